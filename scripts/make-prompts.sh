@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Regenerates the spoken prompts shipped in src/OpenUM.Calls/Prompts from their text.
+# Needs espeak-ng and sox (Debian: apt-get install espeak-ng sox). The output is
+# 8 kHz mono 16-bit PCM WAV, the format the media layer plays without resampling.
+set -euo pipefail
+out="$(cd "$(dirname "$0")/.." && pwd)/src/OpenUM.Calls/Prompts"
+mkdir -p "$out"
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+
+say() { # name text
+  espeak-ng -v en-us -s 150 -w "$tmp/$1.wav" "$2"
+  # -G guards against clipping; 'silence' trims espeak's leading/trailing pauses so
+  # concatenated pieces (prefix, digits, suffix) flow like one sentence.
+  sox -G "$tmp/$1.wav" -r 8000 -c 1 -b 16 -e signed-integer "$out/$1.wav" \
+    silence 1 0.02 0.5% reverse silence 1 0.02 0.5% reverse pad 0 0.08
+}
+
+say greeting-prefix "The person at extension"
+say greeting-suffix "is not available. Please leave a message after the tone."
+say no-mailbox "Sorry, there is no mailbox at this number. Goodbye."
+say goodbye "Your message has been recorded. Goodbye."
+say system-busy "Sorry, the voice mail system is busy. Please call again later."
+names=(zero one two three four five six seven eight nine)
+for d in 0 1 2 3 4 5 6 7 8 9; do say "digit-$d" "${names[$d]}"; done
+echo "prompts written to $out"
