@@ -12,6 +12,9 @@ public sealed class SipHeaders : IEnumerable<SipHeader>
 
     internal SipHeaders(int capacity) => _items = new List<SipHeader>(capacity);
 
+    // Bumped on every mutation so SipMessage can cache typed views safely.
+    internal int Version { get; private set; }
+
     /// <summary>Number of header lines.</summary>
     public int Count => _items.Count;
 
@@ -21,18 +24,44 @@ public sealed class SipHeaders : IEnumerable<SipHeader>
     /// <summary>Appends a header line; compact names are expanded.</summary>
     public void Add(string name, string value)
     {
-        ArgumentNullException.ThrowIfNull(name);
-        ArgumentNullException.ThrowIfNull(value);
+        CheckName(name);
+        CheckValue(value);
         _items.Add(new SipHeader(SipHeaderNames.Canonicalize(name), value));
+        Version++;
     }
 
     // The parser hands over names that are already canonical and interned.
-    internal void AddCanonical(string name, string value) => _items.Add(new SipHeader(name, value));
+    internal void AddCanonical(string name, string value)
+    {
+        _items.Add(new SipHeader(name, value));
+        Version++;
+    }
+
+    // Serialization writes these verbatim, so a CR or LF here would let a caller inject header lines.
+    private static void CheckName(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (!SipGrammar.IsToken(name)) throw new ArgumentException($"Header name '{name}' is not a token.", nameof(name));
+    }
+
+    private static void CheckValue(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        foreach (var c in value)
+        {
+            if ((c < 0x20 && c != '\t') || c == 0x7F)
+            {
+                throw new ArgumentException("Header values must not contain control characters.", nameof(value));
+            }
+        }
+    }
 
     /// <summary>Replaces every line of that name with one line, keeping the first one's position.</summary>
     public void Set(string name, string value)
     {
-        ArgumentNullException.ThrowIfNull(value);
+        CheckName(name);
+        CheckValue(value);
+        Version++;
         var canonical = SipHeaderNames.Canonicalize(name);
         var index = IndexOf(canonical);
         if (index < 0)
@@ -51,6 +80,7 @@ public sealed class SipHeaders : IEnumerable<SipHeader>
     public bool Remove(string name)
     {
         var canonical = SipHeaderNames.Canonicalize(name);
+        Version++;
         return _items.RemoveAll(h => Matches(h.Name, canonical)) > 0;
     }
 

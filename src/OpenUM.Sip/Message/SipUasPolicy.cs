@@ -2,4 +2,11 @@ namespace OpenUM.Sip;
 
 /// <summary>What a UAS accepts: methods, option tags (Require) and body media types.</summary>
 public sealed record SipUasPolicy(IReadOnlySet<string> AllowedMethods, IReadOnlySet<string> SupportedExtensions,
-    IReadOnlySet<string> AcceptedContentTypes);
+    IReadOnlySet<string> AcceptedContentTypes)
+{
+    /// <summary>INVITE ACK BYE CANCEL OPTIONS INFO; no extensions; application/sdp.</summary>
+    public static SipUasPolicy Default { get; } = new(
+        new HashSet<string>(["INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "INFO"], StringComparer.Ordinal),
+        new HashSet<string>(StringComparer.Ordinal),
+        new HashSet<string>(["application/sdp"], StringComparer.OrdinalIgnoreCase));
+}

@@ -1,0 +1,45 @@
+using System.Buffers;
+using BenchmarkDotNet.Attributes;
+using OpenUM.Sip;
+
+namespace OpenUM.Bench;
+
+/// <summary>Parsing a typical ~900-byte INVITE with SDP from one buffer (stream framing and datagram).</summary>
+[MemoryDiagnoser]
+public class SipParseBenchmark
+{
+    private readonly SipParserLimits _limits = new();
+    private byte[] _invite = [];
+    private ReadOnlySequence<byte> _sequence;
+
+    /// <summary>Builds the input once.</summary>
+    [GlobalSetup]
+    public void Setup()
+    {
+        _invite = SipMessages.Invite();
+        _sequence = new ReadOnlySequence<byte>(_invite);
+        if (SipParser.TryParse(_sequence, _limits, out _, out var r, out _, out _) != SipParseResult.Complete)
+        {
+            throw new InvalidOperationException("benchmark input does not parse: " + r?.ReasonPhrase);
+        }
+    }
+
+    /// <summary>Bytes in the benchmark message.</summary>
+    public int MessageBytes => _invite.Length;
+
+    /// <summary>TCP/TLS path: single-segment ReadOnlySequence.</summary>
+    [Benchmark(Baseline = true)]
+    public SipMessage? ParseStream()
+    {
+        SipParser.TryParse(_sequence, _limits, out var message, out _, out _, out _);
+        return message;
+    }
+
+    /// <summary>UDP path.</summary>
+    [Benchmark]
+    public SipMessage? ParseDatagram()
+    {
+        SipParser.TryParseDatagram(_invite, _limits, out var message, out _);
+        return message;
+    }
+}

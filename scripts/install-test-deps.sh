@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the tests drive (real peers, audio tools) when any is missing.
+# Debian 12, as root. Safe to run again: it does nothing when everything is there.
+set -euo pipefail
+declare -A need=(
+  [sipp]=sip-tester        # SIP load and scripted calls (TCP)
+  [baresip]=baresip-core   # a real softphone: plays a WAV, records what it hears
+  [espeak-ng]=espeak-ng    # speech for test clips
+  [sox]=sox                # audio conversion and checks
+  [tshark]=tshark          # captures on the wire
+)
+missing=()
+for cmd in "${!need[@]}"; do
+  command -v "$cmd" >/dev/null 2>&1 || missing+=("${need[$cmd]}")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+  echo "missing packages: ${missing[*]} — run as root or: sudo apt-get install ${missing[*]}" >&2
+  exit 1
+fi
+echo "installing: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,175 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using OpenUM.Delivery;
+using OpenUM.Directory;
+using OpenUM.Media;
+using OpenUM.Sip;
+
+namespace OpenUM.Calls;
+
+/// <summary>Where the call layer finds the server's own settings and files.</summary>
+public sealed record CallControllerOptions(string ServerName, string DataDirectory, string SpoolDirectory,
+    string SenderAddress = "voicemail@localhost");
+
+/// <summary>
+/// Call control: admission of connections (trusted gateways), the per-call decisions (server limits,
+/// hunt group and dial plan, security mode, mailbox) and the voicemail handler for admitted calls.
+/// </summary>
+public sealed class CallController : IAsyncDisposable
+{
+    private readonly Func<ConfigurationSnapshot> _config;
+    private readonly TrustedPeers _peers;
+    private readonly RtpPortRange _ports;
+    private readonly MediaClock _clock;
+    private readonly IVoiceMessageSink _sink;
+    private readonly PromptLibrary _prompts;
+    private readonly CallControllerOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly LogThrottle _rejectThrottle;
+    private readonly ConcurrentDictionary<VoicemailCall, Task> _calls = new();
+    private readonly CancellationTokenSource _shutdown = new();
+    private const int DefaultMaxCallsAllowed = 100; // UmServer.MaxCallsAllowed when no server object exists yet
+    private int _active;
+
+    /// <summary>Creates the controller; <paramref name="config"/> returns the current configuration snapshot.</summary>
+    public CallController(Func<ConfigurationSnapshot> config, TrustedPeers peers, RtpPortRange ports, MediaClock clock,
+        IVoiceMessageSink sink, PromptLibrary prompts, CallControllerOptions options, TimeProvider time, ILogger logger)
+    {
+        (_config, _peers, _ports, _clock, _sink, _prompts, _options, _time, _logger) =
+            (config, peers, ports, clock, sink, prompts, options, time, logger);
+        _rejectThrottle = new LogThrottle(time, TimeSpan.FromSeconds(10));
+        System.IO.Directory.CreateDirectory(options.SpoolDirectory);
+    }
+
+    /// <summary>Calls in progress.</summary>
+    public int ActiveCalls => Volatile.Read(ref _active);
+
+    /// <summary>ADM-1/ADM-2: a new connection or datagram is admitted only from a configured gateway.</summary>
+    public bool Admit(SipConnectionInfo connection)
+    {
+        if (_peers.Find(connection.Remote.Address) is not null) return true;
+        LogRejected(connection.Remote, "not a configured IP gateway");
+        return false;
+    }
+
+    /// <summary>Logs a refused call or connection (1021), rate-limited per remote address.</summary>
+    public void LogRejected(IPEndPoint remote, string reason)
+    {
+        string address = (remote.Address.IsIPv4MappedToIPv6 ? remote.Address.MapToIPv4() : remote.Address).ToString();
+        if (_rejectThrottle.ShouldLog(address, out int suppressed))
+            CallEvents.CallRejected(_logger, address, remote.Port, reason, LogThrottle.Describe(suppressed));
+    }
+
+    /// <summary>Decides on a new INVITE at once (reject or accept) and runs the accepted call in the background.</summary>
+    public ValueTask OnIncomingCall(IncomingCall call)
+    {
+        try
+        {
+            Decide(call);
+        }
+        catch (Exception e)
+        {
+            CallEvents.CallFailed(_logger, call.Request.CallId ?? "", e.Message);
+            call.Reject(500, "Server Internal Error");
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    private void Decide(IncomingCall call)
+    {
+        var config = _config();
+        var remote = call.Connection.Remote;
+        var gateway = _peers.Find(remote.Address);
+        if (gateway is null)
+        {
+            Refuse(call, 403, "Forbidden", "not a configured IP gateway");
+            return;
+        }
+        if (gateway.Status != UmStatus.Enabled)
+        {
+            Refuse(call, 503, "Service Unavailable", $"gateway {gateway.Name} is {gateway.Status}", retryAfter: true);
+            return;
+        }
+        var server = config.UmServers.FirstOrDefault(s => string.Equals(s.Name, _options.ServerName, StringComparison.OrdinalIgnoreCase));
+        if (server is not null && server.Status != UmStatus.Enabled)
+        {
+            Refuse(call, 503, "Service Unavailable", $"UM server {server.Name} is {server.Status}", retryAfter: true);
+            return;
+        }
+        var dialPlan = Route(config, gateway, call.Request);
+        if (dialPlan is null)
+        {
+            Refuse(call, 404, "Not Found", $"gateway {gateway.Name} has no hunt group for this call");
+            return;
+        }
+        // SEC-2: a SipSecured or Secured dial plan takes calls only over mutual TLS.
+        if (dialPlan.VoipSecurity != VoipSecurity.Unsecured && call.Connection.Transport != SipTransportKind.Tls)
+        {
+            Refuse(call, 403, "Forbidden", $"dial plan {dialPlan.Name} is {dialPlan.VoipSecurity} and the call came over {call.Connection.Transport}");
+            return;
+        }
+        int max = server?.MaxCallsAllowed ?? DefaultMaxCallsAllowed;
+        if (Interlocked.Increment(ref _active) > max)
+        {
+            Interlocked.Decrement(ref _active);
+            Refuse(call, 503, "Service Unavailable", $"MaxCallsAllowed ({max}) reached", retryAfter: true);
+            return;
+        }
+        VoicemailCall? voicemail = null;
+        try
+        {
+            voicemail = VoicemailCall.TryAnswer(call, config, gateway, dialPlan, new VoicemailCall.Services(
+                _ports, _clock, _sink, _prompts, _options, _time, _logger), _shutdown.Token);
+        }
+        finally
+        {
+            if (voicemail is null) Interlocked.Decrement(ref _active);
+        }
+        if (voicemail is null) return;
+        var task = RunAsync(voicemail);
+        _calls[voicemail] = task;
+    }
+
+    private async Task RunAsync(VoicemailCall call)
+    {
+        try { await call.RunAsync().ConfigureAwait(false); }
+        finally
+        {
+            Interlocked.Decrement(ref _active);
+            _calls.TryRemove(call, out _);
+        }
+    }
+
+    /// <summary>The dial plan of the hunt group whose pilot matches the Request-URI user, else the gateway's catch-all.</summary>
+    private static DialPlan? Route(ConfigurationSnapshot config, IpGateway gateway, SipMessage invite)
+    {
+        string? user = invite.RequestUri?.User;
+        HuntGroup? catchAll = null;
+        foreach (var group in config.HuntGroups)
+        {
+            if (!string.Equals(group.IpGateway, gateway.Name, StringComparison.OrdinalIgnoreCase)) continue;
+            if (group.PilotIdentifier is null) catchAll ??= group;
+            else if (user is not null && string.Equals(group.PilotIdentifier, user, StringComparison.OrdinalIgnoreCase))
+                return config.FindDialPlan(group.DialPlan);
+        }
+        return catchAll is null ? null : config.FindDialPlan(catchAll.DialPlan);
+    }
+
+    private void Refuse(IncomingCall call, int status, string phrase, string reason, bool retryAfter = false)
+    {
+        LogRejected(call.Connection.Remote, reason);
+        call.Reject(status, phrase, retryAfter ? [new SipHeader("Retry-After", "30")] : null);
+    }
+
+    /// <summary>Ends every call in progress (BYE) and waits for them, as the service stops.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _shutdown.CancelAsync().ConfigureAwait(false);
+        try { await Task.WhenAll(_calls.Values).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false); }
+        catch (TimeoutException) { }
+        _shutdown.Dispose();
+    }
+}

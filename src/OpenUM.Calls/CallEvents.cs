@@ -1,0 +1,51 @@
+using Microsoft.Extensions.Logging;
+
+namespace OpenUM.Calls;
+
+/// <summary>Call-layer events with the stable IDs of SPEC.md (Exchange's where they exist, OpenUM's own from 2000).</summary>
+public static partial class CallEvents
+{
+    [LoggerMessage(EventId = 1021, EventName = "CallRejected", Level = LogLevel.Warning,
+        Message = "Call from {RemoteAddress}:{RemotePort} refused: {Reason}{Suppressed}")]
+    public static partial void CallRejected(ILogger logger, string remoteAddress, int remotePort, string reason, string suppressed);
+
+    [LoggerMessage(EventId = 1152, EventName = "InvalidSipHeader", Level = LogLevel.Warning,
+        Message = "Malformed SIP message from {RemoteAddress}:{RemotePort} answered {StatusCode} {ReasonPhrase}{Suppressed}")]
+    public static partial void InvalidSipHeader(ILogger logger, string remoteAddress, int remotePort, int statusCode, string reasonPhrase, string suppressed);
+
+    [LoggerMessage(EventId = 1109, EventName = "InvalidExtensionInCall", Level = LogLevel.Warning,
+        Message = "Call {CallId} names no extension of dial plan {DialPlan} (Diversion/History-Info/Request-URI: {Called})")]
+    public static partial void InvalidExtensionInCall(ILogger logger, string callId, string dialPlan, string called);
+
+    [LoggerMessage(EventId = 2001, EventName = "VoiceMessageDelivered", Level = LogLevel.Information,
+        Message = "Voice message for extension {Extension} from {CallerId} ({DurationSeconds:F1} s) delivered to {Path} (call {CallId})")]
+    public static partial void VoiceMessageDelivered(ILogger logger, string extension, string callerId, double durationSeconds, string path, string callId);
+
+    [LoggerMessage(EventId = 2002, EventName = "CallAnswered", Level = LogLevel.Information,
+        Message = "Call {CallId} from {CallerId} via gateway {Gateway} answered for extension {Extension} of dial plan {DialPlan} ({Codec})")]
+    public static partial void CallAnswered(ILogger logger, string callId, string callerId, string gateway, string extension, string dialPlan, string codec);
+
+    [LoggerMessage(EventId = 2003, EventName = "CallEnded", Level = LogLevel.Information,
+        Message = "Call {CallId} ended: {Reason}")]
+    public static partial void CallEnded(ILogger logger, string callId, string reason);
+
+    [LoggerMessage(EventId = 2004, EventName = "VoiceMessageDeliveryFailed", Level = LogLevel.Error,
+        Message = "Voice message for extension {Extension} (call {CallId}) could not be delivered; the recording stays at {Path}: {Error}")]
+    public static partial void VoiceMessageDeliveryFailed(ILogger logger, string extension, string callId, string path, string error);
+
+    [LoggerMessage(EventId = 2005, EventName = "CallFailed", Level = LogLevel.Error,
+        Message = "Call {CallId} failed: {Error}")]
+    public static partial void CallFailed(ILogger logger, string callId, string error);
+
+    [LoggerMessage(EventId = 1194, EventName = "InvalidPeerDNSHostName", Level = LogLevel.Warning,
+        Message = "Gateway {Gateway}: address {Address} does not resolve ({Error}); it is ignored until it does")]
+    public static partial void InvalidPeerDnsHostName(ILogger logger, string gateway, string address, string error);
+
+    [LoggerMessage(EventId = 1175, EventName = "DuplicatePeersFound", Level = LogLevel.Warning,
+        Message = "Gateways {First} and {Second} resolve to the same address {Address}; {First} is used")]
+    public static partial void DuplicatePeersFound(ILogger logger, string first, string second, string address);
+
+    [LoggerMessage(EventId = 1124, EventName = "NoPeersFound", Level = LogLevel.Information,
+        Message = "No IP gateway is configured: every call will be refused")]
+    public static partial void NoPeersFound(ILogger logger);
+}

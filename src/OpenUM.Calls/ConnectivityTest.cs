@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using OpenUM.Media;
+using OpenUM.Sip;
+
+namespace OpenUM.Calls;
+
+/// <summary>What `openum test-connectivity` reports (the fields of Test-UMConnectivity).</summary>
+public sealed record ConnectivityResult(string UmIPAddress, bool EntireOperationSuccess, double LatencyMs,
+    string ReasonForFailure, int StatusCode, long RtpPacketsReceived, long RtpPacketsSent);
+
+/// <summary>
+/// TOOL-1 (unsecured part): places a real call (SIP over TCP + RTP) to a UM server, plays a few seconds
+/// of audio and a DTMF '#', and checks that the server answered, sent media and ended the call.
+/// </summary>
+public sealed class ConnectivityTest(TimeProvider time, ILogger logger)
+{
+    /// <summary>Runs one test call to <paramref name="target"/> for <paramref name="extension"/>.</summary>
+    public async Task<ConnectivityResult> RunAsync(IPEndPoint target, string extension, RtpPortRange ports, CancellationToken ct)
+    {
+        var local = LocalAddressFor(target.Address);
+        await using var agent = new SipUserAgent(new SipUserAgentOptions { ListenAddress = local, TcpPort = null }, time, logger);
+        await agent.StartAsync(ct).ConfigureAwait(false);
+        await using var clock = new MediaClock(time);
+        await using var media = MediaSession.Open(local, ports, clock, logger);
+        var caps = new MediaCapabilities([AudioCodec.Pcmu, AudioCodec.Pcma]);
+        var offer = OfferAnswer.CreateOffer(caps, local, media.LocalPort);
+        var host = target.Address.ToString();
+        if (target.AddressFamily == AddressFamily.InterNetworkV6) host = $"[{host}]";
+        var request = new OutgoingCallRequest(target,
+            SipUri.Parse($"sip:{extension}@{host}:{target.Port};transport=tcp"),
+            new SipNameAddress(SipUri.Parse($"sip:openum-test@{(local.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{local}]" : local.ToString())}"), "OpenUM connectivity test"),
+            new SipNameAddress(SipUri.Parse($"sip:{extension}@{host}")),
+            Encoding.UTF8.GetBytes(offer.ToString()));
+
+        long start = time.GetTimestamp();
+        OutgoingCallResult answer;
+        try
+        {
+            answer = await agent.InviteAsync(request, ct).WaitAsync(TimeSpan.FromSeconds(32), ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is SocketException or IOException or TimeoutException)
+        {
+            return Fail(target, 0, $"no answer from {target}: {e.Message}");
+        }
+        double latency = time.GetElapsedTime(start).TotalMilliseconds;
+        if (answer.StatusCode is < 200 or >= 300 || answer.Dialog is null || answer.FinalResponse is null)
+            return Fail(target, answer.StatusCode, $"call refused: {answer.StatusCode} {answer.ReasonPhrase}", latency);
+
+        var dialog = answer.Dialog;
+        if (!SessionDescription.TryParse(Encoding.UTF8.GetString(answer.FinalResponse.Body.Span), out var sdp, out string? sdpError) || sdp is null)
+            return await HangUp(Fail(target, answer.StatusCode, $"the answer's SDP is malformed: {sdpError}", latency));
+        var negotiated = OfferAnswer.ReadAnswer(offer, sdp, out string? answerError);
+        if (negotiated is null)
+            return await HangUp(Fail(target, answer.StatusCode, $"the answer's SDP is not acceptable: {answerError}", latency));
+        media.Start(negotiated);
+
+        // Listen to the greeting and beep until the server falls silent (it sends nothing while it
+        // records), then speak for three seconds (a tone) and press '#': a UM server stops recording,
+        // says goodbye and hangs up, which proves both directions of media and signalling.
+        if (!await GreetingEndedAsync(media, dialog, ct).ConfigureAwait(false))
+            return await HangUp(Fail(target, answer.StatusCode, "the server sent no greeting (no RTP) within 60 s", latency));
+        await media.PlayAsync(AudioClip.Tone(440, TimeSpan.FromSeconds(3), 0.2), ct).ConfigureAwait(false);
+        await media.SendDtmfAsync('#', ct).ConfigureAwait(false);
+        var ended = await Task.WhenAny(dialog.Terminated, Task.Delay(TimeSpan.FromSeconds(20), time, ct)).ConfigureAwait(false);
+        bool serverHungUp = ended == dialog.Terminated && dialog.Terminated.Result.Reason == SipDialogEndReason.RemoteBye;
+        if (!serverHungUp) await ByeQuietly(dialog).ConfigureAwait(false);
+
+        var stats = media.Statistics;
+        string reason = stats.PacketsReceived == 0 ? "no RTP received from the server"
+            : !serverHungUp ? "the server did not end the call after '#'"
+            : "";
+        return new ConnectivityResult(target.Address.ToString(), reason.Length == 0, latency, reason, answer.StatusCode,
+            stats.PacketsReceived, stats.PacketsSent);
+
+        async Task<ConnectivityResult> HangUp(ConnectivityResult failure)
+        {
+            await ByeQuietly(dialog).ConfigureAwait(false);
+            return failure;
+        }
+    }
+
+    /// <summary>True once RTP has arrived and then paused for a second; false if none came or the call ended.</summary>
+    private async Task<bool> GreetingEndedAsync(MediaSession media, SipDialog dialog, CancellationToken ct)
+    {
+        long last = 0;
+        int quietTicks = 0;
+        for (int tick = 0; tick < 600 && !dialog.Terminated.IsCompleted; tick++)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(100), time, ct).ConfigureAwait(false);
+            long now = media.Statistics.PacketsReceived;
+            quietTicks = now == last ? quietTicks + 1 : 0;
+            last = now;
+            if (now > 0 && quietTicks >= 10) return true;
+        }
+        return false;
+    }
+
+    private static async Task ByeQuietly(SipDialog dialog)
+    {
+        if (dialog.Terminated.IsCompleted) return;
+        try { await dialog.ByeAsync().WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false); }
+        catch (Exception e) when (e is TimeoutException or IOException or OperationCanceledException or InvalidOperationException) { }
+    }
+
+    private static ConnectivityResult Fail(IPEndPoint target, int status, string reason, double latency = 0) =>
+        new(target.Address.ToString(), false, latency, reason, status, 0, 0);
+
+    /// <summary>The local address the kernel would use to reach <paramref name="remote"/> (SDP needs a concrete one).</summary>
+    private static IPAddress LocalAddressFor(IPAddress remote)
+    {
+        if (IPAddress.IsLoopback(remote)) return remote.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Loopback : IPAddress.Loopback;
+        using var probe = new Socket(remote.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        probe.Connect(remote, 9); // UDP connect sends nothing; it only selects the route
+        return ((IPEndPoint)probe.LocalEndPoint!).Address;
+    }
+}

@@ -1,0 +1,223 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using OpenUM.Delivery;
+using OpenUM.Directory;
+using OpenUM.Media;
+using OpenUM.Sip;
+
+namespace OpenUM.Calls;
+
+/// <summary>
+/// One answered call (CALL-1): greeting, beep, record until hang-up, '#', silence or the time limit,
+/// then a polite goodbye and BYE, and the message handed to delivery. A call for no mailbox hears a
+/// prompt and is ended.
+/// </summary>
+internal sealed class VoicemailCall
+{
+    internal sealed record Services(RtpPortRange Ports, MediaClock Clock, IVoiceMessageSink Sink, PromptLibrary Prompts,
+        CallControllerOptions Options, TimeProvider Time, ILogger Logger);
+
+    private static readonly MediaCapabilities Capabilities = new([AudioCodec.Pcmu, AudioCodec.Pcma]);
+
+    private readonly IncomingCall _call;
+    private readonly SipDialog _dialog;
+    private readonly MediaSession _media;
+    private readonly DialPlan _dialPlan;
+    private readonly Mailbox? _mailbox;
+    private readonly string _extension;
+    private readonly Services _s;
+    private readonly CancellationToken _shutdown;
+    private SessionDescription _lastAnswer;
+
+    private VoicemailCall(IncomingCall call, SipDialog dialog, MediaSession media, SessionDescription answer, DialPlan dialPlan, Mailbox? mailbox, string extension, Services services, CancellationToken shutdown)
+    {
+        (_call, _dialog, _media, _lastAnswer, _dialPlan, _mailbox, _extension, _s, _shutdown) =
+            (call, dialog, media, answer, dialPlan, mailbox, extension, services, shutdown);
+    }
+
+    private string CallId => _call.Request.CallId ?? "";
+
+    /// <summary>Negotiates media and answers (200 OK), or rejects the INVITE and returns null.</summary>
+    public static VoicemailCall? TryAnswer(IncomingCall call, ConfigurationSnapshot config, IpGateway gateway,
+        DialPlan dialPlan, Services s, CancellationToken shutdown)
+    {
+        var invite = call.Request;
+        if (invite.Body.IsEmpty || invite.ContentType != "application/sdp")
+        {
+            // Offerless INVITEs (offer in the 200, answer in the ACK) are not supported yet.
+            call.Reject(488, "Not Acceptable Here", [new SipHeader("Warning", "399 openum \"An SDP offer is required in the INVITE\"")]);
+            return null;
+        }
+        if (!SessionDescription.TryParse(Encoding.UTF8.GetString(invite.Body.Span), out var offer, out string? sdpError) || offer is null)
+        {
+            call.Reject(400, "Bad Request", [new SipHeader("Warning", $"399 openum \"Malformed SDP: {sdpError}\"")]);
+            return null;
+        }
+
+        string? extension = null;
+        string called = "";
+        if (CalledParty.Find(invite) is { } found)
+        {
+            called = $"{found.Number} ({found.Source})";
+            extension = CalledParty.ToExtension(found.Number, dialPlan.NumberOfDigitsInExtension);
+        }
+        var mailbox = extension is null ? null : config.FindMailbox(dialPlan.Name, extension);
+        if (mailbox is null)
+            CallEvents.InvalidExtensionInCall(s.Logger, invite.CallId ?? "", dialPlan.Name, called);
+
+        var localAddress = call.Connection.Local.Address;
+        if (localAddress.IsIPv4MappedToIPv6) localAddress = localAddress.MapToIPv4();
+        MediaSession? media = null;
+        try
+        {
+            media = MediaSession.Open(localAddress, s.Ports, s.Clock, s.Logger);
+            var result = OfferAnswer.Answer(offer, Capabilities, localAddress, media.LocalPort);
+            if (!result.Success || result.Answer is null || result.Media is null)
+            {
+                call.Reject(result.FailureStatus == 0 ? 488 : result.FailureStatus, "Not Acceptable Here",
+                    [new SipHeader("Warning", $"304 openum \"{result.FailureReason}\"")]);
+                _ = media.DisposeAsync().AsTask();
+                return null;
+            }
+            var dialog = call.Accept(Encoding.UTF8.GetBytes(result.Answer.ToString()));
+            media.Start(result.Media);
+            CallEvents.CallAnswered(s.Logger, invite.CallId ?? "", CallerId(invite), gateway.Name,
+                extension ?? "-", dialPlan.Name, result.Media.Codec.ToString());
+            var voicemail = new VoicemailCall(call, dialog, media, result.Answer, dialPlan, mailbox, extension ?? "", s, shutdown);
+            dialog.OnReInvite = voicemail.OnReInvite;
+            return voicemail;
+        }
+        catch
+        {
+            if (media is not null) _ = media.DisposeAsync().AsTask();
+            throw;
+        }
+    }
+
+    /// <summary>Hold, resume and session refresh: answer the new offer and move the media accordingly.</summary>
+    private ReadOnlyMemory<byte>? OnReInvite(SipMessage reInvite)
+    {
+        if (reInvite.Body.IsEmpty || !SessionDescription.TryParse(Encoding.UTF8.GetString(reInvite.Body.Span), out var offer, out _) || offer is null)
+            return null;
+        var result = OfferAnswer.Answer(offer, Capabilities, _media.LocalAddress, _media.LocalPort, _lastAnswer.Origin);
+        if (!result.Success || result.Answer is null || result.Media is null) return null;
+        _lastAnswer = result.Answer;
+        _media.Update(result.Media);
+        return Encoding.UTF8.GetBytes(result.Answer.ToString());
+    }
+
+    /// <summary>Runs the call to its end; never throws.</summary>
+    public async Task RunAsync()
+    {
+        string endReason = "completed";
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(_shutdown);
+        // The call ends when the dialog does (BYE, ACK timeout, transport loss) or at MaxCallDuration.
+        using var maxDuration = new CancellationTokenSource(_dialPlan.MaxCallDuration, _s.Time);
+        using var onMax = maxDuration.Token.Register(() => { endReason = "MaxCallDuration reached"; cts.Cancel(); });
+        _ = _dialog.Terminated.ContinueWith(t =>
+        {
+            // Our own BYE says nothing new: the reason that made us send it is already recorded.
+            if (t.IsCompletedSuccessfully && t.Result.Reason != SipDialogEndReason.LocalBye) endReason = t.Result.Reason.ToString();
+            try { cts.Cancel(); } catch (ObjectDisposedException) { }
+        }, TaskScheduler.Default);
+
+        RecordingResult? recording = null;
+        string spoolPath = Path.Combine(_s.Options.SpoolDirectory, SpoolName());
+        try
+        {
+            var ct = cts.Token;
+            if (_mailbox is null)
+            {
+                await _media.PlayAsync(_s.Prompts.NoMailbox, ct).ConfigureAwait(false);
+            }
+            else
+            {
+                await _media.PlayAsync(Greeting(), ct).ConfigureAwait(false);
+                await _media.PlayAsync(_s.Prompts.Beep, ct).ConfigureAwait(false);
+                var limits = new RecordingLimits(_dialPlan.MaxRecordingDuration, _dialPlan.RecordingIdleTimeout, '#');
+                recording = await _media.RecordAsync(spoolPath, limits, ct).ConfigureAwait(false);
+                if (recording.Reason != RecordingStopReason.Cancelled)
+                {
+                    endReason = $"recording ended by {recording.Reason}";
+                    await _media.PlayAsync(_s.Prompts.Goodbye, ct).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) { }
+        catch (Exception e)
+        {
+            endReason = "error: " + e.Message;
+            CallEvents.CallFailed(_s.Logger, CallId, e.ToString());
+        }
+
+        await HangUpAsync().ConfigureAwait(false);
+        await _media.DisposeAsync().ConfigureAwait(false);
+        CallEvents.CallEnded(_s.Logger, CallId, endReason);
+
+        if (_mailbox is not null)
+        {
+            // A caller who hangs up during the greeting leaves an empty recording: no message then.
+            if (recording is null && File.Exists(spoolPath) && new FileInfo(spoolPath).Length <= 44) File.Delete(spoolPath);
+            if (recording is { Duration.Ticks: > 0 }) await DeliverAsync(_mailbox, recording).ConfigureAwait(false);
+            else if (File.Exists(spoolPath)) File.Delete(spoolPath);
+        }
+    }
+
+    private async Task HangUpAsync()
+    {
+        if (_dialog.Terminated.IsCompleted) return;
+        try { await _dialog.ByeAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(40)).ConfigureAwait(false); }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException or IOException or InvalidOperationException)
+        {
+            // The peer is gone or did not answer the BYE: the call is over for us either way.
+        }
+    }
+
+    private async Task DeliverAsync(Mailbox mailbox, RecordingResult recording)
+    {
+        var invite = _call.Request;
+        var message = new VoiceMessage(mailbox.EmailAddress, mailbox.DisplayName, CallerId(invite),
+            invite.From?.DisplayName, _extension, _s.Time.GetUtcNow() - recording.Duration, recording.Duration,
+            recording.WavPath, CallId);
+        try
+        {
+            string path = await _s.Sink.DeliverAsync(message, CancellationToken.None).ConfigureAwait(false);
+            File.Delete(recording.WavPath);
+            CallEvents.VoiceMessageDelivered(_s.Logger, _extension, message.CallerId, recording.Duration.TotalSeconds, path, CallId);
+        }
+        catch (Exception e)
+        {
+            CallEvents.VoiceMessageDeliveryFailed(_s.Logger, _extension, CallId, recording.WavPath, e.Message);
+        }
+    }
+
+    private AudioClip Greeting()
+    {
+        if (_mailbox?.GreetingFile is { } file)
+        {
+            string path = Path.IsPathRooted(file) ? file : Path.Combine(_s.Options.DataDirectory, file);
+            try
+            {
+                using var stream = File.OpenRead(path);
+                return AudioClip.FromWav(stream);
+            }
+            catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+            {
+                CallEvents.CallFailed(_s.Logger, CallId, $"greeting {path} unusable, default greeting played: {e.Message}");
+            }
+        }
+        return _s.Prompts.DefaultGreeting(_extension);
+    }
+
+    private static string CallerId(SipMessage invite) => invite.From?.Uri.User is { Length: > 0 } user ? user : "Anonymous";
+
+    /// <summary>A spool file name that cannot collide and reveals nothing of the Call-ID's content.</summary>
+    private string SpoolName()
+    {
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(Encoding.UTF8.GetBytes(CallId + "/" + _dialog.LocalTag), hash);
+        return Convert.ToHexStringLower(hash[..12]) + ".wav";
+    }
+}

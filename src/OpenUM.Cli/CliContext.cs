@@ -1,0 +1,82 @@
+using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using OpenUM.Directory;
+using OpenUM.Server;
+
+namespace OpenUM.Cli;
+
+/// <summary>The global options every command takes, and the shared way commands report results and errors.</summary>
+internal static class CliContext
+{
+    public static readonly Option<string> DataDirOption = new("--data-dir")
+    {
+        Description = "Data directory (configuration store, events, maildir). Default: $OPENUM_DATA, else ./openum-data",
+        Recursive = true,
+    };
+
+    public static readonly Option<bool> JsonOption = new("--json")
+    {
+        Description = "Write machine-readable JSON instead of a table",
+        Recursive = true,
+    };
+
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    public static DataDirectory Data(ParseResult result) =>
+        new(result.GetValue(DataDirOption) is { Length: > 0 } dir ? dir : DataDirectory.DefaultPath);
+
+    /// <summary>
+    /// Runs a command body against the store; configuration errors become "error: --field: message"
+    /// with exit code 2, so scripts and people both see which option to fix.
+    /// </summary>
+    public static int Run(ParseResult result, Func<IConfigurationStore, DataDirectory, int> body)
+    {
+        try
+        {
+            var data = Data(result);
+            using var store = new SqliteConfigurationStore(data.ConfigDatabase);
+            return body(store, data);
+        }
+        catch (ConfigurationValidationException e)
+        {
+            Console.Error.WriteLine($"error: --{e.Field}: {e.Message}");
+            return 2;
+        }
+        catch (CliException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 2;
+        }
+    }
+
+    /// <summary>Writes objects as JSON (with --json) or as a table of the given columns.</summary>
+    public static void Print<T>(ParseResult result, IReadOnlyList<T> items, params (string Header, Func<T, object?> Value)[] columns)
+    {
+        if (result.GetValue(JsonOption))
+        {
+            Console.WriteLine(JsonSerializer.Serialize(items, Json));
+            return;
+        }
+        Table.Write(Console.Out, items, columns);
+    }
+
+    /// <summary>Writes one object as JSON, or as "Field : value" lines like Format-List.</summary>
+    public static void PrintOne<T>(ParseResult result, T item)
+    {
+        if (result.GetValue(JsonOption))
+        {
+            Console.WriteLine(JsonSerializer.Serialize(item, Json));
+            return;
+        }
+        Table.WriteList(Console.Out, item);
+    }
+}
+
+/// <summary>A user error outside configuration validation (unknown object name, unreadable file).</summary>
+internal sealed class CliException(string message) : Exception(message);

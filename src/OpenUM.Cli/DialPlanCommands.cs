@@ -1,0 +1,41 @@
+using System.CommandLine;
+using OpenUM.Directory;
+
+namespace OpenUM.Cli;
+
+/// <summary>`openum dialplan new|set|get|remove` (New-/Set-/Get-/Remove-UMDialPlan).</summary>
+internal static class DialPlanCommands
+{
+    private static Fields<DialPlan> Fields() => new Fields<DialPlan>()
+        .Add<int>("--number-of-digits-in-extension", "Digits in an extension (1-20)", (d, v) => d with { NumberOfDigitsInExtension = v })
+        .Add<VoipSecurity>("--voip-security", "Unsecured (TCP 5060), SipSecured (mutual TLS) or Secured (mutual TLS + SRTP)", (d, v) => d with { VoipSecurity = v })
+        .Add<UmUriType>("--uri-type", "TelExtn, E164 or SipName", (d, v) => d with { UriType = v })
+        .AddList("--access-telephone-numbers", "Pilot numbers of the dial plan", (d, v) => d with { AccessTelephoneNumbers = v })
+        .Add<string>("--country-or-region-code", "Country code, e.g. 33", (d, v) => d with { CountryOrRegionCode = v })
+        .Add<string>("--outside-line-access-code", "Prefix for an outside line (default 9)", (d, v) => d with { OutsideLineAccessCode = v })
+        .Add<string>("--international-access-code", "International prefix, e.g. 00", (d, v) => d with { InternationalAccessCode = v })
+        .Add<string>("--national-number-prefix", "National trunk prefix, e.g. 0", (d, v) => d with { NationalNumberPrefix = v })
+        .Add<int>("--max-call-duration", "Longest call in minutes (default 30)", (d, v) => d with { MaxCallDuration = TimeSpan.FromMinutes(v) })
+        .Add<int>("--max-recording-duration", "Longest voice message in minutes (default 20)", (d, v) => d with { MaxRecordingDuration = TimeSpan.FromMinutes(v) })
+        .Add<int>("--recording-idle-timeout", "Silence in seconds that ends a recording (default 5)", (d, v) => d with { RecordingIdleTimeout = TimeSpan.FromSeconds(v) })
+        .Add<int>("--logon-failures-before-disconnect", "Failed logons before the caller is disconnected (default 3)", (d, v) => d with { LogonFailuresBeforeDisconnect = v })
+        .Add<string>("--operator-extension", "Extension callers reach by pressing 0", (d, v) => d with { OperatorExtension = v })
+        .Add<bool>("--allow-dial-plan-subscribers", "Callers may be transferred to users of this dial plan", (d, v) => d with { AllowDialPlanSubscribers = v })
+        .Add<bool>("--allow-extensions", "Callers may be transferred to any extension", (d, v) => d with { AllowExtensions = v });
+
+    public static Command Create() => ObjectCommands.Create(new ObjectCommands.Spec<DialPlan>(
+        Noun: "dialplan", Title: "dial plan",
+        Example: "openum dialplan new --name Contoso --number-of-digits-in-extension 4 --voip-security Unsecured",
+        Fields: Fields(),
+        NewObject: (name, _) => new DialPlan { Name = name, NumberOfDigitsInExtension = 0 },
+        List: c => c.DialPlans,
+        Find: (c, name, _) => c.FindDialPlan(name),
+        Add: (s, d) => s.AddDialPlan(d),
+        Update: (s, d) => s.UpdateDialPlan(d),
+        Remove: (s, d) => s.RemoveDialPlan(d.Name),
+        Columns:
+        [
+            ("Name", d => d.Name), ("Digits", d => d.NumberOfDigitsInExtension), ("UriType", d => d.UriType),
+            ("VoipSecurity", d => d.VoipSecurity), ("AccessTelephoneNumbers", d => d.AccessTelephoneNumbers),
+        ]));
+}

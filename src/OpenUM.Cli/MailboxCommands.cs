@@ -1,0 +1,80 @@
+using System.CommandLine;
+using OpenUM.Directory;
+using OpenUM.Media;
+using OpenUM.Server;
+
+namespace OpenUM.Cli;
+
+/// <summary>`openum mailbox new|set|get|remove` (Enable-/Set-/Get-/Disable-UMMailbox).</summary>
+internal static class MailboxCommands
+{
+    private static readonly Option<string> DialPlan = new("--dial-plan")
+    {
+        Description = "The mailbox's dial plan (for set/get/remove: only needed when the extension exists in several)",
+    };
+
+    private static Fields<Mailbox> Fields() => new Fields<Mailbox>()
+        .Add<string>("--email", "Address voice messages are delivered to", (m, v) => m with { EmailAddress = v })
+        .Add<string>("--display-name", "Name shown to callers and in messages", (m, v) => m with { DisplayName = v })
+        .Add<string>("--sip-uri", "SIP address (SipName dial plans)", (m, v) => m with { SipUri = v })
+        .Add<string>("--greeting", "WAV file (8 kHz mono) played instead of the default greeting", (m, v) => m with { GreetingFile = v });
+
+    public static Command Create() => ObjectCommands.Create(new ObjectCommands.Spec<Mailbox>(
+        Noun: "mailbox", Title: "mailbox",
+        Example: "openum mailbox new --extension 1000 --dial-plan Contoso --email user1000@example.test --display-name \"User 1000\"",
+        Fields: Fields(),
+        KeyName: "extension",
+        ExtraSelectors: [DialPlan],
+        NewObject: (extension, result) => new Mailbox { Extension = extension, EmailAddress = "", DialPlan = result.GetValue(DialPlan) ?? "" },
+        List: c => c.Mailboxes,
+        Find: (c, extension, result) => result.GetValue(DialPlan) is { } dp ? c.FindMailbox(dp, extension) : Unambiguous(c, extension),
+        Add: (s, m) => s.AddMailbox(m),
+        Update: (s, m) => s.UpdateMailbox(m),
+        Remove: (s, m) => s.RemoveMailbox(m.DialPlan, m.Extension),
+        Columns:
+        [
+            ("Extension", m => m.Extension), ("DialPlan", m => m.DialPlan), ("DisplayName", m => m.DisplayName),
+            ("EmailAddress", m => m.EmailAddress), ("Greeting", m => m.GreetingFile ?? "(default)"),
+        ],
+        Prepare: StoreGreeting));
+
+    private static Mailbox? Unambiguous(ConfigurationSnapshot config, string extension)
+    {
+        var matches = config.FindMailboxesByExtension(extension);
+        if (matches.Count > 1)
+            throw new CliException($"extension {extension} exists in dial plans {string.Join(", ", matches.Select(m => m.DialPlan))}: add --dial-plan.");
+        return matches.Count == 1 ? matches[0] : null;
+    }
+
+    /// <summary>
+    /// A greeting given on the command line is checked (a WAV the server can play) and copied into the
+    /// data directory, so the server never depends on a file the operator may move or delete.
+    /// </summary>
+    private static Mailbox StoreGreeting(Mailbox mailbox, ParseResult result, DataDirectory data)
+    {
+        if (mailbox.GreetingFile is not { } source || !Path.IsPathRooted(source) && source.StartsWith("greetings/", StringComparison.Ordinal))
+            return mailbox;
+        try
+        {
+            using (var stream = File.OpenRead(source)) _ = AudioClip.FromWav(stream);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigurationValidationException("greeting", $"cannot read '{source}': {e.Message}");
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ConfigurationValidationException("greeting", $"'{source}' is not a usable greeting: {e.Message}");
+        }
+        System.IO.Directory.CreateDirectory(data.Greetings);
+        string name = $"{SafeName(mailbox.DialPlan)}-{mailbox.Extension}.wav";
+        string target = Path.Combine(data.Greetings, name);
+        string temp = target + ".tmp";
+        File.Copy(source, temp, overwrite: true);
+        File.Move(temp, target, overwrite: true); // atomic: a call never reads half a greeting
+        return mailbox with { GreetingFile = "greetings/" + name };
+    }
+
+    private static string SafeName(string value) =>
+        string.Concat(value.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_'));
+}

@@ -1,0 +1,115 @@
+using System.CommandLine;
+using OpenUM.Directory;
+using OpenUM.Server;
+
+namespace OpenUM.Cli;
+
+/// <summary>
+/// The four verbs every configuration object has (new, set, get, remove), built from one description of
+/// the object so each noun's file only says what is particular to it.
+/// </summary>
+internal static class ObjectCommands
+{
+    /// <summary>What the generic verbs need to know about one object type.</summary>
+    public sealed record Spec<T>(
+        string Noun, string Title, string Example, Fields<T> Fields,
+        Func<string, ParseResult, T> NewObject,
+        Func<ConfigurationSnapshot, IReadOnlyList<T>> List,
+        Func<ConfigurationSnapshot, string, ParseResult, T?> Find,
+        Action<IConfigurationStore, T> Add,
+        Action<IConfigurationStore, T> Update,
+        Action<IConfigurationStore, T> Remove,
+        (string Header, Func<T, object?> Value)[] Columns,
+        string KeyName = "name",
+        Option[]? ExtraSelectors = null,
+        Func<T, ParseResult, DataDirectory, T>? Prepare = null,
+        Action<ConfigurationSnapshot, T, ParseResult>? BeforeAdd = null,
+        Action<IConfigurationStore, T, ParseResult>? AfterAdd = null,
+        Option[]? ExtraNewOptions = null) where T : class;
+
+    public static Command Create<T>(Spec<T> spec) where T : class
+    {
+        var noun = new Command(spec.Noun, $"Manage {spec.Title}s.");
+        noun.Subcommands.Add(New(spec));
+        noun.Subcommands.Add(Set(spec));
+        noun.Subcommands.Add(Get(spec));
+        noun.Subcommands.Add(Remove(spec));
+        return noun;
+    }
+
+    private static Command New<T>(Spec<T> spec) where T : class
+    {
+        var key = new Option<string>("--" + spec.KeyName) { Description = $"The {spec.Title}'s {spec.KeyName}", Required = true };
+        var command = new Command("new", $"Create a {spec.Title}.\nExample: {spec.Example}") { key };
+        foreach (var o in spec.ExtraSelectors ?? []) command.Options.Add(o);
+        foreach (var o in spec.ExtraNewOptions ?? []) command.Options.Add(o);
+        spec.Fields.AddTo(command);
+        command.SetAction(result => CliContext.Run(result, (store, data) =>
+        {
+            var item = spec.Fields.Apply(spec.NewObject(result.GetValue(key)!, result), result);
+            if (spec.Prepare is not null) item = spec.Prepare(item, result, data);
+            spec.BeforeAdd?.Invoke(store.Load(), item, result);
+            spec.Add(store, item);
+            spec.AfterAdd?.Invoke(store, item, result);
+            CliContext.PrintOne(result, item);
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command Set<T>(Spec<T> spec) where T : class
+    {
+        var key = new Argument<string>(spec.KeyName) { Description = $"The {spec.Title} to change" };
+        var command = new Command("set", $"Change a {spec.Title}; options not given keep their value.") { key };
+        foreach (var o in spec.ExtraSelectors ?? []) command.Options.Add(o);
+        spec.Fields.AddTo(command);
+        command.SetAction(result => CliContext.Run(result, (store, data) =>
+        {
+            var item = Existing(spec, store, result, result.GetValue(key)!);
+            item = spec.Fields.Apply(item, result);
+            if (spec.Prepare is not null) item = spec.Prepare(item, result, data);
+            spec.Update(store, item);
+            CliContext.PrintOne(result, item);
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command Get<T>(Spec<T> spec) where T : class
+    {
+        var key = new Argument<string?>(spec.KeyName) { Description = $"The {spec.Title} to show (all when omitted)", Arity = ArgumentArity.ZeroOrOne };
+        var command = new Command("get", $"Show {spec.Title}s.") { key };
+        foreach (var o in spec.ExtraSelectors ?? []) command.Options.Add(o);
+        command.SetAction(result => CliContext.Run(result, (store, _) =>
+        {
+            if (result.GetValue(key) is { } name)
+            {
+                var item = Existing(spec, store, result, name);
+                if (result.GetValue(CliContext.JsonOption)) CliContext.PrintOne(result, item);
+                else CliContext.Print(result, [item], spec.Columns);
+                return 0;
+            }
+            CliContext.Print(result, spec.List(store.Load()), spec.Columns);
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command Remove<T>(Spec<T> spec) where T : class
+    {
+        var key = new Argument<string>(spec.KeyName) { Description = $"The {spec.Title} to remove" };
+        var command = new Command("remove", $"Remove a {spec.Title}.") { key };
+        foreach (var o in spec.ExtraSelectors ?? []) command.Options.Add(o);
+        command.SetAction(result => CliContext.Run(result, (store, _) =>
+        {
+            spec.Remove(store, Existing(spec, store, result, result.GetValue(key)!));
+            Console.WriteLine($"Removed {spec.Title} {result.GetValue(key)}.");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static T Existing<T>(Spec<T> spec, IConfigurationStore store, ParseResult result, string name) where T : class =>
+        spec.Find(store.Load(), name, result)
+        ?? throw new CliException($"there is no {spec.Title} '{name}' (list them with: openum {spec.Noun} get).");
+}

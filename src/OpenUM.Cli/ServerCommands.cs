@@ -1,0 +1,43 @@
+using System.CommandLine;
+using OpenUM.Directory;
+using OpenUM.Server;
+
+namespace OpenUM.Cli;
+
+/// <summary>`openum server set|get` (Set-/Get-UMServer) for this machine's UmServer object.</summary>
+internal static class ServerCommands
+{
+    private static Fields<UmServer> Fields() => new Fields<UmServer>()
+        .Add<int>("--max-calls-allowed", "Most concurrent calls; more get 503 with Retry-After", (s, v) => s with { MaxCallsAllowed = v })
+        .Add<UmStatus>("--status", "Enabled, Disabled or NoNewCalls", (s, v) => s with { Status = v })
+        .Add<int>("--sip-tcp-listening-port", "SIP TCP port (default 5060)", (s, v) => s with { SipTcpListeningPort = v })
+        .Add<int>("--sip-tls-listening-port", "SIP TLS port (default 5061)", (s, v) => s with { SipTlsListeningPort = v })
+        .AddList("--dial-plans", "Dial plans this server serves (none = all)", (s, v) => s with { DialPlans = v })
+        .Add<UmStartupMode>("--um-startup-mode", "Auto, Tcp, Tls or Dual", (s, v) => s with { StartupMode = v });
+
+    public static Command Create()
+    {
+        var name = new Option<string>("--name") { Description = "Server name (default: this machine's host name)", DefaultValueFactory = _ => Environment.MachineName };
+        var fields = Fields();
+        var set = new Command("set", "Change this UM server's settings.\nExample: openum server set --max-calls-allowed 50") { name };
+        fields.AddTo(set);
+        set.SetAction(result => CliContext.Run(result, (store, _) =>
+        {
+            var server = DemoConfiguration.EnsureServer(store, result.GetValue(name)!);
+            server = fields.Apply(server, result);
+            store.UpdateUmServer(server);
+            CliContext.PrintOne(result, server);
+            return 0;
+        }));
+        var get = new Command("get", "Show the UM servers.") { name };
+        get.SetAction(result => CliContext.Run(result, (store, _) =>
+        {
+            CliContext.Print(result, store.Load().UmServers,
+                ("Name", s => s.Name), ("Status", s => s.Status), ("MaxCallsAllowed", s => s.MaxCallsAllowed),
+                ("SipTcpListeningPort", s => s.SipTcpListeningPort), ("SipTlsListeningPort", s => s.SipTlsListeningPort),
+                ("StartupMode", s => s.StartupMode), ("DialPlans", s => s.DialPlans));
+            return 0;
+        }));
+        return new Command("server", "Manage UM servers.") { set, get };
+    }
+}

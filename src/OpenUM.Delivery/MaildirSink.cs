@@ -1,0 +1,177 @@
+using System.Text;
+
+namespace OpenUM.Delivery;
+
+/// <summary>
+/// DLV-3: delivers into a local maildir, <c>&lt;root&gt;/&lt;recipient lower-case&gt;/{tmp,new,cur}</c>, the
+/// maildir way: write to tmp/, fsync, move to new/, fsync new/. A reader never sees a partial file,
+/// and a message in new/ survives a crash.
+/// </summary>
+public sealed class MaildirSink : IVoiceMessageSink
+{
+    private const UnixFileMode OwnerOnlyFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    private const UnixFileMode OwnerOnlyDirectory = OwnerOnlyFile | UnixFileMode.UserExecute;
+    private static long s_counter;
+
+    private readonly string _senderAddress;
+    private readonly TimeProvider _time;
+    private readonly string _host = MaildirHostName(Environment.MachineName);
+
+    /// <summary>Creates a sink writing under <paramref name="maildirRoot"/>, with messages from <paramref name="senderAddress"/>.</summary>
+    public MaildirSink(string maildirRoot, string senderAddress = "voicemail@localhost", TimeProvider? time = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(maildirRoot);
+        ArgumentException.ThrowIfNullOrEmpty(senderAddress);
+        Root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(maildirRoot));
+        _senderAddress = senderAddress;
+        _time = time ?? TimeProvider.System;
+    }
+
+    /// <summary>Full path of the maildir root.</summary>
+    public string Root { get; }
+
+    /// <summary>Writes the message and returns its final path in new/.</summary>
+    public async Task<string> DeliverAsync(VoiceMessage message, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var folder = RecipientFolder(message.RecipientAddress);
+        using var mime = VoiceMessageComposer.Compose(message, _senderAddress);
+        var tmp = Path.Combine(folder, "tmp");
+        var @new = Path.Combine(folder, "new");
+        CreateDirectory(Root);
+        CreateDirectory(folder);
+        CreateDirectory(tmp);
+        CreateDirectory(@new);
+        CreateDirectory(Path.Combine(folder, "cur"));
+
+        var name = UniqueName();
+        var tmpPath = Path.Combine(tmp, name);
+        var newPath = Path.Combine(@new, name);
+        var moved = false;
+        try
+        {
+            await using (var file = new FileStream(tmpPath, FileOptionsForNewFile()))
+            {
+                await mime.WriteToAsync(file, ct).ConfigureAwait(false);
+                await file.FlushAsync(ct).ConfigureAwait(false);
+                file.Flush(flushToDisk: true);
+            }
+
+            ct.ThrowIfCancellationRequested();
+            // Without overwrite .NET links then unlinks, as the maildir convention asks.
+            File.Move(tmpPath, newPath, overwrite: false);
+            moved = true;
+            DirectorySync.Flush(@new);
+            return newPath;
+        }
+        catch
+        {
+            TryDelete(tmpPath);
+            if (moved)
+            {
+                // Not durable, so not delivered: the caller will retry, and must not find a duplicate.
+                TryDelete(newPath);
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The recipient's folder; refuses addresses that could escape the root or confuse a maildir reader
+    /// (separators, "..", a leading dot, whitespace, control characters).
+    /// </summary>
+    public string RecipientFolder(string recipientAddress)
+    {
+        if (string.IsNullOrEmpty(recipientAddress) || recipientAddress.Length > 254 || recipientAddress[0] == '.'
+            || recipientAddress.Contains("..", StringComparison.Ordinal)
+            || recipientAddress.Any(c => c is '/' or '\\' or ':' || char.IsControl(c) || char.IsWhiteSpace(c)))
+        {
+            throw new ArgumentException(
+                $"recipient address '{Printable(recipientAddress)}' cannot name a maildir folder: it must not be empty, start with '.', or contain '/', '\\', ':', '..', spaces or control characters",
+                nameof(recipientAddress));
+        }
+
+        var folder = Path.GetFullPath(Path.Combine(Root, recipientAddress.ToLowerInvariant()));
+        if (!string.Equals(Path.GetDirectoryName(folder), Root, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"recipient address '{Printable(recipientAddress)}' leads outside the maildir", nameof(recipientAddress));
+        }
+
+        return folder;
+    }
+
+    private string UniqueName()
+    {
+        var now = _time.GetUtcNow();
+        var seconds = now.ToUnixTimeSeconds();
+        var microseconds = now.Ticks % TimeSpan.TicksPerSecond / TimeSpan.TicksPerMicrosecond;
+        var counter = Interlocked.Increment(ref s_counter);
+        return $"{seconds}.M{microseconds}P{Environment.ProcessId}Q{counter}.{_host}";
+    }
+
+    // Maildir names use '/' and ':' specially; the convention encodes them as \057 and \072.
+    private static string MaildirHostName(string host)
+    {
+        var result = new StringBuilder(host.Length);
+        foreach (var c in host)
+        {
+            result.Append(c switch
+            {
+                '/' => "\\057",
+                ':' => "\\072",
+                _ when char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_' => c.ToString(),
+                _ => "_",
+            });
+        }
+
+        return result.Length > 0 ? result.ToString() : "localhost";
+    }
+
+    private static FileStreamOptions FileOptionsForNewFile()
+    {
+        var options = new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
+            Share = FileShare.None,
+            Options = FileOptions.Asynchronous,
+        };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = OwnerOnlyFile;
+        }
+
+        return options;
+    }
+
+    // Voice mail is private: folders this sink creates are owner-only.
+    private static void CreateDirectory(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            System.IO.Directory.CreateDirectory(path);
+        }
+        else
+        {
+            System.IO.Directory.CreateDirectory(path, OwnerOnlyDirectory);
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    private static string Printable(string? value) =>
+        value is null ? "(null)" : string.Concat(value.Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString()));
+}

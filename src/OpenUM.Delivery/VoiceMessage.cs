@@ -1,0 +1,29 @@
+namespace OpenUM.Delivery;
+
+/// <summary>A recorded voice message waiting to be delivered to one recipient.</summary>
+/// <param name="RecipientAddress">Mailbox email address.</param>
+/// <param name="RecipientDisplayName">Mailbox display name.</param>
+/// <param name="CallerId">Calling number as received (may be empty for anonymous calls).</param>
+/// <param name="CallerDisplayName">Caller name from signalling, when known.</param>
+/// <param name="CalledExtension">Extension that was called.</param>
+/// <param name="ReceivedAt">When the call was answered.</param>
+/// <param name="Duration">Length of the recording.</param>
+/// <param name="AudioPath">The WAV file.</param>
+/// <param name="CallId">SIP Call-ID of the call.</param>
+public sealed record VoiceMessage(
+    string RecipientAddress,
+    string RecipientDisplayName,
+    string CallerId,
+    string? CallerDisplayName,
+    string CalledExtension,
+    DateTimeOffset ReceivedAt,
+    TimeSpan Duration,
+    string AudioPath,
+    string CallId);
+
+/// <summary>Somewhere a voice message can be delivered durably (maildir, SMTP outbox).</summary>
+public interface IVoiceMessageSink
+{
+    /// <summary>Delivers the message; returns where it went (a path or a queue id). Throws when it was not delivered.</summary>
+    Task<string> DeliverAsync(VoiceMessage message, CancellationToken ct);
+}

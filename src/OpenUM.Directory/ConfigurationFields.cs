@@ -1,0 +1,77 @@
+namespace OpenUM.Directory;
+
+/// <summary>
+/// Field names reported by <see cref="ConfigurationValidationException.Field"/>: the kebab-case CLI
+/// option names, which follow the Exchange cmdlet parameters (SPEC §10).
+/// </summary>
+public static class ConfigurationFields
+{
+    /// <summary>Object name (every type).</summary>
+    public const string Name = "name";
+    /// <summary>DialPlan.NumberOfDigitsInExtension.</summary>
+    public const string NumberOfDigitsInExtension = "number-of-digits-in-extension";
+    /// <summary>DialPlan.UriType.</summary>
+    public const string UriType = "uri-type";
+    /// <summary>DialPlan.VoipSecurity.</summary>
+    public const string VoipSecurity = "voip-security";
+    /// <summary>DialPlan.AccessTelephoneNumbers.</summary>
+    public const string AccessTelephoneNumbers = "access-telephone-numbers";
+    /// <summary>DialPlan.CountryOrRegionCode.</summary>
+    public const string CountryOrRegionCode = "country-or-region-code";
+    /// <summary>DialPlan.OutsideLineAccessCode.</summary>
+    public const string OutsideLineAccessCode = "outside-line-access-code";
+    /// <summary>DialPlan.InternationalAccessCode.</summary>
+    public const string InternationalAccessCode = "international-access-code";
+    /// <summary>DialPlan.NationalNumberPrefix.</summary>
+    public const string NationalNumberPrefix = "national-number-prefix";
+    /// <summary>DialPlan.MaxCallDuration.</summary>
+    public const string MaxCallDuration = "max-call-duration";
+    /// <summary>DialPlan.MaxRecordingDuration.</summary>
+    public const string MaxRecordingDuration = "max-recording-duration";
+    /// <summary>DialPlan.RecordingIdleTimeout.</summary>
+    public const string RecordingIdleTimeout = "recording-idle-timeout";
+    /// <summary>DialPlan.LogonFailuresBeforeDisconnect.</summary>
+    public const string LogonFailuresBeforeDisconnect = "logon-failures-before-disconnect";
+    /// <summary>DialPlan.OperatorExtension.</summary>
+    public const string OperatorExtension = "operator-extension";
+    /// <summary>IpGateway.Address.</summary>
+    public const string Address = "address";
+    /// <summary>IpGateway.Port.</summary>
+    public const string Port = "port";
+    /// <summary>Enum-valued status of gateways and servers.</summary>
+    public const string Status = "status";
+    /// <summary>IpGateway.IPAddressFamily.</summary>
+    public const string IPAddressFamily = "ip-address-family";
+    /// <summary>HuntGroup.IpGateway.</summary>
+    public const string IpGateway = "ip-gateway";
+    /// <summary>HuntGroup.DialPlan and Mailbox.DialPlan.</summary>
+    public const string DialPlan = "dial-plan";
+    /// <summary>HuntGroup.PilotIdentifier.</summary>
+    public const string PilotIdentifier = "pilot-identifier";
+    /// <summary>UmServer.DialPlans.</summary>
+    public const string DialPlans = "dial-plans";
+    /// <summary>UmServer.MaxCallsAllowed.</summary>
+    public const string MaxCallsAllowed = "max-calls-allowed";
+    /// <summary>UmServer.SipTcpListeningPort.</summary>
+    public const string SipTcpListeningPort = "sip-tcp-listening-port";
+    /// <summary>UmServer.SipTlsListeningPort.</summary>
+    public const string SipTlsListeningPort = "sip-tls-listening-port";
+    /// <summary>UmServer.StartupMode.</summary>
+    public const string StartupMode = "startup-mode";
+    /// <summary>UmServer.StartSecured.</summary>
+    public const string StartSecured = "start-secured";
+    /// <summary>UmServer.CertificateThumbprint.</summary>
+    public const string CertificateThumbprint = "certificate-thumbprint";
+    /// <summary>Mailbox.Extension.</summary>
+    public const string Extension = "extension";
+    /// <summary>Mailbox.DisplayName.</summary>
+    public const string DisplayName = "display-name";
+    /// <summary>Mailbox.EmailAddress.</summary>
+    public const string Email = "email";
+    /// <summary>Mailbox.SipUri.</summary>
+    public const string SipUri = "sip-uri";
+    /// <summary>Mailbox.MailboxPolicy.</summary>
+    public const string MailboxPolicy = "mailbox-policy";
+    /// <summary>Mailbox.GreetingFile.</summary>
+    public const string GreetingFile = "greeting-file";
+}

@@ -1,0 +1,139 @@
+using F = OpenUM.Directory.ConfigurationFields;
+
+namespace OpenUM.Directory;
+
+// CFG-1 rules for UM servers and mailboxes.
+public static partial class ConfigurationValidator
+{
+    /// <summary>Validates a UM server: served dial plans, limits and ports.</summary>
+    public static void ValidateUmServer(UmServer server, ConfigurationSnapshot configuration)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        ArgumentNullException.ThrowIfNull(configuration);
+        ValidateName(server.Name, "UM server");
+        if (configuration.FindUmServer(server.Name) is { } other && other.Id != server.Id)
+        {
+            throw Fail(F.Name, $"a UM server named '{other.Name}' already exists (names are case-insensitive)");
+        }
+
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var name in server.DialPlans)
+        {
+            if (name is null || configuration.FindDialPlan(name) is null)
+            {
+                throw Fail(F.DialPlans, $"dial plan '{name}' does not exist; create it first");
+            }
+
+            if (!seen.Add(name))
+            {
+                throw Fail(F.DialPlans, $"dial plan '{name}' is listed twice");
+            }
+        }
+
+        RequireDefined(server.Status, F.Status);
+        RequireDefined(server.StartupMode, F.StartupMode);
+        var (minCalls, maxCalls) = MaxCallsAllowedRange;
+        if (server.MaxCallsAllowed < minCalls || server.MaxCallsAllowed > maxCalls)
+        {
+            throw Fail(F.MaxCallsAllowed, $"{server.MaxCallsAllowed} is out of range: allowed {minCalls} to {maxCalls}");
+        }
+
+        ValidateListeningPort(server.SipTcpListeningPort, F.SipTcpListeningPort);
+        ValidateListeningPort(server.SipTlsListeningPort, F.SipTlsListeningPort);
+        if (server.SipTcpListeningPort == server.SipTlsListeningPort)
+        {
+            throw Fail(F.SipTlsListeningPort, $"the TLS port must differ from the TCP port ({server.SipTcpListeningPort}); defaults are 5060 (TCP) and 5061 (TLS)");
+        }
+
+        if (server.StartSecured is not (0 or 1))
+        {
+            throw Fail(F.StartSecured, $"{server.StartSecured} is not allowed: give 0 (unsecured) or 1 (secured)");
+        }
+
+        if (server.CertificateThumbprint is { } thumb && (thumb.Length is not (40 or 64) || !thumb.All(char.IsAsciiHexDigit)))
+        {
+            throw Fail(F.CertificateThumbprint, $"'{thumb}' is not a thumbprint: give 40 (SHA-1) or 64 (SHA-256) hexadecimal digits");
+        }
+    }
+
+    /// <summary>Validates a mailbox: dial plan, extension length and uniqueness, address, SIP URI, greeting path.</summary>
+    public static void ValidateMailbox(Mailbox mailbox, ConfigurationSnapshot configuration)
+    {
+        ArgumentNullException.ThrowIfNull(mailbox);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var dialPlan = string.IsNullOrEmpty(mailbox.DialPlan) ? null : configuration.FindDialPlan(mailbox.DialPlan)
+            ?? throw Fail(F.DialPlan, $"dial plan '{mailbox.DialPlan}' does not exist; create it first");
+        if (dialPlan is null)
+        {
+            throw Fail(F.DialPlan, "a dial plan is required");
+        }
+
+        if (!ConfigurationRules.IsDigits(mailbox.Extension) || mailbox.Extension.Length != dialPlan.NumberOfDigitsInExtension)
+        {
+            throw Fail(F.Extension,
+                $"'{mailbox.Extension}' is not allowed: dial plan '{dialPlan.Name}' needs exactly {dialPlan.NumberOfDigitsInExtension} digits");
+        }
+
+        if (configuration.FindMailbox(dialPlan.Name, mailbox.Extension) is { } taken && taken.Id != mailbox.Id)
+        {
+            throw Fail(F.Extension, $"extension {mailbox.Extension} is already used in dial plan '{dialPlan.Name}' by {taken.EmailAddress}");
+        }
+
+        if (mailbox.DisplayName is null || mailbox.DisplayName.Length > 256 || ConfigurationRules.HasControlCharacters(mailbox.DisplayName))
+        {
+            throw Fail(F.DisplayName, "the display name must be at most 256 characters without control characters");
+        }
+
+        if (!ConfigurationRules.IsEmailAddress(mailbox.EmailAddress))
+        {
+            throw Fail(F.Email,
+                $"'{mailbox.EmailAddress}' is not a valid address: give local@domain in ASCII (local part: letters, digits and !#$%&'*+-=?^_`{{|}}~ with single dots; domain: a host name)");
+        }
+
+        if (configuration.FindMailboxByEmail(mailbox.EmailAddress) is { } sameAddress && sameAddress.Id != mailbox.Id)
+        {
+            throw Fail(F.Email, $"{mailbox.EmailAddress} already has a mailbox (extension {sameAddress.Extension} in dial plan '{sameAddress.DialPlan}')");
+        }
+
+        if (mailbox.SipUri is { } sip && !IsSipUri(sip))
+        {
+            throw Fail(F.SipUri, $"'{sip}' is not allowed: give sip:user@host (or sips:), at most 256 characters, without spaces");
+        }
+
+        if (dialPlan.UriType == UmUriType.SipName && string.IsNullOrEmpty(mailbox.SipUri))
+        {
+            throw Fail(F.SipUri, $"dial plan '{dialPlan.Name}' is a SipName plan, so the mailbox needs a SIP URI (sip:user@host)");
+        }
+
+        if (mailbox.MailboxPolicy is { } policy && !IsValidName(policy))
+        {
+            throw Fail(F.MailboxPolicy, $"'{policy}' is not a valid policy name: 1-{ConfigurationRules.MaxNameLength} characters without control characters or surrounding spaces");
+        }
+
+        if (mailbox.GreetingFile is { } greeting && !IsSafeRelativePath(greeting))
+        {
+            throw Fail(F.GreetingFile, $"'{greeting}' is not allowed: give a path relative to the data directory, without '..', at most 256 characters");
+        }
+    }
+
+    private static bool IsSipUri(string value)
+    {
+        var rest = value.StartsWith("sip:", StringComparison.OrdinalIgnoreCase) ? value[4..]
+            : value.StartsWith("sips:", StringComparison.OrdinalIgnoreCase) ? value[5..]
+            : null;
+        if (rest is null || value.Length > 256 || value.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c is '<' or '>' or '"'))
+        {
+            return false;
+        }
+
+        var at = rest.IndexOf('@');
+        return at > 0 && at < rest.Length - 1;
+    }
+
+    private static bool IsSafeRelativePath(string path) =>
+        path.Length is > 0 and <= 256
+        && !ConfigurationRules.HasControlCharacters(path)
+        && !Path.IsPathRooted(path)
+        && !path.Contains('\\')
+        && !path.Split('/').Any(segment => segment is ".." or "");
+}

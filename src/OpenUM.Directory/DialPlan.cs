@@ -1,0 +1,59 @@
+namespace OpenUM.Directory;
+
+/// <summary>A UM dial plan (Exchange New-/Set-UMDialPlan): extension length, URI form, security mode and call limits.</summary>
+public sealed record DialPlan
+{
+    /// <summary>Stable identity; the store keeps the first one it saw for a name.</summary>
+    public Guid Id { get; init; } = Guid.NewGuid();
+
+    /// <summary>Unique name (1-64 characters, case-insensitive).</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Fixed length of the extensions in this plan (1-20).</summary>
+    public required int NumberOfDigitsInExtension { get; init; }
+
+    /// <summary>URI form used with the gateways.</summary>
+    public UmUriType UriType { get; init; } = UmUriType.TelExtn;
+
+    /// <summary>Signalling/media security mode (SPEC §3).</summary>
+    public VoipSecurity VoipSecurity { get; init; } = VoipSecurity.Unsecured;
+
+    /// <summary>Subscriber-access (pilot) numbers, each at most 32 characters.</summary>
+    public IReadOnlyList<string> AccessTelephoneNumbers { get; init => field = ValueList<string>.From(value); } = ValueList<string>.Empty;
+
+    /// <summary>Country calling code of the plan's location, e.g. "1" or "44".</summary>
+    public string? CountryOrRegionCode { get; init; }
+
+    /// <summary>Trunk access code prefixed to external numbers; may be empty.</summary>
+    public string OutsideLineAccessCode { get; init; } = "9";
+
+    /// <summary>International prefix, e.g. "011" or "00".</summary>
+    public string? InternationalAccessCode { get; init; }
+
+    /// <summary>National trunk prefix, e.g. "1" or "0".</summary>
+    public string? NationalNumberPrefix { get; init; }
+
+    /// <summary>Unauthenticated callers may dial users of this plan.</summary>
+    public bool AllowDialPlanSubscribers { get; init; } = true;
+
+    /// <summary>Unauthenticated callers may dial any number of extension length.</summary>
+    public bool AllowExtensions { get; init; }
+
+    /// <summary>Hard cap per call (10-120 minutes).</summary>
+    public TimeSpan MaxCallDuration { get; init; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>Maximum message length (1-100 minutes).</summary>
+    public TimeSpan MaxRecordingDuration { get; init; } = TimeSpan.FromMinutes(20);
+
+    /// <summary>Silence that ends a recording (2-10 seconds).</summary>
+    public TimeSpan RecordingIdleTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Consecutive failed PIN logons before the call is dropped (1-20).</summary>
+    public int LogonFailuresBeforeDisconnect { get; init; } = 3;
+
+    /// <summary>Operator transfer target; null = no operator transfer.</summary>
+    public string? OperatorExtension { get; init; }
+
+    /// <summary>True for SipSecured and Secured, which need mutual TLS and FQDN gateways.</summary>
+    public bool IsSecured => VoipSecurity != VoipSecurity.Unsecured;
+}

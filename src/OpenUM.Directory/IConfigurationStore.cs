@@ -1,0 +1,70 @@
+namespace OpenUM.Directory;
+
+/// <summary>
+/// The configuration store. Every mutation validates the change against the whole configuration
+/// (CFG-1), writes it in one transaction together with a version increment, and returns the
+/// <see cref="ConfigurationChange"/> to audit (CFG-2). Updates find the object by its name (a mailbox
+/// by dial plan and extension) and keep its <c>Id</c>.
+/// </summary>
+public interface IConfigurationStore : IDisposable
+{
+    /// <summary>A consistent snapshot of everything, at one version.</summary>
+    ConfigurationSnapshot Load();
+
+    /// <summary>Cheap read of the version; increments on every committed change from any process.</summary>
+    long GetVersion();
+
+    /// <summary>Creates a dial plan.</summary>
+    ConfigurationChange AddDialPlan(DialPlan dialPlan);
+    /// <summary>Replaces the dial plan with the same name.</summary>
+    ConfigurationChange UpdateDialPlan(DialPlan dialPlan);
+    /// <summary>Removes a dial plan; refused while hunt groups, servers or mailboxes use it.</summary>
+    ConfigurationChange RemoveDialPlan(string name);
+    /// <summary>The dial plan with this name (case-insensitive), or null.</summary>
+    DialPlan? GetDialPlan(string name);
+
+    /// <summary>Creates an IP gateway.</summary>
+    ConfigurationChange AddIpGateway(IpGateway gateway);
+    /// <summary>Replaces the gateway with the same name.</summary>
+    ConfigurationChange UpdateIpGateway(IpGateway gateway);
+    /// <summary>Removes a gateway; refused while hunt groups use it.</summary>
+    ConfigurationChange RemoveIpGateway(string name);
+    /// <summary>The gateway with this name (case-insensitive), or null.</summary>
+    IpGateway? GetIpGateway(string name);
+
+    /// <summary>Creates a hunt group.</summary>
+    ConfigurationChange AddHuntGroup(HuntGroup huntGroup);
+    /// <summary>Replaces the hunt group with the same name.</summary>
+    ConfigurationChange UpdateHuntGroup(HuntGroup huntGroup);
+    /// <summary>Removes a hunt group.</summary>
+    ConfigurationChange RemoveHuntGroup(string name);
+    /// <summary>The hunt group with this name (case-insensitive), or null.</summary>
+    HuntGroup? GetHuntGroup(string name);
+
+    /// <summary>Creates a UM server object.</summary>
+    ConfigurationChange AddUmServer(UmServer server);
+    /// <summary>Replaces the server with the same name.</summary>
+    ConfigurationChange UpdateUmServer(UmServer server);
+    /// <summary>Removes a server object.</summary>
+    ConfigurationChange RemoveUmServer(string name);
+    /// <summary>The server with this name (case-insensitive), or null.</summary>
+    UmServer? GetUmServer(string name);
+
+    /// <summary>Creates a mailbox.</summary>
+    ConfigurationChange AddMailbox(Mailbox mailbox);
+    /// <summary>Replaces the mailbox at (dialPlan, extension) with <paramref name="mailbox"/>, which may move it.</summary>
+    ConfigurationChange UpdateMailbox(string dialPlan, string extension, Mailbox mailbox);
+    /// <summary>Replaces the mailbox with the same dial plan and extension.</summary>
+    ConfigurationChange UpdateMailbox(Mailbox mailbox)
+    {
+        ArgumentNullException.ThrowIfNull(mailbox);
+        return UpdateMailbox(mailbox.DialPlan, mailbox.Extension, mailbox);
+    }
+
+    /// <summary>Removes the mailbox at (dialPlan, extension).</summary>
+    ConfigurationChange RemoveMailbox(string dialPlan, string extension);
+    /// <summary>The mailbox at (dialPlan, extension), or null.</summary>
+    Mailbox? GetMailbox(string dialPlan, string extension);
+    /// <summary>The only mailbox with this extension, or null; ambiguity throws (field "dial-plan").</summary>
+    Mailbox? FindMailboxByExtension(string extension);
+}

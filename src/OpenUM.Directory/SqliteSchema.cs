@@ -1,0 +1,115 @@
+using Microsoft.Data.Sqlite;
+
+namespace OpenUM.Directory;
+
+/// <summary>
+/// Numbered schema migrations, applied in order inside one IMMEDIATE transaction at open so that two
+/// processes opening a new file at once cannot both apply them. A new migration is appended, never edited.
+/// </summary>
+internal static class SqliteSchema
+{
+    private static readonly string[] Migrations =
+    [
+        // 1: initial schema. Names are unique case-insensitively (NOCASE is ASCII-only; the validator
+        // does full case folding). Lists are JSON arrays of strings; durations are milliseconds.
+        """
+        CREATE TABLE config_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);
+        INSERT INTO config_version (id, version) VALUES (1, 0);
+        CREATE TABLE dial_plans (
+            id TEXT PRIMARY KEY NOT NULL,
+            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            number_of_digits_in_extension INTEGER NOT NULL,
+            uri_type TEXT NOT NULL,
+            voip_security TEXT NOT NULL,
+            access_telephone_numbers TEXT NOT NULL DEFAULT '[]',
+            country_or_region_code TEXT,
+            outside_line_access_code TEXT NOT NULL,
+            international_access_code TEXT,
+            national_number_prefix TEXT,
+            allow_dial_plan_subscribers INTEGER NOT NULL,
+            allow_extensions INTEGER NOT NULL,
+            max_call_duration_ms INTEGER NOT NULL,
+            max_recording_duration_ms INTEGER NOT NULL,
+            recording_idle_timeout_ms INTEGER NOT NULL,
+            logon_failures_before_disconnect INTEGER NOT NULL,
+            operator_extension TEXT);
+        CREATE TABLE ip_gateways (
+            id TEXT PRIMARY KEY NOT NULL,
+            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            address TEXT NOT NULL,
+            port INTEGER NOT NULL,
+            status TEXT NOT NULL,
+            outcalls_allowed INTEGER NOT NULL,
+            message_waiting_indicator_allowed INTEGER NOT NULL,
+            ip_address_family TEXT NOT NULL);
+        CREATE TABLE hunt_groups (
+            id TEXT PRIMARY KEY NOT NULL,
+            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            ip_gateway TEXT NOT NULL,
+            dial_plan TEXT NOT NULL,
+            pilot_identifier TEXT);
+        CREATE TABLE um_servers (
+            id TEXT PRIMARY KEY NOT NULL,
+            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            dial_plans TEXT NOT NULL DEFAULT '[]',
+            status TEXT NOT NULL,
+            max_calls_allowed INTEGER NOT NULL,
+            sip_tcp_listening_port INTEGER NOT NULL,
+            sip_tls_listening_port INTEGER NOT NULL,
+            startup_mode TEXT NOT NULL,
+            start_secured INTEGER NOT NULL,
+            certificate_thumbprint TEXT);
+        CREATE TABLE mailboxes (
+            id TEXT PRIMARY KEY NOT NULL,
+            dial_plan TEXT NOT NULL COLLATE NOCASE,
+            extension TEXT NOT NULL,
+            display_name TEXT NOT NULL,
+            email_address TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            sip_uri TEXT,
+            mailbox_policy TEXT,
+            greeting_file TEXT,
+            UNIQUE (dial_plan, extension));
+        """,
+    ];
+
+    /// <summary>Schema version this build writes.</summary>
+    public static int LatestVersion => Migrations.Length;
+
+    public static void Migrate(SqliteConnection connection, DateTimeOffset now)
+    {
+        using var transaction = connection.BeginTransaction();
+        Execute(connection, transaction, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
+        using (var query = connection.CreateCommand())
+        {
+            query.Transaction = transaction;
+            query.CommandText = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
+            var applied = Convert.ToInt32(query.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+            if (applied > Migrations.Length)
+            {
+                throw new InvalidOperationException(
+                    $"configuration store {connection.DataSource} has schema version {applied}, newer than this OpenUM understands ({Migrations.Length}); upgrade OpenUM");
+            }
+
+            for (var version = applied + 1; version <= Migrations.Length; version++)
+            {
+                Execute(connection, transaction, Migrations[version - 1]);
+                using var record = connection.CreateCommand();
+                record.Transaction = transaction;
+                record.CommandText = "INSERT INTO schema_migrations (version, applied_at) VALUES ($version, $at)";
+                record.Parameters.AddWithValue("$version", version);
+                record.Parameters.AddWithValue("$at", now.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+                record.ExecuteNonQuery();
+            }
+        }
+
+        transaction.Commit();
+    }
+
+    private static void Execute(SqliteConnection connection, SqliteTransaction transaction, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+}

@@ -1,0 +1,189 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+
+namespace OpenUM.Directory;
+
+/// <summary>Maps one object type to its table: column list, row reader and parameter values (column order).</summary>
+internal sealed class SqliteTable<T>(string name, string[] columns, Func<SqliteDataReader, T> read, Func<T, object?[]> values)
+{
+    private readonly string _select = $"SELECT {string.Join(", ", columns)} FROM {name} ORDER BY rowid";
+    private readonly string _insert = $"INSERT INTO {name} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select(c => "$" + c))})";
+    private readonly string _update = $"UPDATE {name} SET {string.Join(", ", columns.Skip(1).Select(c => $"{c} = ${c}"))} WHERE id = $id";
+    private readonly string _delete = $"DELETE FROM {name} WHERE id = $id";
+
+    public List<T> ReadAll(SqliteConnection connection, SqliteTransaction? transaction)
+    {
+        using var command = Command(connection, transaction, _select);
+        using var reader = command.ExecuteReader();
+        var result = new List<T>();
+        while (reader.Read())
+        {
+            try
+            {
+                result.Add(read(reader));
+            }
+            catch (Exception ex) when (ex is FormatException or ArgumentException or JsonException or InvalidCastException)
+            {
+                throw new InvalidDataException($"configuration table {name} has an unreadable row: {ex.Message}", ex);
+            }
+        }
+
+        return result;
+    }
+
+    public void Insert(SqliteConnection connection, SqliteTransaction transaction, T item) => Write(connection, transaction, _insert, item);
+
+    public void Update(SqliteConnection connection, SqliteTransaction transaction, T item) => Write(connection, transaction, _update, item);
+
+    public void Delete(SqliteConnection connection, SqliteTransaction transaction, Guid id)
+    {
+        using var command = Command(connection, transaction, _delete);
+        command.Parameters.AddWithValue("$id", id.ToString("D"));
+        command.ExecuteNonQuery();
+    }
+
+    private void Write(SqliteConnection connection, SqliteTransaction transaction, string sql, T item)
+    {
+        using var command = Command(connection, transaction, sql);
+        var row = values(item);
+        for (var i = 0; i < columns.Length; i++)
+        {
+            command.Parameters.AddWithValue("$" + columns[i], row[i] ?? DBNull.Value);
+        }
+
+        if (command.ExecuteNonQuery() != 1)
+        {
+            throw new InvalidOperationException($"configuration table {name}: row {row[0]} was not written");
+        }
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        return command;
+    }
+}
+
+/// <summary>The tables of schema version 1 and the conversions between rows and records.</summary>
+internal static class SqliteTables
+{
+    public static readonly SqliteTable<DialPlan> DialPlans = new(
+        "dial_plans",
+        ["id", "name", "number_of_digits_in_extension", "uri_type", "voip_security", "access_telephone_numbers",
+         "country_or_region_code", "outside_line_access_code", "international_access_code", "national_number_prefix",
+         "allow_dial_plan_subscribers", "allow_extensions", "max_call_duration_ms", "max_recording_duration_ms",
+         "recording_idle_timeout_ms", "logon_failures_before_disconnect", "operator_extension"],
+        r => new DialPlan
+        {
+            Id = r.GetGuid(0),
+            Name = r.GetString(1),
+            NumberOfDigitsInExtension = r.GetInt32(2),
+            UriType = ParseEnum<UmUriType>(r.GetString(3)),
+            VoipSecurity = ParseEnum<VoipSecurity>(r.GetString(4)),
+            AccessTelephoneNumbers = ParseList(r.GetString(5)),
+            CountryOrRegionCode = NullableString(r, 6),
+            OutsideLineAccessCode = r.GetString(7),
+            InternationalAccessCode = NullableString(r, 8),
+            NationalNumberPrefix = NullableString(r, 9),
+            AllowDialPlanSubscribers = r.GetBoolean(10),
+            AllowExtensions = r.GetBoolean(11),
+            MaxCallDuration = TimeSpan.FromMilliseconds(r.GetInt64(12)),
+            MaxRecordingDuration = TimeSpan.FromMilliseconds(r.GetInt64(13)),
+            RecordingIdleTimeout = TimeSpan.FromMilliseconds(r.GetInt64(14)),
+            LogonFailuresBeforeDisconnect = r.GetInt32(15),
+            OperatorExtension = NullableString(r, 16),
+        },
+        d => [Id(d.Id), d.Name, d.NumberOfDigitsInExtension, d.UriType.ToString(), d.VoipSecurity.ToString(),
+              FormatList(d.AccessTelephoneNumbers), d.CountryOrRegionCode, d.OutsideLineAccessCode, d.InternationalAccessCode,
+              d.NationalNumberPrefix, d.AllowDialPlanSubscribers, d.AllowExtensions, Milliseconds(d.MaxCallDuration),
+              Milliseconds(d.MaxRecordingDuration), Milliseconds(d.RecordingIdleTimeout), d.LogonFailuresBeforeDisconnect,
+              d.OperatorExtension]);
+
+    public static readonly SqliteTable<IpGateway> IpGateways = new(
+        "ip_gateways",
+        ["id", "name", "address", "port", "status", "outcalls_allowed", "message_waiting_indicator_allowed", "ip_address_family"],
+        r => new IpGateway
+        {
+            Id = r.GetGuid(0),
+            Name = r.GetString(1),
+            Address = r.GetString(2),
+            Port = r.GetInt32(3),
+            Status = ParseEnum<UmStatus>(r.GetString(4)),
+            OutcallsAllowed = r.GetBoolean(5),
+            MessageWaitingIndicatorAllowed = r.GetBoolean(6),
+            IPAddressFamily = ParseEnum<IPAddressFamily>(r.GetString(7)),
+        },
+        g => [Id(g.Id), g.Name, g.Address, g.Port, g.Status.ToString(), g.OutcallsAllowed, g.MessageWaitingIndicatorAllowed,
+              g.IPAddressFamily.ToString()]);
+
+    public static readonly SqliteTable<HuntGroup> HuntGroups = new(
+        "hunt_groups",
+        ["id", "name", "ip_gateway", "dial_plan", "pilot_identifier"],
+        r => new HuntGroup
+        {
+            Id = r.GetGuid(0),
+            Name = r.GetString(1),
+            IpGateway = r.GetString(2),
+            DialPlan = r.GetString(3),
+            PilotIdentifier = NullableString(r, 4),
+        },
+        h => [Id(h.Id), h.Name, h.IpGateway, h.DialPlan, h.PilotIdentifier]);
+
+    public static readonly SqliteTable<UmServer> UmServers = new(
+        "um_servers",
+        ["id", "name", "dial_plans", "status", "max_calls_allowed", "sip_tcp_listening_port", "sip_tls_listening_port",
+         "startup_mode", "start_secured", "certificate_thumbprint"],
+        r => new UmServer
+        {
+            Id = r.GetGuid(0),
+            Name = r.GetString(1),
+            DialPlans = ParseList(r.GetString(2)),
+            Status = ParseEnum<UmStatus>(r.GetString(3)),
+            MaxCallsAllowed = r.GetInt32(4),
+            SipTcpListeningPort = r.GetInt32(5),
+            SipTlsListeningPort = r.GetInt32(6),
+            StartupMode = ParseEnum<UmStartupMode>(r.GetString(7)),
+            StartSecured = r.GetInt32(8),
+            CertificateThumbprint = NullableString(r, 9),
+        },
+        s => [Id(s.Id), s.Name, FormatList(s.DialPlans), s.Status.ToString(), s.MaxCallsAllowed, s.SipTcpListeningPort,
+              s.SipTlsListeningPort, s.StartupMode.ToString(), s.StartSecured, s.CertificateThumbprint]);
+
+    public static readonly SqliteTable<Mailbox> Mailboxes = new(
+        "mailboxes",
+        ["id", "dial_plan", "extension", "display_name", "email_address", "sip_uri", "mailbox_policy", "greeting_file"],
+        r => new Mailbox
+        {
+            Id = r.GetGuid(0),
+            DialPlan = r.GetString(1),
+            Extension = r.GetString(2),
+            DisplayName = r.GetString(3),
+            EmailAddress = r.GetString(4),
+            SipUri = NullableString(r, 5),
+            MailboxPolicy = NullableString(r, 6),
+            GreetingFile = NullableString(r, 7),
+        },
+        m => [Id(m.Id), m.DialPlan, m.Extension, m.DisplayName, m.EmailAddress, m.SipUri, m.MailboxPolicy, m.GreetingFile]);
+
+    private static string Id(Guid id) => id.ToString("D");
+
+    private static long Milliseconds(TimeSpan value) => (long)value.TotalMilliseconds;
+
+    private static string? NullableString(SqliteDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
+    // Enums are stored by name so reordering an enum can never silently change stored meaning.
+    private static TEnum ParseEnum<TEnum>(string text)
+        where TEnum : struct, Enum =>
+        Enum.TryParse<TEnum>(text, ignoreCase: false, out var value) && Enum.IsDefined(value) && !char.IsAsciiDigit(text[0])
+            ? value
+            : throw new FormatException(string.Create(CultureInfo.InvariantCulture, $"'{text}' is not a {typeof(TEnum).Name}"));
+
+    private static IReadOnlyList<string> ParseList(string json) =>
+        JsonSerializer.Deserialize<string[]>(json) ?? throw new FormatException("a list column holds null");
+
+    private static string FormatList(IReadOnlyList<string> items) => JsonSerializer.Serialize(items.ToArray());
+}

@@ -1,0 +1,269 @@
+using System.Globalization;
+using System.Net;
+
+namespace OpenUM.Media;
+
+/// <summary>RFC 3264 offer/answer for one G.711 audio stream with optional RFC 4733 telephone-event.</summary>
+public static class OfferAnswer
+{
+    /// <summary>Payload type we put in our own offers for telephone-event.</summary>
+    public const int DefaultTelephoneEventPayloadType = 101;
+
+    /// <summary>ptime used when the offer has none or one outside 10-40 ms.</summary>
+    public const int DefaultPtimeMs = 20;
+
+    private const string SessionName = "OpenUM";
+    private const string TelephoneEventFmtp = "0-15";
+
+    /// <summary>Answers an offer (RFC 3264 §6): accepts the first usable RTP/AVP audio stream, rejects the others with port 0.</summary>
+    public static OfferAnswerResult Answer(SessionDescription offer, MediaCapabilities caps,
+        IPAddress localAddress, int localRtpPort, SdpOrigin? previous = null)
+    {
+        ArgumentNullException.ThrowIfNull(offer);
+        ArgumentNullException.ThrowIfNull(caps);
+        ArgumentNullException.ThrowIfNull(localAddress);
+
+        var origin = previous?.NextVersion() ?? SdpOrigin.Create(localAddress);
+        var answer = new SessionDescription(origin, SessionName) { Connection = SdpConnection.For(localAddress) };
+        answer.Timing.AddRange(offer.Timing); // RFC 3264 §6: t= of the answer equals the offer's
+
+        NegotiatedMedia? chosen = null;
+        string? firstProblem = null;
+        bool sawAudio = false, sawSecureAudio = false;
+
+        foreach (var m in offer.Media)
+        {
+            bool isAudio = string.Equals(m.Media, "audio", StringComparison.OrdinalIgnoreCase);
+            bool plainRtp = string.Equals(m.Protocol, "RTP/AVP", StringComparison.OrdinalIgnoreCase);
+            if (isAudio && m.Port != 0)
+            {
+                sawAudio = true;
+                if (m.Protocol.StartsWith("RTP/SAVP", StringComparison.OrdinalIgnoreCase))
+                    sawSecureAudio = true;
+            }
+
+            if (chosen is null && isAudio && plainRtp && m.Port != 0)
+            {
+                var accepted = TryAccept(offer, m, caps, localRtpPort, out var media, out var problem);
+                if (accepted is not null)
+                {
+                    chosen = media;
+                    answer.Media.Add(accepted);
+                    continue;
+                }
+                firstProblem ??= problem;
+            }
+            answer.Media.Add(Rejected(m));
+        }
+
+        if (chosen is null)
+        {
+            string reason = firstProblem
+                ?? (sawSecureAudio ? "SRTP not supported"
+                : sawAudio ? "No RTP/AVP audio stream"
+                : "No audio stream offered");
+            return OfferAnswerResult.Fail(reason);
+        }
+        return new OfferAnswerResult(true, answer, chosen, 0, null);
+    }
+
+    /// <summary>Our offer (UAC side): one sendrecv RTP/AVP audio stream with our codecs and telephone-event.</summary>
+    public static SessionDescription CreateOffer(MediaCapabilities caps, IPAddress localAddress, int localRtpPort)
+    {
+        ArgumentNullException.ThrowIfNull(caps);
+        var offer = new SessionDescription(SdpOrigin.Create(localAddress), SessionName) { Connection = SdpConnection.For(localAddress) };
+        offer.Timing.Add("0 0");
+        var formats = caps.Codecs.Distinct().Select(c => ((int)c).ToString(CultureInfo.InvariantCulture)).ToList();
+        if (caps.TelephoneEvent)
+            formats.Add(DefaultTelephoneEventPayloadType.ToString(CultureInfo.InvariantCulture));
+        var m = new SdpMedia("audio", localRtpPort, "RTP/AVP", formats);
+        foreach (var c in caps.Codecs.Distinct())
+            m.Attributes.Add(new SdpAttribute("rtpmap", new SdpRtpMap((int)c, EncodingName(c), 8000).ToString()));
+        if (caps.TelephoneEvent)
+            AddTelephoneEvent(m, DefaultTelephoneEventPayloadType);
+        m.Attributes.Add(new SdpAttribute("ptime", DefaultPtimeMs.ToString(CultureInfo.InvariantCulture)));
+        m.SetDirection(MediaDirection.SendRecv);
+        offer.Media.Add(m);
+        return offer;
+    }
+
+    /// <summary>Reads the answer to our offer (RFC 3264 §7); null with an error when it is unusable.</summary>
+    public static NegotiatedMedia? ReadAnswer(SessionDescription offer, SessionDescription answer, out string? error)
+    {
+        ArgumentNullException.ThrowIfNull(offer);
+        ArgumentNullException.ThrowIfNull(answer);
+        if (answer.Media.Count != offer.Media.Count)
+        {
+            error = $"answer has {answer.Media.Count} m= lines, offer had {offer.Media.Count}";
+            return null;
+        }
+        for (int i = 0; i < answer.Media.Count; i++)
+        {
+            var o = offer.Media[i];
+            var a = answer.Media[i];
+            if (a.Port == 0 || o.Port == 0 || !string.Equals(o.Media, "audio", StringComparison.OrdinalIgnoreCase)
+                || !string.Equals(a.Protocol, o.Protocol, StringComparison.OrdinalIgnoreCase)
+                || !string.Equals(a.Protocol, "RTP/AVP", StringComparison.OrdinalIgnoreCase))
+                continue;
+            // The answer may only use formats we offered; take its first G.711 one.
+            foreach (var f in a.Formats)
+            {
+                if (!o.Formats.Contains(f) || !int.TryParse(f, NumberStyles.None, CultureInfo.InvariantCulture, out int pt))
+                    continue;
+                var codec = CodecOf(o, pt) ?? CodecOf(a, pt);
+                if (codec is null)
+                    continue;
+                if (!TryRemote(answer, a, out var remote))
+                {
+                    error = "answer has no usable c= address for the audio stream";
+                    return null;
+                }
+                int? te = FindTelephoneEvent(a) is { } tpt && o.Formats.Contains(tpt.ToString(CultureInfo.InvariantCulture)) ? tpt : null;
+                var theirs = answer.EffectiveDirection(a);
+                var ours = Reverse(theirs);
+                if (answer.EffectiveConnection(a)!.IsNullAddress)
+                    ours = ours == MediaDirection.SendRecv ? MediaDirection.RecvOnly : ours == MediaDirection.SendOnly ? MediaDirection.Inactive : ours;
+                error = null;
+                return new NegotiatedMedia(codec.Value, pt, te, remote, ours, PtimeOf(a, answer));
+            }
+            error = "answer selected no codec we offered";
+            return null;
+        }
+        error = "answer accepted no audio stream";
+        return null;
+    }
+
+    private static SdpMedia? TryAccept(SessionDescription offer, SdpMedia m, MediaCapabilities caps, int localPort,
+        out NegotiatedMedia? negotiated, out string? problem)
+    {
+        negotiated = null;
+        int? pt = null;
+        AudioCodec codec = default;
+        foreach (var preferred in caps.Codecs)
+        {
+            foreach (var f in m.Formats)
+            {
+                if (int.TryParse(f, NumberStyles.None, CultureInfo.InvariantCulture, out int p) && CodecOf(m, p) == preferred)
+                {
+                    pt = p;
+                    codec = preferred;
+                    break;
+                }
+            }
+            if (pt is not null)
+                break;
+        }
+        if (pt is null)
+        {
+            problem = "No common codec (offered " + string.Join(' ', m.Formats.Select(f => DescribeFormat(m, f))) + "; we support "
+                + string.Join(' ', caps.Codecs.Select(EncodingName)) + ")";
+            return null;
+        }
+        if (!TryRemote(offer, m, out var remote))
+        {
+            problem = "No usable c= address for the audio stream";
+            return null;
+        }
+        problem = null;
+
+        int? te = caps.TelephoneEvent ? FindTelephoneEvent(m) : null;
+        var theirs = offer.EffectiveDirection(m);
+        var ours = Reverse(theirs);
+        // RFC 2543-style hold (c=0.0.0.0): the peer does not want media, whatever the attribute says.
+        if (offer.EffectiveConnection(m)!.IsNullAddress)
+            ours = ours == MediaDirection.SendRecv ? MediaDirection.RecvOnly : ours == MediaDirection.SendOnly ? MediaDirection.Inactive : ours;
+        int ptime = PtimeOf(m, offer);
+
+        var formats = new List<string> { pt.Value.ToString(CultureInfo.InvariantCulture) };
+        if (te is { } tpt)
+            formats.Add(tpt.ToString(CultureInfo.InvariantCulture));
+        var accepted = new SdpMedia("audio", localPort, m.Protocol, formats);
+        accepted.Attributes.Add(new SdpAttribute("rtpmap", new SdpRtpMap(pt.Value, EncodingName(codec), 8000).ToString()));
+        if (te is { } tp)
+            AddTelephoneEvent(accepted, tp);
+        accepted.Attributes.Add(new SdpAttribute("ptime", ptime.ToString(CultureInfo.InvariantCulture)));
+        accepted.SetDirection(ours);
+        negotiated = new NegotiatedMedia(codec, pt.Value, te, remote, ours, ptime);
+        return accepted;
+    }
+
+    // RFC 3264 §6: a rejected stream keeps its media type and protocol, port 0, and at least one format.
+    private static SdpMedia Rejected(SdpMedia offered)
+    {
+        var formats = offered.Formats.Count > 0 ? offered.Formats.Take(1) : ["0"];
+        return new SdpMedia(offered.Media, 0, offered.Protocol, formats);
+    }
+
+    private static void AddTelephoneEvent(SdpMedia m, int pt)
+    {
+        m.Attributes.Add(new SdpAttribute("rtpmap", new SdpRtpMap(pt, "telephone-event", 8000).ToString()));
+        m.Attributes.Add(new SdpAttribute("fmtp", pt.ToString(CultureInfo.InvariantCulture) + " " + TelephoneEventFmtp));
+    }
+
+    internal static AudioCodec? CodecOf(SdpMedia m, int pt)
+    {
+        if (m.GetRtpMap(pt) is { } map)
+        {
+            if (map.ClockRate != 8000 || map.Channels is > 1)
+                return null;
+            if (string.Equals(map.EncodingName, "PCMU", StringComparison.OrdinalIgnoreCase))
+                return AudioCodec.Pcmu;
+            if (string.Equals(map.EncodingName, "PCMA", StringComparison.OrdinalIgnoreCase))
+                return AudioCodec.Pcma;
+            return null;
+        }
+        // Static payload types need no rtpmap (RFC 3551 §6).
+        return pt switch { 0 => AudioCodec.Pcmu, 8 => AudioCodec.Pcma, _ => null };
+    }
+
+    private static int? FindTelephoneEvent(SdpMedia m)
+    {
+        foreach (var f in m.Formats)
+        {
+            if (!int.TryParse(f, NumberStyles.None, CultureInfo.InvariantCulture, out int pt))
+                continue;
+            if (m.GetRtpMap(pt) is { } map && map.ClockRate == 8000
+                && string.Equals(map.EncodingName, "telephone-event", StringComparison.OrdinalIgnoreCase))
+            {
+                // An fmtp without the DTMF digits would give us nothing to detect.
+                var fmtp = m.GetFmtp(pt);
+                if (fmtp is not null && TelephoneEventList.TryParse(fmtp, out var events) && !events[0])
+                    continue;
+                return pt;
+            }
+        }
+        return null;
+    }
+
+    private static bool TryRemote(SessionDescription sdp, SdpMedia m, out IPEndPoint remote)
+    {
+        remote = new IPEndPoint(IPAddress.Any, 0);
+        var c = sdp.EffectiveConnection(m);
+        if (c is null || !c.TryGetAddress(out var address))
+            return false;
+        remote = new IPEndPoint(address, m.Port);
+        return true;
+    }
+
+    private static int PtimeOf(SdpMedia m, SessionDescription sdp)
+    {
+        int? p = m.Ptime;
+        if (p is null && sdp.GetAttribute("ptime") is { } s && SdpText.TryParseInt(s.AsSpan().Trim(), 0, 1000, out int v))
+            p = v;
+        return p is >= 10 and <= 40 ? p.Value : DefaultPtimeMs;
+    }
+
+    private static MediaDirection Reverse(MediaDirection theirs) => theirs switch
+    {
+        MediaDirection.SendOnly => MediaDirection.RecvOnly,
+        MediaDirection.RecvOnly => MediaDirection.SendOnly,
+        MediaDirection.Inactive => MediaDirection.Inactive,
+        _ => MediaDirection.SendRecv,
+    };
+
+    private static string EncodingName(AudioCodec c) => c == AudioCodec.Pcma ? "PCMA" : "PCMU";
+
+    private static string DescribeFormat(SdpMedia m, string f) =>
+        int.TryParse(f, NumberStyles.None, CultureInfo.InvariantCulture, out int pt) && m.GetRtpMap(pt) is { } map
+            ? $"{f}:{map.EncodingName}/{map.ClockRate}" : f;
+}

@@ -1,0 +1,253 @@
+namespace OpenUM.Media;
+
+// Line-oriented and strict about structure (RFC 4566 §5: v, o, s first; an unknown type letter rejects the
+// whole description), tolerant about what peers commonly get wrong (LF-only line ends, missing t=, empty s=).
+internal static class SdpParser
+{
+    public static bool TryParse(string? text, out SessionDescription? sdp, out string? error)
+    {
+        sdp = null;
+        try
+        {
+            error = Parse(text, out sdp);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Defence in depth: the parser is written not to throw; a bug must not become a crash.
+            error = "malformed SDP: " + ex.Message;
+        }
+        if (error is not null)
+            sdp = null;
+        return error is null;
+    }
+
+    private static string? Parse(string? text, out SessionDescription? result)
+    {
+        result = null;
+        if (string.IsNullOrEmpty(text))
+            return "empty SDP";
+        if (text.Length > SessionDescription.MaxLength)
+            return $"SDP too large ({text.Length} characters, limit {SessionDescription.MaxLength})";
+
+        SessionDescription? sdp = null;
+        SdpMedia? media = null;
+        bool sawVersion = false, sawName = false;
+        int lineNo = 0;
+        var rest = text.AsSpan();
+        while (!rest.IsEmpty)
+        {
+            int nl = rest.IndexOf('\n');
+            var line = nl >= 0 ? rest[..nl] : rest;
+            rest = nl >= 0 ? rest[(nl + 1)..] : [];
+            if (!line.IsEmpty && line[^1] == '\r')
+                line = line[..^1];
+            lineNo++;
+            if (lineNo > SessionDescription.MaxLines)
+                return $"SDP has more than {SessionDescription.MaxLines} lines";
+            if (line.IsEmpty)
+                continue;
+            if (line.Length < 2 || line[1] != '=' || line[0] is < 'a' or > 'z')
+                return $"line {lineNo}: not a <type>=<value> line";
+            foreach (char c in line)
+            {
+                if (c is '\0' or '\r')
+                    return $"line {lineNo}: control character in line";
+            }
+            char type = line[0];
+            var value = line[2..];
+
+            if (!sawVersion)
+            {
+                if (type != 'v')
+                    return "SDP must start with v=";
+                if (!value.SequenceEqual("0"))
+                    return $"line {lineNo}: unsupported SDP version '{value}'";
+                sawVersion = true;
+                continue;
+            }
+            if (sdp is null)
+            {
+                if (type != 'o')
+                    return $"line {lineNo}: o= must follow v=";
+                if (!TryParseOrigin(value, out var origin))
+                    return $"line {lineNo}: malformed o= line";
+                sdp = new SessionDescription(origin!);
+                continue;
+            }
+
+            string v = value.ToString();
+            if (type == 'm')
+            {
+                if (!sawName)
+                    return $"line {lineNo}: s= missing before m=";
+                if (sdp.Media.Count >= SessionDescription.MaxMediaSections)
+                    return $"SDP has more than {SessionDescription.MaxMediaSections} m= lines";
+                if (!TryParseMedia(value, out media, out var why))
+                    return $"line {lineNo}: malformed m= line ({why})";
+                sdp.Media.Add(media!);
+                continue;
+            }
+
+            switch (type)
+            {
+                case 'v':
+                case 'o':
+                    return $"line {lineNo}: duplicate {type}= line";
+                case 's' when media is null:
+                    if (sawName)
+                        return $"line {lineNo}: duplicate s= line";
+                    sawName = true;
+                    sdp.SessionName = v;
+                    break;
+                case 'i':
+                    if (media is null)
+                        sdp.Information = v;
+                    else
+                        media.Information = v;
+                    break;
+                case 'c':
+                    if (!TryParseConnection(value, out var conn))
+                        return $"line {lineNo}: malformed c= line";
+                    if (media is null)
+                        sdp.Connection = conn;
+                    else
+                        media.Connection = conn;
+                    break;
+                case 'b':
+                    if (value.IndexOf(':') <= 0)
+                        return $"line {lineNo}: malformed b= line";
+                    (media?.Bandwidths ?? sdp.Bandwidths).Add(v);
+                    break;
+                case 't' when media is null:
+                    if (!TryParseTiming(value))
+                        return $"line {lineNo}: malformed t= line";
+                    sdp.Timing.Add(v);
+                    break;
+                case 'k':
+                    if (media is null)
+                        sdp.OtherFields.Add(new(type, v));
+                    else
+                        media.Key = v;
+                    break;
+                case 'u' or 'e' or 'p' or 'r' or 'z' when media is null:
+                    sdp.OtherFields.Add(new(type, v));
+                    break;
+                case 'a':
+                    if (!TryParseAttribute(value, out var attr))
+                        return $"line {lineNo}: malformed a= line";
+                    (media?.Attributes ?? sdp.Attributes).Add(attr!);
+                    break;
+                default:
+                    return media is null
+                        ? $"line {lineNo}: unknown or misplaced SDP line type '{type}='"
+                        : $"line {lineNo}: '{type}=' not allowed in a media section";
+            }
+        }
+
+        if (sdp is null)
+            return sawVersion ? "o= line missing" : "SDP must start with v=";
+        if (!sawName)
+            return "s= line missing";
+        result = sdp;
+        return null;
+    }
+
+    private static bool TryParseOrigin(ReadOnlySpan<char> value, out SdpOrigin? origin)
+    {
+        origin = null;
+        Span<Range> parts = stackalloc Range[7];
+        if (value.Split(parts, ' ') != 6)
+            return false;
+        var user = value[parts[0]];
+        var id = value[parts[1]];
+        var ver = value[parts[2]];
+        if (!SdpText.IsVisible(user) || !SdpText.IsDigits(id, 64) || !SdpText.IsDigits(ver, 20)
+            || !ulong.TryParse(ver, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out ulong version))
+            return false;
+        var net = value[parts[3]];
+        var addrType = value[parts[4]];
+        var addr = value[parts[5]];
+        if (!SdpText.IsToken(net) || !SdpText.IsToken(addrType) || !SdpText.IsVisible(addr))
+            return false;
+        origin = new SdpOrigin(user.ToString(), id.ToString(), version, net.ToString(), addrType.ToString(), addr.ToString());
+        return true;
+    }
+
+    private static bool TryParseConnection(ReadOnlySpan<char> value, out SdpConnection? connection)
+    {
+        connection = null;
+        Span<Range> parts = stackalloc Range[4];
+        if (value.Split(parts, ' ') != 3)
+            return false;
+        var net = value[parts[0]];
+        var type = value[parts[1]];
+        var addr = value[parts[2]];
+        if (!SdpText.IsToken(net) || !SdpText.IsToken(type) || !SdpText.IsVisible(addr))
+            return false;
+        connection = new SdpConnection(net.ToString(), type.ToString(), addr.ToString());
+        return true;
+    }
+
+    private static bool TryParseTiming(ReadOnlySpan<char> value)
+    {
+        Span<Range> parts = stackalloc Range[3];
+        return value.Split(parts, ' ') == 2 && SdpText.IsDigits(value[parts[0]], 20) && SdpText.IsDigits(value[parts[1]], 20);
+    }
+
+    private static bool TryParseAttribute(ReadOnlySpan<char> value, out SdpAttribute? attribute)
+    {
+        attribute = null;
+        int colon = value.IndexOf(':');
+        var name = colon >= 0 ? value[..colon] : value;
+        if (!SdpText.IsToken(name))
+            return false;
+        attribute = new SdpAttribute(name.ToString(), colon >= 0 ? value[(colon + 1)..].ToString() : null);
+        return true;
+    }
+
+    private static bool TryParseMedia(ReadOnlySpan<char> value, out SdpMedia? media, out string why)
+    {
+        media = null;
+        why = "too few fields";
+        Span<Range> parts = stackalloc Range[4];
+        if (value.Split(parts, ' ', StringSplitOptions.None) < 4)
+            return false;
+        var type = value[parts[0]];
+        var portText = value[parts[1]];
+        var proto = value[parts[2]];
+        var formats = value[parts[3]];
+        why = "bad media type or protocol";
+        if (!SdpText.IsToken(type) || !SdpText.IsVisible(proto))
+            return false;
+        int? count = null;
+        int slash = portText.IndexOf('/');
+        if (slash >= 0)
+        {
+            why = "bad port count";
+            if (!SdpText.TryParseInt(portText[(slash + 1)..], 1, 65535, out int c))
+                return false;
+            count = c;
+            portText = portText[..slash];
+        }
+        why = "bad port";
+        if (!SdpText.TryParseInt(portText, 0, 65535, out int port))
+            return false;
+        bool rtp = proto.StartsWith("RTP/", StringComparison.OrdinalIgnoreCase);
+        var list = new List<string>();
+        foreach (var r in formats.Split(' '))
+        {
+            var f = formats[r];
+            why = "bad format";
+            if (f.IsEmpty || (rtp ? !SdpText.TryParseInt(f, 0, 127, out _) : !SdpText.IsVisible(f)))
+                return false;
+            if (list.Count >= 128)
+            {
+                why = "too many formats";
+                return false;
+            }
+            list.Add(f.ToString());
+        }
+        media = new SdpMedia(type.ToString(), port, proto.ToString(), list) { PortCount = count };
+        return true;
+    }
+}

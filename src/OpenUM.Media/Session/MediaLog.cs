@@ -1,0 +1,44 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+
+namespace OpenUM.Media;
+
+// Media event ids live in 2301-2399 (SIP uses 21xx, call control 20xx).
+internal static partial class MediaLog
+{
+    [LoggerMessage(EventId = 2301, Level = LogLevel.Debug, Message = "RTP session on port {LocalPort} opened")]
+    public static partial void SessionOpened(ILogger logger, int localPort);
+
+    [LoggerMessage(EventId = 2302, Level = LogLevel.Information,
+        Message = "RTP on port {LocalPort} latched to {Source} (SDP said {SdpRemote})")]
+    public static partial void Latched(ILogger logger, int localPort, EndPoint source, IPEndPoint sdpRemote);
+
+    [LoggerMessage(EventId = 2303, Level = LogLevel.Debug, Message = "RTP on port {LocalPort}: new SSRC {Ssrc:X8}")]
+    public static partial void SsrcChanged(ILogger logger, int localPort, uint ssrc);
+
+    [LoggerMessage(EventId = 2304, Level = LogLevel.Debug, Message = "RTP on port {LocalPort}: DTMF {Digit} received")]
+    public static partial void DtmfReceived(ILogger logger, int localPort, char digit);
+
+    [LoggerMessage(EventId = 2305, Level = LogLevel.Information,
+        Message = "Recording {WavPath} stopped: {Reason}, {Duration} of audio")]
+    public static partial void RecordingStopped(ILogger logger, string wavPath, RecordingStopReason reason, TimeSpan duration);
+
+    [LoggerMessage(EventId = 2306, Level = LogLevel.Warning, Message = "RTP receive on port {LocalPort} failed")]
+    public static partial void ReceiveFailed(ILogger logger, int localPort, Exception exception);
+
+    [LoggerMessage(EventId = 2307, Level = LogLevel.Warning, Message = "RTP send from port {LocalPort} failed: {Error}")]
+    public static partial void SendFailed(ILogger logger, int localPort, string error);
+
+    [LoggerMessage(EventId = 2308, Level = LogLevel.Error, Message = "A DtmfReceived handler threw")]
+    public static partial void DtmfHandlerFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 2309, Level = LogLevel.Error, Message = "Media clock tick failed for a session; it is removed from pacing")]
+    public static partial void TickFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 2310, Level = LogLevel.Warning,
+        Message = "Media clock fell {Behind} behind; pacing restarted from now")]
+    public static partial void ClockResync(ILogger logger, TimeSpan behind);
+
+    [LoggerMessage(EventId = 2311, Level = LogLevel.Error, Message = "Recording {WavPath} failed to write")]
+    public static partial void RecordingWriteFailed(ILogger logger, string wavPath, Exception exception);
+}

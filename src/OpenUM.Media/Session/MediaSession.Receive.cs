@@ -1,0 +1,230 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+
+namespace OpenUM.Media;
+
+public sealed partial class MediaSession
+{
+    // Audio packets are far below this; a datagram that fills the buffer may have been truncated and is dropped.
+    private const int ReceiveBufferSize = 4096;
+    // RFC 3550 A.1: sequence jumps beyond these are a restart (or misordering), not loss.
+    private const int MaxDropout = 3000;
+    private const int MaxMisorder = 100;
+    private const int ComfortNoisePayloadType = 13;
+
+    private readonly short[] _decodeBuffer = new short[ReceiveBufferSize];
+    private SocketAddress? _latchedSource;
+
+    // Sequence tracking for the current SSRC (receive thread only; read racily for statistics).
+    private bool _seqInit;
+    private uint _seqSsrc;
+    private ushort _maxSeq;
+    private long _baseSeq, _cycles, _seqReceived, _lostCarried;
+
+    // RFC 4733 de-duplication: one event per (SSRC, RTP timestamp).
+    private bool _haveEvent;
+    private uint _eventSsrc, _eventTimestamp;
+
+    private long PacketsLost => Math.Max(0, Volatile.Read(ref _lostCarried) + CurrentRunLost());
+
+    private long CurrentRunLost()
+    {
+        if (!_seqInit)
+            return 0;
+        long expected = _cycles + _maxSeq - _baseSeq + 1;
+        return Math.Max(0, expected - _seqReceived);
+    }
+
+    private async Task ReceiveLoopAsync(CancellationToken ct)
+    {
+        // One buffer and one SocketAddress for the life of the session: the steady-state loop allocates nothing.
+        var buffer = GC.AllocateUninitializedArray<byte>(ReceiveBufferSize, pinned: true);
+        var from = new SocketAddress(_socket.AddressFamily);
+        while (!ct.IsCancellationRequested)
+        {
+            int n;
+            try
+            {
+                n = await _socket.ReceiveFromAsync(buffer.AsMemory(), SocketFlags.None, from, ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.MessageSize or SocketError.ConnectionReset)
+            {
+                // Oversized datagram, or an ICMP error surfaced on the socket: the socket is still usable.
+                Interlocked.Increment(ref _malformed);
+                continue;
+            }
+            catch (SocketException ex)
+            {
+                if (!ct.IsCancellationRequested)
+                    MediaLog.ReceiveFailed(_logger, LocalPort, ex);
+                return;
+            }
+            try
+            {
+                OnDatagram(buffer.AsSpan(0, n), from);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // A bug in handling one packet must not silence the rest of the call.
+                MediaLog.ReceiveFailed(_logger, LocalPort, ex);
+            }
+        }
+    }
+
+    internal void OnDatagram(ReadOnlySpan<byte> packet, SocketAddress from)
+    {
+        Interlocked.Increment(ref _packetsReceived);
+        Interlocked.Add(ref _bytesReceived, packet.Length);
+        if (packet.Length >= 2 && packet[0] >> 6 == 2 && packet[1] is >= 200 and <= 204)
+        {
+            // RTCP multiplexed on the RTP port (RFC 5761): we do not process RTCP yet, and it is not malformed.
+            Interlocked.Increment(ref _ignored);
+            return;
+        }
+        if (packet.Length >= ReceiveBufferSize || !RtpHeader.TryParse(packet, out var h))
+        {
+            Interlocked.Increment(ref _malformed);
+            return;
+        }
+        var media = _media;
+        if (media is null)
+        {
+            Interlocked.Increment(ref _ignored);
+            return;
+        }
+        bool isAudio = h.PayloadType == media.PayloadType;
+        bool isEvent = h.PayloadType == media.TelephoneEventPayloadType;
+        if (!isAudio && !isEvent)
+        {
+            // Comfort noise (RFC 3389) and anything not negotiated: ignored; for the recorder it is silence.
+            Interlocked.Increment(ref _ignored);
+            return;
+        }
+
+        if (!_latched)
+        {
+            _latchedSource = Copy(from);
+            _sendTo = _latchedSource;
+            _latched = true;
+            if (_logger.IsEnabled(LogLevel.Information))
+            {
+                var any = new IPEndPoint(from.Family == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
+                MediaLog.Latched(_logger, LocalPort, any.Create(from), media.RemoteRtp);
+            }
+        }
+        else if (!from.Equals(_latchedSource))
+        {
+            Interlocked.Increment(ref _ignored);
+            return;
+        }
+
+        if (!TrackSequence(h))
+            return; // exact duplicate
+        var payload = packet.Slice(h.HeaderLength, h.PayloadLength);
+        long now = _time.GetTimestamp();
+        if (isAudio)
+        {
+            if (payload.IsEmpty)
+                return;
+            var samples = _decodeBuffer.AsSpan(0, payload.Length);
+            G711.Decode(payload, samples, media.Codec);
+            _recorder?.OnAudio(h.Ssrc, h.Timestamp, samples, now);
+        }
+        else
+        {
+            OnTelephoneEvent(h, payload, now);
+        }
+    }
+
+    private void OnTelephoneEvent(in RtpHeader h, ReadOnlySpan<byte> payload, long now)
+    {
+        if (!TelephoneEvent.TryParse(payload, out var ev))
+        {
+            Interlocked.Increment(ref _malformed);
+            return;
+        }
+        // A later timestamp is a new key press; the same or an older one is a continuation, an end-packet
+        // retransmission or a late packet of an earlier press (RFC 4733 §2.5.1.3).
+        bool isNew = !_haveEvent || h.Ssrc != _eventSsrc || (int)(h.Timestamp - _eventTimestamp) > 0;
+        if (!isNew)
+            return;
+        _haveEvent = true;
+        _eventSsrc = h.Ssrc;
+        _eventTimestamp = h.Timestamp;
+        if (TelephoneEvent.ToDigit(ev.Event) is not { } digit)
+            return; // hook flash and tones: not DTMF
+        MediaLog.DtmfReceived(_logger, LocalPort, digit);
+        _recorder?.OnDigit(digit, now);
+        var handler = DtmfReceived;
+        if (handler is null)
+            return;
+        try
+        {
+            handler(digit);
+        }
+        catch (Exception ex)
+        {
+            MediaLog.DtmfHandlerFailed(_logger, ex);
+        }
+    }
+
+    // Returns false for an exact duplicate of the highest sequence number seen.
+    private bool TrackSequence(in RtpHeader h)
+    {
+        ushort seq = h.SequenceNumber;
+        if (!_seqInit || h.Ssrc != _seqSsrc)
+        {
+            if (_seqInit)
+            {
+                Interlocked.Add(ref _lostCarried, CurrentRunLost());
+                MediaLog.SsrcChanged(_logger, LocalPort, h.Ssrc);
+            }
+            RestartSequence(seq);
+            _seqSsrc = h.Ssrc;
+            _seqInit = true;
+            _seqReceived = 1;
+            return true;
+        }
+        ushort delta = (ushort)(seq - _maxSeq);
+        if (delta == 0)
+            return false;
+        if (delta < MaxDropout)
+        {
+            if (seq < _maxSeq)
+                _cycles += 0x10000;
+            _maxSeq = seq;
+        }
+        else if (delta <= 0x10000 - MaxMisorder)
+        {
+            // The sender restarted its sequence (or a huge loss): start counting again from here.
+            Interlocked.Add(ref _lostCarried, CurrentRunLost());
+            RestartSequence(seq);
+        }
+        _seqReceived++;
+        return true;
+    }
+
+    private void RestartSequence(ushort seq)
+    {
+        _seqReceived = 0;
+        _baseSeq = seq;
+        _maxSeq = seq;
+        _cycles = 0;
+    }
+
+    private static SocketAddress Copy(SocketAddress from)
+    {
+        var copy = new SocketAddress(from.Family, from.Size);
+        from.Buffer.Span[..from.Size].CopyTo(copy.Buffer.Span);
+        return copy;
+    }
+}

@@ -1,0 +1,170 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+
+namespace OpenUM.Media;
+
+/// <summary>
+/// One call's RTP stream: a UDP socket on an even port, a receive loop (DTMF, recording), and playout paced by
+/// the shared <see cref="MediaClock"/>. RTCP is neither sent nor received yet.
+/// </summary>
+/// <remarks>
+/// Symmetric RTP: packets go to the SDP address until the first valid packet (negotiated payload type) arrives;
+/// from then on they go to that packet's source, and packets from any other source are ignored. This is what
+/// makes calls through NAT work; the price is that whoever sends the first packet wins the latch (SRTP will
+/// authenticate it). A re-INVITE with a new address (<see cref="Update"/>) clears the latch.
+/// </remarks>
+public sealed partial class MediaSession : IAsyncDisposable
+{
+    private readonly Socket _socket;
+    private readonly RtpPortRange _ports;
+    private readonly MediaClock _clock;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Lock _lock = new();
+    private readonly CancellationTokenSource _cts = new();
+    private readonly uint _ssrc;
+    private Task _receiveTask = Task.CompletedTask;
+    private volatile NegotiatedMedia? _media;
+    private volatile SocketAddress? _sendTo;
+    private volatile bool _latched;
+    private volatile Recorder? _recorder;
+    private volatile bool _disposed;
+
+    private long _packetsReceived, _bytesReceived, _packetsSent, _bytesSent, _malformed, _ignored;
+
+    private MediaSession(Socket socket, int port, IPAddress address, RtpPortRange ports, MediaClock clock, ILogger logger)
+    {
+        _socket = socket;
+        LocalPort = port;
+        LocalAddress = address;
+        _ports = ports;
+        _clock = clock;
+        _time = clock.TimeProvider;
+        _logger = logger;
+        // RFC 3550 §5.1: random SSRC, initial sequence number and timestamp (known-plaintext hardening for SRTP).
+        _ssrc = (uint)RandomNumberGenerator.GetInt32(int.MinValue, int.MaxValue);
+        _seq = (ushort)RandomNumberGenerator.GetInt32(0, 0x10000);
+        _ts = (uint)RandomNumberGenerator.GetInt32(int.MinValue, int.MaxValue);
+    }
+
+    /// <summary>Binds a UDP socket on the next free even port of <paramref name="ports"/> (ports in use by other processes are skipped).</summary>
+    public static MediaSession Open(IPAddress bindAddress, RtpPortRange ports, MediaClock clock, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(bindAddress);
+        ArgumentNullException.ThrowIfNull(ports);
+        ArgumentNullException.ThrowIfNull(clock);
+        ArgumentNullException.ThrowIfNull(logger);
+        for (int attempt = 0; attempt < ports.Count; attempt++)
+        {
+            if (!ports.TryRent(out int port))
+                break;
+            var socket = new Socket(bindAddress.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+            try
+            {
+                if (bindAddress.Equals(IPAddress.IPv6Any))
+                    socket.DualMode = true;
+                socket.Bind(new IPEndPoint(bindAddress, port));
+                var session = new MediaSession(socket, port, bindAddress, ports, clock, logger);
+                MediaLog.SessionOpened(logger, port);
+                return session;
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.AddressAlreadyInUse or SocketError.AccessDenied)
+            {
+                socket.Dispose();
+                ports.Return(port);
+            }
+            catch
+            {
+                socket.Dispose();
+                ports.Return(port);
+                throw;
+            }
+        }
+        throw new SocketException((int)SocketError.AddressAlreadyInUse,
+            $"No free RTP port in {ports.First}-{ports.Last} on {bindAddress}");
+    }
+
+    /// <summary>The bound RTP port (even).</summary>
+    public int LocalPort { get; }
+
+    /// <summary>The address the socket is bound to (may be a wildcard; advertise a real one in SDP).</summary>
+    public IPAddress LocalAddress { get; }
+
+    /// <summary>The media currently negotiated, or null before <see cref="Start"/>.</summary>
+    public NegotiatedMedia? Media => _media;
+
+    /// <summary>Raised on the receive thread once per RFC 4733 key press (0-9, *, #, A-D).</summary>
+    public event Action<char>? DtmfReceived;
+
+    /// <summary>A snapshot of the counters.</summary>
+    public MediaStatistics Statistics => new(
+        Interlocked.Read(ref _packetsReceived), Interlocked.Read(ref _bytesReceived),
+        Interlocked.Read(ref _packetsSent), Interlocked.Read(ref _bytesSent),
+        PacketsLost, Interlocked.Read(ref _malformed), Interlocked.Read(ref _ignored));
+
+    /// <summary>Starts receiving, and sending when the direction allows it.</summary>
+    public void Start(NegotiatedMedia media)
+    {
+        ArgumentNullException.ThrowIfNull(media);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        lock (_lock)
+        {
+            if (_media is not null)
+                throw new InvalidOperationException("The media session is already started; use Update for a re-INVITE.");
+            _sendTo = ToSocketAddress(media.RemoteRtp);
+            _media = media;
+            _receiveTask = Task.Run(() => ReceiveLoopAsync(_cts.Token));
+        }
+    }
+
+    /// <summary>Applies a re-negotiation (hold, resume, new address or codec). A new remote address clears the latch.</summary>
+    public void Update(NegotiatedMedia media)
+    {
+        ArgumentNullException.ThrowIfNull(media);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        lock (_lock)
+        {
+            var old = _media ?? throw new InvalidOperationException("Start the media session before updating it.");
+            if (!old.RemoteRtp.Equals(media.RemoteRtp))
+            {
+                _latched = false;
+                _sendTo = ToSocketAddress(media.RemoteRtp);
+            }
+            _media = media;
+        }
+    }
+
+    private SocketAddress ToSocketAddress(IPEndPoint ep)
+    {
+        // A dual-mode IPv6 socket needs IPv4 peers as IPv4-mapped addresses.
+        if (_socket.AddressFamily == AddressFamily.InterNetworkV6 && ep.AddressFamily == AddressFamily.InterNetwork)
+            ep = new IPEndPoint(ep.Address.MapToIPv6(), ep.Port);
+        return ep.Serialize();
+    }
+
+    /// <summary>Stops everything: pending plays are cancelled, a recording ends as <see cref="RecordingStopReason.Cancelled"/>, the port is returned.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        lock (_lock)
+        {
+            if (_disposed)
+                return;
+            _disposed = true;
+        }
+        _cts.Cancel();
+        _socket.Dispose();
+        try
+        {
+            await _receiveTask.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        CancelPlayout();
+        _recorder?.RequestStop(RecordingStopReason.Cancelled);
+        _ports.Return(LocalPort);
+        _cts.Dispose();
+    }
+}

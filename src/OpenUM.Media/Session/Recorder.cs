@@ -1,0 +1,290 @@
+using Microsoft.Extensions.Logging;
+
+namespace OpenUM.Media;
+
+// Packet-driven recording of one session into a WAV file. Runs on the receive thread (OnAudio/OnDigit) and
+// on timer/cancellation callbacks (RequestStop); one lock keeps the file and the reorder slots consistent.
+internal sealed class Recorder
+{
+    private const int MaxGapFillSamples = AudioClip.SampleRate; // gaps up to 1 s become silence, longer ones are skipped
+    private const int ReorderSlots = 3;
+    private const int SlotCapacity = 4096;
+    // -50 dBFS: RMS 32768 * 10^(-50/20) ≈ 103.6; compared as a mean square to avoid a square root per packet.
+    private const long SilenceMeanSquare = 10_737;
+
+    private readonly Lock _lock = new();
+    private readonly WavWriter _writer;
+    private readonly RecordingLimits _limits;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly long _maxSamples;
+    private readonly TaskCompletionSource<RecordingStopReason> _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // One spare slot: at most ReorderSlots - 1 packets are held between calls, so a new one always fits.
+    private readonly Slot[] _slots = new Slot[ReorderSlots + 1];
+    private ITimer? _idleTimer;
+    private long _lastActivity;
+    private bool _finished;
+    private bool _haveStream;
+    private uint _ssrc;
+    private uint _nextTs;
+
+    public Recorder(string path, RecordingLimits limits, TimeProvider time, ILogger logger)
+    {
+        Path = path;
+        _limits = limits;
+        _time = time;
+        _logger = logger;
+        _maxSamples = (long)(limits.MaxDuration.TotalSeconds * AudioClip.SampleRate);
+        for (int i = 0; i < _slots.Length; i++)
+            _slots[i] = new Slot();
+        _writer = new WavWriter(path);
+    }
+
+    public string Path { get; }
+
+    public Task<RecordingStopReason> Stopped => _stopped.Task;
+
+    public TimeSpan Duration => _writer.Duration;
+
+    public void Start()
+    {
+        _lastActivity = _time.GetTimestamp();
+        if (_limits.IdleTimeout != Timeout.InfiniteTimeSpan)
+            _idleTimer = _time.CreateTimer(static s => ((Recorder)s!).OnIdleTimer(), this, _limits.IdleTimeout, Timeout.InfiniteTimeSpan);
+    }
+
+    public void RequestStop(RecordingStopReason reason) => _stopped.TrySetResult(reason);
+
+    public void OnDigit(char digit, long now)
+    {
+        Volatile.Write(ref _lastActivity, now);
+        if (_limits.StopDigit is { } stop && char.ToUpperInvariant(stop) == digit)
+            RequestStop(RecordingStopReason.StopDigit);
+    }
+
+    public void OnAudio(uint ssrc, uint timestamp, ReadOnlySpan<short> samples, long now)
+    {
+        if (!IsSilent(samples))
+            Volatile.Write(ref _lastActivity, now);
+        lock (_lock)
+        {
+            if (_finished || _stopped.Task.IsCompleted)
+                return;
+            try
+            {
+                Accept(ssrc, timestamp, samples);
+            }
+            catch (IOException ex)
+            {
+                _finished = true;
+                MediaLog.RecordingWriteFailed(_logger, Path, ex);
+                _stopped.TrySetException(ex);
+            }
+        }
+    }
+
+    // Flushes what is held for reordering, completes the file (fsync) and closes it.
+    public void Finish()
+    {
+        lock (_lock)
+        {
+            if (_finished)
+                return;
+            _finished = true;
+            _idleTimer?.Dispose();
+            try
+            {
+                while (WriteEarliestSlot())
+                {
+                }
+                _writer.Complete();
+            }
+            finally
+            {
+                _writer.Dispose();
+            }
+        }
+    }
+
+    public void Abandon()
+    {
+        lock (_lock)
+        {
+            _finished = true;
+            _idleTimer?.Dispose();
+            _writer.Dispose();
+        }
+    }
+
+    private void OnIdleTimer()
+    {
+        var remaining = _limits.IdleTimeout - _time.GetElapsedTime(Volatile.Read(ref _lastActivity));
+        if (remaining <= TimeSpan.Zero)
+        {
+            RequestStop(RecordingStopReason.IdleTimeout);
+            return;
+        }
+        try
+        {
+            _idleTimer?.Change(remaining, Timeout.InfiniteTimeSpan);
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    private static bool IsSilent(ReadOnlySpan<short> samples)
+    {
+        long sum = 0;
+        foreach (short s in samples)
+            sum += s * s;
+        return sum < SilenceMeanSquare * samples.Length;
+    }
+
+    // Writes in RTP timestamp order: a packet ahead of the expected timestamp waits in a small reorder window
+    // for the missing one; when the window is full, the gap is closed (silence up to 1 s, a skip beyond).
+    private void Accept(uint ssrc, uint ts, ReadOnlySpan<short> samples)
+    {
+        if (samples.Length > SlotCapacity)
+            samples = samples[..SlotCapacity];
+        if (!_haveStream || ssrc != _ssrc)
+        {
+            while (WriteEarliestSlot())
+            {
+            }
+            _haveStream = true;
+            _ssrc = ssrc;
+            _nextTs = ts;
+        }
+        int diff = (int)(ts - _nextTs);
+        if (diff > 0)
+        {
+            Hold(ts, samples);
+            if (HeldCount() >= ReorderSlots)
+                WriteEarliestSlot();
+            Drain();
+            return;
+        }
+        if (diff < -MaxGapFillSamples)
+        {
+            // The timestamp went back by more than a second without an SSRC change: a new timeline.
+            while (WriteEarliestSlot())
+            {
+            }
+            _nextTs = ts;
+            diff = 0;
+        }
+        WriteAt(diff, samples);
+        Drain();
+    }
+
+    // diff <= 0: the packet starts at or before the expected timestamp; only its new tail is written.
+    private void WriteAt(int diff, ReadOnlySpan<short> samples)
+    {
+        int skip = -diff;
+        if (skip >= samples.Length)
+            return; // late duplicate of audio already written
+        WriteLimited(samples[skip..]);
+        _nextTs += (uint)(samples.Length - skip);
+    }
+
+    private void Drain()
+    {
+        bool progress = true;
+        while (progress)
+        {
+            progress = false;
+            foreach (var slot in _slots)
+            {
+                if (slot.Used && (int)(slot.Timestamp - _nextTs) <= 0)
+                {
+                    slot.Used = false;
+                    WriteAt((int)(slot.Timestamp - _nextTs), slot.Samples.AsSpan(0, slot.Length));
+                    progress = true;
+                }
+            }
+        }
+    }
+
+    private bool WriteEarliestSlot()
+    {
+        Slot? earliest = null;
+        foreach (var slot in _slots)
+        {
+            if (slot.Used && (earliest is null || (int)(slot.Timestamp - earliest.Timestamp) < 0))
+                earliest = slot;
+        }
+        if (earliest is null)
+            return false;
+        earliest.Used = false;
+        int gap = (int)(earliest.Timestamp - _nextTs);
+        if (gap > 0)
+        {
+            if (gap <= MaxGapFillSamples)
+                WriteSilenceLimited(gap);
+            _nextTs = earliest.Timestamp;
+            gap = 0;
+        }
+        WriteAt(gap, earliest.Samples.AsSpan(0, earliest.Length));
+        Drain();
+        return true;
+    }
+
+    private void Hold(uint ts, ReadOnlySpan<short> samples)
+    {
+        foreach (var slot in _slots)
+        {
+            if (slot.Used && slot.Timestamp == ts)
+                return; // duplicate of a held packet
+        }
+        foreach (var slot in _slots)
+        {
+            if (!slot.Used)
+            {
+                slot.Used = true;
+                slot.Timestamp = ts;
+                slot.Length = samples.Length;
+                samples.CopyTo(slot.Samples);
+                return;
+            }
+        }
+    }
+
+    private int HeldCount()
+    {
+        int n = 0;
+        foreach (var slot in _slots)
+            n += slot.Used ? 1 : 0;
+        return n;
+    }
+
+    private void WriteLimited(ReadOnlySpan<short> samples)
+    {
+        long room = _maxSamples - _writer.SamplesWritten;
+        if (room <= 0)
+            return;
+        if (samples.Length > room)
+            samples = samples[..(int)room];
+        _writer.Write(samples);
+        if (_writer.SamplesWritten >= _maxSamples)
+            RequestStop(RecordingStopReason.MaxDuration);
+    }
+
+    private void WriteSilenceLimited(int count)
+    {
+        long room = _maxSamples - _writer.SamplesWritten;
+        if (room <= 0)
+            return;
+        _writer.WriteSilence((int)Math.Min(count, room));
+        if (_writer.SamplesWritten >= _maxSamples)
+            RequestStop(RecordingStopReason.MaxDuration);
+    }
+
+    private sealed class Slot
+    {
+        public readonly short[] Samples = new short[SlotCapacity];
+        public bool Used;
+        public uint Timestamp;
+        public int Length;
+    }
+}

@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Logging;
+
+namespace OpenUM.Server;
+
+/// <summary>Service lifecycle events with the stable IDs of SPEC.md.</summary>
+public static partial class ServerEvents
+{
+    [LoggerMessage(EventId = 1037, EventName = "ServiceStarted", Level = LogLevel.Information,
+        Message = "OpenUM service started (server {ServerName}, data directory {DataDirectory})")]
+    public static partial void Started(ILogger logger, string serverName, string dataDirectory);
+
+    [LoggerMessage(EventId = 1038, EventName = "ServiceFailedToStart", Level = LogLevel.Error,
+        Message = "OpenUM service failed to start: {Reason}")]
+    public static partial void FailedToStart(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 1039, EventName = "ServiceStopped", Level = LogLevel.Information,
+        Message = "OpenUM service stopped")]
+    public static partial void Stopped(ILogger logger);
+
+    [LoggerMessage(EventId = 1114, EventName = "StartingMode", Level = LogLevel.Information,
+        Message = "Listening in {Mode} mode: SIP TCP {TcpPort}{UdpText}, RTP ports {RtpPorts}")]
+    public static partial void StartingMode(ILogger logger, string mode, int tcpPort, string udpText, string rtpPorts);
+
+    [LoggerMessage(EventId = 2010, EventName = "DemoConfigurationCreated", Level = LogLevel.Information,
+        Message = "The configuration was empty: created dial plan {DialPlan}, gateway {Gateway} ({Address}) and mailbox {Extension} delivering to {Email}. Call sip:{Extension}@{Address}:{Port};transport=tcp to leave a message.")]
+    public static partial void DemoConfigurationCreated(ILogger logger, string dialPlan, string gateway, string address, string extension, string email, int port);
+
+    [LoggerMessage(EventId = 2011, EventName = "ConfigurationReloaded", Level = LogLevel.Information,
+        Message = "Configuration version {Version} loaded: {Gateways} gateways ({TrustedAddresses} trusted addresses), {DialPlans} dial plans, {Mailboxes} mailboxes")]
+    public static partial void ConfigurationReloaded(ILogger logger, long version, int gateways, int trustedAddresses, int dialPlans, int mailboxes);
+}

@@ -1,0 +1,40 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using OpenUM.Directory;
+
+namespace OpenUM.Server;
+
+/// <summary>Generic Host wiring for `openum serve`: logging to the console and events.jsonl, and the UM service.</summary>
+public static class UmHost
+{
+    /// <summary>Runs the service until the process is asked to stop; returns the exit code.</summary>
+    public static async Task<int> RunAsync(ServeOptions options, CancellationToken ct)
+    {
+        var data = new DataDirectory(options.DataDirectory);
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "yyyy-MM-dd HH:mm:ss ";
+            o.UseUtcTimestamp = true;
+            o.ColorBehavior = LoggerColorBehavior.Disabled;
+        });
+        builder.Logging.AddProvider(new JsonLinesLoggerProvider(data.EventLog, TimeProvider.System));
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(data);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<IConfigurationStore>(_ => new SqliteConfigurationStore(data.ConfigDatabase));
+        builder.Services.AddSingleton<UmService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<UmService>());
+        using var host = builder.Build();
+        var service = host.Services.GetRequiredService<UmService>();
+        await host.RunAsync(ct).ConfigureAwait(false);
+        return service.ExitCode;
+    }
+}

@@ -1,0 +1,146 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OpenUM.Calls;
+using OpenUM.Delivery;
+using OpenUM.Directory;
+using OpenUM.Media;
+using OpenUM.Sip;
+
+namespace OpenUM.Server;
+
+/// <summary>
+/// The UM service: opens the store (seeding a demo configuration when it is empty), keeps the trusted
+/// peer list in step with the configuration, and runs the SIP listeners, media and call control.
+/// </summary>
+public sealed class UmService(ServeOptions options, DataDirectory data, IConfigurationStore store, TimeProvider time,
+    ILoggerFactory loggers, IHostApplicationLifetime lifetime) : IHostedService, IAsyncDisposable
+{
+    private readonly ILogger _logger = loggers.CreateLogger("OpenUM.Server");
+    private ConfigurationMonitor? _monitor;
+    private SipUserAgent? _agent;
+    private MediaClock? _clock;
+    private CallController? _calls;
+    private TrustedPeers? _peers;
+    private CancellationTokenSource? _refresh;
+    private Task? _refreshLoop;
+
+    /// <summary>Exit code for the process: 0, or 1 after a fatal start error (1038).</summary>
+    public int ExitCode { get; private set; }
+
+    /// <inheritdoc />
+    public async Task StartAsync(CancellationToken ct)
+    {
+        try
+        {
+            await StartCoreAsync(ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is SocketException or IOException or UnauthorizedAccessException or ConfigurationValidationException or InvalidDataException)
+        {
+            ServerEvents.FailedToStart(_logger, e is SocketException se ? DescribeBindFailure(se) : e.Message);
+            ExitCode = 1;
+            lifetime.StopApplication();
+        }
+    }
+
+    private async Task StartCoreAsync(CancellationToken ct)
+    {
+        DemoConfiguration.EnsureSeeded(store, options, _logger);
+        var server = DemoConfiguration.EnsureServer(store, options.ServerName);
+        _monitor = new ConfigurationMonitor(store, time, TimeSpan.FromSeconds(1));
+        _peers = new TrustedPeers(loggers.CreateLogger("OpenUM.Calls.Admission"));
+        await _peers.RebuildAsync(_monitor.Current, ct).ConfigureAwait(false);
+        LogConfiguration(_monitor.Current);
+        _monitor.Changed += snapshot => _ = OnConfigurationChangedAsync(snapshot);
+        _monitor.Error += e => _logger.LogError(e, "Reloading the configuration failed; the last good configuration stays in force");
+        _monitor.Start();
+
+        int tcpPort = options.SipTcpPort ?? server.SipTcpListeningPort;
+        var ports = new RtpPortRange(options.RtpFirstPort, options.RtpLastPort);
+        _clock = new MediaClock(time);
+        var callLogger = loggers.CreateLogger("OpenUM.Calls");
+        _calls = new CallController(() => _monitor.Current, _peers, ports, _clock,
+            new MaildirSink(data.Maildir, time: time), PromptLibrary.Default,
+            new CallControllerOptions(options.ServerName, data.Root, data.Spool), time, callLogger);
+
+        _agent = new SipUserAgent(new SipUserAgentOptions
+        {
+            ListenAddress = options.ListenAddress,
+            TcpPort = tcpPort,
+            UdpPort = options.SipUdpPort,
+            UserAgentHeader = "OpenUM/" + typeof(UmService).Assembly.GetName().Version?.ToString(3),
+        }, time, loggers.CreateLogger("OpenUM.Sip"))
+        {
+            Admit = _calls.Admit,
+            OnIncomingCall = _calls.OnIncomingCall,
+        };
+        var invalidThrottle = new LogThrottle(time, TimeSpan.FromSeconds(10));
+        _agent.MessageRejected += (connection, rejection) =>
+        {
+            if (invalidThrottle.ShouldLog(connection.Remote.Address.ToString(), out int suppressed))
+                CallEvents.InvalidSipHeader(callLogger, connection.Remote.Address.ToString(), connection.Remote.Port,
+                    rejection.StatusCode, rejection.ReasonPhrase, LogThrottle.Describe(suppressed));
+        };
+        await _agent.StartAsync(ct).ConfigureAwait(false);
+
+        int boundTcp = _agent.LocalEndPoints.FirstOrDefault(e => e.Port != 0)?.Port ?? tcpPort;
+        string udp = options.SipUdpPort is { } u ? $", SIP UDP {u}" : "";
+        ServerEvents.StartingMode(_logger, "TCP", boundTcp, udp, $"{options.RtpFirstPort}-{options.RtpLastPort}");
+        ServerEvents.Started(_logger, options.ServerName, data.Root);
+
+        // FQDN gateways are re-resolved periodically so DNS changes reach the trusted list (ADM-1).
+        _refresh = new CancellationTokenSource();
+        _refreshLoop = RefreshPeersAsync(_refresh.Token);
+    }
+
+    private async Task OnConfigurationChangedAsync(ConfigurationSnapshot snapshot)
+    {
+        try
+        {
+            await _peers!.RebuildAsync(snapshot, CancellationToken.None).ConfigureAwait(false);
+            LogConfiguration(snapshot);
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "Rebuilding the trusted peer list failed; the previous list stays in force");
+        }
+    }
+
+    private async Task RefreshPeersAsync(CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMinutes(5), time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
+                await _peers!.RebuildAsync(_monitor!.Current, ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) { }
+    }
+
+    private void LogConfiguration(ConfigurationSnapshot c) =>
+        ServerEvents.ConfigurationReloaded(_logger, c.Version, c.IpGateways.Count, _peers!.Count, c.DialPlans.Count, c.Mailboxes.Count);
+
+    private string DescribeBindFailure(SocketException e) =>
+        $"cannot listen on SIP TCP port {options.SipTcpPort?.ToString() ?? "(configured)"} at {options.ListenAddress}: {e.Message}. " +
+        "Choose another port with --sip-tcp-port or stop the process that holds it.";
+
+    /// <inheritdoc />
+    public async Task StopAsync(CancellationToken ct)
+    {
+        await DisposeAsync().ConfigureAwait(false);
+        if (ExitCode == 0) ServerEvents.Stopped(_logger);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (_refresh is not null) { await _refresh.CancelAsync().ConfigureAwait(false); }
+        if (_refreshLoop is not null) await _refreshLoop.ConfigureAwait(false);
+        _refresh?.Dispose(); _refresh = null; _refreshLoop = null;
+        if (_calls is not null) { await _calls.DisposeAsync().ConfigureAwait(false); _calls = null; }
+        if (_agent is not null) { await _agent.DisposeAsync().ConfigureAwait(false); _agent = null; }
+        if (_clock is not null) { await _clock.DisposeAsync().ConfigureAwait(false); _clock = null; }
+        (_monitor as IDisposable)?.Dispose(); _monitor = null;
+    }
+}

@@ -1,0 +1,23 @@
+namespace OpenUM.Sip;
+
+/// <summary>Why a dialog ended.</summary>
+public enum SipDialogEndReason
+{
+    /// <summary>The peer sent BYE.</summary>
+    RemoteBye,
+
+    /// <summary>We sent BYE.</summary>
+    LocalBye,
+
+    /// <summary>Our 2xx was never acknowledged (64*T1, RFC 3261 §13.3.1.4); we sent BYE.</summary>
+    AckTimeout,
+
+    /// <summary>The connection carrying the dialog closed.</summary>
+    TransportLost,
+
+    /// <summary>The INVITE was cancelled before it was answered.</summary>
+    Cancelled,
+}
+
+/// <summary>How a dialog ended.</summary>
+public sealed record SipDialogEnd(SipDialogEndReason Reason);

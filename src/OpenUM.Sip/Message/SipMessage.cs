@@ -1,0 +1,175 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+
+namespace OpenUM.Sip;
+
+/// <summary>A SIP request or response (RFC 3261 §7).</summary>
+public sealed partial class SipMessage
+{
+    private string _method = "";
+    private string _reasonPhrase = "";
+
+    private SipMessage(bool isRequest, SipHeaders headers)
+    {
+        IsRequest = isRequest;
+        Headers = headers;
+    }
+
+    internal static SipMessage NewRequest(string method, SipUri? uri, SipHeaders headers) =>
+        new(true, headers) { _method = method, RequestUri = uri };
+
+    internal static SipMessage NewResponse(int statusCode, string reason, SipHeaders headers) =>
+        new(false, headers) { StatusCode = statusCode, _reasonPhrase = reason };
+
+    /// <summary>True for requests.</summary>
+    public bool IsRequest { get; }
+
+    /// <summary>Request method as received (case-sensitive, RFC 3261 §7.1).</summary>
+    public string Method
+    {
+        get => _method;
+        set
+        {
+            if (!SipGrammar.IsToken(value)) throw new ArgumentException("A method must be a token.", nameof(value));
+            _method = value;
+        }
+    }
+
+    /// <summary>Request-URI (null only on a partial message whose URI did not parse).</summary>
+    public SipUri? RequestUri { get; set; }
+
+    /// <summary>Response status code.</summary>
+    public int StatusCode { get; set; }
+
+    /// <summary>Response reason phrase.</summary>
+    public string ReasonPhrase
+    {
+        get => _reasonPhrase;
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            if (value.AsSpan().IndexOfAny('\r', '\n') >= 0) throw new ArgumentException("CR/LF in reason phrase.", nameof(value));
+            _reasonPhrase = value;
+        }
+    }
+
+    /// <summary>Headers in order.</summary>
+    public SipHeaders Headers { get; }
+
+    /// <summary>Body; Content-Length is computed on serialization.</summary>
+    public ReadOnlyMemory<byte> Body { get; set; }
+
+    /// <summary>Creates a request with no headers.</summary>
+    public static SipMessage CreateRequest(string method, SipUri requestUri)
+    {
+        ArgumentNullException.ThrowIfNull(requestUri);
+        return new SipMessage(true, new SipHeaders()) { Method = method, RequestUri = requestUri };
+    }
+
+    /// <summary>
+    /// Creates a response copying all Via, From, To, Call-ID and CSeq (RFC 3261 §8.2.6.2); adds no To tag.
+    /// </summary>
+    public static SipMessage CreateResponse(SipMessage request, int statusCode, string? reasonPhrase = null)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (statusCode is < 100 or > 699) throw new ArgumentOutOfRangeException(nameof(statusCode));
+        var response = new SipMessage(false, new SipHeaders(8))
+        {
+            StatusCode = statusCode,
+            ReasonPhrase = reasonPhrase ?? SipReasonPhrases.Get(statusCode),
+        };
+        foreach (var h in request.Headers)
+        {
+            if (string.Equals(h.Name, SipHeaderNames.Via, StringComparison.OrdinalIgnoreCase)) response.Headers.AddCanonical(h.Name, h.Value);
+        }
+        CopyFirst(request, response, SipHeaderNames.From);
+        CopyFirst(request, response, SipHeaderNames.To);
+        CopyFirst(request, response, SipHeaderNames.CallId);
+        CopyFirst(request, response, SipHeaderNames.CSeq);
+        // RFC 3261 §8.2.6.1: a 100 echoes the request's Timestamp.
+        if (statusCode == 100) CopyFirst(request, response, "Timestamp");
+        return response;
+    }
+
+    private static void CopyFirst(SipMessage from, SipMessage to, string name)
+    {
+        if (from.Headers.Get(name) is { } value) to.Headers.AddCanonical(SipHeaderNames.Canonicalize(name), value);
+    }
+
+    /// <summary>Writes start line, headers in order, a computed Content-Length, CRLF and the body.</summary>
+    public void WriteTo(IBufferWriter<byte> writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        if (IsRequest && RequestUri is null) throw new InvalidOperationException("A request needs a Request-URI.");
+        Write(writer);
+    }
+
+    private void Write(IBufferWriter<byte> writer)
+    {
+        if (IsRequest)
+        {
+            WriteText(writer, _method);
+            WriteAscii(writer, " "u8);
+            WriteText(writer, RequestUri?.ToString() ?? "<invalid>");
+            WriteAscii(writer, " SIP/2.0\r\n"u8);
+        }
+        else
+        {
+            WriteAscii(writer, "SIP/2.0 "u8);
+            WriteText(writer, StatusCode.ToString("D3", CultureInfo.InvariantCulture));
+            WriteAscii(writer, " "u8);
+            WriteText(writer, _reasonPhrase);
+            WriteAscii(writer, "\r\n"u8);
+        }
+        var lengthWritten = false;
+        foreach (var h in Headers)
+        {
+            if (string.Equals(h.Name, SipHeaderNames.ContentLength, StringComparison.OrdinalIgnoreCase))
+            {
+                // The body decides the length; a stale header must never reach the wire (framing).
+                if (!lengthWritten) WriteContentLength(writer);
+                lengthWritten = true;
+                continue;
+            }
+            WriteText(writer, h.Name);
+            WriteAscii(writer, ": "u8);
+            WriteText(writer, h.Value);
+            WriteAscii(writer, "\r\n"u8);
+        }
+        if (!lengthWritten) WriteContentLength(writer);
+        WriteAscii(writer, "\r\n"u8);
+        if (!Body.IsEmpty) writer.Write(Body.Span);
+    }
+
+    private void WriteContentLength(IBufferWriter<byte> writer)
+    {
+        WriteAscii(writer, "Content-Length: "u8);
+        WriteText(writer, Body.Length.ToString(CultureInfo.InvariantCulture));
+        WriteAscii(writer, "\r\n"u8);
+    }
+
+    private static void WriteAscii(IBufferWriter<byte> writer, ReadOnlySpan<byte> bytes) => writer.Write(bytes);
+
+    private static void WriteText(IBufferWriter<byte> writer, string text)
+    {
+        var span = writer.GetSpan(Encoding.UTF8.GetMaxByteCount(text.Length));
+        writer.Advance(Encoding.UTF8.GetBytes(text, span));
+    }
+
+    /// <summary>Serializes the message to a new array.</summary>
+    public byte[] ToArray()
+    {
+        var w = new ArrayBufferWriter<byte>(512 + Body.Length);
+        WriteTo(w);
+        return w.WrittenSpan.ToArray();
+    }
+
+    /// <summary>The serialized message as text, for logs and tests.</summary>
+    public override string ToString()
+    {
+        var w = new ArrayBufferWriter<byte>(512 + Body.Length);
+        Write(w);
+        return Encoding.UTF8.GetString(w.WrittenSpan);
+    }
+}

@@ -1,0 +1,142 @@
+using System.Text;
+
+namespace OpenUM.Sip;
+
+/// <summary>name-addr / addr-spec with header parameters (From, To, Contact, Diversion...).</summary>
+public sealed class SipNameAddress
+{
+    private string? _text;
+
+    /// <summary>Creates a name-addr.</summary>
+    public SipNameAddress(SipUri uri, string? displayName = null, IEnumerable<KeyValuePair<string, string?>>? parameters = null)
+    {
+        ArgumentNullException.ThrowIfNull(uri);
+        Uri = uri;
+        DisplayName = displayName;
+        Parameters = parameters?.ToArray() ?? [];
+    }
+
+    private SipNameAddress(SipUri uri, string? displayName, KeyValuePair<string, string?>[] parameters)
+    {
+        Uri = uri;
+        DisplayName = displayName;
+        Parameters = parameters;
+    }
+
+    /// <summary>Display name, unquoted and unescaped.</summary>
+    public string? DisplayName { get; }
+    /// <summary>The address.</summary>
+    public SipUri Uri { get; }
+    /// <summary>Header parameters in order; quoted values keep their quotes.</summary>
+    public IReadOnlyList<KeyValuePair<string, string?>> Parameters { get; }
+    /// <summary>The tag parameter (RFC 3261 §19.3).</summary>
+    public string? Tag => GetParameter("tag");
+
+    /// <summary>Value of a header parameter (case-insensitive name); null when absent or valueless.</summary>
+    public string? GetParameter(string name)
+    {
+        foreach (var p in Parameters)
+        {
+            if (string.Equals(p.Key, name, StringComparison.OrdinalIgnoreCase)) return p.Value;
+        }
+        return null;
+    }
+
+    /// <summary>Copy with the tag parameter set (replacing any existing tag).</summary>
+    public SipNameAddress WithTag(string tag)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(tag);
+        if (!SipGrammar.IsToken(tag)) throw new ArgumentException("A tag must be a token.", nameof(tag));
+        var list = new List<KeyValuePair<string, string?>>(Parameters.Count + 1);
+        foreach (var p in Parameters)
+        {
+            if (!string.Equals(p.Key, "tag", StringComparison.OrdinalIgnoreCase)) list.Add(p);
+        }
+        list.Add(new KeyValuePair<string, string?>("tag", tag));
+        return new SipNameAddress(Uri, DisplayName, list.ToArray());
+    }
+
+    /// <summary>Parses a name-addr or addr-spec followed by header parameters.</summary>
+    public static bool TryParse(ReadOnlySpan<char> text, out SipNameAddress? value)
+    {
+        value = null;
+        var s = SipGrammar.TrimWsp(text);
+        if (s.Length == 0) return false;
+        string? displayName = null;
+        int pos;
+        if (s[0] == '"')
+        {
+            pos = 0;
+            if (!SipGrammar.TryReadQuoted(s, ref pos, out var quoted)) return false;
+            displayName = quoted;
+            SipGrammar.SkipWsp(s, ref pos);
+            if (pos >= s.Length || s[pos] != '<') return false;
+        }
+        else
+        {
+            var lt = s.IndexOf('<');
+            var semi = s.IndexOf(';');
+            if (lt < 0 || (semi >= 0 && semi < lt))
+            {
+                // addr-spec: the URI ends at the first ';' and what follows are header params (RFC 3261 §20.10)
+                var uriText = semi < 0 ? s : s[..semi];
+                if (uriText.IndexOfAny(",? \t") >= 0 || !SipUri.TryParse(uriText, out var bare)) return false;
+                if (!SipGrammar.TryParseGenericParams(s, semi < 0 ? s.Length : semi, out var bareParams)) return false;
+                value = new SipNameAddress(bare!, null, bareParams);
+                return true;
+            }
+            if (lt > 0)
+            {
+                if (!TryReadTokenDisplayName(s[..lt], out displayName)) return false;
+            }
+            pos = lt;
+        }
+
+        var gt = s[pos..].IndexOf('>');
+        if (gt < 0) return false;
+        if (!SipUri.TryParse(s.Slice(pos + 1, gt - 1), out var uri)) return false;
+        if (!SipGrammar.TryParseGenericParams(s, pos + gt + 1, out var parameters)) return false;
+        value = new SipNameAddress(uri!, displayName, parameters);
+        return true;
+    }
+
+    // *(token LWS); non-ASCII letters are tolerated because gateways send them unquoted.
+    private static bool TryReadTokenDisplayName(ReadOnlySpan<char> s, out string? name)
+    {
+        name = null;
+        var trimmed = SipGrammar.TrimWsp(s);
+        if (trimmed.Length == 0) return true;
+        var sb = new StringBuilder(trimmed.Length);
+        var lastWasSpace = false;
+        foreach (var c in trimmed)
+        {
+            if (SipGrammar.IsWsp(c))
+            {
+                if (!lastWasSpace) sb.Append(' ');
+                lastWasSpace = true;
+                continue;
+            }
+            if (c < 0x80 && !SipGrammar.Token.Contains(c)) return false;
+            sb.Append(c);
+            lastWasSpace = false;
+        }
+        name = sb.ToString();
+        return true;
+    }
+
+    /// <summary>Canonical text: quoted display name, angle-bracketed URI, parameters as written.</summary>
+    public override string ToString() => _text ??= Format();
+
+    private string Format()
+    {
+        var sb = new StringBuilder(64);
+        if (DisplayName is not null) sb.Append(SipGrammar.Quote(DisplayName)).Append(' ');
+        sb.Append('<').Append(Uri.ToString()).Append('>');
+        foreach (var p in Parameters)
+        {
+            sb.Append(';').Append(p.Key);
+            if (p.Value is not null) sb.Append('=').Append(p.Value);
+        }
+        return sb.ToString();
+    }
+}

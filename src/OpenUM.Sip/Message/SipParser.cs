@@ -1,0 +1,273 @@
+using System.Buffers;
+
+namespace OpenUM.Sip;
+
+/// <summary>RFC 3261 message parser over bytes: stream framing (TCP/TLS) and datagrams (UDP).</summary>
+public static partial class SipParser
+{
+    // Bytes that end or poison a line: CR and LF terminate it; every other control character except HTAB
+    // (NUL, DEL...) is illegal anywhere in the header section.
+    private static readonly SearchValues<byte> LineSpecials = SearchValues.Create(BuildLineSpecials());
+
+    private static byte[] BuildLineSpecials()
+    {
+        var list = new List<byte>();
+        for (var b = 0; b < 0x20; b++)
+        {
+            if (b != '\t') list.Add((byte)b);
+        }
+        list.Add(0x7F);
+        return list.ToArray();
+    }
+
+    /// <summary>
+    /// Parses one message from a stream buffer. Complete/Invalid: <paramref name="consumed"/> is past the message
+    /// when framing is known, otherwise at the end of the buffer (close the connection). Incomplete: nothing but
+    /// leading keep-alive CRLFs is consumed and <paramref name="examined"/> is the end. Never throws.
+    /// </summary>
+    public static SipParseResult TryParse(in ReadOnlySequence<byte> buffer, in SipParserLimits limits,
+        out SipMessage? message, out SipRejection? rejection,
+        out SequencePosition consumed, out SequencePosition examined)
+    {
+        SipParseResult result;
+        int used;
+        try
+        {
+            result = buffer.IsSingleSegment
+                ? ParseCore(buffer.FirstSpan, stream: true, limits, out message, out rejection, out used)
+                : ParseSegmented(buffer, limits, out message, out rejection, out used);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Last line of defense only: the fuzz tests assert this path is never taken.
+            message = null;
+            rejection = new SipRejection(SipRejectReason.InternalError, 400, "Bad Request", null, null, false);
+            result = SipParseResult.Invalid;
+            used = 0;
+        }
+
+        if (result == SipParseResult.Incomplete)
+        {
+            consumed = PositionOf(buffer, used);
+            examined = buffer.End;
+        }
+        else if (result == SipParseResult.Complete || rejection!.CanContinue)
+        {
+            consumed = PositionOf(buffer, used);
+            examined = consumed;
+        }
+        else
+        {
+            consumed = buffer.End;
+            examined = buffer.End;
+        }
+        return result;
+    }
+
+    // The exact Start/End objects keep callers' Slice/AdvanceTo happy even around empty segments.
+    private static SequencePosition PositionOf(in ReadOnlySequence<byte> buffer, int offset) =>
+        offset == 0 ? buffer.Start : offset == buffer.Length ? buffer.End : buffer.GetPosition(offset);
+
+    /// <summary>Parses one UDP datagram; Content-Length is optional, missing bytes are Invalid. Never throws.</summary>
+    public static SipParseResult TryParseDatagram(ReadOnlySpan<byte> datagram, in SipParserLimits limits,
+        out SipMessage? message, out SipRejection? rejection)
+    {
+        try
+        {
+            return ParseCore(datagram, stream: false, limits, out message, out rejection, out _);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            message = null;
+            rejection = new SipRejection(SipRejectReason.InternalError, 400, "Bad Request", null, null, false);
+            return SipParseResult.Invalid;
+        }
+    }
+
+    // A message spanning segments is copied, but never more than the limits let the parser look at:
+    // the leading keep-alive CRLFs plus MaxMessageBytes.
+    private static SipParseResult ParseSegmented(in ReadOnlySequence<byte> buffer, in SipParserLimits limits,
+        out SipMessage? message, out SipRejection? rejection, out int used)
+    {
+        var reader = new SequenceReader<byte>(buffer);
+        long skipped = 0;
+        while (reader.IsNext("\r\n"u8, advancePast: true)) skipped += 2;
+        var cap = skipped + Math.Max(0L, limits.MaxMessageBytes);
+        var length = (int)Math.Min(Math.Min(buffer.Length, cap), int.MaxValue);
+        var rented = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
+        try
+        {
+            buffer.Slice(0, length).CopyTo(rented);
+            return ParseCore(rented.AsSpan(0, length), stream: true, limits, out message, out rejection, out used);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    private static SipParseResult ParseCore(ReadOnlySpan<byte> data, bool stream, in SipParserLimits limits,
+        out SipMessage? message, out SipRejection? rejection, out int consumed)
+    {
+        message = null;
+        rejection = null;
+        consumed = 0;
+        var start = 0;
+        while (data.Length - start >= 2 && data[start] == '\r' && data[start + 1] == '\n') start += 2;
+
+        if (!stream && data.Length > limits.MaxMessageBytes)
+        {
+            rejection = Fault.TooLarge.ToRejection(null, false);
+            return SipParseResult.Invalid;
+        }
+        if (start == data.Length || (stream && data.Length - start == 1 && data[start] == '\r'))
+        {
+            if (stream)
+            {
+                consumed = start;
+                return SipParseResult.Incomplete;
+            }
+            rejection = new Fault(SipRejectReason.Empty, 400, "Empty Message").ToRejection(null, false);
+            return SipParseResult.Invalid;
+        }
+
+        var scan = ScanHeaderSection(data, start, limits, out var headerEnd, out var headerLines, out var linesEnd,
+            out var scanFault);
+        if (scan == SipParseResult.Incomplete && stream)
+        {
+            consumed = start;
+            return SipParseResult.Incomplete;
+        }
+        if (scan != SipParseResult.Complete)
+        {
+            var fault = scan == SipParseResult.Incomplete ? Fault.Truncated : scanFault;
+            // The complete lines before the fault still give the transport Via/From/To/... to answer with.
+            var partial = ParseHead(data[start..linesEnd], headerLines, out _, out _);
+            rejection = fault.ToRejection(partial, false);
+            return SipParseResult.Invalid;
+        }
+
+        var head = data[start..(headerEnd - 2)];
+        message = ParseHead(head, headerLines, out var headFault, out var singles);
+
+        // Framing first: without a trustworthy Content-Length the stream cannot go on.
+        if (singles.DuplicateContentLength)
+        {
+            rejection = Fault.Duplicate(SipHeaderNames.ContentLength).ToRejection(message, false);
+            message = null;
+            return SipParseResult.Invalid;
+        }
+        long bodyLength;
+        var available = data.Length - headerEnd;
+        if (singles.ContentLength is { } clText)
+        {
+            if (!SipGrammar.TryParseUInt(clText, int.MaxValue, out var cl) || (!stream && cl > available))
+            {
+                rejection = Fault.BadContentLength.ToRejection(message, false);
+                message = null;
+                return SipParseResult.Invalid;
+            }
+            bodyLength = cl;
+        }
+        else if (stream)
+        {
+            rejection = Fault.Missing(SipHeaderNames.ContentLength).ToRejection(message, false);
+            message = null;
+            return SipParseResult.Invalid;
+        }
+        else bodyLength = available;
+
+        if (bodyLength > limits.MaxBodyBytes || headerEnd - start + bodyLength > limits.MaxMessageBytes)
+        {
+            var fault = bodyLength > limits.MaxBodyBytes ? Fault.BodyTooLarge : Fault.TooLarge;
+            rejection = fault.ToRejection(message, false);
+            message = null;
+            return SipParseResult.Invalid;
+        }
+        if (bodyLength > available)
+        {
+            message = null;
+            consumed = start;
+            return SipParseResult.Incomplete;
+        }
+
+        consumed = headerEnd + (int)bodyLength;
+        if (message is not null && bodyLength > 0) message.Body = data.Slice(headerEnd, (int)bodyLength).ToArray();
+
+        if (headFault is null && message is not null) headFault = ValidateMessage(message, singles);
+        if (headFault is { } f)
+        {
+            rejection = f.ToRejection(message, stream);
+            message = null;
+            return SipParseResult.Invalid;
+        }
+        return SipParseResult.Complete;
+    }
+
+    // Finds the blank line ending the header section while enforcing the line, header-count and message caps
+    // on bytes as they arrive, so no limit is ever checked after buffering unbounded data.
+    private static SipParseResult ScanHeaderSection(ReadOnlySpan<byte> data, int start, in SipParserLimits limits,
+        out int headerEnd, out int headerLines, out int linesEnd, out Fault fault)
+    {
+        headerEnd = -1;
+        linesEnd = start;
+        headerLines = 0;
+        fault = default;
+        long maxLine = Math.Max(0, limits.MaxLineBytes);
+        var capEnd = start + (long)Math.Max(0, limits.MaxMessageBytes);
+        var pos = start;
+        var first = true;
+        while (true)
+        {
+            var byData = (long)data.Length - pos;
+            var byCap = capEnd - pos;
+            var window = Math.Min(Math.Min(byData, maxLine + 2), byCap);
+            var seg = data.Slice(pos, (int)window);
+            var idx = seg.IndexOfAny(LineSpecials);
+            var terminated = idx >= 0 && !(seg[idx] == '\r' && idx + 1 == seg.Length);
+            if (!terminated)
+            {
+                if (idx > maxLine) fault = Fault.LineTooLong;
+                else if (byCap <= Math.Min(byData, maxLine + 2)) fault = Fault.TooLarge;
+                else if (maxLine + 2 <= byData) fault = Fault.LineTooLong;
+                else return SipParseResult.Incomplete;
+                return SipParseResult.Invalid;
+            }
+            if (idx > maxLine)
+            {
+                fault = Fault.LineTooLong;
+                return SipParseResult.Invalid;
+            }
+            var b = seg[idx];
+            if (b != '\r' || seg[idx + 1] != '\n')
+            {
+                fault = b is (byte)'\r' or (byte)'\n'
+                    ? Fault.BadLineEnding(HeaderNameOf(seg[..idx], first))
+                    : Fault.BadCharacter(HeaderNameOf(seg[..idx], first));
+                return SipParseResult.Invalid;
+            }
+            if (idx == 0)
+            {
+                headerEnd = pos + 2;
+                return SipParseResult.Complete;
+            }
+            if (!first && seg[0] is not ((byte)' ' or (byte)'\t') && ++headerLines > limits.MaxHeaderCount)
+            {
+                fault = Fault.TooManyHeaders;
+                return SipParseResult.Invalid;
+            }
+            first = false;
+            pos += idx + 2;
+            linesEnd = pos;
+        }
+    }
+
+    private static string? HeaderNameOf(ReadOnlySpan<byte> linePrefix, bool isStartLine)
+    {
+        if (isStartLine) return null;
+        var colon = linePrefix.IndexOf((byte)':');
+        if (colon <= 0) return null;
+        var name = linePrefix[..colon].TrimEnd(" \t"u8);
+        return name.Length > 0 && !name.ContainsAnyExcept(SipGrammar.TokenBytes) ? SipHeaderNames.FromBytes(name) : null;
+    }
+}

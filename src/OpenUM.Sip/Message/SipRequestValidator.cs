@@ -1,0 +1,88 @@
+namespace OpenUM.Sip;
+
+/// <summary>UAS request checks of RFC 3261 §8.2, in the order the RFC gives them.</summary>
+public static class SipRequestValidator
+{
+    // Methods defined by RFC 3261 and its common extensions: these get 405 when not allowed, anything else 501.
+    private static readonly HashSet<string> KnownMethods = new(StringComparer.Ordinal)
+    {
+        "INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "INFO", "REGISTER", "SUBSCRIBE", "NOTIFY", "REFER",
+        "MESSAGE", "UPDATE", "PRACK", "PUBLISH",
+    };
+
+    /// <summary>
+    /// Returns the response to send (405+Allow, 501, 416, 483, 420+Unsupported, 415+Accept or
+    /// 415+Accept-Encoding), or null when the request is acceptable. ACK is never answered (RFC 3261 §17).
+    /// </summary>
+    public static SipMessage? Validate(SipMessage request, SipUasPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(policy);
+        if (!request.IsRequest) return null;
+        var method = request.Method;
+        if (method == "ACK") return null;
+
+        // §8.2.1
+        if (!policy.AllowedMethods.Contains(method))
+        {
+            if (!KnownMethods.Contains(method)) return SipMessage.CreateResponse(request, 501);
+            var notAllowed = SipMessage.CreateResponse(request, 405);
+            notAllowed.Headers.Add("Allow", string.Join(", ", policy.AllowedMethods));
+            return notAllowed;
+        }
+
+        // §8.2.2.1
+        if (request.RequestUri is not { Scheme: "sip" or "sips" or "tel" }) return SipMessage.CreateResponse(request, 416);
+
+        // §16.3 step 3 / §11.2: Max-Forwards 0 ends the request, except OPTIONS which a UAS may answer.
+        if (request.MaxForwards == 0 && method != "OPTIONS") return SipMessage.CreateResponse(request, 483);
+
+        // §8.2.2.3: Require is ignored on ACK and CANCEL.
+        if (method != "CANCEL")
+        {
+            List<string>? unsupported = null;
+            foreach (var tag in request.Headers.SplitValues("Require"))
+            {
+                if (!policy.SupportedExtensions.Contains(tag) && !(unsupported ??= []).Contains(tag)) unsupported.Add(tag);
+            }
+            if (unsupported is not null)
+            {
+                var badExtension = SipMessage.CreateResponse(request, 420);
+                badExtension.Headers.Add("Unsupported", string.Join(", ", unsupported));
+                return badExtension;
+            }
+        }
+
+        // §8.2.3
+        if (!request.Body.IsEmpty)
+        {
+            var type = request.ContentType;
+            if (type is null || !Accepts(policy.AcceptedContentTypes, type))
+            {
+                var unsupportedType = SipMessage.CreateResponse(request, 415);
+                unsupportedType.Headers.Add("Accept", string.Join(", ", policy.AcceptedContentTypes));
+                return unsupportedType;
+            }
+            foreach (var coding in request.Headers.SplitValues("Content-Encoding"))
+            {
+                if (!coding.Equals("identity", StringComparison.OrdinalIgnoreCase))
+                {
+                    var unsupportedEncoding = SipMessage.CreateResponse(request, 415);
+                    unsupportedEncoding.Headers.Add("Accept-Encoding", "identity");
+                    return unsupportedEncoding;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static bool Accepts(IReadOnlySet<string> accepted, string mediaType)
+    {
+        if (accepted.Contains(mediaType)) return true;
+        foreach (var a in accepted)
+        {
+            if (string.Equals(a, mediaType, StringComparison.OrdinalIgnoreCase)) return true;
+        }
+        return false;
+    }
+}

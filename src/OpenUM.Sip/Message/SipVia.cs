@@ -1,0 +1,203 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+
+namespace OpenUM.Sip;
+
+/// <summary>One Via value (RFC 3261 §20.42, RFC 3581 rport).</summary>
+public sealed class SipVia
+{
+    private string? _text;
+
+    /// <summary>Creates a Via with a branch (use the "z9hG4bK" magic cookie prefix).</summary>
+    public SipVia(string transport, string host, int? port, string branch)
+        : this(transport, host, port, [new KeyValuePair<string, string?>("branch", branch)])
+    {
+        if (!SipGrammar.IsToken(branch)) throw new ArgumentException("A branch must be a token.", nameof(branch));
+        if (!SipGrammar.IsToken(transport)) throw new ArgumentException("A transport must be a token.", nameof(transport));
+        if (!SipGrammar.IsHost(host)) throw new ArgumentException("Invalid host.", nameof(host));
+    }
+
+    private SipVia(string transport, string host, int? port, IReadOnlyList<KeyValuePair<string, string?>> parameters)
+    {
+        Transport = transport switch
+        {
+            "TCP" or "tcp" => "TCP",
+            "UDP" or "udp" => "UDP",
+            "TLS" or "tls" => "TLS",
+            _ => transport.ToUpperInvariant(),
+        };
+        Host = host;
+        Port = port;
+        Parameters = parameters;
+    }
+
+    /// <summary>Transport, upper-case (UDP, TCP, TLS...).</summary>
+    public string Transport { get; }
+    /// <summary>sent-by host as written.</summary>
+    public string Host { get; }
+    /// <summary>sent-by port.</summary>
+    public int? Port { get; }
+    /// <summary>branch parameter.</summary>
+    public string? Branch => Get("branch", out _);
+    /// <summary>received parameter.</summary>
+    public string? Received => Get("received", out _);
+    /// <summary>True when an rport parameter is present (with or without value).</summary>
+    public bool HasRPort
+    {
+        get
+        {
+            Get("rport", out var found);
+            return found;
+        }
+    }
+    /// <summary>rport value, when the parameter has one.</summary>
+    public int? RPort => Get("rport", out _) is { } v && SipGrammar.TryParsePort(v, out var p) ? p : null;
+    /// <summary>Parameters in order.</summary>
+    public IReadOnlyList<KeyValuePair<string, string?>> Parameters { get; }
+
+    private string? Get(string name, out bool found)
+    {
+        foreach (var p in Parameters)
+        {
+            if (string.Equals(p.Key, name, StringComparison.OrdinalIgnoreCase))
+            {
+                found = true;
+                return p.Value;
+            }
+        }
+        found = false;
+        return null;
+    }
+
+    /// <summary>Parses one via-parm (not a comma-separated list).</summary>
+    public static bool TryParse(ReadOnlySpan<char> text, out SipVia? via)
+    {
+        via = null;
+        var s = SipGrammar.TrimWsp(text);
+        var pos = 0;
+        if (!ReadToken(s, ref pos, out var protocol) || !protocol.Equals("SIP", StringComparison.OrdinalIgnoreCase)) return false;
+        if (!ReadSlash(s, ref pos) || !ReadToken(s, ref pos, out var version) || !version.SequenceEqual("2.0")) return false;
+        if (!ReadSlash(s, ref pos) || !ReadToken(s, ref pos, out var transport)) return false;
+        var wsStart = pos;
+        SipGrammar.SkipWsp(s, ref pos);
+        if (pos == wsStart || pos >= s.Length) return false;
+
+        var hostStart = pos;
+        if (s[pos] == '[')
+        {
+            var close = s[pos..].IndexOf(']');
+            if (close < 0) return false;
+            pos += close + 1;
+        }
+        else
+        {
+            var len = s[pos..].IndexOfAnyExcept(SipGrammar.HostChars);
+            pos = len < 0 ? s.Length : pos + len;
+        }
+        var host = s[hostStart..pos];
+        if (!SipGrammar.IsHost(host)) return false;
+        int? port = null;
+        var afterHost = pos;
+        SipGrammar.SkipWsp(s, ref pos);
+        if (pos < s.Length && s[pos] == ':')
+        {
+            pos++;
+            SipGrammar.SkipWsp(s, ref pos);
+            var len = s[pos..].IndexOfAnyExceptInRange('0', '9');
+            var digits = len < 0 ? s[pos..] : s.Slice(pos, len);
+            if (!SipGrammar.TryParsePort(digits, out var p)) return false;
+            port = p;
+            pos += digits.Length;
+        }
+        else pos = afterHost;
+
+        if (!SipGrammar.TryParseGenericParams(s, pos, out var parameters, viaParams: true)) return false;
+        foreach (var kv in parameters)
+        {
+            if (!IsValidParam(kv.Key, kv.Value)) return false;
+        }
+        via = new SipVia(SipGrammar.Intern(transport), host.ToString(), port, parameters);
+        return true;
+    }
+
+    private static bool IsValidParam(string name, string? value)
+    {
+        if (name.Equals("branch", StringComparison.OrdinalIgnoreCase)) return value is not null && SipGrammar.IsToken(value);
+        if (name.Equals("received", StringComparison.OrdinalIgnoreCase))
+        {
+            return value is not null && value.AsSpan().IndexOfAnyExcept("0123456789abcdefABCDEF:.") < 0 &&
+                IPAddress.TryParse(value, out _);
+        }
+        if (name.Equals("rport", StringComparison.OrdinalIgnoreCase)) return value is null || SipGrammar.TryParsePort(value, out _);
+        if (name.Equals("ttl", StringComparison.OrdinalIgnoreCase)) return value is not null && SipGrammar.TryParseUInt(value, 255, out _);
+        if (name.Equals("maddr", StringComparison.OrdinalIgnoreCase)) return value is not null && SipGrammar.IsHost(value);
+        return true;
+    }
+
+    private static bool ReadToken(ReadOnlySpan<char> s, ref int pos, out ReadOnlySpan<char> token)
+    {
+        var len = s[pos..].IndexOfAnyExcept(SipGrammar.Token);
+        if (len < 0) len = s.Length - pos;
+        token = s.Slice(pos, len);
+        pos += len;
+        return len > 0;
+    }
+
+    private static bool ReadSlash(ReadOnlySpan<char> s, ref int pos)
+    {
+        SipGrammar.SkipWsp(s, ref pos);
+        if (pos >= s.Length || s[pos] != '/') return false;
+        pos++;
+        SipGrammar.SkipWsp(s, ref pos);
+        return true;
+    }
+
+    /// <summary>
+    /// Copy with received set (RFC 3261 §18.2.1) and, only when the request carried rport, the rport value
+    /// (RFC 3581 §4: a server inserts the port only if the client asked for it).
+    /// </summary>
+    public SipVia WithReceived(string received, int? rport)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(received);
+        var list = new List<KeyValuePair<string, string?>>(Parameters.Count + 1);
+        var done = false;
+        foreach (var p in Parameters)
+        {
+            if (string.Equals(p.Key, "received", StringComparison.OrdinalIgnoreCase))
+            {
+                if (!done) list.Add(new("received", received));
+                done = true;
+            }
+            else if (string.Equals(p.Key, "rport", StringComparison.OrdinalIgnoreCase) && rport is { } rp)
+            {
+                list.Add(new("rport", rp.ToString(CultureInfo.InvariantCulture)));
+            }
+            else list.Add(p);
+        }
+        if (!done) list.Add(new("received", received));
+        return new SipVia(Transport, Host, Port, list.ToArray());
+    }
+
+    /// <summary>Copy with an extra parameter appended (e.g. "rport" with null value on outgoing requests).</summary>
+    public SipVia WithParameter(string name, string? value)
+    {
+        if (!SipGrammar.IsToken(name)) throw new ArgumentException("A parameter name must be a token.", nameof(name));
+        return new SipVia(Transport, Host, Port, [.. Parameters, new KeyValuePair<string, string?>(name, value)]);
+    }
+
+    /// <summary>Canonical text, e.g. "SIP/2.0/TCP host:5060;branch=z9hG4bK1".</summary>
+    public override string ToString() => _text ??= Format();
+
+    private string Format()
+    {
+        var sb = new StringBuilder(64).Append("SIP/2.0/").Append(Transport).Append(' ').Append(Host);
+        if (Port is { } port) sb.Append(':').Append(port.ToString(CultureInfo.InvariantCulture));
+        foreach (var p in Parameters)
+        {
+            sb.Append(';').Append(p.Key);
+            if (p.Value is not null) sb.Append('=').Append(p.Value);
+        }
+        return sb.ToString();
+    }
+}

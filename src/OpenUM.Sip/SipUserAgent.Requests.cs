@@ -1,0 +1,244 @@
+using System.Net;
+using OpenUM.Sip.Transactions;
+using OpenUM.Sip.Transport;
+
+namespace OpenUM.Sip;
+
+// Incoming requests: transaction matching (§17.2.3), validation (§8.2), then dialog or new call.
+public sealed partial class SipUserAgent
+{
+    private void HandleRequest(SipConnection connection, SipMessage request)
+    {
+        var vias = request.Vias;
+        if (vias.Count == 0 || request.CSeq is not { } cseq || request.CallId is null || request.From is null || request.To is null)
+        {
+            // The parser guarantees these for complete messages; anything else cannot be answered sensibly.
+            if (vias.Count > 0 && request.Method != "ACK") TrySendStateless(connection, request, 400, "Missing Mandatory Header");
+            return;
+        }
+        var top = StampReceived(request, vias[0], connection.Info.Remote);
+        var method = request.Method;
+        var key = SipTransactionKeys.ForServer(request, top);
+        if (key is null) return;
+
+        if (method == "ACK")
+        {
+            HandleAck(request, key);
+            return;
+        }
+        if (_serverTransactions.TryGetValue(key, out var existing))
+        {
+            // A retransmission: the transaction answers it (or absorbs it).
+            if (existing is InviteServerTransaction ist) ist.OnRetransmission();
+            else if (existing is NonInviteServerTransaction nist) nist.OnRetransmission();
+            return;
+        }
+        var responseConnection = ResponseConnection(connection, request, top);
+        if (!string.Equals(cseq.Method, method, StringComparison.Ordinal))
+        {
+            RespondNew(responseConnection, key, request, 400, "CSeq Method Mismatch");
+            return;
+        }
+        if (method == "CANCEL")
+        {
+            HandleCancel(responseConnection, request, top);
+            return;
+        }
+        var rejection = SipRequestValidator.Validate(request, _options.Policy);
+        if (rejection is not null)
+        {
+            if (request.To.Tag is null && rejection.To?.Tag is null) AddToTag(rejection, request, SipIds.NewTag());
+            SendNew(responseConnection, key, request, rejection);
+            return;
+        }
+
+        var toTag = request.To.Tag;
+        if (toTag is not null)
+        {
+            var dialog = FindDialog(request.CallId, toTag, request.From.Tag);
+            if (dialog is null)
+            {
+                // §12.2.2: a request for a dialog we do not know.
+                RespondNew(responseConnection, key, request, 481, "Call/Transaction Does Not Exist");
+                return;
+            }
+            var tx = CreateServerTransaction(responseConnection, key, request);
+            dialog.OnRequest(request, tx);
+            return;
+        }
+
+        switch (method)
+        {
+            case "INVITE":
+                StartIncomingCall(responseConnection, key, request);
+                break;
+            case "OPTIONS":
+                var ok = CreateResponse(request, 200, null, SipIds.NewTag());
+                AddCapabilities(ok);
+                SendNew(responseConnection, key, request, ok);
+                break;
+            case "BYE" or "INFO":
+                RespondNew(responseConnection, key, request, 481, "Call/Transaction Does Not Exist");
+                break;
+            default:
+                RespondNew(responseConnection, key, request, 501, "Not Implemented");
+                break;
+        }
+    }
+
+    private void HandleAck(SipMessage ack, string key)
+    {
+        // §17.2.3: an ACK for our non-2xx matches the INVITE transaction; for a 2xx it goes to the dialog.
+        if (_serverTransactions.TryGetValue(key, out var tx) && tx is InviteServerTransaction ist && ist.OnAck()) return;
+        FindDialog(ack.CallId, ack.To?.Tag, ack.From?.Tag)?.OnAck(ack);
+    }
+
+    // §9.2: 200 to the CANCEL, then 487 to the INVITE if it has no final response yet.
+    private void HandleCancel(SipConnection connection, SipMessage cancel, SipVia top)
+    {
+        var cancelKey = SipTransactionKeys.ForServer(cancel, top)!;
+        var inviteKey = SipTransactionKeys.ForServer(cancel, top, "INVITE");
+        var invite = inviteKey is not null && _serverTransactions.TryGetValue(inviteKey, out var t) ? t as InviteServerTransaction : null;
+        if (invite is null)
+        {
+            RespondNew(connection, cancelKey, cancel, 481, "Call/Transaction Does Not Exist");
+            return;
+        }
+        var call = invite.Owner as IncomingCall;
+        var ok = CreateResponse(cancel, 200, null, call?.LocalTag ?? SipIds.NewTag());
+        SendNew(connection, cancelKey, cancel, ok);
+        call?.OnCancel();
+    }
+
+    private void StartIncomingCall(SipConnection connection, string key, SipMessage invite)
+    {
+        var tx = new InviteServerTransaction(this, key, connection, invite);
+        if (!_serverTransactions.TryAdd(key, tx))
+        {
+            tx.OnTransportError();
+            return;
+        }
+        // 100 Trying at once (§17.2.1 lets us wait 200 ms; answering now stops INVITE retransmissions).
+        tx.SendProvisional(CreateResponse(invite, 100, null, null).ToArray());
+        var call = new IncomingCall(this, tx, connection, invite, SipIds.NewTag());
+        tx.Owner = call;
+        var handler = OnIncomingCall;
+        if (handler is null)
+        {
+            call.Reject(480, "Temporarily Unavailable");
+            return;
+        }
+        // The handler may do slow work before answering; keep it off this connection's read loop.
+        ThreadPool.UnsafeQueueUserWorkItem(static s => _ = s.Agent.RunIncomingCallAsync(s.Call, s.Handler),
+            (Agent: this, Call: call, Handler: handler), preferLocal: false);
+    }
+
+    private async Task RunIncomingCallAsync(IncomingCall call, Func<IncomingCall, ValueTask> handler)
+    {
+        try
+        {
+            await handler(call).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            SipLog.IncomingCallHandlerFailed(_logger, ex, call.Request.CallId, call.Connection.Remote);
+            call.Reject(500, "Server Internal Error");
+        }
+    }
+
+    // ---- server transactions and responses ----
+
+    internal SipTransaction CreateServerTransaction(SipConnection connection, string key, SipMessage request)
+    {
+        SipTransaction tx = request.Method == "INVITE"
+            ? new InviteServerTransaction(this, key, connection, request)
+            : new NonInviteServerTransaction(this, key, connection, request);
+        _serverTransactions.TryAdd(key, tx);
+        return tx;
+    }
+
+    // Sends a final response through a transaction so retransmitted requests are absorbed.
+    internal static void SendFinal(SipTransaction tx, SipMessage response)
+    {
+        var bytes = response.ToArray();
+        if (tx is InviteServerTransaction ist) ist.SendFinal(response.StatusCode, bytes);
+        else if (tx is NonInviteServerTransaction nist) nist.SendResponse(response.StatusCode, bytes);
+    }
+
+    private void SendNew(SipConnection connection, string key, SipMessage request, SipMessage response) =>
+        SendFinal(CreateServerTransaction(connection, key, request), response);
+
+    private void RespondNew(SipConnection connection, string key, SipMessage request, int status, string reason) =>
+        SendNew(connection, key, request, CreateResponse(request, status, reason, request.To?.Tag is null ? SipIds.NewTag() : null));
+
+    // Responses outside any transaction: malformed requests and internal errors.
+    private void TrySendStateless(SipConnection connection, SipMessage request, int status, string reason)
+    {
+        try
+        {
+            var vias = request.Vias;
+            var target = vias.Count > 0 ? ResponseConnection(connection, request, vias[0]) : connection;
+            var response = CreateResponse(request, status, reason, request.To is { Tag: null } ? SipIds.NewTag() : null);
+            target.Send(response.ToArray());
+        }
+        catch (Exception ex)
+        {
+            SipLog.MessageHandlingFailed(_logger, ex, connection.Info.Id, connection.Info.Remote);
+        }
+    }
+
+    // The raw header values are copied into the response, so a malformed CSeq or To can still be echoed;
+    // without a parseable Via the response could not be routed back.
+    private static bool CanAnswer(SipMessage request) =>
+        request.Vias.Count > 0 && request.Headers.Contains("From") && request.Headers.Contains("To")
+        && request.Headers.Contains("Call-ID") && request.Headers.Contains("CSeq");
+
+    // §8.2.6.2: a UAS response to a request without a To tag carries one (except 100 Trying).
+    internal static SipMessage CreateResponse(SipMessage request, int status, string? reason, string? toTag)
+    {
+        var response = SipMessage.CreateResponse(request, status, reason);
+        if (toTag is not null && status > 100) AddToTag(response, request, toTag);
+        return response;
+    }
+
+    private static void AddToTag(SipMessage response, SipMessage request, string tag)
+    {
+        var to = request.Headers.Get("To");
+        if (to is not null && request.To?.Tag is null) response.Headers.Set("To", to + ";tag=" + tag);
+    }
+
+    internal void AddCapabilities(SipMessage message)
+    {
+        message.Headers.Set("Allow", _allowHeader);
+        message.Headers.Set("Accept", "application/sdp");
+        message.Headers.Set("Supported", _supportedHeader);
+        message.Headers.Set("User-Agent", _options.UserAgentHeader);
+    }
+
+    // §18.2.1 and RFC 3581 §4: note where the request really came from in the top Via.
+    private static SipVia StampReceived(SipMessage request, SipVia top, IPEndPoint source)
+    {
+        var host = top.Host.AsSpan().Trim("[]");
+        var differs = !IPAddress.TryParse(host, out var sentBy) || !sentBy.Equals(source.Address);
+        if (!differs && !top.HasRPort) return top;
+        var stamped = top.WithReceived(source.Address.ToString(), top.HasRPort ? source.Port : null);
+        var all = request.Headers.SplitValues("Via");
+        if (all.Count == 0) return top;
+        var values = new string[all.Count];
+        values[0] = stamped.ToString();
+        for (var i = 1; i < all.Count; i++) values[i] = all[i];
+        request.Headers.Set("Via", string.Join(", ", values));
+        return stamped;
+    }
+
+    // §18.2.2: reliable transports answer on the same connection; UDP answers to the source port when
+    // rport was requested (RFC 3581), else to the received address and the Via port.
+    private SipConnection ResponseConnection(SipConnection connection, SipMessage request, SipVia top)
+    {
+        if (connection.IsReliable || _udp is null || top.HasRPort) return connection;
+        var port = top.Port ?? 5060;
+        return port == connection.Info.Remote.Port
+            ? connection
+            : _udp.GetConnection(new IPEndPoint(connection.Info.Remote.Address, port));
+    }
+}

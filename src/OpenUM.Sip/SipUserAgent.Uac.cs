@@ -1,0 +1,148 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using OpenUM.Sip.Transactions;
+using OpenUM.Sip.Transport;
+
+namespace OpenUM.Sip;
+
+// Outgoing side: responses to our client transactions, INVITE as a UAC, requests sent in dialogs.
+public sealed partial class SipUserAgent
+{
+    /// <summary>Sends an INVITE (reusing an open connection to the target) and returns its final answer; ACKs a 2xx.</summary>
+    /// <remarks>Cancelling <paramref name="ct"/> sends CANCEL once a provisional response arrived (§9.1) and throws
+    /// <see cref="OperationCanceledException"/>; a 2xx that crosses the CANCEL is acknowledged and ended with BYE.</remarks>
+    public async Task<OutgoingCallResult> InviteAsync(OutgoingCallRequest request, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        ct.ThrowIfCancellationRequested();
+        var connection = await _transport.ConnectAsync(request.Target, request.Transport, ct).ConfigureAwait(false);
+
+        var branch = SipIds.NewBranch();
+        var from = request.From.Tag is null ? request.From.WithTag(SipIds.NewTag()) : request.From;
+        var invite = SipMessage.CreateRequest("INVITE", request.RequestUri);
+        var h = invite.Headers;
+        h.Set("Via", ViaFor(connection, branch));
+        h.Set("Max-Forwards", "70");
+        h.Set("From", from.ToString());
+        h.Set("To", request.To.ToString());
+        h.Set("Call-ID", SipIds.NewCallId());
+        h.Set("CSeq", "1 INVITE");
+        h.Set("Contact", ContactFor(connection, request.From.Uri.User));
+        h.Set("Allow", _allowHeader);
+        h.Set("Supported", _supportedHeader);
+        h.Set("User-Agent", _options.UserAgentHeader);
+        if (request.ExtraHeaders is not null)
+        {
+            foreach (var extra in request.ExtraHeaders) h.Add(extra.Name, extra.Value);
+        }
+        if (!request.SdpOffer.IsEmpty)
+        {
+            h.Set("Content-Type", "application/sdp");
+            invite.Body = request.SdpOffer;
+        }
+
+        var call = new OutgoingInvite(this, connection, invite);
+        var tx = new InviteClientTransaction(this, SipTransactionKeys.ForClient(branch, "INVITE"), connection, invite, invite.ToArray(), call);
+        call.Transaction = tx;
+        _clientTransactions[tx.Key] = tx;
+        tx.Start();
+        OutgoingCallResult result;
+        using (ct.UnsafeRegister(static s => ((OutgoingInvite)s!).OnCancelRequested(), call))
+        {
+            result = await call.Completion.ConfigureAwait(false);
+        }
+        if (call.CancelRequested) throw new OperationCanceledException(ct);
+        return result;
+    }
+
+    private void HandleResponse(SipConnection connection, SipMessage response)
+    {
+        var vias = response.Vias;
+        var cseq = response.CSeq;
+        var branch = vias.Count > 0 ? vias[0].Branch : null;
+        if (branch is null || cseq is null)
+        {
+            SipLog.StrayResponse(_logger, connection.Info.Remote, response.StatusCode, cseq?.ToString());
+            return;
+        }
+        if (_clientTransactions.TryGetValue(SipTransactionKeys.ForClient(branch, cseq.Value.Method), out var tx))
+        {
+            tx.OnResponse(response);
+            return;
+        }
+        // A 2xx retransmission after the INVITE transaction ended: the dialog re-sends its ACK (§13.2.2.4).
+        if (cseq.Value.Method == "INVITE" && response.StatusCode is >= 200 and < 300
+            && FindDialog(response.CallId, response.From?.Tag, response.To?.Tag) is { } dialog)
+        {
+            dialog.OnSuccessRetransmission();
+            return;
+        }
+        SipLog.StrayResponse(_logger, connection.Info.Remote, response.StatusCode, cseq.Value.ToString());
+    }
+
+    // Starts a non-INVITE client transaction (BYE, CANCEL, ...) whose Via branch is in the request.
+    internal void StartClientTransaction(SipConnection connection, SipMessage request, string branch, ISipClientTransactionUser user)
+    {
+        var tx = new NonInviteClientTransaction(this, SipTransactionKeys.ForClient(branch, request.Method), connection,
+            request, request.ToArray(), user);
+        _clientTransactions[tx.Key] = tx;
+        tx.Start();
+    }
+
+    internal void SendCancel(SipConnection connection, SipMessage invite, ISipClientTransactionUser user)
+    {
+        var cancel = SipRequestBuilder.Cancel(invite);
+        StartClientTransaction(connection, cancel, invite.Vias[0].Branch!, user);
+    }
+
+    // Via for a request we originate on this connection (RFC 3261 §8.1.1.7, rport per RFC 3581).
+    internal static string ViaFor(SipConnection connection, string branch) =>
+        string.Concat("SIP/2.0/", TransportToken(connection.Info.Transport), " ", HostPort(connection.Info.Local), ";branch=", branch, ";rport");
+
+    // Contact: where the peer sends in-dialog requests; our listening port for that transport.
+    internal string ContactFor(SipConnection connection, string? user)
+    {
+        var local = connection.Info.Local;
+        var port = connection.Info.Transport switch
+        {
+            SipTransportKind.Tcp when _tcpPort != 0 => _tcpPort,
+            SipTransportKind.Tls when _tlsPort != 0 => _tlsPort,
+            _ => local.Port,
+        };
+        var sb = new StringBuilder("<sip:");
+        if (!string.IsNullOrEmpty(user)) sb.Append(EscapeUser(user)).Append('@');
+        sb.Append(HostPort(new IPEndPoint(local.Address, port)));
+        sb.Append(";transport=").Append(TransportToken(connection.Info.Transport).ToLowerInvariant()).Append('>');
+        return sb.ToString();
+    }
+
+    private static string TransportToken(SipTransportKind kind) => kind switch
+    {
+        SipTransportKind.Udp => "UDP",
+        SipTransportKind.Tls => "TLS",
+        _ => "TCP",
+    };
+
+    private static string HostPort(IPEndPoint endpoint)
+    {
+        var address = endpoint.Address.IsIPv4MappedToIPv6 ? endpoint.Address.MapToIPv4() : endpoint.Address;
+        var host = address.AddressFamily == AddressFamily.InterNetworkV6 ? "[" + address + "]" : address.ToString();
+        return host + ":" + endpoint.Port.ToString(CultureInfo.InvariantCulture);
+    }
+
+    // RFC 3261 §25.1 user: unreserved / escaped / user-unreserved.
+    private static string EscapeUser(string user)
+    {
+        var sb = new StringBuilder(user.Length);
+        foreach (var b in Encoding.UTF8.GetBytes(user))
+        {
+            var c = (char)b;
+            if (char.IsAsciiLetterOrDigit(c) || "-_.!~*'()&=+$,;?/".Contains(c)) sb.Append(c);
+            else sb.Append('%').Append(b.ToString("X2", CultureInfo.InvariantCulture));
+        }
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,277 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Logging;
+using OpenUM.Sip.Transactions;
+using OpenUM.Sip.Transport;
+
+namespace OpenUM.Sip;
+
+/// <summary>The SIP stack below the call layer: listeners, transactions (RFC 3261 §17), dialogs, UAS and UAC.</summary>
+public sealed partial class SipUserAgent : IAsyncDisposable, ISipTransportSink, ISipTransactionHost
+{
+    private readonly SipUserAgentOptions _options;
+    private readonly ILogger _logger;
+    private readonly TimerWheel _wheel;
+    private readonly SipTimerValues _timers;
+    private readonly SipTransportManager _transport;
+    private readonly ConcurrentDictionary<string, SipTransaction> _serverTransactions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, SipClientTransaction> _clientTransactions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, SipDialog> _dialogs = new(StringComparer.Ordinal);
+    private readonly List<SipStreamListener> _listeners = new();
+    private readonly string _allowHeader;
+    private readonly string _supportedHeader;
+    private SipUdpTransport? _udp;
+    private IReadOnlyList<IPEndPoint> _localEndPoints = [];
+    private int _tcpPort;
+    private int _tlsPort;
+    private int _started;
+    private int _disposed;
+
+    /// <summary>Creates a user agent; nothing listens until <see cref="StartAsync"/>.</summary>
+    public SipUserAgent(SipUserAgentOptions options, TimeProvider time, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(logger);
+        _options = options;
+        _logger = logger;
+        _timers = new SipTimerValues(options.T1, options.T2, options.T4);
+        _wheel = new TimerWheel(time);
+        _wheel.CallbackFailed += ex => SipLog.TimerCallbackFailed(_logger, ex);
+        _transport = new SipTransportManager(this, _wheel, options, logger);
+        _allowHeader = BuildAllow(options.Policy.AllowedMethods);
+        _supportedHeader = string.Join(", ", options.Policy.SupportedExtensions.Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>Admission for every new TCP/TLS connection (before any SIP byte) and every UDP datagram; false refuses.</summary>
+    public Func<SipConnectionInfo, bool>? Admit { get; set; }
+
+    /// <summary>A connection or datagram was refused (admission or connection caps); no state was kept.</summary>
+    public event Action<SipConnectionInfo>? ConnectionRefused;
+
+    /// <summary>A malformed message arrived (answered with its 4xx/5xx when possible).</summary>
+    public event Action<SipConnectionInfo, SipRejection>? MessageRejected;
+
+    /// <summary>A TLS handshake failed or timed out.</summary>
+    public event Action<SipConnectionInfo, Exception>? TlsHandshakeFailed;
+
+    /// <summary>A new dialog-creating INVITE (validated, 100 Trying sent); the handler must Accept or Reject.</summary>
+    public Func<IncomingCall, ValueTask>? OnIncomingCall { get; set; }
+
+    /// <summary>Bound endpoints (TCP, then TLS, then UDP), valid after <see cref="StartAsync"/>.</summary>
+    public IReadOnlyList<IPEndPoint> LocalEndPoints => _localEndPoints;
+
+    /// <summary>Dialogs currently established.</summary>
+    public int ActiveDialogs => _dialogs.Count;
+
+    /// <summary>Open TCP/TLS connections.</summary>
+    public int ActiveConnections => _transport.Count;
+
+    internal SipUserAgentOptions Options => _options;
+
+    internal string AllowHeader => _allowHeader;
+
+    internal string SupportedHeader => _supportedHeader;
+
+    TimerWheel ISipTransactionHost.Wheel => _wheel;
+
+    SipTimerValues ISipTransactionHost.Timers => _timers;
+
+    ILogger ISipTransactionHost.Logger => _logger;
+
+    internal TimerWheel Wheel => _wheel;
+
+    internal SipTimerValues Timers => _timers;
+
+    internal ILogger Logger => _logger;
+
+    /// <summary>Binds the configured listeners; throws <see cref="System.Net.Sockets.SocketException"/> naming the port.</summary>
+    public Task StartAsync(CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        if (Interlocked.Exchange(ref _started, 1) != 0) throw new InvalidOperationException("The user agent is already started.");
+        var endpoints = new List<IPEndPoint>();
+        try
+        {
+            if (_options.TcpPort is { } tcp)
+            {
+                var listener = new SipStreamListener(new IPEndPoint(_options.ListenAddress, tcp), SipTransportKind.Tcp,
+                    _transport, this, null, _options.TlsHandshakeTimeout, _wheel, _options.Limits, _logger);
+                _listeners.Add(listener);
+                _tcpPort = listener.LocalEndPoint.Port;
+                endpoints.Add(listener.LocalEndPoint);
+            }
+            if (_options.TlsPort is { } tls)
+            {
+                if (_options.TlsServerOptions is null)
+                {
+                    throw new InvalidOperationException("TlsPort is set but TlsServerOptions is not.");
+                }
+                var listener = new SipStreamListener(new IPEndPoint(_options.ListenAddress, tls), SipTransportKind.Tls,
+                    _transport, this, AuthenticateTlsAsync, _options.TlsHandshakeTimeout, _wheel, _options.Limits, _logger);
+                _listeners.Add(listener);
+                _tlsPort = listener.LocalEndPoint.Port;
+                endpoints.Add(listener.LocalEndPoint);
+            }
+            if (_options.UdpPort is { } udp)
+            {
+                _udp = new SipUdpTransport(new IPEndPoint(_options.ListenAddress, udp), this, _options.Limits, _wheel.TimeProvider, _logger);
+                endpoints.Add(_udp.LocalEndPoint);
+            }
+        }
+        catch
+        {
+            foreach (var l in _listeners) l.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            _listeners.Clear();
+            throw;
+        }
+        _localEndPoints = endpoints;
+        foreach (var l in _listeners) l.Start();
+        _udp?.Start();
+        return Task.CompletedTask;
+    }
+
+    private async ValueTask<SipSecuredStream> AuthenticateTlsAsync(Stream inner, SipConnectionInfo info, CancellationToken ct)
+    {
+        var ssl = new SslStream(inner, leaveInnerStreamOpen: false);
+        try
+        {
+            await ssl.AuthenticateAsServerAsync(_options.TlsServerOptions!(info), ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            await ssl.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        return new SipSecuredStream(ssl, ssl.RemoteCertificate as X509Certificate2);
+    }
+
+    /// <summary>Stops listening, closes every connection and the timer wheel; dialogs end as TransportLost.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        foreach (var l in _listeners) await l.DisposeAsync().ConfigureAwait(false);
+        if (_udp is not null) await _udp.DisposeAsync().ConfigureAwait(false);
+        await _transport.CloseAllAsync().ConfigureAwait(false);
+        foreach (var pair in _dialogs) pair.Value.OnTransportLost();
+        _wheel.Dispose();
+    }
+
+    // ---- transport sink ----
+
+    bool ISipTransportSink.Admit(SipConnectionInfo info)
+    {
+        var admit = Admit;
+        if (admit is null) return true;
+        try
+        {
+            return admit(info);
+        }
+        catch (Exception ex)
+        {
+            // A failing admission policy must fail closed.
+            SipLog.ConnectionFailed(_logger, ex, info.Id, info.Remote);
+            return false;
+        }
+    }
+
+    void ISipTransportSink.OnRefused(SipConnectionInfo info)
+    {
+        SipLog.ConnectionRefused(_logger, info.Id, info.Remote);
+        try
+        {
+            ConnectionRefused?.Invoke(info);
+        }
+        catch (Exception ex)
+        {
+            SipLog.ConnectionFailed(_logger, ex, info.Id, info.Remote);
+        }
+    }
+
+    void ISipTransportSink.OnHandshakeFailed(SipConnectionInfo info, Exception error)
+    {
+        try
+        {
+            TlsHandshakeFailed?.Invoke(info, error);
+        }
+        catch (Exception ex)
+        {
+            SipLog.ConnectionFailed(_logger, ex, info.Id, info.Remote);
+        }
+    }
+
+    void ISipTransportSink.OnMessage(SipConnection connection, SipMessage message)
+    {
+        try
+        {
+            if (message.IsRequest) HandleRequest(connection, message);
+            else HandleResponse(connection, message);
+        }
+        catch (Exception ex)
+        {
+            // One bad message must not take the connection (and the other calls on it) down.
+            SipLog.MessageHandlingFailed(_logger, ex, connection.Info.Id, connection.Info.Remote);
+            if (message.IsRequest && message.Method != "ACK") TrySendStateless(connection, message, 500, "Server Internal Error");
+        }
+    }
+
+    void ISipTransportSink.OnRejected(SipConnection connection, SipRejection rejection)
+    {
+        SipLog.MessageRejected(_logger, connection.Info.Id, connection.Info.Remote, rejection.StatusCode, rejection.ReasonPhrase);
+        try
+        {
+            MessageRejected?.Invoke(connection.Info, rejection);
+        }
+        catch (Exception ex)
+        {
+            SipLog.ConnectionFailed(_logger, ex, connection.Info.Id, connection.Info.Remote);
+        }
+        // Only a request with enough headers to address a response is answered (§8.2.6); never an ACK.
+        if (rejection.Partial is { IsRequest: true } partial && partial.Method != "ACK" && CanAnswer(partial))
+        {
+            TrySendStateless(connection, partial, rejection.StatusCode, rejection.ReasonPhrase);
+        }
+    }
+
+    void ISipTransportSink.OnClosed(SipConnection connection)
+    {
+        // Dialogs, calls and client transactions watch connection.Closed themselves.
+    }
+
+    void ISipTransactionHost.OnTransactionTerminated(SipTransaction transaction)
+    {
+        if (transaction is SipClientTransaction client)
+        {
+            _clientTransactions.TryRemove(new KeyValuePair<string, SipClientTransaction>(transaction.Key, client));
+        }
+        else
+        {
+            _serverTransactions.TryRemove(new KeyValuePair<string, SipTransaction>(transaction.Key, transaction));
+        }
+    }
+
+    // ---- dialog table ----
+
+    internal static string DialogKey(string callId, string localTag, string? remoteTag) =>
+        string.Concat(callId, "\n", localTag, "\n", remoteTag ?? "");
+
+    internal void AddDialog(SipDialog dialog) => _dialogs[dialog.Key] = dialog;
+
+    internal void RemoveDialog(SipDialog dialog) =>
+        _dialogs.TryRemove(new KeyValuePair<string, SipDialog>(dialog.Key, dialog));
+
+    private SipDialog? FindDialog(string? callId, string? localTag, string? remoteTag) =>
+        callId is not null && localTag is not null && _dialogs.TryGetValue(DialogKey(callId, localTag, remoteTag), out var d) ? d : null;
+
+    private static string BuildAllow(IReadOnlySet<string> methods)
+    {
+        // Stable order: the usual ones first, as RFC 3261 examples list them, then anything else.
+        var ordered = new List<string>();
+        foreach (var m in SipUserAgentOptions.DefaultMethods) if (methods.Contains(m)) ordered.Add(m);
+        foreach (var m in methods.Order(StringComparer.Ordinal)) if (!ordered.Contains(m)) ordered.Add(m);
+        return string.Join(", ", ordered);
+    }
+}

@@ -1,0 +1,59 @@
+using System.Net;
+using System.Net.Security;
+
+namespace OpenUM.Sip;
+
+/// <summary>Listening endpoints, limits and protocol constants of a <see cref="SipUserAgent"/>.</summary>
+public sealed class SipUserAgentOptions
+{
+    /// <summary>Methods a UAS answers by default (RFC 3261 core plus INFO for DTMF fallback).</summary>
+    public static readonly IReadOnlyList<string> DefaultMethods = ["INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "INFO"];
+
+    /// <summary>Address every listener binds to.</summary>
+    public IPAddress ListenAddress { get; set; } = IPAddress.Any;
+
+    /// <summary>SIP/TCP port; null = no TCP listener, 0 = ephemeral.</summary>
+    public int? TcpPort { get; set; } = 5060;
+
+    /// <summary>SIP/UDP port; null = off (the default).</summary>
+    public int? UdpPort { get; set; }
+
+    /// <summary>SIP/TLS port; null = off. Needs <see cref="TlsServerOptions"/>.</summary>
+    public int? TlsPort { get; set; }
+
+    /// <summary>Produces the TLS settings for each new connection, so a certificate swap applies to new connections only.</summary>
+    public Func<SipConnectionInfo, SslServerAuthenticationOptions>? TlsServerOptions { get; set; }
+
+    /// <summary>A TLS handshake that takes longer is abandoned (SPEC TLS-2).</summary>
+    public TimeSpan TlsHandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Parser size caps.</summary>
+    public SipParserLimits Limits { get; set; } = new();
+
+    /// <summary>Value of the User-Agent header we send.</summary>
+    public string UserAgentHeader { get; set; } = "OpenUM";
+
+    /// <summary>A connection with no traffic and no dialog or transaction for this long is closed.</summary>
+    public TimeSpan IdleConnectionTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Cap on concurrent connections from one remote address.</summary>
+    public int MaxConnectionsPerAddress { get; set; } = 64;
+
+    /// <summary>Cap on concurrent connections in total (inbound and outbound).</summary>
+    public int MaxConnections { get; set; } = 10_000;
+
+    /// <summary>RFC 3261 T1, the round-trip estimate (500 ms).</summary>
+    public TimeSpan T1 { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>RFC 3261 T2, the cap on non-INVITE request and INVITE response retransmission intervals (4 s).</summary>
+    public TimeSpan T2 { get; set; } = TimeSpan.FromSeconds(4);
+
+    /// <summary>RFC 3261 T4, how long a message may stay in the network (5 s).</summary>
+    public TimeSpan T4 { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>What requests the UAS accepts (RFC 3261 §8.2 checks).</summary>
+    public SipUasPolicy Policy { get; set; } = new(
+        new HashSet<string>(DefaultMethods, StringComparer.Ordinal),
+        new HashSet<string>(StringComparer.OrdinalIgnoreCase),
+        new HashSet<string>(["application/sdp", "application/dtmf-relay", "application/dtmf"], StringComparer.OrdinalIgnoreCase));
+}

@@ -1,0 +1,153 @@
+using OpenUM.Sip.Transport;
+
+namespace OpenUM.Sip.Transactions;
+
+// INVITE server transaction, RFC 3261 §17.2.1 (Figure 7) with the "Accepted" state of RFC 6026 §7.1:
+// after a 2xx the transaction lingers for Timer L so INVITE retransmissions are absorbed instead of
+// looking like a new call, while the 2xx itself is retransmitted by the dialog (§13.3.1.4).
+internal sealed class InviteServerTransaction : SipTransaction
+{
+    private TimerWheelEntry? _timerG;
+    private TimerWheelEntry? _timerH;
+    private TimerWheelEntry? _timerI;
+    private TimerWheelEntry? _timerL;
+    private TimeSpan _intervalG;
+    private ReadOnlyMemory<byte> _lastResponse;
+    private int _lastStatus;
+
+    public InviteServerTransaction(ISipTransactionHost host, string key, SipConnection connection, SipMessage request)
+        : base(host, key, connection, request)
+    {
+    }
+
+    public SipServerTransactionState State { get; private set; } = SipServerTransactionState.Proceeding;
+
+    // The call or dialog this INVITE belongs to, for CANCEL (§9.2) and transport loss.
+    public object? Owner { get; set; }
+
+    public bool FinalSent
+    {
+        get
+        {
+            lock (Sync) return _lastStatus >= 200;
+        }
+    }
+
+    // TU sends a provisional response (1xx): stays in Proceeding; remembered for retransmitted INVITEs.
+    public bool SendProvisional(ReadOnlyMemory<byte> response)
+    {
+        lock (Sync)
+        {
+            if (State != SipServerTransactionState.Proceeding) return false;
+            _lastResponse = response;
+            _lastStatus = 100;
+        }
+        Send(response);
+        return true;
+    }
+
+    // TU sends the final response. 2xx: Accepted + Timer L (RFC 6026). 300-699: Completed, Timer G
+    // (unreliable only) and Timer H (§17.2.1).
+    public bool SendFinal(int statusCode, ReadOnlyMemory<byte> response)
+    {
+        lock (Sync)
+        {
+            if (State != SipServerTransactionState.Proceeding) return false;
+            _lastResponse = response;
+            _lastStatus = statusCode;
+            var timers = Host.Timers;
+            if (statusCode < 300)
+            {
+                State = SipServerTransactionState.Accepted;
+                _timerL = Schedule(timers.SixtyFourT1, static s => ((InviteServerTransaction)s!).OnTimerL());
+            }
+            else
+            {
+                State = SipServerTransactionState.Completed;
+                if (!Reliable)
+                {
+                    _intervalG = timers.T1;
+                    _timerG = Schedule(_intervalG, static s => ((InviteServerTransaction)s!).OnTimerG());
+                }
+                _timerH = Schedule(timers.SixtyFourT1, static s => ((InviteServerTransaction)s!).OnTimerH());
+            }
+        }
+        Send(response);
+        return true;
+    }
+
+    // A retransmitted INVITE: Proceeding resends the last provisional, Completed the final;
+    // Accepted and Confirmed absorb it.
+    public void OnRetransmission()
+    {
+        ReadOnlyMemory<byte> resend = default;
+        lock (Sync)
+        {
+            if (State is SipServerTransactionState.Proceeding or SipServerTransactionState.Completed)
+            {
+                resend = _lastResponse;
+            }
+        }
+        if (!resend.IsEmpty) Send(resend);
+    }
+
+    // An ACK matching this transaction. True when it acknowledged our non-2xx final (absorbed here);
+    // false when the ACK is for a 2xx and belongs to the dialog (§17.2.3 last paragraph).
+    public bool OnAck()
+    {
+        lock (Sync)
+        {
+            if (State == SipServerTransactionState.Confirmed) return true;
+            if (State != SipServerTransactionState.Completed) return false;
+            State = SipServerTransactionState.Confirmed;
+            Stop(ref _timerG);
+            Stop(ref _timerH);
+            var timerI = Host.Timers.TimerIorK(Reliable);
+            if (timerI > TimeSpan.Zero)
+            {
+                _timerI = Schedule(timerI, static s => ((InviteServerTransaction)s!).OnTimerI());
+                return true;
+            }
+        }
+        Terminate();
+        return true;
+    }
+
+    // The connection is gone (§17.2.4): nothing more can be sent.
+    public void OnTransportError() => Terminate();
+
+    private void OnTimerG()
+    {
+        ReadOnlyMemory<byte> resend;
+        lock (Sync)
+        {
+            if (State != SipServerTransactionState.Completed) return;
+            resend = _lastResponse;
+            _intervalG = Host.Timers.Doubled(_intervalG);
+            _timerG = Schedule(_intervalG, static s => ((InviteServerTransaction)s!).OnTimerG());
+        }
+        Send(resend);
+    }
+
+    // No ACK for our non-2xx final within 64*T1: give up (§17.2.1).
+    private void OnTimerH() => Terminate();
+
+    private void OnTimerI() => Terminate();
+
+    private void OnTimerL() => Terminate();
+
+    protected override void OnTerminated()
+    {
+        lock (Sync)
+        {
+            State = SipServerTransactionState.Terminated;
+            Stop(ref _timerG);
+            Stop(ref _timerH);
+            Stop(ref _timerI);
+            Stop(ref _timerL);
+        }
+    }
+}
+
+// States of both server transactions (§17.2.1, §17.2.2; Accepted from RFC 6026).
+internal enum SipServerTransactionState { Trying, Proceeding, Completed, Confirmed, Accepted, Terminated }

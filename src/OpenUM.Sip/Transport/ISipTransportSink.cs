@@ -1,0 +1,23 @@
+namespace OpenUM.Sip.Transport;
+
+// What a transport reports upwards. Calls arrive on the connection's read loop, one message at a time,
+// so per-connection ordering is preserved; implementations must not block.
+internal interface ISipTransportSink
+{
+    // Admission and connection caps; false => the transport closes the connection / drops the datagram.
+    bool Admit(SipConnectionInfo info);
+
+    // Refused by admission or by a connection cap; nothing about it is kept.
+    void OnRefused(SipConnectionInfo info);
+
+    // The stream filter (TLS handshake) failed or timed out.
+    void OnHandshakeFailed(SipConnectionInfo info, Exception error);
+
+    void OnMessage(SipConnection connection, SipMessage message);
+
+    // The sink answers (when the partial message allows it); the transport then closes the connection
+    // if the framing is lost (!CanContinue).
+    void OnRejected(SipConnection connection, SipRejection rejection);
+
+    void OnClosed(SipConnection connection);
+}

@@ -1,0 +1,13 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+
+namespace OpenUM.Sip;
+
+/// <summary>Who is on the other end of a SIP connection (or a UDP datagram), as admission sees it.</summary>
+/// <param name="Id">Stable identifier for logs, e.g. "tcp-42".</param>
+/// <param name="Transport">The transport the bytes arrive on.</param>
+/// <param name="Remote">Source address and port.</param>
+/// <param name="Local">The local address and port that received them.</param>
+/// <param name="PeerCertificate">The verified client certificate on TLS; null otherwise.</param>
+public sealed record SipConnectionInfo(string Id, SipTransportKind Transport, IPEndPoint Remote,
+    IPEndPoint Local, X509Certificate2? PeerCertificate);

@@ -1,0 +1,63 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+
+namespace OpenUM.Sip;
+
+// Structured log events of the SIP stack (2100-2199). Admission outcomes are reported upwards as
+// events too; the server turns refusals into its rate-limited 1021.
+internal static partial class SipLog
+{
+    [LoggerMessage(EventId = 2101, Level = LogLevel.Debug, Message = "SIP connection {ConnectionId} from {Remote} accepted")]
+    public static partial void ConnectionAccepted(ILogger logger, string connectionId, IPEndPoint remote);
+
+    [LoggerMessage(EventId = 2102, Level = LogLevel.Debug, Message = "SIP connection {ConnectionId} from {Remote} refused by admission")]
+    public static partial void ConnectionRefused(ILogger logger, string connectionId, IPEndPoint remote);
+
+    [LoggerMessage(EventId = 2103, Level = LogLevel.Warning, Message = "SIP connection from {Remote} refused: {Limit} connections limit reached")]
+    public static partial void ConnectionLimit(ILogger logger, IPEndPoint remote, string limit);
+
+    [LoggerMessage(EventId = 2104, Level = LogLevel.Warning, Message = "SIP connection {ConnectionId} to {Remote} failed")]
+    public static partial void ConnectionFailed(ILogger logger, Exception exception, string connectionId, IPEndPoint remote);
+
+    [LoggerMessage(EventId = 2105, Level = LogLevel.Warning, Message = "SIP connection {ConnectionId} to {Remote} closed: peer does not read (send queue full)")]
+    public static partial void SendQueueOverflow(ILogger logger, string connectionId, IPEndPoint remote);
+
+    [LoggerMessage(EventId = 2106, Level = LogLevel.Warning, Message = "SIP connection {ConnectionId} from {Remote} closed: {Bytes} bytes without a complete message")]
+    public static partial void FramingLost(ILogger logger, string connectionId, IPEndPoint remote, long bytes);
+
+    [LoggerMessage(EventId = 2107, Level = LogLevel.Information, Message = "Malformed SIP message from {Remote} on {ConnectionId}: {Status} {Reason}")]
+    public static partial void MessageRejected(ILogger logger, string connectionId, IPEndPoint remote, int status, string reason);
+
+    [LoggerMessage(EventId = 2108, Level = LogLevel.Debug, Message = "SIP connection {ConnectionId} to {Remote} closed after idle timeout")]
+    public static partial void IdleClosed(ILogger logger, string connectionId, IPEndPoint remote);
+
+    [LoggerMessage(EventId = 2110, Level = LogLevel.Error, Message = "Handling a SIP message from {Remote} on {ConnectionId} failed")]
+    public static partial void MessageHandlingFailed(ILogger logger, Exception exception, string connectionId, IPEndPoint remote);
+
+    [LoggerMessage(EventId = 2111, Level = LogLevel.Debug, Message = "Dropped a SIP response from {Remote} matching no transaction: {Status} {CSeq}")]
+    public static partial void StrayResponse(ILogger logger, IPEndPoint remote, int status, string? cseq);
+
+    [LoggerMessage(EventId = 2112, Level = LogLevel.Information, Message = "SIP {Method} transaction to {Remote} timed out ({Timer})")]
+    public static partial void TransactionTimeout(ILogger logger, string method, IPEndPoint remote, string timer);
+
+    [LoggerMessage(EventId = 2113, Level = LogLevel.Warning, Message = "No ACK for the 2xx of dialog {CallId} from {Remote}; ending the call with BYE")]
+    public static partial void AckTimeout(ILogger logger, string callId, IPEndPoint remote);
+
+    [LoggerMessage(EventId = 2114, Level = LogLevel.Error, Message = "A SIP timer callback failed")]
+    public static partial void TimerCallbackFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 2115, Level = LogLevel.Error, Message = "The incoming call handler failed for {CallId} from {Remote}")]
+    public static partial void IncomingCallHandlerFailed(ILogger logger, Exception exception, string? callId, IPEndPoint remote);
+
+    [LoggerMessage(EventId = 2116, Level = LogLevel.Error, Message = "SIP listener on {Local} failed to accept")]
+    public static partial void AcceptFailed(ILogger logger, Exception exception, IPEndPoint local);
+
+    [LoggerMessage(EventId = 2117, Level = LogLevel.Information, Message = "TLS handshake with {Remote} on {ConnectionId} failed")]
+    public static partial void TlsHandshakeFailed(ILogger logger, Exception exception, string connectionId, IPEndPoint remote);
+
+    [LoggerMessage(EventId = 2118, Level = LogLevel.Warning, Message = "SIP UDP receive on {Local} failed")]
+    public static partial void UdpReceiveFailed(ILogger logger, Exception exception, IPEndPoint local);
+
+    [LoggerMessage(EventId = 2119, Level = LogLevel.Debug, Message = "SIP dialog {CallId} with {Remote} ended: {Reason}")]
+    public static partial void DialogEnded(ILogger logger, string callId, IPEndPoint remote, SipDialogEndReason reason);
+}

@@ -1,0 +1,198 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+
+namespace OpenUM.Sip.Transport;
+
+// Owns every connection: per-address and total caps, lookup for reuse by the UAC, idle closing on the
+// shared timer wheel, outbound connects. Listeners hand accepted sockets to it.
+internal sealed class SipTransportManager
+{
+    private readonly ConcurrentDictionary<string, SipConnection> _connections = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, SipConnection> _byRemote = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<IPAddress, int> _perAddress = new();
+    private readonly ISipTransportSink _sink;
+    private readonly TimerWheel _wheel;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly SipUserAgentOptions _options;
+    private int _total;
+    private long _nextId;
+
+    public SipTransportManager(ISipTransportSink sink, TimerWheel wheel, SipUserAgentOptions options, ILogger logger)
+    {
+        _sink = sink;
+        _wheel = wheel;
+        _time = wheel.TimeProvider;
+        _options = options;
+        _logger = logger;
+    }
+
+    public int Count => _connections.Count;
+
+    public string NextId(SipTransportKind kind) =>
+        (kind switch { SipTransportKind.Tls => "tls-", SipTransportKind.Udp => "udp-", _ => "tcp-" })
+        + Interlocked.Increment(ref _nextId).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    // Takes a slot for a new connection from this address; false when a cap is reached.
+    public bool TryReserve(IPEndPoint remote)
+    {
+        if (Interlocked.Increment(ref _total) > _options.MaxConnections)
+        {
+            Interlocked.Decrement(ref _total);
+            SipLog.ConnectionLimit(_logger, remote, "total");
+            return false;
+        }
+        var count = _perAddress.AddOrUpdate(remote.Address, 1, static (_, c) => c + 1);
+        if (count > _options.MaxConnectionsPerAddress)
+        {
+            Release(remote.Address);
+            SipLog.ConnectionLimit(_logger, remote, "per-address");
+            return false;
+        }
+        return true;
+    }
+
+    public void Release(IPAddress address)
+    {
+        Interlocked.Decrement(ref _total);
+        while (_perAddress.TryGetValue(address, out var count))
+        {
+            if (count <= 1)
+            {
+                if (_perAddress.TryRemove(new KeyValuePair<IPAddress, int>(address, count))) break;
+            }
+            else if (_perAddress.TryUpdate(address, count - 1, count))
+            {
+                break;
+            }
+        }
+    }
+
+    // Runs an admitted stream connection to its end; the caller has reserved its slot.
+    public async Task RunAsync(SipStreamConnection connection, SipParserLimits limits)
+    {
+        _connections[connection.Info.Id] = connection;
+        _byRemote[RemoteKey(connection.Info.Transport, connection.Info.Remote)] = connection;
+        var idle = ScheduleIdle(connection, _options.IdleConnectionTimeout);
+        try
+        {
+            await connection.RunAsync(_sink, limits).ConfigureAwait(false);
+        }
+        finally
+        {
+            idle?.Stop();
+            _connections.TryRemove(connection.Info.Id, out _);
+            _byRemote.TryRemove(new KeyValuePair<string, SipConnection>(
+                RemoteKey(connection.Info.Transport, connection.Info.Remote), connection));
+            Release(connection.Info.Remote.Address);
+        }
+    }
+
+    public SipConnection? Find(SipTransportKind kind, IPEndPoint remote) =>
+        _byRemote.TryGetValue(RemoteKey(kind, remote), out var c) && !c.IsClosed ? c : null;
+
+    // UAC: reuse an open connection to that endpoint, else connect (RFC 3261 §18.1.1).
+    public async Task<SipConnection> ConnectAsync(IPEndPoint remote, SipTransportKind kind, CancellationToken ct)
+    {
+        if (kind != SipTransportKind.Tcp)
+        {
+            throw new NotSupportedException($"Outgoing SIP over {kind} is not supported yet; use TCP.");
+        }
+        if (Find(kind, remote) is { } existing) return existing;
+        if (!TryReserve(remote))
+        {
+            throw new SocketException((int)SocketError.TooManyOpenSockets);
+        }
+        var socket = new Socket(remote.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            // A configured listen address is also our source address, so Contact/Via match what we announce.
+            var bind = _options.ListenAddress;
+            if (bind.AddressFamily == remote.AddressFamily && !bind.Equals(IPAddress.Any) && !bind.Equals(IPAddress.IPv6Any))
+            {
+                socket.Bind(new IPEndPoint(bind, 0));
+            }
+            await socket.ConnectAsync(remote, ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            socket.Dispose();
+            Release(remote.Address);
+            throw;
+        }
+        var info = new SipConnectionInfo(NextId(kind), kind, remote, (IPEndPoint)socket.LocalEndPoint!, null);
+        var connection = new SipStreamConnection(socket, new NetworkStream(socket, ownsSocket: false), info, _wheel, _logger);
+        _ = RunAsync(connection, _options.Limits);
+        return connection;
+    }
+
+    // Aborts every connection and waits (bounded) for their loops to end.
+    public async Task CloseAllAsync()
+    {
+        var running = new List<Task>();
+        foreach (var pair in _connections)
+        {
+            pair.Value.Close(graceful: false);
+            if (pair.Value is SipStreamConnection stream) running.Add(stream.Completion);
+        }
+        try
+        {
+            await Task.WhenAll(running).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // A loop stuck in the OS; the process is going away anyway.
+        }
+    }
+
+    private IdleState? ScheduleIdle(SipConnection connection, TimeSpan after)
+    {
+        if (_options.IdleConnectionTimeout <= TimeSpan.Zero || _options.IdleConnectionTimeout == Timeout.InfiniteTimeSpan)
+        {
+            return null;
+        }
+        var state = new IdleState(this, connection);
+        state.Entry = _wheel.Schedule(after, static s => ((IdleState)s!).Fire(), state);
+        return state;
+    }
+
+    private void OnIdleTimer(IdleState state)
+    {
+        var connection = state.Connection;
+        if (connection.IsClosed || state.Stopped) return;
+        var timeout = _options.IdleConnectionTimeout;
+        var idleFor = _time.GetElapsedTime(connection.LastActivity);
+        if (connection.Users == 0 && idleFor >= timeout)
+        {
+            SipLog.IdleClosed(_logger, connection.Info.Id, connection.Info.Remote);
+            connection.Close(graceful: true);
+            return;
+        }
+        // A connection carrying a dialog stays open however quiet it is: closing it would end the call.
+        var next = connection.Users > 0 ? timeout : timeout - idleFor;
+        state.Entry = _wheel.Schedule(next, static s => ((IdleState)s!).Fire(), state);
+    }
+
+    private static string RemoteKey(SipTransportKind kind, IPEndPoint remote) => kind switch
+    {
+        SipTransportKind.Tls => "tls|" + remote,
+        SipTransportKind.Udp => "udp|" + remote,
+        _ => "tcp|" + remote,
+    };
+
+    private sealed class IdleState(SipTransportManager owner, SipConnection connection)
+    {
+        public SipConnection Connection { get; } = connection;
+        public TimerWheelEntry? Entry { get; set; }
+        public volatile bool Stopped;
+        public void Fire() => owner.OnIdleTimer(this);
+
+        public void Stop()
+        {
+            Stopped = true;
+            Entry?.Cancel();
+        }
+    }
+}

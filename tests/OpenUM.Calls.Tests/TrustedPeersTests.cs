@@ -1,0 +1,50 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging.Abstractions;
+using OpenUM.Directory;
+
+namespace OpenUM.Calls.Tests;
+
+public class TrustedPeersTests
+{
+    private static ConfigurationSnapshot Config(params IpGateway[] gateways) =>
+        new(1, [], gateways, [], [], []);
+
+    [Fact]
+    public async Task LiteralAndResolvedAddressesAreTrustedOthersAreNot()
+    {
+        var peers = new TrustedPeers(NullLogger.Instance, (name, _) =>
+            Task.FromResult(name == "pbx.example.test" ? new[] { IPAddress.Parse("192.0.2.20") } : throw new SocketException((int)SocketError.HostNotFound)));
+        await peers.RebuildAsync(Config(
+            new IpGateway { Name = "gw1", Address = "192.0.2.10" },
+            new IpGateway { Name = "pbx", Address = "pbx.example.test" },
+            new IpGateway { Name = "gone", Address = "gone.example.test" }), CancellationToken.None);
+
+        Assert.Equal("gw1", peers.Find(IPAddress.Parse("192.0.2.10"))?.Name);
+        Assert.Equal("pbx", peers.Find(IPAddress.Parse("192.0.2.20"))?.Name);
+        Assert.Equal("gw1", peers.Find(IPAddress.Parse("192.0.2.10").MapToIPv6())?.Name); // dual-stack sockets
+        Assert.Null(peers.Find(IPAddress.Parse("192.0.2.11")));
+        Assert.Equal(2, peers.Count);
+    }
+
+    [Fact]
+    public async Task RebuildReplacesTheWholeList()
+    {
+        var peers = new TrustedPeers(NullLogger.Instance);
+        await peers.RebuildAsync(Config(new IpGateway { Name = "gw1", Address = "127.0.0.1" }), CancellationToken.None);
+        Assert.NotNull(peers.Find(IPAddress.Loopback));
+        await peers.RebuildAsync(Config(new IpGateway { Name = "gw2", Address = "127.0.0.2" }), CancellationToken.None);
+        Assert.Null(peers.Find(IPAddress.Loopback));
+        Assert.Equal("gw2", peers.Find(IPAddress.Parse("127.0.0.2"))?.Name);
+    }
+
+    [Fact]
+    public async Task TheFirstOfTwoGatewaysWithOneAddressWins()
+    {
+        var peers = new TrustedPeers(NullLogger.Instance);
+        await peers.RebuildAsync(Config(
+            new IpGateway { Name = "first", Address = "192.0.2.1" },
+            new IpGateway { Name = "second", Address = "192.0.2.1" }), CancellationToken.None);
+        Assert.Equal("first", peers.Find(IPAddress.Parse("192.0.2.1"))?.Name);
+    }
+}

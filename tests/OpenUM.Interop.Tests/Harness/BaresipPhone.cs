@@ -1,0 +1,223 @@
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using System.Threading.Channels;
+
+namespace OpenUM.Interop.Tests.Harness;
+
+/// <summary>What happened in one baresip call.</summary>
+public sealed record BaresipCallResult(bool Established, bool ClosedByPeer, string CloseReason, string? ReceivedWav,
+    IReadOnlyList<string> Events, string Log)
+{
+    /// <summary>Everything, for failure messages.</summary>
+    public string Describe() =>
+        $"baresip established={Established} closedByPeer={ClosedByPeer} reason='{CloseReason}' received={ReceivedWav ?? "(none)"}\n" +
+        $"--- ctrl_tcp events ---\n{string.Join('\n', Events)}\n--- baresip log ---\n{ProcessResult.Tail(Log, 5000)}";
+}
+
+/// <summary>
+/// baresip 1.0.0 as a headless phone over plain TCP: the microphone is a WAV file, what it hears is
+/// written by the sndfile module, and the call is driven through ctrl_tcp (JSON in netstrings).
+/// </summary>
+public static class BaresipPhone
+{
+    private static readonly TimeSpan SetupGuard = TimeSpan.FromSeconds(20);
+
+    /// <summary>
+    /// Calls <paramref name="target"/> (e.g. sip:1000@127.0.0.1:5060), plays <paramref name="microphoneWav"/>
+    /// (8 kHz mono s16; the harness pads it with silence because baresip hangs up at its end), and hangs up
+    /// <paramref name="holdFor"/> after the call is established unless the server hangs up first.
+    /// The received audio is copied to <paramref name="receivedWavPath"/>.
+    /// </summary>
+    public static async Task<BaresipCallResult> CallAsync(string target, string microphoneWav, TimeSpan holdFor,
+        string receivedWavPath, ITestOutputHelper? log = null)
+    {
+        string baresip = Peers.Baresip;
+        string work = System.IO.Directory.CreateTempSubdirectory("openum-baresip-").FullName;
+        string cfg = System.IO.Directory.CreateDirectory(Path.Combine(work, "cfg")).FullName;
+        string rec = System.IO.Directory.CreateDirectory(Path.Combine(work, "rec")).FullName;
+        try
+        {
+            string mic = Path.Combine(work, "mic.wav");
+            await AudioTools.ToTelephoneWavAsync(microphoneWav, mic, padSilenceSeconds: holdFor.TotalSeconds + 60);
+            var (sipPort, ctrlPort, rtpFirst) = PickPorts();
+            File.WriteAllText(Path.Combine(cfg, "config"), Resources.Text("Baresip/config.template")
+                .Replace("{{SIP_PORT}}", sipPort.ToString()).Replace("{{CTRL_PORT}}", ctrlPort.ToString())
+                .Replace("{{RTP_FIRST}}", rtpFirst.ToString()).Replace("{{RTP_LAST}}", (rtpFirst + 19).ToString())
+                .Replace("{{REC_DIR}}", rec).Replace("{{MIC_WAV}}", mic));
+            File.WriteAllText(Path.Combine(cfg, "accounts"), Resources.Text("Baresip/accounts.template").Replace("{{USER}}", "interop"));
+            File.WriteAllText(Path.Combine(cfg, "contacts"), "");
+
+            int hardLimit = (int)(holdFor + SetupGuard).TotalSeconds + 60;  // baresip quits by itself at the latest then
+            await using var phone = ChildProcess.Start(baresip, ["-4", "-f", cfg, "-t", hardLimit.ToString()], work);
+            var events = new List<string>();
+            bool established = false, closed = false, hangupSent = false;
+            string reason = "";
+            using (var ctrl = await ConnectAsync(ctrlPort, phone))
+            {
+                var stream = ctrl.GetStream();
+                var inbox = Channel.CreateUnbounded<JsonElement>();
+                using var readerStop = new CancellationTokenSource();
+                var reader = ReadNetstringsAsync(stream, inbox.Writer, readerStop.Token);
+
+                await SendAsync(stream, "dial", target);
+                var setupDeadline = DateTime.UtcNow + SetupGuard;
+                while (!established && !closed && await NextAsync(inbox.Reader, setupDeadline, events) is { } ev)
+                    Apply(ev);
+                if (established && !closed)
+                {
+                    var holdUntil = DateTime.UtcNow + holdFor;
+                    while (!closed && await NextAsync(inbox.Reader, holdUntil, events) is { } ev)
+                        Apply(ev);
+                }
+                if (!closed)
+                {
+                    hangupSent = true;
+                    await SendAsync(stream, "hangup", "");
+                    var closeDeadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+                    while (!closed && await NextAsync(inbox.Reader, closeDeadline, events) is { } ev)
+                        Apply(ev);
+                }
+                await SendAsync(stream, "quit", "");
+                if (!await phone.WaitForExitAsync(TimeSpan.FromSeconds(10)))
+                    log?.WriteLine("baresip did not quit within 10 s: killed");
+                readerStop.Cancel();
+                try { await reader; } catch (OperationCanceledException) { } catch (IOException) { }
+            }
+            await phone.WaitForExitAsync(TimeSpan.FromSeconds(5));
+
+            string? dec = System.IO.Directory.GetFiles(rec, "dump-*-dec.wav").OrderBy(f => f).LastOrDefault();
+            if (dec is not null)
+                File.Copy(dec, receivedWavPath, overwrite: true);
+            var result = new BaresipCallResult(established, closed && !hangupSent, reason, dec is null ? null : receivedWavPath,
+                events, phone.StdOut + phone.StdErr);
+            log?.WriteLine(result.Describe());
+            return result;
+
+            void Apply(JsonElement ev)
+            {
+                string type = ev.TryGetProperty("type", out var t) ? t.GetString() ?? "" : "";
+                if (type == "CALL_ESTABLISHED")
+                    established = true;
+                else if (type == "CALL_CLOSED")
+                {
+                    closed = true;
+                    reason = ev.TryGetProperty("param", out var p) ? p.GetString() ?? "" : "";
+                }
+            }
+        }
+        finally
+        {
+            if (Environment.GetEnvironmentVariable("OPENUM_INTEROP_KEEP") != "1")
+                System.IO.Directory.Delete(work, recursive: true);
+        }
+    }
+
+    // SIP on P (baresip also opens TLS on P+1), ctrl_tcp on P+2, RTP from P+10: all below 32768.
+    private static (int Sip, int Ctrl, int RtpFirst) PickPorts()
+    {
+        for (int attempt = 0; attempt < 20; attempt++)
+        {
+            int p = TestPorts.RtpRange(100).First;
+            if (TestPorts.ListenerFree(p) && TestPorts.ListenerFree(p + 1) && TestPorts.ListenerFree(p + 2))
+                return (p, p + 2, p + 10);
+        }
+        throw new InvalidOperationException("no free port block for baresip");
+    }
+
+    private static async Task<TcpClient> ConnectAsync(int port, ChildProcess phone)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while (true)
+        {
+            var client = new TcpClient();
+            try
+            {
+                await client.ConnectAsync("127.0.0.1", port);
+                return client;
+            }
+            catch (SocketException)
+            {
+                client.Dispose();
+                if (phone.HasExited || DateTime.UtcNow > deadline)
+                    throw new InvalidOperationException(
+                        $"baresip ctrl_tcp 127.0.0.1:{port} not reachable (exited={phone.HasExited})\n{phone.StdOut}{phone.StdErr}");
+                await Task.Delay(100);
+            }
+        }
+    }
+
+    private static async Task SendAsync(NetworkStream stream, string command, string parameters)
+    {
+        string json = JsonSerializer.Serialize(new Dictionary<string, string>
+        {
+            ["command"] = command, ["params"] = parameters, ["token"] = command,
+        });
+        byte[] body = Encoding.UTF8.GetBytes(json);
+        byte[] frame = [.. Encoding.ASCII.GetBytes($"{body.Length}:"), .. body, (byte)','];
+        try
+        {
+            await stream.WriteAsync(frame);
+        }
+        catch (IOException)
+        {
+            // baresip already gone; the caller sees that from the events/exit
+        }
+    }
+
+    private static async Task<JsonElement?> NextAsync(ChannelReader<JsonElement> inbox, DateTime deadline, List<string> seen)
+    {
+        var left = deadline - DateTime.UtcNow;
+        if (left <= TimeSpan.Zero)
+            return null;
+        using var cts = new CancellationTokenSource(left);
+        try
+        {
+            var ev = await inbox.ReadAsync(cts.Token);
+            seen.Add(ev.GetRawText());
+            return ev;
+        }
+        catch (OperationCanceledException) { return null; }
+        catch (ChannelClosedException) { return null; }
+    }
+
+    // Netstring framing: "<length>:<json>,".
+    private static async Task ReadNetstringsAsync(NetworkStream stream, ChannelWriter<JsonElement> inbox, CancellationToken ct)
+    {
+        var buffer = new List<byte>();
+        var chunk = new byte[4096];
+        try
+        {
+            while (true)
+            {
+                int n = await stream.ReadAsync(chunk, ct);
+                if (n == 0)
+                    return;
+                buffer.AddRange(chunk.AsSpan(0, n));
+                while (true)
+                {
+                    int colon = buffer.IndexOf((byte)':');
+                    if (colon < 0 || !int.TryParse(Encoding.ASCII.GetString([.. buffer.GetRange(0, colon)]), out int len))
+                        break;
+                    if (buffer.Count < colon + 1 + len + 1)
+                        break;
+                    byte[] json = [.. buffer.GetRange(colon + 1, len)];
+                    buffer.RemoveRange(0, colon + 1 + len + 1);
+                    try
+                    {
+                        using var doc = JsonDocument.Parse(json);
+                        inbox.TryWrite(doc.RootElement.Clone());
+                    }
+                    catch (JsonException)
+                    {
+                        // not an event we understand
+                    }
+                }
+            }
+        }
+        finally
+        {
+            inbox.TryComplete();
+        }
+    }
+}

@@ -1,0 +1,44 @@
+using System.Reflection;
+
+namespace OpenUM.Interop.Tests.Harness;
+
+/// <summary>Peer configuration files embedded in this assembly (Scenarios/*.xml, Baresip/*.template).</summary>
+public static class Resources
+{
+    /// <summary>Text of an embedded resource, e.g. "Scenarios/caller-records.xml".</summary>
+    public static string Text(string name)
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(name)
+            ?? throw new InvalidOperationException($"embedded resource {name} not found");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
+    /// <summary>Writes an embedded resource into <paramref name="directory"/>; returns the path.</summary>
+    public static string WriteTo(string name, string directory)
+    {
+        string path = Path.Combine(directory, Path.GetFileName(name));
+        File.WriteAllText(path, Text(name));
+        return path;
+    }
+}
+
+/// <summary>The server's shipped prompts (embedded from src/OpenUM.Calls/Prompts at build time).</summary>
+public static class ExpectedPrompts
+{
+    /// <summary>Samples (8 kHz mono) of one prompt, e.g. "no-mailbox".</summary>
+    public static short[] Load(string name)
+    {
+        using var stream = System.Reflection.Assembly.GetExecutingAssembly().GetManifestResourceStream($"Prompts/{name}.wav")
+            ?? throw new InvalidOperationException($"prompt {name}.wav is not embedded (src/OpenUM.Calls/Prompts)");
+        using var ms = new MemoryStream();
+        stream.CopyTo(ms);
+        var wav = PcmWav.Parse(ms.ToArray(), name + ".wav");
+        Assert.Equal(8000, wav.SampleRate);
+        return wav.Mono();
+    }
+
+    /// <summary>The default greeting for an extension: prefix, the digits one by one, suffix (no beep).</summary>
+    public static short[] DefaultGreeting(string extension) =>
+        [.. Load("greeting-prefix"), .. extension.SelectMany(d => Load($"digit-{d}")), .. Load("greeting-suffix")];
+}

@@ -1,0 +1,53 @@
+namespace OpenUM.Interop.Tests.Harness;
+
+/// <summary>Spoken test clips (espeak-ng at test time, 8 kHz mono PCM16), cached per test run.</summary>
+public static class SpeechFixtures
+{
+    /// <summary>About 7 s of speech, the message left by SIPp callers.</summary>
+    public const string SentenceA =
+        "Hello, this is a test message for the voicemail server. Please call me back tomorrow morning at nine, and bring the blue folder.";
+
+    /// <summary>About 7 s of different speech, the message left by baresip.</summary>
+    public const string SentenceB =
+        "Seven large ships sailed north across the cold grey sea, carrying wheat, copper and timber to the harbour towns beyond the hills.";
+
+    /// <summary>A third sentence, only used as a wrong reference (negative control).</summary>
+    public const string SentenceC =
+        "My grandmother keeps three orange cats and a very old piano in the small house next to the railway station.";
+
+    private static readonly SemaphoreSlim Gate = new(1, 1);
+    private static readonly Dictionary<string, string> Cache = [];
+    private static readonly Lazy<string> Dir = new(() =>
+    {
+        string dir = System.IO.Directory.CreateTempSubdirectory("openum-speech-").FullName;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try { System.IO.Directory.Delete(dir, recursive: true); } catch (IOException) { }
+        };
+        return dir;
+    });
+
+    /// <summary>
+    /// Path of an 8 kHz mono s16 WAV holding <paramref name="text"/>, optionally after a 300 Hz lead-in tone.
+    /// </summary>
+    public static async Task<string> GetAsync(string text, double leadInToneSeconds = 0)
+    {
+        string key = $"{leadInToneSeconds}|{text}";
+        await Gate.WaitAsync();
+        try
+        {
+            if (Cache.TryGetValue(key, out string? path))
+                return path;
+            string raw = Path.Combine(Dir.Value, $"speech{Cache.Count}-raw.wav");
+            string wav = Path.Combine(Dir.Value, $"speech{Cache.Count}.wav");
+            await AudioTools.SpeakAsync(text, raw);
+            await AudioTools.ToTelephoneWavAsync(raw, wav, leadInToneSeconds);
+            Cache[key] = wav;
+            return wav;
+        }
+        finally
+        {
+            Gate.Release();
+        }
+    }
+}

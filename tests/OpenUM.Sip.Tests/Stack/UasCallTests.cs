@@ -1,0 +1,269 @@
+using Microsoft.Extensions.Time.Testing;
+using OpenUM.Sip;
+using static OpenUM.Sip.Tests.Stack.StackHarness;
+
+namespace OpenUM.Sip.Tests.Stack;
+
+// A raw-socket gateway calls the stack over loopback TCP. Time is fake: no retransmission fires
+// unless a test advances the clock.
+public sealed class UasCallTests
+{
+    private readonly FakeTimeProvider _time = new();
+
+    [Fact]
+    public async Task Invite_gets_100_then_200_with_tag_contact_and_sdp_and_ack_confirms()
+    {
+        await using var agent = await StartAsync(_time);
+        var incoming = CaptureCall(agent);
+        await using var peer = await RawSipClient.ConnectAsync(agent.Tcp());
+        var call = new PeerCall(peer.LocalEndPoint, agent.Tcp());
+
+        await peer.SendAsync(call.Invite());
+        var trying = await peer.ReadAsync();
+        Assert.Equal(100, trying.Status);
+        Assert.Null(trying.Tag("To"));
+        var ic = await incoming.Task.Guard();
+        Assert.Equal(call.CallId, ic.Request.CallId);
+        Assert.Equal("INVITE", ic.Request.Method);
+
+        var dialog = ic.Accept(Bytes(Answer));
+        var ok = await peer.ReadAsync();
+
+        Assert.Equal(200, ok.Status);
+        Assert.Equal($"{call.CSeq} INVITE", ok.CSeq);
+        Assert.Equal(dialog.LocalTag, ok.Tag("To"));
+        Assert.Equal(call.FromTag, ok.Tag("From"));
+        Assert.False(string.IsNullOrEmpty(dialog.LocalTag));
+        Assert.Equal($"sip:4000@127.0.0.1:{agent.Tcp().Port};transport=tcp", ok.ContactUri());
+        Assert.Equal("application/sdp", ok.Header("Content-Type"));
+        Assert.Equal(Answer, ok.Body);
+        Assert.Contains("INVITE", ok.Header("Allow"));
+        Assert.Contains("BYE", ok.Header("Allow"));
+        Assert.NotNull(ok.Header("Supported"));
+        Assert.Equal("OpenUM", ok.Header("User-Agent"));
+        Assert.Contains(call.InviteBranch, ok.Header("Via"));
+        Assert.False(dialog.Confirmed.IsCompleted);
+        Assert.Equal(1, agent.ActiveDialogs);
+
+        call.ToTag = ok.Tag("To");
+        await peer.SendAsync(call.AckFor2xx(ok.ContactUri()!, call.CSeq));
+        await dialog.Confirmed.Guard();
+        Assert.Equal(call.CallId, dialog.CallId);
+        Assert.Equal(call.FromTag, dialog.RemoteTag);
+        Assert.False(dialog.Terminated.IsCompleted);
+    }
+
+    [Fact]
+    public async Task Remote_bye_is_answered_200_and_ends_the_dialog()
+    {
+        await using var agent = await StartAsync(_time);
+        await using var call = await EstablishAsync(agent);
+
+        await call.Peer.SendAsync(call.Call.InDialog("BYE", call.Ok.ContactUri()!));
+        var ok = await call.Peer.ReadUntilAsync(m => m.CSeq.EndsWith("BYE", StringComparison.Ordinal));
+
+        Assert.Equal(200, ok.Status);
+        Assert.Equal(call.Dialog.LocalTag, ok.Tag("To"));
+        Assert.Equal(SipDialogEndReason.RemoteBye, (await call.Dialog.Terminated.Guard()).Reason);
+        Assert.Equal(0, agent.ActiveDialogs);
+    }
+
+    [Fact]
+    public async Task Local_bye_goes_out_in_the_dialog_and_completes_on_200()
+    {
+        await using var agent = await StartAsync(_time);
+        await using var call = await EstablishAsync(agent);
+
+        var bye = call.Dialog.ByeAsync();
+        var request = await call.Peer.ReadAsync();
+
+        Assert.Equal("BYE", request.Method);
+        Assert.Equal($"sip:2000@127.0.0.1:{call.Peer.LocalEndPoint.Port};transport=tcp", request.RequestUri);
+        Assert.Equal($"{call.Call.CSeq + 1} BYE", request.CSeq);
+        Assert.Equal(call.Dialog.LocalTag, request.Tag("From"));
+        Assert.Equal(call.Call.FromTag, request.Tag("To"));
+        Assert.Equal(call.Call.CallId, request.Header("Call-ID"));
+        Assert.StartsWith("SIP/2.0/TCP 127.0.0.1:", request.Header("Via"));
+        Assert.Contains("branch=z9hG4bK", request.Header("Via"));
+        Assert.Equal("70", request.Header("Max-Forwards"));
+        // §15.1.1: terminated as soon as the BYE is sent; ByeAsync waits for the answer.
+        Assert.Equal(SipDialogEndReason.LocalBye, (await call.Dialog.Terminated.Guard()).Reason);
+        Assert.False(bye.IsCompleted);
+
+        await call.Peer.SendAsync(ResponseTo(request, 200, "OK"));
+        await bye.Guard();
+        await Until(() => agent.ActiveDialogs == 0);
+    }
+
+    [Fact]
+    public async Task Cancel_gets_200_then_487_and_fires_the_cancelled_token()
+    {
+        await using var agent = await StartAsync(_time);
+        var incoming = CaptureCall(agent);
+        await using var peer = await RawSipClient.ConnectAsync(agent.Tcp());
+        var call = new PeerCall(peer.LocalEndPoint, agent.Tcp());
+        await peer.SendAsync(call.Invite());
+        Assert.Equal(100, (await peer.ReadAsync()).Status);
+        var ic = await incoming.Task.Guard();
+        ic.SendRinging();
+        var ringing = await peer.ReadAsync();
+        Assert.Equal(180, ringing.Status);
+
+        await peer.SendAsync(call.Cancel());
+        var cancelOk = await peer.ReadAsync();
+        var terminated = await peer.ReadAsync();
+
+        Assert.Equal(200, cancelOk.Status);
+        Assert.Equal($"{call.CSeq} CANCEL", cancelOk.CSeq);
+        Assert.Equal(487, terminated.Status);
+        Assert.Equal($"{call.CSeq} INVITE", terminated.CSeq);
+        Assert.Equal(ringing.Tag("To"), terminated.Tag("To"));
+        Assert.Equal(ringing.Tag("To"), cancelOk.Tag("To"));
+        await Cancelled(ic.Cancelled).Guard();
+
+        call.ToTag = terminated.Tag("To");
+        await peer.SendAsync(call.AckForFailure());
+        // Answering after the CANCEL yields a dialog that is already over; nothing goes on the wire.
+        var late = ic.Accept(Bytes(Answer));
+        Assert.Equal(SipDialogEndReason.Cancelled, (await late.Terminated.Guard()).Reason);
+        Assert.Equal(0, agent.ActiveDialogs);
+    }
+
+    [Fact]
+    public async Task Reinvite_is_answered_with_the_handler_sdp_or_488()
+    {
+        await using var agent = await StartAsync(_time);
+        await using var call = await EstablishAsync(agent);
+        const string hold = "v=0\r\no=openum 7 8 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 50000 RTP/AVP 0\r\na=recvonly\r\n";
+        SipMessage? seen = null;
+        call.Dialog.OnReInvite = request =>
+        {
+            seen = request;
+            return Bytes(hold);
+        };
+        var contact = call.Ok.ContactUri()!;
+
+        await call.Peer.SendAsync(call.Call.InDialog("INVITE", contact, PeerCall.Offer, "Contact: <sip:2000@127.0.0.1:5999;transport=tcp>"));
+        var ok = await call.Peer.ReadUntilAsync(m => m.Status >= 200);
+
+        Assert.Equal(200, ok.Status);
+        Assert.Equal(hold, ok.Body);
+        Assert.Equal($"{call.Call.CSeq} INVITE", ok.CSeq);
+        Assert.Equal("application/sdp", ok.Header("Content-Type"));
+        Assert.NotNull(seen);
+        Assert.Equal(PeerCall.Offer, System.Text.Encoding.UTF8.GetString(seen!.Body.Span));
+        await call.Peer.SendAsync(call.Call.AckFor2xx(contact, call.Call.CSeq));
+
+        call.Dialog.OnReInvite = _ => null;
+        await call.Peer.SendAsync(call.Call.InDialog("INVITE", contact, PeerCall.Offer));
+        var refused = await call.Peer.ReadUntilAsync(m => m.Status >= 200);
+        Assert.Equal(488, refused.Status);
+
+        // The re-INVITE's new Contact is the dialog's new remote target (§12.2.2).
+        _ = call.Dialog.ByeAsync();
+        var bye = await call.Peer.ReadUntilAsync(m => m.Method == "BYE");
+        Assert.Equal("sip:2000@127.0.0.1:5999;transport=tcp", bye.RequestUri);
+    }
+
+    [Fact]
+    public async Task Reinvite_before_the_ack_of_the_previous_answer_gets_491()
+    {
+        await using var agent = await StartAsync(_time);
+        await using var call = await EstablishAsync(agent, ack: false);
+        call.Dialog.OnReInvite = _ => Bytes(Answer);
+
+        await call.Peer.SendAsync(call.Call.InDialog("INVITE", call.Ok.ContactUri()!, PeerCall.Offer));
+        var pending = await call.Peer.ReadUntilAsync(m => m.Status >= 400 || m.CSeq == $"{call.Call.CSeq} INVITE");
+
+        Assert.Equal(491, pending.Status);
+    }
+
+    [Fact]
+    public async Task Request_for_an_unknown_dialog_gets_481()
+    {
+        await using var agent = await StartAsync(_time);
+        await using var peer = await RawSipClient.ConnectAsync(agent.Tcp());
+        var call = new PeerCall(peer.LocalEndPoint, agent.Tcp()) { ToTag = "nosuchtag" };
+
+        await peer.SendAsync(call.InDialog("BYE", call.RequestUri));
+        var response = await peer.ReadAsync();
+
+        Assert.Equal(481, response.Status);
+        Assert.Equal("nosuchtag", response.Tag("To"));
+    }
+
+    [Fact]
+    public async Task Info_in_the_dialog_is_answered_and_raised()
+    {
+        await using var agent = await StartAsync(_time);
+        await using var call = await EstablishAsync(agent);
+        var info = new TaskCompletionSource<SipMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        call.Dialog.InfoReceived += m => info.TrySetResult(m);
+
+        await call.Peer.SendAsync(call.Call.InDialog("INFO", call.Ok.ContactUri()!, "", "Content-Type: application/dtmf-relay"));
+        var ok = await call.Peer.ReadAsync();
+
+        Assert.Equal(200, ok.Status);
+        Assert.Equal("INFO", (await info.Task.Guard()).Method);
+    }
+
+    [Fact]
+    public async Task Retransmitted_invite_is_absorbed_by_its_transaction()
+    {
+        await using var agent = await StartAsync(_time);
+        var calls = 0;
+        var incoming = new TaskCompletionSource<IncomingCall>(TaskCreationOptions.RunContinuationsAsynchronously);
+        agent.OnIncomingCall = c =>
+        {
+            Interlocked.Increment(ref calls);
+            incoming.TrySetResult(c);
+            return ValueTask.CompletedTask;
+        };
+        await using var peer = await RawSipClient.ConnectAsync(agent.Tcp());
+        var call = new PeerCall(peer.LocalEndPoint, agent.Tcp());
+
+        await peer.SendAsync(call.Invite());
+        Assert.Equal(100, (await peer.ReadAsync()).Status);
+        var ic = await incoming.Task.Guard();
+        await peer.SendAsync(call.Invite());
+        Assert.Equal(100, (await peer.ReadAsync()).Status); // the last provisional, resent
+        ic.Accept(Bytes(Answer));
+        Assert.Equal(200, (await peer.ReadAsync()).Status);
+
+        Assert.Equal(1, calls);
+        Assert.Equal(1, agent.ActiveDialogs);
+    }
+
+    [Fact]
+    public async Task Closing_the_connection_ends_the_dialog_as_transport_lost()
+    {
+        await using var agent = await StartAsync(_time);
+        var call = await EstablishAsync(agent);
+
+        await call.Peer.DisposeAsync();
+
+        Assert.Equal(SipDialogEndReason.TransportLost, (await call.Dialog.Terminated.Guard()).Reason);
+        await Until(() => agent.ActiveDialogs == 0);
+    }
+
+    [Fact]
+    public async Task Rejected_call_gets_the_status_and_extra_headers()
+    {
+        await using var agent = await StartAsync(_time);
+        agent.OnIncomingCall = c =>
+        {
+            c.Reject(486, "Busy Here", [new SipHeader("Retry-After", "60")]);
+            return ValueTask.CompletedTask;
+        };
+        await using var peer = await RawSipClient.ConnectAsync(agent.Tcp());
+        var call = new PeerCall(peer.LocalEndPoint, agent.Tcp());
+
+        await peer.SendAsync(call.Invite());
+        var busy = await peer.ReadUntilAsync(m => m.Status >= 200);
+
+        Assert.Equal(486, busy.Status);
+        Assert.Equal("60", busy.Header("Retry-After"));
+        Assert.NotNull(busy.Tag("To"));
+        Assert.Equal(0, agent.ActiveDialogs);
+    }
+}
