@@ -55,6 +55,18 @@ internal static class CliContext
         }
     }
 
+    /// <summary>CFG-2: every change is an event naming who made it, what, and the object before and after.</summary>
+    public static void Audit(DataDirectory data, ConfigurationChange change)
+    {
+        using var events = new JsonLinesLoggerProvider(data.EventLog, TimeProvider.System);
+        ServerEvents.ConfigurationChanged(events.CreateLogger("OpenUM.Cli"), Environment.UserName,
+            change.Kind.ToString(), ConfigurationChange.Describe(change.ObjectType), change.Name, change.Version,
+            change.Before is null ? "" : JsonSerializer.Serialize(change.Before, change.Before.GetType(), Compact),
+            change.After is null ? "" : JsonSerializer.Serialize(change.After, change.After.GetType(), Compact));
+    }
+
+    private static readonly JsonSerializerOptions Compact = new(Json) { WriteIndented = false };
+
     /// <summary>Writes objects as JSON (with --json) or as a table of the given columns.</summary>
     public static void Print<T>(ParseResult result, IReadOnlyList<T> items, params (string Header, Func<T, object?> Value)[] columns)
     {

@@ -44,9 +44,12 @@ internal static class EventsCommand
                 ("Time", e => e.GetProperty("time").GetString()),
                 ("Id", e => e.GetProperty("id").GetInt32()),
                 ("Level", e => e.GetProperty("level").GetString()),
-                ("Message", e => e.GetProperty("message").GetString()));
+                ("Message", e => Shorten(e.GetProperty("message").GetString())));
             return 0;
         });
         return command;
     }
+
+    /// <summary>Keeps table rows readable; --json has the whole message.</summary>
+    private static string? Shorten(string? message) => message is { Length: > 200 } ? message[..197] + "..." : message;
 }

@@ -30,7 +30,7 @@ internal sealed class Fields<T>
     public T Apply(T item, ParseResult result)
     {
         foreach (var (option, apply) in _fields)
-            if (result.GetResult(option) is not null) item = apply(item, result);
+            if (result.GetResult(option) is { Implicit: false }) item = apply(item, result); // bool options always have an implicit result
         return item;
     }
 

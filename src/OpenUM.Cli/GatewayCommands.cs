@@ -41,16 +41,16 @@ internal static class GatewayCommands
             if (result.GetValue(DialPlan) is { } dp && config.FindDialPlan(dp) is null)
                 throw new ConfigurationValidationException("dial-plan", $"there is no dial plan '{dp}' (create it with: openum dialplan new --name {dp} ...).");
         },
-        AfterAdd: (store, g, result) =>
+        AfterAdd: (store, g, result, data) =>
         {
             if (result.GetValue(DialPlan) is not { } dp) return;
             try
             {
-                store.AddHuntGroup(new HuntGroup { Name = $"{g.Name}-{dp}", IpGateway = g.Name, DialPlan = dp });
+                CliContext.Audit(data, store.AddHuntGroup(new HuntGroup { Name = $"{g.Name}-{dp}", IpGateway = g.Name, DialPlan = dp }));
             }
             catch
             {
-                store.RemoveIpGateway(g.Name); // the pair is created whole or not at all
+                CliContext.Audit(data, store.RemoveIpGateway(g.Name)); // the pair is created whole or not at all
                 throw;
             }
         }));

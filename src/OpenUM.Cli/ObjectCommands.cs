@@ -16,15 +16,15 @@ internal static class ObjectCommands
         Func<string, ParseResult, T> NewObject,
         Func<ConfigurationSnapshot, IReadOnlyList<T>> List,
         Func<ConfigurationSnapshot, string, ParseResult, T?> Find,
-        Action<IConfigurationStore, T> Add,
-        Action<IConfigurationStore, T> Update,
-        Action<IConfigurationStore, T> Remove,
+        Func<IConfigurationStore, T, ConfigurationChange> Add,
+        Func<IConfigurationStore, T, ConfigurationChange> Update,
+        Func<IConfigurationStore, T, ConfigurationChange> Remove,
         (string Header, Func<T, object?> Value)[] Columns,
         string KeyName = "name",
         Option[]? ExtraSelectors = null,
         Func<T, ParseResult, DataDirectory, T>? Prepare = null,
         Action<ConfigurationSnapshot, T, ParseResult>? BeforeAdd = null,
-        Action<IConfigurationStore, T, ParseResult>? AfterAdd = null,
+        Action<IConfigurationStore, T, ParseResult, DataDirectory>? AfterAdd = null,
         Option[]? ExtraNewOptions = null) where T : class;
 
     public static Command Create<T>(Spec<T> spec) where T : class
@@ -49,8 +49,8 @@ internal static class ObjectCommands
             var item = spec.Fields.Apply(spec.NewObject(result.GetValue(key)!, result), result);
             if (spec.Prepare is not null) item = spec.Prepare(item, result, data);
             spec.BeforeAdd?.Invoke(store.Load(), item, result);
-            spec.Add(store, item);
-            spec.AfterAdd?.Invoke(store, item, result);
+            CliContext.Audit(data, spec.Add(store, item));
+            spec.AfterAdd?.Invoke(store, item, result, data);
             CliContext.PrintOne(result, item);
             return 0;
         }));
@@ -68,7 +68,7 @@ internal static class ObjectCommands
             var item = Existing(spec, store, result, result.GetValue(key)!);
             item = spec.Fields.Apply(item, result);
             if (spec.Prepare is not null) item = spec.Prepare(item, result, data);
-            spec.Update(store, item);
+            CliContext.Audit(data, spec.Update(store, item));
             CliContext.PrintOne(result, item);
             return 0;
         }));
@@ -100,9 +100,9 @@ internal static class ObjectCommands
         var key = new Argument<string>(spec.KeyName) { Description = $"The {spec.Title} to remove" };
         var command = new Command("remove", $"Remove a {spec.Title}.") { key };
         foreach (var o in spec.ExtraSelectors ?? []) command.Options.Add(o);
-        command.SetAction(result => CliContext.Run(result, (store, _) =>
+        command.SetAction(result => CliContext.Run(result, (store, data) =>
         {
-            spec.Remove(store, Existing(spec, store, result, result.GetValue(key)!));
+            CliContext.Audit(data, spec.Remove(store, Existing(spec, store, result, result.GetValue(key)!)));
             Console.WriteLine($"Removed {spec.Title} {result.GetValue(key)}.");
             return 0;
         }));

@@ -21,11 +21,11 @@ internal static class ServerCommands
         var fields = Fields();
         var set = new Command("set", "Change this UM server's settings.\nExample: openum server set --max-calls-allowed 50") { name };
         fields.AddTo(set);
-        set.SetAction(result => CliContext.Run(result, (store, _) =>
+        set.SetAction(result => CliContext.Run(result, (store, data) =>
         {
             var server = DemoConfiguration.EnsureServer(store, result.GetValue(name)!);
             server = fields.Apply(server, result);
-            store.UpdateUmServer(server);
+            CliContext.Audit(data, store.UpdateUmServer(server));
             CliContext.PrintOne(result, server);
             return 0;
         }));

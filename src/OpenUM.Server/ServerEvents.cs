@@ -28,4 +28,8 @@ public static partial class ServerEvents
     [LoggerMessage(EventId = 2011, EventName = "ConfigurationReloaded", Level = LogLevel.Information,
         Message = "Configuration version {Version} loaded: {Gateways} gateways ({TrustedAddresses} trusted addresses), {DialPlans} dial plans, {Mailboxes} mailboxes")]
     public static partial void ConfigurationReloaded(ILogger logger, long version, int gateways, int trustedAddresses, int dialPlans, int mailboxes);
+
+    [LoggerMessage(EventId = 2100, EventName = "ConfigurationChanged", Level = LogLevel.Information,
+        Message = "{User} {Kind} {ObjectType} {Name} (configuration version {Version}); before: {Before}; after: {After}")]
+    public static partial void ConfigurationChanged(ILogger logger, string user, string kind, string objectType, string name, long version, string before, string after);
 }

@@ -239,6 +239,6 @@ public sealed partial class SipUserAgent
         var port = top.Port ?? 5060;
         return port == connection.Info.Remote.Port
             ? connection
-            : _udp.GetConnection(new IPEndPoint(connection.Info.Remote.Address, port));
+            : _udp.GetConnection(new IPEndPoint(connection.Info.Remote.Address, port), connection.Info.Local);
     }
 }

@@ -14,9 +14,10 @@ public sealed class BaresipVoiceMailTests(ITestOutputHelper output)
         await um.ConfigureStandardAsync();
         await um.StartAsync();
 
-        string mic = await SpeechFixtures.GetAsync(SpeechFixtures.SentenceB, LeadInSeconds);
-        string wrong = await SpeechFixtures.GetAsync(SpeechFixtures.SentenceC, LeadInSeconds);
-        short[] micSamples = PcmWav.Read(mic).Mono();
+        var micClip = await SpeechFixtures.GetClipAsync(SpeechFixtures.SentenceB, LeadInSeconds);
+        var wrongClip = await SpeechFixtures.GetClipAsync(SpeechFixtures.SentenceC, LeadInSeconds);
+        string mic = micClip.WavPath;
+        short[] micSamples = micClip.Samples;
         string work = System.IO.Directory.CreateTempSubdirectory("openum-baresip-test-").FullName;
         try
         {
@@ -34,15 +35,16 @@ public sealed class BaresipVoiceMailTests(ITestOutputHelper output)
             short[] sent = [.. micSamples, .. new short[10 * RecordingCheck.Rate]];
             short[] greeting = ExpectedPrompts.DefaultGreeting("1000");
             var greetingAndBeep = TimeSpan.FromSeconds(greeting.Length / (double)RecordingCheck.Rate + 0.5);
-            var a = await RecordingCheck.AssertHoldsAsync(mail, sent, greetingAndBeep, call.Describe());
+            var a = await RecordingCheck.AssertHoldsAsync(mail, sent, micClip, greetingAndBeep, call.Describe());
             double speechEnd = micSamples.Length / (double)RecordingCheck.Rate;
             Assert.True(a.NeedleDuration.TotalSeconds >= speechEnd - a.Offset.TotalSeconds - 0.5,
                 $"recording ({a}) stops before the end of the speech at {speechEnd:0.00}s");
 
             // Negative control: the same recording against a different sentence must fail the check.
-            short[] wrongSent = [.. PcmWav.Read(wrong).Mono(), .. new short[10 * RecordingCheck.Rate]];
+            short[] wrongSent = [.. wrongClip.Samples, .. new short[10 * RecordingCheck.Rate]];
             short[] recorded = PcmWav.Read(mail.WavPath).Mono();
-            var control = AudioCompare.Align(wrongSent, recorded, RecordingCheck.Rate, TimeSpan.FromSeconds(0.5));
+            var control = AudioCompare.Align(wrongSent, recorded, RecordingCheck.Rate, TimeSpan.FromSeconds(0.5),
+                wrongClip.SpeechStart, wrongClip.SpeechEnd);
             output.WriteLine($"recording vs sent: {a}\nrecording vs a different sentence: {control}");
             Assert.True(control.Correlation < AudioCompare.SameAudioThreshold, $"negative control scored {control}");
 

@@ -17,13 +17,13 @@ public sealed class SippVoiceMailTests(ITestOutputHelper output)
         await um.ConfigureStandardAsync();
         await um.StartAsync();
 
-        string speech = await SpeechFixtures.GetAsync(SpeechFixtures.SentenceA, LeadInSeconds);
+        var clip = await SpeechFixtures.GetClipAsync(SpeechFixtures.SentenceA, LeadInSeconds);
         string work = System.IO.Directory.CreateTempSubdirectory("openum-sipp50-").FullName;
         try
         {
             string ulaw = Path.Combine(work, "caller.ulaw");
-            await AudioTools.ToMuLawRawAsync(speech, ulaw);
-            short[] sent = PcmWav.Read(speech).Mono();
+            await AudioTools.ToMuLawRawAsync(clip.WavPath, ulaw);
+            short[] sent = clip.Samples;
             double clipMs = sent.Length * 1000.0 / RecordingCheck.Rate;
 
             var sipp = await Sipp.RunAsync(new SippOptions("caller-records.xml", um.SipPort, "1000")
@@ -49,7 +49,7 @@ public sealed class SippVoiceMailTests(ITestOutputHelper output)
             foreach (string file in files)
             {
                 var mail = VoiceMailFile.Open(file, OpenUmProcess.MailboxAddress, work);
-                var a = await RecordingCheck.AssertHoldsAsync(mail, sent, greetingAndBeep, um.EventsText());
+                var a = await RecordingCheck.AssertHoldsAsync(mail, sent, clip, greetingAndBeep, um.EventsText());
                 // The caller stopped sending at the end of the clip: the recording ends there too.
                 double expected = sentSeconds - a.Offset.TotalSeconds;
                 Assert.True(Math.Abs(a.NeedleDuration.TotalSeconds - expected) <= 0.5,

@@ -81,6 +81,25 @@ public class SdpParseTests
             sdp.Media[0].GetAttribute("crypto"));
     }
 
+    // RFC 4568 a=crypto lines (as reproduced by sipsorcery's and sdes4j's tests of the RFC examples), valid and
+    // malformed: this layer keeps them verbatim for the SRTP layer to judge.
+    [Theory]
+    [InlineData("1 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR|2^20|1:32")]
+    [InlineData("1 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz|2^20|1:4 FEC_ORDER=FEC_SRTP")]
+    [InlineData("2 F8_128_HMAC_SHA1_80 inline:MTIzNDU2Nzg5QUJDREUwMTIzNDU2Nzg5QUJjZGVm|2^20|1:4;inline:QUJjZGVmMTIzNDU2Nzg5QUJDREUwMTIzNDU2Nzg5|2^20|2:4 FEC_ORDER=FEC_SRTP")]
+    [InlineData("1 AES_256_CM_HMAC_SHA1_80 inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj/Jl+xZQ4qrEUAzDN67dOAQ==")]
+    [InlineData("1  inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR|2^20|1:4")]
+    [InlineData("1 AES_CM_128_HMAC_SHA1_80 inline: MTIzNDU2Nzg5QUJDREUwMTIzNDU2Nzg5QUJjZGVm|2^20|1:4")]
+    public void CryptoLinesSurviveRoundTrip(string value)
+    {
+        var text = SdpExamples.Crlf("v=0", "o=- 1 1 IN IP4 192.0.2.1", "s=-", "c=IN IP4 192.0.2.1", "t=0 0",
+            "m=audio 4000 RTP/SAVP 0", "a=crypto:" + value, "a=crypto:" + value.Replace("1 ", "7 ", StringComparison.Ordinal));
+        var sdp = SessionDescription.Parse(text);
+        Assert.Equal(value, sdp.Media[0].GetAttribute("crypto"));
+        Assert.Equal(2, sdp.Media[0].GetAttributes("crypto").Count());
+        Assert.Equal(text, sdp.ToString());
+    }
+
     [Fact]
     public void LfOnlyLineEndsAreAccepted()
     {

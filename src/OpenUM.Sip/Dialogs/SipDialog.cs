@@ -22,6 +22,7 @@ public sealed partial class SipDialog : ISipClientTransactionUser
     private uint _remoteCSeq;
     private bool _ended;
     private bool _byeStarted;
+    private int _released;
     private CancellationTokenRegistration _transportWatch;
 
     private SipDialog(SipUserAgent agent, SipConnection connection, string callId, string localTag, string? remoteTag,
@@ -180,8 +181,6 @@ public sealed partial class SipDialog : ISipClientTransactionUser
         _terminated.TrySetResult(new SipDialogEnd(reason));
         if (removeNow) Release();
     }
-
-    private int _released;
 
     private void Release()
     {

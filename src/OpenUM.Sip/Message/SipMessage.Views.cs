@@ -3,37 +3,35 @@ namespace OpenUM.Sip;
 // Typed header views: parsed on demand and cached until the headers change.
 public sealed partial class SipMessage
 {
-    private Cached<IReadOnlyList<SipVia>> _vias;
-    private Cached<SipNameAddress?> _from;
-    private Cached<SipNameAddress?> _to;
-    private Cached<SipCSeq?> _cseq;
-    private Cached<SipNameAddress?> _contact;
+    // Immutable boxes swapped by reference, so a message read from several threads never sees a torn cache.
+    private Cached<IReadOnlyList<SipVia>>? _vias;
+    private Cached<SipNameAddress?>? _from;
+    private Cached<SipNameAddress?>? _to;
+    private Cached<SipCSeq?>? _cseq;
+    private Cached<SipNameAddress?>? _contact;
 
-    private struct Cached<T>
-    {
-        public int Version;
-        public bool HasValue;
-        public T Value;
-    }
+    private sealed record Cached<T>(int Version, T Value);
 
-    private T Get<T>(ref Cached<T> slot, Func<SipMessage, T> compute)
+    private T Get<T>(ref Cached<T>? slot, Func<SipMessage, T> compute)
     {
-        if (slot.HasValue && slot.Version == Headers.Version) return slot.Value;
+        var version = Headers.Version;
+        var cached = Volatile.Read(ref slot);
+        if (cached is not null && cached.Version == version) return cached.Value;
         var value = compute(this);
-        slot = new Cached<T> { Version = Headers.Version, HasValue = true, Value = value };
+        Volatile.Write(ref slot, new Cached<T>(version, value));
         return value;
     }
 
     // The parser has already built these while validating; keep them instead of parsing twice.
-    internal void SeedViews(IReadOnlyList<SipVia>? vias, SipNameAddress? from, SipNameAddress? to, SipCSeq? cseq,
-        SipNameAddress? contact, bool contactKnown)
+    internal void SeedViews(IReadOnlyList<SipVia> vias, SipNameAddress? from, SipNameAddress? to, SipCSeq? cseq,
+        SipNameAddress? contact)
     {
         var v = Headers.Version;
-        if (vias is not null) _vias = new Cached<IReadOnlyList<SipVia>> { Version = v, HasValue = true, Value = vias };
-        if (from is not null) _from = new Cached<SipNameAddress?> { Version = v, HasValue = true, Value = from };
-        if (to is not null) _to = new Cached<SipNameAddress?> { Version = v, HasValue = true, Value = to };
-        if (cseq is not null) _cseq = new Cached<SipCSeq?> { Version = v, HasValue = true, Value = cseq };
-        if (contactKnown) _contact = new Cached<SipNameAddress?> { Version = v, HasValue = true, Value = contact };
+        _vias = new(v, vias);
+        _from = new(v, from);
+        _to = new(v, to);
+        _cseq = new(v, cseq);
+        _contact = new(v, contact);
     }
 
     /// <summary>Via values, topmost first, comma-separated values expanded; unparseable values skipped.</summary>

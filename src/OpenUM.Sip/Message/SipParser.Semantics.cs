@@ -68,9 +68,9 @@ public static partial class SipParser
         {
             return Fault.Bad(SipHeaderNames.MaxForwards);
         }
-        if (!TryValidateContacts(m, out var contact, out var contactKnown)) return Fault.Bad(SipHeaderNames.Contact);
+        if (!TryValidateContacts(m, out var contact)) return Fault.Bad(SipHeaderNames.Contact);
 
-        m.SeedViews(vias, from, to, cseq, contact, contactKnown);
+        m.SeedViews(vias, from, to, cseq, contact);
         return null;
     }
 
@@ -83,10 +83,9 @@ public static partial class SipParser
     }
 
     // Contact = ( STAR / (contact-param *(COMMA contact-param)) ); STAR only alone.
-    private static bool TryValidateContacts(SipMessage m, out SipNameAddress? first, out bool known)
+    private static bool TryValidateContacts(SipMessage m, out SipNameAddress? first)
     {
         first = null;
-        known = false;
         var lines = 0;
         var star = false;
         var state = (First: (SipNameAddress?)null, Count: 0);
@@ -114,7 +113,6 @@ public static partial class SipParser
         }
         if (star && lines > 1) return false;
         first = state.First;
-        known = true;
         return true;
     }
 }

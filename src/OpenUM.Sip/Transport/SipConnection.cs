@@ -15,7 +15,7 @@ internal abstract class SipConnection
         _lastActivity = time.GetTimestamp();
     }
 
-    public SipConnectionInfo Info { get; protected set; }
+    public SipConnectionInfo Info { get; }
 
     protected TimeProvider Time { get; }
 

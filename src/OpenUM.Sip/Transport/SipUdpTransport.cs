@@ -28,6 +28,9 @@ internal sealed class SipUdpTransport : IAsyncDisposable
         try
         {
             _socket.Bind(endpoint);
+            // With a wildcard bind, the packet's destination address is what Contact and Via must announce.
+            _socket.SetSocketOption(endpoint.AddressFamily == AddressFamily.InterNetworkV6 ? SocketOptionLevel.IPv6 : SocketOptionLevel.IP,
+                SocketOptionName.PacketInformation, true);
         }
         catch (SocketException ex)
         {
@@ -42,10 +45,10 @@ internal sealed class SipUdpTransport : IAsyncDisposable
     public void Start() => _loop = ReceiveLoopAsync(_stop.Token);
 
     // The path used to answer a peer (RFC 3261 §18.2.2 / RFC 3581 pick the endpoint).
-    public SipConnection GetConnection(IPEndPoint remote)
+    public SipConnection GetConnection(IPEndPoint remote, IPEndPoint? local = null)
     {
         if (_peers.TryGetValue(remote, out var existing)) return existing;
-        var info = new SipConnectionInfo("udp-" + remote, SipTransportKind.Udp, remote, LocalEndPoint, null);
+        var info = new SipConnectionInfo("udp-" + remote, SipTransportKind.Udp, remote, local ?? LocalEndPoint, null);
         var created = new SipDatagramConnection(_socket, info, _time, _logger);
         // Bounded: a flood of spoofed sources must not grow the table without limit.
         if (_peers.Count > 10_000) _peers.Clear();
@@ -60,10 +63,10 @@ internal sealed class SipUdpTransport : IAsyncDisposable
         {
             while (!ct.IsCancellationRequested)
             {
-                SocketReceiveFromResult received;
+                SocketReceiveMessageFromResult received;
                 try
                 {
-                    received = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, any, ct).ConfigureAwait(false);
+                    received = await _socket.ReceiveMessageFromAsync(buffer, SocketFlags.None, any, ct).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
                 {
@@ -77,7 +80,11 @@ internal sealed class SipUdpTransport : IAsyncDisposable
                 }
                 try
                 {
-                    HandleDatagram(buffer.AsSpan(0, received.ReceivedBytes), (IPEndPoint)received.RemoteEndPoint);
+                    var destination = received.PacketInformation.Address;
+                    var local = destination is null || destination.Equals(IPAddress.Any) || destination.Equals(IPAddress.IPv6Any)
+                        ? LocalEndPoint
+                        : new IPEndPoint(destination.IsIPv4MappedToIPv6 ? destination.MapToIPv4() : destination, LocalEndPoint.Port);
+                    HandleDatagram(buffer.AsSpan(0, received.ReceivedBytes), (IPEndPoint)received.RemoteEndPoint, local);
                 }
                 catch (Exception ex)
                 {
@@ -91,12 +98,12 @@ internal sealed class SipUdpTransport : IAsyncDisposable
         }
     }
 
-    private void HandleDatagram(ReadOnlySpan<byte> datagram, IPEndPoint remote)
+    private void HandleDatagram(ReadOnlySpan<byte> datagram, IPEndPoint remote, IPEndPoint local)
     {
         if (remote.Address.IsIPv4MappedToIPv6) remote = new IPEndPoint(remote.Address.MapToIPv4(), remote.Port);
         var info = _peers.TryGetValue(remote, out var known)
             ? known.Info
-            : new SipConnectionInfo("udp-" + remote, SipTransportKind.Udp, remote, LocalEndPoint, null);
+            : new SipConnectionInfo("udp-" + remote, SipTransportKind.Udp, remote, local, null);
         if (!_sink.Admit(info))
         {
             _sink.OnRefused(info);
@@ -104,7 +111,7 @@ internal sealed class SipUdpTransport : IAsyncDisposable
         }
         if (IsKeepAlive(datagram)) return;
         var outcome = SipParser.TryParseDatagram(datagram, _limits, out var message, out var rejection);
-        var connection = GetConnection(remote);
+        var connection = GetConnection(remote, local);
         connection.Touch();
         if (outcome == SipParseResult.Complete && message is not null) _sink.OnMessage(connection, message);
         else if (rejection is not null) _sink.OnRejected(connection, rejection);

@@ -60,19 +60,29 @@ public static class AudioCompare
     /// Finds the offset in <paramref name="haystack"/> where <paramref name="needle"/> matches best
     /// (Pearson correlation of envelopes over the overlap). The needle must lie inside the haystack,
     /// except that it may run past the haystack's end by at most <paramref name="maxOverhang"/>.
+    /// With a focus window, only haystack frames inside it are compared and the overlap must cover at
+    /// least 90 % of it: lead-in tones and silence padding, which every test clip shares, then cannot
+    /// make a different sentence look similar, and a recording missing part of the speech scores 0.
     /// </summary>
-    public static Alignment Align(ReadOnlySpan<short> haystack, ReadOnlySpan<short> needle, int sampleRate, TimeSpan maxOverhang)
+    public static Alignment Align(ReadOnlySpan<short> haystack, ReadOnlySpan<short> needle, int sampleRate, TimeSpan maxOverhang,
+        TimeSpan? focusStart = null, TimeSpan? focusEnd = null)
     {
         double[] h = Envelope(haystack, sampleRate);
         double[] n = Envelope(needle, sampleRate);
         int overhang = (int)(maxOverhang.TotalMilliseconds / HopMs);
         int minOverlap = Math.Max(10, n.Length - overhang);
+        int fs = focusStart is { } a ? Math.Clamp((int)(a.TotalMilliseconds / HopMs), 0, h.Length) : 0;
+        int fe = focusEnd is { } b ? Math.Clamp((int)(b.TotalMilliseconds / HopMs), fs, h.Length) : h.Length;
+        int minFocus = focusStart is null && focusEnd is null ? 0 : Math.Max(10, (fe - fs) * 9 / 10);
         double best = double.NegativeInfinity;
         int bestOffset = 0, bestOverlap = 0;
         for (int k = 0; k + minOverlap <= h.Length; k++)
         {
             int len = Math.Min(n.Length, h.Length - k);
-            double r = Pearson(h.AsSpan(k, len), n.AsSpan(0, len));
+            int from = Math.Max(k, fs), to = Math.Min(k + len, fe);
+            if (to - from < Math.Max(minFocus, 2))
+                continue;
+            double r = Pearson(h.AsSpan(from, to - from), n.AsSpan(from - k, to - from));
             if (r > best)
             {
                 best = r;
@@ -81,7 +91,7 @@ public static class AudioCompare
             }
         }
         if (double.IsNegativeInfinity(best))
-            best = 0;  // needle longer than haystack + overhang: nothing to compare
+            best = 0;  // needle longer than haystack + overhang, or not covering the focus: nothing to compare
         return new Alignment(best, TimeSpan.FromMilliseconds(bestOffset * HopMs),
             TimeSpan.FromSeconds((double)haystack.Length / sampleRate), TimeSpan.FromSeconds((double)needle.Length / sampleRate),
             TimeSpan.FromMilliseconds(bestOverlap * HopMs));

@@ -1,5 +1,8 @@
 namespace OpenUM.Interop.Tests.Harness;
 
+/// <summary>A generated clip: lead-in tone (may be empty) followed by speech, 8 kHz mono PCM16.</summary>
+public sealed record SpeechClip(string WavPath, short[] Samples, TimeSpan SpeechStart, TimeSpan SpeechEnd);
+
 /// <summary>Spoken test clips (espeak-ng at test time, 8 kHz mono PCM16), cached per test run.</summary>
 public static class SpeechFixtures
 {
@@ -26,6 +29,14 @@ public static class SpeechFixtures
         };
         return dir;
     });
+
+    /// <summary>The clip for <paramref name="text"/> with its samples and where the speech is.</summary>
+    public static async Task<SpeechClip> GetClipAsync(string text, double leadInToneSeconds = 0)
+    {
+        string path = await GetAsync(text, leadInToneSeconds);
+        short[] samples = PcmWav.Read(path).Mono();
+        return new SpeechClip(path, samples, TimeSpan.FromSeconds(leadInToneSeconds), TimeSpan.FromSeconds(samples.Length / 8000.0));
+    }
 
     /// <summary>
     /// Path of an 8 kHz mono s16 WAV holding <paramref name="text"/>, optionally after a 300 Hz lead-in tone.

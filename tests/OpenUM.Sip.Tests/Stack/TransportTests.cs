@@ -205,4 +205,19 @@ public sealed class TransportTests
         Assert.Equal($"{call.CSeq} OPTIONS", (await peer.ReadAsync()).CSeq);
         Assert.True(Encoding.UTF8.GetByteCount(first) > 0);
     }
+
+    [Fact]
+    public async Task Start_on_a_busy_port_throws_a_socket_error_naming_it()
+    {
+        using var busy = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        busy.Start();
+        var port = ((System.Net.IPEndPoint)busy.LocalEndpoint).Port;
+        await using var agent = new SipUserAgent(
+            new SipUserAgentOptions { ListenAddress = System.Net.IPAddress.Loopback, TcpPort = port },
+            _time, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+
+        var error = await Assert.ThrowsAsync<System.Net.Sockets.SocketException>(() => agent.StartAsync(CancellationToken.None));
+
+        Assert.Contains(port.ToString(System.Globalization.CultureInfo.InvariantCulture), error.Message);
+    }
 }

@@ -134,6 +134,27 @@ public sealed class UdpAndTlsTests
         Assert.False(admitted);
     }
 
+    [Fact]
+    public async Task Udp_call_on_a_wildcard_bind_announces_the_real_local_address()
+    {
+        await using var agent = await StartAsync(_time, o => { o.ListenAddress = IPAddress.Any; o.TcpPort = null; o.UdpPort = 0; });
+        var incoming = CaptureCall(agent);
+        using var peer = new UdpPeer();
+        var target = new IPEndPoint(IPAddress.Loopback, agent.LocalEndPoints[0].Port);
+        var call = new PeerCall(peer.LocalEndPoint, target) { Transport = "UDP", RPort = true };
+
+        await peer.SendAsync(call.Invite(), target);
+        Assert.Equal(100, (await peer.ReceiveAsync()).Status);
+        var dialog = (await incoming.Task.Guard()).Accept(Bytes(Answer));
+        var ok = await peer.ReceiveAsync();
+
+        Assert.Equal(200, ok.Status);
+        Assert.Equal($"sip:4000@127.0.0.1:{target.Port};transport=udp", ok.ContactUri());
+        call.ToTag = ok.Tag("To");
+        await peer.SendAsync(call.AckFor2xx(ok.ContactUri()!, call.CSeq), target);
+        await dialog.Confirmed.Guard();
+    }
+
     private static X509Certificate2 SelfSigned(string subject, bool serverAuth)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
