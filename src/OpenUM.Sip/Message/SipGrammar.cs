@@ -15,7 +15,8 @@ internal static class SipGrammar
     public static readonly SearchValues<byte> TokenBytes = SearchValues.Create(Encoding.ASCII.GetBytes(TokenChars));
     // word (Call-ID): token plus ( ) < > : \ " / [ ] ? { }
     public static readonly SearchValues<char> Word = SearchValues.Create(TokenChars + "()<>:\\\"/[]?{}");
-    public static readonly SearchValues<char> Unreserved = SearchValues.Create(Alnum + Mark);
+    public static readonly SearchValues<char> HostChars = SearchValues.Create(Alnum + "-.");
+    public static readonly SearchValues<char> TelChars = SearchValues.Create("0123456789abcdefABCDEF*#+-.()");
     public static readonly SearchValues<char> UserChars = SearchValues.Create(Alnum + Mark + "&=+$,;?/");
     public static readonly SearchValues<char> PasswordChars = SearchValues.Create(Alnum + Mark + "&=+$,");
     // '%' is absent on purpose: IsEscapedRun validates each %xx itself.
@@ -50,9 +51,10 @@ internal static class SipGrammar
         return s.ToString();
     }
 
+    // One scratch list per thread: parameters are collected there and copied once into an exact-size array.
     [ThreadStatic] private static List<KeyValuePair<string, string?>>? t_paramScratch;
 
-    private static List<KeyValuePair<string, string?>> ParamScratch()
+    public static List<KeyValuePair<string, string?>> ParamScratch()
     {
         var list = t_paramScratch ??= new List<KeyValuePair<string, string?>>(8);
         list.Clear();
@@ -65,10 +67,6 @@ internal static class SipGrammar
         list.Clear();
         return array;
     }
-
-    public static List<KeyValuePair<string, string?>> RentParamList() => ParamScratch();
-    public static readonly SearchValues<char> HostChars = SearchValues.Create(Alnum + "-.");
-    public static readonly SearchValues<char> TelChars = SearchValues.Create("0123456789abcdefABCDEF*#+-.()");
 
     private static readonly SearchValues<char> Ipv6Chars = SearchValues.Create("0123456789abcdefABCDEF:.");
 

@@ -117,7 +117,7 @@ public sealed partial class SipMessage
         else
         {
             WriteAscii(writer, "SIP/2.0 "u8);
-            WriteText(writer, StatusCode.ToString("D3", CultureInfo.InvariantCulture));
+            WriteNumber(writer, StatusCode, "D3");
             WriteAscii(writer, " "u8);
             WriteText(writer, _reasonPhrase);
             WriteAscii(writer, "\r\n"u8);
@@ -145,8 +145,15 @@ public sealed partial class SipMessage
     private void WriteContentLength(IBufferWriter<byte> writer)
     {
         WriteAscii(writer, "Content-Length: "u8);
-        WriteText(writer, Body.Length.ToString(CultureInfo.InvariantCulture));
+        WriteNumber(writer, Body.Length, default);
         WriteAscii(writer, "\r\n"u8);
+    }
+
+    private static void WriteNumber(IBufferWriter<byte> writer, int value, ReadOnlySpan<char> format)
+    {
+        var span = writer.GetSpan(11);
+        value.TryFormat(span, out var written, format, CultureInfo.InvariantCulture);
+        writer.Advance(written);
     }
 
     private static void WriteAscii(IBufferWriter<byte> writer, ReadOnlySpan<byte> bytes) => writer.Write(bytes);

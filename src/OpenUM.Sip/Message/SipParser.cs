@@ -85,8 +85,10 @@ public static partial class SipParser
         }
     }
 
-    // A message spanning segments is copied, but never more than the limits let the parser look at:
-    // the leading keep-alive CRLFs plus MaxMessageBytes.
+    // A message spanning segments is copied into a pooled buffer, never more than the limits let the parser
+    // look at (keep-alive CRLFs plus MaxMessageBytes). The copy starts small and grows only while the prefix is
+    // Incomplete, so pipelined small messages do not each pay for a 64 KiB copy; a verdict on a prefix is the
+    // verdict on the whole buffer because the parser never looks past what it needs.
     private static SipParseResult ParseSegmented(in ReadOnlySequence<byte> buffer, in SipParserLimits limits,
         out SipMessage? message, out SipRejection? rejection, out int used)
     {
@@ -94,16 +96,22 @@ public static partial class SipParser
         long skipped = 0;
         while (reader.IsNext("\r\n"u8, advancePast: true)) skipped += 2;
         var cap = skipped + Math.Max(0L, limits.MaxMessageBytes);
-        var length = (int)Math.Min(Math.Min(buffer.Length, cap), int.MaxValue);
-        var rented = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
-        try
+        var max = (int)Math.Min(Math.Min(buffer.Length, cap), int.MaxValue);
+        var size = (int)Math.Min(max, skipped + 4096);
+        while (true)
         {
-            buffer.Slice(0, length).CopyTo(rented);
-            return ParseCore(rented.AsSpan(0, length), stream: true, limits, out message, out rejection, out used);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(rented);
+            var rented = ArrayPool<byte>.Shared.Rent(Math.Max(size, 1));
+            try
+            {
+                buffer.Slice(0, size).CopyTo(rented);
+                var result = ParseCore(rented.AsSpan(0, size), stream: true, limits, out message, out rejection, out used);
+                if (result != SipParseResult.Incomplete || size == max) return result;
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+            size = (int)Math.Min(max, size * 4L);
         }
     }
 

@@ -169,7 +169,7 @@ public sealed class SipUri
     {
         parameters = NoParameters;
         if (s.Length == 0) return true;
-        var list = SipGrammar.RentParamList();
+        var list = SipGrammar.ParamScratch();
         foreach (var range in s[1..].Split(';'))
         {
             var item = s[1..][range];
