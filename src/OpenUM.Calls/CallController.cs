@@ -23,6 +23,7 @@ public sealed class CallController : IAsyncDisposable
     private readonly TrustedPeers _peers;
     private readonly RtpPortRange _ports;
     private readonly MediaClock _clock;
+    private readonly TimerWheel _timers;
     private readonly IVoiceMessageSink _sink;
     private readonly PromptLibrary _prompts;
     private readonly CallControllerOptions _options;
@@ -36,10 +37,10 @@ public sealed class CallController : IAsyncDisposable
 
     /// <summary>Creates the controller; <paramref name="config"/> returns the current configuration snapshot.</summary>
     public CallController(Func<ConfigurationSnapshot> config, TrustedPeers peers, RtpPortRange ports, MediaClock clock,
-        IVoiceMessageSink sink, PromptLibrary prompts, CallControllerOptions options, TimeProvider time, ILogger logger)
+        TimerWheel timers, IVoiceMessageSink sink, PromptLibrary prompts, CallControllerOptions options, TimeProvider time, ILogger logger)
     {
-        (_config, _peers, _ports, _clock, _sink, _prompts, _options, _time, _logger) =
-            (config, peers, ports, clock, sink, prompts, options, time, logger);
+        (_config, _peers, _ports, _clock, _timers, _sink, _prompts, _options, _time, _logger) =
+            (config, peers, ports, clock, timers, sink, prompts, options, time, logger);
         _rejectThrottle = new LogThrottle(time, TimeSpan.FromSeconds(10));
         System.IO.Directory.CreateDirectory(options.SpoolDirectory);
     }
@@ -82,7 +83,9 @@ public sealed class CallController : IAsyncDisposable
     {
         var config = _config();
         var remote = call.Connection.Remote;
-        var gateway = _peers.Find(remote.Address);
+        // The peer list says who connected; the current configuration says what that gateway may do now
+        // (the list is rebuilt asynchronously after a change, the snapshot is already current).
+        var gateway = _peers.Find(remote.Address) is { } peer ? config.FindGateway(peer.Name) : null;
         if (gateway is null)
         {
             Refuse(call, 403, "Forbidden", "not a configured IP gateway");
@@ -122,7 +125,7 @@ public sealed class CallController : IAsyncDisposable
         try
         {
             voicemail = VoicemailCall.TryAnswer(call, config, gateway, dialPlan, new VoicemailCall.Services(
-                _ports, _clock, _sink, _prompts, _options, _time, _logger), _shutdown.Token);
+                _ports, _clock, _timers, _sink, _prompts, _options, _time, _logger), _shutdown.Token);
         }
         finally
         {

@@ -16,8 +16,8 @@ namespace OpenUM.Calls;
 /// </summary>
 internal sealed class VoicemailCall
 {
-    internal sealed record Services(RtpPortRange Ports, MediaClock Clock, IVoiceMessageSink Sink, PromptLibrary Prompts,
-        CallControllerOptions Options, TimeProvider Time, ILogger Logger);
+    internal sealed record Services(RtpPortRange Ports, MediaClock Clock, TimerWheel Timers, IVoiceMessageSink Sink,
+        PromptLibrary Prompts, CallControllerOptions Options, TimeProvider Time, ILogger Logger);
 
     private static readonly MediaCapabilities Capabilities = new([AudioCodec.Pcmu, AudioCodec.Pcma]);
 
@@ -114,8 +114,11 @@ internal sealed class VoicemailCall
         string endReason = "completed";
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(_shutdown);
         // The call ends when the dialog does (BYE, ACK timeout, transport loss) or at MaxCallDuration.
-        using var maxDuration = new CancellationTokenSource(_dialPlan.MaxCallDuration, _s.Time);
-        using var onMax = maxDuration.Token.Register(() => { endReason = "MaxCallDuration reached"; cts.Cancel(); });
+        var maxDuration = _s.Timers.Schedule(_dialPlan.MaxCallDuration, _ =>
+        {
+            endReason = "MaxCallDuration reached";
+            try { cts.Cancel(); } catch (ObjectDisposedException) { }
+        }, null);
         _ = _dialog.Terminated.ContinueWith(t =>
         {
             // Our own BYE says nothing new: the reason that made us send it is already recorded.
@@ -152,6 +155,7 @@ internal sealed class VoicemailCall
             CallEvents.CallFailed(_s.Logger, CallId, e.ToString());
         }
 
+        _s.Timers.Cancel(maxDuration);
         await HangUpAsync().ConfigureAwait(false);
         await _media.DisposeAsync().ConfigureAwait(false);
         CallEvents.CallEnded(_s.Logger, CallId, endReason);

@@ -60,21 +60,18 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
         var ports = new RtpPortRange(options.RtpFirstPort, options.RtpLastPort);
         _clock = new MediaClock(time);
         var callLogger = loggers.CreateLogger("OpenUM.Calls");
-        _calls = new CallController(() => _monitor.Current, _peers, ports, _clock,
-            new MaildirSink(data.Maildir, time: time), PromptLibrary.Default,
-            new CallControllerOptions(options.ServerName, data.Root, data.Spool), time, callLogger);
-
         _agent = new SipUserAgent(new SipUserAgentOptions
         {
             ListenAddress = options.ListenAddress,
             TcpPort = tcpPort,
             UdpPort = options.SipUdpPort,
             UserAgentHeader = "OpenUM/" + typeof(UmService).Assembly.GetName().Version?.ToString(3),
-        }, time, loggers.CreateLogger("OpenUM.Sip"))
-        {
-            Admit = _calls.Admit,
-            OnIncomingCall = _calls.OnIncomingCall,
-        };
+        }, time, loggers.CreateLogger("OpenUM.Sip"));
+        _calls = new CallController(() => _monitor.Current, _peers, ports, _clock, _agent.Wheel,
+            new MaildirSink(data.Maildir, time: time), PromptLibrary.Default,
+            new CallControllerOptions(options.ServerName, data.Root, data.Spool), time, callLogger);
+        _agent.Admit = _calls.Admit;
+        _agent.OnIncomingCall = _calls.OnIncomingCall;
         var invalidThrottle = new LogThrottle(time, TimeSpan.FromSeconds(10));
         _agent.MessageRejected += (connection, rejection) =>
         {

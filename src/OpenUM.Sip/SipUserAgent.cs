@@ -81,7 +81,8 @@ public sealed partial class SipUserAgent : IAsyncDisposable, ISipTransportSink, 
 
     ILogger ISipTransactionHost.Logger => _logger;
 
-    internal TimerWheel Wheel => _wheel;
+    /// <summary>The one timer wheel of the process; the call layer schedules its call timers here too.</summary>
+    public TimerWheel Wheel => _wheel;
 
     internal SipTimerValues Timers => _timers;
 

@@ -2,7 +2,7 @@ using System.Collections;
 
 namespace OpenUM.Sip;
 
-/// <summary>Ordered SIP header collection; names in canonical long form, lookup case-insensitive.</summary>
+/// <summary>Ordered SIP header collection; names in canonical long form, lookup case-insensitive; not for concurrent mutation.</summary>
 public sealed class SipHeaders : IEnumerable<SipHeader>
 {
     private readonly List<SipHeader> _items;
