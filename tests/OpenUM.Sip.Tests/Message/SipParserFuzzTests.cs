@@ -9,7 +9,7 @@ namespace OpenUM.Sip.Tests.Message;
 public class SipParserFuzzTests
 {
     private static readonly int[] Seeds = [1, 7, 42, 1337, 2024, 31337, 65537, 99991];
-    private const int MutationsPerSeed = 2500;
+    private const int MutationsPerSeed = 1500;
 
     private static readonly byte[] Specials = "\r\n\0\"\\,:;<> \t@%=?&[]"u8.ToArray();
     private static readonly string[] LengthValues =

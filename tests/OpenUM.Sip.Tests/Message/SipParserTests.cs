@@ -198,6 +198,27 @@ public class SipParserTests
     }
 
     [Fact]
+    public void LargeMessages_InManySmallSegments()
+    {
+        var big = Build(SimpleInviteHead + "Content-Type: text/plain\n", new string('b', 20000));
+        byte[] stream = [.. SimpleInvite(), .. big, .. SimpleInvite()];
+        var seq = Chunks(stream, 100);
+        var sizes = new List<int>();
+        while (SipParser.TryParse(seq, Limits, out var m, out _, out var consumed, out _) == SipParseResult.Complete)
+        {
+            sizes.Add(m!.Body.Length);
+            seq = seq.Slice(consumed);
+        }
+        Assert.Equal([0, 20000, 0], sizes);
+        Assert.Equal(0, seq.Length);
+
+        // Still incomplete one byte short, however the bytes are cut.
+        var partial = Chunks(big[..^1], 1000);
+        Assert.Equal(SipParseResult.Incomplete, SipParser.TryParse(partial, Limits, out _, out _, out var c, out _));
+        Assert.Equal(partial.Start, c);
+    }
+
+    [Fact]
     public void KeepAliveOnly_IsConsumedSilently()
     {
         var seq = new ReadOnlySequence<byte>("\r\n\r\n"u8.ToArray());

@@ -114,6 +114,15 @@ internal static class SipTestMessages
         return new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length);
     }
 
+    /// <summary>Segments of <paramref name="size"/> bytes each.</summary>
+    public static ReadOnlySequence<byte> Chunks(byte[] bytes, int size)
+    {
+        var first = new Segment(bytes.AsMemory(0, Math.Min(size, bytes.Length)));
+        var last = first;
+        for (var at = size; at < bytes.Length; at += size) last = last.Append(bytes.AsMemory(at, Math.Min(size, bytes.Length - at)));
+        return new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length);
+    }
+
     public static void AssertEquivalent(SipMessage expected, SipMessage actual)
     {
         Assert.Equal(expected.IsRequest, actual.IsRequest);
