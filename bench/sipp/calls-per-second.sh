@@ -9,6 +9,8 @@
 #               SIPp is stopped at DURATION_S+15 s (-timeout); calls still open then count as failed.
 #   MODE        t1 = all calls on one TCP connection (default), tn = a new TCP connection per call.
 #   LIMIT       most simultaneous calls (SIPp -l), default 200 (server MaxCallsAllowed is set above it).
+#               With tn keep it below the server's per-address connection limit (64 by default):
+#               connections beyond it are reset and SIPp then aborts the whole run.
 #   PAUSE_MS    time between ACK and BYE (SIPp -d), default 0: signalling only, the caller hangs up
 #               during the greeting, so no recording or delivery happens.
 # Environment:
@@ -22,6 +24,8 @@
 #   answered = CallAnswered (2002) events written by the server during the run.
 # Everything listens on 127.0.0.1 only; the script stops what it started (trap), also on Ctrl-C.
 # Not a test: numbers depend on the machine; report them with the command line that produced them.
+# Examples (2-core VM): `calls-per-second.sh 3000 10 t1` ~1,800 calls/s; `calls-per-second.sh 1000 10 tn 50`
+# ~590 calls/s; both server-bound.
 set -u
 rate="${1:-100}" dur="${2:-20}" mode="${3:-t1}" limit="${4:-200}" pause="${5:-0}"
 case "$mode" in t1|tn) ;; *) echo "MODE must be t1 or tn" >&2; exit 2;; esac

@@ -64,6 +64,7 @@ public sealed class BaresipVoiceMailTests(ITestOutputHelper output)
             double greetingEnd = (g.Offset + g.NeedleDuration).TotalSeconds;
             Assert.True(Math.Abs(beepStart.TotalSeconds - greetingEnd) <= 0.3, "the beep does not follow the greeting: " + heardWhat);
             Assert.True(speechBeforeBeep.TotalSeconds >= 2, "less than 2 s of audio before the beep: " + heardWhat);
+            await um.AssertCleanStopAsync();
         }
         finally
         {

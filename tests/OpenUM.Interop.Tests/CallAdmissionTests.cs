@@ -26,6 +26,7 @@ public sealed class CallAdmissionTests(ITestOutputHelper output)
         output.WriteLine("refusal event: " + refused.Raw);
         Assert.DoesNotContain(um.ReadEvents(), e => e.Id == 2002);
         Assert.Empty(um.AllMaildirFiles());
+        await um.AssertCleanStopAsync();
     }
 
     [Fact]
@@ -60,6 +61,7 @@ public sealed class CallAdmissionTests(ITestOutputHelper output)
         Assert.Contains(um.ReadEvents(), e => e.Id == 1109);
         Assert.Empty(um.AllMaildirFiles());
         Assert.DoesNotContain(um.ReadEvents(), e => e.Id == 2001);
+        await um.AssertCleanStopAsync();
     }
 
     [Fact]
@@ -103,5 +105,6 @@ public sealed class CallAdmissionTests(ITestOutputHelper output)
         }, output);
         Assert.True(third.ExitCode == 0 && third.Successful == 1,
             $"a call after the first one ended was not answered\n{third.Describe()}\n{um.EventsText()}");
+        await um.AssertCleanStopAsync();
     }
 }

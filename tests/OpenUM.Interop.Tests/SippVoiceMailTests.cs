@@ -46,16 +46,31 @@ public sealed class SippVoiceMailTests(ITestOutputHelper output)
 
             var greetingAndBeep = TimeSpan.FromSeconds(ExpectedPrompts.DefaultGreeting("1000").Length / (double)RecordingCheck.Rate + 0.5);
             double sentSeconds = clipMs / 1000;
+            var callers = new HashSet<string>();
+            var messageIds = new HashSet<string>();
             foreach (string file in files)
             {
                 var mail = VoiceMailFile.Open(file, OpenUmProcess.MailboxAddress, work);
+                // Each caller N is "Interop Caller N" <sip:5550N@...> (see caller-records.xml); the
+                // [MS-OXCMAIL] voice-mail headers carry the number and the duration in seconds.
+                string callerNumber = mail.Message.Headers["X-CallingTelephoneNumber"] ?? "";
+                Assert.Matches("^5550[0-9]+$", callerNumber);
+                Assert.Equal("Interop Caller " + callerNumber[4..], mail.Message.From.Mailboxes.Single().Name);
+                Assert.Contains(callerNumber, mail.Message.Subject, StringComparison.Ordinal);
+                Assert.True(callers.Add(callerNumber), $"two messages from caller {callerNumber}");
+                Assert.True(messageIds.Add(mail.Message.MessageId ?? ""), $"duplicate Message-Id {mail.Message.MessageId}");
                 var a = await RecordingCheck.AssertHoldsAsync(mail, sent, clip, greetingAndBeep, um.EventsText());
                 // The caller stopped sending at the end of the clip: the recording ends there too.
                 double expected = sentSeconds - a.Offset.TotalSeconds;
                 Assert.True(Math.Abs(a.NeedleDuration.TotalSeconds - expected) <= 0.5,
                     $"{file}: recording lasts {a.NeedleDuration.TotalSeconds:0.00}s, the caller sent {expected:0.00}s after the recording started ({a})");
-                output.WriteLine($"{Path.GetFileName(file)}: {a}");
+                Assert.True(int.TryParse(mail.Message.Headers["X-VoiceMessageDuration"], out int seconds)
+                    && Math.Abs(seconds - a.NeedleDuration.TotalSeconds) <= 1,
+                    $"X-VoiceMessageDuration '{mail.Message.Headers["X-VoiceMessageDuration"]}' vs recording {a.NeedleDuration.TotalSeconds:0.00}s");
+                output.WriteLine($"{Path.GetFileName(file)} from {callerNumber}: {a}");
             }
+            await um.AssertCleanStopAsync();
+            Assert.True(um.SpoolFiles().Length == 0, "recordings left in the spool after delivery: " + string.Join(", ", um.SpoolFiles()));
         }
         finally
         {

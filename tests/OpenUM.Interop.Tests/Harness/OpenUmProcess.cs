@@ -129,6 +129,21 @@ public sealed class OpenUmProcess : IAsyncDisposable
         return _server.ExitCode;
     }
 
+    /// <summary>SIGTERM must end the server cleanly: exit code 0 and event 1039 (stopped).</summary>
+    public async Task AssertCleanStopAsync()
+    {
+        int code = await StopAsync();
+        Assert.True(code == 0, $"openum serve exited with {code} after SIGTERM\n{ServerOutput}\n{EventsText()}");
+        Assert.True(ReadEvents().Any(e => e.Id == 1039), $"no event 1039 (stopped) after SIGTERM\n{EventsText()}");
+    }
+
+    /// <summary>Files left in &lt;data-dir&gt;/spool (recordings not yet delivered).</summary>
+    public string[] SpoolFiles()
+    {
+        string spool = Path.Combine(DataDir, "spool");
+        return System.IO.Directory.Exists(spool) ? System.IO.Directory.GetFiles(spool, "*", SearchOption.AllDirectories) : [];
+    }
+
     /// <summary>Events written so far (a partially written last line is skipped).</summary>
     public IReadOnlyList<ServerEvent> ReadEvents()
     {
