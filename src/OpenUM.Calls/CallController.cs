@@ -24,7 +24,7 @@ public sealed class CallController : IAsyncDisposable
     private readonly RtpPortRange _ports;
     private readonly MediaClock _clock;
     private readonly TimerWheel _timers;
-    private readonly IVoiceMessageSink _sink;
+    private readonly VoiceMessageSpool _spool;
     private readonly PromptLibrary _prompts;
     private readonly CallControllerOptions _options;
     private readonly TimeProvider _time;
@@ -39,11 +39,14 @@ public sealed class CallController : IAsyncDisposable
     public CallController(Func<ConfigurationSnapshot> config, TrustedPeers peers, RtpPortRange ports, MediaClock clock,
         TimerWheel timers, IVoiceMessageSink sink, PromptLibrary prompts, CallControllerOptions options, TimeProvider time, ILogger logger)
     {
-        (_config, _peers, _ports, _clock, _timers, _sink, _prompts, _options, _time, _logger) =
-            (config, peers, ports, clock, timers, sink, prompts, options, time, logger);
+        (_config, _peers, _ports, _clock, _timers, _prompts, _options, _time, _logger) =
+            (config, peers, ports, clock, timers, prompts, options, time, logger);
         _rejectThrottle = new LogThrottle(time, TimeSpan.FromSeconds(10));
-        System.IO.Directory.CreateDirectory(options.SpoolDirectory);
+        _spool = new VoiceMessageSpool(options.SpoolDirectory, sink, logger);
     }
+
+    /// <summary>Delivers messages left pending by a delivery failure or a crash (at start and periodically).</summary>
+    public Task RetryPendingDeliveriesAsync(CancellationToken ct) => _spool.RetryPendingAsync(ct);
 
     /// <summary>Calls in progress.</summary>
     public int ActiveCalls => Volatile.Read(ref _active);
@@ -114,6 +117,13 @@ public sealed class CallController : IAsyncDisposable
             Refuse(call, 403, "Forbidden", $"dial plan {dialPlan.Name} is {dialPlan.VoipSecurity} and the call came over {call.Connection.Transport}");
             return;
         }
+        if (dialPlan.VoipSecurity == VoipSecurity.Secured)
+        {
+            // SEC-3: Secured needs SRTP, which this build does not offer yet: refuse rather than fall back to clear RTP.
+            LogRejected(remote, $"dial plan {dialPlan.Name} is Secured and SRTP is not available yet");
+            call.Reject(488, "Not Acceptable Here", [new SipHeader("Warning", "399 openum \"Secured dial plans need SRTP, not supported yet\"")]);
+            return;
+        }
         int max = server?.MaxCallsAllowed ?? DefaultMaxCallsAllowed;
         if (Interlocked.Increment(ref _active) > max)
         {
@@ -125,19 +135,25 @@ public sealed class CallController : IAsyncDisposable
         try
         {
             voicemail = VoicemailCall.TryAnswer(call, config, gateway, dialPlan, new VoicemailCall.Services(
-                _ports, _clock, _timers, _sink, _prompts, _options, _time, _logger), _shutdown.Token);
+                _ports, _clock, _timers, _spool, _prompts, _options, _time, _logger), _shutdown.Token);
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            // No free RTP port: a temporary overload, which gateways answer by trying another server.
+            Refuse(call, 503, "Service Unavailable", "no RTP port free: " + e.Message, retryAfter: true);
         }
         finally
         {
             if (voicemail is null) Interlocked.Decrement(ref _active);
         }
         if (voicemail is null) return;
-        var task = RunAsync(voicemail);
-        _calls[voicemail] = task;
+        _calls[voicemail] = RunAsync(voicemail);
     }
 
     private async Task RunAsync(VoicemailCall call)
     {
+        // Yield first so the task is registered in _calls before its end can remove it.
+        await Task.Yield();
         try { await call.RunAsync().ConfigureAwait(false); }
         finally
         {

@@ -31,15 +31,17 @@ public sealed class PromptLibrary
     public static PromptLibrary Default => Lazy.Value;
     private static readonly Lazy<PromptLibrary> Lazy = new(() => new PromptLibrary());
 
-    /// <summary>The default greeting naming the extension digit by digit.</summary>
-    public AudioClip DefaultGreeting(string extension)
+    /// <summary>The default greeting naming the extension digit by digit, as the clips to play in turn.</summary>
+    public IEnumerable<AudioClip> DefaultGreetingParts(string extension)
     {
-        var parts = new List<AudioClip> { GreetingPrefix };
+        yield return GreetingPrefix;
         foreach (char c in extension)
-            if (c is >= '0' and <= '9') parts.Add(_digits[c - '0']);
-        parts.Add(GreetingSuffix);
-        return AudioClip.Concat([.. parts]);
+            if (c is >= '0' and <= '9') yield return _digits[c - '0'];
+        yield return GreetingSuffix;
     }
+
+    /// <summary>The default greeting as one clip (for tools and tests; calls play the parts).</summary>
+    public AudioClip DefaultGreeting(string extension) => AudioClip.Concat([.. DefaultGreetingParts(extension)]);
 
     private static AudioClip Load(string name)
     {

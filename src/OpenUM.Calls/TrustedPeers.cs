@@ -15,6 +15,8 @@ public sealed class TrustedPeers(ILogger logger, Func<string, CancellationToken,
 {
     private readonly Func<string, CancellationToken, Task<IPAddress[]>> _resolve = resolve ?? Dns.GetHostAddressesAsync;
     private volatile FrozenDictionary<IPAddress, IpGateway> _byAddress = FrozenDictionary<IPAddress, IpGateway>.Empty;
+    private readonly SemaphoreSlim _rebuild = new(1, 1);
+    private long _publishedVersion = long.MinValue;
 
     /// <summary>The gateway a source address belongs to, or null when it is not trusted.</summary>
     public IpGateway? Find(IPAddress address)
@@ -26,8 +28,27 @@ public sealed class TrustedPeers(ILogger logger, Func<string, CancellationToken,
     /// <summary>Number of trusted addresses in the current list.</summary>
     public int Count => _byAddress.Count;
 
-    /// <summary>Rebuilds the list from the configuration; unresolvable FQDNs are logged (1194) and skipped.</summary>
+    /// <summary>
+    /// Rebuilds the list from the configuration; unresolvable FQDNs are logged (1194) and skipped.
+    /// Rebuilds run one at a time and an older snapshot never replaces a newer one, so a slow DNS
+    /// answer cannot bring back a gateway that was removed meanwhile.
+    /// </summary>
     public async Task RebuildAsync(ConfigurationSnapshot config, CancellationToken ct)
+    {
+        await _rebuild.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            if (config.Version < _publishedVersion) return;
+            _byAddress = await BuildAsync(config, ct).ConfigureAwait(false);
+            _publishedVersion = config.Version;
+        }
+        finally
+        {
+            _rebuild.Release();
+        }
+    }
+
+    private async Task<FrozenDictionary<IPAddress, IpGateway>> BuildAsync(ConfigurationSnapshot config, CancellationToken ct)
     {
         var map = new Dictionary<IPAddress, IpGateway>();
         foreach (var gateway in config.IpGateways)
@@ -58,7 +79,7 @@ public sealed class TrustedPeers(ILogger logger, Func<string, CancellationToken,
             }
         }
         if (map.Count == 0) CallEvents.NoPeersFound(logger);
-        _byAddress = map.ToFrozenDictionary();
+        return map.ToFrozenDictionary();
     }
 
     private static bool FamilyAllowed(IPAddressFamily family, IPAddress address) => family switch

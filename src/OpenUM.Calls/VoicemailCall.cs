@@ -16,7 +16,7 @@ namespace OpenUM.Calls;
 /// </summary>
 internal sealed class VoicemailCall
 {
-    internal sealed record Services(RtpPortRange Ports, MediaClock Clock, TimerWheel Timers, IVoiceMessageSink Sink,
+    internal sealed record Services(RtpPortRange Ports, MediaClock Clock, TimerWheel Timers, VoiceMessageSpool Spool,
         PromptLibrary Prompts, CallControllerOptions Options, TimeProvider Time, ILogger Logger);
 
     private static readonly MediaCapabilities Capabilities = new([AudioCodec.Pcmu, AudioCodec.Pcma]);
@@ -127,7 +127,7 @@ internal sealed class VoicemailCall
         }, TaskScheduler.Default);
 
         RecordingResult? recording = null;
-        string spoolPath = Path.Combine(_s.Options.SpoolDirectory, SpoolName());
+        string spoolId = SpoolId();
         try
         {
             var ct = cts.Token;
@@ -137,10 +137,10 @@ internal sealed class VoicemailCall
             }
             else
             {
-                await _media.PlayAsync(Greeting(), ct).ConfigureAwait(false);
+                await PlayGreetingAsync(ct).ConfigureAwait(false);
                 await _media.PlayAsync(_s.Prompts.Beep, ct).ConfigureAwait(false);
                 var limits = new RecordingLimits(_dialPlan.MaxRecordingDuration, _dialPlan.RecordingIdleTimeout, '#');
-                recording = await _media.RecordAsync(spoolPath, limits, ct).ConfigureAwait(false);
+                recording = await _media.RecordAsync(_s.Spool.RecordingPath(spoolId), limits, ct).ConfigureAwait(false);
                 if (recording.Reason != RecordingStopReason.Cancelled)
                 {
                     endReason = $"recording ended by {recording.Reason}";
@@ -160,13 +160,11 @@ internal sealed class VoicemailCall
         await _media.DisposeAsync().ConfigureAwait(false);
         CallEvents.CallEnded(_s.Logger, CallId, endReason);
 
-        if (_mailbox is not null)
-        {
-            // A caller who hangs up during the greeting leaves an empty recording: no message then.
-            if (recording is null && File.Exists(spoolPath) && new FileInfo(spoolPath).Length <= 44) File.Delete(spoolPath);
-            if (recording is { Duration.Ticks: > 0 }) await DeliverAsync(_mailbox, recording).ConfigureAwait(false);
-            else if (File.Exists(spoolPath)) File.Delete(spoolPath);
-        }
+        // A caller who hangs up during the greeting leaves no recording and no message.
+        if (_mailbox is not null && recording is { Duration.Ticks: > 0 })
+            await _s.Spool.SubmitAsync(spoolId, Message(_mailbox, recording), CancellationToken.None).ConfigureAwait(false);
+        else if (recording is not null)
+            TryDelete(recording.WavPath);
     }
 
     private async Task HangUpAsync()
@@ -179,49 +177,60 @@ internal sealed class VoicemailCall
         }
     }
 
-    private async Task DeliverAsync(Mailbox mailbox, RecordingResult recording)
+    private VoiceMessage Message(Mailbox mailbox, RecordingResult recording)
     {
         var invite = _call.Request;
-        var message = new VoiceMessage(mailbox.EmailAddress, mailbox.DisplayName, CallerId(invite),
-            invite.From?.DisplayName, _extension, _s.Time.GetUtcNow() - recording.Duration, recording.Duration,
-            recording.WavPath, CallId);
-        try
-        {
-            string path = await _s.Sink.DeliverAsync(message, CancellationToken.None).ConfigureAwait(false);
-            File.Delete(recording.WavPath);
-            CallEvents.VoiceMessageDelivered(_s.Logger, _extension, message.CallerId, recording.Duration.TotalSeconds, path, CallId);
-        }
-        catch (Exception e)
-        {
-            CallEvents.VoiceMessageDeliveryFailed(_s.Logger, _extension, CallId, recording.WavPath, e.Message);
-        }
+        return new VoiceMessage(mailbox.EmailAddress, mailbox.DisplayName, CallerId(invite), invite.From?.DisplayName,
+            _extension, _s.Time.GetUtcNow() - recording.Duration, recording.Duration, recording.WavPath, CallId);
     }
 
-    private AudioClip Greeting()
+    private static void TryDelete(string path)
     {
-        if (_mailbox?.GreetingFile is { } file)
+        try { File.Delete(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+    }
+
+    /// <summary>The mailbox's own greeting, else the default one, played part by part (nothing concatenated per call).</summary>
+    private async Task PlayGreetingAsync(CancellationToken ct)
+    {
+        if (_mailbox?.GreetingFile is { } file && LoadGreeting(file) is { } own)
         {
-            string path = Path.IsPathRooted(file) ? file : Path.Combine(_s.Options.DataDirectory, file);
-            try
-            {
-                using var stream = File.OpenRead(path);
-                return AudioClip.FromWav(stream);
-            }
-            catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
-            {
-                CallEvents.CallFailed(_s.Logger, CallId, $"greeting {path} unusable, default greeting played: {e.Message}");
-            }
+            await _media.PlayAsync(own, ct).ConfigureAwait(false);
+            return;
         }
-        return _s.Prompts.DefaultGreeting(_extension);
+        foreach (var part in _s.Prompts.DefaultGreetingParts(_extension))
+            await _media.PlayAsync(part, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>A greeting set with `openum mailbox set --greeting`; only files inside the data directory's greetings/ are read.</summary>
+    private AudioClip? LoadGreeting(string file)
+    {
+        string greetings = Path.GetFullPath(Path.Combine(_s.Options.DataDirectory, "greetings")) + Path.DirectorySeparatorChar;
+        string path = Path.GetFullPath(Path.Combine(_s.Options.DataDirectory, file));
+        if (!path.StartsWith(greetings, StringComparison.Ordinal))
+        {
+            CallEvents.CallFailed(_s.Logger, CallId, $"greeting {file} lies outside {greetings}; the default greeting is played");
+            return null;
+        }
+        try
+        {
+            using var stream = File.OpenRead(path);
+            return AudioClip.FromWav(stream);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            CallEvents.CallFailed(_s.Logger, CallId, $"greeting {path} unusable, default greeting played: {e.Message}");
+            return null;
+        }
     }
 
     private static string CallerId(SipMessage invite) => invite.From?.Uri.User is { Length: > 0 } user ? user : "Anonymous";
 
-    /// <summary>A spool file name that cannot collide and reveals nothing of the Call-ID's content.</summary>
-    private string SpoolName()
+    /// <summary>A spool name that cannot collide and reveals nothing of the Call-ID's content.</summary>
+    private string SpoolId()
     {
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(Encoding.UTF8.GetBytes(CallId + "/" + _dialog.LocalTag), hash);
-        return Convert.ToHexStringLower(hash[..12]) + ".wav";
+        return Convert.ToHexStringLower(hash[..12]);
     }
 }

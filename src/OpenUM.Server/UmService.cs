@@ -23,8 +23,8 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
     private MediaClock? _clock;
     private CallController? _calls;
     private TrustedPeers? _peers;
-    private CancellationTokenSource? _refresh;
-    private Task? _refreshLoop;
+    private CancellationTokenSource? _housekeeping;
+    private Task? _housekeepingLoop;
 
     /// <summary>Exit code for the process: 0, or 1 after a fatal start error (1038).</summary>
     public int ExitCode { get; private set; }
@@ -86,9 +86,8 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
         ServerEvents.StartingMode(_logger, "TCP", boundTcp, udp, $"{options.RtpFirstPort}-{options.RtpLastPort}");
         ServerEvents.Started(_logger, options.ServerName, data.Root);
 
-        // FQDN gateways are re-resolved periodically so DNS changes reach the trusted list (ADM-1).
-        _refresh = new CancellationTokenSource();
-        _refreshLoop = RefreshPeersAsync(_refresh.Token);
+        _housekeeping = new CancellationTokenSource();
+        _housekeepingLoop = HousekeepingAsync(_housekeeping.Token);
     }
 
     private async Task OnConfigurationChangedAsync(ConfigurationSnapshot snapshot)
@@ -104,15 +103,28 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
         }
     }
 
-    private async Task RefreshPeersAsync(CancellationToken ct)
+    /// <summary>
+    /// Housekeeping once a minute: pending voice messages are retried; every fifth minute FQDN gateways
+    /// are re-resolved so DNS changes reach the trusted list (ADM-1).
+    /// </summary>
+    private async Task HousekeepingAsync(CancellationToken ct)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromMinutes(5), time);
+        using var timer = new PeriodicTimer(TimeSpan.FromMinutes(1), time);
+        long minutes = 0;
         try
         {
+            await _calls!.RetryPendingDeliveriesAsync(ct).ConfigureAwait(false);
             while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
-                await _peers!.RebuildAsync(_monitor!.Current, ct).ConfigureAwait(false);
+            {
+                await _calls.RetryPendingDeliveriesAsync(ct).ConfigureAwait(false);
+                if (++minutes % 5 == 0) await _peers!.RebuildAsync(_monitor!.Current, ct).ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException) { }
+        catch (Exception e)
+        {
+            _logger.LogError(2012, e, "Housekeeping stopped: pending messages are retried at the next start");
+        }
     }
 
     private void LogConfiguration(ConfigurationSnapshot c) =>
@@ -132,9 +144,9 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        if (_refresh is not null) { await _refresh.CancelAsync().ConfigureAwait(false); }
-        if (_refreshLoop is not null) await _refreshLoop.ConfigureAwait(false);
-        _refresh?.Dispose(); _refresh = null; _refreshLoop = null;
+        if (_housekeeping is not null) { await _housekeeping.CancelAsync().ConfigureAwait(false); }
+        if (_housekeepingLoop is not null) await _housekeepingLoop.ConfigureAwait(false);
+        _housekeeping?.Dispose(); _housekeeping = null; _housekeepingLoop = null;
         if (_calls is not null) { await _calls.DisposeAsync().ConfigureAwait(false); _calls = null; }
         if (_agent is not null) { await _agent.DisposeAsync().ConfigureAwait(false); _agent = null; }
         if (_clock is not null) { await _clock.DisposeAsync().ConfigureAwait(false); _clock = null; }

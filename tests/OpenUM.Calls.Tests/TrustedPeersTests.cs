@@ -48,3 +48,18 @@ public class TrustedPeersTests
         Assert.Equal("first", peers.Find(IPAddress.Parse("192.0.2.1"))?.Name);
     }
 }
+
+public class TrustedPeersOrderingTests
+{
+    [Fact]
+    public async Task AnOlderSnapshotNeverReplacesANewerOne()
+    {
+        var peers = new TrustedPeers(Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var newer = new ConfigurationSnapshot(2, [], [new IpGateway { Name = "gw2", Address = "127.0.0.2" }], [], [], []);
+        var older = new ConfigurationSnapshot(1, [], [new IpGateway { Name = "gw1", Address = "127.0.0.1" }], [], [], []);
+        await peers.RebuildAsync(newer, CancellationToken.None);
+        await peers.RebuildAsync(older, CancellationToken.None); // a slow rebuild finishing late
+        Assert.Null(peers.Find(System.Net.IPAddress.Loopback));
+        Assert.NotNull(peers.Find(System.Net.IPAddress.Parse("127.0.0.2")));
+    }
+}
