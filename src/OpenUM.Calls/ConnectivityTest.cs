@@ -9,7 +9,7 @@ using OpenUM.Sip;
 namespace OpenUM.Calls;
 
 /// <summary>What `openum test-connectivity` reports (the fields of Test-UMConnectivity).</summary>
-public sealed record ConnectivityResult(string UmIPAddress, bool EntireOperationSuccess, double LatencyMs,
+public sealed record ConnectivityResult(string UmIPAddress, bool EntireOperationSuccess, double Latency,
     string ReasonForFailure, int StatusCode, long RtpPacketsReceived, long RtpPacketsSent);
 
 /// <summary>
