@@ -11,7 +11,7 @@ internal static class ServeCommand
     {
         var tcp = new Option<int?>("--sip-tcp-port") { Description = "SIP TCP port (default: the UmServer's SipTcpListeningPort, 5060; 0 = any free port)" };
         var udp = new Option<int?>("--sip-udp-port") { Description = "Also listen for SIP over UDP on this port (off by default)" };
-        var rtp = new Option<string?>("--rtp-ports") { Description = "RTP port range A-B (default 16384-32766)" };
+        var rtp = new Option<string?>("--rtp-ports") { Description = "RTP port range A-B (default 16384-31999)" };
         var listen = new Option<string?>("--listen-address") { Description = "Address to bind the SIP listeners to (default: all)" };
         var command = new Command("serve", "Run the UM server: answer diverted calls, record and deliver voice messages.\n" +
             "Example: openum serve --sip-tcp-port 5060 --rtp-ports 16384-17383") { tcp, udp, rtp, listen };

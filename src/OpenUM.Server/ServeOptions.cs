@@ -13,8 +13,11 @@ public sealed record ServeOptions(string DataDirectory)
     public IPAddress ListenAddress { get; init; } = IPAddress.Any;
     /// <summary>First RTP port (even).</summary>
     public int RtpFirstPort { get; init; } = 16384;
-    /// <summary>Last RTP port; kept below the kernel's ephemeral range (32768+).</summary>
-    public int RtpLastPort { get; init; } = 32766;
+    /// <summary>
+    /// Last RTP port: below the kernel's ephemeral range (32768+), and leaving 32000-32766 to
+    /// `openum test-connectivity` so a test call on the same host never competes for a port.
+    /// </summary>
+    public int RtpLastPort { get; init; } = 31999;
     /// <summary>This server's name (UmServer object).</summary>
     public string ServerName { get; init; } = Environment.MachineName;
 }
