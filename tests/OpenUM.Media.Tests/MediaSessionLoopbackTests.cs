@@ -178,6 +178,64 @@ public sealed class MediaSessionLoopbackTests : IDisposable
     }
 
     [Fact]
+    public async Task OnlyTheSdpAddressCanLatchAndOtherHostsAreNeitherRecordedNorAnswered()
+    {
+        await using var clock = new MediaClock();
+        var log = new ListLogger();
+        await using var a = MediaSession.Open(IPAddress.Loopback, TestNet.Ports, clock, log);
+        using var sdpAddress = new RawPeer();                            // 127.0.0.1, what the SDP said
+        using var natted = new RawPeer();                                // 127.0.0.1, another port (NAT)
+        using var otherHost = new RawPeer(IPAddress.Parse("127.0.0.2")); // guessed the port, sends first
+        a.Start(TestNet.MediaTo(sdpAddress.Port));
+        using var guard = TestNet.Guard();
+        var path = Path.Combine(_dir, "bleed.wav");
+        var recording = a.RecordAsync(path, new RecordingLimits(TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1)), guard.Token);
+
+        otherHost.Ssrc = 0x0BADF00D;
+        otherHost.SendAudio(a.LocalPort, 5000, 1000);
+        await TestNet.WaitUntil(() => a.Statistics.PacketsReceived == 1, "packet from the other host");
+        Assert.Equal(1, a.Statistics.Ignored);
+        // Not latched: our audio still goes to the SDP address, nothing to the other host.
+        await a.PlayAsync(AudioClip.Silence(TimeSpan.FromMilliseconds(20)), guard.Token);
+        Assert.True(RtpHeader.TryParse(await sdpAddress.ReceiveAsync(guard.Token), out _));
+        Assert.Equal(0, otherHost.Available);
+
+        // The SDP host from another port latches.
+        natted.SendAudio(a.LocalPort, 1000, 2000);
+        await TestNet.WaitUntil(() => a.Statistics.PacketsReceived == 2, "packet from the SDP host");
+        Assert.Equal(1, a.Statistics.Ignored);
+        await a.PlayAsync(AudioClip.Silence(TimeSpan.FromMilliseconds(20)), guard.Token);
+        Assert.True(RtpHeader.TryParse(await natted.ReceiveAsync(guard.Token), out _));
+
+        // After the latch the other host stays ignored.
+        otherHost.SendAudio(a.LocalPort, 5160, 1000);
+        await TestNet.WaitUntil(() => a.Statistics.PacketsReceived == 3, "second packet from the other host");
+        Assert.Equal(2, a.Statistics.Ignored);
+        Assert.Equal(0, otherHost.Available);
+        Assert.Equal(0, sdpAddress.Available);
+
+        guard.Cancel();
+        await recording;
+        var expected = new short[160];
+        Array.Fill(expected, G711.MuLawToLinear(G711.LinearToMuLaw(2000)));
+        Assert.Equal(expected, AudioClip.FromWavFile(path).Samples.ToArray());
+        lock (log.Events)
+            Assert.Single(log.Events, e => e.Id == 2302 && e.Message.Contains($"127.0.0.1:{natted.Port}", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void SameHostComparesOnlyTheAddress()
+    {
+        static System.Net.SocketAddress Sa(string ip, int port) => new IPEndPoint(IPAddress.Parse(ip), port).Serialize();
+        Assert.True(MediaSession.SameHost(Sa("192.0.2.1", 4000), Sa("192.0.2.1", 5000)));
+        Assert.False(MediaSession.SameHost(Sa("192.0.2.1", 4000), Sa("192.0.2.2", 4000)));
+        Assert.True(MediaSession.SameHost(Sa("2001:db8::1", 4000), Sa("2001:db8::1", 6000)));
+        Assert.False(MediaSession.SameHost(Sa("2001:db8::1", 4000), Sa("2001:db8::2", 4000)));
+        Assert.True(MediaSession.SameHost(Sa("::ffff:192.0.2.1", 4000), Sa("::ffff:192.0.2.1", 7000)));
+        Assert.False(MediaSession.SameHost(Sa("::ffff:192.0.2.1", 4000), Sa("192.0.2.1", 4000)));
+    }
+
+    [Fact]
     public async Task HoldStopsSendingButPlaybackCompletes()
     {
         await using var clock = new MediaClock();

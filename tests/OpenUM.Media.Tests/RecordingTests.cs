@@ -251,4 +251,201 @@ public sealed class RecordingTests : IDisposable
         Assert.Equal(TimeSpan.Zero, result.Duration);
         Assert.Empty(AudioClip.FromWavFile(path).Samples.ToArray());
     }
+
+    [Fact]
+    public async Task ASecondRecordingFailsWithoutTouchingTheRunningOnesFile()
+    {
+        await using var clock = new MediaClock();
+        using var peer = new RawPeer();
+        await using var s = Open(clock, peer);
+        using var guard = TestNet.Guard();
+        var path = NewPath();
+        var rec = s.RecordAsync(path, Long, guard.Token);
+        // 10 x 4000 samples = 80 kB: more than the file buffer, so audio is on disk before the second attempt.
+        const int n = 4000;
+        for (int k = 0; k < 10; k++)
+            peer.SendAudio(s.LocalPort, (uint)(n * k), Value(k), samples: n, seq: (ushort)k);
+        await TestNet.WaitUntil(() => s.Statistics.PacketsReceived == 10, "first packets");
+        await TestNet.WaitUntil(() => new FileInfo(path).Length > 44, "audio flushed to the file");
+
+        // Same path: it used to open (and truncate) the file before noticing the recording in progress.
+        await Assert.ThrowsAsync<InvalidOperationException>(() => s.RecordAsync(path, Long, CancellationToken.None));
+        peer.SendAudio(s.LocalPort, n * 10, Value(10), samples: n, seq: 10);
+        await TestNet.WaitUntil(() => s.Statistics.PacketsReceived == 11, "last packet");
+        guard.Cancel();
+        var result = await rec;
+
+        Assert.Equal(RecordingStopReason.Cancelled, result.Reason);
+        var expected = Enumerable.Range(0, 11).SelectMany(k => Enumerable.Repeat(Value(k), n)).ToArray();
+        Assert.Equal(expected, AudioClip.FromWavFile(path).Samples.ToArray());
+    }
+
+    [Fact]
+    public async Task AnExistingFileIsNeverOverwrittenAndTheSessionCanStillRecord()
+    {
+        await using var clock = new MediaClock();
+        using var peer = new RawPeer();
+        await using var s = Open(clock, peer);
+        var existing = NewPath();
+        File.WriteAllBytes(existing, [1, 2, 3]);
+        await Assert.ThrowsAsync<IOException>(() => s.RecordAsync(existing, Long, CancellationToken.None));
+        Assert.Equal([1, 2, 3], File.ReadAllBytes(existing));
+
+        // The failed attempt released the one-recording slot.
+        using var cts = new CancellationTokenSource();
+        var rec = s.RecordAsync(NewPath(), Long, cts.Token);
+        cts.Cancel();
+        Assert.Equal(RecordingStopReason.Cancelled, (await rec).Reason);
+    }
+
+    [Fact]
+    public async Task RecordingsAreReadableByTheOwnerOnly()
+    {
+        if (OperatingSystem.IsWindows())
+            return;
+        await using var clock = new MediaClock();
+        using var peer = new RawPeer();
+        await using var s = Open(clock, peer);
+        using var cts = new CancellationTokenSource();
+        var path = NewPath();
+        var rec = s.RecordAsync(path, Long, cts.Token);
+        cts.Cancel();
+        await rec;
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+    }
+
+    [Fact]
+    public async Task DtmfDigitsAreNeverLogged()
+    {
+        await using var clock = new MediaClock();
+        var log = new ListLogger();
+        using var peer = new RawPeer();
+        await using var s = MediaSession.Open(IPAddress.Loopback, TestNet.Ports, clock, log);
+        s.Start(TestNet.MediaTo(peer.Port));
+        var got = new TaskCompletionSource<char>(TaskCreationOptions.RunContinuationsAsynchronously);
+        s.DtmfReceived += d => got.TrySetResult(d);
+        using var guard = TestNet.Guard();
+        peer.SendAudio(s.LocalPort, 1000, 0);
+        peer.SendEvent(s.LocalPort, 1160, 10, false, 160, marker: true); // '*'
+        Assert.Equal('*', await got.Task.WaitAsync(guard.Token));
+
+        // Key presses carry PINs: the event is logged, the digit is not, neither in the text nor as a value.
+        lock (log.Events)
+        {
+            Assert.Contains(log.Events, e => e.Id == 2304);
+            Assert.All(log.Events, e => Assert.DoesNotContain("*", e.Message, StringComparison.Ordinal));
+            Assert.All(log.Values, e => Assert.DoesNotContain(e.Values, kv => kv.Value is char || kv.Value is "*"));
+        }
+    }
+
+    [Fact]
+    public async Task ALoneOutOfRangeSequenceNumberDoesNotRestartLossCounting()
+    {
+        await using var clock = new MediaClock();
+        using var peer = new RawPeer();
+        await using var s = Open(clock, peer);
+        // 105 is lost; 40000 is a single stray packet (RFC 3550 A.1: a restart needs two in a row).
+        ushort[] seqs = [100, 101, 102, 103, 104, 40000, 106, 107, 108, 109];
+        uint ts = 0;
+        foreach (ushort seq in seqs)
+            peer.SendAudio(s.LocalPort, ts += 160, 0, seq: seq);
+        await TestNet.WaitUntil(() => s.Statistics.PacketsReceived == seqs.Length, "first run");
+        Assert.Equal(1, s.Statistics.PacketsLost);
+        Assert.Equal(1, s.Statistics.Ignored);
+
+        // A real restart (two consecutive packets) is accepted; the loss of the first run is kept.
+        foreach (ushort seq in new ushort[] { 30000, 30001, 30002, 30003 })
+            peer.SendAudio(s.LocalPort, ts += 160, 0, seq: seq);
+        await TestNet.WaitUntil(() => s.Statistics.PacketsReceived == seqs.Length + 4, "restart");
+        Assert.Equal(1, s.Statistics.PacketsLost);
+        Assert.Equal(2, s.Statistics.Ignored); // 30000 only proposed the restart
+    }
+
+    [Fact]
+    public async Task TheClockIsTheOnlyTimerAndKeepsTickingWhileRecording()
+    {
+        var time = new CountingTimeProvider();
+        await using var clock = new MediaClock(time);
+        using var peer = new RawPeer();
+        await using var s = Open(clock, peer);
+        using var guard = TestNet.Guard();
+        var rec = s.RecordAsync(NewPath(), new RecordingLimits(TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(1)), guard.Token);
+        // Nothing plays, yet the session is on the clock: the tick checks the idle deadline.
+        Assert.Equal(1, clock.ActiveCount);
+
+        var play = s.PlayAsync(AudioClip.Silence(TimeSpan.FromMilliseconds(200)), guard.Token);
+        while (!play.IsCompleted)
+        {
+            guard.Token.ThrowIfCancellationRequested(); // hang guard
+            time.Advance(MediaClock.Interval);
+            await Task.Delay(1);
+        }
+        await play;
+        Assert.Equal(10, s.Statistics.PacketsSent);
+        Assert.Equal(1, clock.ActiveCount); // still recording
+        Assert.False(rec.IsCompleted);
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(RecordingStopReason.IdleTimeout, (await rec).Reason);
+        await TestNet.WaitUntil(() => clock.ActiveCount == 0, "clock idle after the recording");
+        // One timer for the clock: none per tick (Task.Delay) and none per recording.
+        Assert.Equal(1, time.TimersCreated);
+    }
+
+    [Fact]
+    public async Task FinishingAFileDoesNotBlockTheReceivePath()
+    {
+        using var stream = new FlushBlockingStream();
+        var recorder = new Recorder("test.wav", new WavWriter(stream), Long, TimeProvider.System, NullLogger.Instance);
+        recorder.Start();
+        var samples = new short[160];
+        recorder.OnAudio(1, 0, samples, 0);
+        recorder.RequestStop(RecordingStopReason.Cancelled);
+        var finish = Task.Run(recorder.Finish);
+        using var guard = TestNet.Guard();
+        await stream.FlushEntered.Task.WaitAsync(guard.Token);
+
+        // The fsync is in progress; a late packet must not wait for it (it used to wait on the recorder's lock).
+        await Task.Run(() => recorder.OnAudio(1, 160, samples, 0)).WaitAsync(guard.Token); // hang guard
+        stream.ReleaseFlush.SetResult();
+        await finish.WaitAsync(guard.Token);
+        Assert.Equal(TimeSpan.FromMilliseconds(20), recorder.Duration);
+    }
+
+    private sealed class FlushBlockingStream : MemoryStream
+    {
+        public TaskCompletionSource FlushEntered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource ReleaseFlush { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override void Flush()
+        {
+            FlushEntered.TrySetResult();
+            ReleaseFlush.Task.Wait(TimeSpan.FromSeconds(30)); // hang guard
+        }
+    }
+
+    // Counts the timers created through it; time itself is a FakeTimeProvider's.
+    private sealed class CountingTimeProvider : TimeProvider
+    {
+        private readonly FakeTimeProvider _fake = new();
+        private int _timers;
+
+        public int TimersCreated => Volatile.Read(ref _timers);
+
+        public void Advance(TimeSpan delta) => _fake.Advance(delta);
+
+        public override DateTimeOffset GetUtcNow() => _fake.GetUtcNow();
+
+        public override long GetTimestamp() => _fake.GetTimestamp();
+
+        public override long TimestampFrequency => _fake.TimestampFrequency;
+
+        public override TimeZoneInfo LocalTimeZone => _fake.LocalTimeZone;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            Interlocked.Increment(ref _timers);
+            return _fake.CreateTimer(callback, state, dueTime, period);
+        }
+    }
 }

@@ -37,8 +37,11 @@ internal static class TestNet
 // A raw RTP peer on a plain UDP socket, for crafting and inspecting packets.
 internal sealed class RawPeer : IDisposable
 {
-    private readonly UdpClient _udp = new(new IPEndPoint(IPAddress.Loopback, 0));
+    private readonly UdpClient _udp;
     private ushort _seq = 1000;
+
+    // Any 127.x.y.z works on Linux: another loopback address stands in for another host.
+    public RawPeer(IPAddress? bind = null) => _udp = new UdpClient(new IPEndPoint(bind ?? IPAddress.Loopback, 0));
 
     public int Port => ((IPEndPoint)_udp.Client.LocalEndPoint!).Port;
 
@@ -80,6 +83,9 @@ internal sealed class ListLogger : Microsoft.Extensions.Logging.ILogger
 {
     public List<(int Id, string Message)> Events { get; } = [];
 
+    // The structured values of each event (what a structured log sink would store), in the same order as Events.
+    public List<(int Id, KeyValuePair<string, object?>[] Values)> Values { get; } = [];
+
     public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
     public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
@@ -88,6 +94,9 @@ internal sealed class ListLogger : Microsoft.Extensions.Logging.ILogger
         TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {
         lock (Events)
+        {
             Events.Add((eventId.Id, formatter(state, exception)));
+            Values.Add((eventId.Id, state is IEnumerable<KeyValuePair<string, object?>> kv ? [.. kv] : []));
+        }
     }
 }

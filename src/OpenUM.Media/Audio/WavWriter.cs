@@ -18,11 +18,30 @@ public sealed class WavWriter : IDisposable
     private bool _completed;
     private bool _disposed;
 
-    /// <summary>Creates (or truncates) the file and writes a provisional header.</summary>
+    /// <summary>
+    /// Creates the file (an <see cref="IOException"/> if it already exists; never truncates) readable and writable by
+    /// the owner only on Unix, and writes a provisional header.
+    /// </summary>
     public WavWriter(string path)
-        : this(new FileStream(path, FileMode.Create, FileAccess.ReadWrite, FileShare.Read, 64 * 1024), ownsStream: true)
+        : this(new FileStream(path, CreateOptions()), ownsStream: true)
     {
         Path = path;
+    }
+
+    // CreateNew: an existing file is someone's recording (or a path mix-up) and must never be truncated.
+    // 0600: recordings hold callers' voices; the spool directory's permissions alone are not relied upon.
+    private static FileStreamOptions CreateOptions()
+    {
+        var options = new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.ReadWrite,
+            Share = FileShare.Read,
+            BufferSize = 64 * 1024,
+        };
+        if (!OperatingSystem.IsWindows())
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        return options;
     }
 
     /// <summary>Writes to a seekable stream (tests, memory); the stream is left open.</summary>

@@ -1,9 +1,10 @@
+using System.Threading.Tasks.Sources;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace OpenUM.Media;
 
-/// <summary>Something the clock paces: called once per tick, returns false when it has nothing more to send.</summary>
+/// <summary>Something the clock paces: called once per tick, returns false when it has nothing more to do (send or time out).</summary>
 internal interface IPacedSource
 {
     bool OnTick(long timestamp);
@@ -12,7 +13,11 @@ internal interface IPacedSource
     bool HasWork { get; }
 }
 
-/// <summary>The one 20 ms pacing loop shared by all sessions: each tick every playing session sends the frames now due.</summary>
+/// <summary>
+/// The one 20 ms pacing loop shared by all sessions: each tick every playing session sends the frames now due and
+/// every recording session checks its idle deadline. One timer for the whole clock, re-armed per tick with an
+/// absolute deadline; no timer or Task per call or per tick.
+/// </summary>
 public sealed class MediaClock : IAsyncDisposable
 {
     /// <summary>Tick interval.</summary>
@@ -25,14 +30,17 @@ public sealed class MediaClock : IAsyncDisposable
     private readonly Lock _lock = new();
     private readonly SemaphoreSlim _wake = new(0);
     private readonly CancellationTokenSource _stop = new();
+    private readonly TickSignal _tick = new();
+    private readonly ITimer _timer;
     private readonly Task _loop;
     private IPacedSource[] _active = [];
 
-    /// <summary>Starts the loop (it sleeps while nothing plays).</summary>
+    /// <summary>Starts the loop (it sleeps while nothing plays or records).</summary>
     public MediaClock(TimeProvider? timeProvider = null, ILogger? logger = null)
     {
         TimeProvider = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
+        _timer = TimeProvider.CreateTimer(static s => ((TickSignal)s!).Signal(), _tick, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _loop = Task.Run(RunAsync);
     }
 
@@ -41,7 +49,7 @@ public sealed class MediaClock : IAsyncDisposable
 
     internal bool IsDisposed => _stop.IsCancellationRequested;
 
-    /// <summary>Sessions currently being paced.</summary>
+    /// <summary>Sessions currently being paced (playing or recording).</summary>
     public int ActiveCount => Volatile.Read(ref _active).Length;
 
     internal void Activate(IPacedSource source)
@@ -76,6 +84,8 @@ public sealed class MediaClock : IAsyncDisposable
     private async Task RunAsync()
     {
         var ct = _stop.Token;
+        // Registered once, not per tick: cancellation completes a pending tick wait.
+        using var registration = ct.UnsafeRegister(static s => ((TickSignal)s!).Signal(), _tick);
         try
         {
             while (!ct.IsCancellationRequested)
@@ -115,7 +125,7 @@ public sealed class MediaClock : IAsyncDisposable
                     Deactivate(source, force: true);
                 }
             }
-            if (Volatile.Read(ref _active).Length == 0)
+            if (Volatile.Read(ref _active).Length == 0 || ct.IsCancellationRequested)
                 return;
 
             tick++;
@@ -128,7 +138,11 @@ public sealed class MediaClock : IAsyncDisposable
                 continue;
             }
             if (due > TimeSpan.Zero)
-                await Task.Delay(due, TimeProvider, ct).ConfigureAwait(false);
+            {
+                await _tick.WaitAsync(_timer, due).ConfigureAwait(false);
+                if (ct.IsCancellationRequested)
+                    return;
+            }
         }
     }
 
@@ -139,7 +153,39 @@ public sealed class MediaClock : IAsyncDisposable
             return;
         _stop.Cancel();
         await _loop.ConfigureAwait(false);
+        _timer.Dispose();
         _stop.Dispose();
         _wake.Dispose();
+    }
+
+    // The one reusable awaitable behind the tick timer: waiting for a tick allocates nothing (a Task.Delay per tick
+    // allocated a Task, a timer and a registration 50 times a second). Continuations run inline on the timer
+    // callback's thread-pool thread, as the Task.Delay continuation did. Only the loop waits, one wait at a time.
+    private sealed class TickSignal : IValueTaskSource
+    {
+        private ManualResetValueTaskSourceCore<bool> _core;
+        // 1 while a wait is pending: the timer and the cancellation registration race to complete it, only one may.
+        private int _armed;
+
+        public ValueTask WaitAsync(ITimer timer, TimeSpan due)
+        {
+            _core.Reset();
+            Volatile.Write(ref _armed, 1);
+            timer.Change(due, Timeout.InfiniteTimeSpan);
+            return new ValueTask(this, _core.Version);
+        }
+
+        public void Signal()
+        {
+            if (Interlocked.Exchange(ref _armed, 0) == 1)
+                _core.SetResult(true);
+        }
+
+        void IValueTaskSource.GetResult(short token) => _core.GetResult(token);
+
+        ValueTaskSourceStatus IValueTaskSource.GetStatus(short token) => _core.GetStatus(token);
+
+        void IValueTaskSource.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+            _core.OnCompleted(continuation, state, token, flags);
     }
 }

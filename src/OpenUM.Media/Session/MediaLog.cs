@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 namespace OpenUM.Media;
 
 // Media event ids live in 2301-2399 (SIP uses 21xx, call control 20xx).
+// No payload ever goes into a log: no audio, no DTMF digits (PINs). Addresses and ports are logged for operations.
 internal static partial class MediaLog
 {
     [LoggerMessage(EventId = 2301, Level = LogLevel.Debug, Message = "RTP session on port {LocalPort} opened")]
@@ -16,8 +17,9 @@ internal static partial class MediaLog
     [LoggerMessage(EventId = 2303, Level = LogLevel.Debug, Message = "RTP on port {LocalPort}: new SSRC {Ssrc:X8}")]
     public static partial void SsrcChanged(ILogger logger, int localPort, uint ssrc);
 
-    [LoggerMessage(EventId = 2304, Level = LogLevel.Debug, Message = "RTP on port {LocalPort}: DTMF {Digit} received")]
-    public static partial void DtmfReceived(ILogger logger, int localPort, char digit);
+    // Never the digit: key presses carry PINs (subscriber access), and logs are kept and shipped far more widely.
+    [LoggerMessage(EventId = 2304, Level = LogLevel.Debug, Message = "RTP on port {LocalPort}: DTMF event received")]
+    public static partial void DtmfReceived(ILogger logger, int localPort);
 
     [LoggerMessage(EventId = 2305, Level = LogLevel.Information,
         Message = "Recording {WavPath} stopped: {Reason}, {Duration} of audio")]

@@ -66,11 +66,21 @@ public sealed partial class MediaSession : IPacedSource
         get
         {
             lock (_lock)
-                return _queue.Count > 0 && !_disposed;
+                return !_disposed && (_queue.Count > 0 || _recorder is { Stopped.IsCompleted: false });
         }
     }
 
+    // The session stays on the clock while it plays or records: the tick also checks the recording's idle deadline,
+    // so there is no timer per recording (DESIGN: one pacing loop, no per-call timers).
     bool IPacedSource.OnTick(long now)
+    {
+        if (_disposed)
+            return false;
+        bool recording = _recorder is { } recorder && recorder.CheckIdle(now);
+        return TickPlayout(now) | recording;
+    }
+
+    private bool TickPlayout(long now)
     {
         lock (_lock)
         {

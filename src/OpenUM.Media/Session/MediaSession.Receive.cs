@@ -21,6 +21,8 @@ public sealed partial class MediaSession
     private uint _seqSsrc;
     private ushort _maxSeq;
     private long _baseSeq, _cycles, _seqReceived, _lostCarried;
+    // RFC 3550 A.1 bad_seq: the sequence number that would confirm a restart; -1 when none is pending.
+    private int _badSeq = -1;
 
     // RFC 4733 de-duplication: one event per (SSRC, RTP timestamp).
     private bool _haveEvent;
@@ -112,13 +114,10 @@ public sealed partial class MediaSession
 
         if (!_latched)
         {
-            _latchedSource = Copy(from);
-            _sendTo = _latchedSource;
-            _latched = true;
-            if (_logger.IsEnabled(LogLevel.Information))
+            if (!TryLatch(from, media))
             {
-                var any = new IPEndPoint(from.Family == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
-                MediaLog.Latched(_logger, LocalPort, any.Create(from), media.RemoteRtp);
+                Interlocked.Increment(ref _ignored);
+                return;
             }
         }
         else if (!from.Equals(_latchedSource))
@@ -128,7 +127,7 @@ public sealed partial class MediaSession
         }
 
         if (!TrackSequence(h))
-            return; // exact duplicate
+            return; // exact duplicate, or a lone out-of-range sequence number
         var payload = packet.Slice(h.HeaderLength, h.PayloadLength);
         long now = _time.GetTimestamp();
         if (isAudio)
@@ -162,7 +161,7 @@ public sealed partial class MediaSession
         _eventTimestamp = h.Timestamp;
         if (TelephoneEvent.ToDigit(ev.Event) is not { } digit)
             return; // hook flash and tones: not DTMF
-        MediaLog.DtmfReceived(_logger, LocalPort, digit);
+        MediaLog.DtmfReceived(_logger, LocalPort);
         _recorder?.OnDigit(digit, now);
         var handler = DtmfReceived;
         if (handler is null)
@@ -177,7 +176,48 @@ public sealed partial class MediaSession
         }
     }
 
-    // Returns false for an exact duplicate of the highest sequence number seen.
+    // Latches onto the source of the first valid packet, but only when its IP is the SDP c= address: the port may
+    // differ (NAT), the host may not. Runs once per session (plus once per ignored pre-latch packet), under the
+    // lock so that a concurrent Update cannot be overwritten by a latch to the old address.
+    private bool TryLatch(SocketAddress from, NegotiatedMedia media)
+    {
+        lock (_lock)
+        {
+            if (_latched)
+                return from.Equals(_latchedSource);
+            if (_sdpSource is not { } sdp || !SameHost(from, sdp))
+                return false;
+            _latchedSource = Copy(from);
+            _sendTo = _latchedSource;
+            _latched = true;
+        }
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            var any = new IPEndPoint(from.Family == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
+            MediaLog.Latched(_logger, LocalPort, any.Create(from), media.RemoteRtp);
+        }
+        return true;
+    }
+
+    // Compares only the IP address bytes of two sockaddrs (sockaddr_in: 4 bytes at offset 4; sockaddr_in6: 16 bytes
+    // at offset 8), so the port, IPv6 flow info and scope id do not matter; no allocation on the receive path.
+    internal static bool SameHost(SocketAddress a, SocketAddress b)
+    {
+        if (a.Family != b.Family)
+            return false;
+        (int offset, int length) = a.Family switch
+        {
+            AddressFamily.InterNetwork => (4, 4),
+            AddressFamily.InterNetworkV6 => (8, 16),
+            _ => (0, 0),
+        };
+        if (length == 0 || a.Size < offset + length || b.Size < offset + length)
+            return false;
+        return a.Buffer.Span.Slice(offset, length).SequenceEqual(b.Buffer.Span.Slice(offset, length));
+    }
+
+    // Returns false for an exact duplicate of the highest sequence number seen, and for a lone packet far out of
+    // range (dropped: it may be stray or forged, and must not restart the loss statistics).
     private bool TrackSequence(in RtpHeader h)
     {
         ushort seq = h.SequenceNumber;
@@ -202,10 +242,18 @@ public sealed partial class MediaSession
             if (seq < _maxSeq)
                 _cycles += 0x10000;
             _maxSeq = seq;
+            _badSeq = -1;
         }
         else if (delta <= 0x10000 - MaxMisorder)
         {
-            // The sender restarted its sequence (or a huge loss): start counting again from here.
+            // RFC 3550 A.1: a jump this large is a sender restart only if the next packet continues from it;
+            // one stray packet must not throw away the loss count of the current run.
+            if (seq != _badSeq)
+            {
+                _badSeq = (ushort)(seq + 1);
+                Interlocked.Increment(ref _ignored);
+                return false;
+            }
             Interlocked.Add(ref _lostCarried, CurrentRunLost());
             RestartSequence(seq);
         }
@@ -219,6 +267,7 @@ public sealed partial class MediaSession
         _baseSeq = seq;
         _maxSeq = seq;
         _cycles = 0;
+        _badSeq = -1;
     }
 
     private static SocketAddress Copy(SocketAddress from)

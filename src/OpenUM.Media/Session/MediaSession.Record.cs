@@ -2,10 +2,14 @@ namespace OpenUM.Media;
 
 public sealed partial class MediaSession
 {
+    // Claimed under _lock before the file is created and released after it is complete: one recording at a time.
+    private bool _recording;
+
     /// <summary>
-    /// Records what the peer sends into an 8 kHz PCM16 WAV file, streamed to disk, until the stop digit, the idle
-    /// timeout (no packets or only frames below about -50 dBFS, measured with the clock's TimeProvider), the
-    /// maximum audio duration, or cancellation (BYE). One recording at a time.
+    /// Records what the peer sends into a new 8 kHz PCM16 WAV file (owner-only permissions; an existing file is an
+    /// <see cref="IOException"/>, never overwritten), streamed to disk, until the stop digit, the idle timeout (no
+    /// packets or only frames below about -50 dBFS, measured with the clock's TimeProvider and checked on the
+    /// clock's tick), the maximum audio duration, or cancellation (BYE). One recording at a time.
     /// </summary>
     public async Task<RecordingResult> RecordAsync(string wavPath, RecordingLimits limits, CancellationToken ct)
     {
@@ -18,21 +22,35 @@ public sealed partial class MediaSession
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_media is null)
             throw new InvalidOperationException("Start the media session before recording.");
+        // The idle timeout is checked by the clock's tick; without a clock it would never fire.
+        ObjectDisposedException.ThrowIf(_clock.IsDisposed, _clock);
 
-        var recorder = new Recorder(wavPath, limits, _time, _logger);
+        // Claim first, create the file second: a second call must fail without touching the file system
+        // (it used to create its file before the check, truncating the running recording when the paths matched).
         lock (_lock)
         {
-            if (_recorder is not null)
-            {
-                recorder.Abandon();
+            if (_recording)
                 throw new InvalidOperationException("A recording is already in progress on this session.");
-            }
-            _recorder = recorder;
+            _recording = true;
         }
+        Recorder recorder;
+        try
+        {
+            recorder = new Recorder(wavPath, limits, _time, _logger);
+        }
+        catch
+        {
+            ReleaseRecording();
+            throw;
+        }
+
         RecordingStopReason reason;
         try
         {
             recorder.Start();
+            _recorder = recorder;
+            // Keeps the clock ticking while the recording runs, even when nothing plays (idle deadline check).
+            _clock.Activate(this);
             if (_disposed)
                 recorder.RequestStop(RecordingStopReason.Cancelled);
             using (ct.UnsafeRegister(static s => ((Recorder)s!).RequestStop(RecordingStopReason.Cancelled), recorder))
@@ -42,11 +60,25 @@ public sealed partial class MediaSession
         {
             _recorder = null;
             recorder.Abandon();
+            ReleaseRecording();
             throw;
         }
         _recorder = null;
-        recorder.Finish();
+        try
+        {
+            recorder.Finish();
+        }
+        finally
+        {
+            ReleaseRecording();
+        }
         MediaLog.RecordingStopped(_logger, wavPath, reason, recorder.Duration);
         return new RecordingResult(reason, recorder.Duration, wavPath);
+    }
+
+    private void ReleaseRecording()
+    {
+        lock (_lock)
+            _recording = false;
     }
 }

@@ -10,10 +10,11 @@ namespace OpenUM.Media;
 /// the shared <see cref="MediaClock"/>. RTCP is neither sent nor received yet.
 /// </summary>
 /// <remarks>
-/// Symmetric RTP: packets go to the SDP address until the first valid packet (negotiated payload type) arrives;
-/// from then on they go to that packet's source, and packets from any other source are ignored. This is what
-/// makes calls through NAT work; the price is that whoever sends the first packet wins the latch (SRTP will
-/// authenticate it). A re-INVITE with a new address (<see cref="Update"/>) clears the latch.
+/// Symmetric RTP: packets go to the SDP address until the first valid packet (negotiated payload type) from the
+/// SDP c= address arrives; from then on they go to that packet's source (IP from the SDP, port as seen, which
+/// differs behind NAT), and packets from any other source are ignored. Packets from other IP addresses never
+/// latch, are never recorded and are never answered: otherwise anyone who guesses the port and sends first wins
+/// the call's audio ("RTP bleed"). A re-INVITE with a new address (<see cref="Update"/>) clears the latch.
 /// </remarks>
 public sealed partial class MediaSession : IAsyncDisposable
 {
@@ -28,6 +29,8 @@ public sealed partial class MediaSession : IAsyncDisposable
     private Task _receiveTask = Task.CompletedTask;
     private volatile NegotiatedMedia? _media;
     private volatile SocketAddress? _sendTo;
+    // The SDP remote address in the socket's family; only its IP (not the port) is compared before latching.
+    private volatile SocketAddress? _sdpSource;
     private volatile bool _latched;
     private volatile Recorder? _recorder;
     private volatile bool _disposed;
@@ -49,37 +52,49 @@ public sealed partial class MediaSession : IAsyncDisposable
         _ts = (uint)RandomNumberGenerator.GetInt32(int.MinValue, int.MaxValue);
     }
 
-    /// <summary>Binds a UDP socket on the next free even port of <paramref name="ports"/> (ports in use by other processes are skipped).</summary>
+    /// <summary>Binds a UDP socket on a random free even port of <paramref name="ports"/> (ports in use by other processes are skipped).</summary>
     public static MediaSession Open(IPAddress bindAddress, RtpPortRange ports, MediaClock clock, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(bindAddress);
         ArgumentNullException.ThrowIfNull(ports);
         ArgumentNullException.ThrowIfNull(clock);
         ArgumentNullException.ThrowIfNull(logger);
-        for (int attempt = 0; attempt < ports.Count; attempt++)
+        // Ports taken by other processes stay rented until we are done: with random renting, returning them at once
+        // could hand the same busy port back again and again while free ones remain untried.
+        List<int>? busy = null;
+        try
         {
-            if (!ports.TryRent(out int port))
-                break;
-            var socket = new Socket(bindAddress.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
-            try
+            while (ports.TryRent(out int port))
             {
-                if (bindAddress.Equals(IPAddress.IPv6Any))
-                    socket.DualMode = true;
-                socket.Bind(new IPEndPoint(bindAddress, port));
-                var session = new MediaSession(socket, port, bindAddress, ports, clock, logger);
-                MediaLog.SessionOpened(logger, port);
-                return session;
+                var socket = new Socket(bindAddress.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+                try
+                {
+                    if (bindAddress.Equals(IPAddress.IPv6Any))
+                        socket.DualMode = true;
+                    socket.Bind(new IPEndPoint(bindAddress, port));
+                    var session = new MediaSession(socket, port, bindAddress, ports, clock, logger);
+                    MediaLog.SessionOpened(logger, port);
+                    return session;
+                }
+                catch (SocketException ex) when (ex.SocketErrorCode is SocketError.AddressAlreadyInUse or SocketError.AccessDenied)
+                {
+                    socket.Dispose();
+                    (busy ??= []).Add(port);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    ports.Return(port);
+                    throw;
+                }
             }
-            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.AddressAlreadyInUse or SocketError.AccessDenied)
+        }
+        finally
+        {
+            if (busy is not null)
             {
-                socket.Dispose();
-                ports.Return(port);
-            }
-            catch
-            {
-                socket.Dispose();
-                ports.Return(port);
-                throw;
+                foreach (int port in busy)
+                    ports.Return(port);
             }
         }
         throw new SocketException((int)SocketError.AddressAlreadyInUse,
@@ -114,6 +129,7 @@ public sealed partial class MediaSession : IAsyncDisposable
             if (_media is not null)
                 throw new InvalidOperationException("The media session is already started; use Update for a re-INVITE.");
             _sendTo = ToSocketAddress(media.RemoteRtp);
+            _sdpSource = _sendTo;
             _media = media;
             _receiveTask = Task.Run(() => ReceiveLoopAsync(_cts.Token));
         }
@@ -129,8 +145,9 @@ public sealed partial class MediaSession : IAsyncDisposable
             var old = _media ?? throw new InvalidOperationException("Start the media session before updating it.");
             if (!old.RemoteRtp.Equals(media.RemoteRtp))
             {
-                _latched = false;
                 _sendTo = ToSocketAddress(media.RemoteRtp);
+                _sdpSource = _sendTo;
+                _latched = false;
             }
             _media = media;
         }

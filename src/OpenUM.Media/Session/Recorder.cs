@@ -2,8 +2,9 @@ using Microsoft.Extensions.Logging;
 
 namespace OpenUM.Media;
 
-// Packet-driven recording of one session into a WAV file. Runs on the receive thread (OnAudio/OnDigit) and
-// on timer/cancellation callbacks (RequestStop); one lock keeps the file and the reorder slots consistent.
+// Packet-driven recording of one session into a WAV file. Runs on the receive thread (OnAudio/OnDigit), on the
+// media clock's tick (CheckIdle: no timer per recording) and on cancellation callbacks (RequestStop); one lock
+// keeps the file and the reorder slots consistent.
 internal sealed class Recorder
 {
     private const int MaxGapFillSamples = AudioClip.SampleRate; // gaps up to 1 s become silence, longer ones are skipped
@@ -21,7 +22,6 @@ internal sealed class Recorder
     private readonly TaskCompletionSource<RecordingStopReason> _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     // One spare slot: at most ReorderSlots - 1 packets are held between calls, so a new one always fits.
     private readonly Slot[] _slots = new Slot[ReorderSlots + 1];
-    private ITimer? _idleTimer;
     private long _lastActivity;
     private bool _finished;
     private bool _haveStream;
@@ -29,15 +29,21 @@ internal sealed class Recorder
     private uint _nextTs;
 
     public Recorder(string path, RecordingLimits limits, TimeProvider time, ILogger logger)
+        : this(path, new WavWriter(path), limits, time, logger)
+    {
+    }
+
+    // The writer is passed in by tests (a stream that blocks on flush).
+    internal Recorder(string path, WavWriter writer, RecordingLimits limits, TimeProvider time, ILogger logger)
     {
         Path = path;
+        _writer = writer;
         _limits = limits;
         _time = time;
         _logger = logger;
         _maxSamples = (long)(limits.MaxDuration.TotalSeconds * AudioClip.SampleRate);
         for (int i = 0; i < _slots.Length; i++)
             _slots[i] = new Slot();
-        _writer = new WavWriter(path);
     }
 
     public string Path { get; }
@@ -46,11 +52,21 @@ internal sealed class Recorder
 
     public TimeSpan Duration => _writer.Duration;
 
-    public void Start()
+    // Must run before the recorder is visible to the clock's tick, or CheckIdle would see no activity ever.
+    public void Start() => Volatile.Write(ref _lastActivity, _time.GetTimestamp());
+
+    /// <summary>Called on every media clock tick: stops the recording once the idle timeout has passed; false once stopped.</summary>
+    public bool CheckIdle(long now)
     {
-        _lastActivity = _time.GetTimestamp();
-        if (_limits.IdleTimeout != Timeout.InfiniteTimeSpan)
-            _idleTimer = _time.CreateTimer(static s => ((Recorder)s!).OnIdleTimer(), this, _limits.IdleTimeout, Timeout.InfiniteTimeSpan);
+        if (_stopped.Task.IsCompleted)
+            return false;
+        if (_limits.IdleTimeout != Timeout.InfiniteTimeSpan
+            && _time.GetElapsedTime(Volatile.Read(ref _lastActivity), now) >= _limits.IdleTimeout)
+        {
+            RequestStop(RecordingStopReason.IdleTimeout);
+            return false;
+        }
+        return true;
     }
 
     public void RequestStop(RecordingStopReason reason) => _stopped.TrySetResult(reason);
@@ -83,7 +99,9 @@ internal sealed class Recorder
         }
     }
 
-    // Flushes what is held for reordering, completes the file (fsync) and closes it.
+    // Flushes what is held for reordering, then completes the file (fsync) and closes it outside the lock: the
+    // fsync can take many milliseconds and the receive thread must not wait for it. Once _finished is set under
+    // the lock, OnAudio no longer touches the writer, so this thread owns it.
     public void Finish()
     {
         lock (_lock)
@@ -91,46 +109,34 @@ internal sealed class Recorder
             if (_finished)
                 return;
             _finished = true;
-            _idleTimer?.Dispose();
             try
             {
                 while (WriteEarliestSlot())
                 {
                 }
-                _writer.Complete();
             }
-            finally
+            catch
             {
                 _writer.Dispose();
+                throw;
             }
+        }
+        try
+        {
+            _writer.Complete();
+        }
+        finally
+        {
+            _writer.Dispose();
         }
     }
 
     public void Abandon()
     {
+        // Also after a write failure (already _finished): the file still has to be closed. Dispose is idempotent.
         lock (_lock)
-        {
             _finished = true;
-            _idleTimer?.Dispose();
-            _writer.Dispose();
-        }
-    }
-
-    private void OnIdleTimer()
-    {
-        var remaining = _limits.IdleTimeout - _time.GetElapsedTime(Volatile.Read(ref _lastActivity));
-        if (remaining <= TimeSpan.Zero)
-        {
-            RequestStop(RecordingStopReason.IdleTimeout);
-            return;
-        }
-        try
-        {
-            _idleTimer?.Change(remaining, Timeout.InfiniteTimeSpan);
-        }
-        catch (ObjectDisposedException)
-        {
-        }
+        _writer.Dispose();
     }
 
     private static bool IsSilent(ReadOnlySpan<short> samples)

@@ -1,11 +1,15 @@
+using System.Security.Cryptography;
+
 namespace OpenUM.Media;
 
 /// <summary>Hands out even RTP ports from [first, last] (RTCP would take port+1); thread-safe, ports are returned for reuse.</summary>
 public sealed class RtpPortRange
 {
     private readonly bool[] _inUse;
+    // Indices of free ports in [0, _freeCount): renting swaps a random one out, returning appends, both O(1).
+    private readonly int[] _free;
+    private int _freeCount;
     private readonly Lock _lock = new();
-    private int _next;
 
     /// <summary>Creates a range; odd bounds are moved inwards to even ports.</summary>
     public RtpPortRange(int first, int last)
@@ -19,6 +23,10 @@ public sealed class RtpPortRange
         First = first;
         Last = last;
         _inUse = new bool[(last - first) / 2 + 1];
+        _free = new int[_inUse.Length];
+        for (int i = 0; i < _free.Length; i++)
+            _free[i] = i;
+        _freeCount = _free.Length;
     }
 
     /// <summary>Lowest port.</summary>
@@ -36,37 +44,46 @@ public sealed class RtpPortRange
         get
         {
             lock (_lock)
-                return _inUse.Count(b => b);
+                return _inUse.Length - _freeCount;
         }
     }
 
-    /// <summary>Rents the next free even port; round-robin so a just-freed port is not reused at once (late packets of the previous call).</summary>
+    /// <summary>
+    /// Rents a free even port chosen at random (CSPRNG): predictable ports would let an attacker aim RTP at the
+    /// next call before its peer does (RTP bleed). Random choice also makes immediate reuse of a just-returned
+    /// port unlikely (late packets of the previous call).
+    /// </summary>
     public bool TryRent(out int port)
     {
         lock (_lock)
         {
-            for (int i = 0; i < _inUse.Length; i++)
+            if (_freeCount > 0)
             {
-                int idx = (_next + i) % _inUse.Length;
-                if (!_inUse[idx])
-                {
-                    _inUse[idx] = true;
-                    _next = (idx + 1) % _inUse.Length;
-                    port = First + 2 * idx;
-                    return true;
-                }
+                int k = RandomNumberGenerator.GetInt32(_freeCount);
+                int idx = _free[k];
+                _free[k] = _free[--_freeCount];
+                _inUse[idx] = true;
+                port = First + 2 * idx;
+                return true;
             }
         }
         port = 0;
         return false;
     }
 
-    /// <summary>Returns a rented port.</summary>
+    /// <summary>Returns a rented port (returning a port that is not rented does nothing).</summary>
     public void Return(int port)
     {
         if (port < First || port > Last || port % 2 != 0)
             throw new ArgumentOutOfRangeException(nameof(port));
         lock (_lock)
-            _inUse[(port - First) / 2] = false;
+        {
+            int idx = (port - First) / 2;
+            // The flag keeps a double Return from putting the port on the free list twice (it would be rented twice).
+            if (!_inUse[idx])
+                return;
+            _inUse[idx] = false;
+            _free[_freeCount++] = idx;
+        }
     }
 }
