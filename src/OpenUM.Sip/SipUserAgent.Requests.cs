@@ -77,7 +77,8 @@ public sealed partial class SipUserAgent
                 AddCapabilities(ok);
                 SendNew(responseConnection, key, request, ok);
                 break;
-            case "BYE" or "INFO":
+            // Requests that only exist inside a dialog (UPDATE: RFC 3311 §5.2).
+            case "BYE" or "INFO" or "UPDATE":
                 RespondNew(responseConnection, key, request, 481, "Call/Transaction Does Not Exist");
                 break;
             default:
@@ -113,15 +114,26 @@ public sealed partial class SipUserAgent
     private void StartIncomingCall(SipConnection connection, string key, SipMessage invite)
     {
         var tx = new InviteServerTransaction(this, key, connection, invite);
+        // The call is the transaction's owner before the transaction can be found: a CANCEL arriving on another
+        // connection (or datagram) in between would otherwise get its 200 and cancel nothing (§9.2).
+        var call = new IncomingCall(this, tx, connection, invite, SipIds.NewTag());
+        tx.Owner = call;
+        invite.ServerTransaction = tx;
         if (!_serverTransactions.TryAdd(key, tx))
         {
+            call.Discard();
             tx.OnTransportError();
             return;
         }
+        if (tx.IsTerminated)
+        {
+            // The connection was already gone when the call watched it: the transaction ended before it was listed.
+            _serverTransactions.TryRemove(new KeyValuePair<string, SipTransaction>(key, tx));
+            return;
+        }
         // 100 Trying at once (§17.2.1 lets us wait 200 ms; answering now stops INVITE retransmissions).
+        // A CANCEL that already got in has sent the 487 and this is then ignored.
         tx.SendProvisional(CreateResponse(invite, 100, null, null).ToArray());
-        var call = new IncomingCall(this, tx, connection, invite, SipIds.NewTag());
-        tx.Owner = call;
         var handler = OnIncomingCall;
         if (handler is null)
         {
@@ -153,6 +165,7 @@ public sealed partial class SipUserAgent
         SipTransaction tx = request.Method == "INVITE"
             ? new InviteServerTransaction(this, key, connection, request)
             : new NonInviteServerTransaction(this, key, connection, request);
+        request.ServerTransaction = tx;
         _serverTransactions.TryAdd(key, tx);
         return tx;
     }

@@ -83,6 +83,36 @@ public sealed partial class SipUserAgent
         SipLog.StrayResponse(_logger, connection.Info.Remote, response.StatusCode, cseq.Value.ToString());
     }
 
+    // A dialog's next hop (RFC 3261 §18.1.1, §19.1.4): the URI's transport parameter, else TLS for sips, else
+    // the transport the dialog started on; the port defaults per transport. TCP reuses an open connection to
+    // that endpoint or opens one, bounded by 64*T1; UDP uses the shared socket.
+    internal async Task<SipConnection> ConnectToAsync(SipUri target, SipTransportKind current)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        var kind = target.GetParameter("transport")?.ToLowerInvariant() switch
+        {
+            "udp" => SipTransportKind.Udp,
+            "tcp" => SipTransportKind.Tcp,
+            "tls" => SipTransportKind.Tls,
+            _ when string.Equals(target.Scheme, "sips", StringComparison.OrdinalIgnoreCase) => SipTransportKind.Tls,
+            _ => current,
+        };
+        using var timeout = new CancellationTokenSource(_timers.SixtyFourT1, _wheel.TimeProvider);
+        var host = target.Host.Trim('[', ']');
+        if (!IPAddress.TryParse(host, out var address))
+        {
+            // Plain A/AAAA lookup; SRV/NAPTR (RFC 3263) is not done: gateways put an address in their Contact.
+            var addresses = await Dns.GetHostAddressesAsync(host, timeout.Token).ConfigureAwait(false);
+            address = addresses.Length > 0 ? addresses[0] : throw new SocketException((int)SocketError.HostNotFound);
+        }
+        var endpoint = new IPEndPoint(address, target.Port ?? (kind == SipTransportKind.Tls ? 5061 : 5060));
+        if (kind == SipTransportKind.Udp)
+        {
+            return _udp?.GetConnection(endpoint) ?? throw new NotSupportedException("SIP/UDP is not enabled.");
+        }
+        return await _transport.ConnectAsync(endpoint, kind, timeout.Token).ConfigureAwait(false);
+    }
+
     // Starts a non-INVITE client transaction (BYE, CANCEL, ...) whose Via branch is in the request.
     internal void StartClientTransaction(SipConnection connection, SipMessage request, string branch, ISipClientTransactionUser user)
     {

@@ -48,6 +48,13 @@ public sealed partial class SipUserAgent : IAsyncDisposable, ISipTransportSink, 
     /// <summary>Admission for every new TCP/TLS connection (before any SIP byte) and every UDP datagram; false refuses.</summary>
     public Func<SipConnectionInfo, bool>? Admit { get; set; }
 
+    /// <summary>
+    /// Optional cheap admission on the bare source address, asked before <see cref="Admit"/> and before anything is
+    /// built for the peer (per UDP datagram, per TCP/TLS connection before its TLS handshake); false refuses. Such
+    /// refusals are only logged (debug): <see cref="ConnectionRefused"/> is not raised, so a flood allocates nothing.
+    /// </summary>
+    public Func<IPAddress, SipTransportKind, bool>? AdmitAddress { get; set; }
+
     /// <summary>A connection or datagram was refused (admission or connection caps); no state was kept.</summary>
     public event Action<SipConnectionInfo>? ConnectionRefused;
 
@@ -163,6 +170,25 @@ public sealed partial class SipUserAgent : IAsyncDisposable, ISipTransportSink, 
 
     // ---- transport sink ----
 
+    bool ISipTransportSink.AdmitAddress(IPAddress address, SipTransportKind kind)
+    {
+        var admit = AdmitAddress;
+        if (admit is null) return true;
+        try
+        {
+            return admit(address, kind);
+        }
+        catch (Exception ex)
+        {
+            // A failing admission policy must fail closed.
+            SipLog.ConnectionFailed(_logger, ex, "admission", new IPEndPoint(address, 0));
+            return false;
+        }
+    }
+
+    void ISipTransportSink.OnRefusedAddress(IPEndPoint remote, SipTransportKind kind) =>
+        SipLog.ConnectionRefused(_logger, kind.ToString(), remote);
+
     bool ISipTransportSink.Admit(SipConnectionInfo info)
     {
         var admit = Admit;
@@ -215,7 +241,47 @@ public sealed partial class SipUserAgent : IAsyncDisposable, ISipTransportSink, 
         {
             // One bad message must not take the connection (and the other calls on it) down.
             SipLog.MessageHandlingFailed(_logger, ex, connection.Info.Id, connection.Info.Remote);
-            if (message.IsRequest && message.Method != "ACK") TrySendStateless(connection, message, 500, "Server Internal Error");
+            if (message.IsRequest && message.Method != "ACK") AnswerFailure(connection, message);
+        }
+    }
+
+    // 500 for a request whose handling threw: through its server transaction when it has one (a second,
+    // stateless response after the transaction's final one would contradict it), statelessly otherwise.
+    private void AnswerFailure(SipConnection connection, SipMessage request)
+    {
+        // A retransmission is not given the transaction: find the one its original created.
+        var tx = request.ServerTransaction ?? FindServerTransaction(request);
+        switch (tx)
+        {
+            case null:
+                TrySendStateless(connection, request, 500, "Server Internal Error");
+                break;
+            case InviteServerTransaction ist when !ist.FinalSent && !ist.IsTerminated:
+            case NonInviteServerTransaction nist when !nist.FinalSent && !nist.IsTerminated:
+                try
+                {
+                    SendFinal(tx, CreateResponse(request, 500, "Server Internal Error",
+                        request.To is { Tag: null } ? SipIds.NewTag() : null));
+                }
+                catch (Exception ex)
+                {
+                    SipLog.MessageHandlingFailed(_logger, ex, connection.Info.Id, connection.Info.Remote);
+                }
+                break;
+        }
+    }
+
+    private SipTransaction? FindServerTransaction(SipMessage request)
+    {
+        try
+        {
+            var vias = request.Vias;
+            return vias.Count > 0 && SipTransactionKeys.ForServer(request, vias[0]) is { } key
+                && _serverTransactions.TryGetValue(key, out var tx) ? tx : null;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return null; // the request is too broken to have a transaction
         }
     }
 

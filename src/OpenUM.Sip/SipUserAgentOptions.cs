@@ -6,8 +6,8 @@ namespace OpenUM.Sip;
 /// <summary>Listening endpoints, limits and protocol constants of a <see cref="SipUserAgent"/>.</summary>
 public sealed class SipUserAgentOptions
 {
-    /// <summary>Methods a UAS answers by default (RFC 3261 core plus INFO for DTMF fallback).</summary>
-    public static readonly IReadOnlyList<string> DefaultMethods = ["INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "INFO"];
+    /// <summary>Methods a UAS answers by default (RFC 3261 core, INFO for DTMF fallback, UPDATE for session refresh, RFC 3311).</summary>
+    public static readonly IReadOnlyList<string> DefaultMethods = ["INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "INFO", "UPDATE"];
 
     /// <summary>Address every listener binds to.</summary>
     public IPAddress ListenAddress { get; set; } = IPAddress.Any;
@@ -55,5 +55,6 @@ public sealed class SipUserAgentOptions
     public SipUasPolicy Policy { get; set; } = new(
         new HashSet<string>(DefaultMethods, StringComparer.Ordinal),
         new HashSet<string>(StringComparer.OrdinalIgnoreCase),
-        new HashSet<string>(["application/sdp", "application/dtmf-relay", "application/dtmf"], StringComparer.OrdinalIgnoreCase));
+        // multipart/mixed: SIP-I/SIP-T gateways wrap the SDP with an ISUP part (accepted when a part is acceptable).
+        new HashSet<string>(["application/sdp", "application/dtmf-relay", "application/dtmf", "multipart/mixed"], StringComparer.OrdinalIgnoreCase));
 }

@@ -30,6 +30,10 @@ public sealed class IncomingCall
     /// <summary>The connection it arrived on (with the TLS peer certificate, if any).</summary>
     public SipConnectionInfo Connection => _connection.Info;
 
+    /// <summary>The SDP offer: the body when it is application/sdp, or the SDP part of a multipart/mixed body
+    /// (SIP-I/SIP-T); empty when the INVITE carries none.</summary>
+    public ReadOnlyMemory<byte> SdpOffer => SipBody.TryGetPart(Request, "application/sdp", out var sdp) ? sdp : default;
+
     /// <summary>Cancelled when CANCEL arrives (487 already sent) or the connection is lost before the answer.</summary>
     public CancellationToken Cancelled => _cancelled.Token;
 
@@ -74,7 +78,7 @@ public sealed class IncomingCall
         var bytes = ok.ToArray();
         // In the table before the 200 leaves, so an immediate ACK or BYE finds it.
         dialog.Begin();
-        dialog.StartAnswer(bytes, Request.CSeq!.Value.Number, initial: true);
+        dialog.StartAnswer(bytes, Request.CSeq!.Value.Number, initial: true, _connection);
         _transaction.SendFinal(200, bytes);
         return dialog;
     }
@@ -96,6 +100,9 @@ public sealed class IncomingCall
         }
         _transaction.SendFinal(statusCode, response.ToArray());
     }
+
+    // The INVITE turned out to be a retransmission racing its original: this call never existed.
+    internal void Discard() => _transportWatch.Dispose();
 
     // CANCEL matched our INVITE transaction; the 200 to the CANCEL is already queued.
     internal void OnCancel()

@@ -1,14 +1,20 @@
 using System.Globalization;
+using System.Net;
 using OpenUM.Sip.Transactions;
 using OpenUM.Sip.Transport;
 
 namespace OpenUM.Sip;
 
-/// <summary>An established SIP dialog (RFC 3261 §12): in-dialog requests, re-INVITE, INFO and BYE.</summary>
+/// <summary>An established SIP dialog (RFC 3261 §12): in-dialog requests, re-INVITE, UPDATE, INFO and BYE.</summary>
+/// <remarks>
+/// A dialog is not bound to a connection (RFC 3261 §12, §18): it starts on the connection its INVITE used and
+/// keeps using it while it is open; once it closes, our next in-dialog request goes over a connection to the
+/// remote target (or the first route), reused or opened for it.
+/// </remarks>
 public sealed partial class SipDialog : ISipClientTransactionUser
 {
     private readonly SipUserAgent _agent;
-    private readonly SipConnection _connection;
+    private SipConnection _connection; // guarded by _sync; replaced when it closed and a request had to go out
     private readonly object _sync = new();
     private readonly TaskCompletionSource _confirmed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<SipDialogEnd> _terminated = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -21,9 +27,10 @@ public sealed partial class SipDialog : ISipClientTransactionUser
     private uint _localCSeq;
     private uint _remoteCSeq;
     private bool _ended;
-    private bool _byeStarted;
+    private SipDialogEndReason _endReason;
+    private ByeState _bye;
+    private SipDialogEndReason _byeReason; // why the BYE that waits for the ACK will be sent
     private int _released;
-    private CancellationTokenRegistration _transportWatch;
 
     private SipDialog(SipUserAgent agent, SipConnection connection, string callId, string localTag, string? remoteTag,
         string localHeader, string remoteHeader, SipUri remoteTarget, IReadOnlyList<string> routeSet,
@@ -54,17 +61,25 @@ public sealed partial class SipDialog : ISipClientTransactionUser
     /// <summary>The peer's tag; null for RFC 2543 peers that sent none.</summary>
     public string? RemoteTag { get; }
 
-    /// <summary>The connection the dialog runs on.</summary>
-    public SipConnectionInfo Connection => _connection.Info;
+    /// <summary>The connection the dialog currently sends on (the INVITE's, until that one closes).</summary>
+    public SipConnectionInfo Connection => CurrentConnection.Info;
 
     /// <summary>Completes when the ACK for our 2xx arrives (UAS) or ours is sent (UAC); cancelled if the dialog ends first.</summary>
     public Task Confirmed => _confirmed.Task;
 
-    /// <summary>Completes once when the dialog ends: BYE either way, ACK timeout, transport loss.</summary>
+    /// <summary>Completes once when the dialog ends: BYE either way, ACK timeout, no connection for our BYE, shutdown.</summary>
     public Task<SipDialogEnd> Terminated => _terminated.Task;
 
-    /// <summary>Answers a re-INVITE: given the request, return the SDP answer, or null for 488.</summary>
+    /// <summary>Answers an SDP offer in a re-INVITE or UPDATE (RFC 3311): given the request, return the SDP answer, or null for 488.</summary>
+    /// <remarks>The offer may sit in a multipart/mixed body: read it with <see cref="SipBody.TryGetPart"/>.</remarks>
     public Func<SipMessage, ReadOnlyMemory<byte>?>? OnReInvite { get; set; }
+
+    /// <summary>
+    /// Answers a re-INVITE without SDP (a session refresh or a 3pcc "tell me your session", RFC 3261 §14.2): return our
+    /// current SDP, sent as the offer in the 200 (the answer comes in the ACK and is not used), or null for 488.
+    /// When not set such a re-INVITE gets 488.
+    /// </summary>
+    public Func<ReadOnlyMemory<byte>?>? OnOfferlessReInvite { get; set; }
 
     /// <summary>An INFO request (already answered 200), e.g. DTMF relay.</summary>
     public event Action<SipMessage>? InfoReceived;
@@ -101,15 +116,25 @@ public sealed partial class SipDialog : ISipClientTransactionUser
             response.Contact?.Uri ?? invite.RequestUri!, routes, invite.CSeq!.Value.Number, 0, invite.From!.Uri.User);
     }
 
-    // Puts the dialog in the table and watches its connection.
-    internal void Begin()
+    private SipConnection CurrentConnection
     {
-        _agent.AddDialog(this);
-        _transportWatch = _connection.Closed.UnsafeRegister(static s => ((SipDialog)s!).OnTransportLost(), this);
+        get
+        {
+            lock (_sync) return _connection;
+        }
     }
 
+    // Puts the dialog in the table. The connection is not watched: its loss does not end the dialog (§12).
+    internal void Begin() => _agent.AddDialog(this);
+
     /// <summary>Ends the dialog with BYE (a non-INVITE client transaction); completes on the final response or Timer F.</summary>
-    /// <remarks>The dialog counts as terminated (LocalBye) as soon as the BYE is handed to its transaction (§15.1.1).</remarks>
+    /// <remarks>
+    /// The dialog counts as terminated (LocalBye) as soon as the BYE is handed to its transaction (§15.1.1). As UAS
+    /// before the ACK of our 2xx, the BYE waits for that ACK (§15) while the 2xx is retransmitted; without an ACK
+    /// within 64*T1 the dialog ends AckTimeout and the BYE is sent then (§13.3.1.4). When the dialog's connection
+    /// closed, the BYE goes over a reused or new connection to the remote target; if none can be made the dialog
+    /// ends TransportLost.
+    /// </remarks>
     public Task ByeAsync(CancellationToken ct = default)
     {
         var task = StartBye(SipDialogEndReason.LocalBye);
@@ -118,22 +143,106 @@ public sealed partial class SipDialog : ISipClientTransactionUser
 
     internal Task StartBye(SipDialogEndReason reason)
     {
-        SipMessage bye;
-        string branch;
         lock (_sync)
         {
-            if (_byeStarted || _ended) return _byeStarted ? _byeDone.Task : Task.CompletedTask;
-            _byeStarted = true;
+            if (_bye != ByeState.None) return _byeDone.Task;
+            if (_ended) return Task.CompletedTask;
+            // §15: the callee must not send BYE before the ACK of its 2xx (or Timer H); the 2xx keeps going out.
+            if (_pendingIsInitial && !_pendingAnswer.IsEmpty)
+            {
+                _bye = ByeState.AwaitingAck;
+                _byeReason = reason;
+                return _byeDone.Task;
+            }
+            _bye = ByeState.Sending;
             StopAnswerTimers();
-            (bye, branch) = BuildRequest("BYE");
         }
-        End(reason, removeNow: false);
-        _agent.StartClientTransaction(_connection, bye, branch, this);
+        SendBye(reason);
         return _byeDone.Task;
     }
 
+    // The caller has set _bye = Sending.
+    private void SendBye(SipDialogEndReason reason)
+    {
+        SipConnection connection;
+        lock (_sync) connection = _connection;
+        if (!connection.IsClosed) StartByeTransaction(connection, reason);
+        else _ = SendByeOnNewConnectionAsync(reason);
+    }
+
+    private async Task SendByeOnNewConnectionAsync(SipDialogEndReason reason)
+    {
+        var connection = await ReconnectAsync().ConfigureAwait(false);
+        if (connection is null)
+        {
+            End(SipDialogEndReason.TransportLost, removeNow: true);
+            _byeDone.TrySetResult();
+            return;
+        }
+        StartByeTransaction(connection, reason);
+    }
+
+    private void StartByeTransaction(SipConnection connection, SipDialogEndReason reason)
+    {
+        SipMessage? bye = null;
+        var branch = "";
+        lock (_sync)
+        {
+            // The peer hung up while we were connecting: there is nothing left to end.
+            if (!(_ended && _endReason == SipDialogEndReason.RemoteBye)) (bye, branch) = BuildRequest("BYE", connection);
+        }
+        if (bye is null)
+        {
+            Release();
+            _byeDone.TrySetResult();
+            return;
+        }
+        End(reason, removeNow: false);
+        _agent.StartClientTransaction(connection, bye, branch, this);
+    }
+
+    // The dialog's connection closed: reuse or open one to the next hop, the first route or else the remote
+    // target (§12.2.1.1, §18.1.1), bounded by 64*T1 like the transaction it is for. Null when that fails.
+    private async Task<SipConnection?> ReconnectAsync()
+    {
+        SipConnection old;
+        SipUri hop;
+        lock (_sync)
+        {
+            old = _connection;
+            hop = _routeSet.Count > 0 && SipNameAddress.TryParse(_routeSet[0], out var route) && route is not null
+                ? route.Uri
+                : _remoteTarget;
+        }
+        SipConnection connection;
+        try
+        {
+            connection = await _agent.ConnectToAsync(hop, old.Info.Transport).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            SipLog.ConnectionFailed(_agent.Logger, ex, "dialog " + CallId, EndPointOf(hop));
+            return null;
+        }
+        lock (_sync)
+        {
+            // Move our use count so the idle timer keeps the new connection while the dialog lives.
+            if (Volatile.Read(ref _released) == 0 && ReferenceEquals(_connection, old) && !ReferenceEquals(old, connection))
+            {
+                _connection = connection;
+                connection.AddUser();
+                old.RemoveUser();
+            }
+        }
+        return connection;
+    }
+
+    private static IPEndPoint EndPointOf(SipUri uri) =>
+        new(IPAddress.TryParse(uri.Host.Trim('[', ']'), out var a) ? a : IPAddress.None, uri.Port ?? 0);
+
     // §12.2.1.1: Request-URI and Route from the remote target and route set (loose or strict routing).
-    private (SipMessage Request, string Branch) BuildRequest(string method)
+    // Caller holds _sync. The Via names the connection the request goes out on.
+    private (SipMessage Request, string Branch) BuildRequest(string method, SipConnection connection)
     {
         var cseq = method == "ACK" ? _localCSeq : ++_localCSeq;
         var strict = _routeSet.Count > 0 && !IsLooseRoute(_routeSet[0]);
@@ -141,7 +250,7 @@ public sealed partial class SipDialog : ISipClientTransactionUser
         var request = SipMessage.CreateRequest(method, requestUri);
         var branch = SipIds.NewBranch();
         var h = request.Headers;
-        h.Set("Via", SipUserAgent.ViaFor(_connection, branch));
+        h.Set("Via", SipUserAgent.ViaFor(connection, branch));
         h.Set("Max-Forwards", "70");
         h.Set("From", _localHeader);
         h.Set("To", _remoteHeader);
@@ -174,9 +283,10 @@ public sealed partial class SipDialog : ISipClientTransactionUser
                 return;
             }
             _ended = true;
+            _endReason = reason;
             StopAnswerTimers();
         }
-        SipLog.DialogEnded(_agent.Logger, CallId, _connection.Info.Remote, reason);
+        SipLog.DialogEnded(_agent.Logger, CallId, CurrentConnection.Info.Remote, reason);
         _confirmed.TrySetCanceled();
         _terminated.TrySetResult(new SipDialogEnd(reason));
         if (removeNow) Release();
@@ -185,14 +295,14 @@ public sealed partial class SipDialog : ISipClientTransactionUser
     private void Release()
     {
         if (Interlocked.Exchange(ref _released, 1) != 0) return;
-        _transportWatch.Dispose();
         _agent.RemoveDialog(this);
-        _connection.RemoveUser();
+        CurrentConnection.RemoveUser();
     }
 
     // Accept() raced with CANCEL or transport loss: the dialog never existed on the wire.
     internal void EndUnanswered(SipDialogEndReason reason) => End(reason, removeNow: true);
 
+    // The user agent shuts down: no request can go out any more.
     internal void OnTransportLost()
     {
         End(SipDialogEndReason.TransportLost, removeNow: true);
@@ -212,11 +322,13 @@ public sealed partial class SipDialog : ISipClientTransactionUser
 
     void ISipClientTransactionUser.OnFailed(SipClientTransaction transaction, int statusCode, string reasonPhrase)
     {
-        SipLog.TransactionTimeout(_agent.Logger, "BYE", _connection.Info.Remote, statusCode == 408 ? "Timer F" : "transport");
+        SipLog.TransactionTimeout(_agent.Logger, "BYE", transaction.Connection.Info.Remote, statusCode == 408 ? "Timer F" : "transport");
         Release();
         _byeDone.TrySetResult();
     }
 
     /// <inheritdoc/>
     public override string ToString() => $"dialog {CallId} local={LocalTag} remote={RemoteTag}";
+
+    private enum ByeState { None, AwaitingAck, Sending }
 }

@@ -60,6 +60,9 @@ public sealed partial class SipMessage
     /// <summary>Body; Content-Length is computed on serialization.</summary>
     public ReadOnlyMemory<byte> Body { get; set; }
 
+    // The server transaction an incoming request created, so a failure after it answered does not answer twice.
+    internal Transactions.SipTransaction? ServerTransaction { get; set; }
+
     /// <summary>Creates a request with no headers.</summary>
     public static SipMessage CreateRequest(string method, SipUri requestUri)
     {

@@ -13,6 +13,7 @@ public static class SipRequestValidator
     /// <summary>
     /// Returns the response to send (405+Allow, 501, 416, 483, 420+Unsupported, 415+Accept or
     /// 415+Accept-Encoding), or null when the request is acceptable. ACK is never answered (RFC 3261 §17).
+    /// A multipart/mixed body needs multipart/mixed in the accepted types and a part of another accepted type.
     /// </summary>
     public static SipMessage? Validate(SipMessage request, SipUasPolicy policy)
     {
@@ -57,7 +58,8 @@ public static class SipRequestValidator
         if (!request.Body.IsEmpty)
         {
             var type = request.ContentType;
-            if (type is null || !Accepts(policy.AcceptedContentTypes, type))
+            if (type is null || !Accepts(policy.AcceptedContentTypes, type)
+                || (SipBody.IsMultipartMixed(type) && !HasAcceptablePart(request, policy.AcceptedContentTypes)))
             {
                 var unsupportedType = SipMessage.CreateResponse(request, 415);
                 unsupportedType.Headers.Add("Accept", string.Join(", ", policy.AcceptedContentTypes));
@@ -74,6 +76,18 @@ public static class SipRequestValidator
             }
         }
         return null;
+    }
+
+    // A multipart/mixed body (SIP-I/SIP-T: SDP + ISUP, RFC 3204) is acceptable when it is well formed and one of
+    // its parts is of an accepted type; the parts we do not understand are left to the application.
+    private static bool HasAcceptablePart(SipMessage request, IReadOnlySet<string> accepted)
+    {
+        if (!SipBody.TryGetParts(request, out var parts)) return false;
+        foreach (var part in parts)
+        {
+            if (!part.ContentType.StartsWith("multipart/", StringComparison.Ordinal) && Accepts(accepted, part.ContentType)) return true;
+        }
+        return false;
     }
 
     private static bool Accepts(IReadOnlySet<string> accepted, string mediaType)

@@ -16,6 +16,14 @@ internal sealed class NonInviteServerTransaction : SipTransaction
 
     public SipServerTransactionState State { get; private set; } = SipServerTransactionState.Trying;
 
+    public bool FinalSent
+    {
+        get
+        {
+            lock (Sync) return State is SipServerTransactionState.Completed or SipServerTransactionState.Terminated;
+        }
+    }
+
     public bool SendResponse(int statusCode, ReadOnlyMemory<byte> response)
     {
         var terminateNow = false;

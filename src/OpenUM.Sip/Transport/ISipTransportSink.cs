@@ -1,9 +1,17 @@
+using System.Net;
+
 namespace OpenUM.Sip.Transport;
 
 // What a transport reports upwards. Calls arrive on the connection's read loop, one message at a time,
 // so per-connection ordering is preserved; implementations must not block.
 internal interface ISipTransportSink
 {
+    // Cheap admission on the bare source address, asked before anything is allocated for the peer;
+    // false => the connection is closed / the datagram dropped, and only logged.
+    bool AdmitAddress(IPAddress address, SipTransportKind kind);
+
+    void OnRefusedAddress(IPEndPoint remote, SipTransportKind kind);
+
     // Admission and connection caps; false => the transport closes the connection / drops the datagram.
     bool Admit(SipConnectionInfo info);
 

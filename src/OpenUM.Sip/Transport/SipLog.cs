@@ -25,7 +25,7 @@ internal static partial class SipLog
     [LoggerMessage(EventId = 2106, Level = LogLevel.Warning, Message = "SIP connection {ConnectionId} from {Remote} closed: {Bytes} bytes without a complete message")]
     public static partial void FramingLost(ILogger logger, string connectionId, IPEndPoint remote, long bytes);
 
-    [LoggerMessage(EventId = 2107, Level = LogLevel.Information, Message = "Malformed SIP message from {Remote} on {ConnectionId}: {Status} {Reason}")]
+    [LoggerMessage(EventId = 2107, Level = LogLevel.Debug, Message = "Malformed SIP message from {Remote} on {ConnectionId}: {Status} {Reason}")]
     public static partial void MessageRejected(ILogger logger, string connectionId, IPEndPoint remote, int status, string reason);
 
     [LoggerMessage(EventId = 2108, Level = LogLevel.Debug, Message = "SIP connection {ConnectionId} to {Remote} closed after idle timeout")]

@@ -99,6 +99,13 @@ internal sealed class SipStreamListener : IAsyncDisposable
             socket.Dispose();
             return;
         }
+        // The cheap address check before the info, the slot and any TLS handshake.
+        if (!_sink.AdmitAddress(remote.Address, _kind))
+        {
+            socket.Dispose();
+            _sink.OnRefusedAddress(remote, _kind);
+            return;
+        }
         var info = new SipConnectionInfo(_manager.NextId(_kind), _kind, remote, local, null);
         if (!_manager.TryReserve(remote))
         {

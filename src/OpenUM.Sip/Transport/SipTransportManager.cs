@@ -19,6 +19,7 @@ internal sealed class SipTransportManager
     private readonly SipUserAgentOptions _options;
     private int _total;
     private long _nextId;
+    private long _lastLimitLog = long.MinValue;
 
     public SipTransportManager(ISipTransportSink sink, TimerWheel wheel, SipUserAgentOptions options, ILogger logger)
     {
@@ -41,17 +42,26 @@ internal sealed class SipTransportManager
         if (Interlocked.Increment(ref _total) > _options.MaxConnections)
         {
             Interlocked.Decrement(ref _total);
-            SipLog.ConnectionLimit(_logger, remote, "total");
+            LogLimit(remote, "total");
             return false;
         }
         var count = _perAddress.AddOrUpdate(remote.Address, 1, static (_, c) => c + 1);
         if (count > _options.MaxConnectionsPerAddress)
         {
             Release(remote.Address);
-            SipLog.ConnectionLimit(_logger, remote, "per-address");
+            LogLimit(remote, "per-address");
             return false;
         }
         return true;
+    }
+
+    // A connection flood hits the caps continuously: one event per ten seconds says so without filling the log.
+    private void LogLimit(IPEndPoint remote, string limit)
+    {
+        long now = _time.GetTimestamp();
+        long last = Interlocked.Read(ref _lastLimitLog);
+        if (last != long.MinValue && _time.GetElapsedTime(last, now) < TimeSpan.FromSeconds(10)) return;
+        if (Interlocked.CompareExchange(ref _lastLimitLog, now, last) == last) SipLog.ConnectionLimit(_logger, remote, limit);
     }
 
     public void Release(IPAddress address)
@@ -170,9 +180,9 @@ internal sealed class SipTransportManager
             connection.Close(graceful: true);
             return;
         }
-        // A connection carrying a dialog stays open however quiet it is: closing it would end the call.
+        // A connection carrying a dialog or transaction stays open however quiet it is.
         var next = connection.Users > 0 ? timeout : timeout - idleFor;
-        state.Entry = _wheel.Schedule(next, static s => ((IdleState)s!).Fire(), state);
+        state.Reschedule(_wheel, next);
     }
 
     private static string RemoteKey(SipTransportKind kind, IPEndPoint remote) => kind switch
@@ -184,15 +194,30 @@ internal sealed class SipTransportManager
 
     private sealed class IdleState(SipTransportManager owner, SipConnection connection)
     {
+        private readonly object _sync = new();
         public SipConnection Connection { get; } = connection;
         public TimerWheelEntry? Entry { get; set; }
         public volatile bool Stopped;
         public void Fire() => owner.OnIdleTimer(this);
 
+        // Under the lock Stop takes: a firing that raced Stop() must not leave a fresh entry behind it
+        // (it would keep a closed connection's state alive, and fire once more, until the timeout).
+        public void Reschedule(TimerWheel wheel, TimeSpan after)
+        {
+            lock (_sync)
+            {
+                if (Stopped) return;
+                Entry = wheel.Schedule(after, static s => ((IdleState)s!).Fire(), this);
+            }
+        }
+
         public void Stop()
         {
-            Stopped = true;
-            Entry?.Cancel();
+            lock (_sync)
+            {
+                Stopped = true;
+                Entry?.Cancel();
+            }
         }
     }
 }

@@ -45,14 +45,18 @@ internal sealed class SipUdpTransport : IAsyncDisposable
     public void Start() => _loop = ReceiveLoopAsync(_stop.Token);
 
     // The path used to answer a peer (RFC 3261 §18.2.2 / RFC 3581 pick the endpoint).
-    public SipConnection GetConnection(IPEndPoint remote, IPEndPoint? local = null)
+    public SipConnection GetConnection(IPEndPoint remote, IPEndPoint? local = null) =>
+        _peers.TryGetValue(remote, out var existing)
+            ? existing
+            : GetConnection(new SipConnectionInfo("udp-" + remote, SipTransportKind.Udp, remote, local ?? LocalEndPoint, null));
+
+    private SipDatagramConnection GetConnection(SipConnectionInfo info)
     {
-        if (_peers.TryGetValue(remote, out var existing)) return existing;
-        var info = new SipConnectionInfo("udp-" + remote, SipTransportKind.Udp, remote, local ?? LocalEndPoint, null);
+        if (_peers.TryGetValue(info.Remote, out var existing)) return existing;
         var created = new SipDatagramConnection(_socket, info, _time, _logger);
         // Bounded: a flood of spoofed sources must not grow the table without limit.
         if (_peers.Count > 10_000) _peers.Clear();
-        return _peers.GetOrAdd(remote, created);
+        return _peers.GetOrAdd(info.Remote, created);
     }
 
     private async Task ReceiveLoopAsync(CancellationToken ct)
@@ -101,6 +105,13 @@ internal sealed class SipUdpTransport : IAsyncDisposable
     private void HandleDatagram(ReadOnlySpan<byte> datagram, IPEndPoint remote, IPEndPoint local)
     {
         if (remote.Address.IsIPv4MappedToIPv6) remote = new IPEndPoint(remote.Address.MapToIPv4(), remote.Port);
+        // The address check first: a refused source costs no info, id string or peer entry per datagram.
+        if (!_sink.AdmitAddress(remote.Address, SipTransportKind.Udp))
+        {
+            _sink.OnRefusedAddress(remote, SipTransportKind.Udp);
+            return;
+        }
+        // A known peer's info is reused; a new one's is built once and becomes its connection if admitted.
         var info = _peers.TryGetValue(remote, out var known)
             ? known.Info
             : new SipConnectionInfo("udp-" + remote, SipTransportKind.Udp, remote, local, null);
@@ -111,7 +122,7 @@ internal sealed class SipUdpTransport : IAsyncDisposable
         }
         if (IsKeepAlive(datagram)) return;
         var outcome = SipParser.TryParseDatagram(datagram, _limits, out var message, out var rejection);
-        var connection = GetConnection(remote, local);
+        var connection = known ?? GetConnection(info);
         connection.Touch();
         if (outcome == SipParseResult.Complete && message is not null) _sink.OnMessage(connection, message);
         else if (rejection is not null) _sink.OnRejected(connection, rejection);

@@ -49,9 +49,14 @@ internal sealed class RawSipClient : IAsyncDisposable
         return new RawSipClient(socket, ssl);
     }
 
-    public async Task SendAsync(string message)
+    // A connection the stack opened to a listening peer (its Contact).
+    public static RawSipClient FromAccepted(Socket socket) => new(socket, new NetworkStream(socket, ownsSocket: false));
+
+    public Task SendAsync(string message) => SendAsync(Encoding.UTF8.GetBytes(message));
+
+    // Raw bytes, for bodies that are not UTF-8 (ISUP).
+    public async Task SendAsync(byte[] bytes)
     {
-        var bytes = Encoding.UTF8.GetBytes(message);
         using var cts = new CancellationTokenSource(HangGuard);
         await _stream.WriteAsync(bytes, cts.Token);
         await _stream.FlushAsync(cts.Token);

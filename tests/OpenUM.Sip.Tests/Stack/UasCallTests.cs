@@ -1,5 +1,8 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using OpenUM.Sip;
+using OpenUM.Sip.Tests.Message;
 using static OpenUM.Sip.Tests.Stack.StackHarness;
 
 namespace OpenUM.Sip.Tests.Stack;
@@ -235,18 +238,6 @@ public sealed class UasCallTests
     }
 
     [Fact]
-    public async Task Closing_the_connection_ends_the_dialog_as_transport_lost()
-    {
-        await using var agent = await StartAsync(_time);
-        var call = await EstablishAsync(agent);
-
-        await call.Peer.DisposeAsync();
-
-        Assert.Equal(SipDialogEndReason.TransportLost, (await call.Dialog.Terminated.Guard()).Reason);
-        await Until(() => agent.ActiveDialogs == 0);
-    }
-
-    [Fact]
     public async Task Rejected_call_gets_the_status_and_extra_headers()
     {
         await using var agent = await StartAsync(_time);
@@ -265,5 +256,92 @@ public sealed class UasCallTests
         Assert.Equal("60", busy.Header("Retry-After"));
         Assert.NotNull(busy.Tag("To"));
         Assert.Equal(0, agent.ActiveDialogs);
+    }
+
+    [Fact]
+    public async Task Sip_i_invite_with_an_isup_part_reaches_the_call_with_its_sdp_offer()
+    {
+        await using var agent = await StartAsync(_time);
+        var incoming = CaptureCall(agent);
+        await using var peer = await RawSipClient.ConnectAsync(agent.Tcp());
+
+        await peer.SendAsync(SipBodyTests.SipIInvite());
+        var trying = await peer.ReadAsync();
+        var ic = await incoming.Task.Guard();
+
+        Assert.Equal(100, trying.Status);
+        Assert.Equal("multipart/mixed", ic.Request.ContentType);
+        Assert.Equal(SipTestMessages.Sdp, System.Text.Encoding.ASCII.GetString(ic.SdpOffer.Span));
+        ic.Reject(486);
+    }
+
+    [Fact]
+    public async Task Cancel_on_another_connection_right_behind_the_invite_always_cancels_the_call()
+    {
+        await using var agent = await StartAsync(_time);
+        var calls = new System.Collections.Concurrent.ConcurrentDictionary<string, IncomingCall>();
+        agent.OnIncomingCall = c =>
+        {
+            calls[c.Request.CallId!] = c;
+            return ValueTask.CompletedTask;
+        };
+        await using var a = await RawSipClient.ConnectAsync(agent.Tcp());
+        await using var b = await RawSipClient.ConnectAsync(agent.Tcp());
+
+        // Two read loops race: the CANCEL may be handled before, during or after the INVITE's processing.
+        for (var i = 0; i < 30; i++)
+        {
+            var call = new PeerCall(a.LocalEndPoint, agent.Tcp());
+            await Task.WhenAll(a.SendAsync(call.Invite()), b.SendAsync(call.Cancel()));
+            var cancelled = await b.ReadAsync();
+            if (cancelled.Status == 481)
+            {
+                // It overtook the INVITE: nothing to cancel yet, so cancel it again behind the INVITE.
+                await a.SendAsync(call.Cancel());
+                cancelled = await a.ReadUntilAsync(m => m.CSeq.EndsWith("CANCEL", StringComparison.Ordinal));
+            }
+            Assert.Equal(200, cancelled.Status);
+            // A 200 to the CANCEL means the INVITE was found: it must end with 487 and the call must see it.
+            var final = await a.ReadUntilAsync(m => m.Status >= 200 && m.CSeq.EndsWith("INVITE", StringComparison.Ordinal));
+            Assert.Equal(487, final.Status);
+            call.ToTag = final.Tag("To");
+            await a.SendAsync(call.AckForFailure());
+            await Until(() => calls.ContainsKey(call.CallId));
+            await Cancelled(calls[call.CallId].Cancelled).Guard();
+        }
+    }
+
+    [Fact]
+    public async Task A_failure_after_the_final_response_sends_no_second_response()
+    {
+        var agent = new SipUserAgent(new SipUserAgentOptions { ListenAddress = IPAddress.Loopback, TcpPort = 0 }, _time,
+            new ThrowingLogger(eventId: 2119)); // "dialog ended": logged after the 200 to the BYE went out
+        await agent.StartAsync(CancellationToken.None);
+        await using var _ = agent;
+        await using var call = await EstablishAsync(agent);
+
+        await call.Peer.SendAsync(call.Call.InDialog("BYE", call.Ok.ContactUri()!));
+        var ok = await call.Peer.ReadAsync();
+        var options = new PeerCall(call.Peer.LocalEndPoint, agent.Tcp());
+        await call.Peer.SendAsync(options.InDialog("OPTIONS", options.RequestUri));
+        var next = await call.Peer.ReadAsync();
+
+        Assert.Equal(200, ok.Status);
+        Assert.Equal($"{call.Call.CSeq} BYE", ok.CSeq);
+        Assert.Equal($"{options.CSeq} OPTIONS", next.CSeq); // not a 500 to the BYE
+        Assert.Equal(200, next.Status);
+    }
+
+    // Throws from one log event, to make the stack fail at a known point of its handling.
+    private sealed class ThrowingLogger(int eventId) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId id, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (id.Id == eventId) throw new InvalidOperationException($"log event {eventId} failed");
+        }
     }
 }

@@ -61,6 +61,61 @@ public sealed class UdpAndTlsTests
     }
 
     [Fact]
+    public async Task Udp_address_admission_runs_first_and_only_admitted_datagrams_reach_admit()
+    {
+        await using var agent = await StartAsync(_time, o => { o.TcpPort = null; o.UdpPort = 0; });
+        var addressChecks = 0;
+        var infos = new List<SipConnectionInfo>();
+        // The first datagram is refused by its address, the later ones pass.
+        agent.AdmitAddress = (address, kind) =>
+            Interlocked.Increment(ref addressChecks) > 1 && kind == SipTransportKind.Udp && address.Equals(IPAddress.Loopback);
+        agent.Admit = info =>
+        {
+            lock (infos) infos.Add(info);
+            return true;
+        };
+        var refusedEvents = 0;
+        agent.ConnectionRefused += _ => Interlocked.Increment(ref refusedEvents);
+        using var peer = new UdpPeer();
+        var target = agent.LocalEndPoints[0];
+        var call = new PeerCall(peer.LocalEndPoint, target) { Transport = "UDP", RPort = true };
+
+        await peer.SendAsync(call.InDialog("OPTIONS", call.RequestUri), target); // refused by address
+        await peer.SendAsync(call.InDialog("OPTIONS", call.RequestUri), target);
+        await peer.SendAsync(call.InDialog("OPTIONS", call.RequestUri), target);
+        var first = await peer.ReceiveAsync();
+        var second = await peer.ReceiveAsync();
+
+        // One receive loop in order: both answers mean all three datagrams were handled.
+        Assert.Equal($"{call.CSeq - 1} OPTIONS", first.CSeq);
+        Assert.Equal($"{call.CSeq} OPTIONS", second.CSeq);
+        Assert.Equal(3, Volatile.Read(ref addressChecks));
+        Assert.Equal(0, Volatile.Read(ref refusedEvents));
+        lock (infos)
+        {
+            Assert.Equal(2, infos.Count);
+            Assert.Same(infos[0], infos[1]); // the admitted peer's info is built once and reused
+        }
+    }
+
+    [Fact]
+    public async Task Tcp_connection_refused_by_address_is_closed_before_admit_sees_it()
+    {
+        await using var agent = await StartAsync(_time);
+        var admitted = 0;
+        agent.AdmitAddress = (_, kind) => kind != SipTransportKind.Tcp;
+        agent.Admit = _ =>
+        {
+            Interlocked.Increment(ref admitted);
+            return true;
+        };
+        await using var peer = await RawSipClient.ConnectAsync(agent.Tcp());
+
+        Assert.True(await peer.ClosedWithoutDataAsync());
+        Assert.Equal(0, Volatile.Read(ref admitted));
+    }
+
+    [Fact]
     public async Task Udp_datagram_refused_by_admission_is_reported()
     {
         await using var agent = await StartAsync(_time, o => { o.TcpPort = null; o.UdpPort = 0; });

@@ -1,0 +1,71 @@
+using System.Net;
+using System.Text;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using OpenUM.Sip;
+using OpenUM.Sip.Transport;
+using static OpenUM.Sip.Tests.Stack.StackHarness;
+
+namespace OpenUM.Sip.Tests.Stack;
+
+// Read loops of different connections run concurrently. These tests run the second loop's message inside the
+// first one's handling, at the point where a real race could put it, through the transport sink.
+public sealed class CancelRaceTests
+{
+    private static readonly IPEndPoint Gateway = new(IPAddress.Parse("192.0.2.10"), 5060);
+    private static readonly IPEndPoint Local = new(IPAddress.Parse("192.0.2.1"), 5060);
+
+    [Fact]
+    public async Task Cancel_handled_while_the_invite_is_being_set_up_still_cancels_the_call()
+    {
+        await using var agent = new SipUserAgent(new SipUserAgentOptions { TcpPort = null }, new FakeTimeProvider(), NullLogger.Instance);
+        var sink = (ISipTransportSink)agent;
+        var incoming = CaptureCall(agent);
+        var call = new PeerCall(Gateway, Local);
+        var invite = Parse(call.Invite());
+        var cancel = Parse(call.Cancel());
+        var connection = new ScriptedConnection();
+        // The CANCEL (from the gateway's other connection) is handled as the 100 Trying goes out: the INVITE
+        // transaction is findable by then.
+        connection.OnSend = text =>
+        {
+            if (text.StartsWith("SIP/2.0 100", StringComparison.Ordinal)) sink.OnMessage(connection, cancel);
+        };
+
+        sink.OnMessage(connection, invite);
+
+        Assert.Contains(connection.Sent, m => m.StartsWith("SIP/2.0 200", StringComparison.Ordinal) && m.Contains(" CANCEL\r\n"));
+        Assert.Contains(connection.Sent, m => m.StartsWith("SIP/2.0 487", StringComparison.Ordinal) && m.Contains(" INVITE\r\n"));
+        var ic = await incoming.Task.Guard();
+        await Cancelled(ic.Cancelled).Guard();
+        Assert.Equal(SipDialogEndReason.Cancelled, (await ic.Accept(Bytes(Answer)).Terminated.Guard()).Reason);
+    }
+
+    private static SipMessage Parse(string text)
+    {
+        var outcome = SipParser.TryParseDatagram(Encoding.UTF8.GetBytes(text), new SipParserLimits(), out var message, out var rejection);
+        Assert.True(outcome == SipParseResult.Complete, rejection?.ReasonPhrase);
+        return message!;
+    }
+
+    // A reliable connection that records what is sent and lets a test act at that moment.
+    private sealed class ScriptedConnection() : SipConnection(
+        new SipConnectionInfo("tcp-test", SipTransportKind.Tcp, Gateway, Local, null), TimeProvider.System)
+    {
+        public List<string> Sent { get; } = [];
+
+        public Action<string>? OnSend { get; set; }
+
+        public override bool IsReliable => true;
+
+        public override bool Send(ReadOnlyMemory<byte> data)
+        {
+            var text = Encoding.UTF8.GetString(data.Span);
+            lock (Sent) Sent.Add(text);
+            OnSend?.Invoke(text);
+            return true;
+        }
+
+        public override void Close(bool graceful) => MarkClosed();
+    }
+}
