@@ -44,13 +44,15 @@ internal sealed class VoicemailCall
         DialPlan dialPlan, Services s, CancellationToken shutdown)
     {
         var invite = call.Request;
-        if (invite.Body.IsEmpty || invite.ContentType != "application/sdp")
+        // The SDP may be the whole body or one part of a multipart body (SIP-I/SIP-T gateways add ISUP).
+        var sdpBody = call.SdpOffer;
+        if (sdpBody.IsEmpty)
         {
             // Offerless INVITEs (offer in the 200, answer in the ACK) are not supported yet.
             call.Reject(488, "Not Acceptable Here", [new SipHeader("Warning", "399 openum \"An SDP offer is required in the INVITE\"")]);
             return null;
         }
-        if (!SessionDescription.TryParse(Encoding.UTF8.GetString(invite.Body.Span), out var offer, out string? sdpError) || offer is null)
+        if (!SessionDescription.TryParse(Encoding.UTF8.GetString(sdpBody.Span), out var offer, out string? sdpError) || offer is null)
         {
             call.Reject(400, "Bad Request", [new SipHeader("Warning", $"399 openum \"Malformed SDP: {sdpError}\"")]);
             return null;
@@ -87,6 +89,7 @@ internal sealed class VoicemailCall
                 extension ?? "-", dialPlan.Name, result.Media.Codec.ToString());
             var voicemail = new VoicemailCall(call, dialog, media, result.Answer, dialPlan, mailbox, extension ?? "", s, shutdown);
             dialog.OnReInvite = voicemail.OnReInvite;
+            dialog.OnOfferlessReInvite = voicemail.OnOfferlessReInvite;
             return voicemail;
         }
         catch
@@ -99,7 +102,8 @@ internal sealed class VoicemailCall
     /// <summary>Hold, resume and session refresh: answer the new offer and move the media accordingly.</summary>
     private ReadOnlyMemory<byte>? OnReInvite(SipMessage reInvite)
     {
-        if (reInvite.Body.IsEmpty || !SessionDescription.TryParse(Encoding.UTF8.GetString(reInvite.Body.Span), out var offer, out _) || offer is null)
+        if (!SipBody.TryGetPart(reInvite, "application/sdp", out var body)
+            || !SessionDescription.TryParse(Encoding.UTF8.GetString(body.Span), out var offer, out _) || offer is null)
             return null;
         var result = OfferAnswer.Answer(offer, Capabilities, _media.LocalAddress, _media.LocalPort, _lastAnswer.Origin);
         if (!result.Success || result.Answer is null || result.Media is null) return null;
@@ -107,6 +111,12 @@ internal sealed class VoicemailCall
         _media.Update(result.Media);
         return Encoding.UTF8.GetBytes(result.Answer.ToString());
     }
+
+    /// <summary>
+    /// A session refresh without SDP: our current session goes out as the offer, unchanged (RFC 3264 §8:
+    /// same origin version, since nothing changed), and the peer's answer in the ACK is not needed.
+    /// </summary>
+    private ReadOnlyMemory<byte>? OnOfferlessReInvite() => Encoding.UTF8.GetBytes(_lastAnswer.ToString());
 
     /// <summary>Runs the call to its end; never throws.</summary>
     public async Task RunAsync()
