@@ -11,6 +11,11 @@ namespace OpenUM.Sip;
 public sealed partial class SipUserAgent
 {
     /// <summary>Sends an INVITE (reusing an open connection to the target) and returns its final answer; ACKs a 2xx.</summary>
+    /// <remarks>With <see cref="OutgoingCallRequest.Transport"/> = TLS a new connection is authenticated with
+    /// <see cref="SipUserAgentOptions.TlsClientOptions"/>: a refused handshake throws the
+    /// <see cref="System.Security.Authentication.AuthenticationException"/> (or <see cref="IOException"/>) of
+    /// <see cref="System.Net.Security.SslStream"/>, one over <see cref="SipUserAgentOptions.TlsHandshakeTimeout"/>
+    /// throws <see cref="TimeoutException"/>; both also raise <see cref="OutgoingTlsHandshakeFailed"/>.</remarks>
     /// <remarks>Cancelling <paramref name="ct"/> sends CANCEL once a provisional response arrived (§9.1) and throws
     /// <see cref="OperationCanceledException"/>; a 2xx that crosses the CANCEL is acknowledged and ended with BYE.</remarks>
     public async Task<OutgoingCallResult> InviteAsync(OutgoingCallRequest request, CancellationToken ct)
@@ -18,7 +23,8 @@ public sealed partial class SipUserAgent
         ArgumentNullException.ThrowIfNull(request);
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         ct.ThrowIfCancellationRequested();
-        var connection = await _transport.ConnectAsync(request.Target, request.Transport, ct).ConfigureAwait(false);
+        var connection = await _transport.ConnectAsync(request.Target, request.Transport,
+            request.TlsTargetName ?? TargetHostOf(request.RequestUri), ct).ConfigureAwait(false);
 
         var branch = SipIds.NewBranch();
         var from = request.From.Tag is null ? request.From.WithTag(SipIds.NewTag()) : request.From;
@@ -110,8 +116,11 @@ public sealed partial class SipUserAgent
         {
             return _udp?.GetConnection(endpoint) ?? throw new NotSupportedException("SIP/UDP is not enabled.");
         }
-        return await _transport.ConnectAsync(endpoint, kind, timeout.Token).ConfigureAwait(false);
+        return await _transport.ConnectAsync(endpoint, kind, TargetHostOf(target), timeout.Token).ConfigureAwait(false);
     }
+
+    // The name a TLS peer's certificate is checked against: the URI host without IPv6 brackets.
+    private static string TargetHostOf(SipUri uri) => uri.Host.Trim('[', ']');
 
     // Starts a non-INVITE client transaction (BYE, CANCEL, ...) whose Via branch is in the request.
     internal void StartClientTransaction(SipConnection connection, SipMessage request, string branch, ISipClientTransactionUser user)

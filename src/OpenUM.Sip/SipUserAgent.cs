@@ -19,13 +19,16 @@ public sealed partial class SipUserAgent : IAsyncDisposable, ISipTransportSink, 
     private readonly ConcurrentDictionary<string, SipTransaction> _serverTransactions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SipClientTransaction> _clientTransactions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SipDialog> _dialogs = new(StringComparer.Ordinal);
-    private readonly List<SipStreamListener> _listeners = new();
+    private readonly object _listenerSync = new();
+    private SipStreamListener? _tcpListener;
+    private SipStreamListener? _tlsListener;
+    private bool _listenersReady; // StartAsync bound its listeners; under _listenerSync
     private readonly string _allowHeader;
     private readonly string _supportedHeader;
     private SipUdpTransport? _udp;
-    private IReadOnlyList<IPEndPoint> _localEndPoints = [];
-    private int _tcpPort;
-    private int _tlsPort;
+    private volatile IReadOnlyList<IPEndPoint> _localEndPoints = [];
+    private volatile int _tcpPort;
+    private volatile int _tlsPort;
     private int _started;
     private int _disposed;
 
@@ -61,14 +64,27 @@ public sealed partial class SipUserAgent : IAsyncDisposable, ISipTransportSink, 
     /// <summary>A malformed message arrived (answered with its 4xx/5xx when possible).</summary>
     public event Action<SipConnectionInfo, SipRejection>? MessageRejected;
 
-    /// <summary>A TLS handshake failed or timed out.</summary>
+    /// <summary>A TLS handshake on an accepted connection failed or timed out.</summary>
     public event Action<SipConnectionInfo, Exception>? TlsHandshakeFailed;
+
+    /// <summary>
+    /// An outgoing TLS handshake (we are the client: calls out, in-dialog reconnects) failed or timed out; the
+    /// request that needed it fails too. <see cref="SipConnectionInfo.PeerCertificate"/> is the certificate the
+    /// server presented, when it got that far.
+    /// </summary>
+    public event Action<SipConnectionInfo, Exception>? OutgoingTlsHandshakeFailed;
 
     /// <summary>A new dialog-creating INVITE (validated, 100 Trying sent); the handler must Accept or Reject.</summary>
     public Func<IncomingCall, ValueTask>? OnIncomingCall { get; set; }
 
-    /// <summary>Bound endpoints (TCP, then TLS, then UDP), valid after <see cref="StartAsync"/>.</summary>
+    /// <summary>Bound endpoints (TCP, then TLS, then UDP), valid after <see cref="StartAsync"/>; follows <see cref="SetListenersAsync"/>.</summary>
     public IReadOnlyList<IPEndPoint> LocalEndPoints => _localEndPoints;
+
+    /// <summary>The port the SIP/TCP listener is bound to (the actual one when 0 was asked); null = not listening.</summary>
+    public int? TcpPort => _tcpPort == 0 ? null : _tcpPort;
+
+    /// <summary>The port the SIP/TLS listener is bound to (the actual one when 0 was asked); null = not listening.</summary>
+    public int? TlsPort => _tlsPort == 0 ? null : _tlsPort;
 
     /// <summary>Dialogs currently established.</summary>
     public int ActiveDialogs => _dialogs.Count;
@@ -101,45 +117,118 @@ public sealed partial class SipUserAgent : IAsyncDisposable, ISipTransportSink, 
         ct.ThrowIfCancellationRequested();
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         if (Interlocked.Exchange(ref _started, 1) != 0) throw new InvalidOperationException("The user agent is already started.");
-        var endpoints = new List<IPEndPoint>();
+        SipStreamListener? tcp = null, tls = null;
         try
         {
-            if (_options.TcpPort is { } tcp)
+            lock (_listenerSync)
             {
-                var listener = new SipStreamListener(new IPEndPoint(_options.ListenAddress, tcp), SipTransportKind.Tcp,
-                    _transport, this, null, _options.TlsHandshakeTimeout, _wheel, _options.Limits, _logger);
-                _listeners.Add(listener);
-                _tcpPort = listener.LocalEndPoint.Port;
-                endpoints.Add(listener.LocalEndPoint);
-            }
-            if (_options.TlsPort is { } tls)
-            {
-                if (_options.TlsServerOptions is null)
+                if (_options.TcpPort is { } tcpPort) tcp = BindListener(SipTransportKind.Tcp, tcpPort);
+                if (_options.TlsPort is { } tlsPort) tls = BindListener(SipTransportKind.Tls, tlsPort);
+                if (_options.UdpPort is { } udp)
                 {
-                    throw new InvalidOperationException("TlsPort is set but TlsServerOptions is not.");
+                    _udp = new SipUdpTransport(new IPEndPoint(_options.ListenAddress, udp), this, _options.Limits, _wheel.TimeProvider, _logger);
                 }
-                var listener = new SipStreamListener(new IPEndPoint(_options.ListenAddress, tls), SipTransportKind.Tls,
-                    _transport, this, AuthenticateTlsAsync, _options.TlsHandshakeTimeout, _wheel, _options.Limits, _logger);
-                _listeners.Add(listener);
-                _tlsPort = listener.LocalEndPoint.Port;
-                endpoints.Add(listener.LocalEndPoint);
-            }
-            if (_options.UdpPort is { } udp)
-            {
-                _udp = new SipUdpTransport(new IPEndPoint(_options.ListenAddress, udp), this, _options.Limits, _wheel.TimeProvider, _logger);
-                endpoints.Add(_udp.LocalEndPoint);
+                _tcpListener = tcp;
+                _tlsListener = tls;
+                _listenersReady = true;
+                PublishEndPoints();
             }
         }
         catch
         {
-            foreach (var l in _listeners) l.DisposeAsync().AsTask().GetAwaiter().GetResult();
-            _listeners.Clear();
+            tcp?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            tls?.DisposeAsync().AsTask().GetAwaiter().GetResult();
             throw;
         }
-        _localEndPoints = endpoints;
-        foreach (var l in _listeners) l.Start();
+        tcp?.Start();
+        tls?.Start();
         _udp?.Start();
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Makes the TCP and TLS listeners follow the configuration without a restart: a listener newly wanted is
+    /// started, one no longer wanted stops accepting (its connections and their dialogs stay up), one that is
+    /// unchanged is left alone (same port, or 0 asked while already listening). A port change binds the new
+    /// port before the old listener stops. When a bind fails nothing changes and the
+    /// <see cref="System.Net.Sockets.SocketException"/> names the port. UDP is not affected. Needs
+    /// <see cref="StartAsync"/> first; TLS needs <see cref="SipUserAgentOptions.TlsServerOptions"/>.
+    /// </summary>
+    public async Task SetListenersAsync(int? tcpPort, int? tlsPort, CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        if (tcpPort is < 0 or > 65535) throw new ArgumentOutOfRangeException(nameof(tcpPort));
+        if (tlsPort is < 0 or > 65535) throw new ArgumentOutOfRangeException(nameof(tlsPort));
+        SipStreamListener? newTcp = null, newTls = null, oldTcp = null, oldTls = null;
+        lock (_listenerSync)
+        {
+            ObjectDisposedException.ThrowIf(_disposed != 0, this);
+            if (!_listenersReady) throw new InvalidOperationException("StartAsync must have succeeded first.");
+            var changeTcp = !Keeps(_tcpListener, tcpPort);
+            var changeTls = !Keeps(_tlsListener, tlsPort);
+            try
+            {
+                if (changeTcp && tcpPort is { } tcp) newTcp = BindListener(SipTransportKind.Tcp, tcp);
+                if (changeTls && tlsPort is { } tls) newTls = BindListener(SipTransportKind.Tls, tls);
+            }
+            catch
+            {
+                newTcp?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                newTls?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                throw;
+            }
+            if (changeTcp)
+            {
+                oldTcp = _tcpListener;
+                _tcpListener = newTcp;
+            }
+            if (changeTls)
+            {
+                oldTls = _tlsListener;
+                _tlsListener = newTls;
+            }
+            PublishEndPoints();
+            newTcp?.Start();
+            newTls?.Start();
+        }
+        if (oldTcp is not null)
+        {
+            SipLog.ListenerStopped(_logger, "TCP", oldTcp.LocalEndPoint);
+            await oldTcp.DisposeAsync().ConfigureAwait(false);
+        }
+        if (oldTls is not null)
+        {
+            SipLog.ListenerStopped(_logger, "TLS", oldTls.LocalEndPoint);
+            await oldTls.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static bool Keeps(SipStreamListener? current, int? wanted) =>
+        current is null ? wanted is null : wanted is { } port && (port == 0 || port == current.LocalEndPoint.Port);
+
+    // Binds (does not start) a listener; under _listenerSync.
+    private SipStreamListener BindListener(SipTransportKind kind, int port)
+    {
+        if (kind == SipTransportKind.Tls && _options.TlsServerOptions is null)
+        {
+            throw new InvalidOperationException("A SIP/TLS listener needs SipUserAgentOptions.TlsServerOptions.");
+        }
+        return new SipStreamListener(new IPEndPoint(_options.ListenAddress, port), kind, _transport, this,
+            kind == SipTransportKind.Tls ? AuthenticateTlsAsync : null, _options.TlsHandshakeTimeout, _wheel,
+            _options.Limits, _logger);
+    }
+
+    // Under _listenerSync: the ports Contact announces and the endpoint list, TCP then TLS then UDP.
+    private void PublishEndPoints()
+    {
+        var endpoints = new List<IPEndPoint>(3);
+        if (_tcpListener is not null) endpoints.Add(_tcpListener.LocalEndPoint);
+        if (_tlsListener is not null) endpoints.Add(_tlsListener.LocalEndPoint);
+        if (_udp is not null) endpoints.Add(_udp.LocalEndPoint);
+        _tcpPort = _tcpListener?.LocalEndPoint.Port ?? 0;
+        _tlsPort = _tlsListener?.LocalEndPoint.Port ?? 0;
+        _localEndPoints = endpoints;
     }
 
     private async ValueTask<SipSecuredStream> AuthenticateTlsAsync(Stream inner, SipConnectionInfo info, CancellationToken ct)
@@ -161,7 +250,14 @@ public sealed partial class SipUserAgent : IAsyncDisposable, ISipTransportSink, 
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-        foreach (var l in _listeners) await l.DisposeAsync().ConfigureAwait(false);
+        SipStreamListener? tcp, tls;
+        lock (_listenerSync)
+        {
+            (tcp, tls) = (_tcpListener, _tlsListener);
+            (_tcpListener, _tlsListener) = (null, null);
+        }
+        if (tcp is not null) await tcp.DisposeAsync().ConfigureAwait(false);
+        if (tls is not null) await tls.DisposeAsync().ConfigureAwait(false);
         if (_udp is not null) await _udp.DisposeAsync().ConfigureAwait(false);
         await _transport.CloseAllAsync().ConfigureAwait(false);
         foreach (var pair in _dialogs) pair.Value.OnTransportLost();
@@ -223,6 +319,18 @@ public sealed partial class SipUserAgent : IAsyncDisposable, ISipTransportSink, 
         try
         {
             TlsHandshakeFailed?.Invoke(info, error);
+        }
+        catch (Exception ex)
+        {
+            SipLog.ConnectionFailed(_logger, ex, info.Id, info.Remote);
+        }
+    }
+
+    void ISipTransportSink.OnOutgoingHandshakeFailed(SipConnectionInfo info, Exception error)
+    {
+        try
+        {
+            OutgoingTlsHandshakeFailed?.Invoke(info, error);
         }
         catch (Exception ex)
         {

@@ -24,7 +24,18 @@ public sealed class SipUserAgentOptions
     /// <summary>Produces the TLS settings for each new connection, so a certificate swap applies to new connections only.</summary>
     public Func<SipConnectionInfo, SslServerAuthenticationOptions>? TlsServerOptions { get; set; }
 
-    /// <summary>A TLS handshake that takes longer is abandoned (SPEC TLS-2).</summary>
+    /// <summary>
+    /// Produces the client-side TLS settings for each outgoing TLS connection (calls out, and in-dialog requests that
+    /// must open a new connection), given the target endpoint and the name its certificate must carry (SPEC TLS-4):
+    /// the server certificate as client certificate and a validation callback that checks the chain and that name.
+    /// When the returned <see cref="SslClientAuthenticationOptions.TargetHost"/> is empty it is set to that name, and
+    /// its validation callback is wrapped (to report the presented certificate on failure): return a new instance
+    /// each time. In-dialog connections pass the host of the dialog's remote target (often an IP address).
+    /// Null = outgoing TLS is refused (<see cref="InvalidOperationException"/>).
+    /// </summary>
+    public Func<IPEndPoint, string?, SslClientAuthenticationOptions>? TlsClientOptions { get; set; }
+
+    /// <summary>A TLS handshake (accepted or outgoing) that takes longer is abandoned (SPEC TLS-2).</summary>
     public TimeSpan TlsHandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Parser size caps.</summary>

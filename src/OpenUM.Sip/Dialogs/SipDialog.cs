@@ -116,7 +116,7 @@ public sealed partial class SipDialog : ISipClientTransactionUser
             response.Contact?.Uri ?? invite.RequestUri!, routes, invite.CSeq!.Value.Number, 0, invite.From!.Uri.User);
     }
 
-    private SipConnection CurrentConnection
+    internal SipConnection CurrentConnection
     {
         get
         {

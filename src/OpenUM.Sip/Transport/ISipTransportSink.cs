@@ -21,6 +21,9 @@ internal interface ISipTransportSink
     // The stream filter (TLS handshake) failed or timed out.
     void OnHandshakeFailed(SipConnectionInfo info, Exception error);
 
+    // An outgoing TLS handshake (we are the client) failed or timed out; the caller also gets the exception.
+    void OnOutgoingHandshakeFailed(SipConnectionInfo info, Exception error);
+
     void OnMessage(SipConnection connection, SipMessage message);
 
     // The sink answers (when the partial message allows it); the transport then closes the connection

@@ -60,4 +60,7 @@ internal static partial class SipLog
 
     [LoggerMessage(EventId = 2119, Level = LogLevel.Debug, Message = "SIP dialog {CallId} with {Remote} ended: {Reason}")]
     public static partial void DialogEnded(ILogger logger, string callId, IPEndPoint remote, SipDialogEndReason reason);
+
+    [LoggerMessage(EventId = 2120, Level = LogLevel.Information, Message = "SIP/{Transport} listener on {Local} stopped; its connections stay up")]
+    public static partial void ListenerStopped(ILogger logger, string transport, IPEndPoint local);
 }

@@ -162,6 +162,11 @@ internal sealed class SipStreamListener : IAsyncDisposable
         {
             return await _filter!(stream, info, timeout.Token).ConfigureAwait(false);
         }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The listener was stopped (configuration change or shutdown) mid-handshake: not the peer's failure.
+            return null;
+        }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             SipLog.TlsHandshakeFailed(_logger, ex, info.Id, info.Remote);

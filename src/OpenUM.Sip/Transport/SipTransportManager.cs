@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 
 namespace OpenUM.Sip.Transport;
@@ -103,12 +106,19 @@ internal sealed class SipTransportManager
     public SipConnection? Find(SipTransportKind kind, IPEndPoint remote) =>
         _byRemote.TryGetValue(RemoteKey(kind, remote), out var c) && !c.IsClosed ? c : null;
 
-    // UAC: reuse an open connection to that endpoint, else connect (RFC 3261 §18.1.1).
-    public async Task<SipConnection> ConnectAsync(IPEndPoint remote, SipTransportKind kind, CancellationToken ct)
+    // UAC: reuse an open connection to that endpoint, else connect (RFC 3261 §18.1.1). TLS: the handshake as a
+    // client (options from TlsClientOptions, bounded by TlsHandshakeTimeout), then the connection runs like an
+    // accepted one with the server's certificate as PeerCertificate.
+    public async Task<SipConnection> ConnectAsync(IPEndPoint remote, SipTransportKind kind, string? targetHost, CancellationToken ct)
     {
-        if (kind != SipTransportKind.Tcp)
+        if (kind is not (SipTransportKind.Tcp or SipTransportKind.Tls))
         {
-            throw new NotSupportedException($"Outgoing SIP over {kind} is not supported yet; use TCP.");
+            throw new NotSupportedException($"Outgoing SIP over {kind} is not supported; use TCP or TLS.");
+        }
+        var clientOptions = _options.TlsClientOptions;
+        if (kind == SipTransportKind.Tls && clientOptions is null)
+        {
+            throw new InvalidOperationException("Outgoing SIP over TLS needs SipUserAgentOptions.TlsClientOptions.");
         }
         if (Find(kind, remote) is { } existing) return existing;
         if (!TryReserve(remote))
@@ -116,6 +126,8 @@ internal sealed class SipTransportManager
             throw new SocketException((int)SocketError.TooManyOpenSockets);
         }
         var socket = new Socket(remote.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        Stream? stream = null;
+        X509Certificate2? peer = null;
         try
         {
             // A configured listen address is also our source address, so Contact/Via match what we announce.
@@ -125,17 +137,88 @@ internal sealed class SipTransportManager
                 socket.Bind(new IPEndPoint(bind, 0));
             }
             await socket.ConnectAsync(remote, ct).ConfigureAwait(false);
+            stream = new NetworkStream(socket, ownsSocket: false);
+            if (kind == SipTransportKind.Tls)
+            {
+                var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
+                stream = ssl;
+                var options = clientOptions!(remote, targetHost);
+                if (string.IsNullOrEmpty(options.TargetHost) && !string.IsNullOrEmpty(targetHost))
+                {
+                    options.TargetHost = targetHost;
+                }
+                // SslStream rethrows the failure from RemoteCertificate, so the presented certificate is noted here.
+                byte[]? presented = null;
+                var validate = options.RemoteCertificateValidationCallback;
+                options.RemoteCertificateValidationCallback = (sender, certificate, chain, errors) =>
+                {
+                    presented = certificate?.GetRawCertData();
+                    return validate is null ? errors == SslPolicyErrors.None : validate(sender, certificate, chain, errors);
+                };
+                try
+                {
+                    await HandshakeAsClientAsync(ssl, options, remote, ct).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException && ex is not OutOfMemoryException)
+                {
+                    var failed = new SipConnectionInfo(NextId(kind), kind, remote, LocalOf(socket, remote),
+                        presented is null ? null : X509CertificateLoader.LoadCertificate(presented));
+                    SipLog.TlsHandshakeFailed(_logger, ex, failed.Id, failed.Remote);
+                    _sink.OnOutgoingHandshakeFailed(failed, ex);
+                    throw;
+                }
+                peer = ssl.RemoteCertificate as X509Certificate2;
+            }
         }
         catch
         {
+            if (stream is not null) await stream.DisposeAsync().ConfigureAwait(false);
             socket.Dispose();
             Release(remote.Address);
             throw;
         }
-        var info = new SipConnectionInfo(NextId(kind), kind, remote, (IPEndPoint)socket.LocalEndPoint!, null);
-        var connection = new SipStreamConnection(socket, new NetworkStream(socket, ownsSocket: false), info, _wheel, _logger);
+        var info = new SipConnectionInfo(NextId(kind), kind, remote, (IPEndPoint)socket.LocalEndPoint!, peer);
+        var connection = new SipStreamConnection(socket, stream, info, _wheel, _logger);
         _ = RunAsync(connection, _options.Limits);
         return connection;
+    }
+
+    private static IPEndPoint LocalOf(Socket socket, IPEndPoint remote)
+    {
+        try
+        {
+            return (IPEndPoint)socket.LocalEndPoint!;
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            return new IPEndPoint(remote.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
+        }
+    }
+
+    // The client handshake within TlsHandshakeTimeout (on the shared wheel, like the listener's); a timeout
+    // surfaces as TimeoutException, a refused handshake as the AuthenticationException/IOException SslStream throws.
+    private async Task HandshakeAsClientAsync(SslStream ssl, SslClientAuthenticationOptions options, IPEndPoint remote, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var timedOut = new StrongBox<bool>();
+        var entry = _wheel.Schedule(_options.TlsHandshakeTimeout, static s =>
+        {
+            var (box, cts) = ((StrongBox<bool>, CancellationTokenSource))s!;
+            box.Value = true;
+            try { cts.Cancel(); } catch (ObjectDisposedException) { }
+        }, (timedOut, timeout));
+        try
+        {
+            await ssl.AuthenticateAsClientAsync(options, timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (Volatile.Read(ref timedOut.Value) && !ct.IsCancellationRequested)
+        {
+            throw new TimeoutException($"The TLS handshake with {remote} did not complete within {_options.TlsHandshakeTimeout}.");
+        }
+        finally
+        {
+            entry.Cancel();
+        }
     }
 
     // Aborts every connection and waits (bounded) for their loops to end.
