@@ -5,13 +5,14 @@ using Microsoft.Extensions.Logging;
 using OpenUM.Delivery;
 using OpenUM.Directory;
 using OpenUM.Media;
+using OpenUM.Security;
 using OpenUM.Sip;
 
 namespace OpenUM.Calls;
 
 /// <summary>Where the call layer finds the server's own settings and files.</summary>
 public sealed record CallControllerOptions(string ServerName, string DataDirectory, string SpoolDirectory,
-    string SenderAddress = "voicemail@localhost");
+    string? ServerFqdn = null);
 
 /// <summary>
 /// Call control: admission of connections (trusted gateways), the per-call decisions (server limits,
@@ -51,13 +52,39 @@ public sealed class CallController : IAsyncDisposable
     /// <summary>Calls in progress.</summary>
     public int ActiveCalls => Volatile.Read(ref _active);
 
-    /// <summary>ADM-1/ADM-2: a new connection or datagram is admitted only from a configured gateway.</summary>
+    /// <summary>
+    /// ADM-1/ADM-2: a new connection or datagram is admitted only from a configured gateway: by source
+    /// address on TCP/UDP, by the name in its verified certificate on TLS (the handshake has already
+    /// checked chain, validity, EKU and revocation).
+    /// </summary>
     public bool Admit(SipConnectionInfo connection)
     {
-        if (_peers.Find(connection.Remote.Address) is not null) return true;
-        LogRejected(connection.Remote, "not a configured IP gateway");
+        if (FindGateway(connection, _config()) is not null) return true;
+        LogRejected(connection.Remote, connection.Transport == SipTransportKind.Tls
+            ? "its certificate names no configured IP gateway" : "not a configured IP gateway");
         return false;
     }
+
+    private IpGateway? FindGateway(SipConnectionInfo connection, ConfigurationSnapshot config)
+    {
+        if (connection.Transport != SipTransportKind.Tls)
+            return _peers.Find(connection.Remote.Address) is { } peer ? config.FindGateway(peer.Name) : null;
+        if (connection.PeerCertificate is not { } certificate) return null;
+        var names = CertificateFacts.DnsNames(certificate);
+        if (names.Count == 0 && CertificateFacts.CommonName(certificate) is { } cn) names = [cn];
+        foreach (string name in names)
+        {
+            string host = name.TrimEnd('.');
+            foreach (var gateway in config.IpGateways)
+                if (string.Equals(gateway.Address.TrimEnd('.'), host, StringComparison.OrdinalIgnoreCase)) return gateway;
+            // The server's own name is a trusted secure peer, so `test-connectivity --secured true` can loop back.
+            if (_options.ServerFqdn is { } self && string.Equals(self, host, StringComparison.OrdinalIgnoreCase))
+                return new IpGateway { Name = SelfGateway, Address = self };
+        }
+        return null;
+    }
+
+    private const string SelfGateway = "(this server)";
 
     /// <summary>Logs a refused call or connection (1021), rate-limited per remote address.</summary>
     public void LogRejected(IPEndPoint remote, string reason)
@@ -88,7 +115,7 @@ public sealed class CallController : IAsyncDisposable
         var remote = call.Connection.Remote;
         // The peer list says who connected; the current configuration says what that gateway may do now
         // (the list is rebuilt asynchronously after a change, the snapshot is already current).
-        var gateway = _peers.Find(remote.Address) is { } peer ? config.FindGateway(peer.Name) : null;
+        var gateway = FindGateway(call.Connection, config);
         if (gateway is null)
         {
             Refuse(call, 403, "Forbidden", "not a configured IP gateway");
@@ -105,14 +132,14 @@ public sealed class CallController : IAsyncDisposable
             Refuse(call, 503, "Service Unavailable", $"UM server {server.Name} is {server.Status}", retryAfter: true);
             return;
         }
-        var dialPlan = Route(config, gateway, call.Request);
+        var dialPlan = gateway.Name == SelfGateway ? RouteSelf(config, call.Request) : Route(config, gateway, call.Request);
         if (dialPlan is null)
         {
             Refuse(call, 404, "Not Found", $"gateway {gateway.Name} has no hunt group for this call");
             return;
         }
-        // SEC-2: a SipSecured or Secured dial plan takes calls only over mutual TLS.
-        if (dialPlan.VoipSecurity != VoipSecurity.Unsecured && call.Connection.Transport != SipTransportKind.Tls)
+        // SEC-2: a SipSecured or Secured dial plan takes calls only over mutual TLS, an Unsecured one only without.
+        if (dialPlan.IsSecured != (call.Connection.Transport == SipTransportKind.Tls))
         {
             Refuse(call, 403, "Forbidden", $"dial plan {dialPlan.Name} is {dialPlan.VoipSecurity} and the call came over {call.Connection.Transport}");
             return;
@@ -175,6 +202,14 @@ public sealed class CallController : IAsyncDisposable
                 return config.FindDialPlan(group.DialPlan);
         }
         return catchAll is null ? null : config.FindDialPlan(catchAll.DialPlan);
+    }
+
+    /// <summary>A loopback test call from this server itself: the dial plan of the called mailbox, secured ones first.</summary>
+    private static DialPlan? RouteSelf(ConfigurationSnapshot config, SipMessage invite)
+    {
+        string? user = invite.RequestUri?.User;
+        var plans = config.DialPlans.OrderByDescending(p => p.IsSecured).ToList();
+        return plans.FirstOrDefault(p => user is not null && config.FindMailbox(p.Name, user) is not null) ?? plans.FirstOrDefault();
     }
 
     private void Refuse(IncomingCall call, int status, string phrase, string reason, bool retryAfter = false)

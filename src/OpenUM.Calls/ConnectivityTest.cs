@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using OpenUM.Media;
+using OpenUM.Security;
 using OpenUM.Sip;
 
 namespace OpenUM.Calls;
@@ -18,11 +19,20 @@ public sealed record ConnectivityResult(string UmIPAddress, bool EntireOperation
 /// </summary>
 public sealed class ConnectivityTest(TimeProvider time, ILogger logger)
 {
-    /// <summary>Runs one test call to <paramref name="target"/> for <paramref name="extension"/>.</summary>
-    public async Task<ConnectivityResult> RunAsync(IPEndPoint target, string extension, RtpPortRange ports, CancellationToken ct)
+    /// <summary>
+    /// Runs one test call to <paramref name="target"/> for <paramref name="extension"/>; with <paramref name="tls"/>
+    /// over mutual TLS (our certificate presented, the server's verified as <paramref name="serverName"/>).
+    /// </summary>
+    public async Task<ConnectivityResult> RunAsync(IPEndPoint target, string extension, RtpPortRange ports, CancellationToken ct,
+        TlsContext? tls = null, string? serverName = null)
     {
         var local = LocalAddressFor(target.Address);
-        await using var agent = new SipUserAgent(new SipUserAgentOptions { ListenAddress = local, TcpPort = null }, time, logger);
+        var transport = tls is null ? SipTransportKind.Tcp : SipTransportKind.Tls;
+        await using var agent = new SipUserAgent(new SipUserAgentOptions
+        {
+            ListenAddress = local, TcpPort = null,
+            TlsClientOptions = tls is null ? null : (endpoint, name) => tls.CreateClientOptions(name ?? serverName ?? endpoint.Address.ToString()),
+        }, time, logger);
         await agent.StartAsync(ct).ConfigureAwait(false);
         await using var clock = new MediaClock(time);
         await using var media = MediaSession.Open(local, ports, clock, logger);
@@ -30,11 +40,12 @@ public sealed class ConnectivityTest(TimeProvider time, ILogger logger)
         var offer = OfferAnswer.CreateOffer(caps, local, media.LocalPort);
         var host = target.Address.ToString();
         if (target.AddressFamily == AddressFamily.InterNetworkV6) host = $"[{host}]";
+        string scheme = transport == SipTransportKind.Tls ? "tls" : "tcp";
         var request = new OutgoingCallRequest(target,
-            SipUri.Parse($"sip:{extension}@{host}:{target.Port};transport=tcp"),
+            SipUri.Parse($"sip:{extension}@{host}:{target.Port};transport={scheme}"),
             new SipNameAddress(SipUri.Parse($"sip:openum-test@{(local.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{local}]" : local.ToString())}"), "OpenUM connectivity test"),
             new SipNameAddress(SipUri.Parse($"sip:{extension}@{host}")),
-            Encoding.UTF8.GetBytes(offer.ToString()));
+            Encoding.UTF8.GetBytes(offer.ToString()), transport) { TlsTargetName = serverName };
 
         long start = time.GetTimestamp();
         OutgoingCallResult answer;
@@ -46,7 +57,8 @@ public sealed class ConnectivityTest(TimeProvider time, ILogger logger)
         {
             answer = await agent.InviteAsync(request, answerLimit.Token).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is SocketException or IOException || e is OperationCanceledException && !ct.IsCancellationRequested)
+        catch (Exception e) when (e is SocketException or IOException or System.Security.Authentication.AuthenticationException
+            || e is OperationCanceledException && !ct.IsCancellationRequested)
         {
             return Fail(target, 0, $"no answer from {target}: {e.Message}");
         }

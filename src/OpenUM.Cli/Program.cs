@@ -10,6 +10,7 @@ root.Subcommands.Add(GatewayCommands.Create());
 root.Subcommands.Add(HuntGroupCommands.Create());
 root.Subcommands.Add(MailboxCommands.Create());
 root.Subcommands.Add(ServerCommands.Create());
+root.Subcommands.Add(CertCommands.Create());
 root.Subcommands.Add(EventsCommand.Create());
 root.Subcommands.Add(TestConnectivityCommand.Create());
 return await root.Parse(args).InvokeAsync();

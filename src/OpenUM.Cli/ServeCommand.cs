@@ -10,19 +10,28 @@ internal static class ServeCommand
     public static Command Create()
     {
         var tcp = new Option<int?>("--sip-tcp-port") { Description = "SIP TCP port (default: the UmServer's SipTcpListeningPort, 5060; 0 = any free port)" };
+        var tls = new Option<int?>("--sip-tls-port") { Description = "SIP TLS port (default: the UmServer's SipTlsListeningPort, 5061; 0 = any free port)" };
+        var fqdn = new Option<string?>("--fqdn") { Description = "This server's FQDN (default: the host name): the name of its self-signed certificate" };
         var udp = new Option<int?>("--sip-udp-port") { Description = "Also listen for SIP over UDP on this port (off by default)" };
         var rtp = new Option<string?>("--rtp-ports") { Description = "RTP port range A-B (default 16384-31999)" };
         var listen = new Option<string?>("--listen-address") { Description = "Address to bind the SIP listeners to (default: all)" };
         var command = new Command("serve", "Run the UM server: answer diverted calls, record and deliver voice messages.\n" +
-            "Example: openum serve --sip-tcp-port 5060 --rtp-ports 16384-17383") { tcp, udp, rtp, listen };
+            "Example: openum serve --sip-tcp-port 5060 --sip-tls-port 5061 --rtp-ports 16384-17383") { tcp, tls, fqdn, udp, rtp, listen };
         command.SetAction(async (result, ct) =>
         {
             var data = CliContext.Data(result);
             var options = new ServeOptions(data.Root)
             {
                 SipTcpPort = result.GetValue(tcp),
+                SipTlsPort = result.GetValue(tls),
                 SipUdpPort = result.GetValue(udp),
             };
+            if (result.GetValue(fqdn) is { } name)
+            {
+                if (Uri.CheckHostName(name) != UriHostNameType.Dns)
+                    return Fail("--fqdn", $"'{name}' is not a DNS name (e.g. um.contoso.example).");
+                options = options with { Fqdn = name };
+            }
             if (result.GetValue(listen) is { } l)
             {
                 if (!IPAddress.TryParse(l, out var address))
@@ -35,8 +44,8 @@ internal static class ServeCommand
                     return Fail("--rtp-ports", error!);
                 options = options with { RtpFirstPort = first, RtpLastPort = last };
             }
-            foreach (var (name, port) in new[] { ("--sip-tcp-port", options.SipTcpPort), ("--sip-udp-port", options.SipUdpPort) })
-                if (port is < 0 or > 65535) return Fail(name, $"{port} is not a port number (0-65535).");
+            foreach (var (option, port) in new[] { ("--sip-tcp-port", options.SipTcpPort), ("--sip-tls-port", options.SipTlsPort), ("--sip-udp-port", options.SipUdpPort) })
+                if (port is < 0 or > 65535) return Fail(option, $"{port} is not a port number (0-65535).");
             return await UmHost.RunAsync(options, ct);
         });
         return command;

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using OpenUM.Calls;
 using OpenUM.Directory;
 using OpenUM.Media;
+using OpenUM.Security;
 
 namespace OpenUM.Cli;
 
@@ -16,17 +17,14 @@ internal static class TestConnectivityCommand
         var host = new Option<string>("--host") { Description = "UM server to call (default 127.0.0.1, the local server)", DefaultValueFactory = _ => "127.0.0.1" };
         var port = new Option<int?>("--port") { Description = "Its SIP TCP port (default: the local server's SipTcpListeningPort, 5060)" };
         var extension = new Option<string?>("--extension") { Description = "Extension to call (default: the first mailbox of the local configuration, else 1000)" };
-        var secured = new Option<bool>("--secured") { Description = "Call over mutual TLS (not available yet: only --secured false)" };
+        var secured = new Option<bool>("--secured") { Description = "Call over mutual TLS (default false): presents this server's certificate, verifies the server's" };
+        var certificate = new Option<string?>("--certificate") { Description = "Thumbprint of the certificate to present (default: the one the local server uses)" };
+        var fqdn = new Option<string?>("--fqdn") { Description = "Name the server's certificate must carry (default: the name of the local server's certificate)" };
         var rtp = new Option<string>("--rtp-ports") { Description = "Local RTP port range for the test call", DefaultValueFactory = _ => "32000-32766" };
         var command = new Command("test-connectivity", "Place a test call (SIP + RTP + DTMF) and report whether the UM server handled it.\n" +
-            "Example: openum test-connectivity --host 127.0.0.1 --port 5060 --extension 1000 --json") { host, port, extension, secured, rtp };
+            "Example: openum test-connectivity --host 127.0.0.1 --port 5060 --extension 1000 --json") { host, port, extension, secured, certificate, fqdn, rtp };
         command.SetAction(async (result, ct) =>
         {
-            if (result.GetValue(secured))
-            {
-                Console.Error.WriteLine("error: --secured: mutual TLS test calls are not available yet; use --secured false.");
-                return 2;
-            }
             if (!IPAddress.TryParse(result.GetValue(host), out var address))
             {
                 try { address = (await Dns.GetHostAddressesAsync(result.GetValue(host)!, ct))[0]; }
@@ -41,10 +39,23 @@ internal static class TestConnectivityCommand
                 Console.Error.WriteLine($"error: --rtp-ports: {rangeError}");
                 return 2;
             }
-            var (defaultPort, defaultExtension) = LocalDefaults(result);
+            bool tls = result.GetValue(secured);
+            var (defaultPort, defaultExtension) = LocalDefaults(result, tls);
             var target = new IPEndPoint(address, result.GetValue(port) ?? defaultPort);
+            TlsContext? context = null;
+            string? serverName = result.GetValue(fqdn);
+            if (tls)
+            {
+                try { (context, serverName) = ClientTls(result, result.GetValue(certificate), serverName); }
+                catch (Exception e) when (e is CliException or CertificateStoreException)
+                {
+                    Console.Error.WriteLine($"error: --certificate: {e.Message}");
+                    return 2;
+                }
+            }
             var test = new ConnectivityTest(TimeProvider.System, NullLogger.Instance);
-            var outcome = await test.RunAsync(target, result.GetValue(extension) ?? defaultExtension, new RtpPortRange(first, last), ct);
+            var outcome = await test.RunAsync(target, result.GetValue(extension) ?? defaultExtension, new RtpPortRange(first, last), ct,
+                context, serverName);
             if (result.GetValue(CliContext.JsonOption))
                 Console.WriteLine(JsonSerializer.Serialize(outcome, CliContext.Json));
             else
@@ -55,13 +66,41 @@ internal static class TestConnectivityCommand
     }
 
     /// <summary>The local server's port and first mailbox, when this data directory has a configuration.</summary>
-    private static (int Port, string Extension) LocalDefaults(ParseResult result)
+    private static (int Port, string Extension) LocalDefaults(ParseResult result, bool tls)
     {
         var data = CliContext.Data(result);
-        if (!File.Exists(data.ConfigDatabase)) return (5060, "1000");
+        if (!File.Exists(data.ConfigDatabase)) return (tls ? 5061 : 5060, "1000");
         using var store = new SqliteConfigurationStore(data.ConfigDatabase);
         var config = store.Load();
-        int port = config.UmServers.FirstOrDefault(s => string.Equals(s.Name, Environment.MachineName, StringComparison.OrdinalIgnoreCase))?.SipTcpListeningPort ?? 5060;
-        return (port, config.Mailboxes.FirstOrDefault()?.Extension ?? "1000");
+        var server = config.FindUmServer(Environment.MachineName);
+        int port = tls ? server?.SipTlsListeningPort ?? 5061 : server?.SipTcpListeningPort ?? 5060;
+        var mailbox = config.Mailboxes.FirstOrDefault(m => config.FindDialPlan(m.DialPlan)?.IsSecured == tls) ?? config.Mailboxes.FirstOrDefault();
+        return (port, mailbox?.Extension ?? "1000");
+    }
+
+    /// <summary>
+    /// The local loop of Test-UMConnectivity over mutual TLS: present this server's certificate (or the one
+    /// named), and trust the store's roots plus our own certificates, whose name the server's must carry.
+    /// </summary>
+    private static (TlsContext Context, string ServerName) ClientTls(ParseResult result, string? thumbprint, string? serverName)
+    {
+        var data = CliContext.Data(result);
+        var certificates = new CertificateStore(data.Certificates);
+        string? bound = null;
+        if (File.Exists(data.ConfigDatabase))
+        {
+            using var config = new SqliteConfigurationStore(data.ConfigDatabase);
+            bound = config.Load().FindUmServer(Environment.MachineName)?.CertificateThumbprint;
+        }
+        var personal = certificates.LoadPersonal();
+        var chosen = thumbprint is not null
+            ? certificates.FindPersonal(thumbprint) ?? throw new CliException($"no certificate with a private key has thumbprint {thumbprint} (see: openum cert list).")
+            : CertificateSelector.Choose(personal, bound, DateTimeOffset.UtcNow)?.Certificate
+              ?? throw new CliException("this data directory has no usable certificate; start the server once, or give --certificate.");
+        string name = serverName ?? CertificateFacts.DnsNames(chosen).FirstOrDefault() ?? CertificateFacts.CommonName(chosen)
+            ?? throw new CliException("the certificate names no host; give --fqdn.");
+        var trust = new TrustList([.. certificates.LoadTrusted(), .. personal], certificates.LoadCrls());
+        var context = TlsContext.Create(chosen, certificates.LoadChain(chosen), trust, new PeerValidationOptions(), () => [name], TimeProvider.System);
+        return (context, name);
     }
 }

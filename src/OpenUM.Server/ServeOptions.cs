@@ -7,6 +7,10 @@ public sealed record ServeOptions(string DataDirectory)
 {
     /// <summary>SIP TCP port; 0 picks a free port.</summary>
     public int? SipTcpPort { get; init; }
+    /// <summary>SIP TLS port; 0 picks a free port.</summary>
+    public int? SipTlsPort { get; init; }
+    /// <summary>The server's FQDN: the name its self-signed certificate gets, and a trusted peer name for loopback tests.</summary>
+    public string Fqdn { get; init; } = DefaultFqdn();
     /// <summary>SIP UDP port; null keeps UDP off (the default: UDP offers no protection against spoofed sources).</summary>
     public int? SipUdpPort { get; init; }
     /// <summary>Address the SIP listeners bind to.</summary>
@@ -20,4 +24,7 @@ public sealed record ServeOptions(string DataDirectory)
     public int RtpLastPort { get; init; } = 31999;
     /// <summary>This server's name (UmServer object).</summary>
     public string ServerName { get; init; } = Environment.MachineName;
+
+    // The host name as the system knows it, without a DNS query (which may hang on an isolated host).
+    private static string DefaultFqdn() => System.Net.Dns.GetHostName();
 }

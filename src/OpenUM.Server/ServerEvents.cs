@@ -18,8 +18,8 @@ public static partial class ServerEvents
     public static partial void Stopped(ILogger logger);
 
     [LoggerMessage(EventId = 1114, EventName = "StartingMode", Level = LogLevel.Information,
-        Message = "Listening in {Mode} mode: SIP TCP {TcpPort}{UdpText}, RTP ports {RtpPorts}")]
-    public static partial void StartingMode(ILogger logger, string mode, int tcpPort, string udpText, string rtpPorts);
+        Message = "Listening in {Mode} mode: SIP TCP {TcpPort}, SIP TLS {TlsPort}{UdpText}, RTP ports {RtpPorts} (0 = not listening)")]
+    public static partial void StartingMode(ILogger logger, string mode, int tcpPort, int tlsPort, string udpText, string rtpPorts);
 
     [LoggerMessage(EventId = 2010, EventName = "DemoConfigurationCreated", Level = LogLevel.Information,
         Message = "The configuration was empty: created dial plan {DialPlan}, gateway {Gateway} ({Address}) and mailbox {Extension} delivering to {Email}. Call sip:{Extension}@{Address}:{Port};transport=tcp to leave a message.")]
@@ -32,4 +32,12 @@ public static partial class ServerEvents
     [LoggerMessage(EventId = 2100, EventName = "ConfigurationChanged", Level = LogLevel.Information,
         Message = "{User} {Kind} {ObjectType} {Name} (configuration version {Version}); before: {Before}; after: {After}")]
     public static partial void ConfigurationChanged(ILogger logger, string user, string kind, string objectType, string name, long version, string before, string after);
+
+    [LoggerMessage(EventId = 2013, EventName = "CertificateReloadFailed", Level = LogLevel.Error,
+        Message = "The certificate store changed but could not be loaded; the certificate in use stays: {Error}")]
+    public static partial void CertificateReloadFailed(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 2014, EventName = "ListenersChanged", Level = LogLevel.Information,
+        Message = "The dial plans now call for {Mode} mode: listeners follow without a restart (SIP TCP {TcpPort}, TLS {TlsPort})")]
+    public static partial void ListenersChanged(ILogger logger, string mode, int tcpPort, int tlsPort);
 }

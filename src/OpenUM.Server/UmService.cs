@@ -6,6 +6,7 @@ using OpenUM.Calls;
 using OpenUM.Delivery;
 using OpenUM.Directory;
 using OpenUM.Media;
+using OpenUM.Security;
 using OpenUM.Sip;
 
 namespace OpenUM.Server;
@@ -23,6 +24,10 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
     private MediaClock? _clock;
     private CallController? _calls;
     private TrustedPeers? _peers;
+    private ServerTls? _tls;
+    private ListenerPlan? _plan;
+    private int _tcpPort, _tlsPort;
+    private readonly SemaphoreSlim _listenerGate = new(1, 1);
     private CancellationTokenSource? _housekeeping;
     private Task? _housekeepingLoop;
 
@@ -36,7 +41,8 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
         {
             await StartCoreAsync(ct).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is SocketException or IOException or UnauthorizedAccessException or ConfigurationValidationException or InvalidDataException)
+        catch (Exception e) when (e is SocketException or IOException or UnauthorizedAccessException or ConfigurationValidationException
+            or InvalidDataException or CertificateStoreException or System.Security.Cryptography.CryptographicException)
         {
             ServerEvents.FailedToStart(_logger, e is SocketException se ? DescribeBindFailure(se) : e.Message);
             ExitCode = 1;
@@ -57,21 +63,31 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
         _monitor.Start();
 
         int tcpPort = options.SipTcpPort ?? server.SipTcpListeningPort;
+        int tlsPort = options.SipTlsPort ?? server.SipTlsListeningPort;
+        var plan = ListenerPlan.Decide(server, _monitor.Current);
+        // RUN-2: the certificate is selected before anything listens, so a TLS listener never starts without one.
+        _tls = new ServerTls(new CertificateStore(data.Certificates, time), options.Fqdn, server.CertificateThumbprint, time,
+            loggers.CreateLogger("OpenUM.Security"));
+        _tls.Update(_monitor.Current, server.CertificateThumbprint);
         var ports = new RtpPortRange(options.RtpFirstPort, options.RtpLastPort);
         _clock = new MediaClock(time);
         var callLogger = loggers.CreateLogger("OpenUM.Calls");
         _agent = new SipUserAgent(new SipUserAgentOptions
         {
             ListenAddress = options.ListenAddress,
-            TcpPort = tcpPort,
+            TcpPort = plan.Tcp ? tcpPort : null,
+            TlsPort = plan.Tls ? tlsPort : null,
             UdpPort = options.SipUdpPort,
+            TlsServerOptions = _tls.ServerOptions,
+            TlsClientOptions = _tls.ClientOptions,
             UserAgentHeader = "OpenUM/" + typeof(UmService).Assembly.GetName().Version?.ToString(3),
         }, time, loggers.CreateLogger("OpenUM.Sip"));
         _calls = new CallController(() => _monitor.Current, _peers, ports, _clock, _agent.Wheel,
             new MaildirSink(data.Maildir, time: time), PromptLibrary.Default,
-            new CallControllerOptions(options.ServerName, data.Root, data.Spool), time, callLogger);
+            new CallControllerOptions(options.ServerName, data.Root, data.Spool, options.Fqdn), time, callLogger);
         _agent.Admit = _calls.Admit;
         _agent.OnIncomingCall = _calls.OnIncomingCall;
+        _agent.TlsHandshakeFailed += _tls.OnHandshakeFailed;
         var invalidThrottle = new LogThrottle(time, TimeSpan.FromSeconds(10));
         _agent.MessageRejected += (connection, rejection) =>
         {
@@ -79,11 +95,11 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
                 CallEvents.InvalidSipHeader(callLogger, connection.Remote.Address.ToString(), connection.Remote.Port,
                     rejection.StatusCode, rejection.ReasonPhrase, LogThrottle.Describe(suppressed));
         };
+        (_plan, _tcpPort, _tlsPort) = (plan, tcpPort, tlsPort);
         await _agent.StartAsync(ct).ConfigureAwait(false);
 
-        int boundTcp = _agent.LocalEndPoints.FirstOrDefault(e => e.Port != 0)?.Port ?? tcpPort;
         string udp = options.SipUdpPort is { } u ? $", SIP UDP {u}" : "";
-        ServerEvents.StartingMode(_logger, "TCP", boundTcp, udp, $"{options.RtpFirstPort}-{options.RtpLastPort}");
+        ServerEvents.StartingMode(_logger, plan.Mode, _agent.TcpPort ?? 0, _agent.TlsPort ?? 0, udp, $"{options.RtpFirstPort}-{options.RtpLastPort}");
         ServerEvents.Started(_logger, options.ServerName, data.Root);
 
         _housekeeping = new CancellationTokenSource();
@@ -96,10 +112,34 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
         {
             await _peers!.RebuildAsync(snapshot, CancellationToken.None).ConfigureAwait(false);
             LogConfiguration(snapshot);
+            var server = snapshot.FindUmServer(options.ServerName);
+            _tls!.Update(snapshot, server?.CertificateThumbprint);
+            await FollowDialPlansAsync(ListenerPlan.Decide(server, snapshot)).ConfigureAwait(false);
         }
         catch (Exception e)
         {
             _logger.LogError(e, "Rebuilding the trusted peer list failed; the previous list stays in force");
+        }
+    }
+
+    /// <summary>RUN-1 without a restart: when the dial plans call for another mode, the listeners change; calls in progress stay.</summary>
+    private async Task FollowDialPlansAsync(ListenerPlan plan)
+    {
+        await _listenerGate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (plan == _plan || _agent is null) return;
+            await _agent.SetListenersAsync(plan.Tcp ? _tcpPort : null, plan.Tls ? _tlsPort : null, CancellationToken.None).ConfigureAwait(false);
+            _plan = plan;
+            ServerEvents.ListenersChanged(_logger, plan.Mode, _agent.TcpPort ?? 0, _agent.TlsPort ?? 0);
+        }
+        catch (SocketException e)
+        {
+            ServerEvents.CertificateReloadFailed(_logger, "listeners unchanged: " + DescribeBindFailure(e));
+        }
+        finally
+        {
+            _listenerGate.Release();
         }
     }
 
@@ -117,6 +157,8 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
             while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
             {
                 await _calls.RetryPendingDeliveriesAsync(ct).ConfigureAwait(false);
+                // Certificates imported or trusted without a configuration change are picked up here.
+                _tls!.Update(_monitor!.Current, _monitor.Current.FindUmServer(options.ServerName)?.CertificateThumbprint);
                 if (++minutes % 5 == 0) await _peers!.RebuildAsync(_monitor!.Current, ct).ConfigureAwait(false);
             }
         }
@@ -131,8 +173,8 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
         ServerEvents.ConfigurationReloaded(_logger, c.Version, c.IpGateways.Count, _peers!.Count, c.DialPlans.Count, c.Mailboxes.Count);
 
     private string DescribeBindFailure(SocketException e) =>
-        $"cannot listen on SIP TCP port {options.SipTcpPort?.ToString() ?? "(configured)"} at {options.ListenAddress}: {e.Message}. " +
-        "Choose another port with --sip-tcp-port or stop the process that holds it.";
+        $"cannot listen on SIP port {(_plan?.Tls == true ? $"TLS {_tlsPort}" : "")} {(_plan?.Tcp != false ? $"TCP {_tcpPort}" : "")} at {options.ListenAddress}: {e.Message}. " +
+        "Choose other ports with --sip-tcp-port / --sip-tls-port or stop the process that holds them.";
 
     /// <inheritdoc />
     public async Task StopAsync(CancellationToken ct)
@@ -150,6 +192,7 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
         if (_calls is not null) { await _calls.DisposeAsync().ConfigureAwait(false); _calls = null; }
         if (_agent is not null) { await _agent.DisposeAsync().ConfigureAwait(false); _agent = null; }
         if (_clock is not null) { await _clock.DisposeAsync().ConfigureAwait(false); _clock = null; }
+        _tls?.Dispose(); _tls = null;
         (_monitor as IDisposable)?.Dispose(); _monitor = null;
     }
 }

@@ -1,0 +1,102 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Security;
+using Microsoft.Extensions.Logging;
+using OpenUM.Calls;
+using OpenUM.Directory;
+using OpenUM.Security;
+using OpenUM.Sip;
+
+namespace OpenUM.Server;
+
+/// <summary>
+/// The server's TLS side: the certificate in use (CERT-3, reloaded without restart when the binding or
+/// the store changes — CERT-6), the names of the peers it accepts (gateway FQDNs and its own), the
+/// refusal events (1426 certificate verdicts, 1113 other handshake failures, rate-limited) and the
+/// expiry monitor (CERT-5). Every certificate decision itself is OpenUM.Security's.
+/// </summary>
+public sealed class ServerTls : IDisposable
+{
+    private readonly CertificateStore _store;
+    private readonly string _fqdn;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly TlsContextProvider _provider;
+    private readonly ExpiryMonitor _expiry;
+    private readonly LogThrottle _throttle;
+    private readonly ConcurrentDictionary<string, byte> _verdictLogged = new(StringComparer.Ordinal);
+    private volatile string[] _peerNames = [];
+    private string? _bound;
+    private string _storeStamp = "";
+
+    /// <summary>Loads the certificate to present (generating a self-signed one for <paramref name="fqdn"/> when none is valid).</summary>
+    public ServerTls(CertificateStore store, string fqdn, string? boundThumbprint, TimeProvider time, ILogger logger)
+    {
+        (_store, _fqdn, _bound, _time, _logger) = (store, fqdn, boundThumbprint, time, logger);
+        _throttle = new LogThrottle(time, TimeSpan.FromSeconds(10));
+        _provider = new TlsContextProvider(Build, logger);
+        _provider.ReloadFailed += e => ServerEvents.CertificateReloadFailed(_logger, e.Message);
+        _storeStamp = StoreStamp();
+        var first = _provider.Reload();
+        if (!first.Succeeded) throw new InvalidDataException($"no usable server certificate in {store.Root}: {first.Error?.Message}");
+        _expiry = new ExpiryMonitor(() => _provider.TryGetCurrent() is { } c ? MonitoredCertificate.Of(c) : [], logger, time);
+        _expiry.RunOnce();
+        _expiry.Start();
+    }
+
+    /// <summary>The certificate presented now.</summary>
+    public TlsContext Current => _provider.Current;
+
+    /// <summary>
+    /// Follows a configuration change: the accepted peer names, and a reload when the bound certificate
+    /// or the store's files changed (new TLS connections get the new certificate; existing ones keep theirs).
+    /// </summary>
+    public void Update(ConfigurationSnapshot config, string? boundThumbprint)
+    {
+        _peerNames = [.. config.IpGateways.Where(g => !g.HasIPAddress).Select(g => g.Address.TrimEnd('.')), _fqdn];
+        string stamp = StoreStamp();
+        if (stamp == _storeStamp && string.Equals(boundThumbprint, _bound, StringComparison.OrdinalIgnoreCase)) return;
+        (_bound, _storeStamp) = (boundThumbprint, stamp);
+        _provider.Reload();
+    }
+
+    /// <summary>Options for one inbound handshake, reporting refused certificates as 1426.</summary>
+    public SslServerAuthenticationOptions ServerOptions(SipConnectionInfo info) =>
+        _provider.Current.CreateServerOptions(result =>
+        {
+            if (result.Accepted) return;
+            _verdictLogged[info.Id] = 0;
+            // Per address and certificate: a flood with one certificate is one event per 10 s, yet each
+            // different refused certificate is still reported.
+            if (_throttle.ShouldLog(info.Remote.Address + "/" + result.Thumbprint + "/" + result.Reason, out _))
+                SecurityEvents.LogIfRejected(_logger, info.Remote.ToString(), result);
+        });
+
+    /// <summary>Options for an outbound connection (TLS-4): our certificate as client certificate, the peer's name verified.</summary>
+    public SslClientAuthenticationOptions ClientOptions(IPEndPoint target, string? name) =>
+        _provider.Current.CreateClientOptions(name ?? target.Address.ToString());
+
+    /// <summary>A failed handshake: 1113 unless its certificate verdict was already reported as 1426.</summary>
+    public void OnHandshakeFailed(SipConnectionInfo info, Exception error)
+    {
+        if (_verdictLogged.TryRemove(info.Id, out _)) return;
+        if (_throttle.ShouldLog(info.Remote.Address.ToString(), out _))
+            SecurityEvents.IncomingTlsCallFailure(_logger, info.Remote.ToString(), (error.InnerException ?? error).Message);
+    }
+
+    private TlsContext Build()
+    {
+        var selection = CertificateSelector.Select(_store, _bound, _fqdn, _time.GetUtcNow());
+        // The server's own certificate is a trusted peer, so a loopback test call over mutual TLS works (as in Exchange).
+        var trust = new TrustList([.. _store.LoadTrusted(), selection.Certificate], _store.LoadCrls());
+        return TlsContext.Create(selection.Certificate, _store.LoadChain(selection.Certificate), trust, new PeerValidationOptions(),
+            () => _peerNames, _time, selection);
+    }
+
+    /// <summary>Names and modification times of the store's files: cheap to compare, changes with any import or trust.</summary>
+    private string StoreStamp() => string.Join('|', System.IO.Directory.EnumerateFiles(_store.Root, "*", SearchOption.AllDirectories)
+        .Order(StringComparer.Ordinal).Select(f => f + ":" + File.GetLastWriteTimeUtc(f).Ticks));
+
+    /// <inheritdoc />
+    public void Dispose() => _expiry.Dispose();
+}
