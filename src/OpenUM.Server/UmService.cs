@@ -24,7 +24,7 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
     private MediaClock? _clock;
     private CallController? _calls;
     private TrustedPeers? _peers;
-    private ServerTls? _tls;
+    private volatile ServerTls? _tls;
     private ListenerPlan? _plan;
     private int _tcpPort, _tlsPort;
     private readonly SemaphoreSlim _listenerGate = new(1, 1);
@@ -65,10 +65,8 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
         int tcpPort = options.SipTcpPort ?? server.SipTcpListeningPort;
         int tlsPort = options.SipTlsPort ?? server.SipTlsListeningPort;
         var plan = ListenerPlan.Decide(server, _monitor.Current);
-        // RUN-2: the certificate is selected before anything listens, so a TLS listener never starts without one.
-        _tls = new ServerTls(new CertificateStore(data.Certificates, time), options.Fqdn, server.CertificateThumbprint, time,
-            loggers.CreateLogger("OpenUM.Security"));
-        _tls.Update(_monitor.Current, server.CertificateThumbprint);
+        // RUN-2/RUN-3: in TLS or Dual mode the certificate is selected before anything listens; TCP mode needs none.
+        if (plan.Tls) EnsureTls(_monitor.Current, server.CertificateThumbprint);
         var ports = new RtpPortRange(options.RtpFirstPort, options.RtpLastPort);
         _clock = new MediaClock(time);
         var callLogger = loggers.CreateLogger("OpenUM.Calls");
@@ -78,8 +76,8 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
             TcpPort = plan.Tcp ? tcpPort : null,
             TlsPort = plan.Tls ? tlsPort : null,
             UdpPort = options.SipUdpPort,
-            TlsServerOptions = _tls.ServerOptions,
-            TlsClientOptions = _tls.ClientOptions,
+            TlsServerOptions = info => _tls!.ServerOptions(info),
+            TlsClientOptions = (target, name) => _tls!.ClientOptions(target, name),
             UserAgentHeader = "OpenUM/" + typeof(UmService).Assembly.GetName().Version?.ToString(3),
         }, time, loggers.CreateLogger("OpenUM.Sip"));
         _calls = new CallController(() => _monitor.Current, _peers, ports, _clock, _agent.Wheel,
@@ -87,7 +85,7 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
             new CallControllerOptions(options.ServerName, data.Root, data.Spool, options.Fqdn), time, callLogger);
         _agent.Admit = _calls.Admit;
         _agent.OnIncomingCall = _calls.OnIncomingCall;
-        _agent.TlsHandshakeFailed += _tls.OnHandshakeFailed;
+        _agent.TlsHandshakeFailed += (info, error) => _tls?.OnHandshakeFailed(info, error);
         var invalidThrottle = new LogThrottle(time, TimeSpan.FromSeconds(10));
         _agent.MessageRejected += (connection, rejection) =>
         {
@@ -113,8 +111,8 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
             await _peers!.RebuildAsync(snapshot, CancellationToken.None).ConfigureAwait(false);
             LogConfiguration(snapshot);
             var server = snapshot.FindUmServer(options.ServerName);
-            _tls!.Update(snapshot, server?.CertificateThumbprint);
-            await FollowDialPlansAsync(ListenerPlan.Decide(server, snapshot)).ConfigureAwait(false);
+            _tls?.Update(snapshot, server?.CertificateThumbprint);
+            await FollowDialPlansAsync(ListenerPlan.Decide(server, snapshot), snapshot, server?.CertificateThumbprint).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -122,20 +120,31 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
         }
     }
 
+    /// <summary>The TLS side, created the first time a TLS listener is needed (it selects or generates the certificate).</summary>
+    private void EnsureTls(ConfigurationSnapshot snapshot, string? boundThumbprint)
+    {
+        if (_tls is not null) return;
+        var tls = new ServerTls(new CertificateStore(data.Certificates, time), options.Fqdn, boundThumbprint, time,
+            loggers.CreateLogger("OpenUM.Security"));
+        tls.Update(snapshot, boundThumbprint);
+        _tls = tls;
+    }
+
     /// <summary>RUN-1 without a restart: when the dial plans call for another mode, the listeners change; calls in progress stay.</summary>
-    private async Task FollowDialPlansAsync(ListenerPlan plan)
+    private async Task FollowDialPlansAsync(ListenerPlan plan, ConfigurationSnapshot snapshot, string? boundThumbprint)
     {
         await _listenerGate.WaitAsync().ConfigureAwait(false);
         try
         {
             if (plan == _plan || _agent is null) return;
+            if (plan.Tls) EnsureTls(snapshot, boundThumbprint);
             await _agent.SetListenersAsync(plan.Tcp ? _tcpPort : null, plan.Tls ? _tlsPort : null, CancellationToken.None).ConfigureAwait(false);
             _plan = plan;
             ServerEvents.ListenersChanged(_logger, plan.Mode, _agent.TcpPort ?? 0, _agent.TlsPort ?? 0);
         }
-        catch (SocketException e)
+        catch (Exception e) when (e is SocketException or InvalidDataException or CertificateStoreException or System.Security.Cryptography.CryptographicException)
         {
-            ServerEvents.CertificateReloadFailed(_logger, "listeners unchanged: " + DescribeBindFailure(e));
+            ServerEvents.CertificateReloadFailed(_logger, "listeners unchanged: " + (e is SocketException se ? DescribeBindFailure(se) : e.Message));
         }
         finally
         {
@@ -158,7 +167,7 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
             {
                 await _calls.RetryPendingDeliveriesAsync(ct).ConfigureAwait(false);
                 // Certificates imported or trusted without a configuration change are picked up here.
-                _tls!.Update(_monitor!.Current, _monitor.Current.FindUmServer(options.ServerName)?.CertificateThumbprint);
+                _tls?.Update(_monitor!.Current, _monitor.Current.FindUmServer(options.ServerName)?.CertificateThumbprint);
                 if (++minutes % 5 == 0) await _peers!.RebuildAsync(_monitor!.Current, ct).ConfigureAwait(false);
             }
         }
