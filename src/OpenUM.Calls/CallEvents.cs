@@ -48,4 +48,12 @@ public static partial class CallEvents
     [LoggerMessage(EventId = 1124, EventName = "NoPeersFound", Level = LogLevel.Information,
         Message = "No IP gateway is configured: every call will be refused")]
     public static partial void NoPeersFound(ILogger logger);
+
+    [LoggerMessage(EventId = 1115, EventName = "IncorrectPeers", Level = LogLevel.Warning,
+        Message = "Gateways {Gateways} serve {Security} dial plans but the server is not listening in that mode ({Mode}): their calls will be refused")]
+    public static partial void IncorrectPeers(ILogger logger, string gateways, string security, string mode);
+
+    [LoggerMessage(EventId = 1184, EventName = "SamePeerInTwoModes", Level = LogLevel.Warning,
+        Message = "Gateway {Gateway} is linked to both secured and unsecured dial plans ({DialPlans}); each call must arrive on the transport of its own dial plan")]
+    public static partial void SamePeerInTwoModes(ILogger logger, string gateway, string dialPlans);
 }

@@ -96,6 +96,7 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
         (_plan, _tcpPort, _tlsPort) = (plan, tcpPort, tlsPort);
         await _agent.StartAsync(ct).ConfigureAwait(false);
 
+        PeerWarnings.Check(_monitor.Current, plan.Tcp, plan.Tls, plan.Mode, callLogger);
         string udp = options.SipUdpPort is { } u ? $", SIP UDP {u}" : "";
         ServerEvents.StartingMode(_logger, plan.Mode, _agent.TcpPort ?? 0, _agent.TlsPort ?? 0, udp, $"{options.RtpFirstPort}-{options.RtpLastPort}");
         ServerEvents.Started(_logger, options.ServerName, data.Root);
@@ -112,7 +113,9 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
             LogConfiguration(snapshot);
             var server = snapshot.FindUmServer(options.ServerName);
             _tls?.Update(snapshot, server?.CertificateThumbprint);
-            await FollowDialPlansAsync(ListenerPlan.Decide(server, snapshot), snapshot, server?.CertificateThumbprint).ConfigureAwait(false);
+            var plan = ListenerPlan.Decide(server, snapshot);
+            await FollowDialPlansAsync(plan, snapshot, server?.CertificateThumbprint).ConfigureAwait(false);
+            PeerWarnings.Check(snapshot, _plan!.Tcp, _plan.Tls, _plan.Mode, _logger);
         }
         catch (Exception e)
         {

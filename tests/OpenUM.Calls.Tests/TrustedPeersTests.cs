@@ -63,3 +63,30 @@ public class TrustedPeersOrderingTests
         Assert.NotNull(peers.Find(System.Net.IPAddress.Parse("127.0.0.2")));
     }
 }
+
+public class PeerWarningsTests
+{
+    private sealed class Capture : Microsoft.Extensions.Logging.ILogger
+    {
+        public List<int> Ids { get; } = [];
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) => Ids.Add(eventId.Id);
+    }
+
+    [Fact]
+    public void GatewaysInTwoModesAndModesNotListenedOnAreReported()
+    {
+        var config = new ConfigurationSnapshot(1,
+            [new DialPlan { Name = "open", NumberOfDigitsInExtension = 4 }, new DialPlan { Name = "secure", NumberOfDigitsInExtension = 4, VoipSecurity = VoipSecurity.SipSecured }],
+            [new IpGateway { Name = "pbx", Address = "pbx.example.test" }],
+            [new HuntGroup { Name = "a", IpGateway = "pbx", DialPlan = "open", PilotIdentifier = "1" }, new HuntGroup { Name = "b", IpGateway = "pbx", DialPlan = "secure" }],
+            [], []);
+        var log = new Capture();
+        PeerWarnings.Check(config, tcp: true, tls: false, "TCP", log);
+        Assert.Equal([1184, 1115], log.Ids);
+        log.Ids.Clear();
+        PeerWarnings.Check(config, tcp: true, tls: true, "Dual", log);
+        Assert.Equal([1184], log.Ids);
+    }
+}
