@@ -8,6 +8,9 @@ declare -A need=(
   [espeak-ng]=espeak-ng    # speech for test clips
   [sox]=sox                # audio conversion and checks
   [tshark]=tshark          # captures on the wire
+  [openssl]=openssl        # test PKI (scripts/make-test-pki.sh), s_client probes of the TLS port
+  [stunnel4]=stunnel4      # wraps SIPp's TCP in mutual TLS (Debian's SIPp has no TLS)
+  [sslscan]=sslscan        # TLS protocol/cipher audit of the TLS port
 )
 missing=()
 for cmd in "${!need[@]}"; do

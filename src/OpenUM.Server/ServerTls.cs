@@ -69,7 +69,7 @@ public sealed class ServerTls : IDisposable
             // Per address and certificate: a flood with one certificate is one event per 10 s, yet each
             // different refused certificate is still reported.
             if (_throttle.ShouldLog(info.Remote.Address + "/" + result.Thumbprint + "/" + result.Reason, out _))
-                SecurityEvents.LogIfRejected(_logger, info.Remote.ToString(), result);
+                SecurityEvents.LogIfRejected(_logger, info.Remote, result);
         });
 
     /// <summary>Options for an outbound connection (TLS-4): our certificate as client certificate, the peer's name verified.</summary>
@@ -80,8 +80,9 @@ public sealed class ServerTls : IDisposable
     public void OnHandshakeFailed(SipConnectionInfo info, Exception error)
     {
         if (_verdictLogged.TryRemove(info.Id, out _)) return;
-        if (_throttle.ShouldLog(info.Remote.Address.ToString(), out _))
-            SecurityEvents.IncomingTlsCallFailure(_logger, info.Remote.ToString(), (error.InnerException ?? error).Message);
+        string message = (error.InnerException ?? error).Message;
+        if (_throttle.ShouldLog(info.Remote.Address + "/" + message, out _))
+            SecurityEvents.IncomingTlsCallFailure(_logger, info.Remote.Address.ToString(), info.Remote.Port, message);
     }
 
     private TlsContext Build()

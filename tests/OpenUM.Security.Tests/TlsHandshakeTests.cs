@@ -75,7 +75,7 @@ public sealed class TlsHandshakeTests : IDisposable
         Assert.Equal(PeerRejectReason.NameNotAGateway, seen?.Reason);
         Assert.Equal(stranger.Thumbprint, seen!.Thumbprint);
         var log = new RecordingLogger();
-        SecurityEvents.LogIfRejected(log, "127.0.0.1:40000", seen);
+        SecurityEvents.LogIfRejected(log, new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 40000), seen);
         Assert.Equal([1426], log.EventIds());
         Assert.Contains("NameNotAGateway", log.Messages[0]);
         Assert.Contains(stranger.SerialNumber, log.Messages[0]);

@@ -16,6 +16,12 @@ public sealed record BaresipCallResult(bool Established, bool ClosedByPeer, stri
 }
 
 /// <summary>
+/// TLS settings of a baresip call: one PEM with certificate and key, and the CA file; optionally an SDES
+/// media encryption mode (baresip's account <c>mediaenc</c>: "srtp" = offered on RTP/AVP, "srtp-mand" = RTP/SAVP only).
+/// </summary>
+public sealed record BaresipTls(string CertificateAndKeyPem, string CaFile, string? MediaEnc = null);
+
+/// <summary>
 /// baresip 1.0.0 as a headless phone over plain TCP: the microphone is a WAV file, what it hears is
 /// written by the sndfile module, and the call is driven through ctrl_tcp (JSON in netstrings).
 /// </summary>
@@ -28,9 +34,11 @@ public static class BaresipPhone
     /// (8 kHz mono s16; the harness pads it with silence because baresip hangs up at its end), and hangs up
     /// <paramref name="holdFor"/> after the call is established unless the server hangs up first.
     /// The received audio is copied to <paramref name="receivedWavPath"/>.
+    /// With <paramref name="tls"/> the phone presents that client certificate over TLS (dial a
+    /// <c>;transport=tls</c> URI) and its account uses TLS; media stays plain RTP.
     /// </summary>
     public static async Task<BaresipCallResult> CallAsync(string target, string microphoneWav, TimeSpan holdFor,
-        string receivedWavPath, ITestOutputHelper? log = null)
+        string receivedWavPath, ITestOutputHelper? log = null, BaresipTls? tls = null)
     {
         string baresip = Peers.Baresip;
         string work = System.IO.Directory.CreateTempSubdirectory("openum-baresip-").FullName;
@@ -44,8 +52,13 @@ public static class BaresipPhone
             File.WriteAllText(Path.Combine(cfg, "config"), Resources.Text("Baresip/config.template")
                 .Replace("{{SIP_PORT}}", sipPort.ToString()).Replace("{{CTRL_PORT}}", ctrlPort.ToString())
                 .Replace("{{RTP_FIRST}}", rtpFirst.ToString()).Replace("{{RTP_LAST}}", (rtpFirst + 19).ToString())
-                .Replace("{{REC_DIR}}", rec).Replace("{{MIC_WAV}}", mic));
-            File.WriteAllText(Path.Combine(cfg, "accounts"), Resources.Text("Baresip/accounts.template").Replace("{{USER}}", "interop"));
+                .Replace("{{REC_DIR}}", rec).Replace("{{MIC_WAV}}", mic)
+                + (tls is null ? "" : $"\nsip_certificate\t\t{tls.CertificateAndKeyPem}\nsip_cafile\t\t{tls.CaFile}\n")
+                + (tls?.MediaEnc is null ? "" : "module\t\t\tsrtp.so\n"));
+            string account = Resources.Text("Baresip/accounts.template").Replace("{{USER}}", "interop");
+            if (tls is not null)
+                account = account.Replace(";transport=tcp", ";transport=tls").TrimEnd() + (tls.MediaEnc is null ? "" : $";mediaenc={tls.MediaEnc}") + "\n";
+            File.WriteAllText(Path.Combine(cfg, "accounts"), account);
             File.WriteAllText(Path.Combine(cfg, "contacts"), "");
 
             int hardLimit = (int)(holdFor + SetupGuard).TotalSeconds + 60;  // baresip quits by itself at the latest then
