@@ -13,7 +13,8 @@ internal static class ServerCommands
         .Add<int>("--sip-tcp-listening-port", "SIP TCP port (default 5060)", (s, v) => s with { SipTcpListeningPort = v })
         .Add<int>("--sip-tls-listening-port", "SIP TLS port (default 5061)", (s, v) => s with { SipTlsListeningPort = v })
         .AddList("--dial-plans", "Dial plans this server serves (none = all)", (s, v) => s with { DialPlans = v })
-        .Add<UmStartupMode>("--um-startup-mode", "Auto, Tcp, Tls or Dual", (s, v) => s with { StartupMode = v });
+        .Add<UmStartupMode>("--um-startup-mode", "Auto, Tcp, Tls or Dual", (s, v) => s with { StartupMode = v })
+        .Add<int>("--start-secured", "1 = listen on TLS when the server has no dial plan (Auto mode), 0 = TCP", (s, v) => s with { StartSecured = v });
 
     public static Command Create()
     {

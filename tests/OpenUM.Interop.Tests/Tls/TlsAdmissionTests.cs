@@ -60,12 +60,10 @@ public sealed class TlsAdmissionTests(TlsAdmissionFixture fixture, ITestOutputHe
         Assert.False(probe.ServerVerifyFailed, "the server certificate did not verify (the refusal must come from the server)\n" + probe.Describe());
 
         var ev = await Server.WaitForEventSinceAsync(before, 1426, e => string.Equals(e.Property("reason"), reason, StringComparison.OrdinalIgnoreCase)
-            && e.Raw.Contains($"\"{source}:", StringComparison.Ordinal),
+            && FromSource(e, source),
             EventGuard, $"{certificate ?? "no certificate"} should be refused as {reason}; probe: {probe.Describe()}");
         output.WriteLine(ev.Raw);
-        string remote = ev.Property("remoteAddress") is { Length: > 0 } r ? r : ev.Property("remote");
-        Assert.True(remote.StartsWith(source + ":", StringComparison.Ordinal), $"1426 does not name the peer address {source}: {ev.Raw}");
-        var others = Server.EventsSince(before, 1426).Where(e => e.Raw.Contains($"\"{source}:", StringComparison.Ordinal)
+        var others = Server.EventsSince(before, 1426).Where(e => FromSource(e, source)
             && !string.Equals(e.Property("reason"), reason, StringComparison.OrdinalIgnoreCase)).ToList();
         Assert.True(others.Count == 0, $"other 1426 reasons for {certificate}: {string.Join('\n', others.Select(e => e.Raw))}");
         if (certificate is null)
@@ -89,10 +87,12 @@ public sealed class TlsAdmissionTests(TlsAdmissionFixture fixture, ITestOutputHe
         var (probe, source) = await ProbeAsync(Server.Pki.Crt("gw1"), Server.Pki.Key("gw1"), [protocol, "-cipher", "DEFAULT@SECLEVEL=0"]);
         Assert.True(probe.SipStatusLine is null, $"{protocol}: the server answered SIP\n{probe.Describe()}");
         Assert.True(probe.ServerCertificate is null, $"{protocol}: a handshake completed\n{probe.Describe()}");
-        var ev = await Server.WaitForEventSinceAsync(before, 1113, e => e.Raw.Contains($"\"{source}:", StringComparison.Ordinal), EventGuard, $"{protocol} offered; probe: {probe.Describe()}");
+        var ev = await Server.WaitForEventSinceAsync(before, 1113, e => FromSource(e, source), EventGuard, $"{protocol} offered; probe: {probe.Describe()}");
         output.WriteLine(ev.Raw);
-        Assert.True(ev.Raw.Contains($"\"{source}:", StringComparison.Ordinal), $"1113 does not name the peer address {source}: {ev.Raw}");
     }
+
+    /// <summary>The event names the probe's own source address (each probe connects from its own 127.0.0.N).</summary>
+    private static bool FromSource(ServerEvent e, string source) => e.Property("remoteAddress") == source;
 
     [Fact]
     public async Task SslscanShowsOnlyTls12And13WithEcdheAead()
