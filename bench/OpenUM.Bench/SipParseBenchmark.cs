@@ -6,7 +6,7 @@ namespace OpenUM.Bench;
 
 /// <summary>Parsing a typical ~900-byte INVITE with SDP from one buffer (stream framing and datagram).</summary>
 [MemoryDiagnoser]
-public class SipParseBenchmark
+public partial class SipParseBenchmark
 {
     private readonly SipParserLimits _limits = new();
     private byte[] _invite = [];
@@ -21,6 +21,10 @@ public class SipParseBenchmark
         if (SipParser.TryParse(_sequence, _limits, out _, out var r, out _, out _) != SipParseResult.Complete)
         {
             throw new InvalidOperationException("benchmark input does not parse: " + r?.ReasonPhrase);
+        }
+        if (FramingFloor() != _invite.Length)
+        {
+            throw new InvalidOperationException("framing floor does not frame the benchmark input");
         }
     }
 
