@@ -126,7 +126,7 @@ public sealed class CallController : IAsyncDisposable
             Refuse(call, 503, "Service Unavailable", $"gateway {gateway.Name} is {gateway.Status}", retryAfter: true);
             return;
         }
-        var server = config.UmServers.FirstOrDefault(s => string.Equals(s.Name, _options.ServerName, StringComparison.OrdinalIgnoreCase));
+        var server = config.FindUmServer(_options.ServerName);
         if (server is not null && server.Status != UmStatus.Enabled)
         {
             Refuse(call, 503, "Service Unavailable", $"UM server {server.Name} is {server.Status}", retryAfter: true);
