@@ -70,18 +70,13 @@ public sealed class CallController : IAsyncDisposable
         if (connection.Transport != SipTransportKind.Tls)
             return _peers.Find(connection.Remote.Address) is { } peer ? config.FindGateway(peer.Name) : null;
         if (connection.PeerCertificate is not { } certificate) return null;
-        var names = CertificateFacts.DnsNames(certificate);
-        if (names.Count == 0 && CertificateFacts.CommonName(certificate) is { } cn) names = [cn];
-        foreach (string name in names)
-        {
-            string host = name.TrimEnd('.');
-            foreach (var gateway in config.IpGateways)
-                if (string.Equals(gateway.Address.TrimEnd('.'), host, StringComparison.OrdinalIgnoreCase)) return gateway;
-            // The server's own name is a trusted secure peer, so `test-connectivity --secured true` can loop back.
-            if (_options.ServerFqdn is { } self && string.Equals(self, host, StringComparison.OrdinalIgnoreCase))
-                return new IpGateway { Name = SelfGateway, Address = self };
-        }
-        return null;
+        // The same name rule the handshake applied (OpenUM.Security); here it only says which gateway it was.
+        // The server's own name is a trusted secure peer, so `test-connectivity --secured true` can loop back.
+        var names = config.IpGateways.Select(g => g.Address);
+        if (_options.ServerFqdn is { } self) names = names.Append(self);
+        if (PeerCertificateValidator.MatchGateway(certificate, names) is not { } matched) return null;
+        return config.IpGateways.FirstOrDefault(g => string.Equals(g.Address, matched, StringComparison.Ordinal))
+            ?? new IpGateway { Name = SelfGateway, Address = matched };
     }
 
     private const string SelfGateway = "(this server)";

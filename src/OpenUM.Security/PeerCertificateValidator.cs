@@ -124,19 +124,27 @@ public sealed class PeerCertificateValidator(TrustList trust, PeerValidationOpti
 
     // RFC 6125: when the certificate has dNSName SANs the CN is not consulted. Wildcards are not
     // matched: Exchange UM never supported them for gateways and a wildcard would admit any host.
+    private static IReadOnlyList<string> PresentedNames(X509Certificate2 certificate) =>
+        CertificateFacts.DnsNames(certificate) is { Count: > 0 } sans ? sans
+            : CertificateFacts.CommonName(certificate) is { } cn ? [cn] : [];
+
+    /// <summary>The FQDN among <paramref name="gatewayFqdns"/> that the certificate names (ADM-1, TLS part), or null.</summary>
+    public static string? MatchGateway(X509Certificate2 certificate, IEnumerable<string> gatewayFqdns)
+    {
+        ArgumentNullException.ThrowIfNull(certificate);
+        ArgumentNullException.ThrowIfNull(gatewayFqdns);
+        var names = PresentedNames(certificate);
+        foreach (var gateway in gatewayFqdns)
+            foreach (var name in names)
+                if (string.Equals(name.TrimEnd('.'), gateway.TrimEnd('.'), StringComparison.OrdinalIgnoreCase)) return gateway;
+        return null;
+    }
+
     private static PeerValidationResult MatchName(X509Certificate2 certificate, IReadOnlyCollection<string> gatewayFqdns)
     {
-        var sans = CertificateFacts.DnsNames(certificate);
-        IReadOnlyList<string> names = sans.Count > 0 ? sans : CertificateFacts.CommonName(certificate) is { } cn ? [cn] : [];
-        foreach (var name in names)
-        {
-            var presented = name.TrimEnd('.');
-            foreach (var gateway in gatewayFqdns)
-            {
-                if (string.Equals(presented, gateway.TrimEnd('.'), StringComparison.OrdinalIgnoreCase)) return PeerValidationResult.Accept(certificate, gateway);
-            }
-        }
-        var source = sans.Count > 0 ? "SAN dNSName" : "subject CN";
+        if (MatchGateway(certificate, gatewayFqdns) is { } gateway) return PeerValidationResult.Accept(certificate, gateway);
+        var names = PresentedNames(certificate);
+        var source = CertificateFacts.DnsNames(certificate).Count > 0 ? "SAN dNSName" : "subject CN";
         return PeerValidationResult.Reject(certificate, PeerRejectReason.NameNotAGateway,
             names.Count == 0 ? "the certificate names no host (no SAN dNSName, no CN)"
                 : $"{source} {string.Join(", ", names)} matches no gateway FQDN");
