@@ -1,0 +1,142 @@
+using System.Buffers.Binary;
+
+namespace OpenUM.Media;
+
+/// <summary>
+/// One direction (our sending side OR our receiving side) of one media stream, all SSRCs in it (RFC 3711, RFC 6188,
+/// RFC 7714). Packets are transformed in place; no call allocates after the first packet of an SSRC.
+/// Not thread-safe: one context is used by one thread at a time.
+/// </summary>
+public sealed partial class SrtpContext : IDisposable
+{
+    /// <summary>How many SSRCs one context tracks; packets of further SSRCs get <see cref="SrtpStatus.TooManySsrcs"/>.</summary>
+    public const int MaxSsrcs = 16;
+
+    private readonly SrtpSuiteInfo _info;
+    private readonly byte[] _mki;
+    private readonly int _window;
+    private readonly ulong _lifetime;
+    private readonly SrtpSessionKeys _rtp;
+    private readonly SrtpSessionKeys _rtcp;
+    private readonly SrtpStreamTable _streams = new(MaxSsrcs);
+    private byte[] _aadScratch = [];
+    private ulong _used;
+    private bool _disposed;
+
+    /// <summary>Derives the session keys from <paramref name="policy"/>'s master key.</summary>
+    public SrtpContext(SrtpPolicy policy)
+        : this(policy, SrtpHmacPath.Auto)
+    {
+    }
+
+    /// <summary>As the public constructor, choosing the HMAC-SHA1 implementation (tests compare both).</summary>
+    internal SrtpContext(SrtpPolicy policy, SrtpHmacPath hmacPath)
+        : this(Usable(policy).Key.Suite, policy.Key.Mki.Span, policy.Key.Lifetime, policy.ReplayWindow,
+            SrtpSessionKeys.Derive(SrtpSuites.Info(policy.Key.Suite), policy.Key.Key.Span, policy.Key.Salt.Span, SrtpKeyDerivation.RtpEncryption, hmacPath),
+            SrtpSessionKeys.Derive(SrtpSuites.Info(policy.Key.Suite), policy.Key.Key.Span, policy.Key.Salt.Span, SrtpKeyDerivation.RtcpEncryption, hmacPath))
+    {
+    }
+
+    private static SrtpPolicy Usable(SrtpPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        // A disposed key is all zeros: deriving from it would silently use a known key.
+        ObjectDisposedException.ThrowIf(policy.Key.IsDisposed, policy.Key);
+        return policy;
+    }
+
+    /// <summary>A context over ready session keys (known-answer tests).</summary>
+    internal SrtpContext(SrtpSuite suite, ReadOnlySpan<byte> mki, ulong? lifetime, int replayWindow, SrtpSessionKeys rtp, SrtpSessionKeys rtcp)
+    {
+        _info = SrtpSuites.Info(suite);
+        _mki = mki.ToArray();
+        _window = replayWindow;
+        _lifetime = lifetime ?? SrtpMasterKey.MaxSrtpPackets;
+        Suite = suite;
+        _rtp = rtp;
+        _rtcp = rtcp;
+        RtpOverhead = _mki.Length + _info.RtpTagLength;
+        RtcpOverhead = 4 + _mki.Length + _info.RtcpTagLength;
+    }
+
+    /// <summary>Makes the next SRTCP packet of <paramref name="ssrc"/> use index <paramref name="lastIndex"/> + 1 (known-answer tests).</summary>
+    internal void SetLastRtcpIndex(uint ssrc, uint lastIndex) => StateFor(ssrc, create: true)!.SendRtcpIndex = lastIndex;
+
+    /// <summary>The suite of the key.</summary>
+    public SrtpSuite Suite { get; }
+
+    /// <summary>Bytes SRTP adds to an RTP packet: MKI length + RTP tag length.</summary>
+    public int RtpOverhead { get; }
+
+    /// <summary>Bytes SRTCP adds to an RTCP packet: 4 (E|index) + MKI length + RTCP tag length.</summary>
+    public int RtcpOverhead { get; }
+
+    /// <summary>Packets protected or authenticated so far under this key (counted against its lifetime).</summary>
+    public ulong PacketCount => _used;
+
+    /// <summary>True when HMAC-SHA1 runs on the libcrypto binding rather than the portable path.</summary>
+    internal bool UsesNativeHmac => _rtp.Auth?.IsNative ?? false;
+
+    /// <summary>Zeroes and releases all session keys.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+            return;
+        _disposed = true;
+        _rtp.Dispose();
+        _rtcp.Dispose();
+    }
+
+    private bool Exhausted => _used >= _lifetime;
+
+    /// <summary>RTP header length (fixed + CSRCs + extension), or -1 when it is not RTP v2 or runs past the end.</summary>
+    internal static int RtpHeaderLength(ReadOnlySpan<byte> packet)
+    {
+        if (packet.Length < 12 || (packet[0] >> 6) != 2)
+            return -1;
+        int hl = 12 + 4 * (packet[0] & 0x0F);
+        if ((packet[0] & 0x10) != 0)
+        {
+            if (hl + 4 > packet.Length)
+                return -1;
+            hl += 4 + 4 * BinaryPrimitives.ReadUInt16BigEndian(packet[(hl + 2)..]);
+        }
+        return hl <= packet.Length ? hl : -1;
+    }
+
+    /// <summary>RFC 3550 §5.1: with P set, the last octet counts the padding including itself, within the payload.</summary>
+    private static bool PaddingValid(ReadOnlySpan<byte> packet, int headerLength)
+    {
+        if ((packet[0] & 0x20) == 0)
+            return true;
+        int pad = packet[^1];
+        return pad != 0 && pad <= packet.Length - headerLength;
+    }
+
+    private SrtpStreamState? StateFor(uint ssrc, bool create)
+    {
+        var s = _streams.Find(ssrc);
+        return s is null && create ? _streams.Add(ssrc) : s;
+    }
+
+    // GCM IV (RFC 7714 §8.1 / §9.1): salt XOR (00 00 || SSRC || 48-bit value); the value is ROC||SEQ for SRTP
+    // and 00 00 || 0 || 31-bit index for SRTCP, so both are one 48-bit number in the last six bytes.
+    private static void GcmNonce(ReadOnlySpan<byte> salt12, uint ssrc, ulong low48, Span<byte> nonce)
+    {
+        salt12[..12].CopyTo(nonce);
+        BinaryPrimitives.WriteUInt32BigEndian(nonce[2..], BinaryPrimitives.ReadUInt32BigEndian(nonce[2..]) ^ ssrc);
+        BinaryPrimitives.WriteUInt16BigEndian(nonce[6..], (ushort)(BinaryPrimitives.ReadUInt16BigEndian(nonce[6..]) ^ (ushort)(low48 >> 32)));
+        BinaryPrimitives.WriteUInt32BigEndian(nonce[8..], BinaryPrimitives.ReadUInt32BigEndian(nonce[8..]) ^ (uint)low48);
+    }
+
+    /// <summary>The GCM IV for a 48-bit SRTP index or 31-bit SRTCP index (known-answer tests).</summary>
+    internal static void GcmNonceForTest(ReadOnlySpan<byte> salt12, uint ssrc, ulong low48, Span<byte> nonce) => GcmNonce(salt12, ssrc, low48, nonce);
+
+    private byte[] AadScratch(int length)
+    {
+        // Only SRTCP with E=0 under GCM needs a non-contiguous AAD this large; grown once, then reused.
+        if (_aadScratch.Length < length)
+            _aadScratch = new byte[Math.Max(length, 1500)];
+        return _aadScratch;
+    }
+}

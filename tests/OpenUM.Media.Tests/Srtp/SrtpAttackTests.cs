@@ -1,0 +1,244 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using static OpenUM.Media.Tests.Srtp.SrtpTestPackets;
+
+namespace OpenUM.Media.Tests.Srtp;
+
+// Tampering, replay and hostile input: every rejection is a status, never an exception, and never changes state.
+public sealed class SrtpAttackTests
+{
+    public static TheoryData<SrtpSuite> Suites() => SrtpTestPackets.Suites();
+
+    [Theory]
+    [MemberData(nameof(Suites))]
+    public void FlippedBitInHeaderPayloadOrTagFailsAuthentication(SrtpSuite suite)
+    {
+        using var key = Key(suite);
+        var (tx, rx) = Pair(key);
+        using (tx)
+        using (rx)
+        {
+            var wire = ProtectRtp(tx, Rtp(500, 8), 172);
+            foreach (int at in new[] { 1, 5, 11, 12, 100, 171, wire.Length - 1 })
+            {
+                var bad = wire.ToArray();
+                bad[at] ^= 0x01;
+                Assert.Equal(SrtpStatus.AuthenticationFailed, rx.UnprotectRtp(bad, out int n));
+                Assert.Equal(0, n);
+            }
+            // The failures left no trace: the genuine packet is still accepted once.
+            Assert.Equal(SrtpStatus.Ok, rx.UnprotectRtp(wire.ToArray(), out _));
+
+            var srtcp = ProtectRtcp(tx, Rtcp(8), 32);
+            foreach (int at in new[] { 1, 4, 8, 31, srtcp.Length - 5, srtcp.Length - 1 })
+            {
+                var bad = srtcp.ToArray();
+                bad[at] ^= 0x01;
+                Assert.Equal(SrtpStatus.AuthenticationFailed, rx.UnprotectRtcp(bad, out _));
+            }
+            Assert.Equal(SrtpStatus.Ok, rx.UnprotectRtcp(srtcp.ToArray(), out _));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Suites))]
+    public void ReplaysAreDetectedForRtpAndRtcp(SrtpSuite suite)
+    {
+        using var key = Key(suite);
+        var (tx, rx) = Pair(key, window: 64);
+        using (tx)
+        using (rx)
+        {
+            var first = ProtectRtp(tx, Rtp(1, 6), 172);
+            Assert.Equal(SrtpStatus.Ok, rx.UnprotectRtp(first.ToArray(), out _));
+            Assert.Equal(SrtpStatus.ReplayDuplicate, rx.UnprotectRtp(first.ToArray(), out _));
+            var later = new List<byte[]>();
+            for (ushort s = 2; s < 100; s++)
+                later.Add(ProtectRtp(tx, Rtp(s, 6), 172));
+            Assert.Equal(SrtpStatus.Ok, rx.UnprotectRtp(later[^1].ToArray(), out _));
+            Assert.Equal(SrtpStatus.ReplayTooOld, rx.UnprotectRtp(first.ToArray(), out _));
+            Assert.Equal(SrtpStatus.Ok, rx.UnprotectRtp(later[^10].ToArray(), out _)); // late but inside the window
+            Assert.Equal(SrtpStatus.ReplayDuplicate, rx.UnprotectRtp(later[^10].ToArray(), out _));
+
+            var c1 = ProtectRtcp(tx, Rtcp(6), 32);
+            Assert.Equal(SrtpStatus.Ok, rx.UnprotectRtcp(c1.ToArray(), out _));
+            Assert.Equal(SrtpStatus.ReplayDuplicate, rx.UnprotectRtcp(c1.ToArray(), out _));
+            for (int i = 0; i < 70; i++)
+                ProtectRtcp(tx, Rtcp(6), 32);
+            Assert.Equal(SrtpStatus.Ok, rx.UnprotectRtcp(ProtectRtcp(tx, Rtcp(6), 32), out _));
+            Assert.Equal(SrtpStatus.ReplayTooOld, rx.UnprotectRtcp(c1.ToArray(), out _));
+        }
+    }
+
+    [Fact]
+    public void ForgedPacketFarAheadDoesNotMoveTheReceiver()
+    {
+        using var key = Key(SrtpSuite.AesCm128HmacSha1_80);
+        var (tx, rx) = Pair(key);
+        using (tx)
+        using (rx)
+        {
+            Assert.Equal(SrtpStatus.Ok, rx.UnprotectRtp(ProtectRtp(tx, Rtp(100, 2), 100), out _));
+            var forged = ProtectRtp(tx, Rtp(101, 2), 100);
+            BinaryPrimitives.WriteUInt16BigEndian(forged.AsSpan(2), 30_100); // a jump of 30000 within ROC 0
+            Assert.Equal(SrtpStatus.AuthenticationFailed, rx.UnprotectRtp(forged.ToArray(), out _));
+            // 40100 after 100 can only mean ROC -1: a packet from before the stream began.
+            BinaryPrimitives.WriteUInt16BigEndian(forged.AsSpan(2), 40_100);
+            Assert.Equal(SrtpStatus.ReplayTooOld, rx.UnprotectRtp(forged.ToArray(), out _));
+            Assert.Equal(SrtpStatus.Ok, rx.UnprotectRtp(ProtectRtp(tx, Rtp(102, 2), 100), out _));
+        }
+    }
+
+    [Fact]
+    public void AesCmSrtcpWithEZeroIsAcceptedOnlyWhenAuthentic()
+    {
+        var suite = SrtpSuite.AesCm128HmacSha1_80;
+        using var key = Key(suite);
+        using var rx = new SrtpContext(new SrtpPolicy(key));
+        var auth = new byte[20];
+        SrtpKeyDerivation.Derive(key.Key.Span, key.Salt.Span, SrtpKeyDerivation.RtcpAuthentication, auth);
+        var rtcp = Rtcp(0xABCD, room: 0);
+        var wire = new byte[32 + 4 + 10];
+        rtcp.CopyTo(wire, 0);
+        BinaryPrimitives.WriteUInt32BigEndian(wire.AsSpan(32), 5); // E=0, index 5
+        HMACSHA1.HashData(auth, wire.AsSpan(0, 36)).AsSpan(0, 10).CopyTo(wire.AsSpan(36));
+
+        var stripped = wire.ToArray();
+        stripped[32] |= 0x80; // claiming E=1 changes the authenticated trailer
+        Assert.Equal(SrtpStatus.AuthenticationFailed, rx.UnprotectRtcp(stripped, out _));
+        Assert.Equal(SrtpStatus.Ok, rx.UnprotectRtcp(wire, out int n));
+        Assert.Equal(ToHex(rtcp), ToHex(wire.AsSpan(0, n))); // not decrypted
+    }
+
+    [Theory]
+    [InlineData(SrtpSuite.AeadAes128Gcm)]
+    [InlineData(SrtpSuite.AeadAes256Gcm)]
+    public void GcmSrtcpWithEZeroAuthenticatesTheWholePacket(SrtpSuite suite)
+    {
+        using var key = Key(suite);
+        using var rx = new SrtpContext(new SrtpPolicy(key));
+        var info = SrtpSuites.Info(suite);
+        var k = new byte[info.KeyLength];
+        var salt = new byte[12];
+        SrtpKeyDerivation.Derive(key.Key.Span, key.Salt.Span, SrtpKeyDerivation.RtcpEncryption, k);
+        SrtpKeyDerivation.Derive(key.Key.Span, key.Salt.Span, SrtpKeyDerivation.RtcpSalt, salt);
+        var rtcp = Rtcp(0xABCD, room: 0);
+        var wire = new byte[32 + 16 + 4];
+        rtcp.CopyTo(wire, 0);
+        BinaryPrimitives.WriteUInt32BigEndian(wire.AsSpan(48), 9); // E=0, index 9
+        var nonce = new byte[12];
+        SrtpContext.GcmNonceForTest(salt, 0xABCD, 9, nonce);
+        var aad = new byte[36];
+        rtcp.CopyTo(aad, 0);
+        wire.AsSpan(48, 4).CopyTo(aad.AsSpan(32));
+        using (var gcm = new AesGcm(k, 16))
+            gcm.Encrypt(nonce, ReadOnlySpan<byte>.Empty, Span<byte>.Empty, wire.AsSpan(32, 16), aad);
+
+        var tampered = wire.ToArray();
+        tampered[20] ^= 1; // the clear body is authenticated
+        Assert.Equal(SrtpStatus.AuthenticationFailed, rx.UnprotectRtcp(tampered, out _));
+        Assert.Equal(SrtpStatus.Ok, rx.UnprotectRtcp(wire, out int n));
+        Assert.Equal(ToHex(rtcp), ToHex(wire.AsSpan(0, n)));
+    }
+
+    [Theory]
+    [MemberData(nameof(Suites))]
+    public void HostileRtpIsMalformedNeverAnException(SrtpSuite suite)
+    {
+        using var key = Key(suite);
+        using var rx = new SrtpContext(new SrtpPolicy(key));
+        using var tx = new SrtpContext(new SrtpPolicy(key));
+        int tag = SrtpSuites.Info(suite).RtpTagLength;
+        foreach (int len in new[] { 0, 1, 11, 12 + tag - 1 })
+            Assert.Equal(SrtpStatus.Malformed, rx.UnprotectRtp(new byte[len], out _));
+
+        var v1 = Rtp(1, 1, 40 + tag, 0);
+        v1[0] = 0x40; // version 1
+        Assert.Equal(SrtpStatus.Malformed, rx.UnprotectRtp(v1, out _));
+        var csrc = Rtp(1, 1, 40 + tag, 0);
+        csrc[0] = 0x8F; // 15 CSRCs = 72-byte header in a 40-byte body
+        Assert.Equal(SrtpStatus.Malformed, rx.UnprotectRtp(csrc, out _));
+        var ext = Rtp(1, 1, 40 + tag, 0);
+        ext[0] = 0x90;
+        BinaryPrimitives.WriteUInt16BigEndian(ext.AsSpan(14), 0xFFFF); // extension length far past the end
+        Assert.Equal(SrtpStatus.Malformed, rx.UnprotectRtp(ext, out _));
+        var extHead = Rtp(1, 1, 14 + tag, 0);
+        extHead[0] = 0x90; // X set but no room for the extension header
+        Assert.Equal(SrtpStatus.Malformed, rx.UnprotectRtp(extHead, out _));
+
+        // Protect side: no room for the tag, lengths out of range, impossible padding.
+        var p = Rtp(1, 1, 100, 64);
+        Assert.Equal(SrtpStatus.Malformed, tx.ProtectRtp(p.AsSpan(0, 100 + tx.RtpOverhead - 1), 100, out _));
+        Assert.Equal(SrtpStatus.Malformed, tx.ProtectRtp(p, -1, out _));
+        Assert.Equal(SrtpStatus.Malformed, tx.ProtectRtp(p, p.Length + 1, out _));
+        Assert.Equal(SrtpStatus.Malformed, tx.ProtectRtp(csrc.ToArray().Concat(new byte[64]).ToArray(), 40, out _));
+        var padded = Rtp(1, 1, 100, 64);
+        padded[0] |= 0x20;
+        padded[99] = 0;
+        Assert.Equal(SrtpStatus.Malformed, tx.ProtectRtp(padded, 100, out _));
+        padded[99] = 89; // more than the 88-byte payload
+        Assert.Equal(SrtpStatus.Malformed, tx.ProtectRtp(padded, 100, out _));
+        padded[99] = 88;
+        Assert.Equal(SrtpStatus.Ok, tx.ProtectRtp(padded, 100, out int n));
+        Assert.Equal(SrtpStatus.Ok, rx.UnprotectRtp(padded.AsSpan(0, n), out int m));
+        Assert.Equal(100, m);
+    }
+
+    [Theory]
+    [MemberData(nameof(Suites))]
+    public void HostileRtcpIsMalformedNeverAnException(SrtpSuite suite)
+    {
+        using var key = Key(suite);
+        using var rx = new SrtpContext(new SrtpPolicy(key));
+        using var tx = new SrtpContext(new SrtpPolicy(key));
+        int min = 8 + rx.RtcpOverhead;
+        foreach (int len in new[] { 0, 4, 8, min - 1 })
+            Assert.Equal(SrtpStatus.Malformed, rx.UnprotectRtcp(new byte[len], out _));
+        var v0 = new byte[min + 10];
+        Assert.Equal(SrtpStatus.Malformed, rx.UnprotectRtcp(v0, out _));
+        Assert.Equal(SrtpStatus.Malformed, tx.ProtectRtcp(new byte[7 + 64], 7, out _));
+        Assert.Equal(SrtpStatus.Malformed, tx.ProtectRtcp(Rtcp(1, room: 0), 32, out _)); // no room for the trailer
+        Assert.Equal(SrtpStatus.Malformed, tx.ProtectRtcp(new byte[32 + 64], 32, out _)); // version 0
+    }
+
+    [Theory]
+    [MemberData(nameof(Suites))]
+    public void RandomGarbageNeverThrowsOrPasses(SrtpSuite suite)
+    {
+        using var key = Key(suite);
+        using var rx = new SrtpContext(new SrtpPolicy(key));
+        var rng = new Random(1234);
+        for (int i = 0; i < 3000; i++)
+        {
+            var junk = new byte[rng.Next(0, 300)];
+            rng.NextBytes(junk);
+            if (junk.Length > 0 && i % 2 == 0)
+                junk[0] = (byte)(0x80 | (junk[0] & 0x3F)); // mostly-plausible headers reach the crypto
+            Assert.NotEqual(SrtpStatus.Ok, rx.UnprotectRtp(junk.ToArray(), out _));
+            Assert.NotEqual(SrtpStatus.Ok, rx.UnprotectRtcp(junk, out _));
+        }
+    }
+
+    [Fact]
+    public void SsrcTableIsCappedAndOnlyAuthenticPacketsTakeASlot()
+    {
+        using var key = Key(SrtpSuite.AesCm128HmacSha1_80);
+        var (tx, rx) = Pair(key);
+        using (tx)
+        using (rx)
+        {
+            // Garbage from many SSRCs must not fill the receiver's table.
+            for (uint ssrc = 1000; ssrc < 1100; ssrc++)
+            {
+                var junk = ProtectRtp(new SrtpContext(new SrtpPolicy(Key(SrtpSuite.AesCm128HmacSha1_80, seed: 9))), Rtp(1, ssrc), 60);
+                Assert.Equal(SrtpStatus.AuthenticationFailed, rx.UnprotectRtp(junk, out _));
+            }
+            for (uint ssrc = 1; ssrc <= SrtpContext.MaxSsrcs; ssrc++)
+                Assert.Equal(SrtpStatus.Ok, rx.UnprotectRtp(ProtectRtp(tx, Rtp(1, ssrc), 60), out _));
+            Assert.Equal(SrtpStatus.TooManySsrcs, tx.ProtectRtp(Rtp(1, 999), 60, out _));
+            using var tx2 = new SrtpContext(new SrtpPolicy(key));
+            Assert.Equal(SrtpStatus.TooManySsrcs, rx.UnprotectRtp(ProtectRtp(tx2, Rtp(1, 999), 60), out _));
+            Assert.Equal(SrtpStatus.Ok, rx.UnprotectRtp(ProtectRtp(tx, Rtp(2, 5), 60), out _)); // known SSRCs still work
+        }
+    }
+}
