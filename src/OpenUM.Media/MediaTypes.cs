@@ -24,16 +24,53 @@ public enum AudioCodec
     Pcma = 8,
 }
 
+/// <summary>Whether a call's media must be SRTP (the dial plan's security mode decides).</summary>
+public enum SrtpMode
+{
+    /// <summary>Never SRTP: offers with a=crypto or RTP/SAVP are answered with plain RTP/AVP and no crypto.</summary>
+    Off,
+    /// <summary>Secured dial plan: SRTP with SDES keys or the call is refused (488).</summary>
+    Required,
+}
+
 /// <summary>What we can do, in our order of preference.</summary>
-public sealed record MediaCapabilities(IReadOnlyList<AudioCodec> Codecs, bool TelephoneEvent = true)
+/// <param name="Codecs">Audio codecs, preferred first.</param>
+/// <param name="TelephoneEvent">Offer and accept RFC 4733 telephone-event.</param>
+/// <param name="Srtp">Whether the media must be SRTP.</param>
+/// <param name="SrtpSuites">SRTP suites, preferred first; null means <see cref="OpenUM.Media.SrtpSuites.DefaultPreference"/>.</param>
+/// <param name="SrtpReplayWindow">Replay window for our SRTP contexts (64-32768 packets).</param>
+public sealed record MediaCapabilities(IReadOnlyList<AudioCodec> Codecs, bool TelephoneEvent = true,
+    SrtpMode Srtp = SrtpMode.Off, IReadOnlyList<SrtpSuite>? SrtpSuites = null, int SrtpReplayWindow = 128)
 {
     /// <summary>PCMU then PCMA, with RFC 4733 telephone-event.</summary>
     public static MediaCapabilities Default { get; } = new([AudioCodec.Pcmu, AudioCodec.Pcma]);
+
+    /// <summary>The SRTP suites in effect, preferred first, without duplicates.</summary>
+    public IReadOnlyList<SrtpSuite> EffectiveSrtpSuites =>
+        SrtpSuites is null ? OpenUM.Media.SrtpSuites.DefaultPreference : [.. SrtpSuites.Distinct()];
+}
+
+/// <summary>Negotiated SRTP for one stream: the suite and one policy per direction.</summary>
+/// <param name="Suite">The crypto suite both sides use.</param>
+/// <param name="Send">Our fresh key (the one we sent in SDP), for protecting what we send.</param>
+/// <param name="Receive">The peer's key from its SDP (with its MKI and lifetime), for what we receive.</param>
+public sealed record SrtpSession(SrtpSuite Suite, SrtpPolicy Send, SrtpPolicy Receive)
+{
+    /// <summary>Suite and windows only; never key material.</summary>
+    public override string ToString() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"SrtpSession({SrtpSuites.Name(Suite)}, send window {Send.ReplayWindow}, receive window {Receive.ReplayWindow}, receive MKI {Receive.Key.Mki.Length} bytes)");
 }
 
 /// <summary>The outcome of an offer/answer exchange for the one audio stream we handle.</summary>
+/// <param name="Codec">The audio codec.</param>
+/// <param name="PayloadType">Its RTP payload type.</param>
+/// <param name="TelephoneEventPayloadType">RFC 4733 payload type, or null.</param>
+/// <param name="RemoteRtp">Where to send RTP.</param>
+/// <param name="Direction">Our direction.</param>
+/// <param name="PtimeMs">Packet time.</param>
+/// <param name="Srtp">SRTP keys and suite when the stream is secured; null for plain RTP.</param>
 public sealed record NegotiatedMedia(AudioCodec Codec, int PayloadType, int? TelephoneEventPayloadType,
-    IPEndPoint RemoteRtp, MediaDirection Direction, int PtimeMs)
+    IPEndPoint RemoteRtp, MediaDirection Direction, int PtimeMs, SrtpSession? Srtp = null)
 {
     /// <summary>True when we may send RTP (our direction allows it and the remote address is usable).</summary>
     public bool CanSend => Direction is MediaDirection.SendRecv or MediaDirection.SendOnly

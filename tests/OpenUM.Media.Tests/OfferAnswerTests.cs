@@ -158,12 +158,14 @@ public class OfferAnswerTests
     }
 
     [Fact]
-    public void SrtpOnlyOfferIs488SrtpNotSupported()
+    public void SrtpOnlyOfferIs488WhenSrtpIsOff()
     {
+        // Plain-RTP dial plans answer SRTP offered on RTP/AVP with plain RTP; an RTP/SAVP-only offer cannot be
+        // answered on another transport (RFC 3264 §6), so it is refused and the gateway may fall back.
         var r = OfferAnswer.Answer(SessionDescription.Parse(SdpExamples.SrtpOnlyOffer), MediaCapabilities.Default, Local, 30000);
         Assert.False(r.Success);
         Assert.Equal(488, r.FailureStatus);
-        Assert.Equal("SRTP not supported", r.FailureReason);
+        Assert.Contains("RTP/SAVP only", r.FailureReason, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -214,7 +216,8 @@ public class OfferAnswerTests
     [Fact]
     public void CreateOfferAndReadAnswer()
     {
-        var offer = OfferAnswer.CreateOffer(MediaCapabilities.Default, IPAddress.Loopback, 31000);
+        var local = OfferAnswer.CreateOffer(MediaCapabilities.Default, IPAddress.Loopback, 31000);
+        var offer = local.Sdp;
         Assert.Equal("m=audio 31000 RTP/AVP 0 8 101", offer.ToString().Split("\r\n").Single(l => l.StartsWith("m=", StringComparison.Ordinal)));
         Assert.Equal("0-15", offer.Media[0].GetFmtp(101));
 
@@ -222,7 +225,7 @@ public class OfferAnswerTests
         var peer = OfferAnswer.Answer(SessionDescription.Parse(offer.ToString()), new MediaCapabilities([AudioCodec.Pcma]),
             IPAddress.Parse("192.0.2.50"), 42000);
         Assert.True(peer.Success);
-        var media = OfferAnswer.ReadAnswer(offer, SessionDescription.Parse(peer.Answer!.ToString()), out var error);
+        var media = OfferAnswer.ReadAnswer(local, SessionDescription.Parse(peer.Answer!.ToString()), out var error);
         Assert.Null(error);
         Assert.Equal(AudioCodec.Pcma, media!.Codec);
         Assert.Equal(8, media.PayloadType);

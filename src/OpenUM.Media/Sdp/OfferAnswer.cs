@@ -3,8 +3,8 @@ using System.Net;
 
 namespace OpenUM.Media;
 
-/// <summary>RFC 3264 offer/answer for one G.711 audio stream with optional RFC 4733 telephone-event.</summary>
-public static class OfferAnswer
+/// <summary>RFC 3264 offer/answer for one G.711 audio stream with optional RFC 4733 telephone-event and SDES-keyed SRTP.</summary>
+public static partial class OfferAnswer
 {
     /// <summary>Payload type we put in our own offers for telephone-event.</summary>
     public const int DefaultTelephoneEventPayloadType = 101;
@@ -15,68 +15,89 @@ public static class OfferAnswer
     private const string SessionName = "OpenUM";
     private const string TelephoneEventFmtp = "0-15";
 
-    /// <summary>Answers an offer (RFC 3264 §6): accepts the first usable RTP/AVP audio stream, rejects the others with port 0.</summary>
+    /// <summary>
+    /// Answers an offer (RFC 3264 §6): accepts the first usable audio stream, rejects the others with port 0.
+    /// SrtpMode.Off: an RTP/AVP stream is answered plain (its a=crypto lines, "SRTP if you can", are ignored); an
+    /// RTP/SAVP-only offer is refused (488), because an answer must keep the offered transport (RFC 3264 §6) and
+    /// peers that insist on SRTP, given an RTP/AVP answer anyway, set up a call without audio (baresip does). The
+    /// 488 lets a gateway with SRTP fallback re-offer RTP/AVP. SrtpMode.Required: only an RTP/SAVP or RTP/AVP stream with an acceptable a=crypto
+    /// line is usable; the answer keeps its protocol and carries that line's tag with a fresh key. A re-INVITE
+    /// (<paramref name="previous"/> set) gets fresh keys too, which RFC 4568 §7.1.4 allows.
+    /// </summary>
     public static OfferAnswerResult Answer(SessionDescription offer, MediaCapabilities caps,
         IPAddress localAddress, int localRtpPort, SdpOrigin? previous = null)
     {
         ArgumentNullException.ThrowIfNull(offer);
         ArgumentNullException.ThrowIfNull(caps);
         ArgumentNullException.ThrowIfNull(localAddress);
+        Validate(caps);
 
         var origin = previous?.NextVersion() ?? SdpOrigin.Create(localAddress);
         var answer = new SessionDescription(origin, SessionName) { Connection = SdpConnection.For(localAddress) };
         answer.Timing.AddRange(offer.Timing); // RFC 3264 §6: t= of the answer equals the offer's
 
+        bool required = caps.Srtp == SrtpMode.Required;
+        var prefs = required ? caps.EffectiveSrtpSuites : [];
+        var diag = new SrtpDiagnostics();
         NegotiatedMedia? chosen = null;
+        SdpMedia? acceptedLine = null;
+        int chosenIndex = -1;
         string? firstProblem = null;
-        bool sawAudio = false, sawSecureAudio = false;
-
-        foreach (var m in offer.Media)
+        bool sawAudio = offer.Media.Exists(m => m.Port != 0 && IsAudio(m));
+        bool sawSavp = offer.Media.Exists(m => m.Port != 0 && IsAudio(m) && m.Protocol.StartsWith("RTP/SAVP", StringComparison.OrdinalIgnoreCase));
+        for (int i = 0; i < offer.Media.Count && chosen is null; i++)
         {
-            bool isAudio = string.Equals(m.Media, "audio", StringComparison.OrdinalIgnoreCase);
-            bool plainRtp = string.Equals(m.Protocol, "RTP/AVP", StringComparison.OrdinalIgnoreCase);
-            if (isAudio && m.Port != 0)
+            var m = offer.Media[i];
+            if (m.Port == 0 || !IsAudio(m))
+                continue;
+            bool avp = string.Equals(m.Protocol, "RTP/AVP", StringComparison.OrdinalIgnoreCase);
+            bool savp = string.Equals(m.Protocol, "RTP/SAVP", StringComparison.OrdinalIgnoreCase);
+            SdesCrypto? crypto = null;
+            if (required)
             {
-                sawAudio = true;
-                if (m.Protocol.StartsWith("RTP/SAVP", StringComparison.OrdinalIgnoreCase))
-                    sawSecureAudio = true;
-            }
-
-            if (chosen is null && isAudio && plainRtp && m.Port != 0)
-            {
-                var accepted = TryAccept(offer, m, caps, localRtpPort, out var media, out var problem);
-                if (accepted is not null)
-                {
-                    chosen = media;
-                    answer.Media.Add(accepted);
+                if (!avp && !savp)
                     continue;
-                }
-                firstProblem ??= problem;
+                crypto = SelectCrypto(m, prefs, diag);
+                if (crypto is null)
+                    continue;
             }
-            answer.Media.Add(Rejected(m));
+            else if (!avp)
+            {
+                continue;
+            }
+            var accepted = TryAccept(offer, m, caps, localRtpPort, m.Protocol, out var media, out var problem);
+            if (accepted is null)
+            {
+                firstProblem ??= problem;
+                continue;
+            }
+            chosen = crypto is null ? media : media! with { Srtp = KeyAnswer(accepted, crypto, caps) };
+            acceptedLine = accepted;
+            chosenIndex = i;
         }
 
         if (chosen is null)
         {
             string reason = firstProblem
-                ?? (sawSecureAudio ? "SRTP not supported"
+                ?? (required ? diag.Reason(prefs, sawAudio)
+                : sawSavp ? "This dial plan uses plain RTP; the offer is RTP/SAVP only (offer RTP/AVP, with or without a=crypto)"
                 : sawAudio ? "No RTP/AVP audio stream"
                 : "No audio stream offered");
             return OfferAnswerResult.Fail(reason);
         }
+        for (int i = 0; i < offer.Media.Count; i++)
+            answer.Media.Add(i == chosenIndex ? acceptedLine! : Rejected(offer.Media[i]));
         return new OfferAnswerResult(true, answer, chosen, 0, null);
     }
 
-    /// <summary>Our offer (UAC side): one sendrecv RTP/AVP audio stream with our codecs and telephone-event.</summary>
-    public static SessionDescription CreateOffer(MediaCapabilities caps, IPAddress localAddress, int localRtpPort)
+    private static SessionDescription BuildOffer(MediaCapabilities caps, IPAddress localAddress, int localRtpPort, string protocol)
     {
-        ArgumentNullException.ThrowIfNull(caps);
         var offer = new SessionDescription(SdpOrigin.Create(localAddress), SessionName) { Connection = SdpConnection.For(localAddress) };
         offer.Timing.Add("0 0");
         var formats = caps.Codecs.Distinct().Select(c => ((int)c).ToString(CultureInfo.InvariantCulture)).ToList();
         if (caps.TelephoneEvent)
             formats.Add(DefaultTelephoneEventPayloadType.ToString(CultureInfo.InvariantCulture));
-        var m = new SdpMedia("audio", localRtpPort, "RTP/AVP", formats);
+        var m = new SdpMedia("audio", localRtpPort, protocol, formats);
         foreach (var c in caps.Codecs.Distinct())
             m.Attributes.Add(new SdpAttribute("rtpmap", new SdpRtpMap((int)c, EncodingName(c), 8000).ToString()));
         if (caps.TelephoneEvent)
@@ -87,8 +108,18 @@ public static class OfferAnswer
         return offer;
     }
 
-    /// <summary>Reads the answer to our offer (RFC 3264 §7); null with an error when it is unusable.</summary>
-    public static NegotiatedMedia? ReadAnswer(SessionDescription offer, SessionDescription answer, out string? error)
+    /// <summary>
+    /// Reads the answer to an offer from <see cref="CreateOffer"/> (RFC 3264 §7); null with an error when it is unusable. For a secured offer the answer must be
+    /// RTP/SAVP with one a=crypto whose tag and suite match an offered line; the result's Srtp then holds our
+    /// offered key for that tag (Send) and the answerer's key (Receive).
+    /// </summary>
+    public static NegotiatedMedia? ReadAnswer(LocalOffer offer, SessionDescription answer, out string? error)
+    {
+        ArgumentNullException.ThrowIfNull(offer);
+        return ReadAnswer(offer.Sdp, offer.IsSecured ? offer : null, answer, out error);
+    }
+
+    private static NegotiatedMedia? ReadAnswer(SessionDescription offer, LocalOffer? secured, SessionDescription answer, out string? error)
     {
         ArgumentNullException.ThrowIfNull(offer);
         ArgumentNullException.ThrowIfNull(answer);
@@ -101,9 +132,15 @@ public static class OfferAnswer
         {
             var o = offer.Media[i];
             var a = answer.Media[i];
-            if (a.Port == 0 || o.Port == 0 || !string.Equals(o.Media, "audio", StringComparison.OrdinalIgnoreCase)
-                || !string.Equals(a.Protocol, o.Protocol, StringComparison.OrdinalIgnoreCase)
-                || !string.Equals(a.Protocol, "RTP/AVP", StringComparison.OrdinalIgnoreCase))
+            if (a.Port == 0 || o.Port == 0 || !IsAudio(o))
+                continue;
+            if (secured is not null && string.Equals(a.Protocol, "RTP/AVP", StringComparison.OrdinalIgnoreCase))
+            {
+                error = "answer is plain RTP/AVP; our offer required SRTP";
+                return null;
+            }
+            if (!string.Equals(a.Protocol, o.Protocol, StringComparison.OrdinalIgnoreCase)
+                || !string.Equals(a.Protocol, secured is null ? "RTP/AVP" : "RTP/SAVP", StringComparison.OrdinalIgnoreCase))
                 continue;
             // The answer may only use formats we offered; take its first G.711 one.
             foreach (var f in a.Formats)
@@ -123,8 +160,11 @@ public static class OfferAnswer
                 var ours = Reverse(theirs);
                 if (answer.EffectiveConnection(a)!.IsNullAddress)
                     ours = ours == MediaDirection.SendRecv ? MediaDirection.RecvOnly : ours == MediaDirection.SendOnly ? MediaDirection.Inactive : ours;
+                SrtpSession? srtp = null;
+                if (secured is not null && (srtp = ReadAnswerCrypto(secured, a, out error)) is null)
+                    return null;
                 error = null;
-                return new NegotiatedMedia(codec.Value, pt, te, remote, ours, PtimeOf(a, answer));
+                return new NegotiatedMedia(codec.Value, pt, te, remote, ours, PtimeOf(a, answer), srtp);
             }
             error = "answer selected no codec we offered";
             return null;
@@ -134,7 +174,7 @@ public static class OfferAnswer
     }
 
     private static SdpMedia? TryAccept(SessionDescription offer, SdpMedia m, MediaCapabilities caps, int localPort,
-        out NegotiatedMedia? negotiated, out string? problem)
+        string protocol, out NegotiatedMedia? negotiated, out string? problem)
     {
         negotiated = null;
         int? pt = null;
@@ -177,7 +217,7 @@ public static class OfferAnswer
         var formats = new List<string> { pt.Value.ToString(CultureInfo.InvariantCulture) };
         if (te is { } tpt)
             formats.Add(tpt.ToString(CultureInfo.InvariantCulture));
-        var accepted = new SdpMedia("audio", localPort, m.Protocol, formats);
+        var accepted = new SdpMedia("audio", localPort, protocol, formats);
         accepted.Attributes.Add(new SdpAttribute("rtpmap", new SdpRtpMap(pt.Value, EncodingName(codec), 8000).ToString()));
         if (te is { } tp)
             AddTelephoneEvent(accepted, tp);
@@ -186,6 +226,8 @@ public static class OfferAnswer
         negotiated = new NegotiatedMedia(codec, pt.Value, te, remote, ours, ptime);
         return accepted;
     }
+
+    private static bool IsAudio(SdpMedia m) => string.Equals(m.Media, "audio", StringComparison.OrdinalIgnoreCase);
 
     // RFC 3264 §6: a rejected stream keeps its media type and protocol, port 0, and at least one format.
     private static SdpMedia Rejected(SdpMedia offered)

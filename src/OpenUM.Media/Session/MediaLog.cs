@@ -43,4 +43,12 @@ internal static partial class MediaLog
 
     [LoggerMessage(EventId = 2311, Level = LogLevel.Error, Message = "Recording {WavPath} failed to write")]
     public static partial void RecordingWriteFailed(ILogger logger, string wavPath, Exception exception);
+
+    // Never key material or payload: the status and a count are what an operator needs.
+    [LoggerMessage(EventId = 2312, Level = LogLevel.Warning,
+        Message = "{Stream} packet on port {LocalPort} rejected: {Status} ({Count} so far)")]
+    public static partial void SrtpRejected(ILogger logger, int localPort, string stream, SrtpStatus status, long count);
+
+    [LoggerMessage(EventId = 2313, Level = LogLevel.Warning, Message = "SRTP send on port {LocalPort} stopped: {Status}")]
+    public static partial void SrtpSendStopped(ILogger logger, int localPort, SrtpStatus status);
 }

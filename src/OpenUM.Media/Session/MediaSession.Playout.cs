@@ -192,9 +192,24 @@ public sealed partial class MediaSession : IPacedSource
         if (!media.CanSend || to is null)
             return;
         RtpHeader.Write(_sendBuffer, payloadType, marker, _seq, timestamp, _ssrc);
+        int length = RtpHeader.FixedSize + payloadLength;
+        if (_srtpSend is { } srtp)
+        {
+            var status = srtp.ProtectRtp(_sendBuffer, length, out length);
+            if (status != SrtpStatus.Ok)
+            {
+                // Key exhausted (or a bug): never fall back to sending clear audio on a Secured call.
+                if (!_sendErrorLogged)
+                {
+                    _sendErrorLogged = true;
+                    MediaLog.SrtpSendStopped(_logger, LocalPort, status);
+                }
+                return;
+            }
+        }
         try
         {
-            int sent = _socket.SendTo(_sendBuffer.AsSpan(0, RtpHeader.FixedSize + payloadLength), SocketFlags.None, to);
+            int sent = _socket.SendTo(_sendBuffer.AsSpan(0, length), SocketFlags.None, to);
             Interlocked.Increment(ref _packetsSent);
             Interlocked.Add(ref _bytesSent, sent);
             _seq++;

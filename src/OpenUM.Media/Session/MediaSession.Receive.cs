@@ -82,17 +82,32 @@ public sealed partial class MediaSession
         }
     }
 
-    internal void OnDatagram(ReadOnlySpan<byte> packet, SocketAddress from)
+    internal void OnDatagram(Span<byte> packet, SocketAddress from)
     {
         Interlocked.Increment(ref _packetsReceived);
         Interlocked.Add(ref _bytesReceived, packet.Length);
         if (packet.Length >= 2 && packet[0] >> 6 == 2 && packet[1] is >= 200 and <= 204)
         {
-            // RTCP multiplexed on the RTP port (RFC 5761): we do not process RTCP yet, and it is not malformed.
+            // RTCP multiplexed on the RTP port (RFC 5761): authenticated when SRTP is on, not interpreted yet.
             Interlocked.Increment(ref _ignored);
+            if (packet.Length < ReceiveBufferSize && _sdpSource is { } sdp && SameHost(from, sdp))
+                OnRtcp(packet, _srtpReceiveRtp);
             return;
         }
-        if (packet.Length >= ReceiveBufferSize || !RtpHeader.TryParse(packet, out var h))
+        if (packet.Length >= ReceiveBufferSize)
+        {
+            Interlocked.Increment(ref _malformed);
+            return;
+        }
+        // SRTP first: nothing unauthenticated may latch, be recorded, or count as a key press.
+        if (_srtpReceiveRtp is { } srtp)
+        {
+            int plain = UnprotectRtp(srtp, packet);
+            if (plain < 0)
+                return;
+            packet = packet[..plain];
+        }
+        if (!RtpHeader.TryParse(packet, out var h))
         {
             Interlocked.Increment(ref _malformed);
             return;

@@ -7,7 +7,9 @@ namespace OpenUM.Media;
 
 /// <summary>
 /// One call's RTP stream: a UDP socket on an even port, a receive loop (DTMF, recording), and playout paced by
-/// the shared <see cref="MediaClock"/>. RTCP is neither sent nor received yet.
+/// the shared <see cref="MediaClock"/>. With SRTP (a Secured dial plan) every packet is protected before it is sent
+/// and authenticated before anything else looks at it. RTCP is received (and SRTCP authenticated and counted) but
+/// not interpreted, and none is sent yet.
 /// </summary>
 /// <remarks>
 /// Symmetric RTP: packets go to the SDP address until the first valid packet (negotiated payload type) from the
@@ -19,6 +21,7 @@ namespace OpenUM.Media;
 public sealed partial class MediaSession : IAsyncDisposable
 {
     private readonly Socket _socket;
+    private readonly Socket _rtcpSocket;
     private readonly RtpPortRange _ports;
     private readonly MediaClock _clock;
     private readonly TimeProvider _time;
@@ -26,7 +29,7 @@ public sealed partial class MediaSession : IAsyncDisposable
     private readonly Lock _lock = new();
     private readonly CancellationTokenSource _cts = new();
     private readonly uint _ssrc;
-    private Task _receiveTask = Task.CompletedTask;
+    private Task _receiveTask = Task.CompletedTask, _rtcpTask = Task.CompletedTask;
     private volatile NegotiatedMedia? _media;
     private volatile SocketAddress? _sendTo;
     // The SDP remote address in the socket's family; only its IP (not the port) is compared before latching.
@@ -37,9 +40,10 @@ public sealed partial class MediaSession : IAsyncDisposable
 
     private long _packetsReceived, _bytesReceived, _packetsSent, _bytesSent, _malformed, _ignored;
 
-    private MediaSession(Socket socket, int port, IPAddress address, RtpPortRange ports, MediaClock clock, ILogger logger)
+    private MediaSession(Socket socket, Socket rtcpSocket, int port, IPAddress address, RtpPortRange ports, MediaClock clock, ILogger logger)
     {
         _socket = socket;
+        _rtcpSocket = rtcpSocket;
         LocalPort = port;
         LocalAddress = address;
         _ports = ports;
@@ -66,24 +70,27 @@ public sealed partial class MediaSession : IAsyncDisposable
         {
             while (ports.TryRent(out int port))
             {
-                var socket = new Socket(bindAddress.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+                Socket? socket = null, rtcp = null;
                 try
                 {
-                    if (bindAddress.Equals(IPAddress.IPv6Any))
-                        socket.DualMode = true;
-                    socket.Bind(new IPEndPoint(bindAddress, port));
-                    var session = new MediaSession(socket, port, bindAddress, ports, clock, logger);
+                    socket = Bind(bindAddress, port);
+                    // RFC 3550 §11: RTCP on the next (odd) port. Bound so that a peer's reports (and SRTCP, whose
+                    // failures are counted) land on a socket of ours rather than draw ICMP errors.
+                    rtcp = Bind(bindAddress, port + 1);
+                    var session = new MediaSession(socket, rtcp, port, bindAddress, ports, clock, logger);
                     MediaLog.SessionOpened(logger, port);
                     return session;
                 }
                 catch (SocketException ex) when (ex.SocketErrorCode is SocketError.AddressAlreadyInUse or SocketError.AccessDenied)
                 {
-                    socket.Dispose();
+                    socket?.Dispose();
+                    rtcp?.Dispose();
                     (busy ??= []).Add(port);
                 }
                 catch
                 {
-                    socket.Dispose();
+                    socket?.Dispose();
+                    rtcp?.Dispose();
                     ports.Return(port);
                     throw;
                 }
@@ -99,6 +106,23 @@ public sealed partial class MediaSession : IAsyncDisposable
         }
         throw new SocketException((int)SocketError.AddressAlreadyInUse,
             $"No free RTP port in {ports.First}-{ports.Last} on {bindAddress}");
+    }
+
+    private static Socket Bind(IPAddress bindAddress, int port)
+    {
+        var socket = new Socket(bindAddress.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            if (bindAddress.Equals(IPAddress.IPv6Any))
+                socket.DualMode = true;
+            socket.Bind(new IPEndPoint(bindAddress, port));
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The bound RTP port (even).</summary>
@@ -130,8 +154,10 @@ public sealed partial class MediaSession : IAsyncDisposable
                 throw new InvalidOperationException("The media session is already started; use Update for a re-INVITE.");
             _sendTo = ToSocketAddress(media.RemoteRtp);
             _sdpSource = _sendTo;
+            ApplySrtp(media.Srtp);
             _media = media;
             _receiveTask = Task.Run(() => ReceiveLoopAsync(_cts.Token));
+            _rtcpTask = Task.Run(() => RtcpLoopAsync(_cts.Token));
         }
     }
 
@@ -149,6 +175,8 @@ public sealed partial class MediaSession : IAsyncDisposable
                 _sdpSource = _sendTo;
                 _latched = false;
             }
+            if (!ReferenceEquals(old.Srtp, media.Srtp))
+                ApplySrtp(media.Srtp);
             _media = media;
         }
     }
@@ -172,13 +200,15 @@ public sealed partial class MediaSession : IAsyncDisposable
         }
         _cts.Cancel();
         _socket.Dispose();
+        _rtcpSocket.Dispose();
         try
         {
-            await _receiveTask.ConfigureAwait(false);
+            await Task.WhenAll(_receiveTask, _rtcpTask).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
         }
+        DisposeSrtp();
         CancelPlayout();
         _recorder?.RequestStop(RecordingStopReason.Cancelled);
         _ports.Return(LocalPort);
