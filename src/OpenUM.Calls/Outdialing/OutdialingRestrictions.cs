@@ -1,0 +1,24 @@
+using OpenUM.Directory;
+
+namespace OpenUM.Calls.Outdialing;
+
+/// <summary>
+/// The dialing restrictions of the acting context (reference §1.4): the dial plan for unauthenticated
+/// callers, the mailbox policy for logged-on users, the auto attendant for its callers. The group
+/// names refer to the dial plan's configured groups.
+/// </summary>
+public sealed record OutdialingRestrictions(
+    string Context,
+    bool AllowDialPlanSubscribers,
+    bool AllowExtensions,
+    IReadOnlyList<string> AllowedInCountryOrRegionGroups,
+    IReadOnlyList<string> AllowedInternationalGroups)
+{
+    /// <summary>The dial plan's own restrictions, which apply to callers who have not logged on.</summary>
+    public static OutdialingRestrictions ForDialPlan(DialPlan dialPlan)
+    {
+        ArgumentNullException.ThrowIfNull(dialPlan);
+        return new($"dial plan '{dialPlan.Name}'", dialPlan.AllowDialPlanSubscribers, dialPlan.AllowExtensions,
+            dialPlan.AllowedInCountryOrRegionGroups, dialPlan.AllowedInternationalGroups);
+    }
+}

@@ -1,0 +1,75 @@
+using Microsoft.Extensions.Logging;
+using OpenUM.Calls.Outdialing;
+using OpenUM.Directory;
+using OpenUM.Directory.Dialing;
+
+namespace OpenUM.Calls.Tests.Outdialing;
+
+/// <summary>A French-style dial plan with in-country and international groups, one gateway and one mailbox.</summary>
+internal static class OutdialingFixture
+{
+    public static readonly DialPlan Plan = new()
+    {
+        Name = "Paris",
+        NumberOfDigitsInExtension = 4,
+        CountryOrRegionCode = "33",
+        InternationalAccessCode = "00",
+        NationalNumberPrefix = "0",
+        ConfiguredInCountryOrRegionGroups =
+        [
+            new DialingRuleEntry("Local", "0xxxxxxxxx", "90xxxxxxxxx"),
+            new DialingRuleEntry("Local", "xxxxxxxxx", "90xxxxxxxxx", "+33 numbers arrive without the trunk 0"),
+            new DialingRuleEntry("Mobile", "06xxxxxxxx", "8806xxxxxxxx", "mobile trunk"),
+            new DialingRuleEntry("Emergency", "112", "112"),
+        ],
+        ConfiguredInternationalGroups =
+        [
+            new DialingRuleEntry("UK", "44*", "90044*"),
+            new DialingRuleEntry("Everywhere", "*", "+*"),
+        ],
+        AllowedInCountryOrRegionGroups = ["local", "Mobile"],
+        AllowedInternationalGroups = ["UK"],
+    };
+
+    public static ConfigurationSnapshot Configuration(DialPlan? plan = null, bool outcalls = true) => new(1,
+        [plan ?? Plan],
+        [new IpGateway { Name = "pbx", Address = "pbx.example.test", OutcallsAllowed = outcalls }],
+        [new HuntGroup { Name = "hg", IpGateway = "pbx", DialPlan = "Paris" }],
+        [],
+        [new Mailbox { Extension = "1000", EmailAddress = "user1000@example.test", DialPlan = "Paris" }]);
+
+    public static OutdialingRequest Request(string number, DialPlan? plan = null, OutdialingRestrictions? restrictions = null,
+        OutdialingTargetSource source = OutdialingTargetSource.Entered, string? user = null) => new()
+    {
+        Configuration = Configuration(plan),
+        DialPlan = plan ?? Plan,
+        Restrictions = restrictions,
+        Number = number,
+        Source = source,
+        User = user,
+    };
+}
+
+/// <summary>Keeps every event with its structured fields.</summary>
+internal sealed class EventCapture : ILogger
+{
+    public List<(int Id, Dictionary<string, object?> Fields)> Events { get; } = [];
+
+    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+    public bool IsEnabled(LogLevel logLevel) => true;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        var fields = new Dictionary<string, object?>();
+        if (state is IEnumerable<KeyValuePair<string, object?>> pairs)
+        {
+            foreach (var (key, value) in pairs)
+            {
+                fields[key] = value;
+            }
+        }
+
+        Events.Add((eventId.Id, fields));
+    }
+}
