@@ -11,6 +11,7 @@ declare -A need=(
   [openssl]=openssl        # test PKI (scripts/make-test-pki.sh), s_client probes of the TLS port
   [stunnel4]=stunnel4      # wraps SIPp's TCP in mutual TLS (Debian's SIPp has no TLS)
   [sslscan]=sslscan        # TLS protocol/cipher audit of the TLS port
+  [postfix]=postfix        # SMTP smart host for voice message delivery (private instance per test)
 )
 missing=()
 for cmd in "${!need[@]}"; do
@@ -23,5 +24,10 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "installing: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# Postfix: "No configuration" writes no /etc/postfix/main.cf, so no system instance is set up or
+# started; the tests run their own instances from temp directories.
+if [[ " ${missing[*]} " == *" postfix "* ]]; then
+  echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+fi
 apt-get update -qq
 apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,20 @@
+using OpenUM.Delivery.Smtp;
+
+namespace OpenUM.Delivery;
+
+/// <summary>
+/// Where a voice message goes: with a smart host configured, into the durable SMTP outbox (DLV-2); without
+/// one, into the local maildir (DLV-3). Either way the message is on disk when this returns.
+/// </summary>
+public sealed class VoiceMessageRouter(Func<SmartHostSettings?> settings, SmtpOutbox outbox, IVoiceMessageSink maildir, string senderAddress, Action? queued = null)
+    : IVoiceMessageSink
+{
+    /// <inheritdoc />
+    public async Task<string> DeliverAsync(VoiceMessage message, CancellationToken ct)
+    {
+        if (settings() is not { } smartHost) return await maildir.DeliverAsync(message, ct).ConfigureAwait(false);
+        var item = await outbox.EnqueueAsync(message, senderAddress, ct).ConfigureAwait(false);
+        queued?.Invoke();
+        return $"the SMTP outbox (item {item.Id}, smart host {smartHost.Endpoint})";
+    }
+}
