@@ -139,13 +139,6 @@ public sealed class CallController : IAsyncDisposable
             Refuse(call, 403, "Forbidden", $"dial plan {dialPlan.Name} is {dialPlan.VoipSecurity} and the call came over {call.Connection.Transport}");
             return;
         }
-        if (dialPlan.VoipSecurity == VoipSecurity.Secured)
-        {
-            // SEC-3: Secured needs SRTP, which this build does not offer yet: refuse rather than fall back to clear RTP.
-            LogRejected(remote, $"dial plan {dialPlan.Name} is Secured and SRTP is not available yet");
-            call.Reject(488, "Not Acceptable Here", [new SipHeader("Warning", "399 openum \"Secured dial plans need SRTP, not supported yet\"")]);
-            return;
-        }
         int max = server?.MaxCallsAllowed ?? DefaultMaxCallsAllowed;
         if (Interlocked.Increment(ref _active) > max)
         {

@@ -37,6 +37,11 @@ public static partial class CallEvents
         Message = "Call {CallId} failed: {Error}")]
     public static partial void CallFailed(ILogger logger, string callId, string error);
 
+    [LoggerMessage(EventId = 2006, EventName = "SrtpCallSummary",
+        Message = "Call {CallId} SRTP rejections: SRTP auth {RtpAuthenticationFailures}, replay {RtpReplays}, other {RtpOther}; SRTCP auth {RtcpAuthenticationFailures}, replay {RtcpReplays}, other {RtcpOther}; RTCP accepted {RtcpPackets}")]
+    public static partial void SrtpSummary(ILogger logger, LogLevel level, string callId, long rtpAuthenticationFailures, long rtpReplays,
+        long rtpOther, long rtcpAuthenticationFailures, long rtcpReplays, long rtcpOther, long rtcpPackets);
+
     [LoggerMessage(EventId = 1194, EventName = "InvalidPeerDNSHostName", Level = LogLevel.Warning,
         Message = "Gateway {Gateway}: address {Address} does not resolve ({Error}); it is ignored until it does")]
     public static partial void InvalidPeerDnsHostName(ILogger logger, string gateway, string address, string error);

@@ -10,22 +10,26 @@ using OpenUM.Sip;
 namespace OpenUM.Calls;
 
 /// <summary>What `openum test-connectivity` reports (the fields of Test-UMConnectivity).</summary>
+/// <remarks><see cref="Media"/> names the codec and, on a Secured call, the SRTP suite; "" when no media was negotiated.</remarks>
 public sealed record ConnectivityResult(string UmIPAddress, bool EntireOperationSuccess, double Latency,
-    string ReasonForFailure, int StatusCode, long RtpPacketsReceived, long RtpPacketsSent);
+    string ReasonForFailure, int StatusCode, long RtpPacketsReceived, long RtpPacketsSent, string Media = "");
 
 /// <summary>
-/// TOOL-1 (unsecured part): places a real call (SIP over TCP + RTP) to a UM server, plays a few seconds
-/// of audio and a DTMF '#', and checks that the server answered, sent media and ended the call.
+/// TOOL-1: places a real call (SIP over TCP, or mutual TLS; RTP, or SRTP keyed by SDES) to a UM server, plays a
+/// few seconds of audio and a DTMF '#', and checks that the server answered, sent media and ended the call.
 /// </summary>
 public sealed class ConnectivityTest(TimeProvider time, ILogger logger)
 {
     /// <summary>
     /// Runs one test call to <paramref name="target"/> for <paramref name="extension"/>; with <paramref name="tls"/>
-    /// over mutual TLS (our certificate presented, the server's verified as <paramref name="serverName"/>).
+    /// over mutual TLS (our certificate presented, the server's verified as <paramref name="serverName"/>); with
+    /// <paramref name="mediaSecured"/> the offer requires SRTP (a Secured dial plan) and a plain answer fails the test.
     /// </summary>
     public async Task<ConnectivityResult> RunAsync(IPEndPoint target, string extension, RtpPortRange ports, CancellationToken ct,
-        TlsContext? tls = null, string? serverName = null)
+        TlsContext? tls = null, string? serverName = null, bool mediaSecured = false)
     {
+        if (mediaSecured && tls is null)
+            throw new ArgumentException("SRTP keys travel in SDP: a media-secured test needs mutual TLS (SEC-4).", nameof(mediaSecured));
         var local = LocalAddressFor(target.Address);
         var transport = tls is null ? SipTransportKind.Tcp : SipTransportKind.Tls;
         await using var agent = new SipUserAgent(new SipUserAgentOptions
@@ -36,7 +40,7 @@ public sealed class ConnectivityTest(TimeProvider time, ILogger logger)
         await agent.StartAsync(ct).ConfigureAwait(false);
         await using var clock = new MediaClock(time);
         await using var media = MediaSession.Open(local, ports, clock, logger);
-        var caps = new MediaCapabilities([AudioCodec.Pcmu, AudioCodec.Pcma]);
+        var caps = new MediaCapabilities([AudioCodec.Pcmu, AudioCodec.Pcma], true, mediaSecured ? SrtpMode.Required : SrtpMode.Off);
         var offer = OfferAnswer.CreateOffer(caps, local, media.LocalPort);
         var host = target.Address.ToString();
         if (target.AddressFamily == AddressFamily.InterNetworkV6) host = $"[{host}]";
@@ -45,7 +49,7 @@ public sealed class ConnectivityTest(TimeProvider time, ILogger logger)
             SipUri.Parse($"sip:{extension}@{host}:{target.Port};transport={scheme}"),
             new SipNameAddress(SipUri.Parse($"sip:openum-test@{(local.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{local}]" : local.ToString())}"), "OpenUM connectivity test"),
             new SipNameAddress(SipUri.Parse($"sip:{extension}@{host}")),
-            Encoding.UTF8.GetBytes(offer.ToString()), transport) { TlsTargetName = serverName };
+            Encoding.UTF8.GetBytes(offer.Sdp.ToString()), transport) { TlsTargetName = serverName };
 
         long start = time.GetTimestamp();
         OutgoingCallResult answer;
@@ -72,6 +76,10 @@ public sealed class ConnectivityTest(TimeProvider time, ILogger logger)
         var negotiated = OfferAnswer.ReadAnswer(offer, sdp, out string? answerError);
         if (negotiated is null)
             return await HangUp(Fail(target, answer.StatusCode, $"the answer's SDP is not acceptable: {answerError}", latency));
+        if (mediaSecured && negotiated.Srtp is null)
+            return await HangUp(Fail(target, answer.StatusCode, "the server answered plain RTP to an SRTP offer", latency));
+        string mediaName = negotiated.Codec.ToString().ToUpperInvariant()
+            + (negotiated.Srtp is { } srtp ? ", SRTP " + SrtpSuites.Name(srtp.Suite) : "");
         media.Start(negotiated);
 
         // Listen to the greeting and beep until the server falls silent (it sends nothing while it
@@ -86,11 +94,13 @@ public sealed class ConnectivityTest(TimeProvider time, ILogger logger)
         if (!serverHungUp) await ByeQuietly(dialog).ConfigureAwait(false);
 
         var stats = media.Statistics;
+        var srtpStats = media.SrtpStatistics;
         string reason = stats.PacketsReceived == 0 ? "no RTP received from the server"
+            : mediaSecured && srtpStats.RtpAuthenticationFailures > 0 ? $"{srtpStats.RtpAuthenticationFailures} SRTP packets from the server failed authentication"
             : !serverHungUp ? "the server did not end the call after '#'"
             : "";
         return new ConnectivityResult(target.Address.ToString(), reason.Length == 0, latency, reason, answer.StatusCode,
-            stats.PacketsReceived, stats.PacketsSent);
+            stats.PacketsReceived, stats.PacketsSent, mediaName);
 
         async Task<ConnectivityResult> HangUp(ConnectivityResult failure)
         {

@@ -19,7 +19,8 @@ internal sealed class VoicemailCall
     internal sealed record Services(RtpPortRange Ports, MediaClock Clock, TimerWheel Timers, VoiceMessageSpool Spool,
         PromptLibrary Prompts, CallControllerOptions Options, TimeProvider Time, ILogger Logger);
 
-    private static readonly MediaCapabilities Capabilities = new([AudioCodec.Pcmu, AudioCodec.Pcma]);
+    private static readonly AudioCodec[] Codecs = [AudioCodec.Pcmu, AudioCodec.Pcma];
+    private static readonly MediaCapabilities Plain = new(Codecs);
 
     private readonly IncomingCall _call;
     private readonly SipDialog _dialog;
@@ -29,12 +30,32 @@ internal sealed class VoicemailCall
     private readonly string _extension;
     private readonly Services _s;
     private readonly CancellationToken _shutdown;
+    private readonly MediaCapabilities _capabilities;
     private SessionDescription _lastAnswer;
 
-    private VoicemailCall(IncomingCall call, SipDialog dialog, MediaSession media, SessionDescription answer, DialPlan dialPlan, Mailbox? mailbox, string extension, Services services, CancellationToken shutdown)
+    private VoicemailCall(IncomingCall call, SipDialog dialog, MediaSession media, SessionDescription answer, MediaCapabilities capabilities,
+        DialPlan dialPlan, Mailbox? mailbox, string extension, Services services, CancellationToken shutdown)
     {
-        (_call, _dialog, _media, _lastAnswer, _dialPlan, _mailbox, _extension, _s, _shutdown) =
-            (call, dialog, media, answer, dialPlan, mailbox, extension, services, shutdown);
+        (_call, _dialog, _media, _lastAnswer, _capabilities, _dialPlan, _mailbox, _extension, _s, _shutdown) =
+            (call, dialog, media, answer, capabilities, dialPlan, mailbox, extension, services, shutdown);
+    }
+
+    /// <summary>
+    /// SEC-3: a Secured dial plan requires SRTP with the server's suite preference; SipSecured and Unsecured
+    /// never answer with SRTP (an SRTP offer gets plain RTP).
+    /// </summary>
+    internal static MediaCapabilities CapabilitiesFor(DialPlan dialPlan, UmServer? server)
+    {
+        if (dialPlan.VoipSecurity != VoipSecurity.Secured)
+            return Plain;
+        IReadOnlyList<SrtpSuite>? suites = null;
+        if (server is { SrtpCryptoSuites.Count: > 0 })
+        {
+            // Validated when configured; a name this build does not know (store edited by hand) is skipped.
+            suites = [.. server.SrtpCryptoSuites.Select(n => SrtpSuites.TryParse(n, out var s) ? s : null).OfType<SrtpSuite>()];
+        }
+        return new MediaCapabilities(Codecs, true, SrtpMode.Required, suites,
+            server?.SrtpReplayWindow ?? UmServer.DefaultSrtpReplayWindow);
     }
 
     private string CallId => _call.Request.CallId ?? "";
@@ -75,19 +96,26 @@ internal sealed class VoicemailCall
         try
         {
             media = MediaSession.Open(localAddress, s.Ports, s.Clock, s.Logger);
-            var result = OfferAnswer.Answer(offer, Capabilities, localAddress, media.LocalPort);
+            var capabilities = CapabilitiesFor(dialPlan, config.FindUmServer(s.Options.ServerName));
+            var result = OfferAnswer.Answer(offer, capabilities, localAddress, media.LocalPort);
             if (!result.Success || result.Answer is null || result.Media is null)
             {
+                string reason = result.FailureReason ?? "no acceptable media";
+                // 304 "Media type not available" for codecs; 399 for the security policy of a Secured dial plan.
+                int warn = capabilities.Srtp == SrtpMode.Required ? 399 : 304;
                 call.Reject(result.FailureStatus == 0 ? 488 : result.FailureStatus, "Not Acceptable Here",
-                    [new SipHeader("Warning", $"304 openum \"{result.FailureReason}\"")]);
+                    [new SipHeader("Warning", $"{warn} openum \"{reason.Replace('"', '\'')}\"")]);
+                CallEvents.CallRejected(s.Logger, RemoteAddress(call), call.Connection.Remote.Port,
+                    $"dial plan {dialPlan.Name} ({dialPlan.VoipSecurity}): {reason}", "");
                 _ = media.DisposeAsync().AsTask();
                 return null;
             }
             var dialog = call.Accept(Encoding.UTF8.GetBytes(result.Answer.ToString()));
             media.Start(result.Media);
+            string codec = result.Media.Srtp is { } srtp ? $"{result.Media.Codec}, SRTP {SrtpSuites.Name(srtp.Suite)}" : result.Media.Codec.ToString();
             CallEvents.CallAnswered(s.Logger, invite.CallId ?? "", CallerId(invite), gateway.Name,
-                extension ?? "-", dialPlan.Name, result.Media.Codec.ToString());
-            var voicemail = new VoicemailCall(call, dialog, media, result.Answer, dialPlan, mailbox, extension ?? "", s, shutdown);
+                extension ?? "-", dialPlan.Name, codec);
+            var voicemail = new VoicemailCall(call, dialog, media, result.Answer, capabilities, dialPlan, mailbox, extension ?? "", s, shutdown);
             dialog.OnReInvite = voicemail.OnReInvite;
             dialog.OnOfferlessReInvite = voicemail.OnOfferlessReInvite;
             return voicemail;
@@ -105,7 +133,7 @@ internal sealed class VoicemailCall
         if (!SipBody.TryGetPart(reInvite, "application/sdp", out var body)
             || !SessionDescription.TryParse(Encoding.UTF8.GetString(body.Span), out var offer, out _) || offer is null)
             return null;
-        var result = OfferAnswer.Answer(offer, Capabilities, _media.LocalAddress, _media.LocalPort, _lastAnswer.Origin);
+        var result = OfferAnswer.Answer(offer, _capabilities, _media.LocalAddress, _media.LocalPort, _lastAnswer.Origin);
         if (!result.Success || result.Answer is null || result.Media is null) return null;
         _lastAnswer = result.Answer;
         _media.Update(result.Media);
@@ -167,8 +195,15 @@ internal sealed class VoicemailCall
 
         _s.Timers.Cancel(maxDuration);
         await HangUpAsync().ConfigureAwait(false);
+        var srtpStats = _media.IsSecure ? _media.SrtpStatistics : null;
         await _media.DisposeAsync().ConfigureAwait(false);
         CallEvents.CallEnded(_s.Logger, CallId, endReason);
+        if (srtpStats is not null)
+        {
+            CallEvents.SrtpSummary(_s.Logger, srtpStats.Rejected > 0 ? LogLevel.Warning : LogLevel.Information, CallId,
+                srtpStats.RtpAuthenticationFailures, srtpStats.RtpReplays, srtpStats.RtpOther,
+                srtpStats.RtcpAuthenticationFailures, srtpStats.RtcpReplays, srtpStats.RtcpOther, srtpStats.RtcpPackets);
+        }
 
         // A caller who hangs up during the greeting leaves no recording and no message.
         if (_mailbox is not null && recording is { Duration.Ticks: > 0 })
@@ -232,6 +267,12 @@ internal sealed class VoicemailCall
             CallEvents.CallFailed(_s.Logger, CallId, $"greeting {path} unusable, default greeting played: {e.Message}");
             return null;
         }
+    }
+
+    private static string RemoteAddress(IncomingCall call)
+    {
+        var a = call.Connection.Remote.Address;
+        return (a.IsIPv4MappedToIPv6 ? a.MapToIPv4() : a).ToString();
     }
 
     private static string CallerId(SipMessage invite) => invite.From?.Uri.User is { Length: > 0 } user ? user : "Anonymous";

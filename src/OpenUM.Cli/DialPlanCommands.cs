@@ -21,7 +21,17 @@ internal static class DialPlanCommands
         .Add<int>("--logon-failures-before-disconnect", "Failed logons before the caller is disconnected (default 3)", (d, v) => d with { LogonFailuresBeforeDisconnect = v })
         .Add<string>("--operator-extension", "Extension callers reach by pressing 0", (d, v) => d with { OperatorExtension = v })
         .Add<bool>("--allow-dial-plan-subscribers", "Callers may be transferred to users of this dial plan", (d, v) => d with { AllowDialPlanSubscribers = v })
-        .Add<bool>("--allow-extensions", "Callers may be transferred to any extension", (d, v) => d with { AllowExtensions = v });
+        .Add<bool>("--allow-extensions", "Callers may be transferred to any extension", (d, v) => d with { AllowExtensions = v })
+        .AddList("--configured-in-country-or-region-groups", "In-country dialing rule Name,NumberMask,DialedNumber[,Comment]; replaces the list",
+            (d, v) => d with { ConfiguredInCountryOrRegionGroups = OutdialingCommand.ParseEntries(Directory.Dialing.DialingFields.ConfiguredInCountryOrRegionGroups, v) })
+        .AddList("--configured-international-groups", "International dialing rule Name,NumberMask,DialedNumber[,Comment]; replaces the list",
+            (d, v) => d with { ConfiguredInternationalGroups = OutdialingCommand.ParseEntries(Directory.Dialing.DialingFields.ConfiguredInternationalGroups, v) })
+        .Add<string>("--configured-in-country-or-region-groups-csv", "Import the in-country rules from a CSV file with headers Name,NumberMask,DialedNumber[,Comment]; replaces the list",
+            (d, v) => d with { ConfiguredInCountryOrRegionGroups = OutdialingCommand.ReadCsv(Directory.Dialing.DialingFields.ConfiguredInCountryOrRegionGroups + "-csv", v) })
+        .Add<string>("--configured-international-groups-csv", "Import the international rules from a CSV file with headers Name,NumberMask,DialedNumber[,Comment]; replaces the list",
+            (d, v) => d with { ConfiguredInternationalGroups = OutdialingCommand.ReadCsv(Directory.Dialing.DialingFields.ConfiguredInternationalGroups + "-csv", v) })
+        .AddList("--allowed-in-country-or-region-groups", "In-country group unauthenticated callers may dial (\"\" clears)", (d, v) => d with { AllowedInCountryOrRegionGroups = OutdialingCommand.ParseNames(v) })
+        .AddList("--allowed-international-groups", "International group unauthenticated callers may dial (\"\" clears)", (d, v) => d with { AllowedInternationalGroups = OutdialingCommand.ParseNames(v) });
 
     public static Command Create() => ObjectCommands.Create(new ObjectCommands.Spec<DialPlan>(
         Noun: "dialplan", Title: "dial plan",

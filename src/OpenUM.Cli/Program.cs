@@ -12,5 +12,7 @@ root.Subcommands.Add(MailboxCommands.Create());
 root.Subcommands.Add(ServerCommands.Create());
 root.Subcommands.Add(CertCommands.Create());
 root.Subcommands.Add(EventsCommand.Create());
+root.Subcommands.Add(OutboxCommands.Create());
 root.Subcommands.Add(TestConnectivityCommand.Create());
+root.Subcommands.Add(OutdialingCommand.Create());
 return await root.Parse(args).InvokeAsync();

@@ -14,7 +14,17 @@ internal static class ServerCommands
         .Add<int>("--sip-tls-listening-port", "SIP TLS port (default 5061)", (s, v) => s with { SipTlsListeningPort = v })
         .AddList("--dial-plans", "Dial plans this server serves (none = all)", (s, v) => s with { DialPlans = v })
         .Add<UmStartupMode>("--um-startup-mode", "Auto, Tcp, Tls or Dual", (s, v) => s with { StartupMode = v })
-        .Add<int>("--start-secured", "1 = listen on TLS when the server has no dial plan (Auto mode), 0 = TCP", (s, v) => s with { StartSecured = v });
+        .Add<int>("--start-secured", "1 = listen on TLS when the server has no dial plan (Auto mode), 0 = TCP", (s, v) => s with { StartSecured = v })
+        .AddList("--srtp-crypto-suites", "SRTP suites for Secured dial plans, most preferred first, e.g. AES_CM_128_HMAC_SHA1_80 (none = built-in order, strongest first)", (s, v) => s with { SrtpCryptoSuites = v })
+        .Add<int>("--srtp-replay-window", "SRTP/SRTCP replay window in packets, 64-32768 (default 128)", (s, v) => s with { SrtpReplayWindow = v })
+        .Add<string>("--smart-host", "SMTP smart host HOST:PORT for voice messages; \"\" = none (local maildir)", (s, v) => s with { SmartHost = string.IsNullOrEmpty(v) ? null : v })
+        .Add<SmartHostTls>("--smart-host-tls", "StartTls (default) or Implicit; TLS 1.2 or later either way", (s, v) => s with { SmartHostTls = v })
+        .Add<bool>("--smart-host-client-certificate", "Present the server certificate as TLS client certificate (default true)", (s, v) => s with { SmartHostClientCertificate = v })
+        .Add<string>("--smart-host-user", "SMTP AUTH user; \"\" = no SMTP AUTH", (s, v) => s with { SmartHostUser = string.IsNullOrEmpty(v) ? null : v })
+        .Add<string>("--smart-host-password-file", "Absolute path of a file holding the SMTP AUTH password", (s, v) => s with { SmartHostPasswordFile = string.IsNullOrEmpty(v) ? null : v })
+        .Add<int>("--smart-host-retry-interval", "Seconds before the first retry; doubles with jitter (default 30)", (s, v) => s with { SmartHostRetryInterval = TimeSpan.FromSeconds(v) })
+        .Add<int>("--smart-host-max-retry-interval", "Longest wait between retries in seconds (default 600)", (s, v) => s with { SmartHostMaxRetryInterval = TimeSpan.FromSeconds(v) })
+        .Add<int>("--smart-host-message-expiry", "Hours a message the smart host keeps deferring is retried before it becomes a dead letter (default 48)", (s, v) => s with { SmartHostMessageExpiry = TimeSpan.FromHours(v) });
 
     public static Command Create()
     {

@@ -18,11 +18,13 @@ internal static class TestConnectivityCommand
         var port = new Option<int?>("--port") { Description = "Its SIP TCP port (default: the local server's SipTcpListeningPort, 5060)" };
         var extension = new Option<string?>("--extension") { Description = "Extension to call (default: the first mailbox of the local configuration, else 1000)" };
         var secured = new Option<bool>("--secured") { Description = "Call over mutual TLS (default false): presents this server's certificate, verifies the server's" };
+        var mediaSecured = new Option<bool>("--media-secured") { Description = "Require SRTP (a Secured dial plan; needs --secured true): the call fails if the server answers plain RTP" };
         var certificate = new Option<string?>("--certificate") { Description = "Thumbprint of the certificate to present (default: the one the local server uses)" };
         var fqdn = new Option<string?>("--fqdn") { Description = "Name the server's certificate must carry (default: the name of the local server's certificate)" };
         var rtp = new Option<string>("--rtp-ports") { Description = "Local RTP port range for the test call", DefaultValueFactory = _ => "32000-32766" };
         var command = new Command("test-connectivity", "Place a test call (SIP + RTP + DTMF) and report whether the UM server handled it.\n" +
-            "Example: openum test-connectivity --host 127.0.0.1 --port 5060 --extension 1000 --json") { host, port, extension, secured, certificate, fqdn, rtp };
+            "Example: openum test-connectivity --host 127.0.0.1 --port 5060 --extension 1000 --json\n" +
+            "Example: openum test-connectivity --secured true --media-secured true") { host, port, extension, secured, mediaSecured, certificate, fqdn, rtp };
         command.SetAction(async (result, ct) =>
         {
             if (!IPAddress.TryParse(result.GetValue(host), out var address))
@@ -40,7 +42,13 @@ internal static class TestConnectivityCommand
                 return 2;
             }
             bool tls = result.GetValue(secured);
-            var (defaultPort, defaultExtension) = LocalDefaults(result, tls);
+            bool srtp = result.GetValue(mediaSecured);
+            if (srtp && !tls)
+            {
+                Console.Error.WriteLine("error: --media-secured: SRTP keys travel in the SDP, so a media-secured call needs --secured true (mutual TLS).");
+                return 2;
+            }
+            var (defaultPort, defaultExtension) = LocalDefaults(result, tls, srtp);
             var target = new IPEndPoint(address, result.GetValue(port) ?? defaultPort);
             TlsContext? context = null;
             string? serverName = result.GetValue(fqdn);
@@ -55,7 +63,7 @@ internal static class TestConnectivityCommand
             }
             var test = new ConnectivityTest(TimeProvider.System, NullLogger.Instance);
             var outcome = await test.RunAsync(target, result.GetValue(extension) ?? defaultExtension, new RtpPortRange(first, last), ct,
-                context, serverName);
+                context, serverName, srtp);
             if (result.GetValue(CliContext.JsonOption))
                 Console.WriteLine(JsonSerializer.Serialize(outcome, CliContext.Json));
             else
@@ -66,7 +74,7 @@ internal static class TestConnectivityCommand
     }
 
     /// <summary>The local server's port and first mailbox, when this data directory has a configuration.</summary>
-    private static (int Port, string Extension) LocalDefaults(ParseResult result, bool tls)
+    private static (int Port, string Extension) LocalDefaults(ParseResult result, bool tls, bool srtp)
     {
         var data = CliContext.Data(result);
         if (!File.Exists(data.ConfigDatabase)) return (tls ? 5061 : 5060, "1000");
@@ -74,7 +82,10 @@ internal static class TestConnectivityCommand
         var config = store.Load();
         var server = config.FindUmServer(Environment.MachineName);
         int port = tls ? server?.SipTlsListeningPort ?? 5061 : server?.SipTcpListeningPort ?? 5060;
-        var mailbox = config.Mailboxes.FirstOrDefault(m => config.FindDialPlan(m.DialPlan)?.IsSecured == tls) ?? config.Mailboxes.FirstOrDefault();
+        bool Fits(Mailbox m) => config.FindDialPlan(m.DialPlan) is { } plan
+            && (srtp ? plan.VoipSecurity == VoipSecurity.Secured : plan.IsSecured == tls && !(tls && plan.VoipSecurity == VoipSecurity.Secured));
+        var mailbox = config.Mailboxes.FirstOrDefault(Fits)
+            ?? config.Mailboxes.FirstOrDefault(m => config.FindDialPlan(m.DialPlan)?.IsSecured == tls) ?? config.Mailboxes.FirstOrDefault();
         return (port, mailbox?.Extension ?? "1000");
     }
 

@@ -62,6 +62,24 @@ public static class ConfigurationFields
     public const string StartSecured = "start-secured";
     /// <summary>UmServer.CertificateThumbprint.</summary>
     public const string CertificateThumbprint = "certificate-thumbprint";
+    /// <summary>UmServer.SrtpCryptoSuites.</summary>
+    public const string SrtpCryptoSuites = "srtp-crypto-suites";
+    /// <summary>UmServer.SrtpReplayWindow.</summary>
+    public const string SrtpReplayWindow = "srtp-replay-window";
+    /// <summary>UmServer.SmartHost.</summary>
+    public const string SmartHost = "smart-host";
+    /// <summary>UmServer.SmartHostTls.</summary>
+    public const string SmartHostTls = "smart-host-tls";
+    /// <summary>UmServer.SmartHostUser.</summary>
+    public const string SmartHostUser = "smart-host-user";
+    /// <summary>UmServer.SmartHostPasswordFile.</summary>
+    public const string SmartHostPasswordFile = "smart-host-password-file";
+    /// <summary>UmServer.SmartHostRetryInterval.</summary>
+    public const string SmartHostRetryInterval = "smart-host-retry-interval";
+    /// <summary>UmServer.SmartHostMaxRetryInterval.</summary>
+    public const string SmartHostMaxRetryInterval = "smart-host-max-retry-interval";
+    /// <summary>UmServer.SmartHostMessageExpiry.</summary>
+    public const string SmartHostMessageExpiry = "smart-host-message-expiry";
     /// <summary>Mailbox.Extension.</summary>
     public const string Extension = "extension";
     /// <summary>Mailbox.DisplayName.</summary>

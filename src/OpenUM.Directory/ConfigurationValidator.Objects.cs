@@ -54,6 +54,31 @@ public static partial class ConfigurationValidator
         {
             throw Fail(F.CertificateThumbprint, $"'{thumb}' is not a thumbprint: give 40 (SHA-1) or 64 (SHA-256) hexadecimal digits");
         }
+
+        ValidateSrtp(server);
+        ValidateSmartHost(server);
+    }
+
+    private static void ValidateSrtp(UmServer server)
+    {
+        var seen = new HashSet<Media.SrtpSuite>();
+        foreach (var name in server.SrtpCryptoSuites)
+        {
+            if (!Media.SrtpSuites.TryParse(name, out var suite))
+            {
+                throw Fail(F.SrtpCryptoSuites, $"'{name}' is not an SRTP crypto suite; give one or more of "
+                    + string.Join(", ", Media.SrtpSuites.DefaultPreference.Select(Media.SrtpSuites.Name)));
+            }
+            if (!seen.Add(suite.Value))
+            {
+                throw Fail(F.SrtpCryptoSuites, $"'{name}' is listed twice; give each suite once, most preferred first");
+            }
+        }
+
+        if (server.SrtpReplayWindow is < 64 or > 32768)
+        {
+            throw Fail(F.SrtpReplayWindow, $"{server.SrtpReplayWindow} is out of range: allowed 64 (RFC 3711 minimum) to 32768; default {UmServer.DefaultSrtpReplayWindow}");
+        }
     }
 
     /// <summary>Validates a mailbox: dial plan, extension length and uniqueness, address, SIP URI, greeting path.</summary>

@@ -87,6 +87,7 @@ public static partial class ConfigurationValidator
             }
         }
 
+        ValidateDialingRules(dialPlan);
         if (dialPlan.IsSecured && configuration.GatewaysForDialPlan(dialPlan.Name).FirstOrDefault(g => g.HasIPAddress) is { } ipGateway)
         {
             throw Fail(F.VoipSecurity,

@@ -54,6 +54,18 @@ public sealed record DialPlan
     /// <summary>Operator transfer target; null = no operator transfer.</summary>
     public string? OperatorExtension { get; init; }
 
+    /// <summary>In-country dialing rules (OUT-1); entries sharing a Name form one group.</summary>
+    public IReadOnlyList<Dialing.DialingRuleEntry> ConfiguredInCountryOrRegionGroups { get; init => field = ValueList<Dialing.DialingRuleEntry>.From(value); } = ValueList<Dialing.DialingRuleEntry>.Empty;
+
+    /// <summary>International dialing rules (OUT-1); entries sharing a Name form one group.</summary>
+    public IReadOnlyList<Dialing.DialingRuleEntry> ConfiguredInternationalGroups { get; init => field = ValueList<Dialing.DialingRuleEntry>.From(value); } = ValueList<Dialing.DialingRuleEntry>.Empty;
+
+    /// <summary>In-country groups unauthenticated callers may dial; each must be configured (case-insensitive).</summary>
+    public IReadOnlyList<string> AllowedInCountryOrRegionGroups { get; init => field = ValueList<string>.From(value); } = ValueList<string>.Empty;
+
+    /// <summary>International groups unauthenticated callers may dial; each must be configured (case-insensitive).</summary>
+    public IReadOnlyList<string> AllowedInternationalGroups { get; init => field = ValueList<string>.From(value); } = ValueList<string>.Empty;
+
     /// <summary>True for SipSecured and Secured, which need mutual TLS and FQDN gateways.</summary>
     public bool IsSecured => VoipSecurity != VoipSecurity.Unsecured;
 }

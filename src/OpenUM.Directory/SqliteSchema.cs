@@ -70,6 +70,30 @@ internal static class SqliteSchema
             greeting_file TEXT,
             UNIQUE (dial_plan, extension));
         """,
+        // 2: SRTP settings of a UM server (Secured dial plans).
+        """
+        ALTER TABLE um_servers ADD COLUMN srtp_crypto_suites TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE um_servers ADD COLUMN srtp_replay_window INTEGER NOT NULL DEFAULT 128;
+        """,
+        // 3: smart host (SMTP hub transport) for voice message delivery; durations in milliseconds.
+        """
+        ALTER TABLE um_servers ADD COLUMN smart_host TEXT;
+        ALTER TABLE um_servers ADD COLUMN smart_host_tls TEXT NOT NULL DEFAULT 'StartTls';
+        ALTER TABLE um_servers ADD COLUMN smart_host_client_certificate INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE um_servers ADD COLUMN smart_host_user TEXT;
+        ALTER TABLE um_servers ADD COLUMN smart_host_password_file TEXT;
+        ALTER TABLE um_servers ADD COLUMN smart_host_retry_interval_ms INTEGER NOT NULL DEFAULT 30000;
+        ALTER TABLE um_servers ADD COLUMN smart_host_max_retry_interval_ms INTEGER NOT NULL DEFAULT 600000;
+        ALTER TABLE um_servers ADD COLUMN smart_host_message_expiry_ms INTEGER NOT NULL DEFAULT 172800000;
+        """,
+        // 4: dialing rule groups of a dial plan (OUT-1): entries as JSON arrays of
+        // {Name, NumberMask, DialedNumber, Comment}; allowed group names as JSON arrays of strings.
+        """
+        ALTER TABLE dial_plans ADD COLUMN configured_in_country_or_region_groups TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE dial_plans ADD COLUMN configured_international_groups TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE dial_plans ADD COLUMN allowed_in_country_or_region_groups TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE dial_plans ADD COLUMN allowed_international_groups TEXT NOT NULL DEFAULT '[]';
+        """,
     ];
 
     /// <summary>Schema version this build writes.</summary>

@@ -75,7 +75,9 @@ internal static class SqliteTables
         ["id", "name", "number_of_digits_in_extension", "uri_type", "voip_security", "access_telephone_numbers",
          "country_or_region_code", "outside_line_access_code", "international_access_code", "national_number_prefix",
          "allow_dial_plan_subscribers", "allow_extensions", "max_call_duration_ms", "max_recording_duration_ms",
-         "recording_idle_timeout_ms", "logon_failures_before_disconnect", "operator_extension"],
+         "recording_idle_timeout_ms", "logon_failures_before_disconnect", "operator_extension",
+         "configured_in_country_or_region_groups", "configured_international_groups",
+         "allowed_in_country_or_region_groups", "allowed_international_groups"],
         r => new DialPlan
         {
             Id = r.GetGuid(0),
@@ -95,12 +97,18 @@ internal static class SqliteTables
             RecordingIdleTimeout = TimeSpan.FromMilliseconds(r.GetInt64(14)),
             LogonFailuresBeforeDisconnect = r.GetInt32(15),
             OperatorExtension = NullableString(r, 16),
+            ConfiguredInCountryOrRegionGroups = Dialing.DialingRuleJson.Parse(r.GetString(r.GetOrdinal("configured_in_country_or_region_groups"))),
+            ConfiguredInternationalGroups = Dialing.DialingRuleJson.Parse(r.GetString(r.GetOrdinal("configured_international_groups"))),
+            AllowedInCountryOrRegionGroups = ParseList(r.GetString(r.GetOrdinal("allowed_in_country_or_region_groups"))),
+            AllowedInternationalGroups = ParseList(r.GetString(r.GetOrdinal("allowed_international_groups"))),
         },
         d => [Id(d.Id), d.Name, d.NumberOfDigitsInExtension, d.UriType.ToString(), d.VoipSecurity.ToString(),
               FormatList(d.AccessTelephoneNumbers), d.CountryOrRegionCode, d.OutsideLineAccessCode, d.InternationalAccessCode,
               d.NationalNumberPrefix, d.AllowDialPlanSubscribers, d.AllowExtensions, Milliseconds(d.MaxCallDuration),
               Milliseconds(d.MaxRecordingDuration), Milliseconds(d.RecordingIdleTimeout), d.LogonFailuresBeforeDisconnect,
-              d.OperatorExtension]);
+              d.OperatorExtension, Dialing.DialingRuleJson.Format(d.ConfiguredInCountryOrRegionGroups),
+              Dialing.DialingRuleJson.Format(d.ConfiguredInternationalGroups), FormatList(d.AllowedInCountryOrRegionGroups),
+              FormatList(d.AllowedInternationalGroups)]);
 
     public static readonly SqliteTable<IpGateway> IpGateways = new(
         "ip_gateways",
@@ -135,7 +143,9 @@ internal static class SqliteTables
     public static readonly SqliteTable<UmServer> UmServers = new(
         "um_servers",
         ["id", "name", "dial_plans", "status", "max_calls_allowed", "sip_tcp_listening_port", "sip_tls_listening_port",
-         "startup_mode", "start_secured", "certificate_thumbprint"],
+         "startup_mode", "start_secured", "certificate_thumbprint", "srtp_crypto_suites", "srtp_replay_window",
+         "smart_host", "smart_host_tls", "smart_host_client_certificate", "smart_host_user", "smart_host_password_file",
+         "smart_host_retry_interval_ms", "smart_host_max_retry_interval_ms", "smart_host_message_expiry_ms"],
         r => new UmServer
         {
             Id = r.GetGuid(0),
@@ -148,9 +158,22 @@ internal static class SqliteTables
             StartupMode = ParseEnum<UmStartupMode>(r.GetString(7)),
             StartSecured = r.GetInt32(8),
             CertificateThumbprint = NullableString(r, 9),
+            SrtpCryptoSuites = ParseList(r.GetString(10)),
+            SrtpReplayWindow = r.GetInt32(11),
+            SmartHost = NullableString(r, r.GetOrdinal("smart_host")),
+            SmartHostTls = ParseEnum<SmartHostTls>(r.GetString(r.GetOrdinal("smart_host_tls"))),
+            SmartHostClientCertificate = r.GetBoolean(r.GetOrdinal("smart_host_client_certificate")),
+            SmartHostUser = NullableString(r, r.GetOrdinal("smart_host_user")),
+            SmartHostPasswordFile = NullableString(r, r.GetOrdinal("smart_host_password_file")),
+            SmartHostRetryInterval = TimeSpan.FromMilliseconds(r.GetInt64(r.GetOrdinal("smart_host_retry_interval_ms"))),
+            SmartHostMaxRetryInterval = TimeSpan.FromMilliseconds(r.GetInt64(r.GetOrdinal("smart_host_max_retry_interval_ms"))),
+            SmartHostMessageExpiry = TimeSpan.FromMilliseconds(r.GetInt64(r.GetOrdinal("smart_host_message_expiry_ms"))),
         },
         s => [Id(s.Id), s.Name, FormatList(s.DialPlans), s.Status.ToString(), s.MaxCallsAllowed, s.SipTcpListeningPort,
-              s.SipTlsListeningPort, s.StartupMode.ToString(), s.StartSecured, s.CertificateThumbprint]);
+              s.SipTlsListeningPort, s.StartupMode.ToString(), s.StartSecured, s.CertificateThumbprint,
+              FormatList(s.SrtpCryptoSuites), s.SrtpReplayWindow,
+              s.SmartHost, s.SmartHostTls.ToString(), s.SmartHostClientCertificate, s.SmartHostUser, s.SmartHostPasswordFile,
+              Milliseconds(s.SmartHostRetryInterval), Milliseconds(s.SmartHostMaxRetryInterval), Milliseconds(s.SmartHostMessageExpiry)]);
 
     public static readonly SqliteTable<Mailbox> Mailboxes = new(
         "mailboxes",

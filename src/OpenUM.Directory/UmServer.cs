@@ -32,4 +32,49 @@ public sealed record UmServer
 
     /// <summary>Bound certificate (SHA-1 or SHA-256 hex thumbprint); null = automatic selection (CERT-3).</summary>
     public string? CertificateThumbprint { get; init; }
+
+    /// <summary>
+    /// SRTP crypto suites for Secured dial plans, most preferred first (SDES names); empty = the built-in order
+    /// (AEAD_AES_256_GCM, AEAD_AES_128_GCM, AES_256_CM_HMAC_SHA1_80, AES_CM_128_HMAC_SHA1_80, then the _32 suites).
+    /// </summary>
+    public IReadOnlyList<string> SrtpCryptoSuites { get; init => field = ValueList<string>.From(value); } = ValueList<string>.Empty;
+
+    /// <summary>SRTP/SRTCP replay window in packets (64-32768, RFC 3711 §3.3.2 minimum 64).</summary>
+    public int SrtpReplayWindow { get; init; } = DefaultSrtpReplayWindow;
+
+    /// <summary>The replay window used unless configured.</summary>
+    public const int DefaultSrtpReplayWindow = 128;
+
+    /// <summary>Smart host (SMTP hub) as HOST:PORT for voice message delivery (DLV-2); null = the local maildir (DLV-3).</summary>
+    public string? SmartHost { get; init; }
+
+    /// <summary>How the connection to the smart host is secured.</summary>
+    public SmartHostTls SmartHostTls { get; init; } = SmartHostTls.StartTls;
+
+    /// <summary>Present the server certificate as TLS client certificate to the smart host (mutual TLS).</summary>
+    public bool SmartHostClientCertificate { get; init; } = true;
+
+    /// <summary>SMTP AUTH user name; null = no SMTP AUTH.</summary>
+    public string? SmartHostUser { get; init; }
+
+    /// <summary>File holding the SMTP AUTH password (first line), so the secret stays out of the store.</summary>
+    public string? SmartHostPasswordFile { get; init; }
+
+    /// <summary>Delay before the first retry; doubles (with jitter) up to <see cref="SmartHostMaxRetryInterval"/>.</summary>
+    public TimeSpan SmartHostRetryInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Longest delay between two attempts.</summary>
+    public TimeSpan SmartHostMaxRetryInterval { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long a message the smart host keeps deferring (4xx) is retried before it becomes a dead letter.</summary>
+    public TimeSpan SmartHostMessageExpiry { get; init; } = TimeSpan.FromDays(2);
+}
+
+/// <summary>How the SMTP connection to the smart host is secured (both need TLS 1.2 or later).</summary>
+public enum SmartHostTls
+{
+    /// <summary>Plain connection upgraded with STARTTLS before anything is sent (usually port 25 or 587).</summary>
+    StartTls,
+    /// <summary>TLS from the first byte (SMTPS, usually port 465).</summary>
+    Implicit,
 }

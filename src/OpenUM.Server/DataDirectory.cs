@@ -21,6 +21,8 @@ public sealed class DataDirectory
     public string Maildir => Path.Combine(Root, "maildir");
     /// <summary>Recordings in progress.</summary>
     public string Spool => Path.Combine(Root, "spool");
+    /// <summary>SMTP outbox (queue/, dead/) for delivery through a smart host.</summary>
+    public string Outbox => Path.Combine(Root, "outbox");
     /// <summary>Certificate store (personal/, trusted/, pending/), owner-only.</summary>
     public string Certificates => Path.Combine(Root, "certificates");
     /// <summary>Mailbox greetings set with `openum mailbox set --greeting`.</summary>

@@ -23,6 +23,8 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
     private SipUserAgent? _agent;
     private MediaClock? _clock;
     private CallController? _calls;
+    private SmtpDelivery? _delivery;
+    private readonly Lock _smtpTlsGate = new();
     private TrustedPeers? _peers;
     private volatile ServerTls? _tls;
     private ListenerPlan? _plan;
@@ -80,8 +82,9 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
             TlsClientOptions = (target, name) => _tls!.ClientOptions(target, name),
             UserAgentHeader = "OpenUM/" + typeof(UmService).Assembly.GetName().Version?.ToString(3),
         }, time, loggers.CreateLogger("OpenUM.Sip"));
+        _delivery = new SmtpDelivery(data, options.Fqdn, () => _monitor.Current.FindUmServer(options.ServerName), SmtpTls, time, loggers);
         _calls = new CallController(() => _monitor.Current, _peers, ports, _clock, _agent.Wheel,
-            new MaildirSink(data.Maildir, time: time), PromptLibrary.Default,
+            _delivery.Sink, PromptLibrary.Default,
             new CallControllerOptions(options.ServerName, data.Root, data.Spool, options.Fqdn), time, callLogger);
         _agent.Admit = _calls.Admit;
         _agent.OnIncomingCall = _calls.OnIncomingCall;
@@ -103,6 +106,18 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
 
         _housekeeping = new CancellationTokenSource();
         _housekeepingLoop = HousekeepingAsync(_housekeeping.Token);
+        _delivery.Start();
+    }
+
+    /// <summary>The server certificate for the smart host connection (mutual TLS), whatever the SIP listeners need.</summary>
+    private TlsContext SmtpTls()
+    {
+        lock (_smtpTlsGate)
+        {
+            var snapshot = _monitor!.Current;
+            EnsureTls(snapshot, snapshot.FindUmServer(options.ServerName)?.CertificateThumbprint);
+            return _tls!.Current;
+        }
     }
 
     private async Task OnConfigurationChangedAsync(ConfigurationSnapshot snapshot)
@@ -202,6 +217,7 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
         if (_housekeepingLoop is not null) await _housekeepingLoop.ConfigureAwait(false);
         _housekeeping?.Dispose(); _housekeeping = null; _housekeepingLoop = null;
         if (_calls is not null) { await _calls.DisposeAsync().ConfigureAwait(false); _calls = null; }
+        if (_delivery is not null) { await _delivery.DisposeAsync().ConfigureAwait(false); _delivery = null; }
         if (_agent is not null) { await _agent.DisposeAsync().ConfigureAwait(false); _agent = null; }
         if (_clock is not null) { await _clock.DisposeAsync().ConfigureAwait(false); _clock = null; }
         _tls?.Dispose(); _tls = null;

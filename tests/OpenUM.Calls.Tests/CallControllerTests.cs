@@ -59,7 +59,7 @@ public sealed class CallControllerTests : IAsyncLifetime
     {
         var client = new SipUserAgent(new SipUserAgentOptions { ListenAddress = IPAddress.Loopback, TcpPort = null }, TimeProvider.System, NullLogger.Instance);
         await client.StartAsync(CancellationToken.None);
-        var offer = OfferAnswer.CreateOffer(MediaCapabilities.Default, IPAddress.Loopback, _rtpFirst + 60);
+        var offer = OfferAnswer.CreateOffer(MediaCapabilities.Default, IPAddress.Loopback, _rtpFirst + 60).Sdp;
         var request = new OutgoingCallRequest(_endpoint, SipUri.Parse($"sip:{extension}@127.0.0.1:{_endpoint.Port};transport=tcp"),
             new SipNameAddress(SipUri.Parse("sip:5551234@127.0.0.1"), "Caller"), new SipNameAddress(SipUri.Parse($"sip:{extension}@127.0.0.1")),
             Encoding.UTF8.GetBytes(offer.ToString()));

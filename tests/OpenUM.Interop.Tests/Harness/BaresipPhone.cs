@@ -48,18 +48,7 @@ public static class BaresipPhone
         {
             string mic = Path.Combine(work, "mic.wav");
             await AudioTools.ToTelephoneWavAsync(microphoneWav, mic, padSilenceSeconds: holdFor.TotalSeconds + 60);
-            var (sipPort, ctrlPort, rtpFirst) = PickPorts();
-            File.WriteAllText(Path.Combine(cfg, "config"), Resources.Text("Baresip/config.template")
-                .Replace("{{SIP_PORT}}", sipPort.ToString()).Replace("{{CTRL_PORT}}", ctrlPort.ToString())
-                .Replace("{{RTP_FIRST}}", rtpFirst.ToString()).Replace("{{RTP_LAST}}", (rtpFirst + 19).ToString())
-                .Replace("{{REC_DIR}}", rec).Replace("{{MIC_WAV}}", mic)
-                + (tls is null ? "" : $"\nsip_certificate\t\t{tls.CertificateAndKeyPem}\nsip_cafile\t\t{tls.CaFile}\n")
-                + (tls?.MediaEnc is null ? "" : "module\t\t\tsrtp.so\n"));
-            string account = Resources.Text("Baresip/accounts.template").Replace("{{USER}}", "interop");
-            if (tls is not null)
-                account = account.Replace(";transport=tcp", ";transport=tls").TrimEnd() + (tls.MediaEnc is null ? "" : $";mediaenc={tls.MediaEnc}") + "\n";
-            File.WriteAllText(Path.Combine(cfg, "accounts"), account);
-            File.WriteAllText(Path.Combine(cfg, "contacts"), "");
+            var (_, ctrlPort) = WriteConfig(cfg, rec, mic, tls, autoAnswer: false);
 
             int hardLimit = (int)(holdFor + SetupGuard).TotalSeconds + 60;  // baresip quits by itself at the latest then
             await using var phone = ChildProcess.Start(baresip, ["-4", "-f", cfg, "-t", hardLimit.ToString()], work);
@@ -124,6 +113,87 @@ public static class BaresipPhone
             if (Environment.GetEnvironmentVariable("OPENUM_INTEROP_KEEP") != "1")
                 System.IO.Directory.Delete(work, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// baresip as the called party: it answers the first call automatically (TLS on the port handed to
+    /// <paramref name="placeCall"/>, which places the call and returns once it has hung up), plays
+    /// <paramref name="microphoneWav"/> and copies what it heard to <paramref name="receivedWavPath"/>.
+    /// </summary>
+    public static async Task<BaresipCallResult> AnswerAsync(string microphoneWav, string receivedWavPath, BaresipTls tls,
+        Func<int, Task> placeCall, TimeSpan hardLimit, ITestOutputHelper? log = null)
+    {
+        string baresip = Peers.Baresip;
+        string work = System.IO.Directory.CreateTempSubdirectory("openum-baresip-").FullName;
+        string cfg = System.IO.Directory.CreateDirectory(Path.Combine(work, "cfg")).FullName;
+        string rec = System.IO.Directory.CreateDirectory(Path.Combine(work, "rec")).FullName;
+        try
+        {
+            string mic = Path.Combine(work, "mic.wav");
+            await AudioTools.ToTelephoneWavAsync(microphoneWav, mic, padSilenceSeconds: hardLimit.TotalSeconds);
+            var (sipPort, ctrlPort) = WriteConfig(cfg, rec, mic, tls, autoAnswer: true);
+            await using var phone = ChildProcess.Start(baresip, ["-4", "-f", cfg, "-t", ((int)hardLimit.TotalSeconds).ToString()], work);
+            var events = new List<string>();
+            bool established = false, closed = false;
+            string reason = "";
+            using (var ctrl = await ConnectAsync(ctrlPort, phone))
+            {
+                var stream = ctrl.GetStream();
+                var inbox = Channel.CreateUnbounded<JsonElement>();
+                using var readerStop = new CancellationTokenSource();
+                var reader = ReadNetstringsAsync(stream, inbox.Writer, readerStop.Token);
+                await placeCall(sipPort + 1);
+                var closeDeadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+                while (!closed && await NextAsync(inbox.Reader, closeDeadline, events) is { } ev)
+                {
+                    string type = ev.TryGetProperty("type", out var t) ? t.GetString() ?? "" : "";
+                    if (type == "CALL_ESTABLISHED")
+                        established = true;
+                    else if (type == "CALL_CLOSED")
+                    {
+                        closed = true;
+                        reason = ev.TryGetProperty("param", out var p) ? p.GetString() ?? "" : "";
+                    }
+                }
+                await SendAsync(stream, "quit", "");
+                if (!await phone.WaitForExitAsync(TimeSpan.FromSeconds(10)))
+                    log?.WriteLine("baresip did not quit within 10 s: killed");
+                readerStop.Cancel();
+                try { await reader; } catch (OperationCanceledException) { } catch (IOException) { }
+            }
+            await phone.WaitForExitAsync(TimeSpan.FromSeconds(5));
+            string? dec = System.IO.Directory.GetFiles(rec, "dump-*-dec.wav").OrderBy(f => f).LastOrDefault();
+            if (dec is not null)
+                File.Copy(dec, receivedWavPath, overwrite: true);
+            var result = new BaresipCallResult(established, false, reason, dec is null ? null : receivedWavPath, events, phone.StdOut + phone.StdErr);
+            log?.WriteLine(result.Describe());
+            return result;
+        }
+        finally
+        {
+            if (Environment.GetEnvironmentVariable("OPENUM_INTEROP_KEEP") != "1")
+                System.IO.Directory.Delete(work, recursive: true);
+        }
+    }
+
+    // One baresip configuration directory; returns the SIP port (TLS is the next one) and the ctrl_tcp port.
+    private static (int Sip, int Ctrl) WriteConfig(string cfg, string rec, string mic, BaresipTls? tls, bool autoAnswer)
+    {
+        var (sipPort, ctrlPort, rtpFirst) = PickPorts();
+        File.WriteAllText(Path.Combine(cfg, "config"), Resources.Text("Baresip/config.template")
+            .Replace("{{SIP_PORT}}", sipPort.ToString()).Replace("{{CTRL_PORT}}", ctrlPort.ToString())
+            .Replace("{{RTP_FIRST}}", rtpFirst.ToString()).Replace("{{RTP_LAST}}", (rtpFirst + 19).ToString())
+            .Replace("{{REC_DIR}}", rec).Replace("{{MIC_WAV}}", mic)
+            + (tls is null ? "" : $"\nsip_certificate\t\t{tls.CertificateAndKeyPem}\nsip_cafile\t\t{tls.CaFile}\n")
+            + (tls?.MediaEnc is null ? "" : "module\t\t\tsrtp.so\n"));
+        string account = Resources.Text("Baresip/accounts.template").Replace("{{USER}}", "interop");
+        if (autoAnswer)
+            account = account.Replace("answermode=manual", "answermode=auto");
+        if (tls is not null)
+            account = account.Replace(";transport=tcp", ";transport=tls").TrimEnd() + (tls.MediaEnc is null ? "" : $";mediaenc={tls.MediaEnc}") + "\n";
+        File.WriteAllText(Path.Combine(cfg, "accounts"), account);
+        File.WriteAllText(Path.Combine(cfg, "contacts"), "");
+        return (sipPort, ctrlPort);
     }
 
     // SIP on P (baresip also opens TLS on P+1), ctrl_tcp on P+2, RTP from P+10: all below 32768.

@@ -102,6 +102,28 @@ public sealed class LoopbackCapture : IAsyncDisposable
             string.Join(' ', histogram.Select(kv => $"{kv.Key}x{kv.Value}")));
     }
 
+    /// <summary>
+    /// The audio the server was sent, as an eavesdropper would decode it: the 160 bytes after the 12-byte RTP header
+    /// of every PCMU packet to <paramref name="serverRtp"/>, in capture order, decoded as G.711 µ-law. On plain RTP
+    /// this is the caller's audio; on SRTP it is ciphertext and decodes to noise.
+    /// </summary>
+    public async Task<short[]> PcmuHeardOnTheWireAsync((int First, int Last) serverRtp)
+    {
+        var lines = await FieldsAsync(["--enable-heuristic", "rtp_udp",
+            "-Y", $"rtp && rtp.p_type==0 && udp.dstport>={serverRtp.First} && udp.dstport<={serverRtp.Last}",
+            "-T", "fields", "-e", "udp.payload"]);
+        var samples = new List<short>(lines.Count * 160);
+        foreach (string line in lines)
+        {
+            byte[] datagram = Convert.FromHexString(line.Replace(":", ""));
+            if (datagram.Length < 12 + 160)
+                continue;
+            foreach (byte b in datagram.AsSpan(12, 160))
+                samples.Add(OpenUM.Media.G711.MuLawToLinear(b));
+        }
+        return [.. samples];
+    }
+
     private async Task<List<string>> FieldsAsync(string[] args)
     {
         var result = await ChildProcess.RunAsync(Peers.Require("tshark", "tshark"), ["-r", File, .. args], TimeSpan.FromSeconds(120), _work);

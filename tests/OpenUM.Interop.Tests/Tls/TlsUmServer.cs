@@ -63,17 +63,17 @@ public sealed class TlsUmServer : IAsyncDisposable
     public static async Task<TlsUmServer> CreateAsync(ITestOutputHelper? log) => new(log, await TestPki.GetAsync());
 
     /// <summary>
-    /// The secured configuration: CA and its CRL trusted, dial plan Secure (SipSecured, 4 digits), gateway gw1
-    /// (gw1.example.test), mailbox 1000; with <paramref name="serverCertificate"/> that certificate of the
-    /// PKI is imported and enabled.
+    /// The secured configuration: CA and its CRL trusted, dial plan Secure (<paramref name="voipSecurity"/>,
+    /// SipSecured unless given; 4 digits), gateway gw1 (gw1.example.test), mailbox 1000; with
+    /// <paramref name="serverCertificate"/> that certificate of the PKI is imported and enabled.
     /// </summary>
-    public async Task ConfigureSecuredAsync(string? serverCertificate = "um")
+    public async Task ConfigureSecuredAsync(string? serverCertificate = "um", string voipSecurity = "SipSecured")
     {
         await Um.CliOkAsync("cert", "trust", Pki.CaCrt);
         await Um.CliOkAsync("cert", "trust", "--crl", Pki.CaCrl);
         if (serverCertificate is not null)
             await ImportAndEnableAsync(serverCertificate);
-        await Um.CliOkAsync("dialplan", "new", "--name", DialPlan, "--number-of-digits-in-extension", "4", "--voip-security", "SipSecured");
+        await Um.CliOkAsync("dialplan", "new", "--name", DialPlan, "--number-of-digits-in-extension", "4", "--voip-security", voipSecurity);
         await Um.CliOkAsync("gateway", "new", "--name", "gw1", "--address", TestPki.GatewayName, "--dial-plan", DialPlan);
         await Um.CliOkAsync("mailbox", "new", "--extension", "1000", "--dial-plan", DialPlan,
             "--email", MailboxAddress, "--display-name", "User 1000");
