@@ -14,26 +14,32 @@ internal static unsafe class LibCryptoSha1
     /// <summary>Bytes reserved per SHA_CTX (the struct is 96 bytes on LP64; rounded up for safety).</summary>
     public const int CtxSize = 128;
 
-    private static readonly delegate* unmanaged<void*, int> s_init;
-    private static readonly delegate* unmanaged<void*, void*, nuint, int> s_update;
-    private static readonly delegate* unmanaged<byte*, void*, int> s_final;
+    private const string Library = "libcrypto.so.3";
 
-    // Packets are small and SHA-1 over them takes well under a microsecond, so the GC transition is skipped for them.
-    private static readonly delegate* unmanaged[SuppressGCTransition]<void*, void*, nuint, int> s_updateFast;
-    private static readonly delegate* unmanaged[SuppressGCTransition]<byte*, void*, int> s_finalFast;
+    // Declared P/Invokes rather than function pointers from NativeLibrary: the JIT then clears the upper vector
+    // registers (vzeroupper) before each call. Without it, a state copy done with AVX-512 moves just before made
+    // OpenSSL's SSE SHA-1 run about 2.5x slower (measured: 550 ns vs 220 ns per packet MAC). Packets are small and
+    // SHA-1 over them takes well under a microsecond, so the GC transition is skipped.
+    [DllImport(Library, EntryPoint = "SHA1_Init"), SuppressGCTransition]
+    private static extern int Sha1Init(void* ctx);
+
+    [DllImport(Library, EntryPoint = "SHA1_Update"), SuppressGCTransition]
+    private static extern int Sha1Update(void* ctx, void* data, nuint length);
+
+    [DllImport(Library, EntryPoint = "SHA1_Update")]
+    private static extern int Sha1UpdateLong(void* ctx, void* data, nuint length);
+
+    [DllImport(Library, EntryPoint = "SHA1_Final"), SuppressGCTransition]
+    private static extern int Sha1Final(byte* digest, void* ctx);
+
     private const int FastLimit = 2048;
 
     static LibCryptoSha1()
     {
-        if (!TryBind("libcrypto.so.3", "SHA1_Init", out IntPtr lib, out IntPtr init) && !TryBind("libcrypto.so", "SHA1_Init", out lib, out init))
+        // Resolve the library and symbols without throwing first; a missing libcrypto means the portable path.
+        if (!TryBind(Library, "SHA1_Init", out IntPtr lib, out _)
+            || !NativeLibrary.TryGetExport(lib, "SHA1_Update", out _) || !NativeLibrary.TryGetExport(lib, "SHA1_Final", out _))
             return;
-        if (!NativeLibrary.TryGetExport(lib, "SHA1_Update", out IntPtr update) || !NativeLibrary.TryGetExport(lib, "SHA1_Final", out IntPtr final))
-            return;
-        s_init = (delegate* unmanaged<void*, int>)init;
-        s_update = (delegate* unmanaged<void*, void*, nuint, int>)update;
-        s_final = (delegate* unmanaged<byte*, void*, int>)final;
-        s_updateFast = (delegate* unmanaged[SuppressGCTransition]<void*, void*, nuint, int>)update;
-        s_finalFast = (delegate* unmanaged[SuppressGCTransition]<byte*, void*, int>)final;
         IsAvailable = SelfTest();
     }
 
@@ -50,7 +56,7 @@ internal static unsafe class LibCryptoSha1
     public static bool IsAvailable { get; }
 
     /// <summary>SHA1_Init.</summary>
-    public static void Init(void* ctx) => s_init(ctx);
+    public static void Init(void* ctx) => Sha1Init(ctx);
 
     /// <summary>SHA1_Update.</summary>
     public static void Update(void* ctx, ReadOnlySpan<byte> data)
@@ -58,14 +64,14 @@ internal static unsafe class LibCryptoSha1
         fixed (byte* p = data)
         {
             if (data.Length <= FastLimit)
-                s_updateFast(ctx, p, (nuint)data.Length);
+                Sha1Update(ctx, p, (nuint)data.Length);
             else
-                s_update(ctx, p, (nuint)data.Length);
+                Sha1UpdateLong(ctx, p, (nuint)data.Length);
         }
     }
 
     /// <summary>SHA1_Final into 20 bytes.</summary>
-    public static void Final(void* ctx, byte* digest) => s_finalFast(digest, ctx);
+    public static void Final(void* ctx, byte* digest) => Sha1Final(digest, ctx);
 
     // Guards against a libcrypto whose SHA_CTX is larger than we reserve or that misbehaves: FIPS-mode builds
     // can refuse the low-level API, in which case the portable path is used.
@@ -75,16 +81,16 @@ internal static unsafe class LibCryptoSha1
         {
             byte* ctx = stackalloc byte[CtxSize * 2];
             new Span<byte>(ctx, CtxSize * 2).Fill(0xA5);
-            if (s_init(ctx) != 1)
+            if (Sha1Init(ctx) != 1)
                 return false;
             for (int i = CtxSize; i < CtxSize * 2; i++)
                 if (ctx[i] != 0xA5)
                     return false;
             ReadOnlySpan<byte> abc = "abc"u8;
             fixed (byte* p = abc)
-                s_update(ctx, p, 3);
+                Sha1Update(ctx, p, 3);
             byte* md = stackalloc byte[20];
-            s_final(md, ctx);
+            Sha1Final(md, ctx);
             // FIPS 180-2 Appendix A.1: SHA-1("abc").
             ReadOnlySpan<byte> expected = [0xa9, 0x99, 0x3e, 0x36, 0x47, 0x06, 0x81, 0x6a, 0xba, 0x3e, 0x25, 0x71, 0x78, 0x50, 0xc2, 0x6c, 0x9c, 0xd0, 0xd8, 0x9d];
             return new ReadOnlySpan<byte>(md, 20).SequenceEqual(expected);
