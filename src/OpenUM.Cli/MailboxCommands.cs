@@ -17,6 +17,7 @@ internal static class MailboxCommands
         .Add<string>("--email", "Address voice messages are delivered to", (m, v) => m with { EmailAddress = v })
         .Add<string>("--display-name", "Name shown to callers and in messages", (m, v) => m with { DisplayName = v })
         .Add<string>("--sip-uri", "SIP address (SipName dial plans)", (m, v) => m with { SipUri = v })
+        .Add<string>("--mailbox-policy", "Mailbox policy of the same dial plan (\"\" = the default policy)", (m, v) => m with { MailboxPolicy = v is { Length: > 0 } ? v : null })
         .Add<string>("--greeting", "WAV file (8 kHz mono) played instead of the default greeting", (m, v) => m with { GreetingFile = v });
 
     public static Command Create() => ObjectCommands.Create(new ObjectCommands.Spec<Mailbox>(

@@ -27,11 +27,19 @@ internal static class OutdialingCommand
             var configuration = store.Load();
             var plan = configuration.FindDialPlan(result.GetValue(dialPlan)!)
                 ?? throw new ConfigurationValidationException(ConfigurationFields.DialPlan, $"dial plan '{result.GetValue(dialPlan)}' does not exist (list them with: openum dialplan get)");
+            OutdialingRestrictions? restrictions = null;
             if (result.GetValue(policy) is { } policyName)
             {
-                // Mailbox policies are not stored yet; refusing beats silently answering for the dial plan.
-                throw new ConfigurationValidationException(ConfigurationFields.MailboxPolicy,
-                    $"mailbox policy '{policyName}' does not exist; without --mailbox-policy the dial plan's own restrictions apply");
+                var mailboxPolicy = configuration.FindMailboxPolicy(policyName)
+                    ?? throw new ConfigurationValidationException(ConfigurationFields.MailboxPolicy,
+                        $"mailbox policy '{policyName}' does not exist; without --mailbox-policy the dial plan's own restrictions apply");
+                if (!string.Equals(mailboxPolicy.DialPlan, plan.Name, StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new ConfigurationValidationException(ConfigurationFields.MailboxPolicy,
+                        $"mailbox policy '{mailboxPolicy.Name}' belongs to dial plan '{mailboxPolicy.DialPlan}', not '{plan.Name}'");
+                }
+
+                restrictions = OutdialingRestrictions.ForMailboxPolicy(mailboxPolicy);
             }
 
             var options = new OutdialingOptions { DenyPrefixes = [.. OutdialingOptions.DefaultDenyPrefixes, .. result.GetValue(deny) ?? []] };
@@ -39,6 +47,7 @@ internal static class OutdialingCommand
             {
                 Configuration = configuration,
                 DialPlan = plan,
+                Restrictions = restrictions,
                 Number = result.GetValue(number)!,
                 Source = result.GetValue(callerId) ? OutdialingTargetSource.CallerId : OutdialingTargetSource.Entered,
             }, options);

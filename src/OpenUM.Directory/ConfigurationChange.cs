@@ -29,6 +29,7 @@ public sealed record ConfigurationChange(
         ConfigurationObjectType.HuntGroup => "hunt group",
         ConfigurationObjectType.UmServer => "UM server",
         ConfigurationObjectType.Mailbox => "mailbox",
+        ConfigurationObjectType.MailboxPolicy => "mailbox policy",
         _ => type.ToString(),
     };
 }

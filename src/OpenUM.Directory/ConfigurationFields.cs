@@ -90,6 +90,24 @@ public static class ConfigurationFields
     public const string SipUri = "sip-uri";
     /// <summary>Mailbox.MailboxPolicy.</summary>
     public const string MailboxPolicy = "mailbox-policy";
+    /// <summary>MailboxPolicy.AllowPlayOnPhone.</summary>
+    public const string AllowPlayOnPhone = "allow-play-on-phone";
+    /// <summary>MailboxPolicy.AllowSubscriberAccess.</summary>
+    public const string AllowSubscriberAccess = "allow-subscriber-access";
+    /// <summary>MailboxPolicy.MinPinLength.</summary>
+    public const string MinPinLength = "min-pin-length";
+    /// <summary>MailboxPolicy.PinLifetime.</summary>
+    public const string PinLifetime = "pin-lifetime";
+    /// <summary>MailboxPolicy.PinHistoryCount.</summary>
+    public const string PinHistoryCount = "pin-history-count";
+    /// <summary>MailboxPolicy.AllowCommonPatterns.</summary>
+    public const string AllowCommonPatterns = "allow-common-patterns";
+    /// <summary>MailboxPolicy.LogonFailuresBeforePinReset.</summary>
+    public const string LogonFailuresBeforePinReset = "logon-failures-before-pin-reset";
+    /// <summary>MailboxPolicy.MaxLogonAttempts.</summary>
+    public const string MaxLogonAttempts = "max-logon-attempts";
+    /// <summary>The PIN given to mailbox set-pin.</summary>
+    public const string Pin = "pin";
     /// <summary>Mailbox.GreetingFile.</summary>
     public const string GreetingFile = "greeting-file";
 }

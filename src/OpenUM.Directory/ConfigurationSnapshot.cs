@@ -13,6 +13,8 @@ public sealed class ConfigurationSnapshot
     private readonly Dictionary<string, HuntGroup> _huntGroups = new(NameComparer);
     private readonly Dictionary<string, UmServer> _servers = new(NameComparer);
     private readonly Dictionary<string, Mailbox> _mailboxes = new(NameComparer);
+    private readonly Dictionary<string, MailboxPolicy> _mailboxPolicies = new(NameComparer);
+    private readonly Dictionary<string, List<MailboxPolicy>> _mailboxPoliciesByDialPlan = new(NameComparer);
     private readonly Dictionary<string, Mailbox> _mailboxesByEmail = new(NameComparer);
     private readonly Dictionary<string, List<Mailbox>> _mailboxesByExtension = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<Mailbox>> _mailboxesByDialPlan = new(NameComparer);
@@ -26,7 +28,8 @@ public sealed class ConfigurationSnapshot
         IEnumerable<IpGateway> ipGateways,
         IEnumerable<HuntGroup> huntGroups,
         IEnumerable<UmServer> umServers,
-        IEnumerable<Mailbox> mailboxes)
+        IEnumerable<Mailbox> mailboxes,
+        IEnumerable<MailboxPolicy>? mailboxPolicies = null)
     {
         Version = version;
         DialPlans = Array.AsReadOnly(dialPlans.ToArray());
@@ -34,6 +37,7 @@ public sealed class ConfigurationSnapshot
         HuntGroups = Array.AsReadOnly(huntGroups.ToArray());
         UmServers = Array.AsReadOnly(umServers.ToArray());
         Mailboxes = Array.AsReadOnly(mailboxes.ToArray());
+        MailboxPolicies = Array.AsReadOnly((mailboxPolicies ?? []).ToArray());
 
         foreach (var d in DialPlans)
         {
@@ -55,6 +59,12 @@ public sealed class ConfigurationSnapshot
         foreach (var s in UmServers)
         {
             TryIndex(_servers, s.Name, s);
+        }
+
+        foreach (var p in MailboxPolicies)
+        {
+            TryIndex(_mailboxPolicies, p.Name, p);
+            AddTo(_mailboxPoliciesByDialPlan, p.DialPlan, p);
         }
 
         foreach (var m in Mailboxes)
@@ -86,6 +96,27 @@ public sealed class ConfigurationSnapshot
 
     /// <summary>All mailboxes.</summary>
     public IReadOnlyList<Mailbox> Mailboxes { get; }
+
+    /// <summary>All mailbox policies.</summary>
+    public IReadOnlyList<MailboxPolicy> MailboxPolicies { get; }
+
+    /// <summary>The mailbox policy with this name (case-insensitive), or null.</summary>
+    public MailboxPolicy? FindMailboxPolicy(string name) => _mailboxPolicies.GetValueOrDefault(name);
+
+    /// <summary>Mailbox policies that belong to a dial plan.</summary>
+    public IReadOnlyList<MailboxPolicy> MailboxPoliciesForDialPlan(string dialPlan) => Lookup(_mailboxPoliciesByDialPlan, dialPlan);
+
+    /// <summary>
+    /// The policy that governs a mailbox: the one it names, or <see cref="MailboxPolicy.DefaultFor"/> its dial
+    /// plan when it names none (or, in a store edited behind validation, one that does not exist).
+    /// </summary>
+    public MailboxPolicy PolicyFor(Mailbox mailbox)
+    {
+        ArgumentNullException.ThrowIfNull(mailbox);
+        return mailbox.MailboxPolicy is { } name && FindMailboxPolicy(name) is { } policy
+            ? policy
+            : MailboxPolicy.DefaultFor(mailbox.DialPlan);
+    }
 
     /// <summary>The dial plan with this name (case-insensitive), or null.</summary>
     public DialPlan? FindDialPlan(string name) => _dialPlans.GetValueOrDefault(name);
@@ -158,8 +189,10 @@ public sealed class ConfigurationSnapshot
         IEnumerable<IpGateway>? ipGateways = null,
         IEnumerable<HuntGroup>? huntGroups = null,
         IEnumerable<UmServer>? umServers = null,
-        IEnumerable<Mailbox>? mailboxes = null) =>
-        new(Version, dialPlans ?? DialPlans, ipGateways ?? IpGateways, huntGroups ?? HuntGroups, umServers ?? UmServers, mailboxes ?? Mailboxes);
+        IEnumerable<Mailbox>? mailboxes = null,
+        IEnumerable<MailboxPolicy>? mailboxPolicies = null) =>
+        new(Version, dialPlans ?? DialPlans, ipGateways ?? IpGateways, huntGroups ?? HuntGroups, umServers ?? UmServers, mailboxes ?? Mailboxes,
+            mailboxPolicies ?? MailboxPolicies);
 
     private static string? MailboxKey(string? dialPlan, string? extension) =>
         dialPlan is null || extension is null ? null : dialPlan + "\u001f" + extension;

@@ -135,6 +135,8 @@ public static partial class ConfigurationValidator
             throw Fail(F.MailboxPolicy, $"'{policy}' is not a valid policy name: 1-{ConfigurationRules.MaxNameLength} characters without control characters or surrounding spaces");
         }
 
+        ValidateMailboxPolicyReference(mailbox, dialPlan, configuration);
+
         if (mailbox.GreetingFile is { } greeting && !IsSafeRelativePath(greeting))
         {
             throw Fail(F.GreetingFile, $"'{greeting}' is not allowed: give a path relative to the data directory, without '..', at most 256 characters");

@@ -30,6 +30,7 @@ public static partial class ConfigurationValidator
         foreach (var h in configuration.HuntGroups) ValidateHuntGroup(h, configuration);
         foreach (var s in configuration.UmServers) ValidateUmServer(s, configuration);
         foreach (var m in configuration.Mailboxes) ValidateMailbox(m, configuration);
+        foreach (var p in configuration.MailboxPolicies) ValidateMailboxPolicy(p, configuration);
     }
 
     /// <summary>Validates a dial plan and what depends on it (its mailboxes, its gateways' addresses).</summary>
@@ -88,6 +89,14 @@ public static partial class ConfigurationValidator
         }
 
         ValidateDialingRules(dialPlan);
+        foreach (var policy in configuration.MailboxPoliciesForDialPlan(dialPlan.Name))
+        {
+            // A policy's allowed groups refer to this plan's configured groups: removing one it allows is refused here.
+            ValidateAllowedGroups(policy.AllowedInCountryOrRegionGroups, Dialing.DialingFields.ConfiguredInCountryOrRegionGroups,
+                dialPlan.ConfiguredInCountryOrRegionGroups, Dialing.DialingFields.ConfiguredInCountryOrRegionGroups, dialPlan.Name);
+            ValidateAllowedGroups(policy.AllowedInternationalGroups, Dialing.DialingFields.ConfiguredInternationalGroups,
+                dialPlan.ConfiguredInternationalGroups, Dialing.DialingFields.ConfiguredInternationalGroups, dialPlan.Name);
+        }
         if (dialPlan.IsSecured && configuration.GatewaysForDialPlan(dialPlan.Name).FirstOrDefault(g => g.HasIPAddress) is { } ipGateway)
         {
             throw Fail(F.VoipSecurity,
@@ -199,6 +208,7 @@ public static partial class ConfigurationValidator
         if (type == ConfigurationObjectType.DialPlan)
         {
             users.AddRange(configuration.HuntGroupsForDialPlan(name).Select(h => $"hunt group '{h.Name}'"));
+            users.AddRange(configuration.MailboxPoliciesForDialPlan(name).Select(p => $"mailbox policy '{p.Name}'"));
             users.AddRange(configuration.UmServers
                 .Where(s => s.DialPlans.Contains(name, StringComparer.OrdinalIgnoreCase))
                 .Select(s => $"UM server '{s.Name}'"));
@@ -212,6 +222,15 @@ public static partial class ConfigurationValidator
         else if (type == ConfigurationObjectType.IpGateway)
         {
             users.AddRange(configuration.HuntGroupsForGateway(name).Select(h => $"hunt group '{h.Name}'"));
+        }
+        else if (type == ConfigurationObjectType.MailboxPolicy)
+        {
+            var mailboxes = configuration.Mailboxes.Where(m => string.Equals(m.MailboxPolicy, name, StringComparison.OrdinalIgnoreCase)).ToArray();
+            users.AddRange(mailboxes.Take(5).Select(m => $"mailbox {m.Extension} ({m.EmailAddress})"));
+            if (mailboxes.Length > 5)
+            {
+                users.Add($"{mailboxes.Length - 5} more mailboxes");
+            }
         }
 
         if (users.Count > 0)

@@ -70,6 +70,8 @@ public enum ConfigurationObjectType
     UmServer,
     /// <summary><see cref="Directory.Mailbox"/>.</summary>
     Mailbox,
+    /// <summary><see cref="Directory.MailboxPolicy"/>.</summary>
+    MailboxPolicy,
 }
 
 /// <summary>What a committed mutation did.</summary>

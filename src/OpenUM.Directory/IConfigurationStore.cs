@@ -50,6 +50,23 @@ public interface IConfigurationStore : IDisposable
     /// <summary>The server with this name (case-insensitive), or null.</summary>
     UmServer? GetUmServer(string name);
 
+    /// <summary>Creates a mailbox policy; its allowed groups must exist in its dial plan.</summary>
+    ConfigurationChange AddMailboxPolicy(MailboxPolicy policy);
+    /// <summary>Replaces the mailbox policy with the same name.</summary>
+    ConfigurationChange UpdateMailboxPolicy(MailboxPolicy policy);
+    /// <summary>Removes a mailbox policy; refused while mailboxes use it.</summary>
+    ConfigurationChange RemoveMailboxPolicy(string name);
+    /// <summary>The mailbox policy with this name (case-insensitive), or null.</summary>
+    MailboxPolicy? GetMailboxPolicy(string name);
+
+    /// <summary>The PIN state of the mailbox at (dialPlan, extension), or null when it has no PIN.</summary>
+    MailboxPinState? GetPin(string dialPlan, string extension);
+    /// <summary>
+    /// Inserts or replaces the PIN state of the mailbox at (dialPlan, extension) in one atomic write;
+    /// not a configuration change (no version increment, no audit). The mailbox must exist.
+    /// </summary>
+    void SavePin(string dialPlan, string extension, MailboxPinState state);
+
     /// <summary>Creates a mailbox.</summary>
     ConfigurationChange AddMailbox(Mailbox mailbox);
     /// <summary>Replaces the mailbox at (dialPlan, extension) with <paramref name="mailbox"/>, which may move it.</summary>

@@ -21,7 +21,7 @@ public sealed record Mailbox
     /// <summary>Name of the dial plan.</summary>
     public required string DialPlan { get; init; }
 
-    /// <summary>Name of the mailbox policy (policies are not stored yet; only the name is checked).</summary>
+    /// <summary>Name of the mailbox policy (of the same dial plan); null = the default policy (<see cref="Directory.MailboxPolicy.DefaultFor"/>).</summary>
     public string? MailboxPolicy { get; init; }
 
     /// <summary>Greeting WAV, relative to the data directory.</summary>

@@ -11,7 +11,7 @@ internal sealed record ObjectKind<T>(
     Func<T, Guid> Id,
     Func<T, Guid, T> WithId);
 
-/// <summary>The five object kinds.</summary>
+/// <summary>The six object kinds.</summary>
 internal static class Kinds
 {
     public static readonly ObjectKind<DialPlan> DialPlan = new(
@@ -34,4 +34,8 @@ internal static class Kinds
         ConfigurationObjectType.Mailbox, SqliteTables.Mailboxes, c => c.Mailboxes, (c, l) => c.With(mailboxes: l),
         ConfigurationValidator.ValidateMailbox, x => ConfigurationChange.MailboxKey(x.DialPlan, x.Extension), x => x.Id,
         (x, id) => x with { Id = id });
+
+    public static readonly ObjectKind<MailboxPolicy> MailboxPolicy = new(
+        ConfigurationObjectType.MailboxPolicy, SqliteTables.MailboxPolicies, c => c.MailboxPolicies, (c, l) => c.With(mailboxPolicies: l),
+        ConfigurationValidator.ValidateMailboxPolicy, x => x.Name, x => x.Id, (x, id) => x with { Id = id });
 }

@@ -117,11 +117,54 @@ public sealed class SqliteConfigurationStore : IConfigurationStore
     public ConfigurationChange AddMailbox(Mailbox mailbox) => Add(Kinds.Mailbox, mailbox);
     /// <inheritdoc/>
     public ConfigurationChange UpdateMailbox(string dialPlan, string extension, Mailbox mailbox) =>
-        Update(Kinds.Mailbox, MailboxKey(dialPlan, extension), mailbox);
+        Update(Kinds.Mailbox, MailboxKey(dialPlan, extension), mailbox, (transaction, before, after) =>
+            SqlitePins.Move(_connection, transaction, before.DialPlan, before.Extension, after.DialPlan, after.Extension));
     /// <inheritdoc/>
-    public ConfigurationChange RemoveMailbox(string dialPlan, string extension) => Remove(Kinds.Mailbox, MailboxKey(dialPlan, extension));
+    public ConfigurationChange RemoveMailbox(string dialPlan, string extension) => Remove(Kinds.Mailbox, MailboxKey(dialPlan, extension),
+        (transaction, removed) => SqlitePins.Delete(_connection, transaction, removed.DialPlan, removed.Extension));
     /// <inheritdoc/>
     public Mailbox? GetMailbox(string dialPlan, string extension) => Get(Kinds.Mailbox, MailboxKey(dialPlan, extension));
+
+    /// <inheritdoc/>
+    public ConfigurationChange AddMailboxPolicy(MailboxPolicy policy) => Add(Kinds.MailboxPolicy, policy);
+    /// <inheritdoc/>
+    public ConfigurationChange UpdateMailboxPolicy(MailboxPolicy policy) => Update(Kinds.MailboxPolicy, policy?.Name!, policy!);
+    /// <inheritdoc/>
+    public ConfigurationChange RemoveMailboxPolicy(string name) => Remove(Kinds.MailboxPolicy, name);
+    /// <inheritdoc/>
+    public MailboxPolicy? GetMailboxPolicy(string name) => Get(Kinds.MailboxPolicy, name);
+
+    /// <inheritdoc/>
+    public MailboxPinState? GetPin(string dialPlan, string extension)
+    {
+        ArgumentNullException.ThrowIfNull(dialPlan);
+        ArgumentNullException.ThrowIfNull(extension);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return SqlitePins.Read(_connection, null, dialPlan, extension);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void SavePin(string dialPlan, string extension, MailboxPinState state)
+    {
+        ArgumentNullException.ThrowIfNull(dialPlan);
+        ArgumentNullException.ThrowIfNull(extension);
+        ArgumentNullException.ThrowIfNull(state);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            using var transaction = _connection.BeginTransaction(deferred: false);
+            if (Find(Kinds.Mailbox, SqliteTables.Mailboxes.ReadAll(_connection, transaction), MailboxKey(dialPlan, extension)) is null)
+            {
+                throw new ConfigurationObjectNotFoundException(ConfigurationObjectType.Mailbox, MailboxKey(dialPlan, extension));
+            }
+
+            SqlitePins.Upsert(_connection, transaction, dialPlan, extension, state);
+            transaction.Commit();
+        }
+    }
 
     /// <inheritdoc/>
     public Mailbox? FindMailboxByExtension(string extension)
@@ -172,7 +215,7 @@ public sealed class SqliteConfigurationStore : IConfigurationStore
         });
     }
 
-    private ConfigurationChange Update<T>(ObjectKind<T> kind, string key, T item)
+    private ConfigurationChange Update<T>(ObjectKind<T> kind, string key, T item, Action<SqliteTransaction, T, T>? alsoWrite = null)
         where T : class
     {
         ArgumentNullException.ThrowIfNull(item);
@@ -185,11 +228,12 @@ public sealed class SqliteConfigurationStore : IConfigurationStore
             var candidate = kind.Replace(current, list.Select(x => ReferenceEquals(x, existing) ? item : x));
             kind.Validate(item, candidate);
             kind.Table.Update(_connection, transaction, item);
+            alsoWrite?.Invoke(transaction, existing, item);
             return new ConfigurationChange(kind.Type, kind.Key(item), ConfigurationChangeKind.Updated, existing, item, IncrementVersion(transaction));
         });
     }
 
-    private ConfigurationChange Remove<T>(ObjectKind<T> kind, string key)
+    private ConfigurationChange Remove<T>(ObjectKind<T> kind, string key, Action<SqliteTransaction, T>? alsoWrite = null)
         where T : class
     {
         ArgumentNullException.ThrowIfNull(key);
@@ -198,6 +242,7 @@ public sealed class SqliteConfigurationStore : IConfigurationStore
             var existing = Find(kind, kind.List(current), key) ?? throw new ConfigurationObjectNotFoundException(kind.Type, key);
             ConfigurationValidator.ValidateRemoval(kind.Type, kind.Key(existing), current);
             kind.Table.Delete(_connection, transaction, kind.Id(existing));
+            alsoWrite?.Invoke(transaction, existing);
             return new ConfigurationChange(kind.Type, kind.Key(existing), ConfigurationChangeKind.Removed, existing, null, IncrementVersion(transaction));
         });
     }
@@ -233,7 +278,8 @@ public sealed class SqliteConfigurationStore : IConfigurationStore
         SqliteTables.IpGateways.ReadAll(_connection, transaction),
         SqliteTables.HuntGroups.ReadAll(_connection, transaction),
         SqliteTables.UmServers.ReadAll(_connection, transaction),
-        SqliteTables.Mailboxes.ReadAll(_connection, transaction));
+        SqliteTables.Mailboxes.ReadAll(_connection, transaction),
+        SqliteTables.MailboxPolicies.ReadAll(_connection, transaction));
 
     private long ReadVersion(SqliteTransaction? transaction)
     {

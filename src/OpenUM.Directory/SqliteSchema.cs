@@ -94,6 +94,36 @@ internal static class SqliteSchema
         ALTER TABLE dial_plans ADD COLUMN allowed_in_country_or_region_groups TEXT NOT NULL DEFAULT '[]';
         ALTER TABLE dial_plans ADD COLUMN allowed_international_groups TEXT NOT NULL DEFAULT '[]';
         """,
+        // 5: mailbox policies (SPEC §2; pin_lifetime_days and logon_failures_before_pin_reset NULL = Unlimited)
+        // and mailbox PINs (OUT-3a): PBKDF2 hashes only, history as a JSON array of hashes, set_at ISO 8601 UTC.
+        // PIN rows are not configuration: writing one bumps no version.
+        """
+        CREATE TABLE mailbox_policies (
+            id TEXT PRIMARY KEY NOT NULL,
+            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            dial_plan TEXT NOT NULL COLLATE NOCASE,
+            allow_dial_plan_subscribers INTEGER NOT NULL,
+            allow_extensions INTEGER NOT NULL,
+            allowed_in_country_or_region_groups TEXT NOT NULL DEFAULT '[]',
+            allowed_international_groups TEXT NOT NULL DEFAULT '[]',
+            allow_play_on_phone INTEGER NOT NULL,
+            allow_subscriber_access INTEGER NOT NULL,
+            min_pin_length INTEGER NOT NULL,
+            pin_lifetime_days INTEGER,
+            pin_history_count INTEGER NOT NULL,
+            allow_common_patterns INTEGER NOT NULL,
+            logon_failures_before_pin_reset INTEGER,
+            max_logon_attempts INTEGER NOT NULL);
+        CREATE TABLE mailbox_pins (
+            dial_plan TEXT NOT NULL COLLATE NOCASE,
+            extension TEXT NOT NULL,
+            hash TEXT NOT NULL,
+            history TEXT NOT NULL DEFAULT '[]',
+            set_at TEXT NOT NULL,
+            consecutive_failures INTEGER NOT NULL DEFAULT 0,
+            locked_out INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (dial_plan, extension));
+        """,
     ];
 
     /// <summary>Schema version this build writes.</summary>

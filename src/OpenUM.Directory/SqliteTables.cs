@@ -191,6 +191,34 @@ internal static class SqliteTables
         },
         m => [Id(m.Id), m.DialPlan, m.Extension, m.DisplayName, m.EmailAddress, m.SipUri, m.MailboxPolicy, m.GreetingFile]);
 
+    public static readonly SqliteTable<MailboxPolicy> MailboxPolicies = new(
+        "mailbox_policies",
+        ["id", "name", "dial_plan", "allow_dial_plan_subscribers", "allow_extensions", "allowed_in_country_or_region_groups",
+         "allowed_international_groups", "allow_play_on_phone", "allow_subscriber_access", "min_pin_length", "pin_lifetime_days",
+         "pin_history_count", "allow_common_patterns", "logon_failures_before_pin_reset", "max_logon_attempts"],
+        r => new MailboxPolicy
+        {
+            Id = r.GetGuid(0),
+            Name = r.GetString(1),
+            DialPlan = r.GetString(2),
+            AllowDialPlanSubscribers = r.GetBoolean(3),
+            AllowExtensions = r.GetBoolean(4),
+            AllowedInCountryOrRegionGroups = ParseList(r.GetString(5)),
+            AllowedInternationalGroups = ParseList(r.GetString(6)),
+            AllowPlayOnPhone = r.GetBoolean(7),
+            AllowSubscriberAccess = r.GetBoolean(8),
+            MinPinLength = r.GetInt32(9),
+            PinLifetime = r.IsDBNull(10) ? null : TimeSpan.FromDays(r.GetInt32(10)),
+            PinHistoryCount = r.GetInt32(11),
+            AllowCommonPatterns = r.GetBoolean(12),
+            LogonFailuresBeforePinReset = r.IsDBNull(13) ? null : r.GetInt32(13),
+            MaxLogonAttempts = r.GetInt32(14),
+        },
+        p => [Id(p.Id), p.Name, p.DialPlan, p.AllowDialPlanSubscribers, p.AllowExtensions, FormatList(p.AllowedInCountryOrRegionGroups),
+              FormatList(p.AllowedInternationalGroups), p.AllowPlayOnPhone, p.AllowSubscriberAccess, p.MinPinLength,
+              p.PinLifetime is { } lifetime ? (int)lifetime.TotalDays : null, p.PinHistoryCount, p.AllowCommonPatterns,
+              p.LogonFailuresBeforePinReset, p.MaxLogonAttempts]);
+
     private static string Id(Guid id) => id.ToString("D");
 
     private static long Milliseconds(TimeSpan value) => (long)value.TotalMilliseconds;

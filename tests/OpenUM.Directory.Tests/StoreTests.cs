@@ -38,6 +38,7 @@ public class StoreTests
         temp.Store.AddIpGateway(gateway);
         temp.Store.AddHuntGroup(huntGroup);
         temp.Store.AddUmServer(server);
+        temp.Store.AddMailboxPolicy(new MailboxPolicy { Name = "Default Policy", DialPlan = "Paris" });
         temp.Store.AddMailbox(mailbox);
 
         using var other = temp.OpenAnother();

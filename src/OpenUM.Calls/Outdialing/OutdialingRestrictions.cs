@@ -21,4 +21,12 @@ public sealed record OutdialingRestrictions(
         return new($"dial plan '{dialPlan.Name}'", dialPlan.AllowDialPlanSubscribers, dialPlan.AllowExtensions,
             dialPlan.AllowedInCountryOrRegionGroups, dialPlan.AllowedInternationalGroups);
     }
+
+    /// <summary>A mailbox policy's restrictions, which apply to its logged-on users.</summary>
+    public static OutdialingRestrictions ForMailboxPolicy(MailboxPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        return new($"mailbox policy '{policy.Name}'", policy.AllowDialPlanSubscribers, policy.AllowExtensions,
+            policy.AllowedInCountryOrRegionGroups, policy.AllowedInternationalGroups);
+    }
 }

@@ -1,0 +1,152 @@
+namespace OpenUM.Directory.Pins;
+
+/// <summary>What a PIN logon attempt came to.</summary>
+public enum LogonResult
+{
+    /// <summary>The PIN is right and valid.</summary>
+    Success,
+    /// <summary>The PIN is wrong; the failure was counted.</summary>
+    WrongPin,
+    /// <summary>The mailbox is locked (MaxLogonAttempts reached, event 1012); only a PIN reset unlocks it.</summary>
+    LockedOut,
+    /// <summary>The mailbox has no PIN yet; an administrator must set or reset one.</summary>
+    NoPin,
+    /// <summary>The PIN is right but older than PINLifetime: the user must choose a new one before going on.</summary>
+    PinExpired,
+    /// <summary>No mailbox has this extension in this dial plan.</summary>
+    UnknownMailbox,
+    /// <summary>The mailbox policy does not allow subscriber access.</summary>
+    NotAllowed,
+}
+
+/// <summary>The result of <see cref="PinAuthenticator.Logon"/>; never carries the PIN.</summary>
+/// <param name="Result">What happened.</param>
+/// <param name="ConsecutiveFailures">Wrong PINs in a row after this attempt.</param>
+/// <param name="Policy">The mailbox's effective policy (null when the mailbox is unknown).</param>
+/// <param name="Mailbox">The mailbox (null when unknown).</param>
+public sealed record LogonOutcome(LogonResult Result, int ConsecutiveFailures, MailboxPolicy? Policy, Mailbox? Mailbox);
+
+/// <summary>
+/// PIN logon, change and reset against a store (OUT-3a). Wrong PINs are counted across calls; reaching
+/// MaxLogonAttempts locks the mailbox, and every later attempt is refused without checking the PIN.
+/// Nothing here logs or puts a PIN into an exception message.
+/// </summary>
+public sealed class PinAuthenticator(IConfigurationStore store, TimeProvider time)
+{
+    // Verified against for unknown mailboxes so an attempt costs the same whether the extension exists or not.
+    private static readonly Lazy<string> Decoy = new(() => PinHasher.Hash("0"));
+
+    // The store offers read and write, not increment: attempts on one mailbox are serialised here so that
+    // parallel calls in this process cannot lose failure counts and so get more guesses before the lockout.
+    private static readonly Lock[] Stripes = [.. Enumerable.Range(0, 64).Select(_ => new Lock())];
+
+    /// <summary>Checks a PIN and records the attempt.</summary>
+    public LogonOutcome Logon(string dialPlan, string extension, ReadOnlySpan<char> pin)
+    {
+        ArgumentNullException.ThrowIfNull(dialPlan);
+        ArgumentNullException.ThrowIfNull(extension);
+        lock (StripeFor(dialPlan, extension))
+        {
+            return LogonLocked(dialPlan, extension, pin);
+        }
+    }
+
+    private LogonOutcome LogonLocked(string dialPlan, string extension, ReadOnlySpan<char> pin)
+    {
+        if (store.GetMailbox(dialPlan, extension) is not { } mailbox)
+        {
+            PinHasher.Verify(pin, Decoy.Value);
+            return new LogonOutcome(LogonResult.UnknownMailbox, 0, null, null);
+        }
+
+        var policy = PolicyFor(mailbox);
+        if (!policy.AllowSubscriberAccess)
+        {
+            return new LogonOutcome(LogonResult.NotAllowed, 0, policy, mailbox);
+        }
+
+        if (store.GetPin(mailbox.DialPlan, mailbox.Extension) is not { } state)
+        {
+            return new LogonOutcome(LogonResult.NoPin, 0, policy, mailbox);
+        }
+
+        if (state.LockedOut)
+        {
+            return new LogonOutcome(LogonResult.LockedOut, state.ConsecutiveFailures, policy, mailbox);
+        }
+
+        if (!PinHasher.Verify(pin, state.Hash))
+        {
+            var failures = state.ConsecutiveFailures + 1;
+            var locked = failures >= policy.MaxLogonAttempts;
+            store.SavePin(mailbox.DialPlan, mailbox.Extension, state with { ConsecutiveFailures = failures, LockedOut = locked });
+            return new LogonOutcome(locked ? LogonResult.LockedOut : LogonResult.WrongPin, failures, policy, mailbox);
+        }
+
+        if (state.ConsecutiveFailures != 0)
+        {
+            store.SavePin(mailbox.DialPlan, mailbox.Extension, state with { ConsecutiveFailures = 0 });
+        }
+
+        return new LogonOutcome(
+            PinRules.IsExpired(state, policy, time.GetUtcNow()) ? LogonResult.PinExpired : LogonResult.Success, 0, policy, mailbox);
+    }
+
+    /// <summary>
+    /// Sets a new PIN chosen by the user or an administrator; null when set, otherwise why it was refused
+    /// (the caller names the field). Clears failures and the lockout.
+    /// </summary>
+    public string? SetPin(string dialPlan, string extension, string pin)
+    {
+        ArgumentNullException.ThrowIfNull(pin);
+        var mailbox = RequireMailbox(dialPlan, extension);
+        lock (StripeFor(mailbox.DialPlan, mailbox.Extension))
+        {
+            var policy = PolicyFor(mailbox);
+            var current = store.GetPin(mailbox.DialPlan, mailbox.Extension);
+            if (PinRules.Check(pin, policy, current, mailbox.Extension) is { } reason)
+            {
+                return reason;
+            }
+
+            Save(mailbox, policy, current, pin);
+            return null;
+        }
+    }
+
+    /// <summary>Generates a PIN that satisfies the policy, stores it, unlocks the mailbox and returns the PIN (to show once).</summary>
+    public string ResetPin(string dialPlan, string extension)
+    {
+        var mailbox = RequireMailbox(dialPlan, extension);
+        lock (StripeFor(mailbox.DialPlan, mailbox.Extension))
+        {
+            var policy = PolicyFor(mailbox);
+            var current = store.GetPin(mailbox.DialPlan, mailbox.Extension);
+            var pin = PinRules.Generate(policy, current, mailbox.Extension);
+            Save(mailbox, policy, current, pin);
+            return pin;
+        }
+    }
+
+    private static Lock StripeFor(string dialPlan, string extension) =>
+        Stripes[(uint)HashCode.Combine(StringComparer.OrdinalIgnoreCase.GetHashCode(dialPlan), extension) % (uint)Stripes.Length];
+
+    private void Save(Mailbox mailbox, MailboxPolicy policy, MailboxPinState? current, string pin) =>
+        store.SavePin(mailbox.DialPlan, mailbox.Extension, new MailboxPinState
+        {
+            Hash = PinHasher.Hash(pin),
+            History = PinRules.NextHistory(current, policy),
+            SetAt = time.GetUtcNow(),
+        });
+
+    private Mailbox RequireMailbox(string dialPlan, string extension)
+    {
+        ArgumentNullException.ThrowIfNull(dialPlan);
+        ArgumentNullException.ThrowIfNull(extension);
+        return store.GetMailbox(dialPlan, extension)
+            ?? throw new ConfigurationObjectNotFoundException(ConfigurationObjectType.Mailbox, ConfigurationChange.MailboxKey(dialPlan, extension));
+    }
+
+    private MailboxPolicy PolicyFor(Mailbox mailbox) =>
+        mailbox.MailboxPolicy is { } name && store.GetMailboxPolicy(name) is { } policy ? policy : MailboxPolicy.DefaultFor(mailbox.DialPlan);
+}
