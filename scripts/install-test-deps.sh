@@ -17,6 +17,9 @@ missing=()
 for cmd in "${!need[@]}"; do
   command -v "$cmd" >/dev/null 2>&1 || missing+=("${need[$cmd]}")
 done
+# PostgreSQL server binaries for the shared configuration store tests (each test run starts its own
+# throwaway cluster with initdb/pg_ctl; no system cluster is used).
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
   echo "missing packages: ${missing[*]} — run as root or: sudo apt-get install ${missing[*]}" >&2
@@ -30,4 +33,14 @@ if [[ " ${missing[*]} " == *" postfix "* ]]; then
   echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
 fi
 apt-get update -qq
+online_clusters() { command -v pg_lsclusters >/dev/null 2>&1 && pg_lsclusters -h 2>/dev/null | awk '$4 ~ /^online/ {print $1" "$2}' || true; }
+clusters_before=$(online_clusters)
 apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends "${missing[@]}" >/dev/null
+# Debian's postgresql package creates a default cluster (port 5432) and may start it; the tests do
+# not use it, so a cluster that came up with this install is stopped again (nothing restarts it).
+while read -r cluster; do
+  [ -n "$cluster" ] && ! grep -qxF "$cluster" <<<"$clusters_before" || continue
+  echo "stopping the default PostgreSQL cluster $cluster started by the package"
+  # shellcheck disable=SC2086
+  pg_ctlcluster $cluster stop || echo "warning: could not stop PostgreSQL cluster $cluster" >&2
+done <<<"$(online_clusters)"

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using OpenUM.Directory;
+using OpenUM.Directory.Postgres;
 using OpenUM.Server;
 
 namespace OpenUM.Cli;
@@ -12,6 +13,13 @@ internal static class CliContext
     public static readonly Option<string> DataDirOption = new("--data-dir")
     {
         Description = "Data directory (configuration store, events, maildir). Default: $OPENUM_DATA, else ./openum-data",
+        Recursive = true,
+    };
+
+    public static readonly Option<string> StoreOption = new("--store")
+    {
+        Description = "Shared PostgreSQL configuration store: an Npgsql connection string or a postgres:// URI. " +
+            "Default: $OPENUM_STORE, else <data-dir>/store.conf, else the SQLite file in the data directory",
         Recursive = true,
     };
 
@@ -40,7 +48,7 @@ internal static class CliContext
         try
         {
             var data = Data(result);
-            using var store = new SqliteConfigurationStore(data.ConfigDatabase);
+            using var store = OpenStore(result, data);
             return body(store, data);
         }
         catch (ConfigurationValidationException e)
@@ -53,7 +61,22 @@ internal static class CliContext
             Console.Error.WriteLine($"error: {e.Message}");
             return 2;
         }
+        catch (ConfigurationStoreUnavailableException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
     }
+
+    /// <summary>The store chosen by --store, $OPENUM_STORE or &lt;data-dir&gt;/store.conf, else the data directory's SQLite file.</summary>
+    public static IConfigurationStore OpenStore(ParseResult result, DataDirectory data) =>
+        ConfigurationStores.Open(ConfigurationStores.Resolve(result.GetValue(StoreOption), data.Root), data.ConfigDatabase);
+
+    /// <summary>Like <see cref="OpenStore"/>, but null when the configuration is a SQLite file not created yet.</summary>
+    public static IConfigurationStore? OpenExistingStore(ParseResult result, DataDirectory data) =>
+        ConfigurationStores.Resolve(result.GetValue(StoreOption), data.Root) is { } shared
+            ? new PostgresConfigurationStore(shared)
+            : File.Exists(data.ConfigDatabase) ? new SqliteConfigurationStore(data.ConfigDatabase) : null;
 
     /// <summary>CFG-2: every change is an event naming who made it, what, and the object before and after.</summary>
     public static void Audit(DataDirectory data, ConfigurationChange change)

@@ -20,8 +20,18 @@ internal static class ServeCommand
         command.SetAction(async (result, ct) =>
         {
             var data = CliContext.Data(result);
+            OpenUM.Directory.Postgres.StoreLocation? store;
+            try
+            {
+                store = OpenUM.Directory.ConfigurationStores.Resolve(result.GetValue(CliContext.StoreOption), data.Root);
+            }
+            catch (OpenUM.Directory.ConfigurationValidationException e)
+            {
+                return Fail("--store", e.Message);
+            }
             var options = new ServeOptions(data.Root)
             {
+                Store = store,
                 SipTcpPort = result.GetValue(tcp),
                 SipTlsPort = result.GetValue(tls),
                 SipUdpPort = result.GetValue(udp),

@@ -77,8 +77,8 @@ internal static class TestConnectivityCommand
     private static (int Port, string Extension) LocalDefaults(ParseResult result, bool tls, bool srtp)
     {
         var data = CliContext.Data(result);
-        if (!File.Exists(data.ConfigDatabase)) return (tls ? 5061 : 5060, "1000");
-        using var store = new SqliteConfigurationStore(data.ConfigDatabase);
+        using var store = CliContext.OpenExistingStore(result, data);
+        if (store is null) return (tls ? 5061 : 5060, "1000");
         var config = store.Load();
         var server = config.FindUmServer(Environment.MachineName);
         int port = tls ? server?.SipTlsListeningPort ?? 5061 : server?.SipTcpListeningPort ?? 5060;
@@ -98,10 +98,9 @@ internal static class TestConnectivityCommand
         var data = CliContext.Data(result);
         var certificates = new CertificateStore(data.Certificates);
         string? bound = null;
-        if (File.Exists(data.ConfigDatabase))
+        using (var config = CliContext.OpenExistingStore(result, data))
         {
-            using var config = new SqliteConfigurationStore(data.ConfigDatabase);
-            bound = config.Load().FindUmServer(Environment.MachineName)?.CertificateThumbprint;
+            bound = config?.Load().FindUmServer(Environment.MachineName)?.CertificateThumbprint;
         }
         var personal = certificates.LoadPersonal();
         var chosen = thumbprint is not null

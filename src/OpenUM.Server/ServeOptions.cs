@@ -22,6 +22,8 @@ public sealed record ServeOptions(string DataDirectory)
     /// `openum test-connectivity` so a test call on the same host never competes for a port.
     /// </summary>
     public int RtpLastPort { get; init; } = 31999;
+    /// <summary>Shared PostgreSQL configuration store; null = the SQLite file in the data directory.</summary>
+    public OpenUM.Directory.Postgres.StoreLocation? Store { get; init; }
     /// <summary>This server's name (UmServer object).</summary>
     public string ServerName { get; init; } = Environment.MachineName;
 

@@ -40,4 +40,12 @@ public static partial class ServerEvents
     [LoggerMessage(EventId = 2014, EventName = "ListenersChanged", Level = LogLevel.Information,
         Message = "The dial plans now call for {Mode} mode: listeners follow without a restart (SIP TCP {TcpPort}, TLS {TlsPort})")]
     public static partial void ListenersChanged(ILogger logger, string mode, int tcpPort, int tlsPort);
+
+    [LoggerMessage(EventId = 2015, EventName = "ConfigurationFeedLost", Level = LogLevel.Warning,
+        Message = "Lost the change notifications of the shared configuration store; reconnecting, and polling every {PollSeconds} s meanwhile: {Error}")]
+    public static partial void ConfigurationFeedLost(ILogger logger, int pollSeconds, string error);
+
+    [LoggerMessage(EventId = 2016, EventName = "ConfigurationFeedRestored", Level = LogLevel.Information,
+        Message = "Listening to the shared configuration store {Store} again after {OutageSeconds} s")]
+    public static partial void ConfigurationFeedRestored(ILogger logger, string store, double outageSeconds);
 }

@@ -13,6 +13,19 @@ public static class UmHost
     public static async Task<int> RunAsync(ServeOptions options, CancellationToken ct)
     {
         var data = new DataDirectory(options.DataDirectory);
+        IConfigurationStore store;
+        try
+        {
+            store = ConfigurationStores.Open(options.Store, data.ConfigDatabase);
+        }
+        catch (IOException e)
+        {
+            // An unreachable shared store (the message names it without its password) is a failed start (1038).
+            using (var events = new JsonLinesLoggerProvider(data.EventLog, TimeProvider.System))
+                ServerEvents.FailedToStart(events.CreateLogger("OpenUM.Server"), e.Message);
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
         builder.Logging.ClearProviders();
@@ -29,7 +42,7 @@ public static class UmHost
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(data);
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<IConfigurationStore>(_ => new SqliteConfigurationStore(data.ConfigDatabase));
+        builder.Services.AddSingleton<IConfigurationStore>(_ => store);
         builder.Services.AddSingleton<UmService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<UmService>());
         using var host = builder.Build();

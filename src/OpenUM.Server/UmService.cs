@@ -20,6 +20,7 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
 {
     private readonly ILogger _logger = loggers.CreateLogger("OpenUM.Server");
     private ConfigurationMonitor? _monitor;
+    private OpenUM.Directory.Postgres.PostgresChangeFeed? _feed;
     private SipUserAgent? _agent;
     private MediaClock? _clock;
     private CallController? _calls;
@@ -56,13 +57,20 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
     {
         DemoConfiguration.EnsureSeeded(store, options, _logger);
         var server = DemoConfiguration.EnsureServer(store, options.ServerName);
-        _monitor = new ConfigurationMonitor(store, time, TimeSpan.FromSeconds(1));
+        _monitor = new ConfigurationMonitor(store, time, ConfigurationStores.PollInterval(store));
         _peers = new TrustedPeers(loggers.CreateLogger("OpenUM.Calls.Admission"));
         await _peers.RebuildAsync(_monitor.Current, ct).ConfigureAwait(false);
         LogConfiguration(_monitor.Current);
         _monitor.Changed += snapshot => _ = OnConfigurationChangedAsync(snapshot);
         _monitor.Error += e => _logger.LogError(e, "Reloading the configuration failed; the last good configuration stays in force");
         _monitor.Start();
+        // CFG-3: a shared store notifies every server of each committed change; the poll is the fallback.
+        if (ConfigurationStores.Follow(store, _monitor) is { } feed)
+        {
+            feed.Lost += e => ServerEvents.ConfigurationFeedLost(_logger, (int)ConfigurationStores.PollInterval(store).TotalSeconds, e.Message);
+            feed.Restored += outage => ServerEvents.ConfigurationFeedRestored(_logger, feed.Location.Display, Math.Round(outage.TotalSeconds, 1));
+            (_feed = feed).Start();
+        }
 
         int tcpPort = options.SipTcpPort ?? server.SipTcpListeningPort;
         int tlsPort = options.SipTlsPort ?? server.SipTlsListeningPort;
@@ -86,6 +94,8 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
         _calls = new CallController(() => _monitor.Current, _peers, ports, _clock, _agent.Wheel,
             _delivery.Sink, PromptLibrary.Default,
             new CallControllerOptions(options.ServerName, data.Root, data.Spool, options.Fqdn), time, callLogger);
+        _calls.SubscriberAccess = new SubscriberAccessServices(new OpenUM.Directory.Pins.PinAuthenticator(store, time),
+            new OpenUM.Calls.Outdialing.OutdialingEngine(new OpenUM.Calls.Outdialing.OutdialingOptions(), time, callLogger));
         _agent.Admit = _calls.Admit;
         _agent.OnIncomingCall = _calls.OnIncomingCall;
         _agent.TlsHandshakeFailed += (info, error) => _tls?.OnHandshakeFailed(info, error);
@@ -221,6 +231,7 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
         if (_agent is not null) { await _agent.DisposeAsync().ConfigureAwait(false); _agent = null; }
         if (_clock is not null) { await _clock.DisposeAsync().ConfigureAwait(false); _clock = null; }
         _tls?.Dispose(); _tls = null;
+        if (_feed is not null) { await _feed.DisposeAsync().ConfigureAwait(false); _feed = null; }
         (_monitor as IDisposable)?.Dispose(); _monitor = null;
     }
 }

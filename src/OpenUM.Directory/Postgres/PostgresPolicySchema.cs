@@ -1,0 +1,157 @@
+using System.Text.Json;
+using Npgsql;
+using NpgsqlTypes;
+using static OpenUM.Directory.Postgres.PgValues;
+
+namespace OpenUM.Directory.Postgres;
+
+/// <summary>Mailbox policies and PIN state: SQLite migration 5's tables for PostgreSQL, and their row conversions.</summary>
+internal static class PostgresPolicySchema
+{
+    /// <summary>
+    /// 5: mailbox policies (pin_lifetime_days and logon_failures_before_pin_reset null = Unlimited) and the PIN state of
+    /// mailboxes. PIN state is not configuration: it changes at every logon and bumps no version.
+    /// </summary>
+    public const string Migration5 =
+        """
+        CREATE TABLE mailbox_policies (
+            seq bigint GENERATED ALWAYS AS IDENTITY,
+            id uuid PRIMARY KEY,
+            name text NOT NULL,
+            dial_plan text NOT NULL,
+            allow_dial_plan_subscribers boolean NOT NULL,
+            allow_extensions boolean NOT NULL,
+            allowed_in_country_or_region_groups jsonb NOT NULL DEFAULT '[]',
+            allowed_international_groups jsonb NOT NULL DEFAULT '[]',
+            allow_play_on_phone boolean NOT NULL,
+            allow_subscriber_access boolean NOT NULL,
+            min_pin_length integer NOT NULL,
+            pin_lifetime_days integer,
+            pin_history_count integer NOT NULL,
+            allow_common_patterns boolean NOT NULL,
+            logon_failures_before_pin_reset integer,
+            max_logon_attempts integer NOT NULL);
+        CREATE UNIQUE INDEX mailbox_policies_name ON mailbox_policies (lower(name));
+        CREATE TABLE mailbox_pins (
+            dial_plan text NOT NULL,
+            extension text NOT NULL,
+            hash text NOT NULL,
+            history jsonb NOT NULL DEFAULT '[]',
+            set_at timestamptz NOT NULL,
+            consecutive_failures integer NOT NULL DEFAULT 0,
+            locked_out boolean NOT NULL DEFAULT false);
+        CREATE UNIQUE INDEX mailbox_pins_mailbox ON mailbox_pins (lower(dial_plan), extension);
+        """;
+
+    public static readonly PostgresTable<MailboxPolicy> MailboxPolicies = new(
+        "mailbox_policies",
+        ["id", "name", "dial_plan", "allow_dial_plan_subscribers", "allow_extensions", Json("allowed_in_country_or_region_groups"),
+         Json("allowed_international_groups"), "allow_play_on_phone", "allow_subscriber_access", "min_pin_length", "pin_lifetime_days",
+         "pin_history_count", "allow_common_patterns", "logon_failures_before_pin_reset", "max_logon_attempts"],
+        r => new MailboxPolicy
+        {
+            Id = r.GetGuid(0),
+            Name = r.GetString(1),
+            DialPlan = r.GetString(2),
+            AllowDialPlanSubscribers = r.GetBoolean(3),
+            AllowExtensions = r.GetBoolean(4),
+            AllowedInCountryOrRegionGroups = ParseList(r.GetString(5)),
+            AllowedInternationalGroups = ParseList(r.GetString(6)),
+            AllowPlayOnPhone = r.GetBoolean(7),
+            AllowSubscriberAccess = r.GetBoolean(8),
+            MinPinLength = r.GetInt32(9),
+            PinLifetime = r.IsDBNull(10) ? null : TimeSpan.FromDays(r.GetInt32(10)),
+            PinHistoryCount = r.GetInt32(11),
+            AllowCommonPatterns = r.GetBoolean(12),
+            LogonFailuresBeforePinReset = r.IsDBNull(13) ? null : r.GetInt32(13),
+            MaxLogonAttempts = r.GetInt32(14),
+        },
+        p => [p.Id, p.Name, p.DialPlan, p.AllowDialPlanSubscribers, p.AllowExtensions, FormatList(p.AllowedInCountryOrRegionGroups),
+              FormatList(p.AllowedInternationalGroups), p.AllowPlayOnPhone, p.AllowSubscriberAccess, p.MinPinLength,
+              p.PinLifetime is { } lifetime ? (int)lifetime.TotalDays : null, p.PinHistoryCount, p.AllowCommonPatterns,
+              p.LogonFailuresBeforePinReset, p.MaxLogonAttempts]);
+
+    /// <summary>The PIN state of a mailbox, or null.</summary>
+    public static MailboxPinState? ReadPin(NpgsqlConnection connection, string dialPlan, string extension)
+    {
+        using var command = new NpgsqlCommand(
+            "SELECT hash, history::text, set_at, consecutive_failures, locked_out FROM mailbox_pins WHERE lower(dial_plan) = lower(@dp) AND extension = @ext",
+            connection);
+        command.Parameters.AddWithValue("dp", dialPlan);
+        command.Parameters.AddWithValue("ext", extension);
+        using var reader = command.ExecuteReader();
+        if (!reader.Read())
+        {
+            return null;
+        }
+
+        try
+        {
+            return new MailboxPinState
+            {
+                Hash = reader.GetString(0),
+                History = ParseList(reader.GetString(1)),
+                SetAt = new DateTimeOffset(reader.GetDateTime(2), TimeSpan.Zero),
+                ConsecutiveFailures = reader.GetInt32(3),
+                LockedOut = reader.GetBoolean(4),
+            };
+        }
+        catch (Exception ex) when (ex is FormatException or JsonException or InvalidCastException)
+        {
+            throw new InvalidDataException($"configuration table mailbox_pins has an unreadable row: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>
+    /// Upserts the PIN state in one statement, only while the mailbox exists; false when it does not.
+    /// </summary>
+    public static bool WritePin(NpgsqlConnection connection, string dialPlan, string extension, MailboxPinState state)
+    {
+        using var command = new NpgsqlCommand(
+            """
+            INSERT INTO mailbox_pins (dial_plan, extension, hash, history, set_at, consecutive_failures, locked_out)
+            SELECT m.dial_plan, m.extension, @hash, @history, @set_at, @failures, @locked
+            FROM mailboxes m WHERE lower(m.dial_plan) = lower(@dp) AND m.extension = @ext
+            ON CONFLICT (lower(dial_plan), extension) DO UPDATE SET
+                hash = EXCLUDED.hash, history = EXCLUDED.history, set_at = EXCLUDED.set_at,
+                consecutive_failures = EXCLUDED.consecutive_failures, locked_out = EXCLUDED.locked_out
+            """,
+            connection);
+        command.Parameters.AddWithValue("dp", dialPlan);
+        command.Parameters.AddWithValue("ext", extension);
+        command.Parameters.AddWithValue("hash", state.Hash);
+        command.Parameters.Add(new NpgsqlParameter("history", NpgsqlDbType.Jsonb) { Value = FormatList(state.History) });
+        command.Parameters.AddWithValue("set_at", state.SetAt.ToUniversalTime());
+        command.Parameters.AddWithValue("failures", state.ConsecutiveFailures);
+        command.Parameters.AddWithValue("locked", state.LockedOut);
+        return command.ExecuteNonQuery() == 1;
+    }
+
+    /// <summary>Carries the PIN along when a mailbox moves to another dial plan or extension.</summary>
+    public static void MovePin(NpgsqlConnection connection, NpgsqlTransaction transaction, Mailbox from, Mailbox to)
+    {
+        if (string.Equals(from.DialPlan, to.DialPlan, StringComparison.OrdinalIgnoreCase) && from.Extension == to.Extension)
+        {
+            return;
+        }
+
+        using var command = new NpgsqlCommand(
+            "UPDATE mailbox_pins SET dial_plan = @to_dp, extension = @to_ext WHERE lower(dial_plan) = lower(@dp) AND extension = @ext",
+            connection, transaction);
+        command.Parameters.AddWithValue("dp", from.DialPlan);
+        command.Parameters.AddWithValue("ext", from.Extension);
+        command.Parameters.AddWithValue("to_dp", to.DialPlan);
+        command.Parameters.AddWithValue("to_ext", to.Extension);
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>Drops the PIN of a removed mailbox (so a new mailbox at that extension does not inherit it).</summary>
+    public static void DeletePin(NpgsqlConnection connection, NpgsqlTransaction transaction, string dialPlan, string extension)
+    {
+        using var command = new NpgsqlCommand(
+            "DELETE FROM mailbox_pins WHERE lower(dial_plan) = lower(@dp) AND extension = @ext", connection, transaction);
+        command.Parameters.AddWithValue("dp", dialPlan);
+        command.Parameters.AddWithValue("ext", extension);
+        command.ExecuteNonQuery();
+    }
+}
