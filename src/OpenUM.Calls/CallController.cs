@@ -31,7 +31,7 @@ public sealed class CallController : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly LogThrottle _rejectThrottle;
-    private readonly ConcurrentDictionary<VoicemailCall, Task> _calls = new();
+    private readonly ConcurrentDictionary<object, Task> _calls = new();
     private readonly CancellationTokenSource _shutdown = new();
     private const int DefaultMaxCallsAllowed = 100; // UmServer.MaxCallsAllowed when no server object exists yet
     private int _active;
@@ -48,6 +48,9 @@ public sealed class CallController : IAsyncDisposable
 
     /// <summary>Delivers messages left pending by a delivery failure or a crash (at start and periodically).</summary>
     public Task RetryPendingDeliveriesAsync(CancellationToken ct) => _spool.RetryPendingAsync(ct);
+
+    /// <summary>PIN checks and outdialing for calls to a dial plan's access number (CALL-2); without them such calls reach voicemail routing.</summary>
+    public SubscriberAccessServices? SubscriberAccess { get; set; }
 
     /// <summary>Calls in progress.</summary>
     public int ActiveCalls => Volatile.Read(ref _active);
@@ -146,6 +149,11 @@ public sealed class CallController : IAsyncDisposable
             Refuse(call, 503, "Service Unavailable", $"MaxCallsAllowed ({max}) reached", retryAfter: true);
             return;
         }
+        if (SubscriberAccess is { } subscriber && SubscriberAccessCall.IsAccessNumber(dialPlan, CalledParty.Find(call.Request)?.Number))
+        {
+            AnswerSubscriber(call, config, gateway, dialPlan, subscriber);
+            return;
+        }
         VoicemailCall? voicemail = null;
         try
         {
@@ -162,14 +170,33 @@ public sealed class CallController : IAsyncDisposable
             if (voicemail is null) Interlocked.Decrement(ref _active);
         }
         if (voicemail is null) return;
-        _calls[voicemail] = RunAsync(voicemail);
+        _calls[voicemail] = RunAsync(voicemail, voicemail.RunAsync);
     }
 
-    private async Task RunAsync(VoicemailCall call)
+    private void AnswerSubscriber(IncomingCall call, ConfigurationSnapshot config, IpGateway gateway, DialPlan dialPlan, SubscriberAccessServices subscriber)
+    {
+        SubscriberAccessCall? access = null;
+        try
+        {
+            access = SubscriberAccessCall.TryAnswer(call, config, gateway, dialPlan, new VoicemailCall.Services(
+                _ports, _clock, _timers, _spool, _prompts, _options, _time, _logger), subscriber, _shutdown.Token);
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            Refuse(call, 503, "Service Unavailable", "no RTP port free: " + e.Message, retryAfter: true);
+        }
+        finally
+        {
+            if (access is null) Interlocked.Decrement(ref _active);
+        }
+        if (access is not null) _calls[access] = RunAsync(access, access.RunAsync);
+    }
+
+    private async Task RunAsync(object call, Func<Task> run)
     {
         // Yield first so the task is registered in _calls before its end can remove it.
         await Task.Yield();
-        try { await call.RunAsync().ConfigureAwait(false); }
+        try { await run().ConfigureAwait(false); }
         finally
         {
             Interlocked.Decrement(ref _active);

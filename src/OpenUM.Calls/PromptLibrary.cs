@@ -18,8 +18,12 @@ public sealed class PromptLibrary
     /// <summary>The tone after which the caller speaks: 1 kHz for half a second, like the original.</summary>
     public AudioClip Beep { get; } = AudioClip.Tone(1000, TimeSpan.FromMilliseconds(500));
 
+    /// <summary>The prompts of subscriber access (CALL-2).</summary>
+    public SubscriberPrompts Subscriber { get; }
+
     private PromptLibrary()
     {
+        Subscriber = new SubscriberPrompts(Load);
         GreetingPrefix = Load("greeting-prefix");
         GreetingSuffix = Load("greeting-suffix");
         NoMailbox = Load("no-mailbox");
@@ -42,6 +46,13 @@ public sealed class PromptLibrary
 
     /// <summary>The default greeting as one clip (for tools and tests; calls play the parts).</summary>
     public AudioClip DefaultGreeting(string extension) => AudioClip.Concat([.. DefaultGreetingParts(extension)]);
+
+    /// <summary>A number spoken digit by digit, as the clips to play in turn.</summary>
+    public IEnumerable<AudioClip> Digits(string digits)
+    {
+        foreach (char c in digits)
+            if (c is >= '0' and <= '9') yield return _digits[c - '0'];
+    }
 
     private static AudioClip Load(string name)
     {

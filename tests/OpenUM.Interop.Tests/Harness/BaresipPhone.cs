@@ -21,6 +21,9 @@ public sealed record BaresipCallResult(bool Established, bool ClosedByPeer, stri
 /// </summary>
 public sealed record BaresipTls(string CertificateAndKeyPem, string CaFile, string? MediaEnc = null);
 
+/// <summary>Keys a calling baresip sends (RFC 4733, ctrl_tcp <c>sndcode</c>) <paramref name="At"/> after the call is established.</summary>
+public sealed record BaresipDtmf(string Digits, TimeSpan At);
+
 /// <summary>
 /// baresip 1.0.0 as a headless phone over plain TCP: the microphone is a WAV file, what it hears is
 /// written by the sndfile module, and the call is driven through ctrl_tcp (JSON in netstrings).
@@ -36,9 +39,10 @@ public static class BaresipPhone
     /// The received audio is copied to <paramref name="receivedWavPath"/>.
     /// With <paramref name="tls"/> the phone presents that client certificate over TLS (dial a
     /// <c>;transport=tls</c> URI) and its account uses TLS; media stays plain RTP.
+    /// With <paramref name="dtmf"/> the phone presses those keys once, at the given time into the call.
     /// </summary>
     public static async Task<BaresipCallResult> CallAsync(string target, string microphoneWav, TimeSpan holdFor,
-        string receivedWavPath, ITestOutputHelper? log = null, BaresipTls? tls = null)
+        string receivedWavPath, ITestOutputHelper? log = null, BaresipTls? tls = null, BaresipDtmf? dtmf = null)
     {
         string baresip = Peers.Baresip;
         string work = System.IO.Directory.CreateTempSubdirectory("openum-baresip-").FullName;
@@ -69,6 +73,14 @@ public static class BaresipPhone
                 if (established && !closed)
                 {
                     var holdUntil = DateTime.UtcNow + holdFor;
+                    if (dtmf is not null)
+                    {
+                        var keysAt = DateTime.UtcNow + dtmf.At;
+                        while (!closed && await NextAsync(inbox.Reader, keysAt, events) is { } ev)
+                            Apply(ev);
+                        if (!closed)
+                            await SendAsync(stream, "sndcode", dtmf.Digits);
+                    }
                     while (!closed && await NextAsync(inbox.Reader, holdUntil, events) is { } ev)
                         Apply(ev);
                 }

@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Logging;
+
+namespace OpenUM.Calls;
+
+// Subscriber access and Play on Phone (CALL-2/CALL-3). Never the PIN nor the digits typed: only counts and names.
+public static partial class CallEvents
+{
+    [LoggerMessage(EventId = 1012, EventName = "MailboxLocked", Level = LogLevel.Warning,
+        Message = "Mailbox {Extension} of dial plan {DialPlan} is locked out after {Failures} consecutive wrong PINs; an administrator must reset the PIN (call {CallId})")]
+    public static partial void MailboxLocked(ILogger logger, string extension, string dialPlan, int failures, string callId);
+
+    [LoggerMessage(EventId = 1013, EventName = "LogonDisconnect", Level = LogLevel.Warning,
+        Message = "Call {CallId} from {CallerId} disconnected after {Failures} failed logons to dial plan {DialPlan} (LogonFailuresBeforeDisconnect)")]
+    public static partial void LogonDisconnect(ILogger logger, string callId, string callerId, int failures, string dialPlan);
+
+    [LoggerMessage(EventId = 1036, EventName = "SuccessfulLogon", Level = LogLevel.Information,
+        Message = "Subscriber {Extension} of dial plan {DialPlan} logged on (call {CallId})")]
+    public static partial void SuccessfulLogon(ILogger logger, string extension, string dialPlan, string callId);
+
+    [LoggerMessage(EventId = 2030, EventName = "SubscriberLogonRefused", Level = LogLevel.Warning,
+        Message = "Subscriber {Extension} of dial plan {DialPlan} refused: {Result} (call {CallId})")]
+    public static partial void SubscriberLogonRefused(ILogger logger, string extension, string dialPlan, string result, string callId);
+
+    [LoggerMessage(EventId = 2031, EventName = "VoiceMessageRemoved", Level = LogLevel.Information,
+        Message = "Subscriber {Extension} of dial plan {DialPlan} deleted message {MessageId} (moved to the maildir's .Trash)")]
+    public static partial void VoiceMessageRemoved(ILogger logger, string extension, string dialPlan, string messageId);
+
+    [LoggerMessage(EventId = 2032, EventName = "PlayOnPhone", Level = LogLevel.Information,
+        Message = "Play on Phone of message {MessageId} of mailbox {Extension} (dial plan {DialPlan}) to {DialedNumber} via gateway {Gateway}: {Outcome}")]
+    public static partial void PlayOnPhone(ILogger logger, string messageId, string extension, string dialPlan, string dialedNumber, string gateway, string outcome);
+}

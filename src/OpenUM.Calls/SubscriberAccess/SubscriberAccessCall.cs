@@ -1,0 +1,200 @@
+using System.Text;
+using Microsoft.Extensions.Logging;
+using OpenUM.Calls.Outdialing;
+using OpenUM.Delivery.Smtp;
+using OpenUM.Directory;
+using OpenUM.Directory.Pins;
+using OpenUM.Media;
+using OpenUM.Sip;
+
+namespace OpenUM.Calls;
+
+/// <summary>What subscriber access needs beyond the voicemail services: PIN checks and the outdialing engine.</summary>
+public sealed record SubscriberAccessServices(PinAuthenticator Pins, OutdialingEngine Outdialing, SubscriberTimeouts? Timeouts = null);
+
+/// <summary>
+/// A call to a dial plan's access number (CALL-2): answered like a voicemail call, then a
+/// <see cref="SubscriberSession"/> with keys from RFC 4733 events or SIP INFO, then BYE.
+/// </summary>
+internal sealed class SubscriberAccessCall : ISubscriberLine
+{
+    private readonly IncomingCall _call;
+    private readonly SipDialog _dialog;
+    private readonly MediaSession _media;
+    private readonly ConfigurationSnapshot _config;
+    private readonly DialPlan _dialPlan;
+    private readonly VoicemailCall.Services _s;
+    private readonly SubscriberAccessServices _subscriber;
+    private readonly CancellationToken _shutdown;
+    private readonly MediaCapabilities _capabilities;
+    private SessionDescription _lastAnswer;
+
+    private SubscriberAccessCall(IncomingCall call, SipDialog dialog, MediaSession media, SessionDescription answer, MediaCapabilities capabilities,
+        ConfigurationSnapshot config, DialPlan dialPlan, VoicemailCall.Services s, SubscriberAccessServices subscriber, CancellationToken shutdown)
+    {
+        (_call, _dialog, _media, _lastAnswer, _capabilities, _config, _dialPlan, _s, _subscriber, _shutdown) =
+            (call, dialog, media, answer, capabilities, config, dialPlan, s, subscriber, shutdown);
+    }
+
+    private string CallId => _call.Request.CallId ?? "";
+
+    /// <summary>True when <paramref name="called"/> is one of the dial plan's AccessTelephoneNumbers (separators and a leading '+' ignored).</summary>
+    public static bool IsAccessNumber(DialPlan dialPlan, string? called)
+    {
+        if (string.IsNullOrEmpty(called)) return false;
+        string number = Normalize(called);
+        return number.Length > 0 && dialPlan.AccessTelephoneNumbers.Any(a => Normalize(a) == number);
+    }
+
+    private static string Normalize(string value) => string.Concat(value.Where(char.IsAsciiDigit));
+
+    /// <summary>Negotiates media and answers (200 OK), or rejects the INVITE and returns null.</summary>
+    public static SubscriberAccessCall? TryAnswer(IncomingCall call, ConfigurationSnapshot config, IpGateway gateway, DialPlan dialPlan,
+        VoicemailCall.Services s, SubscriberAccessServices subscriber, CancellationToken shutdown)
+    {
+        var sdpBody = call.SdpOffer;
+        if (sdpBody.IsEmpty || !SessionDescription.TryParse(Encoding.UTF8.GetString(sdpBody.Span), out var offer, out _) || offer is null)
+        {
+            call.Reject(488, "Not Acceptable Here", [new SipHeader("Warning", "399 openum \"A valid SDP offer is required in the INVITE\"")]);
+            return null;
+        }
+        var localAddress = call.Connection.Local.Address;
+        if (localAddress.IsIPv4MappedToIPv6) localAddress = localAddress.MapToIPv4();
+        var media = MediaSession.Open(localAddress, s.Ports, s.Clock, s.Logger);
+        try
+        {
+            var capabilities = VoicemailCall.CapabilitiesFor(dialPlan, config.FindUmServer(s.Options.ServerName));
+            var result = OfferAnswer.Answer(offer, capabilities, localAddress, media.LocalPort);
+            if (!result.Success || result.Answer is null || result.Media is null)
+            {
+                string reason = (result.FailureReason ?? "no acceptable media").Replace('"', '\'');
+                call.Reject(result.FailureStatus == 0 ? 488 : result.FailureStatus, "Not Acceptable Here",
+                    [new SipHeader("Warning", $"{(capabilities.Srtp == SrtpMode.Required ? 399 : 304)} openum \"{reason}\"")]);
+                _ = media.DisposeAsync().AsTask();
+                return null;
+            }
+            var dialog = call.Accept(Encoding.UTF8.GetBytes(result.Answer.ToString()));
+            media.Start(result.Media);
+            CallEvents.CallAnswered(s.Logger, call.Request.CallId ?? "", CallerId(call.Request), gateway.Name,
+                "(subscriber access)", dialPlan.Name, result.Media.Codec.ToString());
+            var access = new SubscriberAccessCall(call, dialog, media, result.Answer, capabilities, config, dialPlan, s, subscriber, shutdown);
+            dialog.OnReInvite = access.OnReInvite;
+            dialog.OnOfferlessReInvite = () => Encoding.UTF8.GetBytes(access._lastAnswer.ToString());
+            return access;
+        }
+        catch
+        {
+            _ = media.DisposeAsync().AsTask();
+            throw;
+        }
+    }
+
+    private ReadOnlyMemory<byte>? OnReInvite(SipMessage reInvite)
+    {
+        if (!SipBody.TryGetPart(reInvite, "application/sdp", out var body)
+            || !SessionDescription.TryParse(Encoding.UTF8.GetString(body.Span), out var offer, out _) || offer is null)
+            return null;
+        var result = OfferAnswer.Answer(offer, _capabilities, _media.LocalAddress, _media.LocalPort, _lastAnswer.Origin);
+        if (!result.Success || result.Answer is null || result.Media is null) return null;
+        _lastAnswer = result.Answer;
+        _media.Update(result.Media);
+        return Encoding.UTF8.GetBytes(result.Answer.ToString());
+    }
+
+    /// <inheritdoc />
+    public Task PlayAsync(AudioClip clip, CancellationToken ct) => _media.PlayAsync(clip, ct);
+
+    /// <summary>Runs the call to its end; never throws.</summary>
+    public async Task RunAsync()
+    {
+        string endReason = "completed";
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(_shutdown);
+        var maxDuration = _s.Timers.Schedule(_dialPlan.MaxCallDuration, _ =>
+        {
+            endReason = "MaxCallDuration reached";
+            try { cts.Cancel(); } catch (ObjectDisposedException) { }
+        }, null);
+        _ = _dialog.Terminated.ContinueWith(t =>
+        {
+            if (t.IsCompletedSuccessfully && t.Result.Reason != SipDialogEndReason.LocalBye) endReason = t.Result.Reason.ToString();
+            try { cts.Cancel(); } catch (ObjectDisposedException) { }
+        }, TaskScheduler.Default);
+
+        var keys = new DtmfCollector(_s.Timers);
+        _media.DtmfReceived += keys.OnDigit;
+        _dialog.InfoReceived += info => OnInfo(info, keys);
+        try
+        {
+            var session = new SubscriberSession(this, keys, Context(), _subscriber.Timeouts);
+            var end = await session.RunAsync(cts.Token).ConfigureAwait(false);
+            endReason = $"subscriber access: {end}";
+        }
+        catch (OperationCanceledException) { }
+        catch (Exception e)
+        {
+            endReason = "error: " + e.Message;
+            CallEvents.CallFailed(_s.Logger, CallId, e.ToString());
+        }
+        finally
+        {
+            _media.DtmfReceived -= keys.OnDigit;
+        }
+
+        _s.Timers.Cancel(maxDuration);
+        if (!_dialog.Terminated.IsCompleted)
+        {
+            try { await _dialog.ByeAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(40)).ConfigureAwait(false); }
+            catch (Exception e) when (e is TimeoutException or OperationCanceledException or IOException or InvalidOperationException) { }
+        }
+        await _media.DisposeAsync().ConfigureAwait(false);
+        CallEvents.CallEnded(_s.Logger, CallId, endReason);
+    }
+
+    private SubscriberSessionContext Context()
+    {
+        string maildir = Path.Combine(_s.Options.DataDirectory, "maildir");
+        var server = _config.FindUmServer(_s.Options.ServerName);
+        return new SubscriberSessionContext(_dialPlan, CallId, CallerId(_call.Request),
+            (extension, pin) => _subscriber.Pins.Logon(_dialPlan.Name, extension, pin),
+            mailbox => SmartHostSettings.From(server) is not null ? null : OpenStore(maildir, mailbox),
+            AuthorizeCallBack, _s.Prompts.Subscriber, _s.Prompts.Digits, _s.Logger);
+    }
+
+    private static LocalMessageStore? OpenStore(string maildir, Mailbox mailbox)
+    {
+        try { return new LocalMessageStore(maildir, mailbox.EmailAddress); }
+        catch (ArgumentException) { return null; } // an address no maildir folder can carry holds no messages
+    }
+
+    /// <summary>Call the sender back (OUT-2/3): as the logged-on user, with the policy's groups; the caller ID is untrusted.</summary>
+    private OutdialingDecision AuthorizeCallBack(Mailbox mailbox, MailboxPolicy? policy, StoredMessage message) =>
+        _subscriber.Outdialing.Authorize(new OutdialingRequest
+        {
+            Configuration = _config,
+            DialPlan = _dialPlan,
+            Restrictions = PlayOnPhone.RestrictionsFor(_dialPlan, policy ?? _config.PolicyFor(mailbox)),
+            Number = message.CallerId.Length > 0 ? message.CallerId : "anonymous",
+            Source = OutdialingTargetSource.CallerId,
+            User = $"{mailbox.DialPlan}/{mailbox.Extension}",
+        });
+
+    /// <summary>SIP INFO DTMF (application/dtmf-relay "Signal=5", or application/dtmf "5"), for gateways without RFC 4733.</summary>
+    private static void OnInfo(SipMessage info, DtmfCollector keys)
+    {
+        if (SipBody.TryGetPart(info, "application/dtmf-relay", out var relay))
+        {
+            foreach (var line in Encoding.ASCII.GetString(relay.Span).Split('\n'))
+            {
+                var trimmed = line.Trim();
+                if (trimmed.StartsWith("Signal=", StringComparison.OrdinalIgnoreCase) && trimmed[7..].Trim() is { Length: > 0 } signal)
+                    keys.OnDigit(char.ToUpperInvariant(signal[0]));
+            }
+        }
+        else if (SipBody.TryGetPart(info, "application/dtmf", out var dtmf) && dtmf.Length > 0)
+        {
+            keys.OnDigit(char.ToUpperInvariant((char)dtmf.Span[0]));
+        }
+    }
+
+    private static string CallerId(SipMessage invite) => invite.From?.Uri.User is { Length: > 0 } user ? user : "Anonymous";
+}

@@ -1,0 +1,211 @@
+using Microsoft.Extensions.Logging;
+using OpenUM.Calls.Outdialing;
+using OpenUM.Directory;
+using OpenUM.Directory.Pins;
+using OpenUM.Media;
+
+namespace OpenUM.Calls;
+
+/// <summary>Checks an extension and PIN (the production one is <see cref="PinAuthenticator.Logon"/> for the call's dial plan).</summary>
+public delegate LogonOutcome SubscriberLogon(string extension, ReadOnlySpan<char> pin);
+
+/// <summary>The audio side of a subscriber call: the session only plays clips and reads keys.</summary>
+public interface ISubscriberLine
+{
+    /// <summary>Plays a clip; completes after its last frame, or is cancelled (hang-up, barge-in).</summary>
+    Task PlayAsync(AudioClip clip, CancellationToken ct);
+}
+
+/// <summary>How long the session waits for keys, and how patient the message menu is.</summary>
+public sealed record SubscriberTimeouts
+{
+    /// <summary>Wait for the first key of an extension or PIN.</summary>
+    public TimeSpan FirstDigit { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>Wait between keys of an extension or PIN.</summary>
+    public TimeSpan InterDigit { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>Wait for a menu key after the menu prompt.</summary>
+    public TimeSpan MenuKey { get; init; } = TimeSpan.FromSeconds(8);
+    /// <summary>Menu prompts repeated without an answer before the session says goodbye.</summary>
+    public int MenuRepeats { get; init; } = 3;
+}
+
+/// <summary>Why a subscriber session ended.</summary>
+public enum SubscriberSessionEnd
+{
+    /// <summary>All messages heard (or none), goodbye said.</summary>
+    Completed,
+    /// <summary>LogonFailuresBeforeDisconnect failed logons in this call (1013).</summary>
+    TooManyFailures,
+    /// <summary>The mailbox is locked out (1012).</summary>
+    LockedOut,
+    /// <summary>Logon refused for another reason (no PIN, expired PIN, subscriber access not allowed).</summary>
+    Refused,
+    /// <summary>No key pressed when one was needed.</summary>
+    NoInput,
+}
+
+/// <summary>What the session needs besides the line: the call, the checks and the message store.</summary>
+/// <param name="OpenStore">The mailbox's local store, or null when messages go by SMTP and the server keeps none.</param>
+/// <param name="AuthorizeCallBack">The outdialing verdict for calling the sender back (the engine logs 1076 on a refusal).</param>
+public sealed record SubscriberSessionContext(DialPlan DialPlan, string CallId, string CallerId, SubscriberLogon Logon,
+    Func<Mailbox, LocalMessageStore?> OpenStore, Func<Mailbox, MailboxPolicy?, StoredMessage, OutdialingDecision> AuthorizeCallBack,
+    SubscriberPrompts Prompts, Func<string, IEnumerable<AudioClip>> Digits, ILogger Logger);
+
+/// <summary>
+/// Subscriber access (CALL-2) as a state machine over a line and a <see cref="DtmfCollector"/>: extension,
+/// PIN (retries until the dial plan's LogonFailuresBeforeDisconnect, 1013; lockout 1012; success 1036),
+/// then the new messages newest first, with 1 replay, 3 delete, 5 call back the sender, 6 next.
+/// </summary>
+public sealed class SubscriberSession(ISubscriberLine line, DtmfCollector keys, SubscriberSessionContext context, SubscriberTimeouts? timeouts = null)
+{
+    private const int MaxPinDigits = 24; // MinPINLength's upper bound
+    private readonly SubscriberTimeouts _t = timeouts ?? new SubscriberTimeouts();
+    private SubscriberPrompts P => context.Prompts;
+
+    /// <summary>Runs the session; hang-up cancels it. The caller sends BYE afterwards whatever the outcome.</summary>
+    public async Task<SubscriberSessionEnd> RunAsync(CancellationToken ct)
+    {
+        var plan = context.DialPlan;
+        int failures = 0;
+        int limit = Math.Max(1, plan.LogonFailuresBeforeDisconnect);
+        string? extension = null;
+        while (true)
+        {
+            if (extension is null)
+            {
+                await PlayAsync(P.EnterExtension, ct).ConfigureAwait(false);
+                var typed = await keys.ReadAsync(Entry(plan.NumberOfDigitsInExtension), ct).ConfigureAwait(false);
+                if (typed.Digits.Length == 0 && typed.End == DtmfEnd.Timeout) return await NoInputAsync(ct).ConfigureAwait(false);
+                extension = typed.Digits;
+            }
+            await PlayAsync(P.EnterPin, ct).ConfigureAwait(false);
+            var pin = await keys.ReadAsync(Entry(MaxPinDigits), ct).ConfigureAwait(false);
+            if (pin.Digits.Length == 0 && pin.End == DtmfEnd.Timeout) return await NoInputAsync(ct).ConfigureAwait(false);
+
+            var outcome = context.Logon(extension, pin.Digits);
+            switch (outcome.Result)
+            {
+                case LogonResult.Success when outcome.Mailbox is { } mailbox:
+                    CallEvents.SuccessfulLogon(context.Logger, extension, plan.Name, context.CallId);
+                    await MessagesAsync(mailbox, outcome.Policy, ct).ConfigureAwait(false);
+                    return SubscriberSessionEnd.Completed;
+                case LogonResult.LockedOut:
+                    CallEvents.MailboxLocked(context.Logger, extension, plan.Name, outcome.ConsecutiveFailures, context.CallId);
+                    await PlayAsync(P.MailboxLocked, ct).ConfigureAwait(false);
+                    return SubscriberSessionEnd.LockedOut;
+                case LogonResult.NoPin or LogonResult.PinExpired or LogonResult.NotAllowed:
+                    CallEvents.SubscriberLogonRefused(context.Logger, extension, plan.Name, outcome.Result.ToString(), context.CallId);
+                    await PlayAsync(P.AccessDenied, ct).ConfigureAwait(false);
+                    return SubscriberSessionEnd.Refused;
+            }
+
+            // A wrong PIN or an extension without mailbox: the same count, so probing extensions costs as much as PINs.
+            bool unknown = outcome.Result is LogonResult.UnknownMailbox || outcome.Mailbox is null && outcome.Result != LogonResult.WrongPin;
+            if (++failures >= limit)
+            {
+                CallEvents.LogonDisconnect(context.Logger, context.CallId, context.CallerId, failures, plan.Name);
+                await PlayAsync(P.TooManyFailures, ct).ConfigureAwait(false);
+                return SubscriberSessionEnd.TooManyFailures;
+            }
+            await PlayAsync(unknown ? P.InvalidExtension : P.WrongPin, ct).ConfigureAwait(false);
+            if (unknown) extension = null;
+        }
+    }
+
+    // One key more than the longest valid entry, so the '#' after a full-length entry ends this read
+    // instead of staying typed ahead for the next one; anything longer fails the check anyway.
+    private DtmfRequest Entry(int maxDigits) => new(maxDigits + 1, '#', _t.FirstDigit, _t.InterDigit);
+
+    private async Task<SubscriberSessionEnd> NoInputAsync(CancellationToken ct)
+    {
+        await PlayAsync(P.TooManyFailures, ct).ConfigureAwait(false);
+        return SubscriberSessionEnd.NoInput;
+    }
+
+    private async Task MessagesAsync(Mailbox mailbox, MailboxPolicy? policy, CancellationToken ct)
+    {
+        var store = context.OpenStore(mailbox);
+        var messages = store?.List() ?? [];
+        if (store is null || messages.Count == 0)
+        {
+            await PlayAsync(P.NoMessages, ct).ConfigureAwait(false);
+            return;
+        }
+        int fresh = messages.Count(m => m.IsNew);
+        await PlayAsync(P.YouHave, ct).ConfigureAwait(false);
+        foreach (var digit in context.Digits(fresh.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+            await PlayAsync(digit, ct).ConfigureAwait(false);
+        await PlayAsync(P.NewMessages, ct).ConfigureAwait(false);
+
+        foreach (var message in messages)
+        {
+            if (!await OneMessageAsync(store, mailbox, policy, message, ct).ConfigureAwait(false)) return;
+        }
+        await PlayAsync(P.NoMoreMessages, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Plays one message and runs its menu; false when the caller stopped answering.</summary>
+    private async Task<bool> OneMessageAsync(LocalMessageStore store, Mailbox mailbox, MailboxPolicy? policy, StoredMessage message, CancellationToken ct)
+    {
+        var audio = LocalMessageStore.LoadAudio(message);
+        int silentMenus = 0;
+        bool play = true;
+        while (true)
+        {
+            if (play)
+            {
+                await InterruptibleAsync(P.MessageFrom, ct).ConfigureAwait(false);
+                if (message.CallerId.Length > 0 && message.CallerId.All(char.IsAsciiDigit))
+                    foreach (var digit in context.Digits(message.CallerId)) await InterruptibleAsync(digit, ct).ConfigureAwait(false);
+                else await InterruptibleAsync(P.UnknownCaller, ct).ConfigureAwait(false);
+                if (audio is not null) await InterruptibleAsync(audio, ct).ConfigureAwait(false);
+                message = store.MarkHeard(message);
+                play = false;
+            }
+            await InterruptibleAsync(P.MessageMenu, ct).ConfigureAwait(false);
+            var key = await keys.ReadAsync(DtmfRequest.Key(_t.MenuKey), ct).ConfigureAwait(false);
+            switch (key.Digits)
+            {
+                case "1":
+                    play = true;
+                    break;
+                case "3":
+                    if (store.Delete(message))
+                        CallEvents.VoiceMessageRemoved(context.Logger, mailbox.Extension, context.DialPlan.Name, message.Id);
+                    await PlayAsync(P.MessageDeleted, ct).ConfigureAwait(false);
+                    return true;
+                case "5":
+                    var decision = context.AuthorizeCallBack(mailbox, policy, message);
+                    // Placing the call needs a transfer or a bridge, which the SIP layer does not offer yet.
+                    await PlayAsync(decision.Allowed ? P.CallBackUnavailable : P.CannotCall, ct).ConfigureAwait(false);
+                    break;
+                case "6":
+                    return true;
+                case "":
+                    if (++silentMenus >= _t.MenuRepeats) return false;
+                    break;
+            }
+        }
+    }
+
+    private Task PlayAsync(AudioClip clip, CancellationToken ct) => line.PlayAsync(clip, ct);
+
+    /// <summary>Plays until the clip ends or a key is pressed (the key stays for the next read).</summary>
+    private async Task InterruptibleAsync(AudioClip clip, CancellationToken ct)
+    {
+        if (keys.Buffered > 0) return;
+        using var bargeIn = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        void Stop()
+        {
+            try { bargeIn.Cancel(); } catch (ObjectDisposedException) { }
+        }
+        keys.KeyPressed += Stop;
+        try
+        {
+            if (keys.Buffered > 0) return; // pressed between the check and the subscription
+            await line.PlayAsync(clip, bargeIn.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested) { }
+        finally { keys.KeyPressed -= Stop; }
+    }
+}

@@ -1,0 +1,211 @@
+using Microsoft.Extensions.Time.Testing;
+using OpenUM.Calls.Outdialing;
+using OpenUM.Calls.Tests.Outdialing;
+using OpenUM.Delivery;
+using OpenUM.Directory;
+using OpenUM.Directory.Pins;
+using OpenUM.Media;
+using OpenUM.Sip;
+
+namespace OpenUM.Calls.Tests.SubscriberAccess;
+
+/// <summary>The subscriber access state machine over a fake line (plays nothing, records what it was asked to play).</summary>
+public sealed class SubscriberSessionTests : IDisposable
+{
+    private static readonly PromptLibrary Prompts = PromptLibrary.Default;
+    private static readonly SubscriberPrompts P = Prompts.Subscriber;
+    private static readonly DialPlan Plan = new() { Name = "Test", NumberOfDigitsInExtension = 4, LogonFailuresBeforeDisconnect = 3 };
+    private static readonly Mailbox Box = new() { Extension = "1000", DialPlan = "Test", EmailAddress = "user1000@example.test" };
+    private readonly FakeTimeProvider _time = new();
+    private readonly TimerWheel _wheel;
+    private readonly DtmfCollector _keys;
+    private readonly Line _line = new();
+    private readonly EventCapture _events = new();
+    private readonly string _root = System.IO.Directory.CreateTempSubdirectory("openum-subscriber-").FullName;
+    private readonly List<string> _pinsTried = [];
+
+    public SubscriberSessionTests()
+    {
+        _wheel = new TimerWheel(_time);
+        _keys = new DtmfCollector(_wheel);
+    }
+
+    public void Dispose()
+    {
+        _wheel.Dispose();
+        System.IO.Directory.Delete(_root, recursive: true);
+    }
+
+    private sealed class Line : ISubscriberLine
+    {
+        private readonly List<AudioClip> _played = [];
+        public List<AudioClip> Played { get { lock (_played) return [.. _played]; } }
+        public Task PlayAsync(AudioClip clip, CancellationToken ct)
+        {
+            lock (_played) _played.Add(clip);
+            return Task.CompletedTask;
+        }
+    }
+
+    private SubscriberSession Session(Func<string, string, LogonOutcome> logon, bool smtp = false,
+        Func<StoredMessage, OutdialingDecision>? callBack = null) =>
+        new(_line, _keys, new SubscriberSessionContext(Plan, "call-1", "5551", (ext, pin) =>
+            {
+                _pinsTried.Add(pin.ToString());
+                return logon(ext, pin.ToString());
+            },
+            _ => smtp ? null : new LocalMessageStore(Path.Combine(_root, "maildir"), Box.EmailAddress),
+            (_, _, m) => callBack?.Invoke(m) ?? new OutdialingDecision(false, null, m.CallerId, null, null, null, OutdialingReason.UntrustedCallerId, "test"),
+            P, Prompts.Digits, _events));
+
+    private static LogonOutcome Wrong(int n) => new(LogonResult.WrongPin, n, null, Box);
+    private static LogonOutcome Ok() => new(LogonResult.Success, 0, null, Box);
+
+    private void Type(string keys)
+    {
+        foreach (char c in keys) _keys.OnDigit(c);
+    }
+
+    private async Task<string> PlantAsync(string callerId, DateTimeOffset at, int samples = 800)
+    {
+        string wav = Path.Combine(_root, $"audio-{at.ToUnixTimeSeconds()}.wav");
+        using (var writer = new WavWriter(wav))
+        {
+            writer.Write(AudioClip.Tone(440, TimeSpan.FromMilliseconds(samples / 8.0)).Samples.Span);
+            writer.Complete();
+        }
+        var sink = new MaildirSink(Path.Combine(_root, "maildir"), time: new FakeTimeProvider(at));
+        return await sink.DeliverAsync(new VoiceMessage(Box.EmailAddress, "", callerId, null, "1000", at, TimeSpan.FromSeconds(1), wav, "c" + at.Ticks), CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task WrongPinsUntilLogonFailuresBeforeDisconnectEndTheCallWith1013()
+    {
+        int failures = 0;
+        Type("1000#1111#2222#3333#");
+        var end = await Session((_, _) => Wrong(++failures)).RunAsync(CancellationToken.None);
+        Assert.Equal(SubscriberSessionEnd.TooManyFailures, end);
+        Assert.Equal(["1111", "2222", "3333"], _pinsTried);
+        Assert.Equal(2, _line.Played.Count(c => c == P.WrongPin));
+        Assert.Same(P.TooManyFailures, _line.Played[^1]);
+        var logged = Assert.Single(_events.Events, e => e.Id == 1013);
+        Assert.Equal(3, logged.Fields["Failures"]);
+        Assert.DoesNotContain(_events.Events, e => e.Fields.Values.Any(v => v is string s && (s.Contains("1111") || s.Contains("3333"))));
+    }
+
+    [Fact]
+    public async Task LockoutSays_MailboxLocked_AndLogs1012()
+    {
+        Type("1000#1111#");
+        var end = await Session((_, _) => new LogonOutcome(LogonResult.LockedOut, 15, null, Box)).RunAsync(CancellationToken.None);
+        Assert.Equal(SubscriberSessionEnd.LockedOut, end);
+        Assert.Same(P.MailboxLocked, _line.Played[^1]);
+        Assert.Contains(_events.Events, e => e.Id == 1012);
+        Assert.DoesNotContain(_events.Events, e => e.Id == 1036);
+    }
+
+    [Fact]
+    public async Task UnknownExtensionAsksForTheExtensionAgain()
+    {
+        Type("9999#1111#1000#2222#");
+        var end = await Session((ext, _) => ext == "1000" ? Ok() : new LogonOutcome(LogonResult.UnknownMailbox, 0, null, null))
+            .RunAsync(CancellationToken.None);
+        Assert.Equal(SubscriberSessionEnd.Completed, end);
+        Assert.Equal(2, _line.Played.Count(c => c == P.EnterExtension));
+        Assert.Contains(P.InvalidExtension, _line.Played);
+        Assert.Contains(_events.Events, e => e.Id == 1036);
+        Assert.Same(P.NoMessages, _line.Played[^1]); // empty store
+    }
+
+    [Fact]
+    public async Task NoKeysAtAllTimesOut()
+    {
+        var run = Session((_, _) => Ok()).RunAsync(CancellationToken.None);
+        Assert.False(run.IsCompleted);
+        _time.Advance(TimeSpan.FromSeconds(11));
+        Assert.Equal(SubscriberSessionEnd.NoInput, await run);
+    }
+
+    [Fact]
+    public async Task MessagesNewestFirst_HeardMoveToCur_DeleteMovesToTrash()
+    {
+        var older = await PlantAsync("5551234", DateTimeOffset.Parse("2026-01-01T10:00:00Z"), samples: 1600);
+        var newer = await PlantAsync("5559876", DateTimeOffset.Parse("2026-01-02T10:00:00Z"), samples: 2400);
+        // Log on, then: newest message -> 6 (next); older -> 3 (delete).
+        Type("1000#123456#63");
+        var end = await Session((_, _) => Ok()).RunAsync(CancellationToken.None);
+        Assert.Equal(SubscriberSessionEnd.Completed, end);
+
+        // "You have two new messages."
+        int you = _line.Played.IndexOf(P.YouHave);
+        Assert.Same(Prompts.Digits("2").Single(), _line.Played[you + 1]);
+        // Key presses were typed ahead, so every interruptible clip was skipped: the audio is checked on a second run below.
+        Assert.Same(P.MessageDeleted, _line.Played[^2]);
+        Assert.Same(P.NoMoreMessages, _line.Played[^1]);
+
+        var store = new LocalMessageStore(Path.Combine(_root, "maildir"), Box.EmailAddress);
+        var left = Assert.Single(store.List());
+        Assert.False(left.IsNew);
+        Assert.Equal("5559876", left.CallerId);
+        Assert.Equal(Path.GetFileName(newer) + ":2,S", Path.GetFileName(left.Path));
+        Assert.True(File.Exists(Path.Combine(store.Folder, ".Trash", "cur", Path.GetFileName(older) + ":2,ST")));
+        Assert.Contains(_events.Events, e => e.Id == 2031);
+    }
+
+    [Fact]
+    public async Task MessageAudioAndCallerDigitsArePlayed_ThenReplayAndNext()
+    {
+        await PlantAsync("42", DateTimeOffset.Parse("2026-01-02T10:00:00Z"), samples: 2400);
+        Type("1000#123456#");
+        var run = Session((_, _) => Ok()).RunAsync(CancellationToken.None);
+        Type("1"); // replay
+        await UntilAsync(() => _line.Played.Count(c => c == P.MessageMenu) == 2); // the replayed message reached its menu
+        Type("6"); // next: none left
+        Assert.Equal(SubscriberSessionEnd.Completed, await run);
+        int from = _line.Played.IndexOf(P.MessageFrom);
+        Assert.True(from > 0);
+        Assert.Equal([.. Prompts.Digits("42")], _line.Played.Skip(from + 1).Take(2));
+        var audio = _line.Played[from + 3];
+        Assert.Equal(2400, audio.Samples.Length); // the WAV attachment, decoded from the MIME file
+        Assert.Equal(2, _line.Played.Count(c => c == P.MessageFrom)); // played, then replayed
+    }
+
+    private async Task UntilAsync(Func<bool> condition)
+    {
+        for (int i = 0; i < 5000 && !condition(); i++) await Task.Delay(1);
+    }
+
+    [Fact]
+    public async Task CallBackDeniedSaysTheNumberCannotBeCalled()
+    {
+        await PlantAsync("0044207946000", DateTimeOffset.Parse("2026-01-02T10:00:00Z"));
+        StoredMessage? asked = null;
+        Type("1000#123456#56");
+        var end = await Session((_, _) => Ok(), callBack: m =>
+        {
+            asked = m;
+            return new OutdialingDecision(false, null, m.CallerId, null, null, null, OutdialingReason.UntrustedCallerId, "caller ID");
+        }).RunAsync(CancellationToken.None);
+        Assert.Equal(SubscriberSessionEnd.Completed, end);
+        Assert.Equal("0044207946000", asked?.CallerId);
+        Assert.Contains(P.CannotCall, _line.Played);
+    }
+
+    [Fact]
+    public async Task WithSmtpDeliveryThereAreNoLocalMessages()
+    {
+        await PlantAsync("42", DateTimeOffset.Parse("2026-01-02T10:00:00Z"));
+        Type("1000#123456#");
+        await Session((_, _) => Ok(), smtp: true).RunAsync(CancellationToken.None);
+        Assert.Same(P.NoMessages, _line.Played[^1]);
+    }
+
+    [Fact]
+    public async Task RefusedLogonSaysAccessDenied()
+    {
+        Type("1000#123456#");
+        var end = await Session((_, _) => new LogonOutcome(LogonResult.NotAllowed, 0, null, Box)).RunAsync(CancellationToken.None);
+        Assert.Equal(SubscriberSessionEnd.Refused, end);
+        Assert.Same(P.AccessDenied, _line.Played[^1]);
+    }
+}
