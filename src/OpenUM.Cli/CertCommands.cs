@@ -90,7 +90,8 @@ internal static class CertCommands
         var output = new Option<string>("--out") { Description = "File to write", Required = true };
         var format = new Option<string>("--format") { Description = "pfx (with key), pem (certificate and key), cert (certificate only, PEM)", DefaultValueFactory = _ => "pfx" };
         var passwordFile = new Option<string?>("--password-file") { Description = "File holding the password protecting the PFX or key" };
-        var command = new Command("export", "Export a certificate (and its key, when it was created or imported as exportable).") { thumbprint, output, format, passwordFile };
+        var command = new Command("export", "Export a certificate (and its key, when it was created or imported as exportable).\n" +
+            "Example: openum cert export <thumbprint> --out um.crt") { thumbprint, output, format, passwordFile };
         command.SetAction(result => Run(result, (store, _) =>
         {
             var kind = result.GetValue(format) switch
@@ -137,7 +138,7 @@ internal static class CertCommands
     private static Command Untrust()
     {
         var thumbprint = new Argument<string>("thumbprint");
-        var command = new Command("untrust", "Remove a certificate from the trusted store.") { thumbprint };
+        var command = new Command("untrust", "Remove a certificate from the trusted store.\nExample: openum cert untrust <thumbprint>") { thumbprint };
         command.SetAction(result => Run(result, (store, _) =>
         {
             if (!store.Untrust(result.GetValue(thumbprint)!)) throw new CliException($"no trusted certificate {result.GetValue(thumbprint)} (see: openum cert list).");
@@ -149,7 +150,7 @@ internal static class CertCommands
 
     private static Command List()
     {
-        var command = new Command("list", "Show the certificates: personal (with keys) and trusted.");
+        var command = new Command("list", "Show the certificates: personal (with keys) and trusted.\nExample: openum cert list --json");
         command.SetAction(result => Run(result, (store, config) =>
         {
             string? inUse = CurrentThumbprint(store, config);
@@ -166,7 +167,8 @@ internal static class CertCommands
     {
         var thumbprint = new Argument<string>("thumbprint");
         var server = new Option<string>("--server") { Description = "UM server name (default: this host)", DefaultValueFactory = _ => Environment.MachineName };
-        var command = new Command("enable", "Bind a certificate to the UM service (Enable-ExchangeCertificate -Services UM); new TLS connections use it at once.") { thumbprint, server };
+        var command = new Command("enable", "Bind a certificate to the UM service (Enable-ExchangeCertificate -Services UM); new TLS connections use it at once.\n" +
+            "Example: openum cert enable <thumbprint>") { thumbprint, server };
         command.SetAction(result => Run(result, (store, config) =>
         {
             var cert = store.FindPersonal(result.GetValue(thumbprint)!)
@@ -184,7 +186,7 @@ internal static class CertCommands
     private static Command Remove()
     {
         var thumbprint = new Argument<string>("thumbprint");
-        var command = new Command("remove", "Remove a certificate (and its key) from the store.") { thumbprint };
+        var command = new Command("remove", "Remove a certificate (and its key) from the store.\nExample: openum cert remove <thumbprint>") { thumbprint };
         command.SetAction(result => Run(result, (store, config) =>
         {
             string tp = result.GetValue(thumbprint)!;

@@ -60,7 +60,9 @@ internal static class ObjectCommands
     private static Command Set<T>(Spec<T> spec) where T : class
     {
         var key = new Argument<string>(spec.KeyName) { Description = $"The {spec.Title} to change" };
-        var command = new Command("set", $"Change a {spec.Title}; options not given keep their value.") { key };
+        string option = spec.Fields.Options.First().Name;
+        var command = new Command("set", $"Change a {spec.Title}; options not given keep their value.\n" +
+            $"Example: openum {spec.Noun} set {SampleKey(spec)} {option} <value>") { key };
         foreach (var o in spec.ExtraSelectors ?? []) command.Options.Add(o);
         spec.Fields.AddTo(command);
         command.SetAction(result => CliContext.Run(result, (store, data) =>
@@ -75,10 +77,26 @@ internal static class ObjectCommands
         return command;
     }
 
+    // The object named in the `new` example (the value after --name, or after --extension for mailboxes), plus the
+    // selectors it needs, so every verb's example names the same object.
+    private static string SampleKey<T>(Spec<T> spec) where T : class
+    {
+        string[] words = spec.Example.Split(' ');
+        int at = Array.IndexOf(words, "--" + spec.KeyName);
+        string key = at >= 0 && at + 1 < words.Length ? words[at + 1] : "<" + spec.KeyName + ">";
+        foreach (var selector in spec.ExtraSelectors ?? [])
+        {
+            int s = Array.IndexOf(words, selector.Name);
+            if (s >= 0 && s + 1 < words.Length)
+                key += $" {selector.Name} {words[s + 1]}";
+        }
+        return key;
+    }
+
     private static Command Get<T>(Spec<T> spec) where T : class
     {
         var key = new Argument<string?>(spec.KeyName) { Description = $"The {spec.Title} to show (all when omitted)", Arity = ArgumentArity.ZeroOrOne };
-        var command = new Command("get", $"Show {spec.Title}s.") { key };
+        var command = new Command("get", $"Show {spec.Title}s.\nExample: openum {spec.Noun} get {SampleKey(spec)} --json") { key };
         foreach (var o in spec.ExtraSelectors ?? []) command.Options.Add(o);
         command.SetAction(result => CliContext.Run(result, (store, _) =>
         {
@@ -98,7 +116,7 @@ internal static class ObjectCommands
     private static Command Remove<T>(Spec<T> spec) where T : class
     {
         var key = new Argument<string>(spec.KeyName) { Description = $"The {spec.Title} to remove" };
-        var command = new Command("remove", $"Remove a {spec.Title}.") { key };
+        var command = new Command("remove", $"Remove a {spec.Title}.\nExample: openum {spec.Noun} remove {SampleKey(spec)}") { key };
         foreach (var o in spec.ExtraSelectors ?? []) command.Options.Add(o);
         command.SetAction(result => CliContext.Run(result, (store, data) =>
         {

@@ -40,7 +40,7 @@ internal static class ServerCommands
             CliContext.PrintOne(result, server);
             return 0;
         }));
-        var get = new Command("get", "Show the UM servers.") { name };
+        var get = new Command("get", "Show the UM servers.\nExample: openum server get --json") { name };
         get.SetAction(result => CliContext.Run(result, (store, _) =>
         {
             CliContext.Print(result, store.Load().UmServers,

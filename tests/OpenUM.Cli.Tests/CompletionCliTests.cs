@@ -42,4 +42,46 @@ public sealed class CompletionCliTests
         Assert.Contains("compdef _openum openum", script, StringComparison.Ordinal);
         Assert.NotEqual(0, Run("completion", "fish").Code);
     }
+
+    [Fact]
+    public void EveryCommandsHelpHasAnExample()
+    {
+        // Walks the command tree from `openum --help`: a command with subcommands lists them under "Commands:".
+        var missing = new List<string>();
+        var pending = new Queue<string[]>([[]]);
+        int leaves = 0;
+        while (pending.Count > 0)
+        {
+            string[] path = pending.Dequeue();
+            string help = Run([.. path, "--help"]).Out;
+            var children = Subcommands(help);
+            if (children.Count == 0)
+            {
+                leaves++;
+                if (!help.Contains("Example:", StringComparison.Ordinal))
+                    missing.Add(string.Join(' ', path));
+            }
+            foreach (string child in children)
+                pending.Enqueue([.. path, child]);
+        }
+        Assert.True(leaves >= 40, $"only {leaves} commands found: the help walk is broken");
+        Assert.True(missing.Count == 0, "commands whose --help has no example: " + string.Join(", ", missing));
+    }
+
+    private static List<string> Subcommands(string help)
+    {
+        var names = new List<string>();
+        int at = help.IndexOf("\nCommands:", StringComparison.Ordinal);
+        if (at < 0)
+            return names;
+        foreach (string line in help[(at + 10)..].Split('\n'))
+        {
+            // "  name <arg>   Description": a command line is indented by exactly two spaces.
+            if (line.Length > 2 && line.StartsWith("  ", StringComparison.Ordinal) && line[2] != ' ')
+                names.Add(line.Trim().Split(' ')[0]);
+            else if (line.Length > 0 && !line.StartsWith(' '))
+                break;
+        }
+        return names;
+    }
 }
