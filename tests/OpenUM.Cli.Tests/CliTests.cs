@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 
 namespace OpenUM.Cli.Tests;
@@ -10,19 +9,7 @@ public sealed class CliTests : IDisposable
 
     public void Dispose() => System.IO.Directory.Delete(_data, recursive: true);
 
-    private (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "openum.dll"));
-        foreach (var a in args) start.ArgumentList.Add(a);
-        start.ArgumentList.Add("--data-dir");
-        start.ArgumentList.Add(_data);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromSeconds(60))) { process.Kill(); throw new TimeoutException(string.Join(' ', args)); }
-        return (process.ExitCode, stdout.Result, stderr.Result);
-    }
+    private (int Code, string Out, string Err) Run(params string[] args) => OpenUmCli.Run(_data, args);
 
     [Theory]
     [InlineData("--number-of-digits-in-extension", "dialplan", "new", "--name", "X", "--number-of-digits-in-extension", "0")]

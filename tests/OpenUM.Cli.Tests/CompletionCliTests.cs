@@ -1,4 +1,3 @@
-using System.Diagnostics;
 
 namespace OpenUM.Cli.Tests;
 
@@ -7,14 +6,8 @@ public sealed class CompletionCliTests
 {
     private static (int Code, string Out) Run(params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "openum.dll"));
-        foreach (var a in args) start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        _ = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromSeconds(60))) { process.Kill(); throw new TimeoutException(string.Join(' ', args)); }
-        return (process.ExitCode, stdout.Result);
+        var (code, stdout, _) = OpenUmCli.Run(null, args);
+        return (code, stdout);
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 
 namespace OpenUM.Cli.Tests;
@@ -11,20 +10,7 @@ public sealed class MailboxPolicyCliTests : IDisposable
 
     public void Dispose() => System.IO.Directory.Delete(_data, recursive: true);
 
-    private (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "openum.dll"));
-        foreach (var a in args) start.ArgumentList.Add(a);
-        start.ArgumentList.Add("--data-dir");
-        start.ArgumentList.Add(_data);
-        using var process = Process.Start(start)!;
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromSeconds(60))) { process.Kill(); throw new TimeoutException(string.Join(' ', args)); }
-        return (process.ExitCode, stdout.Result, stderr.Result);
-    }
+    private (int Code, string Out, string Err) Run(params string[] args) => OpenUmCli.Run(_data, args);
 
     private void Seed()
     {
