@@ -1,4 +1,3 @@
-
 namespace OpenUM.Cli.Tests;
 
 /// <summary>Shell completion: the script, and the [suggest] answers it relies on, from the real executable.</summary>
