@@ -9,7 +9,12 @@ internal sealed record ObjectKind<T>(
     Action<T, ConfigurationSnapshot> Validate,
     Func<T, string> Key,
     Func<T, Guid> Id,
-    Func<T, Guid, T> WithId);
+    Func<T, Guid, T> WithId)
+{
+    /// <summary>The item with this key (case-insensitive), or null.</summary>
+    public T? Find(IEnumerable<T> items, string key) =>
+        items.FirstOrDefault(x => string.Equals(Key(x), key, StringComparison.OrdinalIgnoreCase));
+}
 
 /// <summary>The six object kinds.</summary>
 internal static class Kinds
@@ -38,4 +43,12 @@ internal static class Kinds
     public static readonly ObjectKind<MailboxPolicy> MailboxPolicy = new(
         ConfigurationObjectType.MailboxPolicy, SqliteTables.MailboxPolicies, c => c.MailboxPolicies, (c, l) => c.With(mailboxPolicies: l),
         ConfigurationValidator.ValidateMailboxPolicy, x => x.Name, x => x.Id, (x, id) => x with { Id = id });
+
+    /// <summary>The key of a mailbox ("dial plan/extension"), refusing null parts.</summary>
+    public static string MailboxKey(string dialPlan, string extension)
+    {
+        ArgumentNullException.ThrowIfNull(dialPlan);
+        ArgumentNullException.ThrowIfNull(extension);
+        return ConfigurationChange.MailboxKey(dialPlan, extension);
+    }
 }

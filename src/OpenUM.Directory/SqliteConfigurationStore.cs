@@ -117,13 +117,13 @@ public sealed class SqliteConfigurationStore : IConfigurationStore
     public ConfigurationChange AddMailbox(Mailbox mailbox) => Add(Kinds.Mailbox, mailbox);
     /// <inheritdoc/>
     public ConfigurationChange UpdateMailbox(string dialPlan, string extension, Mailbox mailbox) =>
-        Update(Kinds.Mailbox, MailboxKey(dialPlan, extension), mailbox, (transaction, before, after) =>
+        Update(Kinds.Mailbox, Kinds.MailboxKey(dialPlan, extension), mailbox, (transaction, before, after) =>
             SqlitePins.Move(_connection, transaction, before.DialPlan, before.Extension, after.DialPlan, after.Extension));
     /// <inheritdoc/>
-    public ConfigurationChange RemoveMailbox(string dialPlan, string extension) => Remove(Kinds.Mailbox, MailboxKey(dialPlan, extension),
+    public ConfigurationChange RemoveMailbox(string dialPlan, string extension) => Remove(Kinds.Mailbox, Kinds.MailboxKey(dialPlan, extension),
         (transaction, removed) => SqlitePins.Delete(_connection, transaction, removed.DialPlan, removed.Extension));
     /// <inheritdoc/>
-    public Mailbox? GetMailbox(string dialPlan, string extension) => Get(Kinds.Mailbox, MailboxKey(dialPlan, extension));
+    public Mailbox? GetMailbox(string dialPlan, string extension) => Get(Kinds.Mailbox, Kinds.MailboxKey(dialPlan, extension));
 
     /// <inheritdoc/>
     public ConfigurationChange AddMailboxPolicy(MailboxPolicy policy) => Add(Kinds.MailboxPolicy, policy);
@@ -156,9 +156,9 @@ public sealed class SqliteConfigurationStore : IConfigurationStore
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             using var transaction = _connection.BeginTransaction(deferred: false);
-            if (Find(Kinds.Mailbox, SqliteTables.Mailboxes.ReadAll(_connection, transaction), MailboxKey(dialPlan, extension)) is null)
+            if (Kinds.Mailbox.Find(SqliteTables.Mailboxes.ReadAll(_connection, transaction), Kinds.MailboxKey(dialPlan, extension)) is null)
             {
-                throw new ConfigurationObjectNotFoundException(ConfigurationObjectType.Mailbox, MailboxKey(dialPlan, extension));
+                throw new ConfigurationObjectNotFoundException(ConfigurationObjectType.Mailbox, Kinds.MailboxKey(dialPlan, extension));
             }
 
             SqlitePins.Upsert(_connection, transaction, dialPlan, extension, state);
@@ -223,7 +223,7 @@ public sealed class SqliteConfigurationStore : IConfigurationStore
         return Write((transaction, current) =>
         {
             var list = kind.List(current);
-            var existing = Find(kind, list, key) ?? throw new ConfigurationObjectNotFoundException(kind.Type, key);
+            var existing = kind.Find(list, key) ?? throw new ConfigurationObjectNotFoundException(kind.Type, key);
             item = kind.WithId(item, kind.Id(existing));
             var candidate = kind.Replace(current, list.Select(x => ReferenceEquals(x, existing) ? item : x));
             kind.Validate(item, candidate);
@@ -239,7 +239,7 @@ public sealed class SqliteConfigurationStore : IConfigurationStore
         ArgumentNullException.ThrowIfNull(key);
         return Write((transaction, current) =>
         {
-            var existing = Find(kind, kind.List(current), key) ?? throw new ConfigurationObjectNotFoundException(kind.Type, key);
+            var existing = kind.Find(kind.List(current), key) ?? throw new ConfigurationObjectNotFoundException(kind.Type, key);
             ConfigurationValidator.ValidateRemoval(kind.Type, kind.Key(existing), current);
             kind.Table.Delete(_connection, transaction, kind.Id(existing));
             alsoWrite?.Invoke(transaction, existing);
@@ -254,7 +254,7 @@ public sealed class SqliteConfigurationStore : IConfigurationStore
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            return Find(kind, kind.Table.ReadAll(_connection, null), key);
+            return kind.Find(kind.Table.ReadAll(_connection, null), key);
         }
     }
 
@@ -302,17 +302,6 @@ public sealed class SqliteConfigurationStore : IConfigurationStore
         using var command = _connection.CreateCommand();
         command.CommandText = sql;
         command.ExecuteNonQuery();
-    }
-
-    private static T? Find<T>(ObjectKind<T> kind, IEnumerable<T> items, string key)
-        where T : class =>
-        items.FirstOrDefault(x => string.Equals(kind.Key(x), key, StringComparison.OrdinalIgnoreCase));
-
-    private static string MailboxKey(string dialPlan, string extension)
-    {
-        ArgumentNullException.ThrowIfNull(dialPlan);
-        ArgumentNullException.ThrowIfNull(extension);
-        return ConfigurationChange.MailboxKey(dialPlan, extension);
     }
 
     // The file is created before SQLite opens it so that it is owner-only from its first byte;

@@ -1,35 +1,20 @@
-using System.Globalization;
-using System.Text.Json;
 using Microsoft.Data.Sqlite;
 
 namespace OpenUM.Directory;
 
-/// <summary>Maps one object type to its table: column list, row reader and parameter values (column order).</summary>
-internal sealed class SqliteTable<T>(string name, string[] columns, Func<SqliteDataReader, T> read, Func<T, object?[]> values)
+/// <summary>The SQLite statements of one table; the columns and row conversions come from its <see cref="StoreTable{T}"/>.</summary>
+internal sealed class SqliteTable<T>(StoreTable<T> table)
 {
-    private readonly string _select = $"SELECT {string.Join(", ", columns)} FROM {name} ORDER BY rowid";
-    private readonly string _insert = $"INSERT INTO {name} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select(c => "$" + c))})";
-    private readonly string _update = $"UPDATE {name} SET {string.Join(", ", columns.Skip(1).Select(c => $"{c} = ${c}"))} WHERE id = $id";
-    private readonly string _delete = $"DELETE FROM {name} WHERE id = $id";
+    private readonly string _select = $"SELECT {string.Join(", ", table.Columns.Select(c => c.Name))} FROM {table.Name} ORDER BY rowid";
+    private readonly string _insert = $"INSERT INTO {table.Name} ({string.Join(", ", table.Columns.Select(c => c.Name))}) VALUES ({string.Join(", ", table.Columns.Select(c => "$" + c.Name))})";
+    private readonly string _update = $"UPDATE {table.Name} SET {string.Join(", ", table.Columns.Skip(1).Select(c => $"{c.Name} = ${c.Name}"))} WHERE id = $id";
+    private readonly string _delete = $"DELETE FROM {table.Name} WHERE id = $id";
 
     public List<T> ReadAll(SqliteConnection connection, SqliteTransaction? transaction)
     {
         using var command = Command(connection, transaction, _select);
         using var reader = command.ExecuteReader();
-        var result = new List<T>();
-        while (reader.Read())
-        {
-            try
-            {
-                result.Add(read(reader));
-            }
-            catch (Exception ex) when (ex is FormatException or ArgumentException or JsonException or InvalidCastException)
-            {
-                throw new InvalidDataException($"configuration table {name} has an unreadable row: {ex.Message}", ex);
-            }
-        }
-
-        return result;
+        return table.ReadAll(reader);
     }
 
     public void Insert(SqliteConnection connection, SqliteTransaction transaction, T item) => Write(connection, transaction, _insert, item);
@@ -39,24 +24,33 @@ internal sealed class SqliteTable<T>(string name, string[] columns, Func<SqliteD
     public void Delete(SqliteConnection connection, SqliteTransaction transaction, Guid id)
     {
         using var command = Command(connection, transaction, _delete);
-        command.Parameters.AddWithValue("$id", id.ToString("D"));
+        command.Parameters.AddWithValue("$id", Value(id));
         command.ExecuteNonQuery();
     }
 
     private void Write(SqliteConnection connection, SqliteTransaction transaction, string sql, T item)
     {
         using var command = Command(connection, transaction, sql);
-        var row = values(item);
-        for (var i = 0; i < columns.Length; i++)
+        var row = table.Values(item);
+        for (var i = 0; i < table.Columns.Count; i++)
         {
-            command.Parameters.AddWithValue("$" + columns[i], row[i] ?? DBNull.Value);
+            command.Parameters.AddWithValue("$" + table.Columns[i].Name, Value(row[i]));
         }
 
         if (command.ExecuteNonQuery() != 1)
         {
-            throw new InvalidOperationException($"configuration table {name}: row {row[0]} was not written");
+            throw new InvalidOperationException($"configuration table {table.Name}: row {row[0]} was not written");
         }
     }
+
+    // Ids are TEXT in the SQLite schema (Microsoft.Data.Sqlite would otherwise bind a Guid as a 16-byte BLOB);
+    // booleans bind as 0/1 and JSON lists are already text.
+    private static object Value(object? value) => value switch
+    {
+        null => DBNull.Value,
+        Guid id => id.ToString("D"),
+        _ => value,
+    };
 
     private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql)
     {
@@ -67,174 +61,13 @@ internal sealed class SqliteTable<T>(string name, string[] columns, Func<SqliteD
     }
 }
 
-/// <summary>The tables of schema version 1 and the conversions between rows and records.</summary>
+/// <summary>The SQLite statements of the six tables of <see cref="StoreTables"/>.</summary>
 internal static class SqliteTables
 {
-    public static readonly SqliteTable<DialPlan> DialPlans = new(
-        "dial_plans",
-        ["id", "name", "number_of_digits_in_extension", "uri_type", "voip_security", "access_telephone_numbers",
-         "country_or_region_code", "outside_line_access_code", "international_access_code", "national_number_prefix",
-         "allow_dial_plan_subscribers", "allow_extensions", "max_call_duration_ms", "max_recording_duration_ms",
-         "recording_idle_timeout_ms", "logon_failures_before_disconnect", "operator_extension",
-         "configured_in_country_or_region_groups", "configured_international_groups",
-         "allowed_in_country_or_region_groups", "allowed_international_groups"],
-        r => new DialPlan
-        {
-            Id = r.GetGuid(0),
-            Name = r.GetString(1),
-            NumberOfDigitsInExtension = r.GetInt32(2),
-            UriType = ParseEnum<UmUriType>(r.GetString(3)),
-            VoipSecurity = ParseEnum<VoipSecurity>(r.GetString(4)),
-            AccessTelephoneNumbers = ParseList(r.GetString(5)),
-            CountryOrRegionCode = NullableString(r, 6),
-            OutsideLineAccessCode = r.GetString(7),
-            InternationalAccessCode = NullableString(r, 8),
-            NationalNumberPrefix = NullableString(r, 9),
-            AllowDialPlanSubscribers = r.GetBoolean(10),
-            AllowExtensions = r.GetBoolean(11),
-            MaxCallDuration = TimeSpan.FromMilliseconds(r.GetInt64(12)),
-            MaxRecordingDuration = TimeSpan.FromMilliseconds(r.GetInt64(13)),
-            RecordingIdleTimeout = TimeSpan.FromMilliseconds(r.GetInt64(14)),
-            LogonFailuresBeforeDisconnect = r.GetInt32(15),
-            OperatorExtension = NullableString(r, 16),
-            ConfiguredInCountryOrRegionGroups = Dialing.DialingRuleJson.Parse(r.GetString(r.GetOrdinal("configured_in_country_or_region_groups"))),
-            ConfiguredInternationalGroups = Dialing.DialingRuleJson.Parse(r.GetString(r.GetOrdinal("configured_international_groups"))),
-            AllowedInCountryOrRegionGroups = ParseList(r.GetString(r.GetOrdinal("allowed_in_country_or_region_groups"))),
-            AllowedInternationalGroups = ParseList(r.GetString(r.GetOrdinal("allowed_international_groups"))),
-        },
-        d => [Id(d.Id), d.Name, d.NumberOfDigitsInExtension, d.UriType.ToString(), d.VoipSecurity.ToString(),
-              FormatList(d.AccessTelephoneNumbers), d.CountryOrRegionCode, d.OutsideLineAccessCode, d.InternationalAccessCode,
-              d.NationalNumberPrefix, d.AllowDialPlanSubscribers, d.AllowExtensions, Milliseconds(d.MaxCallDuration),
-              Milliseconds(d.MaxRecordingDuration), Milliseconds(d.RecordingIdleTimeout), d.LogonFailuresBeforeDisconnect,
-              d.OperatorExtension, Dialing.DialingRuleJson.Format(d.ConfiguredInCountryOrRegionGroups),
-              Dialing.DialingRuleJson.Format(d.ConfiguredInternationalGroups), FormatList(d.AllowedInCountryOrRegionGroups),
-              FormatList(d.AllowedInternationalGroups)]);
-
-    public static readonly SqliteTable<IpGateway> IpGateways = new(
-        "ip_gateways",
-        ["id", "name", "address", "port", "status", "outcalls_allowed", "message_waiting_indicator_allowed", "ip_address_family"],
-        r => new IpGateway
-        {
-            Id = r.GetGuid(0),
-            Name = r.GetString(1),
-            Address = r.GetString(2),
-            Port = r.GetInt32(3),
-            Status = ParseEnum<UmStatus>(r.GetString(4)),
-            OutcallsAllowed = r.GetBoolean(5),
-            MessageWaitingIndicatorAllowed = r.GetBoolean(6),
-            IPAddressFamily = ParseEnum<IPAddressFamily>(r.GetString(7)),
-        },
-        g => [Id(g.Id), g.Name, g.Address, g.Port, g.Status.ToString(), g.OutcallsAllowed, g.MessageWaitingIndicatorAllowed,
-              g.IPAddressFamily.ToString()]);
-
-    public static readonly SqliteTable<HuntGroup> HuntGroups = new(
-        "hunt_groups",
-        ["id", "name", "ip_gateway", "dial_plan", "pilot_identifier"],
-        r => new HuntGroup
-        {
-            Id = r.GetGuid(0),
-            Name = r.GetString(1),
-            IpGateway = r.GetString(2),
-            DialPlan = r.GetString(3),
-            PilotIdentifier = NullableString(r, 4),
-        },
-        h => [Id(h.Id), h.Name, h.IpGateway, h.DialPlan, h.PilotIdentifier]);
-
-    public static readonly SqliteTable<UmServer> UmServers = new(
-        "um_servers",
-        ["id", "name", "dial_plans", "status", "max_calls_allowed", "sip_tcp_listening_port", "sip_tls_listening_port",
-         "startup_mode", "start_secured", "certificate_thumbprint", "srtp_crypto_suites", "srtp_replay_window",
-         "smart_host", "smart_host_tls", "smart_host_client_certificate", "smart_host_user", "smart_host_password_file",
-         "smart_host_retry_interval_ms", "smart_host_max_retry_interval_ms", "smart_host_message_expiry_ms"],
-        r => new UmServer
-        {
-            Id = r.GetGuid(0),
-            Name = r.GetString(1),
-            DialPlans = ParseList(r.GetString(2)),
-            Status = ParseEnum<UmStatus>(r.GetString(3)),
-            MaxCallsAllowed = r.GetInt32(4),
-            SipTcpListeningPort = r.GetInt32(5),
-            SipTlsListeningPort = r.GetInt32(6),
-            StartupMode = ParseEnum<UmStartupMode>(r.GetString(7)),
-            StartSecured = r.GetInt32(8),
-            CertificateThumbprint = NullableString(r, 9),
-            SrtpCryptoSuites = ParseList(r.GetString(10)),
-            SrtpReplayWindow = r.GetInt32(11),
-            SmartHost = NullableString(r, r.GetOrdinal("smart_host")),
-            SmartHostTls = ParseEnum<SmartHostTls>(r.GetString(r.GetOrdinal("smart_host_tls"))),
-            SmartHostClientCertificate = r.GetBoolean(r.GetOrdinal("smart_host_client_certificate")),
-            SmartHostUser = NullableString(r, r.GetOrdinal("smart_host_user")),
-            SmartHostPasswordFile = NullableString(r, r.GetOrdinal("smart_host_password_file")),
-            SmartHostRetryInterval = TimeSpan.FromMilliseconds(r.GetInt64(r.GetOrdinal("smart_host_retry_interval_ms"))),
-            SmartHostMaxRetryInterval = TimeSpan.FromMilliseconds(r.GetInt64(r.GetOrdinal("smart_host_max_retry_interval_ms"))),
-            SmartHostMessageExpiry = TimeSpan.FromMilliseconds(r.GetInt64(r.GetOrdinal("smart_host_message_expiry_ms"))),
-        },
-        s => [Id(s.Id), s.Name, FormatList(s.DialPlans), s.Status.ToString(), s.MaxCallsAllowed, s.SipTcpListeningPort,
-              s.SipTlsListeningPort, s.StartupMode.ToString(), s.StartSecured, s.CertificateThumbprint,
-              FormatList(s.SrtpCryptoSuites), s.SrtpReplayWindow,
-              s.SmartHost, s.SmartHostTls.ToString(), s.SmartHostClientCertificate, s.SmartHostUser, s.SmartHostPasswordFile,
-              Milliseconds(s.SmartHostRetryInterval), Milliseconds(s.SmartHostMaxRetryInterval), Milliseconds(s.SmartHostMessageExpiry)]);
-
-    public static readonly SqliteTable<Mailbox> Mailboxes = new(
-        "mailboxes",
-        ["id", "dial_plan", "extension", "display_name", "email_address", "sip_uri", "mailbox_policy", "greeting_file"],
-        r => new Mailbox
-        {
-            Id = r.GetGuid(0),
-            DialPlan = r.GetString(1),
-            Extension = r.GetString(2),
-            DisplayName = r.GetString(3),
-            EmailAddress = r.GetString(4),
-            SipUri = NullableString(r, 5),
-            MailboxPolicy = NullableString(r, 6),
-            GreetingFile = NullableString(r, 7),
-        },
-        m => [Id(m.Id), m.DialPlan, m.Extension, m.DisplayName, m.EmailAddress, m.SipUri, m.MailboxPolicy, m.GreetingFile]);
-
-    public static readonly SqliteTable<MailboxPolicy> MailboxPolicies = new(
-        "mailbox_policies",
-        ["id", "name", "dial_plan", "allow_dial_plan_subscribers", "allow_extensions", "allowed_in_country_or_region_groups",
-         "allowed_international_groups", "allow_play_on_phone", "allow_subscriber_access", "min_pin_length", "pin_lifetime_days",
-         "pin_history_count", "allow_common_patterns", "logon_failures_before_pin_reset", "max_logon_attempts"],
-        r => new MailboxPolicy
-        {
-            Id = r.GetGuid(0),
-            Name = r.GetString(1),
-            DialPlan = r.GetString(2),
-            AllowDialPlanSubscribers = r.GetBoolean(3),
-            AllowExtensions = r.GetBoolean(4),
-            AllowedInCountryOrRegionGroups = ParseList(r.GetString(5)),
-            AllowedInternationalGroups = ParseList(r.GetString(6)),
-            AllowPlayOnPhone = r.GetBoolean(7),
-            AllowSubscriberAccess = r.GetBoolean(8),
-            MinPinLength = r.GetInt32(9),
-            PinLifetime = r.IsDBNull(10) ? null : TimeSpan.FromDays(r.GetInt32(10)),
-            PinHistoryCount = r.GetInt32(11),
-            AllowCommonPatterns = r.GetBoolean(12),
-            LogonFailuresBeforePinReset = r.IsDBNull(13) ? null : r.GetInt32(13),
-            MaxLogonAttempts = r.GetInt32(14),
-        },
-        p => [Id(p.Id), p.Name, p.DialPlan, p.AllowDialPlanSubscribers, p.AllowExtensions, FormatList(p.AllowedInCountryOrRegionGroups),
-              FormatList(p.AllowedInternationalGroups), p.AllowPlayOnPhone, p.AllowSubscriberAccess, p.MinPinLength,
-              p.PinLifetime is { } lifetime ? (int)lifetime.TotalDays : null, p.PinHistoryCount, p.AllowCommonPatterns,
-              p.LogonFailuresBeforePinReset, p.MaxLogonAttempts]);
-
-    private static string Id(Guid id) => id.ToString("D");
-
-    private static long Milliseconds(TimeSpan value) => (long)value.TotalMilliseconds;
-
-    private static string? NullableString(SqliteDataReader reader, int ordinal) =>
-        reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
-
-    // Enums are stored by name so reordering an enum can never silently change stored meaning.
-    private static TEnum ParseEnum<TEnum>(string text)
-        where TEnum : struct, Enum =>
-        Enum.TryParse<TEnum>(text, ignoreCase: false, out var value) && Enum.IsDefined(value) && !char.IsAsciiDigit(text[0])
-            ? value
-            : throw new FormatException(string.Create(CultureInfo.InvariantCulture, $"'{text}' is not a {typeof(TEnum).Name}"));
-
-    private static IReadOnlyList<string> ParseList(string json) =>
-        JsonSerializer.Deserialize<string[]>(json) ?? throw new FormatException("a list column holds null");
-
-    private static string FormatList(IReadOnlyList<string> items) => JsonSerializer.Serialize(items.ToArray());
+    public static readonly SqliteTable<DialPlan> DialPlans = new(StoreTables.DialPlans);
+    public static readonly SqliteTable<IpGateway> IpGateways = new(StoreTables.IpGateways);
+    public static readonly SqliteTable<HuntGroup> HuntGroups = new(StoreTables.HuntGroups);
+    public static readonly SqliteTable<UmServer> UmServers = new(StoreTables.UmServers);
+    public static readonly SqliteTable<Mailbox> Mailboxes = new(StoreTables.Mailboxes);
+    public static readonly SqliteTable<MailboxPolicy> MailboxPolicies = new(StoreTables.MailboxPolicies);
 }

@@ -20,14 +20,8 @@ internal static class SqlitePins
 
         try
         {
-            return new MailboxPinState
-            {
-                Hash = reader.GetString(0),
-                History = JsonSerializer.Deserialize<string[]>(reader.GetString(1)) ?? throw new FormatException("history is null"),
-                SetAt = DateTimeOffset.Parse(reader.GetString(2), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind),
-                ConsecutiveFailures = reader.GetInt32(3),
-                LockedOut = reader.GetBoolean(4),
-            };
+            return StoreValues.ReadPin(reader, (r, ordinal) =>
+                DateTimeOffset.Parse(r.GetString(ordinal), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind));
         }
         catch (Exception ex) when (ex is FormatException or JsonException or InvalidCastException)
         {
@@ -47,7 +41,7 @@ internal static class SqlitePins
             """,
             dialPlan, extension);
         command.Parameters.AddWithValue("$hash", state.Hash);
-        command.Parameters.AddWithValue("$history", JsonSerializer.Serialize(state.History.ToArray()));
+        command.Parameters.AddWithValue("$history", StoreValues.FormatList(state.History));
         command.Parameters.AddWithValue("$set_at", state.SetAt.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
         command.Parameters.AddWithValue("$failures", state.ConsecutiveFailures);
         command.Parameters.AddWithValue("$locked", state.LockedOut);

@@ -97,27 +97,27 @@ public sealed class PostgresConfigurationStore : IConfigurationStore
     public UmServer? GetUmServer(string name) => Get(Kinds.UmServer, PostgresTables.UmServers, name);
 
     /// <inheritdoc/>
-    public ConfigurationChange AddMailboxPolicy(MailboxPolicy policy) => Add(Kinds.MailboxPolicy, PostgresPolicySchema.MailboxPolicies, policy);
+    public ConfigurationChange AddMailboxPolicy(MailboxPolicy policy) => Add(Kinds.MailboxPolicy, PostgresTables.MailboxPolicies, policy);
     /// <inheritdoc/>
     public ConfigurationChange UpdateMailboxPolicy(MailboxPolicy policy) =>
-        Update(Kinds.MailboxPolicy, PostgresPolicySchema.MailboxPolicies, policy?.Name!, policy!);
+        Update(Kinds.MailboxPolicy, PostgresTables.MailboxPolicies, policy?.Name!, policy!);
     /// <inheritdoc/>
-    public ConfigurationChange RemoveMailboxPolicy(string name) => Remove(Kinds.MailboxPolicy, PostgresPolicySchema.MailboxPolicies, name);
+    public ConfigurationChange RemoveMailboxPolicy(string name) => Remove(Kinds.MailboxPolicy, PostgresTables.MailboxPolicies, name);
     /// <inheritdoc/>
-    public MailboxPolicy? GetMailboxPolicy(string name) => Get(Kinds.MailboxPolicy, PostgresPolicySchema.MailboxPolicies, name);
+    public MailboxPolicy? GetMailboxPolicy(string name) => Get(Kinds.MailboxPolicy, PostgresTables.MailboxPolicies, name);
 
     /// <inheritdoc/>
     public ConfigurationChange AddMailbox(Mailbox mailbox) => Add(Kinds.Mailbox, PostgresTables.Mailboxes, mailbox);
     /// <inheritdoc/>
     public ConfigurationChange UpdateMailbox(string dialPlan, string extension, Mailbox mailbox) =>
-        Update(Kinds.Mailbox, PostgresTables.Mailboxes, MailboxKey(dialPlan, extension), mailbox,
+        Update(Kinds.Mailbox, PostgresTables.Mailboxes, Kinds.MailboxKey(dialPlan, extension), mailbox,
             (connection, transaction, before, after) => PostgresPolicySchema.MovePin(connection, transaction, before, after));
     /// <inheritdoc/>
     public ConfigurationChange RemoveMailbox(string dialPlan, string extension) =>
-        Remove(Kinds.Mailbox, PostgresTables.Mailboxes, MailboxKey(dialPlan, extension),
+        Remove(Kinds.Mailbox, PostgresTables.Mailboxes, Kinds.MailboxKey(dialPlan, extension),
             (connection, transaction, removed) => PostgresPolicySchema.DeletePin(connection, transaction, removed.DialPlan, removed.Extension));
     /// <inheritdoc/>
-    public Mailbox? GetMailbox(string dialPlan, string extension) => Get(Kinds.Mailbox, PostgresTables.Mailboxes, MailboxKey(dialPlan, extension));
+    public Mailbox? GetMailbox(string dialPlan, string extension) => Get(Kinds.Mailbox, PostgresTables.Mailboxes, Kinds.MailboxKey(dialPlan, extension));
 
     /// <inheritdoc/>
     public Mailbox? FindMailboxByExtension(string extension)
@@ -156,7 +156,7 @@ public sealed class PostgresConfigurationStore : IConfigurationStore
         });
         if (!written)
         {
-            throw new ConfigurationObjectNotFoundException(ConfigurationObjectType.Mailbox, MailboxKey(dialPlan, extension));
+            throw new ConfigurationObjectNotFoundException(ConfigurationObjectType.Mailbox, Kinds.MailboxKey(dialPlan, extension));
         }
     }
 
@@ -197,7 +197,7 @@ public sealed class PostgresConfigurationStore : IConfigurationStore
         return Write((connection, transaction, current) =>
         {
             var list = kind.List(current);
-            var existing = Find(kind, list, key) ?? throw new ConfigurationObjectNotFoundException(kind.Type, key);
+            var existing = kind.Find(list, key) ?? throw new ConfigurationObjectNotFoundException(kind.Type, key);
             item = kind.WithId(item, kind.Id(existing));
             kind.Validate(item, kind.Replace(current, list.Select(x => ReferenceEquals(x, existing) ? item : x)));
             table.Update(connection, transaction, item);
@@ -213,7 +213,7 @@ public sealed class PostgresConfigurationStore : IConfigurationStore
         ArgumentNullException.ThrowIfNull(key);
         return Write((connection, transaction, current) =>
         {
-            var existing = Find(kind, kind.List(current), key) ?? throw new ConfigurationObjectNotFoundException(kind.Type, key);
+            var existing = kind.Find(kind.List(current), key) ?? throw new ConfigurationObjectNotFoundException(kind.Type, key);
             ConfigurationValidator.ValidateRemoval(kind.Type, kind.Key(existing), current);
             table.Delete(connection, transaction, kind.Id(existing));
             alsoWrite?.Invoke(connection, transaction, existing);
@@ -228,7 +228,7 @@ public sealed class PostgresConfigurationStore : IConfigurationStore
         return Guard(() =>
         {
             using var connection = _source.OpenConnection();
-            return Find(kind, table.ReadAll(connection, null), key);
+            return kind.Find(table.ReadAll(connection, null), key);
         });
     }
 
@@ -281,7 +281,7 @@ public sealed class PostgresConfigurationStore : IConfigurationStore
             PostgresTables.HuntGroups.ReadAll(connection, transaction),
             PostgresTables.UmServers.ReadAll(connection, transaction),
             PostgresTables.Mailboxes.ReadAll(connection, transaction),
-            PostgresPolicySchema.MailboxPolicies.ReadAll(connection, transaction));
+            PostgresTables.MailboxPolicies.ReadAll(connection, transaction));
     }
 
     private static void Execute(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql)
@@ -337,15 +337,4 @@ public sealed class PostgresConfigurationStore : IConfigurationStore
         action();
         return 0;
     });
-
-    private static T? Find<T>(ObjectKind<T> kind, IEnumerable<T> items, string key)
-        where T : class =>
-        items.FirstOrDefault(x => string.Equals(kind.Key(x), key, StringComparison.OrdinalIgnoreCase));
-
-    private static string MailboxKey(string dialPlan, string extension)
-    {
-        ArgumentNullException.ThrowIfNull(dialPlan);
-        ArgumentNullException.ThrowIfNull(extension);
-        return ConfigurationChange.MailboxKey(dialPlan, extension);
-    }
 }

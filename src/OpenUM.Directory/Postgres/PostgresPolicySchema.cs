@@ -1,11 +1,11 @@
 using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
-using static OpenUM.Directory.Postgres.PgValues;
+using static OpenUM.Directory.StoreValues;
 
 namespace OpenUM.Directory.Postgres;
 
-/// <summary>Mailbox policies and PIN state: SQLite migration 5's tables for PostgreSQL, and their row conversions.</summary>
+/// <summary>Mailbox policies and PIN state: SQLite migration 5's tables for PostgreSQL, and the PIN statements.</summary>
 internal static class PostgresPolicySchema
 {
     /// <summary>
@@ -43,34 +43,6 @@ internal static class PostgresPolicySchema
         CREATE UNIQUE INDEX mailbox_pins_mailbox ON mailbox_pins (lower(dial_plan), extension);
         """;
 
-    public static readonly PostgresTable<MailboxPolicy> MailboxPolicies = new(
-        "mailbox_policies",
-        ["id", "name", "dial_plan", "allow_dial_plan_subscribers", "allow_extensions", Json("allowed_in_country_or_region_groups"),
-         Json("allowed_international_groups"), "allow_play_on_phone", "allow_subscriber_access", "min_pin_length", "pin_lifetime_days",
-         "pin_history_count", "allow_common_patterns", "logon_failures_before_pin_reset", "max_logon_attempts"],
-        r => new MailboxPolicy
-        {
-            Id = r.GetGuid(0),
-            Name = r.GetString(1),
-            DialPlan = r.GetString(2),
-            AllowDialPlanSubscribers = r.GetBoolean(3),
-            AllowExtensions = r.GetBoolean(4),
-            AllowedInCountryOrRegionGroups = ParseList(r.GetString(5)),
-            AllowedInternationalGroups = ParseList(r.GetString(6)),
-            AllowPlayOnPhone = r.GetBoolean(7),
-            AllowSubscriberAccess = r.GetBoolean(8),
-            MinPinLength = r.GetInt32(9),
-            PinLifetime = r.IsDBNull(10) ? null : TimeSpan.FromDays(r.GetInt32(10)),
-            PinHistoryCount = r.GetInt32(11),
-            AllowCommonPatterns = r.GetBoolean(12),
-            LogonFailuresBeforePinReset = r.IsDBNull(13) ? null : r.GetInt32(13),
-            MaxLogonAttempts = r.GetInt32(14),
-        },
-        p => [p.Id, p.Name, p.DialPlan, p.AllowDialPlanSubscribers, p.AllowExtensions, FormatList(p.AllowedInCountryOrRegionGroups),
-              FormatList(p.AllowedInternationalGroups), p.AllowPlayOnPhone, p.AllowSubscriberAccess, p.MinPinLength,
-              p.PinLifetime is { } lifetime ? (int)lifetime.TotalDays : null, p.PinHistoryCount, p.AllowCommonPatterns,
-              p.LogonFailuresBeforePinReset, p.MaxLogonAttempts]);
-
     /// <summary>The PIN state of a mailbox, or null.</summary>
     public static MailboxPinState? ReadPin(NpgsqlConnection connection, string dialPlan, string extension)
     {
@@ -87,14 +59,7 @@ internal static class PostgresPolicySchema
 
         try
         {
-            return new MailboxPinState
-            {
-                Hash = reader.GetString(0),
-                History = ParseList(reader.GetString(1)),
-                SetAt = new DateTimeOffset(reader.GetDateTime(2), TimeSpan.Zero),
-                ConsecutiveFailures = reader.GetInt32(3),
-                LockedOut = reader.GetBoolean(4),
-            };
+            return StoreValues.ReadPin(reader, (r, ordinal) => new DateTimeOffset(r.GetDateTime(ordinal), TimeSpan.Zero));
         }
         catch (Exception ex) when (ex is FormatException or JsonException or InvalidCastException)
         {
