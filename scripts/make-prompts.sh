@@ -36,7 +36,8 @@ say unknown-caller "an unknown caller."
 say message-menu "To replay, press 1. To delete, press 3. To call the sender, press 5. For the next message, press 6."
 say message-deleted "Message deleted."
 say cannot-call "That number cannot be called."
-say call-back-unavailable "Calling back is not available on this server yet."
+say transferring-call "Transferring your call."
+say transfer-failed "The call could not be transferred."
 say no-more-messages "There are no more messages. Goodbye."
 names=(zero one two three four five six seven eight nine)
 for d in 0 1 2 3 4 5 6 7 8 9; do say "digit-$d" "${names[$d]}"; done

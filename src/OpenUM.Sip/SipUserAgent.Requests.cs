@@ -77,8 +77,8 @@ public sealed partial class SipUserAgent
                 AddCapabilities(ok);
                 SendNew(responseConnection, key, request, ok);
                 break;
-            // Requests that only exist inside a dialog (UPDATE: RFC 3311 §5.2).
-            case "BYE" or "INFO" or "UPDATE":
+            // Requests that only exist inside a dialog (UPDATE: RFC 3311 §5.2; NOTIFY: only for REFERs we sent).
+            case "BYE" or "INFO" or "UPDATE" or "NOTIFY":
                 RespondNew(responseConnection, key, request, 481, "Call/Transaction Does Not Exist");
                 break;
             default:

@@ -6,8 +6,8 @@ namespace OpenUM.Sip;
 /// <summary>Listening endpoints, limits and protocol constants of a <see cref="SipUserAgent"/>.</summary>
 public sealed class SipUserAgentOptions
 {
-    /// <summary>Methods a UAS answers by default (RFC 3261 core, INFO for DTMF fallback, UPDATE for session refresh, RFC 3311).</summary>
-    public static readonly IReadOnlyList<string> DefaultMethods = ["INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "INFO", "UPDATE"];
+    /// <summary>Methods a UAS answers by default (RFC 3261 core, INFO for DTMF fallback, UPDATE for session refresh, RFC 3311; NOTIFY for the subscription of a REFER we sent, RFC 3515).</summary>
+    public static readonly IReadOnlyList<string> DefaultMethods = ["INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "INFO", "UPDATE", "NOTIFY"];
 
     /// <summary>Address every listener binds to.</summary>
     public IPAddress ListenAddress { get; set; } = IPAddress.Any;
@@ -67,5 +67,7 @@ public sealed class SipUserAgentOptions
         new HashSet<string>(DefaultMethods, StringComparer.Ordinal),
         new HashSet<string>(StringComparer.OrdinalIgnoreCase),
         // multipart/mixed: SIP-I/SIP-T gateways wrap the SDP with an ISUP part (accepted when a part is acceptable).
-        new HashSet<string>(["application/sdp", "application/dtmf-relay", "application/dtmf", "multipart/mixed"], StringComparer.OrdinalIgnoreCase));
+        // message/sipfrag: the NOTIFYs reporting on a REFER we sent (RFC 3515 §2.4.5).
+        new HashSet<string>(["application/sdp", "application/dtmf-relay", "application/dtmf", "multipart/mixed", "message/sipfrag"],
+            StringComparer.OrdinalIgnoreCase));
 }

@@ -28,4 +28,9 @@ public static partial class CallEvents
     [LoggerMessage(EventId = 2032, EventName = "PlayOnPhone", Level = LogLevel.Information,
         Message = "Play on Phone of message {MessageId} of mailbox {Extension} (dial plan {DialPlan}) to {DialedNumber} via gateway {Gateway}: {Outcome}")]
     public static partial void PlayOnPhone(ILogger logger, string messageId, string extension, string dialPlan, string dialedNumber, string gateway, string outcome);
+
+    [LoggerMessage(EventId = 2033, EventName = "CallBackTransfer", Level = LogLevel.Information,
+        Message = "Call {CallId}: subscriber {Extension} of dial plan {DialPlan} called back the sender of message {MessageId}: transfer (REFER) to {DialedNumber} via gateway {Gateway}: {Outcome}")]
+    public static partial void CallBackTransfer(ILogger logger, string callId, string extension, string dialPlan, string messageId,
+        string dialedNumber, string gateway, string outcome);
 }

@@ -16,13 +16,14 @@ public sealed record SubscriberAccessServices(PinAuthenticator Pins, OutdialingE
 /// A call to a dial plan's access number (CALL-2): answered like a voicemail call, then a
 /// <see cref="SubscriberSession"/> with keys from RFC 4733 events or SIP INFO, then BYE.
 /// </summary>
-internal sealed class SubscriberAccessCall : ISubscriberLine
+internal sealed partial class SubscriberAccessCall : ISubscriberLine
 {
     private readonly IncomingCall _call;
     private readonly SipDialog _dialog;
     private readonly MediaSession _media;
     private readonly ConfigurationSnapshot _config;
     private readonly DialPlan _dialPlan;
+    private readonly IpGateway _gateway; // the one the call came in on: it receives the REFER of a call-back
     private readonly VoicemailCall.Services _s;
     private readonly SubscriberAccessServices _subscriber;
     private readonly CancellationToken _shutdown;
@@ -30,10 +31,11 @@ internal sealed class SubscriberAccessCall : ISubscriberLine
     private SessionDescription _lastAnswer;
 
     private SubscriberAccessCall(IncomingCall call, SipDialog dialog, MediaSession media, SessionDescription answer, MediaCapabilities capabilities,
-        ConfigurationSnapshot config, DialPlan dialPlan, VoicemailCall.Services s, SubscriberAccessServices subscriber, CancellationToken shutdown)
+        ConfigurationSnapshot config, IpGateway gateway, DialPlan dialPlan, VoicemailCall.Services s, SubscriberAccessServices subscriber,
+        CancellationToken shutdown)
     {
-        (_call, _dialog, _media, _lastAnswer, _capabilities, _config, _dialPlan, _s, _subscriber, _shutdown) =
-            (call, dialog, media, answer, capabilities, config, dialPlan, s, subscriber, shutdown);
+        (_call, _dialog, _media, _lastAnswer, _capabilities, _config, _gateway, _dialPlan, _s, _subscriber, _shutdown) =
+            (call, dialog, media, answer, capabilities, config, gateway, dialPlan, s, subscriber, shutdown);
     }
 
     private string CallId => _call.Request.CallId ?? "";
@@ -77,7 +79,7 @@ internal sealed class SubscriberAccessCall : ISubscriberLine
             media.Start(result.Media);
             CallEvents.CallAnswered(s.Logger, call.Request.CallId ?? "", CallerId(call.Request), gateway.Name,
                 "(subscriber access)", dialPlan.Name, result.Media.Codec.ToString());
-            var access = new SubscriberAccessCall(call, dialog, media, result.Answer, capabilities, config, dialPlan, s, subscriber, shutdown);
+            var access = new SubscriberAccessCall(call, dialog, media, result.Answer, capabilities, config, gateway, dialPlan, s, subscriber, shutdown);
             dialog.OnReInvite = access.OnReInvite;
             dialog.OnOfferlessReInvite = () => Encoding.UTF8.GetBytes(access._lastAnswer.ToString());
             return access;
@@ -157,7 +159,7 @@ internal sealed class SubscriberAccessCall : ISubscriberLine
         return new SubscriberSessionContext(_dialPlan, CallId, CallerId(_call.Request),
             (extension, pin) => _subscriber.Pins.Logon(_dialPlan.Name, extension, pin),
             mailbox => SmartHostSettings.From(server) is not null ? null : OpenStore(maildir, mailbox),
-            AuthorizeCallBack, _s.Prompts.Subscriber, _s.Prompts.Digits, _s.Logger);
+            AuthorizeCallBack, _s.Prompts.Subscriber, _s.Prompts.Digits, _s.Logger, TransferCallBackAsync);
     }
 
     private static LocalMessageStore? OpenStore(string maildir, Mailbox mailbox)

@@ -22,7 +22,8 @@ public sealed class SubscriberPrompts
         MessageMenu = load("message-menu");
         MessageDeleted = load("message-deleted");
         CannotCall = load("cannot-call");
-        CallBackUnavailable = load("call-back-unavailable");
+        TransferringCall = load("transferring-call");
+        TransferFailed = load("transfer-failed");
         NoMoreMessages = load("no-more-messages");
     }
 
@@ -56,8 +57,10 @@ public sealed class SubscriberPrompts
     public AudioClip MessageDeleted { get; }
     /// <summary>"That number cannot be called."</summary>
     public AudioClip CannotCall { get; }
-    /// <summary>"Calling back is not available on this server yet."</summary>
-    public AudioClip CallBackUnavailable { get; }
+    /// <summary>"Transferring your call."</summary>
+    public AudioClip TransferringCall { get; }
+    /// <summary>"The call could not be transferred."</summary>
+    public AudioClip TransferFailed { get; }
     /// <summary>"There are no more messages. Goodbye."</summary>
     public AudioClip NoMoreMessages { get; }
 }

@@ -42,14 +42,21 @@ public enum SubscriberSessionEnd
     Refused,
     /// <summary>No key pressed when one was needed.</summary>
     NoInput,
+    /// <summary>The caller was transferred to the sender of a message (call back, REFER): the line is no longer ours.</summary>
+    Transferred,
 }
 
 /// <summary>What the session needs besides the line: the call, the checks and the message store.</summary>
 /// <param name="OpenStore">The mailbox's local store, or null when messages go by SMTP and the server keeps none.</param>
 /// <param name="AuthorizeCallBack">The outdialing verdict for calling the sender back (the engine logs 1076 on a refusal).</param>
+/// <param name="TransferCallBack">
+/// Transfers the caller to an allowed call-back (the decision's dial string); true when the call is no longer ours,
+/// false when the transfer failed and the caller is still on the line. Null: calls cannot be transferred.
+/// </param>
 public sealed record SubscriberSessionContext(DialPlan DialPlan, string CallId, string CallerId, SubscriberLogon Logon,
     Func<Mailbox, LocalMessageStore?> OpenStore, Func<Mailbox, MailboxPolicy?, StoredMessage, OutdialingDecision> AuthorizeCallBack,
-    SubscriberPrompts Prompts, Func<string, IEnumerable<AudioClip>> Digits, ILogger Logger);
+    SubscriberPrompts Prompts, Func<string, IEnumerable<AudioClip>> Digits, ILogger Logger,
+    Func<Mailbox, StoredMessage, OutdialingDecision, CancellationToken, Task<bool>>? TransferCallBack = null);
 
 /// <summary>
 /// Subscriber access (CALL-2) as a state machine over a line and a <see cref="DtmfCollector"/>: extension,
@@ -87,8 +94,8 @@ public sealed class SubscriberSession(ISubscriberLine line, DtmfCollector keys, 
             {
                 case LogonResult.Success when outcome.Mailbox is { } mailbox:
                     CallEvents.SuccessfulLogon(context.Logger, extension, plan.Name, context.CallId);
-                    await MessagesAsync(mailbox, outcome.Policy, ct).ConfigureAwait(false);
-                    return SubscriberSessionEnd.Completed;
+                    return await MessagesAsync(mailbox, outcome.Policy, ct).ConfigureAwait(false)
+                        ? SubscriberSessionEnd.Transferred : SubscriberSessionEnd.Completed;
                 case LogonResult.LockedOut:
                     CallEvents.MailboxLocked(context.Logger, extension, plan.Name, outcome.ConsecutiveFailures, context.CallId);
                     await PlayAsync(P.MailboxLocked, ct).ConfigureAwait(false);
@@ -122,14 +129,15 @@ public sealed class SubscriberSession(ISubscriberLine line, DtmfCollector keys, 
         return SubscriberSessionEnd.NoInput;
     }
 
-    private async Task MessagesAsync(Mailbox mailbox, MailboxPolicy? policy, CancellationToken ct)
+    /// <summary>Plays the messages with their menu; true when the caller was transferred (call back).</summary>
+    private async Task<bool> MessagesAsync(Mailbox mailbox, MailboxPolicy? policy, CancellationToken ct)
     {
         var store = context.OpenStore(mailbox);
         var messages = store?.List() ?? [];
         if (store is null || messages.Count == 0)
         {
             await PlayAsync(P.NoMessages, ct).ConfigureAwait(false);
-            return;
+            return false;
         }
         int fresh = messages.Count(m => m.IsNew);
         await PlayAsync(P.YouHave, ct).ConfigureAwait(false);
@@ -139,13 +147,17 @@ public sealed class SubscriberSession(ISubscriberLine line, DtmfCollector keys, 
 
         foreach (var message in messages)
         {
-            if (!await OneMessageAsync(store, mailbox, policy, message, ct).ConfigureAwait(false)) return;
+            var exit = await OneMessageAsync(store, mailbox, policy, message, ct).ConfigureAwait(false);
+            if (exit != MenuExit.Next) return exit == MenuExit.Transferred;
         }
         await PlayAsync(P.NoMoreMessages, ct).ConfigureAwait(false);
+        return false;
     }
 
-    /// <summary>Plays one message and runs its menu; false when the caller stopped answering.</summary>
-    private async Task<bool> OneMessageAsync(LocalMessageStore store, Mailbox mailbox, MailboxPolicy? policy, StoredMessage message, CancellationToken ct)
+    private enum MenuExit { Next, Silent, Transferred }
+
+    /// <summary>Plays one message and runs its menu: on to the next one, the caller stopped answering, or was transferred.</summary>
+    private async Task<MenuExit> OneMessageAsync(LocalMessageStore store, Mailbox mailbox, MailboxPolicy? policy, StoredMessage message, CancellationToken ct)
     {
         var audio = LocalMessageStore.LoadAudio(message);
         int silentMenus = 0;
@@ -173,16 +185,24 @@ public sealed class SubscriberSession(ISubscriberLine line, DtmfCollector keys, 
                     if (store.Delete(message))
                         CallEvents.VoiceMessageRemoved(context.Logger, mailbox.Extension, context.DialPlan.Name, message.Id);
                     await PlayAsync(P.MessageDeleted, ct).ConfigureAwait(false);
-                    return true;
+                    return MenuExit.Next;
                 case "5":
                     var decision = context.AuthorizeCallBack(mailbox, policy, message);
-                    // Placing the call needs a transfer or a bridge, which the SIP layer does not offer yet.
-                    await PlayAsync(decision.Allowed ? P.CallBackUnavailable : P.CannotCall, ct).ConfigureAwait(false);
+                    if (!decision.Allowed)
+                    {
+                        await PlayAsync(P.CannotCall, ct).ConfigureAwait(false);
+                        break;
+                    }
+                    // A blind transfer, as Exchange UM did it: the gateway places the call and we leave the line.
+                    await PlayAsync(P.TransferringCall, ct).ConfigureAwait(false);
+                    if (context.TransferCallBack is { } transfer && await transfer(mailbox, message, decision, ct).ConfigureAwait(false))
+                        return MenuExit.Transferred;
+                    await PlayAsync(P.TransferFailed, ct).ConfigureAwait(false);
                     break;
                 case "6":
-                    return true;
+                    return MenuExit.Next;
                 case "":
-                    if (++silentMenus >= _t.MenuRepeats) return false;
+                    if (++silentMenus >= _t.MenuRepeats) return MenuExit.Silent;
                     break;
             }
         }

@@ -187,6 +187,9 @@ public sealed partial class SipDialog
                 Respond(tx, request, 200, null);
                 RaiseInfo(request);
                 break;
+            case "NOTIFY":
+                OnNotifyRequest(request, tx);
+                break;
             case "OPTIONS":
                 var ok = SipUserAgent.CreateResponse(request, 200, null, null);
                 _agent.AddCapabilities(ok);

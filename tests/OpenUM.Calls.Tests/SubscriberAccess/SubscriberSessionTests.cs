@@ -48,7 +48,7 @@ public sealed class SubscriberSessionTests : IDisposable
     }
 
     private SubscriberSession Session(Func<string, string, LogonOutcome> logon, bool smtp = false,
-        Func<StoredMessage, OutdialingDecision>? callBack = null) =>
+        Func<StoredMessage, OutdialingDecision>? callBack = null, Func<StoredMessage, OutdialingDecision, Task<bool>>? transfer = null) =>
         new(_line, _keys, new SubscriberSessionContext(Plan, "call-1", "5551", (ext, pin) =>
             {
                 _pinsTried.Add(pin.ToString());
@@ -56,7 +56,7 @@ public sealed class SubscriberSessionTests : IDisposable
             },
             _ => smtp ? null : new LocalMessageStore(Path.Combine(_root, "maildir"), Box.EmailAddress),
             (_, _, m) => callBack?.Invoke(m) ?? new OutdialingDecision(false, null, m.CallerId, null, null, null, OutdialingReason.UntrustedCallerId, "test"),
-            P, Prompts.Digits, _events));
+            P, Prompts.Digits, _events, transfer is null ? null : (_, m, d, _) => transfer(m, d)));
 
     private static LogonOutcome Wrong(int n) => new(LogonResult.WrongPin, n, null, Box);
     private static LogonOutcome Ok() => new(LogonResult.Success, 0, null, Box);
@@ -189,6 +189,55 @@ public sealed class SubscriberSessionTests : IDisposable
         Assert.Equal(SubscriberSessionEnd.Completed, end);
         Assert.Equal("0044207946000", asked?.CallerId);
         Assert.Contains(P.CannotCall, _line.Played);
+    }
+
+    private static OutdialingDecision Allowed(StoredMessage m) =>
+        new(true, NumberKind.National, m.CallerId, "Mobile", "Mobile", "9" + m.CallerId, OutdialingReason.Allowed, "allowed") { Gateway = "gw" };
+
+    [Fact]
+    public async Task CallBackAllowedSaysTransferringAndEndsTheSessionWhenTransferred()
+    {
+        await PlantAsync("0612345678", DateTimeOffset.Parse("2026-01-02T10:00:00Z"));
+        OutdialingDecision? transferred = null;
+        Type("1000#123456#5");
+        var end = await Session((_, _) => Ok(), callBack: Allowed, transfer: (_, d) =>
+        {
+            transferred = d;
+            return Task.FromResult(true);
+        }).RunAsync(CancellationToken.None);
+        Assert.Equal(SubscriberSessionEnd.Transferred, end);
+        Assert.Equal("90612345678", transferred?.DialedNumber);
+        Assert.Same(P.TransferringCall, _line.Played[^1]); // nothing after: the line belongs to the new call
+        Assert.DoesNotContain(P.CannotCall, _line.Played);
+    }
+
+    [Fact]
+    public async Task CallBackWhoseTransferFailsSaysSoAndReturnsToTheMenu()
+    {
+        await PlantAsync("0612345678", DateTimeOffset.Parse("2026-01-02T10:00:00Z"));
+        int attempts = 0;
+        Type("1000#123456#56");
+        var end = await Session((_, _) => Ok(), callBack: Allowed, transfer: (_, _) =>
+        {
+            attempts++;
+            return Task.FromResult(false);
+        }).RunAsync(CancellationToken.None);
+        Assert.Equal(SubscriberSessionEnd.Completed, end);
+        Assert.Equal(1, attempts);
+        int said = _line.Played.IndexOf(P.TransferFailed);
+        Assert.True(said > 0 && _line.Played[said - 1] == P.TransferringCall);
+        // Back to the menu, whose key read took the 6 typed ahead (so its prompt was skipped): next message, none left.
+        Assert.Equal([P.NoMoreMessages], _line.Played.Skip(said + 1));
+    }
+
+    [Fact]
+    public async Task CallBackAllowedWithoutTransferSaysTheCallCouldNotBeTransferred()
+    {
+        await PlantAsync("0612345678", DateTimeOffset.Parse("2026-01-02T10:00:00Z"));
+        Type("1000#123456#56");
+        var end = await Session((_, _) => Ok(), callBack: Allowed).RunAsync(CancellationToken.None);
+        Assert.Equal(SubscriberSessionEnd.Completed, end);
+        Assert.Contains(P.TransferFailed, _line.Played);
     }
 
     [Fact]

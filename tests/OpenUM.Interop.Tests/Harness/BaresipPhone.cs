@@ -22,7 +22,11 @@ public sealed record BaresipCallResult(bool Established, bool ClosedByPeer, stri
 public sealed record BaresipTls(string CertificateAndKeyPem, string CaFile, string? MediaEnc = null);
 
 /// <summary>Keys a calling baresip sends (RFC 4733, ctrl_tcp <c>sndcode</c>) <paramref name="At"/> after the call is established.</summary>
-public sealed record BaresipDtmf(string Digits, TimeSpan At);
+public sealed record BaresipDtmf(string Digits, TimeSpan At)
+{
+    /// <summary>More keys, sent at their own time (also counted from the call's establishment).</summary>
+    public BaresipDtmf? Then { get; init; }
+}
 
 /// <summary>
 /// baresip 1.0.0 as a headless phone over plain TCP: the microphone is a WAV file, what it hears is
@@ -73,13 +77,14 @@ public static class BaresipPhone
                 if (established && !closed)
                 {
                     var holdUntil = DateTime.UtcNow + holdFor;
-                    if (dtmf is not null)
+                    var establishedAt = DateTime.UtcNow;
+                    for (var keys = dtmf; keys is not null && !closed; keys = keys.Then)
                     {
-                        var keysAt = DateTime.UtcNow + dtmf.At;
+                        var keysAt = establishedAt + keys.At;
                         while (!closed && await NextAsync(inbox.Reader, keysAt, events) is { } ev)
                             Apply(ev);
                         if (!closed)
-                            await SendAsync(stream, "sndcode", dtmf.Digits);
+                            await SendAsync(stream, "sndcode", keys.Digits);
                     }
                     while (!closed && await NextAsync(inbox.Reader, holdUntil, events) is { } ev)
                         Apply(ev);

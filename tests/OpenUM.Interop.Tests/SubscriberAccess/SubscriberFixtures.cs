@@ -26,11 +26,11 @@ internal static class SubscriberFixtures
     /// Puts a voice message with a known spoken WAV into the mailbox's local maildir (new/), the way the
     /// server's own delivery does; returns its maildir id.
     /// </summary>
-    public static async Task<string> PlantMessageAsync(OpenUmProcess um, string wavPath)
+    public static async Task<string> PlantMessageAsync(OpenUmProcess um, string wavPath, string callerId = CallerId)
     {
         var sink = new MaildirSink(Path.Combine(um.DataDir, "maildir"));
         var at = DateTimeOffset.UtcNow.AddMinutes(-5);
-        string path = await sink.DeliverAsync(new VoiceMessage(OpenUmProcess.MailboxAddress, "User 1000", CallerId, "Interop Caller", "1000",
+        string path = await sink.DeliverAsync(new VoiceMessage(OpenUmProcess.MailboxAddress, "User 1000", callerId, "Interop Caller", "1000",
             at, TimeSpan.FromSeconds(8), wavPath, "planted-" + at.Ticks.ToString(CultureInfo.InvariantCulture)), CancellationToken.None);
         return Path.GetFileName(path);
     }

@@ -66,7 +66,8 @@ internal sealed class PeerCall
         sb.Append("Call-ID: ").Append(CallId).Append("\r\n");
         sb.Append("CSeq: ").Append(cseq).Append(' ').Append(cseqMethod ?? method).Append("\r\n");
         foreach (var e in extra) sb.Append(e).Append("\r\n");
-        if (body.Length > 0) sb.Append("Content-Type: application/sdp\r\n");
+        var typed = Array.Exists(extra, e => e.StartsWith("Content-Type:", StringComparison.OrdinalIgnoreCase));
+        if (body.Length > 0 && !typed) sb.Append("Content-Type: application/sdp\r\n");
         sb.Append("Content-Length: ").Append(Encoding.UTF8.GetByteCount(body)).Append("\r\n\r\n").Append(body);
         return sb.ToString();
     }
