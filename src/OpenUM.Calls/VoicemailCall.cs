@@ -42,7 +42,7 @@ internal sealed class VoicemailCall
 
     /// <summary>
     /// SEC-3: a Secured dial plan requires SRTP with the server's suite preference; SipSecured and Unsecured
-    /// never answer with SRTP (an SRTP offer gets plain RTP).
+    /// never answer with SRTP (SDES offered on RTP/AVP gets plain RTP; an RTP/SAVP-only offer gets 488).
     /// </summary>
     internal static MediaCapabilities CapabilitiesFor(DialPlan dialPlan, UmServer? server)
     {
@@ -51,8 +51,11 @@ internal sealed class VoicemailCall
         IReadOnlyList<SrtpSuite>? suites = null;
         if (server is { SrtpCryptoSuites.Count: > 0 })
         {
-            // Validated when configured; a name this build does not know (store edited by hand) is skipped.
+            // Validated when configured; a name this build does not know (store edited by hand) is skipped, and a
+            // list with no known name at all falls back to the built-in order rather than refusing every call.
             suites = [.. server.SrtpCryptoSuites.Select(n => SrtpSuites.TryParse(n, out var s) ? s : null).OfType<SrtpSuite>()];
+            if (suites.Count == 0)
+                suites = null;
         }
         return new MediaCapabilities(Codecs, true, SrtpMode.Required, suites,
             server?.SrtpReplayWindow ?? UmServer.DefaultSrtpReplayWindow);
@@ -195,8 +198,9 @@ internal sealed class VoicemailCall
 
         _s.Timers.Cancel(maxDuration);
         await HangUpAsync().ConfigureAwait(false);
-        var srtpStats = _media.IsSecure ? _media.SrtpStatistics : null;
+        bool secure = _media.IsSecure;
         await _media.DisposeAsync().ConfigureAwait(false);
+        var srtpStats = secure ? _media.SrtpStatistics : null;
         CallEvents.CallEnded(_s.Logger, CallId, endReason);
         if (srtpStats is not null)
         {

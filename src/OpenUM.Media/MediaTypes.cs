@@ -27,7 +27,7 @@ public enum AudioCodec
 /// <summary>Whether a call's media must be SRTP (the dial plan's security mode decides).</summary>
 public enum SrtpMode
 {
-    /// <summary>Never SRTP: offers with a=crypto or RTP/SAVP are answered with plain RTP/AVP and no crypto.</summary>
+    /// <summary>Never SRTP: a=crypto on RTP/AVP is ignored (plain answer); an RTP/SAVP-only offer is refused (488).</summary>
     Off,
     /// <summary>Secured dial plan: SRTP with SDES keys or the call is refused (488).</summary>
     Required,

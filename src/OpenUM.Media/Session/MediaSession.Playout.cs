@@ -16,7 +16,7 @@ public sealed partial class MediaSession : IPacedSource
     private uint _ts;
     private bool _running, _marker = true, _hasSent;
     private long _runStart, _framesSent, _lastFrameAt;
-    private bool _sendErrorLogged;
+    private bool _sendErrorLogged, _srtpStopLogged;
 
     /// <summary>Plays a clip in ptime frames paced by the <see cref="MediaClock"/>; completes after its last frame was sent. While on hold the frames are consumed but not sent.</summary>
     public Task PlayAsync(AudioClip clip, CancellationToken ct)
@@ -193,26 +193,27 @@ public sealed partial class MediaSession : IPacedSource
             return;
         RtpHeader.Write(_sendBuffer, payloadType, marker, _seq, timestamp, _ssrc);
         int length = RtpHeader.FixedSize + payloadLength;
-        if (_srtpSend is { } srtp)
-        {
-            var status = srtp.ProtectRtp(_sendBuffer, length, out length);
-            if (status != SrtpStatus.Ok)
-            {
-                // Key exhausted (or a bug): never fall back to sending clear audio on a Secured call.
-                if (!_sendErrorLogged)
-                {
-                    _sendErrorLogged = true;
-                    MediaLog.SrtpSendStopped(_logger, LocalPort, status);
-                }
-                return;
-            }
-        }
         try
         {
+            if (_srtpSend is { } srtp)
+            {
+                var status = srtp.ProtectRtp(_sendBuffer, length, out length);
+                if (status != SrtpStatus.Ok)
+                {
+                    // Key exhausted (or a bug): never fall back to sending clear audio on a Secured call.
+                    if (!_srtpStopLogged)
+                    {
+                        _srtpStopLogged = true;
+                        MediaLog.SrtpSendStopped(_logger, LocalPort, status);
+                    }
+                    return;
+                }
+            }
+            // The sequence number is spent even if the send fails: an SRTP index must never protect two payloads.
+            _seq++;
             int sent = _socket.SendTo(_sendBuffer.AsSpan(0, length), SocketFlags.None, to);
             Interlocked.Increment(ref _packetsSent);
             Interlocked.Add(ref _bytesSent, sent);
-            _seq++;
         }
         catch (SocketException ex)
         {

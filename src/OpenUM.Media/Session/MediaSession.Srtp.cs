@@ -6,10 +6,14 @@ namespace OpenUM.Media;
 public sealed partial class MediaSession
 {
     // The send context is used by the clock thread only; the RTP and the RTCP receive loops run concurrently, so
-    // each has its own receive context (same keys, separate replay state: a packet arrives on one port only).
+    // each has its own receive context (same keys, separate state). SRTCP multiplexed on the RTP port (RFC 5761) is
+    // checked by the RTP loop's context, so its replay window is not shared with the RTCP port's: harmless while RTCP
+    // is only counted.
     private volatile SrtpContext? _srtpSend, _srtpReceiveRtp, _srtpReceiveRtcp;
-    // Contexts replaced by a re-INVITE may still be in use by a loop for one more packet: disposed with the session.
+    // Contexts replaced by a re-INVITE may still be in use by a loop for one more packet: disposed with the session,
+    // and so are the master keys of every negotiation applied.
     private readonly List<SrtpContext> _retiredSrtp = [];
+    private readonly List<SrtpMasterKey> _masterKeys = [];
     private long _srtpRtpAuthFailures, _srtpRtpReplays, _srtpRtpOther, _srtcpAuthFailures, _srtcpReplays, _srtcpOther, _rtcpPackets;
 
     /// <summary>SRTP/SRTCP rejections of this session so far, per stream (zeros without SRTP).</summary>
@@ -21,21 +25,33 @@ public sealed partial class MediaSession
     /// <summary>True while the session protects its media with SRTP.</summary>
     public bool IsSecure => _srtpSend is not null;
 
-    // Called under _lock.
-    private void ApplySrtp(SrtpSession? srtp)
+    // Called under _lock. A re-INVITE that keeps a direction's key keeps its context: RFC 4568 lets the peer keep
+    // its key, and a fresh context would restart the rollover counter (every packet fails once the sequence number
+    // wraps, ~22 minutes later) and forget the replay window (packets from before the re-INVITE could be replayed).
+    private void ApplySrtp(SrtpSession? srtp, SrtpSession? previous = null)
     {
-        Retire(_srtpSend);
-        Retire(_srtpReceiveRtp);
-        Retire(_srtpReceiveRtcp);
-        if (srtp is null)
+        if (srtp is not null)
         {
-            (_srtpSend, _srtpReceiveRtp, _srtpReceiveRtcp) = (null, null, null);
-            return;
+            _masterKeys.Add(srtp.Send.Key);
+            _masterKeys.Add(srtp.Receive.Key);
         }
-        _srtpSend = new SrtpContext(srtp.Send);
-        _srtpReceiveRtp = new SrtpContext(srtp.Receive);
-        _srtpReceiveRtcp = new SrtpContext(srtp.Receive);
+        if (srtp is null || previous is null || !SameKey(srtp.Send, previous.Send))
+        {
+            Retire(_srtpSend);
+            _srtpSend = srtp is null ? null : new SrtpContext(srtp.Send);
+        }
+        if (srtp is null || previous is null || !SameKey(srtp.Receive, previous.Receive))
+        {
+            Retire(_srtpReceiveRtp);
+            Retire(_srtpReceiveRtcp);
+            (_srtpReceiveRtp, _srtpReceiveRtcp) = srtp is null ? (null, null) : (new SrtpContext(srtp.Receive), new SrtpContext(srtp.Receive));
+        }
     }
+
+    private static bool SameKey(SrtpPolicy a, SrtpPolicy b) =>
+        a.Key.Suite == b.Key.Suite && a.ReplayWindow == b.ReplayWindow
+        && a.Key.Key.Span.SequenceEqual(b.Key.Key.Span) && a.Key.Salt.Span.SequenceEqual(b.Key.Salt.Span)
+        && a.Key.Mki.Span.SequenceEqual(b.Key.Mki.Span);
 
     private void Retire(SrtpContext? context)
     {
@@ -54,6 +70,9 @@ public sealed partial class MediaSession
             foreach (var context in _retiredSrtp)
                 context.Dispose();
             _retiredSrtp.Clear();
+            foreach (var key in _masterKeys)
+                key.Dispose();
+            _masterKeys.Clear();
         }
     }
 
@@ -141,7 +160,15 @@ public sealed partial class MediaSession
             // Only the SDP host may report on this call (as for RTP); others are not worth the crypto.
             if (_sdpSource is not { } sdp || !SameHost(from, sdp))
                 continue;
-            OnRtcp(buffer.AsSpan(0, n), _srtpReceiveRtcp);
+            try
+            {
+                OnRtcp(buffer.AsSpan(0, n), _srtpReceiveRtcp);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // As on the RTP port: one bad packet (or a context disposed at hang-up) must not end the loop.
+                MediaLog.ReceiveFailed(_logger, LocalPort + 1, ex);
+            }
         }
     }
 }

@@ -176,7 +176,7 @@ public sealed partial class MediaSession : IAsyncDisposable
                 _latched = false;
             }
             if (!ReferenceEquals(old.Srtp, media.Srtp))
-                ApplySrtp(media.Srtp);
+                ApplySrtp(media.Srtp, old.Srtp);
             _media = media;
         }
     }
@@ -208,8 +208,9 @@ public sealed partial class MediaSession : IAsyncDisposable
         catch (OperationCanceledException)
         {
         }
-        DisposeSrtp();
+        // Playout first: a clock tick may be protecting a packet until its item is gone.
         CancelPlayout();
+        DisposeSrtp();
         _recorder?.RequestStop(RecordingStopReason.Cancelled);
         _ports.Return(LocalPort);
         _cts.Dispose();
