@@ -23,6 +23,7 @@ internal sealed class VoicemailCall
     private static readonly MediaCapabilities Plain = new(Codecs);
 
     private readonly IncomingCall _call;
+    private readonly AnsweredCall _answered;
     private readonly SipDialog _dialog;
     private readonly MediaSession _media;
     private readonly DialPlan _dialPlan;
@@ -30,14 +31,12 @@ internal sealed class VoicemailCall
     private readonly string _extension;
     private readonly Services _s;
     private readonly CancellationToken _shutdown;
-    private readonly MediaCapabilities _capabilities;
-    private SessionDescription _lastAnswer;
 
-    private VoicemailCall(IncomingCall call, SipDialog dialog, MediaSession media, SessionDescription answer, MediaCapabilities capabilities,
-        DialPlan dialPlan, Mailbox? mailbox, string extension, Services services, CancellationToken shutdown)
+    private VoicemailCall(IncomingCall call, AnsweredCall answered, DialPlan dialPlan, Mailbox? mailbox, string extension,
+        Services services, CancellationToken shutdown)
     {
-        (_call, _dialog, _media, _lastAnswer, _capabilities, _dialPlan, _mailbox, _extension, _s, _shutdown) =
-            (call, dialog, media, answer, capabilities, dialPlan, mailbox, extension, services, shutdown);
+        (_call, _answered, _dialPlan, _mailbox, _extension, _s, _shutdown) = (call, answered, dialPlan, mailbox, extension, services, shutdown);
+        (_dialog, _media) = (answered.Dialog, answered.Media);
     }
 
     /// <summary>
@@ -63,25 +62,11 @@ internal sealed class VoicemailCall
 
     private string CallId => _call.Request.CallId ?? "";
 
-    /// <summary>Negotiates media and answers (200 OK), or rejects the INVITE and returns null.</summary>
+    /// <summary>Finds the mailbox, negotiates media and answers (200 OK), or rejects the INVITE and returns null.</summary>
     public static VoicemailCall? TryAnswer(IncomingCall call, ConfigurationSnapshot config, IpGateway gateway,
         DialPlan dialPlan, Services s, CancellationToken shutdown)
     {
         var invite = call.Request;
-        // The SDP may be the whole body or one part of a multipart body (SIP-I/SIP-T gateways add ISUP).
-        var sdpBody = call.SdpOffer;
-        if (sdpBody.IsEmpty)
-        {
-            // Offerless INVITEs (offer in the 200, answer in the ACK) are not supported yet.
-            call.Reject(488, "Not Acceptable Here", [new SipHeader("Warning", "399 openum \"An SDP offer is required in the INVITE\"")]);
-            return null;
-        }
-        if (!SessionDescription.TryParse(Encoding.UTF8.GetString(sdpBody.Span), out var offer, out string? sdpError) || offer is null)
-        {
-            call.Reject(400, "Bad Request", [new SipHeader("Warning", $"399 openum \"Malformed SDP: {sdpError}\"")]);
-            return null;
-        }
-
         string? extension = null;
         string called = "";
         if (CalledParty.Find(invite) is { } found)
@@ -90,64 +75,13 @@ internal sealed class VoicemailCall
             extension = CalledParty.ToExtension(found.Number, dialPlan.NumberOfDigitsInExtension);
         }
         var mailbox = extension is null ? null : config.FindMailbox(dialPlan.Name, extension);
+        var answered = AnsweredCall.TryAnswer(call, config, gateway, dialPlan, s, extension ?? "-");
+        if (answered is null)
+            return null;
         if (mailbox is null)
             CallEvents.InvalidExtensionInCall(s.Logger, invite.CallId ?? "", dialPlan.Name, called);
-
-        var localAddress = call.Connection.Local.Address;
-        if (localAddress.IsIPv4MappedToIPv6) localAddress = localAddress.MapToIPv4();
-        MediaSession? media = null;
-        try
-        {
-            media = MediaSession.Open(localAddress, s.Ports, s.Clock, s.Logger);
-            var capabilities = CapabilitiesFor(dialPlan, config.FindUmServer(s.Options.ServerName));
-            var result = OfferAnswer.Answer(offer, capabilities, localAddress, media.LocalPort);
-            if (!result.Success || result.Answer is null || result.Media is null)
-            {
-                string reason = result.FailureReason ?? "no acceptable media";
-                // 304 "Media type not available" for codecs; 399 for the security policy of a Secured dial plan.
-                int warn = capabilities.Srtp == SrtpMode.Required ? 399 : 304;
-                call.Reject(result.FailureStatus == 0 ? 488 : result.FailureStatus, "Not Acceptable Here",
-                    [new SipHeader("Warning", $"{warn} openum \"{reason.Replace('"', '\'')}\"")]);
-                CallEvents.CallRejected(s.Logger, RemoteAddress(call), call.Connection.Remote.Port,
-                    $"dial plan {dialPlan.Name} ({dialPlan.VoipSecurity}): {reason}", "");
-                _ = media.DisposeAsync().AsTask();
-                return null;
-            }
-            var dialog = call.Accept(Encoding.UTF8.GetBytes(result.Answer.ToString()));
-            media.Start(result.Media);
-            string codec = result.Media.Srtp is { } srtp ? $"{result.Media.Codec}, SRTP {SrtpSuites.Name(srtp.Suite)}" : result.Media.Codec.ToString();
-            CallEvents.CallAnswered(s.Logger, invite.CallId ?? "", CallerId(invite), gateway.Name,
-                extension ?? "-", dialPlan.Name, codec);
-            var voicemail = new VoicemailCall(call, dialog, media, result.Answer, capabilities, dialPlan, mailbox, extension ?? "", s, shutdown);
-            dialog.OnReInvite = voicemail.OnReInvite;
-            dialog.OnOfferlessReInvite = voicemail.OnOfferlessReInvite;
-            return voicemail;
-        }
-        catch
-        {
-            if (media is not null) _ = media.DisposeAsync().AsTask();
-            throw;
-        }
+        return new VoicemailCall(call, answered, dialPlan, mailbox, extension ?? "", s, shutdown);
     }
-
-    /// <summary>Hold, resume and session refresh: answer the new offer and move the media accordingly.</summary>
-    private ReadOnlyMemory<byte>? OnReInvite(SipMessage reInvite)
-    {
-        if (!SipBody.TryGetPart(reInvite, "application/sdp", out var body)
-            || !SessionDescription.TryParse(Encoding.UTF8.GetString(body.Span), out var offer, out _) || offer is null)
-            return null;
-        var result = OfferAnswer.Answer(offer, _capabilities, _media.LocalAddress, _media.LocalPort, _lastAnswer.Origin);
-        if (!result.Success || result.Answer is null || result.Media is null) return null;
-        _lastAnswer = result.Answer;
-        _media.Update(result.Media);
-        return Encoding.UTF8.GetBytes(result.Answer.ToString());
-    }
-
-    /// <summary>
-    /// A session refresh without SDP: our current session goes out as the offer, unchanged (RFC 3264 §8:
-    /// same origin version, since nothing changed), and the peer's answer in the ACK is not needed.
-    /// </summary>
-    private ReadOnlyMemory<byte>? OnOfferlessReInvite() => Encoding.UTF8.GetBytes(_lastAnswer.ToString());
 
     /// <summary>Runs the call to its end; never throws.</summary>
     public async Task RunAsync()
@@ -198,16 +132,8 @@ internal sealed class VoicemailCall
 
         _s.Timers.Cancel(maxDuration);
         await HangUpAsync().ConfigureAwait(false);
-        bool secure = _media.IsSecure;
-        await _media.DisposeAsync().ConfigureAwait(false);
-        var srtpStats = secure ? _media.SrtpStatistics : null;
+        await _answered.CloseMediaAsync().ConfigureAwait(false);
         CallEvents.CallEnded(_s.Logger, CallId, endReason);
-        if (srtpStats is not null)
-        {
-            CallEvents.SrtpSummary(_s.Logger, srtpStats.Rejected > 0 ? LogLevel.Warning : LogLevel.Information, CallId,
-                srtpStats.RtpAuthenticationFailures, srtpStats.RtpReplays, srtpStats.RtpOther,
-                srtpStats.RtcpAuthenticationFailures, srtpStats.RtcpReplays, srtpStats.RtcpOther, srtpStats.RtcpPackets);
-        }
 
         // A caller who hangs up during the greeting leaves no recording and no message.
         if (_mailbox is not null && recording is { Duration.Ticks: > 0 })
@@ -229,7 +155,7 @@ internal sealed class VoicemailCall
     private VoiceMessage Message(Mailbox mailbox, RecordingResult recording)
     {
         var invite = _call.Request;
-        return new VoiceMessage(mailbox.EmailAddress, mailbox.DisplayName, CallerId(invite), invite.From?.DisplayName,
+        return new VoiceMessage(mailbox.EmailAddress, mailbox.DisplayName, AnsweredCall.CallerId(invite), invite.From?.DisplayName,
             _extension, _s.Time.GetUtcNow() - recording.Duration, recording.Duration, recording.WavPath, CallId);
     }
 
@@ -272,14 +198,6 @@ internal sealed class VoicemailCall
             return null;
         }
     }
-
-    private static string RemoteAddress(IncomingCall call)
-    {
-        var a = call.Connection.Remote.Address;
-        return (a.IsIPv4MappedToIPv6 ? a.MapToIPv4() : a).ToString();
-    }
-
-    private static string CallerId(SipMessage invite) => invite.From?.Uri.User is { Length: > 0 } user ? user : "Anonymous";
 
     /// <summary>A spool name that cannot collide and reveals nothing of the Call-ID's content.</summary>
     private string SpoolId()

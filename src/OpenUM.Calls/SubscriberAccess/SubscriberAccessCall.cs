@@ -27,15 +27,15 @@ internal sealed partial class SubscriberAccessCall : ISubscriberLine
     private readonly VoicemailCall.Services _s;
     private readonly SubscriberAccessServices _subscriber;
     private readonly CancellationToken _shutdown;
-    private readonly MediaCapabilities _capabilities;
-    private SessionDescription _lastAnswer;
+    private readonly AnsweredCall _answered;
 
-    private SubscriberAccessCall(IncomingCall call, SipDialog dialog, MediaSession media, SessionDescription answer, MediaCapabilities capabilities,
+    private SubscriberAccessCall(IncomingCall call, AnsweredCall answered,
         ConfigurationSnapshot config, IpGateway gateway, DialPlan dialPlan, VoicemailCall.Services s, SubscriberAccessServices subscriber,
         CancellationToken shutdown)
     {
-        (_call, _dialog, _media, _lastAnswer, _capabilities, _config, _gateway, _dialPlan, _s, _subscriber, _shutdown) =
-            (call, dialog, media, answer, capabilities, config, gateway, dialPlan, s, subscriber, shutdown);
+        (_call, _answered, _config, _gateway, _dialPlan, _s, _subscriber, _shutdown) =
+            (call, answered, config, gateway, dialPlan, s, subscriber, shutdown);
+        (_dialog, _media) = (answered.Dialog, answered.Media);
     }
 
     private string CallId => _call.Request.CallId ?? "";
@@ -54,53 +54,8 @@ internal sealed partial class SubscriberAccessCall : ISubscriberLine
     public static SubscriberAccessCall? TryAnswer(IncomingCall call, ConfigurationSnapshot config, IpGateway gateway, DialPlan dialPlan,
         VoicemailCall.Services s, SubscriberAccessServices subscriber, CancellationToken shutdown)
     {
-        var sdpBody = call.SdpOffer;
-        if (sdpBody.IsEmpty || !SessionDescription.TryParse(Encoding.UTF8.GetString(sdpBody.Span), out var offer, out _) || offer is null)
-        {
-            call.Reject(488, "Not Acceptable Here", [new SipHeader("Warning", "399 openum \"A valid SDP offer is required in the INVITE\"")]);
-            return null;
-        }
-        var localAddress = call.Connection.Local.Address;
-        if (localAddress.IsIPv4MappedToIPv6) localAddress = localAddress.MapToIPv4();
-        var media = MediaSession.Open(localAddress, s.Ports, s.Clock, s.Logger);
-        try
-        {
-            var capabilities = VoicemailCall.CapabilitiesFor(dialPlan, config.FindUmServer(s.Options.ServerName));
-            var result = OfferAnswer.Answer(offer, capabilities, localAddress, media.LocalPort);
-            if (!result.Success || result.Answer is null || result.Media is null)
-            {
-                string reason = (result.FailureReason ?? "no acceptable media").Replace('"', '\'');
-                call.Reject(result.FailureStatus == 0 ? 488 : result.FailureStatus, "Not Acceptable Here",
-                    [new SipHeader("Warning", $"{(capabilities.Srtp == SrtpMode.Required ? 399 : 304)} openum \"{reason}\"")]);
-                _ = media.DisposeAsync().AsTask();
-                return null;
-            }
-            var dialog = call.Accept(Encoding.UTF8.GetBytes(result.Answer.ToString()));
-            media.Start(result.Media);
-            CallEvents.CallAnswered(s.Logger, call.Request.CallId ?? "", CallerId(call.Request), gateway.Name,
-                "(subscriber access)", dialPlan.Name, result.Media.Codec.ToString());
-            var access = new SubscriberAccessCall(call, dialog, media, result.Answer, capabilities, config, gateway, dialPlan, s, subscriber, shutdown);
-            dialog.OnReInvite = access.OnReInvite;
-            dialog.OnOfferlessReInvite = () => Encoding.UTF8.GetBytes(access._lastAnswer.ToString());
-            return access;
-        }
-        catch
-        {
-            _ = media.DisposeAsync().AsTask();
-            throw;
-        }
-    }
-
-    private ReadOnlyMemory<byte>? OnReInvite(SipMessage reInvite)
-    {
-        if (!SipBody.TryGetPart(reInvite, "application/sdp", out var body)
-            || !SessionDescription.TryParse(Encoding.UTF8.GetString(body.Span), out var offer, out _) || offer is null)
-            return null;
-        var result = OfferAnswer.Answer(offer, _capabilities, _media.LocalAddress, _media.LocalPort, _lastAnswer.Origin);
-        if (!result.Success || result.Answer is null || result.Media is null) return null;
-        _lastAnswer = result.Answer;
-        _media.Update(result.Media);
-        return Encoding.UTF8.GetBytes(result.Answer.ToString());
+        var answered = AnsweredCall.TryAnswer(call, config, gateway, dialPlan, s, "(subscriber access)");
+        return answered is null ? null : new SubscriberAccessCall(call, answered, config, gateway, dialPlan, s, subscriber, shutdown);
     }
 
     /// <inheritdoc />
@@ -148,7 +103,7 @@ internal sealed partial class SubscriberAccessCall : ISubscriberLine
             try { await _dialog.ByeAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(40)).ConfigureAwait(false); }
             catch (Exception e) when (e is TimeoutException or OperationCanceledException or IOException or InvalidOperationException) { }
         }
-        await _media.DisposeAsync().ConfigureAwait(false);
+        await _answered.CloseMediaAsync().ConfigureAwait(false);
         CallEvents.CallEnded(_s.Logger, CallId, endReason);
     }
 
@@ -156,7 +111,7 @@ internal sealed partial class SubscriberAccessCall : ISubscriberLine
     {
         string maildir = Path.Combine(_s.Options.DataDirectory, "maildir");
         var server = _config.FindUmServer(_s.Options.ServerName);
-        return new SubscriberSessionContext(_dialPlan, CallId, CallerId(_call.Request),
+        return new SubscriberSessionContext(_dialPlan, CallId, AnsweredCall.CallerId(_call.Request),
             (extension, pin) => _subscriber.Pins.Logon(_dialPlan.Name, extension, pin),
             mailbox => SmartHostSettings.From(server) is not null ? null : OpenStore(maildir, mailbox),
             AuthorizeCallBack, _s.Prompts.Subscriber, _s.Prompts.Digits, _s.Logger, TransferCallBackAsync);
@@ -197,6 +152,4 @@ internal sealed partial class SubscriberAccessCall : ISubscriberLine
             keys.OnDigit(char.ToUpperInvariant((char)dtmf.Span[0]));
         }
     }
-
-    private static string CallerId(SipMessage invite) => invite.From?.Uri.User is { Length: > 0 } user ? user : "Anonymous";
 }

@@ -1,0 +1,118 @@
+using System.Text;
+using Microsoft.Extensions.Logging;
+using OpenUM.Directory;
+using OpenUM.Media;
+using OpenUM.Sip;
+
+namespace OpenUM.Calls;
+
+/// <summary>
+/// The SIP and media side every answered call shares (voice mail, subscriber access): the offer answered with the
+/// dial plan's security mode (SEC-3), 200 OK, re-INVITEs (hold, resume, refresh, rekeying), and at the end the media
+/// closed with the SRTP summary of a Secured call.
+/// </summary>
+internal sealed class AnsweredCall
+{
+    private readonly MediaCapabilities _capabilities;
+    private readonly ILogger _logger;
+    private SessionDescription _lastAnswer;
+
+    private AnsweredCall(SipDialog dialog, MediaSession media, SessionDescription answer, MediaCapabilities capabilities, ILogger logger)
+    {
+        (Dialog, Media, _lastAnswer, _capabilities, _logger) = (dialog, media, answer, capabilities, logger);
+        dialog.OnReInvite = OnReInvite;
+        // A session refresh without SDP: our current session goes out as the offer, unchanged (RFC 3264 §8: same
+        // origin version, since nothing changed), and the peer's answer in the ACK is not needed.
+        dialog.OnOfferlessReInvite = () => Encoding.UTF8.GetBytes(_lastAnswer.ToString());
+    }
+
+    /// <summary>The dialog of the answered call.</summary>
+    public SipDialog Dialog { get; }
+
+    /// <summary>The call's media session (started).</summary>
+    public MediaSession Media { get; }
+
+    /// <summary>
+    /// Negotiates media and answers (200 OK), or rejects the INVITE (488 with a Warning saying why, 400 for
+    /// malformed SDP) and returns null. <paramref name="extension"/> only labels event 2002.
+    /// </summary>
+    public static AnsweredCall? TryAnswer(IncomingCall call, ConfigurationSnapshot config, IpGateway gateway, DialPlan dialPlan,
+        VoicemailCall.Services s, string extension)
+    {
+        var invite = call.Request;
+        // The SDP may be the whole body or one part of a multipart body (SIP-I/SIP-T gateways add ISUP).
+        var sdpBody = call.SdpOffer;
+        if (sdpBody.IsEmpty)
+        {
+            // Offerless INVITEs (offer in the 200, answer in the ACK) are not supported yet.
+            call.Reject(488, "Not Acceptable Here", [new SipHeader("Warning", "399 openum \"An SDP offer is required in the INVITE\"")]);
+            return null;
+        }
+        if (!SessionDescription.TryParse(Encoding.UTF8.GetString(sdpBody.Span), out var offer, out string? sdpError) || offer is null)
+        {
+            call.Reject(400, "Bad Request", [new SipHeader("Warning", $"399 openum \"Malformed SDP: {sdpError}\"")]);
+            return null;
+        }
+
+        var localAddress = call.Connection.Local.Address;
+        if (localAddress.IsIPv4MappedToIPv6) localAddress = localAddress.MapToIPv4();
+        var media = MediaSession.Open(localAddress, s.Ports, s.Clock, s.Logger);
+        try
+        {
+            var capabilities = VoicemailCall.CapabilitiesFor(dialPlan, config.FindUmServer(s.Options.ServerName));
+            var result = OfferAnswer.Answer(offer, capabilities, localAddress, media.LocalPort);
+            if (!result.Success || result.Answer is null || result.Media is null)
+            {
+                string reason = result.FailureReason ?? "no acceptable media";
+                // 304 "Media type not available" for codecs; 399 for the security policy of a Secured dial plan.
+                int warn = capabilities.Srtp == SrtpMode.Required ? 399 : 304;
+                call.Reject(result.FailureStatus == 0 ? 488 : result.FailureStatus, "Not Acceptable Here",
+                    [new SipHeader("Warning", $"{warn} openum \"{reason.Replace('"', '\'')}\"")]);
+                var remote = call.Connection.Remote;
+                string address = (remote.Address.IsIPv4MappedToIPv6 ? remote.Address.MapToIPv4() : remote.Address).ToString();
+                CallEvents.CallRejected(s.Logger, address, remote.Port, $"dial plan {dialPlan.Name} ({dialPlan.VoipSecurity}): {reason}", "");
+                _ = media.DisposeAsync().AsTask();
+                return null;
+            }
+            var dialog = call.Accept(Encoding.UTF8.GetBytes(result.Answer.ToString()));
+            media.Start(result.Media);
+            string codec = result.Media.Srtp is { } srtp ? $"{result.Media.Codec}, SRTP {SrtpSuites.Name(srtp.Suite)}" : result.Media.Codec.ToString();
+            CallEvents.CallAnswered(s.Logger, invite.CallId ?? "", CallerId(invite), gateway.Name, extension, dialPlan.Name, codec);
+            return new AnsweredCall(dialog, media, result.Answer, capabilities, s.Logger);
+        }
+        catch
+        {
+            _ = media.DisposeAsync().AsTask();
+            throw;
+        }
+    }
+
+    /// <summary>The caller's number (From user part), or "Anonymous".</summary>
+    public static string CallerId(SipMessage invite) => invite.From?.Uri.User is { Length: > 0 } user ? user : "Anonymous";
+
+    /// <summary>Closes the media; a Secured call logs its SRTP summary (2006), counted to the very end.</summary>
+    public async Task CloseMediaAsync()
+    {
+        bool secure = Media.IsSecure;
+        await Media.DisposeAsync().ConfigureAwait(false);
+        if (!secure)
+            return;
+        var stats = Media.SrtpStatistics;
+        CallEvents.SrtpSummary(_logger, stats.Rejected > 0 ? LogLevel.Warning : LogLevel.Information, Dialog.CallId,
+            stats.RtpAuthenticationFailures, stats.RtpReplays, stats.RtpOther,
+            stats.RtcpAuthenticationFailures, stats.RtcpReplays, stats.RtcpOther, stats.RtcpPackets);
+    }
+
+    /// <summary>Hold, resume, refresh and rekeying: answer the new offer and move the media accordingly.</summary>
+    private ReadOnlyMemory<byte>? OnReInvite(SipMessage reInvite)
+    {
+        if (!SipBody.TryGetPart(reInvite, "application/sdp", out var body)
+            || !SessionDescription.TryParse(Encoding.UTF8.GetString(body.Span), out var offer, out _) || offer is null)
+            return null;
+        var result = OfferAnswer.Answer(offer, _capabilities, Media.LocalAddress, Media.LocalPort, _lastAnswer.Origin);
+        if (!result.Success || result.Answer is null || result.Media is null) return null;
+        _lastAnswer = result.Answer;
+        Media.Update(result.Media);
+        return Encoding.UTF8.GetBytes(result.Answer.ToString());
+    }
+}
