@@ -66,6 +66,23 @@ public interface IConfigurationStore : IDisposable
     /// not a configuration change (no version increment, no audit). The mailbox must exist.
     /// </summary>
     void SavePin(string dialPlan, string extension, MailboxPinState state);
+    /// <summary>
+    /// Counts one wrong PIN in a single atomic statement (so servers sharing the store cannot lose counts) and locks
+    /// the mailbox when the count reaches <paramref name="maxLogonAttempts"/>. An already locked mailbox is not
+    /// counted again. Returns the state after the attempt, or null when the mailbox has no PIN.
+    /// </summary>
+    MailboxPinState? RecordLogonFailure(string dialPlan, string extension, int maxLogonAttempts);
+    /// <summary>
+    /// Clears the failure count after a right PIN in one atomic statement, unless the mailbox is locked meanwhile;
+    /// false when it is locked out (or has no PIN), so a lockout that won the race is kept.
+    /// </summary>
+    bool RecordLogonSuccess(string dialPlan, string extension);
+    /// <summary>
+    /// Adds <paramref name="seed"/>'s dial plans, gateways, hunt groups and mailboxes (in that order, each validated) in
+    /// one transaction, only when the store holds no dial plan, gateway or mailbox; false, with nothing written, otherwise.
+    /// Of concurrent callers on an empty store exactly one writes.
+    /// </summary>
+    bool AddIfEmpty(ConfigurationSnapshot seed);
 
     /// <summary>Creates a mailbox.</summary>
     ConfigurationChange AddMailbox(Mailbox mailbox);

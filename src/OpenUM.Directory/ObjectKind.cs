@@ -14,6 +14,20 @@ internal sealed record ObjectKind<T>(
     /// <summary>The item with this key (case-insensitive), or null.</summary>
     public T? Find(IEnumerable<T> items, string key) =>
         items.FirstOrDefault(x => string.Equals(Key(x), key, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Validates and inserts each of <paramref name="seed"/>'s objects of this kind in turn; returns the grown configuration.</summary>
+    public ConfigurationSnapshot AddEach(ConfigurationSnapshot current, ConfigurationSnapshot seed, Action<T> insert)
+    {
+        foreach (var seeded in List(seed))
+        {
+            var item = Id(seeded) == Guid.Empty ? WithId(seeded, Guid.NewGuid()) : seeded;
+            current = Replace(current, List(current).Append(item));
+            Validate(item, current);
+            insert(item);
+        }
+
+        return current;
+    }
 }
 
 /// <summary>The six object kinds.</summary>

@@ -167,6 +167,50 @@ public sealed class SqliteConfigurationStore : IConfigurationStore
     }
 
     /// <inheritdoc/>
+    public MailboxPinState? RecordLogonFailure(string dialPlan, string extension, int maxLogonAttempts)
+    {
+        ArgumentNullException.ThrowIfNull(dialPlan);
+        ArgumentNullException.ThrowIfNull(extension);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return SqlitePins.RecordFailure(_connection, dialPlan, extension, maxLogonAttempts);
+        }
+    }
+
+    /// <inheritdoc/>
+    public bool RecordLogonSuccess(string dialPlan, string extension)
+    {
+        ArgumentNullException.ThrowIfNull(dialPlan);
+        ArgumentNullException.ThrowIfNull(extension);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return SqlitePins.RecordSuccess(_connection, dialPlan, extension);
+        }
+    }
+
+    /// <inheritdoc/>
+    public bool AddIfEmpty(ConfigurationSnapshot seed)
+    {
+        ArgumentNullException.ThrowIfNull(seed);
+        return Write((transaction, current) =>
+        {
+            if (current.DialPlans.Count > 0 || current.IpGateways.Count > 0 || current.Mailboxes.Count > 0)
+            {
+                return false;
+            }
+
+            current = Kinds.DialPlan.AddEach(current, seed, x => SqliteTables.DialPlans.Insert(_connection, transaction, x));
+            current = Kinds.IpGateway.AddEach(current, seed, x => SqliteTables.IpGateways.Insert(_connection, transaction, x));
+            current = Kinds.HuntGroup.AddEach(current, seed, x => SqliteTables.HuntGroups.Insert(_connection, transaction, x));
+            Kinds.Mailbox.AddEach(current, seed, x => SqliteTables.Mailboxes.Insert(_connection, transaction, x));
+            IncrementVersion(transaction);
+            return true;
+        });
+    }
+
+    /// <inheritdoc/>
     public Mailbox? FindMailboxByExtension(string extension)
     {
         ArgumentNullException.ThrowIfNull(extension);
@@ -258,7 +302,7 @@ public sealed class SqliteConfigurationStore : IConfigurationStore
         }
     }
 
-    private ConfigurationChange Write(Func<SqliteTransaction, ConfigurationSnapshot, ConfigurationChange> body)
+    private TResult Write<TResult>(Func<SqliteTransaction, ConfigurationSnapshot, TResult> body)
     {
         lock (_gate)
         {

@@ -9,7 +9,10 @@ namespace OpenUM.Server;
 /// </summary>
 public static class DemoConfiguration
 {
-    /// <summary>Seeds the demo objects when the store holds no dial plan, gateway or mailbox.</summary>
+    /// <summary>
+    /// Seeds the demo objects when the store holds no dial plan, gateway or mailbox, all in one transaction: of servers
+    /// starting at once on an empty shared store one seeds, the others find it configured and go on.
+    /// </summary>
     public static void EnsureSeeded(IConfigurationStore store, ServeOptions options, ILogger logger)
     {
         var current = store.Load();
@@ -21,10 +24,7 @@ public static class DemoConfiguration
         {
             Extension = "1000", DisplayName = "Demo User", EmailAddress = "user1000@localhost", DialPlan = dialPlan.Name,
         };
-        store.AddDialPlan(dialPlan);
-        store.AddIpGateway(gateway);
-        store.AddHuntGroup(huntGroup);
-        store.AddMailbox(mailbox);
+        if (!store.AddIfEmpty(new ConfigurationSnapshot(0, [dialPlan], [gateway], [huntGroup], [], [mailbox]))) return;
         ServerEvents.DemoConfigurationCreated(logger, dialPlan.Name, gateway.Name, gateway.Address, mailbox.Extension,
             mailbox.EmailAddress, options.SipTcpPort is > 0 and var p ? p : 5060);
     }
@@ -32,10 +32,17 @@ public static class DemoConfiguration
     /// <summary>The UmServer object for this server, created with the defaults when missing.</summary>
     public static UmServer EnsureServer(IConfigurationStore store, string serverName)
     {
-        var existing = store.Load().UmServers.FirstOrDefault(s => string.Equals(s.Name, serverName, StringComparison.OrdinalIgnoreCase));
-        if (existing is not null) return existing;
+        if (store.GetUmServer(serverName) is { } existing) return existing;
         var server = new UmServer { Name = serverName };
-        store.AddUmServer(server);
-        return server;
+        try
+        {
+            store.AddUmServer(server);
+            return server;
+        }
+        catch (ConfigurationValidationException) when (store.GetUmServer(serverName) is { } added)
+        {
+            // Another process with the same server name added it first: use that one.
+            return added;
+        }
     }
 }

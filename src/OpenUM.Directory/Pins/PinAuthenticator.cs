@@ -36,8 +36,8 @@ public sealed class PinAuthenticator(IConfigurationStore store, TimeProvider tim
     // Verified against for unknown mailboxes so an attempt costs the same whether the extension exists or not.
     private static readonly Lazy<string> Decoy = new(() => PinHasher.Hash("0"));
 
-    // The store offers read and write, not increment: attempts on one mailbox are serialised here so that
-    // parallel calls in this process cannot lose failure counts and so get more guesses before the lockout.
+    // PIN changes and resets read the history and write it back; serialised per mailbox in this process.
+    // Logons need no lock here: the store counts failures atomically, across every server sharing it.
     private static readonly Lock[] Stripes = [.. Enumerable.Range(0, 64).Select(_ => new Lock())];
 
     /// <summary>Checks a PIN and records the attempt.</summary>
@@ -45,14 +45,6 @@ public sealed class PinAuthenticator(IConfigurationStore store, TimeProvider tim
     {
         ArgumentNullException.ThrowIfNull(dialPlan);
         ArgumentNullException.ThrowIfNull(extension);
-        lock (StripeFor(dialPlan, extension))
-        {
-            return LogonLocked(dialPlan, extension, pin);
-        }
-    }
-
-    private LogonOutcome LogonLocked(string dialPlan, string extension, ReadOnlySpan<char> pin)
-    {
         if (store.GetMailbox(dialPlan, extension) is not { } mailbox)
         {
             PinHasher.Verify(pin, Decoy.Value);
@@ -77,15 +69,23 @@ public sealed class PinAuthenticator(IConfigurationStore store, TimeProvider tim
 
         if (!PinHasher.Verify(pin, state.Hash))
         {
-            var failures = state.ConsecutiveFailures + 1;
-            var locked = failures >= policy.MaxLogonAttempts;
-            store.SavePin(mailbox.DialPlan, mailbox.Extension, state with { ConsecutiveFailures = failures, LockedOut = locked });
-            return new LogonOutcome(locked ? LogonResult.LockedOut : LogonResult.WrongPin, failures, policy, mailbox);
+            // Counted by the store in one statement: guesses in parallel (here or on other servers) each count, and
+            // only MaxLogonAttempts of them are answered before the lockout.
+            if (store.RecordLogonFailure(mailbox.DialPlan, mailbox.Extension, policy.MaxLogonAttempts) is not { } after)
+            {
+                return new LogonOutcome(LogonResult.NoPin, 0, policy, mailbox);
+            }
+
+            return new LogonOutcome(after.LockedOut ? LogonResult.LockedOut : LogonResult.WrongPin, after.ConsecutiveFailures, policy, mailbox);
         }
 
-        if (state.ConsecutiveFailures != 0)
+        // A right PIN verified while parallel wrong guesses locked the mailbox does not get in.
+        if (!store.RecordLogonSuccess(mailbox.DialPlan, mailbox.Extension))
         {
-            store.SavePin(mailbox.DialPlan, mailbox.Extension, state with { ConsecutiveFailures = 0 });
+            var now = store.GetPin(mailbox.DialPlan, mailbox.Extension);
+            return now is null
+                ? new LogonOutcome(LogonResult.NoPin, 0, policy, mailbox)
+                : new LogonOutcome(LogonResult.LockedOut, now.ConsecutiveFailures, policy, mailbox);
         }
 
         return new LogonOutcome(

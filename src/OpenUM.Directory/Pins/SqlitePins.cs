@@ -13,11 +13,11 @@ internal static class SqlitePins
             "SELECT hash, history, set_at, consecutive_failures, locked_out FROM mailbox_pins WHERE dial_plan = $dp AND extension = $ext",
             dialPlan, extension);
         using var reader = command.ExecuteReader();
-        if (!reader.Read())
-        {
-            return null;
-        }
+        return reader.Read() ? ParsePin(reader, dialPlan, extension) : null;
+    }
 
+    private static MailboxPinState ParsePin(SqliteDataReader reader, string dialPlan, string extension)
+    {
         try
         {
             return StoreValues.ReadPin(reader, (r, ordinal) =>
@@ -28,6 +28,38 @@ internal static class SqlitePins
             // The message names the row, never its contents (they are hashes).
             throw new InvalidDataException($"table mailbox_pins has an unreadable row for {dialPlan}/{extension}", ex);
         }
+    }
+
+    /// <summary>One wrong PIN, counted by one UPDATE (atomic under SQLite's write lock); the right-hand sides see the old row.</summary>
+    public static MailboxPinState? RecordFailure(SqliteConnection connection, string dialPlan, string extension, int maxLogonAttempts)
+    {
+        using (var command = Command(connection, null,
+            """
+            UPDATE mailbox_pins SET consecutive_failures = consecutive_failures + 1, locked_out = (consecutive_failures + 1 >= $max)
+            WHERE dial_plan = $dp AND extension = $ext AND NOT locked_out
+            RETURNING hash, history, set_at, consecutive_failures, locked_out
+            """,
+            dialPlan, extension))
+        {
+            command.Parameters.AddWithValue("$max", maxLogonAttempts);
+            using var reader = command.ExecuteReader();
+            if (reader.Read())
+            {
+                return ParsePin(reader, dialPlan, extension);
+            }
+        }
+
+        // No row changed: no PIN, or already locked out by an attempt that won the race.
+        return Read(connection, null, dialPlan, extension);
+    }
+
+    /// <summary>A right PIN clears the count unless the mailbox got locked meanwhile; false when locked (or no PIN).</summary>
+    public static bool RecordSuccess(SqliteConnection connection, string dialPlan, string extension)
+    {
+        using var command = Command(connection, null,
+            "UPDATE mailbox_pins SET consecutive_failures = 0 WHERE dial_plan = $dp AND extension = $ext AND NOT locked_out",
+            dialPlan, extension);
+        return command.ExecuteNonQuery() == 1;
     }
 
     public static void Upsert(SqliteConnection connection, SqliteTransaction transaction, string dialPlan, string extension, MailboxPinState state)

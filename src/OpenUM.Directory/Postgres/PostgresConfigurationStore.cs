@@ -161,6 +161,51 @@ public sealed class PostgresConfigurationStore : IConfigurationStore
     }
 
     /// <inheritdoc/>
+    public MailboxPinState? RecordLogonFailure(string dialPlan, string extension, int maxLogonAttempts)
+    {
+        ArgumentNullException.ThrowIfNull(dialPlan);
+        ArgumentNullException.ThrowIfNull(extension);
+        return Guard(() =>
+        {
+            using var connection = _source.OpenConnection();
+            return PostgresPolicySchema.RecordFailure(connection, dialPlan, extension, maxLogonAttempts);
+        });
+    }
+
+    /// <inheritdoc/>
+    public bool RecordLogonSuccess(string dialPlan, string extension)
+    {
+        ArgumentNullException.ThrowIfNull(dialPlan);
+        ArgumentNullException.ThrowIfNull(extension);
+        return Guard(() =>
+        {
+            using var connection = _source.OpenConnection();
+            return PostgresPolicySchema.RecordSuccess(connection, dialPlan, extension);
+        });
+    }
+
+    /// <inheritdoc/>
+    public bool AddIfEmpty(ConfigurationSnapshot seed)
+    {
+        ArgumentNullException.ThrowIfNull(seed);
+        // The version row lock taken by WriteCore serialises this with every other writer, so of servers starting
+        // at once on an empty store the first seeds and the others find it configured.
+        return WriteCore((connection, transaction, current) =>
+        {
+            if (current.DialPlans.Count > 0 || current.IpGateways.Count > 0 || current.Mailboxes.Count > 0)
+            {
+                return (false, false);
+            }
+
+            current = Kinds.DialPlan.AddEach(current, seed, x => PostgresTables.DialPlans.Insert(connection, transaction, x));
+            current = Kinds.IpGateway.AddEach(current, seed, x => PostgresTables.IpGateways.Insert(connection, transaction, x));
+            current = Kinds.HuntGroup.AddEach(current, seed, x => PostgresTables.HuntGroups.Insert(connection, transaction, x));
+            Kinds.Mailbox.AddEach(current, seed, x => PostgresTables.Mailboxes.Insert(connection, transaction, x));
+            return (true, true);
+        }).Result;
+    }
+
+    /// <inheritdoc/>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
@@ -233,7 +278,15 @@ public sealed class PostgresConfigurationStore : IConfigurationStore
     }
 
     // The body validates and writes; this wraps it in the transaction, the version bump and the NOTIFY.
-    private ConfigurationChange Write(Func<NpgsqlConnection, NpgsqlTransaction, ConfigurationSnapshot, ConfigurationChange> body) => Guard(() =>
+    private ConfigurationChange Write(Func<NpgsqlConnection, NpgsqlTransaction, ConfigurationSnapshot, ConfigurationChange> body)
+    {
+        var (change, version) = WriteCore((connection, transaction, current) => (body(connection, transaction, current), true));
+        return change with { Version = version };
+    }
+
+    // Like Write for a body that may decide to change nothing (Changed false: no version bump, no NOTIFY).
+    private (TResult Result, long Version) WriteCore<TResult>(
+        Func<NpgsqlConnection, NpgsqlTransaction, ConfigurationSnapshot, (TResult Result, bool Changed)> body) => Guard(() =>
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         using var connection = _source.OpenConnection();
@@ -242,7 +295,14 @@ public sealed class PostgresConfigurationStore : IConfigurationStore
         // READ COMMITTED transaction sees every change committed before the lock was granted, so the
         // configuration validated against is the one written over. A throw rolls everything back.
         Execute(connection, transaction, "SELECT version FROM config_version WHERE id = 1 FOR UPDATE");
-        var change = body(connection, transaction, ReadSnapshot(connection, transaction));
+        var current = ReadSnapshot(connection, transaction);
+        var (result, changed) = body(connection, transaction, current);
+        if (!changed)
+        {
+            transaction.Commit();
+            return (result, current.Version);
+        }
+
         long version;
         using (var bump = new NpgsqlCommand("UPDATE config_version SET version = version + 1 WHERE id = 1 RETURNING version", connection, transaction))
         {
@@ -267,7 +327,7 @@ public sealed class PostgresConfigurationStore : IConfigurationStore
                 $"configuration store {Location}: the connection failed while committing; the change may or may not be saved (check with get): {e.Message}", e);
         }
 
-        return change with { Version = version };
+        return (result, version);
     });
 
     private static ConfigurationSnapshot ReadSnapshot(NpgsqlConnection connection, NpgsqlTransaction transaction)

@@ -52,11 +52,11 @@ internal static class PostgresPolicySchema
         command.Parameters.AddWithValue("dp", dialPlan);
         command.Parameters.AddWithValue("ext", extension);
         using var reader = command.ExecuteReader();
-        if (!reader.Read())
-        {
-            return null;
-        }
+        return reader.Read() ? ParsePin(reader) : null;
+    }
 
+    private static MailboxPinState ParsePin(NpgsqlDataReader reader)
+    {
         try
         {
             return StoreValues.ReadPin(reader, (r, ordinal) => new DateTimeOffset(r.GetDateTime(ordinal), TimeSpan.Zero));
@@ -65,6 +65,46 @@ internal static class PostgresPolicySchema
         {
             throw new InvalidDataException($"configuration table mailbox_pins has an unreadable row: {ex.Message}", ex);
         }
+    }
+
+    /// <summary>
+    /// One wrong PIN, counted by one UPDATE: the row lock makes concurrent failures from any server queue up, and each
+    /// re-evaluates the WHERE against the row committed before it (READ COMMITTED), so none is lost and none counts
+    /// past the lockout. Null when the mailbox has no PIN.
+    /// </summary>
+    public static MailboxPinState? RecordFailure(NpgsqlConnection connection, string dialPlan, string extension, int maxLogonAttempts)
+    {
+        using (var command = new NpgsqlCommand(
+            """
+            UPDATE mailbox_pins SET consecutive_failures = consecutive_failures + 1, locked_out = (consecutive_failures + 1 >= @max)
+            WHERE lower(dial_plan) = lower(@dp) AND extension = @ext AND NOT locked_out
+            RETURNING hash, history::text, set_at, consecutive_failures, locked_out
+            """,
+            connection))
+        {
+            command.Parameters.AddWithValue("dp", dialPlan);
+            command.Parameters.AddWithValue("ext", extension);
+            command.Parameters.AddWithValue("max", maxLogonAttempts);
+            using var reader = command.ExecuteReader();
+            if (reader.Read())
+            {
+                return ParsePin(reader);
+            }
+        }
+
+        // No row changed: no PIN, or already locked out by an attempt that won the race.
+        return ReadPin(connection, dialPlan, extension);
+    }
+
+    /// <summary>A right PIN clears the count unless the mailbox got locked meanwhile; false when locked (or no PIN).</summary>
+    public static bool RecordSuccess(NpgsqlConnection connection, string dialPlan, string extension)
+    {
+        using var command = new NpgsqlCommand(
+            "UPDATE mailbox_pins SET consecutive_failures = 0 WHERE lower(dial_plan) = lower(@dp) AND extension = @ext AND NOT locked_out",
+            connection);
+        command.Parameters.AddWithValue("dp", dialPlan);
+        command.Parameters.AddWithValue("ext", extension);
+        return command.ExecuteNonQuery() == 1;
     }
 
     /// <summary>
