@@ -51,19 +51,24 @@ public sealed class PinAuthenticator(IConfigurationStore store, TimeProvider tim
             return new LogonOutcome(LogonResult.UnknownMailbox, 0, null, null);
         }
 
+        // Every refusal before the real check costs one hash too: the time taken must not tell a caller whether
+        // the extension exists, has a PIN, may log on, or is locked.
         var policy = PolicyFor(mailbox);
         if (!policy.AllowSubscriberAccess)
         {
+            PinHasher.Verify(pin, Decoy.Value);
             return new LogonOutcome(LogonResult.NotAllowed, 0, policy, mailbox);
         }
 
         if (store.GetPin(mailbox.DialPlan, mailbox.Extension) is not { } state)
         {
+            PinHasher.Verify(pin, Decoy.Value);
             return new LogonOutcome(LogonResult.NoPin, 0, policy, mailbox);
         }
 
         if (state.LockedOut)
         {
+            PinHasher.Verify(pin, Decoy.Value);
             return new LogonOutcome(LogonResult.LockedOut, state.ConsecutiveFailures, policy, mailbox);
         }
 
