@@ -12,6 +12,7 @@ declare -A need=(
   [stunnel4]=stunnel4      # wraps SIPp's TCP in mutual TLS (Debian's SIPp has no TLS)
   [sslscan]=sslscan        # TLS protocol/cipher audit of the TLS port
   [postfix]=postfix        # SMTP smart host for voice message delivery (private instance per test)
+  [saslpasswd2]=sasl2-bin  # SMTP AUTH users of that smart host (Cyrus SASL sasldb; saslauthd stays off)
 )
 missing=()
 for cmd in "${!need[@]}"; do

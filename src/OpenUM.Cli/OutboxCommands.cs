@@ -1,5 +1,7 @@
 using System.CommandLine;
+using Microsoft.Extensions.Logging;
 using OpenUM.Delivery.Smtp;
+using OpenUM.Server;
 
 namespace OpenUM.Cli;
 
@@ -25,9 +27,17 @@ internal static class OutboxCommands
         var retry = new Command("retry", "Send now: queued items are due at once, dead letters go back to the queue.\nExample: openum outbox retry --id 0195...") { id };
         retry.SetAction(async (result, ct) =>
         {
-            int n = await Open(result).RetryAsync(result.GetValue(id), ct).ConfigureAwait(false);
+            string? only = result.GetValue(id);
+            var outbox = Open(result);
+            if (only is not null && !outbox.List().Any(e => e.Item.Id == only))
+            {
+                Console.Error.WriteLine($"No outbox item {only} (see `openum outbox list`; a delivered or purged item is gone).");
+                return 1;
+            }
+            int n = await outbox.RetryAsync(only, ct).ConfigureAwait(false);
             Console.WriteLine($"{n} item(s) queued for immediate delivery");
-            return n == 0 && result.GetValue(id) is not null ? 1 : 0;
+            if (n > 0) Audit(result, logger => DeliveryEvents.Retried(logger, Environment.UserName, n, only is null ? "all" : "id " + only));
+            return n == 0 && only is not null ? 1 : 0;
         });
 
         var purgeId = new Option<string?>("--id") { Description = "Only this item" };
@@ -35,14 +45,43 @@ internal static class OutboxCommands
         var purge = new Command("purge", "Delete dead letters (and with --include-queued, queued messages).\nExample: openum outbox purge") { purgeId, queued };
         purge.SetAction(result =>
         {
-            int n = Open(result).Purge(result.GetValue(purgeId), result.GetValue(queued));
+            string? only = result.GetValue(purgeId);
+            bool includeQueued = result.GetValue(queued);
+            var outbox = Open(result);
+            var targets = outbox.List().Where(e => only is null || e.Item.Id == only).ToList();
+            if (only is not null && targets.Count == 0)
+            {
+                Console.Error.WriteLine($"No outbox item {only} (see `openum outbox list`; a delivered or purged item is gone).");
+                return 1;
+            }
+            if (only is not null && !includeQueued && targets.All(e => e.Folder == OutboxFolder.Queued))
+            {
+                // Refused rather than reported as "0 deleted": the operator named a message that is still to be delivered.
+                Console.Error.WriteLine($"Outbox item {only} is still queued for delivery, not a dead letter: nothing was deleted. " +
+                    "Add --include-queued to delete it anyway (the voice message is then lost).");
+                return 1;
+            }
+            var deleted = targets.Where(e => includeQueued || e.Folder == OutboxFolder.Dead).ToList();
+            int n = outbox.Purge(only, includeQueued);
             Console.WriteLine($"{n} item(s) deleted");
-            return n == 0 && result.GetValue(purgeId) is not null ? 1 : 0;
+            int kept = includeQueued ? 0 : targets.Count(e => e.Folder == OutboxFolder.Queued);
+            if (kept > 0) Console.WriteLine($"{kept} queued item(s) kept: they are still to be delivered (--include-queued deletes them too)");
+            if (n > 0)
+                Audit(result, logger => DeliveryEvents.Purged(logger, Environment.UserName, n, (only is null ? "all" : "id " + only) + (includeQueued ? ", queued included" : ""),
+                    string.Join(", ", deleted.Select(e => $"{e.Item.Id} ({e.Folder}, {e.Item.Recipient}, call {e.Item.CallId})"))));
+            return 0;
         });
         return new Command("outbox", "Voice messages waiting for the SMTP smart host, and dead letters.") { list, retry, purge };
     }
 
     private static SmtpOutbox Open(ParseResult result) => new(CliContext.Data(result).Outbox);
+
+    /// <summary>Retry and purge change what gets delivered: the event log says who did it.</summary>
+    private static void Audit(ParseResult result, Action<ILogger> write)
+    {
+        using var events = new JsonLinesLoggerProvider(CliContext.Data(result).EventLog, TimeProvider.System);
+        write(events.CreateLogger("OpenUM.Cli"));
+    }
 
     private static string? Shorten(string? text) => text is { Length: > 80 } ? text[..77] + "..." : text;
 

@@ -76,6 +76,9 @@ public sealed class JsonLinesLoggerProvider : ILoggerProvider
         buffer.WriteByte((byte)'\n');
         lock (_gate)
         {
+            // .NET's FileMode.Append is no O_APPEND (dotnet/runtime#53432): it writes at the end it saw last, so the
+            // serve process would overwrite events the CLI appended meanwhile (audit, outbox retry/purge). Seek first.
+            _file.Seek(0, SeekOrigin.End);
             _file.Write(buffer.GetBuffer(), 0, (int)buffer.Length);
             _file.Flush();
         }

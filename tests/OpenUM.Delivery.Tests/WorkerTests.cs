@@ -120,6 +120,24 @@ public class WorkerTests
     }
 
     [Fact]
+    public async Task UnreadableStoredMessageIsSetAsideAndTheQueueMovesOn()
+    {
+        using var h = new Harness();
+        var broken = await h.QueueAsync("nobody@example.com");
+        await h.QueueAsync("alice@example.com");
+        // A MIME file emptied on disk (bad block, operator mistake): MimeKit cannot parse it.
+        File.WriteAllBytes(Path.Combine(h.Outbox.QueuePath, broken.Id + ".eml"), []);
+
+        await h.Worker.ProcessDueAsync(CancellationToken.None);
+
+        var dead = Assert.Single(h.Outbox.List(), e => e.Folder == OutboxFolder.Dead);
+        Assert.Equal(broken.Id, dead.Item.Id);
+        Assert.Contains("cannot be read", dead.Item.LastError);
+        Assert.Equal("alice@example.com", Assert.Single(h.Smtp.Sent).Item2);
+        Assert.Single(h.Events.Entries, x => x.Id == 2021);
+    }
+
+    [Fact]
     public async Task DeferredMessageIsRetriedThenDeadLetteredAfterTheExpiry()
     {
         using var h = new Harness();

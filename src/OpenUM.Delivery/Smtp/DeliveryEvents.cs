@@ -33,4 +33,12 @@ public static partial class DeliveryEvents
     [LoggerMessage(EventId = 2024, EventName = "SmartHostReachableAgain", Level = LogLevel.Information,
         Message = "The smart host {SmartHost} accepts voice messages again")]
     public static partial void Recovered(ILogger logger, string smartHost);
+
+    [LoggerMessage(EventId = 2026, EventName = "OutboxItemsRetried", Level = LogLevel.Information,
+        Message = "{User} queued {Count} outbox items for immediate delivery ({Selection})")]
+    public static partial void Retried(ILogger logger, string user, int count, string selection);
+
+    [LoggerMessage(EventId = 2027, EventName = "OutboxItemsPurged", Level = LogLevel.Warning,
+        Message = "{User} deleted {Count} outbox items ({Selection}): {Items}. These voice messages will not be delivered")]
+    public static partial void Purged(ILogger logger, string user, int count, string selection, string items);
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
+using MimeKit;
 
 namespace OpenUM.Delivery.Smtp;
 
@@ -118,7 +119,21 @@ public sealed class OutboxWorker : IAsyncDisposable
             for (int i = 0; i < due.Count; i++)
             {
                 var item = due[i];
-                using var message = await _outbox.LoadMessageAsync(item, ct).ConfigureAwait(false);
+                MimeMessage? loaded;
+                try
+                {
+                    loaded = await _outbox.LoadMessageAsync(item, ct).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is FormatException or IOException or UnauthorizedAccessException)
+                {
+                    // One unreadable item must not stop every item queued behind it: set it aside, loudly.
+                    string reason = $"the stored message cannot be read: {e.Message}";
+                    await _outbox.DeadLetterAsync(item, reason, ct).ConfigureAwait(false);
+                    s_deadLetters.Add(1);
+                    DeliveryEvents.DeadLettered(_logger, item.Id, item.Recipient, item.CallId, _outbox.DeadPath, reason);
+                    continue;
+                }
+                using var message = loaded;
                 if (message is null) continue; // purged meanwhile
                 string reply;
                 try

@@ -80,9 +80,9 @@ public sealed class SmtpOutbox
     {
         try
         {
-            var stream = File.OpenRead(EmlPath(QueuePath, item.Id));
-            // persistent: the attachment is read from the file while sending instead of held in memory.
-            return await MimeMessage.LoadAsync(stream, persistent: true, ct).ConfigureAwait(false);
+            // Read whole (a voice message is a few MB at most) so no file handle outlives the send or a parse error.
+            await using var stream = File.OpenRead(EmlPath(QueuePath, item.Id));
+            return await MimeMessage.LoadAsync(stream, ct).ConfigureAwait(false);
         }
         catch (FileNotFoundException)
         {
@@ -144,10 +144,15 @@ public sealed class SmtpOutbox
             if (entry.Folder == OutboxFolder.Dead)
             {
                 if (!File.Exists(EmlPath(DeadPath, item.Id))) continue;
-                File.Move(EmlPath(DeadPath, item.Id), EmlPath(QueuePath, item.Id), overwrite: true);
+                // The queued JSON first, then the dead JSON goes, then the MIME file moves: a crash at any point leaves
+                // either a dead item or a dead MIME file without JSON beside a queued JSON, which Recover moves back.
+                // (MIME first would leave a queued MIME file without JSON, which Recover deletes: the message lost.)
                 await WriteStateAsync(QueuePath, item with { QueuedAt = now }, ct).ConfigureAwait(false);
                 DirectorySync.Flush(QueuePath);
                 TryDelete(JsonPath(DeadPath, item.Id));
+                DirectorySync.Flush(DeadPath);
+                File.Move(EmlPath(DeadPath, item.Id), EmlPath(QueuePath, item.Id), overwrite: true);
+                DirectorySync.Flush(QueuePath);
             }
             else
             {
@@ -169,13 +174,17 @@ public sealed class SmtpOutbox
             TryDelete(EmlPath(folder, entry.Item.Id));
             count++;
         }
+        // A purge reported as done must not come back after a power loss.
+        DirectorySync.Flush(QueuePath);
+        DirectorySync.Flush(DeadPath);
         return count;
     }
 
     /// <summary>
     /// Finishes interrupted operations: a delivered record in sent/ removes what is left of its item; a MIME file
     /// without JSON in queue/ is a message whose enqueue never completed (the call spool still holds it) and is
-    /// removed; a dead MIME file without JSON goes back to the queue; stray temporary files are deleted.
+    /// removed; a dead MIME file without JSON goes back to the queue; a queued JSON without MIME file (a retry
+    /// interrupted early) is removed; stray temporary files are deleted.
     /// Only the process that enqueues may call it, before it enqueues: for anyone else (the CLI) an enqueue in
     /// progress looks exactly like an interrupted one.
     /// </summary>
@@ -195,6 +204,11 @@ public sealed class SmtpOutbox
             if (File.Exists(JsonPath(DeadPath, id))) continue;
             if (File.Exists(JsonPath(QueuePath, id))) File.Move(eml, EmlPath(QueuePath, id), overwrite: true);
             else TryDelete(eml);
+        }
+        foreach (var json in System.IO.Directory.EnumerateFiles(QueuePath, "*.json"))
+        {
+            // A retry interrupted before its MIME file moved: the item is still a whole dead letter (or was purged).
+            if (!File.Exists(EmlPath(QueuePath, Path.GetFileNameWithoutExtension(json)))) TryDelete(json);
         }
         foreach (var eml in System.IO.Directory.EnumerateFiles(QueuePath, "*.eml"))
         {

@@ -25,6 +25,8 @@ public sealed class PostfixSmartHost : IAsyncDisposable
     public string Work { get; }
     /// <summary>smtpd's port on 127.0.0.1.</summary>
     public int Port { get; }
+    /// <summary>The implicit-TLS (SMTPS) smtpd's port on 127.0.0.1; 0 when there is none.</summary>
+    public int SmtpsPort { get; private init; }
     private string Conf => Path.Combine(Work, "etc");
     private string Tls => Path.Combine(Conf, "tls");
     /// <summary>Postfix's log file.</summary>
@@ -36,9 +38,10 @@ public sealed class PostfixSmartHost : IAsyncDisposable
     /// <summary>
     /// Creates and starts an instance whose server certificate is signed by <paramref name="serverCa"/>
     /// ("ca" = the test CA the UM trusts; "untrusted-ca" = the rogue CA) and which requires client
-    /// certificates from the test CA. <paramref name="extraMainCf"/> lines are appended to main.cf.
+    /// certificates from the test CA. <paramref name="extraMainCf"/> lines are appended to main.cf. With
+    /// <paramref name="smtps"/> a second smtpd listens on <see cref="SmtpsPort"/> with implicit TLS (wrapper mode).
     /// </summary>
-    public static async Task<PostfixSmartHost> StartAsync(TestPki pki, ITestOutputHelper? log, string serverCa = "ca", string extraMainCf = "")
+    public static async Task<PostfixSmartHost> StartAsync(TestPki pki, ITestOutputHelper? log, string serverCa = "ca", string extraMainCf = "", bool smtps = false)
     {
         string postfix = File.Exists("/usr/sbin/postfix") ? "/usr/sbin/postfix" : Peers.Require("postfix", "postfix");
         if (!File.Exists("/usr/lib/postfix/sbin/master"))
@@ -49,19 +52,19 @@ public sealed class PostfixSmartHost : IAsyncDisposable
         // Short path (Postfix's postlog socket path ≤ 107 bytes) that the delivery user can traverse.
         string work = System.IO.Directory.CreateTempSubdirectory("oum-pf-").FullName;
         File.SetUnixFileMode(work, (UnixFileMode)0b111_101_101);
-        var host = new PostfixSmartHost(work, FreePort(), log);
+        var host = new PostfixSmartHost(work, FreePort(), log) { SmtpsPort = smtps ? FreePort(36000) : 0 };
         await host.WriteConfigurationAsync(pki, serverCa, extraMainCf);
         await host.StartAsync();
         return host;
     }
 
-    /// <summary>Ports 33000-33999 (this suite's share of the loopback range); the first one free.</summary>
-    private static int FreePort()
+    /// <summary>Ports 33000-33999 (this suite's share of the loopback range; SMTPS 36000-36999); the first one free.</summary>
+    private static int FreePort(int first = 33000)
     {
         int offset = Environment.ProcessId % 500;
         for (int i = 0; i < 1000; i++)
         {
-            int port = 33000 + ((offset + i + Random.Shared.Next(0, 3)) % 1000);
+            int port = first + ((offset + i + Random.Shared.Next(0, 3)) % 1000);
             try
             {
                 using var probe = new TcpListener(IPAddress.Loopback, port);
@@ -72,7 +75,7 @@ public sealed class PostfixSmartHost : IAsyncDisposable
             {
             }
         }
-        throw new InvalidOperationException("no free port in 33000-33999");
+        throw new InvalidOperationException($"no free port in {first}-{first + 999}");
     }
 
     /// <summary>postfix start; the port listens when it returns (master -w).</summary>
@@ -207,6 +210,7 @@ public sealed class PostfixSmartHost : IAsyncDisposable
             postlog unix-dgram n - n - 1 postlogd
             maildir unix - n n - - pipe
               flags=DORXhu user=nobody:nogroup argv={deliver} {Work}/mail ${"{"}recipient{"}"}
+            {(SmtpsPort == 0 ? "" : $"127.0.0.1:{SmtpsPort} inet n - n - - smtpd\n  -o smtpd_tls_wrappermode=yes\n  -o syslog_name=postfix/smtps")}
             """.Replace("\r", "") + "\n");
         var chown = await Run("chown", "nobody:nogroup", Path.Combine(Work, "mail"));
         Assert.True(chown.ExitCode == 0, chown.Describe());
