@@ -87,6 +87,13 @@ internal sealed class AnsweredCall
         }
     }
 
+    /// <summary>
+    /// The call's lifetime: cancelled when the dialog ends (BYE, ACK timeout, transport loss), at
+    /// <paramref name="maxDuration"/> (MaxCallDuration) or at shutdown, remembering why.
+    /// </summary>
+    public CallLifetime Watch(TimerWheel timers, TimeSpan maxDuration, CancellationToken shutdown) =>
+        new(Dialog, timers, maxDuration, shutdown);
+
     /// <summary>The caller's number (From user part), or "Anonymous".</summary>
     public static string CallerId(SipMessage invite) => invite.From?.Uri.User is { Length: > 0 } user ? user : "Anonymous";
 
@@ -114,5 +121,49 @@ internal sealed class AnsweredCall
         _lastAnswer = result.Answer;
         Media.Update(result.Media);
         return Encoding.UTF8.GetBytes(result.Answer.ToString());
+    }
+}
+
+/// <summary>See <see cref="AnsweredCall.Watch"/>. Disposing it stops the MaxCallDuration timer.</summary>
+internal sealed class CallLifetime : IDisposable
+{
+    private readonly CancellationTokenSource _cts;
+    private readonly TimerWheel _timers;
+    private readonly TimerWheelEntry _maxDuration;
+    private volatile string _endReason = "completed";
+
+    internal CallLifetime(SipDialog dialog, TimerWheel timers, TimeSpan maxDuration, CancellationToken shutdown)
+    {
+        _timers = timers;
+        _cts = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
+        _maxDuration = timers.Schedule(maxDuration, _ => End("MaxCallDuration reached"), null);
+        // Our own BYE says nothing new: the reason that made us send it is already recorded.
+        _ = dialog.Terminated.ContinueWith(
+            t => End(t.IsCompletedSuccessfully && t.Result.Reason != SipDialogEndReason.LocalBye ? t.Result.Reason.ToString() : null),
+            TaskScheduler.Default);
+    }
+
+    /// <summary>Cancelled when the call must end.</summary>
+    public CancellationToken Token => _cts.Token;
+
+    /// <summary>Why the call ended ("completed" unless something else said).</summary>
+    public string EndReason
+    {
+        get => _endReason;
+        set => _endReason = value;
+    }
+
+    private void End(string? reason)
+    {
+        if (reason is not null)
+            _endReason = reason;
+        try { _cts.Cancel(); } catch (ObjectDisposedException) { }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _timers.Cancel(_maxDuration);
+        _cts.Dispose();
     }
 }

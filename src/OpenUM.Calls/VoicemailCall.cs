@@ -86,26 +86,13 @@ internal sealed class VoicemailCall
     /// <summary>Runs the call to its end; never throws.</summary>
     public async Task RunAsync()
     {
-        string endReason = "completed";
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(_shutdown);
-        // The call ends when the dialog does (BYE, ACK timeout, transport loss) or at MaxCallDuration.
-        var maxDuration = _s.Timers.Schedule(_dialPlan.MaxCallDuration, _ =>
-        {
-            endReason = "MaxCallDuration reached";
-            try { cts.Cancel(); } catch (ObjectDisposedException) { }
-        }, null);
-        _ = _dialog.Terminated.ContinueWith(t =>
-        {
-            // Our own BYE says nothing new: the reason that made us send it is already recorded.
-            if (t.IsCompletedSuccessfully && t.Result.Reason != SipDialogEndReason.LocalBye) endReason = t.Result.Reason.ToString();
-            try { cts.Cancel(); } catch (ObjectDisposedException) { }
-        }, TaskScheduler.Default);
+        using var life = _answered.Watch(_s.Timers, _dialPlan.MaxCallDuration, _shutdown);
 
         RecordingResult? recording = null;
         string spoolId = SpoolId();
         try
         {
-            var ct = cts.Token;
+            var ct = life.Token;
             if (_mailbox is null)
             {
                 await _media.PlayAsync(_s.Prompts.NoMailbox, ct).ConfigureAwait(false);
@@ -118,7 +105,7 @@ internal sealed class VoicemailCall
                 recording = await _media.RecordAsync(_s.Spool.RecordingPath(spoolId), limits, ct).ConfigureAwait(false);
                 if (recording.Reason != RecordingStopReason.Cancelled)
                 {
-                    endReason = $"recording ended by {recording.Reason}";
+                    life.EndReason = $"recording ended by {recording.Reason}";
                     await _media.PlayAsync(_s.Prompts.Goodbye, ct).ConfigureAwait(false);
                 }
             }
@@ -126,14 +113,13 @@ internal sealed class VoicemailCall
         catch (OperationCanceledException) { }
         catch (Exception e)
         {
-            endReason = "error: " + e.Message;
+            life.EndReason = "error: " + e.Message;
             CallEvents.CallFailed(_s.Logger, CallId, e.ToString());
         }
 
-        _s.Timers.Cancel(maxDuration);
         await HangUpAsync().ConfigureAwait(false);
         await _answered.CloseMediaAsync().ConfigureAwait(false);
-        CallEvents.CallEnded(_s.Logger, CallId, endReason);
+        CallEvents.CallEnded(_s.Logger, CallId, life.EndReason);
 
         // A caller who hangs up during the greeting leaves no recording and no message.
         if (_mailbox is not null && recording is { Duration.Ticks: > 0 })

@@ -24,9 +24,11 @@ public sealed class CallControllerTests : IAsyncLifetime
     private TrustedPeers _peers = null!;
     private IPEndPoint _endpoint = null!;
 
+    private readonly EventLines _events = new();
+
     private static ConfigurationSnapshot Snapshot(VoipSecurity security = VoipSecurity.Unsecured, int maxCalls = 100,
-        UmStatus gatewayStatus = UmStatus.Enabled) => new(1,
-        [new DialPlan { Name = "Test", NumberOfDigitsInExtension = 4, VoipSecurity = security }],
+        UmStatus gatewayStatus = UmStatus.Enabled, TimeSpan? maxCallDuration = null) => new(1,
+        [new DialPlan { Name = "Test", NumberOfDigitsInExtension = 4, VoipSecurity = security, MaxCallDuration = maxCallDuration ?? TimeSpan.FromMinutes(30) }],
         [new IpGateway { Name = "gw", Address = "127.0.0.1", Status = gatewayStatus }],
         [new HuntGroup { Name = "gw-Test", IpGateway = "gw", DialPlan = "Test" }],
         [new UmServer { Name = "um1", MaxCallsAllowed = maxCalls }],
@@ -40,7 +42,7 @@ public sealed class CallControllerTests : IAsyncLifetime
         await _peers.RebuildAsync(_config, CancellationToken.None);
         _controller = new CallController(() => _config, _peers, new RtpPortRange(_rtpFirst, _rtpFirst + 49), _clock, _server.Wheel,
             new MaildirSink(Path.Combine(_root, "maildir")), PromptLibrary.Default,
-            new CallControllerOptions("um1", _root, Path.Combine(_root, "spool")), TimeProvider.System, NullLogger.Instance);
+            new CallControllerOptions("um1", _root, Path.Combine(_root, "spool")), TimeProvider.System, _events);
         _server.Admit = _controller.Admit;
         _server.OnIncomingCall = _controller.OnIncomingCall;
         await _server.StartAsync(CancellationToken.None);
@@ -113,6 +115,20 @@ public sealed class CallControllerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task MaxCallDurationEndsTheCallAndSaysSo()
+    {
+        // Shorter than the greeting: the server must hang up on its own, for that reason.
+        _config = Snapshot(maxCallDuration: TimeSpan.FromSeconds(2));
+        var (result, client) = await CallAsync("1000");
+        await using var _ = client;
+        Assert.Equal(200, result.StatusCode);
+        var end = await result.Dialog!.Terminated.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(SipDialogEndReason.RemoteBye, end.Reason);
+        await TestWait.UntilAsync(() => _events.Lines.Any(l => l.StartsWith("2003 ", StringComparison.Ordinal)), "event 2003");
+        Assert.Contains(_events.Lines, l => l.StartsWith("2003 ", StringComparison.Ordinal) && l.Contains("MaxCallDuration reached", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task TestConnectivityLeavesAMessageInTheMailbox()
     {
         var test = new ConnectivityTest(TimeProvider.System, NullLogger.Instance);
@@ -127,5 +143,34 @@ public sealed class CallControllerTests : IAsyncLifetime
         var message = await MimeKit.MimeMessage.LoadAsync(System.IO.Directory.EnumerateFiles(inbox).Single());
         Assert.Equal("1000", message.Headers["X-OpenUM-CalledExtension"]);
         Assert.Single(message.Attachments);
+    }
+}
+
+/// <summary>Log events as "id message" lines, for assertions on event ids and reasons.</summary>
+internal sealed class EventLines : Microsoft.Extensions.Logging.ILogger
+{
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _lines = new();
+
+    public IReadOnlyList<string> Lines => [.. _lines];
+
+    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+    public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+    public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state,
+        Exception? exception, Func<TState, Exception?, string> formatter) => _lines.Enqueue($"{eventId.Id} {formatter(state, exception)}");
+}
+
+internal static class TestWait
+{
+    /// <summary>Polls until the condition holds; a 30 s hang guard, not a timing claim.</summary>
+    public static async Task UntilAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "timed out waiting for " + what);
+            await Task.Delay(20);
+        }
     }
 }

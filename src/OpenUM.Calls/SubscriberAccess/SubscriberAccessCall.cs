@@ -64,18 +64,7 @@ internal sealed partial class SubscriberAccessCall : ISubscriberLine
     /// <summary>Runs the call to its end; never throws.</summary>
     public async Task RunAsync()
     {
-        string endReason = "completed";
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(_shutdown);
-        var maxDuration = _s.Timers.Schedule(_dialPlan.MaxCallDuration, _ =>
-        {
-            endReason = "MaxCallDuration reached";
-            try { cts.Cancel(); } catch (ObjectDisposedException) { }
-        }, null);
-        _ = _dialog.Terminated.ContinueWith(t =>
-        {
-            if (t.IsCompletedSuccessfully && t.Result.Reason != SipDialogEndReason.LocalBye) endReason = t.Result.Reason.ToString();
-            try { cts.Cancel(); } catch (ObjectDisposedException) { }
-        }, TaskScheduler.Default);
+        using var life = _answered.Watch(_s.Timers, _dialPlan.MaxCallDuration, _shutdown);
 
         var keys = new DtmfCollector(_s.Timers);
         _media.DtmfReceived += keys.OnDigit;
@@ -83,13 +72,13 @@ internal sealed partial class SubscriberAccessCall : ISubscriberLine
         try
         {
             var session = new SubscriberSession(this, keys, Context(), _subscriber.Timeouts);
-            var end = await session.RunAsync(cts.Token).ConfigureAwait(false);
-            endReason = $"subscriber access: {end}";
+            var end = await session.RunAsync(life.Token).ConfigureAwait(false);
+            life.EndReason = $"subscriber access: {end}";
         }
         catch (OperationCanceledException) { }
         catch (Exception e)
         {
-            endReason = "error: " + e.Message;
+            life.EndReason = "error: " + e.Message;
             CallEvents.CallFailed(_s.Logger, CallId, e.ToString());
         }
         finally
@@ -97,14 +86,13 @@ internal sealed partial class SubscriberAccessCall : ISubscriberLine
             _media.DtmfReceived -= keys.OnDigit;
         }
 
-        _s.Timers.Cancel(maxDuration);
         if (!_dialog.Terminated.IsCompleted)
         {
             try { await _dialog.ByeAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(40)).ConfigureAwait(false); }
             catch (Exception e) when (e is TimeoutException or OperationCanceledException or IOException or InvalidOperationException) { }
         }
         await _answered.CloseMediaAsync().ConfigureAwait(false);
-        CallEvents.CallEnded(_s.Logger, CallId, endReason);
+        CallEvents.CallEnded(_s.Logger, CallId, life.EndReason);
     }
 
     private SubscriberSessionContext Context()
