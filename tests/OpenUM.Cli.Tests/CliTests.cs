@@ -28,6 +28,26 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void SecuredDialPlanWithAnIpAddressGatewayAndAWrongLengthExtensionAreRefused()
+    {
+        Assert.Equal(0, Run("dialplan", "new", "--name", "Contoso", "--number-of-digits-in-extension", "4").Code);
+        Assert.Equal(0, Run("gateway", "new", "--name", "pbx1", "--address", "192.0.2.10", "--dial-plan", "Contoso").Code);
+
+        // SEC-4: mutual TLS names peers by FQDN, so a secured plan cannot keep an IP-address gateway.
+        var (code, _, err) = Run("dialplan", "set", "Contoso", "--voip-security", "Secured");
+        Assert.Equal(2, code);
+        Assert.Contains("--voip-security", err, StringComparison.Ordinal);
+        Assert.Contains("192.0.2.10", err, StringComparison.Ordinal);
+        var plan = JsonDocument.Parse(Run("dialplan", "get", "Contoso", "--json").Out).RootElement;
+        Assert.Equal("Unsecured", plan.GetProperty("voipSecurity").GetString());
+
+        (code, _, err) = Run("mailbox", "new", "--extension", "123", "--dial-plan", "Contoso", "--email", "a@example.test");
+        Assert.Equal(2, code);
+        Assert.Contains("--extension", err, StringComparison.Ordinal);
+        Assert.Contains("exactly 4 digits", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void GatewayWithDialPlanAlsoCreatesItsCatchAllHuntGroup()
     {
         Assert.Equal(0, Run("dialplan", "new", "--name", "Contoso", "--number-of-digits-in-extension", "4").Code);
