@@ -60,9 +60,8 @@ public static class BaresipPhone
 
             int hardLimit = (int)(holdFor + SetupGuard).TotalSeconds + 60;  // baresip quits by itself at the latest then
             await using var phone = ChildProcess.Start(baresip, ["-4", "-f", cfg, "-t", hardLimit.ToString()], work);
-            var events = new List<string>();
-            bool established = false, closed = false, hangupSent = false;
-            string reason = "";
+            var call = new CallState();
+            bool hangupSent = false;
             using (var ctrl = await ConnectAsync(ctrlPort, phone))
             {
                 var stream = ctrl.GetStream();
@@ -72,58 +71,34 @@ public static class BaresipPhone
 
                 await SendAsync(stream, "dial", target);
                 var setupDeadline = DateTime.UtcNow + SetupGuard;
-                while (!established && !closed && await NextAsync(inbox.Reader, setupDeadline, events) is { } ev)
-                    Apply(ev);
-                if (established && !closed)
+                while (!call.Established && !call.Closed && await NextAsync(inbox.Reader, setupDeadline, call.Events) is { } ev)
+                    call.Apply(ev);
+                if (call.Established && !call.Closed)
                 {
                     var holdUntil = DateTime.UtcNow + holdFor;
                     var establishedAt = DateTime.UtcNow;
-                    for (var keys = dtmf; keys is not null && !closed; keys = keys.Then)
+                    for (var keys = dtmf; keys is not null && !call.Closed; keys = keys.Then)
                     {
                         var keysAt = establishedAt + keys.At;
-                        while (!closed && await NextAsync(inbox.Reader, keysAt, events) is { } ev)
-                            Apply(ev);
-                        if (!closed)
+                        while (!call.Closed && await NextAsync(inbox.Reader, keysAt, call.Events) is { } ev)
+                            call.Apply(ev);
+                        if (!call.Closed)
                             await SendAsync(stream, "sndcode", keys.Digits);
                     }
-                    while (!closed && await NextAsync(inbox.Reader, holdUntil, events) is { } ev)
-                        Apply(ev);
+                    while (!call.Closed && await NextAsync(inbox.Reader, holdUntil, call.Events) is { } ev)
+                        call.Apply(ev);
                 }
-                if (!closed)
+                if (!call.Closed)
                 {
                     hangupSent = true;
                     await SendAsync(stream, "hangup", "");
                     var closeDeadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-                    while (!closed && await NextAsync(inbox.Reader, closeDeadline, events) is { } ev)
-                        Apply(ev);
+                    while (!call.Closed && await NextAsync(inbox.Reader, closeDeadline, call.Events) is { } ev)
+                        call.Apply(ev);
                 }
-                await SendAsync(stream, "quit", "");
-                if (!await phone.WaitForExitAsync(TimeSpan.FromSeconds(10)))
-                    log?.WriteLine("baresip did not quit within 10 s: killed");
-                readerStop.Cancel();
-                try { await reader; } catch (OperationCanceledException) { } catch (IOException) { }
+                await QuitAsync(stream, phone, readerStop, reader, log);
             }
-            await phone.WaitForExitAsync(TimeSpan.FromSeconds(5));
-
-            string? dec = System.IO.Directory.GetFiles(rec, "dump-*-dec.wav").OrderBy(f => f).LastOrDefault();
-            if (dec is not null)
-                File.Copy(dec, receivedWavPath, overwrite: true);
-            var result = new BaresipCallResult(established, closed && !hangupSent, reason, dec is null ? null : receivedWavPath,
-                events, phone.StdOut + phone.StdErr);
-            log?.WriteLine(result.Describe());
-            return result;
-
-            void Apply(JsonElement ev)
-            {
-                string type = ev.TryGetProperty("type", out var t) ? t.GetString() ?? "" : "";
-                if (type == "CALL_ESTABLISHED")
-                    established = true;
-                else if (type == "CALL_CLOSED")
-                {
-                    closed = true;
-                    reason = ev.TryGetProperty("param", out var p) ? p.GetString() ?? "" : "";
-                }
-            }
+            return await FinishAsync(phone, rec, receivedWavPath, call, closedByPeer: call.Closed && !hangupSent, log);
         }
         finally
         {
@@ -150,9 +125,7 @@ public static class BaresipPhone
             await AudioTools.ToTelephoneWavAsync(microphoneWav, mic, padSilenceSeconds: hardLimit.TotalSeconds);
             var (sipPort, ctrlPort) = WriteConfig(cfg, rec, mic, tls, autoAnswer: true);
             await using var phone = ChildProcess.Start(baresip, ["-4", "-f", cfg, "-t", ((int)hardLimit.TotalSeconds).ToString()], work);
-            var events = new List<string>();
-            bool established = false, closed = false;
-            string reason = "";
+            var call = new CallState();
             using (var ctrl = await ConnectAsync(ctrlPort, phone))
             {
                 var stream = ctrl.GetStream();
@@ -161,36 +134,61 @@ public static class BaresipPhone
                 var reader = ReadNetstringsAsync(stream, inbox.Writer, readerStop.Token);
                 await placeCall(sipPort + 1);
                 var closeDeadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-                while (!closed && await NextAsync(inbox.Reader, closeDeadline, events) is { } ev)
-                {
-                    string type = ev.TryGetProperty("type", out var t) ? t.GetString() ?? "" : "";
-                    if (type == "CALL_ESTABLISHED")
-                        established = true;
-                    else if (type == "CALL_CLOSED")
-                    {
-                        closed = true;
-                        reason = ev.TryGetProperty("param", out var p) ? p.GetString() ?? "" : "";
-                    }
-                }
-                await SendAsync(stream, "quit", "");
-                if (!await phone.WaitForExitAsync(TimeSpan.FromSeconds(10)))
-                    log?.WriteLine("baresip did not quit within 10 s: killed");
-                readerStop.Cancel();
-                try { await reader; } catch (OperationCanceledException) { } catch (IOException) { }
+                while (!call.Closed && await NextAsync(inbox.Reader, closeDeadline, call.Events) is { } ev)
+                    call.Apply(ev);
+                await QuitAsync(stream, phone, readerStop, reader, log);
             }
-            await phone.WaitForExitAsync(TimeSpan.FromSeconds(5));
-            string? dec = System.IO.Directory.GetFiles(rec, "dump-*-dec.wav").OrderBy(f => f).LastOrDefault();
-            if (dec is not null)
-                File.Copy(dec, receivedWavPath, overwrite: true);
-            var result = new BaresipCallResult(established, false, reason, dec is null ? null : receivedWavPath, events, phone.StdOut + phone.StdErr);
-            log?.WriteLine(result.Describe());
-            return result;
+            return await FinishAsync(phone, rec, receivedWavPath, call, closedByPeer: false, log);
         }
         finally
         {
             if (Environment.GetEnvironmentVariable("OPENUM_INTEROP_KEEP") != "1")
                 System.IO.Directory.Delete(work, recursive: true);
         }
+    }
+
+    // The call as ctrl_tcp reported it.
+    private sealed class CallState
+    {
+        public List<string> Events { get; } = [];
+        public bool Established { get; private set; }
+        public bool Closed { get; private set; }
+        public string Reason { get; private set; } = "";
+
+        public void Apply(JsonElement ev)
+        {
+            string type = ev.TryGetProperty("type", out var t) ? t.GetString() ?? "" : "";
+            if (type == "CALL_ESTABLISHED")
+                Established = true;
+            else if (type == "CALL_CLOSED")
+            {
+                Closed = true;
+                Reason = ev.TryGetProperty("param", out var p) ? p.GetString() ?? "" : "";
+            }
+        }
+    }
+
+    private static async Task QuitAsync(NetworkStream stream, ChildProcess phone, CancellationTokenSource readerStop, Task reader, ITestOutputHelper? log)
+    {
+        await SendAsync(stream, "quit", "");
+        if (!await phone.WaitForExitAsync(TimeSpan.FromSeconds(10)))
+            log?.WriteLine("baresip did not quit within 10 s: killed");
+        readerStop.Cancel();
+        try { await reader; } catch (OperationCanceledException) { } catch (IOException) { }
+    }
+
+    // The last call's decoded audio (sndfile writes dump-<time>-dec.wav) is copied out before the work dir goes.
+    private static async Task<BaresipCallResult> FinishAsync(ChildProcess phone, string rec, string receivedWavPath, CallState call,
+        bool closedByPeer, ITestOutputHelper? log)
+    {
+        await phone.WaitForExitAsync(TimeSpan.FromSeconds(5));
+        string? dec = System.IO.Directory.GetFiles(rec, "dump-*-dec.wav").OrderBy(f => f).LastOrDefault();
+        if (dec is not null)
+            File.Copy(dec, receivedWavPath, overwrite: true);
+        var result = new BaresipCallResult(call.Established, closedByPeer, call.Reason, dec is null ? null : receivedWavPath,
+            call.Events, phone.StdOut + phone.StdErr);
+        log?.WriteLine(result.Describe());
+        return result;
     }
 
     // One baresip configuration directory; returns the SIP port (TLS is the next one) and the ctrl_tcp port.
