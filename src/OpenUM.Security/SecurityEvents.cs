@@ -32,20 +32,20 @@ public static partial class SecurityEvents
     // TLS-3: a refused peer certificate names the certificate and the precise reason; the transport
     // supplies the address. Negotiation failures without a verdict (version, suites, timeout) are 1113.
     [LoggerMessage(EventId = 1426, EventName = "InvalidClientCertificate", Level = LogLevel.Warning,
-        Message = "TLS peer {RemoteAddress}:{RemotePort} refused ({Reason}: {Detail}): subject {Subject}, issuer {Issuer}, serial {SerialNumber}, thumbprint {Thumbprint}")]
+        Message = "TLS peer {RemoteAddress}:{RemotePort} refused ({Reason}: {Detail}): subject {Subject}, issuer {Issuer}, serial {SerialNumber}, thumbprint {Thumbprint}{Suppressed}")]
     public static partial void InvalidClientCertificate(ILogger logger, string remoteAddress, int remotePort, PeerRejectReason reason, string detail,
-        string? subject, string? issuer, string? serialNumber, string? thumbprint);
+        string? subject, string? issuer, string? serialNumber, string? thumbprint, string suppressed);
 
     [LoggerMessage(EventId = 1113, EventName = "IncomingTLSCallFailure", Level = LogLevel.Error,
-        Message = "TLS negotiation with {RemoteAddress}:{RemotePort} failed: {Error}")]
-    public static partial void IncomingTlsCallFailure(ILogger logger, string remoteAddress, int remotePort, string error);
+        Message = "TLS negotiation with {RemoteAddress}:{RemotePort} failed: {Error}{Suppressed}")]
+    public static partial void IncomingTlsCallFailure(ILogger logger, string remoteAddress, int remotePort, string error, string suppressed);
 
-    /// <summary>Logs 1426 for a rejected verdict; does nothing for an accepted one.</summary>
-    public static void LogIfRejected(ILogger logger, System.Net.IPEndPoint remote, PeerValidationResult result)
+    /// <summary>Logs 1426 for a rejected verdict; does nothing for an accepted one. <paramref name="suppressed"/> ends the message (" (N similar suppressed)").</summary>
+    public static void LogIfRejected(ILogger logger, System.Net.IPEndPoint remote, PeerValidationResult result, string suppressed = "")
     {
         if (!result.Accepted && result.Reason is { } reason)
         {
-            InvalidClientCertificate(logger, remote.Address.ToString(), remote.Port, reason, result.Detail, result.Subject, result.Issuer, result.SerialNumber, result.Thumbprint);
+            InvalidClientCertificate(logger, remote.Address.ToString(), remote.Port, reason, result.Detail, result.Subject, result.Issuer, result.SerialNumber, result.Thumbprint, suppressed);
         }
     }
 }

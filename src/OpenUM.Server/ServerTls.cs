@@ -68,8 +68,8 @@ public sealed class ServerTls : IDisposable
             _verdictLogged[info.Id] = 0;
             // Per address and certificate: a flood with one certificate is one event per 10 s, yet each
             // different refused certificate is still reported.
-            if (_throttle.ShouldLog(info.Remote.Address + "/" + result.Thumbprint + "/" + result.Reason, out _))
-                SecurityEvents.LogIfRejected(_logger, info.Remote, result);
+            if (_throttle.ShouldLog(info.Remote.Address + "/" + result.Thumbprint + "/" + result.Reason, out int suppressed))
+                SecurityEvents.LogIfRejected(_logger, info.Remote, result, LogThrottle.Describe(suppressed));
         });
 
     /// <summary>Options for an outbound connection (TLS-4): our certificate as client certificate, the peer's name verified.</summary>
@@ -81,8 +81,8 @@ public sealed class ServerTls : IDisposable
     {
         if (_verdictLogged.TryRemove(info.Id, out _)) return;
         string message = (error.InnerException ?? error).Message;
-        if (_throttle.ShouldLog(info.Remote.Address + "/" + message, out _))
-            SecurityEvents.IncomingTlsCallFailure(_logger, info.Remote.Address.ToString(), info.Remote.Port, message);
+        if (_throttle.ShouldLog(info.Remote.Address + "/" + message, out int suppressed))
+            SecurityEvents.IncomingTlsCallFailure(_logger, info.Remote.Address.ToString(), info.Remote.Port, message, LogThrottle.Describe(suppressed));
     }
 
     private TlsContext Build()

@@ -14,7 +14,7 @@ public sealed partial class SipUserAgent
     /// <remarks>With <see cref="OutgoingCallRequest.Transport"/> = TLS a new connection is authenticated with
     /// <see cref="SipUserAgentOptions.TlsClientOptions"/>: a refused handshake throws the
     /// <see cref="System.Security.Authentication.AuthenticationException"/> (or <see cref="IOException"/>) of
-    /// <see cref="System.Net.Security.SslStream"/>, one over <see cref="SipUserAgentOptions.TlsHandshakeTimeout"/>
+    /// <see cref="System.Net.Security.SslStream"/>, one over <see cref="SipConnectionLimits.TlsHandshakeTimeout"/>
     /// throws <see cref="TimeoutException"/>; both also raise <see cref="OutgoingTlsHandshakeFailed"/>.</remarks>
     /// <remarks>Cancelling <paramref name="ct"/> sends CANCEL once a provisional response arrived (§9.1) and throws
     /// <see cref="OperationCanceledException"/>; a 2xx that crosses the CANCEL is acknowledged and ended with BYE.</remarks>

@@ -52,14 +52,47 @@ public sealed partial class SipUserAgent : IAsyncDisposable, ISipTransportSink, 
     public Func<SipConnectionInfo, bool>? Admit { get; set; }
 
     /// <summary>
-    /// Optional cheap admission on the bare source address, asked before <see cref="Admit"/> and before anything is
-    /// built for the peer (per UDP datagram, per TCP/TLS connection before its TLS handshake); false refuses. Such
-    /// refusals are only logged (debug): <see cref="ConnectionRefused"/> is not raised, so a flood allocates nothing.
+    /// Cheap admission on the bare source address, asked before <see cref="Admit"/> and before anything is built for
+    /// the peer (per UDP datagram; per TCP/TLS connection before its slot, its rate token and any TLS byte). Null
+    /// trusts every address. A <see cref="SipAddressAdmission.Stranger"/> on TLS may attempt a handshake from the
+    /// strangers' pool; on TCP and UDP it counts as trusted (there is nothing else to decide by).
     /// </summary>
-    public Func<IPAddress, SipTransportKind, bool>? AdmitAddress { get; set; }
+    public Func<IPAddress, SipTransportKind, SipAddressAdmission>? AdmitAddress { get; set; }
 
-    /// <summary>A connection or datagram was refused (admission or connection caps); no state was kept.</summary>
+    /// <summary>
+    /// A source address was refused by <see cref="AdmitAddress"/>: nothing was built for it. Raised for every refused
+    /// connection and datagram, so the handler must be cheap and rate-limit what it logs.
+    /// </summary>
+    public event Action<IPEndPoint, SipTransportKind>? AddressRefused;
+
+    /// <summary>A connection or datagram was refused by <see cref="Admit"/>; no state was kept.</summary>
     public event Action<SipConnectionInfo>? ConnectionRefused;
+
+    /// <summary>
+    /// A connection was refused by the budget before anything was built for it: the limit is "connection rate",
+    /// "per-address", "total", "strangers", "strangers per address", "stranger handshake rate" or "addresses".
+    /// Logged as 2103 (rate-limited); raised for every refusal, so the handler must be cheap.
+    /// </summary>
+    public event Action<IPEndPoint, SipTransportKind, string>? ConnectionLimited;
+
+    /// <summary>
+    /// Deadlines and connection budgets; a new value applies to new connections, handshakes and messages at once
+    /// (connections open now keep running). The total is also bounded by the descriptors the process may open.
+    /// </summary>
+    public SipConnectionLimits ConnectionLimits
+    {
+        get => _transport.Limits;
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            _transport.Limits = value;
+            SipLog.ConnectionBudget(_logger, _transport.Budget.TrustedCap, _transport.Budget.StrangerCap, value.MaxConnections,
+                value.MaxConnectionsPerAddress, value.ConnectionRatePerAddress);
+        }
+    }
+
+    /// <summary>Connections held now in the trusted budget (gateways, outbound) and in the strangers' handshake pool.</summary>
+    public (int Trusted, int Strangers) BudgetInUse => (_transport.Budget.Trusted, _transport.Budget.Strangers);
 
     /// <summary>A malformed message arrived (answered with its 4xx/5xx when possible).</summary>
     public event Action<SipConnectionInfo, SipRejection>? MessageRejected;
@@ -140,6 +173,9 @@ public sealed partial class SipUserAgent : IAsyncDisposable, ISipTransportSink, 
             tls?.DisposeAsync().AsTask().GetAwaiter().GetResult();
             throw;
         }
+        var limits = _transport.Limits;
+        SipLog.ConnectionBudget(_logger, _transport.Budget.TrustedCap, _transport.Budget.StrangerCap, limits.MaxConnections,
+            limits.MaxConnectionsPerAddress, limits.ConnectionRatePerAddress);
         tcp?.Start();
         tls?.Start();
         _udp?.Start();
@@ -215,8 +251,7 @@ public sealed partial class SipUserAgent : IAsyncDisposable, ISipTransportSink, 
             throw new InvalidOperationException("A SIP/TLS listener needs SipUserAgentOptions.TlsServerOptions.");
         }
         return new SipStreamListener(new IPEndPoint(_options.ListenAddress, port), kind, _transport, this,
-            kind == SipTransportKind.Tls ? AuthenticateTlsAsync : null, _options.TlsHandshakeTimeout, _wheel,
-            _options.Limits, _logger);
+            kind == SipTransportKind.Tls ? AuthenticateTlsAsync : null, _options.Limits);
     }
 
     // Under _listenerSync: the ports Contact announces and the endpoint list, TCP then TLS then UDP.
@@ -266,24 +301,35 @@ public sealed partial class SipUserAgent : IAsyncDisposable, ISipTransportSink, 
 
     // ---- transport sink ----
 
-    bool ISipTransportSink.AdmitAddress(IPAddress address, SipTransportKind kind)
+    SipAddressAdmission ISipTransportSink.AdmitAddress(IPAddress address, SipTransportKind kind)
     {
         var admit = AdmitAddress;
-        if (admit is null) return true;
+        if (admit is null) return SipAddressAdmission.Trusted;
         try
         {
-            return admit(address, kind);
+            var verdict = admit(address, kind);
+            return verdict == SipAddressAdmission.Stranger && kind != SipTransportKind.Tls ? SipAddressAdmission.Trusted : verdict;
         }
         catch (Exception ex)
         {
             // A failing admission policy must fail closed.
-            SipLog.ConnectionFailed(_logger, ex, "admission", new IPEndPoint(address, 0));
-            return false;
+            _transport.LogFailure(ex, "admission", new IPEndPoint(address, 0));
+            return SipAddressAdmission.Refused;
         }
     }
 
-    void ISipTransportSink.OnRefusedAddress(IPEndPoint remote, SipTransportKind kind) =>
+    void ISipTransportSink.OnRefusedAddress(IPEndPoint remote, SipTransportKind kind)
+    {
         SipLog.ConnectionRefused(_logger, kind.ToString(), remote);
+        try
+        {
+            AddressRefused?.Invoke(remote, kind);
+        }
+        catch (Exception ex)
+        {
+            _transport.LogFailure(ex, "admission", remote);
+        }
+    }
 
     bool ISipTransportSink.Admit(SipConnectionInfo info)
     {
@@ -311,6 +357,18 @@ public sealed partial class SipUserAgent : IAsyncDisposable, ISipTransportSink, 
         catch (Exception ex)
         {
             SipLog.ConnectionFailed(_logger, ex, info.Id, info.Remote);
+        }
+    }
+
+    void ISipTransportSink.OnLimited(IPEndPoint remote, SipTransportKind kind, string limit)
+    {
+        try
+        {
+            ConnectionLimited?.Invoke(remote, kind, limit);
+        }
+        catch (Exception ex)
+        {
+            _transport.LogFailure(ex, "budget", remote);
         }
     }
 

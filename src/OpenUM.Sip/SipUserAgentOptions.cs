@@ -35,23 +35,14 @@ public sealed class SipUserAgentOptions
     /// </summary>
     public Func<IPEndPoint, string?, SslClientAuthenticationOptions>? TlsClientOptions { get; set; }
 
-    /// <summary>A TLS handshake (accepted or outgoing) that takes longer is abandoned (SPEC TLS-2).</summary>
-    public TimeSpan TlsHandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
-
     /// <summary>Parser size caps.</summary>
     public SipParserLimits Limits { get; set; } = new();
 
     /// <summary>Value of the User-Agent header we send.</summary>
     public string UserAgentHeader { get; set; } = "OpenUM";
 
-    /// <summary>A connection with no traffic and no dialog or transaction for this long is closed.</summary>
-    public TimeSpan IdleConnectionTimeout { get; set; } = TimeSpan.FromMinutes(2);
-
-    /// <summary>Cap on concurrent connections from one remote address.</summary>
-    public int MaxConnectionsPerAddress { get; set; } = 64;
-
-    /// <summary>Cap on concurrent connections in total (inbound and outbound).</summary>
-    public int MaxConnections { get; set; } = 10_000;
+    /// <summary>Deadlines and connection budgets at start; <see cref="SipUserAgent.ConnectionLimits"/> changes them later.</summary>
+    public SipConnectionLimits ConnectionLimits { get; set; } = new();
 
     /// <summary>RFC 3261 T1, the round-trip estimate (500 ms).</summary>
     public TimeSpan T1 { get; set; } = TimeSpan.FromMilliseconds(500);

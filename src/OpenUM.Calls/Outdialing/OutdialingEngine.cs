@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using OpenUM.Directory;
 using OpenUM.Directory.Dialing;
+using OpenUM.Sip;
 
 namespace OpenUM.Calls.Outdialing;
 

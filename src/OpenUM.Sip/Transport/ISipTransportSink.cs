@@ -6,17 +6,20 @@ namespace OpenUM.Sip.Transport;
 // so per-connection ordering is preserved; implementations must not block.
 internal interface ISipTransportSink
 {
-    // Cheap admission on the bare source address, asked before anything is allocated for the peer;
-    // false => the connection is closed / the datagram dropped, and only logged.
-    bool AdmitAddress(IPAddress address, SipTransportKind kind);
+    // Cheap admission on the bare source address, asked before anything is allocated for the peer (and, on TLS,
+    // before any handshake byte); Refused => the connection is closed / the datagram dropped, and only reported.
+    SipAddressAdmission AdmitAddress(IPAddress address, SipTransportKind kind);
 
     void OnRefusedAddress(IPEndPoint remote, SipTransportKind kind);
 
     // Admission and connection caps; false => the transport closes the connection / drops the datagram.
     bool Admit(SipConnectionInfo info);
 
-    // Refused by admission or by a connection cap; nothing about it is kept.
+    // Refused by admission; nothing about it is kept.
     void OnRefused(SipConnectionInfo info);
+
+    // Refused by the connection budget (a rate or a cap, named by `limit`); nothing about it is kept.
+    void OnLimited(IPEndPoint remote, SipTransportKind kind, string limit);
 
     // The stream filter (TLS handshake) failed or timed out.
     void OnHandshakeFailed(SipConnectionInfo info, Exception error);

@@ -8,7 +8,8 @@ namespace OpenUM.Sip.Transport;
 
 // A TCP or TLS connection: the stream (NetworkStream, or SslStream wrapping it) is framed with
 // System.IO.Pipelines; reading and writing run as two loops. Sends are queued so a timer callback or
-// a read loop never waits on a slow peer.
+// a read loop never waits on a slow peer. A message must be complete MessageTimeout after its first
+// byte, so a peer trickling bytes (slowloris) cannot hold the connection by resetting the idle timer.
 internal sealed class SipStreamConnection : SipConnection
 {
     // A peer that stops reading must not make us buffer without bound.
@@ -26,17 +27,22 @@ internal sealed class SipStreamConnection : SipConnection
     private readonly CancellationTokenSource _abort = new();
     private readonly ILogger _logger;
     private readonly TimerWheel _wheel;
+    private readonly SipTransportManager _manager;
     private TimerWheelEntry? _closeGuard;
+    private TimerWheelEntry? _messageDeadline;
+    private long _messageStarted;
+    private long _pendingBytes;
     private long _queuedBytes;
     private int _closing;
 
-    public SipStreamConnection(Socket socket, Stream stream, SipConnectionInfo info, TimerWheel wheel, ILogger logger)
-        : base(info, wheel.TimeProvider)
+    public SipStreamConnection(Socket socket, Stream stream, SipConnectionInfo info, SipTransportManager manager)
+        : base(info, manager.Wheel.TimeProvider)
     {
-        _wheel = wheel;
+        _manager = manager;
+        _wheel = manager.Wheel;
         _socket = socket;
         _stream = stream;
-        _logger = logger;
+        _logger = manager.Logger;
         _reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 8192, minimumReadSize: 2048, leaveOpen: true));
         _writer = PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true));
     }
@@ -98,7 +104,7 @@ internal sealed class SipStreamConnection : SipConnection
         }
         catch (Exception ex)
         {
-            SipLog.ConnectionFailed(_logger, ex, Info.Id, Info.Remote);
+            _manager.LogFailure(ex, Info.Id, Info.Remote);
         }
         Close(graceful: true);
         try
@@ -107,7 +113,7 @@ internal sealed class SipStreamConnection : SipConnection
         }
         catch (Exception ex)
         {
-            SipLog.ConnectionFailed(_logger, ex, Info.Id, Info.Remote);
+            _manager.LogFailure(ex, Info.Id, Info.Remote);
         }
         Shutdown();
         try
@@ -116,7 +122,7 @@ internal sealed class SipStreamConnection : SipConnection
         }
         catch (Exception ex)
         {
-            SipLog.ConnectionFailed(_logger, ex, Info.Id, Info.Remote);
+            _manager.LogFailure(ex, Info.Id, Info.Remote);
         }
     }
 
@@ -128,6 +134,7 @@ internal sealed class SipStreamConnection : SipConnection
             var result = await _reader.ReadAsync(token).ConfigureAwait(false);
             var buffer = result.Buffer;
             Touch();
+            bool completed = false;
             while (true)
             {
                 var outcome = SipParser.TryParse(buffer, limits, out var message, out var rejection,
@@ -135,6 +142,7 @@ internal sealed class SipStreamConnection : SipConnection
                 if (outcome == SipParseResult.Complete && message is not null)
                 {
                     buffer = buffer.Slice(consumed);
+                    completed = true;
                     sink.OnMessage(this, message);
                     continue;
                 }
@@ -158,6 +166,7 @@ internal sealed class SipStreamConnection : SipConnection
                     Close(graceful: false);
                     return;
                 }
+                WatchMessage(buffer.Slice(consumed), completed);
                 _reader.AdvanceTo(consumed, examined);
                 break;
             }
@@ -166,6 +175,47 @@ internal sealed class SipStreamConnection : SipConnection
     }
 
     private bool IsClosing => Volatile.Read(ref _closing) != 0;
+
+    // Arms the message deadline when a message has started (bytes other than keep-alive CRLFs are waiting), keeps
+    // it while the same message grows, re-arms it for a message that started after one completed, and drops it
+    // when nothing is pending. Complete messages in one read (the usual case) cost no timer at all.
+    private void WatchMessage(in ReadOnlySequence<byte> pending, bool completed)
+    {
+        bool started = !IsOnlyLineBreaks(pending);
+        Volatile.Write(ref _pendingBytes, started ? pending.Length : 0);
+        if (_messageDeadline is not null && (!started || completed))
+        {
+            _messageDeadline.Cancel();
+            _messageDeadline = null;
+        }
+        if (!started || _messageDeadline is not null) return;
+        _messageStarted = Time.GetTimestamp();
+        try
+        {
+            _messageDeadline = _wheel.Schedule(_manager.Limits.MessageTimeout, static s => ((SipStreamConnection)s!).OnMessageDeadline(), this);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The stack is shutting down; the connection goes with it.
+        }
+    }
+
+    private static bool IsOnlyLineBreaks(in ReadOnlySequence<byte> pending)
+    {
+        foreach (var segment in pending)
+        {
+            if (segment.Span.IndexOfAnyExcept((byte)'\r', (byte)'\n') >= 0) return false;
+        }
+        return true;
+    }
+
+    // On the wheel's thread: the message is still incomplete at its deadline.
+    private void OnMessageDeadline()
+    {
+        if (IsClosed || IsClosing) return;
+        _manager.LogMessageTimeout(this, Time.GetElapsedTime(_messageStarted), Volatile.Read(ref _pendingBytes));
+        Close(graceful: false);
+    }
 
     private async Task WriteLoopAsync()
     {
@@ -214,6 +264,7 @@ internal sealed class SipStreamConnection : SipConnection
     private void Shutdown()
     {
         _closeGuard?.Cancel();
+        _messageDeadline?.Cancel();
         MarkClosed();
         try
         {

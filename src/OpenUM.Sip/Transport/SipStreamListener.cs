@@ -12,7 +12,9 @@ internal delegate ValueTask<SipSecuredStream> SipStreamFilter(Stream inner, SipC
 internal readonly record struct SipSecuredStream(Stream Stream, X509Certificate2? PeerCertificate);
 
 // TCP listener; the connection chain (plain, or TLS through a filter) is chosen by configuration
-// (DESIGN pattern 2), not by subclassing. Admission runs after the filter and before any SIP byte.
+// (DESIGN pattern 2), not by subclassing. In order, each step cheaper than the next: the bare address
+// (before any TLS byte), the address's rate and budget, the TLS handshake within its deadline, then
+// admission on the connection (certificate name) before any SIP byte.
 internal sealed class SipStreamListener : IAsyncDisposable
 {
     private readonly Socket _socket;
@@ -20,25 +22,22 @@ internal sealed class SipStreamListener : IAsyncDisposable
     private readonly SipTransportManager _manager;
     private readonly ISipTransportSink _sink;
     private readonly SipStreamFilter? _filter;
-    private readonly TimeSpan _filterTimeout;
-    private readonly TimerWheel _wheel;
     private readonly SipParserLimits _limits;
     private readonly ILogger _logger;
+    private readonly LogThrottle _acceptLog;
     private readonly CancellationTokenSource _stop = new();
     private Task? _acceptLoop;
 
     public SipStreamListener(IPEndPoint endpoint, SipTransportKind kind, SipTransportManager manager,
-        ISipTransportSink sink, SipStreamFilter? filter, TimeSpan filterTimeout, TimerWheel wheel,
-        SipParserLimits limits, ILogger logger)
+        ISipTransportSink sink, SipStreamFilter? filter, SipParserLimits limits)
     {
         _kind = kind;
         _manager = manager;
         _sink = sink;
         _filter = filter;
-        _filterTimeout = filterTimeout;
-        _wheel = wheel;
         _limits = limits;
-        _logger = logger;
+        _logger = manager.Logger;
+        _acceptLog = new LogThrottle(manager.Wheel.TimeProvider, TimeSpan.FromSeconds(10));
         _socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         if (endpoint.AddressFamily == AddressFamily.InterNetworkV6 && endpoint.Address.Equals(IPAddress.IPv6Any))
         {
@@ -63,6 +62,7 @@ internal sealed class SipStreamListener : IAsyncDisposable
 
     private async Task AcceptLoopAsync(CancellationToken ct)
     {
+        var backoff = new AcceptBackoff();
         while (!ct.IsCancellationRequested)
         {
             Socket accepted;
@@ -74,16 +74,34 @@ internal sealed class SipStreamListener : IAsyncDisposable
             {
                 return;
             }
-            catch (SocketException ex)
+            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.ConnectionAborted or SocketError.ConnectionReset)
             {
-                // Resource exhaustion or a reset before accept: keep listening.
-                SipLog.AcceptFailed(_logger, ex, LocalEndPoint);
+                continue; // the peer gave up while queued: nothing is wrong with us
+            }
+            catch (Exception ex)
+            {
+                // Out of descriptors (EMFILE/ENFILE), buffers or memory: the connection stays queued in the kernel and
+                // accept would fail again at once, so wait (doubling, capped) instead of spinning, and say so rarely.
+                var delay = backoff.Next();
+                if (_acceptLog.ShouldLog("accept", out int suppressed))
+                    SipLog.AcceptFailed(_logger, LocalEndPoint, ex is SocketException se ? se.SocketErrorCode.ToString() : ex.GetType().Name,
+                        (int)delay.TotalMilliseconds, LogThrottle.Describe(suppressed));
+                try
+                {
+                    await Task.Delay(delay, _manager.Wheel.TimeProvider, ct).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
                 continue;
             }
+            backoff.Reset();
             _ = HandleAsync(accepted, ct);
         }
     }
 
+    // Never throws: whatever a peer does ends here, with its socket closed and its slot given back.
     private async Task HandleAsync(Socket socket, CancellationToken ct)
     {
         IPEndPoint remote;
@@ -99,28 +117,27 @@ internal sealed class SipStreamListener : IAsyncDisposable
             socket.Dispose();
             return;
         }
-        // The cheap address check before the info, the slot and any TLS handshake.
-        if (!_sink.AdmitAddress(remote.Address, _kind))
+        var admission = _sink.AdmitAddress(remote.Address, _kind);
+        if (admission == SipAddressAdmission.Refused)
         {
             socket.Dispose();
             _sink.OnRefusedAddress(remote, _kind);
             return;
         }
-        var info = new SipConnectionInfo(_manager.NextId(_kind), _kind, remote, local, null);
-        if (!_manager.TryReserve(remote))
+        if (_manager.TryAdmit(remote, _kind, admission == SipAddressAdmission.Stranger, socket) is not { } ticket)
         {
             socket.Dispose();
-            _sink.OnRefused(info);
             return;
         }
-        var reserved = true;
+        var info = new SipConnectionInfo(_manager.NextId(_kind), _kind, remote, local, null);
+        bool handedOver = false;
         Stream? stream = null;
         try
         {
             stream = new NetworkStream(socket, ownsSocket: false);
             if (_filter is not null)
             {
-                var secured = await RunFilterAsync(stream, info, ct).ConfigureAwait(false);
+                var secured = await RunFilterAsync(stream, info, ticket, ct).ConfigureAwait(false);
                 if (secured is null)
                 {
                     return;
@@ -133,31 +150,46 @@ internal sealed class SipStreamListener : IAsyncDisposable
                 _sink.OnRefused(info);
                 return;
             }
+            if (ticket.Stranger && !_manager.Budget.TryPromote(ticket))
+            {
+                _manager.LogLimit(remote, _kind, "total");
+                return;
+            }
             SipLog.ConnectionAccepted(_logger, info.Id, info.Remote);
-            var connection = new SipStreamConnection(socket, stream, info, _wheel, _logger);
-            reserved = false; // the manager releases it when the connection ends
+            var connection = new SipStreamConnection(socket, stream, info, _manager);
+            handedOver = true; // the manager releases the ticket when the connection ends
             stream = null;
-            await _manager.RunAsync(connection, _limits).ConfigureAwait(false);
+            await _manager.RunAsync(connection, ticket, _limits).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
-            SipLog.ConnectionFailed(_logger, ex, info.Id, info.Remote);
+            if (!ticket.Evicted) _manager.LogFailure(ex, info.Id, info.Remote);
         }
         finally
         {
-            if (reserved)
+            if (!handedOver)
             {
-                stream?.Dispose();
+                try
+                {
+                    stream?.Dispose();
+                }
+                catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
+                {
+                    // A half-done TLS stream may fail to close; the socket goes below either way.
+                }
                 socket.Dispose();
-                _manager.Release(remote.Address);
+                _manager.Budget.Release(ticket);
             }
         }
     }
 
-    private async Task<SipSecuredStream?> RunFilterAsync(Stream stream, SipConnectionInfo info, CancellationToken ct)
+    private async Task<SipSecuredStream?> RunFilterAsync(Stream stream, SipConnectionInfo info, ConnectionTicket ticket, CancellationToken ct)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var entry = _wheel.Schedule(_filterTimeout, static s => ((CancellationTokenSource)s!).Cancel(), timeout);
+        var entry = _manager.Wheel.Schedule(_manager.Limits.TlsHandshakeTimeout, static s =>
+        {
+            try { ((CancellationTokenSource)s!).Cancel(); } catch (ObjectDisposedException) { }
+        }, timeout);
         try
         {
             return await _filter!(stream, info, timeout.Token).ConfigureAwait(false);
@@ -167,9 +199,14 @@ internal sealed class SipStreamListener : IAsyncDisposable
             // The listener was stopped (configuration change or shutdown) mid-handshake: not the peer's failure.
             return null;
         }
+        catch (Exception) when (ticket.Evicted)
+        {
+            // Aborted to make room for a newer connection from the same address: reported by the eviction.
+            return null;
+        }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            SipLog.TlsHandshakeFailed(_logger, ex, info.Id, info.Remote);
+            SipLog.TlsHandshakeFailed(_logger, info.Id, info.Remote, (ex.InnerException ?? ex).Message);
             _sink.OnHandshakeFailed(info, ex);
             return null;
         }
@@ -192,4 +229,21 @@ internal sealed class SipStreamListener : IAsyncDisposable
             await _acceptLoop.ConfigureAwait(false);
         }
     }
+}
+
+// Waits between failed accepts: 10 ms doubling to 1 s, back to the start after a success.
+internal struct AcceptBackoff
+{
+    private static readonly TimeSpan First = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan Cap = TimeSpan.FromSeconds(1);
+    private TimeSpan _next;
+
+    public TimeSpan Next()
+    {
+        var delay = _next < First ? First : _next;
+        _next = delay * 2 > Cap ? Cap : delay * 2;
+        return delay;
+    }
+
+    public void Reset() => _next = TimeSpan.Zero;
 }

@@ -8,21 +8,23 @@ using Microsoft.Extensions.Logging;
 
 namespace OpenUM.Sip.Transport;
 
-// Owns every connection: per-address and total caps, lookup for reuse by the UAC, idle closing on the
-// shared timer wheel, outbound connects. Listeners hand accepted sockets to it.
+// Owns every connection: the budget (per-address and total caps, rates, eviction), lookup for reuse by the
+// UAC, idle closing on the shared timer wheel, outbound connects. Listeners hand accepted sockets to it.
 internal sealed class SipTransportManager
 {
     private readonly ConcurrentDictionary<string, SipConnection> _connections = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SipConnection> _byRemote = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<IPAddress, int> _perAddress = new();
     private readonly ISipTransportSink _sink;
     private readonly TimerWheel _wheel;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SipUserAgentOptions _options;
-    private int _total;
+    private readonly LogThrottle _limitLog;
+    private readonly LogThrottle _evictionLog;
+    private readonly LogThrottle _failureLog;
+    private readonly LogThrottle _messageLog;
+    private volatile SipConnectionLimits _limits;
     private long _nextId;
-    private long _lastLimitLog = long.MinValue;
 
     public SipTransportManager(ISipTransportSink sink, TimerWheel wheel, SipUserAgentOptions options, ILogger logger)
     {
@@ -31,64 +33,86 @@ internal sealed class SipTransportManager
         _time = wheel.TimeProvider;
         _options = options;
         _logger = logger;
+        _limits = options.ConnectionLimits;
+        _limitLog = new LogThrottle(_time, TimeSpan.FromSeconds(10));
+        _evictionLog = new LogThrottle(_time, TimeSpan.FromSeconds(10));
+        _failureLog = new LogThrottle(_time, TimeSpan.FromSeconds(10));
+        _messageLog = new LogThrottle(_time, TimeSpan.FromSeconds(10));
+        Budget = new ConnectionBudget(_limits, _time, DescriptorLimit.ConnectionShare(_limits.MaxConnections), OnEvicted);
+    }
+
+    public ConnectionBudget Budget { get; }
+
+    // Read at each use: a change applies to the next handshake, message and idle check.
+    public SipConnectionLimits Limits
+    {
+        get => _limits;
+        set
+        {
+            _limits = value;
+            Budget.Apply(value);
+        }
     }
 
     public int Count => _connections.Count;
+
+    public ILogger Logger => _logger;
+
+    public TimerWheel Wheel => _wheel;
 
     public string NextId(SipTransportKind kind) =>
         (kind switch { SipTransportKind.Tls => "tls-", SipTransportKind.Udp => "udp-", _ => "tcp-" })
         + Interlocked.Increment(ref _nextId).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    // Takes a slot for a new connection from this address; false when a cap is reached.
-    public bool TryReserve(IPEndPoint remote)
+    // A slot for an accepted connection; null (reported, throttled) when a rate or cap refuses it.
+    public ConnectionTicket? TryAdmit(IPEndPoint remote, SipTransportKind kind, bool stranger, IDisposable socket)
     {
-        if (Interlocked.Increment(ref _total) > _options.MaxConnections)
-        {
-            Interlocked.Decrement(ref _total);
-            LogLimit(remote, "total");
-            return false;
-        }
-        var count = _perAddress.AddOrUpdate(remote.Address, 1, static (_, c) => c + 1);
-        if (count > _options.MaxConnectionsPerAddress)
-        {
-            Release(remote.Address);
-            LogLimit(remote, "per-address");
-            return false;
-        }
-        return true;
+        var ticket = Budget.TryAdmit(remote.Address, stranger, inbound: true, socket, out var refusal);
+        if (ticket is null) LogLimit(remote, kind, refusal!);
+        return ticket;
     }
 
-    // A connection flood hits the caps continuously: one event per ten seconds says so without filling the log.
-    private void LogLimit(IPEndPoint remote, string limit)
+    // A flood hits the caps continuously: per limit one event per ten seconds, with the count it stands for.
+    public void LogLimit(IPEndPoint remote, SipTransportKind kind, string limit)
     {
-        long now = _time.GetTimestamp();
-        long last = Interlocked.Read(ref _lastLimitLog);
-        if (last != long.MinValue && _time.GetElapsedTime(last, now) < TimeSpan.FromSeconds(10)) return;
-        if (Interlocked.CompareExchange(ref _lastLimitLog, now, last) == last) SipLog.ConnectionLimit(_logger, remote, limit);
+        if (_limitLog.ShouldLog(limit, out int suppressed))
+            SipLog.ConnectionLimit(_logger, kind.ToString(), remote, limit, LogThrottle.Describe(suppressed));
+        _sink.OnLimited(remote, kind, limit);
     }
 
-    public void Release(IPAddress address)
+    // Unexpected failures of one connection: a stack trace helps, but a peer must not be able to repeat it at will.
+    public void LogFailure(Exception error, string connectionId, IPEndPoint remote)
     {
-        Interlocked.Decrement(ref _total);
-        while (_perAddress.TryGetValue(address, out var count))
-        {
-            if (count <= 1)
-            {
-                if (_perAddress.TryRemove(new KeyValuePair<IPAddress, int>(address, count))) break;
-            }
-            else if (_perAddress.TryUpdate(address, count - 1, count))
-            {
-                break;
-            }
-        }
+        if (!_failureLog.ShouldLog(remote.Address.ToString(), out int suppressed)) return;
+        if (error is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
+            SipLog.ConnectionBroken(_logger, connectionId, remote, error.Message, LogThrottle.Describe(suppressed));
+        else
+            SipLog.ConnectionFailed(_logger, error, connectionId, remote);
     }
 
-    // Runs an admitted stream connection to its end; the caller has reserved its slot.
-    public async Task RunAsync(SipStreamConnection connection, SipParserLimits limits)
+    public void LogMessageTimeout(SipConnection connection, TimeSpan after, long bytes)
     {
+        if (_messageLog.ShouldLog(connection.Info.Remote.Address.ToString(), out int suppressed))
+            SipLog.MessageTimeout(_logger, connection.Info.Id, connection.Info.Remote, Math.Round(after.TotalSeconds, 1), bytes,
+                LogThrottle.Describe(suppressed));
+    }
+
+    private void OnEvicted(ConnectionTicket ticket)
+    {
+        if (_evictionLog.ShouldLog(ticket.Address.ToString(), out int suppressed))
+            SipLog.ConnectionEvicted(_logger, ticket.Address.ToString(),
+                Math.Round(_time.GetElapsedTime(ticket.LastActivity).TotalSeconds, 1), LogThrottle.Describe(suppressed));
+    }
+
+    // Runs an admitted stream connection to its end, then gives its slot back.
+    public async Task RunAsync(SipStreamConnection connection, ConnectionTicket ticket, SipParserLimits limits)
+    {
+        ticket.Attach(connection);
         _connections[connection.Info.Id] = connection;
         _byRemote[RemoteKey(connection.Info.Transport, connection.Info.Remote)] = connection;
-        var idle = ScheduleIdle(connection, _options.IdleConnectionTimeout);
+        // Evicted between admission and here: the abort found no connection to close yet.
+        if (ticket.Evicted) connection.Close(graceful: false);
+        var idle = ScheduleIdle(connection);
         try
         {
             await connection.RunAsync(_sink, limits).ConfigureAwait(false);
@@ -99,7 +123,7 @@ internal sealed class SipTransportManager
             _connections.TryRemove(connection.Info.Id, out _);
             _byRemote.TryRemove(new KeyValuePair<string, SipConnection>(
                 RemoteKey(connection.Info.Transport, connection.Info.Remote), connection));
-            Release(connection.Info.Remote.Address);
+            Budget.Release(ticket);
         }
     }
 
@@ -121,11 +145,13 @@ internal sealed class SipTransportManager
             throw new InvalidOperationException("Outgoing SIP over TLS needs SipUserAgentOptions.TlsClientOptions.");
         }
         if (Find(kind, remote) is { } existing) return existing;
-        if (!TryReserve(remote))
+        var socket = new Socket(remote.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        if (Budget.TryAdmit(remote.Address, stranger: false, inbound: false, socket, out var refusal) is not { } ticket)
         {
+            socket.Dispose();
+            LogLimit(remote, kind, refusal!);
             throw new SocketException((int)SocketError.TooManyOpenSockets);
         }
-        var socket = new Socket(remote.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         Stream? stream = null;
         X509Certificate2? peer = null;
         try
@@ -163,7 +189,7 @@ internal sealed class SipTransportManager
                 {
                     var failed = new SipConnectionInfo(NextId(kind), kind, remote, LocalOf(socket, remote),
                         presented is null ? null : X509CertificateLoader.LoadCertificate(presented));
-                    SipLog.TlsHandshakeFailed(_logger, ex, failed.Id, failed.Remote);
+                    SipLog.TlsHandshakeFailed(_logger, failed.Id, failed.Remote, (ex.InnerException ?? ex).Message);
                     _sink.OnOutgoingHandshakeFailed(failed, ex);
                     throw;
                 }
@@ -174,12 +200,12 @@ internal sealed class SipTransportManager
         {
             if (stream is not null) await stream.DisposeAsync().ConfigureAwait(false);
             socket.Dispose();
-            Release(remote.Address);
+            Budget.Release(ticket);
             throw;
         }
         var info = new SipConnectionInfo(NextId(kind), kind, remote, (IPEndPoint)socket.LocalEndPoint!, peer);
-        var connection = new SipStreamConnection(socket, stream, info, _wheel, _logger);
-        _ = RunAsync(connection, _options.Limits);
+        var connection = new SipStreamConnection(socket, stream, info, this);
+        _ = RunAsync(connection, ticket, _options.Limits);
         return connection;
     }
 
@@ -201,7 +227,8 @@ internal sealed class SipTransportManager
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var timedOut = new StrongBox<bool>();
-        var entry = _wheel.Schedule(_options.TlsHandshakeTimeout, static s =>
+        var limit = _limits.TlsHandshakeTimeout;
+        var entry = _wheel.Schedule(limit, static s =>
         {
             var (box, cts) = ((StrongBox<bool>, CancellationTokenSource))s!;
             box.Value = true;
@@ -213,7 +240,7 @@ internal sealed class SipTransportManager
         }
         catch (OperationCanceledException) when (Volatile.Read(ref timedOut.Value) && !ct.IsCancellationRequested)
         {
-            throw new TimeoutException($"The TLS handshake with {remote} did not complete within {_options.TlsHandshakeTimeout}.");
+            throw new TimeoutException($"The TLS handshake with {remote} did not complete within {limit}.");
         }
         finally
         {
@@ -240,14 +267,15 @@ internal sealed class SipTransportManager
         }
     }
 
-    private IdleState? ScheduleIdle(SipConnection connection, TimeSpan after)
+    private IdleState? ScheduleIdle(SipConnection connection)
     {
-        if (_options.IdleConnectionTimeout <= TimeSpan.Zero || _options.IdleConnectionTimeout == Timeout.InfiniteTimeSpan)
+        var timeout = _limits.IdleTimeout;
+        if (timeout <= TimeSpan.Zero || timeout == Timeout.InfiniteTimeSpan)
         {
             return null;
         }
         var state = new IdleState(this, connection);
-        state.Entry = _wheel.Schedule(after, static s => ((IdleState)s!).Fire(), state);
+        state.Entry = _wheel.Schedule(timeout, static s => ((IdleState)s!).Fire(), state);
         return state;
     }
 
@@ -255,7 +283,8 @@ internal sealed class SipTransportManager
     {
         var connection = state.Connection;
         if (connection.IsClosed || state.Stopped) return;
-        var timeout = _options.IdleConnectionTimeout;
+        var timeout = _limits.IdleTimeout;
+        if (timeout <= TimeSpan.Zero || timeout == Timeout.InfiniteTimeSpan) return; // switched off meanwhile
         var idleFor = _time.GetElapsedTime(connection.LastActivity);
         if (connection.Users == 0 && idleFor >= timeout)
         {

@@ -106,7 +106,7 @@ internal sealed class SipUdpTransport : IAsyncDisposable
     {
         if (remote.Address.IsIPv4MappedToIPv6) remote = new IPEndPoint(remote.Address.MapToIPv4(), remote.Port);
         // The address check first: a refused source costs no info, id string or peer entry per datagram.
-        if (!_sink.AdmitAddress(remote.Address, SipTransportKind.Udp))
+        if (_sink.AdmitAddress(remote.Address, SipTransportKind.Udp) == SipAddressAdmission.Refused)
         {
             _sink.OnRefusedAddress(remote, SipTransportKind.Udp);
             return;

@@ -25,18 +25,19 @@ internal sealed class RawSipClient : IAsyncDisposable
 
     public IPEndPoint LocalEndPoint => (IPEndPoint)_socket.LocalEndPoint!;
 
-    public static async Task<RawSipClient> ConnectAsync(IPEndPoint target)
+    // `from` binds another loopback source (127.0.0.2...), i.e. another peer address.
+    public static async Task<RawSipClient> ConnectAsync(IPEndPoint target, IPAddress? from = null)
     {
-        var socket = new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        var socket = Open(target, from);
         using var cts = new CancellationTokenSource(HangGuard);
         await socket.ConnectAsync(target, cts.Token);
         return new RawSipClient(socket, new NetworkStream(socket, ownsSocket: false));
     }
 
     // TLS client (with an optional client certificate); the server certificate is not checked here.
-    public static async Task<RawSipClient> ConnectTlsAsync(IPEndPoint target, X509Certificate2? clientCertificate)
+    public static async Task<RawSipClient> ConnectTlsAsync(IPEndPoint target, X509Certificate2? clientCertificate, IPAddress? from = null)
     {
-        var socket = new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        var socket = Open(target, from);
         using var cts = new CancellationTokenSource(HangGuard);
         await socket.ConnectAsync(target, cts.Token);
         var ssl = new SslStream(new NetworkStream(socket, ownsSocket: false), leaveInnerStreamOpen: false);
@@ -47,6 +48,13 @@ internal sealed class RawSipClient : IAsyncDisposable
             RemoteCertificateValidationCallback = static (_, _, _, _) => true,
         }, cts.Token);
         return new RawSipClient(socket, ssl);
+    }
+
+    private static Socket Open(IPEndPoint target, IPAddress? from)
+    {
+        var socket = new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        if (from is not null) socket.Bind(new IPEndPoint(from, 0));
+        return socket;
     }
 
     // A connection the stack opened to a listening peer (its Contact).

@@ -232,7 +232,7 @@ public sealed class TlsCallTests : IDisposable
         await using var caller = await StartAsync(_time, o =>
         {
             o.TcpPort = null;
-            o.TlsHandshakeTimeout = TimeSpan.FromSeconds(10);
+            o.ConnectionLimits = o.ConnectionLimits with { TlsHandshakeTimeout = TimeSpan.FromSeconds(10) };
             o.TlsClientOptions = ClientOptions(_callerCert);
         });
         // Accepts TCP, never answers the ClientHello.

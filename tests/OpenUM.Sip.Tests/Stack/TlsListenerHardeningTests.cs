@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Time.Testing;
@@ -6,7 +7,8 @@ using static OpenUM.Sip.Tests.Stack.StackHarness;
 
 namespace OpenUM.Sip.Tests.Stack;
 
-// SPEC TLS-2 on the TLS listener: handshake timeout, idle timeout, per-address cap before the handshake.
+// The TLS listener against hostile peers: handshake timeout, idle timeout, address admission before any TLS byte,
+// the per-address budget and the strangers' pool.
 public sealed class TlsListenerHardeningTests : IDisposable
 {
     private readonly FakeTimeProvider _time = new();
@@ -54,12 +56,12 @@ public sealed class TlsListenerHardeningTests : IDisposable
     [Fact]
     public async Task A_silent_tls_client_is_closed_at_the_handshake_timeout()
     {
-        await using var agent = await StartTlsAsync(o => o.TlsHandshakeTimeout = TimeSpan.FromSeconds(10));
+        await using var agent = await StartTlsAsync(o => o.ConnectionLimits = o.ConnectionLimits with { TlsHandshakeTimeout = TimeSpan.FromSeconds(10) });
         var acceptedAt = new TaskCompletionSource<DateTimeOffset>(TaskCreationOptions.RunContinuationsAsynchronously);
         agent.AdmitAddress = (_, _) =>
         {
             acceptedAt.TrySetResult(_time.GetUtcNow());
-            return true;
+            return SipAddressAdmission.Trusted;
         };
         var failed = new TaskCompletionSource<(SipConnectionInfo Info, Exception Error, DateTimeOffset At)>(
             TaskCreationOptions.RunContinuationsAsynchronously);
@@ -83,7 +85,7 @@ public sealed class TlsListenerHardeningTests : IDisposable
     [Fact]
     public async Task An_idle_tls_connection_is_closed_like_a_tcp_one()
     {
-        await using var agent = await StartTlsAsync(o => o.IdleConnectionTimeout = TimeSpan.FromMinutes(1));
+        await using var agent = await StartTlsAsync(o => o.ConnectionLimits = o.ConnectionLimits with { IdleTimeout = TimeSpan.FromMinutes(1) });
         await using var client = await RawSipClient.ConnectTlsAsync(agent.LocalEndPoints[0], _clientCert);
         var call = new PeerCall(client.LocalEndPoint, agent.LocalEndPoints[0]) { Transport = "TLS" };
         await client.SendAsync(call.InDialog("OPTIONS", call.RequestUri));
@@ -97,36 +99,81 @@ public sealed class TlsListenerHardeningTests : IDisposable
     }
 
     [Fact]
-    public async Task The_per_address_cap_refuses_before_any_handshake_work()
+    public async Task A_silent_handshake_holding_the_last_slot_of_an_address_makes_room_for_a_new_connection()
     {
-        await using var agent = await StartTlsAsync(o =>
-        {
-            o.MaxConnectionsPerAddress = 2;
-            o.TlsHandshakeTimeout = TimeSpan.FromSeconds(10);
-        });
-        var refused = new TaskCompletionSource<SipConnectionInfo>(TaskCreationOptions.RunContinuationsAsynchronously);
-        agent.ConnectionRefused += i => refused.TrySetResult(i);
+        await using var agent = await StartTlsAsync(o => o.ConnectionLimits = o.ConnectionLimits with { MaxConnectionsPerAddress = 2 });
         var failures = 0;
         agent.TlsHandshakeFailed += (_, _) => Interlocked.Increment(ref failures);
 
-        // Two silent handshakes hold the address's slots; the third connection is closed before its handshake.
+        // Two silent handshakes hold the address's slots (as an attacker sharing a gateway's address would).
         await using var one = await RawSipClient.ConnectAsync(agent.LocalEndPoints[0]);
         await using var two = await RawSipClient.ConnectAsync(agent.LocalEndPoints[0]);
-        await using var three = await RawSipClient.ConnectAsync(agent.LocalEndPoints[0]);
+        await Until(() => Volatile.Read(ref _handshakesStarted) == 2);
 
-        var info = await refused.Task.Guard();
-        Assert.Equal(three.LocalEndPoint.Port, info.Remote.Port);
-        Assert.Equal(SipTransportKind.Tls, info.Transport);
-        Assert.Null(info.PeerCertificate);
-        Assert.True(await three.ClosedWithoutDataAsync());
-        Assert.Equal(2, Volatile.Read(ref _handshakesStarted));
-
-        // When the silent handshakes time out their slots are free again.
-        await AdvanceUntil(() => Volatile.Read(ref failures) == 2, TimeSpan.FromSeconds(1));
         await using var client = await RawSipClient.ConnectTlsAsync(agent.LocalEndPoints[0], _clientCert);
         var call = new PeerCall(client.LocalEndPoint, agent.LocalEndPoints[0]) { Transport = "TLS" };
         await client.SendAsync(call.InDialog("OPTIONS", call.RequestUri));
+
         Assert.Equal(200, (await client.ReadAsync()).Status);
+        Assert.True(await one.ClosedWithoutDataAsync()); // the oldest made room
+        Assert.Equal(0, Volatile.Read(ref failures));   // an eviction is not a failed handshake
         Assert.Equal(3, Volatile.Read(ref _handshakesStarted));
+    }
+
+    [Fact]
+    public async Task A_refused_address_gets_no_handshake_at_all()
+    {
+        await using var agent = await StartTlsAsync();
+        agent.AdmitAddress = (_, _) => SipAddressAdmission.Refused;
+        var refused = new TaskCompletionSource<IPEndPoint>(TaskCreationOptions.RunContinuationsAsynchronously);
+        agent.AddressRefused += (remote, _) => refused.TrySetResult(remote);
+
+        var error = await Record.ExceptionAsync(() => RawSipClient.ConnectTlsAsync(agent.LocalEndPoints[0], _clientCert));
+        Assert.True(error is IOException or System.Security.Authentication.AuthenticationException, $"handshake ended with {error}");
+
+        Assert.Equal(IPAddress.Loopback, (await refused.Task.Guard()).Address);
+        Assert.Equal(0, Volatile.Read(ref _handshakesStarted));
+    }
+
+    [Fact]
+    public async Task Strangers_are_capped_per_address_and_never_displace_a_gateway()
+    {
+        await using var agent = await StartTlsAsync(o => o.ConnectionLimits = o.ConnectionLimits with { MaxConnectionsPerAddress = 2 });
+        agent.AdmitAddress = (address, _) => address.Equals(IPAddress.Loopback) ? SipAddressAdmission.Trusted : SipAddressAdmission.Stranger;
+        var limits = new List<string>();
+        agent.ConnectionLimited += (_, _, limit) => { lock (limits) limits.Add(limit); };
+        var stranger = IPAddress.Parse("127.0.0.2");
+        var silent = new List<RawSipClient>();
+        for (int i = 0; i < 8; i++) silent.Add(await RawSipClient.ConnectAsync(agent.LocalEndPoints[0], stranger));
+        await Until(() => Volatile.Read(ref _handshakesStarted) == 8);
+
+        await using var ninth = await RawSipClient.ConnectAsync(agent.LocalEndPoints[0], stranger);
+        Assert.True(await ninth.ClosedWithoutDataAsync());
+        lock (limits) Assert.Equal(["strangers per address"], limits);
+        Assert.Equal(8, Volatile.Read(ref _handshakesStarted));
+        Assert.Equal((0, 8), agent.BudgetInUse);
+
+        // The gateway's address has its own budget: two connections, none displacing a stranger or vice versa.
+        await using var gateway = await RawSipClient.ConnectTlsAsync(agent.LocalEndPoints[0], _clientCert);
+        var call = new PeerCall(gateway.LocalEndPoint, agent.LocalEndPoints[0]) { Transport = "TLS" };
+        await gateway.SendAsync(call.InDialog("OPTIONS", call.RequestUri));
+        Assert.Equal(200, (await gateway.ReadAsync()).Status);
+        Assert.Equal((1, 8), agent.BudgetInUse);
+        foreach (var c in silent) await c.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_stranger_whose_certificate_names_a_gateway_moves_to_the_gateway_budget()
+    {
+        await using var agent = await StartTlsAsync();
+        agent.AdmitAddress = (_, _) => SipAddressAdmission.Stranger;
+        agent.Admit = info => info.PeerCertificate is not null;
+
+        await using var client = await RawSipClient.ConnectTlsAsync(agent.LocalEndPoints[0], _clientCert, IPAddress.Parse("127.0.0.3"));
+        var call = new PeerCall(client.LocalEndPoint, agent.LocalEndPoints[0]) { Transport = "TLS" };
+        await client.SendAsync(call.InDialog("OPTIONS", call.RequestUri));
+
+        Assert.Equal(200, (await client.ReadAsync()).Status);
+        Assert.Equal((1, 0), agent.BudgetInUse);
     }
 }

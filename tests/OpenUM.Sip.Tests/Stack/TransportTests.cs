@@ -115,29 +115,9 @@ public sealed class TransportTests
     }
 
     [Fact]
-    public async Task Connections_beyond_the_per_address_cap_are_refused()
-    {
-        await using var agent = await StartAsync(_time, o => o.MaxConnectionsPerAddress = 2);
-        var refused = new TaskCompletionSource<SipConnectionInfo>(TaskCreationOptions.RunContinuationsAsynchronously);
-        agent.ConnectionRefused += info => refused.TrySetResult(info);
-        await using var first = await RawSipClient.ConnectAsync(agent.Tcp());
-        await using var second = await RawSipClient.ConnectAsync(agent.Tcp());
-        await Until(() => agent.ActiveConnections == 2);
-
-        await using var third = await RawSipClient.ConnectAsync(agent.Tcp());
-
-        Assert.True(await third.ClosedWithoutDataAsync());
-        Assert.Equal(third.LocalEndPoint.Port, (await refused.Task.Guard()).Remote.Port);
-        // The admitted ones still work.
-        var call = new PeerCall(first.LocalEndPoint, agent.Tcp());
-        await first.SendAsync(call.InDialog("OPTIONS", call.RequestUri));
-        Assert.Equal(200, (await first.ReadAsync()).Status);
-    }
-
-    [Fact]
     public async Task Idle_connection_is_closed_but_one_carrying_a_dialog_is_kept()
     {
-        await using var agent = await StartAsync(_time, o => o.IdleConnectionTimeout = TimeSpan.FromMinutes(1));
+        await using var agent = await StartAsync(_time, o => o.ConnectionLimits = o.ConnectionLimits with { IdleTimeout = TimeSpan.FromMinutes(1) });
         await using var idle = await RawSipClient.ConnectAsync(agent.Tcp());
         var probe = new PeerCall(idle.LocalEndPoint, agent.Tcp());
         await idle.SendAsync(probe.InDialog("OPTIONS", probe.RequestUri));

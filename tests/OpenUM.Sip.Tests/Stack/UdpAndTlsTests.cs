@@ -68,7 +68,8 @@ public sealed class UdpAndTlsTests
         var infos = new List<SipConnectionInfo>();
         // The first datagram is refused by its address, the later ones pass.
         agent.AdmitAddress = (address, kind) =>
-            Interlocked.Increment(ref addressChecks) > 1 && kind == SipTransportKind.Udp && address.Equals(IPAddress.Loopback);
+            Interlocked.Increment(ref addressChecks) > 1 && kind == SipTransportKind.Udp && address.Equals(IPAddress.Loopback)
+                ? SipAddressAdmission.Trusted : SipAddressAdmission.Refused;
         agent.Admit = info =>
         {
             lock (infos) infos.Add(info);
@@ -103,16 +104,21 @@ public sealed class UdpAndTlsTests
     {
         await using var agent = await StartAsync(_time);
         var admitted = 0;
-        agent.AdmitAddress = (_, kind) => kind != SipTransportKind.Tcp;
+        agent.AdmitAddress = (_, kind) => kind != SipTransportKind.Tcp ? SipAddressAdmission.Trusted : SipAddressAdmission.Refused;
         agent.Admit = _ =>
         {
             Interlocked.Increment(ref admitted);
             return true;
         };
+        var reported = new TaskCompletionSource<(IPEndPoint Remote, SipTransportKind Kind)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        agent.AddressRefused += (remote, kind) => reported.TrySetResult((remote, kind));
         await using var peer = await RawSipClient.ConnectAsync(agent.Tcp());
 
         Assert.True(await peer.ClosedWithoutDataAsync());
         Assert.Equal(0, Volatile.Read(ref admitted));
+        var (remote, kind) = await reported.Task.Guard();
+        Assert.Equal(peer.LocalEndPoint.Port, remote.Port);
+        Assert.Equal(SipTransportKind.Tcp, kind);
     }
 
     [Fact]

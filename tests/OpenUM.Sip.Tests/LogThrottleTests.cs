@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
+using OpenUM.Sip;
 
-namespace OpenUM.Calls.Tests;
+namespace OpenUM.Sip.Tests;
 
 public class LogThrottleTests
 {
