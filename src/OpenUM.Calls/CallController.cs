@@ -56,6 +56,26 @@ public sealed class CallController : IAsyncDisposable
     public int ActiveCalls => Volatile.Read(ref _active);
 
     /// <summary>
+    /// ADM-2 before anything is built for a peer, and on TLS before any handshake byte: on TCP/UDP the source must
+    /// be a configured gateway's address; on TLS an address of a gateway of a secured dial plan (or this server's
+    /// own), or anyone when the server allows TLS from any address (then in the strangers' pool until the
+    /// certificate names a gateway).
+    /// </summary>
+    public SipAddressAdmission AdmitAddress(IPAddress address, SipTransportKind kind)
+    {
+        if (kind != SipTransportKind.Tls) return _peers.Find(address) is not null ? SipAddressAdmission.Trusted : SipAddressAdmission.Refused;
+        if (_peers.MayStartTls(address)) return SipAddressAdmission.Trusted;
+        return _config().FindUmServer(_options.ServerName)?.AllowTlsFromAnyAddress == true
+            ? SipAddressAdmission.Stranger : SipAddressAdmission.Refused;
+    }
+
+    /// <summary>A source refused by <see cref="AdmitAddress"/>: 1021, rate-limited per address and globally.</summary>
+    public void OnAddressRefused(IPEndPoint remote, SipTransportKind kind) =>
+        LogRejected(remote, kind == SipTransportKind.Tls
+            ? "no gateway of a secured dial plan has this address, so no TLS handshake was started (openum server set --allow-tls-from-any-address true admits any address)"
+            : "not a configured IP gateway");
+
+    /// <summary>
     /// ADM-1/ADM-2: a new connection or datagram is admitted only from a configured gateway: by source
     /// address on TCP/UDP, by the name in its verified certificate on TLS (the handshake has already
     /// checked chain, validity, EKU and revocation).

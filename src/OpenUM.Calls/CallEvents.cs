@@ -42,6 +42,10 @@ public static partial class CallEvents
     public static partial void SrtpSummary(ILogger logger, LogLevel level, string callId, long rtpAuthenticationFailures, long rtpReplays,
         long rtpOther, long rtcpAuthenticationFailures, long rtcpReplays, long rtcpOther, long rtcpPackets);
 
+    [LoggerMessage(EventId = 2007, EventName = "TlsFromAnyAddress", Level = LogLevel.Warning,
+        Message = "UM server {Server} starts a TLS handshake with any address: strangers can make it work before their certificate is checked (within the strangers' budget). Unless gateways have dynamic addresses: openum server set --allow-tls-from-any-address false")]
+    public static partial void TlsFromAnyAddress(ILogger logger, string server);
+
     [LoggerMessage(EventId = 1194, EventName = "InvalidPeerDNSHostName", Level = LogLevel.Warning,
         Message = "Gateway {Gateway}: address {Address} does not resolve ({Error}); it is ignored until it does")]
     public static partial void InvalidPeerDnsHostName(ILogger logger, string gateway, string address, string error);

@@ -7,26 +7,42 @@ using OpenUM.Directory;
 namespace OpenUM.Calls;
 
 /// <summary>
-/// The trusted-device list (ADM-1, TCP part): every configured IP gateway's addresses, FQDNs resolved.
-/// Rebuilt on each configuration change and periodically (so DNS changes are followed); published as
-/// one immutable map swapped atomically, so the admission check on each new connection is a lookup.
+/// The trusted-device list (ADM-1): every configured IP gateway's addresses, FQDNs resolved, and apart from them
+/// the addresses that may start a TLS handshake: those of the gateways of secured dial plans and this server's
+/// own (loopback, and its FQDN's addresses, so a local test call over mutual TLS works). Rebuilt on each
+/// configuration change and periodically (so DNS changes are followed); published as one immutable state
+/// swapped atomically, so the admission check on each new connection is a lookup.
 /// </summary>
-public sealed class TrustedPeers(ILogger logger, Func<string, CancellationToken, Task<IPAddress[]>>? resolve = null)
+public sealed class TrustedPeers(ILogger logger, Func<string, CancellationToken, Task<IPAddress[]>>? resolve = null, string? serverFqdn = null)
 {
     private readonly Func<string, CancellationToken, Task<IPAddress[]>> _resolve = resolve ?? Dns.GetHostAddressesAsync;
-    private volatile FrozenDictionary<IPAddress, IpGateway> _byAddress = FrozenDictionary<IPAddress, IpGateway>.Empty;
+    private volatile Peers _peers = new(FrozenDictionary<IPAddress, IpGateway>.Empty, Loopback);
     private readonly SemaphoreSlim _rebuild = new(1, 1);
     private long _publishedVersion = long.MinValue;
+
+    private static readonly FrozenSet<IPAddress> Loopback = new[] { IPAddress.Loopback, IPAddress.IPv6Loopback }.ToFrozenSet();
+
+    private sealed record Peers(FrozenDictionary<IPAddress, IpGateway> ByAddress, FrozenSet<IPAddress> TlsAddresses);
 
     /// <summary>The gateway a source address belongs to, or null when it is not trusted.</summary>
     public IpGateway? Find(IPAddress address)
     {
         if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
-        return _byAddress.GetValueOrDefault(address);
+        return _peers.ByAddress.GetValueOrDefault(address);
+    }
+
+    /// <summary>
+    /// True when a TLS handshake from this address is worth starting: it is an address of a gateway linked to a
+    /// SipSecured or Secured dial plan, or this server's own. Anyone else is refused before any TLS byte.
+    /// </summary>
+    public bool MayStartTls(IPAddress address)
+    {
+        if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
+        return _peers.TlsAddresses.Contains(address);
     }
 
     /// <summary>Number of trusted addresses in the current list.</summary>
-    public int Count => _byAddress.Count;
+    public int Count => _peers.ByAddress.Count;
 
     /// <summary>
     /// Rebuilds the list from the configuration; unresolvable FQDNs are logged (1194) and skipped.
@@ -39,7 +55,7 @@ public sealed class TrustedPeers(ILogger logger, Func<string, CancellationToken,
         try
         {
             if (config.Version < _publishedVersion) return;
-            _byAddress = await BuildAsync(config, ct).ConfigureAwait(false);
+            _peers = await BuildAsync(config, ct).ConfigureAwait(false);
             _publishedVersion = config.Version;
         }
         finally
@@ -48,27 +64,19 @@ public sealed class TrustedPeers(ILogger logger, Func<string, CancellationToken,
         }
     }
 
-    private async Task<FrozenDictionary<IPAddress, IpGateway>> BuildAsync(ConfigurationSnapshot config, CancellationToken ct)
+    private async Task<Peers> BuildAsync(ConfigurationSnapshot config, CancellationToken ct)
     {
         var map = new Dictionary<IPAddress, IpGateway>();
+        var tls = new HashSet<IPAddress>(Loopback);
         foreach (var gateway in config.IpGateways)
         {
-            IPAddress[] addresses;
-            if (IPAddress.TryParse(gateway.Address, out var literal))
-                addresses = [literal];
-            else
-            {
-                try { addresses = await _resolve(gateway.Address, ct).ConfigureAwait(false); }
-                catch (Exception e) when (e is SocketException or ArgumentException)
-                {
-                    CallEvents.InvalidPeerDnsHostName(logger, gateway.Name, gateway.Address, e.Message);
-                    continue;
-                }
-            }
+            if (await ResolveAsync(gateway.Address, gateway.Name, ct).ConfigureAwait(false) is not { } addresses) continue;
+            bool secured = config.DialPlansForGateway(gateway.Name).Any(p => p.IsSecured);
             foreach (var raw in addresses)
             {
                 var address = raw.IsIPv4MappedToIPv6 ? raw.MapToIPv4() : raw;
                 if (!FamilyAllowed(gateway.IPAddressFamily, address)) continue;
+                if (secured) tls.Add(address);
                 if (map.TryGetValue(address, out var first))
                 {
                     if (!ReferenceEquals(first, gateway))
@@ -78,8 +86,25 @@ public sealed class TrustedPeers(ILogger logger, Func<string, CancellationToken,
                 map[address] = gateway;
             }
         }
+        if (serverFqdn is not null && await ResolveAsync(serverFqdn, null, ct).ConfigureAwait(false) is { } own)
+            foreach (var address in own) tls.Add(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
         if (map.Count == 0) CallEvents.NoPeersFound(logger);
-        return map.ToFrozenDictionary();
+        return new Peers(map.ToFrozenDictionary(), tls.ToFrozenSet());
+    }
+
+    // A gateway name that does not resolve is reported (1194) and skipped; our own name failing is not news.
+    private async Task<IPAddress[]?> ResolveAsync(string address, string? gateway, CancellationToken ct)
+    {
+        if (IPAddress.TryParse(address, out var literal)) return [literal];
+        try
+        {
+            return await _resolve(address, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is SocketException or ArgumentException)
+        {
+            if (gateway is not null) CallEvents.InvalidPeerDnsHostName(logger, gateway, address, e.Message);
+            return null;
+        }
     }
 
     private static bool FamilyAllowed(IPAddressFamily family, IPAddress address) => family switch

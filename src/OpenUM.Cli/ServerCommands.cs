@@ -17,6 +17,11 @@ internal static class ServerCommands
         .Add<int>("--start-secured", "1 = listen on TLS when the server has no dial plan (Auto mode), 0 = TCP", (s, v) => s with { StartSecured = v })
         .AddList("--srtp-crypto-suites", "SRTP suites for Secured dial plans, most preferred first, e.g. AES_CM_128_HMAC_SHA1_80 (none = built-in order, strongest first)", (s, v) => s with { SrtpCryptoSuites = v })
         .Add<int>("--srtp-replay-window", "SRTP/SRTCP replay window in packets, 64-32768 (default 128)", (s, v) => s with { SrtpReplayWindow = v })
+        .Add<bool>("--allow-tls-from-any-address", "Give a TLS handshake to any address, for gateways with dynamic addresses (default false: only the addresses of the gateways of secured dial plans); the certificate still decides", (s, v) => s with { AllowTlsFromAnyAddress = v })
+        .Add<int>("--tls-handshake-timeout", "Seconds a TLS handshake may take, 1-60 (default 10)", (s, v) => s with { TlsHandshakeTimeout = TimeSpan.FromSeconds(v) })
+        .Add<int>("--sip-message-timeout", "Seconds a SIP message may take to arrive once its first byte has, 1-120 (default 10)", (s, v) => s with { SipMessageTimeout = TimeSpan.FromSeconds(v) })
+        .Add<int>("--max-connections-per-address", "Connections one address may hold, 1-10000 (default 64); at the cap its least recently used idle one is closed for the new one", (s, v) => s with { MaxConnectionsPerAddress = v })
+        .Add<int>("--connection-rate-per-address", "New connections one address may open per second, 1-10000 (default 50, bursts of twice as many)", (s, v) => s with { ConnectionRatePerAddress = v })
         .Add<string>("--smart-host", "SMTP smart host HOST:PORT for voice messages; \"\" = none (local maildir)", (s, v) => s with { SmartHost = string.IsNullOrEmpty(v) ? null : v })
         .Add<SmartHostTls>("--smart-host-tls", "StartTls (default) or Implicit; TLS 1.2 or later either way", (s, v) => s with { SmartHostTls = v })
         .Add<bool>("--smart-host-client-certificate", "Present the server certificate as TLS client certificate (default true)", (s, v) => s with { SmartHostClientCertificate = v })
@@ -46,7 +51,8 @@ internal static class ServerCommands
             CliContext.Print(result, store.Load().UmServers,
                 ("Name", s => s.Name), ("Status", s => s.Status), ("MaxCallsAllowed", s => s.MaxCallsAllowed),
                 ("SipTcpListeningPort", s => s.SipTcpListeningPort), ("SipTlsListeningPort", s => s.SipTlsListeningPort),
-                ("StartupMode", s => s.StartupMode), ("DialPlans", s => s.DialPlans));
+                ("StartupMode", s => s.StartupMode), ("DialPlans", s => s.DialPlans),
+                ("AllowTlsFromAnyAddress", s => s.AllowTlsFromAnyAddress));
             return 0;
         }));
         return new Command("server", "Manage UM servers.") { set, get };

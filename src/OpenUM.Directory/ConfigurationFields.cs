@@ -66,6 +66,16 @@ public static class ConfigurationFields
     public const string SrtpCryptoSuites = "srtp-crypto-suites";
     /// <summary>UmServer.SrtpReplayWindow.</summary>
     public const string SrtpReplayWindow = "srtp-replay-window";
+    /// <summary>UmServer.AllowTlsFromAnyAddress.</summary>
+    public const string AllowTlsFromAnyAddress = "allow-tls-from-any-address";
+    /// <summary>UmServer.TlsHandshakeTimeout.</summary>
+    public const string TlsHandshakeTimeout = "tls-handshake-timeout";
+    /// <summary>UmServer.SipMessageTimeout.</summary>
+    public const string SipMessageTimeout = "sip-message-timeout";
+    /// <summary>UmServer.MaxConnectionsPerAddress.</summary>
+    public const string MaxConnectionsPerAddress = "max-connections-per-address";
+    /// <summary>UmServer.ConnectionRatePerAddress.</summary>
+    public const string ConnectionRatePerAddress = "connection-rate-per-address";
     /// <summary>UmServer.SmartHost.</summary>
     public const string SmartHost = "smart-host";
     /// <summary>UmServer.SmartHostTls.</summary>

@@ -57,6 +57,23 @@ public static partial class ConfigurationValidator
 
         ValidateSrtp(server);
         ValidateSmartHost(server);
+        ValidateConnections(server);
+    }
+
+    /// <summary>Allowed TlsHandshakeTimeout and SipMessageTimeout ranges.</summary>
+    public static readonly (TimeSpan Min, TimeSpan Max) TlsHandshakeTimeoutRange = (TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60)),
+        SipMessageTimeoutRange = (TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(120));
+
+    private static void ValidateConnections(UmServer server)
+    {
+        if (server.TlsHandshakeTimeout < TlsHandshakeTimeoutRange.Min || server.TlsHandshakeTimeout > TlsHandshakeTimeoutRange.Max)
+            throw Fail(F.TlsHandshakeTimeout, $"{server.TlsHandshakeTimeout.TotalSeconds:0.###} s is out of range: allowed 1 to 60 seconds; default 10");
+        if (server.SipMessageTimeout < SipMessageTimeoutRange.Min || server.SipMessageTimeout > SipMessageTimeoutRange.Max)
+            throw Fail(F.SipMessageTimeout, $"{server.SipMessageTimeout.TotalSeconds:0.###} s is out of range: allowed 1 to 120 seconds; default 10");
+        if (server.MaxConnectionsPerAddress is < 1 or > 10_000)
+            throw Fail(F.MaxConnectionsPerAddress, $"{server.MaxConnectionsPerAddress} is out of range: allowed 1 to 10000; default 64");
+        if (server.ConnectionRatePerAddress is < 1 or > 10_000)
+            throw Fail(F.ConnectionRatePerAddress, $"{server.ConnectionRatePerAddress} is out of range: allowed 1 to 10000 new connections per second; default 50");
     }
 
     private static void ValidateSrtp(UmServer server)

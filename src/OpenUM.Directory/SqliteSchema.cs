@@ -124,6 +124,15 @@ internal static class SqliteSchema
             locked_out INTEGER NOT NULL DEFAULT 0,
             PRIMARY KEY (dial_plan, extension));
         """,
+        // 6: what a peer may hold of the server: TLS from any address, handshake and message deadlines (ms),
+        // per-address connection cap and rate.
+        """
+        ALTER TABLE um_servers ADD COLUMN allow_tls_from_any_address INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE um_servers ADD COLUMN tls_handshake_timeout_ms INTEGER NOT NULL DEFAULT 10000;
+        ALTER TABLE um_servers ADD COLUMN sip_message_timeout_ms INTEGER NOT NULL DEFAULT 10000;
+        ALTER TABLE um_servers ADD COLUMN max_connections_per_address INTEGER NOT NULL DEFAULT 64;
+        ALTER TABLE um_servers ADD COLUMN connection_rate_per_address INTEGER NOT NULL DEFAULT 50;
+        """,
     ];
 
     /// <summary>Schema version this build writes.</summary>

@@ -80,7 +80,9 @@ internal static class StoreTables
         ["id", "name", Json("dial_plans"), "status", "max_calls_allowed", "sip_tcp_listening_port", "sip_tls_listening_port",
          "startup_mode", "start_secured", "certificate_thumbprint", Json("srtp_crypto_suites"), "srtp_replay_window",
          "smart_host", "smart_host_tls", "smart_host_client_certificate", "smart_host_user", "smart_host_password_file",
-         "smart_host_retry_interval_ms", "smart_host_max_retry_interval_ms", "smart_host_message_expiry_ms"],
+         "smart_host_retry_interval_ms", "smart_host_max_retry_interval_ms", "smart_host_message_expiry_ms",
+         "allow_tls_from_any_address", "tls_handshake_timeout_ms", "sip_message_timeout_ms", "max_connections_per_address",
+         "connection_rate_per_address"],
         r => new UmServer
         {
             Id = r.GetGuid(0),
@@ -103,12 +105,19 @@ internal static class StoreTables
             SmartHostRetryInterval = TimeSpan.FromMilliseconds(r.GetInt64(17)),
             SmartHostMaxRetryInterval = TimeSpan.FromMilliseconds(r.GetInt64(18)),
             SmartHostMessageExpiry = TimeSpan.FromMilliseconds(r.GetInt64(19)),
+            AllowTlsFromAnyAddress = r.GetBoolean(20),
+            TlsHandshakeTimeout = TimeSpan.FromMilliseconds(r.GetInt64(21)),
+            SipMessageTimeout = TimeSpan.FromMilliseconds(r.GetInt64(22)),
+            MaxConnectionsPerAddress = r.GetInt32(23),
+            ConnectionRatePerAddress = r.GetInt32(24),
         },
         s => [s.Id, s.Name, FormatList(s.DialPlans), s.Status.ToString(), s.MaxCallsAllowed, s.SipTcpListeningPort,
               s.SipTlsListeningPort, s.StartupMode.ToString(), s.StartSecured, s.CertificateThumbprint,
               FormatList(s.SrtpCryptoSuites), s.SrtpReplayWindow,
               s.SmartHost, s.SmartHostTls.ToString(), s.SmartHostClientCertificate, s.SmartHostUser, s.SmartHostPasswordFile,
-              Milliseconds(s.SmartHostRetryInterval), Milliseconds(s.SmartHostMaxRetryInterval), Milliseconds(s.SmartHostMessageExpiry)]);
+              Milliseconds(s.SmartHostRetryInterval), Milliseconds(s.SmartHostMaxRetryInterval), Milliseconds(s.SmartHostMessageExpiry),
+              s.AllowTlsFromAnyAddress, Milliseconds(s.TlsHandshakeTimeout), Milliseconds(s.SipMessageTimeout), s.MaxConnectionsPerAddress,
+              s.ConnectionRatePerAddress]);
 
     public static readonly StoreTable<Mailbox> Mailboxes = new(
         "mailboxes",

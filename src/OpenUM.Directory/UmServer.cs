@@ -45,6 +45,24 @@ public sealed record UmServer
     /// <summary>The replay window used unless configured.</summary>
     public const int DefaultSrtpReplayWindow = 128;
 
+    /// <summary>
+    /// Accept TLS handshakes from any address (for gateways with dynamic addresses; their certificate still decides).
+    /// Off: only addresses of the gateways of secured dial plans (and this server's own) get a handshake.
+    /// </summary>
+    public bool AllowTlsFromAnyAddress { get; init; }
+
+    /// <summary>A TLS handshake that takes longer is abandoned (1-60 s).</summary>
+    public TimeSpan TlsHandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>A SIP message must be complete this long after its first byte, however slowly it trickles in (1-120 s).</summary>
+    public TimeSpan SipMessageTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Connections one address may hold (1-10000); at the cap its least recently used idle one makes room.</summary>
+    public int MaxConnectionsPerAddress { get; init; } = 64;
+
+    /// <summary>New connections one address may open per second (1-10000; bursts of twice as many).</summary>
+    public int ConnectionRatePerAddress { get; init; } = 50;
+
     /// <summary>Smart host (SMTP hub) as HOST:PORT for voice message delivery (DLV-2); null = the local maildir (DLV-3).</summary>
     public string? SmartHost { get; init; }
 

@@ -58,7 +58,7 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
         DemoConfiguration.EnsureSeeded(store, options, _logger);
         var server = DemoConfiguration.EnsureServer(store, options.ServerName);
         _monitor = new ConfigurationMonitor(store, time, ConfigurationStores.PollInterval(store));
-        _peers = new TrustedPeers(loggers.CreateLogger("OpenUM.Calls.Admission"));
+        _peers = new TrustedPeers(loggers.CreateLogger("OpenUM.Calls.Admission"), serverFqdn: options.Fqdn);
         await _peers.RebuildAsync(_monitor.Current, ct).ConfigureAwait(false);
         LogConfiguration(_monitor.Current);
         _monitor.Changed += snapshot => _ = OnConfigurationChangedAsync(snapshot);
@@ -88,6 +88,7 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
             UdpPort = options.SipUdpPort,
             TlsServerOptions = info => _tls!.ServerOptions(info),
             TlsClientOptions = (target, name) => _tls!.ClientOptions(target, name),
+            ConnectionLimits = ConnectionLimitsOf(server),
             UserAgentHeader = "OpenUM/" + typeof(UmService).Assembly.GetName().Version?.ToString(3),
         }, time, loggers.CreateLogger("OpenUM.Sip"));
         _delivery = new SmtpDelivery(data, options.Fqdn, () => _monitor.Current.FindUmServer(options.ServerName), SmtpTls, time, loggers);
@@ -96,6 +97,8 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
             new CallControllerOptions(options.ServerName, data.Root, data.Spool, options.Fqdn), time, callLogger);
         _calls.SubscriberAccess = new SubscriberAccessServices(new OpenUM.Directory.Pins.PinAuthenticator(store, time),
             new OpenUM.Calls.Outdialing.OutdialingEngine(new OpenUM.Calls.Outdialing.OutdialingOptions(), time, callLogger));
+        _agent.AdmitAddress = _calls.AdmitAddress;
+        _agent.AddressRefused += _calls.OnAddressRefused;
         _agent.Admit = _calls.Admit;
         _agent.OnIncomingCall = _calls.OnIncomingCall;
         _agent.TlsHandshakeFailed += (info, error) => _tls?.OnHandshakeFailed(info, error);
@@ -110,6 +113,7 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
         await _agent.StartAsync(ct).ConfigureAwait(false);
 
         PeerWarnings.Check(_monitor.Current, plan.Tcp, plan.Tls, plan.Mode, callLogger);
+        WarnTlsFromAnyAddress(server, plan);
         string udp = options.SipUdpPort is { } u ? $", SIP UDP {u}" : "";
         ServerEvents.StartingMode(_logger, plan.Mode, _agent.TcpPort ?? 0, _agent.TlsPort ?? 0, udp, $"{options.RtpFirstPort}-{options.RtpLastPort}");
         ServerEvents.Started(_logger, options.ServerName, data.Root);
@@ -141,6 +145,8 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
             var plan = ListenerPlan.Decide(server, snapshot);
             await FollowDialPlansAsync(plan, snapshot, server?.CertificateThumbprint).ConfigureAwait(false);
             PeerWarnings.Check(snapshot, _plan!.Tcp, _plan.Tls, _plan.Mode, _logger);
+            if (_agent is { } agent && ConnectionLimitsOf(server) is var limits && limits != agent.ConnectionLimits) agent.ConnectionLimits = limits;
+            WarnTlsFromAnyAddress(server, _plan);
         }
         catch (Exception e)
         {
@@ -204,6 +210,20 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
         {
             _logger.LogError(2012, e, "Housekeeping stopped: pending messages are retried at the next start");
         }
+    }
+
+    /// <summary>What a peer may hold of this server (deadlines, per-address cap and rate), from its UmServer object.</summary>
+    private static SipConnectionLimits ConnectionLimitsOf(UmServer? server) => server is null ? new() : new()
+    {
+        TlsHandshakeTimeout = server.TlsHandshakeTimeout,
+        MessageTimeout = server.SipMessageTimeout,
+        MaxConnectionsPerAddress = server.MaxConnectionsPerAddress,
+        ConnectionRatePerAddress = server.ConnectionRatePerAddress,
+    };
+
+    private void WarnTlsFromAnyAddress(UmServer? server, ListenerPlan plan)
+    {
+        if (server is { AllowTlsFromAnyAddress: true } && plan.Tls) CallEvents.TlsFromAnyAddress(_logger, server.Name);
     }
 
     private void LogConfiguration(ConfigurationSnapshot c) =>

@@ -90,3 +90,68 @@ public class PeerWarningsTests
         Assert.Equal([1184], log.Ids);
     }
 }
+
+// Who may start a TLS handshake at all (before any TLS byte): gateways of secured dial plans and the server itself.
+public class TlsAdmissionTests
+{
+    private static readonly IPAddress Secured = IPAddress.Parse("192.0.2.30");
+    private static readonly IPAddress Plain = IPAddress.Parse("192.0.2.31");
+    private static readonly IPAddress Own = IPAddress.Parse("192.0.2.40");
+    private static readonly IPAddress Stranger = IPAddress.Parse("198.51.100.9");
+
+    private static ConfigurationSnapshot Config(bool allowAny = false) => new(1,
+        [new DialPlan { Name = "secure", NumberOfDigitsInExtension = 4, VoipSecurity = VoipSecurity.Secured },
+         new DialPlan { Name = "open", NumberOfDigitsInExtension = 4 }],
+        [new IpGateway { Name = "sbc", Address = "sbc.example.test" }, new IpGateway { Name = "pbx", Address = "192.0.2.31" }],
+        [new HuntGroup { Name = "s", IpGateway = "sbc", DialPlan = "secure" }, new HuntGroup { Name = "p", IpGateway = "pbx", DialPlan = "open" }],
+        [new UmServer { Name = "um1", AllowTlsFromAnyAddress = allowAny }], []);
+
+    private static async Task<TrustedPeers> PeersAsync(ConfigurationSnapshot config)
+    {
+        var peers = new TrustedPeers(NullLogger.Instance, (name, _) => Task.FromResult(name switch
+        {
+            "sbc.example.test" => new[] { Secured },
+            "um.example.test" => [Own],
+            _ => throw new SocketException((int)SocketError.HostNotFound),
+        }), serverFqdn: "um.example.test");
+        await peers.RebuildAsync(config, CancellationToken.None);
+        return peers;
+    }
+
+    [Fact]
+    public async Task Only_gateways_of_secured_dial_plans_and_the_server_itself_may_start_tls()
+    {
+        var peers = await PeersAsync(Config());
+
+        Assert.True(peers.MayStartTls(Secured));
+        Assert.True(peers.MayStartTls(Secured.MapToIPv6()));
+        Assert.True(peers.MayStartTls(Own));
+        Assert.True(peers.MayStartTls(IPAddress.Loopback));
+        Assert.True(peers.MayStartTls(IPAddress.IPv6Loopback));
+        Assert.False(peers.MayStartTls(Plain));     // a gateway, but of an unsecured dial plan: TCP only
+        Assert.False(peers.MayStartTls(Stranger));
+        Assert.NotNull(peers.Find(Plain));
+        Assert.NotNull(peers.Find(Secured));
+    }
+
+    [Theory]
+    [InlineData(false, "Refused")]
+    [InlineData(true, "Stranger")]
+    public async Task An_unknown_address_on_tls_is_refused_unless_the_server_allows_any(bool allowAny, string expected)
+    {
+        var config = Config(allowAny);
+        var peers = await PeersAsync(config);
+        var root = System.IO.Directory.CreateTempSubdirectory("openum-admission-").FullName;
+        using var wheel = new OpenUM.Sip.TimerWheel(TimeProvider.System);
+        await using var clock = new OpenUM.Media.MediaClock(TimeProvider.System);
+        await using var controller = new CallController(() => config, peers, new OpenUM.Media.RtpPortRange(40000, 40009), clock, wheel,
+            new OpenUM.Delivery.MaildirSink(root), PromptLibrary.Default, new CallControllerOptions("um1", root, Path.Combine(root, "spool")),
+            TimeProvider.System, NullLogger.Instance);
+
+        Assert.Equal(expected, controller.AdmitAddress(Stranger, OpenUM.Sip.SipTransportKind.Tls).ToString());
+        Assert.Equal(OpenUM.Sip.SipAddressAdmission.Trusted, controller.AdmitAddress(Secured, OpenUM.Sip.SipTransportKind.Tls));
+        Assert.Equal(OpenUM.Sip.SipAddressAdmission.Refused, controller.AdmitAddress(Stranger, OpenUM.Sip.SipTransportKind.Tcp));
+        Assert.Equal(OpenUM.Sip.SipAddressAdmission.Trusted, controller.AdmitAddress(Plain, OpenUM.Sip.SipTransportKind.Tcp));
+        System.IO.Directory.Delete(root, recursive: true);
+    }
+}

@@ -27,7 +27,8 @@ public class StoreTests
         {
             Name = "um-paris", DialPlans = ["Paris"], Status = UmStatus.Disabled, MaxCallsAllowed = 250,
             SipTcpListeningPort = 15060, SipTlsListeningPort = 15061, StartupMode = UmStartupMode.Dual, StartSecured = 1,
-            CertificateThumbprint = new string('A', 40),
+            CertificateThumbprint = new string('A', 40), AllowTlsFromAnyAddress = true, TlsHandshakeTimeout = TimeSpan.FromSeconds(7),
+            SipMessageTimeout = TimeSpan.FromSeconds(30), MaxConnectionsPerAddress = 12, ConnectionRatePerAddress = 9,
         };
         var mailbox = new Mailbox
         {

@@ -89,6 +89,10 @@ public class ValidationTests
         ["server: start secured 2"] = ("start-secured", s => s.AddUmServer(Server("um2") with { StartSecured = 2 })),
         ["server: bad thumbprint"] = ("certificate-thumbprint", s => s.AddUmServer(Server("um2") with { CertificateThumbprint = "xyz" })),
         ["server: duplicate name"] = ("name", s => s.AddUmServer(Server("UM1"))),
+        ["server: handshake timeout 0"] = ("tls-handshake-timeout", s => s.AddUmServer(Server("um2") with { TlsHandshakeTimeout = TimeSpan.Zero })),
+        ["server: message timeout 121 s"] = ("sip-message-timeout", s => s.AddUmServer(Server("um2") with { SipMessageTimeout = TimeSpan.FromSeconds(121) })),
+        ["server: 0 connections per address"] = ("max-connections-per-address", s => s.AddUmServer(Server("um2") with { MaxConnectionsPerAddress = 0 })),
+        ["server: rate 10001"] = ("connection-rate-per-address", s => s.AddUmServer(Server("um2") with { ConnectionRatePerAddress = 10_001 })),
         ["remove: dial plan used by hunt groups and mailbox"] = ("name", s => s.RemoveDialPlan("main")),
         ["remove: gateway used by hunt group"] = ("name", s => s.RemoveIpGateway("pbx")),
     };

@@ -110,6 +110,14 @@ internal static class PostgresSchema
         ALTER TABLE dial_plans ADD COLUMN allowed_international_groups jsonb NOT NULL DEFAULT '[]';
         """,
         PostgresPolicySchema.Migration5,
+        // 6: what a peer may hold of the server (SQLite migration 6).
+        """
+        ALTER TABLE um_servers ADD COLUMN allow_tls_from_any_address boolean NOT NULL DEFAULT false;
+        ALTER TABLE um_servers ADD COLUMN tls_handshake_timeout_ms bigint NOT NULL DEFAULT 10000;
+        ALTER TABLE um_servers ADD COLUMN sip_message_timeout_ms bigint NOT NULL DEFAULT 10000;
+        ALTER TABLE um_servers ADD COLUMN max_connections_per_address integer NOT NULL DEFAULT 64;
+        ALTER TABLE um_servers ADD COLUMN connection_rate_per_address integer NOT NULL DEFAULT 50;
+        """,
     ];
 
     /// <summary>Schema version this build writes.</summary>
