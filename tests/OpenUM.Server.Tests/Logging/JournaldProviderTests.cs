@@ -131,6 +131,14 @@ public class JournaldProviderTests
     }
 
     [Fact]
+    public void AMissingJournalctlIsReportedNotThrown()
+    {
+        var (events, error) = JournalReader.Read(null, 5, "openum-test-no-such-journalctl");
+        Assert.Empty(events);
+        Assert.Contains("openum-test-no-such-journalctl was not found", error);
+    }
+
+    [Fact]
     public void JournalctlIsAskedForTheLastNOfOneEvent()
     {
         Assert.Equal(["-t", "openum", "-o", "json", "--all", "--no-pager", "-q", "-n", "20", "OPENUM_EVENT_ID=1021"], JournalReader.Arguments(1021, 20));
