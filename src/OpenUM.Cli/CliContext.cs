@@ -81,7 +81,7 @@ internal static class CliContext
     /// <summary>CFG-2: every change is an event naming who made it, what, and the object before and after.</summary>
     public static void Audit(DataDirectory data, ConfigurationChange change)
     {
-        using var events = new JsonLinesLoggerProvider(data.EventLog, TimeProvider.System);
+        using var events = OpenUM.Server.Logging.EventLog.ForCommand(data);
         ServerEvents.ConfigurationChanged(events.CreateLogger("OpenUM.Cli"), Environment.UserName,
             change.Kind.ToString(), ConfigurationChange.Describe(change.ObjectType), change.Name, change.Version,
             change.Before is null ? "" : JsonSerializer.Serialize(change.Before, change.Before.GetType(), Compact),

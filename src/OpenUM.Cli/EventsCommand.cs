@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
+using OpenUM.Server;
+using OpenUM.Server.Logging;
 
 namespace OpenUM.Cli;
 
@@ -10,44 +12,94 @@ internal static class EventsCommand
     {
         var id = new Option<int?>("--id") { Description = "Only events with this ID (e.g. 1021 for refused calls)" };
         var last = new Option<int>("--last") { Description = "Only the last N matching events (default 50; 0 = all)", DefaultValueFactory = _ => 50 };
-        var command = new Command("events", "Show the server's events (from <data-dir>/events.jsonl).\nExample: openum events --id 1021") { id, last };
+        var source = new Option<string?>("--source")
+        {
+            Description = "file (<data-dir>/events.jsonl and its rotated files) or journal (journalctl -t openum). " +
+                "Default: where `openum serve` with this data directory logs (its --log-target)",
+        };
+        var command = new Command("events", "Show the server's events, oldest first: from <data-dir>/events.jsonl and its rotated files " +
+            "(events.1.jsonl is the newest of those), or from the systemd journal when the server runs with --log-target journald.\n" +
+            "Example: openum events --id 1021") { id, last, source };
         command.SetAction(result =>
         {
             var data = CliContext.Data(result);
-            if (!File.Exists(data.EventLog))
+            var target = EventLog.RecordedTarget(data);
+            if (result.GetValue(source) is { } s)
             {
-                Console.Error.WriteLine($"No events yet: {data.EventLog} does not exist (has `openum serve` run with this --data-dir?).");
-                return 1;
-            }
-            int? wanted = result.GetValue(id);
-            var events = new List<JsonElement>();
-            using (var stream = new FileStream(data.EventLog, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
-            using (var reader = new StreamReader(stream))
-            {
-                while (reader.ReadLine() is { } line)
+                if (s.Trim().Equals("journal", StringComparison.OrdinalIgnoreCase)) target = EventLogTarget.Journald;
+                else if (s.Trim().Equals("file", StringComparison.OrdinalIgnoreCase)) target = EventLogTarget.File;
+                else
                 {
-                    if (line.Length == 0) continue;
-                    JsonElement e;
-                    try { e = JsonDocument.Parse(line).RootElement; }
-                    catch (JsonException) { continue; } // a line cut short by a crash
-                    if (wanted is null || (e.TryGetProperty("id", out var v) && v.TryGetInt32(out int n) && n == wanted)) events.Add(e);
+                    Console.Error.WriteLine($"error: --source: '{s}' is neither file nor journal.");
+                    return 2;
                 }
             }
+            int? wanted = result.GetValue(id);
             int take = result.GetValue(last);
-            if (take > 0 && events.Count > take) events = events[^take..];
+            if (take < 0)
+            {
+                Console.Error.WriteLine($"error: --last: {take} is negative (0 = all events).");
+                return 2;
+            }
+            List<JsonElement> events;
+            if (target == EventLogTarget.Journald)
+            {
+                var (read, error) = JournalReader.Read(wanted, take);
+                if (error is not null)
+                {
+                    Console.Error.WriteLine($"error: the events are in the systemd journal (openum serve --log-target journald), and {error}.\n" +
+                        "Read them with journalctl (Debian package systemd) as root or a member of group systemd-journal:\n" +
+                        $"  journalctl -t openum -o json{(wanted is { } n ? $" OPENUM_EVENT_ID={n}" : "")}\n" +
+                        "Events written before the server switched to the journal: openum events --source file");
+                    return 1;
+                }
+                events = read;
+                if (events.Count == 0 && wanted is null)
+                {
+                    // journalctl says nothing when it finds no journal or may not read it: say what to check.
+                    Console.Error.WriteLine("No OpenUM events in the systemd journal (journalctl -t openum finds none). The server logs " +
+                        "there (--log-target journald); reading the system journal needs root or group systemd-journal, " +
+                        "and journalctl must run where that journald runs.");
+                    return 1;
+                }
+                if (EventLogFiles.Exist(data.EventLog))
+                    Console.Error.WriteLine($"note: events from before the server logged to the journal are in {data.EventLog}: openum events --source file");
+            }
+            else
+            {
+                if (!EventLogFiles.Exist(data.EventLog))
+                {
+                    Console.Error.WriteLine($"No events yet: {data.EventLog} does not exist (has `openum serve` run with this --data-dir?).");
+                    return 1;
+                }
+                events = EventLogFiles.ReadLast(data.EventLog, line => Parse(line, wanted), take).Select(e => e.RootElement).ToList();
+            }
             if (result.GetValue(CliContext.JsonOption))
             {
                 Console.WriteLine(JsonSerializer.Serialize(events, CliContext.Json));
                 return 0;
             }
             CliContext.Print(result, events,
-                ("Time", e => e.GetProperty("time").GetString()),
+                ("Time", e => e.TryGetProperty("time", out var t) ? t.GetString() : ""),
                 ("Id", e => e.GetProperty("id").GetInt32()),
                 ("Level", e => e.GetProperty("level").GetString()),
                 ("Message", e => Shorten(e.GetProperty("message").GetString())));
             return 0;
         });
         return command;
+    }
+
+    /// <summary>One events.jsonl line, when it is an event with the wanted ID; a line cut short by a crash is skipped.</summary>
+    private static JsonDocument? Parse(string line, int? wanted)
+    {
+        JsonDocument doc;
+        try { doc = JsonDocument.Parse(line); }
+        catch (JsonException) { return null; }
+        var e = doc.RootElement;
+        if (e.ValueKind == JsonValueKind.Object && e.TryGetProperty("id", out var v) && v.TryGetInt32(out int n) && (wanted is null || n == wanted))
+            return doc;
+        doc.Dispose();
+        return null;
     }
 
     /// <summary>Keeps table rows readable; --json has the whole message.</summary>

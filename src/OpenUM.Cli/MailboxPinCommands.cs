@@ -108,7 +108,7 @@ internal static partial class MailboxPinCommands
 
     private static void AuditPin(DataDirectory data, string action, Mailbox mailbox)
     {
-        using var events = new JsonLinesLoggerProvider(data.EventLog, TimeProvider.System);
+        using var events = OpenUM.Server.Logging.EventLog.ForCommand(data);
         MailboxPinChanged(events.CreateLogger("OpenUM.Cli"), Environment.UserName, action, mailbox.Extension, mailbox.DialPlan);
     }
 

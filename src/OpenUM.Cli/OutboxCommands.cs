@@ -79,7 +79,7 @@ internal static class OutboxCommands
     /// <summary>Retry and purge change what gets delivered: the event log says who did it.</summary>
     private static void Audit(ParseResult result, Action<ILogger> write)
     {
-        using var events = new JsonLinesLoggerProvider(CliContext.Data(result).EventLog, TimeProvider.System);
+        using var events = OpenUM.Server.Logging.EventLog.ForCommand(CliContext.Data(result));
         write(events.CreateLogger("OpenUM.Cli"));
     }
 

@@ -93,7 +93,7 @@ internal static class PlayOnPhoneCommand
             });
             if (code != 0 || request is null || dataDir is null) return code;
 
-            using var events = new JsonLinesLoggerProvider(dataDir.EventLog, TimeProvider.System);
+            using var events = OpenUM.Server.Logging.EventLog.ForCommand(dataDir);
             var logger = events.CreateLogger("OpenUM.Calls");
             var engine = new OutdialingEngine(new OutdialingOptions(), TimeProvider.System, logger);
             var outcome = await new Calls.PlayOnPhone(engine, TimeProvider.System, logger).RunAsync(request, ct);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net;
 using OpenUM.Server;
+using OpenUM.Server.Logging;
 
 namespace OpenUM.Cli;
 
@@ -15,8 +16,11 @@ internal static class ServeCommand
         var udp = new Option<int?>("--sip-udp-port") { Description = "Also listen for SIP over UDP on this port (off by default)" };
         var rtp = new Option<string?>("--rtp-ports") { Description = "RTP port range A-B (default 16384-31999)" };
         var listen = new Option<string?>("--listen-address") { Description = "Address to bind the SIP listeners to (default: all)" };
+        var logTarget = new Option<string?>("--log-target") { Description = "Where events go: file (the console and <data-dir>/events.jsonl, the default) or journald (the systemd journal only)" };
+        var logMaxSize = new Option<string?>("--event-log-max-size") { Description = "MB events.jsonl may reach before it is renamed events.1.jsonl (1-1024, default 10)" };
+        var logFiles = new Option<string?>("--event-log-files") { Description = "Rotated event files kept besides events.jsonl; older ones are deleted (1-100, default 9)" };
         var command = new Command("serve", "Run the UM server: answer diverted calls, record and deliver voice messages.\n" +
-            "Example: openum serve --sip-tcp-port 5060 --sip-tls-port 5061 --rtp-ports 16384-17383") { tcp, tls, fqdn, udp, rtp, listen };
+            "Example: openum serve --sip-tcp-port 5060 --sip-tls-port 5061 --rtp-ports 16384-17383") { tcp, tls, fqdn, udp, rtp, listen, logTarget, logMaxSize, logFiles };
         command.SetAction(async (result, ct) =>
         {
             var data = CliContext.Data(result);
@@ -54,11 +58,49 @@ internal static class ServeCommand
                     return Fail("--rtp-ports", error!);
                 options = options with { RtpFirstPort = first, RtpLastPort = last };
             }
+            if (EventLogOptions(result.GetValue(logTarget), result.GetValue(logMaxSize), result.GetValue(logFiles), ref options) is { } failed)
+                return failed;
             foreach (var (option, port) in new[] { ("--sip-tcp-port", options.SipTcpPort), ("--sip-tls-port", options.SipTlsPort), ("--sip-udp-port", options.SipUdpPort) })
                 if (port is < 0 or > 65535) return Fail(option, $"{port} is not a port number (0-65535).");
             return await UmHost.RunAsync(options, ct);
         });
         return command;
+    }
+
+    /// <summary>--log-target, --event-log-max-size, --event-log-files; the exit code when one is wrong.</summary>
+    private static int? EventLogOptions(string? target, string? maxSizeText, string? filesText, ref ServeOptions options)
+    {
+        // Parsed here rather than by the option type, so "abc" gets the same "error: --option:" line and exit code 2.
+        int? maxSize = null, files = null;
+        foreach (var (option, text) in new[] { ("--event-log-max-size", maxSizeText), ("--event-log-files", filesText) })
+        {
+            if (text is null) continue;
+            if (!int.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out int value))
+                return Fail(option, $"'{text}' is not a whole number.");
+            if (option == "--event-log-max-size") maxSize = value; else files = value;
+        }
+        if (target is not null)
+        {
+            if (!EventLogRotation.TryParseTarget(target, out var parsed, out string? error))
+                return Fail("--log-target", error!);
+            if (parsed == EventLogTarget.Journald && !File.Exists(JournaldLoggerProvider.DefaultSocket))
+                return Fail("--log-target", $"journald: {JournaldLoggerProvider.DefaultSocket} does not exist (is systemd-journald running?); use --log-target file.");
+            options = options with { LogTarget = parsed };
+        }
+        foreach (var (option, value) in new[] { ("--event-log-max-size", maxSize), ("--event-log-files", files) })
+            if (value is not null && options.LogTarget == EventLogTarget.Journald)
+                return Fail(option, "applies to --log-target file only; the journal's size is journald's (SystemMaxUse= in journald.conf).");
+        if (maxSize is { } mb)
+        {
+            if (EventLogRotation.CheckMaxSize(mb) is { } error) return Fail("--event-log-max-size", error);
+            options = options with { EventLogRotation = options.EventLogRotation with { MaxBytes = mb * EventLogRotation.Megabyte } };
+        }
+        if (files is { } n)
+        {
+            if (EventLogRotation.CheckFiles(n) is { } error) return Fail("--event-log-files", error);
+            options = options with { EventLogRotation = options.EventLogRotation with { Files = n } };
+        }
+        return null;
     }
 
     private static int Fail(string option, string message)

@@ -26,6 +26,10 @@ public sealed record ServeOptions(string DataDirectory)
     public OpenUM.Directory.Postgres.StoreLocation? Store { get; init; }
     /// <summary>This server's name (UmServer object).</summary>
     public string ServerName { get; init; } = Environment.MachineName;
+    /// <summary>Where events go: the console and events.jsonl (default), or the systemd journal.</summary>
+    public Logging.EventLogTarget LogTarget { get; init; } = Logging.EventLogTarget.File;
+    /// <summary>Size limit and number of rotated files of events.jsonl.</summary>
+    public Logging.EventLogRotation EventLogRotation { get; init; } = Logging.EventLogRotation.Default;
 
     // The host name as the system knows it, without a DNS query (which may hang on an isolated host).
     private static string DefaultFqdn() => System.Net.Dns.GetHostName();

@@ -3,16 +3,18 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using OpenUM.Directory;
+using OpenUM.Server.Logging;
 
 namespace OpenUM.Server;
 
-/// <summary>Generic Host wiring for `openum serve`: logging to the console and events.jsonl, and the UM service.</summary>
+/// <summary>Generic Host wiring for `openum serve`: logging (console and events.jsonl, or the systemd journal), and the UM service.</summary>
 public static class UmHost
 {
     /// <summary>Runs the service until the process is asked to stop; returns the exit code.</summary>
     public static async Task<int> RunAsync(ServeOptions options, CancellationToken ct)
     {
         var data = new DataDirectory(options.DataDirectory);
+        RecordLogTarget(data, options.LogTarget);
         IConfigurationStore store;
         try
         {
@@ -21,7 +23,7 @@ public static class UmHost
         catch (IOException e)
         {
             // An unreachable shared store (the message names it without its password) is a failed start (1038).
-            using (var events = new JsonLinesLoggerProvider(data.EventLog, TimeProvider.System))
+            using (var events = OneOffEventLog(options, data))
                 ServerEvents.FailedToStart(events.CreateLogger("OpenUM.Server"), e.Message);
             Console.Error.WriteLine($"error: {e.Message}");
             return 1;
@@ -31,14 +33,25 @@ public static class UmHost
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
-        builder.Logging.AddSimpleConsole(o =>
+        JsonLinesLoggerProvider? eventFile = null;
+        if (options.LogTarget == EventLogTarget.Journald)
         {
-            o.SingleLine = true;
-            o.TimestampFormat = "yyyy-MM-dd HH:mm:ss ";
-            o.UseUtcTimestamp = true;
-            o.ColorBehavior = LoggerColorBehavior.Disabled;
-        });
-        builder.Logging.AddProvider(new JsonLinesLoggerProvider(data.EventLog, TimeProvider.System));
+            // The journal replaces both the console and events.jsonl; what it does not take goes to standard error.
+            builder.Logging.AddProvider(new JournaldLoggerProvider(JournaldLoggerProvider.DefaultSocket,
+                new StandardErrorLoggerProvider(TimeProvider.System), "standard error", TimeProvider.System));
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "yyyy-MM-dd HH:mm:ss ";
+                o.UseUtcTimestamp = true;
+                o.ColorBehavior = LoggerColorBehavior.Disabled;
+            });
+            eventFile = new JsonLinesLoggerProvider(data.EventLog, TimeProvider.System, options.EventLogRotation);
+            builder.Logging.AddProvider(eventFile);
+        }
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(data);
         builder.Services.AddSingleton(TimeProvider.System);
@@ -46,8 +59,28 @@ public static class UmHost
         builder.Services.AddSingleton<UmService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<UmService>());
         using var host = builder.Build();
+        // Rotation notes and write failures of events.jsonl also reach the console.
+        if (eventFile is not null) eventFile.Diagnostics = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger(EventLogEvents.Category);
         var service = host.Services.GetRequiredService<UmService>();
         await host.RunAsync(ct).ConfigureAwait(false);
         return service.ExitCode;
     }
+
+    // CLI commands and `openum events` follow the server to where it logs (EventLog.RecordedTarget).
+    private static void RecordLogTarget(DataDirectory data, EventLogTarget target)
+    {
+        try
+        {
+            EventLog.RecordTarget(data, target);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"warning: cannot record the log target in {data.Root} ({e.Message}); CLI commands write their events to events.jsonl");
+        }
+    }
+
+    private static ILoggerProvider OneOffEventLog(ServeOptions options, DataDirectory data) =>
+        options.LogTarget == EventLogTarget.Journald
+            ? new JournaldLoggerProvider(JournaldLoggerProvider.DefaultSocket, new StandardErrorLoggerProvider(TimeProvider.System), "standard error", TimeProvider.System)
+            : new JsonLinesLoggerProvider(data.EventLog, TimeProvider.System);
 }

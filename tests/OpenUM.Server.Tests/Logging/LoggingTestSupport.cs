@@ -1,0 +1,73 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+
+namespace OpenUM.Server.Tests.Logging;
+
+/// <summary>An event as a test sees it.</summary>
+internal sealed record Captured(int Id, LogLevel Level, string Message, IReadOnlyDictionary<string, object?> Properties);
+
+/// <summary>Captures events (any category) for assertions.</summary>
+internal sealed class CapturingLoggerProvider : ILoggerProvider, ILogger
+{
+    private readonly Lock _gate = new();
+    private readonly List<Captured> _events = [];
+
+    public IReadOnlyList<Captured> Events { get { lock (_gate) return [.. _events]; } }
+    public ILogger CreateLogger(string categoryName) => this;
+    public void Dispose() { }
+    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+    public bool IsEnabled(LogLevel logLevel) => true;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        var properties = state is IReadOnlyList<KeyValuePair<string, object?>> pairs ? pairs.ToDictionary(p => p.Key, p => p.Value) : [];
+        lock (_gate) _events.Add(new Captured(eventId.Id, logLevel, formatter(state, exception), properties));
+    }
+}
+
+/// <summary>A clock the test moves.</summary>
+internal sealed class ManualTime(DateTimeOffset start) : TimeProvider
+{
+    public DateTimeOffset Now { get; set; } = start;
+    public override DateTimeOffset GetUtcNow() => Now;
+}
+
+/// <summary>A temp directory removed after the test.</summary>
+internal sealed class TempDir : IDisposable
+{
+    public string Path { get; } = System.IO.Directory.CreateTempSubdirectory("openum-eventlog-").FullName;
+    public string File(string name) => System.IO.Path.Combine(Path, name);
+    public string[] Names() => System.IO.Directory.GetFiles(Path).Select(System.IO.Path.GetFileName).Order().ToArray()!;
+    public void Dispose()
+    {
+        try { System.IO.Directory.Delete(Path, recursive: true); } catch (IOException) { }
+    }
+}
+
+/// <summary>Test events with a sequence number, and reading them back from events.jsonl lines.</summary>
+internal static partial class TestEvents
+{
+    [LoggerMessage(EventId = 9001, EventName = "TestEvent", Level = LogLevel.Information, Message = "writer {Writer} event {Seq} {Padding}")]
+    public static partial void Numbered(ILogger logger, string writer, int seq, string padding);
+
+    /// <summary>(writer, seq) of a 9001 line; null for other events and empty lines. Throws when the line is no JSON: a torn line.</summary>
+    public static (string Writer, int Seq)? Parse(string line)
+    {
+        if (line.Length == 0) return null;
+        using var doc = JsonDocument.Parse(line);
+        var e = doc.RootElement;
+        if (e.GetProperty("id").GetInt32() != 9001) return null;
+        var p = e.GetProperty("properties");
+        return (p.GetProperty("writer").GetString()!, p.GetProperty("seq").GetInt32());
+    }
+
+    /// <summary>Every line of events.jsonl and its rotated files, oldest file first.</summary>
+    public static List<string> AllLines(string current)
+    {
+        var lines = new List<string>();
+        foreach (int n in OpenUM.Server.Logging.EventLogFiles.RotatedNumbers(current).Reverse())
+            lines.AddRange(File.ReadAllLines(OpenUM.Server.Logging.EventLogFiles.RotatedPath(current, n)));
+        if (File.Exists(current)) lines.AddRange(File.ReadAllLines(current));
+        return lines;
+    }
+}
