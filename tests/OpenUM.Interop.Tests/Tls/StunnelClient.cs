@@ -26,8 +26,11 @@ public sealed class StunnelClient : IAsyncDisposable
     /// <summary>stunnel's log so far.</summary>
     public string Log => $"--- stunnel ---\n{ProcessResult.Tail(_process.StdOut + _process.StdErr, 4000)}";
 
-    /// <summary>Starts stunnel and waits until its accept port takes connections.</summary>
-    public static async Task<StunnelClient> StartAsync(int targetPort, string certFile, string keyFile, string caFile)
+    /// <summary>
+    /// Starts stunnel and waits until its accept port takes connections; with <paramref name="source"/> its TLS
+    /// connections come from that loopback address (a gateway's own address, or a stranger's).
+    /// </summary>
+    public static async Task<StunnelClient> StartAsync(int targetPort, string certFile, string keyFile, string caFile, string? source = null)
     {
         string stunnel = Peers.Require("stunnel4", "stunnel4");
         string work = System.IO.Directory.CreateTempSubdirectory("openum-stunnel-").FullName;
@@ -42,6 +45,7 @@ public sealed class StunnelClient : IAsyncDisposable
             "client = yes",
             $"accept = 127.0.0.1:{accept}",
             $"connect = 127.0.0.1:{targetPort}",
+            source is null ? "" : $"local = {source}",
             $"cert = {certFile}",
             $"key = {keyFile}",
             $"CAfile = {caFile}",

@@ -117,21 +117,27 @@ public sealed class TlsUmServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Process id of <c>openum serve</c> (0 before start).</summary>
+    public int ServerPid => _serve?.Id ?? 0;
+
     /// <summary>
     /// Starts <c>openum serve --sip-tcp-port T --sip-tls-port S --fqdn um.example.test</c> and waits for event
     /// 1114; its mode must be <paramref name="expectedMode"/> (TCP, TLS or Dual) and its ports must match.
+    /// <paramref name="environment"/> gives it names that resolve and a descriptor limit of its own.
     /// </summary>
-    public async Task StartAsync(string expectedMode = "TLS")
+    public async Task StartAsync(string expectedMode = "TLS", ServeEnvironment? environment = null)
     {
         if (_serve is not null)
             throw new InvalidOperationException("already started");
         string dll = Path.Combine(AppContext.BaseDirectory, "openum.dll");
         string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
-        _serve = ChildProcess.Start(dotnet,
+        string[] command =
         [
-            dll, "serve", "--sip-tcp-port", TcpPort.ToString(), "--sip-tls-port", TlsPort.ToString(), "--fqdn", TestPki.UmName,
+            dotnet, dll, "serve", "--sip-tcp-port", TcpPort.ToString(), "--sip-tls-port", TlsPort.ToString(), "--fqdn", TestPki.UmName,
             "--rtp-ports", $"{RtpPorts.First}-{RtpPorts.Last}", "--listen-address", "127.0.0.1", "--data-dir", Um.DataDir,
-        ]);
+        ];
+        var (file, args) = (environment ?? new ServeEnvironment()).Wrap(command, Um.DataDir);
+        _serve = ChildProcess.Start(file, args);
         _log?.WriteLine($"started pid {_serve.Id}: {_serve.Command}");
         var deadline = DateTime.UtcNow + StartHangGuard;
         while (true)
