@@ -1,0 +1,396 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Text.Json;
+
+namespace OpenUM.Interop.Tests.Harness;
+
+/// <summary>What <see cref="StrangerFlood"/> sends at a listener, from which source addresses, for how long.</summary>
+public sealed record StrangerFloodOptions
+{
+    /// <summary>The listener to flood (a TLS port; a plain TCP port works for the silent connections).</summary>
+    public required IPEndPoint Target { get; init; }
+
+    /// <summary>Loopback source addresses (see <see cref="StrangerFlood.LoopbackSources"/>), each a distinct stranger.</summary>
+    public required IReadOnlyList<IPAddress> Sources { get; init; }
+
+    /// <summary>Silent connections held per source, re-opened as soon as the server closes one.</summary>
+    public int SilentPerSource { get; init; } = 64;
+
+    /// <summary>False: a silent connection sends nothing; true: it sends one ClientHello, then stalls.</summary>
+    public bool SilentSendsClientHello { get; init; }
+
+    /// <summary>Parallel loops doing complete TLS handshakes without a client certificate, back to back.</summary>
+    public int HandshakeLoops { get; init; } = 32;
+
+    /// <summary>SNI of the handshakes and of the ClientHello.</summary>
+    public string ServerName { get; init; } = "um.example.test";
+
+    /// <summary>How long the flood runs; at the end every socket is closed.</summary>
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Connect plus handshake of one handshake-loop attempt; longer counts as timed out.</summary>
+    public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(5);
+}
+
+/// <summary>
+/// What one flood did. Every connect ends as succeeded or failed (the run's end counts as OperationAborted);
+/// every handshake attempt (a connected socket of a handshake loop) ends in exactly one outcome:
+/// Completed (the server kept the session), CompletedThenRefused (our side finished, then the server sent an alert
+/// or closed: TLS 1.3 refuses a missing client certificate after the client's Finished), RefusedAfterServerHello,
+/// RefusedBefore* (alert, reset or close before any ServerHello: the server spent no handshake work), TimedOut, or
+/// Abandoned (the run ended). <see cref="HandshakesServerHello"/> counts the attempts the server answered with a
+/// ServerHello, i.e. the handshakes whose key exchange and signature a stranger made the server compute.
+/// </summary>
+public sealed record StrangerFloodReport(
+    double ElapsedSeconds, int Sources, int SourcesUsed, int DescriptorBudget, int SilentSlots,
+    long ConnectsAttempted, long ConnectsSucceeded, long ConnectsFailed, IReadOnlyDictionary<string, long> ConnectFailures,
+    long SilentOpened, long SilentClosedByServer, int PeakSilentHeld, int PeakOpenSockets, int OpenSocketsAtEnd,
+    long HandshakesAttempted, long HandshakesServerHello, long HandshakesCompleted, long HandshakesCompletedThenRefused,
+    long HandshakesRefusedAfterServerHello, long HandshakesRefusedBeforeByAlert, long HandshakesRefusedBeforeByReset,
+    long HandshakesRefusedBeforeByClose, long HandshakesTimedOut, long HandshakesAbandoned)
+{
+    /// <summary>Handshakes refused before the server sent a ServerHello (alert, reset or close).</summary>
+    public long HandshakesRefusedBeforeServerHello => HandshakesRefusedBeforeByAlert + HandshakesRefusedBeforeByReset + HandshakesRefusedBeforeByClose;
+
+    /// <summary>Every handshake the server ended without a session for us.</summary>
+    public long HandshakesRefused => HandshakesRefusedBeforeServerHello + HandshakesRefusedAfterServerHello + HandshakesCompletedThenRefused;
+
+    /// <summary>The report as one JSON line (camelCase).</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
+
+    private static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+}
+
+/// <summary>
+/// A bounded hostile load on a SIP TLS listener from many loopback "strangers": silent connections held per source
+/// (re-opened whenever the server closes one) and loops of back-to-back TLS handshakes without a client certificate.
+/// It never opens more sockets than its own descriptor limit allows (minus a margin), so the process running it does
+/// not hit EMFILE itself.
+/// </summary>
+public static partial class StrangerFlood
+{
+    // Linux: bind(addr, 0) picks the port at connect() time, per 4-tuple, so a source's ports are not exhausted
+    // by sockets bound to the same address but connected elsewhere (or in TIME_WAIT towards other ports).
+    private const int IpProtoIp = 0;
+    private const int IpBindAddressNoPort = 24;
+    private static readonly byte[] One = [1, 0, 0, 0];
+    // Received bytes are never looked at: every receive of every connection shares this buffer.
+    private static readonly byte[] Discard = new byte[4096];
+
+    /// <summary>
+    /// <paramref name="count"/> loopback addresses 127.0.1.1, 127.0.1.2 ... 127.0.1.254, 127.0.2.1 ... (the whole of
+    /// 127/8 reaches lo on Linux); 127.0.0.0/24, where tests put trusted gateways, is never used.
+    /// </summary>
+    public static IReadOnlyList<IPAddress> LoopbackSources(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, 255 * 254);
+        var list = new IPAddress[count];
+        for (int i = 0; i < count; i++)
+            list[i] = new IPAddress(new byte[] { 127, 0, (byte)(1 + i / 254), (byte)(1 + i % 254) });
+        return list;
+    }
+
+    /// <summary>This process's soft RLIMIT_NOFILE, from /proc/self/limits ("Max open files"); -1 when unlimited or unknown.</summary>
+    public static int OpenFilesLimit()
+    {
+        foreach (string line in File.ReadLines("/proc/self/limits"))
+        {
+            if (!line.StartsWith("Max open files", StringComparison.Ordinal))
+                continue;
+            string[] parts = line["Max open files".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            return parts.Length > 0 && int.TryParse(parts[0], out int soft) ? soft : -1;
+        }
+        return -1;
+    }
+
+    /// <summary>
+    /// Sockets a flood may hold at once: the soft descriptor limit minus what is open now minus a margin (a tenth of
+    /// the limit, at least 128) for everything else the process does (a listener under test, logs, pipes).
+    /// </summary>
+    public static int DescriptorBudget()
+    {
+        int limit = OpenFilesLimit();
+        if (limit < 0)
+            limit = 1 << 20;
+        int open = System.IO.Directory.GetFiles("/proc/self/fd").Length;
+        return Math.Max(0, limit - open - Math.Max(128, limit / 10));
+    }
+
+    /// <summary>Runs the flood for <see cref="StrangerFloodOptions.Duration"/> (or until cancelled) and reports.</summary>
+    public static async Task<StrangerFloodReport> RunAsync(StrangerFloodOptions options, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Sources.Count == 0)
+            throw new ArgumentException("at least one source address is needed", nameof(options));
+        ArgumentOutOfRangeException.ThrowIfNegative(options.SilentPerSource);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.HandshakeLoops);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.Duration, TimeSpan.Zero);
+        if (options.Target.AddressFamily != AddressFamily.InterNetwork || options.Sources.Any(a => a.AddressFamily != AddressFamily.InterNetwork))
+            throw new ArgumentException("the target and every source must be IPv4 addresses", nameof(options));
+        var run = new FloodRun(options, DescriptorBudget());
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        byte[]? hello = options.SilentSendsClientHello ? await CaptureClientHelloAsync(run.ClientOptions) : null;
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        stop.CancelAfter(options.Duration);
+        var tasks = new List<Task>(run.SilentSlots + run.Loops);
+        for (int slot = 0; slot < run.SilentSlots; slot++)
+            tasks.Add(run.SilentSlotAsync(slot % options.Sources.Count, hello, stop.Token));
+        for (int loop = 0; loop < run.Loops; loop++)
+            tasks.Add(run.HandshakeLoopAsync(stop.Token));
+        await Task.WhenAll(tasks);
+        return run.Report(started.Elapsed);
+    }
+
+    // The ClientHello this runtime sends for these options, captured once from an SslStream over a stream that
+    // records the first write and never answers.
+    private static async Task<byte[]> CaptureClientHelloAsync(SslClientAuthenticationOptions clientOptions)
+    {
+        var capture = new CaptureStream();
+        using var cancel = new CancellationTokenSource();
+        using var ssl = new SslStream(capture, leaveInnerStreamOpen: true);
+        var handshake = ssl.AuthenticateAsClientAsync(clientOptions, cancel.Token);
+        byte[] hello = await capture.Written.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await cancel.CancelAsync();
+        try { await handshake; } catch (OperationCanceledException) { } catch (IOException) { }
+        return hello;
+    }
+
+    private enum Outcome { Completed, CompletedThenRefused, RefusedAfterServerHello, RefusedByAlert, RefusedByReset, RefusedByClose, TimedOut, Abandoned }
+
+    // One run's sockets and counters; every counter is touched with Interlocked only.
+    private sealed class FloodRun
+    {
+        private readonly StrangerFloodOptions _o;
+        private readonly IPEndPoint[] _bind;
+        private readonly int[] _sourceUsed;
+        private readonly int _budget;
+        private readonly ConcurrentDictionary<SocketError, long> _failures = new();
+        private int _sourcesUsed, _nextSource, _open, _peakOpen, _silentHeld, _peakSilent;
+        private long _connects, _connected, _failed, _silentOpened, _silentClosedByServer;
+        private long _hsAttempted, _hsServerHello;
+        private readonly long[] _outcomes = new long[Enum.GetValues<Outcome>().Length];
+
+        public FloodRun(StrangerFloodOptions o, int budget)
+        {
+            _o = o;
+            _budget = budget;
+            _bind = o.Sources.Select(a => new IPEndPoint(a, 0)).ToArray();
+            _sourceUsed = new int[_bind.Length];
+            Loops = Math.Min(o.HandshakeLoops, budget);
+            SilentSlots = (int)Math.Min((long)o.SilentPerSource * o.Sources.Count, budget - Loops);
+            ClientOptions = new SslClientAuthenticationOptions
+            {
+                TargetHost = o.ServerName,
+                EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                CertificateRevocationCheckMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck,
+                // The point is to make the server work, not to check it; a new session every time.
+                RemoteCertificateValidationCallback = static (_, _, _, _) => true,
+                AllowTlsResume = false,
+            };
+        }
+
+        public int Loops { get; }
+        public int SilentSlots { get; }
+        public SslClientAuthenticationOptions ClientOptions { get; }
+
+        public async Task SilentSlotAsync(int source, byte[]? hello, CancellationToken stop)
+        {
+            int failures = 0;
+            while (!stop.IsCancellationRequested)
+            {
+                var socket = await ConnectAsync(source, stop, stop);
+                if (socket is null)
+                {
+                    await BackoffAsync(++failures, stop);
+                    continue;
+                }
+                failures = 0;
+                Interlocked.Increment(ref _silentOpened);
+                Peak(ref _peakSilent, Interlocked.Increment(ref _silentHeld));
+                try
+                {
+                    if (hello is not null)
+                        await socket.SendAsync(hello, SocketFlags.None, stop);
+                    while (await socket.ReceiveAsync(Discard, SocketFlags.None, stop) > 0) { }
+                    Interlocked.Increment(ref _silentClosedByServer);
+                }
+                catch (SocketException)
+                {
+                    Interlocked.Increment(ref _silentClosedByServer);   // reset by the server
+                }
+                catch (OperationCanceledException)
+                {
+                    // the run ended: we close it
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref _silentHeld);
+                    Close(socket);
+                }
+            }
+        }
+
+        public async Task HandshakeLoopAsync(CancellationToken stop)
+        {
+            var attempt = CancellationTokenSource.CreateLinkedTokenSource(stop);
+            int failures = 0;
+            try
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    if (!attempt.TryReset())
+                    {
+                        attempt.Dispose();
+                        attempt = CancellationTokenSource.CreateLinkedTokenSource(stop);
+                    }
+                    attempt.CancelAfter(_o.HandshakeTimeout);
+                    int source = (int)((uint)Interlocked.Increment(ref _nextSource) % (uint)_bind.Length);
+                    var socket = await ConnectAsync(source, attempt.Token, stop);
+                    if (socket is null)
+                    {
+                        await BackoffAsync(++failures, stop);
+                        continue;
+                    }
+                    failures = 0;
+                    await HandshakeAsync(socket, attempt.Token, stop);
+                }
+            }
+            finally
+            {
+                attempt.Dispose();
+            }
+        }
+
+        private async Task HandshakeAsync(Socket socket, CancellationToken attempt, CancellationToken stop)
+        {
+            Interlocked.Increment(ref _hsAttempted);
+            var watched = new WatchedStream(new NetworkStream(socket, ownsSocket: false));
+            var ssl = new SslStream(watched, leaveInnerStreamOpen: false);
+            Outcome outcome;
+            try
+            {
+                await ssl.AuthenticateAsClientAsync(ClientOptions, attempt);
+                outcome = Outcome.Completed;
+                // TLS 1.3: the server judges our (absent) certificate after our Finished; its verdict comes next.
+                try
+                {
+                    if (await ssl.ReadAsync(Discard.AsMemory(0, 1), attempt) == 0)
+                        outcome = Outcome.CompletedThenRefused;
+                }
+                catch (Exception e) when (e is IOException or AuthenticationException)
+                {
+                    outcome = Outcome.CompletedThenRefused;
+                }
+                catch (OperationCanceledException) when (!stop.IsCancellationRequested)
+                {
+                    // the server kept the session open for the whole attempt
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                outcome = stop.IsCancellationRequested ? Outcome.Abandoned : Outcome.TimedOut;
+            }
+            catch (Exception e) when (e is IOException or AuthenticationException or SocketException)
+            {
+                outcome = watched.ServerHelloSeen ? Outcome.RefusedAfterServerHello
+                    : watched.FirstRecordType == 0x15 ? Outcome.RefusedByAlert
+                    : watched.Reset ? Outcome.RefusedByReset : Outcome.RefusedByClose;
+            }
+            finally
+            {
+                if (watched.ServerHelloSeen)
+                    Interlocked.Increment(ref _hsServerHello);
+                await ssl.DisposeAsync();
+                Close(socket);
+            }
+            Interlocked.Increment(ref _outcomes[(int)outcome]);
+        }
+
+        // A socket bound to the source and connected, or null (counted by SocketError). The socket closes with RST
+        // (linger 0): no TIME_WAIT piles up on either side, which is what a cheap attacker does anyway.
+        private async ValueTask<Socket?> ConnectAsync(int source, CancellationToken ct, CancellationToken stop)
+        {
+            Interlocked.Increment(ref _connects);
+            Socket socket;
+            try
+            {
+                socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            }
+            catch (SocketException e)
+            {
+                return Failed(e.SocketErrorCode);
+            }
+            Peak(ref _peakOpen, Interlocked.Increment(ref _open));
+            try
+            {
+                socket.NoDelay = true;
+                socket.LingerState = new LingerOption(true, 0);
+                socket.SetRawSocketOption(IpProtoIp, IpBindAddressNoPort, One);
+                socket.Bind(_bind[source]);
+                await socket.ConnectAsync(_o.Target, ct);
+                Interlocked.Increment(ref _connected);
+                if (Interlocked.Exchange(ref _sourceUsed[source], 1) == 0)
+                    Interlocked.Increment(ref _sourcesUsed);
+                return socket;
+            }
+            catch (SocketException e)
+            {
+                Close(socket);
+                return Failed(e.SocketErrorCode);
+            }
+            catch (OperationCanceledException)
+            {
+                Close(socket);
+                return Failed(stop.IsCancellationRequested ? SocketError.OperationAborted : SocketError.TimedOut);
+            }
+        }
+
+        private Socket? Failed(SocketError error)
+        {
+            Interlocked.Increment(ref _failed);
+            _failures.AddOrUpdate(error, 1, static (_, n) => n + 1);
+            return null;
+        }
+
+        // Called exactly once for every socket created (the SslStream path does not own its socket).
+        private void Close(Socket socket)
+        {
+            socket.Dispose();
+            Interlocked.Decrement(ref _open);
+        }
+
+        // After a failed connect (EADDRNOTAVAIL, ECONNREFUSED, EMFILE, a timeout): 10 ms doubling to 640 ms.
+        private static async Task BackoffAsync(int failures, CancellationToken stop)
+        {
+            try { await Task.Delay(10 << Math.Min(failures - 1, 6), stop); }
+            catch (OperationCanceledException) { }
+        }
+
+        private static void Peak(ref int peak, int value)
+        {
+            int seen = Volatile.Read(ref peak);
+            while (value > seen)
+            {
+                int prior = Interlocked.CompareExchange(ref peak, value, seen);
+                if (prior == seen) return;
+                seen = prior;
+            }
+        }
+
+        public StrangerFloodReport Report(TimeSpan elapsed) => new(
+            elapsed.TotalSeconds, _bind.Length, Volatile.Read(ref _sourcesUsed), _budget, SilentSlots,
+            Interlocked.Read(ref _connects), Interlocked.Read(ref _connected), Interlocked.Read(ref _failed),
+            _failures.OrderBy(p => p.Key.ToString(), StringComparer.Ordinal).ToDictionary(p => p.Key.ToString(), p => p.Value),
+            Interlocked.Read(ref _silentOpened), Interlocked.Read(ref _silentClosedByServer), Volatile.Read(ref _peakSilent),
+            Volatile.Read(ref _peakOpen), Volatile.Read(ref _open),
+            Interlocked.Read(ref _hsAttempted), Interlocked.Read(ref _hsServerHello), Count(Outcome.Completed),
+            Count(Outcome.CompletedThenRefused), Count(Outcome.RefusedAfterServerHello), Count(Outcome.RefusedByAlert),
+            Count(Outcome.RefusedByReset), Count(Outcome.RefusedByClose), Count(Outcome.TimedOut), Count(Outcome.Abandoned));
+
+        private long Count(Outcome o) => Interlocked.Read(ref _outcomes[(int)o]);
+    }
+}
