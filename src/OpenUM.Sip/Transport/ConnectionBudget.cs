@@ -10,7 +10,8 @@ namespace OpenUM.Sip.Transport;
 //   no transaction) is evicted to make room, so idle or silent connections never lock a gateway out;
 // - strangers (unknown addresses allowed to attempt TLS) have a separate pool for their handshakes, a quarter
 //   of the trusted one, a few per address and a global handshake rate: they never evict a trusted connection
-//   and a trusted connection never waits for them.
+//   and a trusted connection never waits for them. Among themselves the oldest handshake makes room, so
+//   silent strangers cannot hold the pool against a gateway with a dynamic address either.
 // The total derives from the descriptors the process may open (DescriptorLimit), so we refuse before
 // accept(2) fails with EMFILE for everyone.
 internal sealed class ConnectionBudget
@@ -130,9 +131,8 @@ internal sealed class ConnectionBudget
                 return null;
             }
         }
-        if (Interlocked.Increment(ref _strangers) > caps.Strangers)
+        if (!TakeStranger(caps))
         {
-            Interlocked.Decrement(ref _strangers);
             refusal = "strangers";
             return null;
         }
@@ -144,22 +144,77 @@ internal sealed class ConnectionBudget
                 refusal = "addresses";
                 return null;
             }
+            ConnectionTicket? victim = null;
+            ConnectionTicket ticket;
             lock (slots.Gate)
             {
                 if (slots.Removed) continue;
-                if (slots.Strangers >= StrangersPerAddress)
+                if (slots.Strangers >= StrangersPerAddress && (victim = TakeOldestStrangerLocked(slots)) is null)
                 {
                     Interlocked.Decrement(ref _strangers);
                     refusal = "strangers per address";
                     return null;
                 }
-                var ticket = new ConnectionTicket(address, slots, stranger: true, now, socket);
+                ticket = new ConnectionTicket(address, slots, stranger: true, now, socket);
                 slots.Tickets.Add(ticket);
                 slots.Strangers++;
-                refusal = null;
-                return ticket;
+            }
+            if (victim is not null) EvictedStranger(victim);
+            refusal = null;
+            return ticket;
+        }
+    }
+
+    // One slot of the strangers' pool, the oldest stranger's handshake anywhere making room when it is full.
+    private bool TakeStranger(Caps caps)
+    {
+        for (int evictions = 0; ; )
+        {
+            int n = Volatile.Read(ref _strangers);
+            if (n < caps.Strangers)
+            {
+                if (Interlocked.CompareExchange(ref _strangers, n + 1, n) == n) return true;
+                continue;
+            }
+            if (++evictions > 4 || !EvictOldestStranger()) return false;
+        }
+    }
+
+    private bool EvictOldestStranger()
+    {
+        ConnectionTicket? oldest = null;
+        foreach (var pair in _addresses)
+        {
+            lock (pair.Value.Gate)
+            {
+                if (pair.Value.OldestStranger() is { } candidate && (oldest is null || candidate.Since < oldest.Since)) oldest = candidate;
             }
         }
+        if (oldest is null) return false;
+        ConnectionTicket? victim;
+        lock (oldest.Slots.Gate)
+        {
+            victim = oldest.Stranger ? TakeOldestStrangerLocked(oldest.Slots, oldest) : null;
+        }
+        if (victim is not null) EvictedStranger(victim);
+        return true; // evicted, or it moved on meanwhile: look again
+    }
+
+    // Under slots.Gate: takes `which` (or the address's oldest stranger) out of the pool; its slot passes to the caller.
+    private static ConnectionTicket? TakeOldestStrangerLocked(AddressSlots slots, ConnectionTicket? which = null)
+    {
+        var victim = which ?? slots.OldestStranger();
+        if (victim is null || !victim.TryEnd()) return null;
+        victim.MarkEvicted();
+        slots.Tickets.Remove(victim);
+        slots.Strangers--;
+        return victim;
+    }
+
+    private void EvictedStranger(ConnectionTicket victim)
+    {
+        Interlocked.Decrement(ref _strangers);
+        victim.Abort();
     }
 
     /// <summary>A stranger whose certificate named a gateway moves to the trusted budget; false = no room (refuse it).</summary>

@@ -86,4 +86,16 @@ internal sealed class AddressSlots(TokenBucket bucket)
         }
         return oldest;
     }
+
+    // The stranger whose handshake started first.
+    public ConnectionTicket? OldestStranger()
+    {
+        ConnectionTicket? oldest = null;
+        foreach (var ticket in Tickets)
+        {
+            if (!ticket.Stranger || ticket.Ended) continue;
+            if (oldest is null || ticket.Since < oldest.Since) oldest = ticket;
+        }
+        return oldest;
+    }
 }

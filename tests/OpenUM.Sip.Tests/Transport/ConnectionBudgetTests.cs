@@ -92,29 +92,44 @@ public sealed class ConnectionBudgetTests
     }
 
     [Fact]
-    public void Strangers_have_their_own_pool_and_never_evict()
+    public void Strangers_have_their_own_pool_where_the_oldest_makes_room_and_never_evict_a_gateway()
     {
         var budget = Budget(new SipConnectionLimits { MaxConnections = 16, MaxConnectionsPerAddress = 2 }); // 4 strangers
         for (int i = 0; i < 16; i++) Assert.NotNull(budget.TryAdmit(Ip(100 + i), false, true, null, out _));
         _evicted.Clear();
-        var strangers = Enumerable.Range(0, 4).Select(i => budget.TryAdmit(Ip(i), stranger: true, inbound: true, null, out _)).ToList();
-        Assert.All(strangers, Assert.NotNull);
+        var sockets = Enumerable.Range(0, 5).Select(_ => new FakeSocket()).ToArray();
+        var strangers = new List<ConnectionTicket>();
+        for (int i = 0; i < 4; i++)
+        {
+            strangers.Add(budget.TryAdmit(Ip(i), stranger: true, inbound: true, sockets[i], out _)!);
+            _time.Advance(TimeSpan.FromMilliseconds(100));
+        }
 
-        Assert.Null(budget.TryAdmit(Ip(9), stranger: true, inbound: true, null, out var refusal));
-        Assert.Equal("strangers", refusal);
-        Assert.Empty(_evicted);
+        var fifth = budget.TryAdmit(Ip(9), stranger: true, inbound: true, sockets[4], out _);
+
+        Assert.NotNull(fifth);
+        Assert.True(strangers[0].Evicted && sockets[0].Disposed);
+        Assert.False(sockets[1].Disposed);
+        Assert.Empty(_evicted); // no gateway connection was touched
         Assert.Equal(16, budget.Trusted);
+        Assert.Equal(4, budget.Strangers);
+        budget.Release(strangers[0]);
         Assert.Equal(4, budget.Strangers);
     }
 
     [Fact]
-    public void A_stranger_may_hold_only_a_few_handshakes_per_address()
+    public void A_stranger_may_hold_only_a_few_handshakes_per_address_its_oldest_making_room()
     {
         var budget = Budget(new SipConnectionLimits());
-        for (int i = 0; i < ConnectionBudget.StrangersPerAddress; i++)
+        var first = budget.TryAdmit(Ip(1), stranger: true, inbound: true, null, out _)!;
+        for (int i = 1; i < ConnectionBudget.StrangersPerAddress; i++)
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(10));
             Assert.NotNull(budget.TryAdmit(Ip(1), stranger: true, inbound: true, null, out _));
-        Assert.Null(budget.TryAdmit(Ip(1), stranger: true, inbound: true, null, out var refusal));
-        Assert.Equal("strangers per address", refusal);
+        }
+        Assert.NotNull(budget.TryAdmit(Ip(1), stranger: true, inbound: true, null, out _));
+        Assert.True(first.Evicted);
+        Assert.Equal(ConnectionBudget.StrangersPerAddress, budget.Strangers);
     }
 
     [Fact]
