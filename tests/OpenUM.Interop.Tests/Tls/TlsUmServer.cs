@@ -120,6 +120,9 @@ public sealed class TlsUmServer : IAsyncDisposable
     /// <summary>Process id of <c>openum serve</c> (0 before start).</summary>
     public int ServerPid => _serve?.Id ?? 0;
 
+    /// <summary>True while <c>openum serve</c> runs.</summary>
+    public bool Running => _serve is { HasExited: false };
+
     /// <summary>
     /// Starts <c>openum serve --sip-tcp-port T --sip-tls-port S --fqdn um.example.test</c> and waits for event
     /// 1114; its mode must be <paramref name="expectedMode"/> (TCP, TLS or Dual) and its ports must match.
