@@ -33,6 +33,35 @@ public sealed class Rfc4475StreamTests
     }
 
     [Fact]
+    public async Task Over_tls_the_connection_is_the_way_back_too()
+    {
+        // Same rule on SIP/TLS (RFC 3261 §18.2.2): broken Via (badinv01), wrong version (badvers), no From/To
+        // (insuf) are answered on the connection; lost framing (ncl) is answered, then the connection closes.
+        using var pki = new TestPki();
+        var serverCert = pki.Issue("um.openum.test");
+        var clientCert = pki.Issue("gw1.openum.test");
+        await using var agent = await StartAsync(_time, o =>
+        {
+            o.TcpPort = null;
+            o.TlsPort = 0;
+            o.TlsServerOptions = _ => new System.Net.Security.SslServerAuthenticationOptions
+            {
+                ServerCertificate = serverCert,
+                ClientCertificateRequired = true,
+                RemoteCertificateValidationCallback = (_, c, _, _) => pki.Chains(c),
+            };
+        });
+        foreach (var name in new[] { "badinv01", "badvers", "insuf", "ncl" })
+        {
+            var expected = Rfc4475Messages.Get(name).Stream!;
+            await using var peer = await RawSipClient.ConnectTlsAsync(agent.LocalEndPoints[0], clientCert);
+            await peer.SendAsync(Rfc4475Messages.Bytes(name));
+            await ExpectResponsesAsync(peer, expected);
+            if (expected.Closes) Assert.True(await peer.ClosedWithoutDataAsync(), name);
+        }
+    }
+
+    [Fact]
     public async Task Clerr_waits_for_the_announced_body_and_closes_silently_when_none_comes()
     {
         // RFC 4475 §3.1.2.2: over a stream "there's not much the receiving party could do but wait for more data
