@@ -35,8 +35,10 @@ public sealed class SipNameAddress
     /// <summary>Value of a header parameter (case-insensitive name); null when absent or valueless.</summary>
     public string? GetParameter(string name)
     {
-        foreach (var p in Parameters)
+        // Indexed: a foreach over the interface would box an enumerator on every tag lookup.
+        for (var i = 0; i < Parameters.Count; i++)
         {
+            var p = Parameters[i];
             if (string.Equals(p.Key, name, StringComparison.OrdinalIgnoreCase)) return p.Value;
         }
         return null;

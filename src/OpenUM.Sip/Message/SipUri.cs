@@ -24,7 +24,6 @@ public sealed class SipUri
         Host = "";
         Parameters = NoParameters;
         Headers = NoHeaders;
-        IsOpaque = true;
         _text = text;
     }
 
@@ -46,13 +45,14 @@ public sealed class SipUri
     /// True for a URI of a scheme other than sip, sips and tel (an RFC 3261 absoluteURI such as http: or isbn:), which
     /// only a From, To or Contact value can carry: kept as written, with no user, host or parameters.
     /// </summary>
-    public bool IsOpaque { get; }
+    public bool IsOpaque => Scheme is not ("sip" or "sips" or "tel");
 
     /// <summary>Value of a parameter (case-insensitive name); null when absent or valueless.</summary>
     public string? GetParameter(string name)
     {
-        foreach (var p in Parameters)
+        for (var i = 0; i < Parameters.Count; i++)
         {
+            var p = Parameters[i];
             if (string.Equals(p.Key, name, StringComparison.OrdinalIgnoreCase)) return p.Value;
         }
         return null;
@@ -61,8 +61,9 @@ public sealed class SipUri
     /// <summary>True when the parameter is present, with or without a value (e.g. ;lr).</summary>
     public bool HasParameter(string name)
     {
-        foreach (var p in Parameters)
+        for (var i = 0; i < Parameters.Count; i++)
         {
+            var p = Parameters[i];
             if (string.Equals(p.Key, name, StringComparison.OrdinalIgnoreCase)) return true;
         }
         return false;

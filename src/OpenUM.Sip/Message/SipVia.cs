@@ -56,10 +56,13 @@ public sealed class SipVia
     /// <summary>Parameters in order.</summary>
     public IReadOnlyList<KeyValuePair<string, string?>> Parameters { get; }
 
+    // Indexed rather than foreach: enumerating the IReadOnlyList interface boxes an enumerator, and the branch
+    // is read for every transaction lookup.
     private string? Get(string name, out bool found)
     {
-        foreach (var p in Parameters)
+        for (var i = 0; i < Parameters.Count; i++)
         {
+            var p = Parameters[i];
             if (string.Equals(p.Key, name, StringComparison.OrdinalIgnoreCase))
             {
                 found = true;
