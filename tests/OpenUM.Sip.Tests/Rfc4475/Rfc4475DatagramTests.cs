@@ -11,8 +11,8 @@ namespace OpenUM.Sip.Tests.Rfc4475;
 // Every RFC 4475 §3 message as one UDP datagram, the setting the RFC writes them for: the datagram parser, then
 // the stack's handling, as SipUdpTransport hands a datagram over (complete -> OnMessage, refused -> OnRejected).
 // The way back is a recording connection: the Via of these messages names hosts and ports of the RFC's
-// example network, so a real socket would send the answers where no test can read them; what the Via gives
-// as an address is tested on its own below.
+// example network, so a real socket would send the answers where no test can read them. What a broken Via
+// gives as an address is tested on its own below, and through a real UDP socket once rport is added to it.
 public sealed class Rfc4475DatagramTests
 {
     private static readonly IPEndPoint Gateway = new(IPAddress.Loopback, 5060);
@@ -63,6 +63,37 @@ public sealed class Rfc4475DatagramTests
 
         Assert.Empty(connection.Responses());
         Assert.Equal([SipRejectionOutcome.Dropped], Rfc4475StreamTests.Snapshot(reports));
+    }
+
+    [Theory]
+    [InlineData("badvers", "SIP/7.0/UDP c.example.com;branch=z9hG4bKkdjuw", "SIP/7.0/UDP c.example.com;rport;branch=z9hG4bKkdjuw", 505)]
+    [InlineData("badinv01", "SIP/2.0/UDP 192.0.2.15;;,;,,", "SIP/2.0/UDP 192.0.2.15;rport;;,;,,", 400)]
+    public async Task Over_a_real_socket_a_broken_via_asking_rport_is_answered_at_the_source_port(string name, string via, string withRPort,
+        int status)
+    {
+        // The same messages with rport added to the Via that is their error: the answer comes back through the UDP
+        // transport to the port the datagram came from (RFC 3581), read from a Via that does not parse.
+        var agent = new SipUserAgent(new SipUserAgentOptions { ListenAddress = IPAddress.Loopback, TcpPort = null, UdpPort = 0 },
+            new FakeTimeProvider(), NullLogger.Instance);
+        await using var _ = agent;
+        await agent.StartAsync(CancellationToken.None);
+        var reports = Rfc4475StreamTests.Reports(agent);
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork,
+            System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var text = Encoding.UTF8.GetString(Rfc4475Messages.Bytes(name));
+        Assert.Contains(via + "\r\n", text, StringComparison.Ordinal);
+
+        await socket.SendToAsync(Encoding.UTF8.GetBytes(text.Replace(via + "\r\n", withRPort + "\r\n", StringComparison.Ordinal)),
+            agent.LocalEndPoints[0]);
+        var buffer = new byte[65536];
+        using var guard = new CancellationTokenSource(StackHarness.HangGuard);
+        var received = await socket.ReceiveFromAsync(buffer, new IPEndPoint(IPAddress.Any, 0), guard.Token);
+
+        var answer = Encoding.UTF8.GetString(buffer, 0, received.ReceivedBytes);
+        Assert.StartsWith($"SIP/2.0 {status} ", answer, StringComparison.Ordinal);
+        Assert.Contains("Via: " + withRPort + "\r\n", answer, StringComparison.Ordinal);
+        Assert.Equal([SipRejectionOutcome.Answered], Rfc4475StreamTests.Snapshot(reports));
     }
 
     // The address an error response goes to when the Via is the error (RFC 3261 §18.2.2, RFC 3581 rport).
