@@ -93,6 +93,8 @@ public sealed class Rfc4475DatagramTests
         var answer = Encoding.UTF8.GetString(buffer, 0, received.ReceivedBytes);
         Assert.StartsWith($"SIP/2.0 {status} ", answer, StringComparison.Ordinal);
         Assert.Contains("Via: " + withRPort + "\r\n", answer, StringComparison.Ordinal);
+        // The event is raised once the answer is handed to the socket, which may be after it arrived here.
+        await StackHarness.Until(() => Rfc4475StreamTests.Snapshot(reports).Length > 0);
         Assert.Equal([SipRejectionOutcome.Answered], Rfc4475StreamTests.Snapshot(reports));
     }
 
