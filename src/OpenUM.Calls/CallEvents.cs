@@ -9,9 +9,12 @@ public static partial class CallEvents
         Message = "Call from {RemoteAddress}:{RemotePort} refused: {Reason}{Suppressed}")]
     public static partial void CallRejected(ILogger logger, string remoteAddress, int remotePort, string reason, string suppressed);
 
+    // outcome: "answered" when the error response was sent, "dropped" when nothing could be (a response, an ACK,
+    // a datagram without a Via to answer to); the status is the one the message earned either way.
     [LoggerMessage(EventId = 1152, EventName = "InvalidSipHeader", Level = LogLevel.Warning,
-        Message = "Malformed SIP message from {RemoteAddress}:{RemotePort} answered {StatusCode} {ReasonPhrase}{Suppressed}")]
-    public static partial void InvalidSipHeader(ILogger logger, string remoteAddress, int remotePort, int statusCode, string reasonPhrase, string suppressed);
+        Message = "Malformed SIP message from {RemoteAddress}:{RemotePort} ({StatusCode} {ReasonPhrase}) {Outcome}{Suppressed}")]
+    public static partial void InvalidSipHeader(ILogger logger, string remoteAddress, int remotePort, int statusCode, string reasonPhrase,
+        string outcome, string suppressed);
 
     [LoggerMessage(EventId = 1109, EventName = "InvalidExtensionInCall", Level = LogLevel.Warning,
         Message = "Call {CallId} names no extension of dial plan {DialPlan} (Diversion/History-Info/Request-URI: {Called})")]

@@ -103,11 +103,12 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
         _agent.OnIncomingCall = _calls.OnIncomingCall;
         _agent.TlsHandshakeFailed += (info, error) => _tls?.OnHandshakeFailed(info, error);
         var invalidThrottle = new LogThrottle(time, TimeSpan.FromSeconds(10));
-        _agent.MessageRejected += (connection, rejection) =>
+        _agent.MessageRejected += (connection, rejection, outcome) =>
         {
             if (invalidThrottle.ShouldLog(connection.Remote.Address.ToString(), out int suppressed))
                 CallEvents.InvalidSipHeader(callLogger, connection.Remote.Address.ToString(), connection.Remote.Port,
-                    rejection.StatusCode, rejection.ReasonPhrase, LogThrottle.Describe(suppressed));
+                    rejection.StatusCode, rejection.ReasonPhrase, outcome == SipRejectionOutcome.Answered ? "answered" : "dropped",
+                    LogThrottle.Describe(suppressed));
         };
         (_plan, _tcpPort, _tlsPort) = (plan, tcpPort, tlsPort);
         await _agent.StartAsync(ct).ConfigureAwait(false);

@@ -34,7 +34,10 @@ public sealed partial class SipUserAgent
             return;
         }
         var responseConnection = ResponseConnection(connection, request, top);
-        if (!string.Equals(cseq.Method, method, StringComparison.Ordinal))
+        // A method we know must match its CSeq; one nobody defined gets §8.2.1's 501 whatever its CSeq says
+        // (RFC 4475 §3.1.2.18 prefers that to a 400).
+        if (!string.Equals(cseq.Method, method, StringComparison.Ordinal)
+            && (SipGrammar.IsKnownMethod(method) || _options.Policy.AllowedMethods.Contains(method)))
         {
             RespondNew(responseConnection, key, request, 400, "CSeq Method Mismatch");
             return;
@@ -44,7 +47,7 @@ public sealed partial class SipUserAgent
             HandleCancel(responseConnection, request, top);
             return;
         }
-        var rejection = SipRequestValidator.Validate(request, _options.Policy);
+        var rejection = SipRequestValidator.Validate(request, _options.Policy) ?? UnreachableTarget(request);
         if (rejection is not null)
         {
             if (request.To.Tag is null && rejection.To?.Tag is null) AddToTag(rejection, request, SipIds.NewTag());
@@ -82,9 +85,27 @@ public sealed partial class SipUserAgent
                 RespondNew(responseConnection, key, request, 481, "Call/Transaction Does Not Exist");
                 break;
             default:
-                RespondNew(responseConnection, key, request, 501, "Not Implemented");
+                // A method the policy lets through but nothing here implements: 501, listing what we do (RFC 4475 §3.1.1.2).
+                var notImplemented = CreateResponse(request, 501, "Not Implemented", SipIds.NewTag());
+                notImplemented.Headers.Set("Allow", _allowHeader);
+                SendNew(responseConnection, key, request, notImplemented);
                 break;
         }
+    }
+
+    // A request that sets a dialog's remote target (§12.1.1, §12.2.1.2: INVITE, UPDATE, SUBSCRIBE, NOTIFY, REFER) must
+    // name one we can reach: a Contact of another scheme, valid in a message (RFC 4475 §3.3.4), would become the
+    // address of every later request of the dialog. Without a Contact an INVITE's dialog falls back to the From URI.
+    private static SipMessage? UnreachableTarget(SipMessage request)
+    {
+        if (request.Method is not ("INVITE" or "UPDATE" or "SUBSCRIBE" or "NOTIFY" or "REFER")) return null;
+        if (request.Headers.Contains(SipHeaderNames.Contact))
+        {
+            return request.Contact is null ? SipMessage.CreateResponse(request, 400, "Bad Header: Contact") : null;
+        }
+        return request.Method == "INVITE" && request.From is { Uri.IsOpaque: true }
+            ? SipMessage.CreateResponse(request, 400, "Missing Header: Contact")
+            : null;
     }
 
     private void HandleAck(SipMessage ack, string key)
@@ -184,27 +205,36 @@ public sealed partial class SipUserAgent
     private void RespondNew(SipConnection connection, string key, SipMessage request, int status, string reason) =>
         SendNew(connection, key, request, CreateResponse(request, status, reason, request.To?.Tag is null ? SipIds.NewTag() : null));
 
-    // Responses outside any transaction: malformed requests and internal errors.
-    private void TrySendStateless(SipConnection connection, SipMessage request, int status, string reason)
+    // Responses outside any transaction: malformed requests and internal errors. True when the response went out.
+    private bool TrySendStateless(SipConnection connection, SipMessage request, int status, string reason)
     {
         try
         {
-            var vias = request.Vias;
-            var target = vias.Count > 0 ? ResponseConnection(connection, request, vias[0]) : connection;
+            if (StatelessTarget(connection, request) is not { } target) return false;
             var response = CreateResponse(request, status, reason, request.To is { Tag: null } ? SipIds.NewTag() : null);
-            target.Send(response.ToArray());
+            return target.Send(response.ToArray());
         }
         catch (Exception ex)
         {
             SipLog.MessageHandlingFailed(_logger, ex, connection.Info.Id, connection.Info.Remote);
+            return false;
         }
     }
 
-    // The raw header values are copied into the response, so a malformed CSeq or To can still be echoed;
-    // without a parseable Via the response could not be routed back.
-    private static bool CanAnswer(SipMessage request) =>
-        request.Vias.Count > 0 && request.Headers.Contains("From") && request.Headers.Contains("To")
-        && request.Headers.Contains("Call-ID") && request.Headers.Contains("CSeq");
+    // Only a request is answered, never an ACK (§17). The raw header values are copied (§8.2.6.2), so a malformed
+    // CSeq or To is echoed as received, and a missing one is simply absent.
+    private static bool CanAnswer(SipMessage? partial) => partial is { IsRequest: true } && partial.Method != "ACK";
+
+    // §18.2.2: over TCP/TLS a response goes back on the request's own connection, whatever its Via says; over UDP
+    // to the address the top Via names, read leniently because the error is often that Via (RFC 4475 §3.1.2.1,
+    // §3.1.2.16). A datagram without a Via to read has no address: nothing is sent.
+    private SipConnection? StatelessTarget(SipConnection connection, SipMessage request)
+    {
+        if (connection.IsReliable) return connection;
+        return request.Headers.Get(SipHeaderNames.Via) is { } top && SipVia.TryReadReplyAddress(top, out var port, out var rport)
+            ? ResponseConnection(connection, port, rport)
+            : null;
+    }
 
     // §8.2.6.2: a UAS response to a request without a To tag carries one (except 100 Trying).
     internal static SipMessage CreateResponse(SipMessage request, int status, string? reason, string? toTag)
@@ -246,10 +276,13 @@ public sealed partial class SipUserAgent
 
     // §18.2.2: reliable transports answer on the same connection; UDP answers to the source port when
     // rport was requested (RFC 3581), else to the received address and the Via port.
-    private SipConnection ResponseConnection(SipConnection connection, SipMessage request, SipVia top)
+    private SipConnection ResponseConnection(SipConnection connection, SipMessage request, SipVia top) =>
+        ResponseConnection(connection, top.Port, top.HasRPort);
+
+    private SipConnection ResponseConnection(SipConnection connection, int? viaPort, bool rport)
     {
-        if (connection.IsReliable || _udp is null || top.HasRPort) return connection;
-        var port = top.Port ?? 5060;
+        if (connection.IsReliable || _udp is null || rport) return connection;
+        var port = viaPort ?? 5060;
         return port == connection.Info.Remote.Port
             ? connection
             : _udp.GetConnection(new IPEndPoint(connection.Info.Remote.Address, port), connection.Info.Local);

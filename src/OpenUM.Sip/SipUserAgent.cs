@@ -94,8 +94,11 @@ public sealed partial class SipUserAgent : IAsyncDisposable, ISipTransportSink, 
     /// <summary>Connections held now in the trusted budget (gateways, outbound) and in the strangers' handshake pool.</summary>
     public (int Trusted, int Strangers) BudgetInUse => (_transport.Budget.Trusted, _transport.Budget.Strangers);
 
-    /// <summary>A malformed message arrived (answered with its 4xx/5xx when possible).</summary>
-    public event Action<SipConnectionInfo, SipRejection>? MessageRejected;
+    /// <summary>
+    /// A malformed message arrived; raised after its 4xx/5xx was sent (<see cref="SipRejectionOutcome.Answered"/>) or
+    /// when nothing could be (<see cref="SipRejectionOutcome.Dropped"/>).
+    /// </summary>
+    public event Action<SipConnectionInfo, SipRejection, SipRejectionOutcome>? MessageRejected;
 
     /// <summary>A TLS handshake on an accepted connection failed or timed out.</summary>
     public event Action<SipConnectionInfo, Exception>? TlsHandshakeFailed;
@@ -454,18 +457,17 @@ public sealed partial class SipUserAgent : IAsyncDisposable, ISipTransportSink, 
     void ISipTransportSink.OnRejected(SipConnection connection, SipRejection rejection)
     {
         SipLog.MessageRejected(_logger, connection.Info.Id, connection.Info.Remote, rejection.StatusCode, rejection.ReasonPhrase);
+        // Answered first, so the event can say what really happened; the transport closes the connection after
+        // this returns when the framing is lost, and the queued response is flushed before the close.
+        var answered = CanAnswer(rejection.Partial)
+            && TrySendStateless(connection, rejection.Partial!, rejection.StatusCode, rejection.ReasonPhrase);
         try
         {
-            MessageRejected?.Invoke(connection.Info, rejection);
+            MessageRejected?.Invoke(connection.Info, rejection, answered ? SipRejectionOutcome.Answered : SipRejectionOutcome.Dropped);
         }
         catch (Exception ex)
         {
             SipLog.ConnectionFailed(_logger, ex, connection.Info.Id, connection.Info.Remote);
-        }
-        // Only a request with enough headers to address a response is answered (§8.2.6); never an ACK.
-        if (rejection.Partial is { IsRequest: true } partial && partial.Method != "ACK" && CanAnswer(partial))
-        {
-            TrySendStateless(connection, partial, rejection.StatusCode, rejection.ReasonPhrase);
         }
     }
 

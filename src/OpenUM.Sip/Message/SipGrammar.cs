@@ -22,6 +22,8 @@ internal static class SipGrammar
     // '%' is absent on purpose: IsEscapedRun validates each %xx itself.
     public static readonly SearchValues<char> ParamChars = SearchValues.Create(Alnum + Mark + "[]/:&+$");
     public static readonly SearchValues<char> HeaderChars = SearchValues.Create(Alnum + Mark + "[]/?:+$");
+    // uric (RFC 2396 as RFC 3261 §25.1 uses it): reserved and unreserved; '%' is checked by IsEscapedRun.
+    public static readonly SearchValues<char> UricChars = SearchValues.Create(Alnum + Mark + ";/?:@&=+$,");
 
     public static readonly string[] KnownMethods =
         ["INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "INFO", "REGISTER", "SUBSCRIBE", "NOTIFY", "REFER",
@@ -40,6 +42,16 @@ internal static class SipGrammar
             if (s.SequenceEqual(word)) return word;
         }
         return s.ToString();
+    }
+
+    // Methods of RFC 3261 and its extensions: a UAS answers these 405 when it refuses them, anything else 501.
+    public static bool IsKnownMethod(string method)
+    {
+        foreach (var known in KnownMethods)
+        {
+            if (ReferenceEquals(known, method) || string.Equals(known, method, StringComparison.Ordinal)) return true;
+        }
+        return false;
     }
 
     public static string InternMethod(ReadOnlySpan<char> s)

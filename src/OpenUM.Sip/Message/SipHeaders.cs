@@ -44,15 +44,22 @@ public sealed class SipHeaders : IEnumerable<SipHeader>
         if (!SipGrammar.IsToken(name)) throw new ArgumentException($"Header name '{name}' is not a token.", nameof(name));
     }
 
+    // A quoted-pair may escape any control but CR and LF (RFC 3261 §25.1): a display name received that way is
+    // echoed in responses, so an escaped control passes; an unescaped one, or any CR/LF, never does.
     private static void CheckValue(string value)
     {
         ArgumentNullException.ThrowIfNull(value);
+        var escaped = false;
         foreach (var c in value)
         {
             if ((c < 0x20 && c != '\t') || c == 0x7F)
             {
-                throw new ArgumentException("Header values must not contain control characters.", nameof(value));
+                if (!escaped || c is '\r' or '\n')
+                {
+                    throw new ArgumentException("Header values must not contain control characters.", nameof(value));
+                }
             }
+            escaped = !escaped && c == '\\';
         }
     }
 

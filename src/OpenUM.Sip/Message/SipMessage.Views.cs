@@ -45,11 +45,11 @@ public sealed partial class SipMessage
         return list;
     });
 
-    /// <summary>From, or null when absent or bad.</summary>
-    public SipNameAddress? From => Get(ref _from, static m => ParseAddress(m.Headers.Get(SipHeaderNames.From)));
+    /// <summary>From, or null when absent or bad; its URI may be of any scheme (<see cref="SipUri.IsOpaque"/>).</summary>
+    public SipNameAddress? From => Get(ref _from, static m => ParseAddress(m.Headers.Get(SipHeaderNames.From), anyScheme: true));
 
-    /// <summary>To, or null when absent or bad.</summary>
-    public SipNameAddress? To => Get(ref _to, static m => ParseAddress(m.Headers.Get(SipHeaderNames.To)));
+    /// <summary>To, or null when absent or bad; its URI may be of any scheme (<see cref="SipUri.IsOpaque"/>).</summary>
+    public SipNameAddress? To => Get(ref _to, static m => ParseAddress(m.Headers.Get(SipHeaderNames.To), anyScheme: true));
 
     /// <summary>Call-ID.</summary>
     public string? CallId => Headers.Get(SipHeaderNames.CallId);
@@ -61,18 +61,21 @@ public sealed partial class SipMessage
     public int? MaxForwards =>
         TryParseMaxForwards(Headers.Get(SipHeaderNames.MaxForwards), out var v) ? v : null;
 
-    /// <summary>First Contact, or null when absent, "*" or bad.</summary>
+    /// <summary>
+    /// First Contact, or null when absent, "*", bad, or of a scheme other than sip, sips and tel (a remote target
+    /// must be one we can reach).
+    /// </summary>
     public SipNameAddress? Contact => Get(ref _contact, static m =>
     {
         var all = m.Headers.SplitValues(SipHeaderNames.Contact);
-        return all.Count > 0 ? ParseAddress(all[0]) : null;
+        return all.Count > 0 ? ParseAddress(all[0], anyScheme: false) : null;
     });
 
     /// <summary>Content-Type media type only, lower-case, without parameters.</summary>
     public string? ContentType => TryParseMediaType(Headers.Get(SipHeaderNames.ContentType), out var t) ? t : null;
 
-    private static SipNameAddress? ParseAddress(string? value) =>
-        value is not null && SipNameAddress.TryParse(value, out var a) ? a : null;
+    private static SipNameAddress? ParseAddress(string? value, bool anyScheme) =>
+        value is not null && SipNameAddress.TryParse(value, anyScheme, out var a) ? a : null;
 
     // CSeq = 1*DIGIT LWS Method; the number must be below 2**31 (RFC 3261 §8.1.1.5).
     internal static bool TryParseCSeq(string? value, out SipCSeq cseq)

@@ -35,8 +35,10 @@ public sealed class SipNameAddress
     /// <summary>Value of a header parameter (case-insensitive name); null when absent or valueless.</summary>
     public string? GetParameter(string name)
     {
-        foreach (var p in Parameters)
+        // Indexed: a foreach over the interface would box an enumerator on every tag lookup.
+        for (var i = 0; i < Parameters.Count; i++)
         {
+            var p = Parameters[i];
             if (string.Equals(p.Key, name, StringComparison.OrdinalIgnoreCase)) return p.Value;
         }
         return null;
@@ -56,8 +58,12 @@ public sealed class SipNameAddress
         return new SipNameAddress(Uri, DisplayName, list.ToArray());
     }
 
-    /// <summary>Parses a name-addr or addr-spec followed by header parameters.</summary>
-    public static bool TryParse(ReadOnlySpan<char> text, out SipNameAddress? value)
+    /// <summary>Parses a name-addr or addr-spec followed by header parameters; the URI must be sip, sips or tel.</summary>
+    public static bool TryParse(ReadOnlySpan<char> text, out SipNameAddress? value) => TryParse(text, anyScheme: false, out value);
+
+    // anyScheme: From, To and Contact may carry an absoluteURI of any scheme (RFC 3261 §25.1 addr-spec), as
+    // SipUri.IsOpaque; everything that routes on a URI keeps to the public, sip/sips/tel-only overload.
+    internal static bool TryParse(ReadOnlySpan<char> text, bool anyScheme, out SipNameAddress? value)
     {
         value = null;
         var s = SipGrammar.TrimWsp(text);
@@ -78,9 +84,10 @@ public sealed class SipNameAddress
             var semi = s.IndexOf(';');
             if (lt < 0 || (semi >= 0 && semi < lt))
             {
-                // addr-spec: the URI ends at the first ';' and what follows are header params (RFC 3261 §20.10)
-                var uriText = semi < 0 ? s : s[..semi];
-                if (uriText.IndexOfAny(",? \t") >= 0 || !SipUri.TryParse(uriText, out var bare)) return false;
+                // addr-spec: the URI ends at the first ';' and what follows are header params (RFC 3261 §20.10);
+                // SEMI = SWS ";" SWS, so LWS may come between the two (RFC 4475 §3.1.1.1).
+                var uriText = (semi < 0 ? s : s[..semi]).TrimEnd(" \t");
+                if (uriText.IndexOfAny(",? \t") >= 0 || !TryParseUri(uriText, anyScheme, out var bare)) return false;
                 if (!SipGrammar.TryParseGenericParams(s, semi < 0 ? s.Length : semi, out var bareParams)) return false;
                 value = new SipNameAddress(bare!, null, bareParams);
                 return true;
@@ -94,11 +101,14 @@ public sealed class SipNameAddress
 
         var gt = s[pos..].IndexOf('>');
         if (gt < 0) return false;
-        if (!SipUri.TryParse(s.Slice(pos + 1, gt - 1), out var uri)) return false;
+        if (!TryParseUri(s.Slice(pos + 1, gt - 1), anyScheme, out var uri)) return false;
         if (!SipGrammar.TryParseGenericParams(s, pos + gt + 1, out var parameters)) return false;
         value = new SipNameAddress(uri!, displayName, parameters);
         return true;
     }
+
+    private static bool TryParseUri(ReadOnlySpan<char> text, bool anyScheme, out SipUri? uri) =>
+        anyScheme ? SipUri.TryParseAny(text, out uri) : SipUri.TryParse(text, out uri);
 
     // *(token LWS); non-ASCII letters are tolerated because gateways send them unquoted.
     private static bool TryReadTokenDisplayName(ReadOnlySpan<char> s, out string? name)

@@ -52,6 +52,15 @@ public enum SipRejectReason
 public sealed record SipRejection(SipRejectReason Reason, int StatusCode, string ReasonPhrase,
     string? HeaderName, SipMessage? Partial, bool CanContinue);
 
+/// <summary>What the user agent did with a rejected message.</summary>
+public enum SipRejectionOutcome
+{
+    /// <summary>The error response was sent: on the request's own connection (TCP/TLS), or to the address its top Via names (UDP).</summary>
+    Answered,
+    /// <summary>Nothing was sent: a response, an ACK, a message without a request line, or a datagram without a Via to answer to.</summary>
+    Dropped,
+}
+
 /// <summary>Size caps the parser enforces before buffering more input.</summary>
 public readonly record struct SipParserLimits(int MaxMessageBytes = 65536, int MaxHeaderCount = 100,
     int MaxLineBytes = 8192, int MaxBodyBytes = 32768)

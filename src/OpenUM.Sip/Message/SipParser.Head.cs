@@ -9,6 +9,10 @@ public static partial class SipParser
 {
     private static readonly string[] KnownReasons = ["OK", "Trying", "Ringing", "Session Progress"];
 
+    // What a quoted-pair may escape besides printable characters: every control but CR and LF.
+    private static readonly SearchValues<byte> QuotedPairControls = SearchValues.Create(
+        [0, 1, 2, 3, 4, 5, 6, 7, 8, 11, 12, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 127]);
+
     private struct Singles
     {
         public string? ContentLength, CallId, CSeq, From, To, MaxForwards;
@@ -16,7 +20,8 @@ public static partial class SipParser
     }
 
     // head = start line and header lines, each ending in CRLF (the blank line excluded).
-    private static SipMessage? ParseHead(ReadOnlySpan<byte> head, int headerCapacity, out Fault? fault, out Singles singles)
+    private static SipMessage? ParseHead(ReadOnlySpan<byte> head, int headerCapacity, bool escapedControls, out Fault? fault,
+        out Singles singles)
     {
         fault = null;
         singles = default;
@@ -31,14 +36,14 @@ public static partial class SipParser
             var lineEnd = p + head[p..].IndexOf("\r\n"u8);
             var q = lineEnd + 2;
             while (q < head.Length && head[q] is (byte)' ' or (byte)'\t') q += head[q..].IndexOf("\r\n"u8) + 2;
-            ParseHeader(head[p..lineEnd], head[p..(q - 2)], headers, ref singles, ref fault);
+            ParseHeader(head[p..lineEnd], head[p..(q - 2)], escapedControls, headers, ref singles, ref fault);
             p = q;
         }
         return message;
     }
 
-    private static void ParseHeader(ReadOnlySpan<byte> firstLine, ReadOnlySpan<byte> whole, SipHeaders headers,
-        ref Singles singles, ref Fault? fault)
+    private static void ParseHeader(ReadOnlySpan<byte> firstLine, ReadOnlySpan<byte> whole, bool escapedControls,
+        SipHeaders headers, ref Singles singles, ref Fault? fault)
     {
         // header-name = token; HCOLON = *( SP / HTAB ) ":" SWS. Anything else (including a folded line
         // right after the start line) is malformed.
@@ -56,6 +61,13 @@ public static partial class SipParser
             return;
         }
         var name = SipHeaderNames.FromBytes(firstLine[..nameLen]);
+        // A control character, even escaped in a quoted-string, is only taken where a display name can hold it:
+        // other headers are either undefined (header-value is TEXT-UTF8, no controls) or have no quoted-string.
+        if (escapedControls && whole.ContainsAny(QuotedPairControls) && !ReferenceEquals(name, SipHeaderNames.From)
+            && !ReferenceEquals(name, SipHeaderNames.To) && !ReferenceEquals(name, SipHeaderNames.Contact))
+        {
+            fault ??= Fault.Bad(name);
+        }
         var value = UnfoldValue(whole[(c + 1)..]);
         headers.AddCanonical(name, value);
 
@@ -152,7 +164,13 @@ public static partial class SipParser
         {
             var chars = rented is null ? stackalloc char[bytes.Length] : rented.AsSpan(0, bytes.Length);
             Ascii.ToUtf16(bytes, chars, out _);
-            if (SipUri.TryParse(chars, out var uri, out var unsupportedScheme)) return uri;
+            if (SipUri.TryParse(chars, out var uri, out var unsupportedScheme))
+            {
+                // RFC 3261 §19.1.1: headers are not allowed in a Request-URI (RFC 4475 §3.1.2.11: 400, not ignored).
+                if (uri!.Headers.Count == 0) return uri;
+                fault = Fault.BadRequestUri;
+                return null;
+            }
             fault = unsupportedScheme ? Fault.UnsupportedScheme : Fault.BadRequestUri;
             return null;
         }

@@ -51,15 +51,25 @@ public static partial class SipParser
             }
         }
         if (!anyVia) return Fault.Missing(SipHeaderNames.Via);
+        // RFC 4475 §3.2.1: the magic cookie alone claims an RFC 3261 transaction id and gives none. Refused (the
+        // RFC's first choice) rather than matched the RFC 2543 way: every request from such a peer would collide.
+        if (string.Equals(vias[0].Branch, Transactions.SipIds.MagicCookie, StringComparison.Ordinal))
+        {
+            return Fault.Bad(SipHeaderNames.Via);
+        }
 
         if (singles.From is null) return Fault.Missing(SipHeaderNames.From);
-        if (!SipNameAddress.TryParse(singles.From, out var from)) return Fault.Bad(SipHeaderNames.From);
+        // addr-spec allows any absoluteURI here (RFC 4475 §3.3.4): what a UAS does with it is its own decision.
+        if (!SipNameAddress.TryParse(singles.From, anyScheme: true, out var from)) return Fault.Bad(SipHeaderNames.From);
         if (singles.To is null) return Fault.Missing(SipHeaderNames.To);
-        if (!SipNameAddress.TryParse(singles.To, out var to)) return Fault.Bad(SipHeaderNames.To);
+        if (!SipNameAddress.TryParse(singles.To, anyScheme: true, out var to)) return Fault.Bad(SipHeaderNames.To);
         if (singles.CallId is null) return Fault.Missing(SipHeaderNames.CallId);
         if (!IsCallId(singles.CallId)) return Fault.Bad(SipHeaderNames.CallId);
         if (singles.CSeq is null) return Fault.Missing(SipHeaderNames.CSeq);
-        if (!SipMessage.TryParseCSeq(singles.CSeq, out var cseq) || (m.IsRequest && !string.Equals(cseq.Method, m.Method, StringComparison.Ordinal)))
+        if (!SipMessage.TryParseCSeq(singles.CSeq, out var cseq)) return Fault.Bad(SipHeaderNames.CSeq);
+        // A method nobody defined is the UAS's 501 whatever its CSeq says (RFC 4475 §3.1.2.18: 501 rather than
+        // 400); a known one must match its CSeq, or transaction matching would mix two methods.
+        if (m.IsRequest && !string.Equals(cseq.Method, m.Method, StringComparison.Ordinal) && SipGrammar.IsKnownMethod(m.Method))
         {
             return Fault.Bad(SipHeaderNames.CSeq);
         }
@@ -70,7 +80,8 @@ public static partial class SipParser
         }
         if (!TryValidateContacts(m, out var contact)) return Fault.Bad(SipHeaderNames.Contact);
 
-        m.SeedViews(vias, from, to, cseq, contact);
+        // The Contact view only ever holds a target we can reach (sip, sips, tel).
+        m.SeedViews(vias, from, to, cseq, contact is { Uri.IsOpaque: true } ? null : contact);
         return null;
     }
 
@@ -102,7 +113,7 @@ public static partial class SipParser
             if (!SipGrammar.TryForEachElement(h.Value, ref state,
                 static (ReadOnlySpan<char> e, ref (SipNameAddress? First, int Count) st) =>
                 {
-                    if (!SipNameAddress.TryParse(e, out var a)) return false;
+                    if (!SipNameAddress.TryParse(e, anyScheme: true, out var a)) return false;
                     st.First ??= a;
                     st.Count++;
                     return true;

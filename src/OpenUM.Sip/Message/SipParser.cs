@@ -141,7 +141,7 @@ public static partial class SipParser
         }
 
         var scan = ScanHeaderSection(data, start, limits, out var headerEnd, out var headerLines, out var linesEnd,
-            out var scanFault);
+            out var escapedControls, out var scanFault);
         if (scan == SipParseResult.Incomplete && stream)
         {
             consumed = start;
@@ -151,7 +151,7 @@ public static partial class SipParser
         {
             var fault = scan == SipParseResult.Incomplete ? Fault.Truncated : scanFault;
             // The complete lines before the fault still give the transport Via/From/To/... to answer with.
-            var partial = ParseHead(data[start..linesEnd], headerLines, out _, out _);
+            var partial = ParseHead(data[start..linesEnd], headerLines, escapedControls, out _, out _);
             rejection = fault.ToRejection(partial, false);
             return SipParseResult.Invalid;
         }
@@ -164,7 +164,7 @@ public static partial class SipParser
             consumed = start;
             return SipParseResult.Incomplete;
         }
-        message = ParseHead(head, headerLines, out var headFault, out var singles);
+        message = ParseHead(head, headerLines, escapedControls, out var headFault, out var singles);
 
         // Framing first: without a trustworthy Content-Length the stream cannot go on.
         if (singles.DuplicateContentLength)
@@ -221,17 +221,23 @@ public static partial class SipParser
     }
 
     // Finds the blank line ending the header section while enforcing the line, header-count and message caps
-    // on bytes as they arrive, so no limit is ever checked after buffering unbounded data.
+    // on bytes as they arrive, so no limit is ever checked after buffering unbounded data. Control characters
+    // are refused except as the escaped character of a quoted-pair inside a quoted-string of a header field
+    // (RFC 3261 §25.1 quoted-pair = "\" %x00-09 / %x0B-0C / %x0E-7F; RFC 4475 §3.1.1.2 has NUL, BEL and DEL
+    // there); escapedControls tells the header parser to check which fields carry them.
     private static SipParseResult ScanHeaderSection(ReadOnlySpan<byte> data, int start, in SipParserLimits limits,
-        out int headerEnd, out int headerLines, out int linesEnd, out Fault fault)
+        out int headerEnd, out int headerLines, out int linesEnd, out bool escapedControls, out Fault fault)
     {
         headerEnd = -1;
         linesEnd = start;
         headerLines = 0;
+        escapedControls = false;
         fault = default;
         long maxLine = Math.Max(0, limits.MaxLineBytes);
         var capEnd = start + (long)Math.Max(0, limits.MaxMessageBytes);
-        var pos = start;
+        var pos = start;     // start of the current line
+        var resume = 0;      // where the search for the line's end resumes, relative to pos
+        var quotes = new QuoteWalk(start);
         var first = true;
         while (true)
         {
@@ -239,7 +245,9 @@ public static partial class SipParser
             var byCap = capEnd - pos;
             var window = Math.Min(Math.Min(byData, maxLine + 2), byCap);
             var seg = data.Slice(pos, (int)window);
-            var idx = seg.IndexOfAny(LineSpecials);
+            if (resume == 0 && !first && seg.Length > 0 && seg[0] is not ((byte)' ' or (byte)'\t')) quotes = new QuoteWalk(pos);
+            var found = seg[resume..].IndexOfAny(LineSpecials);
+            var idx = found < 0 ? -1 : resume + found;
             var terminated = idx >= 0 && !(seg[idx] == '\r' && idx + 1 == seg.Length);
             if (!terminated)
             {
@@ -257,6 +265,12 @@ public static partial class SipParser
             var b = seg[idx];
             if (b != '\r' || seg[idx + 1] != '\n')
             {
+                if (b is not ((byte)'\r' or (byte)'\n') && !first && quotes.IsEscaped(data, pos + idx))
+                {
+                    escapedControls = true;
+                    resume = idx + 1;
+                    continue;
+                }
                 fault = b is (byte)'\r' or (byte)'\n'
                     ? Fault.BadLineEnding(HeaderNameOf(seg[..idx], first))
                     : Fault.BadCharacter(HeaderNameOf(seg[..idx], first));
@@ -274,7 +288,41 @@ public static partial class SipParser
             }
             first = false;
             pos += idx + 2;
+            resume = 0;
             linesEnd = pos;
+        }
+    }
+
+    // Quote state of one header field (its first line and the folded ones after it), walked only when a control
+    // character turns up and only ever forward, so a field full of them costs one pass.
+    private struct QuoteWalk(int fieldStart)
+    {
+        private int _next = fieldStart;
+        private bool _inQuote;
+
+        // True when the byte at `at` is the second byte of a quoted-pair inside a quoted-string.
+        public bool IsEscaped(ReadOnlySpan<byte> data, int at)
+        {
+            for (var k = _next; k < at; k++)
+            {
+                var c = data[k];
+                if (!_inQuote)
+                {
+                    if (c == '"') _inQuote = true;
+                }
+                else if (c == '"') _inQuote = false;
+                else if (c == '\\')
+                {
+                    if (k + 1 == at)
+                    {
+                        _next = at + 1;
+                        return true;
+                    }
+                    k++;
+                }
+            }
+            _next = Math.Max(_next, at);
+            return false;
         }
     }
 

@@ -3,17 +3,11 @@ namespace OpenUM.Sip;
 /// <summary>UAS request checks of RFC 3261 §8.2, in the order the RFC gives them.</summary>
 public static class SipRequestValidator
 {
-    // Methods defined by RFC 3261 and its common extensions: these get 405 when not allowed, anything else 501.
-    private static readonly HashSet<string> KnownMethods = new(StringComparer.Ordinal)
-    {
-        "INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "INFO", "REGISTER", "SUBSCRIBE", "NOTIFY", "REFER",
-        "MESSAGE", "UPDATE", "PRACK", "PUBLISH",
-    };
-
     /// <summary>
-    /// Returns the response to send (405+Allow, 501, 416, 483, 420+Unsupported, 415+Accept or
-    /// 415+Accept-Encoding), or null when the request is acceptable. ACK is never answered (RFC 3261 §17).
-    /// A multipart/mixed body needs multipart/mixed in the accepted types and a part of another accepted type.
+    /// Returns the response to send (405+Allow, 501+Allow, 416, 483, 420+Unsupported, 415+Accept,
+    /// 415+Accept-Encoding or 406+Warning), or null when the request is acceptable. ACK is never answered
+    /// (RFC 3261 §17). A multipart/mixed body needs multipart/mixed in the accepted types and a part of another
+    /// accepted type.
     /// </summary>
     public static SipMessage? Validate(SipMessage request, SipUasPolicy policy)
     {
@@ -24,12 +18,12 @@ public static class SipRequestValidator
         if (method == "ACK") return null;
 
         // §8.2.1
+        // §8.2.1; a 501 lists what we do understand too (RFC 4475 §3.1.1.2).
         if (!policy.AllowedMethods.Contains(method))
         {
-            if (!KnownMethods.Contains(method)) return SipMessage.CreateResponse(request, 501);
-            var notAllowed = SipMessage.CreateResponse(request, 405);
-            notAllowed.Headers.Add("Allow", string.Join(", ", policy.AllowedMethods));
-            return notAllowed;
+            var refused = SipMessage.CreateResponse(request, SipGrammar.IsKnownMethod(method) ? 405 : 501);
+            refused.Headers.Add("Allow", string.Join(", ", policy.AllowedMethods));
+            return refused;
         }
 
         // §8.2.2.1
@@ -74,6 +68,17 @@ public static class SipRequestValidator
                     return unsupportedEncoding;
                 }
             }
+        }
+
+        // §21.4.7: our answer to an INVITE (or to an UPDATE with an offer) carries application/sdp; an Accept that
+        // rules it out leaves no answer to give. 406 with a Warning 399 is RFC 4475 §3.3.15's first choice.
+        if ((method == "INVITE" || (method == "UPDATE" && !request.Body.IsEmpty)) && !SipAccept.AcceptsSdp(request.Headers))
+        {
+            var notAcceptable = SipMessage.CreateResponse(request, 406);
+            // warn-agent: the host the request was sent to (always a valid hostport), else a pseudonym token.
+            var agent = request.RequestUri is { Scheme: "sip" or "sips" } uri ? uri.Host : "openum";
+            notAcceptable.Headers.Add("Warning", $"399 {agent} \"Only application/sdp can be answered, and Accept excludes it\"");
+            return notAcceptable;
         }
         return null;
     }

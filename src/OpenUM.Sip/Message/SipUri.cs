@@ -17,7 +17,17 @@ public sealed class SipUri
         Parameters = parameters; Headers = headers;
     }
 
-    /// <summary>Lower-case scheme: sip, sips or tel.</summary>
+    // An absoluteURI of another scheme (RFC 3261 §25.1), kept as written.
+    private SipUri(string scheme, string text)
+    {
+        Scheme = scheme;
+        Host = "";
+        Parameters = NoParameters;
+        Headers = NoHeaders;
+        _text = text;
+    }
+
+    /// <summary>Lower-case scheme: sip, sips or tel; any other scheme only when <see cref="IsOpaque"/>.</summary>
     public string Scheme { get; }
     /// <summary>Unescaped user part; for tel: the number.</summary>
     public string? User { get; }
@@ -31,12 +41,18 @@ public sealed class SipUri
     public IReadOnlyList<KeyValuePair<string, string?>> Parameters { get; }
     /// <summary>URI headers (?a=b) in order, as written.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Headers { get; }
+    /// <summary>
+    /// True for a URI of a scheme other than sip, sips and tel (an RFC 3261 absoluteURI such as http: or isbn:), which
+    /// only a From, To or Contact value can carry: kept as written, with no user, host or parameters.
+    /// </summary>
+    public bool IsOpaque => Scheme is not ("sip" or "sips" or "tel");
 
     /// <summary>Value of a parameter (case-insensitive name); null when absent or valueless.</summary>
     public string? GetParameter(string name)
     {
-        foreach (var p in Parameters)
+        for (var i = 0; i < Parameters.Count; i++)
         {
+            var p = Parameters[i];
             if (string.Equals(p.Key, name, StringComparison.OrdinalIgnoreCase)) return p.Value;
         }
         return null;
@@ -45,8 +61,9 @@ public sealed class SipUri
     /// <summary>True when the parameter is present, with or without a value (e.g. ;lr).</summary>
     public bool HasParameter(string name)
     {
-        foreach (var p in Parameters)
+        for (var i = 0; i < Parameters.Count; i++)
         {
+            var p = Parameters[i];
             if (string.Equals(p.Key, name, StringComparison.OrdinalIgnoreCase)) return true;
         }
         return false;
@@ -90,6 +107,20 @@ public sealed class SipUri
         if (scheme.Equals("tel", StringComparison.OrdinalIgnoreCase)) return TryParseTel(rest, out uri);
         unsupportedScheme = true;
         return false;
+    }
+
+    // addr-spec = SIP-URI / SIPS-URI / absoluteURI (RFC 3261 §25.1): a From, To or Contact may name any scheme,
+    // which is then carried, not understood. absoluteURI = scheme ":" ( hier-part / opaque-part ), both of them
+    // one or more uric (reserved / unreserved / escaped).
+    internal static bool TryParseAny(ReadOnlySpan<char> text, out SipUri? uri)
+    {
+        if (TryParse(text, out uri, out var unsupportedScheme)) return true;
+        if (!unsupportedScheme) return false;
+        var colon = text.IndexOf(':');
+        var rest = text[(colon + 1)..];
+        if (rest.Length == 0 || !SipGrammar.IsEscapedRun(rest, SipGrammar.UricChars)) return false;
+        uri = new SipUri(text[..colon].ToString().ToLowerInvariant(), text.ToString());
+        return true;
     }
 
     private static readonly System.Buffers.SearchValues<char> SchemeChars =

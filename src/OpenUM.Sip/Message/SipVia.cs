@@ -56,10 +56,13 @@ public sealed class SipVia
     /// <summary>Parameters in order.</summary>
     public IReadOnlyList<KeyValuePair<string, string?>> Parameters { get; }
 
+    // Indexed rather than foreach: enumerating the IReadOnlyList interface boxes an enumerator, and the branch
+    // is read for every transaction lookup.
     private string? Get(string name, out bool found)
     {
-        foreach (var p in Parameters)
+        for (var i = 0; i < Parameters.Count; i++)
         {
+            var p = Parameters[i];
             if (string.Equals(p.Key, name, StringComparison.OrdinalIgnoreCase))
             {
                 found = true;
@@ -118,6 +121,58 @@ public sealed class SipVia
             if (!IsValidParam(kv.Key, kv.Value)) return false;
         }
         via = new SipVia(SipGrammar.Intern(transport), host.ToString(), port, parameters);
+        return true;
+    }
+
+    // Where an error response goes over UDP when the top Via value does not parse (RFC 4475 §3.1.2.1 extra
+    // separators, §3.1.2.16 SIP/7.0): the sent-by port and whether rport was asked, read from
+    // "protocol / version / transport LWS host [ : port ]" and the parameter names after it, whatever else is
+    // wrong. Addressing only: a message is never accepted on the strength of this.
+    internal static bool TryReadReplyAddress(ReadOnlySpan<char> value, out int? port, out bool rport)
+    {
+        port = null;
+        rport = false;
+        var comma = SipGrammar.NextTopLevelComma(value, 0);
+        var s = SipGrammar.TrimWsp(comma >= 0 ? value[..comma] : value);
+        var pos = 0;
+        if (!ReadToken(s, ref pos, out _) || !ReadSlash(s, ref pos) || !ReadToken(s, ref pos, out _)
+            || !ReadSlash(s, ref pos) || !ReadToken(s, ref pos, out _))
+        {
+            return false;
+        }
+        var wsStart = pos;
+        SipGrammar.SkipWsp(s, ref pos);
+        if (pos == wsStart || pos >= s.Length) return false;
+        var hostStart = pos;
+        if (s[pos] == '[')
+        {
+            var close = s[pos..].IndexOf(']');
+            pos = close < 0 ? pos : pos + close + 1;
+        }
+        else
+        {
+            var len = s[pos..].IndexOfAnyExcept(SipGrammar.HostChars);
+            pos = len < 0 ? s.Length : pos + len;
+        }
+        if (!SipGrammar.IsHost(s[hostStart..pos])) return false;
+        SipGrammar.SkipWsp(s, ref pos);
+        if (pos < s.Length && s[pos] == ':')
+        {
+            pos++;
+            SipGrammar.SkipWsp(s, ref pos);
+            var len = s[pos..].IndexOfAnyExceptInRange('0', '9');
+            if (!SipGrammar.TryParsePort(len < 0 ? s[pos..] : s.Slice(pos, len), out var p)) return false;
+            port = p;
+            pos = len < 0 ? s.Length : pos + len;
+            SipGrammar.SkipWsp(s, ref pos);
+        }
+        if (pos < s.Length && s[pos] != ';') return false; // the host or port runs on: no address to trust
+        foreach (var range in s[pos..].Split(';'))
+        {
+            var param = s[pos..][range];
+            var eq = param.IndexOf('=');
+            if (SipGrammar.TrimWsp(eq < 0 ? param : param[..eq]).Equals("rport", StringComparison.OrdinalIgnoreCase)) rport = true;
+        }
         return true;
     }
 

@@ -3,7 +3,11 @@ using OpenUM.Interop.Tests.Harness;
 
 namespace OpenUM.Interop.Tests.Tls;
 
-/// <summary>One secured server (TLS only) shared by the admission matrix.</summary>
+/// <summary>
+/// One secured server (TLS only) shared by the admission matrix. Each probe comes from its own loopback address
+/// (LoopbackRelay) and the matrix is about what the certificate decides, so the server gives a handshake to any
+/// address; refusal by address before the handshake is Hostile/TlsAdmissionByAddressTests.
+/// </summary>
 public sealed class TlsAdmissionFixture : IAsyncLifetime
 {
     /// <summary>The server.</summary>
@@ -14,6 +18,7 @@ public sealed class TlsAdmissionFixture : IAsyncLifetime
     {
         Server = await TlsUmServer.CreateAsync(null);
         await Server.ConfigureSecuredAsync();
+        await Server.Um.CliOkAsync("server", "set", "--allow-tls-from-any-address", "true");
         await Server.StartAsync("TLS");
     }
 

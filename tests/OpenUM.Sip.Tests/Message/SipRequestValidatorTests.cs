@@ -49,8 +49,37 @@ public class SipRequestValidatorTests
     [Theory]
     [InlineData("FOO")]
     [InlineData("invite")]
-    public void UnknownMethod_Is501(string method) =>
-        Assert.Equal(501, SipRequestValidator.Validate(Request(method), Policy)!.StatusCode);
+    public void UnknownMethod_Is501WithAllow(string method)
+    {
+        var response = SipRequestValidator.Validate(Request(method), Policy)!;
+        Assert.Equal(501, response.StatusCode);
+        // RFC 4475 §3.1.1.2: "a 501 listing the methods they understand in an Allow header field".
+        Assert.Equal(["INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "INFO"], response.Headers.SplitValues("Allow"));
+    }
+
+    [Theory]
+    [InlineData("INVITE", "Accept: text/nobodyKnowsThis\n", "", 406)]
+    [InlineData("INVITE", "Accept: application/sdp;q=0\n", "", 406)]
+    [InlineData("INVITE", "Accept: application/*\n", "", null)]
+    [InlineData("INVITE", "", "", null)]
+    [InlineData("OPTIONS", "Accept: text/plain\n", "", null)]
+    public void AcceptWithoutSdp_Is406WithWarning(string method, string extra, string body, int? status)
+    {
+        var policy = new SipUasPolicy(new HashSet<string>(["INVITE", "OPTIONS"], StringComparer.Ordinal),
+            new HashSet<string>(), new HashSet<string>(["application/sdp"]));
+        var response = SipRequestValidator.Validate(Request(method, extra, body), policy);
+        Assert.Equal(status, response?.StatusCode);
+        if (status is not null) Assert.StartsWith("399 example.com \"", response!.Headers.Get("Warning"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void UpdateWithoutOffer_NeedsNoSdpAnswer()
+    {
+        var policy = new SipUasPolicy(new HashSet<string>(["UPDATE"], StringComparer.Ordinal), new HashSet<string>(),
+            new HashSet<string>(["application/sdp"], StringComparer.OrdinalIgnoreCase));
+        Assert.Null(SipRequestValidator.Validate(Request("UPDATE", "Accept: text/plain\n"), policy));
+        Assert.Equal(406, SipRequestValidator.Validate(Request("UPDATE", "Accept: text/plain\nContent-Type: application/sdp\n", Sdp), policy)!.StatusCode);
+    }
 
     [Fact]
     public void MissingRequestUri_Is416()

@@ -61,7 +61,7 @@ public sealed class TransportTests
     {
         await using var agent = await StartAsync(_time);
         var rejected = new TaskCompletionSource<SipRejection>(TaskCreationOptions.RunContinuationsAsynchronously);
-        agent.MessageRejected += (_, r) => rejected.TrySetResult(r);
+        agent.MessageRejected += (_, r, _) => rejected.TrySetResult(r);
         await using var peer = await RawSipClient.ConnectAsync(agent.Tcp());
         var call = new PeerCall(peer.LocalEndPoint, agent.Tcp());
         var bad = call.Invite().Replace($"CSeq: {call.CSeq} INVITE", "CSeq: many INVITE", StringComparison.Ordinal);
