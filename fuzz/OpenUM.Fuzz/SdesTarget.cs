@@ -49,7 +49,15 @@ internal static class SdesTarget
     {
         _ = (c.ToString(), c.SuiteName, c.Tag, c.KeyDerivationRate, c.WindowSizeHint, c.UnknownMandatoryParams.Count);
         foreach (var key in c.Keys)
+        {
             _ = (key.MkiBytes(), key.ToString(), key.Format(), key.HasMki);
+            // A Try method on a parsed key answers false for a suite it does not fit; it must not throw.
+            foreach (var suite in SrtpSuites.All)
+            {
+                if (key.TryToMasterKey(suite, out var fitted))
+                    fitted!.Dispose();
+            }
+        }
 
         // Our own wire form of a value we accepted must parse to the same wire form (we echo tag and suite).
         var formatted = c.Format();
