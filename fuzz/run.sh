@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing of one parser with AFL++ and SharpFuzz.
 #
-#   fuzz/run.sh TARGET [--seconds N] [--execs N] [--timeout MS] [--out DIR] [--in-process]
+#   fuzz/run.sh TARGET [--seconds N] [--execs N] [--timeout MS] [--out DIR] [--in-process] [--prebuilt]
 #
 # TARGET is sip, sdp, sdes or srtp. The run stops after N seconds or about N executions, whichever comes first
 # (default: 120 seconds). It builds the harness (Release), copies it to fuzz/out/TARGET/bin, instruments the
-# assemblies under test there (never the build output the tests use), runs afl-fuzz on fuzz/corpus/TARGET and
+# assembly under test there (never the build output the tests use), runs afl-fuzz on fuzz/corpus/TARGET and
 # ends with the figures from fuzzer_stats, including a Markdown row for fuzz/RESULTS.md. Exit code: 0 when
 # no crash and no hang was saved, 1 when one was (they are in OUT/default/crashes and hangs), 2 on setup errors.
 # Works as root on Debian 12 with the .NET 10 SDK and the afl++ package.
@@ -16,7 +16,7 @@ usage() { sed -n '4p' "$0" | sed 's/^# *//' >&2; exit 2; }
 [ $# -ge 1 ] || usage
 target=$1; shift
 case "$target" in sip|sdp|sdes|srtp) ;; *) echo "unknown target '$target' (sip, sdp, sdes, srtp)" >&2; exit 2 ;; esac
-seconds=120 execs=0 timeout_ms=5000 out="" mode=""
+seconds=120 execs=0 timeout_ms=5000 out="" mode="" build=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds=$2; shift 2 ;;
@@ -24,6 +24,7 @@ while [ $# -gt 0 ]; do
     --timeout) timeout_ms=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --in-process) mode=--in-process; shift ;;
+    --prebuilt) build=0; shift ;; # the caller already ran `dotnet tool restore` and built the harness
     *) usage ;;
   esac
 done
@@ -33,15 +34,17 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 # Build, then instrument a private copy: SharpFuzz rewrites the assemblies in place, and the instrumented ones
 # need a fork server to run (they write coverage into AFL's shared memory).
 work=fuzz/out/$target
-dotnet tool restore >/dev/null
-dotnet build fuzz/OpenUM.Fuzz/OpenUM.Fuzz.csproj -c Release -nologo -v quiet >/dev/null \
-  || { dotnet build fuzz/OpenUM.Fuzz/OpenUM.Fuzz.csproj -c Release -nologo -v quiet | tail -20; exit 2; }
+if [ "$build" -eq 1 ]; then
+  dotnet tool restore >/dev/null || { echo "dotnet tool restore failed (SharpFuzz.CommandLine)" >&2; exit 2; }
+  dotnet build fuzz/OpenUM.Fuzz/OpenUM.Fuzz.csproj -c Release -nologo -v quiet >/dev/null \
+    || { dotnet build fuzz/OpenUM.Fuzz/OpenUM.Fuzz.csproj -c Release -nologo -v quiet | tail -20; exit 2; }
+fi
+[ -f fuzz/OpenUM.Fuzz/bin/Release/net10.0/OpenUM.Fuzz.dll ] || { echo "the harness is not built" >&2; exit 2; }
 rm -rf "$work/bin"; mkdir -p "$work"
 cp -r fuzz/OpenUM.Fuzz/bin/Release/net10.0 "$work/bin"
 # Only the code under test is instrumented: coverage of the harness, the BCL or SharpFuzz would be noise.
-for assembly in OpenUM.Sip OpenUM.Media; do
-  dotnet sharpfuzz "$work/bin/$assembly.dll" >/dev/null || { echo "sharpfuzz could not instrument $assembly.dll" >&2; exit 2; }
-done
+assembly=OpenUM.Media; [ "$target" = sip ] && assembly=OpenUM.Sip
+dotnet sharpfuzz "$work/bin/$assembly.dll" >/dev/null || { echo "sharpfuzz could not instrument $assembly.dll" >&2; exit 2; }
 
 [ -n "$out" ] || out=$work/findings-$(date -u +%Y%m%d-%H%M%S)
 mkdir -p "$(dirname "$out")"

@@ -13,6 +13,7 @@ declare -A need=(
   [sslscan]=sslscan        # TLS protocol/cipher audit of the TLS port
   [postfix]=postfix        # SMTP smart host for voice message delivery (private instance per test)
   [saslpasswd2]=sasl2-bin  # SMTP AUTH users of that smart host (Cyrus SASL sasldb; saslauthd stays off)
+  [afl-fuzz]=afl++         # coverage-guided fuzzing of the parsers (fuzz/smoke.sh)
 )
 missing=()
 for cmd in "${!need[@]}"; do

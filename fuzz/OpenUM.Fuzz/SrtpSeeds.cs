@@ -44,6 +44,25 @@ internal static class SrtpSeeds
                 File.WriteAllBytes(Path.Combine(directory, name), [.. records]);
             }
         }
+
+        // The key lifetime (4 packets with bit 5) runs out, and the SSRC table (SrtpContext.MaxSsrcs) fills up.
+        var lifetime = new List<byte> { 0x20 };
+        for (var i = 0; i < 6; i++)
+        {
+            var packet = (byte[])(i % 2 == 0 ? Rtp : Rtcp).Clone();
+            if (i % 2 == 0)
+                packet[3] += (byte)i; // SEQ 0x1234 + i
+            Raw(lifetime, 0x02 | (i & 1), packet);
+        }
+        File.WriteAllBytes(Path.Combine(directory, "key-lifetime-runs-out"), [.. lifetime]);
+        var ssrcs = new List<byte> { 0x00 };
+        for (var i = 0; i <= SrtpContext.MaxSsrcs; i++)
+        {
+            var packet = (byte[])Rtp.Clone();
+            packet[11] = (byte)i; // SSRC 0xcafeba00 + i
+            Raw(ssrcs, 0x02, packet);
+        }
+        File.WriteAllBytes(Path.Combine(directory, "ssrc-table-fills-up"), [.. ssrcs]);
     }
 
     private static byte[] Seal(SrtpContext tx, byte[] plain, bool rtcp)

@@ -12,7 +12,7 @@ namespace OpenUM.Fuzz;
 /// </summary>
 /// <remarks>
 /// Input: byte 0 = configuration: bits 0-2 suite (value mod 6, in SrtpSuite order), bit 3 a 4-byte MKI, bit 4 a
-/// replay window of 64 instead of 128, bit 5 a key lifetime of 8 packets, bit 6 the portable HMAC-SHA1 instead of
+/// replay window of 64 instead of 128, bit 5 a key lifetime of 4 packets, bit 6 the portable HMAC-SHA1 instead of
 /// libcrypto. Then records: [control][length][length bytes], a length of 255 taking the rest of the input.
 /// Control: bit 0 RTCP, bit 1 seal before unprotecting, bit 2 flip one bit after sealing (bits 3-7 choose it).
 /// </remarks>
@@ -58,7 +58,7 @@ internal static class SrtpTarget
     {
         var suite = (SrtpSuite)((config & 0x07) % 6);
         var mki = (config & 0x08) != 0 ? Mki : [];
-        ulong? lifetime = (config & 0x20) != 0 ? 8 : null;
+        ulong? lifetime = (config & 0x20) != 0 ? 4 : null;
         return suite switch
         {
             SrtpSuite.AesCm128HmacSha1_80 or SrtpSuite.AesCm128HmacSha1_32 => new(suite, Key128, Salt128, mki, lifetime),
