@@ -14,6 +14,7 @@ declare -A need=(
   [postfix]=postfix        # SMTP smart host for voice message delivery (private instance per test)
   [saslpasswd2]=sasl2-bin  # SMTP AUTH users of that smart host (Cyrus SASL sasldb; saslauthd stays off)
   [journalctl]=systemd     # journald (private instance per test) and journalctl for --log-target journald
+  [afl-fuzz]=afl++         # coverage-guided fuzzing of the parsers (fuzz/smoke.sh)
 )
 missing=()
 for cmd in "${!need[@]}"; do

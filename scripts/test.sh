@@ -34,5 +34,20 @@ for project in tests/*/*.Tests.csproj; do
     failed=$((failed + 1))
   fi
 done
+
+# Fuzz smoke (fuzz/smoke.sh): each parser a stranger reaches runs briefly under AFL++ and replays its seeds and
+# saved crash inputs; every target is one test in the tally. A smoke that cannot run counts as a failure.
+echo "== fuzz smoke"
+if [ -x fuzz/smoke.sh ]; then
+  fuzz/smoke.sh 2>&1 | tee "$results/fuzz-smoke.log"
+  fuzz_code=${PIPESTATUS[0]}
+else
+  echo "fuzz/smoke.sh is missing" | tee "$results/fuzz-smoke.log"; fuzz_code=1
+fi
+fuzz_ok=$(grep -cE '^fuzz [a-z]+: ok ' "$results/fuzz-smoke.log")
+fuzz_failed=$(grep -cE '^fuzz [a-z]+: FAILED' "$results/fuzz-smoke.log")
+passed=$((passed + fuzz_ok)); failed=$((failed + fuzz_failed))
+if { [ "$fuzz_code" -ne 0 ] && [ "$fuzz_failed" -eq 0 ]; } || [ $((fuzz_ok + fuzz_failed)) -eq 0 ]; then failed=$((failed + 1)); fi
+
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

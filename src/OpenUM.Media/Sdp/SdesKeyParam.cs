@@ -55,12 +55,16 @@ public sealed record SdesKeyParam(ReadOnlyMemory<byte> KeySalt, ulong? Lifetime 
         return new SdesKeyParam(keySalt, key.Lifetime, value, mki.Length);
     }
 
-    /// <summary>Splits key||salt for <paramref name="suite"/> into a master key (false when the length is wrong).</summary>
+    /// <summary>
+    /// Splits key||salt for <paramref name="suite"/> into a master key: false when the length is wrong, or when the
+    /// lifetime or MKI cannot key SRTP (RFC 4568 lets a lifetime go up to 2^64-1; RFC 3711 §9.2 stops at 2^48).
+    /// </summary>
     public bool TryToMasterKey(SrtpSuite suite, out SrtpMasterKey? key)
     {
         var info = SrtpSuites.Info(suite);
         key = null;
-        if (KeySalt.Length != info.MasterLength)
+        if (KeySalt.Length != info.MasterLength || Lifetime is 0 or > SrtpMasterKey.MaxSrtpPackets
+            || MkiLength is < 0 or > MaxMkiLength)
             return false;
         var span = KeySalt.Span;
         key = new SrtpMasterKey(suite, span[..info.KeyLength], span[info.KeyLength..], MkiBytes(), Lifetime);
