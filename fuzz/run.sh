@@ -5,7 +5,8 @@
 #
 # TARGET is sip, sdp, sdes or srtp. The run stops after N seconds or about N executions, whichever comes first
 # (default: 120 seconds). It builds the harness (Release), copies it to fuzz/out/TARGET/bin, instruments the
-# assembly under test there (never the build output the tests use), runs afl-fuzz on fuzz/corpus/TARGET and
+# assembly under test there (never the build output the tests use), runs afl-fuzz on fuzz/corpus/TARGET (for sip also the
+# RFC 4475 messages of tests/OpenUM.Sip.Tests/Rfc4475) and
 # ends with the figures from fuzzer_stats, including a Markdown row for fuzz/RESULTS.md. Exit code: 0 when
 # no crash and no hang was saved, 1 when one was (they are in OUT/default/crashes and hangs), 2 on setup errors.
 # Works as root on Debian 12 with the .NET 10 SDK and the afl++ package.
@@ -46,6 +47,12 @@ cp -r fuzz/OpenUM.Fuzz/bin/Release/net10.0 "$work/bin"
 assembly=OpenUM.Media; [ "$target" = sip ] && assembly=OpenUM.Sip
 dotnet sharpfuzz "$work/bin/$assembly.dll" >/dev/null || { echo "sharpfuzz could not instrument $assembly.dll" >&2; exit 2; }
 
+# Seeds: the target's corpus; for sip also the RFC 4475 torture messages the stack's tests carry.
+seeds=$work/seeds
+rm -rf "$seeds"; mkdir -p "$seeds"
+cp "fuzz/corpus/$target"/* "$seeds"/
+[ "$target" = sip ] && cp tests/OpenUM.Sip.Tests/Rfc4475/Messages/*.dat "$seeds"/
+
 [ -n "$out" ] || out=$work/findings-$(date -u +%Y%m%d-%H%M%S)
 mkdir -p "$(dirname "$out")"
 dict=()
@@ -74,7 +81,7 @@ log=$out.log
 bound="${seconds} s"; [ "$execs" -gt 0 ] && bound="$bound or about $execs executions"
 echo "fuzz $target: afl-fuzz for $bound -> $out (log $log)"
 set +e
-afl-fuzz -i "fuzz/corpus/$target" -o "$out" -t "$timeout_ms" -m none "${limits[@]}" "${dict[@]}" \
+afl-fuzz -i "$seeds" -o "$out" -t "$timeout_ms" -m none "${limits[@]}" "${dict[@]}" \
   -- dotnet "$work/bin/OpenUM.Fuzz.dll" "$target" $mode >"$log" 2>&1
 code=$?
 set -e

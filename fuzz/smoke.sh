@@ -33,6 +33,7 @@ for target in sip sdp sdes srtp; do
   replay_code=1
   if [ -f "$harness" ]; then
     inputs=("fuzz/corpus/$target")
+    [ "$target" = sip ] && inputs+=(tests/OpenUM.Sip.Tests/Rfc4475/Messages)
     [ -d "fuzz/regressions/$target" ] && inputs+=("fuzz/regressions/$target")
     dotnet "$harness" "$target" --replay "${inputs[@]}" >"$tmp/$target.replay" 2>&1
     replay_code=$?
