@@ -323,7 +323,8 @@ public sealed partial class SipUserAgent : IAsyncDisposable, ISipTransportSink, 
 
     void ISipTransportSink.OnRefusedAddress(IPEndPoint remote, SipTransportKind kind)
     {
-        SipLog.ConnectionRefused(_logger, kind.ToString(), remote);
+        // Once per refused connection or datagram of a flood: the debug trace must cost nothing when it is off.
+        if (_logger.IsEnabled(LogLevel.Debug)) SipLog.ConnectionRefused(_logger, kind.ToString(), remote);
         try
         {
             AddressRefused?.Invoke(remote, kind);
