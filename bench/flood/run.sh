@@ -3,14 +3,16 @@
 # commit), OpenUM "after" (this checkout; once more with `server set --allow-tls-from-any-address true` when that
 # option exists) and Kamailio 5.6's tls module, one after the other under the same flood, in one run.
 #
-# Usage: bench/flood/run.sh [--before COMMIT] [--seconds S] [--sources N] [--silent K] [--loops L]
-#                           [--client-hello] [--sides "before after after-any kamailio"]
-#   defaults: --before 9de6bac --seconds 20 --sources 200 --silent 64 --loops 32, all four sides.
+# Usage: bench/flood/run.sh [--before COMMIT] [--seconds S] [--sources N] [--silent K] [--loops L] [--client-hello]
+#                           [--sides "before after after-any kamailio"] [--phases "handshakes mixed"]
+#   defaults: --before 9de6bac --seconds 20 --sources 200 --silent 64 --loops 32, all four sides, both phases.
 #
 # The flood (bench/flood/Flood.csproj = tests/OpenUM.Interop.Tests/Harness/StrangerFlood*.cs), the same for every
 # side: N loopback sources 127.0.1.1... each hold K silent TCP connections to the TLS port (re-opened as soon as the
 # server closes one; --client-hello: each sends a ClientHello, then stalls), and L loops do back-to-back TLS 1.2/1.3
-# handshakes without a client certificate, rotating over the sources, for S seconds.
+# handshakes without a client certificate, rotating over the sources, for S seconds. Each server gets two phases,
+# 5 s apart: "handshakes" (the loops alone: what refusing certificate-less handshakes costs it) and "mixed" (the
+# silent connections and the loops together: the connection caps, and whether the trusted gateway still gets in).
 # The servers, one at a time, each on its own free loopback ports, started just before its flood:
 #   OpenUM  `openum serve --sip-tls-port P --fqdn um.example.test --listen-address 127.0.0.1` with the CA and CRL
 #           trusted, certificate um.example.test enabled, dial plan Secure (SipSecured), gateway gw1 =
@@ -21,9 +23,10 @@
 #           ONE TLS worker, 10000 connections at most, idle connections closed after 10 s.
 # The test PKI is made fresh by scripts/make-test-pki.sh (openssl, ECDSA P-256) in the run's temp directory.
 #
-# Per side: the 1-minute load average just before it (the script first waits, polling, until it is below LOAD_MAX,
-# at most LOAD_WAIT seconds, and says so when it never drops); a trusted probe (SIP OPTIONS over mutual TLS with
-# gw1's certificate, from 127.0.0.1) before, halfway through and after the flood; and from the flood's report:
+# Per side: the 1-minute load average just before its server starts (the script first waits, polling, until it is
+# below LOAD_MAX, at most LOAD_WAIT seconds, and says so when it never drops). Per phase: a trusted probe (SIP
+# OPTIONS over mutual TLS with gw1's certificate, from 127.0.0.1) before, halfway through and after the flood, and
+# from the flood's report:
 #   server handshakes/s  handshakes in which the server sent a ServerHello (it did the key exchange and signed:
 #                        completed + refused after ServerHello) / flood seconds
 #   refused/s            connections the server ended without a session (handshakes refused before or after the
@@ -45,6 +48,7 @@ set -u
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 before="9de6bac"; secs=20; sources=200; silent=64; loops=32; hello=""; sides="before after after-any kamailio"
+phases="handshakes mixed"
 while [ $# -gt 0 ]; do
   case "$1" in
     --before) before="${2:?}"; shift 2;;
@@ -54,12 +58,16 @@ while [ $# -gt 0 ]; do
     --loops) loops="${2:?}"; shift 2;;
     --client-hello) hello="--client-hello"; shift;;
     --sides) sides="${2:?}"; shift 2;;
-    -h|--help) sed -n '2,45p' "$0"; exit 0;;
+    --phases) phases="${2:?}"; shift 2;;
+    -h|--help) sed -n '2,49p' "$0"; exit 0;;
     *) echo "unknown argument '$1' (see --help)" >&2; exit 2;;
   esac
 done
 for n in "$secs" "$sources" "$silent" "$loops"; do
   [[ "$n" =~ ^[0-9]+$ ]] || { echo "--seconds, --sources, --silent and --loops take whole numbers ('$n')" >&2; exit 2; }
+done
+for s in $phases; do
+  case "$s" in handshakes|mixed) ;; *) echo "unknown phase '$s' (handshakes mixed)" >&2; exit 2;; esac
 done
 for s in $sides; do
   case "$s" in before|after|after-any|kamailio) ;; *) echo "unknown side '$s' (before after after-any kamailio)" >&2; exit 2;; esac
@@ -210,26 +218,25 @@ stop_server() {
   kill -KILL "$srv_pid" 2>/dev/null; wait "$srv_pid" 2>/dev/null
 }
 
-run_side() { # SIDE -> sets $line (not a subshell: the server's pid must reach the cleanup)
-  local side="$1" port load1 p0 t0 t1 b0 b1 l0 l1 mid after up rss pss alive top
-  port="$(pick_port)"
-  say "$side: waiting for the 1-minute load to drop below ${LOAD_MAX:-1}"
-  load1="$(wait_load)"
-  say "$side: load1 $load1; starting the server on 127.0.0.1:$port"
-  start_server "$side" "$port"
+# One phase of the flood against the running server -> appends one JSON result to $results.
+#   handshakes  only the handshake loops (no silent connections): what the handshakes alone cost the server
+#   mixed       the silent connections and the handshake loops together: the caps and the trusted gateway
+run_phase() { # SIDE PHASE PORT
+  local side="$1" phase="$2" port="$3" k p0 t0 t1 b0 b1 l0 l1 mid after up rss pss alive top cu cs cmax tag="$1-$2"
+  if [ "$phase" = handshakes ]; then k=0; else k="$silent"; fi
   p0="$(probe "$port")"
   b0="$(stat -c %s "$srv_log" 2>/dev/null || echo 0)"; l0="$(wc -l < "$srv_log" 2>/dev/null || echo 0)"
-  say "$side: trusted probe before: $p0; flooding for $secs s"
-  ( sleep "$(( (secs + 1) / 2 ))"; probe "$port" > "$work/probe-mid-$side" ) &
+  say "$side: trusted probe before: $p0; $phase flood for $secs s"
+  ( sleep "$(( (secs + 1) / 2 ))"; probe "$port" > "$work/probe-mid-$tag" ) &
   local mid_pid=$!
   t0="$(ticks "$srv_pid")"
-  timeout -k 5 $((secs + 120)) /usr/bin/time -f '%U %S %M' -o "$work/flood-$side.time" \
-    dotnet "$flood_dll" "127.0.0.1:$port" "$sources" "$silent" "$loops" "$secs" um.example.test $hello \
-    > "$work/flood-$side.json" 2> "$work/flood-$side.err"
+  timeout -k 5 $((secs + 120)) /usr/bin/time -f '%U %S %M' -o "$work/flood-$tag.time" \
+    dotnet "$flood_dll" "127.0.0.1:$port" "$sources" "$k" "$loops" "$secs" um.example.test $hello \
+    > "$work/flood-$tag.json" 2> "$work/flood-$tag.err"
   t1="$(ticks "$srv_pid")"
   b1="$(stat -c %s "$srv_log" 2>/dev/null || echo 0)"; l1="$(wc -l < "$srv_log" 2>/dev/null || echo 0)"
-  wait "$mid_pid"; mid="$(cat "$work/probe-mid-$side")"
-  jq -e . "$work/flood-$side.json" > /dev/null 2>&1 || { cat "$work/flood-$side.err" >&2; die "$side: the flood printed no report"; }
+  wait "$mid_pid"; mid="$(cat "$work/probe-mid-$tag")"
+  jq -e . "$work/flood-$tag.json" > /dev/null 2>&1 || { cat "$work/flood-$tag.err" >&2; die "$tag: the flood printed no report"; }
   sleep 2
   if kill -0 "$srv_pid" 2>/dev/null; then alive=yes; else alive=no; fi
   rss="$(rss_kb "$srv_pid")"; pss="$(pss_kb "$srv_pid")"
@@ -240,23 +247,40 @@ run_side() { # SIDE -> sets $line (not a subshell: the server's pid must reach t
     top="$(tail -c +$((b0 + 1)) "$srv_log" | head -c $((b1 - b0)) | jq -r '.id' 2>/dev/null | sort | uniq -c | sort -rn | head -3 |
       awk '{ printf "%s%s x%s", (NR > 1 ? ", " : ""), $2, $1 }')"
   fi
-  stop_server
-  read -r cu cs cmax < <(tail -1 "$work/flood-$side.time")
-  line="$(jq -rc --arg side "$side" --arg load1 "$load1" --arg p0 "$p0" --arg mid "$mid" --arg after "$after" --arg alive "$alive" \
-    --arg up "$up" --argjson cpu "$(awk -v a="$t0" -v b="$t1" -v t="$tck" 'BEGIN { printf "%.2f", (b - a) / t }')" \
+  read -r cu cs cmax < <(tail -1 "$work/flood-$tag.time")
+  local r
+  r="$(jq -rc --arg side "$side" --arg phase "$phase" --arg load1 "$load1" --arg p0 "$p0" --arg mid "$mid" --arg after "$after" \
+    --arg alive "$alive" --arg up "$up" --argjson cpu "$(awk -v a="$t0" -v b="$t1" -v t="$tck" 'BEGIN { printf "%.2f", (b - a) / t }')" \
     --argjson rss "$rss" --argjson pss "$pss" --argjson lines "$((l1 - l0))" --argjson bytes "$((b1 - b0))" --arg top "$top" \
     --argjson ccpu "$(awk -v u="$cu" -v s="$cs" 'BEGIN { printf "%.2f", u + s }')" --argjson cmax "$cmax" '
     . as $r | ($r.elapsedSeconds) as $el | ($r.handshakesRefused + $r.silentClosedByServer) as $refused |
-    { side: $side, load1: $load1, probeBefore: $p0, probeMid: $mid, probeAfter: $after, alive: $alive, up: $up,
+    { side: $side, phase: $phase, load1: $load1, probeBefore: $p0, probeMid: $mid, probeAfter: $after, alive: $alive, up: $up,
       serverCpuS: $cpu, rssKb: $rss, pssKb: $pss, logLines: $lines, logBytes: $bytes, topEvents: $top,
       floodCpuS: $ccpu, floodMaxRssKb: $cmax,
       handshakesPerS: ($r.handshakesServerHello / $el), refused: $refused, refusedPerS: ($refused / $el),
-      cpuUsPerRefused: (if $refused > 0 then $cpu * 1e6 / $refused else null end), report: $r }' "$work/flood-$side.json")"
+      cpuUsPerRefused: (if $refused > 0 then $cpu * 1e6 / $refused else null end), report: $r }' "$work/flood-$tag.json")"
+  echo "FLOODBENCH $r"; results+=("$r")
+  [ "$alive" = yes ] || die "$side: the server died during the $phase flood"
+}
+
+run_side() { # SIDE (not in a subshell: the server's pid must reach the cleanup)
+  local side="$1" port phase first=1
+  port="$(pick_port)"
+  say "$side: waiting for the 1-minute load to drop below ${LOAD_MAX:-1}"
+  load1="$(wait_load)"
+  say "$side: load1 $load1; starting the server on 127.0.0.1:$port"
+  start_server "$side" "$port"
+  for phase in $phases; do
+    [ "$first" = 1 ] || sleep 5   # let the previous phase's connections close
+    first=0
+    run_phase "$side" "$phase" "$port"
+  done
+  stop_server
 }
 
 say "machine: $(nproc) cores, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)"
 echo "MACHINE nproc=$(nproc) cpu=\"$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)\" kernel=$(uname -r) dotnet=$(dotnet --version) kamailio=\"$(kamailio -v | sed -n 's/^version: //p')\" openssl=\"$(openssl version)\" nofile=$(ulimit -n) ports=\"$(tr '\t' - < /proc/sys/net/ipv4/ip_local_port_range)\""
-echo "RUN before=$before_id after=$after_id seconds=$secs sources=$sources silent=$silent loops=$loops client_hello=${hello:-no} start=$(date -u +%FT%TZ)"
+echo "RUN before=$before_id after=$after_id seconds=$secs sources=$sources silent=$silent loops=$loops client_hello=${hello:-no} phases=\"$phases\" start=$(date -u +%FT%TZ)"
 any_supported=no
 case " $sides " in *" after-any "*)
   dotnet "$after_dll" server set --help 2>&1 | grep -q -- '--allow-tls-from-any-address' && any_supported=yes;;
@@ -274,21 +298,20 @@ for side in $sides; do
       configure_openum after-any "$after_dll" "$work/data-after-any";;
   esac
   run_side "$side"
-  echo "FLOODBENCH $line"; results+=("$line")
 done
 echo "END $(date -u +%FT%TZ) loadavg=\"$(cut -d' ' -f1-3 /proc/loadavg)\""
 
-label() { case "$1" in before) echo "OpenUM before ($before_id)";; after) echo "OpenUM after ($after_id)";;
-  after-any) echo "OpenUM after ($after_id), --allow-tls-from-any-address true";; *) echo "Kamailio 5.6.3 tls";; esac; }
+label() { local l; case "$(jq -r .side <<< "$1")" in before) l="OpenUM before ($before_id)";; after) l="OpenUM after ($after_id)";;
+  after-any) l="OpenUM after ($after_id), any address";; *) l="Kamailio 5.6.3 tls";; esac; echo "$l, $(jq -r .phase <<< "$1")"; }
 echo
-echo "| side | load1 before | server handshakes/s | refused conns/s | server CPU s | CPU µs / refused | RSS end MB (PSS) | stayed up | trusted OPTIONS before / mid / after | log lines (bytes) in flood |"
+echo "| side, phase | load1 before | server handshakes/s | refused conns/s | server CPU s | CPU µs / refused | RSS end MB (PSS) | stayed up | trusted OPTIONS before / mid / after | log lines (bytes) in flood |"
 echo "|---|---|---|---|---|---|---|---|---|---|"
 for r in "${results[@]}"; do
-  jq -r --arg name "$(label "$(jq -r .side <<< "$r")")" '"| \($name) | \(.load1) | \(.handshakesPerS | floor) | \(.refusedPerS | floor) | \(.serverCpuS) | \(if .cpuUsPerRefused then (.cpuUsPerRefused | floor) else "n/a" end) | \(.rssKb / 1024 | floor) (\(.pssKb / 1024 | floor)) | \(.up) | \(.probeBefore) / \(.probeMid) / \(.probeAfter) | \(.logLines) (\(.logBytes)) |"' <<< "$r"
+  jq -r --arg name "$(label "$r")" '"| \($name) | \(.load1) | \(.handshakesPerS | floor) | \(.refusedPerS | floor) | \(.serverCpuS) | \(if .cpuUsPerRefused then (.cpuUsPerRefused | floor) else "n/a" end) | \(.rssKb / 1024 | floor) (\(.pssKb / 1024 | floor)) | \(.up) | \(.probeBefore) / \(.probeMid) / \(.probeAfter) | \(.logLines) (\(.logBytes)) |"' <<< "$r"
 done
 echo
-echo "| side | flood s | connects ok / failed (reasons) | silent slots, peak held | silent closed by server | handshakes: attempted, ServerHello, refused before / after SH, completed, timed out | flood CPU s | top events in flood |"
+echo "| side, phase | flood s | connects ok / failed (reasons) | silent slots, peak held | silent closed by server | handshakes: attempted, ServerHello, refused before / after SH, completed, timed out | flood CPU s | top events in flood |"
 echo "|---|---|---|---|---|---|---|---|"
 for r in "${results[@]}"; do
-  jq -r --arg name "$(label "$(jq -r .side <<< "$r")")" '.report as $f | "| \($name) | \($f.elapsedSeconds * 10 | floor / 10) | \($f.connectsSucceeded) / \($f.connectsFailed) (\($f.connectFailures | to_entries | map("\(.key) \(.value)") | join(", "))) | \($f.silentSlots), \($f.peakSilentHeld) | \($f.silentClosedByServer) | \($f.handshakesAttempted), \($f.handshakesServerHello), \($f.handshakesRefusedBeforeServerHello) / \($f.handshakesRefusedAfterServerHello + $f.handshakesCompletedThenRefused), \($f.handshakesCompleted), \($f.handshakesTimedOut) | \(.floodCpuS) | \(.topEvents) |"' <<< "$r"
+  jq -r --arg name "$(label "$r")" '.report as $f | "| \($name) | \($f.elapsedSeconds * 10 | floor / 10) | \($f.connectsSucceeded) / \($f.connectsFailed) (\($f.connectFailures | to_entries | map("\(.key) \(.value)") | join(", "))) | \($f.silentSlots), \($f.peakSilentHeld) | \($f.silentClosedByServer) | \($f.handshakesAttempted), \($f.handshakesServerHello), \($f.handshakesRefusedBeforeServerHello) / \($f.handshakesRefusedAfterServerHello + $f.handshakesCompletedThenRefused), \($f.handshakesCompleted), \($f.handshakesTimedOut) | \(.floodCpuS) | \(.topEvents) |"' <<< "$r"
 done

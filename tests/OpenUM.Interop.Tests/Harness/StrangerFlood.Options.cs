@@ -46,7 +46,8 @@ public sealed record StrangerFloodOptions
 /// counts as OperationAborted, one over <see cref="StrangerFloodOptions.ConnectTimeout"/> or, in a handshake loop,
 /// over <see cref="StrangerFloodOptions.HandshakeTimeout"/> as TimedOut);
 /// every handshake attempt (a connected socket of a handshake loop) ends in exactly one outcome:
-/// Completed (the server kept the session), CompletedThenRefused (our side finished, then the server sent an alert
+/// Completed (our side finished and no refusal came within the attempt's time: the server kept the session, or was
+/// too slow to say no), CompletedThenRefused (our side finished, then the server sent an alert
 /// or closed: TLS 1.3 refuses a missing client certificate after the client's Finished), RefusedAfterServerHello,
 /// RefusedBefore* (alert, reset or close before any ServerHello: the server spent no handshake work), TimedOut, or
 /// Abandoned (the run ended). <see cref="HandshakesServerHello"/> counts the attempts the server answered with a

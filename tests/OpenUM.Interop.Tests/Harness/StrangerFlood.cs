@@ -283,7 +283,7 @@ public static partial class StrangerFlood
                 }
                 catch (OperationCanceledException) when (!stop.IsCancellationRequested)
                 {
-                    // the server kept the session open for the whole attempt
+                    // no verdict within the attempt: the server kept the session, or is too slow to refuse it
                 }
             }
             catch (OperationCanceledException)
