@@ -310,6 +310,9 @@ public static partial class StrangerFlood
         // (linger 0): no TIME_WAIT piles up on either side, which is what a cheap attacker does anyway.
         private async ValueTask<Socket?> ConnectAsync(int source, CancellationToken ct, CancellationToken stop)
         {
+            // At the end, releases of the connect gate hand turns to queued slots: those are not attempts.
+            if (stop.IsCancellationRequested)
+                return null;
             Interlocked.Increment(ref _connects);
             Socket socket;
             try
