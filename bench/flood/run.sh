@@ -202,11 +202,18 @@ start_server() { # SIDE PORT -> sets srv_pid, srv_log (the log whose growth is c
   if [ "$side" = before ]; then dll="$before_dll"; else dll="$after_dll"; fi
   data="$work/data-$side"; srv_log="$data/events.jsonl"
   rtp=$((24000 + RANDOM % 3000))
-  in_ns dotnet "$dll" serve --sip-tls-port "$port" --fqdn um.example.test --listen-address 127.0.0.1 \
-    --rtp-ports "$rtp-$((rtp + 99))" --data-dir "$data" > "$work/serve-$side.log" 2>&1 &
+  # exec all the way down (subshell -> unshare -> sh -> dotnet): $! is then the server itself, so its CPU and RSS
+  # are the server's alone and SIGTERM reaches it.
+  # shellcheck disable=SC2016
+  ( exec unshare -m --propagation private sh -c 'mount --bind "$0" /etc/hosts && exec "$@"' "$hosts" \
+      dotnet "$dll" serve --sip-tls-port "$port" --fqdn um.example.test --listen-address 127.0.0.1 \
+      --rtp-ports "$rtp-$((rtp + 99))" --data-dir "$data" ) > "$work/serve-$side.log" 2>&1 &
   srv_pid=$!; pids+=("$srv_pid")
   for _ in $(seq 1 600); do
-    grep -q '"id":1114' "$srv_log" 2>/dev/null && return 0
+    if grep -q '"id":1114' "$srv_log" 2>/dev/null; then
+      tr '\0' ' ' < "/proc/$srv_pid/cmdline" | grep -q 'openum.dll serve' && return 0
+      die "$side: pid $srv_pid is not openum serve itself"
+    fi
     kill -0 "$srv_pid" 2>/dev/null || break; sleep 0.1
   done
   tail -20 "$work/serve-$side.log" >&2; die "$side: openum serve wrote no event 1114 (listening)"
@@ -215,7 +222,8 @@ start_server() { # SIDE PORT -> sets srv_pid, srv_log (the log whose growth is c
 stop_server() {
   kill -TERM "$srv_pid" 2>/dev/null
   for _ in $(seq 1 150); do kill -0 "$srv_pid" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$srv_pid" 2>/dev/null; wait "$srv_pid" 2>/dev/null
+  kill -0 "$srv_pid" 2>/dev/null && { say "pid $srv_pid ignored SIGTERM for 15 s: killed"; kill -KILL "$srv_pid"; }
+  wait "$srv_pid" 2>/dev/null
 }
 
 # One phase of the flood against the running server -> appends one JSON result to $results.
