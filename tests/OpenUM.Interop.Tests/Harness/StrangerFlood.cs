@@ -3,66 +3,9 @@ using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
-using System.Text.Json;
+using System.Security.Cryptography.X509Certificates;
 
 namespace OpenUM.Interop.Tests.Harness;
-
-/// <summary>What <see cref="StrangerFlood"/> sends at a listener, from which source addresses, for how long.</summary>
-public sealed record StrangerFloodOptions
-{
-    /// <summary>The listener to flood (a TLS port; a plain TCP port works for the silent connections).</summary>
-    public required IPEndPoint Target { get; init; }
-
-    /// <summary>Loopback source addresses (see <see cref="StrangerFlood.LoopbackSources"/>), each a distinct stranger.</summary>
-    public required IReadOnlyList<IPAddress> Sources { get; init; }
-
-    /// <summary>Silent connections held per source, re-opened as soon as the server closes one.</summary>
-    public int SilentPerSource { get; init; } = 64;
-
-    /// <summary>False: a silent connection sends nothing; true: it sends one ClientHello, then stalls.</summary>
-    public bool SilentSendsClientHello { get; init; }
-
-    /// <summary>Parallel loops doing complete TLS handshakes without a client certificate, back to back.</summary>
-    public int HandshakeLoops { get; init; } = 32;
-
-    /// <summary>SNI of the handshakes and of the ClientHello.</summary>
-    public string ServerName { get; init; } = "um.example.test";
-
-    /// <summary>How long the flood runs; at the end every socket is closed.</summary>
-    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);
-
-    /// <summary>Connect plus handshake of one handshake-loop attempt; longer counts as timed out.</summary>
-    public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(5);
-}
-
-/// <summary>
-/// What one flood did. Every connect ends as succeeded or failed (the run's end counts as OperationAborted);
-/// every handshake attempt (a connected socket of a handshake loop) ends in exactly one outcome:
-/// Completed (the server kept the session), CompletedThenRefused (our side finished, then the server sent an alert
-/// or closed: TLS 1.3 refuses a missing client certificate after the client's Finished), RefusedAfterServerHello,
-/// RefusedBefore* (alert, reset or close before any ServerHello: the server spent no handshake work), TimedOut, or
-/// Abandoned (the run ended). <see cref="HandshakesServerHello"/> counts the attempts the server answered with a
-/// ServerHello, i.e. the handshakes whose key exchange and signature a stranger made the server compute.
-/// </summary>
-public sealed record StrangerFloodReport(
-    double ElapsedSeconds, int Sources, int SourcesUsed, int DescriptorBudget, int SilentSlots,
-    long ConnectsAttempted, long ConnectsSucceeded, long ConnectsFailed, IReadOnlyDictionary<string, long> ConnectFailures,
-    long SilentOpened, long SilentClosedByServer, int PeakSilentHeld, int PeakOpenSockets, int OpenSocketsAtEnd,
-    long HandshakesAttempted, long HandshakesServerHello, long HandshakesCompleted, long HandshakesCompletedThenRefused,
-    long HandshakesRefusedAfterServerHello, long HandshakesRefusedBeforeByAlert, long HandshakesRefusedBeforeByReset,
-    long HandshakesRefusedBeforeByClose, long HandshakesTimedOut, long HandshakesAbandoned)
-{
-    /// <summary>Handshakes refused before the server sent a ServerHello (alert, reset or close).</summary>
-    public long HandshakesRefusedBeforeServerHello => HandshakesRefusedBeforeByAlert + HandshakesRefusedBeforeByReset + HandshakesRefusedBeforeByClose;
-
-    /// <summary>Every handshake the server ended without a session for us.</summary>
-    public long HandshakesRefused => HandshakesRefusedBeforeServerHello + HandshakesRefusedAfterServerHello + HandshakesCompletedThenRefused;
-
-    /// <summary>The report as one JSON line (camelCase).</summary>
-    public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
-
-    private static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
-}
 
 /// <summary>
 /// A bounded hostile load on a SIP TLS listener from many loopback "strangers": silent connections held per source
@@ -129,6 +72,7 @@ public static partial class StrangerFlood
         ArgumentOutOfRangeException.ThrowIfNegative(options.SilentPerSource);
         ArgumentOutOfRangeException.ThrowIfNegative(options.HandshakeLoops);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.Duration, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxPendingConnects, 1);
         if (options.Target.AddressFamily != AddressFamily.InterNetwork || options.Sources.Any(a => a.AddressFamily != AddressFamily.InterNetwork))
             throw new ArgumentException("the target and every source must be IPv4 addresses", nameof(options));
         var run = new FloodRun(options, DescriptorBudget());
@@ -169,6 +113,7 @@ public static partial class StrangerFlood
         private readonly int[] _sourceUsed;
         private readonly int _budget;
         private readonly ConcurrentDictionary<SocketError, long> _failures = new();
+        private readonly SemaphoreSlim _connectGate;
         private int _sourcesUsed, _nextSource, _open, _peakOpen, _silentHeld, _peakSilent;
         private long _connects, _connected, _failed, _silentOpened, _silentClosedByServer;
         private long _hsAttempted, _hsServerHello;
@@ -180,13 +125,22 @@ public static partial class StrangerFlood
             _budget = budget;
             _bind = o.Sources.Select(a => new IPEndPoint(a, 0)).ToArray();
             _sourceUsed = new int[_bind.Length];
+            _connectGate = new SemaphoreSlim(o.MaxPendingConnects, o.MaxPendingConnects);
             Loops = Math.Min(o.HandshakeLoops, budget);
             SilentSlots = (int)Math.Min((long)o.SilentPerSource * o.Sources.Count, budget - Loops);
             ClientOptions = new SslClientAuthenticationOptions
             {
                 TargetHost = o.ServerName,
                 EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-                CertificateRevocationCheckMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck,
+                CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+                // The chain is built anyway before the callback: an empty custom root store and no downloads keep
+                // that from searching the system's roots on every handshake.
+                CertificateChainPolicy = new X509ChainPolicy
+                {
+                    TrustMode = X509ChainTrustMode.CustomRootTrust,
+                    RevocationMode = X509RevocationMode.NoCheck,
+                    DisableCertificateDownloads = true,
+                },
                 // The point is to make the server work, not to check it; a new session every time.
                 RemoteCertificateValidationCallback = static (_, _, _, _) => true,
                 AllowTlsResume = false,
@@ -199,38 +153,80 @@ public static partial class StrangerFlood
 
         public async Task SilentSlotAsync(int source, byte[]? hello, CancellationToken stop)
         {
+            var connect = CancellationTokenSource.CreateLinkedTokenSource(stop);
             int failures = 0;
-            while (!stop.IsCancellationRequested)
+            try
             {
-                var socket = await ConnectAsync(source, stop, stop);
-                if (socket is null)
+                while (!stop.IsCancellationRequested)
                 {
-                    await BackoffAsync(++failures, stop);
-                    continue;
+                    if (!connect.TryReset())
+                    {
+                        connect.Dispose();
+                        connect = CancellationTokenSource.CreateLinkedTokenSource(stop);
+                    }
+                    var socket = await ConnectSilentAsync(source, connect, stop);
+                    connect.TryReset();   // stops the connect timer (false when it fired: replaced above next time)
+                    if (socket is null)
+                    {
+                        await BackoffAsync(++failures, stop);
+                        continue;
+                    }
+                    failures = 0;
+                    await HoldAsync(socket, hello, stop);
                 }
-                failures = 0;
-                Interlocked.Increment(ref _silentOpened);
-                Peak(ref _peakSilent, Interlocked.Increment(ref _silentHeld));
-                try
-                {
-                    if (hello is not null)
-                        await socket.SendAsync(hello, SocketFlags.None, stop);
-                    while (await socket.ReceiveAsync(Discard, SocketFlags.None, stop) > 0) { }
-                    Interlocked.Increment(ref _silentClosedByServer);
-                }
-                catch (SocketException)
-                {
-                    Interlocked.Increment(ref _silentClosedByServer);   // reset by the server
-                }
-                catch (OperationCanceledException)
-                {
-                    // the run ended: we close it
-                }
-                finally
-                {
-                    Interlocked.Decrement(ref _silentHeld);
-                    Close(socket);
-                }
+            }
+            finally
+            {
+                connect.Dispose();
+            }
+        }
+
+        // A turn at the connect gate, then a connect bounded by ConnectTimeout.
+        private async ValueTask<Socket?> ConnectSilentAsync(int source, CancellationTokenSource connect, CancellationToken stop)
+        {
+            try
+            {
+                await _connectGate.WaitAsync(stop);
+            }
+            catch (OperationCanceledException)
+            {
+                return null;
+            }
+            try
+            {
+                connect.CancelAfter(_o.ConnectTimeout);
+                return await ConnectAsync(source, connect.Token, stop);
+            }
+            finally
+            {
+                _connectGate.Release();
+            }
+        }
+
+        // Sends nothing (or the ClientHello) and waits for the server to close; the run's end closes it otherwise.
+        private async Task HoldAsync(Socket socket, byte[]? hello, CancellationToken stop)
+        {
+            Interlocked.Increment(ref _silentOpened);
+            Peak(ref _peakSilent, Interlocked.Increment(ref _silentHeld));
+            try
+            {
+                if (hello is not null)
+                    await socket.SendAsync(hello, SocketFlags.None, stop);
+                while (await socket.ReceiveAsync(Discard, SocketFlags.None, stop) > 0) { }
+                Interlocked.Increment(ref _silentClosedByServer);
+            }
+            catch (SocketException)
+            {
+                Interlocked.Increment(ref _silentClosedByServer);   // reset by the server
+            }
+            catch (OperationCanceledException)
+            {
+                // the run ended: we close it
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _silentHeld);
+                Close(socket);
             }
         }
 
@@ -287,7 +283,7 @@ public static partial class StrangerFlood
                 }
                 catch (OperationCanceledException) when (!stop.IsCancellationRequested)
                 {
-                    // the server kept the session open for the whole attempt
+                    // no verdict within the attempt: the server kept the session, or is too slow to refuse it
                 }
             }
             catch (OperationCanceledException)
@@ -314,6 +310,9 @@ public static partial class StrangerFlood
         // (linger 0): no TIME_WAIT piles up on either side, which is what a cheap attacker does anyway.
         private async ValueTask<Socket?> ConnectAsync(int source, CancellationToken ct, CancellationToken stop)
         {
+            // At the end, releases of the connect gate hand turns to queued slots: those are not attempts.
+            if (stop.IsCancellationRequested)
+                return null;
             Interlocked.Increment(ref _connects);
             Socket socket;
             try
