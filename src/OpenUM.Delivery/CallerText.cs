@@ -12,8 +12,8 @@ namespace OpenUM.Delivery;
 public static class CallerText
 {
     /// <summary>
-    /// Longest caller name kept, in characters (Unicode scalar values). Caller-ID names are 15 characters in the
-    /// public network and PBX display names rarely reach 40; 64 keeps every real name whole while the Subject
+    /// Longest caller name kept, in characters (Unicode scalar values). North American caller-ID names (CNAM) have
+    /// at most 15 characters and PBX display names rarely reach 40; 64 keeps every real name whole while the Subject
     /// ("Voice mail from NAME (NUMBER) (m:ss)") stays one readable line and the encoded header a few lines.
     /// </summary>
     public const int MaxNameLength = 64;

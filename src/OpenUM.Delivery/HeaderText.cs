@@ -26,20 +26,23 @@ internal static class HeaderText
     public static bool IsPlain(string text) =>
         !text.AsSpan().ContainsAnyExcept(Printable) && !text.Contains("=?", StringComparison.Ordinal);
 
-    /// <summary>The text as base64 encoded-words of UTF-8, split between characters, never inside one.</summary>
-    public static List<string> EncodedWords(string text)
+    /// <summary>
+    /// The text as base64 encoded-words of UTF-8, split between characters (never inside one), each word at most
+    /// <paramref name="firstBytes"/> bytes for the first and 45 bytes (72 characters) for the others.
+    /// </summary>
+    public static List<string> EncodedWords(string text, int firstBytes = BytesPerWord)
     {
         var words = new List<string>();
         var bytes = new byte[BytesPerWord];
-        int n = 0;
+        int n = 0, limit = Math.Clamp(firstBytes, 4, BytesPerWord);
         Span<byte> utf8 = stackalloc byte[4];
         foreach (var rune in text.EnumerateRunes())
         {
             int length = rune.EncodeToUtf8(utf8);
-            if (n + length > BytesPerWord)
+            if (n + length > limit)
             {
                 words.Add(WordStart + Convert.ToBase64String(bytes, 0, n) + WordEnd);
-                n = 0;
+                (n, limit) = (0, BytesPerWord);
             }
             utf8[..length].CopyTo(bytes.AsSpan(n));
             n += length;
@@ -103,10 +106,13 @@ internal static class HeaderText
         }
 
         // Adjacent encoded-words decode as one run (RFC 2047 §6.2: the space between them is not text), so a
-        // value can be split between any two characters.
+        // value can be split between any two characters. The first word fills what is left of the current line
+        // (folding before it would give readers that keep the folding space a value starting with a space).
         public RawValue Encoded(string text)
         {
-            foreach (var word in EncodedWords(text)) Token(word);
+            int room = MaxLine - _column - 1 - WordStart.Length - WordEnd.Length;
+            int firstBytes = room / 4 * 3;
+            foreach (var word in EncodedWords(text, firstBytes >= 12 ? firstBytes : BytesPerWord)) Token(word);
             return this;
         }
 
