@@ -15,6 +15,7 @@ declare -A need=(
   [saslpasswd2]=sasl2-bin  # SMTP AUTH users of that smart host (Cyrus SASL sasldb; saslauthd stays off)
   [journalctl]=systemd     # journald (private instance per test) and journalctl for --log-target journald
   [afl-fuzz]=afl++         # coverage-guided fuzzing of the parsers (fuzz/smoke.sh)
+  [python3]=python3        # Python's email package (policy.strict) checks delivered voice messages
 )
 missing=()
 for cmd in "${!need[@]}"; do

@@ -62,6 +62,9 @@ internal sealed class VoicemailCall
 
     private string CallId => _call.Request.CallId ?? "";
 
+    /// <summary>Who called: number and name as cleaned text, and the caller's own mailbox.</summary>
+    private CallingParty Caller { get; init; } = new("Anonymous", "", null);
+
     /// <summary>Finds the mailbox, negotiates media and answers (200 OK), or rejects the INVITE and returns null.</summary>
     public static VoicemailCall? TryAnswer(IncomingCall call, ConfigurationSnapshot config, IpGateway gateway,
         DialPlan dialPlan, Services s, CancellationToken shutdown)
@@ -80,7 +83,10 @@ internal sealed class VoicemailCall
             return null;
         if (mailbox is null)
             CallEvents.InvalidExtensionInCall(s.Logger, invite.CallId ?? "", dialPlan.Name, called);
-        return new VoicemailCall(call, answered, dialPlan, mailbox, extension ?? "", s, shutdown);
+        return new VoicemailCall(call, answered, dialPlan, mailbox, extension ?? "", s, shutdown)
+        {
+            Caller = CallingParty.Find(invite, config, dialPlan),
+        };
     }
 
     /// <summary>Runs the call to its end; never throws.</summary>
@@ -140,9 +146,12 @@ internal sealed class VoicemailCall
 
     private VoiceMessage Message(Mailbox mailbox, RecordingResult recording)
     {
-        var invite = _call.Request;
-        return new VoiceMessage(mailbox.EmailAddress, mailbox.DisplayName, AnsweredCall.CallerId(invite), invite.From?.DisplayName,
-            _extension, _s.Time.GetUtcNow() - recording.Duration, recording.Duration, recording.WavPath, CallId);
+        return new VoiceMessage(mailbox.EmailAddress, mailbox.DisplayName, Caller.Number, Caller.Name.Length > 0 ? Caller.Name : null,
+            _extension, _s.Time.GetUtcNow() - recording.Duration, recording.Duration, recording.WavPath, CallId)
+        {
+            CallerMailboxAddress = Caller.Mailbox?.EmailAddress,
+            CallerMailboxName = Caller.Mailbox?.DisplayName,
+        };
     }
 
     private static void TryDelete(string path)

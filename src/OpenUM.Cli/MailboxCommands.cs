@@ -1,4 +1,5 @@
 using System.CommandLine;
+using OpenUM.Calls;
 using OpenUM.Directory;
 using OpenUM.Media;
 using OpenUM.Server;
@@ -55,9 +56,13 @@ internal static class MailboxCommands
     {
         if (mailbox.GreetingFile is not { } source || !Path.IsPathRooted(source) && source.StartsWith("greetings/", StringComparison.Ordinal))
             return mailbox;
+        byte[] wav;
         try
         {
-            using (var stream = File.OpenRead(source)) _ = AudioClip.FromWav(stream);
+            // Read once: what is checked is what is stored, even if the file changes meanwhile.
+            wav = File.ReadAllBytes(source);
+            using var stream = new MemoryStream(wav, writable: false);
+            _ = AudioClip.FromWav(stream);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -67,13 +72,9 @@ internal static class MailboxCommands
         {
             throw new ConfigurationValidationException("greeting", $"'{source}' is not a usable greeting: {e.Message}");
         }
-        System.IO.Directory.CreateDirectory(data.Greetings);
-        string name = $"{SafeName(mailbox.DialPlan)}-{mailbox.Extension}.wav";
-        string target = Path.Combine(data.Greetings, name);
-        string temp = target + ".tmp";
-        File.Copy(source, temp, overwrite: true);
-        File.Move(temp, target, overwrite: true); // atomic: a call never reads half a greeting
-        return mailbox with { GreetingFile = "greetings/" + name };
+        // Owner-only (0600 in a 0700 folder), written to a new file and renamed: a call never reads half a greeting.
+        string stored = GreetingStore.Store(data.Root, $"{SafeName(mailbox.DialPlan)}-{mailbox.Extension}.wav", wav);
+        return mailbox with { GreetingFile = stored };
     }
 
     private static string SafeName(string value) =>

@@ -3,8 +3,8 @@ namespace OpenUM.Delivery;
 /// <summary>A recorded voice message waiting to be delivered to one recipient.</summary>
 /// <param name="RecipientAddress">Mailbox email address.</param>
 /// <param name="RecipientDisplayName">Mailbox display name.</param>
-/// <param name="CallerId">Calling number as received (may be empty for anonymous calls).</param>
-/// <param name="CallerDisplayName">Caller name from signalling, when known.</param>
+/// <param name="CallerId">Calling number as received (may be empty for anonymous calls); caller-controlled text.</param>
+/// <param name="CallerDisplayName">Caller name from signalling, when known; caller-controlled text.</param>
 /// <param name="CalledExtension">Extension that was called.</param>
 /// <param name="ReceivedAt">When the call was answered.</param>
 /// <param name="Duration">Length of the recording.</param>
@@ -19,7 +19,17 @@ public sealed record VoiceMessage(
     DateTimeOffset ReceivedAt,
     TimeSpan Duration,
     string AudioPath,
-    string CallId);
+    string CallId)
+{
+    /// <summary>
+    /// The caller's own mailbox address, when the calling number is an extension of the dial plan with a mailbox:
+    /// the message is then From that address (with the server's address as Sender). Null for every other caller.
+    /// </summary>
+    public string? CallerMailboxAddress { get; init; }
+
+    /// <summary>The display name of <see cref="CallerMailboxAddress"/>, from the directory.</summary>
+    public string? CallerMailboxName { get; init; }
+}
 
 /// <summary>Somewhere a voice message can be delivered durably (maildir, SMTP outbox).</summary>
 public interface IVoiceMessageSink

@@ -17,8 +17,20 @@ public static class VoiceMessageComposer
     /// <summary>Header carrying the SIP Call-ID.</summary>
     public const string CallIdHeader = "X-OpenUM-CallId";
 
+    /// <summary>The Subject's text before the caller.</summary>
+    public const string SubjectPrefix = "Voice mail from";
+
+    // A SIP Call-ID has no length limit of its own; this keeps the header on a line (RFC 5322 §2.1.1: 998).
+    private const int MaxCallIdLength = 256;
+
     /// <summary>
-    /// Composes the message. The attachment streams from <see cref="VoiceMessage.AudioPath"/>, which stays
+    /// Composes the message. Caller text (name, number, Call-ID) is cleaned by <see cref="CallerText"/> and only ever
+    /// written as text: in the From display name, the Subject and the X- headers, encoded by <see cref="HeaderText"/>
+    /// when it needs encoding; the From address is <paramref name="senderAddress"/>, or the caller's own mailbox
+    /// (<see cref="VoiceMessage.CallerMailboxAddress"/>, with Sender: <paramref name="senderAddress"/>). Write the
+    /// result with MimeKit's default <see cref="FormatOptions"/>: FormatOptions.International re-formats parsed
+    /// headers from their decoded text, which would undo that encoding.
+    /// The attachment streams from <see cref="VoiceMessage.AudioPath"/>, which stays
     /// open until the returned message is disposed: dispose it after writing it out.
     /// </summary>
     public static MimeMessage Compose(VoiceMessage message, string senderAddress)
@@ -26,31 +38,40 @@ public static class VoiceMessageComposer
         ArgumentNullException.ThrowIfNull(message);
         ArgumentException.ThrowIfNullOrEmpty(senderAddress);
         var seconds = WholeSeconds(message.Duration);
-        var caller = CallerLabel(message);
-        var callerId = Clean(message.CallerId);
+        var caller = Caller.Of(message);
         var fileName = AttachmentFileName(message.ReceivedAt);
+        var sender = MailboxAddress.Parse(senderAddress);
 
         var mime = new MimeMessage();
-        mime.From.Add(new MailboxAddress(Clean(message.CallerDisplayName) is { Length: > 0 } name ? name : callerId is { Length: > 0 } ? callerId : "Caller", senderAddress));
-        mime.To.Add(new MailboxAddress(Clean(message.RecipientDisplayName), message.RecipientAddress));
-        mime.Subject = $"Voice mail from {caller} ({FormatDuration(seconds)})";
+        if (caller.Mailbox is { } own)
+        {
+            // The caller's number is an extension with a mailbox: the message is from that user, sent by the server.
+            HeaderText.SetMailbox(mime, HeaderId.From, caller.Name, own);
+            HeaderText.SetMailbox(mime, HeaderId.Sender, "", sender);
+        }
+        else
+        {
+            HeaderText.SetMailbox(mime, HeaderId.From, caller.Name.Length > 0 ? caller.Name : caller.Number.Length > 0 ? caller.Number : "Caller", sender);
+        }
+        HeaderText.SetMailbox(mime, HeaderId.To, CallerText.Name(message.RecipientDisplayName), MailboxAddress.Parse(message.RecipientAddress));
+        HeaderText.Set(mime.Headers, HeaderId.Subject, SubjectPrefix, caller.Label, $"({FormatDuration(seconds)})");
         mime.Date = message.ReceivedAt;
         mime.MessageId = MessageIdFor(message.CallId);
 
-        if (callerId.Length > 0)
+        if (caller.Number.Length > 0)
         {
-            mime.Headers.Add(CallerIdHeader, callerId);
+            HeaderText.Add(mime.Headers, CallerIdHeader, caller.Number);
             // [MS-OXCMAIL] 2.2.3.2.23: the headers Exchange/Outlook map to voice-mail properties.
-            mime.Headers.Add("X-CallingTelephoneNumber", callerId);
+            HeaderText.Add(mime.Headers, "X-CallingTelephoneNumber", caller.Number);
         }
 
-        mime.Headers.Add(CalledExtensionHeader, Clean(message.CalledExtension));
+        HeaderText.Add(mime.Headers, CalledExtensionHeader, CallerText.Clean(message.CalledExtension, CallerText.MaxNumberLength));
         mime.Headers.Add(DurationHeader, seconds.ToString(CultureInfo.InvariantCulture));
-        mime.Headers.Add(CallIdHeader, Clean(message.CallId));
+        HeaderText.Add(mime.Headers, CallIdHeader, CallerText.Clean(message.CallId, MaxCallIdLength));
         mime.Headers.Add("X-VoiceMessageDuration", seconds.ToString(CultureInfo.InvariantCulture));
-        if (Clean(message.CallerDisplayName) is { Length: > 0 } senderName)
+        if (caller.Name.Length > 0)
         {
-            mime.Headers.Add("X-VoiceMessageSenderName", senderName);
+            HeaderText.Add(mime.Headers, "X-VoiceMessageSenderName", caller.Name);
         }
 
         var summary = new TextPart("plain") { Text = Summary(message, caller, seconds, fileName) };
@@ -90,45 +111,43 @@ public static class VoiceMessageComposer
     private static int WholeSeconds(TimeSpan duration) =>
         (int)Math.Max(0, Math.Round(duration.TotalSeconds, MidpointRounding.AwayFromZero));
 
-    private static string CallerLabel(VoiceMessage message)
-    {
-        var id = Clean(message.CallerId);
-        var name = Clean(message.CallerDisplayName);
-        return (name.Length, id.Length) switch
-        {
-            ( > 0, > 0) => $"{name} ({id})",
-            ( > 0, 0) => name,
-            (0, > 0) => id,
-            _ => "an unknown caller",
-        };
-    }
-
-    private static string Summary(VoiceMessage message, string caller, int seconds, string fileName)
+    private static string Summary(VoiceMessage message, Caller caller, int seconds, string fileName)
     {
         var text = new StringBuilder();
-        text.Append("You received a voice message from ").Append(caller).Append(".\r\n\r\n");
-        text.Append("Caller ID:         ").Append(Clean(message.CallerId) is { Length: > 0 } id ? id : "unknown").Append("\r\n");
-        text.Append("Called extension:  ").Append(Clean(message.CalledExtension)).Append("\r\n");
+        text.Append("You received a voice message from ").Append(caller.Label).Append(".\r\n\r\n");
+        text.Append("Caller ID:         ").Append(caller.Number.Length > 0 ? caller.Number : "unknown").Append("\r\n");
+        text.Append("Called extension:  ").Append(CallerText.Clean(message.CalledExtension, CallerText.MaxNumberLength)).Append("\r\n");
         text.Append("Received:          ").Append(message.ReceivedAt.ToString("yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture)).Append("\r\n");
         text.Append("Duration:          ").Append(FormatDuration(seconds)).Append("\r\n\r\n");
         text.Append("The recording is attached as ").Append(fileName).Append(".\r\n");
         return text.ToString();
     }
 
-    // Values come from SIP signalling (caller-controlled): control characters could fold or forge headers.
-    private static string Clean(string? value)
+    /// <summary>
+    /// Who called, as shown: the name and number cleaned, and the caller's own mailbox when the call layer found
+    /// one for the number (its display name, from the directory, is then the name shown).
+    /// </summary>
+    private sealed record Caller(string Name, string Number, MailboxAddress? Mailbox)
     {
-        if (string.IsNullOrEmpty(value))
+        public static Caller Of(VoiceMessage message)
         {
-            return "";
+            var number = CallerText.Number(message.CallerId);
+            var name = CallerText.Name(message.CallerDisplayName);
+            if (message.CallerMailboxAddress is { Length: > 0 } address && MailboxAddress.TryParse(address, out var mailbox))
+            {
+                var directoryName = CallerText.Name(message.CallerMailboxName);
+                return new Caller(directoryName.Length > 0 ? directoryName : name, number, mailbox);
+            }
+            return new Caller(name, number, null);
         }
 
-        var result = new StringBuilder(value.Length);
-        foreach (var c in value)
+        /// <summary>"Name (number)", the name or the number alone, or "an unknown caller".</summary>
+        public string Label => (Name.Length, Number.Length) switch
         {
-            result.Append(char.IsControl(c) ? ' ' : c);
-        }
-
-        return result.ToString().Trim();
+            ( > 0, > 0) => $"{Name} ({Number})",
+            ( > 0, 0) => Name,
+            (0, > 0) => Number,
+            _ => "an unknown caller",
+        };
     }
 }

@@ -80,6 +80,7 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
         var ports = new RtpPortRange(options.RtpFirstPort, options.RtpLastPort);
         _clock = new MediaClock(time);
         var callLogger = loggers.CreateLogger("OpenUM.Calls");
+        GreetingStore.Tighten(data.Root, callLogger); // greetings of older versions were world-readable
         _agent = new SipUserAgent(new SipUserAgentOptions
         {
             ListenAddress = options.ListenAddress,

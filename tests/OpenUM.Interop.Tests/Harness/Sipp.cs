@@ -32,6 +32,9 @@ public sealed record SippOptions(string Scenario, int TargetPort, string Service
 
     /// <summary>Files copied into SIPp's working directory (e.g. the raw µ-law clip).</summary>
     public IReadOnlyDictionary<string, string> Files { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Injection file (-inf): [fieldN] values per call; a name from <see cref="Files"/> or a path.</summary>
+    public string? InjectionFile { get; init; }
 }
 
 /// <summary>Outcome of a SIPp run: exit code, call counters, message log.</summary>
@@ -84,6 +87,8 @@ public static class Sipp
                 args.Add("-bind_local");
             foreach (var (k, v) in o.Keys)
                 args.AddRange(["-key", k, v]);
+            if (o.InjectionFile is { } injection)
+                args.AddRange(["-inf", injection]);
             var process = await ChildProcess.RunAsync(sipp, args, o.Timeout + TimeSpan.FromSeconds(30), work);
             var result = new SippResult(process,
                 Counter(process.StdOut, "Successful call"), Counter(process.StdOut, "Failed call"),
