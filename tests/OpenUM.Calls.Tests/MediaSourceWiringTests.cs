@@ -109,7 +109,7 @@ public sealed class MediaSourceWiringTests : IAsyncDisposable
         SendRtp(port, 20);
         await TestWait.UntilAsync(() => Line(2314, "(10 so far)") is not null, "event 2314");
         await call.Dialog!.ByeAsync().WaitAsync(TimeSpan.FromSeconds(10));
-        await TestWait.UntilAsync(() => Line(2315, "openum gateway set --name gw --media-latching SignallingOrSdp") is not null, "event 2315");
+        await TestWait.UntilAsync(() => Line(2315, "openum gateway set gw --media-latching SignallingOrSdp") is not null, "event 2315");
         Assert.Null(Line(2302, ""));
     }
 }

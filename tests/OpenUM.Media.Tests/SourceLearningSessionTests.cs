@@ -73,15 +73,17 @@ public sealed class SourceLearningSessionTests : IDisposable
     }
 
     [Theory]
-    [InlineData(MediaLatching.SdpOnly, "127.0.0.1", "--media-latching SignallingOrSdp")]       // the SIP peer itself: NAT
-    [InlineData(MediaLatching.SignallingOrSdp, "127.0.0.2", "--media-latching Any")]          // some third address
-    public async Task RefusedSourcesLeaveAnEmptyRecordingAndAWarningThatSaysWhatToChange(MediaLatching latching, string source, string advice)
+    [InlineData(MediaLatching.SdpOnly, "127.0.0.1", "pbx1", "pbx1 --media-latching SignallingOrSdp")]    // the SIP peer itself: NAT
+    [InlineData(MediaLatching.SignallingOrSdp, "127.0.0.2", "pbx1", "pbx1 --media-latching Any")]       // some third address
+    [InlineData(MediaLatching.SdpOnly, "127.0.0.1", "Bob's PBX", "'Bob'\\''s PBX' --media-latching SignallingOrSdp")] // pasted into a shell
+    public async Task RefusedSourcesLeaveAnEmptyRecordingAndAWarningThatSaysWhatToChange(MediaLatching latching, string source, string gatewayName,
+        string advice)
     {
         var log = new ListLogger();
         await using var clock = new MediaClock(_time);
         await using var s = MediaSession.Open(Local, TestNet.Ports, clock, log);
         using var gateway = new RawPeer(IPAddress.Parse(source));
-        s.Start(MediaTo(NobodyHome, 40000), new MediaSourcePolicy(latching, Local, 4, "pbx1"));
+        s.Start(MediaTo(NobodyHome, 40000), new MediaSourcePolicy(latching, Local, 4, gatewayName));
         using var guard = TestNet.Guard();
         var rec = s.RecordAsync(Path.Combine(_dir, "empty.wav"), new RecordingLimits(TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1)), guard.Token);
         await SendAsync(s, gateway, 25, 3000, 0);
@@ -97,7 +99,7 @@ public sealed class SourceLearningSessionTests : IDisposable
         Assert.Contains("(10 so far)", refused[1].Message, StringComparison.Ordinal);
         var warning = Assert.Single(Events(log, 2315));
         Assert.Contains($"{source}:{gateway.Port}", warning.Message, StringComparison.Ordinal);
-        Assert.Contains("openum gateway set --name pbx1 " + advice, warning.Message, StringComparison.Ordinal);
+        Assert.Contains("openum gateway set " + advice, warning.Message, StringComparison.Ordinal);
         Assert.Contains(latching.ToString(), warning.Message, StringComparison.Ordinal);
 
         // Said once per call: not again when the session closes.

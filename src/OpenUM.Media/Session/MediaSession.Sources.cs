@@ -143,8 +143,12 @@ public sealed partial class MediaSession
             ? MediaLatching.SignallingOrSdp
             : MediaLatching.Any;
         return $"if {Plain(source)} is where the gateway's media comes from (NAT, a multi-homed host), allow it with: "
-            + $"openum gateway set --name {_policy.GatewayName ?? "<gateway>"} --media-latching {latching}";
+            + $"openum gateway set {ShellWord(_policy.GatewayName ?? "<gateway>")} --media-latching {latching}";
     }
+
+    // The advice is meant to be pasted into a shell: a name with spaces or quotes is single-quoted.
+    private static string ShellWord(string word) =>
+        word.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-') ? word : "'" + word.Replace("'", "'\\''") + "'";
 
     private static SocketAddress Copy(SocketAddress from)
     {
