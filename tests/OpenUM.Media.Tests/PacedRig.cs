@@ -47,12 +47,12 @@ internal sealed class PacedRig : IAsyncDisposable
         }
     }
 
-    /// <summary>Sends one datagram, waits until the session has it, then moves the clock by <paramref name="advance"/> (default 20 ms).</summary>
+    /// <summary>Sends one datagram, waits until the session has handled it, then moves the clock by <paramref name="advance"/> (default 20 ms).</summary>
     public async Task SendAsync(Action<RawPeer> send, TimeSpan? advance = null)
     {
-        long before = Session.Statistics.PacketsReceived;
+        long before = Session.DatagramsHandled;
         send(Peer);
-        await TestNet.WaitUntil(() => Session.Statistics.PacketsReceived > before, "the datagram");
+        await TestNet.WaitUntil(() => Session.DatagramsHandled > before, "the datagram handled");
         Time.Advance(advance ?? Frame);
     }
 

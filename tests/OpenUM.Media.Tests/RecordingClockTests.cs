@@ -79,10 +79,10 @@ public sealed class RecordingClockTests : IDisposable
         using var guard = TestNet.Guard();
         var rec = rig.Session.RecordAsync(NewPath(), Long, guard.Token);
         // Two seconds of audio in one instant.
-        long before = rig.Session.Statistics.PacketsReceived;
+        long before = rig.Session.DatagramsHandled;
         for (int k = 0; k < 100; k++)
             rig.Peer.SendAudio(rig.Port, (uint)(160 * k), Value(k % 50), seq: (ushort)k);
-        await TestNet.WaitUntil(() => rig.Session.Statistics.PacketsReceived == before + 100, "the burst");
+        await TestNet.WaitUntil(() => rig.Session.DatagramsHandled == before + 100, "the burst");
         guard.Cancel();
         var result = await rec;
 

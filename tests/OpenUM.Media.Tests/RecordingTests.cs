@@ -207,10 +207,10 @@ public sealed class RecordingTests : IDisposable
 
         for (int k = 0; k < 3; k++)
             peer.SendAudio(s.LocalPort, (uint)(160 * k), 3000);
-        await TestNet.WaitUntil(() => s.Statistics.PacketsReceived == 7, "voice");
+        await TestNet.WaitUntil(() => s.DatagramsHandled == 7, "voice");
         time.Advance(TimeSpan.FromSeconds(4));
         peer.SendAudio(s.LocalPort, 480, 3000);
-        await TestNet.WaitUntil(() => s.Statistics.PacketsReceived == 8, "more voice");
+        await TestNet.WaitUntil(() => s.DatagramsHandled == 8, "more voice");
         time.Advance(TimeSpan.FromSeconds(4)); // 8 s since start, 4 s since voice
         await Task.Delay(50);
         Assert.False(rec.IsCompleted);
@@ -218,7 +218,7 @@ public sealed class RecordingTests : IDisposable
         // Silence (-60 dBFS and digital zero) keeps arriving but does not count as activity.
         for (int k = 4; k < 8; k++)
             peer.SendAudio(s.LocalPort, (uint)(160 * k), (short)(k % 2 == 0 ? 30 : 0));
-        await TestNet.WaitUntil(() => s.Statistics.PacketsReceived == 12, "silence");
+        await TestNet.WaitUntil(() => s.DatagramsHandled == 12, "silence");
         time.Advance(TimeSpan.FromSeconds(1.5));
         var result = await rec;
         Assert.Equal(RecordingStopReason.IdleTimeout, result.Reason);
@@ -255,13 +255,13 @@ public sealed class RecordingTests : IDisposable
         const int n = 160, bursts = 11, perBurst = 20;
         for (int b = 0; b < bursts; b++)
         {
-            long before = s.Statistics.PacketsReceived;
+            long before = s.DatagramsHandled;
             for (int i = 0; i < perBurst; i++)
             {
                 int k = b * perBurst + i;
                 rig.Peer.SendAudio(s.LocalPort, (uint)(n * k), Value(k % 50), samples: n, seq: (ushort)k);
             }
-            await TestNet.WaitUntil(() => s.Statistics.PacketsReceived == before + perBurst, "a burst");
+            await TestNet.WaitUntil(() => s.DatagramsHandled == before + perBurst, "a burst");
             rig.Time.Advance(TimeSpan.FromMilliseconds(20 * perBurst));
         }
         await TestNet.WaitUntil(() => new FileInfo(path).Length > 44, "audio flushed to the file");
@@ -350,14 +350,14 @@ public sealed class RecordingTests : IDisposable
         uint ts = 0;
         foreach (ushort seq in seqs)
             peer.SendAudio(s.LocalPort, ts += 160, 0, seq: seq);
-        await TestNet.WaitUntil(() => s.Statistics.PacketsReceived == learned.PacketsReceived + seqs.Length, "first run");
+        await TestNet.WaitUntil(() => s.DatagramsHandled == learned.PacketsReceived + seqs.Length, "first run");
         Assert.Equal(1, s.Statistics.PacketsLost);
         Assert.Equal(1, s.Statistics.Ignored - learned.Ignored);
 
         // A real restart (two consecutive packets) is accepted; the loss of the first run is kept.
         foreach (ushort seq in new ushort[] { 30000, 30001, 30002, 30003 })
             peer.SendAudio(s.LocalPort, ts += 160, 0, seq: seq);
-        await TestNet.WaitUntil(() => s.Statistics.PacketsReceived == learned.PacketsReceived + seqs.Length + 4, "restart");
+        await TestNet.WaitUntil(() => s.DatagramsHandled == learned.PacketsReceived + seqs.Length + 4, "restart");
         Assert.Equal(1, s.Statistics.PacketsLost);
         Assert.Equal(2, s.Statistics.Ignored - learned.Ignored); // 30000 only proposed the restart
     }

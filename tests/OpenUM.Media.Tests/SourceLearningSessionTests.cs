@@ -25,9 +25,9 @@ public sealed class SourceLearningSessionTests : IDisposable
     {
         for (int i = 0; i < n; i++)
         {
-            long before = s.Statistics.PacketsReceived;
+            long before = s.DatagramsHandled;
             peer.SendAudio(s.LocalPort, ts + (uint)(160 * i), level);
-            await TestNet.WaitUntil(() => s.Statistics.PacketsReceived > before, "packet");
+            await TestNet.WaitUntil(() => s.DatagramsHandled > before, "packet handled");
             _time.Advance(TimeSpan.FromMilliseconds(20));
         }
     }
@@ -165,11 +165,11 @@ public sealed class SourceLearningSessionTests : IDisposable
             before = digits.Count;
         for (int i = 0; i < 20; i++)
         {
-            long received = s.Statistics.PacketsReceived;
+            long handled = s.DatagramsHandled;
             stranger.SendAudio(s.LocalPort, 960 + (uint)(160 * i), 1000);
             stranger.SendEvent(s.LocalPort, 50_000 + (uint)(800 * i), 11, false, 160, marker: true);
             real.SendAudio(s.LocalPort, 640 + (uint)(160 * i), 2000);
-            await TestNet.WaitUntil(() => s.Statistics.PacketsReceived == received + 3, "three packets");
+            await TestNet.WaitUntil(() => s.DatagramsHandled == handled + 3, "three packets handled");
             _time.Advance(TimeSpan.FromMilliseconds(20));
         }
         Assert.False(rec.IsCompleted, "the stranger's '#' ended the recording");

@@ -38,7 +38,7 @@ internal static class TestNet
     public static async Task LearnAsync(RawPeer peer, MediaSession s, int pt = 0, ushort? nextSeq = null, uint ts = 0,
         int probation = MediaSourcePolicy.DefaultProbation)
     {
-        long before = s.Statistics.PacketsReceived;
+        long before = s.DatagramsHandled;
         var silence = new byte[160];
         Array.Fill(silence, pt == 8 ? G711.ALawSilence : G711.MuLawSilence);
         for (int i = 0; i < probation; i++)
@@ -46,7 +46,7 @@ internal static class TestNet
             ushort? seq = nextSeq is { } next ? (ushort)(next - probation + i) : null;
             peer.SendRtp(s.LocalPort, pt, ts + (uint)(160 * i), silence, seq: seq);
         }
-        await WaitUntil(() => s.Statistics.PacketsReceived == before + probation, "the learning run");
+        await WaitUntil(() => s.DatagramsHandled == before + probation, "the learning run");
     }
 }
 

@@ -61,6 +61,7 @@ public sealed partial class MediaSession
             {
                 // Oversized datagram, or an ICMP error surfaced on the socket: the socket is still usable.
                 Interlocked.Increment(ref _malformed);
+                Interlocked.Increment(ref _handled);
                 continue;
             }
             catch (SocketException ex)
@@ -78,8 +79,15 @@ public sealed partial class MediaSession
                 // A bug in handling one packet must not silence the rest of the call.
                 MediaLog.ReceiveFailed(_logger, LocalPort, ex);
             }
+            Interlocked.Increment(ref _handled);
         }
     }
+
+    // Datagrams the receive loop has finished with (PacketsReceived counts them on arrival): lets tests wait until
+    // a packet's effects (learning, recording, events) have happened rather than until it has arrived.
+    private long _handled;
+
+    internal long DatagramsHandled => Interlocked.Read(ref _handled);
 
     internal void OnDatagram(Span<byte> packet, SocketAddress from)
     {
