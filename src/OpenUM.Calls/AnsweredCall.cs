@@ -75,7 +75,7 @@ internal sealed class AnsweredCall
                 return null;
             }
             var dialog = call.Accept(Encoding.UTF8.GetBytes(result.Answer.ToString()));
-            media.Start(result.Media);
+            media.Start(result.Media, SourcePolicy(gateway, config.FindUmServer(s.Options.ServerName), call.Connection.Remote.Address));
             string codec = result.Media.Srtp is { } srtp ? $"{result.Media.Codec}, SRTP {SrtpSuites.Name(srtp.Suite)}" : result.Media.Codec.ToString();
             CallEvents.CallAnswered(s.Logger, invite.CallId ?? "", CallerId(invite), gateway.Name, extension, dialPlan.Name, codec);
             return new AnsweredCall(dialog, media, result.Answer, capabilities, s.Logger);
@@ -86,6 +86,15 @@ internal sealed class AnsweredCall
             throw;
         }
     }
+
+    /// <summary>
+    /// Where the call's RTP may come from: the gateway's MediaLatching, the address of the SIP connection the call
+    /// came on (NAT and multi-homed gateways send media from there while their SDP names another address), and the
+    /// server's RtpProbation.
+    /// </summary>
+    internal static MediaSourcePolicy SourcePolicy(IpGateway gateway, UmServer? server, System.Net.IPAddress signallingPeer) =>
+        new(gateway.MediaLatching, signallingPeer.IsIPv4MappedToIPv6 ? signallingPeer.MapToIPv4() : signallingPeer,
+            server?.RtpProbation ?? MediaSourcePolicy.DefaultProbation, gateway.Name);
 
     /// <summary>
     /// The call's lifetime: cancelled when the dialog ends (BYE, ACK timeout, transport loss), at

@@ -42,6 +42,8 @@ public static class ConfigurationFields
     public const string Status = "status";
     /// <summary>IpGateway.IPAddressFamily.</summary>
     public const string IPAddressFamily = "ip-address-family";
+    /// <summary>IpGateway.MediaLatching.</summary>
+    public const string MediaLatching = "media-latching";
     /// <summary>HuntGroup.IpGateway.</summary>
     public const string IpGateway = "ip-gateway";
     /// <summary>HuntGroup.DialPlan and Mailbox.DialPlan.</summary>
@@ -66,6 +68,8 @@ public static class ConfigurationFields
     public const string SrtpCryptoSuites = "srtp-crypto-suites";
     /// <summary>UmServer.SrtpReplayWindow.</summary>
     public const string SrtpReplayWindow = "srtp-replay-window";
+    /// <summary>UmServer.RtpProbation.</summary>
+    public const string RtpProbation = "rtp-probation";
     /// <summary>UmServer.AllowTlsFromAnyAddress.</summary>
     public const string AllowTlsFromAnyAddress = "allow-tls-from-any-address";
     /// <summary>UmServer.TlsHandshakeTimeout.</summary>

@@ -96,6 +96,11 @@ public static partial class ConfigurationValidator
         {
             throw Fail(F.SrtpReplayWindow, $"{server.SrtpReplayWindow} is out of range: allowed 64 (RFC 3711 minimum) to 32768; default {UmServer.DefaultSrtpReplayWindow}");
         }
+
+        if (server.RtpProbation is < Media.MediaSourcePolicy.MinProbation or > Media.MediaSourcePolicy.MaxProbation)
+        {
+            throw Fail(F.RtpProbation, $"{server.RtpProbation} is out of range: allowed {Media.MediaSourcePolicy.MinProbation} to {Media.MediaSourcePolicy.MaxProbation} packets in sequence; default {Media.MediaSourcePolicy.DefaultProbation}");
+        }
     }
 
     /// <summary>Validates a mailbox: dial plan, extension length and uniqueness, address, SIP URI, greeting path.</summary>

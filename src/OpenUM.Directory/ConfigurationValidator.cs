@@ -129,6 +129,7 @@ public static partial class ConfigurationValidator
 
         RequireDefined(gateway.Status, F.Status);
         RequireDefined(gateway.IPAddressFamily, F.IPAddressFamily);
+        RequireDefined(gateway.MediaLatching, F.MediaLatching);
         if (isIp)
         {
             var v6 = gateway.Address.Contains(':');

@@ -27,6 +27,12 @@ public sealed record IpGateway
     /// <summary>IP families used to reach the peer.</summary>
     public IPAddressFamily IPAddressFamily { get; init; } = IPAddressFamily.IPv4Only;
 
+    /// <summary>
+    /// Where a call's RTP may come from: the SDP address or the signalling peer's (default; NAT, multi-homed
+    /// gateways), the SDP address only, or any address (media behind a NAT the signalling does not show).
+    /// </summary>
+    public Media.MediaLatching MediaLatching { get; init; } = Media.MediaLatching.SignallingOrSdp;
+
     /// <summary>True when <see cref="Address"/> is an IP literal rather than a host name.</summary>
     public bool HasIPAddress => ConfigurationRules.IsIPAddressLiteral(Address);
 

@@ -133,6 +133,11 @@ internal static class SqliteSchema
         ALTER TABLE um_servers ADD COLUMN max_connections_per_address INTEGER NOT NULL DEFAULT 64;
         ALTER TABLE um_servers ADD COLUMN connection_rate_per_address INTEGER NOT NULL DEFAULT 50;
         """,
+        // 7: where a gateway's RTP may come from (media latching) and the RTP probation of a UM server.
+        """
+        ALTER TABLE ip_gateways ADD COLUMN media_latching TEXT NOT NULL DEFAULT 'SignallingOrSdp';
+        ALTER TABLE um_servers ADD COLUMN rtp_probation INTEGER NOT NULL DEFAULT 4;
+        """,
     ];
 
     /// <summary>Schema version this build writes.</summary>

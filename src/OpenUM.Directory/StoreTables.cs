@@ -47,7 +47,8 @@ internal static class StoreTables
 
     public static readonly StoreTable<IpGateway> IpGateways = new(
         "ip_gateways",
-        ["id", "name", "address", "port", "status", "outcalls_allowed", "message_waiting_indicator_allowed", "ip_address_family"],
+        ["id", "name", "address", "port", "status", "outcalls_allowed", "message_waiting_indicator_allowed", "ip_address_family",
+         "media_latching"],
         r => new IpGateway
         {
             Id = r.GetGuid(0),
@@ -58,9 +59,10 @@ internal static class StoreTables
             OutcallsAllowed = r.GetBoolean(5),
             MessageWaitingIndicatorAllowed = r.GetBoolean(6),
             IPAddressFamily = ParseEnum<IPAddressFamily>(r.GetString(7)),
+            MediaLatching = ParseEnum<Media.MediaLatching>(r.GetString(8)),
         },
         g => [g.Id, g.Name, g.Address, g.Port, g.Status.ToString(), g.OutcallsAllowed, g.MessageWaitingIndicatorAllowed,
-              g.IPAddressFamily.ToString()]);
+              g.IPAddressFamily.ToString(), g.MediaLatching.ToString()]);
 
     public static readonly StoreTable<HuntGroup> HuntGroups = new(
         "hunt_groups",
@@ -82,7 +84,7 @@ internal static class StoreTables
          "smart_host", "smart_host_tls", "smart_host_client_certificate", "smart_host_user", "smart_host_password_file",
          "smart_host_retry_interval_ms", "smart_host_max_retry_interval_ms", "smart_host_message_expiry_ms",
          "allow_tls_from_any_address", "tls_handshake_timeout_ms", "sip_message_timeout_ms", "max_connections_per_address",
-         "connection_rate_per_address"],
+         "connection_rate_per_address", "rtp_probation"],
         r => new UmServer
         {
             Id = r.GetGuid(0),
@@ -110,6 +112,7 @@ internal static class StoreTables
             SipMessageTimeout = TimeSpan.FromMilliseconds(r.GetInt64(22)),
             MaxConnectionsPerAddress = r.GetInt32(23),
             ConnectionRatePerAddress = r.GetInt32(24),
+            RtpProbation = r.GetInt32(25),
         },
         s => [s.Id, s.Name, FormatList(s.DialPlans), s.Status.ToString(), s.MaxCallsAllowed, s.SipTcpListeningPort,
               s.SipTlsListeningPort, s.StartupMode.ToString(), s.StartSecured, s.CertificateThumbprint,
@@ -117,7 +120,7 @@ internal static class StoreTables
               s.SmartHost, s.SmartHostTls.ToString(), s.SmartHostClientCertificate, s.SmartHostUser, s.SmartHostPasswordFile,
               Milliseconds(s.SmartHostRetryInterval), Milliseconds(s.SmartHostMaxRetryInterval), Milliseconds(s.SmartHostMessageExpiry),
               s.AllowTlsFromAnyAddress, Milliseconds(s.TlsHandshakeTimeout), Milliseconds(s.SipMessageTimeout), s.MaxConnectionsPerAddress,
-              s.ConnectionRatePerAddress]);
+              s.ConnectionRatePerAddress, s.RtpProbation]);
 
     public static readonly StoreTable<Mailbox> Mailboxes = new(
         "mailboxes",

@@ -46,6 +46,12 @@ public sealed record UmServer
     public const int DefaultSrtpReplayWindow = 128;
 
     /// <summary>
+    /// Consecutive in-sequence RTP packets a source must send before a call's audio is taken from it (1-32; as
+    /// Asterisk's <c>probation</c>); the address rules are the gateway's <see cref="IpGateway.MediaLatching"/>.
+    /// </summary>
+    public int RtpProbation { get; init; } = Media.MediaSourcePolicy.DefaultProbation;
+
+    /// <summary>
     /// Accept TLS handshakes from any address (for gateways with dynamic addresses; their certificate still decides).
     /// Off: only addresses of the gateways of secured dial plans (and this server's own) get a handshake.
     /// </summary>

@@ -107,5 +107,16 @@ public enum RecordingStopReason
 public sealed record RecordingResult(RecordingStopReason Reason, TimeSpan Duration, string WavPath);
 
 /// <summary>Counters of one media session (a snapshot).</summary>
+/// <param name="PacketsReceived">Datagrams received on the RTP port.</param>
+/// <param name="BytesReceived">Their bytes.</param>
+/// <param name="PacketsSent">RTP packets sent.</param>
+/// <param name="BytesSent">Their bytes.</param>
+/// <param name="PacketsLost">Sequence numbers never received from the learned source (RFC 3550 A.3).</param>
+/// <param name="Malformed">Datagrams that are not valid RTP (or are truncated RFC 4733 events).</param>
+/// <param name="Ignored">Valid packets not used: payload types not negotiated, comfort noise, RTCP on the RTP port,
+/// stray sequence numbers, and packets of a source still on probation.</param>
+/// <param name="UnexpectedSource">Packets dropped because they came from a source the stream is not learned from
+/// (an address media latching does not accept, or another source while one holds the stream).</param>
+/// <param name="PayloadSizeRejected">Audio packets dropped because their size does not fit the negotiated ptime.</param>
 public sealed record MediaStatistics(long PacketsReceived, long BytesReceived, long PacketsSent, long BytesSent,
-    long PacketsLost, long Malformed, long Ignored);
+    long PacketsLost, long Malformed, long Ignored, long UnexpectedSource = 0, long PayloadSizeRejected = 0);

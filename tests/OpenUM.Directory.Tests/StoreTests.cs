@@ -20,7 +20,7 @@ public class StoreTests
         var gateway = new IpGateway
         {
             Name = "sbc", Address = "sbc.example.fr", Port = 5067, Status = UmStatus.NoNewCalls, OutcallsAllowed = false,
-            MessageWaitingIndicatorAllowed = false, IPAddressFamily = IPAddressFamily.Any,
+            MessageWaitingIndicatorAllowed = false, IPAddressFamily = IPAddressFamily.Any, MediaLatching = Media.MediaLatching.Any,
         };
         var huntGroup = HuntGroup("hg", "sbc", "Paris", "+33155550100");
         var server = new UmServer
@@ -29,6 +29,7 @@ public class StoreTests
             SipTcpListeningPort = 15060, SipTlsListeningPort = 15061, StartupMode = UmStartupMode.Dual, StartSecured = 1,
             CertificateThumbprint = new string('A', 40), AllowTlsFromAnyAddress = true, TlsHandshakeTimeout = TimeSpan.FromSeconds(7),
             SipMessageTimeout = TimeSpan.FromSeconds(30), MaxConnectionsPerAddress = 12, ConnectionRatePerAddress = 9,
+            RtpProbation = 9,
         };
         var mailbox = new Mailbox
         {

@@ -15,12 +15,11 @@ public sealed class AllocationTests : IDisposable
     [Fact]
     public async Task ReceivingAndRecordingAPacketAllocatesNothing()
     {
-        await using var clock = new MediaClock();
+        // Time moves 20 ms per packet, as in a call: the recording is bound to the clock.
+        var time = new ManualTime();
+        await using var clock = new MediaClock(time);
         await using var s = MediaSession.Open(IPAddress.Loopback, TestNet.Ports, clock, NullLogger.Instance);
         s.Start(TestNet.MediaTo(9));
-        using var cts = new CancellationTokenSource();
-        var rec = s.RecordAsync(Path.Combine(_dir, "r.wav"), new RecordingLimits(TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(5)), cts.Token);
-
         var packets = new byte[1000][];
         for (int k = 0; k < packets.Length; k++)
         {
@@ -29,16 +28,38 @@ public sealed class AllocationTests : IDisposable
             packets[k].AsSpan(12).Fill(G711.LinearToMuLaw((short)(k * 7)));
         }
         var from = new IPEndPoint(IPAddress.Loopback, 40000).Serialize();
-        s.OnDatagram(packets[0], from); // latching logs and copies the address once
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int k = 1; k < packets.Length; k++)
+        // Learning the source copies its address and logs once.
+        for (int k = 0; k < MediaSourcePolicy.DefaultProbation; k++)
             s.OnDatagram(packets[k], from);
+        using var cts = new CancellationTokenSource();
+        var rec = s.RecordAsync(Path.Combine(_dir, "r.wav"), new RecordingLimits(TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(5)), cts.Token);
+
+        // A stranger on the same host (competing) and another host (not allowed), and oversized audio from the learned
+        // source, all interleaved: what a hostile peer sends must not allocate either (it is counted, not logged here).
+        var stranger = new IPEndPoint(IPAddress.Loopback, 40002).Serialize();
+        var otherHost = new IPEndPoint(IPAddress.Parse("127.0.0.2"), 40000).Serialize();
+        var oversized = new byte[12 + 2000];
+        RtpHeader.Write(oversized, 0, false, 1, 1, 42);
+        s.OnDatagram(packets[0], stranger);  // the first of each kind copies the address once
+        s.OnDatagram(packets[0], otherHost);
+        int start = MediaSourcePolicy.DefaultProbation;
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int k = start; k < packets.Length; k++)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(20));
+            s.OnDatagram(packets[k], from);
+            s.OnDatagram(packets[k], stranger);
+            s.OnDatagram(packets[k], otherHost);
+            s.OnDatagram(oversized, from);
+        }
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         cts.Cancel();
         var result = await rec;
         Assert.Equal(0, allocated);
-        Assert.Equal(TimeSpan.FromSeconds(20), result.Duration);
+        Assert.Equal(TimeSpan.FromMilliseconds(20 * (packets.Length - start)), result.Duration);
+        Assert.Equal(2 * (packets.Length - start) + 2, s.Statistics.UnexpectedSource);
+        Assert.Equal(packets.Length - start, s.Statistics.PayloadSizeRejected);
     }
 
     [Fact]

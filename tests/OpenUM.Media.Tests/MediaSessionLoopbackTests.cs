@@ -39,11 +39,13 @@ public sealed class MediaSessionLoopbackTests : IDisposable
         var recorded = AudioClip.FromWavFile(path).Samples.ToArray();
         Assert.Equal(result.Duration, TimeSpan.FromSeconds(recorded.Length / 8000.0));
 
-        // What the far end should hear: the tone through one G.711 encode/decode.
+        // What the far end should hear: the tone through one G.711 encode/decode, without the first frames, which
+        // only made b learn where a sends from (probation).
         var codes = new byte[tone.Samples.Length];
         G711.Encode(tone.Samples.Span, codes, codec);
-        var expected = new short[codes.Length];
-        G711.Decode(codes, expected, codec);
+        var decoded = new short[codes.Length];
+        G711.Decode(codes, decoded, codec);
+        var expected = decoded[((MediaSourcePolicy.DefaultProbation - 1) * 160)..];
         Assert.InRange(recorded.Length, expected.Length - 160, expected.Length + 160);
         Assert.True(Correlation(expected, recorded) > 0.99, $"correlation {Correlation(expected, recorded)}");
 
@@ -148,79 +150,6 @@ public sealed class MediaSessionLoopbackTests : IDisposable
         await using var a = Open(clock);
         a.Start(TestNet.MediaTo(9, te: null));
         Assert.Throws<InvalidOperationException>(() => { _ = a.SendDtmfAsync('1', CancellationToken.None); });
-    }
-
-    [Fact]
-    public async Task SymmetricRtpLatchesOntoTheActualSource()
-    {
-        await using var clock = new MediaClock();
-        var log = new ListLogger();
-        await using var a = MediaSession.Open(IPAddress.Loopback, TestNet.Ports, clock, log);
-        using var sdpAddress = new RawPeer();  // what the SDP said
-        using var natted = new RawPeer();      // where packets really come from
-        using var intruder = new RawPeer();
-        a.Start(TestNet.MediaTo(sdpAddress.Port));
-        natted.SendAudio(a.LocalPort, 1000, 0);
-        await TestNet.WaitUntil(() => a.Statistics.PacketsReceived == 1, "first packet");
-
-        using var guard = TestNet.Guard();
-        await a.PlayAsync(AudioClip.Silence(TimeSpan.FromMilliseconds(20)), guard.Token);
-        var p = await natted.ReceiveAsync(guard.Token);
-        Assert.True(RtpHeader.TryParse(p, out _));
-
-        intruder.Ssrc = 0x0BADF00D;
-        intruder.SendAudio(a.LocalPort, 5000, 1000);
-        await TestNet.WaitUntil(() => a.Statistics.PacketsReceived == 2, "intruder packet");
-        Assert.Equal(1, a.Statistics.Ignored);
-        Assert.Equal(0, sdpAddress.Available);
-        lock (log.Events)
-            Assert.Contains(log.Events, e => e.Id == 2302 && e.Message.Contains($"127.0.0.1:{natted.Port}", StringComparison.Ordinal));
-    }
-
-    [Fact]
-    public async Task OnlyTheSdpAddressCanLatchAndOtherHostsAreNeitherRecordedNorAnswered()
-    {
-        await using var clock = new MediaClock();
-        var log = new ListLogger();
-        await using var a = MediaSession.Open(IPAddress.Loopback, TestNet.Ports, clock, log);
-        using var sdpAddress = new RawPeer();                            // 127.0.0.1, what the SDP said
-        using var natted = new RawPeer();                                // 127.0.0.1, another port (NAT)
-        using var otherHost = new RawPeer(IPAddress.Parse("127.0.0.2")); // guessed the port, sends first
-        a.Start(TestNet.MediaTo(sdpAddress.Port));
-        using var guard = TestNet.Guard();
-        var path = Path.Combine(_dir, "bleed.wav");
-        var recording = a.RecordAsync(path, new RecordingLimits(TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1)), guard.Token);
-
-        otherHost.Ssrc = 0x0BADF00D;
-        otherHost.SendAudio(a.LocalPort, 5000, 1000);
-        await TestNet.WaitUntil(() => a.Statistics.PacketsReceived == 1, "packet from the other host");
-        Assert.Equal(1, a.Statistics.Ignored);
-        // Not latched: our audio still goes to the SDP address, nothing to the other host.
-        await a.PlayAsync(AudioClip.Silence(TimeSpan.FromMilliseconds(20)), guard.Token);
-        Assert.True(RtpHeader.TryParse(await sdpAddress.ReceiveAsync(guard.Token), out _));
-        Assert.Equal(0, otherHost.Available);
-
-        // The SDP host from another port latches.
-        natted.SendAudio(a.LocalPort, 1000, 2000);
-        await TestNet.WaitUntil(() => a.Statistics.PacketsReceived == 2, "packet from the SDP host");
-        Assert.Equal(1, a.Statistics.Ignored);
-        await a.PlayAsync(AudioClip.Silence(TimeSpan.FromMilliseconds(20)), guard.Token);
-        Assert.True(RtpHeader.TryParse(await natted.ReceiveAsync(guard.Token), out _));
-
-        // After the latch the other host stays ignored.
-        otherHost.SendAudio(a.LocalPort, 5160, 1000);
-        await TestNet.WaitUntil(() => a.Statistics.PacketsReceived == 3, "second packet from the other host");
-        Assert.Equal(2, a.Statistics.Ignored);
-        Assert.Equal(0, otherHost.Available);
-        Assert.Equal(0, sdpAddress.Available);
-
-        guard.Cancel();
-        await recording;
-        var expected = new short[160];
-        Array.Fill(expected, G711.MuLawToLinear(G711.LinearToMuLaw(2000)));
-        Assert.Equal(expected, AudioClip.FromWavFile(path).Samples.ToArray());
-        lock (log.Events)
-            Assert.Single(log.Events, e => e.Id == 2302 && e.Message.Contains($"127.0.0.1:{natted.Port}", StringComparison.Ordinal));
     }
 
     [Fact]

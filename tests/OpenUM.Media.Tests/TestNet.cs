@@ -32,6 +32,34 @@ internal static class TestNet
     }
 
     public static CancellationTokenSource Guard() => new(TimeSpan.FromSeconds(30));
+
+    // Sources are learned after a run of packets in sequence: sends that run (silent audio of payload type pt, ending
+    // just before nextSeq when given, else continuing the peer's own numbering) and waits until all have arrived.
+    public static async Task LearnAsync(RawPeer peer, MediaSession s, int pt = 0, ushort? nextSeq = null, uint ts = 0,
+        int probation = MediaSourcePolicy.DefaultProbation)
+    {
+        long before = s.DatagramsHandled;
+        var silence = new byte[160];
+        Array.Fill(silence, pt == 8 ? G711.ALawSilence : G711.MuLawSilence);
+        for (int i = 0; i < probation; i++)
+        {
+            ushort? seq = nextSeq is { } next ? (ushort)(next - probation + i) : null;
+            peer.SendRtp(s.LocalPort, pt, ts + (uint)(160 * i), silence, seq: seq);
+        }
+        await WaitUntil(() => s.DatagramsHandled == before + probation, "the learning run");
+    }
+}
+
+// Time that moves only when a test says so, without allocating (FakeTimeProvider.Advance may run timers).
+internal sealed class ManualTime : TimeProvider
+{
+    public long Now = 1_000_000_000;
+
+    public override long GetTimestamp() => Volatile.Read(ref Now);
+
+    public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+    public void Advance(TimeSpan by) => Interlocked.Add(ref Now, by.Ticks);
 }
 
 // A raw RTP peer on a plain UDP socket, for crafting and inspecting packets.
@@ -44,6 +72,8 @@ internal sealed class RawPeer : IDisposable
     public RawPeer(IPAddress? bind = null) => _udp = new UdpClient(new IPEndPoint(bind ?? IPAddress.Loopback, 0));
 
     public int Port => ((IPEndPoint)_udp.Client.LocalEndPoint!).Port;
+
+    public IPAddress Address => ((IPEndPoint)_udp.Client.LocalEndPoint!).Address;
 
     public uint Ssrc { get; set; } = 0x11223344;
 

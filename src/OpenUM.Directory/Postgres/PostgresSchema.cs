@@ -118,6 +118,11 @@ internal static class PostgresSchema
         ALTER TABLE um_servers ADD COLUMN max_connections_per_address integer NOT NULL DEFAULT 64;
         ALTER TABLE um_servers ADD COLUMN connection_rate_per_address integer NOT NULL DEFAULT 50;
         """,
+        // 7: media latching of a gateway and RTP probation of a UM server (SQLite migration 7).
+        """
+        ALTER TABLE ip_gateways ADD COLUMN media_latching text NOT NULL DEFAULT 'SignallingOrSdp';
+        ALTER TABLE um_servers ADD COLUMN rtp_probation integer NOT NULL DEFAULT 4;
+        """,
     ];
 
     /// <summary>Schema version this build writes.</summary>

@@ -11,8 +11,8 @@ internal static partial class MediaLog
     public static partial void SessionOpened(ILogger logger, int localPort);
 
     [LoggerMessage(EventId = 2302, Level = LogLevel.Information,
-        Message = "RTP on port {LocalPort} latched to {Source} (SDP said {SdpRemote})")]
-    public static partial void Latched(ILogger logger, int localPort, EndPoint source, IPEndPoint sdpRemote);
+        Message = "RTP on port {LocalPort} latched to {Source} (SDP said {SdpRemote}) after {Probation} packets in sequence")]
+    public static partial void Latched(ILogger logger, int localPort, IPEndPoint source, IPEndPoint sdpRemote, int probation);
 
     [LoggerMessage(EventId = 2303, Level = LogLevel.Debug, Message = "RTP on port {LocalPort}: new SSRC {Ssrc:X8}")]
     public static partial void SsrcChanged(ILogger logger, int localPort, uint ssrc);
@@ -51,4 +51,26 @@ internal static partial class MediaLog
 
     [LoggerMessage(EventId = 2313, Level = LogLevel.Warning, Message = "SRTP send on port {LocalPort} stopped: {Status}")]
     public static partial void SrtpSendStopped(ILogger logger, int localPort, SrtpStatus status);
+
+    // Rate-limited by the caller (1st, 10th, 100th, ...): strangers choose how many packets they send.
+    [LoggerMessage(EventId = 2314, Level = LogLevel.Warning,
+        Message = "RTP on port {LocalPort}: packet from {Source} dropped, {Reason} ({Count} so far)")]
+    public static partial void UnexpectedSource(ILogger logger, int localPort, IPEndPoint source, string reason, long count);
+
+    [LoggerMessage(EventId = 2315, Level = LogLevel.Warning,
+        Message = "RTP on port {LocalPort}: nothing was heard from the caller ({Recording}), but {Count} packets from {Source} were dropped under media latching {MediaLatching}: {Advice}")]
+    public static partial void NothingHeard(ILogger logger, int localPort, string recording, long count, IPEndPoint source,
+        MediaLatching mediaLatching, string advice);
+
+    [LoggerMessage(EventId = 2316, Level = LogLevel.Warning,
+        Message = "RTP on port {LocalPort} switched from {Previous} to {Source} after {Probation} packets in sequence ({Count} switches in this call)")]
+    public static partial void SourceSwitched(ILogger logger, int localPort, IPEndPoint? previous, IPEndPoint source, int probation, long count);
+
+    [LoggerMessage(EventId = 2317, Level = LogLevel.Warning,
+        Message = "RTP on port {LocalPort}: audio packet of {Length} bytes dropped, ptime {PtimeMs} ms allows {MinLength}-{MaxLength} ({Count} so far)")]
+    public static partial void PayloadSizeRejected(ILogger logger, int localPort, int length, int ptimeMs, int minLength, int maxLength, long count);
+
+    [LoggerMessage(EventId = 2318, Level = LogLevel.Warning,
+        Message = "Recording {WavPath}: the RTP stream claimed more audio than time passed; {GapNotFilled} of timestamp gaps not filled with silence, {AudioDropped} of audio beyond the elapsed time dropped")]
+    public static partial void RecordingClamped(ILogger logger, string wavPath, TimeSpan gapNotFilled, TimeSpan audioDropped);
 }

@@ -14,7 +14,6 @@ public sealed partial class MediaSession
     private const int ComfortNoisePayloadType = 13;
 
     private readonly short[] _decodeBuffer = new short[ReceiveBufferSize];
-    private SocketAddress? _latchedSource;
 
     // Sequence tracking for the current SSRC (receive thread only; read racily for statistics).
     private bool _seqInit;
@@ -62,6 +61,7 @@ public sealed partial class MediaSession
             {
                 // Oversized datagram, or an ICMP error surfaced on the socket: the socket is still usable.
                 Interlocked.Increment(ref _malformed);
+                Interlocked.Increment(ref _handled);
                 continue;
             }
             catch (SocketException ex)
@@ -79,8 +79,15 @@ public sealed partial class MediaSession
                 // A bug in handling one packet must not silence the rest of the call.
                 MediaLog.ReceiveFailed(_logger, LocalPort, ex);
             }
+            Interlocked.Increment(ref _handled);
         }
     }
+
+    // Datagrams the receive loop has finished with (PacketsReceived counts them on arrival): lets tests wait until
+    // a packet's effects (learning, recording, events) have happened rather than until it has arrived.
+    private long _handled;
+
+    internal long DatagramsHandled => Interlocked.Read(ref _handled);
 
     internal void OnDatagram(Span<byte> packet, SocketAddress from)
     {
@@ -90,7 +97,7 @@ public sealed partial class MediaSession
         {
             // RTCP multiplexed on the RTP port (RFC 5761): authenticated when SRTP is on, not interpreted yet.
             Interlocked.Increment(ref _ignored);
-            if (packet.Length < ReceiveBufferSize && _sdpSource is { } sdp && SameHost(from, sdp))
+            if (packet.Length < ReceiveBufferSize && AcceptsRtcpFrom(from))
                 OnRtcp(packet, _srtpReceiveRtp);
             return;
         }
@@ -99,13 +106,15 @@ public sealed partial class MediaSession
             Interlocked.Increment(ref _malformed);
             return;
         }
-        // SRTP first: nothing unauthenticated may latch, be recorded, or count as a key press.
+        // SRTP first: nothing unauthenticated may be learned, be recorded, or count as a key press.
+        bool authenticated = false;
         if (_srtpReceiveRtp is { } srtp)
         {
             int plain = UnprotectRtp(srtp, packet);
             if (plain < 0)
                 return;
             packet = packet[..plain];
+            authenticated = true;
         }
         if (!RtpHeader.TryParse(packet, out var h))
         {
@@ -127,28 +136,16 @@ public sealed partial class MediaSession
             return;
         }
 
-        if (!_latched)
-        {
-            if (!TryLatch(from, media))
-            {
-                Interlocked.Increment(ref _ignored);
-                return;
-            }
-        }
-        else if (!from.Equals(_latchedSource))
-        {
-            Interlocked.Increment(ref _ignored);
+        long now = _time.GetTimestamp();
+        if (!AcceptSource(from, h, authenticated, now, media))
             return;
-        }
-
+        var payload = packet.Slice(h.HeaderLength, h.PayloadLength);
+        if (isAudio && !PayloadFits(payload.Length, media))
+            return;
         if (!TrackSequence(h))
             return; // exact duplicate, or a lone out-of-range sequence number
-        var payload = packet.Slice(h.HeaderLength, h.PayloadLength);
-        long now = _time.GetTimestamp();
         if (isAudio)
         {
-            if (payload.IsEmpty)
-                return;
             var samples = _decodeBuffer.AsSpan(0, payload.Length);
             G711.Decode(payload, samples, media.Codec);
             _recorder?.OnAudio(h.Ssrc, h.Timestamp, samples, now);
@@ -189,29 +186,6 @@ public sealed partial class MediaSession
         {
             MediaLog.DtmfHandlerFailed(_logger, ex);
         }
-    }
-
-    // Latches onto the source of the first valid packet, but only when its IP is the SDP c= address: the port may
-    // differ (NAT), the host may not. Runs once per session (plus once per ignored pre-latch packet), under the
-    // lock so that a concurrent Update cannot be overwritten by a latch to the old address.
-    private bool TryLatch(SocketAddress from, NegotiatedMedia media)
-    {
-        lock (_lock)
-        {
-            if (_latched)
-                return from.Equals(_latchedSource);
-            if (_sdpSource is not { } sdp || !SameHost(from, sdp))
-                return false;
-            _latchedSource = Copy(from);
-            _sendTo = _latchedSource;
-            _latched = true;
-        }
-        if (_logger.IsEnabled(LogLevel.Information))
-        {
-            var any = new IPEndPoint(from.Family == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
-            MediaLog.Latched(_logger, LocalPort, any.Create(from), media.RemoteRtp);
-        }
-        return true;
     }
 
     // Compares only the IP address bytes of two sockaddrs (sockaddr_in: 4 bytes at offset 4; sockaddr_in6: 16 bytes
@@ -283,12 +257,5 @@ public sealed partial class MediaSession
         _maxSeq = seq;
         _cycles = 0;
         _badSeq = -1;
-    }
-
-    private static SocketAddress Copy(SocketAddress from)
-    {
-        var copy = new SocketAddress(from.Family, from.Size);
-        from.Buffer.Span[..from.Size].CopyTo(copy.Buffer.Span);
-        return copy;
     }
 }

@@ -9,7 +9,8 @@ public sealed partial class MediaSession
     /// Records what the peer sends into a new 8 kHz PCM16 WAV file (owner-only permissions; an existing file is an
     /// <see cref="IOException"/>, never overwritten), streamed to disk, until the stop digit, the idle timeout (no
     /// packets or only frames below about -50 dBFS, measured with the clock's TimeProvider and checked on the
-    /// clock's tick), the maximum audio duration, or cancellation (BYE). One recording at a time.
+    /// clock's tick), the maximum duration (of audio, or of time on the clock), or cancellation (BYE). The file never
+    /// holds more audio than the time since the recording started plus half a second. One recording at a time.
     /// </summary>
     public async Task<RecordingResult> RecordAsync(string wavPath, RecordingLimits limits, CancellationToken ct)
     {
@@ -73,6 +74,11 @@ public sealed partial class MediaSession
             ReleaseRecording();
         }
         MediaLog.RecordingStopped(_logger, wavPath, reason, recorder.Duration);
+        // A jitter-sized shortfall of silence is normal; audio dropped by the clock never is.
+        if (recorder.AudioDropped > TimeSpan.Zero || recorder.GapNotFilled >= TimeSpan.FromMilliseconds(100))
+            MediaLog.RecordingClamped(_logger, wavPath, recorder.GapNotFilled, recorder.AudioDropped);
+        if (recorder.Duration == TimeSpan.Zero)
+            WarnIfNothingHeard(wavPath);
         return new RecordingResult(reason, recorder.Duration, wavPath);
     }
 

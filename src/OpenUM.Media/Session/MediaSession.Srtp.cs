@@ -157,8 +157,8 @@ public sealed partial class MediaSession
             }
             if (n is < 8 or >= ReceiveBufferSize)
                 continue;
-            // Only the SDP host may report on this call (as for RTP); others are not worth the crypto.
-            if (_sdpSource is not { } sdp || !SameHost(from, sdp))
+            // Only an address the call's RTP could come from may report on it; others are not worth the crypto.
+            if (!AcceptsRtcpFrom(from))
                 continue;
             try
             {

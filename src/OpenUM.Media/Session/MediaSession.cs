@@ -12,11 +12,14 @@ namespace OpenUM.Media;
 /// not interpreted, and none is sent yet.
 /// </summary>
 /// <remarks>
-/// Symmetric RTP: packets go to the SDP address until the first valid packet (negotiated payload type) from the
-/// SDP c= address arrives; from then on they go to that packet's source (IP from the SDP, port as seen, which
-/// differs behind NAT), and packets from any other source are ignored. Packets from other IP addresses never
-/// latch, are never recorded and are never answered: otherwise anyone who guesses the port and sends first wins
-/// the call's audio ("RTP bleed"). A re-INVITE with a new address (<see cref="Update"/>) clears the latch.
+/// Symmetric RTP with source learning (<see cref="MediaSourcePolicy"/>): packets go to the SDP address until a
+/// source is learned, then to that source. A source is learned after a run of consecutive in-sequence packets from
+/// an address the gateway's MediaLatching allows (the SDP host, the signalling peer's host, or any address); the
+/// port may differ (NAT), and the host too when the gateway says so. Packets from any other source are never
+/// recorded, never answered and never count as key presses: otherwise anyone who guesses the port and sends first
+/// wins the call's audio ("RTP bleed"). They are counted, logged (2314, rate-limited), and a call that heard
+/// nothing while they arrived says so (2315). A re-INVITE with a new address (<see cref="Update"/>) starts the
+/// learning again. See <see cref="RtpSourceLearning"/> for when a learned source may be replaced.
 /// </remarks>
 public sealed partial class MediaSession : IAsyncDisposable
 {
@@ -32,9 +35,8 @@ public sealed partial class MediaSession : IAsyncDisposable
     private Task _receiveTask = Task.CompletedTask, _rtcpTask = Task.CompletedTask;
     private volatile NegotiatedMedia? _media;
     private volatile SocketAddress? _sendTo;
-    // The SDP remote address in the socket's family; only its IP (not the port) is compared before latching.
+    // The SDP remote address in the socket's family.
     private volatile SocketAddress? _sdpSource;
-    private volatile bool _latched;
     private volatile Recorder? _recorder;
     private volatile bool _disposed;
 
@@ -50,6 +52,8 @@ public sealed partial class MediaSession : IAsyncDisposable
         _clock = clock;
         _time = clock.TimeProvider;
         _logger = logger;
+        _sources = new RtpSourceLearning(socket.AddressFamily, _time);
+        _lastUnexpected = new SocketAddress(socket.AddressFamily);
         // RFC 3550 §5.1: random SSRC, initial sequence number and timestamp (known-plaintext hardening for SRTP).
         _ssrc = (uint)RandomNumberGenerator.GetInt32(int.MinValue, int.MaxValue);
         _seq = (ushort)RandomNumberGenerator.GetInt32(0, 0x10000);
@@ -141,19 +145,32 @@ public sealed partial class MediaSession : IAsyncDisposable
     public MediaStatistics Statistics => new(
         Interlocked.Read(ref _packetsReceived), Interlocked.Read(ref _bytesReceived),
         Interlocked.Read(ref _packetsSent), Interlocked.Read(ref _bytesSent),
-        PacketsLost, Interlocked.Read(ref _malformed), Interlocked.Read(ref _ignored));
+        PacketsLost, Interlocked.Read(ref _malformed), Interlocked.Read(ref _ignored),
+        Interlocked.Read(ref _notAllowed) + Interlocked.Read(ref _competing), Interlocked.Read(ref _badPayloadSize));
 
-    /// <summary>Starts receiving, and sending when the direction allows it.</summary>
-    public void Start(NegotiatedMedia media)
+    /// <summary>Starts receiving, and sending when the direction allows it; sources are learned by <see cref="MediaSourcePolicy.Default"/>.</summary>
+    public void Start(NegotiatedMedia media) => Start(media, MediaSourcePolicy.Default);
+
+    /// <summary>Starts receiving, and sending when the direction allows it; <paramref name="sources"/> says where RTP may come from.</summary>
+    public void Start(NegotiatedMedia media, MediaSourcePolicy sources)
     {
         ArgumentNullException.ThrowIfNull(media);
+        ArgumentNullException.ThrowIfNull(sources);
         ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!Enum.IsDefined(sources.Latching))
+            throw new ArgumentOutOfRangeException(nameof(sources), sources.Latching, "Unknown MediaLatching.");
+        if (sources.Probation is < MediaSourcePolicy.MinProbation or > MediaSourcePolicy.MaxProbation)
+            throw new ArgumentOutOfRangeException(nameof(sources), sources.Probation,
+                $"Probation must be {MediaSourcePolicy.MinProbation}-{MediaSourcePolicy.MaxProbation} packets.");
         lock (_lock)
         {
             if (_media is not null)
                 throw new InvalidOperationException("The media session is already started; use Update for a re-INVITE.");
             _sendTo = ToSocketAddress(media.RemoteRtp);
             _sdpSource = _sendTo;
+            _policy = sources;
+            var signalling = sources.SignallingPeer is { } peer ? ToSocketAddress(new IPEndPoint(peer, 0)) : null;
+            _sources.Configure(sources.Latching, sources.Probation, _sdpSource, signalling);
             ApplySrtp(media.Srtp);
             _media = media;
             _receiveTask = Task.Run(() => ReceiveLoopAsync(_cts.Token));
@@ -161,7 +178,7 @@ public sealed partial class MediaSession : IAsyncDisposable
         }
     }
 
-    /// <summary>Applies a re-negotiation (hold, resume, new address or codec). A new remote address clears the latch.</summary>
+    /// <summary>Applies a re-negotiation (hold, resume, new address or codec). A new remote address starts the source learning again.</summary>
     public void Update(NegotiatedMedia media)
     {
         ArgumentNullException.ThrowIfNull(media);
@@ -173,7 +190,8 @@ public sealed partial class MediaSession : IAsyncDisposable
             {
                 _sendTo = ToSocketAddress(media.RemoteRtp);
                 _sdpSource = _sendTo;
-                _latched = false;
+                // Applied by the receive thread before its next packet: the learning state is its own.
+                _relearn = true;
             }
             if (!ReferenceEquals(old.Srtp, media.Srtp))
                 ApplySrtp(media.Srtp, old.Srtp);
@@ -183,9 +201,11 @@ public sealed partial class MediaSession : IAsyncDisposable
 
     private SocketAddress ToSocketAddress(IPEndPoint ep)
     {
-        // A dual-mode IPv6 socket needs IPv4 peers as IPv4-mapped addresses.
+        // A dual-mode IPv6 socket needs IPv4 peers as IPv4-mapped addresses; an IPv4 socket sees mapped ones as IPv4.
         if (_socket.AddressFamily == AddressFamily.InterNetworkV6 && ep.AddressFamily == AddressFamily.InterNetwork)
             ep = new IPEndPoint(ep.Address.MapToIPv6(), ep.Port);
+        else if (_socket.AddressFamily == AddressFamily.InterNetwork && ep.Address.IsIPv4MappedToIPv6)
+            ep = new IPEndPoint(ep.Address.MapToIPv4(), ep.Port);
         return ep.Serialize();
     }
 
@@ -212,6 +232,7 @@ public sealed partial class MediaSession : IAsyncDisposable
         CancelPlayout();
         DisposeSrtp();
         _recorder?.RequestStop(RecordingStopReason.Cancelled);
+        WarnIfNothingHeard(null);
         _ports.Return(LocalPort);
         _cts.Dispose();
     }

@@ -5,9 +5,19 @@ namespace OpenUM.Media;
 // Packet-driven recording of one session into a WAV file. Runs on the receive thread (OnAudio/OnDigit), on the
 // media clock's tick (CheckIdle: no timer per recording) and on cancellation callbacks (RequestStop); one lock
 // keeps the file and the reorder slots consistent.
+//
+// The recording is bound to wall time, not only to what the peer claims: a silence fill for a timestamp gap is at
+// most the time that really passed since the audio before the gap arrived, the file never holds more than the time
+// since the recording started plus JitterAllowance (audio beyond that is dropped and counted), and MaxDuration is
+// checked on the clock as well as on the samples. A peer jumping its timestamps or sending huge packets therefore
+// cannot turn seconds of call into minutes of message.
 internal sealed class Recorder
 {
     private const int MaxGapFillSamples = AudioClip.SampleRate; // gaps up to 1 s become silence, longer ones are skipped
+    // Audio may arrive a little ahead of the recording's own clock: packets in flight when it started, a burst after
+    // a network stall, the reorder window. Half a second covers that with room to spare.
+    internal static readonly TimeSpan JitterAllowance = TimeSpan.FromMilliseconds(500);
+    private const long JitterAllowanceSamples = AudioClip.SampleRate / 2;
     private const int ReorderSlots = 3;
     private const int SlotCapacity = 4096;
     // -50 dBFS: RMS 32768 * 10^(-50/20) ≈ 103.6; compared as a mean square to avoid a square root per packet.
@@ -23,6 +33,10 @@ internal sealed class Recorder
     // One spare slot: at most ReorderSlots - 1 packets are held between calls, so a new one always fits.
     private readonly Slot[] _slots = new Slot[ReorderSlots + 1];
     private long _lastActivity;
+    private long _startedAt;
+    // Under _lock: the arrival time of the packet being handled, and of the last packet whose audio was written.
+    private long _now, _writtenArrival;
+    private long _gapNotFilled, _overBudget;
     private bool _finished;
     private bool _haveStream;
     private uint _ssrc;
@@ -52,14 +66,34 @@ internal sealed class Recorder
 
     public TimeSpan Duration => _writer.Duration;
 
-    // Must run before the recorder is visible to the clock's tick, or CheckIdle would see no activity ever.
-    public void Start() => Volatile.Write(ref _lastActivity, _time.GetTimestamp());
+    /// <summary>Silence not inserted because a timestamp gap was longer than the time that passed.</summary>
+    public TimeSpan GapNotFilled => TimeSpan.FromSeconds(Interlocked.Read(ref _gapNotFilled) / (double)AudioClip.SampleRate);
 
-    /// <summary>Called on every media clock tick: stops the recording once the idle timeout has passed; false once stopped.</summary>
+    /// <summary>Audio dropped because the file would have run ahead of the time since the recording started.</summary>
+    public TimeSpan AudioDropped => TimeSpan.FromSeconds(Interlocked.Read(ref _overBudget) / (double)AudioClip.SampleRate);
+
+    // Must run before the recorder is visible to the clock's tick, or CheckIdle would see no activity ever.
+    public void Start()
+    {
+        long now = _time.GetTimestamp();
+        lock (_lock)
+            (_startedAt, _now, _writtenArrival) = (now, now, now);
+        Volatile.Write(ref _lastActivity, now);
+    }
+
+    /// <summary>
+    /// Called on every media clock tick: stops the recording once the idle timeout or the maximum duration (on the
+    /// clock, whatever the samples say) has passed; false once stopped.
+    /// </summary>
     public bool CheckIdle(long now)
     {
         if (_stopped.Task.IsCompleted)
             return false;
+        if (_time.GetElapsedTime(Volatile.Read(ref _startedAt), now) >= _limits.MaxDuration)
+        {
+            RequestStop(RecordingStopReason.MaxDuration);
+            return false;
+        }
         if (_limits.IdleTimeout != Timeout.InfiniteTimeSpan
             && _time.GetElapsedTime(Volatile.Read(ref _lastActivity), now) >= _limits.IdleTimeout)
         {
@@ -86,6 +120,7 @@ internal sealed class Recorder
         {
             if (_finished || _stopped.Task.IsCompleted)
                 return;
+            _now = now;
             try
             {
                 Accept(ssrc, timestamp, samples);
@@ -109,6 +144,7 @@ internal sealed class Recorder
             if (_finished)
                 return;
             _finished = true;
+            _now = _time.GetTimestamp();
             try
             {
                 while (WriteEarliestSlot())
@@ -165,7 +201,7 @@ internal sealed class Recorder
         int diff = (int)(ts - _nextTs);
         if (diff > 0)
         {
-            Hold(ts, samples);
+            Hold(ts, samples, _now);
             if (HeldCount() >= ReorderSlots)
                 WriteEarliestSlot();
             Drain();
@@ -180,18 +216,19 @@ internal sealed class Recorder
             _nextTs = ts;
             diff = 0;
         }
-        WriteAt(diff, samples);
+        WriteAt(diff, samples, _now);
         Drain();
     }
 
     // diff <= 0: the packet starts at or before the expected timestamp; only its new tail is written.
-    private void WriteAt(int diff, ReadOnlySpan<short> samples)
+    private void WriteAt(int diff, ReadOnlySpan<short> samples, long arrival)
     {
         int skip = -diff;
         if (skip >= samples.Length)
             return; // late duplicate of audio already written
         WriteLimited(samples[skip..]);
         _nextTs += (uint)(samples.Length - skip);
+        _writtenArrival = arrival;
     }
 
     private void Drain()
@@ -205,7 +242,7 @@ internal sealed class Recorder
                 if (slot.Used && (int)(slot.Timestamp - _nextTs) <= 0)
                 {
                     slot.Used = false;
-                    WriteAt((int)(slot.Timestamp - _nextTs), slot.Samples.AsSpan(0, slot.Length));
+                    WriteAt((int)(slot.Timestamp - _nextTs), slot.Samples.AsSpan(0, slot.Length), slot.Arrival);
                     progress = true;
                 }
             }
@@ -227,16 +264,23 @@ internal sealed class Recorder
         if (gap > 0)
         {
             if (gap <= MaxGapFillSamples)
-                WriteSilenceLimited(gap);
+            {
+                // Lost packets are silence as long as the time they stood for; a timestamp that runs ahead of the
+                // clock gets no more silence than the time that really passed since the audio before the gap.
+                long passed = ElapsedSamples(_writtenArrival, _now);
+                int fill = (int)Math.Clamp(passed, 0, gap);
+                _gapNotFilled += gap - fill;
+                WriteSilenceLimited(fill);
+            }
             _nextTs = earliest.Timestamp;
             gap = 0;
         }
-        WriteAt(gap, earliest.Samples.AsSpan(0, earliest.Length));
+        WriteAt(gap, earliest.Samples.AsSpan(0, earliest.Length), earliest.Arrival);
         Drain();
         return true;
     }
 
-    private void Hold(uint ts, ReadOnlySpan<short> samples)
+    private void Hold(uint ts, ReadOnlySpan<short> samples, long arrival)
     {
         foreach (var slot in _slots)
         {
@@ -249,6 +293,7 @@ internal sealed class Recorder
             {
                 slot.Used = true;
                 slot.Timestamp = ts;
+                slot.Arrival = arrival;
                 slot.Length = samples.Length;
                 samples.CopyTo(slot.Samples);
                 return;
@@ -266,7 +311,7 @@ internal sealed class Recorder
 
     private void WriteLimited(ReadOnlySpan<short> samples)
     {
-        long room = _maxSamples - _writer.SamplesWritten;
+        long room = Room(samples.Length);
         if (room <= 0)
             return;
         if (samples.Length > room)
@@ -278,7 +323,7 @@ internal sealed class Recorder
 
     private void WriteSilenceLimited(int count)
     {
-        long room = _maxSamples - _writer.SamplesWritten;
+        long room = Room(count);
         if (room <= 0)
             return;
         _writer.WriteSilence((int)Math.Min(count, room));
@@ -286,11 +331,27 @@ internal sealed class Recorder
             RequestStop(RecordingStopReason.MaxDuration);
     }
 
+    // Samples that may still be written: up to MaxDuration, and never ahead of the time since the recording started
+    // (plus the jitter allowance). What the wall clock refuses is counted; what MaxDuration refuses ends the recording.
+    private long Room(int wanted)
+    {
+        long written = _writer.SamplesWritten;
+        long byClock = ElapsedSamples(_startedAt, _now) + JitterAllowanceSamples - written;
+        long room = Math.Min(_maxSamples - written, byClock);
+        if (byClock < wanted && byClock < _maxSamples - written)
+            _overBudget += wanted - Math.Max(0, byClock);
+        return room;
+    }
+
+    private long ElapsedSamples(long from, long to) =>
+        _time.GetElapsedTime(from, to).Ticks * AudioClip.SampleRate / TimeSpan.TicksPerSecond;
+
     private sealed class Slot
     {
         public readonly short[] Samples = new short[SlotCapacity];
         public bool Used;
         public uint Timestamp;
         public int Length;
+        public long Arrival;
     }
 }

@@ -44,9 +44,13 @@ public static class BaresipPhone
     /// With <paramref name="tls"/> the phone presents that client certificate over TLS (dial a
     /// <c>;transport=tls</c> URI) and its account uses TLS; media stays plain RTP.
     /// With <paramref name="dtmf"/> the phone presses those keys once, at the given time into the call.
+    /// With <paramref name="defaultInterface"/> the phone is not told to use 127.0.0.1 (<c>net_interface</c>): it
+    /// announces the address of its default interface in SDP, as a phone does out of the box, while SIP and RTP
+    /// still go over loopback.
     /// </summary>
     public static async Task<BaresipCallResult> CallAsync(string target, string microphoneWav, TimeSpan holdFor,
-        string receivedWavPath, ITestOutputHelper? log = null, BaresipTls? tls = null, BaresipDtmf? dtmf = null)
+        string receivedWavPath, ITestOutputHelper? log = null, BaresipTls? tls = null, BaresipDtmf? dtmf = null,
+        bool defaultInterface = false)
     {
         string baresip = Peers.Baresip;
         string work = System.IO.Directory.CreateTempSubdirectory("openum-baresip-").FullName;
@@ -56,7 +60,7 @@ public static class BaresipPhone
         {
             string mic = Path.Combine(work, "mic.wav");
             await AudioTools.ToTelephoneWavAsync(microphoneWav, mic, padSilenceSeconds: holdFor.TotalSeconds + 60);
-            var (_, ctrlPort) = WriteConfig(cfg, rec, mic, tls, autoAnswer: false);
+            var (_, ctrlPort) = WriteConfig(cfg, rec, mic, tls, autoAnswer: false, defaultInterface);
 
             int hardLimit = (int)(holdFor + SetupGuard).TotalSeconds + 60;  // baresip quits by itself at the latest then
             await using var phone = ChildProcess.Start(baresip, ["-4", "-f", cfg, "-t", hardLimit.ToString()], work);
@@ -192,10 +196,14 @@ public static class BaresipPhone
     }
 
     // One baresip configuration directory; returns the SIP port (TLS is the next one) and the ctrl_tcp port.
-    private static (int Sip, int Ctrl) WriteConfig(string cfg, string rec, string mic, BaresipTls? tls, bool autoAnswer)
+    private static (int Sip, int Ctrl) WriteConfig(string cfg, string rec, string mic, BaresipTls? tls, bool autoAnswer,
+        bool defaultInterface = false)
     {
         var (sipPort, ctrlPort, rtpFirst) = PickPorts();
-        File.WriteAllText(Path.Combine(cfg, "config"), Resources.Text("Baresip/config.template")
+        string template = Resources.Text("Baresip/config.template");
+        if (defaultInterface)
+            template = string.Join('\n', template.Split('\n').Where(l => !l.StartsWith("net_interface", StringComparison.Ordinal)));
+        File.WriteAllText(Path.Combine(cfg, "config"), template
             .Replace("{{SIP_PORT}}", sipPort.ToString()).Replace("{{CTRL_PORT}}", ctrlPort.ToString())
             .Replace("{{RTP_FIRST}}", rtpFirst.ToString()).Replace("{{RTP_LAST}}", (rtpFirst + 19).ToString())
             .Replace("{{REC_DIR}}", rec).Replace("{{MIC_WAV}}", mic)

@@ -46,4 +46,41 @@ public sealed class MediaSessionSrtpTests
         Assert.Equal(expectedReplays, stats.RtpReplays);
         Assert.Equal(peerKeepsKey ? 0 : 1, stats.RtpAuthenticationFailures);
     }
+
+    [Fact]
+    public async Task TheFirstAuthenticatedSourceIsLearnedAndForgedPacketsNeverCount()
+    {
+        var peerKey = SrtpMasterKey.Generate(SrtpSuite.AesCm128HmacSha1_80);
+        using var peer = new SrtpContext(new SrtpPolicy(peerKey));
+        var log = new ListLogger();
+        await using var clock = new MediaClock();
+        await using var s = MediaSession.Open(IPAddress.Loopback, TestNet.Ports, clock, log);
+        s.Start(TestNet.MediaTo(9) with { Srtp = Session(SrtpMasterKey.Generate(SrtpSuite.AesCm128HmacSha1_80), peerKey) });
+        var gateway = new IPEndPoint(IPAddress.Loopback, 5000).Serialize();
+        var forger = new IPEndPoint(IPAddress.Loopback, 6000).Serialize();
+
+        // A run of forged packets (no key, so no valid tag) from the gateway's host never teaches the session anything.
+        for (ushort seq = 1; seq <= 8; seq++)
+        {
+            var forged = Protected(peer, (ushort)(900 + seq));
+            forged[^1] ^= 0xFF;
+            s.OnDatagram(forged, forger);
+        }
+        Assert.Equal(8, s.SrtpStatistics.RtpAuthenticationFailures);
+        lock (log.Events)
+            Assert.DoesNotContain(log.Events, e => e.Id == 2302);
+
+        // One authenticated packet is enough: its sender holds the key.
+        s.OnDatagram(Protected(peer, 1000), gateway);
+        lock (log.Events)
+            Assert.Contains(log.Events, e => e.Id == 2302 && e.Message.Contains("127.0.0.1:5000", StringComparison.Ordinal));
+
+        // Authenticated packets from elsewhere (another process with the key, or replays of captured packets that
+        // beat the originals) do not move the stream while the learned source is sending.
+        s.OnDatagram(Protected(peer, 1001), forger);
+        s.OnDatagram(Protected(peer, 1002), gateway);
+        Assert.Equal(1, s.Statistics.UnexpectedSource);
+        lock (log.Events)
+            Assert.DoesNotContain(log.Events, e => e.Id == 2316);
+    }
 }
