@@ -16,6 +16,7 @@ declare -A need=(
   [journalctl]=systemd     # journald (private instance per test) and journalctl for --log-target journald
   [afl-fuzz]=afl++         # coverage-guided fuzzing of the parsers (fuzz/smoke.sh)
   [python3]=python3        # Python's email package (policy.strict) checks delivered voice messages
+  [ip]=iproute2            # private network namespaces (ip netns) for tests whose SDP names an unreachable address
 )
 missing=()
 for cmd in "${!need[@]}"; do

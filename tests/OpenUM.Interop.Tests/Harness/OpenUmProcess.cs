@@ -86,18 +86,23 @@ public sealed class OpenUmProcess : IAsyncDisposable
     /// <summary>E-mail address of mailbox 1000 in the standard configuration.</summary>
     public const string MailboxAddress = "user1000@example.test";
 
-    /// <summary>Starts <c>openum serve</c> and waits until it has written event 1114 (listening).</summary>
-    public async Task StartAsync()
+    /// <summary>
+    /// Starts <c>openum serve</c> (inside <paramref name="network"/> when given) and waits until it has written
+    /// event 1114 (listening).
+    /// </summary>
+    public async Task StartAsync(PrivateNetwork? network = null)
     {
         if (_server is not null)
             throw new InvalidOperationException("already started");
         SipPort = TestPorts.FreeListenerPort();
         RtpPorts = TestPorts.RtpRange(200);
-        _server = ChildProcess.Start(DotNet,
+        string[] args =
         [
             OpenUmDll, "serve", "--sip-tcp-port", SipPort.ToString(), "--rtp-ports", $"{RtpPorts.First}-{RtpPorts.Last}",
             "--listen-address", "127.0.0.1", "--data-dir", DataDir,
-        ]);
+        ];
+        var (file, wrapped) = network is null ? (DotNet, (IReadOnlyList<string>)args) : network.Wrap(DotNet, args);
+        _server = ChildProcess.Start(file, wrapped);
         _log?.WriteLine($"started pid {_server.Id}: {_server.Command}");
         var deadline = DateTime.UtcNow + StartHangGuard;
         while (true)

@@ -27,6 +27,9 @@ public sealed record SippOptions(string Scenario, int TargetPort, string Service
     /// <summary>Global bound (-timeout); calls still running then count as failed.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>Run SIPp inside this network namespace (with a server started in it); null = the machine's.</summary>
+    public PrivateNetwork? Network { get; init; }
+
     /// <summary>Values for [keyword] placeholders (-key).</summary>
     public IReadOnlyDictionary<string, string> Keys { get; init; } = new Dictionary<string, string>();
 
@@ -89,7 +92,8 @@ public static class Sipp
                 args.AddRange(["-key", k, v]);
             if (o.InjectionFile is { } injection)
                 args.AddRange(["-inf", injection]);
-            var process = await ChildProcess.RunAsync(sipp, args, o.Timeout + TimeSpan.FromSeconds(30), work);
+            var (file, wrapped) = o.Network is null ? (sipp, (IReadOnlyList<string>)args) : o.Network.Wrap(sipp, args);
+            var process = await ChildProcess.RunAsync(file, wrapped, o.Timeout + TimeSpan.FromSeconds(30), work);
             var result = new SippResult(process,
                 Counter(process.StdOut, "Successful call"), Counter(process.StdOut, "Failed call"),
                 ReadIfExists(Path.Combine(work, "messages.log")), ReadIfExists(Path.Combine(work, "errors.log")));

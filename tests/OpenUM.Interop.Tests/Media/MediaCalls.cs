@@ -7,8 +7,9 @@ internal static class MediaCalls
 {
     /// <summary>
     /// TEST-NET-1 (RFC 5737): a documentation address that belongs to no host of the test, for an SDP that names
-    /// where a gateway behind NAT thinks it is. The server's packets to it (before it has learned the real source)
-    /// go nowhere.
+    /// where a gateway behind NAT thinks it is. Tests that use it run the server and SIPp in a
+    /// <see cref="PrivateNetwork"/>, where it is unreachable: the server's packets to it (before it has learned the
+    /// real source) fail at once instead of leaving the machine.
     /// </summary>
     public const string ElsewhereAddress = "192.0.2.250";
 
@@ -26,7 +27,7 @@ internal static class MediaCalls
     /// written to.
     /// </summary>
     public static async Task<(Task<SippResult> Run, string PortFile)> StartElsewhereAsync(OpenUmProcess um, string work, string clipWav,
-        string sdpAddress, TimeSpan hold, ITestOutputHelper output, string extension = "1000")
+        string sdpAddress, TimeSpan hold, ITestOutputHelper output, string extension = "1000", PrivateNetwork? network = null)
     {
         string ulaw = Path.Combine(work, Path.GetFileNameWithoutExtension(clipWav) + "-" + Guid.NewGuid().ToString("N")[..8] + ".ulaw");
         await AudioTools.ToMuLawRawAsync(clipWav, ulaw);
@@ -36,6 +37,7 @@ internal static class MediaCalls
             PauseMs = (int)hold.TotalMilliseconds - (int)StreamDelay.TotalMilliseconds,
             Timeout = hold + TimeSpan.FromSeconds(30),
             Keys = new Dictionary<string, string> { ["sdp_address"] = sdpAddress, ["port_file"] = portFile },
+            Network = network,
             Files = new Dictionary<string, string> { ["caller.ulaw"] = ulaw },
         }, output);
         return (run, portFile);

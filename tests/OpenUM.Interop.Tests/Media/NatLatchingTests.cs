@@ -17,17 +17,18 @@ public sealed class NatLatchingTests(ITestOutputHelper output)
     [Fact]
     public async Task SippWithAnSdpAddressElsewhereLeavesAMessage()
     {
+        await using var network = await PrivateNetwork.CreateAsync(); // 192.0.2.250 is unreachable in it
         await using var um = new OpenUmProcess(output);
         await um.ConfigureStandardAsync();
         // Not the default, so that event 2302 shows the setting reached the call.
         await um.CliOkAsync("server", "set", "--rtp-probation", "6");
-        await um.StartAsync();
+        await um.StartAsync(network);
         var clip = await SpeechFixtures.GetClipAsync(Sentence, LeadInSeconds);
         string work = System.IO.Directory.CreateTempSubdirectory("openum-nat-").FullName;
         try
         {
             var hold = MediaCalls.StreamDelay + TimeSpan.FromSeconds(clip.Samples.Length / (double)RecordingCheck.Rate + 0.5);
-            var (run, _) = await MediaCalls.StartElsewhereAsync(um, work, clip.WavPath, MediaCalls.ElsewhereAddress, hold, output);
+            var (run, _) = await MediaCalls.StartElsewhereAsync(um, work, clip.WavPath, MediaCalls.ElsewhereAddress, hold, output, network: network);
             MediaCalls.AssertCallSucceeded(await run, um);
 
             string[] files = await um.WaitForDeliveriesAsync(OpenUmProcess.MailboxAddress, 1, TimeSpan.FromSeconds(60));
@@ -51,19 +52,20 @@ public sealed class NatLatchingTests(ITestOutputHelper output)
     [Fact]
     public async Task AnSdpOnlyGatewayIsNotHeardAndTheServerSaysWhy()
     {
+        await using var network = await PrivateNetwork.CreateAsync(); // 192.0.2.250 is unreachable in it
         await using var um = new OpenUmProcess(output);
         await um.ConfigureStandardAsync();
         await um.CliOkAsync("gateway", "set", "sipp", "--media-latching", "SdpOnly");
         var shown = await um.CliOkAsync("gateway", "get", "sipp");
         Assert.Contains("SdpOnly", shown.StdOut, StringComparison.Ordinal);
-        await um.StartAsync();
+        await um.StartAsync(network);
         var clip = await SpeechFixtures.GetClipAsync(Sentence, LeadInSeconds);
         string work = System.IO.Directory.CreateTempSubdirectory("openum-nat-").FullName;
         try
         {
             // Hang up two seconds into the recording.
             var hold = MediaCalls.GreetingAndBeep + TimeSpan.FromSeconds(2);
-            var (run, _) = await MediaCalls.StartElsewhereAsync(um, work, clip.WavPath, MediaCalls.ElsewhereAddress, hold, output);
+            var (run, _) = await MediaCalls.StartElsewhereAsync(um, work, clip.WavPath, MediaCalls.ElsewhereAddress, hold, output, network: network);
             MediaCalls.AssertCallSucceeded(await run, um);
 
             var warning = await um.WaitForEventAsync(2315, null, TimeSpan.FromSeconds(30));
