@@ -117,6 +117,9 @@ um dialplan new --name Secure --number-of-digits-in-extension 4 --voip-security 
 um gateway new --name gw1 --address gw1.example.test --dial-plan Secure
 um mailbox new --extension 1000 --dial-plan Secure --email user1000@example.test --display-name "User 1000"
 um server set --max-calls-allowed $((maxlimit * 2 + 100))
+# Every call is a new mutual-TLS connection from one address (stunnel on 127.0.0.1): lift the per-address rate
+# (default 50 new connections/s) and cap (default 64) so the bench measures calls, not the flood protection.
+um server set --connection-rate-per-address 10000 --max-connections-per-address 10000
 
 um_port="$(pick_port)"; kam_port="$(pick_port)"; st_um="$(pick_port)"; st_kam="$(pick_port)"
 rtp_first=$((24000 + (RANDOM % 4) * 2000))
