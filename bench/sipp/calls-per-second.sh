@@ -98,6 +98,9 @@ um dialplan new --name Bench --number-of-digits-in-extension 4
 um gateway new --name sipp --address 127.0.0.1 --dial-plan Bench
 um mailbox new --extension 1000 --dial-plan Bench --email user1000@example.test --display-name "User 1000"
 um server set --max-calls-allowed $((limit * 2 + 100))
+# SIPp is one address: with tn it opens a connection per call, faster than the per-address rate limit (default
+# 50 new connections/s) allows; lift it so the bench measures calls, not the flood protection.
+um server set --connection-rate-per-address 10000
 
 dotnet "$dll" serve --data-dir "$data" --listen-address 127.0.0.1 --sip-tcp-port "$sip_port" \
   --rtp-ports "$rtp_first-$((rtp_first + 1999))" > "$work/serve.log" 2>&1 &
