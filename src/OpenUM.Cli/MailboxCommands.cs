@@ -22,7 +22,7 @@ internal static class MailboxCommands
         .Add<string>("--greeting", "WAV file (8 kHz mono) played instead of the default greeting", (m, v) => m with { GreetingFile = v });
 
     public static Command Create() => ObjectCommands.Create(new ObjectCommands.Spec<Mailbox>(
-        Noun: "mailbox", Title: "mailbox",
+        Noun: "mailbox", Title: "mailbox", Plural: "mailboxes",
         Example: "openum mailbox new --extension 1000 --dial-plan Contoso --email user1000@example.test --display-name \"User 1000\"",
         Fields: Fields(),
         KeyName: "extension",

@@ -31,7 +31,7 @@ internal static class MailboxPolicyCommands
         .Add<int>("--" + F.MaxLogonAttempts, "Wrong PINs in a row that lock the mailbox until a PIN reset, 1-999 (default 15)", (p, v) => p with { MaxLogonAttempts = v });
 
     public static Command Create() => ObjectCommands.Create(new ObjectCommands.Spec<MailboxPolicy>(
-        Noun: "mailboxpolicy", Title: "mailbox policy",
+        Noun: "mailboxpolicy", Title: "mailbox policy", Plural: "mailbox policies",
         Example: "openum mailboxpolicy new --name Staff --dial-plan Contoso --min-pin-length 8 --allowed-in-country-or-region-groups Local",
         Fields: Fields(),
         NewObject: (name, _) => new MailboxPolicy { Name = name, DialPlan = "" },

@@ -25,11 +25,19 @@ internal static class ObjectCommands
         Func<T, ParseResult, DataDirectory, T>? Prepare = null,
         Action<ConfigurationSnapshot, T, ParseResult>? BeforeAdd = null,
         Action<IConfigurationStore, T, ParseResult, DataDirectory>? AfterAdd = null,
-        Option[]? ExtraNewOptions = null) where T : class;
+        Option[]? ExtraNewOptions = null,
+        string? Plural = null) where T : class
+    {
+        /// <summary>The title in the plural ("mailboxes", "mailbox policies").</summary>
+        public string Titles => Plural ?? Title + "s";
+
+        /// <summary>The title with its indefinite article ("a dial plan", "an IP gateway").</summary>
+        public string ATitle => ("AEIOUaeiou".Contains(Title[0]) ? "an " : "a ") + Title;
+    }
 
     public static Command Create<T>(Spec<T> spec) where T : class
     {
-        var noun = new Command(spec.Noun, $"Manage {spec.Title}s.");
+        var noun = new Command(spec.Noun, $"Manage {spec.Titles}.");
         noun.Subcommands.Add(New(spec));
         noun.Subcommands.Add(Set(spec));
         noun.Subcommands.Add(Get(spec));
@@ -40,7 +48,7 @@ internal static class ObjectCommands
     private static Command New<T>(Spec<T> spec) where T : class
     {
         var key = new Option<string>("--" + spec.KeyName) { Description = $"The {spec.Title}'s {spec.KeyName}", Required = true };
-        var command = new Command("new", $"Create a {spec.Title}.\nExample: {spec.Example}") { key };
+        var command = new Command("new", $"Create {spec.ATitle}.\nExample: {spec.Example}") { key };
         foreach (var o in spec.ExtraSelectors ?? []) command.Options.Add(o);
         foreach (var o in spec.ExtraNewOptions ?? []) command.Options.Add(o);
         spec.Fields.AddTo(command);
@@ -61,7 +69,7 @@ internal static class ObjectCommands
     {
         var key = new Argument<string>(spec.KeyName) { Description = $"The {spec.Title} to change" };
         string option = spec.Fields.Options.First().Name;
-        var command = new Command("set", $"Change a {spec.Title}; options not given keep their value.\n" +
+        var command = new Command("set", $"Change {spec.ATitle}; options not given keep their value.\n" +
             $"Example: openum {spec.Noun} set {SampleKey(spec)} {option} <value>") { key };
         foreach (var o in spec.ExtraSelectors ?? []) command.Options.Add(o);
         spec.Fields.AddTo(command);
@@ -96,7 +104,7 @@ internal static class ObjectCommands
     private static Command Get<T>(Spec<T> spec) where T : class
     {
         var key = new Argument<string?>(spec.KeyName) { Description = $"The {spec.Title} to show (all when omitted)", Arity = ArgumentArity.ZeroOrOne };
-        var command = new Command("get", $"Show {spec.Title}s.\nExample: openum {spec.Noun} get {SampleKey(spec)} --json") { key };
+        var command = new Command("get", $"Show {spec.Titles}.\nExample: openum {spec.Noun} get {SampleKey(spec)} --json") { key };
         foreach (var o in spec.ExtraSelectors ?? []) command.Options.Add(o);
         command.SetAction(result => CliContext.Run(result, (store, _) =>
         {
@@ -116,7 +124,7 @@ internal static class ObjectCommands
     private static Command Remove<T>(Spec<T> spec) where T : class
     {
         var key = new Argument<string>(spec.KeyName) { Description = $"The {spec.Title} to remove" };
-        var command = new Command("remove", $"Remove a {spec.Title}.\nExample: openum {spec.Noun} remove {SampleKey(spec)}") { key };
+        var command = new Command("remove", $"Remove {spec.ATitle}.\nExample: openum {spec.Noun} remove {SampleKey(spec)}") { key };
         foreach (var o in spec.ExtraSelectors ?? []) command.Options.Add(o);
         command.SetAction(result => CliContext.Run(result, (store, data) =>
         {

@@ -40,12 +40,15 @@ public sealed class CompletionCliTests
     {
         // Walks the command tree from `openum --help`: a command with subcommands lists them under "Commands:".
         var missing = new List<string>();
+        var misspelt = new List<string>();
         var pending = new Queue<string[]>([[]]);
         int leaves = 0;
         while (pending.Count > 0)
         {
             string[] path = pending.Dequeue();
             string help = Run([.. path, "--help"]).Out;
+            foreach (var m in System.Text.RegularExpressions.Regex.Matches(help, @"\b(mailboxs|policys|[Aa] IP\b|[Aa] [aeioAEIO]\w*)"))
+                misspelt.Add($"{string.Join(' ', path)}: {m}");
             var children = Subcommands(help);
             if (children.Count == 0)
             {
@@ -58,6 +61,7 @@ public sealed class CompletionCliTests
         }
         Assert.True(leaves >= 40, $"only {leaves} commands found: the help walk is broken");
         Assert.True(missing.Count == 0, "commands whose --help has no example: " + string.Join(", ", missing));
+        Assert.True(misspelt.Count == 0, "help texts with a wrong plural or article: " + string.Join("; ", misspelt));
     }
 
     private static List<string> Subcommands(string help)
