@@ -92,15 +92,15 @@ public sealed class CallController : IAsyncDisposable
     {
         if (connection.Transport != SipTransportKind.Tls)
             return _peers.Find(connection.Remote.Address) is { } peer ? config.FindGateway(peer.Name) : null;
-        if (connection.PeerCertificate is not { } certificate) return null;
-        // The same name rule the handshake applied (OpenUM.Security); here it only says which gateway it was.
-        // The server's own name is a trusted secure peer, so `test-connectivity --secured true` can loop back.
-        var names = config.IpGateways.Select(g => g.Address);
-        if (_options.ServerFqdn is { } self) names = names.Append(self);
-        if (PeerCertificateValidator.MatchGateway(certificate, names) is not { } matched) return null;
-        return config.IpGateways.FirstOrDefault(g => string.Equals(g.Address, matched, StringComparison.Ordinal))
-            ?? new IpGateway { Name = SelfGateway, Address = matched };
+        // The handshake's certificate check already decided which name the certificate was accepted for (OpenUM.Security's
+        // rule); the current configuration says whether that name is still a gateway. The server's own name is a
+        // trusted secure peer, so `test-connectivity --secured true` can loop back.
+        if (connection.PeerIdentity is not { } name) return null;
+        return config.IpGateways.FirstOrDefault(g => SameName(g.Address, name))
+            ?? (_options.ServerFqdn is { } self && SameName(self, name) ? new IpGateway { Name = SelfGateway, Address = self } : null);
     }
+
+    private static bool SameName(string a, string b) => string.Equals(a.TrimEnd('.'), b.TrimEnd('.'), StringComparison.OrdinalIgnoreCase);
 
     private const string SelfGateway = "(this server)";
 

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Security;
 using Microsoft.Extensions.Logging;
@@ -24,7 +23,6 @@ public sealed class ServerTls : IDisposable
     private readonly TlsContextProvider _provider;
     private readonly ExpiryMonitor _expiry;
     private readonly LogThrottle _throttle;
-    private readonly ConcurrentDictionary<string, byte> _verdictLogged = new(StringComparer.Ordinal);
     private volatile string[] _peerNames = [];
     private string? _bound;
     private string _storeStamp = "";
@@ -60,26 +58,37 @@ public sealed class ServerTls : IDisposable
         _provider.Reload();
     }
 
-    /// <summary>Options for one inbound handshake, reporting refused certificates as 1426.</summary>
-    public SslServerAuthenticationOptions ServerOptions(SipConnectionInfo info) =>
-        _provider.Current.CreateServerOptions(result =>
+    /// <summary>
+    /// One inbound handshake: a refused certificate is reported as 1426 (per address and certificate, rate-limited),
+    /// an accepted one leaves the gateway it names on the handshake, hence on the connection.
+    /// </summary>
+    public SipTlsHandshake ServerOptions(SipConnectionInfo info)
+    {
+        SipTlsHandshake? handshake = null;
+        handshake = new SipTlsHandshake(_provider.Current.CreateServerOptions(result =>
         {
-            if (result.Accepted) return;
-            _verdictLogged[info.Id] = 0;
+            if (result.Accepted)
+            {
+                handshake!.PeerIdentity = result.Gateway;
+                return;
+            }
+            handshake!.CertificateRefused = true;
             // Per address and certificate: a flood with one certificate is one event per 10 s, yet each
             // different refused certificate is still reported.
             if (_throttle.ShouldLog(info.Remote.Address + "/" + result.Thumbprint + "/" + result.Reason, out int suppressed))
                 SecurityEvents.LogIfRejected(_logger, info.Remote, result, LogThrottle.Describe(suppressed));
-        });
+        }));
+        return handshake;
+    }
 
     /// <summary>Options for an outbound connection (TLS-4): our certificate as client certificate, the peer's name verified.</summary>
     public SslClientAuthenticationOptions ClientOptions(IPEndPoint target, string? name) =>
         _provider.Current.CreateClientOptions(name ?? target.Address.ToString());
 
     /// <summary>A failed handshake: 1113 unless its certificate verdict was already reported as 1426.</summary>
-    public void OnHandshakeFailed(SipConnectionInfo info, Exception error)
+    public void OnHandshakeFailed(SipConnectionInfo info, Exception error, bool certificateRefused)
     {
-        if (_verdictLogged.TryRemove(info.Id, out _)) return;
+        if (certificateRefused) return;
         string message = (error.InnerException ?? error).Message;
         if (_throttle.ShouldLog(info.Remote.Address + "/" + message, out int suppressed))
             SecurityEvents.IncomingTlsCallFailure(_logger, info.Remote.Address.ToString(), info.Remote.Port, message, LogThrottle.Describe(suppressed));

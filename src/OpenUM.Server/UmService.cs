@@ -102,7 +102,7 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
         _agent.AddressRefused += _calls.OnAddressRefused;
         _agent.Admit = _calls.Admit;
         _agent.OnIncomingCall = _calls.OnIncomingCall;
-        _agent.TlsHandshakeFailed += (info, error) => _tls?.OnHandshakeFailed(info, error);
+        _agent.TlsHandshakeFailed += (info, error, certificateRefused) => _tls?.OnHandshakeFailed(info, error, certificateRefused);
         var invalidThrottle = new LogThrottle(time, TimeSpan.FromSeconds(10));
         _agent.MessageRejected += (connection, rejection, outcome) =>
         {

@@ -100,8 +100,11 @@ public sealed partial class SipUserAgent : IAsyncDisposable, ISipTransportSink, 
     /// </summary>
     public event Action<SipConnectionInfo, SipRejection, SipRejectionOutcome>? MessageRejected;
 
-    /// <summary>A TLS handshake on an accepted connection failed or timed out.</summary>
-    public event Action<SipConnectionInfo, Exception>? TlsHandshakeFailed;
+    /// <summary>
+    /// A TLS handshake on an accepted connection failed or timed out; the flag says the certificate check refused it
+    /// (and reported that already through its own callback).
+    /// </summary>
+    public event Action<SipConnectionInfo, Exception, bool>? TlsHandshakeFailed;
 
     /// <summary>
     /// An outgoing TLS handshake (we are the client: calls out, in-dialog reconnects) failed or timed out; the
@@ -272,16 +275,18 @@ public sealed partial class SipUserAgent : IAsyncDisposable, ISipTransportSink, 
     private async ValueTask<SipSecuredStream> AuthenticateTlsAsync(Stream inner, SipConnectionInfo info, CancellationToken ct)
     {
         var ssl = new SslStream(inner, leaveInnerStreamOpen: false);
+        var handshake = _options.TlsServerOptions!(info);
         try
         {
-            await ssl.AuthenticateAsServerAsync(_options.TlsServerOptions!(info), ct).ConfigureAwait(false);
+            await ssl.AuthenticateAsServerAsync(handshake.Options, ct).ConfigureAwait(false);
         }
-        catch
+        catch (Exception ex)
         {
             await ssl.DisposeAsync().ConfigureAwait(false);
-            throw;
+            if (ex is OperationCanceledException) throw;
+            throw new SipTlsHandshakeException(handshake.CertificateRefused, ex);
         }
-        return new SipSecuredStream(ssl, ssl.RemoteCertificate as X509Certificate2);
+        return new SipSecuredStream(ssl, ssl.RemoteCertificate as X509Certificate2, handshake.PeerIdentity);
     }
 
     /// <summary>Stops listening, closes every connection and the timer wheel; dialogs end as TransportLost.</summary>
@@ -380,7 +385,8 @@ public sealed partial class SipUserAgent : IAsyncDisposable, ISipTransportSink, 
     {
         try
         {
-            TlsHandshakeFailed?.Invoke(info, error);
+            var (cause, refused) = error is SipTlsHandshakeException tls ? (tls.InnerException!, tls.CertificateRefused) : (error, false);
+            TlsHandshakeFailed?.Invoke(info, cause, refused);
         }
         catch (Exception ex)
         {

@@ -21,8 +21,11 @@ public sealed class SipUserAgentOptions
     /// <summary>SIP/TLS port; null = off. Needs <see cref="TlsServerOptions"/>.</summary>
     public int? TlsPort { get; set; }
 
-    /// <summary>Produces the TLS settings for each new connection, so a certificate swap applies to new connections only.</summary>
-    public Func<SipConnectionInfo, SslServerAuthenticationOptions>? TlsServerOptions { get; set; }
+    /// <summary>
+    /// Produces the TLS handshake of each new connection (so a certificate swap applies to new connections only); its
+    /// validation callback records the accepted peer's identity on it, which then travels on the connection's info.
+    /// </summary>
+    public Func<SipConnectionInfo, SipTlsHandshake>? TlsServerOptions { get; set; }
 
     /// <summary>
     /// Produces the client-side TLS settings for each outgoing TLS connection (calls out, and in-dialog requests that

@@ -9,5 +9,6 @@ namespace OpenUM.Sip;
 /// <param name="Remote">Source address and port.</param>
 /// <param name="Local">The local address and port that received them.</param>
 /// <param name="PeerCertificate">The verified client certificate on TLS; null otherwise.</param>
+/// <param name="PeerIdentity">On TLS, the name the handshake's certificate check accepted the peer for (a gateway FQDN); null otherwise.</param>
 public sealed record SipConnectionInfo(string Id, SipTransportKind Transport, IPEndPoint Remote,
-    IPEndPoint Local, X509Certificate2? PeerCertificate);
+    IPEndPoint Local, X509Certificate2? PeerCertificate, string? PeerIdentity = null);

@@ -9,7 +9,7 @@ namespace OpenUM.Sip.Transport;
 // Throwing refuses the connection.
 internal delegate ValueTask<SipSecuredStream> SipStreamFilter(Stream inner, SipConnectionInfo info, CancellationToken ct);
 
-internal readonly record struct SipSecuredStream(Stream Stream, X509Certificate2? PeerCertificate);
+internal readonly record struct SipSecuredStream(Stream Stream, X509Certificate2? PeerCertificate, string? PeerIdentity);
 
 // TCP listener; the connection chain (plain, or TLS through a filter) is chosen by configuration
 // (DESIGN pattern 2), not by subclassing. In order, each step cheaper than the next: the bare address
@@ -143,7 +143,7 @@ internal sealed class SipStreamListener : IAsyncDisposable
                     return;
                 }
                 stream = secured.Value.Stream;
-                info = info with { PeerCertificate = secured.Value.PeerCertificate };
+                info = info with { PeerCertificate = secured.Value.PeerCertificate, PeerIdentity = secured.Value.PeerIdentity };
             }
             if (!_sink.Admit(info))
             {

@@ -44,12 +44,12 @@ public sealed class Rfc4475StreamTests
         {
             o.TcpPort = null;
             o.TlsPort = 0;
-            o.TlsServerOptions = _ => new System.Net.Security.SslServerAuthenticationOptions
+            o.TlsServerOptions = _ => new SipTlsHandshake(new System.Net.Security.SslServerAuthenticationOptions
             {
                 ServerCertificate = serverCert,
                 ClientCertificateRequired = true,
                 RemoteCertificateValidationCallback = (_, c, _, _) => pki.Chains(c),
-            };
+            });
         });
         foreach (var name in new[] { "badinv01", "badvers", "insuf", "ncl" })
         {

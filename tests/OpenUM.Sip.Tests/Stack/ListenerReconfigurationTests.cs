@@ -26,12 +26,12 @@ public sealed class ListenerReconfigurationTests : IDisposable
     public void Dispose() => _pki.Dispose();
 
     private Task<SipUserAgent> StartTcpOnlyAsync() => StartAsync(_time, o =>
-        o.TlsServerOptions = _ => new SslServerAuthenticationOptions
+        o.TlsServerOptions = _ => new SipTlsHandshake(new SslServerAuthenticationOptions
         {
             ServerCertificate = _serverCert,
             ClientCertificateRequired = true,
             RemoteCertificateValidationCallback = (_, c, _, _) => _pki.Chains(c),
-        });
+        }));
 
     private static async Task<int> OptionsStatusAsync(RawSipClient client, IPEndPoint target)
     {

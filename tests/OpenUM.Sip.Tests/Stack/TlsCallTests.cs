@@ -64,7 +64,7 @@ public sealed class TlsCallTests : IDisposable
         {
             o.TcpPort = null;
             o.TlsPort = 0;
-            o.TlsServerOptions = _ => ServerOptions(_calleeCert);
+            o.TlsServerOptions = _ => new SipTlsHandshake(ServerOptions(_calleeCert));
         });
         callee.Admit = info =>
         {
@@ -75,7 +75,7 @@ public sealed class TlsCallTests : IDisposable
         {
             o.TcpPort = null;
             o.TlsPort = 0;
-            o.TlsServerOptions = _ => ServerOptions(_callerCert);
+            o.TlsServerOptions = _ => new SipTlsHandshake(ServerOptions(_callerCert));
             o.TlsClientOptions = ClientOptions(_callerCert, mapIp);
         });
         return (caller, callee);
@@ -188,7 +188,7 @@ public sealed class TlsCallTests : IDisposable
         {
             o.TcpPort = null;
             o.TlsPort = 0;
-            o.TlsServerOptions = _ => ServerOptions(_calleeCert);
+            o.TlsServerOptions = _ => new SipTlsHandshake(ServerOptions(_calleeCert));
         });
         await using var caller = await StartAsync(_time, o => o.TcpPort = null);
 

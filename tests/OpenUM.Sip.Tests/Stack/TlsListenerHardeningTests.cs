@@ -32,12 +32,12 @@ public sealed class TlsListenerHardeningTests : IDisposable
         o.TlsServerOptions = _ =>
         {
             Interlocked.Increment(ref _handshakesStarted);
-            return new SslServerAuthenticationOptions
+            return new SipTlsHandshake(new SslServerAuthenticationOptions
             {
                 ServerCertificate = _serverCert,
                 ClientCertificateRequired = true,
                 RemoteCertificateValidationCallback = (_, c, _, _) => _pki.Chains(c),
-            };
+            });
         };
         configure?.Invoke(o);
     });
@@ -65,7 +65,7 @@ public sealed class TlsListenerHardeningTests : IDisposable
         };
         var failed = new TaskCompletionSource<(SipConnectionInfo Info, Exception Error, DateTimeOffset At)>(
             TaskCreationOptions.RunContinuationsAsynchronously);
-        agent.TlsHandshakeFailed += (info, ex) => failed.TrySetResult((info, ex, _time.GetUtcNow()));
+        agent.TlsHandshakeFailed += (info, ex, _) => failed.TrySetResult((info, ex, _time.GetUtcNow()));
         var admitted = false;
         agent.Admit = _ => admitted = true;
 
@@ -103,7 +103,7 @@ public sealed class TlsListenerHardeningTests : IDisposable
     {
         await using var agent = await StartTlsAsync(o => o.ConnectionLimits = o.ConnectionLimits with { MaxConnectionsPerAddress = 2 });
         var failures = 0;
-        agent.TlsHandshakeFailed += (_, _) => Interlocked.Increment(ref failures);
+        agent.TlsHandshakeFailed += (_, _, _) => Interlocked.Increment(ref failures);
 
         // Two silent handshakes hold the address's slots (as an attacker sharing a gateway's address would).
         await using var one = await RawSipClient.ConnectAsync(agent.LocalEndPoints[0]);

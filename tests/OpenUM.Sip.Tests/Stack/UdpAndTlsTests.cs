@@ -148,11 +148,21 @@ public sealed class UdpAndTlsTests
         {
             o.TcpPort = null;
             o.TlsPort = 0;
-            o.TlsServerOptions = _ => new SslServerAuthenticationOptions
+            o.TlsServerOptions = _ =>
             {
-                ServerCertificate = serverCert,
-                ClientCertificateRequired = true,
-                RemoteCertificateValidationCallback = static (_, c, _, _) => c is not null, // chain checks belong to Security
+                SipTlsHandshake? handshake = null;
+                // The certificate check (Security's, in the server) names the peer it accepted; the connection carries it.
+                handshake = new SipTlsHandshake(new SslServerAuthenticationOptions
+                {
+                    ServerCertificate = serverCert,
+                    ClientCertificateRequired = true,
+                    RemoteCertificateValidationCallback = (_, c, _, _) =>
+                    {
+                        handshake!.PeerIdentity = c?.Subject == "CN=gateway.test" ? "gateway.test" : null;
+                        return c is not null;
+                    },
+                });
+                return handshake;
             };
         });
         agent.Admit = info =>
@@ -170,6 +180,7 @@ public sealed class UdpAndTlsTests
         Assert.NotNull(admitted);
         Assert.Equal(SipTransportKind.Tls, admitted!.Transport);
         Assert.Equal(clientCert.Thumbprint, admitted.PeerCertificate?.Thumbprint);
+        Assert.Equal("gateway.test", admitted.PeerIdentity);
     }
 
     [Fact]
@@ -180,10 +191,10 @@ public sealed class UdpAndTlsTests
         {
             o.TcpPort = null;
             o.TlsPort = 0;
-            o.TlsServerOptions = _ => new SslServerAuthenticationOptions { ServerCertificate = serverCert };
+            o.TlsServerOptions = _ => new SipTlsHandshake(new SslServerAuthenticationOptions { ServerCertificate = serverCert });
         });
         var failed = new TaskCompletionSource<SipConnectionInfo>(TaskCreationOptions.RunContinuationsAsynchronously);
-        agent.TlsHandshakeFailed += (info, _) => failed.TrySetResult(info);
+        agent.TlsHandshakeFailed += (info, _, _) => failed.TrySetResult(info);
         var admitted = false;
         agent.Admit = _ => admitted = true;
 
