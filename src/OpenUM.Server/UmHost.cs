@@ -7,7 +7,7 @@ using OpenUM.Server.Logging;
 
 namespace OpenUM.Server;
 
-/// <summary>Generic Host wiring for `openum serve`: logging (console and events.jsonl, or the systemd journal), and the UM service.</summary>
+/// <summary>Generic Host wiring for `openum serve`: logging (standard error and events.jsonl, or the systemd journal), and the UM service.</summary>
 public static class UmHost
 {
     /// <summary>Runs the service until the process is asked to stop; returns the exit code.</summary>
@@ -42,13 +42,20 @@ public static class UmHost
         }
         else
         {
-            builder.Logging.AddSimpleConsole(o =>
-            {
-                o.SingleLine = true;
-                o.TimestampFormat = "yyyy-MM-dd HH:mm:ss ";
-                o.UseUtcTimestamp = true;
-                o.ColorBehavior = LoggerColorBehavior.Disabled;
-            });
+            // Every event also goes to standard error, whether events.jsonl takes it or not: where a daemon logs
+            // (daemon(7)), where the journal mode's fallback goes too, and what an operator reads when the disk
+            // of the data directory is full. Under systemd it reaches the journal, with the event's priority.
+            builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+            if (JournalStream.StandardErrorIsJournal())
+                builder.Logging.AddSystemdConsole(o => o.UseUtcTimestamp = true);
+            else
+                builder.Logging.AddSimpleConsole(o =>
+                {
+                    o.SingleLine = true;
+                    o.TimestampFormat = "yyyy-MM-dd HH:mm:ss ";
+                    o.UseUtcTimestamp = true;
+                    o.ColorBehavior = LoggerColorBehavior.Disabled;
+                });
             eventFile = new JsonLinesLoggerProvider(data.EventLog, TimeProvider.System, options.EventLogRotation);
             builder.Logging.AddProvider(eventFile);
         }
@@ -59,7 +66,7 @@ public static class UmHost
         builder.Services.AddSingleton<UmService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<UmService>());
         using var host = builder.Build();
-        // Rotation notes and write failures of events.jsonl also reach the console.
+        // Rotation notes, write failures and gaps of events.jsonl also reach standard error.
         if (eventFile is not null) eventFile.Diagnostics = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger(EventLogEvents.Category);
         var service = host.Services.GetRequiredService<UmService>();
         await host.RunAsync(ct).ConfigureAwait(false);

@@ -8,7 +8,7 @@ public class PromptLibraryTests
     public void PromptsAreSpeechNotSilence()
     {
         var prompts = PromptLibrary.Default;
-        foreach (var clip in new[] { prompts.GreetingPrefix, prompts.GreetingSuffix, prompts.NoMailbox, prompts.Goodbye })
+        foreach (var clip in new[] { prompts.GreetingPrefix, prompts.GreetingSuffix, prompts.NoMailbox, prompts.Goodbye, prompts.Subscriber.PinUnavailable })
         {
             Assert.True(clip.Duration > TimeSpan.FromSeconds(0.5));
             Assert.True(Rms(clip) > 500, "a prompt must hold audible speech");

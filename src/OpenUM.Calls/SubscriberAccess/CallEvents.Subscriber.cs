@@ -21,6 +21,10 @@ public static partial class CallEvents
         Message = "Subscriber {Extension} of dial plan {DialPlan} refused: {Result} (call {CallId})")]
     public static partial void SubscriberLogonRefused(ILogger logger, string extension, string dialPlan, string result, string callId);
 
+    [LoggerMessage(EventId = 2034, EventName = "SubscriberLogonUnavailable", Level = LogLevel.Warning,
+        Message = "Subscriber {Extension} of dial plan {DialPlan} could not be logged on: the PIN could not be checked because the configuration store is unavailable ({Reason}); the caller was asked to try again later, nothing was counted (call {CallId})")]
+    public static partial void SubscriberLogonUnavailable(ILogger logger, string extension, string dialPlan, string reason, string callId);
+
     [LoggerMessage(EventId = 2031, EventName = "VoiceMessageRemoved", Level = LogLevel.Information,
         Message = "Subscriber {Extension} of dial plan {DialPlan} deleted message {MessageId} (moved to the maildir's .Trash)")]
     public static partial void VoiceMessageRemoved(ILogger logger, string extension, string dialPlan, string messageId);

@@ -25,6 +25,7 @@ public sealed class SubscriberPrompts
         TransferringCall = load("transferring-call");
         TransferFailed = load("transfer-failed");
         NoMoreMessages = load("no-more-messages");
+        PinUnavailable = load("pin-unavailable");
     }
 
     /// <summary>"Please enter your extension, followed by the pound key."</summary>
@@ -63,4 +64,6 @@ public sealed class SubscriberPrompts
     public AudioClip TransferFailed { get; }
     /// <summary>"There are no more messages. Goodbye."</summary>
     public AudioClip NoMoreMessages { get; }
+    /// <summary>"The system cannot check your PIN now. Please try again later. Goodbye." (the configuration store is away)</summary>
+    public AudioClip PinUnavailable { get; }
 }

@@ -44,6 +44,8 @@ public enum SubscriberSessionEnd
     NoInput,
     /// <summary>The caller was transferred to the sender of a message (call back, REFER): the line is no longer ours.</summary>
     Transferred,
+    /// <summary>The PIN could not be checked: the configuration store was unavailable (2034); nothing was counted.</summary>
+    StoreUnavailable,
 }
 
 /// <summary>What the session needs besides the line: the call, the checks and the message store.</summary>
@@ -100,6 +102,11 @@ public sealed class SubscriberSession(ISubscriberLine line, DtmfCollector keys, 
                     CallEvents.MailboxLocked(context.Logger, extension, plan.Name, outcome.ConsecutiveFailures, context.CallId);
                     await PlayAsync(P.MailboxLocked, ct).ConfigureAwait(false);
                     return SubscriberSessionEnd.LockedOut;
+                case LogonResult.StoreUnavailable:
+                    // Neither a wrong PIN nor a refusal: the caller is told to try later, and no failure is counted.
+                    CallEvents.SubscriberLogonUnavailable(context.Logger, extension, plan.Name, outcome.Problem ?? "", context.CallId);
+                    await PlayAsync(P.PinUnavailable, ct).ConfigureAwait(false);
+                    return SubscriberSessionEnd.StoreUnavailable;
                 case LogonResult.NoPin or LogonResult.PinExpired or LogonResult.NotAllowed:
                     CallEvents.SubscriberLogonRefused(context.Logger, extension, plan.Name, outcome.Result.ToString(), context.CallId);
                     await PlayAsync(P.AccessDenied, ct).ConfigureAwait(false);

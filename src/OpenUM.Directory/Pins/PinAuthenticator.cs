@@ -17,6 +17,11 @@ public enum LogonResult
     UnknownMailbox,
     /// <summary>The mailbox policy does not allow subscriber access.</summary>
     NotAllowed,
+    /// <summary>
+    /// The store could not be read or could not record the attempt (PostgreSQL stopped or unreachable, SQLite's
+    /// disk full): nothing was decided and nothing counted; the caller is asked to try again later.
+    /// </summary>
+    StoreUnavailable,
 }
 
 /// <summary>The result of <see cref="PinAuthenticator.Logon"/>; never carries the PIN.</summary>
@@ -24,12 +29,15 @@ public enum LogonResult
 /// <param name="ConsecutiveFailures">Wrong PINs in a row after this attempt.</param>
 /// <param name="Policy">The mailbox's effective policy (null when the mailbox is unknown).</param>
 /// <param name="Mailbox">The mailbox (null when unknown).</param>
-public sealed record LogonOutcome(LogonResult Result, int ConsecutiveFailures, MailboxPolicy? Policy, Mailbox? Mailbox);
+/// <param name="Problem">For <see cref="LogonResult.StoreUnavailable"/>: what failed (names the store, never its password).</param>
+public sealed record LogonOutcome(LogonResult Result, int ConsecutiveFailures, MailboxPolicy? Policy, Mailbox? Mailbox, string? Problem = null);
 
 /// <summary>
 /// PIN logon, change and reset against a store (OUT-3a). Wrong PINs are counted across calls; reaching
 /// MaxLogonAttempts locks the mailbox, and every later attempt is refused without checking the PIN.
-/// Nothing here logs or puts a PIN into an exception message.
+/// An attempt is answered only once the store has recorded it: when the store cannot be read or written the
+/// result is <see cref="LogonResult.StoreUnavailable"/> whether the PIN was right or not, so an outage neither
+/// locks anyone out nor lets guesses go uncounted. Nothing here logs or puts a PIN into an exception message.
 /// </summary>
 public sealed class PinAuthenticator(IConfigurationStore store, TimeProvider time)
 {
@@ -40,11 +48,39 @@ public sealed class PinAuthenticator(IConfigurationStore store, TimeProvider tim
     // Logons need no lock here: the store counts failures atomically, across every server sharing it.
     private static readonly Lock[] Stripes = [.. Enumerable.Range(0, 64).Select(_ => new Lock())];
 
-    /// <summary>Checks a PIN and records the attempt.</summary>
+    /// <summary>Checks a PIN and records the attempt; a store that cannot be reached gives <see cref="LogonResult.StoreUnavailable"/>.</summary>
     public LogonOutcome Logon(string dialPlan, string extension, ReadOnlySpan<char> pin)
     {
         ArgumentNullException.ThrowIfNull(dialPlan);
         ArgumentNullException.ThrowIfNull(extension);
+        try
+        {
+            return LogonCore(dialPlan, extension, pin);
+        }
+        catch (Exception e) when (IsStoreUnavailable(e))
+        {
+            return new LogonOutcome(LogonResult.StoreUnavailable, 0, null, null, e.Message);
+        }
+    }
+
+    // SQLite primary result codes (sqlite.org/rescode.html) that mean "the file cannot be used right now", not
+    // "this statement is wrong": anything else (a constraint, a schema bug, corruption) must surface as the
+    // error it is, never be dressed up as "try again later".
+    private const int SqliteBusy = 5, SqliteLocked = 6, SqliteNoMem = 7, SqliteReadOnly = 8, SqliteIoErr = 10, SqliteFull = 13, SqliteCantOpen = 14;
+
+    /// <summary>True for failures that say the store is away (PostgreSQL stopped or unreachable, SQLite's disk full or read-only).</summary>
+    public static bool IsStoreUnavailable(Exception e) => e switch
+    {
+        // Raised by the PostgreSQL store for a connection that cannot be made or broke; never for a constraint.
+        Postgres.ConfigurationStoreUnavailableException => true,
+        // Extended codes carry the primary code in their low byte (SQLITE_IOERR_WRITE is 778 = 3 << 8 | 10).
+        Microsoft.Data.Sqlite.SqliteException s => (s.SqliteErrorCode & 0xFF) is SqliteBusy or SqliteLocked or SqliteNoMem
+            or SqliteReadOnly or SqliteIoErr or SqliteFull or SqliteCantOpen,
+        _ => false,
+    };
+
+    private LogonOutcome LogonCore(string dialPlan, string extension, ReadOnlySpan<char> pin)
+    {
         if (store.GetMailbox(dialPlan, extension) is not { } mailbox)
         {
             PinHasher.Verify(pin, Decoy.Value);

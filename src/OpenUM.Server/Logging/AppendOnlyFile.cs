@@ -9,6 +9,10 @@ public readonly record struct FileIdentity(uint DeviceMajor, uint DeviceMinor, u
 {
     /// <summary>True when both name the same file (size aside).</summary>
     public bool SameFile(FileIdentity other) => Inode == other.Inode && DeviceMajor == other.DeviceMajor && DeviceMinor == other.DeviceMinor;
+
+    /// <summary>The device as one dev_t number (glibc's makedev), as stat(2) reports st_dev and systemd prints it.</summary>
+    public ulong Device => ((ulong)(DeviceMajor & 0xfffff000) << 32) | ((ulong)(DeviceMajor & 0xfff) << 8)
+        | ((ulong)(DeviceMinor & 0xffffff00) << 12) | (DeviceMinor & 0xff);
 }
 
 /// <summary>
@@ -19,46 +23,100 @@ public readonly record struct FileIdentity(uint DeviceMajor, uint DeviceMinor, u
 /// </summary>
 public sealed class AppendOnlyFile : IDisposable
 {
+    /// <summary>write(2) as the file calls it: bytes written, or -1 with <paramref name="errno"/> set. Tests pass one that fails.</summary>
+    public delegate nint WriteCall(int fd, ReadOnlySpan<byte> data, out int errno);
+
+    /// <summary>errno of a full disk.</summary>
+    public const int ENoSpc = 28;
+
     private const int ORdWr = 2, OCreat = 0x40, OAppend = 0x400, OCloExec = 0x80000; // same values on x86-64 and arm64
-    private const int EIntr = 4, ENoEnt = 2;
+    private const int EIntr = 4, ENoEnt = 2, SeekCur = 1;
     private const int AtFdCwd = -100, AtEmptyPath = 0x1000;
     private const uint StatxIno = 0x100, StatxSize = 0x200;
     private const uint OwnerReadWrite = 0x180; // 0600: events name callers and configuration changes
+    private readonly WriteCall _write;
     private int _fd;
 
-    private AppendOnlyFile(int fd, string path)
+    private AppendOnlyFile(int fd, string path, WriteCall? write)
     {
         _fd = fd;
         Path = path;
+        _write = write ?? SystemWrite;
     }
+
+    /// <summary>
+    /// True after a failed <see cref="TryAppend"/> left part of its data in the file (a short write on a disk that
+    /// filled up, and another writer appended behind it so it could not be cut off again): the file ends inside a line.
+    /// </summary>
+    public bool LeftPartialLine { get; private set; }
+
+    /// <summary>The libc write(2).</summary>
+    public static nint SystemWrite(int fd, ReadOnlySpan<byte> data, out int errno)
+    {
+        nint n = write(fd, ref MemoryMarshal.GetReference(data), data.Length);
+        errno = n < 0 ? Marshal.GetLastPInvokeError() : 0;
+        return n;
+    }
+
+    /// <summary>"No space left on device (errno 28)".</summary>
+    public static string Describe(int errno) => $"{Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})";
 
     /// <summary>The path the file was opened as (it may have been renamed since).</summary>
     public string Path { get; }
 
     /// <summary>Opens <paramref name="path"/> for appending, creating it owner-only when missing.</summary>
-    public static AppendOnlyFile Open(string path)
+    public static AppendOnlyFile Open(string path) =>
+        TryOpen(path, null, out int errno) ?? throw new IOException($"cannot open {path}: {Describe(errno)}");
+
+    /// <summary>Like <see cref="Open"/> with one open(2) and no exception: null and the errno when it fails.</summary>
+    public static AppendOnlyFile? TryOpen(string path, WriteCall? write, out int errno)
     {
         // Read access only for EndsInsideALine's look at the last byte.
         int fd = open(path, ORdWr | OCreat | OAppend | OCloExec, OwnerReadWrite);
-        if (fd < 0)
-            throw Error("cannot open", path);
-        return new AppendOnlyFile(fd, path);
+        errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
+        return fd < 0 ? null : new AppendOnlyFile(fd, path, write);
     }
 
     /// <summary>Appends all of <paramref name="data"/> (looping over short writes); throws IOException when the kernel refuses.</summary>
     public void Append(ReadOnlySpan<byte> data)
     {
+        int errno = TryAppend(data);
+        if (errno != 0)
+            throw new IOException($"cannot write {Path}: {Describe(errno)}");
+    }
+
+    /// <summary>
+    /// Appends all of <paramref name="data"/>; 0, or the errno when the kernel refused (no exception: a full disk
+    /// fails every event). What a refused append had written already (a short write into the last free blocks) is
+    /// cut off again, so the file never keeps half a line, unless another writer appended behind it meanwhile
+    /// (then <see cref="LeftPartialLine"/> is set).
+    /// </summary>
+    public int TryAppend(ReadOnlySpan<byte> data)
+    {
         ObjectDisposedException.ThrowIf(_fd < 0, this);
+        long written = 0;
         while (!data.IsEmpty)
         {
-            nint n = write(_fd, ref MemoryMarshal.GetReference(data), data.Length);
-            if (n < 0)
+            nint n = _write(_fd, data, out int errno);
+            if (n < 0 && errno == EIntr) continue;
+            if (n <= 0)
             {
-                if (Marshal.GetLastPInvokeError() == EIntr) continue;
-                throw Error("cannot write", Path);
+                if (n == 0) errno = ENoSpc; // a regular file that takes nothing is full
+                if (written > 0 && !CutOff(written)) LeftPartialLine = true;
+                return errno;
             }
+            written += n;
             data = data[(int)n..];
         }
+        LeftPartialLine = false;
+        return 0;
+    }
+
+    // O_APPEND left the offset at the end of our bytes; cut them off if nobody wrote behind them.
+    private bool CutOff(long written)
+    {
+        long end = lseek(_fd, 0, SeekCur);
+        return end >= written && Stat(_fd, "", AtEmptyPath) is { } now && now.Size == end && ftruncate(_fd, end - written) == 0;
     }
 
     /// <summary>Identity and size of the open file (whatever its name is now).</summary>
@@ -88,6 +146,9 @@ public sealed class AppendOnlyFile : IDisposable
             throw Error("cannot stat", path);
         return identity;
     }
+
+    /// <summary>Identity of an open descriptor (e.g. 2, standard error), or null when it is not open.</summary>
+    public static FileIdentity? IdentityOfDescriptor(int fd) => Stat(fd, "", AtEmptyPath);
 
     /// <summary>Identity of a file opened by .NET (for readers that must not read one file twice).</summary>
     public static FileIdentity IdentityOf(SafeFileHandle handle)
@@ -140,6 +201,12 @@ public sealed class AppendOnlyFile : IDisposable
 
     [DllImport("libc", SetLastError = true)]
     private static extern int statx(int dirFd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, [Out] byte[] buffer);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern long lseek(int fd, long offset, int whence);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int ftruncate(int fd, long length);
 
     [DllImport("libc")]
     private static extern int close(int fd);

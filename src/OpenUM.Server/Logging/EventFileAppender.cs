@@ -3,6 +3,13 @@ namespace OpenUM.Server.Logging;
 /// <summary>What an append did besides appending: rotated events.jsonl, or tried and failed.</summary>
 public readonly record struct RotationOutcome(bool Rotated, long SizeBefore, string? Deleted, string? Error, long RetryAtBytes);
 
+/// <summary>Why a line did not reach events.jsonl: the call that failed and its errno, or a message (rare paths).</summary>
+public readonly record struct EventFileError(string Operation, int Errno, string? Message = null)
+{
+    /// <summary>"cannot write /data/events.jsonl: No space left on device (errno 28)".</summary>
+    public string Describe(string path) => Message ?? $"{Operation} {path}: {AppendOnlyFile.Describe(Errno)}";
+}
+
 /// <summary>
 /// Appends lines to events.jsonl. Without a rotation policy (CLI commands) every line opens, appends and
 /// closes the file, so a command never writes into a file the server has renamed. With one (the server)
@@ -10,55 +17,78 @@ public readonly record struct RotationOutcome(bool Rotated, long SizeBefore, str
 /// followed by a reopen, and a line that would take the file beyond the limit first rotates it:
 /// events.(N-1) to events.N (the oldest is deleted), ..., events.jsonl to events.1.jsonl, then a new
 /// events.jsonl. Only the server rotates; a command's line appended to the old file while it is being
-/// renamed lands, whole, at the end of events.1.jsonl. Not thread-safe: the caller serializes.
+/// renamed lands, whole, at the end of events.1.jsonl.
+/// While the file cannot be written (full or read-only disk, a directory in its place) each line costs one
+/// attempt: one write(2) to the file held open, or one open(2) when there is none; no retry, no sleep, no
+/// exception. The first attempt that succeeds is the resumption, with nothing to restart. Not thread-safe:
+/// the caller serializes.
 /// </summary>
 public sealed class EventFileAppender : IDisposable
 {
     private readonly string _path;
     private readonly EventLogRotation? _rotation;
+    private readonly AppendOnlyFile.WriteCall? _write;
     private AppendOnlyFile? _file;
     private FileIdentity _identity;
     private bool _startOnNewLine;
+    private bool _failing;
     private long _retryRotationAtSize;
 
     /// <summary>Appends to <paramref name="path"/>; <paramref name="rotation"/> null = one open per line, never rotate.</summary>
-    public EventFileAppender(string path, EventLogRotation? rotation)
+    /// <param name="path">events.jsonl.</param>
+    /// <param name="rotation">The server's rotation policy, or null.</param>
+    /// <param name="write">write(2) (null: libc's); tests pass one that fails.</param>
+    public EventFileAppender(string path, EventLogRotation? rotation, AppendOnlyFile.WriteCall? write = null)
     {
         _path = path;
         _rotation = rotation;
+        _write = write;
     }
 
     /// <summary>The current file's path (events.jsonl).</summary>
     public string Path => _path;
 
+    /// <summary>True while the last line could not be written.</summary>
+    public bool Failing => _failing;
+
     /// <summary>Appends one whole line (ending in a newline); throws IOException when it cannot be written.</summary>
-    public RotationOutcome Append(ReadOnlySpan<byte> line)
+    public RotationOutcome Append(ReadOnlySpan<byte> line) =>
+        TryAppend(line, out var outcome, out var error) ? outcome : throw new IOException(error.Describe(_path));
+
+    /// <summary>Appends one whole line (ending in a newline); false, and why, when it cannot be written.</summary>
+    public bool TryAppend(ReadOnlySpan<byte> line, out RotationOutcome outcome, out EventFileError error)
     {
-        if (_rotation is null)
+        outcome = default;
+        if (_rotation is null) return TryAppendOnce(line, out error);
+        if (_failing && _file is not null)
         {
-            using var once = AppendOnlyFile.Open(_path);
-            if (once.EndsInsideALine()) once.Append("\n"u8);
-            once.Append(line);
-            return default;
+            // The disk was full: one write(2), without looking at the path first.
+            if (!TryWrite(_file, line, out error)) return false;
+            _failing = false;
+            // Written. Unless the path names another file by now (moved or deleted while the disk was full),
+            // that was the line's place; otherwise it goes again into the file at the path, below.
+            if (PathNamesHeldFile()) return true;
         }
-        long size = FollowPath();
-        RotationOutcome outcome = default;
+        if (!TryFollowPath(out long size, out error))
+        {
+            _failing = true;
+            return false;
+        }
         if (size > 0 && size + line.Length > _rotation.MaxBytes && size >= _retryRotationAtSize)
             outcome = Rotate(_rotation, size);
-        var file = _file!;
-        try
+        if (_file is null)
         {
-            // A line cut short (crash, full disk) is ended first, so it cannot glue itself to this one.
-            if (_startOnNewLine) file.Append("\n"u8);
-            file.Append(line);
-            _startOnNewLine = false;
+            error = new EventFileError("cannot open", 0, $"cannot open {_path} after rotating it: {outcome.Error}");
+            _failing = true;
+            return false;
         }
-        catch (IOException)
+        if (!TryWrite(_file, line, out error))
         {
-            _startOnNewLine = true; // how much went out is unknown
-            throw;
+            _failing = true;
+            return false;
         }
-        return outcome;
+        _failing = false;
+        return true;
     }
 
     /// <summary>Closes the file.</summary>
@@ -68,22 +98,124 @@ public sealed class EventFileAppender : IDisposable
         _file = null;
     }
 
-    // One statx(2) per line: cheap next to the write, and it catches a rename or deletion by anyone.
-    private long FollowPath()
+    private bool TryAppendOnce(ReadOnlySpan<byte> line, out EventFileError error)
     {
-        if (_file is not null && AppendOnlyFile.IdentityOf(_path) is { } now && now.SameFile(_identity))
-            return now.Size;
-        Reopen();
-        return _identity.Size;
+        using var once = AppendOnlyFile.TryOpen(_path, _write, out int errno);
+        if (once is null)
+        {
+            error = new EventFileError("cannot open", errno);
+            return false;
+        }
+        try
+        {
+            bool newLine = once.EndsInsideALine();
+            return TryWrite(once, line, newLine, out error);
+        }
+        catch (IOException e)
+        {
+            error = new EventFileError("cannot stat", 0, e.Message);
+            return false;
+        }
+    }
+
+    private bool TryWrite(AppendOnlyFile file, ReadOnlySpan<byte> line, out EventFileError error)
+    {
+        bool ok = TryWrite(file, line, _startOnNewLine, out error);
+        // A line cut short (crash, or a full disk with another writer behind it) is ended by the next line written.
+        _startOnNewLine = ok ? false : _startOnNewLine || file.LeftPartialLine;
+        return ok;
+    }
+
+    // One write(2) for the line and the newline that may have to go before it, so the line stays one O_APPEND write.
+    private static bool TryWrite(AppendOnlyFile file, ReadOnlySpan<byte> line, bool newLineFirst, out EventFileError error)
+    {
+        int errno;
+        if (!newLineFirst)
+        {
+            errno = file.TryAppend(line);
+        }
+        else
+        {
+            byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(line.Length + 1);
+            buffer[0] = (byte)'\n';
+            line.CopyTo(buffer.AsSpan(1));
+            errno = file.TryAppend(buffer.AsSpan(0, line.Length + 1));
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+        error = errno == 0 ? default : new EventFileError("cannot write", errno);
+        return errno == 0;
+    }
+
+    private bool PathNamesHeldFile()
+    {
+        try
+        {
+            return AppendOnlyFile.IdentityOf(_path) is { } now && now.SameFile(_identity);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    // One statx(2) per line: cheap next to the write, and it catches a rename or deletion by anyone. Without an
+    // open file, one open(2). True with the file's size; false when the file at the path cannot be opened.
+    private bool TryFollowPath(out long size, out EventFileError error)
+    {
+        error = default;
+        if (_file is not null)
+        {
+            try
+            {
+                if (AppendOnlyFile.IdentityOf(_path) is { } now && now.SameFile(_identity))
+                {
+                    size = now.Size;
+                    return true;
+                }
+            }
+            catch (IOException e)
+            {
+                size = 0;
+                error = new EventFileError("cannot stat", 0, e.Message);
+                return false;
+            }
+        }
+        bool opened = TryReopen(out error);
+        size = opened ? _identity.Size : 0;
+        return opened;
+    }
+
+    private bool TryReopen(out EventFileError error)
+    {
+        var file = AppendOnlyFile.TryOpen(_path, _write, out int errno);
+        if (file is null)
+        {
+            // The file held open is no longer at the path: writing on into it would lose the lines.
+            _file?.Dispose();
+            _file = null;
+            error = new EventFileError("cannot open", errno);
+            return false;
+        }
+        try
+        {
+            _identity = file.Identity();
+            _startOnNewLine = file.EndsInsideALine();
+        }
+        catch (IOException e)
+        {
+            file.Dispose();
+            error = new EventFileError("cannot stat", 0, e.Message);
+            return false;
+        }
+        _file?.Dispose();
+        _file = file;
+        error = default;
+        return true;
     }
 
     private void Reopen()
     {
-        var file = AppendOnlyFile.Open(_path);
-        _file?.Dispose();
-        _file = file;
-        _identity = file.Identity();
-        _startOnNewLine = file.EndsInsideALine();
+        if (!TryReopen(out var error)) throw new IOException(error.Describe(_path));
     }
 
     private RotationOutcome Rotate(EventLogRotation rotation, long size)
@@ -112,7 +244,7 @@ public sealed class EventFileAppender : IDisposable
         {
             // Keep appending to the file we have rather than lose events; try again after some growth, not per line.
             _retryRotationAtSize = size + Math.Max(rotation.MaxBytes / 8, 64 * 1024);
-            if (_file is null || AppendOnlyFile.IdentityOf(_path) is null) Reopen();
+            if (_file is null || !PathNamesHeldFile()) TryReopen(out _);
             return new RotationOutcome(false, size, deleted, e.Message, _retryRotationAtSize);
         }
     }

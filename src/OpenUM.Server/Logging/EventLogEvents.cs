@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace OpenUM.Server.Logging;
 
-/// <summary>Events about the event log itself (2017-2019, docs/events.md).</summary>
+/// <summary>Events about the event log itself (2017-2019, 2063; docs/events.md).</summary>
 public static partial class EventLogEvents
 {
     /// <summary>Logger category of these events.</summary>
@@ -19,4 +19,8 @@ public static partial class EventLogEvents
     [LoggerMessage(EventId = 2019, EventName = "EventLogRotationFailed", Level = LogLevel.Error,
         Message = "The event log {Path} could not be rotated at {Size} bytes (limit {MaxBytes}): {Reason}. Events are still appended to it; the next attempt is at {RetryAtBytes} bytes")]
     public static partial void RotationFailed(ILogger logger, string path, long size, long maxBytes, string reason, long retryAtBytes);
+
+    [LoggerMessage(EventId = 2063, EventName = "EventLogResumed", Level = LogLevel.Warning,
+        Message = "The event log {Target} is written again: {Count} events from {FirstLost} to {LastLost} are missing from it ({Reason}); they went to {Fallback}")]
+    public static partial void Resumed(ILogger logger, string target, long count, string firstLost, string lastLost, string reason, string fallback);
 }

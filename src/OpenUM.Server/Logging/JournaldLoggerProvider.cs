@@ -11,7 +11,8 @@ namespace OpenUM.Server.Logging;
 /// OPENUM_EVENT_NAME, OPENUM_CATEGORY, each structured property as OPENUM_&lt;UPPER_SNAKE&gt; and
 /// OPENUM_EXCEPTION. The journal adds its trusted fields (_PID, _UID, _SYSTEMD_UNIT, time). An entry the
 /// journal does not take (socket missing, journald stopped or stuck, entry too large) goes to the
-/// fallback logger, and event 2017 says so there once a minute.
+/// fallback logger, and event 2017 says so there once a minute. When the journal takes entries again, the first
+/// is event 2063 with how many it missed and between which times.
 /// </summary>
 public sealed class JournaldLoggerProvider : ILoggerProvider
 {
@@ -47,6 +48,7 @@ public sealed class JournaldLoggerProvider : ILoggerProvider
     private int _failures;
     private string? _lastFailure;
     private DateTimeOffset _nextFailureReport = DateTimeOffset.MinValue;
+    private readonly EventLogGap _gap = new();
     private bool _disposed;
 
     /// <summary>Sends to <paramref name="socketPath"/>; <paramref name="fallback"/> (named <paramref name="fallbackName"/> in event 2017) takes what the journal does not.</summary>
@@ -113,21 +115,35 @@ public sealed class JournaldLoggerProvider : ILoggerProvider
 
     private void Write<TState>(string category, LogLevel level, EventId id, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {
-        string? failure;
+        string? failure = null;
         lock (_gate)
         {
             if (_disposed) return;
-            _entry.FieldLimit = 64 * 1024;
-            Encode(_entry, category, level, id, state, exception, formatter);
-            if (_entry.Datagram.Length > MaxDatagram)
+            var now = _time.GetUtcNow();
+            if (_gap.Count > 0)
             {
+                // The journal is back: first the entry saying what it missed, then this event (one attempt per event while it is not).
                 _entry.FieldLimit = SmallFieldLimit;
-                Encode(_entry, category, level, id, state, exception, formatter);
+                EventLogEvents.Resumed(new GapEncoder(this), $"systemd journal ({_socketPath})", _gap.Count,
+                    EventLogGap.Format(_gap.FirstLost), EventLogGap.Format(_gap.LastLost), _gap.Reason, _fallbackName);
+                failure = Send(_entry.Datagram);
+                if (failure is null) _gap.Clear();
             }
-            failure = Send(_entry.Datagram);
-            if (failure is null) return;
+            if (failure is null)
+            {
+                _entry.FieldLimit = 64 * 1024;
+                Encode(_entry, category, level, id, state, exception, formatter);
+                if (_entry.Datagram.Length > MaxDatagram)
+                {
+                    _entry.FieldLimit = SmallFieldLimit;
+                    Encode(_entry, category, level, id, state, exception, formatter);
+                }
+                failure = Send(_entry.Datagram);
+                if (failure is null) return;
+            }
             _failures++;
             _lastFailure = failure;
+            _gap.Lost(now, static f => f, failure);
         }
         _fallbackLoggers.GetOrAdd(category, _fallback.CreateLogger).Log(level, id, state, exception, formatter);
         int count;
@@ -169,6 +185,15 @@ public sealed class JournaldLoggerProvider : ILoggerProvider
         {
             return "the journal client was closed";
         }
+    }
+
+    // Encodes the 2063 entry into the provider's entry buffer (under its lock) instead of logging it.
+    private sealed class GapEncoder(JournaldLoggerProvider owner) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(LogLevel logLevel) => true;
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Encode(owner._entry, EventLogEvents.Category, logLevel, eventId, state, exception, formatter);
     }
 
     private sealed class Logger(JournaldLoggerProvider owner, string category) : ILogger

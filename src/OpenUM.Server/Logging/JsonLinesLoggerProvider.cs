@@ -10,38 +10,58 @@ namespace OpenUM.Server.Logging;
 /// (time, id, level, name, category, message, properties, exception) - the file `openum events` reads and
 /// operators grep. Each line is one O_APPEND write, so lines of the server and of CLI commands never
 /// overwrite or cut each other, and nothing already reported is lost in a crash of the process.
+/// When the file cannot be written, the events are counted (<see cref="EventLogGap"/>; the server's copy on
+/// standard error has them all, a CLI command prints each to standard error) and event 2017 says so once a
+/// minute; the first line that can be written again is preceded by event 2063 with the count and the times,
+/// so events.jsonl itself records its gap.
 /// </summary>
 public sealed class JsonLinesLoggerProvider : ILoggerProvider
 {
+    /// <summary>Where events go when events.jsonl does not take them (named by events 2017 and 2063).</summary>
+    public const string Fallback = "standard error";
+
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private static readonly TimeSpan FailureReportInterval = TimeSpan.FromMinutes(1);
     [ThreadStatic] private static bool t_reporting;
+    [ThreadStatic] private static bool t_inFileAlready;
     private readonly EventFileAppender _appender;
     private readonly EventLogRotation? _rotation;
     private readonly Lock _gate = new();
     private readonly TimeProvider _time;
     private readonly LineBuffer _line = new();
+    private readonly LineBuffer _gapLine = new();
+    private readonly EventLogGap _gap = new();
     private bool _disposed;
     private int _failures;
-    private string? _lastFailure;
+    private EventFileError _lastFailure;
     private DateTimeOffset _nextFailureReport = DateTimeOffset.MinValue;
 
     /// <summary>For one-off writers (CLI commands): each event opens, appends to and closes the file; never rotates.</summary>
     public JsonLinesLoggerProvider(string path, TimeProvider time) : this(path, time, null) { }
 
     /// <summary>For the server: keeps the file open, follows renames, and rotates it by <paramref name="rotation"/> (null: never).</summary>
-    public JsonLinesLoggerProvider(string path, TimeProvider time, EventLogRotation? rotation)
+    /// <param name="path">events.jsonl.</param>
+    /// <param name="time">Clock of the lines' times.</param>
+    /// <param name="rotation">Rotation policy, or null.</param>
+    /// <param name="write">write(2) (null: libc's); tests pass one that fails.</param>
+    public JsonLinesLoggerProvider(string path, TimeProvider time, EventLogRotation? rotation, AppendOnlyFile.WriteCall? write = null)
     {
         _time = time;
         _rotation = rotation;
-        _appender = new EventFileAppender(path, rotation);
+        _appender = new EventFileAppender(path, rotation, write);
     }
 
     /// <summary>
-    /// Where events about this log (2017-2019) go; the server sets the host's logger so they reach the
+    /// Where events about this log (2017-2019, 2063) go; the server sets the host's logger so they reach the
     /// console too. Null: a rotation note goes into the new file, a write failure to standard error.
     /// </summary>
     public ILogger? Diagnostics { get; set; }
+
+    /// <summary>Events not written to the file since the last one that was (the gap 2063 will report).</summary>
+    public long Missing
+    {
+        get { lock (_gate) return _gap.Count; }
+    }
 
     /// <inheritdoc />
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
@@ -56,33 +76,67 @@ public sealed class JsonLinesLoggerProvider : ILoggerProvider
         }
     }
 
+    private readonly record struct Resumption(long Count, DateTimeOffset FirstLost, DateTimeOffset LastLost, string Reason);
+
     private void Write<TState>(string category, LogLevel level, EventId id, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {
+        if (t_inFileAlready) return; // the console's copy of a 2063 this provider has written itself
         RotationOutcome outcome = default;
-        string? failure = null;
+        EventFileError? failure = null;
+        Resumption? resumed = null;
         lock (_gate)
         {
             if (_disposed) return;
-            _line.Reset();
-            using (var json = new Utf8JsonWriter(_line, WriterOptions))
-                WriteEvent(json, category, level, id, state, exception, formatter);
-            _line.WriteByte((byte)'\n');
+            var now = _time.GetUtcNow();
+            Format(_line, now, category, level, id, state, exception, formatter);
+            if (_gap.Count > 0)
+            {
+                // The gap goes first, so it sits in the file where the events are missing.
+                var gap = new Resumption(_gap.Count, _gap.FirstLost, _gap.LastLost, _gap.Reason);
+                EventLogEvents.Resumed(new GapFormatter(this, now), _appender.Path, gap.Count, EventLogGap.Format(gap.FirstLost),
+                    EventLogGap.Format(gap.LastLost), gap.Reason, Fallback);
+                if (_appender.TryAppend(_gapLine.Written, out outcome, out var gapError))
+                {
+                    _gap.Clear();
+                    resumed = gap;
+                }
+                else
+                {
+                    failure = gapError; // still failing: one attempt per event, this one was it
+                }
+            }
+            if (failure is null)
+            {
+                if (!_appender.TryAppend(_line.Written, out var lineOutcome, out var error))
+                    failure = error;
+                else if (lineOutcome.Rotated || lineOutcome.Error is not null)
+                    outcome = lineOutcome;
+            }
+            if (failure is { } lost)
+            {
+                _failures++;
+                _lastFailure = lost;
+                _gap.Lost(now, static a => a.Error.Describe(a.Path), (Error: lost, _appender.Path));
+            }
+        }
+        if (resumed is { } r && Diagnostics is { } diagnostics)
+        {
+            // Already in the file; the console gets its copy.
+            t_inFileAlready = true;
             try
             {
-                outcome = _appender.Append(_line.Written);
+                EventLogEvents.Resumed(diagnostics, _appender.Path, r.Count, EventLogGap.Format(r.FirstLost), EventLogGap.Format(r.LastLost), r.Reason, Fallback);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            finally
             {
-                failure = e.Message;
-                _failures++;
-                _lastFailure = e.Message;
+                t_inFileAlready = false;
             }
         }
         if (t_reporting) return; // an event about the log that itself could not be written is not reported again
         t_reporting = true;
         try
         {
-            Report(outcome, failure, id);
+            Report(outcome, failure, id, state, exception, formatter);
         }
         finally
         {
@@ -90,7 +144,8 @@ public sealed class JsonLinesLoggerProvider : ILoggerProvider
         }
     }
 
-    private void Report(RotationOutcome outcome, string? failure, EventId id)
+    private void Report<TState>(RotationOutcome outcome, EventFileError? failure, EventId id, TState state, Exception? exception,
+        Func<TState, Exception?, string> formatter)
     {
         var diagnostics = Diagnostics ?? CreateLogger(EventLogEvents.Category);
         if (outcome.Rotated)
@@ -99,11 +154,12 @@ public sealed class JsonLinesLoggerProvider : ILoggerProvider
                 outcome.Deleted is null ? "" : $"; deleted the oldest, {outcome.Deleted}");
         else if (outcome.Error is not null)
             EventLogEvents.RotationFailed(diagnostics, _appender.Path, outcome.SizeBefore, _rotation!.MaxBytes, outcome.Error, outcome.RetryAtBytes);
-        if (failure is null) return;
+        if (failure is not { } error) return;
         if (Diagnostics is null)
         {
-            // A CLI command: the person running it sees at once that its audit event is missing.
-            Console.Error.WriteLine($"error: event {id.Id} ({id.Name}) could not be written to the event log: {failure}");
+            // A CLI command: the person running it sees at once that its audit event is missing, and the event itself.
+            Console.Error.WriteLine($"error: event {id.Id} ({id.Name}) could not be written to the event log: {error.Describe(_appender.Path)}: " +
+                formatter(state, exception));
             return;
         }
         int count;
@@ -113,15 +169,24 @@ public sealed class JsonLinesLoggerProvider : ILoggerProvider
             var now = _time.GetUtcNow();
             if (now < _nextFailureReport) return;
             _nextFailureReport = now + FailureReportInterval;
-            (count, reason, _failures) = (_failures, _lastFailure ?? failure, 0);
+            (count, reason, _failures) = (_failures, _lastFailure.Describe(_appender.Path), 0);
         }
-        EventLogEvents.WriteFailed(Diagnostics, _appender.Path, count, reason, "the console only");
+        EventLogEvents.WriteFailed(Diagnostics, _appender.Path, count, reason, Fallback);
     }
 
-    private void WriteEvent<TState>(Utf8JsonWriter json, string category, LogLevel level, EventId id, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    private void Format<TState>(LineBuffer line, DateTimeOffset time, string category, LogLevel level, EventId id, TState state,
+        Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        line.Reset();
+        using (var json = new Utf8JsonWriter(line, WriterOptions))
+            WriteEvent(json, time, category, level, id, state, exception, formatter);
+        line.WriteByte((byte)'\n');
+    }
+
+    private static void WriteEvent<TState>(Utf8JsonWriter json, DateTimeOffset time, string category, LogLevel level, EventId id, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {
         json.WriteStartObject();
-        json.WriteString("time", _time.GetUtcNow());
+        json.WriteString("time", time);
         json.WriteNumber("id", id.Id);
         json.WriteString("level", level.ToString());
         json.WriteString("name", id.Name ?? "");
@@ -161,6 +226,15 @@ public sealed class JsonLinesLoggerProvider : ILoggerProvider
             if (eventId.Id == 0 || !IsEnabled(logLevel)) return;
             owner.Write(category, logLevel, eventId, state, exception, formatter);
         }
+    }
+
+    // Formats the 2063 line into the provider's gap buffer (under its lock) instead of logging it.
+    private sealed class GapFormatter(JsonLinesLoggerProvider owner, DateTimeOffset time) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(LogLevel logLevel) => true;
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            owner.Format(owner._gapLine, time, EventLogEvents.Category, logLevel, eventId, state, exception, formatter);
     }
 
     /// <summary>A MemoryStream whose buffer is reused from line to line (and given back after an unusually long one).</summary>

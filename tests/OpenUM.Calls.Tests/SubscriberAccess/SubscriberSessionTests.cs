@@ -257,4 +257,25 @@ public sealed class SubscriberSessionTests : IDisposable
         Assert.Equal(SubscriberSessionEnd.Refused, end);
         Assert.Same(P.AccessDenied, _line.Played[^1]);
     }
+
+    [Fact]
+    public async Task AStoreThatCannotCheckThePinSaysTryLaterAndCountsNothing()
+    {
+        Type("1000#123456#");
+        int attempts = 0;
+        var end = await Session((_, _) =>
+        {
+            attempts++;
+            return new LogonOutcome(LogonResult.StoreUnavailable, 0, null, null, "configuration store postgres://openum@db/openum: Connection refused");
+        }).RunAsync(CancellationToken.None);
+        Assert.Equal(SubscriberSessionEnd.StoreUnavailable, end);
+        Assert.Equal(1, attempts);
+        Assert.Same(P.PinUnavailable, _line.Played[^1]);
+        Assert.DoesNotContain(P.WrongPin, _line.Played);
+        var logged = Assert.Single(_events.Events, e => e.Id == 2034);
+        Assert.Equal("1000", logged.Fields["Extension"]);
+        Assert.Contains("Connection refused", (string)logged.Fields["Reason"]!);
+        Assert.DoesNotContain(_events.Events, e => e.Id is 1012 or 1013 or 1036 or 2030 or 2005);
+        Assert.DoesNotContain(_events.Events, e => e.Fields.Values.Any(v => v is string s && s.Contains("123456")));
+    }
 }

@@ -100,6 +100,7 @@ public class JournaldProviderTests
         TestEvents.Numbered(logger, "serve", 1, ""); // journald not started yet
         using var journal = new FakeJournal(dir.File("socket"));
         TestEvents.Numbered(logger, "serve", 2, "");
+        Assert.Equal("2063", journal.Receive()["OPENUM_EVENT_ID"]); // what it missed comes first
         Assert.Equal("2", journal.Receive()["OPENUM_SEQ"]);
         Assert.Equal([1], fallback.Events.Where(e => e.Id == 9001).Select(e => (int)e.Properties["Seq"]!));
     }
