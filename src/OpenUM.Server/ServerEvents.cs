@@ -33,6 +33,14 @@ public static partial class ServerEvents
         Message = "{User} {Kind} {ObjectType} {Name} (configuration version {Version}); before: {Before}; after: {After}")]
     public static partial void ConfigurationChanged(ILogger logger, string user, string kind, string objectType, string name, long version, string before, string after);
 
+    [LoggerMessage(EventId = 2008, EventName = "ConfigurationReloadFailed", Level = LogLevel.Error,
+        Message = "Reloading the configuration failed; the last good configuration stays in force: {Error}{Suppressed}")]
+    public static partial void ConfigurationReloadFailed(ILogger logger, Exception? exception, string error, string suppressed);
+
+    [LoggerMessage(EventId = 2009, EventName = "ConfigurationApplyFailed", Level = LogLevel.Error,
+        Message = "Applying configuration version {Version} failed (trusted peers, certificate or listeners); the previous state stays in force: {Error}")]
+    public static partial void ConfigurationApplyFailed(ILogger logger, Exception exception, long version, string error);
+
     [LoggerMessage(EventId = 2013, EventName = "CertificateReloadFailed", Level = LogLevel.Error,
         Message = "The certificate store changed but could not be loaded; the certificate in use stays: {Error}")]
     public static partial void CertificateReloadFailed(ILogger logger, string error);

@@ -62,7 +62,14 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
         await _peers.RebuildAsync(_monitor.Current, ct).ConfigureAwait(false);
         LogConfiguration(_monitor.Current);
         _monitor.Changed += snapshot => _ = OnConfigurationChangedAsync(snapshot);
-        _monitor.Error += e => _logger.LogError(e, "Reloading the configuration failed; the last good configuration stays in force");
+        // A store that is away fails every poll: one line per distinct error every 5 minutes, and a stack trace only
+        // for what is not an outage.
+        var reloadThrottle = new LogThrottle(time, TimeSpan.FromMinutes(5));
+        _monitor.Error += e =>
+        {
+            if (reloadThrottle.ShouldLog(e.GetType().Name + e.Message, out int suppressed))
+                ServerEvents.ConfigurationReloadFailed(_logger, ConfigurationStores.IsOutage(e) ? null : e, e.Message, LogThrottle.Describe(suppressed));
+        };
         _monitor.Start();
         // CFG-3: a shared store notifies every server of each committed change; the poll is the fallback.
         if (ConfigurationStores.Follow(store, _monitor) is { } feed)
@@ -152,7 +159,7 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
         }
         catch (Exception e)
         {
-            _logger.LogError(e, "Rebuilding the trusted peer list failed; the previous list stays in force");
+            ServerEvents.ConfigurationApplyFailed(_logger, e, snapshot.Version, e.Message);
         }
     }
 

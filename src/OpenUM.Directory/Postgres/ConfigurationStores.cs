@@ -21,6 +21,22 @@ public static class ConfigurationStores
     /// <summary>Fallback version poll of PostgreSQL, behind LISTEN/NOTIFY.</summary>
     public static readonly TimeSpan PostgresPollInterval = TimeSpan.FromSeconds(15);
 
+    // SQLite primary result codes (sqlite.org/rescode.html) that mean "the file cannot be used right now", not
+    // "this statement is wrong": anything else (a constraint, a schema bug, corruption) must surface as the
+    // error it is, never be dressed up as "try again later".
+    private const int SqliteBusy = 5, SqliteLocked = 6, SqliteNoMem = 7, SqliteReadOnly = 8, SqliteIoErr = 10, SqliteFull = 13, SqliteCantOpen = 14;
+
+    /// <summary>True for failures that say the store is away (PostgreSQL stopped or unreachable, SQLite's disk full or read-only).</summary>
+    public static bool IsOutage(Exception e) => e switch
+    {
+        // Raised by the PostgreSQL store for a connection that cannot be made or broke; never for a constraint.
+        ConfigurationStoreUnavailableException => true,
+        // Extended codes carry the primary code in their low byte (SQLITE_IOERR_WRITE is 778 = 3 << 8 | 10).
+        Microsoft.Data.Sqlite.SqliteException s => (s.SqliteErrorCode & 0xFF) is SqliteBusy or SqliteLocked or SqliteNoMem
+            or SqliteReadOnly or SqliteIoErr or SqliteFull or SqliteCantOpen,
+        _ => false,
+    };
+
     /// <summary>
     /// The PostgreSQL store named by <paramref name="option"/>, the environment or &lt;data-dir&gt;/store.conf,
     /// in that order; null = SQLite. A malformed value is refused with <see cref="ConfigurationValidationException"/>

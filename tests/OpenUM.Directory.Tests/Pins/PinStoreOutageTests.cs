@@ -135,6 +135,6 @@ public sealed class PinStoreOutageTests : IDisposable
         _outage.Failure = () => new InvalidDataException("table mailbox_pins has an unreadable row for Main/1234");
         _outage.Down = true;
         Assert.Throws<InvalidDataException>(() => _auth.Logon("Main", "1234", Pin));
-        Assert.False(PinAuthenticator.IsStoreUnavailable(new InvalidOperationException("bug")));
+        Assert.False(ConfigurationStores.IsOutage(new InvalidOperationException("bug")));
     }
 }
