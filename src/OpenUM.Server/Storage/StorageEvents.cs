@@ -8,7 +8,7 @@ public static partial class StorageEvents
     // One event for every way in (Low, ReadOnly, Unchecked) so an alert needs one ID; State says which, Reason says
     // what to do. A change between two of them (Low -> ReadOnly) is logged again: the fix is not the same.
     [LoggerMessage(EventId = 2060, EventName = "StorageBackPressure", Level = LogLevel.Error,
-        Message = "New calls are turned away ({State} at {Path}): {Reason}. Free: {FreeBytes} bytes, {FreeInodes} inodes (read-only: {ReadOnly}); " +
+        Message = "New calls are turned away: the data directory's filesystem at {Path} is {State}: {Reason}. Free: {FreeBytes} bytes, {FreeInodes} inodes (read-only: {ReadOnly}); " +
                   "a new call needs {ThresholdBytes} bytes and {ThresholdInodes} inodes ({Basis}); calls are taken again from {ResumeBytes} bytes " +
                   "and {ResumeInodes} inodes, read-write, without a restart. Refused calls get 503 with Retry-After (or the dial plan's " +
                   "--storage-full-action Announce); calls in progress continue")]

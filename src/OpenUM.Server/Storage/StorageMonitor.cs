@@ -229,9 +229,17 @@ public sealed class StorageMonitor : IStorageGate, IAsyncDisposable
             StorageEvents.StorageAvailable(_logger, _samplePath, Math.Round(_time.GetElapsedTime(_shortageSince).TotalSeconds, 1), previous,
                 s.FreeBytes, s.FreeInodes, s.ReadOnly, required.Bytes, required.Inodes, required.Basis);
         else
-            StorageEvents.StorageBackPressure(_logger, next, _samplePath, _verdict.Reason, s.FreeBytes, s.FreeInodes, s.ReadOnly,
+            StorageEvents.StorageBackPressure(_logger, next, _samplePath, Advice(next), s.FreeBytes, s.FreeInodes, s.ReadOnly,
                 required.Bytes, required.Inodes, required.Basis, required.ResumeBytes, required.ResumeInodes);
     }
+
+    // What the operator does about each state (2060); the numbers are the event's other properties.
+    private string Advice(StorageState state) => state switch
+    {
+        StorageState.ReadOnly => "mounted read-only or refusing writes (EROFS), as after a filesystem error: find the cause, then remount it read-write",
+        StorageState.Unchecked => "cannot be checked (" + _error + ")",
+        _ => "low on space or inodes: free space, grow the filesystem or lower the threshold",
+    };
 
     private string Describe(StorageState state, StorageRequirement required)
     {

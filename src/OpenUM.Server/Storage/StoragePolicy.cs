@@ -28,7 +28,7 @@ public sealed record StoragePolicy(int MinFreeSpaceMB, int MinFreeInodes, long R
         // Hysteresis: a shortage ends only a tenth above the threshold (at least 1 MB and 16 inodes), so a disk
         // hovering at the line does not turn calls away and back every few seconds.
         return new StorageRequirement(bytes, inodes, bytes + Math.Max(bytes / 10, BytesPerMB), inodes + Math.Max(inodes / 10, 16),
-            MinFreeSpaceMB == 0, activeCalls);
+            MinFreeSpaceMB == 0, MinFreeInodes == 0, activeCalls);
     }
 
     /// <summary>The policy of <paramref name="serverName"/> in a configuration (defaults when it has no UmServer object yet).</summary>
@@ -65,10 +65,13 @@ public sealed record StoragePolicy(int MinFreeSpaceMB, int MinFreeInodes, long R
 }
 
 /// <summary>Free bytes and inodes a new call needs now, and the levels at which a shortage ends.</summary>
-public readonly record struct StorageRequirement(long Bytes, long Inodes, long ResumeBytes, long ResumeInodes, bool Automatic, int ActiveCalls)
+public readonly record struct StorageRequirement(long Bytes, long Inodes, long ResumeBytes, long ResumeInodes, bool AutomaticBytes,
+    bool AutomaticInodes, int ActiveCalls)
 {
     /// <summary>Where the threshold comes from, with the command that changes it.</summary>
-    public string Basis => Automatic
-        ? string.Create(CultureInfo.InvariantCulture, $"room for {ActiveCalls} call(s) in progress and one more; automatic, openum server set --min-free-space-mb sets a fixed amount")
-        : "openum server set --min-free-space-mb / --min-free-inodes";
+    public string Basis => string.Create(CultureInfo.InvariantCulture,
+        $"space {(AutomaticBytes ? "automatic" : "fixed")}, inodes {(AutomaticInodes ? "automatic" : "fixed")}") +
+        (AutomaticBytes || AutomaticInodes
+            ? string.Create(CultureInfo.InvariantCulture, $": automatic is room for the {ActiveCalls} call(s) in progress and one more; ")
+            : ": ") + "openum server set --min-free-space-mb/--min-free-inodes, 0 = automatic";
 }

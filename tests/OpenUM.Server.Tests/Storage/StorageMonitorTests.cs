@@ -56,7 +56,7 @@ public sealed class StorageMonitorTests : IAsyncLifetime
         var low = Assert.Single(_log.Events, e => e.Id == 2060);
         Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Error, low.Level);
         Assert.Equal(StorageState.Low, low.Properties["State"]);
-        Assert.Equal(verdict.Reason, low.Properties["Reason"]);
+        Assert.Contains("low on space", (string)low.Properties["Reason"]!, StringComparison.Ordinal);
         Assert.Equal(_root, low.Properties["Path"]);
         Assert.Equal(9 * MB, low.Properties["FreeBytes"]);
         Assert.Equal(5000L, low.Properties["FreeInodes"]);
@@ -114,10 +114,11 @@ public sealed class StorageMonitorTests : IAsyncLifetime
         Assert.True(monitor.Check(1).CanRecord);   // 8 MB for one in progress and the new one
         var refused = monitor.Check(2);            // 12 MB
         Assert.False(refused.CanRecord);
-        Assert.Contains("room for 2 call(s) in progress and one more", refused.Reason, StringComparison.Ordinal);
+        Assert.Contains("room for the 2 call(s) in progress and one more", refused.Reason, StringComparison.Ordinal);
         var low = Assert.Single(_log.Events, e => e.Id == 2060);
         Assert.Equal(12 * MB, low.Properties["ThresholdBytes"]);
         Assert.Equal(3L * OpenUM.Directory.UmServer.InodesPerCall, low.Properties["ThresholdInodes"]);
+        Assert.StartsWith("space automatic, inodes automatic", (string)low.Properties["Basis"]!, StringComparison.Ordinal);
 
         // Calls end: at 0 in progress 4 MB are needed and 5 MB end the shortage (margin: 1 MB at least).
         Assert.True(monitor.Check(0).CanRecord);
@@ -345,6 +346,11 @@ public sealed class StorageMonitorTests : IAsyncLifetime
         Assert.Equal(OpenUM.Directory.UmServer.RecordingReserveBytes(TimeSpan.FromMinutes(5)), policy.ReserveBytesPerCall);
         var required = policy.Required(activeCalls: 40);
         Assert.Equal((700 * MB, 900L, 770 * MB, 990L), (required.Bytes, required.Inodes, required.ResumeBytes, required.ResumeInodes));
+        Assert.StartsWith("space fixed, inodes fixed: openum server set", required.Basis, StringComparison.Ordinal);
+        // Space fixed, inodes automatic: each part says which it is.
+        var mixed = (policy with { MinFreeInodes = 0 }).Required(activeCalls: 1);
+        Assert.Equal(2L * OpenUM.Directory.UmServer.InodesPerCall, mixed.Inodes);
+        Assert.StartsWith("space fixed, inodes automatic: automatic is room for the 1 call(s)", mixed.Basis, StringComparison.Ordinal);
 
         // No server object yet, no dial plan: the defaults (automatic, 20-minute recordings).
         Assert.Equal(StoragePolicy.Default, StoragePolicy.From(new OpenUM.Directory.ConfigurationSnapshot(0, [], [], [], [], []), "um1"));
