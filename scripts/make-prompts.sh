@@ -20,6 +20,8 @@ say greeting-suffix "is not available. Please leave a message after the tone."
 say no-mailbox "Sorry, there is no mailbox at this number. Goodbye."
 say goodbye "Your message has been recorded. Goodbye."
 say system-busy "Sorry, the voice mail system is busy. Please call again later."
+# While the data directory is low on space or read-only, for dial plans with --storage-full-action Announce.
+say storage-full "Sorry, the voice mail system cannot take a message now. Please call again later. Goodbye."
 # Subscriber access (CALL-2) and Play on Phone (CALL-3).
 say enter-extension "Please enter your extension, followed by the pound key."
 say enter-pin "Please enter your PIN, followed by the pound key."

@@ -31,6 +31,7 @@ public sealed class CallController : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly LogThrottle _rejectThrottle;
+    private readonly StorageRefusalLog _storageRefusals;
     private readonly ConcurrentDictionary<object, Task> _calls = new();
     private readonly CancellationTokenSource _shutdown = new();
     private const int DefaultMaxCallsAllowed = 100; // UmServer.MaxCallsAllowed when no server object exists yet
@@ -43,6 +44,7 @@ public sealed class CallController : IAsyncDisposable
         (_config, _peers, _ports, _clock, _timers, _prompts, _options, _time, _logger) =
             (config, peers, ports, clock, timers, prompts, options, time, logger);
         _rejectThrottle = new LogThrottle(time, TimeSpan.FromSeconds(10));
+        _storageRefusals = new StorageRefusalLog(time, logger);
         _spool = new VoiceMessageSpool(options.SpoolDirectory, sink, logger);
     }
 
@@ -51,6 +53,9 @@ public sealed class CallController : IAsyncDisposable
 
     /// <summary>PIN checks and outdialing for calls to a dial plan's access number (CALL-2); without them such calls reach voicemail routing.</summary>
     public SubscriberAccessServices? SubscriberAccess { get; set; }
+
+    /// <summary>Whether the data directory can take what a new call leaves; without it every call is taken.</summary>
+    public IStorageGate? Storage { get; set; }
 
     /// <summary>Calls in progress.</summary>
     public int ActiveCalls => Volatile.Read(ref _active);
@@ -162,6 +167,24 @@ public sealed class CallController : IAsyncDisposable
             Refuse(call, 403, "Forbidden", $"dial plan {dialPlan.Name} is {dialPlan.VoipSecurity} and the call came over {call.Connection.Transport}");
             return;
         }
+        var subscriber = SubscriberAccess is { } services && SubscriberAccessCall.IsAccessNumber(dialPlan, CalledParty.Find(call.Request)?.Number)
+            ? services : null;
+        // Refuse before loss: a gateway told 503 routes the caller elsewhere; a call answered without room for its
+        // message loses it. Subscribers need no room to listen, but a read-only disk cannot count their PIN failures.
+        var storage = Storage?.Check(ActiveCalls) ?? StorageVerdict.Available;
+        bool announce = false;
+        if (!storage.Writable || (subscriber is null && !storage.CanRecord))
+        {
+            announce = subscriber is null && dialPlan.StorageFullAction == StorageFullAction.Announce;
+            _storageRefusals.Log(call.Connection.Remote, announce ? "answered with the storage-full announcement" : "503, Retry-After "
+                + StorageVerdict.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture), storage.Reason);
+            if (!announce)
+            {
+                call.Reject(503, "Service Unavailable", [new SipHeader("Retry-After",
+                    StorageVerdict.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
+                return;
+            }
+        }
         int max = server?.MaxCallsAllowed ?? DefaultMaxCallsAllowed;
         if (Interlocked.Increment(ref _active) > max)
         {
@@ -169,9 +192,14 @@ public sealed class CallController : IAsyncDisposable
             Refuse(call, 503, "Service Unavailable", $"MaxCallsAllowed ({max}) reached", retryAfter: true);
             return;
         }
-        if (SubscriberAccess is { } subscriber && SubscriberAccessCall.IsAccessNumber(dialPlan, CalledParty.Find(call.Request)?.Number))
+        if (subscriber is not null)
         {
             AnswerSubscriber(call, config, gateway, dialPlan, subscriber);
+            return;
+        }
+        if (announce)
+        {
+            AnswerStorageFull(call, config, gateway, dialPlan, storage.Reason);
             return;
         }
         VoicemailCall? voicemail = null;
@@ -210,6 +238,25 @@ public sealed class CallController : IAsyncDisposable
             if (access is null) Interlocked.Decrement(ref _active);
         }
         if (access is not null) _calls[access] = RunAsync(access, access.RunAsync);
+    }
+
+    private void AnswerStorageFull(IncomingCall call, ConfigurationSnapshot config, IpGateway gateway, DialPlan dialPlan, string why)
+    {
+        StorageFullCall? announced = null;
+        try
+        {
+            announced = StorageFullCall.TryAnswer(call, config, gateway, dialPlan, new VoicemailCall.Services(
+                _ports, _clock, _timers, _spool, _prompts, _options, _time, _logger), why, _shutdown.Token);
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            Refuse(call, 503, "Service Unavailable", "no RTP port free: " + e.Message, retryAfter: true);
+        }
+        finally
+        {
+            if (announced is null) Interlocked.Decrement(ref _active);
+        }
+        if (announced is not null) _calls[announced] = RunAsync(announced, announced.RunAsync);
     }
 
     private async Task RunAsync(object call, Func<Task> run)

@@ -15,6 +15,8 @@ public sealed class PromptLibrary
     public AudioClip NoMailbox { get; }
     /// <summary>Played after a recording ended by the caller's key press, silence or the time limit.</summary>
     public AudioClip Goodbye { get; }
+    /// <summary>"Sorry, the voice mail system cannot take a message now...": dial plans with StorageFullAction Announce.</summary>
+    public AudioClip StorageFull { get; }
     /// <summary>The tone after which the caller speaks: 1 kHz for half a second, like the original.</summary>
     public AudioClip Beep { get; } = AudioClip.Tone(1000, TimeSpan.FromMilliseconds(500));
 
@@ -28,6 +30,7 @@ public sealed class PromptLibrary
         GreetingSuffix = Load("greeting-suffix");
         NoMailbox = Load("no-mailbox");
         Goodbye = Load("goodbye");
+        StorageFull = Load("storage-full");
         for (int d = 0; d < 10; d++) _digits[d] = Load($"digit-{d}");
     }
 

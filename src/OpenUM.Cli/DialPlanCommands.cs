@@ -18,6 +18,7 @@ internal static class DialPlanCommands
         .Add<int>("--max-call-duration", "Longest call in minutes (default 30)", (d, v) => d with { MaxCallDuration = TimeSpan.FromMinutes(v) })
         .Add<int>("--max-recording-duration", "Longest voice message in minutes (default 20)", (d, v) => d with { MaxRecordingDuration = TimeSpan.FromMinutes(v) })
         .Add<int>("--recording-idle-timeout", "Silence in seconds that ends a recording (default 5)", (d, v) => d with { RecordingIdleTimeout = TimeSpan.FromSeconds(v) })
+        .Add<StorageFullAction>("--storage-full-action", "While the server cannot store messages (disk low or read-only): Refuse (default: 503 with Retry-After, the gateway tries another server) or Announce (a spoken apology, then hang up)", (d, v) => d with { StorageFullAction = v })
         .Add<int>("--logon-failures-before-disconnect", "Failed logons before the caller is disconnected (default 3)", (d, v) => d with { LogonFailuresBeforeDisconnect = v })
         .Add<string>("--operator-extension", "Extension callers reach by pressing 0", (d, v) => d with { OperatorExtension = v })
         .Add<bool>("--allow-dial-plan-subscribers", "Callers may be transferred to users of this dial plan", (d, v) => d with { AllowDialPlanSubscribers = v })

@@ -18,6 +18,8 @@ internal static class ServerCommands
         .AddList("--srtp-crypto-suites", "SRTP suites for Secured dial plans, most preferred first, e.g. AES_CM_128_HMAC_SHA1_80 (none = built-in order, strongest first)", (s, v) => s with { SrtpCryptoSuites = v })
         .Add<int>("--srtp-replay-window", "SRTP/SRTCP replay window in packets, 64-32768 (default 128)", (s, v) => s with { SrtpReplayWindow = v })
         .Add<int>("--rtp-probation", "RTP packets in sequence a source must send before a call's audio is taken from it, 1-32 (default 4); which addresses may send is the gateway's --media-latching", (s, v) => s with { RtpProbation = v })
+        .Add<int>("--min-free-space-mb", "Free MB (of 1,048,576 bytes) the data directory's filesystem must keep for a new call, else 503 with Retry-After (or the dial plan's --storage-full-action); 0 = automatic (default): for each call in progress and the next, the longest recording its dial plans allow (dialplan --max-recording-duration) as the 16 kB/s WAV the recorder writes plus its base64 copy on delivery: 43.4 MB a call at the default 20 minutes", (s, v) => s with { MinFreeSpaceMB = v })
+        .Add<int>("--min-free-inodes", "Free inodes the data directory's filesystem must keep for a new call; 0 = automatic (default): 32 per call in progress and the next", (s, v) => s with { MinFreeInodes = v })
         .Add<bool>("--allow-tls-from-any-address", "Give a TLS handshake to any address, for gateways with dynamic addresses (default false: only the addresses of the gateways of secured dial plans); the certificate still decides", (s, v) => s with { AllowTlsFromAnyAddress = v })
         .Add<int>("--tls-handshake-timeout", "Seconds a TLS handshake may take, 1-60 (default 10)", (s, v) => s with { TlsHandshakeTimeout = TimeSpan.FromSeconds(v) })
         .Add<int>("--sip-message-timeout", "Seconds a SIP message may take to arrive once its first byte has, 1-120 (default 10)", (s, v) => s with { SipMessageTimeout = TimeSpan.FromSeconds(v) })
@@ -53,7 +55,8 @@ internal static class ServerCommands
                 ("Name", s => s.Name), ("Status", s => s.Status), ("MaxCallsAllowed", s => s.MaxCallsAllowed),
                 ("SipTcpListeningPort", s => s.SipTcpListeningPort), ("SipTlsListeningPort", s => s.SipTlsListeningPort),
                 ("StartupMode", s => s.StartupMode), ("DialPlans", s => s.DialPlans),
-                ("AllowTlsFromAnyAddress", s => s.AllowTlsFromAnyAddress), ("RtpProbation", s => s.RtpProbation));
+                ("AllowTlsFromAnyAddress", s => s.AllowTlsFromAnyAddress), ("RtpProbation", s => s.RtpProbation),
+                ("MinFreeSpaceMB", s => s.MinFreeSpaceMB), ("MinFreeInodes", s => s.MinFreeInodes));
             return 0;
         }));
         return new Command("server", "Manage UM servers.") { set, get };

@@ -34,6 +34,8 @@ public static class ConfigurationFields
     public const string LogonFailuresBeforeDisconnect = "logon-failures-before-disconnect";
     /// <summary>DialPlan.OperatorExtension.</summary>
     public const string OperatorExtension = "operator-extension";
+    /// <summary>DialPlan.StorageFullAction.</summary>
+    public const string StorageFullAction = "storage-full-action";
     /// <summary>IpGateway.Address.</summary>
     public const string Address = "address";
     /// <summary>IpGateway.Port.</summary>
@@ -70,6 +72,10 @@ public static class ConfigurationFields
     public const string SrtpReplayWindow = "srtp-replay-window";
     /// <summary>UmServer.RtpProbation.</summary>
     public const string RtpProbation = "rtp-probation";
+    /// <summary>UmServer.MinFreeSpaceMB.</summary>
+    public const string MinFreeSpaceMB = "min-free-space-mb";
+    /// <summary>UmServer.MinFreeInodes.</summary>
+    public const string MinFreeInodes = "min-free-inodes";
     /// <summary>UmServer.AllowTlsFromAnyAddress.</summary>
     public const string AllowTlsFromAnyAddress = "allow-tls-from-any-address";
     /// <summary>UmServer.TlsHandshakeTimeout.</summary>

@@ -58,6 +58,15 @@ public static partial class ConfigurationValidator
         ValidateSrtp(server);
         ValidateSmartHost(server);
         ValidateConnections(server);
+        ValidateStorage(server);
+    }
+
+    private static void ValidateStorage(UmServer server)
+    {
+        if (server.MinFreeSpaceMB is < 0 or > UmServer.MaxMinFreeSpaceMB)
+            throw Fail(F.MinFreeSpaceMB, $"{server.MinFreeSpaceMB} is out of range: allowed 1 to {UmServer.MaxMinFreeSpaceMB} MB, or 0 for automatic (room for the longest recording of each call in progress and the next)");
+        if (server.MinFreeInodes is < 0 or > UmServer.MaxMinFreeInodes)
+            throw Fail(F.MinFreeInodes, $"{server.MinFreeInodes} is out of range: allowed 1 to {UmServer.MaxMinFreeInodes}, or 0 for automatic ({UmServer.InodesPerCall} per call in progress and the next)");
     }
 
     /// <summary>Allowed TlsHandshakeTimeout and SipMessageTimeout ranges.</summary>

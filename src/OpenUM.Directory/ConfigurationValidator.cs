@@ -51,6 +51,7 @@ public static partial class ConfigurationValidator
 
         RequireDefined(dialPlan.UriType, F.UriType);
         RequireDefined(dialPlan.VoipSecurity, F.VoipSecurity);
+        RequireDefined(dialPlan.StorageFullAction, F.StorageFullAction);
         ValidateAccessNumbers(dialPlan.AccessTelephoneNumbers);
         ValidateDigits(dialPlan.CountryOrRegionCode, F.CountryOrRegionCode, 4, optional: true, "a country calling code such as 1 or 44");
         if (dialPlan.OutsideLineAccessCode is null || (dialPlan.OutsideLineAccessCode.Length > 0 && !IsDigitsUpTo(dialPlan.OutsideLineAccessCode, 16)))

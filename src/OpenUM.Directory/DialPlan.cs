@@ -48,6 +48,12 @@ public sealed record DialPlan
     /// <summary>Silence that ends a recording (2-10 seconds).</summary>
     public TimeSpan RecordingIdleTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// What a caller gets while the server cannot store a message (data directory low on space or read-only):
+    /// 503 with Retry-After, so the gateway tries another UM server (default), or a spoken apology and a hang-up.
+    /// </summary>
+    public StorageFullAction StorageFullAction { get; init; } = StorageFullAction.Refuse;
+
     /// <summary>Consecutive failed PIN logons before the call is dropped (1-20).</summary>
     public int LogonFailuresBeforeDisconnect { get; init; } = 3;
 
@@ -68,4 +74,13 @@ public sealed record DialPlan
 
     /// <summary>True for SipSecured and Secured, which need mutual TLS and FQDN gateways.</summary>
     public bool IsSecured => VoipSecurity != VoipSecurity.Unsecured;
+}
+
+/// <summary>How a dial plan's new calls are turned away while the server cannot store messages.</summary>
+public enum StorageFullAction
+{
+    /// <summary>503 Service Unavailable with Retry-After before anything is answered: the gateway routes elsewhere.</summary>
+    Refuse,
+    /// <summary>Answered with "the voice mail system cannot take a message now", then hung up.</summary>
+    Announce,
 }

@@ -138,6 +138,13 @@ internal static class SqliteSchema
         ALTER TABLE ip_gateways ADD COLUMN media_latching TEXT NOT NULL DEFAULT 'SignallingOrSdp';
         ALTER TABLE um_servers ADD COLUMN rtp_probation INTEGER NOT NULL DEFAULT 4;
         """,
+        // 8: storage back-pressure: the free space and inodes a UM server keeps (0 = automatic) and what a dial plan's
+        // callers get while it cannot store messages.
+        """
+        ALTER TABLE um_servers ADD COLUMN min_free_space_mb INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE um_servers ADD COLUMN min_free_inodes INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE dial_plans ADD COLUMN storage_full_action TEXT NOT NULL DEFAULT 'Refuse';
+        """,
     ];
 
     /// <summary>Schema version this build writes.</summary>

@@ -12,7 +12,7 @@ internal static class StoreTables
          "allow_dial_plan_subscribers", "allow_extensions", "max_call_duration_ms", "max_recording_duration_ms",
          "recording_idle_timeout_ms", "logon_failures_before_disconnect", "operator_extension",
          Json("configured_in_country_or_region_groups"), Json("configured_international_groups"),
-         Json("allowed_in_country_or_region_groups"), Json("allowed_international_groups")],
+         Json("allowed_in_country_or_region_groups"), Json("allowed_international_groups"), "storage_full_action"],
         r => new DialPlan
         {
             Id = r.GetGuid(0),
@@ -36,6 +36,7 @@ internal static class StoreTables
             ConfiguredInternationalGroups = Dialing.DialingRuleJson.Parse(r.GetString(18)),
             AllowedInCountryOrRegionGroups = ParseList(r.GetString(19)),
             AllowedInternationalGroups = ParseList(r.GetString(20)),
+            StorageFullAction = ParseEnum<StorageFullAction>(r.GetString(21)),
         },
         d => [d.Id, d.Name, d.NumberOfDigitsInExtension, d.UriType.ToString(), d.VoipSecurity.ToString(),
               FormatList(d.AccessTelephoneNumbers), d.CountryOrRegionCode, d.OutsideLineAccessCode, d.InternationalAccessCode,
@@ -43,7 +44,7 @@ internal static class StoreTables
               Milliseconds(d.MaxRecordingDuration), Milliseconds(d.RecordingIdleTimeout), d.LogonFailuresBeforeDisconnect,
               d.OperatorExtension, Dialing.DialingRuleJson.Format(d.ConfiguredInCountryOrRegionGroups),
               Dialing.DialingRuleJson.Format(d.ConfiguredInternationalGroups), FormatList(d.AllowedInCountryOrRegionGroups),
-              FormatList(d.AllowedInternationalGroups)]);
+              FormatList(d.AllowedInternationalGroups), d.StorageFullAction.ToString()]);
 
     public static readonly StoreTable<IpGateway> IpGateways = new(
         "ip_gateways",
@@ -84,7 +85,7 @@ internal static class StoreTables
          "smart_host", "smart_host_tls", "smart_host_client_certificate", "smart_host_user", "smart_host_password_file",
          "smart_host_retry_interval_ms", "smart_host_max_retry_interval_ms", "smart_host_message_expiry_ms",
          "allow_tls_from_any_address", "tls_handshake_timeout_ms", "sip_message_timeout_ms", "max_connections_per_address",
-         "connection_rate_per_address", "rtp_probation"],
+         "connection_rate_per_address", "rtp_probation", "min_free_space_mb", "min_free_inodes"],
         r => new UmServer
         {
             Id = r.GetGuid(0),
@@ -113,6 +114,8 @@ internal static class StoreTables
             MaxConnectionsPerAddress = r.GetInt32(23),
             ConnectionRatePerAddress = r.GetInt32(24),
             RtpProbation = r.GetInt32(25),
+            MinFreeSpaceMB = r.GetInt32(26),
+            MinFreeInodes = r.GetInt32(27),
         },
         s => [s.Id, s.Name, FormatList(s.DialPlans), s.Status.ToString(), s.MaxCallsAllowed, s.SipTcpListeningPort,
               s.SipTlsListeningPort, s.StartupMode.ToString(), s.StartSecured, s.CertificateThumbprint,
@@ -120,7 +123,7 @@ internal static class StoreTables
               s.SmartHost, s.SmartHostTls.ToString(), s.SmartHostClientCertificate, s.SmartHostUser, s.SmartHostPasswordFile,
               Milliseconds(s.SmartHostRetryInterval), Milliseconds(s.SmartHostMaxRetryInterval), Milliseconds(s.SmartHostMessageExpiry),
               s.AllowTlsFromAnyAddress, Milliseconds(s.TlsHandshakeTimeout), Milliseconds(s.SipMessageTimeout), s.MaxConnectionsPerAddress,
-              s.ConnectionRatePerAddress, s.RtpProbation]);
+              s.ConnectionRatePerAddress, s.RtpProbation, s.MinFreeSpaceMB, s.MinFreeInodes]);
 
     public static readonly StoreTable<Mailbox> Mailboxes = new(
         "mailboxes",

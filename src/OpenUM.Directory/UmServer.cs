@@ -69,6 +69,43 @@ public sealed record UmServer
     /// <summary>New connections one address may open per second (1-10000; bursts of twice as many).</summary>
     public int ConnectionRatePerAddress { get; init; } = 50;
 
+    /// <summary>
+    /// Free space (MB of 1,048,576 bytes) the data directory's filesystem must keep for a new call to be taken;
+    /// 0 = automatic: room for the longest recording of every call in progress and of the new one, with its
+    /// delivered copy (see <see cref="RecordingReserveBytes"/>). Below it new calls get 503 (or the dial plan's
+    /// announcement); calls in progress continue.
+    /// </summary>
+    public int MinFreeSpaceMB { get; init; }
+
+    /// <summary>Free inodes the data directory's filesystem must keep for a new call; 0 = automatic (<see cref="InodesPerCall"/> per call in progress and new).</summary>
+    public int MinFreeInodes { get; init; }
+
+    /// <summary>Largest MinFreeSpaceMB: 1 TiB.</summary>
+    public const int MaxMinFreeSpaceMB = 1024 * 1024;
+
+    /// <summary>Largest MinFreeInodes.</summary>
+    public const int MaxMinFreeInodes = 1_000_000_000;
+
+    /// <summary>Inodes one call may need: its WAV and description in the spool, the delivered message and its temporary file, an outbox item.</summary>
+    public const int InodesPerCall = 32;
+
+    /// <summary>A recording's bytes per second: 8 kHz 16-bit mono PCM WAV (what the recorder writes).</summary>
+    public const int RecordingBytesPerSecond = 16_000;
+
+    /// <summary>
+    /// Bytes one call may need to land its message: the WAV in the spool (<see cref="RecordingBytesPerSecond"/>
+    /// for <paramref name="maxRecording"/>, plus the recorder's 0.5 s allowance and the header) and, while it is
+    /// delivered, its base64 copy in the maildir or outbox (4/3, with a CRLF every 76 characters, plus 64 KB of
+    /// headers): about 2.37 times the recording, 43.4 MB (45.6 million bytes) for the default 20 minutes.
+    /// </summary>
+    public static long RecordingReserveBytes(TimeSpan maxRecording)
+    {
+        long wav = (long)Math.Ceiling((maxRecording.TotalSeconds + 0.5) * RecordingBytesPerSecond) + 44;
+        long base64 = (wav + 2) / 3 * 4;
+        long mime = base64 + base64 / 76 * 2 + 64 * 1024;
+        return wav + mime;
+    }
+
     /// <summary>Smart host (SMTP hub) as HOST:PORT for voice message delivery (DLV-2); null = the local maildir (DLV-3).</summary>
     public string? SmartHost { get; init; }
 

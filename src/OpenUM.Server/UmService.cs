@@ -31,6 +31,7 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
     private ListenerPlan? _plan;
     private int _tcpPort, _tlsPort;
     private readonly SemaphoreSlim _listenerGate = new(1, 1);
+    private Storage.StorageMonitor? _storage;
     private CancellationTokenSource? _housekeeping;
     private Task? _housekeepingLoop;
 
@@ -105,6 +106,11 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
             new CallControllerOptions(options.ServerName, data.Root, data.Spool, options.Fqdn), time, callLogger);
         _calls.SubscriberAccess = new SubscriberAccessServices(new OpenUM.Directory.Pins.PinAuthenticator(store, time),
             new OpenUM.Calls.Outdialing.OutdialingEngine(new OpenUM.Calls.Outdialing.OutdialingOptions(), time, callLogger));
+        // Refuse before loss: the first call is already checked against the data directory's free space.
+        _storage = new Storage.StorageMonitor(Storage.StorageMonitor.PathsOf(data), new Storage.StatVfsProbe(),
+            Storage.StoragePolicy.Follow(() => _monitor.Current, options.ServerName), () => _calls?.ActiveCalls ?? 0, time, _logger);
+        _storage.Start();
+        _calls.Storage = _storage;
         _agent.AdmitAddress = _calls.AdmitAddress;
         _agent.AddressRefused += _calls.OnAddressRefused;
         _agent.Admit = _calls.Admit;
@@ -255,6 +261,7 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
         if (_housekeeping is not null) { await _housekeeping.CancelAsync().ConfigureAwait(false); }
         if (_housekeepingLoop is not null) await _housekeepingLoop.ConfigureAwait(false);
         _housekeeping?.Dispose(); _housekeeping = null; _housekeepingLoop = null;
+        if (_storage is not null) { await _storage.DisposeAsync().ConfigureAwait(false); _storage = null; }
         if (_calls is not null) { await _calls.DisposeAsync().ConfigureAwait(false); _calls = null; }
         if (_delivery is not null) { await _delivery.DisposeAsync().ConfigureAwait(false); _delivery = null; }
         if (_agent is not null) { await _agent.DisposeAsync().ConfigureAwait(false); _agent = null; }

@@ -38,6 +38,7 @@ public class MediaSettingsTests
         // What a version-6 file looks like: neither column, no record of migration 7.
         using (var raw = StoreTests.RawConnection(temp.FilePath))
         {
+            StorageSettingsTests.RevertMigration8(raw);
             StoreTests.Execute(raw, "ALTER TABLE ip_gateways DROP COLUMN media_latching");
             StoreTests.Execute(raw, "ALTER TABLE um_servers DROP COLUMN rtp_probation");
             StoreTests.Execute(raw, "DELETE FROM schema_migrations WHERE version = 7");

@@ -123,6 +123,12 @@ internal static class PostgresSchema
         ALTER TABLE ip_gateways ADD COLUMN media_latching text NOT NULL DEFAULT 'SignallingOrSdp';
         ALTER TABLE um_servers ADD COLUMN rtp_probation integer NOT NULL DEFAULT 4;
         """,
+        // 8: storage back-pressure (SQLite migration 8).
+        """
+        ALTER TABLE um_servers ADD COLUMN min_free_space_mb integer NOT NULL DEFAULT 0;
+        ALTER TABLE um_servers ADD COLUMN min_free_inodes integer NOT NULL DEFAULT 0;
+        ALTER TABLE dial_plans ADD COLUMN storage_full_action text NOT NULL DEFAULT 'Refuse';
+        """,
     ];
 
     /// <summary>Schema version this build writes.</summary>

@@ -1,0 +1,227 @@
+using System.Net;
+using System.Text;
+using Microsoft.Extensions.Logging.Abstractions;
+using OpenUM.Delivery;
+using OpenUM.Directory;
+using OpenUM.Media;
+using OpenUM.Sip;
+
+namespace OpenUM.Calls.Tests;
+
+/// <summary>
+/// The storage check in the call decision, on loopback with a real SipUserAgent and CallController and a gate that
+/// says what the test wants: 503 with Retry-After before any answer, the Announce path, subscriber access.
+/// </summary>
+public sealed class StorageBackPressureTests : IAsyncLifetime
+{
+    private static int s_nextRange = 28000;
+    private const string AccessNumber = "5559000";
+    private readonly string _root = System.IO.Directory.CreateTempSubdirectory("openum-storage-calls-").FullName;
+    private readonly int _rtpFirst = Interlocked.Add(ref s_nextRange, 100) - 100;
+    private readonly EventLines _events = new();
+    private readonly FakeGate _gate = new();
+    private ConfigurationSnapshot _config = Snapshot(StorageFullAction.Refuse);
+    private SipUserAgent _server = null!;
+    private CallController _controller = null!;
+    private MediaClock _clock = null!;
+    private SqliteConfigurationStore _store = null!;
+    private IPEndPoint _endpoint = null!;
+
+    private static ConfigurationSnapshot Snapshot(StorageFullAction whenFull) => new(1,
+        [new DialPlan { Name = "Test", NumberOfDigitsInExtension = 4, StorageFullAction = whenFull, AccessTelephoneNumbers = [AccessNumber] }],
+        [new IpGateway { Name = "gw", Address = "127.0.0.1" }],
+        [new HuntGroup { Name = "gw-Test", IpGateway = "gw", DialPlan = "Test" }],
+        [new UmServer { Name = "um1" }],
+        [new Mailbox { Extension = "1000", DialPlan = "Test", EmailAddress = "user1000@example.test", DisplayName = "User 1000" }]);
+
+    public async Task InitializeAsync()
+    {
+        _server = new SipUserAgent(new SipUserAgentOptions { ListenAddress = IPAddress.Loopback, TcpPort = 0 }, TimeProvider.System, NullLogger.Instance);
+        _clock = new MediaClock(TimeProvider.System);
+        var peers = new TrustedPeers(NullLogger.Instance);
+        await peers.RebuildAsync(_config, CancellationToken.None);
+        _store = new SqliteConfigurationStore(Path.Combine(_root, "config.db"));
+        _controller = new CallController(() => _config, peers, new RtpPortRange(_rtpFirst, _rtpFirst + 49), _clock, _server.Wheel,
+            new MaildirSink(Path.Combine(_root, "maildir")), PromptLibrary.Default,
+            new CallControllerOptions("um1", _root, Path.Combine(_root, "spool")), TimeProvider.System, _events)
+        {
+            Storage = _gate,
+            SubscriberAccess = new SubscriberAccessServices(new Directory.Pins.PinAuthenticator(_store, TimeProvider.System),
+                new OpenUM.Calls.Outdialing.OutdialingEngine(new OpenUM.Calls.Outdialing.OutdialingOptions(), TimeProvider.System, NullLogger.Instance)),
+        };
+        _server.Admit = _controller.Admit;
+        _server.OnIncomingCall = _controller.OnIncomingCall;
+        await _server.StartAsync(CancellationToken.None);
+        _endpoint = _server.LocalEndPoints[0];
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _controller.DisposeAsync();
+        await _server.DisposeAsync();
+        await _clock.DisposeAsync();
+        _store.Dispose();
+        System.IO.Directory.Delete(_root, recursive: true);
+    }
+
+    private async Task<(OutgoingCallResult Result, SipUserAgent Client)> CallAsync(string number)
+    {
+        var client = new SipUserAgent(new SipUserAgentOptions { ListenAddress = IPAddress.Loopback, TcpPort = null }, TimeProvider.System, NullLogger.Instance);
+        await client.StartAsync(CancellationToken.None);
+        var offer = OfferAnswer.CreateOffer(MediaCapabilities.Default, IPAddress.Loopback, _rtpFirst + 60).Sdp;
+        var request = new OutgoingCallRequest(_endpoint, SipUri.Parse($"sip:{number}@127.0.0.1:{_endpoint.Port};transport=tcp"),
+            new SipNameAddress(SipUri.Parse("sip:5551234@127.0.0.1"), "Caller"), new SipNameAddress(SipUri.Parse($"sip:{number}@127.0.0.1")),
+            Encoding.UTF8.GetBytes(offer.ToString()));
+        var result = await client.InviteAsync(request, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        return (result, client);
+    }
+
+    private static readonly StorageVerdict Low = new(false, true, "the data directory's filesystem at /x has 1.0 MB free, below 43.4 MB");
+    private static readonly StorageVerdict ReadOnly = new(false, false, "the data directory's filesystem at /x is read-only");
+
+    [Fact]
+    public async Task LowStorageRefusesWith503AndRetryAfterBeforeAnyAnswerAndSaysWhy()
+    {
+        _gate.Verdict = Low;
+        var (result, client) = await CallAsync("1000");
+        await using var _ = client;
+        Assert.Equal(503, result.StatusCode);
+        Assert.Null(result.Dialog);
+        Assert.Equal(StorageVerdict.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            result.FinalResponse!.Headers.Get("Retry-After"));
+        Assert.Contains(_events.Lines, l => l.StartsWith("2062 ", StringComparison.Ordinal) && l.Contains("503, Retry-After 60", StringComparison.Ordinal)
+            && l.Contains(Low.Reason, StringComparison.Ordinal));
+        Assert.DoesNotContain(_events.Lines, l => l.StartsWith("2002 ", StringComparison.Ordinal));
+        Assert.DoesNotContain(_events.Lines, l => l.StartsWith("1021 ", StringComparison.Ordinal));
+        Assert.Equal(0, _controller.ActiveCalls);
+    }
+
+    [Fact]
+    public async Task TheGateIsToldHowManyCallsAreInProgress()
+    {
+        var (first, client1) = await CallAsync("1000");
+        await using var c1 = client1;
+        Assert.Equal(200, first.StatusCode);
+        Assert.Equal(0, _gate.LastActiveCalls);
+
+        _gate.Verdict = Low;
+        var (second, client2) = await CallAsync("1000");
+        await using var c2 = client2;
+        Assert.Equal(503, second.StatusCode);
+        Assert.Equal(1, _gate.LastActiveCalls);
+        // The call in progress is not touched by the shortage.
+        Assert.False(first.Dialog!.Terminated.IsCompleted);
+        await first.Dialog.ByeAsync().WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task AnnounceAnswersPlaysTheApologyAndHangsUpWithoutRecording()
+    {
+        _config = Snapshot(StorageFullAction.Announce);
+        _gate.Verdict = Low;
+        var (result, client) = await CallAsync("1000");
+        await using var _ = client;
+        Assert.Equal(200, result.StatusCode);
+        var end = await result.Dialog!.Terminated.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(SipDialogEndReason.RemoteBye, end.Reason);
+        await TestWait.UntilAsync(() => _events.Lines.Any(l => l.StartsWith("2003 ", StringComparison.Ordinal)), "event 2003");
+        Assert.Contains(_events.Lines, l => l.StartsWith("2003 ", StringComparison.Ordinal)
+            && l.Contains("announced and hung up", StringComparison.Ordinal) && l.Contains(Low.Reason, StringComparison.Ordinal));
+        Assert.DoesNotContain(_events.Lines, l => l.StartsWith("1021 ", StringComparison.Ordinal));
+        Assert.Contains(_events.Lines, l => l.StartsWith("2062 ", StringComparison.Ordinal) && l.Contains("announcement", StringComparison.Ordinal));
+        string spool = Path.Combine(_root, "spool");
+        Assert.True(!System.IO.Directory.Exists(spool) || !System.IO.Directory.EnumerateFiles(spool).Any(), "nothing recorded");
+        await TestWait.UntilAsync(() => _controller.ActiveCalls == 0, "the announced call to end");
+    }
+
+    [Fact]
+    public async Task AnnounceStillRefusesSubscriberAccessOnAReadOnlyDisk()
+    {
+        _config = Snapshot(StorageFullAction.Announce);
+        _gate.Verdict = ReadOnly;
+        var (access, client) = await CallAsync(AccessNumber);
+        await using var _ = client;
+        Assert.Equal(503, access.StatusCode);
+        Assert.Contains(_events.Lines, l => l.StartsWith("2062 ", StringComparison.Ordinal) && l.Contains("read-only", StringComparison.Ordinal)
+            && l.Contains("503", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void RefusalsAreLoggedOncePerIntervalWithTheCountOfTheOthers()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var events = new EventLines();
+        var log = new StorageRefusalLog(time, events);
+        for (int i = 0; i < 5; i++) log.Log(new IPEndPoint(IPAddress.Parse("192.0.2." + (i + 1)), 5060), "503, Retry-After 60", Low.Reason);
+        // One server-wide cause: one line for the burst, whoever the callers were.
+        Assert.Single(events.Lines);
+        Assert.StartsWith("2062 Call from 192.0.2.1:5060 turned away (503, Retry-After 60)", events.Lines[0], StringComparison.Ordinal);
+
+        time.Advance(TimeSpan.FromSeconds(10));
+        log.Log(new IPEndPoint(IPAddress.Parse("::ffff:192.0.2.9"), 5070), "answered with the storage-full announcement", Low.Reason);
+        Assert.Equal(2, events.Lines.Count);
+        Assert.StartsWith("2062 Call from 192.0.2.9:5070 turned away (answered", events.Lines[1], StringComparison.Ordinal);
+        Assert.EndsWith("(4 similar suppressed)", events.Lines[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SubscribersMayListenWhileSpaceIsLowButNotWhileTheDiskIsReadOnly()
+    {
+        _gate.Verdict = Low;
+        var (listening, client1) = await CallAsync(AccessNumber);
+        await using var c1 = client1;
+        Assert.Equal(200, listening.StatusCode);
+        await listening.Dialog!.ByeAsync().WaitAsync(TimeSpan.FromSeconds(10));
+
+        _gate.Verdict = ReadOnly;
+        var (refused, client2) = await CallAsync(AccessNumber);
+        await using var c2 = client2;
+        Assert.Equal(503, refused.StatusCode);
+        Assert.Equal("60", refused.FinalResponse!.Headers.Get("Retry-After"));
+    }
+
+    [Fact]
+    public async Task CallsAreTakenAgainOnceTheGateSaysSo()
+    {
+        _gate.Verdict = ReadOnly;
+        var (refused, client1) = await CallAsync("1000");
+        await using var c1 = client1;
+        Assert.Equal(503, refused.StatusCode);
+
+        _gate.Verdict = StorageVerdict.Available;
+        var (taken, client2) = await CallAsync("1000");
+        await using var c2 = client2;
+        Assert.Equal(200, taken.StatusCode);
+        await taken.Dialog!.ByeAsync().WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public void TheApologyIsSpeech()
+    {
+        var clip = PromptLibrary.Default.StorageFull;
+        Assert.True(clip.Duration > TimeSpan.FromSeconds(2), $"{clip.Duration} is too short for the sentence");
+        double sum = 0;
+        foreach (short s in clip.Samples.Span) sum += (double)s * s;
+        Assert.True(Math.Sqrt(sum / clip.Samples.Length) > 500, "the prompt must hold audible speech");
+    }
+
+    private sealed class FakeGate : IStorageGate
+    {
+        private volatile StrongBox<StorageVerdict> _verdict = new(StorageVerdict.Available);
+
+        public StorageVerdict Verdict { get => _verdict.Value; set => _verdict = new(value); }
+
+        public int LastActiveCalls { get; private set; } = -1;
+
+        public StorageVerdict Check(int activeCalls)
+        {
+            LastActiveCalls = activeCalls;
+            return Verdict;
+        }
+    }
+
+    private sealed class StrongBox<T>(T value)
+    {
+        public T Value { get; } = value;
+    }
+}
