@@ -1,0 +1,364 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+
+namespace OpenUM.Delivery;
+
+/// <summary>
+/// The durable hand-off between a call and delivery (DLV-1), in the way of a mail queue: a recording's description is
+/// written when the recording starts (<see cref="BeginAsync"/>), its audio beside it while the call runs, and both stay
+/// until the sink (maildir or SMTP outbox) has the message. Nothing is dropped: a recording cut short by a full disk is
+/// delivered marked incomplete, one interrupted by a crash is delivered at the next start, and a delivery that fails
+/// (for lack of space or otherwise) is retried every <see cref="RetryInterval"/>, or as soon as space returns.
+/// </summary>
+public sealed class VoiceMessageSpool : IVoiceMessageSpool, IAsyncDisposable
+{
+    /// <summary>How often pending messages are retried unless told otherwise.</summary>
+    public static readonly TimeSpan DefaultRetryInterval = TimeSpan.FromMinutes(1);
+
+    // While messages wait for space, free space is looked at this often (one statvfs) so they leave as soon as an
+    // operator has made room, not up to a retry interval later.
+    private static readonly TimeSpan SpaceCheckInterval = TimeSpan.FromSeconds(5);
+    private const string Interrupted = "the recording was interrupted: the server stopped before it was handed over";
+
+    private readonly SpoolFiles _files;
+    private readonly IVoiceMessageSink _sink;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly ConcurrentDictionary<string, Item> _items = new(StringComparer.Ordinal);
+    // Ids removed since the current scan listed the directory: a listing that still showed them must not revive them.
+    private readonly ConcurrentDictionary<string, byte> _removed = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _reported = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _pass = new(1, 1);
+    private bool _temporariesCleaned;
+    private CancellationTokenSource? _loopStop;
+    private Task? _loop;
+
+    /// <summary>Uses <paramref name="directory"/> (created owner-only) as the spool and <paramref name="sink"/> to deliver.</summary>
+    public VoiceMessageSpool(string directory, IVoiceMessageSink sink, ILogger logger, TimeSpan? retryInterval = null, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        ArgumentNullException.ThrowIfNull(logger);
+        RetryInterval = retryInterval ?? DefaultRetryInterval;
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(RetryInterval, TimeSpan.Zero, nameof(retryInterval));
+        (_files, _sink, _logger, _time) = (new SpoolFiles(directory), sink, logger, time ?? TimeProvider.System);
+    }
+
+    /// <summary>The spool directory.</summary>
+    public string Directory => _files.Directory;
+
+    /// <summary>How long the retry loop waits between passes over pending messages.</summary>
+    public TimeSpan RetryInterval { get; }
+
+    /// <summary>Messages handed over and not yet delivered (in this process's knowledge).</summary>
+    public int PendingCount => _items.Values.Count(i => i.State == SpoolState.Recorded);
+
+    /// <summary>Called at each durable step (tests take a copy of the disk there: what a crash at that point leaves).</summary>
+    internal Action<string>? Checkpoint { get; set; }
+
+    /// <inheritdoc />
+    public async Task<SpooledRecording> BeginAsync(VoiceMessage description)
+    {
+        ArgumentNullException.ThrowIfNull(description);
+        // Version 7 GUIDs sort by time, so pending messages are retried oldest first; the id reveals nothing of the call.
+        string id = Guid.CreateVersion7(_time.GetUtcNow()).ToString("N");
+        var message = description with { AudioPath = _files.AudioPath(id), DeliveryKey = id, Duration = TimeSpan.Zero, Truncated = null };
+        var item = new Item(id, message, SpoolState.Recording);
+        _items[id] = item;
+        try
+        {
+            await _files.WriteAsync(id, new SpoolEntry(SpoolState.Recording, message), Checkpoint).ConfigureAwait(false);
+            item.Durable = true;
+            Checkpoint?.Invoke("described");
+        }
+        catch (Exception e) when (StorageErrors.IsStorage(e))
+        {
+            SpoolEvents.NotSpooled(_logger, message.CalledExtension, message.CallId, StorageErrors.Describe(e), message.AudioPath);
+        }
+        return new SpooledRecording(id, message.AudioPath);
+    }
+
+    /// <inheritdoc />
+    public async Task SubmitAsync(SpooledRecording recording, RecordingOutcome outcome, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(recording);
+        ArgumentNullException.ThrowIfNull(outcome);
+        if (!_items.TryGetValue(recording.Id, out var item) || item.State != SpoolState.Recording)
+            return;
+        if (outcome.Duration <= TimeSpan.Zero && outcome.Truncated is null)
+        {
+            // The caller hung up at the beep: no message, and nothing left behind.
+            TryRemove(item);
+            return;
+        }
+        item.Message = item.Message with { Duration = outcome.Duration, Truncated = outcome.Truncated };
+        if (outcome.Truncated is { } truncated)
+            SpoolEvents.Incomplete(_logger, item.Message.CalledExtension, item.Message.CallId, truncated, outcome.Duration.TotalSeconds);
+        try
+        {
+            await _files.WriteAsync(item.Id, new SpoolEntry(SpoolState.Recorded, item.Message), Checkpoint).ConfigureAwait(false);
+            item.Durable = true;
+        }
+        catch (Exception e) when (StorageErrors.IsStorage(e))
+        {
+            // The description written at the start still stands on disk (after a crash: an interrupted recording,
+            // delivered marked so); the length and completeness wait here until delivery.
+            item.Durable = false;
+        }
+        // Only now may a retry pass pick it up: it must not deliver and remove the files while they are being written.
+        item.State = SpoolState.Recorded;
+        Checkpoint?.Invoke("handed-over");
+        await TryDeliverAsync(item, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// One pass: finds descriptions left on disk (by a crash, or before this process), then tries to deliver every
+    /// message handed over and not delivered yet. Concurrent calls return at once while a pass runs.
+    /// </summary>
+    public async Task RetryPendingAsync(CancellationToken ct)
+    {
+        if (!await _pass.WaitAsync(0, ct).ConfigureAwait(false)) return;
+        try
+        {
+            Scan();
+            foreach (var item in _items.Values.Where(i => i.State == SpoolState.Recorded).OrderBy(i => i.Id, StringComparer.Ordinal).ToList())
+            {
+                ct.ThrowIfCancellationRequested();
+                await TryDeliverAsync(item, ct).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _pass.Release();
+        }
+    }
+
+    /// <summary>
+    /// Starts the retry loop: a first pass at once (what a previous run left), then <paramref name="afterFirstPass"/>
+    /// (the SMTP worker starts after it, so that a message queued just before a crash is recognised, not queued
+    /// twice), then a pass every <see cref="RetryInterval"/>, or sooner when messages wait for space and it returns.
+    /// </summary>
+    public void Start(Action? afterFirstPass = null)
+    {
+        if (_loop is not null) throw new InvalidOperationException("The spool's retry loop is already running.");
+        _loopStop = new CancellationTokenSource();
+        var ct = _loopStop.Token;
+        _loop = Task.Run(() => LoopAsync(afterFirstPass, ct), CancellationToken.None);
+    }
+
+    /// <summary>Stops the retry loop (messages stay on disk for the next start).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_loopStop is null) return;
+        await _loopStop.CancelAsync().ConfigureAwait(false);
+        if (_loop is not null) await _loop.ConfigureAwait(false);
+        _loopStop.Dispose();
+        (_loopStop, _loop) = (null, null);
+    }
+
+    private async Task LoopAsync(Action? afterFirstPass, CancellationToken ct)
+    {
+        try
+        {
+            try
+            {
+                await PassAsync(ct).ConfigureAwait(false);
+            }
+            finally
+            {
+                if (!ct.IsCancellationRequested) afterFirstPass?.Invoke();
+            }
+            while (true)
+            {
+                await WaitForNextPassAsync(ct).ConfigureAwait(false);
+                await PassAsync(ct).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task PassAsync(CancellationToken ct)
+    {
+        try
+        {
+            await RetryPendingAsync(ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            // The spool directory itself could not be read (gone, unreadable): said once per pass, tried again next time.
+            SpoolEvents.DeliveryFailed(_logger, "?", "?", Directory, "the spool could not be read: " + e.Message);
+        }
+    }
+
+    private async Task WaitForNextPassAsync(CancellationToken ct)
+    {
+        long start = _time.GetTimestamp();
+        while (true)
+        {
+            var remaining = RetryInterval - _time.GetElapsedTime(start);
+            if (remaining <= TimeSpan.Zero) return;
+            long needed = SpaceNeeded();
+            await Task.Delay(needed > 0 && remaining > SpaceCheckInterval ? SpaceCheckInterval : remaining, _time, ct).ConfigureAwait(false);
+            if (needed > 0 && FreeBytes() >= needed) return;
+        }
+    }
+
+    // The least space a message waiting for space needs: when that much is free, a pass is worth it.
+    private long SpaceNeeded()
+    {
+        long needed = 0;
+        foreach (var item in _items.Values)
+        {
+            if (item.SpaceNeeded > 0 && (needed == 0 || item.SpaceNeeded < needed)) needed = item.SpaceNeeded;
+        }
+        return needed;
+    }
+
+    private long FreeBytes()
+    {
+        try
+        {
+            return new DriveInfo(Directory).AvailableFreeSpace;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return 0;
+        }
+    }
+
+    // Descriptions on disk that this process does not know: left by a previous run (or a crash). A description of a
+    // recording still "Recording" was interrupted and is delivered marked so; audio without any description is
+    // reported once, kept for the operator (its recipient is unknown).
+    private void Scan()
+    {
+        _removed.Clear();
+        if (!_temporariesCleaned)
+        {
+            _files.DeleteTemporaries(id => _items.ContainsKey(id));
+            _temporariesCleaned = true;
+        }
+        var described = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string id in _files.EntryIds())
+        {
+            described.Add(id);
+            if (_items.ContainsKey(id) || _removed.ContainsKey(id)) continue;
+            SpoolEntry? entry;
+            try
+            {
+                entry = SpoolFiles.Read(_files.JsonPath(id));
+            }
+            catch (FileNotFoundException)
+            {
+                continue; // delivered and removed meanwhile
+            }
+            catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException or NotSupportedException)
+            {
+                if (_reported.TryAdd(id, 0))
+                    SpoolEvents.DeliveryFailed(_logger, "?", "?", _files.JsonPath(id), "unreadable spool entry, kept for the operator: " + e.Message);
+                continue;
+            }
+            if (entry?.Message is not { } message) continue;
+            message = message with { AudioPath = _files.AudioPath(id), DeliveryKey = message.DeliveryKey ?? id };
+            if (entry.State == SpoolState.Recording)
+                message = message with { Truncated = Interrupted };
+            var item = new Item(id, message, SpoolState.Recorded) { Durable = true, Recovered = true };
+            if (_items.TryAdd(id, item) && entry.State == SpoolState.Recording)
+                SpoolEvents.Incomplete(_logger, message.CalledExtension, message.CallId, Interrupted, SpooledAudio.DurationOf(message.AudioPath).TotalSeconds);
+        }
+        foreach (string id in _files.AudioIds())
+        {
+            if (described.Contains(id) || _items.ContainsKey(id) || _removed.ContainsKey(id)) continue;
+            if (_reported.TryAdd(id, 0))
+                SpoolEvents.DeliveryFailed(_logger, "?", "?", _files.AudioPath(id), "a recording without a description (its recipient is unknown); it is kept for the operator");
+        }
+    }
+
+    private async Task TryDeliverAsync(Item item, CancellationToken ct)
+    {
+        if (Interlocked.Exchange(ref item.Busy, 1) == 1) return;
+        try
+        {
+            if (!item.Delivered)
+            {
+                var message = ForDelivery(item.Message);
+                string? where = null;
+                if (item.Recovered)
+                {
+                    // Found on disk at start: the crash may have come after the sink took it and before the spool forgot it.
+                    where = await _sink.FindDeliveredAsync(message, ct).ConfigureAwait(false);
+                    item.Recovered = where is not null;
+                }
+                where ??= await _sink.DeliverAsync(message, ct).ConfigureAwait(false);
+                Checkpoint?.Invoke("delivered");
+                item.Delivered = true;
+                item.SpaceNeeded = 0;
+                SpoolEvents.Delivered(_logger, message.CalledExtension, message.CallerId, message.Duration.TotalSeconds, where, message.CallId);
+            }
+            Remove(item);
+        }
+        catch (Exception e) when (!(e is OperationCanceledException && ct.IsCancellationRequested))
+        {
+            if (item.Delivered)
+                return; // the message is delivered; its files go at the next pass (or the next start recognises it)
+            string error = StorageErrors.Describe(e);
+            item.SpaceNeeded = StorageErrors.IsOutOfSpace(e) ? SpaceFor(item) : 0;
+            // Once per message and cause: a disk full for an hour must not write a line per message per minute.
+            if (!string.Equals(item.LastError, error, StringComparison.Ordinal))
+                SpoolEvents.DeliveryFailed(_logger, item.Message.CalledExtension, item.Message.CallId, item.Message.AudioPath, error);
+            item.LastError = error;
+        }
+        finally
+        {
+            Volatile.Write(ref item.Busy, 0);
+        }
+    }
+
+    // The audio as it really is: its header fixed to its length, and its length the message's duration. A message
+    // whose audio is gone (none was ever written, or a crash came after it was removed) is still delivered, saying so.
+    private static VoiceMessage ForDelivery(VoiceMessage message)
+    {
+        var landed = SpooledAudio.Repair(message.AudioPath);
+        if (landed is null)
+            return message with { AudioPath = "", Duration = TimeSpan.Zero, Truncated = message.Truncated ?? "the recording could not be saved" };
+        return message with { Duration = landed.Value };
+    }
+
+    // A maildir message or an outbox file is the audio in base64 (4/3, plus line ends) and a few KB of text.
+    private static long SpaceFor(Item item) => SpooledAudio.Length(item.Message.AudioPath) * 7 / 5 + 64 * 1024;
+
+    private void Remove(Item item)
+    {
+        _files.Remove(item.Id, Checkpoint);
+        _removed[item.Id] = 0;
+        _items.TryRemove(item.Id, out _);
+    }
+
+    private void TryRemove(Item item)
+    {
+        try
+        {
+            Remove(item);
+        }
+        catch (Exception e) when (StorageErrors.IsStorage(e))
+        {
+            // Left on disk; should it be found at a start, it is an interrupted recording and delivered as such.
+            _removed[item.Id] = 0;
+            _items.TryRemove(item.Id, out _);
+        }
+    }
+
+    private sealed class Item(string id, VoiceMessage message, SpoolState state)
+    {
+        public string Id { get; } = id;
+        public VoiceMessage Message { get; set; } = message;
+        public volatile SpoolState State = state;
+        public bool Durable;
+        public bool Recovered;
+        public volatile bool Delivered;
+        public int Busy;
+        public string? LastError;
+        public long SpaceNeeded;
+    }
+}
