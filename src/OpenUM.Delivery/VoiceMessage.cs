@@ -32,7 +32,7 @@ public sealed record VoiceMessage(
 
     /// <summary>
     /// Why the recording is incomplete ("write failed after 12.3 s (no space left on device)"), or null when it is
-    /// whole. Server text, never the caller's; the message says so in its body and in X-OpenUM-Truncated.
+    /// whole. Server text, never the caller's; the message says so in its body and in X-OpenUM-Recording-Incomplete.
     /// </summary>
     public string? Truncated { get; init; }
 

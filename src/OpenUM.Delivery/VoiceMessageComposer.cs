@@ -17,7 +17,7 @@ public static class VoiceMessageComposer
     /// <summary>Header carrying the SIP Call-ID.</summary>
     public const string CallIdHeader = "X-OpenUM-CallId";
     /// <summary>Header present only on an incomplete recording, saying why (<see cref="VoiceMessage.Truncated"/>).</summary>
-    public const string TruncatedHeader = "X-OpenUM-Truncated";
+    public const string TruncatedHeader = "X-OpenUM-Recording-Incomplete";
 
     // Longest truncation note kept: it is server text, but it ends up on a header line.
     private const int MaxTruncatedLength = 200;

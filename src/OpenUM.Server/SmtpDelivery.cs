@@ -23,7 +23,8 @@ public sealed class SmtpDelivery : IAsyncDisposable
         Outbox.Recover();
         Worker = new OutboxWorker(Outbox, Settings, new MailKitSubmitter(tls, serverFqdn, time), time, logger);
         Sink = new VoiceMessageRouter(Settings, Outbox, new MaildirSink(data.Maildir, time: time), "voicemail@" + serverFqdn, Worker.Wake);
-        Spool = new VoiceMessageSpool(data.Spool, Sink, logger, spoolRetryInterval, time);
+        // A recording found without its description has no known recipient: RFC 5321 §4.5.1 says postmaster exists.
+        Spool = new VoiceMessageSpool(data.Spool, Sink, logger, spoolRetryInterval, time, orphanRecipient: "postmaster@" + serverFqdn);
     }
 
     /// <summary>Where calls hand their recordings.</summary>

@@ -39,18 +39,40 @@ internal static class SpooledAudio
             data = Math.Min(length - HeaderSize, MaxDataBytes) & ~1L;
             Span<byte> actual = stackalloc byte[HeaderSize];
             Span<byte> expected = stackalloc byte[HeaderSize];
-            stale = RandomAccess.Read(handle, actual, 0) < HeaderSize | !actual.SequenceEqual(Header(expected, data));
+            stale = RandomAccess.Read(handle, actual, 0) < HeaderSize | !actual.SequenceEqual(Header(expected, data))
+                | length != HeaderSize + data;
         }
         if (stale)
         {
-            // Opened for writing only when needed: on a read-only file system a correct file is still delivered.
+            // Opened for writing only when needed: on a read-only file system a correct file is still delivered. The
+            // half sample a cut-short write may leave goes, so that the RIFF size is the file's (shrinking needs no space).
             using var writable = File.OpenHandle(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite);
             Span<byte> header = stackalloc byte[HeaderSize];
             RandomAccess.Write(writable, Header(header, data), 0);
+            RandomAccess.SetLength(writable, HeaderSize + data);
             RandomAccess.FlushToDisk(writable);
         }
         return TimeSpan.FromTicks(data / 2 * (TimeSpan.TicksPerSecond / SampleRate));
     }
+
+    /// <summary>
+    /// The message as it really is: its audio's header fixed to the file's length, and that length its duration. A
+    /// message whose audio is gone (none was ever written, or a crash came after it was removed) is still delivered,
+    /// saying so.
+    /// </summary>
+    public static VoiceMessage ForDelivery(VoiceMessage message)
+    {
+        var landed = Repair(message.AudioPath);
+        if (landed is null)
+            return message with { AudioPath = "", Duration = TimeSpan.Zero, Truncated = message.Truncated ?? "the recording could not be saved" };
+        return message with { Duration = landed.Value };
+    }
+
+    /// <summary>
+    /// About the space delivering a message with this audio takes: a maildir message or an outbox file is the audio in
+    /// base64 (4/3, plus line ends) and a few KB of text.
+    /// </summary>
+    public static long SpaceToDeliver(string audioPath) => Length(audioPath) * 7 / 5 + 64 * 1024;
 
     /// <summary>The audio the file holds by its length (zero when it is gone), without touching it.</summary>
     public static TimeSpan DurationOf(string path) =>

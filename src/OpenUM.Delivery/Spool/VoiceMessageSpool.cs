@@ -20,11 +20,13 @@ public sealed class VoiceMessageSpool : IVoiceMessageSpool, IAsyncDisposable
     // operator has made room, not up to a retry interval later.
     private static readonly TimeSpan SpaceCheckInterval = TimeSpan.FromSeconds(5);
     private const string Interrupted = "the recording was interrupted: the server stopped before it was handed over";
+    private const string NoDescription = "found in the spool without a readable description: the caller and the mailbox it was for are unknown";
 
     private readonly SpoolFiles _files;
     private readonly IVoiceMessageSink _sink;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly string? _orphanRecipient;
     private readonly ConcurrentDictionary<string, Item> _items = new(StringComparer.Ordinal);
     // Ids removed since the current scan listed the directory: a listing that still showed them must not revive them.
     private readonly ConcurrentDictionary<string, byte> _removed = new(StringComparer.Ordinal);
@@ -34,14 +36,20 @@ public sealed class VoiceMessageSpool : IVoiceMessageSpool, IAsyncDisposable
     private CancellationTokenSource? _loopStop;
     private Task? _loop;
 
-    /// <summary>Uses <paramref name="directory"/> (created owner-only) as the spool and <paramref name="sink"/> to deliver.</summary>
-    public VoiceMessageSpool(string directory, IVoiceMessageSink sink, ILogger logger, TimeSpan? retryInterval = null, TimeProvider? time = null)
+    /// <summary>
+    /// Uses <paramref name="directory"/> (created owner-only) as the spool and <paramref name="sink"/> to deliver, retrying
+    /// every <paramref name="retryInterval"/> (default one minute). A recording found without a readable description (left
+    /// by an older version or a crash) goes to <paramref name="orphanRecipient"/> (the postmaster), or stays for the
+    /// operator when there is none.
+    /// </summary>
+    public VoiceMessageSpool(string directory, IVoiceMessageSink sink, ILogger logger, TimeSpan? retryInterval = null, TimeProvider? time = null,
+        string? orphanRecipient = null)
     {
         ArgumentNullException.ThrowIfNull(sink);
         ArgumentNullException.ThrowIfNull(logger);
         RetryInterval = retryInterval ?? DefaultRetryInterval;
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(RetryInterval, TimeSpan.Zero, nameof(retryInterval));
-        (_files, _sink, _logger, _time) = (new SpoolFiles(directory), sink, logger, time ?? TimeProvider.System);
+        (_files, _sink, _logger, _time, _orphanRecipient) = (new SpoolFiles(directory), sink, logger, time ?? TimeProvider.System, orphanRecipient);
     }
 
     /// <summary>The spool directory.</summary>
@@ -68,7 +76,7 @@ public sealed class VoiceMessageSpool : IVoiceMessageSpool, IAsyncDisposable
         try
         {
             await _files.WriteAsync(id, new SpoolEntry(SpoolState.Recording, message), Checkpoint).ConfigureAwait(false);
-            item.Durable = true;
+            item.OnDisk = true;
             Checkpoint?.Invoke("described");
         }
         catch (Exception e) when (StorageErrors.IsStorage(e))
@@ -93,17 +101,18 @@ public sealed class VoiceMessageSpool : IVoiceMessageSpool, IAsyncDisposable
         }
         item.Message = item.Message with { Duration = outcome.Duration, Truncated = outcome.Truncated };
         if (outcome.Truncated is { } truncated)
-            SpoolEvents.Incomplete(_logger, item.Message.CalledExtension, item.Message.CallId, truncated, outcome.Duration.TotalSeconds);
+            SpoolEvents.Incomplete(_logger, item.Message.CalledExtension, item.Message.CallerId, item.Message.CallId, truncated, outcome.Duration.TotalSeconds);
         try
         {
             await _files.WriteAsync(item.Id, new SpoolEntry(SpoolState.Recorded, item.Message), Checkpoint).ConfigureAwait(false);
-            item.Durable = true;
+            item.OnDisk = true;
         }
         catch (Exception e) when (StorageErrors.IsStorage(e))
         {
-            // The description written at the start still stands on disk (after a crash: an interrupted recording,
-            // delivered marked so); the length and completeness wait here until delivery.
-            item.Durable = false;
+            // The description written at the start (if it was) still stands on disk (after a crash: an interrupted
+            // recording, delivered marked so); the length and completeness wait here until delivery.
+            if (!item.OnDisk)
+                SpoolEvents.NotSpooled(_logger, item.Message.CalledExtension, item.Message.CallId, StorageErrors.Describe(e), item.Message.AudioPath);
         }
         // Only now may a retry pass pick it up: it must not deliver and remove the files while they are being written.
         item.State = SpoolState.Recorded;
@@ -146,14 +155,26 @@ public sealed class VoiceMessageSpool : IVoiceMessageSpool, IAsyncDisposable
         _loop = Task.Run(() => LoopAsync(afterFirstPass, ct), CancellationToken.None);
     }
 
-    /// <summary>Stops the retry loop (messages stay on disk for the next start).</summary>
+    /// <summary>
+    /// Stops the retry loop (messages stay on disk for the next start). A message not delivered whose description never
+    /// reached the disk cannot be found by the next start: it is reported lost (event 2066), never dropped in silence.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
-        if (_loopStop is null) return;
-        await _loopStop.CancelAsync().ConfigureAwait(false);
-        if (_loop is not null) await _loop.ConfigureAwait(false);
-        _loopStop.Dispose();
-        (_loopStop, _loop) = (null, null);
+        if (_loopStop is not null)
+        {
+            await _loopStop.CancelAsync().ConfigureAwait(false);
+            if (_loop is not null) await _loop.ConfigureAwait(false);
+            _loopStop.Dispose();
+            (_loopStop, _loop) = (null, null);
+        }
+        foreach (var item in _items.Values.Where(i => !i.OnDisk && !i.Delivered).OrderBy(i => i.Id, StringComparer.Ordinal))
+        {
+            var m = item.Message;
+            SpoolEvents.Lost(_logger, m.RecipientAddress, m.CalledExtension, m.CallerId, m.CallId,
+                "the server stopped before it was delivered, and its description could not be written to the spool" +
+                (item.LastError is { } error ? " (" + error + ")" : ""));
+        }
     }
 
     private async Task LoopAsync(Action? afterFirstPass, CancellationToken ct)
@@ -255,24 +276,58 @@ public sealed class VoiceMessageSpool : IVoiceMessageSpool, IAsyncDisposable
             }
             catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException or NotSupportedException)
             {
-                if (_reported.TryAdd(id, 0))
-                    SpoolEvents.DeliveryFailed(_logger, "?", "?", _files.JsonPath(id), "unreadable spool entry, kept for the operator: " + e.Message);
+                // With its audio, an orphan (below); without, there is nothing to deliver and nothing to know it by.
+                if (File.Exists(_files.AudioPath(id)))
+                    described.Remove(id);
+                else if (_reported.TryAdd(id, 0))
+                    SpoolEvents.DeliveryFailed(_logger, "?", "?", _files.JsonPath(id), "unreadable spool entry without audio, kept for the operator: " + e.Message);
                 continue;
             }
             if (entry?.Message is not { } message) continue;
             message = message with { AudioPath = _files.AudioPath(id), DeliveryKey = message.DeliveryKey ?? id };
             if (entry.State == SpoolState.Recording)
                 message = message with { Truncated = Interrupted };
-            var item = new Item(id, message, SpoolState.Recorded) { Durable = true, Recovered = true };
+            var item = new Item(id, message, SpoolState.Recorded) { OnDisk = true, Recovered = true };
             if (_items.TryAdd(id, item) && entry.State == SpoolState.Recording)
-                SpoolEvents.Incomplete(_logger, message.CalledExtension, message.CallId, Interrupted, SpooledAudio.DurationOf(message.AudioPath).TotalSeconds);
+                SpoolEvents.Incomplete(_logger, message.CalledExtension, message.CallerId, message.CallId, Interrupted,
+                    SpooledAudio.DurationOf(message.AudioPath).TotalSeconds);
         }
         foreach (string id in _files.AudioIds())
         {
             if (described.Contains(id) || _items.ContainsKey(id) || _removed.ContainsKey(id)) continue;
-            if (_reported.TryAdd(id, 0))
-                SpoolEvents.DeliveryFailed(_logger, "?", "?", _files.AudioPath(id), "a recording without a description (its recipient is unknown); it is kept for the operator");
+            AdoptOrphan(id);
         }
+    }
+
+    // Audio without a description: an older version wrote the description only after the recording, and a crash (or a
+    // full disk) in between left the audio alone; a description can also be unreadable. The caller and the mailbox are
+    // unknown, so the recording goes to the postmaster, marked incomplete; without one it stays for the operator.
+    private void AdoptOrphan(string id)
+    {
+        string audio = _files.AudioPath(id);
+        if (_orphanRecipient is null)
+        {
+            if (_reported.TryAdd(id, 0))
+                SpoolEvents.DeliveryFailed(_logger, "?", "?", audio, "a recording without a description (its recipient is unknown); it is kept for the operator");
+            return;
+        }
+        DateTimeOffset written;
+        try
+        {
+            written = File.GetLastWriteTimeUtc(audio);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return; // gone meanwhile; the next pass looks again
+        }
+        // The same ReceivedAt and DeliveryKey at every start, so that a delivery a crash interrupted is recognised.
+        var message = new VoiceMessage(_orphanRecipient, "Postmaster", "", null, "", written, TimeSpan.Zero, audio, "spool-" + id)
+        {
+            Truncated = NoDescription,
+            DeliveryKey = id,
+        };
+        if (_items.TryAdd(id, new Item(id, message, SpoolState.Recorded) { OnDisk = true, Recovered = true }))
+            SpoolEvents.OrphanFound(_logger, audio, SpooledAudio.DurationOf(audio).TotalSeconds, _orphanRecipient);
     }
 
     private async Task TryDeliverAsync(Item item, CancellationToken ct)
@@ -282,7 +337,7 @@ public sealed class VoiceMessageSpool : IVoiceMessageSpool, IAsyncDisposable
         {
             if (!item.Delivered)
             {
-                var message = ForDelivery(item.Message);
+                var message = SpooledAudio.ForDelivery(item.Message);
                 string? where = null;
                 if (item.Recovered)
                 {
@@ -294,7 +349,10 @@ public sealed class VoiceMessageSpool : IVoiceMessageSpool, IAsyncDisposable
                 Checkpoint?.Invoke("delivered");
                 item.Delivered = true;
                 item.SpaceNeeded = 0;
-                SpoolEvents.Delivered(_logger, message.CalledExtension, message.CallerId, message.Duration.TotalSeconds, where, message.CallId);
+                if (item.Attempts > 0)
+                    SpoolEvents.DeliveredAfterRetry(_logger, message.CalledExtension, message.CallerId, message.Duration.TotalSeconds, where, item.Attempts, message.CallId);
+                else
+                    SpoolEvents.Delivered(_logger, message.CalledExtension, message.CallerId, message.Duration.TotalSeconds, where, message.CallId);
             }
             Remove(item);
         }
@@ -303,10 +361,11 @@ public sealed class VoiceMessageSpool : IVoiceMessageSpool, IAsyncDisposable
             if (item.Delivered)
                 return; // the message is delivered; its files go at the next pass (or the next start recognises it)
             string error = StorageErrors.Describe(e);
-            item.SpaceNeeded = StorageErrors.IsOutOfSpace(e) ? SpaceFor(item) : 0;
+            item.SpaceNeeded = StorageErrors.IsOutOfSpace(e) ? SpooledAudio.SpaceToDeliver(item.Message.AudioPath) : 0;
+            item.Attempts++;
             // Once per message and cause: a disk full for an hour must not write a line per message per minute.
             if (!string.Equals(item.LastError, error, StringComparison.Ordinal))
-                SpoolEvents.DeliveryFailed(_logger, item.Message.CalledExtension, item.Message.CallId, item.Message.AudioPath, error);
+                SpoolEvents.SpooledForRetry(_logger, item.Message.CalledExtension, item.Message.CallId, error, item.Message.AudioPath, RetryInterval);
             item.LastError = error;
         }
         finally
@@ -314,19 +373,6 @@ public sealed class VoiceMessageSpool : IVoiceMessageSpool, IAsyncDisposable
             Volatile.Write(ref item.Busy, 0);
         }
     }
-
-    // The audio as it really is: its header fixed to its length, and its length the message's duration. A message
-    // whose audio is gone (none was ever written, or a crash came after it was removed) is still delivered, saying so.
-    private static VoiceMessage ForDelivery(VoiceMessage message)
-    {
-        var landed = SpooledAudio.Repair(message.AudioPath);
-        if (landed is null)
-            return message with { AudioPath = "", Duration = TimeSpan.Zero, Truncated = message.Truncated ?? "the recording could not be saved" };
-        return message with { Duration = landed.Value };
-    }
-
-    // A maildir message or an outbox file is the audio in base64 (4/3, plus line ends) and a few KB of text.
-    private static long SpaceFor(Item item) => SpooledAudio.Length(item.Message.AudioPath) * 7 / 5 + 64 * 1024;
 
     private void Remove(Item item)
     {
@@ -354,8 +400,10 @@ public sealed class VoiceMessageSpool : IVoiceMessageSpool, IAsyncDisposable
         public string Id { get; } = id;
         public VoiceMessage Message { get; set; } = message;
         public volatile SpoolState State = state;
-        public bool Durable;
+        // A description of it is on disk: a restart finds it (without one, only this process knows the message).
+        public volatile bool OnDisk;
         public bool Recovered;
+        public int Attempts;
         public volatile bool Delivered;
         public int Busy;
         public string? LastError;
