@@ -176,6 +176,31 @@ public sealed class SpoolTests : IDisposable
     }
 
     [Fact]
+    public async Task AMessageWaitingForSpaceLeavesWhenSpaceIsFreeNotAtTheNextInterval()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        var sink = new FailingSink(Maildir());
+        await using var spool = new VoiceMessageSpool(SpoolDir, sink, _events, TimeSpan.FromHours(1), time);
+        spool.Start();
+        var recording = await spool.BeginAsync(Description());
+        File.Copy(_fx.WavPath, recording.AudioPath);
+        // Handed over after the loop began its hour-long wait: the failure (ENOSPC) must still shorten that wait.
+        await spool.SubmitAsync(recording, new RecordingOutcome(TimeSpan.FromSeconds(1.5)), CancellationToken.None);
+        Assert.Empty(Delivered());
+        sink.Failing = false; // the temp directory has the room the message needs
+
+        // At most 100 s of the hour pass (in 5 s steps, each given time to run); a hang guard, not a timing claim.
+        for (int step = 0; step < 20 && Delivered().Length == 0; step++)
+        {
+            time.Advance(TimeSpan.FromSeconds(5));
+            using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            while (Delivered().Length == 0 && !guard.IsCancellationRequested)
+                await Task.Delay(20);
+        }
+        Assert.Single(Delivered());
+    }
+
+    [Fact]
     public async Task AudioWithoutADescriptionFromAnOlderVersionGoesToThePostmasterMarkedIncomplete()
     {
         System.IO.Directory.CreateDirectory(SpoolDir);

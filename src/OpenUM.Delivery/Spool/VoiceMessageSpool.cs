@@ -16,8 +16,8 @@ public sealed class VoiceMessageSpool : IVoiceMessageSpool, IAsyncDisposable
     /// <summary>How often pending messages are retried unless told otherwise.</summary>
     public static readonly TimeSpan DefaultRetryInterval = TimeSpan.FromMinutes(1);
 
-    // While messages wait for space, free space is looked at this often (one statvfs) so they leave as soon as an
-    // operator has made room, not up to a retry interval later.
+    // While messages wait for space, free space is looked at this often (one statvfs) so they leave within seconds of
+    // an operator making room, not up to a retry interval later.
     private static readonly TimeSpan SpaceCheckInterval = TimeSpan.FromSeconds(5);
     private const string Interrupted = "the recording was interrupted: the server stopped before it was handed over";
     private const string NoDescription = "found in the spool without a readable description: the caller and the mailbox it was for are unknown";
@@ -220,8 +220,10 @@ public sealed class VoiceMessageSpool : IVoiceMessageSpool, IAsyncDisposable
         {
             var remaining = RetryInterval - _time.GetElapsedTime(start);
             if (remaining <= TimeSpan.Zero) return;
+            // Woken every few seconds even when nothing waits for space: a message that runs out of it may be handed
+            // over at any time during this wait (a look at the items costs nothing; statvfs only when one waits).
+            await Task.Delay(remaining > SpaceCheckInterval ? SpaceCheckInterval : remaining, _time, ct).ConfigureAwait(false);
             long needed = SpaceNeeded();
-            await Task.Delay(needed > 0 && remaining > SpaceCheckInterval ? SpaceCheckInterval : remaining, _time, ct).ConfigureAwait(false);
             if (needed > 0 && FreeBytes() >= needed) return;
         }
     }
