@@ -79,8 +79,9 @@ public sealed class VoiceMessageSpool : IVoiceMessageSpool, IAsyncDisposable
             item.OnDisk = true;
             Checkpoint?.Invoke("described");
         }
-        catch (Exception e) when (StorageErrors.IsStorage(e))
+        catch (Exception e) when (e is not OperationCanceledException)
         {
+            // Whatever the cause (a sick disk mostly), the description stays in memory: the call goes on.
             SpoolEvents.NotSpooled(_logger, message.CalledExtension, message.CallId, StorageErrors.Describe(e), message.AudioPath);
         }
         return new SpooledRecording(id, message.AudioPath);
@@ -107,7 +108,7 @@ public sealed class VoiceMessageSpool : IVoiceMessageSpool, IAsyncDisposable
             await _files.WriteAsync(item.Id, new SpoolEntry(SpoolState.Recorded, item.Message), Checkpoint).ConfigureAwait(false);
             item.OnDisk = true;
         }
-        catch (Exception e) when (StorageErrors.IsStorage(e))
+        catch (Exception e) when (e is not OperationCanceledException)
         {
             // The description written at the start (if it was) still stands on disk (after a crash: an interrupted
             // recording, delivered marked so); the length and completeness wait here until delivery.
