@@ -174,7 +174,8 @@ public sealed class VoiceMessageSpool : IVoiceMessageSpool, IAsyncDisposable
             var m = item.Message;
             SpoolEvents.Lost(_logger, m.RecipientAddress, m.CalledExtension, m.CallerId, m.CallId,
                 "the server stopped before it was delivered, and its description could not be written to the spool" +
-                (item.LastError is { } error ? " (" + error + ")" : ""));
+                (item.LastError is { } error ? " (" + error + ")" : "") +
+                (_orphanRecipient is not null ? "; audio of it left in the spool goes to " + _orphanRecipient + " at the next start" : ""));
         }
     }
 
