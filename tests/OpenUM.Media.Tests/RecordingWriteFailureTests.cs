@@ -97,6 +97,18 @@ public sealed class RecordingWriteFailureTests : IDisposable
             AudioClip.FromWav(new MemoryStream(disk.ToArray())).Samples.ToArray());
     }
 
+    [Theory]
+    [InlineData(28, "no space left on device")]     // ENOSPC
+    [InlineData(122, "disk quota exceeded")]        // EDQUOT
+    [InlineData(30, "read-only file system")]       // EROFS (a remount after a filesystem error)
+    [InlineData(5, "input/output error")]           // EIO
+    [InlineData(1234, "write error")]
+    public void AWriteErrorIsDescribedWithoutThePath(int errno, string expected)
+    {
+        var error = new IOException("Disk error while writing '/var/lib/openum/spool/secret-name.wav'", errno);
+        Assert.Equal(expected, RecordingWriteError.Describe(error));
+    }
+
     [Fact]
     public void AFinishedRecordingLeavesNoFileOpen()
     {
