@@ -108,8 +108,7 @@ internal sealed class VoicemailCall
                 // The description goes to the spool before any audio: a recording that cannot be written still says who called.
                 spooled = await _s.Spool.BeginAsync(Description(_mailbox)).ConfigureAwait(false);
                 var limits = new RecordingLimits(_dialPlan.MaxRecordingDuration, _dialPlan.RecordingIdleTimeout, '#');
-                var recording = await RecordAsync(spooled.AudioPath, limits, ct).ConfigureAwait(false);
-                outcome = Outcome(recording);
+                (var recording, outcome) = await RecordAsync(spooled.AudioPath, limits, ct).ConfigureAwait(false);
                 if (recording.Reason != RecordingStopReason.Cancelled && !ct.IsCancellationRequested)
                 {
                     // Also after a write failure: the caller hears the normal end, the message goes out marked incomplete.
@@ -139,31 +138,24 @@ internal sealed class VoicemailCall
     /// Records into the spool's file. A write failure ends the recording (WriteFailed) rather than the call; a file that
     /// cannot even be created (read-only or full file system) is a recording with nothing kept, not a failed call.
     /// </summary>
-    private async Task<RecordingResult> RecordAsync(string path, RecordingLimits limits, CancellationToken ct)
+    private async Task<(RecordingResult Result, RecordingOutcome Outcome)> RecordAsync(string path, RecordingLimits limits, CancellationToken ct)
     {
+        RecordingResult recording;
         try
         {
-            return await _media.RecordAsync(path, limits, ct).ConfigureAwait(false);
+            recording = await _media.RecordAsync(path, limits, ct).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            string reason = e is IOException io ? RecordingFailure(io) : "access denied";
-            return new RecordingResult(RecordingStopReason.WriteFailed, TimeSpan.Zero, path) { WriteError = reason };
+            string reason = e is IOException io ? RecordingWriteError.Describe(io) : "access denied";
+            return (new RecordingResult(RecordingStopReason.WriteFailed, TimeSpan.Zero, path) { WriteError = reason },
+                new RecordingOutcome(TimeSpan.Zero, $"the recording file could not be created ({reason})"));
         }
+        return (recording, recording.Reason == RecordingStopReason.WriteFailed
+            ? new RecordingOutcome(recording.Duration, string.Create(CultureInfo.InvariantCulture,
+                $"write failed after {recording.Duration.TotalSeconds:F1} s ({recording.WriteError ?? "write error"})"))
+            : new RecordingOutcome(recording.Duration));
     }
-
-    private static RecordingOutcome Outcome(RecordingResult recording) => recording.Reason == RecordingStopReason.WriteFailed
-        ? new RecordingOutcome(recording.Duration, string.Create(CultureInfo.InvariantCulture,
-            $"write failed after {recording.Duration.TotalSeconds:F1} s ({recording.WriteError ?? "write error"})"))
-        : new RecordingOutcome(recording.Duration);
-
-    // The file could not be created; the errno says why in words (the exception's text names the server's path).
-    private static string RecordingFailure(IOException e) => e.HResult switch
-    {
-        28 or 122 => "no space left on device",
-        30 => "read-only file system",
-        _ => "the recording file could not be created",
-    };
 
     private async Task HangUpAsync()
     {
