@@ -82,6 +82,7 @@ public sealed class VoiceMessageSpool : IVoiceMessageSpool, IAsyncDisposable
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // Whatever the cause (a sick disk mostly), the description stays in memory: the call goes on.
+            item.DescriptionError = StorageErrors.Describe(e);
             SpoolEvents.NotSpooled(_logger, message.CalledExtension, message.CallId, StorageErrors.Describe(e), message.AudioPath);
         }
         return new SpooledRecording(id, message.AudioPath);
@@ -110,10 +111,10 @@ public sealed class VoiceMessageSpool : IVoiceMessageSpool, IAsyncDisposable
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            // The description written at the start (if it was) still stands on disk (after a crash: an interrupted
-            // recording, delivered marked so); the length and completeness wait here until delivery.
-            if (!item.OnDisk)
-                SpoolEvents.NotSpooled(_logger, item.Message.CalledExtension, item.Message.CallId, StorageErrors.Describe(e), item.Message.AudioPath);
+            // The description written at the start still stands on disk (after a crash: an interrupted recording,
+            // delivered marked so), or BeginAsync said it could not be written; the length and completeness wait
+            // here until delivery.
+            item.DescriptionError ??= StorageErrors.Describe(e);
         }
         // Only now may a retry pass pick it up: it must not deliver and remove the files while they are being written.
         item.State = SpoolState.Recorded;
@@ -174,7 +175,7 @@ public sealed class VoiceMessageSpool : IVoiceMessageSpool, IAsyncDisposable
             var m = item.Message;
             SpoolEvents.Lost(_logger, m.RecipientAddress, m.CalledExtension, m.CallerId, m.CallId,
                 "the server stopped before it was delivered, and its description could not be written to the spool" +
-                (item.LastError is { } error ? " (" + error + ")" : "") +
+                ((item.DescriptionError ?? item.LastError) is { } error ? " (" + error + ")" : "") +
                 (_orphanRecipient is not null ? "; audio of it left in the spool goes to " + _orphanRecipient + " at the next start" : ""));
         }
     }
@@ -411,6 +412,7 @@ public sealed class VoiceMessageSpool : IVoiceMessageSpool, IAsyncDisposable
         public volatile bool Delivered;
         public int Busy;
         public string? LastError;
+        public string? DescriptionError;
         public long SpaceNeeded;
     }
 }

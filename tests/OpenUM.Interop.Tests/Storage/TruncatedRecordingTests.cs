@@ -87,6 +87,55 @@ public sealed class TruncatedRecordingTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task ADiskFullBeforeTheBeepStillYieldsAMessageSayingWhoCalled()
+    {
+        await using var fs = await SmallFilesystem.CreateAsync(8 * 1024 * 1024);
+        await using var um = new OpenUmProcess(output);
+        System.IO.Directory.Delete(um.DataDir);
+        System.IO.Directory.CreateSymbolicLink(um.DataDir, fs.Path);
+        await um.ConfigureStandardAsync();
+        await um.StartAsync();
+        string spool = Path.Combine(fs.Path, "spool");
+        // Full before the call: neither the description nor any audio can be written.
+        await fs.FillAsync();
+
+        string work = System.IO.Directory.CreateTempSubdirectory("openum-truncated-").FullName;
+        try
+        {
+            string ulaw = Path.Combine(work, "caller.ulaw");
+            await File.WriteAllBytesAsync(ulaw, Tone(ToneSeconds));
+            var sipp = await Sipp.RunAsync(new SippOptions("caller-records-awaits-bye.xml", um.SipPort, "1000")
+            {
+                Timeout = TimeSpan.FromSeconds(ToneSeconds + 30),
+                Files = new Dictionary<string, string> { ["caller.ulaw"] = ulaw },
+            }, output);
+            Assert.True(sipp.ExitCode == 0 && sipp.Successful == 1,
+                $"the call did not end normally with the server's BYE\n{sipp.Describe()}\n{um.ServerOutput}");
+
+            await WaitForAsync(() => um.ServerOutput.Contains("[2065]", StringComparison.Ordinal) ? "" : null, "event 2065 (spooled for retry)",
+                um, TimeSpan.FromSeconds(60));
+            Assert.Contains("[2068]", um.ServerOutput); // the description is held in memory
+            Assert.Empty(um.DeliveredFiles(OpenUmProcess.MailboxAddress));
+            var open = SpoolFilesOpen(um.ServerPid, spool, Path.Combine(um.DataDir, "spool"));
+            Assert.True(open.Count == 0, "the server still holds spool files open after the call: " + string.Join(", ", open));
+
+            fs.Unfill();
+            string[] delivered = await um.WaitForDeliveriesAsync(OpenUmProcess.MailboxAddress, 1, TimeSpan.FromSeconds(150));
+            using var mail = await MimeKit.MimeMessage.LoadAsync(Assert.Single(delivered));
+            Assert.Contains("no space left on device", mail.Headers["X-OpenUM-Recording-Incomplete"] ?? "");
+            Assert.Contains("None of the recording could be saved.", mail.TextBody);
+            Assert.Contains("55501", mail.Subject); // who called: the caller's number, from the description kept in memory
+            Assert.Empty(mail.Attachments);
+            await WaitForAsync(() => um.SpoolFiles().Length == 0 ? "" : null, "an empty spool after delivery", um, TimeSpan.FromSeconds(30));
+            await um.AssertCleanStopAsync();
+        }
+        finally
+        {
+            System.IO.Directory.Delete(work, recursive: true);
+        }
+    }
+
     // 440 Hz at about -10 dBFS as raw mu-law: loud enough that the recording's idle timeout never fires.
     private static byte[] Tone(int seconds)
     {
