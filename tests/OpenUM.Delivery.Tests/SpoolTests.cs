@@ -219,6 +219,24 @@ public sealed class SpoolTests : IDisposable
     }
 
     [Fact]
+    public async Task AnUnreadableDescriptionWithAudioIsAnOrphanAndWithoutAudioIsKeptAndReportedOnce()
+    {
+        System.IO.Directory.CreateDirectory(SpoolDir);
+        File.WriteAllText(Path.Combine(SpoolDir, "damaged.json"), "{\"State\":\"Rec");
+        File.Copy(_fx.WavPath, Path.Combine(SpoolDir, "damaged.wav"));
+        File.WriteAllText(Path.Combine(SpoolDir, "alone.json"), "null");
+        await using var spool = NewSpool(Maildir(), orphanRecipient: "postmaster@um.example.com");
+
+        await spool.RetryPendingAsync(CancellationToken.None);
+        await spool.RetryPendingAsync(CancellationToken.None);
+
+        using var mime = await MimeMessage.LoadAsync(Assert.Single(Delivered("postmaster@um.example.com")));
+        Assert.Single(mime.Attachments);
+        Assert.Equal(["alone.json"], SpoolFiles());
+        Assert.Single(_events.Entries, e => e.Id == 2004 && e.Message.Contains("alone.json", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task WithoutAPostmasterAnOrphanIsKeptAndReportedOnce()
     {
         System.IO.Directory.CreateDirectory(SpoolDir);

@@ -255,8 +255,8 @@ public sealed class VoiceMessageSpool : IVoiceMessageSpool, IAsyncDisposable
     }
 
     // Descriptions on disk that this process does not know: left by a previous run (or a crash). A description of a
-    // recording still "Recording" was interrupted and is delivered marked so; audio without any description is
-    // reported once, kept for the operator (its recipient is unknown).
+    // recording still "Recording" was interrupted and is delivered marked so; audio without a readable description
+    // is an orphan (AdoptOrphan); an unreadable description without audio is reported once and kept for the operator.
     private void Scan()
     {
         _removed.Clear();
@@ -271,6 +271,7 @@ public sealed class VoiceMessageSpool : IVoiceMessageSpool, IAsyncDisposable
             described.Add(id);
             if (_items.ContainsKey(id) || _removed.ContainsKey(id)) continue;
             SpoolEntry? entry;
+            string? unreadable = null;
             try
             {
                 entry = SpoolFiles.Read(_files.JsonPath(id));
@@ -281,14 +282,18 @@ public sealed class VoiceMessageSpool : IVoiceMessageSpool, IAsyncDisposable
             }
             catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException or NotSupportedException)
             {
+                (entry, unreadable) = (null, e.Message);
+            }
+            if (entry?.Message is not { } message)
+            {
                 // With its audio, an orphan (below); without, there is nothing to deliver and nothing to know it by.
                 if (File.Exists(_files.AudioPath(id)))
                     described.Remove(id);
                 else if (_reported.TryAdd(id, 0))
-                    SpoolEvents.DeliveryFailed(_logger, "?", "?", _files.JsonPath(id), "unreadable spool entry without audio, kept for the operator: " + e.Message);
+                    SpoolEvents.DeliveryFailed(_logger, "?", "?", _files.JsonPath(id),
+                        "unreadable spool entry without audio, kept for the operator: " + (unreadable ?? "not a voice message description"));
                 continue;
             }
-            if (entry?.Message is not { } message) continue;
             message = message with { AudioPath = _files.AudioPath(id), DeliveryKey = message.DeliveryKey ?? id };
             if (entry.State == SpoolState.Recording)
                 message = message with { Truncated = Interrupted };
