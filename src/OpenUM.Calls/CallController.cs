@@ -11,6 +11,10 @@ using OpenUM.Sip;
 namespace OpenUM.Calls;
 
 /// <summary>Where the call layer finds the server's own settings and files.</summary>
+/// <param name="ServerName">The UmServer object this server is.</param>
+/// <param name="DataDirectory">The data directory (greetings, maildir).</param>
+/// <param name="SpoolDirectory">The voice message spool, which OpenUM.Delivery owns (the server builds it there).</param>
+/// <param name="ServerFqdn">This server's own name (loopback test calls over TLS).</param>
 public sealed record CallControllerOptions(string ServerName, string DataDirectory, string SpoolDirectory,
     string? ServerFqdn = null);
 
@@ -25,7 +29,7 @@ public sealed class CallController : IAsyncDisposable
     private readonly RtpPortRange _ports;
     private readonly MediaClock _clock;
     private readonly TimerWheel _timers;
-    private readonly VoiceMessageSpool _spool;
+    private readonly IVoiceMessageSpool _spool;
     private readonly PromptLibrary _prompts;
     private readonly CallControllerOptions _options;
     private readonly TimeProvider _time;
@@ -37,19 +41,18 @@ public sealed class CallController : IAsyncDisposable
     private const int DefaultMaxCallsAllowed = 100; // UmServer.MaxCallsAllowed when no server object exists yet
     private int _active;
 
-    /// <summary>Creates the controller; <paramref name="config"/> returns the current configuration snapshot.</summary>
+    /// <summary>
+    /// Creates the controller; <paramref name="config"/> returns the current configuration snapshot. Recordings are
+    /// handed to <paramref name="spool"/>, which owns their delivery and its retries.
+    /// </summary>
     public CallController(Func<ConfigurationSnapshot> config, TrustedPeers peers, RtpPortRange ports, MediaClock clock,
-        TimerWheel timers, IVoiceMessageSink sink, PromptLibrary prompts, CallControllerOptions options, TimeProvider time, ILogger logger)
+        TimerWheel timers, IVoiceMessageSpool spool, PromptLibrary prompts, CallControllerOptions options, TimeProvider time, ILogger logger)
     {
-        (_config, _peers, _ports, _clock, _timers, _prompts, _options, _time, _logger) =
-            (config, peers, ports, clock, timers, prompts, options, time, logger);
+        (_config, _peers, _ports, _clock, _timers, _spool, _prompts, _options, _time, _logger) =
+            (config, peers, ports, clock, timers, spool, prompts, options, time, logger);
         _rejectThrottle = new LogThrottle(time, TimeSpan.FromSeconds(10));
         _storageRefusals = new StorageRefusalLog(time, logger);
-        _spool = new VoiceMessageSpool(options.SpoolDirectory, sink, logger);
     }
-
-    /// <summary>Delivers messages left pending by a delivery failure or a crash (at start and periodically).</summary>
-    public Task RetryPendingDeliveriesAsync(CancellationToken ct) => _spool.RetryPendingAsync(ct);
 
     /// <summary>PIN checks and outdialing for calls to a dial plan's access number (CALL-2); without them such calls reach voicemail routing.</summary>
     public SubscriberAccessServices? SubscriberAccess { get; set; }

@@ -2,7 +2,10 @@ using Microsoft.Extensions.Logging;
 
 namespace OpenUM.Calls;
 
-/// <summary>Call-layer events with the stable IDs of SPEC.md (Exchange's where they exist, OpenUM's own from 2000).</summary>
+/// <summary>
+/// Call-layer events with the stable IDs of SPEC.md (Exchange's where they exist, OpenUM's own from 2000). What becomes
+/// of a voice message (2001, 2004, 2028, 2029) is OpenUM.Delivery's: see SpoolEvents.
+/// </summary>
 public static partial class CallEvents
 {
     [LoggerMessage(EventId = 1021, EventName = "CallRejected", Level = LogLevel.Warning,
@@ -20,10 +23,6 @@ public static partial class CallEvents
         Message = "Call {CallId} names no extension of dial plan {DialPlan} (Diversion/History-Info/Request-URI: {Called})")]
     public static partial void InvalidExtensionInCall(ILogger logger, string callId, string dialPlan, string called);
 
-    [LoggerMessage(EventId = 2001, EventName = "VoiceMessageDelivered", Level = LogLevel.Information,
-        Message = "Voice message for extension {Extension} from {CallerId} ({DurationSeconds:F1} s) delivered to {Path} (call {CallId})")]
-    public static partial void VoiceMessageDelivered(ILogger logger, string extension, string callerId, double durationSeconds, string path, string callId);
-
     [LoggerMessage(EventId = 2002, EventName = "CallAnswered", Level = LogLevel.Information,
         Message = "Call {CallId} from {CallerId} via gateway {Gateway} answered for extension {Extension} of dial plan {DialPlan} ({Codec})")]
     public static partial void CallAnswered(ILogger logger, string callId, string callerId, string gateway, string extension, string dialPlan, string codec);
@@ -31,10 +30,6 @@ public static partial class CallEvents
     [LoggerMessage(EventId = 2003, EventName = "CallEnded", Level = LogLevel.Information,
         Message = "Call {CallId} ended: {Reason}")]
     public static partial void CallEnded(ILogger logger, string callId, string reason);
-
-    [LoggerMessage(EventId = 2004, EventName = "VoiceMessageDeliveryFailed", Level = LogLevel.Error,
-        Message = "Voice message for extension {Extension} (call {CallId}) could not be delivered; the recording stays at {Path}: {Error}")]
-    public static partial void VoiceMessageDeliveryFailed(ILogger logger, string extension, string callId, string path, string error);
 
     [LoggerMessage(EventId = 2005, EventName = "CallFailed", Level = LogLevel.Error,
         Message = "Call {CallId} failed: {Error}")]

@@ -1,6 +1,4 @@
-using System.Net;
-using System.Security.Cryptography;
-using System.Text;
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 using OpenUM.Delivery;
 using OpenUM.Directory;
@@ -16,7 +14,7 @@ namespace OpenUM.Calls;
 /// </summary>
 internal sealed class VoicemailCall
 {
-    internal sealed record Services(RtpPortRange Ports, MediaClock Clock, TimerWheel Timers, VoiceMessageSpool Spool,
+    internal sealed record Services(RtpPortRange Ports, MediaClock Clock, TimerWheel Timers, IVoiceMessageSpool Spool,
         PromptLibrary Prompts, CallControllerOptions Options, TimeProvider Time, ILogger Logger);
 
     private static readonly AudioCodec[] Codecs = [AudioCodec.Pcmu, AudioCodec.Pcma];
@@ -94,8 +92,8 @@ internal sealed class VoicemailCall
     {
         using var life = _answered.Watch(_s.Timers, _dialPlan.MaxCallDuration, _shutdown);
 
-        RecordingResult? recording = null;
-        string spoolId = SpoolId();
+        SpooledRecording? spooled = null;
+        RecordingOutcome? outcome = null;
         try
         {
             var ct = life.Token;
@@ -107,10 +105,13 @@ internal sealed class VoicemailCall
             {
                 await PlayGreetingAsync(ct).ConfigureAwait(false);
                 await _media.PlayAsync(_s.Prompts.Beep, ct).ConfigureAwait(false);
+                // The description goes to the spool before any audio: a recording that cannot be written still says who called.
+                spooled = await _s.Spool.BeginAsync(Description(_mailbox)).ConfigureAwait(false);
                 var limits = new RecordingLimits(_dialPlan.MaxRecordingDuration, _dialPlan.RecordingIdleTimeout, '#');
-                recording = await _media.RecordAsync(_s.Spool.RecordingPath(spoolId), limits, ct).ConfigureAwait(false);
-                if (recording.Reason != RecordingStopReason.Cancelled)
+                (var recording, outcome) = await RecordAsync(spooled.AudioPath, limits, ct).ConfigureAwait(false);
+                if (recording.Reason != RecordingStopReason.Cancelled && !ct.IsCancellationRequested)
                 {
+                    // Also after a write failure: the caller hears the normal end, the message goes out marked incomplete.
                     life.EndReason = $"recording ended by {recording.Reason}";
                     await _media.PlayAsync(_s.Prompts.Goodbye, ct).ConfigureAwait(false);
                 }
@@ -127,11 +128,33 @@ internal sealed class VoicemailCall
         await _answered.CloseMediaAsync().ConfigureAwait(false);
         CallEvents.CallEnded(_s.Logger, CallId, life.EndReason);
 
-        // A caller who hangs up during the greeting leaves no recording and no message.
-        if (_mailbox is not null && recording is { Duration.Ticks: > 0 })
-            await _s.Spool.SubmitAsync(spoolId, Message(_mailbox, recording), CancellationToken.None).ConfigureAwait(false);
-        else if (recording is not null)
-            TryDelete(recording.WavPath);
+        // Whatever happened, a begun recording is handed over (the spool discards one without audio, unless incomplete).
+        if (spooled is not null)
+            await _s.Spool.SubmitAsync(spooled, outcome ?? new RecordingOutcome(TimeSpan.Zero, "the call failed before the recording ended"),
+                CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Records into the spool's file. A write failure ends the recording (WriteFailed) rather than the call; a file that
+    /// cannot even be created (read-only or full file system) is a recording with nothing kept, not a failed call.
+    /// </summary>
+    private async Task<(RecordingResult Result, RecordingOutcome Outcome)> RecordAsync(string path, RecordingLimits limits, CancellationToken ct)
+    {
+        RecordingResult recording;
+        try
+        {
+            recording = await _media.RecordAsync(path, limits, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            string reason = e is IOException io ? RecordingWriteError.Describe(io) : "access denied";
+            return (new RecordingResult(RecordingStopReason.WriteFailed, TimeSpan.Zero, path) { WriteError = reason },
+                new RecordingOutcome(TimeSpan.Zero, $"the recording file could not be created ({reason})"));
+        }
+        return (recording, recording.Reason == RecordingStopReason.WriteFailed
+            ? new RecordingOutcome(recording.Duration, string.Create(CultureInfo.InvariantCulture,
+                $"write failed after {recording.Duration.TotalSeconds:F1} s ({recording.WriteError ?? "write error"})"))
+            : new RecordingOutcome(recording.Duration));
     }
 
     private async Task HangUpAsync()
@@ -144,21 +167,14 @@ internal sealed class VoicemailCall
         }
     }
 
-    private VoiceMessage Message(Mailbox mailbox, RecordingResult recording)
-    {
-        return new VoiceMessage(mailbox.EmailAddress, mailbox.DisplayName, Caller.Number, Caller.Name.Length > 0 ? Caller.Name : null,
-            _extension, _s.Time.GetUtcNow() - recording.Duration, recording.Duration, recording.WavPath, CallId)
+    /// <summary>The message as known when the recording starts; its length and completeness come at the end.</summary>
+    private VoiceMessage Description(Mailbox mailbox) =>
+        new(mailbox.EmailAddress, mailbox.DisplayName, Caller.Number, Caller.Name.Length > 0 ? Caller.Name : null,
+            _extension, _s.Time.GetUtcNow(), TimeSpan.Zero, "", CallId)
         {
             CallerMailboxAddress = Caller.Mailbox?.EmailAddress,
             CallerMailboxName = Caller.Mailbox?.DisplayName,
         };
-    }
-
-    private static void TryDelete(string path)
-    {
-        try { File.Delete(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
-    }
 
     /// <summary>The mailbox's own greeting, else the default one, played part by part (nothing concatenated per call).</summary>
     private async Task PlayGreetingAsync(CancellationToken ct)
@@ -192,13 +208,5 @@ internal sealed class VoicemailCall
             CallEvents.CallFailed(_s.Logger, CallId, $"greeting {path} unusable, default greeting played: {e.Message}");
             return null;
         }
-    }
-
-    /// <summary>A spool name that cannot collide and reveals nothing of the Call-ID's content.</summary>
-    private string SpoolId()
-    {
-        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(Encoding.UTF8.GetBytes(CallId + "/" + _dialog.LocalTag), hash);
-        return Convert.ToHexStringLower(hash[..12]);
     }
 }

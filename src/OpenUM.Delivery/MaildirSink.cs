@@ -44,19 +44,21 @@ public sealed class MaildirSink : IVoiceMessageSink
         CreateDirectory(@new);
         CreateDirectory(Path.Combine(folder, "cur"));
 
-        var name = UniqueName();
+        var name = message.DeliveryKey is { } key ? KeyedName(message.ReceivedAt, key) : UniqueName();
         var tmpPath = Path.Combine(tmp, name);
         var newPath = Path.Combine(@new, name);
         var moved = false;
         try
         {
-            await using (var file = new FileStream(tmpPath, FileOptionsForNewFile()))
+            // A keyed name is this message's own: a tmp/ file of that name is what a crash left of an earlier attempt.
+            await using (var file = new FileStream(tmpPath, FileOptionsForNewFile(overwrite: message.DeliveryKey is not null)))
             {
                 await mime.WriteToAsync(file, ct).ConfigureAwait(false);
                 await file.FlushAsync(ct).ConfigureAwait(false);
                 file.Flush(flushToDisk: true);
             }
 
+            Checkpoint?.Invoke("maildir-tmp-written");
             ct.ThrowIfCancellationRequested();
             // Without overwrite .NET links then unlinks, as the maildir convention asks.
             File.Move(tmpPath, newPath, overwrite: false);
@@ -101,6 +103,44 @@ public sealed class MaildirSink : IVoiceMessageSink
         return folder;
     }
 
+    /// <summary>
+    /// The message's file in new/ or cur/ (where a reader may have moved it, with flags) when a delivery with its
+    /// <see cref="VoiceMessage.DeliveryKey"/> completed; null otherwise.
+    /// </summary>
+    public Task<string?> FindDeliveredAsync(VoiceMessage message, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (message.DeliveryKey is not { } key) return Task.FromResult<string?>(null);
+        string folder;
+        try
+        {
+            folder = RecipientFolder(message.RecipientAddress);
+        }
+        catch (ArgumentException)
+        {
+            return Task.FromResult<string?>(null);
+        }
+        var name = KeyedName(message.ReceivedAt, key);
+        var fresh = Path.Combine(folder, "new", name);
+        if (File.Exists(fresh)) return Task.FromResult<string?>(fresh);
+        var cur = Path.Combine(folder, "cur");
+        if (!System.IO.Directory.Exists(cur)) return Task.FromResult<string?>(null);
+        var seen = System.IO.Directory.EnumerateFiles(cur, name + "*")
+            .FirstOrDefault(p => Path.GetFileName(p) is var f && (f.Length == name.Length || f[name.Length] == ':'));
+        return Task.FromResult(seen);
+    }
+
+    /// <summary>Called after the message is written to tmp/ (tests take a copy of the disk there).</summary>
+    internal Action<string>? Checkpoint { get; set; }
+
+    // The same name for every attempt at one message, so that a second attempt after a crash finds the first. The
+    // maildir convention only asks that names be unique, which the spool's id is; "V" marks a voice message's key.
+    private string KeyedName(DateTimeOffset receivedAt, string key)
+    {
+        var clean = string.Concat(key.Where(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'));
+        return $"{receivedAt.ToUnixTimeSeconds()}.V{clean}.{_host}";
+    }
+
     private string UniqueName()
     {
         var now = _time.GetUtcNow();
@@ -128,11 +168,11 @@ public sealed class MaildirSink : IVoiceMessageSink
         return result.Length > 0 ? result.ToString() : "localhost";
     }
 
-    private static FileStreamOptions FileOptionsForNewFile()
+    private static FileStreamOptions FileOptionsForNewFile(bool overwrite)
     {
         var options = new FileStreamOptions
         {
-            Mode = FileMode.CreateNew,
+            Mode = overwrite ? FileMode.Create : FileMode.CreateNew,
             Access = FileAccess.Write,
             Share = FileShare.None,
             Options = FileOptions.Asynchronous,

@@ -16,6 +16,11 @@ public static class VoiceMessageComposer
     public const string DurationHeader = "X-OpenUM-Duration";
     /// <summary>Header carrying the SIP Call-ID.</summary>
     public const string CallIdHeader = "X-OpenUM-CallId";
+    /// <summary>Header present only on an incomplete recording, saying why (<see cref="VoiceMessage.Truncated"/>).</summary>
+    public const string TruncatedHeader = "X-OpenUM-Recording-Incomplete";
+
+    // Longest truncation note kept: it is server text, but it ends up on a header line.
+    private const int MaxTruncatedLength = 200;
 
     /// <summary>The Subject's text before the caller.</summary>
     public const string SubjectPrefix = "Voice mail from";
@@ -31,7 +36,9 @@ public static class VoiceMessageComposer
     /// result with MimeKit's default <see cref="FormatOptions"/>: FormatOptions.International re-formats parsed
     /// headers from their decoded text, which would undo that encoding.
     /// The attachment streams from <see cref="VoiceMessage.AudioPath"/>, which stays
-    /// open until the returned message is disposed: dispose it after writing it out.
+    /// open until the returned message is disposed: dispose it after writing it out. A message marked
+    /// <see cref="VoiceMessage.Truncated"/> says so in its text and in <see cref="TruncatedHeader"/>; when none of
+    /// its audio could be saved (no file, or a file without samples) it has no attachment and its text says that.
     /// </summary>
     public static MimeMessage Compose(VoiceMessage message, string senderAddress)
     {
@@ -74,8 +81,22 @@ public static class VoiceMessageComposer
             HeaderText.Add(mime.Headers, "X-VoiceMessageSenderName", caller.Name);
         }
 
-        var summary = new TextPart("plain") { Text = Summary(message, caller, seconds, fileName) };
+        var truncated = message.Truncated is { } note ? CallerText.Clean(note, MaxTruncatedLength) : null;
+        if (truncated is { Length: > 0 })
+        {
+            HeaderText.Add(mime.Headers, TruncatedHeader, truncated);
+        }
+
+        // An incomplete recording may have no audio at all (the disk was full from its first byte): the message still
+        // tells the recipient who called. A complete one without its file is an error, as it always was.
+        bool hasAudio = truncated is null || HasSamples(message.AudioPath);
+        var summary = new TextPart("plain") { Text = Summary(message, caller, seconds, hasAudio ? fileName : null, truncated) };
         summary.ContentType.Charset = "utf-8";
+        if (!hasAudio)
+        {
+            mime.Body = summary;
+            return mime;
+        }
 
         // Opened last so nothing above can throw with the file already open.
         var audio = new FileStream(message.AudioPath, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.SequentialScan);
@@ -111,7 +132,20 @@ public static class VoiceMessageComposer
     private static int WholeSeconds(TimeSpan duration) =>
         (int)Math.Max(0, Math.Round(duration.TotalSeconds, MidpointRounding.AwayFromZero));
 
-    private static string Summary(VoiceMessage message, Caller caller, int seconds, string fileName)
+    // 44 bytes: the header of our WAV files; anything beyond it is audio.
+    private static bool HasSamples(string path)
+    {
+        try
+        {
+            return path.Length > 0 && new FileInfo(path) is { Exists: true, Length: > 44 };
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    private static string Summary(VoiceMessage message, Caller caller, int seconds, string? fileName, string? truncated)
     {
         var text = new StringBuilder();
         text.Append("You received a voice message from ").Append(caller.Label).Append(".\r\n\r\n");
@@ -119,7 +153,13 @@ public static class VoiceMessageComposer
         text.Append("Called extension:  ").Append(CallerText.Clean(message.CalledExtension, CallerText.MaxNumberLength)).Append("\r\n");
         text.Append("Received:          ").Append(message.ReceivedAt.ToString("yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture)).Append("\r\n");
         text.Append("Duration:          ").Append(FormatDuration(seconds)).Append("\r\n\r\n");
-        text.Append("The recording is attached as ").Append(fileName).Append(".\r\n");
+        if (truncated is not null)
+        {
+            text.Append("This message is incomplete: ").Append(truncated).Append(".\r\n");
+            text.Append(fileName is null ? "None of the recording could be saved.\r\n" : "What was recorded before that is attached.\r\n");
+        }
+        if (fileName is not null)
+            text.Append("The recording is attached as ").Append(fileName).Append(".\r\n");
         return text.ToString();
     }
 

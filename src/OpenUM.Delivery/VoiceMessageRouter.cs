@@ -17,4 +17,15 @@ public sealed class VoiceMessageRouter(Func<SmartHostSettings?> settings, SmtpOu
         queued?.Invoke();
         return $"the SMTP outbox (item {item.Id}, smart host {smartHost.Endpoint})";
     }
+
+    /// <inheritdoc />
+    /// <remarks>Both places are looked at: the smart host setting may have changed since the message was delivered.</remarks>
+    public async Task<string?> FindDeliveredAsync(VoiceMessage message, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (await maildir.FindDeliveredAsync(message, ct).ConfigureAwait(false) is { } path) return path;
+        if (message.DeliveryKey is { } key && outbox.FindByDeliveryKey(key) is { } item)
+            return $"the SMTP outbox (item {item.Id})";
+        return null;
+    }
 }

@@ -101,10 +101,22 @@ public enum RecordingStopReason
     IdleTimeout,
     /// <summary>The recorded audio reached the maximum duration.</summary>
     MaxDuration,
+    /// <summary>
+    /// The file could not be written (disk full, quota, read-only file system, I/O error): what had landed is kept
+    /// with a header that says so, and <see cref="RecordingResult.WriteError"/> says why.
+    /// </summary>
+    WriteFailed,
 }
 
 /// <summary>A finished recording: why it stopped and how much audio the file holds.</summary>
-public sealed record RecordingResult(RecordingStopReason Reason, TimeSpan Duration, string WavPath);
+public sealed record RecordingResult(RecordingStopReason Reason, TimeSpan Duration, string WavPath)
+{
+    /// <summary>
+    /// Why writing failed, in a few words without the path ("no space left on device"), when <see cref="Reason"/> is
+    /// <see cref="RecordingStopReason.WriteFailed"/>; <see cref="Duration"/> is then the audio that really landed.
+    /// </summary>
+    public string? WriteError { get; init; }
+}
 
 /// <summary>Counters of one media session (a snapshot).</summary>
 /// <param name="PacketsReceived">Datagrams received on the RTP port.</param>

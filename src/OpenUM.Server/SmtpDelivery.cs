@@ -7,31 +7,45 @@ using OpenUM.Security;
 namespace OpenUM.Server;
 
 /// <summary>
-/// Voice message delivery of the service (DLV-2/DLV-3): the sink the call spool hands messages to (smart host
-/// configured: the durable SMTP outbox; otherwise the local maildir) and the worker that submits the outbox.
+/// Voice message delivery of the service (DLV-1/2/3): the spool calls hand recordings to, with its retry loop, the sink
+/// it delivers to (smart host configured: the durable SMTP outbox; otherwise the local maildir) and the worker that
+/// submits the outbox.
 /// </summary>
 public sealed class SmtpDelivery : IAsyncDisposable
 {
-    /// <summary>Builds the outbox (finishing what a crash interrupted) and the worker; <paramref name="tls"/> gives the server certificate.</summary>
-    public SmtpDelivery(DataDirectory data, string serverFqdn, Func<UmServer?> server, Func<TlsContext> tls, TimeProvider time, ILoggerFactory loggers)
+    /// <summary>Builds the outbox (finishing what a crash interrupted), the worker and the spool; <paramref name="tls"/> gives the server certificate.</summary>
+    public SmtpDelivery(DataDirectory data, string serverFqdn, Func<UmServer?> server, Func<TlsContext> tls, TimeProvider time, ILoggerFactory loggers,
+        TimeSpan? spoolRetryInterval = null)
     {
         SmartHostSettings? Settings() => SmartHostSettings.From(server());
+        var logger = loggers.CreateLogger("OpenUM.Delivery");
         Outbox = new SmtpOutbox(data.Outbox, time);
         Outbox.Recover();
-        Worker = new OutboxWorker(Outbox, Settings, new MailKitSubmitter(tls, serverFqdn, time), time, loggers.CreateLogger("OpenUM.Delivery"));
+        Worker = new OutboxWorker(Outbox, Settings, new MailKitSubmitter(tls, serverFqdn, time), time, logger);
         Sink = new VoiceMessageRouter(Settings, Outbox, new MaildirSink(data.Maildir, time: time), "voicemail@" + serverFqdn, Worker.Wake);
+        // A recording found without its description has no known recipient: RFC 5321 §4.5.1 says postmaster exists.
+        Spool = new VoiceMessageSpool(data.Spool, Sink, logger, spoolRetryInterval, time, orphanRecipient: "postmaster@" + serverFqdn);
     }
 
-    /// <summary>Where the call spool delivers.</summary>
+    /// <summary>Where calls hand their recordings.</summary>
+    public VoiceMessageSpool Spool { get; }
+    /// <summary>Where the spool delivers.</summary>
     public IVoiceMessageSink Sink { get; }
     /// <summary>The SMTP outbox.</summary>
     public SmtpOutbox Outbox { get; }
     /// <summary>The submitting worker.</summary>
     public OutboxWorker Worker { get; }
 
-    /// <summary>Starts submitting (the queue a previous run left is resumed).</summary>
-    public void Start() => Worker.Start();
+    /// <summary>
+    /// Starts the spool's retry loop and, after its first pass over what a previous run left, the outbox worker (so a
+    /// message queued just before a crash is recognised in the queue rather than queued again).
+    /// </summary>
+    public void Start() => Spool.Start(afterFirstPass: Worker.Start);
 
     /// <inheritdoc />
-    public ValueTask DisposeAsync() => Worker.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await Spool.DisposeAsync().ConfigureAwait(false);
+        await Worker.DisposeAsync().ConfigureAwait(false);
+    }
 }

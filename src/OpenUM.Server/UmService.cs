@@ -102,7 +102,7 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
         }, time, loggers.CreateLogger("OpenUM.Sip"));
         _delivery = new SmtpDelivery(data, options.Fqdn, () => _monitor.Current.FindUmServer(options.ServerName), SmtpTls, time, loggers);
         _calls = new CallController(() => _monitor.Current, _peers, ports, _clock, _agent.Wheel,
-            _delivery.Sink, PromptLibrary.Default,
+            _delivery.Spool, PromptLibrary.Default,
             new CallControllerOptions(options.ServerName, data.Root, data.Spool, options.Fqdn), time, callLogger);
         _calls.SubscriberAccess = new SubscriberAccessServices(new OpenUM.Directory.Pins.PinAuthenticator(store, time),
             new OpenUM.Calls.Outdialing.OutdialingEngine(new OpenUM.Calls.Outdialing.OutdialingOptions(), time, callLogger));
@@ -202,8 +202,8 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
     }
 
     /// <summary>
-    /// Housekeeping once a minute: pending voice messages are retried; every fifth minute FQDN gateways
-    /// are re-resolved so DNS changes reach the trusted list (ADM-1).
+    /// Housekeeping once a minute: certificates are re-read; every fifth minute FQDN gateways are re-resolved so DNS
+    /// changes reach the trusted list (ADM-1). Pending voice messages are the spool's own (SmtpDelivery starts it).
     /// </summary>
     private async Task HousekeepingAsync(CancellationToken ct)
     {
@@ -211,10 +211,8 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
         long minutes = 0;
         try
         {
-            await _calls!.RetryPendingDeliveriesAsync(ct).ConfigureAwait(false);
             while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
             {
-                await _calls.RetryPendingDeliveriesAsync(ct).ConfigureAwait(false);
                 // Certificates imported or trusted without a configuration change are picked up here.
                 _tls?.Update(_monitor!.Current, _monitor.Current.FindUmServer(options.ServerName)?.CertificateThumbprint);
                 if (++minutes % 5 == 0) await _peers!.RebuildAsync(_monitor!.Current, ct).ConfigureAwait(false);
@@ -223,7 +221,7 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
         catch (OperationCanceledException) { }
         catch (Exception e)
         {
-            _logger.LogError(2012, e, "Housekeeping stopped: pending messages are retried at the next start");
+            _logger.LogError(2012, e, "Housekeeping stopped: certificate and gateway address changes are picked up at the next start");
         }
     }
 

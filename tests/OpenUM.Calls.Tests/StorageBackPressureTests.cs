@@ -42,7 +42,7 @@ public sealed class StorageBackPressureTests : IAsyncLifetime
         await peers.RebuildAsync(_config, CancellationToken.None);
         _store = new SqliteConfigurationStore(Path.Combine(_root, "config.db"));
         _controller = new CallController(() => _config, peers, new RtpPortRange(_rtpFirst, _rtpFirst + 49), _clock, _server.Wheel,
-            new MaildirSink(Path.Combine(_root, "maildir")), PromptLibrary.Default,
+            new VoiceMessageSpool(Path.Combine(_root, "spool"), new MaildirSink(Path.Combine(_root, "maildir")), _events), PromptLibrary.Default,
             new CallControllerOptions("um1", _root, Path.Combine(_root, "spool")), TimeProvider.System, _events)
         {
             Storage = _gate,

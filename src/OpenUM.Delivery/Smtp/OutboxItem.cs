@@ -20,6 +20,8 @@ public sealed record OutboxItem
     public string Extension { get; init; } = "";
     /// <summary>Calling number.</summary>
     public string CallerId { get; init; } = "";
+    /// <summary>The voice message's <see cref="VoiceMessage.DeliveryKey"/> (its spool id), when it came from the spool.</summary>
+    public string? DeliveryKey { get; init; }
     /// <summary>When the item was queued (the call had just ended): the start of the delivery latency.</summary>
     public DateTimeOffset QueuedAt { get; init; }
     /// <summary>Submission attempts made so far.</summary>

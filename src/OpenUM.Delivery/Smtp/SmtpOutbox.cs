@@ -50,6 +50,7 @@ public sealed class SmtpOutbox
             CallId = message.CallId,
             Extension = message.CalledExtension,
             CallerId = message.CallerId,
+            DeliveryKey = message.DeliveryKey,
             QueuedAt = now,
             NextAttemptAt = now,
         };
@@ -66,6 +67,16 @@ public sealed class SmtpOutbox
         }
         DirectorySync.Flush(QueuePath);
         return item;
+    }
+
+    /// <summary>
+    /// The queued or dead item enqueued for the voice message with this <see cref="VoiceMessage.DeliveryKey"/>, or null
+    /// (never enqueued, or already submitted and removed). Reads every item: for the spool's check after a restart.
+    /// </summary>
+    public OutboxItem? FindByDeliveryKey(string deliveryKey)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(deliveryKey);
+        return List().Select(e => e.Item).FirstOrDefault(i => string.Equals(i.DeliveryKey, deliveryKey, StringComparison.Ordinal));
     }
 
     /// <summary>The queued items (those whose JSON is readable), oldest first.</summary>

@@ -41,8 +41,10 @@ internal static partial class MediaLog
         Message = "Media clock fell {Behind} behind; pacing restarted from now")]
     public static partial void ClockResync(ILogger logger, TimeSpan behind);
 
-    [LoggerMessage(EventId = 2311, Level = LogLevel.Error, Message = "Recording {WavPath} failed to write")]
-    public static partial void RecordingWriteFailed(ILogger logger, string wavPath, Exception exception);
+    // No stack trace: a full disk is an operating condition, not a bug; the call layer says what becomes of the message.
+    [LoggerMessage(EventId = 2311, Level = LogLevel.Warning,
+        Message = "Recording {WavPath} could not be written ({Error}); the {Kept} of audio written before are kept")]
+    public static partial void RecordingWriteFailed(ILogger logger, string wavPath, string error, TimeSpan kept);
 
     // Never key material or payload: the status and a count are what an operator needs.
     [LoggerMessage(EventId = 2312, Level = LogLevel.Warning,

@@ -11,6 +11,8 @@ public sealed partial class MediaSession
     /// packets or only frames below about -50 dBFS, measured with the clock's TimeProvider and checked on the
     /// clock's tick), the maximum duration (of audio, or of time on the clock), or cancellation (BYE). The file never
     /// holds more audio than the time since the recording started plus half a second. One recording at a time.
+    /// A write error (disk full...) ends the recording as <see cref="RecordingStopReason.WriteFailed"/>, keeping what
+    /// landed with a header that says so; it is not thrown. Creating the file can still throw <see cref="IOException"/>.
     /// </summary>
     public async Task<RecordingResult> RecordAsync(string wavPath, RecordingLimits limits, CancellationToken ct)
     {
@@ -73,13 +75,21 @@ public sealed partial class MediaSession
         {
             ReleaseRecording();
         }
+        string? writeError = null;
+        if (recorder.WriteError is { } error)
+        {
+            // The file keeps what landed before the error; the caller decides what to tell the caller and the recipient.
+            reason = RecordingStopReason.WriteFailed;
+            writeError = RecordingWriteError.Describe(error);
+            MediaLog.RecordingWriteFailed(_logger, wavPath, writeError, recorder.Duration);
+        }
         MediaLog.RecordingStopped(_logger, wavPath, reason, recorder.Duration);
         // A jitter-sized shortfall of silence is normal; audio dropped by the clock never is.
         if (recorder.AudioDropped > TimeSpan.Zero || recorder.GapNotFilled >= TimeSpan.FromMilliseconds(100))
             MediaLog.RecordingClamped(_logger, wavPath, recorder.GapNotFilled, recorder.AudioDropped);
         if (recorder.Duration == TimeSpan.Zero)
             WarnIfNothingHeard(wavPath);
-        return new RecordingResult(reason, recorder.Duration, wavPath);
+        return new RecordingResult(reason, recorder.Duration, wavPath) { WriteError = writeError };
     }
 
     private void ReleaseRecording()

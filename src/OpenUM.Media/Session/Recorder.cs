@@ -38,6 +38,7 @@ internal sealed class Recorder
     private long _now, _writtenArrival;
     private long _gapNotFilled, _overBudget;
     private bool _finished;
+    private IOException? _writeError;
     private bool _haveStream;
     private uint _ssrc;
     private uint _nextTs;
@@ -127,9 +128,10 @@ internal sealed class Recorder
             }
             catch (IOException ex)
             {
-                _finished = true;
-                MediaLog.RecordingWriteFailed(_logger, Path, ex);
-                _stopped.TrySetException(ex);
+                // Disk full, quota, read-only: the writer kept what landed; the recording ends here, and Finish
+                // closes the file without writing anything more.
+                _writeError = ex;
+                _stopped.TrySetResult(RecordingStopReason.WriteFailed);
             }
         }
     }
@@ -137,6 +139,8 @@ internal sealed class Recorder
     // Flushes what is held for reordering, then completes the file (fsync) and closes it outside the lock: the
     // fsync can take many milliseconds and the receive thread must not wait for it. Once _finished is set under
     // the lock, OnAudio no longer touches the writer, so this thread owns it.
+    // A write error (here or earlier on the receive thread) does not escape: it is the recording's outcome
+    // (WriteError), and the file is closed whatever happens.
     public void Finish()
     {
         lock (_lock)
@@ -147,9 +151,13 @@ internal sealed class Recorder
             _now = _time.GetTimestamp();
             try
             {
-                while (WriteEarliestSlot())
+                while (_writeError is null && WriteEarliestSlot())
                 {
                 }
+            }
+            catch (IOException ex)
+            {
+                _writeError = ex;
             }
             catch
             {
@@ -159,7 +167,12 @@ internal sealed class Recorder
         }
         try
         {
-            _writer.Complete();
+            if (_writeError is null)
+                _writer.Complete();
+        }
+        catch (IOException ex)
+        {
+            _writeError = ex;
         }
         finally
         {
@@ -167,9 +180,19 @@ internal sealed class Recorder
         }
     }
 
+    /// <summary>The write error that ended or spoiled the recording (read after <see cref="Finish"/>), or null.</summary>
+    public IOException? WriteError
+    {
+        get
+        {
+            lock (_lock)
+                return _writeError;
+        }
+    }
+
     public void Abandon()
     {
-        // Also after a write failure (already _finished): the file still has to be closed. Dispose is idempotent.
+        // Also after a write failure: the file still has to be closed. Dispose is idempotent.
         lock (_lock)
             _finished = true;
         _writer.Dispose();
