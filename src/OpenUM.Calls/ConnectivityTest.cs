@@ -10,9 +10,14 @@ using OpenUM.Sip;
 namespace OpenUM.Calls;
 
 /// <summary>What `openum test-connectivity` reports (the fields of Test-UMConnectivity).</summary>
-/// <remarks><see cref="Media"/> names the codec and, on a Secured call, the SRTP suite; "" when no media was negotiated.</remarks>
+/// <remarks>
+/// <see cref="Media"/> names the codec and, on a Secured call, the SRTP suite; "" when no media was negotiated.
+/// <see cref="CallId"/> is the test call's Call-ID (its events carry it); <see cref="Message"/> says where the server
+/// put the voice message the call left, when the caller can read the server's events ("" otherwise).
+/// </remarks>
 public sealed record ConnectivityResult(string UmIPAddress, bool EntireOperationSuccess, double Latency,
-    string ReasonForFailure, int StatusCode, long RtpPacketsReceived, long RtpPacketsSent, string Media = "");
+    string ReasonForFailure, int StatusCode, long RtpPacketsReceived, long RtpPacketsSent, string Media = "",
+    string CallId = "", string Message = "");
 
 /// <summary>
 /// TOOL-1: places a real call (SIP over TCP, or mutual TLS; RTP, or SRTP keyed by SDES) to a UM server, plays a
@@ -100,7 +105,7 @@ public sealed class ConnectivityTest(TimeProvider time, ILogger logger)
             : !serverHungUp ? "the server did not end the call after '#'"
             : "";
         return new ConnectivityResult(target.Address.ToString(), reason.Length == 0, latency, reason, answer.StatusCode,
-            stats.PacketsReceived, stats.PacketsSent, mediaName);
+            stats.PacketsReceived, stats.PacketsSent, mediaName, dialog.CallId);
 
         async Task<ConnectivityResult> HangUp(ConnectivityResult failure)
         {

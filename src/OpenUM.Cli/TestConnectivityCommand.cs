@@ -6,6 +6,7 @@ using OpenUM.Calls;
 using OpenUM.Directory;
 using OpenUM.Media;
 using OpenUM.Security;
+using OpenUM.Server.Logging;
 
 namespace OpenUM.Cli;
 
@@ -22,7 +23,8 @@ internal static class TestConnectivityCommand
         var certificate = new Option<string?>("--certificate") { Description = "Thumbprint of the certificate to present (default: the one the local server uses)" };
         var fqdn = new Option<string?>("--fqdn") { Description = "Name the server's certificate must carry (default: the name of the local server's certificate)" };
         var rtp = new Option<string>("--rtp-ports") { Description = "Local RTP port range for the test call", DefaultValueFactory = _ => "32000-32766" };
-        var command = new Command("test-connectivity", "Place a test call (SIP + RTP + DTMF) and report whether the UM server handled it.\n" +
+        var command = new Command("test-connectivity", "Place a test call (SIP + RTP + DTMF) and report whether the UM server handled it; when the server runs on this " +
+            "machine, also wait (up to 20 s) for its event saying where the voice message went (Message).\n" +
             "Example: openum test-connectivity --host 127.0.0.1 --port 5060 --extension 1000 --json\n" +
             "Example: openum test-connectivity --secured true --media-secured true") { host, port, extension, secured, mediaSecured, certificate, fqdn, rtp };
         command.SetAction(async (result, ct) =>
@@ -64,6 +66,8 @@ internal static class TestConnectivityCommand
             var test = new ConnectivityTest(TimeProvider.System, NullLogger.Instance);
             var outcome = await test.RunAsync(target, result.GetValue(extension) ?? defaultExtension, new RtpPortRange(first, last), ct,
                 context, serverName, srtp);
+            if (outcome.EntireOperationSuccess && IsLocal(address))
+                outcome = outcome with { Message = await AwaitMessageAsync(CliContext.Data(result).EventLog, outcome.CallId, ct) };
             if (result.GetValue(CliContext.JsonOption))
                 Console.WriteLine(JsonSerializer.Serialize(outcome, CliContext.Json));
             else
@@ -71,6 +75,47 @@ internal static class TestConnectivityCommand
             return outcome.EntireOperationSuccess ? 0 : 1;
         });
         return command;
+    }
+
+    // The server hangs up, then hands the message over: a moment later, not before the BYE. When the server is this
+    // machine's, its event log says where the message went; waiting for that (at most MessageWait) means the command
+    // after this one finds the message, and the report says where.
+    private static readonly TimeSpan MessageWait = TimeSpan.FromSeconds(20);
+
+    // The events of a voice message's fate that carry its call: delivered (to the maildir or the outbox), delivered
+    // after a retry, waiting in the spool, failed, lost.
+    private static readonly int[] MessageEvents = [2001, 2067, 2065, 2004, 2066];
+
+    private static bool IsLocal(IPAddress address) =>
+        IPAddress.IsLoopback(address) || System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces()
+            .SelectMany(i => i.GetIPProperties().UnicastAddresses).Any(u => u.Address.Equals(address));
+
+    private static async Task<string> AwaitMessageAsync(string eventLog, string callId, CancellationToken ct)
+    {
+        if (callId.Length == 0 || !EventLogFiles.Exist(eventLog)) return "";
+        var until = DateTime.UtcNow + MessageWait;
+        do
+        {
+            var found = EventLogFiles.ReadLast(eventLog, line => MessageEvent(line, callId), 1);
+            if (found.Count > 0) return found[0];
+            await Task.Delay(200, ct);
+        }
+        while (DateTime.UtcNow < until);
+        return $"not reported within {MessageWait.TotalSeconds:F0} s (see: openum events)";
+    }
+
+    private static string? MessageEvent(string line, string callId)
+    {
+        if (!line.Contains(callId, StringComparison.Ordinal)) return null;
+        try
+        {
+            using var doc = JsonDocument.Parse(line);
+            var e = doc.RootElement;
+            return e.TryGetProperty("id", out var id) && id.TryGetInt32(out int n) && MessageEvents.Contains(n)
+                && e.TryGetProperty("properties", out var p) && p.TryGetProperty("callId", out var c) && c.GetString() == callId
+                ? e.GetProperty("message").GetString() : null;
+        }
+        catch (JsonException) { return null; }
     }
 
     /// <summary>The local server's port and first mailbox, when this data directory has a configuration.</summary>

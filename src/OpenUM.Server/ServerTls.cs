@@ -23,6 +23,8 @@ public sealed class ServerTls : IDisposable
     private readonly TlsContextProvider _provider;
     private readonly ExpiryMonitor _expiry;
     private readonly LogThrottle _throttle;
+    private volatile string[] _gatewayNames = [];
+    private volatile string[] _selfNames = [];
     private volatile string[] _peerNames = [];
     private string? _bound;
     private string _storeStamp = "";
@@ -51,7 +53,8 @@ public sealed class ServerTls : IDisposable
     /// </summary>
     public void Update(ConfigurationSnapshot config, string? boundThumbprint)
     {
-        _peerNames = [.. config.IpGateways.Where(g => !g.HasIPAddress).Select(g => g.Address.TrimEnd('.')), _fqdn];
+        _gatewayNames = [.. config.IpGateways.Where(g => !g.HasIPAddress).Select(g => g.Address.TrimEnd('.'))];
+        _peerNames = [.. _gatewayNames, .. _selfNames];
         string stamp = StoreStamp();
         if (stamp == _storeStamp && string.Equals(boundThumbprint, _bound, StringComparison.OrdinalIgnoreCase)) return;
         (_bound, _storeStamp) = (boundThumbprint, stamp);
@@ -69,7 +72,7 @@ public sealed class ServerTls : IDisposable
         {
             if (result.Accepted)
             {
-                handshake!.PeerIdentity = result.Gateway;
+                handshake!.PeerIdentity = IsOnlySelf(result.Gateway) ? _fqdn : result.Gateway;
                 return;
             }
             handshake!.CertificateRefused = true;
@@ -94,9 +97,19 @@ public sealed class ServerTls : IDisposable
             SecurityEvents.IncomingTlsCallFailure(_logger, info.Remote.Address.ToString(), info.Remote.Port, message, LogThrottle.Describe(suppressed));
     }
 
+    // A name of this server's own (its FQDN, or one its certificate in use carries) that no gateway has: such a peer is
+    // the server itself, under the name the call layer knows it by.
+    private bool IsOnlySelf(string? name) => name is not null
+        && _selfNames.Contains(name, StringComparer.OrdinalIgnoreCase) && !_gatewayNames.Contains(name, StringComparer.OrdinalIgnoreCase);
+
     private TlsContext Build()
     {
         var selection = CertificateSelector.Select(_store, _bound, _fqdn, _time.GetUtcNow());
+        // The server is known by its FQDN and by the names of the certificate it presents: an administrator who
+        // enables a certificate for um.contoso.example has named the server so, whatever the host is called.
+        _selfNames = [_fqdn, .. CertificateFacts.DnsNames(selection.Certificate).Select(n => n.TrimEnd('.'))
+            .Where(n => !n.StartsWith('*') && !string.Equals(n, _fqdn, StringComparison.OrdinalIgnoreCase))];
+        _peerNames = [.. _gatewayNames, .. _selfNames];
         // The server's own certificate is a trusted peer, so a loopback test call over mutual TLS works (as in Exchange).
         var trust = new TrustList([.. _store.LoadTrusted(), selection.Certificate], _store.LoadCrls());
         return TlsContext.Create(selection.Certificate, _store.LoadChain(selection.Certificate), trust, new PeerValidationOptions(),
