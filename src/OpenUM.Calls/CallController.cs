@@ -13,9 +13,8 @@ namespace OpenUM.Calls;
 /// <summary>Where the call layer finds the server's own settings and files.</summary>
 /// <param name="ServerName">The UmServer object this server is.</param>
 /// <param name="DataDirectory">The data directory (greetings, maildir).</param>
-/// <param name="SpoolDirectory">The voice message spool, which OpenUM.Delivery owns (the server builds it there).</param>
 /// <param name="ServerFqdn">This server's own name (loopback test calls over TLS).</param>
-public sealed record CallControllerOptions(string ServerName, string DataDirectory, string SpoolDirectory,
+public sealed record CallControllerOptions(string ServerName, string DataDirectory,
     string? ServerFqdn = null);
 
 /// <summary>

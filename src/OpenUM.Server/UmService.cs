@@ -103,7 +103,7 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
         _delivery = new SmtpDelivery(data, options.Fqdn, () => _monitor.Current.FindUmServer(options.ServerName), SmtpTls, time, loggers);
         _calls = new CallController(() => _monitor.Current, _peers, ports, _clock, _agent.Wheel,
             _delivery.Spool, PromptLibrary.Default,
-            new CallControllerOptions(options.ServerName, data.Root, data.Spool, options.Fqdn), time, callLogger);
+            new CallControllerOptions(options.ServerName, data.Root, options.Fqdn), time, callLogger);
         _calls.SubscriberAccess = new SubscriberAccessServices(new OpenUM.Directory.Pins.PinAuthenticator(store, time),
             new OpenUM.Calls.Outdialing.OutdialingEngine(new OpenUM.Calls.Outdialing.OutdialingOptions(), time, callLogger));
         // Refuse before loss: the first call is already checked against the data directory's free space.
@@ -111,6 +111,7 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
             Storage.StoragePolicy.Follow(() => _monitor.Current, options.ServerName), () => _calls?.ActiveCalls ?? 0, time, _logger);
         _storage.Start();
         _calls.Storage = _storage;
+        _delivery.Spool.StorageFailed += _storage.ReportWriteFailure;
         _agent.AdmitAddress = _calls.AdmitAddress;
         _agent.AddressRefused += _calls.OnAddressRefused;
         _agent.Admit = _calls.Admit;

@@ -39,7 +39,7 @@ public sealed class MediaSourceWiringTests : IAsyncDisposable
         await peers.RebuildAsync(config, CancellationToken.None);
         _controller = new CallController(() => config, peers, new RtpPortRange(_rtpFirst, _rtpFirst + 49), _clock, _server.Wheel,
             new VoiceMessageSpool(Path.Combine(_root, "spool"), new MaildirSink(Path.Combine(_root, "maildir")), _events), PromptLibrary.Default,
-            new CallControllerOptions("um1", _root, Path.Combine(_root, "spool")), TimeProvider.System, _events);
+            new CallControllerOptions("um1", _root), TimeProvider.System, _events);
         _server.Admit = _controller.Admit;
         _server.OnIncomingCall = _controller.OnIncomingCall;
         await _server.StartAsync(CancellationToken.None);

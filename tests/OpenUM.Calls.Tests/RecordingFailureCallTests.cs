@@ -39,7 +39,7 @@ public sealed class RecordingFailureCallTests : IAsyncLifetime
         _spool = new VoiceMessageSpool(Path.Combine(_root, "spool"), new MaildirSink(Path.Combine(_root, "maildir")), _events);
         _redirect = new RedirectingSpool(_spool);
         _controller = new CallController(() => Config, peers, new RtpPortRange(_rtpFirst, _rtpFirst + 49), _clock, _server.Wheel,
-            _redirect, PromptLibrary.Default, new CallControllerOptions("um1", _root, Path.Combine(_root, "spool")), TimeProvider.System, _events);
+            _redirect, PromptLibrary.Default, new CallControllerOptions("um1", _root), TimeProvider.System, _events);
         _server.Admit = _controller.Admit;
         _server.OnIncomingCall = _controller.OnIncomingCall;
         await _server.StartAsync(CancellationToken.None);

@@ -43,7 +43,7 @@ public sealed class StorageBackPressureTests : IAsyncLifetime
         _store = new SqliteConfigurationStore(Path.Combine(_root, "config.db"));
         _controller = new CallController(() => _config, peers, new RtpPortRange(_rtpFirst, _rtpFirst + 49), _clock, _server.Wheel,
             new VoiceMessageSpool(Path.Combine(_root, "spool"), new MaildirSink(Path.Combine(_root, "maildir")), _events), PromptLibrary.Default,
-            new CallControllerOptions("um1", _root, Path.Combine(_root, "spool")), TimeProvider.System, _events)
+            new CallControllerOptions("um1", _root), TimeProvider.System, _events)
         {
             Storage = _gate,
             SubscriberAccess = new SubscriberAccessServices(new Directory.Pins.PinAuthenticator(_store, TimeProvider.System),

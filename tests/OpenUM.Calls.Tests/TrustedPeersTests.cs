@@ -145,7 +145,7 @@ public class TlsAdmissionTests
         using var wheel = new OpenUM.Sip.TimerWheel(TimeProvider.System);
         await using var clock = new OpenUM.Media.MediaClock(TimeProvider.System);
         await using var controller = new CallController(() => config, peers, new OpenUM.Media.RtpPortRange(40000, 40009), clock, wheel,
-            new OpenUM.Delivery.VoiceMessageSpool(Path.Combine(root, "spool"), new OpenUM.Delivery.MaildirSink(root), NullLogger.Instance), PromptLibrary.Default, new CallControllerOptions("um1", root, Path.Combine(root, "spool")),
+            new OpenUM.Delivery.VoiceMessageSpool(Path.Combine(root, "spool"), new OpenUM.Delivery.MaildirSink(root), NullLogger.Instance), PromptLibrary.Default, new CallControllerOptions("um1", root),
             TimeProvider.System, NullLogger.Instance);
 
         Assert.Equal(expected, controller.AdmitAddress(Stranger, OpenUM.Sip.SipTransportKind.Tls).ToString());

@@ -133,11 +133,14 @@ public sealed class SpoolTests : IDisposable
     {
         var sink = new FailingSink(Maildir());
         await using var spool = NewSpool(sink);
+        int storageFailures = 0;
+        spool.StorageFailed += () => storageFailures++;
         var recording = await spool.BeginAsync(Description());
         File.Copy(_fx.WavPath, recording.AudioPath);
 
         await spool.SubmitAsync(recording, new RecordingOutcome(TimeSpan.FromSeconds(1.5)), CancellationToken.None);
         await spool.RetryPendingAsync(CancellationToken.None); // still failing: still one event for the cause
+        Assert.Equal(2, storageFailures); // each failed attempt tells whoever watches the disk
 
         Assert.Empty(Delivered());
         Assert.Equal(1, spool.PendingCount);

@@ -83,9 +83,21 @@ public sealed class VoiceMessageSpool : IVoiceMessageSpool, IAsyncDisposable
         {
             // Whatever the cause (a sick disk mostly), the description stays in memory: the call goes on.
             item.DescriptionError = StorageErrors.Describe(e);
+            ReportStorageFailure(e);
             SpoolEvents.NotSpooled(_logger, message.CalledExtension, message.CallId, StorageErrors.Describe(e), message.AudioPath);
         }
         return new SpooledRecording(id, message.AudioPath);
+    }
+
+    /// <summary>
+    /// A write to the spool or to the message's destination failed on the storage (full, read-only, I/O error), so
+    /// whoever watches the disk can look again at once rather than at its next tick.
+    /// </summary>
+    public event Action? StorageFailed;
+
+    private void ReportStorageFailure(Exception e)
+    {
+        if (StorageErrors.IsStorage(e)) StorageFailed?.Invoke();
     }
 
     /// <inheritdoc />
@@ -115,6 +127,7 @@ public sealed class VoiceMessageSpool : IVoiceMessageSpool, IAsyncDisposable
             // delivered marked so), or BeginAsync said it could not be written; the length and completeness wait
             // here until delivery.
             item.DescriptionError ??= StorageErrors.Describe(e);
+            ReportStorageFailure(e);
         }
         // Only now may a retry pass pick it up: it must not deliver and remove the files while they are being written.
         item.State = SpoolState.Recorded;
@@ -371,6 +384,7 @@ public sealed class VoiceMessageSpool : IVoiceMessageSpool, IAsyncDisposable
             if (item.Delivered)
                 return; // the message is delivered; its files go at the next pass (or the next start recognises it)
             string error = StorageErrors.Describe(e);
+            ReportStorageFailure(e);
             item.SpaceNeeded = StorageErrors.IsOutOfSpace(e) ? SpooledAudio.SpaceToDeliver(item.Message.AudioPath) : 0;
             item.Attempts++;
             // Once per message and cause: a disk full for an hour must not write a line per message per minute.
