@@ -51,6 +51,9 @@ public sealed class OpenUmProcess : IAsyncDisposable
     public string ServerOutput => _server is null ? "(server not started)" :
         $"--- openum serve stdout ---\n{ProcessResult.Tail(_server.StdOut)}\n--- stderr ---\n{ProcessResult.Tail(_server.StdErr)}";
 
+    /// <summary>Everything <c>openum serve</c> wrote to standard error so far (its events), not shortened.</summary>
+    public string ServerStdErr => _server?.StdErr ?? "";
+
     private static string OpenUmDll => Path.Combine(AppContext.BaseDirectory, "openum.dll");
 
     private static string DotNet => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host)

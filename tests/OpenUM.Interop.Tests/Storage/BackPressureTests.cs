@@ -172,14 +172,11 @@ public sealed class BackPressureTests(ITestOutputHelper output)
 
     // Covers the greeting of 1000 (~7.4 s) and the beep, then a few seconds of recorded tone (not silence, which
     // the recording's idle timeout would end).
-    private const double ToneSeconds = 12;
+    private const int ToneSeconds = 12;
 
     private static string WriteToneFile(string directory)
     {
-        int samples = (int)(ToneSeconds * 8000);
-        var ulaw = new byte[samples];
-        for (int i = 0; i < samples; i++)
-            ulaw[i] = OpenUM.Media.G711.LinearToMuLaw((short)(8000 * Math.Sin(2 * Math.PI * 440 * i / 8000.0)));
+        byte[] ulaw = StorageChecks.MuLawTone(ToneSeconds, amplitude: 8000);
         string path = Path.Combine(directory, "caller.ulaw");
         File.WriteAllBytes(path, ulaw);
         return path;

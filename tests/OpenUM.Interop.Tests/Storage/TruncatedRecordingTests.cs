@@ -22,6 +22,9 @@ public sealed class TruncatedRecordingTests(ITestOutputHelper output)
         System.IO.Directory.Delete(um.DataDir);
         System.IO.Directory.CreateSymbolicLink(um.DataDir, fs.Path);
         await um.ConfigureStandardAsync();
+        // Back-pressure would refuse calls on so small a disk (its automatic threshold is a 20-minute recording):
+        // 1 MB lets the call in, so that it is the disk filling after admission that the spool meets.
+        await um.CliOkAsync("server", "set", "--min-free-space-mb", "1");
         await um.StartAsync();
         string spool = Path.Combine(fs.Path, "spool");
 
@@ -29,7 +32,7 @@ public sealed class TruncatedRecordingTests(ITestOutputHelper output)
         try
         {
             string ulaw = Path.Combine(work, "caller.ulaw");
-            await File.WriteAllBytesAsync(ulaw, Tone(ToneSeconds));
+            await File.WriteAllBytesAsync(ulaw, StorageChecks.MuLawTone(ToneSeconds));
             var call = Sipp.RunAsync(new SippOptions("caller-records-awaits-bye.xml", um.SipPort, "1000")
             {
                 Timeout = TimeSpan.FromSeconds(ToneSeconds + 30),
@@ -53,7 +56,7 @@ public sealed class TruncatedRecordingTests(ITestOutputHelper output)
                 um, TimeSpan.FromSeconds(60));
             Assert.Empty(um.DeliveredFiles(OpenUmProcess.MailboxAddress));
             Assert.True(File.Exists(wav), "the audio written before the disk filled stays in the spool");
-            var open = SpoolFilesOpen(um.ServerPid, spool, Path.Combine(um.DataDir, "spool"));
+            var open = StorageChecks.OpenFilesUnder(um.ServerPid, spool, Path.Combine(um.DataDir, "spool"));
             Assert.True(open.Count == 0, "the server still holds spool files open after the call: " + string.Join(", ", open));
             Assert.Contains("[2064]", um.ServerOutput); // recording incomplete
 
@@ -78,7 +81,7 @@ public sealed class TruncatedRecordingTests(ITestOutputHelper output)
             Assert.True(Rms(audio.Samples) > 1000, "the kept audio is the caller's tone");
 
             await WaitForAsync(() => um.SpoolFiles().Length == 0 ? "" : null, "an empty spool after delivery", um, TimeSpan.FromSeconds(30));
-            Assert.Empty(SpoolFilesOpen(um.ServerPid, spool, Path.Combine(um.DataDir, "spool")));
+            Assert.Empty(StorageChecks.OpenFilesUnder(um.ServerPid, spool, Path.Combine(um.DataDir, "spool")));
             await um.AssertCleanStopAsync();
         }
         finally
@@ -88,28 +91,34 @@ public sealed class TruncatedRecordingTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task ADiskFullBeforeTheBeepStillYieldsAMessageSayingWhoCalled()
+    public async Task ADiskThatFillsBeforeTheBeepStillYieldsAMessageSayingWhoCalled()
     {
         await using var fs = await SmallFilesystem.CreateAsync(8 * 1024 * 1024);
         await using var um = new OpenUmProcess(output);
         System.IO.Directory.Delete(um.DataDir);
         System.IO.Directory.CreateSymbolicLink(um.DataDir, fs.Path);
         await um.ConfigureStandardAsync();
+        // Back-pressure would refuse calls on so small a disk (its automatic threshold is a 20-minute recording):
+        // 1 MB lets the call in, so that it is the disk filling after admission that the spool meets.
+        await um.CliOkAsync("server", "set", "--min-free-space-mb", "1");
         await um.StartAsync();
         string spool = Path.Combine(fs.Path, "spool");
-        // Full before the call: neither the description nor any audio can be written.
-        await fs.FillAsync();
 
         string work = System.IO.Directory.CreateTempSubdirectory("openum-truncated-").FullName;
         try
         {
             string ulaw = Path.Combine(work, "caller.ulaw");
-            await File.WriteAllBytesAsync(ulaw, Tone(ToneSeconds));
-            var sipp = await Sipp.RunAsync(new SippOptions("caller-records-awaits-bye.xml", um.SipPort, "1000")
+            await File.WriteAllBytesAsync(ulaw, StorageChecks.MuLawTone(ToneSeconds));
+            var call = Sipp.RunAsync(new SippOptions("caller-records-awaits-bye.xml", um.SipPort, "1000")
             {
                 Timeout = TimeSpan.FromSeconds(ToneSeconds + 30),
                 Files = new Dictionary<string, string> { ["caller.ulaw"] = ulaw },
             }, output);
+            // Full once the call is answered, during its greeting: at the beep neither the description nor any audio
+            // can be written.
+            await um.WaitForEventAsync(2002, null, TimeSpan.FromSeconds(60));
+            await fs.FillAsync();
+            var sipp = await call;
             Assert.True(sipp.ExitCode == 0 && sipp.Successful == 1,
                 $"the call did not end normally with the server's BYE\n{sipp.Describe()}\n{um.ServerOutput}");
 
@@ -117,7 +126,7 @@ public sealed class TruncatedRecordingTests(ITestOutputHelper output)
                 um, TimeSpan.FromSeconds(60));
             Assert.Contains("[2068]", um.ServerOutput); // the description is held in memory
             Assert.Empty(um.DeliveredFiles(OpenUmProcess.MailboxAddress));
-            var open = SpoolFilesOpen(um.ServerPid, spool, Path.Combine(um.DataDir, "spool"));
+            var open = StorageChecks.OpenFilesUnder(um.ServerPid, spool, Path.Combine(um.DataDir, "spool"));
             Assert.True(open.Count == 0, "the server still holds spool files open after the call: " + string.Join(", ", open));
 
             fs.Unfill();
@@ -136,36 +145,7 @@ public sealed class TruncatedRecordingTests(ITestOutputHelper output)
         }
     }
 
-    // 440 Hz at about -10 dBFS as raw mu-law: loud enough that the recording's idle timeout never fires.
-    private static byte[] Tone(int seconds)
-    {
-        var bytes = new byte[8000 * seconds];
-        for (int i = 0; i < bytes.Length; i++)
-            bytes[i] = OpenUM.Media.G711.LinearToMuLaw((short)(10000 * Math.Sin(2 * Math.PI * 440 * i / 8000)));
-        return bytes;
-    }
-
     private static double Rms(short[] samples) => Math.Sqrt(samples.Select(s => (double)s * s).DefaultIfEmpty().Average());
-
-    // The targets of /proc/PID/fd under any of the given directories.
-    private static List<string> SpoolFilesOpen(int pid, params string[] directories)
-    {
-        var open = new List<string>();
-        foreach (var fd in System.IO.Directory.EnumerateFileSystemEntries($"/proc/{pid}/fd"))
-        {
-            try
-            {
-                if (new FileInfo(fd).LinkTarget is { } target
-                    && directories.Any(d => target.StartsWith(d + "/", StringComparison.Ordinal)))
-                    open.Add(target);
-            }
-            catch (IOException)
-            {
-                // closed while listing
-            }
-        }
-        return open;
-    }
 
     private static async Task<string> WaitForAsync(Func<string?> probe, string what, OpenUmProcess um, TimeSpan hangGuard)
     {
