@@ -169,8 +169,8 @@ public sealed class CallController : IAsyncDisposable
             Refuse(call, 403, "Forbidden", $"dial plan {dialPlan.Name} is {dialPlan.VoipSecurity} and the call came over {call.Connection.Transport}");
             return;
         }
-        var subscriber = SubscriberAccess is { } services && SubscriberAccessCall.IsAccessNumber(dialPlan, CalledParty.Find(call.Request)?.Number)
-            ? services : null;
+        var subscriber = SubscriberAccess is { } access && SubscriberAccessCall.IsAccessNumber(dialPlan, CalledParty.Find(call.Request)?.Number)
+            ? access : null;
         // Refuse before loss: a gateway told 503 routes the caller elsewhere; a call answered without room for its
         // message loses it. Subscribers need no room to listen, but a read-only disk cannot count their PIN failures.
         var storage = Storage?.Check(ActiveCalls) ?? StorageVerdict.Available;
@@ -194,21 +194,22 @@ public sealed class CallController : IAsyncDisposable
             Refuse(call, 503, "Service Unavailable", $"MaxCallsAllowed ({max}) reached", retryAfter: true);
             return;
         }
+        var services = new VoicemailCall.Services(_ports, _clock, _timers, _spool, _prompts, _options, _time, _logger);
         if (subscriber is not null)
-        {
-            AnswerSubscriber(call, config, gateway, dialPlan, subscriber);
-            return;
-        }
-        if (announce)
-        {
-            AnswerStorageFull(call, config, gateway, dialPlan, storage.Reason);
-            return;
-        }
-        VoicemailCall? voicemail = null;
+            Start(call, () => SubscriberAccessCall.TryAnswer(call, config, gateway, dialPlan, services, subscriber, _shutdown.Token), a => a.RunAsync);
+        else if (announce)
+            Start(call, () => StorageFullCall.TryAnswer(call, config, gateway, dialPlan, services, storage.Reason, _shutdown.Token), a => a.RunAsync);
+        else
+            Start(call, () => VoicemailCall.TryAnswer(call, config, gateway, dialPlan, services, _shutdown.Token), v => v.RunAsync);
+    }
+
+    /// <summary>Answers with <paramref name="answer"/> (null: it refused the call itself) and runs the call it made.</summary>
+    private void Start<T>(IncomingCall call, Func<T?> answer, Func<T, Func<Task>> run) where T : class
+    {
+        T? started = null;
         try
         {
-            voicemail = VoicemailCall.TryAnswer(call, config, gateway, dialPlan, new VoicemailCall.Services(
-                _ports, _clock, _timers, _spool, _prompts, _options, _time, _logger), _shutdown.Token);
+            started = answer();
         }
         catch (System.Net.Sockets.SocketException e)
         {
@@ -217,48 +218,9 @@ public sealed class CallController : IAsyncDisposable
         }
         finally
         {
-            if (voicemail is null) Interlocked.Decrement(ref _active);
+            if (started is null) Interlocked.Decrement(ref _active);
         }
-        if (voicemail is null) return;
-        _calls[voicemail] = RunAsync(voicemail, voicemail.RunAsync);
-    }
-
-    private void AnswerSubscriber(IncomingCall call, ConfigurationSnapshot config, IpGateway gateway, DialPlan dialPlan, SubscriberAccessServices subscriber)
-    {
-        SubscriberAccessCall? access = null;
-        try
-        {
-            access = SubscriberAccessCall.TryAnswer(call, config, gateway, dialPlan, new VoicemailCall.Services(
-                _ports, _clock, _timers, _spool, _prompts, _options, _time, _logger), subscriber, _shutdown.Token);
-        }
-        catch (System.Net.Sockets.SocketException e)
-        {
-            Refuse(call, 503, "Service Unavailable", "no RTP port free: " + e.Message, retryAfter: true);
-        }
-        finally
-        {
-            if (access is null) Interlocked.Decrement(ref _active);
-        }
-        if (access is not null) _calls[access] = RunAsync(access, access.RunAsync);
-    }
-
-    private void AnswerStorageFull(IncomingCall call, ConfigurationSnapshot config, IpGateway gateway, DialPlan dialPlan, string why)
-    {
-        StorageFullCall? announced = null;
-        try
-        {
-            announced = StorageFullCall.TryAnswer(call, config, gateway, dialPlan, new VoicemailCall.Services(
-                _ports, _clock, _timers, _spool, _prompts, _options, _time, _logger), why, _shutdown.Token);
-        }
-        catch (System.Net.Sockets.SocketException e)
-        {
-            Refuse(call, 503, "Service Unavailable", "no RTP port free: " + e.Message, retryAfter: true);
-        }
-        finally
-        {
-            if (announced is null) Interlocked.Decrement(ref _active);
-        }
-        if (announced is not null) _calls[announced] = RunAsync(announced, announced.RunAsync);
+        if (started is not null) _calls[started] = RunAsync(started, run(started));
     }
 
     private async Task RunAsync(object call, Func<Task> run)

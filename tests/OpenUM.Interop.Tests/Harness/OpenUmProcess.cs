@@ -51,6 +51,16 @@ public sealed class OpenUmProcess : IAsyncDisposable
     public string ServerOutput => _server is null ? "(server not started)" :
         $"--- openum serve stdout ---\n{ProcessResult.Tail(_server.StdOut)}\n--- stderr ---\n{ProcessResult.Tail(_server.StdErr)}";
 
+    /// <summary>
+    /// Moves the whole data directory (store, events, spool, maildir) to <paramref name="path"/>, a small filesystem of
+    /// the storage tests: the data directory becomes a link to it. Before anything is configured.
+    /// </summary>
+    public void PutDataDirectoryOn(string path)
+    {
+        System.IO.Directory.Delete(DataDir);
+        System.IO.Directory.CreateSymbolicLink(DataDir, path);
+    }
+
     /// <summary>Everything <c>openum serve</c> wrote to standard error so far (its events), not shortened.</summary>
     public string ServerStdErr => _server?.StdErr ?? "";
 

@@ -21,8 +21,7 @@ public sealed partial class FillingDiskTests(ITestOutputHelper output)
     {
         await using var fs = await SmallFilesystem.CreateAsync(6 * MB);
         await using var um = new OpenUmProcess(output);
-        System.IO.Directory.Delete(um.DataDir);
-        System.IO.Directory.CreateSymbolicLink(um.DataDir, fs.Path);
+        um.PutDataDirectoryOn(fs.Path);
         await um.ConfigureStandardAsync();
         // A fixed threshold: the automatic one (room for a 20-minute recording per call) is more than this disk holds.
         await um.CliOkAsync("server", "set", "--min-free-space-mb", "1");

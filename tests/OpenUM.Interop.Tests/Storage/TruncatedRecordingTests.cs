@@ -17,10 +17,7 @@ public sealed class TruncatedRecordingTests(ITestOutputHelper output)
     {
         await using var fs = await SmallFilesystem.CreateAsync(8 * 1024 * 1024);
         await using var um = new OpenUmProcess(output);
-        // The harness makes its own data directory: it becomes a link to the small disk, so everything the server
-        // writes (store, events, spool, maildir) lives there.
-        System.IO.Directory.Delete(um.DataDir);
-        System.IO.Directory.CreateSymbolicLink(um.DataDir, fs.Path);
+        um.PutDataDirectoryOn(fs.Path);
         await um.ConfigureStandardAsync();
         // Back-pressure would refuse calls on so small a disk (its automatic threshold is a 20-minute recording):
         // 1 MB lets the call in, so that it is the disk filling after admission that the spool meets.
@@ -95,8 +92,7 @@ public sealed class TruncatedRecordingTests(ITestOutputHelper output)
     {
         await using var fs = await SmallFilesystem.CreateAsync(8 * 1024 * 1024);
         await using var um = new OpenUmProcess(output);
-        System.IO.Directory.Delete(um.DataDir);
-        System.IO.Directory.CreateSymbolicLink(um.DataDir, fs.Path);
+        um.PutDataDirectoryOn(fs.Path);
         await um.ConfigureStandardAsync();
         // Back-pressure would refuse calls on so small a disk (its automatic threshold is a 20-minute recording):
         // 1 MB lets the call in, so that it is the disk filling after admission that the spool meets.
