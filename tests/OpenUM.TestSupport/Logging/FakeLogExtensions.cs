@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Logging.Testing;
 
 namespace OpenUM.TestSupport;
@@ -29,18 +30,23 @@ public static class FakeLogExtensions
         [.. collector.GetSnapshot().Where(r => r.Id.Id == eventId)];
 
     /// <summary>
-    /// The structured values of a record as the code logged them (an int stays an int, an enum an enum), which
-    /// <see cref="FakeLogRecord.StructuredState"/> turns into strings; empty for an event without structure.
+    /// One structured value of a record, read back as <typeparamref name="T"/> (an enum by name, numbers and
+    /// booleans invariantly). FakeLogger keeps structured values as invariant strings, so this compares values,
+    /// not the boxed type the code passed. Throws when the record has no such field.
     /// </summary>
-    public static IReadOnlyDictionary<string, object?> Fields(this FakeLogRecord record)
+    public static T Field<T>(this FakeLogRecord record, string key)
     {
-        var fields = new Dictionary<string, object?>();
-        if (record.State is IEnumerable<KeyValuePair<string, object?>> pairs)
-            foreach (var (key, value) in pairs) fields[key] = value;
-        return fields;
+        foreach (var (name, text) in record.StructuredState ?? [])
+        {
+            if (name != key) continue;
+            if (text is null) return default!;
+            var type = Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T);
+            return (T)(type.IsEnum ? Enum.Parse(type, text) : Convert.ChangeType(text, type, CultureInfo.InvariantCulture));
+        }
+        throw new KeyNotFoundException($"event {record.Id.Id} has no field {key}; it has: "
+            + string.Join(", ", (record.StructuredState ?? []).Select(p => p.Key)));
     }
 
-    /// <summary>The structured values in the order logged (the message template is the last, "{OriginalFormat}").</summary>
-    public static KeyValuePair<string, object?>[] Values(this FakeLogRecord record) =>
-        record.State is IEnumerable<KeyValuePair<string, object?>> pairs ? [.. pairs] : [];
+    /// <summary>The structured values of a record (as FakeLogger keeps them: invariant strings), in the order logged.</summary>
+    public static IReadOnlyList<KeyValuePair<string, string?>> Fields(this FakeLogRecord record) => record.StructuredState ?? [];
 }
