@@ -24,7 +24,7 @@ public sealed class CallControllerTests : IAsyncLifetime
     private TrustedPeers _peers = null!;
     private IPEndPoint _endpoint = null!;
 
-    private readonly EventLines _events = new();
+    private readonly FakeLogger _events = new();
 
     private static ConfigurationSnapshot Snapshot(VoipSecurity security = VoipSecurity.Unsecured, int maxCalls = 100,
         UmStatus gatewayStatus = UmStatus.Enabled, TimeSpan? maxCallDuration = null) => new(1,
@@ -124,8 +124,8 @@ public sealed class CallControllerTests : IAsyncLifetime
         Assert.Equal(200, result.StatusCode);
         var end = await result.Dialog!.Terminated.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(SipDialogEndReason.RemoteBye, end.Reason);
-        await TestWait.UntilAsync(() => _events.Lines.Any(l => l.StartsWith("2003 ", StringComparison.Ordinal)), "event 2003");
-        Assert.Contains(_events.Lines, l => l.StartsWith("2003 ", StringComparison.Ordinal) && l.Contains("MaxCallDuration reached", StringComparison.Ordinal));
+        await TestWait.UntilAsync(() => _events.Lines().Any(l => l.StartsWith("2003 ", StringComparison.Ordinal)), "event 2003");
+        Assert.Contains(_events.Lines(), l => l.StartsWith("2003 ", StringComparison.Ordinal) && l.Contains("MaxCallDuration reached", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -144,21 +144,6 @@ public sealed class CallControllerTests : IAsyncLifetime
         Assert.Equal("1000", message.Headers["X-OpenUM-CalledExtension"]);
         Assert.Single(message.Attachments);
     }
-}
-
-/// <summary>Log events as "id message" lines, for assertions on event ids and reasons.</summary>
-internal sealed class EventLines : Microsoft.Extensions.Logging.ILogger
-{
-    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _lines = new();
-
-    public IReadOnlyList<string> Lines => [.. _lines];
-
-    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-    public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
-
-    public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state,
-        Exception? exception, Func<TState, Exception?, string> formatter) => _lines.Enqueue($"{eventId.Id} {formatter(state, exception)}");
 }
 
 internal static class TestWait

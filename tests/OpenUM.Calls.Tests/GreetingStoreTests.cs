@@ -56,20 +56,20 @@ public sealed class GreetingStoreTests : IDisposable
             File.WriteAllBytes(Path.Combine(Folder, name), [1]);
             File.SetUnixFileMode(Path.Combine(Folder, name), Mode0644);
         }
-        var events = new EventLines();
+        var events = new FakeLogger();
 
         Assert.Equal(4, GreetingStore.Tighten(_data, events));
         Assert.Equal(GreetingStore.DirectoryMode, File.GetUnixFileMode(Folder));
         foreach (string file in System.IO.Directory.GetFiles(Folder))
             Assert.Equal(GreetingStore.FileMode, File.GetUnixFileMode(file));
-        string line = Assert.Single(events.Lines);
+        string line = Assert.Single(events.Lines());
         Assert.StartsWith("2050 ", line);
         Assert.Contains("(mode 0755 before)", line);
         Assert.Contains("3 greeting files were made 0600", line);
 
         // Nothing left to do: no change, no event.
         Assert.Equal(0, GreetingStore.Tighten(_data, events));
-        Assert.Single(events.Lines);
+        Assert.Single(events.Lines());
     }
 
     [Fact]
@@ -80,11 +80,11 @@ public sealed class GreetingStoreTests : IDisposable
         File.SetUnixFileMode(outside, Mode0644);
         System.IO.Directory.CreateDirectory(Folder, GreetingStore.DirectoryMode);
         File.CreateSymbolicLink(Path.Combine(Folder, "Test-1000.wav"), outside);
-        var events = new EventLines();
+        var events = new FakeLogger();
 
         Assert.Equal(0, GreetingStore.Tighten(_data, events));
         Assert.Equal(Mode0644, File.GetUnixFileMode(outside));
-        Assert.Contains("Test-1000.wav: a symbolic link", Assert.Single(events.Lines));
+        Assert.Contains("Test-1000.wav: a symbolic link", Assert.Single(events.Lines()));
     }
 
     [Fact]
@@ -94,19 +94,19 @@ public sealed class GreetingStoreTests : IDisposable
         System.IO.Directory.CreateDirectory(target);
         File.SetUnixFileMode(target, Mode0755);
         System.IO.Directory.CreateSymbolicLink(Folder, target);
-        var events = new EventLines();
+        var events = new FakeLogger();
 
         Assert.Equal(0, GreetingStore.Tighten(_data, events));
         Assert.Equal(Mode0755, File.GetUnixFileMode(target));
-        Assert.StartsWith("2051 ", Assert.Single(events.Lines));
+        Assert.StartsWith("2051 ", Assert.Single(events.Lines()));
     }
 
     [Fact]
     public void NoFolderNothingToDo()
     {
-        var events = new EventLines();
+        var events = new FakeLogger();
         Assert.Equal(0, GreetingStore.Tighten(_data, events));
-        Assert.Empty(events.Lines);
+        Assert.Empty(events.Lines());
         Assert.False(System.IO.Directory.Exists(Folder));
     }
 }

@@ -20,7 +20,7 @@ public sealed class MediaSourceWiringTests : IAsyncDisposable
     private static int s_nextRange = 26000;
     private readonly string _root = System.IO.Directory.CreateTempSubdirectory("openum-calls-media-").FullName;
     private readonly int _rtpFirst = Interlocked.Add(ref s_nextRange, 100) - 100;
-    private readonly EventLines _events = new();
+    private readonly FakeLogger _events = new();
     private SipUserAgent? _server;
     private CallController? _controller;
     private MediaClock? _clock;
@@ -85,7 +85,7 @@ public sealed class MediaSourceWiringTests : IAsyncDisposable
     }
 
     private string? Line(int id, string contains) =>
-        _events.Lines.FirstOrDefault(l => l.StartsWith($"{id} ", StringComparison.Ordinal) && l.Contains(contains, StringComparison.Ordinal));
+        _events.Lines().FirstOrDefault(l => l.StartsWith($"{id} ", StringComparison.Ordinal) && l.Contains(contains, StringComparison.Ordinal));
 
     [Fact]
     public async Task TheSignallingPeerIsLearnedAfterTheServersProbation()

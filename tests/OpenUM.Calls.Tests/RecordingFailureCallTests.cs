@@ -16,7 +16,7 @@ public sealed class RecordingFailureCallTests : IAsyncLifetime
     private static int s_nextRange = 28000;
     private readonly string _root = System.IO.Directory.CreateTempSubdirectory("openum-recfail-calls-").FullName;
     private readonly int _rtpFirst = Interlocked.Add(ref s_nextRange, 100) - 100;
-    private readonly EventLines _events = new();
+    private readonly FakeLogger _events = new();
     private SipUserAgent _server = null!;
     private CallController _controller = null!;
     private MediaClock _clock = null!;
@@ -76,7 +76,7 @@ public sealed class RecordingFailureCallTests : IAsyncLifetime
         var submitted = await _redirect.Submitted.Task.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(TimeSpan.Zero, submitted.Duration);
         Assert.Contains("could not be created", submitted.Truncated);
-        Assert.DoesNotContain(_events.Lines, l => l.StartsWith("2005 ", StringComparison.Ordinal)); // not a failed call
+        Assert.DoesNotContain(_events.Lines(), l => l.StartsWith("2005 ", StringComparison.Ordinal)); // not a failed call
 
         string inbox = Path.Combine(_root, "maildir", "user1000@example.test", "new");
         await TestWait.UntilAsync(() => System.IO.Directory.Exists(inbox) && System.IO.Directory.EnumerateFiles(inbox).Any(), "the message");

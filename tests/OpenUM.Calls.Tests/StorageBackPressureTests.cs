@@ -18,7 +18,7 @@ public sealed class StorageBackPressureTests : IAsyncLifetime
     private const string AccessNumber = "5559000";
     private readonly string _root = System.IO.Directory.CreateTempSubdirectory("openum-storage-calls-").FullName;
     private readonly int _rtpFirst = Interlocked.Add(ref s_nextRange, 100) - 100;
-    private readonly EventLines _events = new();
+    private readonly FakeLogger _events = new();
     private readonly FakeGate _gate = new();
     private ConfigurationSnapshot _config = Snapshot(StorageFullAction.Refuse);
     private SipUserAgent _server = null!;
@@ -89,10 +89,10 @@ public sealed class StorageBackPressureTests : IAsyncLifetime
         Assert.Null(result.Dialog);
         Assert.Equal(StorageVerdict.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
             result.FinalResponse!.Headers.Get("Retry-After"));
-        Assert.Contains(_events.Lines, l => l.StartsWith("2062 ", StringComparison.Ordinal) && l.Contains("503, Retry-After 60", StringComparison.Ordinal)
+        Assert.Contains(_events.Lines(), l => l.StartsWith("2062 ", StringComparison.Ordinal) && l.Contains("503, Retry-After 60", StringComparison.Ordinal)
             && l.Contains(Low.Reason, StringComparison.Ordinal));
-        Assert.DoesNotContain(_events.Lines, l => l.StartsWith("2002 ", StringComparison.Ordinal));
-        Assert.DoesNotContain(_events.Lines, l => l.StartsWith("1021 ", StringComparison.Ordinal));
+        Assert.DoesNotContain(_events.Lines(), l => l.StartsWith("2002 ", StringComparison.Ordinal));
+        Assert.DoesNotContain(_events.Lines(), l => l.StartsWith("1021 ", StringComparison.Ordinal));
         Assert.Equal(0, _controller.ActiveCalls);
     }
 
@@ -124,11 +124,11 @@ public sealed class StorageBackPressureTests : IAsyncLifetime
         Assert.Equal(200, result.StatusCode);
         var end = await result.Dialog!.Terminated.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(SipDialogEndReason.RemoteBye, end.Reason);
-        await TestWait.UntilAsync(() => _events.Lines.Any(l => l.StartsWith("2003 ", StringComparison.Ordinal)), "event 2003");
-        Assert.Contains(_events.Lines, l => l.StartsWith("2003 ", StringComparison.Ordinal)
+        await TestWait.UntilAsync(() => _events.Lines().Any(l => l.StartsWith("2003 ", StringComparison.Ordinal)), "event 2003");
+        Assert.Contains(_events.Lines(), l => l.StartsWith("2003 ", StringComparison.Ordinal)
             && l.Contains("announced and hung up", StringComparison.Ordinal) && l.Contains(Low.Reason, StringComparison.Ordinal));
-        Assert.DoesNotContain(_events.Lines, l => l.StartsWith("1021 ", StringComparison.Ordinal));
-        Assert.Contains(_events.Lines, l => l.StartsWith("2062 ", StringComparison.Ordinal) && l.Contains("announcement", StringComparison.Ordinal));
+        Assert.DoesNotContain(_events.Lines(), l => l.StartsWith("1021 ", StringComparison.Ordinal));
+        Assert.Contains(_events.Lines(), l => l.StartsWith("2062 ", StringComparison.Ordinal) && l.Contains("announcement", StringComparison.Ordinal));
         string spool = Path.Combine(_root, "spool");
         Assert.True(!System.IO.Directory.Exists(spool) || !System.IO.Directory.EnumerateFiles(spool).Any(), "nothing recorded");
         await TestWait.UntilAsync(() => _controller.ActiveCalls == 0, "the announced call to end");
@@ -142,7 +142,7 @@ public sealed class StorageBackPressureTests : IAsyncLifetime
         var (access, client) = await CallAsync(AccessNumber);
         await using var _ = client;
         Assert.Equal(503, access.StatusCode);
-        Assert.Contains(_events.Lines, l => l.StartsWith("2062 ", StringComparison.Ordinal) && l.Contains("read-only", StringComparison.Ordinal)
+        Assert.Contains(_events.Lines(), l => l.StartsWith("2062 ", StringComparison.Ordinal) && l.Contains("read-only", StringComparison.Ordinal)
             && l.Contains("503", StringComparison.Ordinal));
     }
 
@@ -150,18 +150,18 @@ public sealed class StorageBackPressureTests : IAsyncLifetime
     public void RefusalsAreLoggedOncePerIntervalWithTheCountOfTheOthers()
     {
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
-        var events = new EventLines();
+        var events = new FakeLogger();
         var log = new StorageRefusalLog(time, events);
         for (int i = 0; i < 5; i++) log.Log(new IPEndPoint(IPAddress.Parse("192.0.2." + (i + 1)), 5060), "503, Retry-After 60", Low.Reason);
         // One server-wide cause: one line for the burst, whoever the callers were.
-        Assert.Single(events.Lines);
-        Assert.StartsWith("2062 Call from 192.0.2.1:5060 turned away (503, Retry-After 60)", events.Lines[0], StringComparison.Ordinal);
+        Assert.Single(events.Lines());
+        Assert.StartsWith("2062 Call from 192.0.2.1:5060 turned away (503, Retry-After 60)", events.Lines()[0], StringComparison.Ordinal);
 
         time.Advance(TimeSpan.FromSeconds(10));
         log.Log(new IPEndPoint(IPAddress.Parse("::ffff:192.0.2.9"), 5070), "answered with the storage-full announcement", Low.Reason);
-        Assert.Equal(2, events.Lines.Count);
-        Assert.StartsWith("2062 Call from 192.0.2.9:5070 turned away (answered", events.Lines[1], StringComparison.Ordinal);
-        Assert.EndsWith("(4 similar suppressed)", events.Lines[1], StringComparison.Ordinal);
+        Assert.Equal(2, events.Lines().Count);
+        Assert.StartsWith("2062 Call from 192.0.2.9:5070 turned away (answered", events.Lines()[1], StringComparison.Ordinal);
+        Assert.EndsWith("(4 similar suppressed)", events.Lines()[1], StringComparison.Ordinal);
     }
 
     [Fact]

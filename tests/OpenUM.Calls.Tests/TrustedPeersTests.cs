@@ -66,14 +66,6 @@ public class TrustedPeersOrderingTests
 
 public class PeerWarningsTests
 {
-    private sealed class Capture : Microsoft.Extensions.Logging.ILogger
-    {
-        public List<int> Ids { get; } = [];
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
-        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) => Ids.Add(eventId.Id);
-    }
-
     [Fact]
     public void GatewaysInTwoModesAndModesNotListenedOnAreReported()
     {
@@ -82,12 +74,12 @@ public class PeerWarningsTests
             [new IpGateway { Name = "pbx", Address = "pbx.example.test" }],
             [new HuntGroup { Name = "a", IpGateway = "pbx", DialPlan = "open", PilotIdentifier = "1" }, new HuntGroup { Name = "b", IpGateway = "pbx", DialPlan = "secure" }],
             [], []);
-        var log = new Capture();
+        var log = new FakeLogger();
         PeerWarnings.Check(config, tcp: true, tls: false, "TCP", log);
-        Assert.Equal([1184, 1115], log.Ids);
-        log.Ids.Clear();
+        Assert.Equal([1184, 1115], log.EventIds());
+        log.Collector.Clear();
         PeerWarnings.Check(config, tcp: true, tls: true, "Dual", log);
-        Assert.Equal([1184], log.Ids);
+        Assert.Equal([1184], log.EventIds());
     }
 }
 

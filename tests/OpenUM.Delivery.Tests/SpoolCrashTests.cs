@@ -14,7 +14,7 @@ public sealed class SpoolCrashTests : IDisposable
     private static VoiceMessageSpool Spool(string root, Action<string>? checkpoint, out MaildirSink maildir)
     {
         maildir = new MaildirSink(Path.Combine(root, "maildir")) { Checkpoint = checkpoint };
-        return new VoiceMessageSpool(Path.Combine(root, "spool"), maildir, new EventLog()) { Checkpoint = checkpoint };
+        return new VoiceMessageSpool(Path.Combine(root, "spool"), maildir, new FakeLogger()) { Checkpoint = checkpoint };
     }
 
     // One message, complete, handed over and delivered; every checkpoint reached is reported.

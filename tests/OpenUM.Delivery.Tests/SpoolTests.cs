@@ -11,7 +11,7 @@ public sealed class SpoolTests : IDisposable
 {
     private const int Enospc = 28;
     private readonly Fixture _fx = new();
-    private readonly EventLog _events = new();
+    private readonly FakeLogger _events = new();
 
     public void Dispose() => _fx.Dispose();
 
@@ -65,8 +65,8 @@ public sealed class SpoolTests : IDisposable
         Assert.Null(mime.Headers[VoiceMessageComposer.TruncatedHeader]);
         Assert.Single(mime.Attachments);
         Assert.Empty(SpoolFiles());
-        Assert.Contains(_events.Entries, e => e.Id == 2001);
-        Assert.DoesNotContain(_events.Entries, e => e.Id is 2064 or 2065 or 2066);
+        Assert.Contains(_events.Collector.GetSnapshot(), e => e.Id.Id == 2001);
+        Assert.DoesNotContain(_events.Collector.GetSnapshot(), e => e.Id.Id is 2064 or 2065 or 2066);
     }
 
     [Fact]
@@ -108,7 +108,7 @@ public sealed class SpoolTests : IDisposable
         Assert.Equal(3000u, BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(40)));
         Assert.Equal(36u + 3000, BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(4)));
         Assert.Equal(audio[..3000], bytes[44..]);
-        Assert.Contains(_events.Entries, e => e.Id == 2064 && e.Message.Contains("no space left on device", StringComparison.Ordinal));
+        Assert.Contains(_events.Collector.GetSnapshot(), e => e.Id.Id == 2064 && e.Message.Contains("no space left on device", StringComparison.Ordinal));
         Assert.Empty(SpoolFiles());
     }
 
@@ -145,7 +145,7 @@ public sealed class SpoolTests : IDisposable
         Assert.Empty(Delivered());
         Assert.Equal(1, spool.PendingCount);
         Assert.Contains(Path.GetFileName(recording.AudioPath), SpoolFiles());
-        Assert.Single(_events.Entries, e => e.Id == 2065 && e.Message.Contains("no space left on device", StringComparison.Ordinal));
+        Assert.Single(_events.Collector.GetSnapshot(), e => e.Id.Id == 2065 && e.Message.Contains("no space left on device", StringComparison.Ordinal));
         Assert.DoesNotContain(OpenFiles(), f => f.StartsWith(SpoolDir, StringComparison.Ordinal));
 
         sink.Failing = false;
@@ -154,8 +154,8 @@ public sealed class SpoolTests : IDisposable
         Assert.Single(Delivered());
         Assert.Empty(SpoolFiles());
         Assert.Equal(0, spool.PendingCount);
-        Assert.Contains(_events.Entries, e => e.Id == 2067 && e.Message.Contains("after 2 failed attempt(s)", StringComparison.Ordinal));
-        Assert.DoesNotContain(_events.Entries, e => e.Id == 2001);
+        Assert.Contains(_events.Collector.GetSnapshot(), e => e.Id.Id == 2067 && e.Message.Contains("after 2 failed attempt(s)", StringComparison.Ordinal));
+        Assert.DoesNotContain(_events.Collector.GetSnapshot(), e => e.Id.Id == 2001);
     }
 
     [Fact]
@@ -175,7 +175,7 @@ public sealed class SpoolTests : IDisposable
             await Task.Delay(50, guard.Token);
         while (SpoolFiles().Length > 0)
             await Task.Delay(50, guard.Token);
-        Assert.Contains(_events.Entries, e => e.Id == 2067);
+        Assert.Contains(_events.Collector.GetSnapshot(), e => e.Id.Id == 2067);
     }
 
     [Fact]
@@ -218,7 +218,7 @@ public sealed class SpoolTests : IDisposable
         Assert.Contains("without a readable description", mime.Headers[VoiceMessageComposer.TruncatedHeader]);
         Assert.Single(mime.Attachments);
         Assert.Empty(SpoolFiles());
-        Assert.Contains(_events.Entries, e => e.Id == 2069);
+        Assert.Contains(_events.Collector.GetSnapshot(), e => e.Id.Id == 2069);
     }
 
     [Fact]
@@ -236,7 +236,7 @@ public sealed class SpoolTests : IDisposable
         using var mime = await MimeMessage.LoadAsync(Assert.Single(Delivered("postmaster@um.example.com")));
         Assert.Single(mime.Attachments);
         Assert.Equal(["alone.json"], SpoolFiles());
-        Assert.Single(_events.Entries, e => e.Id == 2004 && e.Message.Contains("alone.json", StringComparison.Ordinal));
+        Assert.Single(_events.Collector.GetSnapshot(), e => e.Id.Id == 2004 && e.Message.Contains("alone.json", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -250,7 +250,7 @@ public sealed class SpoolTests : IDisposable
         await spool.RetryPendingAsync(CancellationToken.None);
 
         Assert.Equal(["0f3a9c2b7d1e4a5b6c7d8e9f.wav"], SpoolFiles());
-        Assert.Single(_events.Entries, e => e.Id == 2004);
+        Assert.Single(_events.Collector.GetSnapshot(), e => e.Id.Id == 2004);
     }
 
     [Fact]
@@ -301,14 +301,14 @@ public sealed class SpoolTests : IDisposable
             System.IO.Directory.Delete(SpoolDir);
             File.WriteAllText(SpoolDir, "not a directory");
             var recording = await spool.BeginAsync(Description());
-            Assert.Contains(_events.Entries, e => e.Id == 2068);
+            Assert.Contains(_events.Collector.GetSnapshot(), e => e.Id.Id == 2068);
 
             await spool.SubmitAsync(recording, new RecordingOutcome(TimeSpan.Zero, "the recording file could not be created"), CancellationToken.None);
         }
 
         using var mime = await MimeMessage.LoadAsync(Assert.Single(Delivered()));
         Assert.Contains("None of the recording could be saved.", mime.TextBody);
-        Assert.DoesNotContain(_events.Entries, e => e.Id == 2066);
+        Assert.DoesNotContain(_events.Collector.GetSnapshot(), e => e.Id.Id == 2066);
     }
 
     [Fact]
@@ -321,10 +321,10 @@ public sealed class SpoolTests : IDisposable
             File.WriteAllText(SpoolDir, "not a directory");
             var recording = await spool.BeginAsync(Description());
             await spool.SubmitAsync(recording, new RecordingOutcome(TimeSpan.Zero, "the recording file could not be created"), CancellationToken.None);
-            Assert.DoesNotContain(_events.Entries, e => e.Id == 2066);
+            Assert.DoesNotContain(_events.Collector.GetSnapshot(), e => e.Id.Id == 2066);
         }
 
-        var lost = Assert.Single(_events.Entries, e => e.Id == 2066);
+        var lost = Assert.Single(_events.Collector.GetSnapshot(), e => e.Id.Id == 2066);
         Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Critical, lost.Level);
         Assert.Contains("alice@example.com", lost.Message);
         Assert.Contains("5551234", lost.Message);

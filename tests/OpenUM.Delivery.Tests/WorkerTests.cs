@@ -17,7 +17,7 @@ public class WorkerTests
         public readonly Fixture Fixture = new();
         public readonly FakeTimeProvider Time = new(Start);
         public readonly FakeSubmitter Smtp = new();
-        public readonly EventLog Events = new();
+        public readonly FakeLogger Events = new();
         public readonly SmtpOutbox Outbox;
         public readonly OutboxWorker Worker;
 
@@ -46,7 +46,7 @@ public class WorkerTests
         var sent = Assert.Single(h.Smtp.Sent);
         Assert.Equal(("vm@um.example.test", "alice@example.com", item.MessageId), sent);
         Assert.Empty(h.Outbox.List());
-        var e = Assert.Single(h.Events.Entries, x => x.Id == 2020);
+        var e = Assert.Single(h.Events.Collector.GetSnapshot(), x => x.Id.Id == 2020);
         Assert.Contains("250 ms after it was queued", e.Message);
     }
 
@@ -63,7 +63,7 @@ public class WorkerTests
         Assert.All(h.Outbox.Queued(), i => Assert.Equal(1, i.Attempts));
         Assert.All(h.Outbox.Queued(), i => Assert.InRange(i.NextAttemptAt, Start.AddSeconds(15), Start.AddSeconds(30)));
         Assert.NotNull(next);
-        Assert.Contains("ConnectionRefused", Assert.Single(h.Events.Entries, x => x.Id == 1082).Message);
+        Assert.Contains("ConnectionRefused", Assert.Single(h.Events.Collector.GetSnapshot(), x => x.Id.Id == 1082).Message);
 
         // Not due yet: no new connection.
         int opens = h.Smtp.Opens;
@@ -76,7 +76,7 @@ public class WorkerTests
         await h.Worker.ProcessDueAsync(CancellationToken.None);
         Assert.Equal(3, h.Smtp.Sent.Count);
         Assert.Empty(h.Outbox.Queued());
-        Assert.Single(h.Events.Entries, x => x.Id == 2024);
+        Assert.Single(h.Events.Collector.GetSnapshot(), x => x.Id.Id == 2024);
     }
 
     [Fact]
@@ -93,11 +93,11 @@ public class WorkerTests
         var item = Assert.Single(h.Outbox.List());
         Assert.Equal(OutboxFolder.Queued, item.Folder);
         Assert.Equal(40, item.Item.Attempts);
-        var rejected = h.Events.Entries.Where(x => x.Id == 1185).ToList();
+        var rejected = h.Events.Collector.GetSnapshot().Where(x => x.Id.Id == 1185).ToList();
         Assert.NotEmpty(rejected);
         Assert.Contains("TLS client certificate", rejected[0].Message);
         Assert.Contains("Client certificate not trusted", rejected[0].Message);
-        Assert.DoesNotContain(h.Events.Entries, x => x.Id == 2021);
+        Assert.DoesNotContain(h.Events.Collector.GetSnapshot(), x => x.Id.Id == 2021);
     }
 
     [Fact]
@@ -115,8 +115,8 @@ public class WorkerTests
         Assert.Contains("User unknown", dead.Item.LastError);
         Assert.Single(h.Smtp.Sent);
         Assert.Empty(h.Outbox.Queued());
-        Assert.Contains("dead-letter", Assert.Single(h.Events.Entries, x => x.Id == 1185).Message);
-        Assert.Single(h.Events.Entries, x => x.Id == 2021);
+        Assert.Contains("dead-letter", Assert.Single(h.Events.Collector.GetSnapshot(), x => x.Id.Id == 1185).Message);
+        Assert.Single(h.Events.Collector.GetSnapshot(), x => x.Id.Id == 2021);
     }
 
     [Fact]
@@ -134,7 +134,7 @@ public class WorkerTests
         Assert.Equal(broken.Id, dead.Item.Id);
         Assert.Contains("cannot be read", dead.Item.LastError);
         Assert.Equal("alice@example.com", Assert.Single(h.Smtp.Sent).Item2);
-        Assert.Single(h.Events.Entries, x => x.Id == 2021);
+        Assert.Single(h.Events.Collector.GetSnapshot(), x => x.Id.Id == 2021);
     }
 
     [Fact]
@@ -147,7 +147,7 @@ public class WorkerTests
         await h.Worker.ProcessDueAsync(CancellationToken.None);
         var item = Assert.Single(h.Outbox.Queued());
         Assert.Equal(1, item.Attempts);
-        Assert.Single(h.Events.Entries, x => x.Id == 2022);
+        Assert.Single(h.Events.Collector.GetSnapshot(), x => x.Id.Id == 2022);
 
         h.Time.Advance(TimeSpan.FromHours(49));
         await h.Worker.ProcessDueAsync(CancellationToken.None);
@@ -204,7 +204,7 @@ public class WorkerTests
         await worker.ProcessDueAsync(CancellationToken.None);
         Assert.Equal(0, h.Smtp.Opens);
         Assert.Single(h.Outbox.Queued());
-        Assert.Single(h.Events.Entries, x => x.Id == 2023);
+        Assert.Single(h.Events.Collector.GetSnapshot(), x => x.Id.Id == 2023);
     }
 
     [Fact]
@@ -259,20 +259,5 @@ public class WorkerTests
 
             public ValueTask DisposeAsync() => ValueTask.CompletedTask;
         }
-    }
-}
-
-/// <summary>Captures log entries (event ID and formatted message).</summary>
-internal sealed class EventLog : ILogger
-{
-    public List<(int Id, LogLevel Level, string Message)> Entries { get; } = [];
-
-    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-    public bool IsEnabled(LogLevel logLevel) => true;
-
-    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-    {
-        lock (Entries) Entries.Add((eventId.Id, logLevel, formatter(state, exception)));
     }
 }

@@ -13,16 +13,12 @@ public sealed class RecordingClockTests : IDisposable
 
     private static short Value(int k) => G711.MuLawToLinear((byte)(0x80 + 3 * k));
 
-    private static List<(int Id, string Message)> Events(ListLogger log, int id)
-    {
-        lock (log.Events)
-            return [.. log.Events.Where(e => e.Id == id)];
-    }
+    private static IReadOnlyList<FakeLogRecord> Events(FakeLogger log, int id) => log.Records(id);
 
     [Fact]
     public async Task ATimestampJumpGetsNoMoreSilenceThanTheTimeThatPassed()
     {
-        var log = new ListLogger();
+        var log = new FakeLogger();
         await using var rig = await PacedRig.StartAsync(logger: log);
         using var guard = TestNet.Guard();
         var path = NewPath();
@@ -54,7 +50,7 @@ public sealed class RecordingClockTests : IDisposable
     [Fact]
     public async Task ATimestampJumpFloodIsBoundByTheClock()
     {
-        var log = new ListLogger();
+        var log = new FakeLogger();
         await using var rig = await PacedRig.StartAsync(logger: log);
         using var guard = TestNet.Guard();
         var rec = rig.Session.RecordAsync(NewPath(), Long, guard.Token);
@@ -74,7 +70,7 @@ public sealed class RecordingClockTests : IDisposable
     [Fact]
     public async Task ABurstFasterThanTheClockIsCutAtTheJitterAllowance()
     {
-        var log = new ListLogger();
+        var log = new FakeLogger();
         await using var rig = await PacedRig.StartAsync(nextSeq: 0, logger: log);
         using var guard = TestNet.Guard();
         var rec = rig.Session.RecordAsync(NewPath(), Long, guard.Token);
@@ -118,7 +114,7 @@ public sealed class RecordingClockTests : IDisposable
     public async Task PayloadSizesMustFitTheNegotiatedPtime(int ptime, int bytes, bool accepted)
     {
         await using var clock = new MediaClock();
-        await using var s = MediaSession.Open(System.Net.IPAddress.Loopback, TestNet.Ports, clock, new ListLogger());
+        await using var s = MediaSession.Open(System.Net.IPAddress.Loopback, TestNet.Ports, clock, new FakeLogger());
         s.Start(TestNet.MediaTo(40000, ptime: ptime));
         var from = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 40000).Serialize();
         var packet = new byte[12 + 160];

@@ -32,16 +32,12 @@ public sealed class SourceLearningSessionTests : IDisposable
         }
     }
 
-    private static List<(int Id, string Message)> Events(ListLogger log, int id)
-    {
-        lock (log.Events)
-            return [.. log.Events.Where(e => e.Id == id)];
-    }
+    private static IReadOnlyList<FakeLogRecord> Events(FakeLogger log, int id) => log.Records(id);
 
     [Fact]
     public async Task BehindNatTheSignallingPeerIsLearnedRecordedAndAnswered()
     {
-        var log = new ListLogger();
+        var log = new FakeLogger();
         await using var clock = new MediaClock(_time);
         await using var s = MediaSession.Open(Local, TestNet.Ports, clock, log);
         using var gateway = new RawPeer(Local); // signals from 127.0.0.1, says 127.0.0.3 in its SDP, sends from 127.0.0.1
@@ -79,7 +75,7 @@ public sealed class SourceLearningSessionTests : IDisposable
     public async Task RefusedSourcesLeaveAnEmptyRecordingAndAWarningThatSaysWhatToChange(MediaLatching latching, string source, string gatewayName,
         string advice)
     {
-        var log = new ListLogger();
+        var log = new FakeLogger();
         await using var clock = new MediaClock(_time);
         await using var s = MediaSession.Open(Local, TestNet.Ports, clock, log);
         using var gateway = new RawPeer(IPAddress.Parse(source));
@@ -110,7 +106,7 @@ public sealed class SourceLearningSessionTests : IDisposable
     [Fact]
     public async Task WithoutARecordingTheWarningComesAtHangUpWhenNothingWasEverLearned()
     {
-        var log = new ListLogger();
+        var log = new FakeLogger();
         await using var clock = new MediaClock(_time);
         var s = MediaSession.Open(Local, TestNet.Ports, clock, log);
         using var gateway = new RawPeer(IPAddress.Parse("127.0.0.2"));
@@ -126,7 +122,7 @@ public sealed class SourceLearningSessionTests : IDisposable
     public async Task AnyAcceptsAThirdAddress()
     {
         await using var clock = new MediaClock(_time);
-        await using var s = MediaSession.Open(Local, TestNet.Ports, clock, new ListLogger());
+        await using var s = MediaSession.Open(Local, TestNet.Ports, clock, new FakeLogger());
         using var media = new RawPeer(IPAddress.Parse("127.0.0.2"));
         s.Start(MediaTo(NobodyHome, 40000), new MediaSourcePolicy(MediaLatching.Any, Local, 4, "pbx1"));
         using var guard = TestNet.Guard();
@@ -139,7 +135,7 @@ public sealed class SourceLearningSessionTests : IDisposable
     [Fact]
     public async Task AStrangerThatSendsFirstLosesTheStreamToTheSdpAddressAndItsKeysAreIgnored()
     {
-        var log = new ListLogger();
+        var log = new FakeLogger();
         await using var clock = new MediaClock(_time);
         await using var s = MediaSession.Open(Local, TestNet.Ports, clock, log);
         using var real = new RawPeer(Local);      // the SDP address and port
@@ -186,7 +182,7 @@ public sealed class SourceLearningSessionTests : IDisposable
     [Fact]
     public async Task AReInviteToANewAddressStartsTheLearningAgain()
     {
-        var log = new ListLogger();
+        var log = new FakeLogger();
         await using var clock = new MediaClock(_time);
         await using var s = MediaSession.Open(Local, TestNet.Ports, clock, log);
         using var first = new RawPeer(Local);
@@ -207,7 +203,7 @@ public sealed class SourceLearningSessionTests : IDisposable
     [Fact]
     public async Task TheProbationOfThePolicyIsUsed()
     {
-        var log = new ListLogger();
+        var log = new FakeLogger();
         await using var clock = new MediaClock(_time);
         await using var s = MediaSession.Open(Local, TestNet.Ports, clock, log);
         using var peer = new RawPeer(Local);
@@ -225,7 +221,7 @@ public sealed class SourceLearningSessionTests : IDisposable
     [Fact]
     public async Task OversizedAudioIsDroppedCountedAndLoggedRateLimited()
     {
-        var log = new ListLogger();
+        var log = new FakeLogger();
         await using var clock = new MediaClock(_time);
         await using var s = MediaSession.Open(Local, TestNet.Ports, clock, log);
         s.Start(MediaTo(Local, 40000));
@@ -253,7 +249,7 @@ public sealed class SourceLearningSessionTests : IDisposable
     public async Task RtcpIsTakenFromAddressesRtpCouldComeFromOnly()
     {
         await using var clock = new MediaClock(_time);
-        await using var s = MediaSession.Open(Local, TestNet.Ports, clock, new ListLogger());
+        await using var s = MediaSession.Open(Local, TestNet.Ports, clock, new FakeLogger());
         s.Start(MediaTo(NobodyHome, 40000), new MediaSourcePolicy(MediaLatching.SignallingOrSdp, Local));
         using var rtcp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         rtcp.Bind(new IPEndPoint(Local, 0));

@@ -107,26 +107,3 @@ internal sealed class RawPeer : IDisposable
 
     public void Dispose() => _udp.Dispose();
 }
-
-// Captures log events so tests can check event ids and that formatting works.
-internal sealed class ListLogger : Microsoft.Extensions.Logging.ILogger
-{
-    public List<(int Id, string Message)> Events { get; } = [];
-
-    // The structured values of each event (what a structured log sink would store), in the same order as Events.
-    public List<(int Id, KeyValuePair<string, object?>[] Values)> Values { get; } = [];
-
-    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-    public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
-
-    public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId,
-        TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-    {
-        lock (Events)
-        {
-            Events.Add((eventId.Id, formatter(state, exception)));
-            Values.Add((eventId.Id, state is IEnumerable<KeyValuePair<string, object?>> kv ? [.. kv] : []));
-        }
-    }
-}

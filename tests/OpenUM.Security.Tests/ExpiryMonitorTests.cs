@@ -7,7 +7,7 @@ namespace OpenUM.Security.Tests;
 public class ExpiryMonitorTests
 {
     private readonly FakeTimeProvider _time = new(TestPki.Now);
-    private readonly RecordingLogger _log = new();
+    private readonly FakeLogger _log = new();
 
     // NotAfter daysLeft days after the start, at the same time of day as the fake clock.
     private static X509Certificate2 Expiring(string cn, int daysLeft) =>
@@ -83,39 +83,10 @@ public class ExpiryMonitorTests
         Assert.Equal([1123, 1120], _log.EventIds());
         _time.Advance(TimeSpan.FromDays(1));
         Assert.Equal([1123, 1120, 1120], _log.EventIds());
-        Assert.Contains("29 days left", _log.Messages[^1]);
+        Assert.Contains("29 days left", _log.LatestRecord.Message);
 
         _time.Advance(TimeSpan.FromDays(40));
-        Assert.Equal(LogLevel.Error, _log.Levels[^1]);
-        Assert.Contains("expired", _log.Messages[^1]);
-    }
-}
-
-internal sealed class RecordingLogger : ILogger
-{
-    private readonly List<(int Id, LogLevel Level, string Message)> _entries = [];
-
-    public int[] EventIds()
-    {
-        lock (_entries) return _entries.Select(e => e.Id).ToArray();
-    }
-
-    public string[] Messages
-    {
-        get { lock (_entries) return _entries.Select(e => e.Message).ToArray(); }
-    }
-
-    public LogLevel[] Levels
-    {
-        get { lock (_entries) return _entries.Select(e => e.Level).ToArray(); }
-    }
-
-    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-    public bool IsEnabled(LogLevel logLevel) => true;
-
-    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-    {
-        lock (_entries) _entries.Add((eventId.Id, logLevel, formatter(state, exception)));
+        Assert.Equal(LogLevel.Error, _log.LatestRecord.Level);
+        Assert.Contains("expired", _log.LatestRecord.Message);
     }
 }

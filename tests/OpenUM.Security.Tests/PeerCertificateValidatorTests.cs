@@ -59,7 +59,7 @@ public class PeerCertificateValidatorTests : IDisposable
     [Fact]
     public void IntermediateSentByThePeerCompletesTheChain()
     {
-        using var intermediate = IssueIntermediate(_ca, "Test Issuing CA");
+        using var intermediate = TestPki.CreateIntermediate(_ca, "Test Issuing CA");
         using var leaf = TestPki.Issue(intermediate, "gw1.example.test");
         Assert.Equal(PeerRejectReason.UntrustedRoot, Validate(leaf).Reason);
         Assert.True(Validate(leaf, extras: [intermediate]).Accepted);
@@ -108,7 +108,7 @@ public class PeerCertificateValidatorTests : IDisposable
     [Fact]
     public void RevokedIntermediateRevokesItsLeaves()
     {
-        using var intermediate = IssueIntermediate(_ca, "Test Issuing CA");
+        using var intermediate = TestPki.CreateIntermediate(_ca, "Test Issuing CA");
         using var leaf = TestPki.Issue(intermediate, "gw1.example.test");
         var trust = new TrustList([_ca], [RevocationList.Parse(TestPki.Crl(_ca, intermediate))]);
         var r = Validate(leaf, trust: trust, extras: [intermediate]);
@@ -143,16 +143,5 @@ public class PeerCertificateValidatorTests : IDisposable
         var parsed = RevocationList.Parse(good);
         Assert.Equal(_ca.SubjectName.Name, parsed.Issuer.Name);
         Assert.Equal(TestPki.Now.AddDays(7), parsed.NextUpdate);
-    }
-
-    private static X509Certificate2 IssueIntermediate(X509Certificate2 root, string name)
-    {
-        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=" + name, key, System.Security.Cryptography.HashAlgorithmName.SHA256);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
-        using var cert = request.Create(root, TestPki.Now.AddYears(-1), TestPki.Now.AddYears(5), [0x01, 0x77]);
-        return cert.CopyWithPrivateKey(key);
     }
 }

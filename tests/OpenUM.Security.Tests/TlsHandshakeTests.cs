@@ -74,11 +74,11 @@ public sealed class TlsHandshakeTests : IDisposable
         await Assert.ThrowsAnyAsync<Exception>(() => Handshake(o => context.CreateServerOptions(r => { seen = r; o?.Invoke(r); }), stranger));
         Assert.Equal(PeerRejectReason.NameNotAGateway, seen?.Reason);
         Assert.Equal(stranger.Thumbprint, seen!.Thumbprint);
-        var log = new RecordingLogger();
+        var log = new FakeLogger();
         SecurityEvents.LogIfRejected(log, new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 40000), seen);
         Assert.Equal([1426], log.EventIds());
-        Assert.Contains("NameNotAGateway", log.Messages[0]);
-        Assert.Contains(stranger.SerialNumber, log.Messages[0]);
+        Assert.Contains("NameNotAGateway", log.Messages()[0]);
+        Assert.Contains(stranger.SerialNumber, log.Messages()[0]);
     }
 
     [Fact]
@@ -122,7 +122,7 @@ public sealed class TlsHandshakeTests : IDisposable
     [Fact]
     public async Task RotationServesTheNewCertificateToNewConnectionsWhileTheOldOneContinues()
     {
-        var log = new RecordingLogger();
+        var log = new FakeLogger();
         string? bound = null;
         var provider = new TlsContextProvider(() => BuildContext(bound), log);
         Assert.True(provider.Reload().Succeeded);

@@ -9,7 +9,7 @@ namespace OpenUM.Calls.Tests.Outdialing;
 public class OutdialingEngineTests
 {
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 29, 8, 0, 0, TimeSpan.Zero));
-    private readonly EventCapture _events = new();
+    private readonly FakeLogger _events = new();
 
     private OutdialingEngine Engine(OutdialingOptions? options = null) => new(options ?? new OutdialingOptions(), _time, _events);
 
@@ -99,13 +99,13 @@ public class OutdialingEngineTests
     {
         var decision = Engine().Authorize(Request("+12125550100", user: "user1000@example.test"));
         Assert.False(decision.Allowed);
-        var (id, fields) = Assert.Single(_events.Events);
-        Assert.Equal(1076, id);
-        Assert.Equal("12125550100", fields["Number"]);
-        Assert.Equal("International", fields["Kind"]);
-        Assert.Equal("user1000@example.test", fields["User"]);
-        Assert.Equal("dial plan 'Paris'", fields["Context"]);
-        Assert.Equal(OutdialingReason.NoMatchingRule, fields["ReasonCode"]);
+        var e = Assert.Single(_events.Collector.GetSnapshot());
+        Assert.Equal(1076, e.Id.Id);
+        Assert.Equal("12125550100", e.Field<string>("Number"));
+        Assert.Equal("International", e.Field<string>("Kind"));
+        Assert.Equal("user1000@example.test", e.Field<string>("User"));
+        Assert.Equal("dial plan 'Paris'", e.Field<string>("Context"));
+        Assert.Equal(OutdialingReason.NoMatchingRule, e.Field<OutdialingReason>("ReasonCode"));
     }
 
     [Fact]
@@ -117,8 +117,8 @@ public class OutdialingEngineTests
         Assert.Equal((false, OutdialingReason.NoOutboundGateway), (decision.Allowed, decision.ReasonCode));
         Assert.Null(decision.Gateway);
         engine.Authorize(request); // periodic: the second within a minute is suppressed
-        Assert.Equal([1310], _events.Events.Select(e => e.Id));
-        Assert.Equal("Paris", _events.Events[0].Fields["DialPlan"]);
+        Assert.Equal([1310], _events.EventIds());
+        Assert.Equal("Paris", _events.Collector.GetSnapshot()[0].Field<string>("DialPlan"));
     }
 
     [Fact]
@@ -126,7 +126,7 @@ public class OutdialingEngineTests
     {
         var decision = Engine().Authorize(Request("0145678901", user: "u"));
         Assert.Equal((true, "pbx", "90145678901"), (decision.Allowed, decision.Gateway, decision.DialedNumber));
-        Assert.Empty(_events.Events);
+        Assert.Empty(_events.Collector.GetSnapshot());
     }
 
     [Fact]
@@ -136,8 +136,8 @@ public class OutdialingEngineTests
         var plan = Plan with { AllowedInCountryOrRegionGroups = ["Gone", "Local"] };
         var decision = Engine().Authorize(Request("0145678901", plan));
         Assert.True(decision.Allowed);
-        Assert.Equal([1176], _events.Events.Select(e => e.Id));
-        Assert.Equal("Gone", _events.Events[0].Fields["Group"]);
+        Assert.Equal([1176], _events.EventIds());
+        Assert.Equal("Gone", _events.Collector.GetSnapshot()[0].Field<string>("Group"));
     }
 
     [Fact]
@@ -155,7 +155,7 @@ public class OutdialingEngineTests
         Assert.Equal(OutdialingReason.UserRateLimit, engine.Authorize(Request("0145678901", user: "ALICE")).ReasonCode);
         _time.Advance(TimeSpan.FromMinutes(1));
         Assert.True(engine.Authorize(Request("0145678901", user: "alice")).Allowed);
-        Assert.Equal(2, _events.Events.Count(e => e.Id == 1076 && (OutdialingReason)e.Fields["ReasonCode"]! == OutdialingReason.UserRateLimit));
+        Assert.Equal(2, _events.Collector.GetSnapshot().Count(e => e.Id.Id == 1076 && e.Field<OutdialingReason>("ReasonCode") == OutdialingReason.UserRateLimit));
     }
 
     [Fact]
@@ -184,7 +184,7 @@ public class OutdialingEngineTests
             Assert.False(engine.Evaluate(Request("112", user: "alice")).Allowed);
         }
 
-        Assert.Empty(_events.Events);
+        Assert.Empty(_events.Collector.GetSnapshot());
         Assert.True(engine.Authorize(Request("0145678901", user: "alice")).Allowed);
     }
 }

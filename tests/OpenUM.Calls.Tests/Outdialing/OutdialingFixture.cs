@@ -50,7 +50,7 @@ internal static class OutdialingFixture
     };
 }
 
-/// <summary>Keeps every event with its structured fields.</summary>
+/// <summary>Keeps every event with its structured fields as the code passed them (typed, unlike FakeLogger's strings); used by SubscriberAccess/SubscriberSessionTests. New tests use FakeLogger.</summary>
 internal sealed class EventCapture : ILogger
 {
     public List<(int Id, Dictionary<string, object?> Fields)> Events { get; } = [];

@@ -8,6 +8,13 @@ namespace OpenUM.Interop.Tests.Tls;
 /// The test PKI made by the project's own scripts/make-test-pki.sh (openssl) once per test run, in a
 /// temp directory removed at exit. Names: see the script's header.
 /// </summary>
+/// <remarks>
+/// Unit tests make their certificates in process (OpenUM.TestSupport's TestPki and TestCa); this one stays on
+/// openssl on purpose: the peers here (Postfix, stunnel, baresip, openssl s_client, Kamailio) read PEM
+/// certificate, key and CRL files, tests sign CSRs with <c>openssl x509 -req</c> using <see cref="CaKey"/>, the
+/// shell-only benchmarks (bench/sipp/tls-side-by-side.sh, bench/flood/run.sh) use the same script and file names,
+/// and certificates from an implementation other than .NET show that OpenUM accepts what other CAs issue.
+/// </remarks>
 public sealed class TestPki
 {
     /// <summary>The server's name: in um.crt, served as SNI, and given to <c>serve --fqdn</c>.</summary>

@@ -52,7 +52,7 @@ public sealed class MediaSessionSrtpTests
     {
         var peerKey = SrtpMasterKey.Generate(SrtpSuite.AesCm128HmacSha1_80);
         using var peer = new SrtpContext(new SrtpPolicy(peerKey));
-        var log = new ListLogger();
+        var log = new FakeLogger();
         await using var clock = new MediaClock();
         await using var s = MediaSession.Open(IPAddress.Loopback, TestNet.Ports, clock, log);
         s.Start(TestNet.MediaTo(9) with { Srtp = Session(SrtpMasterKey.Generate(SrtpSuite.AesCm128HmacSha1_80), peerKey) });
@@ -67,20 +67,17 @@ public sealed class MediaSessionSrtpTests
             s.OnDatagram(forged, forger);
         }
         Assert.Equal(8, s.SrtpStatistics.RtpAuthenticationFailures);
-        lock (log.Events)
-            Assert.DoesNotContain(log.Events, e => e.Id == 2302);
+        Assert.DoesNotContain(log.Collector.GetSnapshot(), e => e.Id.Id == 2302);
 
         // One authenticated packet is enough: its sender holds the key.
         s.OnDatagram(Protected(peer, 1000), gateway);
-        lock (log.Events)
-            Assert.Contains(log.Events, e => e.Id == 2302 && e.Message.Contains("127.0.0.1:5000", StringComparison.Ordinal));
+        Assert.Contains(log.Collector.GetSnapshot(), e => e.Id.Id == 2302 && e.Message.Contains("127.0.0.1:5000", StringComparison.Ordinal));
 
         // Authenticated packets from elsewhere (another process with the key, or replays of captured packets that
         // beat the originals) do not move the stream while the learned source is sending.
         s.OnDatagram(Protected(peer, 1001), forger);
         s.OnDatagram(Protected(peer, 1002), gateway);
         Assert.Equal(1, s.Statistics.UnexpectedSource);
-        lock (log.Events)
-            Assert.DoesNotContain(log.Events, e => e.Id == 2316);
+        Assert.DoesNotContain(log.Collector.GetSnapshot(), e => e.Id.Id == 2316);
     }
 }

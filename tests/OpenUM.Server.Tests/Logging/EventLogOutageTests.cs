@@ -50,7 +50,7 @@ public class EventLogOutageTests
         }
 
         public ManualTime Time { get; }
-        public CapturingLoggerProvider Console { get; } = new();
+        public FakeLoggerProvider Console { get; } = new();
         public JsonLinesLoggerProvider File { get; }
         public ILoggerFactory Factory { get; }
         public ILogger Logger { get; }
@@ -90,7 +90,7 @@ public class EventLogOutageTests
         server.Event(6);
 
         // The console copy has every event, lost or not.
-        Assert.Equal(Enumerable.Range(0, 7), server.Console.Events.Where(e => e.Id == 9001).Select(e => (int)e.Properties["Seq"]!));
+        Assert.Equal(Enumerable.Range(0, 7), server.Console.Collector.GetSnapshot().Where(e => e.Id.Id == 9001).Select(e => e.Field<int>("Seq")));
         var lines = Lines(path);
         Assert.Equal([9001, 2063, 9001, 9001], lines.Select(Id));
         Assert.Equal([0, 5, 6], lines.Where(l => Id(l) == 9001).Select(Seq));
@@ -104,9 +104,9 @@ public class EventLogOutageTests
         // The gap is written where it happened: after the last event before it, before the first one after it.
         Assert.Equal(Start + TimeSpan.FromSeconds(5), gap.GetProperty("time").GetDateTimeOffset());
         // The console was told too: 2017 when it started, 2063 (once) when it ended.
-        Assert.Single(server.Console.Events, e => e.Id == 2017);
-        var told = Assert.Single(server.Console.Events, e => e.Id == 2063);
-        Assert.Equal(5L, told.Properties["Count"]);
+        Assert.Single(server.Console.Collector.GetSnapshot(), e => e.Id.Id == 2017);
+        var told = Assert.Single(server.Console.Collector.GetSnapshot(), e => e.Id.Id == 2063);
+        Assert.Equal(5L, told.Field<long>("Count"));
     }
 
     [Fact]
@@ -184,7 +184,7 @@ public class EventLogOutageTests
         Assert.Equal(Start + TimeSpan.FromSeconds(1), DateTimeOffset.Parse(Prop(lines[0], "firstLost"), System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal(Start + TimeSpan.FromSeconds(3), DateTimeOffset.Parse(Prop(lines[0], "lastLost"), System.Globalization.CultureInfo.InvariantCulture));
         Assert.Contains("cannot open", Prop(lines[0], "reason"));
-        Assert.Equal(Enumerable.Range(0, 5), server.Console.Events.Where(e => e.Id == 9001).Select(e => (int)e.Properties["Seq"]!));
+        Assert.Equal(Enumerable.Range(0, 5), server.Console.Collector.GetSnapshot().Where(e => e.Id.Id == 9001).Select(e => e.Field<int>("Seq")));
     }
 
     [Fact]
@@ -212,7 +212,7 @@ public class EventLogOutageTests
         using var dir = new TempDir();
         string socketPath = dir.File("journal.socket");
         var time = new ManualTime(Start);
-        var fallback = new CapturingLoggerProvider();
+        var fallback = new FakeLoggerProvider();
         using var provider = new JournaldLoggerProvider(socketPath, fallback, "standard error", time);
         var logger = provider.CreateLogger("OpenUM.Test");
         for (int seq = 1; seq <= 3; seq++)
@@ -220,7 +220,7 @@ public class EventLogOutageTests
             time.Now = Start + TimeSpan.FromSeconds(seq);
             TestEvents.Numbered(logger, "serve", seq, "");
         }
-        Assert.Equal(3, fallback.Events.Count(e => e.Id == 9001));
+        Assert.Equal(3, fallback.Collector.GetSnapshot().Count(e => e.Id.Id == 9001));
 
         using var journal = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Dgram,
             System.Net.Sockets.ProtocolType.Unspecified) { ReceiveTimeout = 30_000 };

@@ -72,16 +72,16 @@ public class EventLogRotationTests
     {
         using var dir = new TempDir();
         string path = dir.File("events.jsonl");
-        var diagnostics = new CapturingLoggerProvider();
+        var diagnostics = new FakeLogger();
         using (var provider = new JsonLinesLoggerProvider(path, TimeProvider.System, new EventLogRotation(1024, 1)) { Diagnostics = diagnostics })
         {
             var logger = provider.CreateLogger("test");
             for (int i = 0; i < 20; i++) TestEvents.Numbered(logger, "serve", i, Padding);
         }
-        var rotations = diagnostics.Events.Where(e => e.Id == 2018).ToList();
+        var rotations = diagnostics.Collector.GetSnapshot().Where(e => e.Id.Id == 2018).ToList();
         Assert.True(rotations.Count >= 2, $"{rotations.Count} rotation events");
-        Assert.Equal("", rotations[0].Properties["Deleted"]); // nothing to delete the first time
-        Assert.Contains("events.1.jsonl", (string)rotations[^1].Properties["Deleted"]!);
+        Assert.Equal("", rotations[0].Field<string>("Deleted")); // nothing to delete the first time
+        Assert.Contains("events.1.jsonl", rotations[^1].Field<string>("Deleted"));
     }
 
     [Fact]
@@ -121,7 +121,7 @@ public class EventLogRotationTests
         using var dir = new TempDir();
         string path = dir.File("events.jsonl");
         var time = new ManualTime(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
-        var diagnostics = new CapturingLoggerProvider();
+        var diagnostics = new FakeLogger();
         using var provider = new JsonLinesLoggerProvider(path, time, EventLogRotation.Default) { Diagnostics = diagnostics };
         var logger = provider.CreateLogger("test");
         TestEvents.Numbered(logger, "serve", 0, "");
@@ -131,10 +131,10 @@ public class EventLogRotationTests
         for (int i = 1; i <= 3; i++) TestEvents.Numbered(logger, "serve", i, "");
         time.Now += TimeSpan.FromSeconds(61);
         TestEvents.Numbered(logger, "serve", 4, "");
-        var failures = diagnostics.Events.Where(e => e.Id == 2017).ToList();
+        var failures = diagnostics.Collector.GetSnapshot().Where(e => e.Id.Id == 2017).ToList();
         Assert.Equal(2, failures.Count);
-        Assert.Equal(1, failures[0].Properties["Count"]);
-        Assert.Equal(3, failures[1].Properties["Count"]); // events 2, 3 and 4
+        Assert.Equal(1, failures[0].Field<int>("Count"));
+        Assert.Equal(3, failures[1].Field<int>("Count")); // events 2, 3 and 4
         Assert.Contains("events.jsonl", failures[0].Message);
     }
 }

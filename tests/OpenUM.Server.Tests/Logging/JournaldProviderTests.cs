@@ -40,7 +40,7 @@ public class JournaldProviderTests
     {
         using var dir = new TempDir();
         using var journal = new FakeJournal(dir.File("socket"));
-        var fallback = new CapturingLoggerProvider();
+        var fallback = new FakeLoggerProvider();
         using var provider = Provider(journal.Path, fallback);
         TestEvents.Numbered(provider.CreateLogger("OpenUM.Test"), "serve", 42, "line one\nline two");
         var f = journal.Receive();
@@ -51,7 +51,7 @@ public class JournaldProviderTests
         Assert.Equal("TestEvent", f["OPENUM_EVENT_NAME"]);
         Assert.Equal("42", f["OPENUM_SEQ"]);
         Assert.Equal("line one\nline two", f["OPENUM_PADDING"]);
-        Assert.Empty(fallback.Events);
+        Assert.Empty(fallback.Collector.GetSnapshot());
     }
 
     [Fact]
@@ -59,7 +59,7 @@ public class JournaldProviderTests
     {
         using var dir = new TempDir();
         using var journal = new FakeJournal(dir.File("socket"));
-        using var provider = Provider(journal.Path, new CapturingLoggerProvider());
+        using var provider = Provider(journal.Path, new FakeLoggerProvider());
         string big = new('x', 150_000);
         // Message, writer and padding, each cut to the 64 KiB field limit, are together still over the datagram limit.
         TestEvents.Numbered(provider.CreateLogger("OpenUM.Test"), big, 1, big);
@@ -74,18 +74,18 @@ public class JournaldProviderTests
     public void WithoutAJournalEventsGoToTheFallbackAndThatIsSaidOnceAMinute()
     {
         using var dir = new TempDir();
-        var fallback = new CapturingLoggerProvider();
+        var fallback = new FakeLoggerProvider();
         var time = new ManualTime(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         using var provider = Provider(dir.File("no-journal-here"), fallback, time);
         var logger = provider.CreateLogger("OpenUM.Test");
         for (int i = 0; i < 3; i++) TestEvents.Numbered(logger, "serve", i, "");
         time.Now += TimeSpan.FromMinutes(2);
         TestEvents.Numbered(logger, "serve", 3, "");
-        Assert.Equal([0, 1, 2, 3], fallback.Events.Where(e => e.Id == 9001).Select(e => (int)e.Properties["Seq"]!));
-        var notes = fallback.Events.Where(e => e.Id == 2017).ToList();
+        Assert.Equal([0, 1, 2, 3], fallback.Collector.GetSnapshot().Where(e => e.Id.Id == 9001).Select(e => e.Field<int>("Seq")));
+        var notes = fallback.Collector.GetSnapshot().Where(e => e.Id.Id == 2017).ToList();
         Assert.Equal(2, notes.Count);
-        Assert.Equal(1, notes[0].Properties["Count"]);
-        Assert.Equal(3, notes[1].Properties["Count"]);
+        Assert.Equal(1, notes[0].Field<int>("Count"));
+        Assert.Equal(3, notes[1].Field<int>("Count"));
         Assert.Contains("no-journal-here", notes[0].Message);
         Assert.Contains("the fallback", notes[0].Message);
     }
@@ -94,7 +94,7 @@ public class JournaldProviderTests
     public void AJournalThatComesBackIsUsedAgain()
     {
         using var dir = new TempDir();
-        var fallback = new CapturingLoggerProvider();
+        var fallback = new FakeLoggerProvider();
         using var provider = Provider(dir.File("socket"), fallback);
         var logger = provider.CreateLogger("OpenUM.Test");
         TestEvents.Numbered(logger, "serve", 1, ""); // journald not started yet
@@ -102,7 +102,7 @@ public class JournaldProviderTests
         TestEvents.Numbered(logger, "serve", 2, "");
         Assert.Equal("2063", journal.Receive()["OPENUM_EVENT_ID"]); // what it missed comes first
         Assert.Equal("2", journal.Receive()["OPENUM_SEQ"]);
-        Assert.Equal([1], fallback.Events.Where(e => e.Id == 9001).Select(e => (int)e.Properties["Seq"]!));
+        Assert.Equal([1], fallback.Collector.GetSnapshot().Where(e => e.Id.Id == 9001).Select(e => e.Field<int>("Seq")));
     }
 
     [Fact]

@@ -3,28 +3,6 @@ using Microsoft.Extensions.Logging;
 
 namespace OpenUM.Server.Tests.Logging;
 
-/// <summary>An event as a test sees it.</summary>
-internal sealed record Captured(int Id, LogLevel Level, string Message, IReadOnlyDictionary<string, object?> Properties);
-
-/// <summary>Captures events (any category) for assertions.</summary>
-internal sealed class CapturingLoggerProvider : ILoggerProvider, ILogger
-{
-    private readonly Lock _gate = new();
-    private readonly List<Captured> _events = [];
-
-    public IReadOnlyList<Captured> Events { get { lock (_gate) return [.. _events]; } }
-    public ILogger CreateLogger(string categoryName) => this;
-    public void Dispose() { }
-    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-    public bool IsEnabled(LogLevel logLevel) => true;
-
-    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-    {
-        var properties = state is IReadOnlyList<KeyValuePair<string, object?>> pairs ? pairs.ToDictionary(p => p.Key, p => p.Value) : [];
-        lock (_gate) _events.Add(new Captured(eventId.Id, logLevel, formatter(state, exception), properties));
-    }
-}
-
 /// <summary>A clock the test moves.</summary>
 internal sealed class ManualTime(DateTimeOffset start) : TimeProvider
 {

@@ -12,7 +12,7 @@ public sealed class StorageMonitorTests : IAsyncLifetime
     private const long MB = StoragePolicy.BytesPerMB;
     private readonly FakeProbe _probe = new();
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 3, 1, 8, 0, 0, TimeSpan.Zero));
-    private readonly CapturingLoggerProvider _log = new();
+    private readonly FakeLogger _log = new();
     private readonly string _root = "/srv/openum-" + Guid.NewGuid().ToString("N");
     private StoragePolicy _policy = new(10, 100, 0); // fixed: 10 MB, 100 inodes
     private int _active;
@@ -28,7 +28,7 @@ public sealed class StorageMonitorTests : IAsyncLifetime
         if (_monitor is not null) await _monitor.DisposeAsync();
     }
 
-    private int Count(int id) => _log.Events.Count(e => e.Id == id);
+    private int Count(int id) => _log.Collector.GetSnapshot().Count(e => e.Id.Id == id);
 
     private void Disk(long freeBytes, long freeInodes = 1_000_000, bool readOnly = false, string? path = null) =>
         _probe.Set(path ?? _root, new FilesystemSample(freeBytes, freeInodes, readOnly));
@@ -53,17 +53,17 @@ public sealed class StorageMonitorTests : IAsyncLifetime
         Assert.Contains("10.0 MB", verdict.Reason, StringComparison.Ordinal);
         Assert.Contains("--min-free-space-mb", verdict.Reason, StringComparison.Ordinal);
 
-        var low = Assert.Single(_log.Events, e => e.Id == 2060);
+        var low = Assert.Single(_log.Collector.GetSnapshot(), e => e.Id.Id == 2060);
         Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Error, low.Level);
-        Assert.Equal(StorageState.Low, low.Properties["State"]);
-        Assert.Contains("low on space", (string)low.Properties["Reason"]!, StringComparison.Ordinal);
-        Assert.Equal(_root, low.Properties["Path"]);
-        Assert.Equal(9 * MB, low.Properties["FreeBytes"]);
-        Assert.Equal(5000L, low.Properties["FreeInodes"]);
-        Assert.Equal(10 * MB, low.Properties["ThresholdBytes"]);
-        Assert.Equal(100L, low.Properties["ThresholdInodes"]);
-        Assert.Equal(false, low.Properties["ReadOnly"]);
-        Assert.Equal(11 * MB, low.Properties["ResumeBytes"]);
+        Assert.Equal(StorageState.Low, low.Field<StorageState>("State"));
+        Assert.Contains("low on space", low.Field<string>("Reason"), StringComparison.Ordinal);
+        Assert.Equal(_root, low.Field<string>("Path"));
+        Assert.Equal(9 * MB, low.Field<long>("FreeBytes"));
+        Assert.Equal(5000L, low.Field<long>("FreeInodes"));
+        Assert.Equal(10 * MB, low.Field<long>("ThresholdBytes"));
+        Assert.Equal(100L, low.Field<long>("ThresholdInodes"));
+        Assert.False(low.Field<bool>("ReadOnly"));
+        Assert.Equal(11 * MB, low.Field<long>("ResumeBytes"));
 
         // Still low: every check refuses, no second event.
         for (int i = 0; i < 5; i++) { Later(); Assert.False(monitor.Check(0).CanRecord); }
@@ -89,9 +89,9 @@ public sealed class StorageMonitorTests : IAsyncLifetime
         Disk(11 * MB);
         _time.Advance(TimeSpan.FromSeconds(30));
         Assert.True(monitor.Check(0).CanRecord);
-        var available = Assert.Single(_log.Events, e => e.Id == 2061);
-        Assert.Equal(11 * MB, available.Properties["FreeBytes"]);
-        Assert.True((double)available.Properties["OutageSeconds"]! >= 30, "the outage is measured from the first refusal");
+        var available = Assert.Single(_log.Collector.GetSnapshot(), e => e.Id.Id == 2061);
+        Assert.Equal(11 * MB, available.Field<long>("FreeBytes"));
+        Assert.True(available.Field<double>("OutageSeconds") >= 30, "the outage is measured from the first refusal");
 
         // Back above the line: small dips above the threshold do not start a new shortage...
         Disk(10 * MB);
@@ -115,10 +115,10 @@ public sealed class StorageMonitorTests : IAsyncLifetime
         var refused = monitor.Check(2);            // 12 MB
         Assert.False(refused.CanRecord);
         Assert.Contains("room for the 2 call(s) in progress and one more", refused.Reason, StringComparison.Ordinal);
-        var low = Assert.Single(_log.Events, e => e.Id == 2060);
-        Assert.Equal(12 * MB, low.Properties["ThresholdBytes"]);
-        Assert.Equal(3L * OpenUM.Directory.UmServer.InodesPerCall, low.Properties["ThresholdInodes"]);
-        Assert.StartsWith("space automatic, inodes automatic", (string)low.Properties["Basis"]!, StringComparison.Ordinal);
+        var low = Assert.Single(_log.Collector.GetSnapshot(), e => e.Id.Id == 2060);
+        Assert.Equal(12 * MB, low.Field<long>("ThresholdBytes"));
+        Assert.Equal(3L * OpenUM.Directory.UmServer.InodesPerCall, low.Field<long>("ThresholdInodes"));
+        Assert.StartsWith("space automatic, inodes automatic", low.Field<string>("Basis"), StringComparison.Ordinal);
 
         // Calls end: at 0 in progress 4 MB are needed and 5 MB end the shortage (margin: 1 MB at least).
         Assert.True(monitor.Check(0).CanRecord);
@@ -133,7 +133,7 @@ public sealed class StorageMonitorTests : IAsyncLifetime
         var verdict = monitor.Check(0);
         Assert.False(verdict.CanRecord);
         Assert.Contains("99 inodes", verdict.Reason, StringComparison.Ordinal);
-        Assert.Equal(99L, Assert.Single(_log.Events, e => e.Id == 2060).Properties["FreeInodes"]);
+        Assert.Equal(99L, Assert.Single(_log.Collector.GetSnapshot(), e => e.Id.Id == 2060).Field<long>("FreeInodes"));
 
         // 100 is the threshold, 116 ends it (a tenth, at least 16).
         Disk(500 * MB, freeInodes: 115);
@@ -161,17 +161,17 @@ public sealed class StorageMonitorTests : IAsyncLifetime
         Assert.False(verdict.CanRecord);
         Assert.False(verdict.Writable);
         Assert.Contains("read-only", verdict.Reason, StringComparison.Ordinal);
-        var ro = Assert.Single(_log.Events, e => e.Id == 2060);
-        Assert.Equal(StorageState.ReadOnly, ro.Properties["State"]);
-        Assert.Equal(true, ro.Properties["ReadOnly"]);
-        Assert.Equal(500 * MB, ro.Properties["FreeBytes"]);
+        var ro = Assert.Single(_log.Collector.GetSnapshot(), e => e.Id.Id == 2060);
+        Assert.Equal(StorageState.ReadOnly, ro.Field<StorageState>("State"));
+        Assert.True(ro.Field<bool>("ReadOnly"));
+        Assert.Equal(500 * MB, ro.Field<long>("FreeBytes"));
 
         Disk(500 * MB);
         Later();
         Assert.Equal(StorageVerdict.Available, monitor.Check(0));
-        var back = Assert.Single(_log.Events, e => e.Id == 2061);
-        Assert.Equal(false, back.Properties["ReadOnly"]);
-        Assert.Equal(StorageState.ReadOnly, back.Properties["PreviousState"]);
+        var back = Assert.Single(_log.Collector.GetSnapshot(), e => e.Id.Id == 2061);
+        Assert.False(back.Field<bool>("ReadOnly"));
+        Assert.Equal(StorageState.ReadOnly, back.Field<StorageState>("PreviousState"));
     }
 
     [Fact]
@@ -187,7 +187,7 @@ public sealed class StorageMonitorTests : IAsyncLifetime
         Assert.True(verdict.Writable);
         Assert.False(verdict.CanRecord);
         Assert.Equal([StorageState.ReadOnly, StorageState.Low],
-            _log.Events.Where(e => e.Id == 2060).Select(e => (StorageState)e.Properties["State"]!));
+            _log.Collector.GetSnapshot().Where(e => e.Id.Id == 2060).Select(e => e.Field<StorageState>("State")));
         Assert.Equal(0, Count(2061));
     }
 
@@ -199,9 +199,9 @@ public sealed class StorageMonitorTests : IAsyncLifetime
         var verdict = monitor.Check(0);
         Assert.False(verdict.Writable);
         Assert.Contains("Input/output error", verdict.Reason, StringComparison.Ordinal);
-        var failed = Assert.Single(_log.Events, e => e.Id == 2060);
-        Assert.Equal(StorageState.Unchecked, failed.Properties["State"]);
-        Assert.Contains("Input/output error", (string)failed.Properties["Reason"]!, StringComparison.Ordinal);
+        var failed = Assert.Single(_log.Collector.GetSnapshot(), e => e.Id.Id == 2060);
+        Assert.Equal(StorageState.Unchecked, failed.Field<StorageState>("State"));
+        Assert.Contains("Input/output error", failed.Field<string>("Reason"), StringComparison.Ordinal);
 
         Disk(500 * MB);
         Later();
@@ -303,7 +303,7 @@ public sealed class StorageMonitorTests : IAsyncLifetime
         Disk(15 * MB);
         _policy = new StoragePolicy(0, 0, 8 * MB); // automatic: 16 MB for the call in progress and one more
         await AdvanceUntilAsync(() => monitor.Status.State == StorageState.Low);
-        Assert.Equal(16 * MB, Assert.Single(_log.Events, e => e.Id == 2060).Properties["ThresholdBytes"]);
+        Assert.Equal(16 * MB, Assert.Single(_log.Collector.GetSnapshot(), e => e.Id.Id == 2060).Field<long>("ThresholdBytes"));
 
         Disk(500 * MB);
         await AdvanceUntilAsync(() => monitor.Status.State == StorageState.Available);

@@ -37,7 +37,7 @@ public sealed class Rfc4475StreamTests
     {
         // Same rule on SIP/TLS (RFC 3261 §18.2.2): broken Via (badinv01), wrong version (badvers), no From/To
         // (insuf) are answered on the connection; lost framing (ncl) is answered, then the connection closes.
-        using var pki = new TestPki();
+        using var pki = new TestCa();
         var serverCert = pki.Issue("um.openum.test");
         var clientCert = pki.Issue("gw1.openum.test");
         await using var agent = await StartAsync(_time, o =>

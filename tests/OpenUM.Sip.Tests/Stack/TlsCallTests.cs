@@ -16,7 +16,7 @@ public sealed class TlsCallTests : IDisposable
     private const string CalleeName = "um-callee.openum.test";
     private const string CallerName = "um-caller.openum.test";
     private readonly FakeTimeProvider _time = new();
-    private readonly TestPki _pki = new();
+    private readonly TestCa _pki = new();
     private readonly X509Certificate2 _calleeCert;
     private readonly X509Certificate2 _callerCert;
     private readonly ConcurrentQueue<X509Certificate?> _seenByCallee = new();

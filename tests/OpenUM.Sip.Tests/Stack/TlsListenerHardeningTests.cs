@@ -12,7 +12,7 @@ namespace OpenUM.Sip.Tests.Stack;
 public sealed class TlsListenerHardeningTests : IDisposable
 {
     private readonly FakeTimeProvider _time = new();
-    private readonly TestPki _pki = new();
+    private readonly TestCa _pki = new();
     private readonly X509Certificate2 _serverCert;
     private readonly X509Certificate2 _clientCert;
     private int _handshakesStarted;
