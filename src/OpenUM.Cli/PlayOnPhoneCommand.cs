@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using OpenUM.Calls;
 using OpenUM.Calls.Outdialing;
+using OpenUM.Delivery;
 using OpenUM.Delivery.Mailboxes;
 using OpenUM.Delivery.Smtp;
 using OpenUM.Directory;
@@ -48,7 +49,7 @@ internal static class PlayOnPhoneCommand
                 var config = store.Load();
                 (_, mailbox) = Find(config, result.GetValue(dialPlan)!, result.GetValue(extension)!);
                 dataDir = data;
-                if (SmartHostSettings.From(config.FindUmServer(Environment.MachineName)) is not null)
+                if (!VoiceMessageRouter.KeepsLocalCopies(SmartHostSettings.From(config.FindUmServer(Environment.MachineName))))
                     Console.Error.WriteLine("note: SMTP delivery is configured: messages are not kept locally.");
                 return 0;
             });
