@@ -3,6 +3,8 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using OpenUM.Calls;
 using OpenUM.Calls.Outdialing;
+using OpenUM.Delivery;
+using OpenUM.Delivery.Mailboxes;
 using OpenUM.Delivery.Smtp;
 using OpenUM.Directory;
 using OpenUM.Media;
@@ -38,13 +40,31 @@ internal static class PlayOnPhoneCommand
         {
             dialPlan, extension,
         };
-        command.SetAction(result => CliContext.Run(result, (store, data) =>
+        command.SetAction(async (result, ct) =>
         {
-            var config = store.Load();
-            var (_, mailbox) = Find(config, result.GetValue(dialPlan)!, result.GetValue(extension)!);
-            if (SmartHostSettings.From(config.FindUmServer(Environment.MachineName)) is not null)
-                Console.Error.WriteLine("note: SMTP delivery is configured: messages are not kept locally.");
-            var messages = new LocalMessageStore(data.Maildir, mailbox.EmailAddress).List();
+            Mailbox? mailbox = null;
+            DataDirectory? dataDir = null;
+            int code = CliContext.Run(result, (store, data) =>
+            {
+                var config = store.Load();
+                (_, mailbox) = Find(config, result.GetValue(dialPlan)!, result.GetValue(extension)!);
+                dataDir = data;
+                if (!VoiceMessageRouter.KeepsLocalCopies(SmartHostSettings.From(config.FindUmServer(Environment.MachineName))))
+                    Console.Error.WriteLine("note: SMTP delivery is configured: messages are not kept locally.");
+                return 0;
+            });
+            if (code != 0 || mailbox is null || dataDir is null) return code;
+            IReadOnlyList<StoredMessage> messages;
+            try
+            {
+                var box = await Messages(dataDir).OpenAsync(mailbox.EmailAddress, ct);
+                messages = await box.ListAsync(ct);
+            }
+            catch (MessageStoreUnavailableException e)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return 1;
+            }
             CliContext.Print(result, messages.Select(m => new
             {
                 m.Id, Folder = m.IsNew ? "new" : "saved", m.ReceivedAt, m.CallerId, m.CallerName, DurationSeconds = (int)m.Duration.TotalSeconds,
@@ -52,7 +72,7 @@ internal static class PlayOnPhoneCommand
                 ("Id", m => m.Id), ("Folder", m => m.Folder), ("Received", m => m.ReceivedAt.ToString("u")),
                 ("CallerId", m => m.CallerId.Length > 0 ? m.CallerId : "(unknown)"), ("Seconds", m => m.DurationSeconds));
             return 0;
-        }));
+        });
         return command;
     }
 
@@ -76,22 +96,40 @@ internal static class PlayOnPhoneCommand
                 Console.Error.WriteLine($"error: --rtp-ports: {rangeError}");
                 return 2;
             }
-            PlayOnPhoneRequest? request = null;
+            (ConfigurationSnapshot Config, DialPlan Plan, Mailbox Mailbox)? found = null;
             DataDirectory? dataDir = null;
             int code = CliContext.Run(result, (store, data) =>
             {
                 dataDir = data;
                 var config = store.Load();
                 var (plan, mailbox) = Find(config, result.GetValue(dialPlan)!, result.GetValue(extension)!);
-                string id = result.GetValue(message)!;
-                var stored = new LocalMessageStore(data.Maildir, mailbox.EmailAddress).Find(id)
-                    ?? throw new ConfigurationValidationException("message", $"mailbox {mailbox.Extension} has no message '{id}' in the local store (list them with: openum mailbox messages)");
-                var audio = LocalMessageStore.LoadAudio(stored)
-                    ?? throw new ConfigurationValidationException("message", $"message '{id}' has no playable WAV attachment");
-                request = new PlayOnPhoneRequest(config, plan, mailbox, id, audio, result.GetValue(phone)!, new RtpPortRange(first, last));
+                found = (config, plan, mailbox);
                 return 0;
             });
-            if (code != 0 || request is null || dataDir is null) return code;
+            if (code != 0 || found is not { } target || dataDir is null) return code;
+            string id = result.GetValue(message)!;
+            AudioClip? audio;
+            try
+            {
+                var box = await Messages(dataDir).OpenAsync(target.Mailbox.EmailAddress, ct);
+                if (await box.FindAsync(id, ct) is not { } stored)
+                {
+                    Console.Error.WriteLine($"error: --message: mailbox {target.Mailbox.Extension} has no message '{id}' in the local store (list them with: openum mailbox messages)");
+                    return 2;
+                }
+                audio = MessageAudio.Decode(await box.ReadAudioAsync(stored, ct));
+            }
+            catch (MessageStoreUnavailableException e)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return 1;
+            }
+            if (audio is null)
+            {
+                Console.Error.WriteLine($"error: --message: message '{id}' has no playable WAV attachment");
+                return 2;
+            }
+            var request = new PlayOnPhoneRequest(target.Config, target.Plan, target.Mailbox, id, audio, result.GetValue(phone)!, new RtpPortRange(first, last));
 
             using var events = OpenUM.Server.Logging.EventLog.ForCommand(dataDir);
             var logger = events.CreateLogger("OpenUM.Calls");
@@ -105,6 +143,12 @@ internal static class PlayOnPhoneCommand
         });
         return command;
     }
+
+    /// <summary>
+    /// The messages kept in the data directory's maildir, read whatever the delivery setting (what is on this disk is what
+    /// the administrator asks about; `messages` notes when SMTP delivery means nothing new arrives there).
+    /// </summary>
+    private static IVoiceMessageStore Messages(DataDirectory data) => new MaildirMessageStore(data.Maildir);
 
     private static (DialPlan Plan, Mailbox Mailbox) Find(ConfigurationSnapshot config, string dialPlan, string extension)
     {

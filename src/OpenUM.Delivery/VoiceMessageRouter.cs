@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using OpenUM.Delivery.Smtp;
 
 namespace OpenUM.Delivery;
@@ -12,11 +13,18 @@ public sealed class VoiceMessageRouter(Func<SmartHostSettings?> settings, SmtpOu
     /// <inheritdoc />
     public async Task<string> DeliverAsync(VoiceMessage message, CancellationToken ct)
     {
-        if (settings() is not { } smartHost) return await maildir.DeliverAsync(message, ct).ConfigureAwait(false);
+        var smartHost = settings();
+        if (KeepsLocalCopies(smartHost)) return await maildir.DeliverAsync(message, ct).ConfigureAwait(false);
         var item = await outbox.EnqueueAsync(message, senderAddress, ct).ConfigureAwait(false);
         queued?.Invoke();
         return $"the SMTP outbox (item {item.Id}, smart host {smartHost.Endpoint})";
     }
+
+    /// <summary>
+    /// The one rule of where voice messages live: without a smart host in the local maildir, which is then where they are
+    /// read (<see cref="Mailboxes.VoiceMessageStore"/>); with one they leave by SMTP and the server keeps no copy.
+    /// </summary>
+    public static bool KeepsLocalCopies([NotNullWhen(false)] SmartHostSettings? smartHost) => smartHost is null;
 
     /// <inheritdoc />
     /// <remarks>Both places are looked at: the smart host setting may have changed since the message was delivered.</remarks>

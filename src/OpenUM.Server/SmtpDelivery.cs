@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using OpenUM.Delivery;
+using OpenUM.Delivery.Mailboxes;
 using OpenUM.Delivery.Smtp;
 using OpenUM.Directory;
 using OpenUM.Security;
@@ -23,12 +24,15 @@ public sealed class SmtpDelivery : IAsyncDisposable
         Outbox.Recover();
         Worker = new OutboxWorker(Outbox, Settings, new MailKitSubmitter(tls, serverFqdn, time), time, logger);
         Sink = new VoiceMessageRouter(Settings, Outbox, new MaildirSink(data.Maildir, time: time), "voicemail@" + serverFqdn, Worker.Wake);
+        Messages = new VoiceMessageStore(Settings, data.Maildir); // read where the router delivers, from the same setting
         // A recording found without its description has no known recipient: RFC 5321 §4.5.1 says postmaster exists.
         Spool = new VoiceMessageSpool(data.Spool, Sink, logger, spoolRetryInterval, time, orphanRecipient: "postmaster@" + serverFqdn);
     }
 
     /// <summary>Where calls hand their recordings.</summary>
     public VoiceMessageSpool Spool { get; }
+    /// <summary>Where subscribers' voice messages are read (empty mailboxes with a smart host: the server keeps no copy).</summary>
+    public IVoiceMessageStore Messages { get; }
     /// <summary>Where the spool delivers.</summary>
     public IVoiceMessageSink Sink { get; }
     /// <summary>The SMTP outbox.</summary>

@@ -105,7 +105,7 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
             _delivery.Spool, PromptLibrary.Default,
             new CallControllerOptions(options.ServerName, data.Root, options.Fqdn), time, callLogger);
         _calls.SubscriberAccess = new SubscriberAccessServices(new OpenUM.Directory.Pins.PinAuthenticator(store, time),
-            new OpenUM.Calls.Outdialing.OutdialingEngine(new OpenUM.Calls.Outdialing.OutdialingOptions(), time, callLogger));
+            new OpenUM.Calls.Outdialing.OutdialingEngine(new OpenUM.Calls.Outdialing.OutdialingOptions(), time, callLogger), _delivery.Messages);
         // Refuse before loss: the first call is already checked against the data directory's free space.
         _storage = new Storage.StorageMonitor(Storage.StorageMonitor.PathsOf(data), new Storage.StatVfsProbe(),
             Storage.StoragePolicy.Follow(() => _monitor.Current, options.ServerName), () => _calls?.ActiveCalls ?? 0, time, _logger);

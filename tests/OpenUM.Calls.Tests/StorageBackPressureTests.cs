@@ -47,7 +47,8 @@ public sealed class StorageBackPressureTests : IAsyncLifetime
         {
             Storage = _gate,
             SubscriberAccess = new SubscriberAccessServices(new Directory.Pins.PinAuthenticator(_store, TimeProvider.System),
-                new OpenUM.Calls.Outdialing.OutdialingEngine(new OpenUM.Calls.Outdialing.OutdialingOptions(), TimeProvider.System, NullLogger.Instance)),
+                new OpenUM.Calls.Outdialing.OutdialingEngine(new OpenUM.Calls.Outdialing.OutdialingOptions(), TimeProvider.System, NullLogger.Instance),
+                new OpenUM.Delivery.Mailboxes.MaildirMessageStore(Path.Combine(_root, "maildir"))),
         };
         _server.Admit = _controller.Admit;
         _server.OnIncomingCall = _controller.OnIncomingCall;

@@ -25,6 +25,10 @@ public static partial class CallEvents
         Message = "Subscriber {Extension} of dial plan {DialPlan} could not be logged on: the PIN could not be checked because the configuration store is unavailable ({Reason}); the caller was asked to try again later, nothing was counted (call {CallId})")]
     public static partial void SubscriberLogonUnavailable(ILogger logger, string extension, string dialPlan, string reason, string callId);
 
+    [LoggerMessage(EventId = 2035, EventName = "VoiceMailboxUnavailable", Level = LogLevel.Warning,
+        Message = "Subscriber {Extension} of dial plan {DialPlan} logged on but the messages could not be read: the message store is unavailable ({Reason}); the caller was asked to call again later (call {CallId})")]
+    public static partial void VoiceMailboxUnavailable(ILogger logger, string extension, string dialPlan, string reason, string callId);
+
     [LoggerMessage(EventId = 2031, EventName = "VoiceMessageRemoved", Level = LogLevel.Information,
         Message = "Subscriber {Extension} of dial plan {DialPlan} deleted message {MessageId} (moved to the maildir's .Trash)")]
     public static partial void VoiceMessageRemoved(ILogger logger, string extension, string dialPlan, string messageId);

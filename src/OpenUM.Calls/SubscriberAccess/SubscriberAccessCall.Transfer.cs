@@ -1,5 +1,6 @@
 using System.Globalization;
 using OpenUM.Calls.Outdialing;
+using OpenUM.Delivery.Mailboxes;
 using OpenUM.Directory;
 using OpenUM.Sip;
 

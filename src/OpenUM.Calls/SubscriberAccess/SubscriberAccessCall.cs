@@ -1,7 +1,7 @@
 using System.Text;
 using Microsoft.Extensions.Logging;
 using OpenUM.Calls.Outdialing;
-using OpenUM.Delivery.Smtp;
+using OpenUM.Delivery.Mailboxes;
 using OpenUM.Directory;
 using OpenUM.Directory.Pins;
 using OpenUM.Media;
@@ -9,8 +9,9 @@ using OpenUM.Sip;
 
 namespace OpenUM.Calls;
 
-/// <summary>What subscriber access needs beyond the voicemail services: PIN checks and the outdialing engine.</summary>
-public sealed record SubscriberAccessServices(PinAuthenticator Pins, OutdialingEngine Outdialing, SubscriberTimeouts? Timeouts = null);
+/// <summary>What subscriber access needs beyond the voicemail services: PIN checks, the outdialing engine and where messages are read.</summary>
+public sealed record SubscriberAccessServices(PinAuthenticator Pins, OutdialingEngine Outdialing, IVoiceMessageStore Messages,
+    SubscriberTimeouts? Timeouts = null);
 
 /// <summary>
 /// A call to a dial plan's access number (CALL-2): answered like a voicemail call, then a
@@ -97,18 +98,9 @@ internal sealed partial class SubscriberAccessCall : ISubscriberLine
 
     private SubscriberSessionContext Context()
     {
-        string maildir = Path.Combine(_s.Options.DataDirectory, "maildir");
-        var server = _config.FindUmServer(_s.Options.ServerName);
         return new SubscriberSessionContext(_dialPlan, CallId, AnsweredCall.CallerId(_call.Request),
             (extension, pin) => _subscriber.Pins.Logon(_dialPlan.Name, extension, pin),
-            mailbox => SmartHostSettings.From(server) is not null ? null : OpenStore(maildir, mailbox),
-            AuthorizeCallBack, _s.Prompts.Subscriber, _s.Prompts.Digits, _s.Logger, TransferCallBackAsync);
-    }
-
-    private static LocalMessageStore? OpenStore(string maildir, Mailbox mailbox)
-    {
-        try { return new LocalMessageStore(maildir, mailbox.EmailAddress); }
-        catch (ArgumentException) { return null; } // an address no maildir folder can carry holds no messages
+            _subscriber.Messages, AuthorizeCallBack, _s.Prompts.Subscriber, _s.Prompts.Digits, _s.Logger, TransferCallBackAsync);
     }
 
     /// <summary>Call the sender back (OUT-2/3): as the logged-on user, with the policy's groups; the caller ID is untrusted.</summary>

@@ -26,6 +26,7 @@ public sealed class SubscriberPrompts
         TransferFailed = load("transfer-failed");
         NoMoreMessages = load("no-more-messages");
         PinUnavailable = load("pin-unavailable");
+        MessagesUnavailable = load("system-busy");
     }
 
     /// <summary>"Please enter your extension, followed by the pound key."</summary>
@@ -66,4 +67,6 @@ public sealed class SubscriberPrompts
     public AudioClip NoMoreMessages { get; }
     /// <summary>"The system cannot check your PIN now. Please try again later. Goodbye." (the configuration store is away)</summary>
     public AudioClip PinUnavailable { get; }
+    /// <summary>"Sorry, the voice mail system is busy. Please call again later.": the message store is unavailable.</summary>
+    public AudioClip MessagesUnavailable { get; }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using OpenUM.Calls.Outdialing;
+using OpenUM.Delivery.Mailboxes;
 using OpenUM.Directory;
 using OpenUM.Directory.Pins;
 using OpenUM.Media;
@@ -46,17 +47,19 @@ public enum SubscriberSessionEnd
     Transferred,
     /// <summary>The PIN could not be checked: the configuration store was unavailable (2034); nothing was counted.</summary>
     StoreUnavailable,
+    /// <summary>Logged on, but the message store could not be reached (2035): the caller was asked to call again later.</summary>
+    MessagesUnavailable,
 }
 
 /// <summary>What the session needs besides the line: the call, the checks and the message store.</summary>
-/// <param name="OpenStore">The mailbox's local store, or null when messages go by SMTP and the server keeps none.</param>
+/// <param name="Messages">Where the mailbox's messages are read (empty mailboxes when messages go by SMTP and the server keeps none).</param>
 /// <param name="AuthorizeCallBack">The outdialing verdict for calling the sender back (the engine logs 1076 on a refusal).</param>
 /// <param name="TransferCallBack">
 /// Transfers the caller to an allowed call-back (the decision's dial string); true when the call is no longer ours,
 /// false when the transfer failed and the caller is still on the line. Null: calls cannot be transferred.
 /// </param>
 public sealed record SubscriberSessionContext(DialPlan DialPlan, string CallId, string CallerId, SubscriberLogon Logon,
-    Func<Mailbox, LocalMessageStore?> OpenStore, Func<Mailbox, MailboxPolicy?, StoredMessage, OutdialingDecision> AuthorizeCallBack,
+    IVoiceMessageStore Messages, Func<Mailbox, MailboxPolicy?, StoredMessage, OutdialingDecision> AuthorizeCallBack,
     SubscriberPrompts Prompts, Func<string, IEnumerable<AudioClip>> Digits, ILogger Logger,
     Func<Mailbox, StoredMessage, OutdialingDecision, CancellationToken, Task<bool>>? TransferCallBack = null);
 
@@ -96,8 +99,18 @@ public sealed class SubscriberSession(ISubscriberLine line, DtmfCollector keys, 
             {
                 case LogonResult.Success when outcome.Mailbox is { } mailbox:
                     CallEvents.SuccessfulLogon(context.Logger, extension, plan.Name, context.CallId);
-                    return await MessagesAsync(mailbox, outcome.Policy, ct).ConfigureAwait(false)
-                        ? SubscriberSessionEnd.Transferred : SubscriberSessionEnd.Completed;
+                    try
+                    {
+                        return await MessagesAsync(mailbox, outcome.Policy, ct).ConfigureAwait(false)
+                            ? SubscriberSessionEnd.Transferred : SubscriberSessionEnd.Completed;
+                    }
+                    catch (MessageStoreUnavailableException e)
+                    {
+                        // Not "no messages": the caller would wrongly believe the mailbox empty.
+                        CallEvents.VoiceMailboxUnavailable(context.Logger, extension, plan.Name, e.Message, context.CallId);
+                        await PlayAsync(P.MessagesUnavailable, ct).ConfigureAwait(false);
+                        return SubscriberSessionEnd.MessagesUnavailable;
+                    }
                 case LogonResult.LockedOut:
                     CallEvents.MailboxLocked(context.Logger, extension, plan.Name, outcome.ConsecutiveFailures, context.CallId);
                     await PlayAsync(P.MailboxLocked, ct).ConfigureAwait(false);
@@ -139,9 +152,9 @@ public sealed class SubscriberSession(ISubscriberLine line, DtmfCollector keys, 
     /// <summary>Plays the messages with their menu; true when the caller was transferred (call back).</summary>
     private async Task<bool> MessagesAsync(Mailbox mailbox, MailboxPolicy? policy, CancellationToken ct)
     {
-        var store = context.OpenStore(mailbox);
-        var messages = store?.List() ?? [];
-        if (store is null || messages.Count == 0)
+        var store = await context.Messages.OpenAsync(mailbox.EmailAddress, ct).ConfigureAwait(false);
+        var messages = await store.ListAsync(ct).ConfigureAwait(false);
+        if (messages.Count == 0)
         {
             await PlayAsync(P.NoMessages, ct).ConfigureAwait(false);
             return false;
@@ -164,9 +177,9 @@ public sealed class SubscriberSession(ISubscriberLine line, DtmfCollector keys, 
     private enum MenuExit { Next, Silent, Transferred }
 
     /// <summary>Plays one message and runs its menu: on to the next one, the caller stopped answering, or was transferred.</summary>
-    private async Task<MenuExit> OneMessageAsync(LocalMessageStore store, Mailbox mailbox, MailboxPolicy? policy, StoredMessage message, CancellationToken ct)
+    private async Task<MenuExit> OneMessageAsync(IVoiceMailbox store, Mailbox mailbox, MailboxPolicy? policy, StoredMessage message, CancellationToken ct)
     {
-        var audio = LocalMessageStore.LoadAudio(message);
+        var audio = MessageAudio.Decode(await store.ReadAudioAsync(message, ct).ConfigureAwait(false));
         int silentMenus = 0;
         bool play = true;
         while (true)
@@ -178,7 +191,7 @@ public sealed class SubscriberSession(ISubscriberLine line, DtmfCollector keys, 
                     foreach (var digit in context.Digits(message.CallerId)) await InterruptibleAsync(digit, ct).ConfigureAwait(false);
                 else await InterruptibleAsync(P.UnknownCaller, ct).ConfigureAwait(false);
                 if (audio is not null) await InterruptibleAsync(audio, ct).ConfigureAwait(false);
-                message = store.MarkHeard(message);
+                message = await store.MarkHeardAsync(message, ct).ConfigureAwait(false);
                 play = false;
             }
             await InterruptibleAsync(P.MessageMenu, ct).ConfigureAwait(false);
@@ -189,7 +202,7 @@ public sealed class SubscriberSession(ISubscriberLine line, DtmfCollector keys, 
                     play = true;
                     break;
                 case "3":
-                    if (store.Delete(message))
+                    if (await store.DeleteAsync(message, ct).ConfigureAwait(false))
                         CallEvents.VoiceMessageRemoved(context.Logger, mailbox.Extension, context.DialPlan.Name, message.Id);
                     await PlayAsync(P.MessageDeleted, ct).ConfigureAwait(false);
                     return MenuExit.Next;

@@ -2,6 +2,8 @@ using Microsoft.Extensions.Time.Testing;
 using OpenUM.Calls.Outdialing;
 using OpenUM.Calls.Tests.Outdialing;
 using OpenUM.Delivery;
+using OpenUM.Delivery.Mailboxes;
+using OpenUM.Delivery.Smtp;
 using OpenUM.Directory;
 using OpenUM.Directory.Pins;
 using OpenUM.Media;
@@ -47,14 +49,17 @@ public sealed class SubscriberSessionTests : IDisposable
         }
     }
 
+    private static readonly SmartHostSettings SmartHost = SmartHostSettings.From(new UmServer { Name = "um1", SmartHost = "smtp.example.test:25" })!;
+
     private SubscriberSession Session(Func<string, string, LogonOutcome> logon, bool smtp = false,
-        Func<StoredMessage, OutdialingDecision>? callBack = null, Func<StoredMessage, OutdialingDecision, Task<bool>>? transfer = null) =>
+        Func<StoredMessage, OutdialingDecision>? callBack = null, Func<StoredMessage, OutdialingDecision, Task<bool>>? transfer = null,
+        IVoiceMessageStore? messages = null) =>
         new(_line, _keys, new SubscriberSessionContext(Plan, "call-1", "5551", (ext, pin) =>
             {
                 _pinsTried.Add(pin.ToString());
                 return logon(ext, pin.ToString());
             },
-            _ => smtp ? null : new LocalMessageStore(Path.Combine(_root, "maildir"), Box.EmailAddress),
+            messages ?? new VoiceMessageStore(() => smtp ? SmartHost : null, Path.Combine(_root, "maildir")),
             (_, _, m) => callBack?.Invoke(m) ?? new OutdialingDecision(false, null, m.CallerId, null, null, null, OutdialingReason.UntrustedCallerId, "test"),
             P, Prompts.Digits, _events, transfer is null ? null : (_, m, d, _) => transfer(m, d)));
 
@@ -143,12 +148,13 @@ public sealed class SubscriberSessionTests : IDisposable
         Assert.Same(P.MessageDeleted, _line.Played[^2]);
         Assert.Same(P.NoMoreMessages, _line.Played[^1]);
 
-        var store = new LocalMessageStore(Path.Combine(_root, "maildir"), Box.EmailAddress);
-        var left = Assert.Single(store.List());
+        var store = await new MaildirMessageStore(Path.Combine(_root, "maildir")).OpenAsync(Box.EmailAddress, CancellationToken.None);
+        var left = Assert.Single(await store.ListAsync(CancellationToken.None));
         Assert.False(left.IsNew);
         Assert.Equal("5559876", left.CallerId);
-        Assert.Equal(Path.GetFileName(newer) + ":2,S", Path.GetFileName(left.Path));
-        Assert.True(File.Exists(Path.Combine(store.Folder, ".Trash", "cur", Path.GetFileName(older) + ":2,ST")));
+        string folder = Path.GetDirectoryName(Path.GetDirectoryName(newer))!;
+        Assert.Equal(Path.GetFileName(newer) + ":2,S", Path.GetFileName(Assert.Single(System.IO.Directory.GetFiles(Path.Combine(folder, "cur")))));
+        Assert.True(File.Exists(Path.Combine(folder, ".Trash", "cur", Path.GetFileName(older) + ":2,ST")));
         Assert.Contains(_events.Events, e => e.Id == 2031);
     }
 
@@ -247,6 +253,26 @@ public sealed class SubscriberSessionTests : IDisposable
         Type("1000#123456#");
         await Session((_, _) => Ok(), smtp: true).RunAsync(CancellationToken.None);
         Assert.Same(P.NoMessages, _line.Played[^1]);
+    }
+
+    private sealed class UnavailableStore : IVoiceMessageStore
+    {
+        public ValueTask<IVoiceMailbox> OpenAsync(string emailAddress, CancellationToken ct) =>
+            throw new MessageStoreUnavailableException("imap.example.test:993: Connection refused");
+    }
+
+    [Fact]
+    public async Task AMessageStoreThatCannotBeReachedSaysCallAgainLaterNotNoMessages()
+    {
+        Type("1000#123456#");
+        var end = await Session((_, _) => Ok(), messages: new UnavailableStore()).RunAsync(CancellationToken.None);
+        Assert.Equal(SubscriberSessionEnd.MessagesUnavailable, end);
+        Assert.Same(P.MessagesUnavailable, _line.Played[^1]);
+        Assert.DoesNotContain(P.NoMessages, _line.Played);
+        var logged = Assert.Single(_events.Events, e => e.Id == 2035);
+        Assert.Equal("1000", logged.Fields["Extension"]);
+        Assert.Contains("Connection refused", (string)logged.Fields["Reason"]!);
+        Assert.DoesNotContain(_events.Events, e => e.Fields.Values.Any(v => v is string s && s.Contains("123456")));
     }
 
     [Fact]
