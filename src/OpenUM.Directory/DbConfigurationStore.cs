@@ -76,6 +76,9 @@ public abstract class DbConfigurationStore : IConfigurationStore
     public ConfigurationChange RemoveMailboxPolicy(string name) => Remove(Kinds.MailboxPolicy, name);
     /// <inheritdoc/>
     public MailboxPolicy? GetMailboxPolicy(string name) => Get(Kinds.MailboxPolicy, name);
+    /// <inheritdoc/>
+    public ValueTask<MailboxPolicy?> GetMailboxPolicyAsync(string name, CancellationToken ct = default) =>
+        Get(Kinds.MailboxPolicy, name, async: true, ct);
 
     /// <inheritdoc/>
     public ConfigurationChange AddMailbox(Mailbox mailbox) => Add(Kinds.Mailbox, mailbox);
@@ -87,6 +90,9 @@ public abstract class DbConfigurationStore : IConfigurationStore
         Remove(Kinds.Mailbox, Kinds.MailboxKey(dialPlan, extension), _pins.Delete);
     /// <inheritdoc/>
     public Mailbox? GetMailbox(string dialPlan, string extension) => Get(Kinds.Mailbox, Kinds.MailboxKey(dialPlan, extension));
+    /// <inheritdoc/>
+    public ValueTask<Mailbox?> GetMailboxAsync(string dialPlan, string extension, CancellationToken ct = default) =>
+        Get(Kinds.Mailbox, Kinds.MailboxKey(dialPlan, extension), async: true, ct);
 
     /// <inheritdoc/>
     public Mailbox? FindMailboxByExtension(string extension)
@@ -97,12 +103,10 @@ public abstract class DbConfigurationStore : IConfigurationStore
     }
 
     /// <inheritdoc/>
-    public MailboxPinState? GetPin(string dialPlan, string extension)
-    {
-        ArgumentNullException.ThrowIfNull(dialPlan);
-        ArgumentNullException.ThrowIfNull(extension);
-        return Run(connection => _pins.Read(connection, null, dialPlan, extension));
-    }
+    public MailboxPinState? GetPin(string dialPlan, string extension) => Completed(GetPin(dialPlan, extension, async: false, CancellationToken.None));
+    /// <inheritdoc/>
+    public ValueTask<MailboxPinState?> GetPinAsync(string dialPlan, string extension, CancellationToken ct = default) =>
+        GetPin(dialPlan, extension, async: true, ct);
 
     /// <inheritdoc/>
     public void SavePin(string dialPlan, string extension, MailboxPinState state)
@@ -117,20 +121,17 @@ public abstract class DbConfigurationStore : IConfigurationStore
     }
 
     /// <inheritdoc/>
-    public MailboxPinState? RecordLogonFailure(string dialPlan, string extension, int maxLogonAttempts)
-    {
-        ArgumentNullException.ThrowIfNull(dialPlan);
-        ArgumentNullException.ThrowIfNull(extension);
-        return Run(connection => _pins.RecordFailure(connection, dialPlan, extension, maxLogonAttempts));
-    }
+    public MailboxPinState? RecordLogonFailure(string dialPlan, string extension, int maxLogonAttempts) =>
+        Completed(RecordLogonFailure(dialPlan, extension, maxLogonAttempts, async: false, CancellationToken.None));
+    /// <inheritdoc/>
+    public ValueTask<MailboxPinState?> RecordLogonFailureAsync(string dialPlan, string extension, int maxLogonAttempts, CancellationToken ct = default) =>
+        RecordLogonFailure(dialPlan, extension, maxLogonAttempts, async: true, ct);
 
     /// <inheritdoc/>
-    public bool RecordLogonSuccess(string dialPlan, string extension)
-    {
-        ArgumentNullException.ThrowIfNull(dialPlan);
-        ArgumentNullException.ThrowIfNull(extension);
-        return Run(connection => _pins.RecordSuccess(connection, dialPlan, extension));
-    }
+    public bool RecordLogonSuccess(string dialPlan, string extension) => Completed(RecordLogonSuccess(dialPlan, extension, async: false, CancellationToken.None));
+    /// <inheritdoc/>
+    public ValueTask<bool> RecordLogonSuccessAsync(string dialPlan, string extension, CancellationToken ct = default) =>
+        RecordLogonSuccess(dialPlan, extension, async: true, ct);
 
     /// <inheritdoc/>
     public bool AddIfEmpty(ConfigurationSnapshot seed)
@@ -160,8 +161,9 @@ public abstract class DbConfigurationStore : IConfigurationStore
     /// Runs <paramref name="action"/> on a connection: the provider serialises or pools, refuses after Dispose, and
     /// turns its database's errors into the store's (a connection that cannot be made into
     /// <see cref="ConfigurationStoreUnavailableException"/>, a unique index into <see cref="ConfigurationValidationException"/>).
+    /// The action gets <paramref name="async"/> and <paramref name="ct"/>; with async false nothing may wait asynchronously.
     /// </summary>
-    private protected abstract T Run<T>(Func<DbConnection, T> action);
+    private protected abstract ValueTask<T> Run<T>(Func<DbConnection, bool, CancellationToken, ValueTask<T>> action, bool async, CancellationToken ct);
 
     /// <summary>A transaction in which every table is read at one snapshot.</summary>
     private protected abstract DbTransaction BeginRead(DbConnection connection);
@@ -179,6 +181,30 @@ public abstract class DbConfigurationStore : IConfigurationStore
 
     /// <summary>Commits a write transaction.</summary>
     private protected virtual void Commit(DbTransaction transaction) => transaction.Commit();
+
+    private T Run<T>(Func<DbConnection, T> action) =>
+        Completed(Run((connection, _, _) => new ValueTask<T>(action(connection)), async: false, CancellationToken.None));
+
+    private ValueTask<MailboxPinState?> GetPin(string dialPlan, string extension, bool async, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(dialPlan);
+        ArgumentNullException.ThrowIfNull(extension);
+        return Run((connection, a, t) => _pins.Read(connection, dialPlan, extension, a, t), async, ct);
+    }
+
+    private ValueTask<MailboxPinState?> RecordLogonFailure(string dialPlan, string extension, int maxLogonAttempts, bool async, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(dialPlan);
+        ArgumentNullException.ThrowIfNull(extension);
+        return Run((connection, a, t) => _pins.RecordFailure(connection, dialPlan, extension, maxLogonAttempts, a, t), async, ct);
+    }
+
+    private ValueTask<bool> RecordLogonSuccess(string dialPlan, string extension, bool async, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(dialPlan);
+        ArgumentNullException.ThrowIfNull(extension);
+        return Run((connection, a, t) => _pins.RecordSuccess(connection, dialPlan, extension, a, t), async, ct);
+    }
 
     private ConfigurationChange Add<T>(ObjectKind<T> kind, T item)
         where T : class
@@ -231,10 +257,13 @@ public abstract class DbConfigurationStore : IConfigurationStore
     }
 
     private T? Get<T>(ObjectKind<T> kind, string key)
+        where T : class => Completed(Get(kind, key, async: false, CancellationToken.None));
+
+    private ValueTask<T?> Get<T>(ObjectKind<T> kind, string key, bool async, CancellationToken ct)
         where T : class
     {
         ArgumentNullException.ThrowIfNull(key);
-        return Run(connection => kind.Find(ReadAll(_dialect, connection, null, kind.Table), key));
+        return Run(async (connection, a, t) => kind.Find(await ReadAll(_dialect, connection, null, kind.Table, a, t).ConfigureAwait(false), key), async, ct);
     }
 
     // The body validates and writes; this wraps it in the transaction and the version increment.

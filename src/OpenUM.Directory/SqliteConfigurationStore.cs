@@ -70,13 +70,14 @@ public sealed class SqliteConfigurationStore : DbConfigurationStore
         }
     }
 
-    // One connection, used by one caller at a time.
-    private protected override T Run<T>(Func<DbConnection, T> action)
+    // One connection, used by one caller at a time. Always synchronous: Microsoft.Data.Sqlite's asynchronous methods
+    // run synchronously anyway, and a local file answers (or is busy) without a network in between.
+    private protected override ValueTask<T> Run<T>(Func<DbConnection, bool, CancellationToken, ValueTask<T>> action, bool async, CancellationToken ct)
     {
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            return action(_connection);
+            return new ValueTask<T>(StoreCommands.Completed(action(_connection, false, ct)));
         }
     }
 

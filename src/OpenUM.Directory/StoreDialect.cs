@@ -69,11 +69,47 @@ internal static class StoreCommands
         return command;
     }
 
-    public static List<T> ReadAll<T>(StoreDialect dialect, DbConnection connection, DbTransaction? transaction, StoreTable<T> table)
+    /// <summary>The result of a task started with async false, which never waits, so it is complete.</summary>
+    public static T Completed<T>(ValueTask<T> task) =>
+        task.IsCompleted ? task.GetAwaiter().GetResult() : throw new InvalidOperationException("a synchronous store call did not complete synchronously");
+
+    public static List<T> ReadAll<T>(StoreDialect dialect, DbConnection connection, DbTransaction? transaction, StoreTable<T> table) =>
+        Completed(ReadAll(dialect, connection, transaction, table, async: false, CancellationToken.None));
+
+    /// <summary>Every row of <paramref name="table"/>; with <paramref name="async"/> false it never waits asynchronously.</summary>
+    public static async ValueTask<List<T>> ReadAll<T>(StoreDialect dialect, DbConnection connection, DbTransaction? transaction, StoreTable<T> table,
+        bool async, CancellationToken ct)
     {
-        using var command = Command(connection, transaction, dialect.Sql(table).Select);
-        using var reader = command.ExecuteReader();
-        return table.ReadAll(reader);
+        var command = Command(connection, transaction, dialect.Sql(table).Select);
+        try
+        {
+            var reader = async ? await command.ExecuteReaderAsync(ct).ConfigureAwait(false) : command.ExecuteReader();
+            try
+            {
+                return await table.ReadAll(reader, async, ct).ConfigureAwait(false);
+            }
+            finally
+            {
+                await DisposeAsync(reader, async).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            await DisposeAsync(command, async).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Disposes the asynchronous way only when asked: a synchronous call must not start waiting here.</summary>
+    public static ValueTask DisposeAsync<TDisposable>(TDisposable disposable, bool async)
+        where TDisposable : IDisposable, IAsyncDisposable
+    {
+        if (async)
+        {
+            return disposable.DisposeAsync();
+        }
+
+        disposable.Dispose();
+        return default;
     }
 
     public static void Insert<T>(StoreDialect dialect, DbConnection connection, DbTransaction transaction, StoreTable<T> table, T item) =>

@@ -100,7 +100,7 @@ internal sealed partial class SubscriberAccessCall : ISubscriberLine
         string maildir = Path.Combine(_s.Options.DataDirectory, "maildir");
         var server = _config.FindUmServer(_s.Options.ServerName);
         return new SubscriberSessionContext(_dialPlan, CallId, AnsweredCall.CallerId(_call.Request),
-            (extension, pin) => _subscriber.Pins.Logon(_dialPlan.Name, extension, pin),
+            (extension, pin) => _subscriber.Pins.LogonAsync(_dialPlan.Name, extension, pin),
             mailbox => SmartHostSettings.From(server) is not null ? null : OpenStore(maildir, mailbox),
             AuthorizeCallBack, _s.Prompts.Subscriber, _s.Prompts.Digits, _s.Logger, TransferCallBackAsync);
     }

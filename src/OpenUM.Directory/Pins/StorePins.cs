@@ -13,12 +13,18 @@ internal sealed class StorePins(StoreDialect dialect)
     private readonly string _match = $"{dialect.DialPlanEquals("dial_plan", "dp")} AND extension = {dialect.Parameter("ext")}";
     private readonly string _columns = $"hash, {dialect.Select(StoreValues.Json("history"))}, set_at, consecutive_failures, locked_out";
 
-    /// <summary>The PIN state of a mailbox, or null.</summary>
-    public MailboxPinState? Read(DbConnection connection, DbTransaction? transaction, string dialPlan, string extension)
+    /// <summary>The PIN state of a mailbox, or null; with <paramref name="async"/> false it never waits asynchronously.</summary>
+    public async ValueTask<MailboxPinState?> Read(DbConnection connection, string dialPlan, string extension, bool async, CancellationToken ct)
     {
-        using var command = Keyed(connection, transaction, $"SELECT {_columns} FROM mailbox_pins WHERE {_match}", dialPlan, extension);
-        using var reader = command.ExecuteReader();
-        return reader.Read() ? Parse(reader, dialPlan, extension) : null;
+        var command = Keyed(connection, null, $"SELECT {_columns} FROM mailbox_pins WHERE {_match}", dialPlan, extension);
+        try
+        {
+            return await ReadOne(command, dialPlan, extension, async, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            await DisposeAsync(command, async).ConfigureAwait(false);
+        }
     }
 
     /// <summary>
@@ -26,33 +32,45 @@ internal sealed class StorePins(StoreDialect dialect)
     /// server queue up on the row (SQLite's write lock, PostgreSQL's row lock re-evaluating the WHERE against the row
     /// committed before it), so none is lost and none counts past the lockout. Null when the mailbox has no PIN.
     /// </summary>
-    public MailboxPinState? RecordFailure(DbConnection connection, string dialPlan, string extension, int maxLogonAttempts)
+    public async ValueTask<MailboxPinState?> RecordFailure(DbConnection connection, string dialPlan, string extension, int maxLogonAttempts,
+        bool async, CancellationToken ct)
     {
-        using (var command = Keyed(connection, null,
+        var command = Keyed(connection, null,
             $"""
             UPDATE mailbox_pins SET consecutive_failures = consecutive_failures + 1, locked_out = (consecutive_failures + 1 >= {dialect.Parameter("max")})
             WHERE {_match} AND NOT locked_out
             RETURNING {_columns}
             """,
-            dialPlan, extension))
+            dialPlan, extension);
+        try
         {
             dialect.Add(command, "max", maxLogonAttempts);
-            using var reader = command.ExecuteReader();
-            if (reader.Read())
+            if (await ReadOne(command, dialPlan, extension, async, ct).ConfigureAwait(false) is { } counted)
             {
-                return Parse(reader, dialPlan, extension);
+                return counted;
             }
+        }
+        finally
+        {
+            await DisposeAsync(command, async).ConfigureAwait(false);
         }
 
         // No row changed: no PIN, or already locked out by an attempt that won the race.
-        return Read(connection, null, dialPlan, extension);
+        return await Read(connection, dialPlan, extension, async, ct).ConfigureAwait(false);
     }
 
     /// <summary>A right PIN clears the count unless the mailbox got locked meanwhile; false when locked (or no PIN).</summary>
-    public bool RecordSuccess(DbConnection connection, string dialPlan, string extension)
+    public async ValueTask<bool> RecordSuccess(DbConnection connection, string dialPlan, string extension, bool async, CancellationToken ct)
     {
-        using var command = Keyed(connection, null, $"UPDATE mailbox_pins SET consecutive_failures = 0 WHERE {_match} AND NOT locked_out", dialPlan, extension);
-        return command.ExecuteNonQuery() == 1;
+        var command = Keyed(connection, null, $"UPDATE mailbox_pins SET consecutive_failures = 0 WHERE {_match} AND NOT locked_out", dialPlan, extension);
+        try
+        {
+            return (async ? await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) : command.ExecuteNonQuery()) == 1;
+        }
+        finally
+        {
+            await DisposeAsync(command, async).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Inserts or replaces the PIN state in one statement, only while the mailbox exists; false when it does not.</summary>
@@ -100,6 +118,20 @@ internal sealed class StorePins(StoreDialect dialect)
     }
 
     private string P(string name) => dialect.Parameter(name);
+
+    // The first row a command returns, or null.
+    private async ValueTask<MailboxPinState?> ReadOne(DbCommand command, string dialPlan, string extension, bool async, CancellationToken ct)
+    {
+        var reader = async ? await command.ExecuteReaderAsync(ct).ConfigureAwait(false) : command.ExecuteReader();
+        try
+        {
+            return (async ? await reader.ReadAsync(ct).ConfigureAwait(false) : reader.Read()) ? Parse(reader, dialPlan, extension) : null;
+        }
+        finally
+        {
+            await DisposeAsync(reader, async).ConfigureAwait(false);
+        }
+    }
 
     private MailboxPinState Parse(DbDataReader reader, string dialPlan, string extension)
     {

@@ -53,12 +53,20 @@ public sealed class PostgresConfigurationStore : DbConfigurationStore
     }
 
     // A pooled connection per operation, so servers and CLIs work in parallel; the database serialises writers.
-    private protected override T Run<T>(Func<DbConnection, T> action) => Guard(() =>
-    {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        using var connection = _source.OpenConnection();
-        return action(connection);
-    });
+    private protected override ValueTask<T> Run<T>(Func<DbConnection, bool, CancellationToken, ValueTask<T>> action, bool async, CancellationToken ct) =>
+        Guard(async () =>
+        {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+            var connection = async ? await _source.OpenConnectionAsync(ct).ConfigureAwait(false) : _source.OpenConnection();
+            try
+            {
+                return await action(connection, async, ct).ConfigureAwait(false);
+            }
+            finally
+            {
+                await StoreCommands.DisposeAsync(connection, async).ConfigureAwait(false);
+            }
+        });
 
     // REPEATABLE READ: every table is read at one snapshot, so the version matches the rows.
     private protected override DbTransaction BeginRead(DbConnection connection) => connection.BeginTransaction(IsolationLevel.RepeatableRead);
@@ -97,20 +105,20 @@ public sealed class PostgresConfigurationStore : DbConfigurationStore
 
     // Database errors become typed errors: a unique index the validator did not see coming (an object
     // written behind its back) names the field; an unreachable server names the store without its password.
-    private T Guard<T>(Func<T> action)
+    private async ValueTask<T> Guard<T>(Func<ValueTask<T>> action)
     {
         try
         {
             try
             {
-                return action();
+                return await action().ConfigureAwait(false);
             }
             catch (NpgsqlException e) when (IsBrokenConnection(e))
             {
                 // After a server restart or failover every pooled connection is dead, and the pool only finds out
                 // by using one: drop them all and try once more on a fresh connection (nothing was committed).
                 _source.Clear();
-                return action();
+                return await action().ConfigureAwait(false);
             }
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
@@ -137,9 +145,10 @@ public sealed class PostgresConfigurationStore : DbConfigurationStore
         e is PostgresException { SqlState: PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow }
         || (e is not PostgresException && e.InnerException is IOException or System.Net.Sockets.SocketException or EndOfStreamException);
 
-    private void Guard(Action action) => Guard(() =>
+    // Guard for a synchronous action (it completes without waiting).
+    private void Guard(Action action) => StoreCommands.Completed(Guard(() =>
     {
         action();
-        return 0;
-    });
+        return new ValueTask<int>(0);
+    }));
 }

@@ -52,7 +52,7 @@ public sealed class SubscriberSessionTests : IDisposable
         new(_line, _keys, new SubscriberSessionContext(Plan, "call-1", "5551", (ext, pin) =>
             {
                 _pinsTried.Add(pin.ToString());
-                return logon(ext, pin.ToString());
+                return ValueTask.FromResult(logon(ext, pin.ToString()));
             },
             _ => smtp ? null : new LocalMessageStore(Path.Combine(_root, "maildir"), Box.EmailAddress),
             (_, _, m) => callBack?.Invoke(m) ?? new OutdialingDecision(false, null, m.CallerId, null, null, null, OutdialingReason.UntrustedCallerId, "test"),
