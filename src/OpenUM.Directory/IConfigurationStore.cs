@@ -77,6 +77,26 @@ public interface IConfigurationStore : IDisposable
     /// false when it is locked out (or has no PIN), so a lockout that won the race is kept.
     /// </summary>
     bool RecordLogonSuccess(string dialPlan, string extension);
+
+    // The calls a call in progress makes (subscriber logon): asynchronous, so a slow database holds no thread while
+    // the caller waits. A store without asynchronous access (a test double) answers them synchronously.
+
+    /// <summary><see cref="GetMailbox"/> without blocking a thread while the store answers.</summary>
+    ValueTask<Mailbox?> GetMailboxAsync(string dialPlan, string extension, CancellationToken ct = default) =>
+        ValueTask.FromResult(GetMailbox(dialPlan, extension));
+    /// <summary><see cref="GetMailboxPolicy"/> without blocking a thread while the store answers.</summary>
+    ValueTask<MailboxPolicy?> GetMailboxPolicyAsync(string name, CancellationToken ct = default) =>
+        ValueTask.FromResult(GetMailboxPolicy(name));
+    /// <summary><see cref="GetPin"/> without blocking a thread while the store answers.</summary>
+    ValueTask<MailboxPinState?> GetPinAsync(string dialPlan, string extension, CancellationToken ct = default) =>
+        ValueTask.FromResult(GetPin(dialPlan, extension));
+    /// <summary><see cref="RecordLogonFailure"/> without blocking a thread while the store answers.</summary>
+    ValueTask<MailboxPinState?> RecordLogonFailureAsync(string dialPlan, string extension, int maxLogonAttempts, CancellationToken ct = default) =>
+        ValueTask.FromResult(RecordLogonFailure(dialPlan, extension, maxLogonAttempts));
+    /// <summary><see cref="RecordLogonSuccess"/> without blocking a thread while the store answers.</summary>
+    ValueTask<bool> RecordLogonSuccessAsync(string dialPlan, string extension, CancellationToken ct = default) =>
+        ValueTask.FromResult(RecordLogonSuccess(dialPlan, extension));
+
     /// <summary>
     /// Adds <paramref name="seed"/>'s dial plans, gateways, hunt groups and mailboxes (in that order, each validated) in
     /// one transaction, only when the store holds no dial plan, gateway or mailbox; false, with nothing written, otherwise.

@@ -1,9 +1,9 @@
 namespace OpenUM.Directory;
 
-/// <summary>What the store needs to know about one object type to add, update, remove and find it generically.</summary>
+/// <summary>What the store needs to know about one object type to add, update, remove and find it generically; <see cref="Table"/> is its provider-neutral table.</summary>
 internal sealed record ObjectKind<T>(
     ConfigurationObjectType Type,
-    SqliteTable<T> Table,
+    StoreTable<T> Table,
     Func<ConfigurationSnapshot, IReadOnlyList<T>> List,
     Func<ConfigurationSnapshot, IEnumerable<T>, ConfigurationSnapshot> Replace,
     Action<T, ConfigurationSnapshot> Validate,
@@ -34,28 +34,28 @@ internal sealed record ObjectKind<T>(
 internal static class Kinds
 {
     public static readonly ObjectKind<DialPlan> DialPlan = new(
-        ConfigurationObjectType.DialPlan, SqliteTables.DialPlans, c => c.DialPlans, (c, l) => c.With(dialPlans: l),
+        ConfigurationObjectType.DialPlan, StoreTables.DialPlans, c => c.DialPlans, (c, l) => c.With(dialPlans: l),
         ConfigurationValidator.ValidateDialPlan, x => x.Name, x => x.Id, (x, id) => x with { Id = id });
 
     public static readonly ObjectKind<IpGateway> IpGateway = new(
-        ConfigurationObjectType.IpGateway, SqliteTables.IpGateways, c => c.IpGateways, (c, l) => c.With(ipGateways: l),
+        ConfigurationObjectType.IpGateway, StoreTables.IpGateways, c => c.IpGateways, (c, l) => c.With(ipGateways: l),
         ConfigurationValidator.ValidateIpGateway, x => x.Name, x => x.Id, (x, id) => x with { Id = id });
 
     public static readonly ObjectKind<HuntGroup> HuntGroup = new(
-        ConfigurationObjectType.HuntGroup, SqliteTables.HuntGroups, c => c.HuntGroups, (c, l) => c.With(huntGroups: l),
+        ConfigurationObjectType.HuntGroup, StoreTables.HuntGroups, c => c.HuntGroups, (c, l) => c.With(huntGroups: l),
         ConfigurationValidator.ValidateHuntGroup, x => x.Name, x => x.Id, (x, id) => x with { Id = id });
 
     public static readonly ObjectKind<UmServer> UmServer = new(
-        ConfigurationObjectType.UmServer, SqliteTables.UmServers, c => c.UmServers, (c, l) => c.With(umServers: l),
+        ConfigurationObjectType.UmServer, StoreTables.UmServers, c => c.UmServers, (c, l) => c.With(umServers: l),
         ConfigurationValidator.ValidateUmServer, x => x.Name, x => x.Id, (x, id) => x with { Id = id });
 
     public static readonly ObjectKind<Mailbox> Mailbox = new(
-        ConfigurationObjectType.Mailbox, SqliteTables.Mailboxes, c => c.Mailboxes, (c, l) => c.With(mailboxes: l),
+        ConfigurationObjectType.Mailbox, StoreTables.Mailboxes, c => c.Mailboxes, (c, l) => c.With(mailboxes: l),
         ConfigurationValidator.ValidateMailbox, x => ConfigurationChange.MailboxKey(x.DialPlan, x.Extension), x => x.Id,
         (x, id) => x with { Id = id });
 
     public static readonly ObjectKind<MailboxPolicy> MailboxPolicy = new(
-        ConfigurationObjectType.MailboxPolicy, SqliteTables.MailboxPolicies, c => c.MailboxPolicies, (c, l) => c.With(mailboxPolicies: l),
+        ConfigurationObjectType.MailboxPolicy, StoreTables.MailboxPolicies, c => c.MailboxPolicies, (c, l) => c.With(mailboxPolicies: l),
         ConfigurationValidator.ValidateMailboxPolicy, x => x.Name, x => x.Id, (x, id) => x with { Id = id });
 
     /// <summary>The key of a mailbox ("dial plan/extension"), refusing null parts.</summary>

@@ -25,11 +25,14 @@ internal sealed class StoreTable<T>(string name, StoreColumn[] columns, Func<DbD
     /// <summary>The parameter values of a record, in column order.</summary>
     public object?[] Values(T item) => values(item);
 
-    /// <summary>Reads every row of a reader whose columns are <see cref="Columns"/> in order.</summary>
-    public List<T> ReadAll(DbDataReader reader)
+    /// <summary>
+    /// Reads every row of a reader whose columns are <see cref="Columns"/> in order; with <paramref name="async"/>
+    /// false it never waits asynchronously (the returned task is complete).
+    /// </summary>
+    public async ValueTask<List<T>> ReadAll(DbDataReader reader, bool async, CancellationToken ct)
     {
         var result = new List<T>();
-        while (reader.Read())
+        while (async ? await reader.ReadAsync(ct).ConfigureAwait(false) : reader.Read())
         {
             try
             {

@@ -99,7 +99,7 @@ internal sealed partial class SubscriberAccessCall : ISubscriberLine
     private SubscriberSessionContext Context()
     {
         return new SubscriberSessionContext(_dialPlan, CallId, AnsweredCall.CallerId(_call.Request),
-            (extension, pin) => _subscriber.Pins.Logon(_dialPlan.Name, extension, pin),
+            (extension, pin) => _subscriber.Pins.LogonAsync(_dialPlan.Name, extension, pin),
             _subscriber.Messages, AuthorizeCallBack, _s.Prompts.Subscriber, _s.Prompts.Digits, _s.Logger, TransferCallBackAsync);
     }
 

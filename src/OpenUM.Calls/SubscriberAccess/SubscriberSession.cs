@@ -7,8 +7,8 @@ using OpenUM.Media;
 
 namespace OpenUM.Calls;
 
-/// <summary>Checks an extension and PIN (the production one is <see cref="PinAuthenticator.Logon"/> for the call's dial plan).</summary>
-public delegate LogonOutcome SubscriberLogon(string extension, ReadOnlySpan<char> pin);
+/// <summary>Checks an extension and PIN (the production one is <see cref="PinAuthenticator.LogonAsync"/> for the call's dial plan).</summary>
+public delegate ValueTask<LogonOutcome> SubscriberLogon(string extension, ReadOnlyMemory<char> pin);
 
 /// <summary>The audio side of a subscriber call: the session only plays clips and reads keys.</summary>
 public interface ISubscriberLine
@@ -94,7 +94,7 @@ public sealed class SubscriberSession(ISubscriberLine line, DtmfCollector keys, 
             var pin = await keys.ReadAsync(Entry(MaxPinDigits), ct).ConfigureAwait(false);
             if (pin.Digits.Length == 0 && pin.End == DtmfEnd.Timeout) return await NoInputAsync(ct).ConfigureAwait(false);
 
-            var outcome = context.Logon(extension, pin.Digits);
+            var outcome = await context.Logon(extension, pin.Digits.AsMemory()).ConfigureAwait(false);
             switch (outcome.Result)
             {
                 case LogonResult.Success when outcome.Mailbox is { } mailbox:

@@ -51,11 +51,32 @@ public sealed class PinAuthenticator(IConfigurationStore store, TimeProvider tim
     /// <summary>Checks a PIN and records the attempt; a store that cannot be reached gives <see cref="LogonResult.StoreUnavailable"/>.</summary>
     public LogonOutcome Logon(string dialPlan, string extension, ReadOnlySpan<char> pin)
     {
+        var copy = pin.ToArray();
+        try
+        {
+            return StoreCommands.Completed(Logon(dialPlan, extension, copy, async: false));
+        }
+        finally
+        {
+            Array.Clear(copy);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Logon"/> for a call in progress: the store is asked asynchronously, so a slow database holds no
+    /// thread. Deliberately not cancellable: a caller who hangs up after a wrong PIN must not escape its count.
+    /// </summary>
+    public ValueTask<LogonOutcome> LogonAsync(string dialPlan, string extension, ReadOnlyMemory<char> pin) =>
+        Logon(dialPlan, extension, pin, async: true);
+
+    // With async false nothing waits asynchronously (the store's synchronous calls are used).
+    private async ValueTask<LogonOutcome> Logon(string dialPlan, string extension, ReadOnlyMemory<char> pin, bool async)
+    {
         ArgumentNullException.ThrowIfNull(dialPlan);
         ArgumentNullException.ThrowIfNull(extension);
         try
         {
-            return LogonCore(dialPlan, extension, pin);
+            return await LogonCore(dialPlan, extension, pin, async).ConfigureAwait(false);
         }
         catch (Exception e) when (ConfigurationStores.IsOutage(e))
         {
@@ -63,40 +84,47 @@ public sealed class PinAuthenticator(IConfigurationStore store, TimeProvider tim
         }
     }
 
-    private LogonOutcome LogonCore(string dialPlan, string extension, ReadOnlySpan<char> pin)
+    private async ValueTask<LogonOutcome> LogonCore(string dialPlan, string extension, ReadOnlyMemory<char> pin, bool async)
     {
-        if (store.GetMailbox(dialPlan, extension) is not { } mailbox)
+        var found = async ? await store.GetMailboxAsync(dialPlan, extension).ConfigureAwait(false) : store.GetMailbox(dialPlan, extension);
+        if (found is not { } mailbox)
         {
-            PinHasher.Verify(pin, Decoy.Value);
+            PinHasher.Verify(pin.Span, Decoy.Value);
             return new LogonOutcome(LogonResult.UnknownMailbox, 0, null, null);
         }
 
         // Every refusal before the real check costs one hash too: the time taken must not tell a caller whether
         // the extension exists, has a PIN, may log on, or is locked.
-        var policy = PolicyFor(mailbox);
+        var policy = await PolicyFor(mailbox, async).ConfigureAwait(false);
         if (!policy.AllowSubscriberAccess)
         {
-            PinHasher.Verify(pin, Decoy.Value);
+            PinHasher.Verify(pin.Span, Decoy.Value);
             return new LogonOutcome(LogonResult.NotAllowed, 0, policy, mailbox);
         }
 
-        if (store.GetPin(mailbox.DialPlan, mailbox.Extension) is not { } state)
+        var pinState = async
+            ? await store.GetPinAsync(mailbox.DialPlan, mailbox.Extension).ConfigureAwait(false)
+            : store.GetPin(mailbox.DialPlan, mailbox.Extension);
+        if (pinState is not { } state)
         {
-            PinHasher.Verify(pin, Decoy.Value);
+            PinHasher.Verify(pin.Span, Decoy.Value);
             return new LogonOutcome(LogonResult.NoPin, 0, policy, mailbox);
         }
 
         if (state.LockedOut)
         {
-            PinHasher.Verify(pin, Decoy.Value);
+            PinHasher.Verify(pin.Span, Decoy.Value);
             return new LogonOutcome(LogonResult.LockedOut, state.ConsecutiveFailures, policy, mailbox);
         }
 
-        if (!PinHasher.Verify(pin, state.Hash))
+        if (!PinHasher.Verify(pin.Span, state.Hash))
         {
             // Counted by the store in one statement: guesses in parallel (here or on other servers) each count, and
             // only MaxLogonAttempts of them are answered before the lockout.
-            if (store.RecordLogonFailure(mailbox.DialPlan, mailbox.Extension, policy.MaxLogonAttempts) is not { } after)
+            var counted = async
+                ? await store.RecordLogonFailureAsync(mailbox.DialPlan, mailbox.Extension, policy.MaxLogonAttempts).ConfigureAwait(false)
+                : store.RecordLogonFailure(mailbox.DialPlan, mailbox.Extension, policy.MaxLogonAttempts);
+            if (counted is not { } after)
             {
                 return new LogonOutcome(LogonResult.NoPin, 0, policy, mailbox);
             }
@@ -105,9 +133,14 @@ public sealed class PinAuthenticator(IConfigurationStore store, TimeProvider tim
         }
 
         // A right PIN verified while parallel wrong guesses locked the mailbox does not get in.
-        if (!store.RecordLogonSuccess(mailbox.DialPlan, mailbox.Extension))
+        var cleared = async
+            ? await store.RecordLogonSuccessAsync(mailbox.DialPlan, mailbox.Extension).ConfigureAwait(false)
+            : store.RecordLogonSuccess(mailbox.DialPlan, mailbox.Extension);
+        if (!cleared)
         {
-            var now = store.GetPin(mailbox.DialPlan, mailbox.Extension);
+            var now = async
+                ? await store.GetPinAsync(mailbox.DialPlan, mailbox.Extension).ConfigureAwait(false)
+                : store.GetPin(mailbox.DialPlan, mailbox.Extension);
             return now is null
                 ? new LogonOutcome(LogonResult.NoPin, 0, policy, mailbox)
                 : new LogonOutcome(LogonResult.LockedOut, now.ConsecutiveFailures, policy, mailbox);
@@ -172,6 +205,12 @@ public sealed class PinAuthenticator(IConfigurationStore store, TimeProvider tim
             ?? throw new ConfigurationObjectNotFoundException(ConfigurationObjectType.Mailbox, ConfigurationChange.MailboxKey(dialPlan, extension));
     }
 
-    private MailboxPolicy PolicyFor(Mailbox mailbox) =>
-        mailbox.MailboxPolicy is { } name && store.GetMailboxPolicy(name) is { } policy ? policy : MailboxPolicy.DefaultFor(mailbox.DialPlan);
+    private MailboxPolicy PolicyFor(Mailbox mailbox) => StoreCommands.Completed(PolicyFor(mailbox, async: false));
+
+    private async ValueTask<MailboxPolicy> PolicyFor(Mailbox mailbox, bool async)
+    {
+        var named = mailbox.MailboxPolicy is not { } name ? null
+            : async ? await store.GetMailboxPolicyAsync(name).ConfigureAwait(false) : store.GetMailboxPolicy(name);
+        return named ?? MailboxPolicy.DefaultFor(mailbox.DialPlan);
+    }
 }

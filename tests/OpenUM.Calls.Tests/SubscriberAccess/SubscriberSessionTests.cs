@@ -57,7 +57,7 @@ public sealed class SubscriberSessionTests : IDisposable
         new(_line, _keys, new SubscriberSessionContext(Plan, "call-1", "5551", (ext, pin) =>
             {
                 _pinsTried.Add(pin.ToString());
-                return logon(ext, pin.ToString());
+                return ValueTask.FromResult(logon(ext, pin.ToString()));
             },
             messages ?? new VoiceMessageStore(() => smtp ? SmartHost : null, Path.Combine(_root, "maildir")),
             (_, _, m) => callBack?.Invoke(m) ?? new OutdialingDecision(false, null, m.CallerId, null, null, null, OutdialingReason.UntrustedCallerId, "test"),

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Reflection;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Time.Testing;
@@ -37,14 +38,17 @@ public sealed class PinStoreOutageTests : IDisposable
     public class Outage : DispatchProxy
     {
         public IConfigurationStore Inner { get; set; } = null!;
+        // A name fails in both forms: RecordLogonFailure also fails RecordLogonFailureAsync.
         public HashSet<string> Failing { get; } = [];
         public bool Down { get; set; }
+        public ConcurrentQueue<string> Called { get; } = new();
         public Func<Exception> Failure { get; set; } = () => new ConfigurationStoreUnavailableException(
             "configuration store postgres://openum@127.0.0.1:5432/openum: Failed to connect to 127.0.0.1:5432");
 
         protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
         {
-            if (Down || Failing.Contains(targetMethod!.Name))
+            Called.Enqueue(targetMethod!.Name);
+            if (Down || Failing.Contains(targetMethod.Name) || Failing.Contains(targetMethod.Name.Replace("Async", "", StringComparison.Ordinal)))
                 throw Failure();
             try
             {
@@ -136,5 +140,43 @@ public sealed class PinStoreOutageTests : IDisposable
         _outage.Down = true;
         Assert.Throws<InvalidDataException>(() => _auth.Logon("Main", "1234", Pin));
         Assert.False(ConfigurationStores.IsOutage(new InvalidOperationException("bug")));
+    }
+
+    [Fact]
+    public async Task ACallsLogonAsksTheStoreOnlyAsynchronously()
+    {
+        // Wrong, then right: every store call of a logon in a call (mailbox, policy, PIN, both counters) is the async one.
+        Assert.Equal(LogonResult.WrongPin, (await _auth.LogonAsync("Main", "1234", "000001".AsMemory())).Result);
+        Assert.Equal(LogonResult.Success, (await _auth.LogonAsync("Main", "1234", Pin.AsMemory())).Result);
+        Assert.Equal(
+            ["GetMailboxAsync", "GetMailboxPolicyAsync", "GetPinAsync", "RecordLogonFailureAsync",
+             "GetMailboxAsync", "GetMailboxPolicyAsync", "GetPinAsync", "RecordLogonSuccessAsync"],
+            _outage.Called);
+    }
+
+    [Fact]
+    public async Task AnOutageDuringACallsLogonIsStoreUnavailableAndCountsNothing()
+    {
+        _outage.Down = true;
+        for (int i = 0; i < 5; i++)
+        {
+            var outcome = await _auth.LogonAsync("Main", "1234", $"00000{i}".AsMemory());
+            Assert.Equal(LogonResult.StoreUnavailable, outcome.Result);
+            Assert.Contains("Failed to connect", outcome.Problem);
+        }
+
+        _outage.Down = false;
+        Assert.Equal(0, _temp.Store.GetPin("Main", "1234")!.ConsecutiveFailures);
+        Assert.Equal(LogonResult.Success, (await _auth.LogonAsync("Main", "1234", Pin.AsMemory())).Result);
+    }
+
+    [Fact]
+    public async Task ACallsLogonThatCannotRecordAnswersRightAndWrongPinsAlike()
+    {
+        _outage.Failing.Add(nameof(IConfigurationStore.RecordLogonFailure));
+        _outage.Failing.Add(nameof(IConfigurationStore.RecordLogonSuccess));
+        Assert.Equal(LogonResult.StoreUnavailable, (await _auth.LogonAsync("Main", "1234", "000001".AsMemory())).Result);
+        Assert.Equal(LogonResult.StoreUnavailable, (await _auth.LogonAsync("Main", "1234", Pin.AsMemory())).Result);
+        Assert.Equal(0, _temp.Store.GetPin("Main", "1234")!.ConsecutiveFailures);
     }
 }
