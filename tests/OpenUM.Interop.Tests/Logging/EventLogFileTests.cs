@@ -35,7 +35,7 @@ public sealed class EventLogFileTests(ITestOutputHelper output)
         var note = Assert.Single(um.ReadEvents(), e => e.Id == 2018);
         Assert.Equal("events.1.jsonl", note.Property("rotatedTo"));
         Assert.DoesNotContain(um.ReadEvents(), e => e.Id == 9001);
-        Assert.Contains("[2018]", serve.StdOut); // the console hears of it too
+        Assert.Contains("[2018]", serve.StdErr); // the console (standard error) hears of it too
 
         // --last spans the rotation: the newest earlier events, then the server's.
         var last = await um.CliOkAsync("events", "--json", "--last", "0");
