@@ -191,7 +191,7 @@ internal sealed class VoicemailCall
     /// <summary>A greeting set with `openum mailbox set --greeting`; only files inside the data directory's greetings/ are read.</summary>
     private AudioClip? LoadGreeting(string file)
     {
-        string greetings = Path.GetFullPath(Path.Combine(_s.Options.DataDirectory, "greetings")) + Path.DirectorySeparatorChar;
+        string greetings = Path.GetFullPath(Path.Combine(_s.Options.DataDirectory, GreetingStore.FolderName)) + Path.DirectorySeparatorChar;
         string path = Path.GetFullPath(Path.Combine(_s.Options.DataDirectory, file));
         if (!path.StartsWith(greetings, StringComparison.Ordinal))
         {

@@ -26,7 +26,7 @@ public sealed class DataDirectory
     /// <summary>Certificate store (personal/, trusted/, pending/), owner-only.</summary>
     public string Certificates => Path.Combine(Root, "certificates");
     /// <summary>Mailbox greetings set with `openum mailbox set --greeting`.</summary>
-    public string Greetings => Path.Combine(Root, "greetings");
+    public string Greetings => Path.Combine(Root, Calls.GreetingStore.FolderName);
 
     /// <summary>The default: $OPENUM_DATA, else ./openum-data.</summary>
     public static string DefaultPath => Environment.GetEnvironmentVariable("OPENUM_DATA") is { Length: > 0 } env ? env : "openum-data";
