@@ -33,10 +33,10 @@ public sealed partial class FillingDiskTests(ITestOutputHelper output)
         {
             string ulaw = Path.Combine(work, "caller.ulaw");
             await File.WriteAllBytesAsync(ulaw, StorageChecks.MuLawTone(ToneSeconds));
-            // 1.2 MB left and a caller a second: the first calls are taken; once their recordings (16 kB/s each, written
-            // in 64 kB steps) cross the 1 MB threshold, later callers are refused, and the calls already recording run
-            // into the full disk.
-            await fs.FillAsync(leaveFree: 6 * MB / 5);
+            // 1.05 MB left and a caller a second: the first calls are taken; a few seconds of their recordings (16 kB/s
+            // each) take the disk below the 1 MB threshold, so later callers are refused, and the five or more calls
+            // already taken need more than is left, so they run into the full disk.
+            await fs.FillAsync(leaveFree: MB + MB / 20);
             var sipp = await Sipp.RunAsync(new SippOptions("caller-records-or-refused.xml", um.SipPort, "1000")
             {
                 Calls = Calls, Limit = Calls, Rate = 1,
