@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Net;
+using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using OpenUM.Calls;
@@ -90,18 +91,50 @@ internal static class TestConnectivityCommand
         IPAddress.IsLoopback(address) || System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces()
             .SelectMany(i => i.GetIPProperties().UnicastAddresses).Any(u => u.Address.Equals(address));
 
+    // Reads the current events.jsonl once, then only what is appended (a rotation starts it over, after the rest of the
+    // rotated file): not the whole log, rotated files included, five times a second.
     private static async Task<string> AwaitMessageAsync(string eventLog, string callId, CancellationToken ct)
     {
-        if (callId.Length == 0 || !EventLogFiles.Exist(eventLog)) return "";
+        if (callId.Length == 0 || !File.Exists(eventLog)) return "";
         var until = DateTime.UtcNow + MessageWait;
-        do
+        long offset = 0;
+        while (true)
         {
-            var found = EventLogFiles.ReadLast(eventLog, line => MessageEvent(line, callId), 1);
-            if (found.Count > 0) return found[0];
+            if (File.Exists(eventLog) && new FileInfo(eventLog).Length < offset)
+            {
+                if (Scan(EventLogFiles.RotatedPath(eventLog, 1), ref offset, callId) is { } beforeRotation) return beforeRotation;
+                offset = 0;
+            }
+            if (Scan(eventLog, ref offset, callId) is { } found) return found;
+            if (DateTime.UtcNow >= until) return $"not reported within {MessageWait.TotalSeconds:F0} s (see: openum events)";
             await Task.Delay(200, ct);
         }
-        while (DateTime.UtcNow < until);
-        return $"not reported within {MessageWait.TotalSeconds:F0} s (see: openum events)";
+    }
+
+    // The call's fate event among the complete lines of path after offset; offset moves past the lines read.
+    private static string? Scan(string path, ref long offset, string callId)
+    {
+        try
+        {
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            file.Position = offset;
+            var buffer = new byte[64 * 1024];
+            int kept = 0;
+            for (int n; (n = file.Read(buffer, kept, buffer.Length - kept)) > 0;)
+            {
+                int filled = kept + n, start = 0;
+                for (int nl; (nl = Array.IndexOf(buffer, (byte)'\n', start, filled - start)) >= 0; start = nl + 1)
+                {
+                    offset += nl + 1 - start;
+                    if (MessageEvent(Encoding.UTF8.GetString(buffer, start, nl - start), callId) is { } message) return message;
+                }
+                kept = filled - start;
+                if (kept == buffer.Length) (offset, kept) = (offset + kept, 0); // a line longer than any event of ours: skipped
+                else Buffer.BlockCopy(buffer, start, buffer, 0, kept);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        return null;
     }
 
     private static string? MessageEvent(string line, string callId)

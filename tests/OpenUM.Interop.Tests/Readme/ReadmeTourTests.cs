@@ -65,6 +65,8 @@ public sealed class ReadmeTourTests : IAsyncLifetime
     // What the README says a command shows, beyond its exit code.
     private static void CheckOutput(string command, string stdout)
     {
+        if (command.StartsWith("openum test-connectivity", StringComparison.Ordinal))
+            Assert.Matches(@"Message\s+: Voice message for extension \d+ from openum-test .* (delivered to|could not be delivered now)", stdout);
         if (command.StartsWith("ls openum-data/maildir/", StringComparison.Ordinal))
             Assert.Contains(".vm", stdout);
         if (command.StartsWith("openum outbox list", StringComparison.Ordinal))
