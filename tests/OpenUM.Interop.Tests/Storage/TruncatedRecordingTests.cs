@@ -16,25 +16,13 @@ public sealed class TruncatedRecordingTests(ITestOutputHelper output)
     public async Task ADiskThatFillsDuringARecordingYieldsATruncatedMessageOnceSpaceReturns()
     {
         await using var fs = await SmallFilesystem.CreateAsync(8 * 1024 * 1024);
-        await using var um = new OpenUmProcess(output);
-        um.PutDataDirectoryOn(fs.Path);
-        await um.ConfigureStandardAsync();
-        // Back-pressure would refuse calls on so small a disk (its automatic threshold is a 20-minute recording):
-        // 1 MB lets the call in, so that it is the disk filling after admission that the spool meets.
-        await um.CliOkAsync("server", "set", "--min-free-space-mb", "1");
-        await um.StartAsync();
+        await using var um = await StartOnAsync(fs);
         string spool = Path.Combine(fs.Path, "spool");
 
         string work = System.IO.Directory.CreateTempSubdirectory("openum-truncated-").FullName;
         try
         {
-            string ulaw = Path.Combine(work, "caller.ulaw");
-            await File.WriteAllBytesAsync(ulaw, StorageChecks.MuLawTone(ToneSeconds));
-            var call = Sipp.RunAsync(new SippOptions("caller-records-awaits-bye.xml", um.SipPort, "1000")
-            {
-                Timeout = TimeSpan.FromSeconds(ToneSeconds + 30),
-                Files = new Dictionary<string, string> { ["caller.ulaw"] = ulaw },
-            }, output);
+            var call = await CallAsync(um, work);
 
             // The recording has begun and half a second of it (the writer's first buffer) is on disk: fill the disk.
             string wav = await WaitForAsync(() => System.IO.Directory.Exists(spool)
@@ -91,25 +79,13 @@ public sealed class TruncatedRecordingTests(ITestOutputHelper output)
     public async Task ADiskThatFillsBeforeTheBeepStillYieldsAMessageSayingWhoCalled()
     {
         await using var fs = await SmallFilesystem.CreateAsync(8 * 1024 * 1024);
-        await using var um = new OpenUmProcess(output);
-        um.PutDataDirectoryOn(fs.Path);
-        await um.ConfigureStandardAsync();
-        // Back-pressure would refuse calls on so small a disk (its automatic threshold is a 20-minute recording):
-        // 1 MB lets the call in, so that it is the disk filling after admission that the spool meets.
-        await um.CliOkAsync("server", "set", "--min-free-space-mb", "1");
-        await um.StartAsync();
+        await using var um = await StartOnAsync(fs);
         string spool = Path.Combine(fs.Path, "spool");
 
         string work = System.IO.Directory.CreateTempSubdirectory("openum-truncated-").FullName;
         try
         {
-            string ulaw = Path.Combine(work, "caller.ulaw");
-            await File.WriteAllBytesAsync(ulaw, StorageChecks.MuLawTone(ToneSeconds));
-            var call = Sipp.RunAsync(new SippOptions("caller-records-awaits-bye.xml", um.SipPort, "1000")
-            {
-                Timeout = TimeSpan.FromSeconds(ToneSeconds + 30),
-                Files = new Dictionary<string, string> { ["caller.ulaw"] = ulaw },
-            }, output);
+            var call = await CallAsync(um, work);
             // Full once the call is answered, during its greeting: at the beep neither the description nor any audio
             // can be written.
             await um.WaitForEventAsync(2002, null, TimeSpan.FromSeconds(60));
@@ -139,6 +115,39 @@ public sealed class TruncatedRecordingTests(ITestOutputHelper output)
         {
             System.IO.Directory.Delete(work, recursive: true);
         }
+    }
+
+    // The server with its whole data directory on the small disk. Back-pressure would refuse calls on so small a disk
+    // (its automatic threshold is a 20-minute recording): 1 MB lets the call in, so that it is the disk filling after
+    // admission that the spool meets.
+    private async Task<OpenUmProcess> StartOnAsync(SmallFilesystem fs)
+    {
+        var um = new OpenUmProcess(output);
+        try
+        {
+            um.PutDataDirectoryOn(fs.Path);
+            await um.ConfigureStandardAsync();
+            await um.CliOkAsync("server", "set", "--min-free-space-mb", "1");
+            await um.StartAsync();
+            return um;
+        }
+        catch
+        {
+            await um.DisposeAsync();
+            throw;
+        }
+    }
+
+    // A SIPp caller speaking a tone far longer than the call, until the server's BYE.
+    private async Task<Task<SippResult>> CallAsync(OpenUmProcess um, string work)
+    {
+        string ulaw = Path.Combine(work, "caller.ulaw");
+        await File.WriteAllBytesAsync(ulaw, StorageChecks.MuLawTone(ToneSeconds));
+        return Sipp.RunAsync(new SippOptions("caller-records-awaits-bye.xml", um.SipPort, "1000")
+        {
+            Timeout = TimeSpan.FromSeconds(ToneSeconds + 30),
+            Files = new Dictionary<string, string> { ["caller.ulaw"] = ulaw },
+        }, output);
     }
 
     private static double Rms(short[] samples) => Math.Sqrt(samples.Select(s => (double)s * s).DefaultIfEmpty().Average());
