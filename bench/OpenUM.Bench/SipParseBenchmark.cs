@@ -1,6 +1,7 @@
 using System.Buffers;
 using BenchmarkDotNet.Attributes;
 using OpenUM.Sip;
+using OpenUM.Sip.Message;
 
 namespace OpenUM.Bench;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using BenchmarkDotNet.Attributes;
 using OpenUM.Media;
+using OpenUM.Media.Srtp;
 
 namespace OpenUM.Bench;
 

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text;
 using OpenUM.Media;
+using OpenUM.Media.Sdp;
+using OpenUM.Media.Srtp;
 
 namespace OpenUM.Fuzz;
 

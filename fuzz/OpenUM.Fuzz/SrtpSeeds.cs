@@ -1,4 +1,5 @@
 using OpenUM.Media;
+using OpenUM.Media.Srtp;
 
 namespace OpenUM.Fuzz;
 

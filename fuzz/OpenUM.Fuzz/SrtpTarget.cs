@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
 using OpenUM.Media;
+using OpenUM.Media.Rtp;
+using OpenUM.Media.Srtp;
 
 namespace OpenUM.Fuzz;
 

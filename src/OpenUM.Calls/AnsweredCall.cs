@@ -2,7 +2,12 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using OpenUM.Directory;
 using OpenUM.Media;
+using OpenUM.Media.Sdp;
+using OpenUM.Media.Session;
+using OpenUM.Media.Srtp;
 using OpenUM.Sip;
+using OpenUM.Sip.Dialogs;
+using OpenUM.Sip.Message;
 
 namespace OpenUM.Calls;
 

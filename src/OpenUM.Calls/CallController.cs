@@ -2,11 +2,17 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using OpenUM.Calls.SubscriberAccess;
 using OpenUM.Delivery;
+using OpenUM.Delivery.Spool;
 using OpenUM.Directory;
 using OpenUM.Media;
+using OpenUM.Media.Session;
 using OpenUM.Security;
 using OpenUM.Sip;
+using OpenUM.Sip.Dialogs;
+using OpenUM.Sip.Message;
+using OpenUM.Sip.Transport;
 
 namespace OpenUM.Calls;
 

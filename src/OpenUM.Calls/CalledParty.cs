@@ -1,4 +1,5 @@
 using OpenUM.Sip;
+using OpenUM.Sip.Message;
 
 namespace OpenUM.Calls;
 

@@ -1,6 +1,7 @@
 using OpenUM.Delivery;
 using OpenUM.Directory;
 using OpenUM.Sip;
+using OpenUM.Sip.Message;
 
 namespace OpenUM.Calls;
 

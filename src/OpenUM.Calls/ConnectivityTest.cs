@@ -4,8 +4,15 @@ using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using OpenUM.Media;
+using OpenUM.Media.Audio;
+using OpenUM.Media.Sdp;
+using OpenUM.Media.Session;
+using OpenUM.Media.Srtp;
 using OpenUM.Security;
 using OpenUM.Sip;
+using OpenUM.Sip.Dialogs;
+using OpenUM.Sip.Message;
+using OpenUM.Sip.Transport;
 
 namespace OpenUM.Calls;
 

@@ -1,4 +1,6 @@
+using OpenUM.Calls.SubscriberAccess;
 using OpenUM.Media;
+using OpenUM.Media.Audio;
 
 namespace OpenUM.Calls;
 

@@ -1,5 +1,6 @@
 using OpenUM.Directory;
 using OpenUM.Sip;
+using OpenUM.Sip.Dialogs;
 
 namespace OpenUM.Calls;
 

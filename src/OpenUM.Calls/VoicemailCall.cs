@@ -1,9 +1,14 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using OpenUM.Delivery;
+using OpenUM.Delivery.Spool;
 using OpenUM.Directory;
 using OpenUM.Media;
+using OpenUM.Media.Audio;
+using OpenUM.Media.Session;
+using OpenUM.Media.Srtp;
 using OpenUM.Sip;
+using OpenUM.Sip.Dialogs;
 
 namespace OpenUM.Calls;
 

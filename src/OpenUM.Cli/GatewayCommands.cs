@@ -18,7 +18,7 @@ internal static class GatewayCommands
         .Add<bool>("--outcalls-allowed", "The server may place calls through this gateway", (g, v) => g with { OutcallsAllowed = v })
         .Add<bool>("--message-waiting-indicator-allowed", "The server may send MWI notifications through it", (g, v) => g with { MessageWaitingIndicatorAllowed = v })
         .Add<IPAddressFamily>("--ip-address-family", "IPv4Only, IPv6Only or Any", (g, v) => g with { IPAddressFamily = v })
-        .Add<Media.MediaLatching>("--media-latching",
+        .Add<Media.Session.MediaLatching>("--media-latching",
             "Where a call's RTP may come from: SignallingOrSdp (default: the SDP address or the SIP peer's, any port; NAT and multi-homed gateways), SdpOnly, or Any (media behind a NAT the signalling does not show)",
             (g, v) => g with { MediaLatching = v });
 

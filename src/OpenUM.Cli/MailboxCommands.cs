@@ -2,6 +2,7 @@ using System.CommandLine;
 using OpenUM.Calls;
 using OpenUM.Directory;
 using OpenUM.Media;
+using OpenUM.Media.Audio;
 using OpenUM.Server;
 
 namespace OpenUM.Cli;

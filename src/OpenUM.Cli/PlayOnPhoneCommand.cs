@@ -3,11 +3,14 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using OpenUM.Calls;
 using OpenUM.Calls.Outdialing;
+using OpenUM.Calls.SubscriberAccess;
 using OpenUM.Delivery;
 using OpenUM.Delivery.Mailboxes;
 using OpenUM.Delivery.Smtp;
 using OpenUM.Directory;
 using OpenUM.Media;
+using OpenUM.Media.Audio;
+using OpenUM.Media.Session;
 using OpenUM.Server;
 
 namespace OpenUM.Cli;
@@ -134,7 +137,7 @@ internal static class PlayOnPhoneCommand
             using var events = OpenUM.Server.Logging.EventLog.ForCommand(dataDir);
             var logger = events.CreateLogger("OpenUM.Calls");
             var engine = new OutdialingEngine(new OutdialingOptions(), TimeProvider.System, logger);
-            var outcome = await new Calls.PlayOnPhone(engine, TimeProvider.System, logger).RunAsync(request, ct);
+            var outcome = await new Calls.SubscriberAccess.PlayOnPhone(engine, TimeProvider.System, logger).RunAsync(request, ct);
             if (result.GetValue(CliContext.JsonOption))
                 Console.WriteLine(JsonSerializer.Serialize(outcome, CliContext.Json));
             else

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using OpenUM.Calls;
 using OpenUM.Directory;
 using OpenUM.Media;
+using OpenUM.Media.Session;
 using OpenUM.Security;
 using OpenUM.Server.Logging;
 

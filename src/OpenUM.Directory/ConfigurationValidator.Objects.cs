@@ -1,5 +1,7 @@
 using F = OpenUM.Directory.ConfigurationFields;
 
+using OpenUM.Media.Srtp;
+
 namespace OpenUM.Directory;
 
 // CFG-1 rules for UM servers and mailboxes.
@@ -87,13 +89,13 @@ public static partial class ConfigurationValidator
 
     private static void ValidateSrtp(UmServer server)
     {
-        var seen = new HashSet<Media.SrtpSuite>();
+        var seen = new HashSet<SrtpSuite>();
         foreach (var name in server.SrtpCryptoSuites)
         {
-            if (!Media.SrtpSuites.TryParse(name, out var suite))
+            if (!SrtpSuites.TryParse(name, out var suite))
             {
                 throw Fail(F.SrtpCryptoSuites, $"'{name}' is not an SRTP crypto suite; give one or more of "
-                    + string.Join(", ", Media.SrtpSuites.DefaultPreference.Select(Media.SrtpSuites.Name)));
+                    + string.Join(", ", SrtpSuites.DefaultPreference.Select(SrtpSuites.Name)));
             }
             if (!seen.Add(suite.Value))
             {
@@ -106,9 +108,9 @@ public static partial class ConfigurationValidator
             throw Fail(F.SrtpReplayWindow, $"{server.SrtpReplayWindow} is out of range: allowed 64 (RFC 3711 minimum) to 32768; default {UmServer.DefaultSrtpReplayWindow}");
         }
 
-        if (server.RtpProbation is < Media.MediaSourcePolicy.MinProbation or > Media.MediaSourcePolicy.MaxProbation)
+        if (server.RtpProbation is < Media.Session.MediaSourcePolicy.MinProbation or > Media.Session.MediaSourcePolicy.MaxProbation)
         {
-            throw Fail(F.RtpProbation, $"{server.RtpProbation} is out of range: allowed {Media.MediaSourcePolicy.MinProbation} to {Media.MediaSourcePolicy.MaxProbation} packets in sequence; default {Media.MediaSourcePolicy.DefaultProbation}");
+            throw Fail(F.RtpProbation, $"{server.RtpProbation} is out of range: allowed {Media.Session.MediaSourcePolicy.MinProbation} to {Media.Session.MediaSourcePolicy.MaxProbation} packets in sequence; default {Media.Session.MediaSourcePolicy.DefaultProbation}");
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using OpenUM.Directory.Pins;
 using static OpenUM.Directory.StoreCommands;
 
 namespace OpenUM.Directory;

@@ -1,3 +1,5 @@
+using OpenUM.Directory.Pins;
+
 namespace OpenUM.Directory;
 
 /// <summary>

@@ -1,3 +1,5 @@
+using OpenUM.Media.Session;
+
 namespace OpenUM.Directory;
 
 /// <summary>A trusted IP gateway or IP-PBX (Exchange New-/Set-UMIPGateway).</summary>
@@ -31,7 +33,7 @@ public sealed record IpGateway
     /// Where a call's RTP may come from: the SDP address or the signalling peer's (default; NAT, multi-homed
     /// gateways), the SDP address only, or any address (media behind a NAT the signalling does not show).
     /// </summary>
-    public Media.MediaLatching MediaLatching { get; init; } = Media.MediaLatching.SignallingOrSdp;
+    public Media.Session.MediaLatching MediaLatching { get; init; } = Media.Session.MediaLatching.SignallingOrSdp;
 
     /// <summary>True when <see cref="Address"/> is an IP literal rather than a host name.</summary>
     public bool HasIPAddress => ConfigurationRules.IsIPAddressLiteral(Address);

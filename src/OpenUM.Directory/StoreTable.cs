@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
+using OpenUM.Directory.Pins;
 
 namespace OpenUM.Directory;
 

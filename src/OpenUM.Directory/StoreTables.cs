@@ -60,7 +60,7 @@ internal static class StoreTables
             OutcallsAllowed = r.GetBoolean(5),
             MessageWaitingIndicatorAllowed = r.GetBoolean(6),
             IPAddressFamily = ParseEnum<IPAddressFamily>(r.GetString(7)),
-            MediaLatching = ParseEnum<Media.MediaLatching>(r.GetString(8)),
+            MediaLatching = ParseEnum<Media.Session.MediaLatching>(r.GetString(8)),
         },
         g => [g.Id, g.Name, g.Address, g.Port, g.Status.ToString(), g.OutcallsAllowed, g.MessageWaitingIndicatorAllowed,
               g.IPAddressFamily.ToString(), g.MediaLatching.ToString()]);

@@ -49,7 +49,7 @@ public sealed record UmServer
     /// Consecutive in-sequence RTP packets a source must send before a call's audio is taken from it (1-32; as
     /// Asterisk's <c>probation</c>); the address rules are the gateway's <see cref="IpGateway.MediaLatching"/>.
     /// </summary>
-    public int RtpProbation { get; init; } = Media.MediaSourcePolicy.DefaultProbation;
+    public int RtpProbation { get; init; } = Media.Session.MediaSourcePolicy.DefaultProbation;
 
     /// <summary>
     /// Accept TLS handshakes from any address (for gateways with dynamic addresses; their certificate still decides).

@@ -1,4 +1,6 @@
 using System.Net;
+using OpenUM.Media.Sdp;
+using OpenUM.Media.Srtp;
 
 namespace OpenUM.Media;
 
@@ -37,7 +39,7 @@ public enum SrtpMode
 /// <param name="Codecs">Audio codecs, preferred first.</param>
 /// <param name="TelephoneEvent">Offer and accept RFC 4733 telephone-event.</param>
 /// <param name="Srtp">Whether the media must be SRTP.</param>
-/// <param name="SrtpSuites">SRTP suites, preferred first; null means <see cref="OpenUM.Media.SrtpSuites.DefaultPreference"/>.</param>
+/// <param name="SrtpSuites">SRTP suites, preferred first; null means <see cref="OpenUM.Media.Srtp.SrtpSuites.DefaultPreference"/>.</param>
 /// <param name="SrtpReplayWindow">Replay window for our SRTP contexts (64-32768 packets).</param>
 public sealed record MediaCapabilities(IReadOnlyList<AudioCodec> Codecs, bool TelephoneEvent = true,
     SrtpMode Srtp = SrtpMode.Off, IReadOnlyList<SrtpSuite>? SrtpSuites = null, int SrtpReplayWindow = 128)
@@ -47,7 +49,7 @@ public sealed record MediaCapabilities(IReadOnlyList<AudioCodec> Codecs, bool Te
 
     /// <summary>The SRTP suites in effect, preferred first, without duplicates.</summary>
     public IReadOnlyList<SrtpSuite> EffectiveSrtpSuites =>
-        SrtpSuites is null ? OpenUM.Media.SrtpSuites.DefaultPreference : [.. SrtpSuites.Distinct()];
+        SrtpSuites is null ? OpenUM.Media.Srtp.SrtpSuites.DefaultPreference : [.. SrtpSuites.Distinct()];
 }
 
 /// <summary>Negotiated SRTP for one stream: the suite and one policy per direction.</summary>

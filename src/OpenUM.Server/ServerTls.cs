@@ -5,6 +5,7 @@ using OpenUM.Calls;
 using OpenUM.Directory;
 using OpenUM.Security;
 using OpenUM.Sip;
+using OpenUM.Sip.Transport;
 
 namespace OpenUM.Server;
 

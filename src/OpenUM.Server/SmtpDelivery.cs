@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using OpenUM.Delivery;
 using OpenUM.Delivery.Mailboxes;
 using OpenUM.Delivery.Smtp;
+using OpenUM.Delivery.Spool;
 using OpenUM.Directory;
 using OpenUM.Security;
 

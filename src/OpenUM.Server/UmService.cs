@@ -3,11 +3,15 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OpenUM.Calls;
+using OpenUM.Calls.SubscriberAccess;
 using OpenUM.Delivery;
 using OpenUM.Directory;
 using OpenUM.Media;
+using OpenUM.Media.Session;
 using OpenUM.Security;
 using OpenUM.Sip;
+using OpenUM.Sip.Message;
+using OpenUM.Sip.Transport;
 
 namespace OpenUM.Server;
 

@@ -1,4 +1,6 @@
 using System.Net;
+using OpenUM.Sip.Dialogs;
+using OpenUM.Sip.Message;
 using OpenUM.Sip.Transactions;
 using OpenUM.Sip.Transport;
 

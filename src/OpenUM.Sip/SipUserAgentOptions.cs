@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Security;
+using OpenUM.Sip.Message;
+using OpenUM.Sip.Transport;
 
 namespace OpenUM.Sip;
 

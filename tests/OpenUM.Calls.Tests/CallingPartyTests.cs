@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using OpenUM.Directory;
 using OpenUM.Sip;
+using OpenUM.Sip.Message;
 
 namespace OpenUM.Calls.Tests;
 

@@ -1,3 +1,5 @@
+using OpenUM.TestSupport.Logging;
+
 namespace OpenUM.Calls.Tests;
 
 /// <summary>Greetings are owner-only: stored 0600 in a 0700 folder, and older world-readable ones tightened at start.</summary>

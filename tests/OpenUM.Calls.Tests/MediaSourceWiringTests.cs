@@ -4,9 +4,16 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging.Abstractions;
 using OpenUM.Delivery;
+using OpenUM.Delivery.Spool;
 using OpenUM.Directory;
 using OpenUM.Media;
+using OpenUM.Media.Rtp;
+using OpenUM.Media.Sdp;
+using OpenUM.Media.Session;
 using OpenUM.Sip;
+using OpenUM.Sip.Dialogs;
+using OpenUM.Sip.Message;
+using OpenUM.TestSupport.Logging;
 
 namespace OpenUM.Calls.Tests;
 

@@ -1,9 +1,15 @@
 using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
 using OpenUM.Delivery;
+using OpenUM.Delivery.Spool;
 using OpenUM.Directory;
 using OpenUM.Media;
+using OpenUM.Media.Sdp;
+using OpenUM.Media.Session;
 using OpenUM.Sip;
+using OpenUM.Sip.Dialogs;
+using OpenUM.Sip.Message;
+using OpenUM.TestSupport.Logging;
 
 namespace OpenUM.Calls.Tests;
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
 using OpenUM.Directory;
+using OpenUM.TestSupport.Logging;
 
 namespace OpenUM.Calls.Tests;
 
@@ -135,15 +136,15 @@ public class TlsAdmissionTests
         var peers = await PeersAsync(config);
         var root = System.IO.Directory.CreateTempSubdirectory("openum-admission-").FullName;
         using var wheel = new OpenUM.Sip.TimerWheel(TimeProvider.System);
-        await using var clock = new OpenUM.Media.MediaClock(TimeProvider.System);
-        await using var controller = new CallController(() => config, peers, new OpenUM.Media.RtpPortRange(40000, 40009), clock, wheel,
-            new OpenUM.Delivery.VoiceMessageSpool(Path.Combine(root, "spool"), new OpenUM.Delivery.MaildirSink(root), NullLogger.Instance), PromptLibrary.Default, new CallControllerOptions("um1", root),
+        await using var clock = new OpenUM.Media.Session.MediaClock(TimeProvider.System);
+        await using var controller = new CallController(() => config, peers, new OpenUM.Media.Session.RtpPortRange(40000, 40009), clock, wheel,
+            new OpenUM.Delivery.Spool.VoiceMessageSpool(Path.Combine(root, "spool"), new OpenUM.Delivery.MaildirSink(root), NullLogger.Instance), PromptLibrary.Default, new CallControllerOptions("um1", root),
             TimeProvider.System, NullLogger.Instance);
 
-        Assert.Equal(expected, controller.AdmitAddress(Stranger, OpenUM.Sip.SipTransportKind.Tls).ToString());
-        Assert.Equal(OpenUM.Sip.SipAddressAdmission.Trusted, controller.AdmitAddress(Secured, OpenUM.Sip.SipTransportKind.Tls));
-        Assert.Equal(OpenUM.Sip.SipAddressAdmission.Refused, controller.AdmitAddress(Stranger, OpenUM.Sip.SipTransportKind.Tcp));
-        Assert.Equal(OpenUM.Sip.SipAddressAdmission.Trusted, controller.AdmitAddress(Plain, OpenUM.Sip.SipTransportKind.Tcp));
+        Assert.Equal(expected, controller.AdmitAddress(Stranger, OpenUM.Sip.Transport.SipTransportKind.Tls).ToString());
+        Assert.Equal(OpenUM.Sip.Transport.SipAddressAdmission.Trusted, controller.AdmitAddress(Secured, OpenUM.Sip.Transport.SipTransportKind.Tls));
+        Assert.Equal(OpenUM.Sip.Transport.SipAddressAdmission.Refused, controller.AdmitAddress(Stranger, OpenUM.Sip.Transport.SipTransportKind.Tcp));
+        Assert.Equal(OpenUM.Sip.Transport.SipAddressAdmission.Trusted, controller.AdmitAddress(Plain, OpenUM.Sip.Transport.SipTransportKind.Tcp));
         System.IO.Directory.Delete(root, recursive: true);
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using OpenUM.Delivery;
 using OpenUM.Media;
+using OpenUM.Media.Audio;
 
 namespace OpenUM.Cli.Tests;
 

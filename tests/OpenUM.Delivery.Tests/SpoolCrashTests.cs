@@ -1,4 +1,5 @@
 using MimeKit;
+using OpenUM.Delivery.Spool;
 
 namespace OpenUM.Delivery.Tests;
 

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text.Json;
 using MimeKit;
+using OpenUM.Delivery.Spool;
 
 namespace OpenUM.Delivery.Tests;
 

@@ -1,4 +1,5 @@
 using OpenUM.Directory.Dialing;
+using OpenUM.Directory.Pins;
 using static OpenUM.Directory.Tests.Samples;
 
 namespace OpenUM.Directory.Tests;

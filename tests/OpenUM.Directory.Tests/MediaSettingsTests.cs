@@ -1,4 +1,5 @@
 using OpenUM.Media;
+using OpenUM.Media.Session;
 using static OpenUM.Directory.Tests.Samples;
 
 namespace OpenUM.Directory.Tests;

@@ -20,7 +20,7 @@ public class StoreTests
         var gateway = new IpGateway
         {
             Name = "sbc", Address = "sbc.example.fr", Port = 5067, Status = UmStatus.NoNewCalls, OutcallsAllowed = false,
-            MessageWaitingIndicatorAllowed = false, IPAddressFamily = IPAddressFamily.Any, MediaLatching = Media.MediaLatching.Any,
+            MessageWaitingIndicatorAllowed = false, IPAddressFamily = IPAddressFamily.Any, MediaLatching = Media.Session.MediaLatching.Any,
         };
         var huntGroup = HuntGroup("hg", "sbc", "Paris", "+33155550100");
         var server = new UmServer

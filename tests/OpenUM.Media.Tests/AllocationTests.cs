@@ -2,6 +2,9 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using OpenUM.Media.Audio;
+using OpenUM.Media.Rtp;
+using OpenUM.Media.Session;
 
 namespace OpenUM.Media.Tests;
 

@@ -1,3 +1,5 @@
+using OpenUM.Media.Audio;
+
 namespace OpenUM.Media.Tests;
 
 // Checked against ITU-T G.191 (STL) g711 module reference data embedded in G711Reference.

@@ -1,3 +1,6 @@
+using OpenUM.Media.Sdp;
+using OpenUM.Media.Srtp;
+
 namespace OpenUM.Media.Tests;
 
 // Inputs found with the AFL++ harness (fuzz/OpenUM.Fuzz); each is also kept in fuzz/regressions/<target>/ and

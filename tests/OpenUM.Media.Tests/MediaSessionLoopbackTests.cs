@@ -1,5 +1,8 @@
 using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
+using OpenUM.Media.Audio;
+using OpenUM.Media.Rtp;
+using OpenUM.Media.Session;
 
 namespace OpenUM.Media.Tests;
 

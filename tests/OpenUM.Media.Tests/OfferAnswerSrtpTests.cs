@@ -1,4 +1,6 @@
 using System.Net;
+using OpenUM.Media.Sdp;
+using OpenUM.Media.Srtp;
 
 namespace OpenUM.Media.Tests;
 

@@ -1,4 +1,5 @@
 using System.Net;
+using OpenUM.Media.Sdp;
 
 namespace OpenUM.Media.Tests;
 

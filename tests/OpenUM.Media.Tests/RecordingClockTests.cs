@@ -1,3 +1,8 @@
+using OpenUM.Media.Audio;
+using OpenUM.Media.Rtp;
+using OpenUM.Media.Session;
+using OpenUM.TestSupport.Logging;
+
 namespace OpenUM.Media.Tests;
 
 // Recordings are bound to the clock: whatever the peer claims with its timestamps and packet sizes, a message is

@@ -1,6 +1,9 @@
 using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using OpenUM.Media.Audio;
+using OpenUM.Media.Session;
+using OpenUM.TestSupport.Logging;
 
 namespace OpenUM.Media.Tests;
 

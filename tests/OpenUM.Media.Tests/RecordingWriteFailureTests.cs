@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using OpenUM.Media.Audio;
+using OpenUM.Media.Session;
 
 namespace OpenUM.Media.Tests;
 

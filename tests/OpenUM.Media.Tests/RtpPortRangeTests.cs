@@ -1,3 +1,5 @@
+using OpenUM.Media.Session;
+
 namespace OpenUM.Media.Tests;
 
 public class RtpPortRangeTests

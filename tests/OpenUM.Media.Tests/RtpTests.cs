@@ -1,3 +1,5 @@
+using OpenUM.Media.Rtp;
+
 namespace OpenUM.Media.Tests;
 
 public class RtpTests

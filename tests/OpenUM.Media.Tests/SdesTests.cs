@@ -1,3 +1,6 @@
+using OpenUM.Media.Sdp;
+using OpenUM.Media.Srtp;
+
 namespace OpenUM.Media.Tests;
 
 // a=crypto values (the part after "a=crypto:"). Source tags:

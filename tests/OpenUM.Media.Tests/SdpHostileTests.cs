@@ -1,4 +1,5 @@
 using System.Text;
+using OpenUM.Media.Sdp;
 
 namespace OpenUM.Media.Tests;
 

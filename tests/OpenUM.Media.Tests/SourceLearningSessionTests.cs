@@ -1,6 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Time.Testing;
+using OpenUM.Media.Audio;
+using OpenUM.Media.Rtp;
+using OpenUM.Media.Session;
+using OpenUM.TestSupport.Logging;
 
 namespace OpenUM.Media.Tests;
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Time.Testing;
+using OpenUM.Media.Session;
 
 namespace OpenUM.Media.Tests;
 

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using OpenUM.Media.Audio;
 
 namespace OpenUM.Media.Tests;
 

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Microsoft.Extensions.Time.Testing;
+using OpenUM.TestSupport.Pki;
 
 namespace OpenUM.Security.Tests;
 

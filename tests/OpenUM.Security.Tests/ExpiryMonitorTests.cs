@@ -1,6 +1,8 @@
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
+using OpenUM.TestSupport.Logging;
+using OpenUM.TestSupport.Pki;
 
 namespace OpenUM.Security.Tests;
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Time.Testing;
+using OpenUM.TestSupport.Pki;
 
 namespace OpenUM.Security.Tests;
 

@@ -4,6 +4,8 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Time.Testing;
+using OpenUM.TestSupport.Logging;
+using OpenUM.TestSupport.Pki;
 
 namespace OpenUM.Security.Tests;
 

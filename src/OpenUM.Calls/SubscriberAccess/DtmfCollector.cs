@@ -1,7 +1,7 @@
 using System.Text;
 using OpenUM.Sip;
 
-namespace OpenUM.Calls;
+namespace OpenUM.Calls.SubscriberAccess;
 
 /// <summary>How a DTMF read ended.</summary>
 public enum DtmfEnd

@@ -1,6 +1,7 @@
 using OpenUM.Media;
+using OpenUM.Media.Audio;
 
-namespace OpenUM.Calls;
+namespace OpenUM.Calls.SubscriberAccess;
 
 /// <summary>A stored message's WAV attachment as a clip to play.</summary>
 public static class MessageAudio

@@ -5,9 +5,14 @@ using Microsoft.Extensions.Logging;
 using OpenUM.Calls.Outdialing;
 using OpenUM.Directory;
 using OpenUM.Media;
+using OpenUM.Media.Audio;
+using OpenUM.Media.Sdp;
+using OpenUM.Media.Session;
 using OpenUM.Sip;
+using OpenUM.Sip.Dialogs;
+using OpenUM.Sip.Message;
 
-namespace OpenUM.Calls;
+namespace OpenUM.Calls.SubscriberAccess;
 
 /// <summary>One Play on Phone request (CALL-3): whose message, which audio, which phone.</summary>
 public sealed record PlayOnPhoneRequest(ConfigurationSnapshot Configuration, DialPlan DialPlan, Mailbox Mailbox, string MessageId,

@@ -3,8 +3,11 @@ using OpenUM.Calls.Outdialing;
 using OpenUM.Delivery.Mailboxes;
 using OpenUM.Directory;
 using OpenUM.Sip;
+using OpenUM.Sip.Dialogs;
+using OpenUM.Sip.Message;
+using OpenUM.Sip.Transport;
 
-namespace OpenUM.Calls;
+namespace OpenUM.Calls.SubscriberAccess;
 
 // Call the sender back (CALL-2, key 5) as Exchange UM did it: a blind transfer with REFER (RFC 3515). The gateway
 // the call came in on places the outbound call to the dial string and the server leaves the media path.

@@ -5,9 +5,13 @@ using OpenUM.Delivery.Mailboxes;
 using OpenUM.Directory;
 using OpenUM.Directory.Pins;
 using OpenUM.Media;
+using OpenUM.Media.Audio;
+using OpenUM.Media.Session;
 using OpenUM.Sip;
+using OpenUM.Sip.Dialogs;
+using OpenUM.Sip.Message;
 
-namespace OpenUM.Calls;
+namespace OpenUM.Calls.SubscriberAccess;
 
 /// <summary>What subscriber access needs beyond the voicemail services: PIN checks, the outdialing engine and where messages are read.</summary>
 public sealed record SubscriberAccessServices(PinAuthenticator Pins, OutdialingEngine Outdialing, IVoiceMessageStore Messages,

@@ -4,8 +4,9 @@ using OpenUM.Delivery.Mailboxes;
 using OpenUM.Directory;
 using OpenUM.Directory.Pins;
 using OpenUM.Media;
+using OpenUM.Media.Audio;
 
-namespace OpenUM.Calls;
+namespace OpenUM.Calls.SubscriberAccess;
 
 /// <summary>Checks an extension and PIN (the production one is <see cref="PinAuthenticator.LogonAsync"/> for the call's dial plan).</summary>
 public delegate ValueTask<LogonOutcome> SubscriberLogon(string extension, ReadOnlyMemory<char> pin);

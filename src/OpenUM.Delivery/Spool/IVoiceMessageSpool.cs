@@ -1,4 +1,4 @@
-namespace OpenUM.Delivery;
+namespace OpenUM.Delivery.Spool;
 
 /// <summary>
 /// Where the call layer hands voice messages over (DLV-1): a recording is described before its first audio and handed

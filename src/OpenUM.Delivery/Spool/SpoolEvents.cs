@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace OpenUM.Delivery;
+namespace OpenUM.Delivery.Spool;
 
 /// <summary>Events of the voice message spool (SPEC §8): what became of each recording handed over by a call.</summary>
 public static partial class SpoolEvents

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace OpenUM.Delivery;
+namespace OpenUM.Delivery.Spool;
 
 /// <summary>Where a spooled recording stands on disk.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<SpoolState>))]

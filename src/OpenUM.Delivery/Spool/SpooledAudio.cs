@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace OpenUM.Delivery;
+namespace OpenUM.Delivery.Spool;
 
 /// <summary>
 /// The WAV files of the spool (8 kHz mono PCM16 with a 44-byte header, as the recorder writes them) made whole before

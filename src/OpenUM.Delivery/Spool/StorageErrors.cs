@@ -1,4 +1,4 @@
-namespace OpenUM.Delivery;
+namespace OpenUM.Delivery.Spool;
 
 /// <summary>Which failures are the storage's (a full disk, a quota, a read-only file system) rather than the message's.</summary>
 internal static class StorageErrors

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 
-namespace OpenUM.Delivery;
+namespace OpenUM.Delivery.Spool;
 
 /// <summary>
 /// The durable hand-off between a call and delivery (DLV-1), in the way of a mail queue: a recording's description is

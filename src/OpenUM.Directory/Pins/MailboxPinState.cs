@@ -1,4 +1,4 @@
-namespace OpenUM.Directory;
+namespace OpenUM.Directory.Pins;
 
 /// <summary>
 /// The PIN of one mailbox. Not configuration (it changes at every logon): stored beside it without a

@@ -2,7 +2,7 @@ using System.Data.Common;
 using System.Text.Json;
 using static OpenUM.Directory.StoreCommands;
 
-namespace OpenUM.Directory;
+namespace OpenUM.Directory.Pins;
 
 /// <summary>
 /// The mailbox_pins table (schema 5): one row per mailbox that has a PIN, keyed by dial plan and extension. Not

@@ -1,4 +1,4 @@
-namespace OpenUM.Media;
+namespace OpenUM.Media.Audio;
 
 /// <summary>8 kHz mono 16-bit PCM audio held in memory (prompts, tones).</summary>
 public sealed class AudioClip

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace OpenUM.Media;
+namespace OpenUM.Media.Audio;
 
 /// <summary>ITU-T G.711 µ-law (PCMU) and A-law (PCMA) codec, bit-exact with the ITU-T G.191 STL g711 module.</summary>
 public static class G711

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace OpenUM.Media;
+namespace OpenUM.Media.Audio;
 
 // RIFF/WAVE reading for prompts. Streams are read forward only (no Seek), with caps on chunk count and
 // audio size so that a hostile or corrupt file cannot make us allocate without bound.

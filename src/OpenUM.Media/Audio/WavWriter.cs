@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 
-namespace OpenUM.Media;
+namespace OpenUM.Media.Audio;
 
 /// <summary>
 /// Streams 8 kHz mono PCM16 to a WAV file; the RIFF sizes are patched on <see cref="Complete"/> or Dispose. A write

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace OpenUM.Media;
+namespace OpenUM.Media.Rtp;
 
 /// <summary>An RTP fixed header (RFC 3550 §5.1) parsed from or written to a span; CSRCs and the extension are skipped, not copied.</summary>
 public readonly record struct RtpHeader

@@ -1,4 +1,6 @@
-namespace OpenUM.Media;
+using OpenUM.Media.Srtp;
+
+namespace OpenUM.Media.Sdp;
 
 /// <summary>
 /// An offer we made, with the SDES keys behind its a=crypto lines: reading the answer needs them, and the SDP

@@ -1,7 +1,8 @@
 using System.Net;
 using System.Security.Cryptography;
+using OpenUM.Media.Srtp;
 
-namespace OpenUM.Media;
+namespace OpenUM.Media.Sdp;
 
 // SDES (RFC 4568) keying for the audio stream: choosing an offered a=crypto line, keying our answer, making
 // secured offers and reading their answers.

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 
-namespace OpenUM.Media;
+namespace OpenUM.Media.Sdp;
 
 /// <summary>RFC 3264 offer/answer for one G.711 audio stream with optional RFC 4733 telephone-event and SDES-keyed SRTP.</summary>
 public static partial class OfferAnswer

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text;
+using OpenUM.Media.Srtp;
 
-namespace OpenUM.Media;
+namespace OpenUM.Media.Sdp;
 
 /// <summary>
 /// One a=crypto value (RFC 4568 §9.1): "tag suite key-params [session-params]". Parsing is strict and bounded;

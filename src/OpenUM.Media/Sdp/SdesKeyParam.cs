@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Numerics;
 using System.Text;
+using OpenUM.Media.Srtp;
 
-namespace OpenUM.Media;
+namespace OpenUM.Media.Sdp;
 
 /// <summary>One SDES key-param, "inline:&lt;key||salt&gt;[|lifetime][|MKI:length]" (RFC 4568 §6.1). ToString() hides the key.</summary>
 /// <param name="KeySalt">Master key followed by master salt, as carried in the base64 text.</param>

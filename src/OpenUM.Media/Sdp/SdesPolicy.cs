@@ -1,6 +1,7 @@
 using System.Globalization;
+using OpenUM.Media.Srtp;
 
-namespace OpenUM.Media;
+namespace OpenUM.Media.Sdp;
 
 /// <summary>Which parsed a=crypto lines we agree to use (secure by default), whether we answer or read an answer.</summary>
 public static class SdesPolicy

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace OpenUM.Media;
+namespace OpenUM.Media.Sdp;
 
 /// <summary>One m= section of an SDP description with its media-level lines.</summary>
 public sealed class SdpMedia

@@ -1,4 +1,4 @@
-namespace OpenUM.Media;
+namespace OpenUM.Media.Sdp;
 
 // Line-oriented and strict about structure (RFC 4566 §5: v, o, s first; an unknown type letter rejects the
 // whole description), tolerant about what peers commonly get wrong (LF-only line ends, missing t=, empty s=).

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
-namespace OpenUM.Media;
+namespace OpenUM.Media.Sdp;
 
 /// <summary>The SDP o= line (RFC 4566 §5.2). The session id is kept as the digit string the peer sent.</summary>
 public sealed record SdpOrigin(string UserName, string SessionId, ulong SessionVersion, string NetworkType,

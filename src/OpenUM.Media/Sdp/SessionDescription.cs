@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace OpenUM.Media;
+namespace OpenUM.Media.Sdp;
 
 /// <summary>An SDP session description (RFC 4566): parse with <see cref="TryParse"/>, write with <see cref="ToString"/>.</summary>
 public sealed partial class SessionDescription

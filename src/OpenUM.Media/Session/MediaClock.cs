@@ -2,7 +2,7 @@ using System.Threading.Tasks.Sources;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace OpenUM.Media;
+namespace OpenUM.Media.Session;
 
 /// <summary>Something the clock paces: called once per tick, returns false when it has nothing more to do (send or time out).</summary>
 internal interface IPacedSource

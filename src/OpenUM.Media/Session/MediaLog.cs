@@ -1,7 +1,8 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
+using OpenUM.Media.Srtp;
 
-namespace OpenUM.Media;
+namespace OpenUM.Media.Session;
 
 // Media event ids live in 2301-2399 (SIP uses 21xx, call control 20xx).
 // No payload ever goes into a log: no audio, no DTMF digits (PINs). Addresses and ports are logged for operations.

@@ -1,6 +1,9 @@
 using System.Net.Sockets;
+using OpenUM.Media.Audio;
+using OpenUM.Media.Rtp;
+using OpenUM.Media.Srtp;
 
-namespace OpenUM.Media;
+namespace OpenUM.Media.Session;
 
 public sealed partial class MediaSession : IPacedSource
 {

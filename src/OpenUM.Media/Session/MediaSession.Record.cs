@@ -1,4 +1,4 @@
-namespace OpenUM.Media;
+namespace OpenUM.Media.Session;
 
 public sealed partial class MediaSession
 {

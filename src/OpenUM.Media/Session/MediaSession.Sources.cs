@@ -1,8 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
+using OpenUM.Media.Rtp;
 
-namespace OpenUM.Media;
+namespace OpenUM.Media.Session;
 
 public sealed partial class MediaSession
 {

@@ -1,7 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
+using OpenUM.Media.Srtp;
 
-namespace OpenUM.Media;
+namespace OpenUM.Media.Session;
 
 public sealed partial class MediaSession
 {

@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 
-namespace OpenUM.Media;
+namespace OpenUM.Media.Session;
 
 /// <summary>
 /// One call's RTP stream: a UDP socket on an even port, a receive loop (DTMF, recording), and playout paced by

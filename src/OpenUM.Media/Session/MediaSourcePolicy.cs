@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace OpenUM.Media;
+namespace OpenUM.Media.Session;
 
 /// <summary>Which source addresses a call's RTP may be learned from (the gateway's MediaLatching setting).</summary>
 public enum MediaLatching

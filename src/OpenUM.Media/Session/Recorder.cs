@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
+using OpenUM.Media.Audio;
 
-namespace OpenUM.Media;
+namespace OpenUM.Media.Session;
 
 // Packet-driven recording of one session into a WAV file. Runs on the receive thread (OnAudio/OnDigit), on the
 // media clock's tick (CheckIdle: no timer per recording) and on cancellation callbacks (RequestStop); one lock

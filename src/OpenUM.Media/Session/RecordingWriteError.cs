@@ -1,4 +1,4 @@
-namespace OpenUM.Media;
+namespace OpenUM.Media.Session;
 
 /// <summary>
 /// Why a recording could not be written or created, in words an operator and a mailbox owner can read: the exception's

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace OpenUM.Media;
+namespace OpenUM.Media.Session;
 
 /// <summary>Hands out even RTP ports from [first, last] (RTCP would take port+1); thread-safe, ports are returned for reuse.</summary>
 public sealed class RtpPortRange

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace OpenUM.Media;
+namespace OpenUM.Media.Session;
 
 /// <summary>What <see cref="RtpSourceLearning.Offer"/> decided about one packet.</summary>
 internal enum SourceVerdict

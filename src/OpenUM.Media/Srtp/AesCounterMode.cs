@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Security.Cryptography;
 
-namespace OpenUM.Media;
+namespace OpenUM.Media.Srtp;
 
 /// <summary>
 /// AES in counter mode as SRTP uses it (RFC 3711 §4.1.1): keystream block j = AES_k(IV + j), IV low 16 bits zero.

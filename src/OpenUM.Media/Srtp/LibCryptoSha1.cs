@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
-namespace OpenUM.Media;
+namespace OpenUM.Media.Srtp;
 
 /// <summary>
 /// Thin binding to SHA1_Init/Update/Final of the system libcrypto. HMAC's inner and outer SHA-1 states after

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace OpenUM.Media;
+namespace OpenUM.Media.Srtp;
 
 /// <summary>Which HMAC-SHA1 implementation a context uses.</summary>
 internal enum SrtpHmacPath

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace OpenUM.Media;
+namespace OpenUM.Media.Srtp;
 
 /// <summary>
 /// One direction (our sending side OR our receiving side) of one media stream, all SSRCs in it (RFC 3711, RFC 6188,

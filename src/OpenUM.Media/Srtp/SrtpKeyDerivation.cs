@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace OpenUM.Media;
+namespace OpenUM.Media.Srtp;
 
 /// <summary>RFC 3711 §4.3 key derivation with the AES-CM PRF and key_derivation_rate 0 (RFC 6188 for AES-256, RFC 7714 §11 for GCM).</summary>
 internal static class SrtpKeyDerivation

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace OpenUM.Media;
+namespace OpenUM.Media.Srtp;
 
 /// <summary>Master key material for one direction of an SRTP stream. <see cref="ToString"/> never shows key bytes.</summary>
 public sealed class SrtpMasterKey : IDisposable

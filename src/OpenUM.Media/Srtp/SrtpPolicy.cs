@@ -1,4 +1,4 @@
-namespace OpenUM.Media;
+namespace OpenUM.Media.Srtp;
 
 /// <summary>What one <see cref="SrtpContext"/> uses: the master key and the replay window size (64..32768 packets).</summary>
 public sealed record SrtpPolicy(SrtpMasterKey Key, int ReplayWindow = 128)

@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace OpenUM.Media;
+namespace OpenUM.Media.Srtp;
 
 /// <summary>
 /// Sliding replay window over packet indices (RFC 3711 §3.3.2): a ring bitmap indexed by index mod a power of two,

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace OpenUM.Media;
+namespace OpenUM.Media.Srtp;
 
 /// <summary>The derived session keys of one half (SRTP or SRTCP) of a context and the crypto objects keyed with them.</summary>
 internal sealed class SrtpSessionKeys : IDisposable

@@ -1,4 +1,4 @@
-namespace OpenUM.Media;
+namespace OpenUM.Media.Srtp;
 
 /// <summary>Per-SSRC state of one context: send counters and receive replay windows, each created on first use.</summary>
 internal sealed class SrtpStreamState(uint ssrc)

@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace OpenUM.Media;
+namespace OpenUM.Media.Srtp;
 
 /// <summary>SRTP crypto suites (SDES names, RFC 4568 §6.2, RFC 6188 §6, RFC 7714 §14.2).</summary>
 public enum SrtpSuite

@@ -1,7 +1,8 @@
+using OpenUM.Sip.Message;
 using OpenUM.Sip.Transactions;
 using OpenUM.Sip.Transport;
 
-namespace OpenUM.Sip;
+namespace OpenUM.Sip.Dialogs;
 
 /// <summary>A new INVITE waiting for an answer: ring, accept with SDP, or reject.</summary>
 public sealed class IncomingCall

@@ -1,6 +1,8 @@
 using System.Net;
+using OpenUM.Sip.Message;
+using OpenUM.Sip.Transport;
 
-namespace OpenUM.Sip;
+namespace OpenUM.Sip.Dialogs;
 
 /// <summary>What <see cref="SipUserAgent.InviteAsync"/> sends: target, URIs and the SDP offer.</summary>
 public sealed record OutgoingCallRequest(IPEndPoint Target, SipUri RequestUri, SipNameAddress From,

@@ -1,7 +1,8 @@
+using OpenUM.Sip.Message;
 using OpenUM.Sip.Transactions;
 using OpenUM.Sip.Transport;
 
-namespace OpenUM.Sip;
+namespace OpenUM.Sip.Dialogs;
 
 // The UAC core for one INVITE we sent: builds the dialog and ACK on 2xx (§13.2.2.4), sends CANCEL
 // when the caller gives up (§9.1), and completes InviteAsync.

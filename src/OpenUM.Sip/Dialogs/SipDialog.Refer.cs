@@ -1,8 +1,9 @@
 using System.Globalization;
+using OpenUM.Sip.Message;
 using OpenUM.Sip.Transactions;
 using OpenUM.Sip.Transport;
 
-namespace OpenUM.Sip;
+namespace OpenUM.Sip.Dialogs;
 
 // Call transfer (RFC 3515): an in-dialog REFER and the NOTIFYs of the implicit "refer" subscription (RFC 3265).
 public sealed partial class SipDialog

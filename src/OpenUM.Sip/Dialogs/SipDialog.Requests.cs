@@ -1,7 +1,8 @@
+using OpenUM.Sip.Message;
 using OpenUM.Sip.Transactions;
 using OpenUM.Sip.Transport;
 
-namespace OpenUM.Sip;
+namespace OpenUM.Sip.Dialogs;
 
 // Requests arriving in the dialog, and the 2xx/ACK exchange of INVITEs (§13.2.2.4, §13.3.1.4).
 public sealed partial class SipDialog

@@ -1,9 +1,10 @@
 using System.Globalization;
 using System.Net;
+using OpenUM.Sip.Message;
 using OpenUM.Sip.Transactions;
 using OpenUM.Sip.Transport;
 
-namespace OpenUM.Sip;
+namespace OpenUM.Sip.Dialogs;
 
 /// <summary>An established SIP dialog (RFC 3261 §12): in-dialog requests, re-INVITE, UPDATE, INFO and BYE.</summary>
 /// <remarks>

@@ -1,4 +1,4 @@
-namespace OpenUM.Sip;
+namespace OpenUM.Sip.Dialogs;
 
 /// <summary>Why a dialog ended.</summary>
 public enum SipDialogEndReason

@@ -1,6 +1,7 @@
 using System.Globalization;
+using OpenUM.Sip.Message;
 
-namespace OpenUM.Sip;
+namespace OpenUM.Sip.Dialogs;
 
 /// <summary>Progress of a referred call, as one NOTIFY of the implicit "refer" subscription reported it (RFC 3515 §2.4.5).</summary>
 /// <param name="StatusCode">The sipfrag status (100, 180, 200, 486 ...); 0 when no NOTIFY said anything before the subscription ended.</param>

@@ -1,4 +1,4 @@
-namespace OpenUM.Sip;
+namespace OpenUM.Sip.Message;
 
 // Accept (RFC 3261 §20.1) with the media-range rules of HTTP it keeps (RFC 2616 §14.1): the most specific
 // range that covers a type decides, and q=0 means "not acceptable".

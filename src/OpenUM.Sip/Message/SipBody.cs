@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace OpenUM.Sip;
+namespace OpenUM.Sip.Message;
 
 /// <summary>Body access that also understands multipart/mixed (RFC 2046 §5.1, RFC 5621), as SIP-I/SIP-T gateways send it.</summary>
 public static class SipBody

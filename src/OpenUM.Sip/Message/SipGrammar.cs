@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Net;
 using System.Text;
 
-namespace OpenUM.Sip;
+namespace OpenUM.Sip.Message;
 
 // Character classes and small grammar pieces of RFC 3261 §25.1 shared by the typed parsers.
 internal static class SipGrammar

@@ -1,4 +1,4 @@
-namespace OpenUM.Sip;
+namespace OpenUM.Sip.Message;
 
 /// <summary>One SIP header line: canonical name and its (unfolded) value.</summary>
 public readonly record struct SipHeader(string Name, string Value);

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace OpenUM.Sip;
+namespace OpenUM.Sip.Message;
 
 // Canonical long names, compact forms (RFC 3261 §7.3.3 and the IANA registry) and interning of the
 // common names so the parser does not allocate a string per header name.

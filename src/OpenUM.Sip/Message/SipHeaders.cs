@@ -1,6 +1,6 @@
 using System.Collections;
 
-namespace OpenUM.Sip;
+namespace OpenUM.Sip.Message;
 
 /// <summary>Ordered SIP header collection; names in canonical long form, lookup case-insensitive; not for concurrent mutation.</summary>
 public sealed class SipHeaders : IEnumerable<SipHeader>

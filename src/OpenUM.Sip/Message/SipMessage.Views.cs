@@ -1,4 +1,4 @@
-namespace OpenUM.Sip;
+namespace OpenUM.Sip.Message;
 
 // Typed header views: parsed on demand and cached until the headers change.
 public sealed partial class SipMessage

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 
-namespace OpenUM.Sip;
+namespace OpenUM.Sip.Message;
 
 /// <summary>A SIP request or response (RFC 3261 §7).</summary>
 public sealed partial class SipMessage

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace OpenUM.Sip;
+namespace OpenUM.Sip.Message;
 
 /// <summary>name-addr / addr-spec with header parameters (From, To, Contact, Diversion...).</summary>
 public sealed class SipNameAddress

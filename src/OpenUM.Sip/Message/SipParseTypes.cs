@@ -1,4 +1,4 @@
-namespace OpenUM.Sip;
+namespace OpenUM.Sip.Message;
 
 /// <summary>Outcome of a parse attempt.</summary>
 public enum SipParseResult { Complete, Incomplete, Invalid }

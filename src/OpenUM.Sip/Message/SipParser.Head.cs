@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text;
 
-namespace OpenUM.Sip;
+namespace OpenUM.Sip.Message;
 
 // Start line and header lines. The scanner has already proved every line ends in CRLF and holds no
 // control characters, so this part only applies the token/HCOLON grammar and unfolds values.

@@ -1,4 +1,4 @@
-namespace OpenUM.Sip;
+namespace OpenUM.Sip.Message;
 
 // Mandatory headers (RFC 3261 §8.1.1 / §8.2) and the typed values the transaction layer relies on.
 public static partial class SipParser

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text;
 
-namespace OpenUM.Sip;
+namespace OpenUM.Sip.Message;
 
 /// <summary>RFC 3261 message parser over bytes: stream framing (TCP/TLS) and datagrams (UDP).</summary>
 public static partial class SipParser

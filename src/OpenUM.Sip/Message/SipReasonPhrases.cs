@@ -1,4 +1,4 @@
-namespace OpenUM.Sip;
+namespace OpenUM.Sip.Message;
 
 /// <summary>Default reason phrases of RFC 3261 §21 (and common extensions).</summary>
 public static class SipReasonPhrases

@@ -1,4 +1,4 @@
-namespace OpenUM.Sip;
+namespace OpenUM.Sip.Message;
 
 /// <summary>UAS request checks of RFC 3261 §8.2, in the order the RFC gives them.</summary>
 public static class SipRequestValidator

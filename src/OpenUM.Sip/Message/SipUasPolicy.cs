@@ -1,4 +1,4 @@
-namespace OpenUM.Sip;
+namespace OpenUM.Sip.Message;
 
 /// <summary>What a UAS accepts: methods, option tags (Require) and body media types.</summary>
 public sealed record SipUasPolicy(IReadOnlySet<string> AllowedMethods, IReadOnlySet<string> SupportedExtensions,

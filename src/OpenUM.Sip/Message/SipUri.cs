@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace OpenUM.Sip;
+namespace OpenUM.Sip.Message;
 
 /// <summary>A sip:, sips: or tel: URI (RFC 3261 §19.1, RFC 3966).</summary>
 public sealed class SipUri

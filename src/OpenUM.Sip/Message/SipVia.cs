@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 
-namespace OpenUM.Sip;
+namespace OpenUM.Sip.Message;
 
 /// <summary>One Via value (RFC 3261 §20.42, RFC 3581 rport).</summary>
 public sealed class SipVia

@@ -1,3 +1,5 @@
+using OpenUM.Sip.Message;
+
 namespace OpenUM.Sip.Transactions;
 
 // The transaction user (UAC core, dialog) of a client transaction. Calls come from the read loop or

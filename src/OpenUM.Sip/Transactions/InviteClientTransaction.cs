@@ -1,3 +1,4 @@
+using OpenUM.Sip.Message;
 using OpenUM.Sip.Transport;
 
 namespace OpenUM.Sip.Transactions;

@@ -1,3 +1,5 @@
+using OpenUM.Sip.Message;
+
 namespace OpenUM.Sip.Transactions;
 
 // Requests the stack builds from other messages.

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using OpenUM.Sip.Message;
 using OpenUM.Sip.Transport;
 
 namespace OpenUM.Sip.Transactions;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using OpenUM.Sip.Message;
 
 namespace OpenUM.Sip.Transactions;
 

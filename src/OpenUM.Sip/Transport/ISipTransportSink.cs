@@ -1,4 +1,5 @@
 using System.Net;
+using OpenUM.Sip.Message;
 
 namespace OpenUM.Sip.Transport;
 

@@ -1,4 +1,4 @@
-namespace OpenUM.Sip;
+namespace OpenUM.Sip.Transport;
 
 /// <summary>The cheap verdict on a new peer's bare source address, before anything is built for it.</summary>
 public enum SipAddressAdmission

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 
-namespace OpenUM.Sip;
+namespace OpenUM.Sip.Transport;
 
 /// <summary>Who is on the other end of a SIP connection (or a UDP datagram), as admission sees it.</summary>
 /// <param name="Id">Stable identifier for logs, e.g. "tcp-42".</param>

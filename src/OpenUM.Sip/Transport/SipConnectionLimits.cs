@@ -1,4 +1,4 @@
-namespace OpenUM.Sip;
+namespace OpenUM.Sip.Transport;
 
 /// <summary>
 /// What one peer may hold of the server's connections and time. A new value applies to new connections

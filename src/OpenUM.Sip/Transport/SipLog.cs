@@ -1,7 +1,8 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
+using OpenUM.Sip.Dialogs;
 
-namespace OpenUM.Sip;
+namespace OpenUM.Sip.Transport;
 
 // Structured log events of the SIP stack (2100-2199). Admission outcomes are reported upwards as
 // events too; the server turns refusals into its rate-limited 1021.

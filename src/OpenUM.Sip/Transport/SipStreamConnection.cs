@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using OpenUM.Sip.Message;
 
 namespace OpenUM.Sip.Transport;
 

@@ -1,6 +1,6 @@
 using System.Net.Security;
 
-namespace OpenUM.Sip;
+namespace OpenUM.Sip.Transport;
 
 /// <summary>
 /// One inbound TLS handshake: the settings it runs with, and what the certificate check decided (set by the

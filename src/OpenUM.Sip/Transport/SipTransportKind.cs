@@ -1,4 +1,4 @@
-namespace OpenUM.Sip;
+namespace OpenUM.Sip.Transport;
 
 /// <summary>The transport a SIP connection or datagram uses.</summary>
 public enum SipTransportKind

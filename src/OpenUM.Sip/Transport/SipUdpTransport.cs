@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
+using OpenUM.Sip.Message;
 
 namespace OpenUM.Sip.Transport;
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using OpenUM.Calls.Outdialing;
 using OpenUM.Directory;
+using OpenUM.TestSupport.Logging;
 using static OpenUM.Calls.Tests.Outdialing.OutdialingFixture;
 
 namespace OpenUM.Calls.Tests.Outdialing;

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
+using OpenUM.Calls.SubscriberAccess;
 using OpenUM.Sip;
 
 namespace OpenUM.Calls.Tests.SubscriberAccess;

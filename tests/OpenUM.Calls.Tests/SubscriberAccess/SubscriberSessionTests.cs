@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using OpenUM.Calls.Outdialing;
+using OpenUM.Calls.SubscriberAccess;
 using OpenUM.Calls.Tests.Outdialing;
 using OpenUM.Delivery;
 using OpenUM.Delivery.Mailboxes;
@@ -7,6 +8,7 @@ using OpenUM.Delivery.Smtp;
 using OpenUM.Directory;
 using OpenUM.Directory.Pins;
 using OpenUM.Media;
+using OpenUM.Media.Audio;
 using OpenUM.Sip;
 
 namespace OpenUM.Calls.Tests.SubscriberAccess;

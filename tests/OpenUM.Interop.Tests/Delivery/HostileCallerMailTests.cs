@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using OpenUM.Interop.Tests.Harness;
 using OpenUM.Media;
+using OpenUM.Media.Audio;
 
 namespace OpenUM.Interop.Tests.Delivery;
 

@@ -8,7 +8,7 @@ public static class StorageChecks
     {
         var bytes = new byte[8000 * seconds];
         for (int i = 0; i < bytes.Length; i++)
-            bytes[i] = OpenUM.Media.G711.LinearToMuLaw((short)(amplitude * Math.Sin(2 * Math.PI * 440 * i / 8000.0)));
+            bytes[i] = OpenUM.Media.Audio.G711.LinearToMuLaw((short)(amplitude * Math.Sin(2 * Math.PI * 440 * i / 8000.0)));
         return bytes;
     }
 

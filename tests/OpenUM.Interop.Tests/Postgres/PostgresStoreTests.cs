@@ -1,5 +1,6 @@
 using Npgsql;
 using OpenUM.Directory;
+using OpenUM.Directory.Pins;
 using OpenUM.Directory.Postgres;
 
 namespace OpenUM.Interop.Tests.Postgres;

@@ -7,8 +7,15 @@ using Microsoft.Extensions.Logging.Abstractions;
 using OpenUM.Interop.Tests.Harness;
 using OpenUM.Interop.Tests.Tls;
 using OpenUM.Media;
+using OpenUM.Media.Audio;
+using OpenUM.Media.Rtp;
+using OpenUM.Media.Sdp;
+using OpenUM.Media.Srtp;
 using OpenUM.Security;
 using OpenUM.Sip;
+using OpenUM.Sip.Dialogs;
+using OpenUM.Sip.Message;
+using OpenUM.Sip.Transport;
 
 namespace OpenUM.Interop.Tests.Srtp;
 

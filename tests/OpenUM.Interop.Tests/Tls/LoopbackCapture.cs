@@ -119,7 +119,7 @@ public sealed class LoopbackCapture : IAsyncDisposable
             if (datagram.Length < 12 + 160)
                 continue;
             foreach (byte b in datagram.AsSpan(12, 160))
-                samples.Add(OpenUM.Media.G711.MuLawToLinear(b));
+                samples.Add(OpenUM.Media.Audio.G711.MuLawToLinear(b));
         }
         return [.. samples];
     }

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using OpenUM.Media.Srtp;
 
 namespace OpenUM.Media.Tests.Srtp;
 

@@ -1,5 +1,8 @@
 using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
+using OpenUM.Media.Rtp;
+using OpenUM.Media.Session;
+using OpenUM.Media.Srtp;
 
 namespace OpenUM.Media.Tests.Srtp;
 

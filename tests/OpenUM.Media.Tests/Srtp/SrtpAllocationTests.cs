@@ -1,5 +1,7 @@
 using static OpenUM.Media.Tests.Srtp.SrtpTestPackets;
 
+using OpenUM.Media.Srtp;
+
 namespace OpenUM.Media.Tests.Srtp;
 
 // Each call leg runs protect and unprotect 50 times a second per direction: nothing on that path may allocate.
@@ -16,9 +18,9 @@ public sealed class SrtpAllocationTests
         using (tx)
         using (rx)
         {
-            var rtp = Rtp(0, 42, 172, 64);
+            var rtp = RtpPacket(0, 42, 172, 64);
             var rtcp = Rtcp(42);
-            var big = Rtp(0, 42, 1400, 64);
+            var big = RtpPacket(0, 42, 1400, 64);
             for (int i = 0; i < 20; i++)
                 RoundTrip(tx, rx, rtp, rtcp, big, (ushort)i);
             long before = GC.GetAllocatedBytesForCurrentThread();

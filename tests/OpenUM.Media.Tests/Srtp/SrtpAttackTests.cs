@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
+using OpenUM.Media.Srtp;
 using static OpenUM.Media.Tests.Srtp.SrtpTestPackets;
 
 namespace OpenUM.Media.Tests.Srtp;
@@ -18,7 +19,7 @@ public sealed class SrtpAttackTests
         using (tx)
         using (rx)
         {
-            var wire = ProtectRtp(tx, Rtp(500, 8), 172);
+            var wire = ProtectRtp(tx, RtpPacket(500, 8), 172);
             foreach (int at in new[] { 1, 5, 11, 12, 100, 171, wire.Length - 1 })
             {
                 var bad = wire.ToArray();
@@ -49,12 +50,12 @@ public sealed class SrtpAttackTests
         using (tx)
         using (rx)
         {
-            var first = ProtectRtp(tx, Rtp(1, 6), 172);
+            var first = ProtectRtp(tx, RtpPacket(1, 6), 172);
             Assert.Equal(SrtpStatus.Ok, rx.UnprotectRtp(first.ToArray(), out _));
             Assert.Equal(SrtpStatus.ReplayDuplicate, rx.UnprotectRtp(first.ToArray(), out _));
             var later = new List<byte[]>();
             for (ushort s = 2; s < 100; s++)
-                later.Add(ProtectRtp(tx, Rtp(s, 6), 172));
+                later.Add(ProtectRtp(tx, RtpPacket(s, 6), 172));
             Assert.Equal(SrtpStatus.Ok, rx.UnprotectRtp(later[^1].ToArray(), out _));
             Assert.Equal(SrtpStatus.ReplayTooOld, rx.UnprotectRtp(first.ToArray(), out _));
             Assert.Equal(SrtpStatus.Ok, rx.UnprotectRtp(later[^10].ToArray(), out _)); // late but inside the window
@@ -78,14 +79,14 @@ public sealed class SrtpAttackTests
         using (tx)
         using (rx)
         {
-            Assert.Equal(SrtpStatus.Ok, rx.UnprotectRtp(ProtectRtp(tx, Rtp(100, 2), 100), out _));
-            var forged = ProtectRtp(tx, Rtp(101, 2), 100);
+            Assert.Equal(SrtpStatus.Ok, rx.UnprotectRtp(ProtectRtp(tx, RtpPacket(100, 2), 100), out _));
+            var forged = ProtectRtp(tx, RtpPacket(101, 2), 100);
             BinaryPrimitives.WriteUInt16BigEndian(forged.AsSpan(2), 30_100); // a jump of 30000 within ROC 0
             Assert.Equal(SrtpStatus.AuthenticationFailed, rx.UnprotectRtp(forged.ToArray(), out _));
             // 40100 after 100 can only mean ROC -1: a packet from before the stream began.
             BinaryPrimitives.WriteUInt16BigEndian(forged.AsSpan(2), 40_100);
             Assert.Equal(SrtpStatus.ReplayTooOld, rx.UnprotectRtp(forged.ToArray(), out _));
-            Assert.Equal(SrtpStatus.Ok, rx.UnprotectRtp(ProtectRtp(tx, Rtp(102, 2), 100), out _));
+            Assert.Equal(SrtpStatus.Ok, rx.UnprotectRtp(ProtectRtp(tx, RtpPacket(102, 2), 100), out _));
         }
     }
 
@@ -152,27 +153,27 @@ public sealed class SrtpAttackTests
         foreach (int len in new[] { 0, 1, 11, 12 + tag - 1 })
             Assert.Equal(SrtpStatus.Malformed, rx.UnprotectRtp(new byte[len], out _));
 
-        var v1 = Rtp(1, 1, 40 + tag, 0);
+        var v1 = RtpPacket(1, 1, 40 + tag, 0);
         v1[0] = 0x40; // version 1
         Assert.Equal(SrtpStatus.Malformed, rx.UnprotectRtp(v1, out _));
-        var csrc = Rtp(1, 1, 40 + tag, 0);
+        var csrc = RtpPacket(1, 1, 40 + tag, 0);
         csrc[0] = 0x8F; // 15 CSRCs = 72-byte header in a 40-byte body
         Assert.Equal(SrtpStatus.Malformed, rx.UnprotectRtp(csrc, out _));
-        var ext = Rtp(1, 1, 40 + tag, 0);
+        var ext = RtpPacket(1, 1, 40 + tag, 0);
         ext[0] = 0x90;
         BinaryPrimitives.WriteUInt16BigEndian(ext.AsSpan(14), 0xFFFF); // extension length far past the end
         Assert.Equal(SrtpStatus.Malformed, rx.UnprotectRtp(ext, out _));
-        var extHead = Rtp(1, 1, 14 + tag, 0);
+        var extHead = RtpPacket(1, 1, 14 + tag, 0);
         extHead[0] = 0x90; // X set but no room for the extension header
         Assert.Equal(SrtpStatus.Malformed, rx.UnprotectRtp(extHead, out _));
 
         // Protect side: no room for the tag, lengths out of range, impossible padding.
-        var p = Rtp(1, 1, 100, 64);
+        var p = RtpPacket(1, 1, 100, 64);
         Assert.Equal(SrtpStatus.Malformed, tx.ProtectRtp(p.AsSpan(0, 100 + tx.RtpOverhead - 1), 100, out _));
         Assert.Equal(SrtpStatus.Malformed, tx.ProtectRtp(p, -1, out _));
         Assert.Equal(SrtpStatus.Malformed, tx.ProtectRtp(p, p.Length + 1, out _));
         Assert.Equal(SrtpStatus.Malformed, tx.ProtectRtp(csrc.ToArray().Concat(new byte[64]).ToArray(), 40, out _));
-        var padded = Rtp(1, 1, 100, 64);
+        var padded = RtpPacket(1, 1, 100, 64);
         padded[0] |= 0x20;
         padded[99] = 0;
         Assert.Equal(SrtpStatus.Malformed, tx.ProtectRtp(padded, 100, out _));
@@ -230,15 +231,15 @@ public sealed class SrtpAttackTests
             // Garbage from many SSRCs must not fill the receiver's table.
             for (uint ssrc = 1000; ssrc < 1100; ssrc++)
             {
-                var junk = ProtectRtp(new SrtpContext(new SrtpPolicy(Key(SrtpSuite.AesCm128HmacSha1_80, seed: 9))), Rtp(1, ssrc), 60);
+                var junk = ProtectRtp(new SrtpContext(new SrtpPolicy(Key(SrtpSuite.AesCm128HmacSha1_80, seed: 9))), RtpPacket(1, ssrc), 60);
                 Assert.Equal(SrtpStatus.AuthenticationFailed, rx.UnprotectRtp(junk, out _));
             }
             for (uint ssrc = 1; ssrc <= SrtpContext.MaxSsrcs; ssrc++)
-                Assert.Equal(SrtpStatus.Ok, rx.UnprotectRtp(ProtectRtp(tx, Rtp(1, ssrc), 60), out _));
-            Assert.Equal(SrtpStatus.TooManySsrcs, tx.ProtectRtp(Rtp(1, 999), 60, out _));
+                Assert.Equal(SrtpStatus.Ok, rx.UnprotectRtp(ProtectRtp(tx, RtpPacket(1, ssrc), 60), out _));
+            Assert.Equal(SrtpStatus.TooManySsrcs, tx.ProtectRtp(RtpPacket(1, 999), 60, out _));
             using var tx2 = new SrtpContext(new SrtpPolicy(key));
-            Assert.Equal(SrtpStatus.TooManySsrcs, rx.UnprotectRtp(ProtectRtp(tx2, Rtp(1, 999), 60), out _));
-            Assert.Equal(SrtpStatus.Ok, rx.UnprotectRtp(ProtectRtp(tx, Rtp(2, 5), 60), out _)); // known SSRCs still work
+            Assert.Equal(SrtpStatus.TooManySsrcs, rx.UnprotectRtp(ProtectRtp(tx2, RtpPacket(1, 999), 60), out _));
+            Assert.Equal(SrtpStatus.Ok, rx.UnprotectRtp(ProtectRtp(tx, RtpPacket(2, 5), 60), out _)); // known SSRCs still work
         }
     }
 }

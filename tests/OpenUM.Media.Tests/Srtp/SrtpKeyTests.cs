@@ -1,5 +1,7 @@
 using static OpenUM.Media.Tests.Srtp.SrtpTestPackets;
 
+using OpenUM.Media.Srtp;
+
 namespace OpenUM.Media.Tests.Srtp;
 
 public sealed class SrtpKeyTests

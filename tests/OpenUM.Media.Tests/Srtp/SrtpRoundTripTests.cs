@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using OpenUM.Media.Srtp;
 using static OpenUM.Media.Tests.Srtp.SrtpTestPackets;
 
 namespace OpenUM.Media.Tests.Srtp;
@@ -21,7 +22,7 @@ public sealed class SrtpRoundTripTests
             Assert.Equal(4 + SrtpSuites.Info(suite).RtcpTagLength, tx.RtcpOverhead);
             foreach (int length in new[] { 12, 13, 28, 172, 1500 })
             {
-                var plain = Rtp((ushort)length, 0x1234, length);
+                var plain = RtpPacket((ushort)length, 0x1234, length);
                 var wire = ProtectRtp(tx, plain, length);
                 if (length > 12)
                     Assert.NotEqual(ToHex(plain.AsSpan(12, length - 12)), ToHex(wire.AsSpan(12, length - 12)));
@@ -50,7 +51,7 @@ public sealed class SrtpRoundTripTests
         for (int i = 0; i < 200; i++)
         {
             int length = 12 + rng.Next(0, 3000);
-            var plain = Rtp((ushort)i, 99, length);
+            var plain = RtpPacket((ushort)i, 99, length);
             rng.NextBytes(plain.AsSpan(12, length - 12));
             Assert.Equal(ToHex(ProtectRtp(portable, plain, length)), ToHex(ProtectRtp(native, plain, length)));
             var rtcp = Rtcp(99);
@@ -82,7 +83,7 @@ public sealed class SrtpRoundTripTests
             var info = SrtpSuites.Info(suite);
             Assert.Equal(3 + info.RtpTagLength, tx.RtpOverhead);
             Assert.Equal(4 + 3 + info.RtcpTagLength, tx.RtcpOverhead);
-            var wire = ProtectRtp(tx, Rtp(1, 5), 172);
+            var wire = ProtectRtp(tx, RtpPacket(1, 5), 172);
             // AES-CM: MKI before the tag (RFC 3711 §3.1); GCM: after the tag (RFC 7714 §8, as libsrtp).
             int at = info.IsAead ? wire.Length - 3 : wire.Length - info.RtpTagLength - 3;
             Assert.Equal("a1b2c3", ToHex(wire.AsSpan(at, 3)));
@@ -108,8 +109,8 @@ public sealed class SrtpRoundTripTests
         {
             var sent = new List<byte[]>();
             for (ushort s = 0; s < 3; s++)
-                sent.Add(ProtectRtp(tx, Rtp(s, 1), 172));
-            var fourth = Rtp(3, 1, 172);
+                sent.Add(ProtectRtp(tx, RtpPacket(s, 1), 172));
+            var fourth = RtpPacket(3, 1, 172);
             var before = ToHex(fourth);
             Assert.Equal(SrtpStatus.KeyExhausted, tx.ProtectRtp(fourth, 172, out int len));
             Assert.Equal(0, len);
@@ -120,7 +121,7 @@ public sealed class SrtpRoundTripTests
             Assert.Equal(3ul, rx.PacketCount);
             // A fourth packet from a sender that ignored the lifetime is refused too.
             using var rogue = new SrtpContext(new SrtpPolicy(Key(suite)));
-            var extra = ProtectRtp(rogue, Rtp(3, 1), 172);
+            var extra = ProtectRtp(rogue, RtpPacket(3, 1), 172);
             Assert.Equal(SrtpStatus.KeyExhausted, rx.UnprotectRtp(extra, out _));
         }
     }
@@ -140,7 +141,7 @@ public sealed class SrtpRoundTripTests
             for (int i = 0; i < 70_000; i++)
             {
                 ushort seq = (ushort)(65_000 + i); // wraps after 536 packets
-                Rtp(seq, 77, 60, 32).CopyTo(buf, 0);
+                RtpPacket(seq, 77, 60, 32).CopyTo(buf, 0);
                 Assert.Equal(SrtpStatus.Ok, tx.ProtectRtp(buf, 60, out int n));
                 Assert.Equal(SrtpStatus.Ok, rx.UnprotectRtp(buf.AsSpan(0, n), out int m));
                 Assert.Equal(60, m);
@@ -158,10 +159,10 @@ public sealed class SrtpRoundTripTests
         using (tx)
         using (rx)
         {
-            var p65534 = ProtectRtp(tx, Rtp(65534, 3), 100);
-            var p65535 = ProtectRtp(tx, Rtp(65535, 3), 100);
-            var p0 = ProtectRtp(tx, Rtp(0, 3), 100);   // ROC 1
-            var p1 = ProtectRtp(tx, Rtp(1, 3), 100);   // ROC 1
+            var p65534 = ProtectRtp(tx, RtpPacket(65534, 3), 100);
+            var p65535 = ProtectRtp(tx, RtpPacket(65535, 3), 100);
+            var p0 = ProtectRtp(tx, RtpPacket(0, 3), 100);   // ROC 1
+            var p1 = ProtectRtp(tx, RtpPacket(1, 3), 100);   // ROC 1
             Assert.Equal(SrtpStatus.Ok, rx.UnprotectRtp(p65534, out _));
             Assert.Equal(SrtpStatus.Ok, rx.UnprotectRtp(p0, out _));     // guessed ROC+1
             Assert.Equal(SrtpStatus.Ok, rx.UnprotectRtp(p65535, out _)); // late, guessed ROC-1
@@ -177,11 +178,11 @@ public sealed class SrtpRoundTripTests
         using (tx)
         using (rx)
         {
-            Assert.Equal(SrtpStatus.Ok, rx.UnprotectRtp(ProtectRtp(tx, Rtp(10, 9), 100), out _));
+            Assert.Equal(SrtpStatus.Ok, rx.UnprotectRtp(ProtectRtp(tx, RtpPacket(10, 9), 100), out _));
             // The sender moves on in steps the receiver never sees and wraps: seq 24474 now carries ROC 1.
-            ProtectRtp(tx, Rtp(30_010, 9), 100);
-            ProtectRtp(tx, Rtp(60_010, 9), 100);
-            var wrapped = ProtectRtp(tx, Rtp(24_474, 9), 100);
+            ProtectRtp(tx, RtpPacket(30_010, 9), 100);
+            ProtectRtp(tx, RtpPacket(60_010, 9), 100);
+            var wrapped = ProtectRtp(tx, RtpPacket(24_474, 9), 100);
             // The receiver (highest seq 10, ROC 0) guesses ROC 0 for it, so the tag cannot verify.
             Assert.Equal(SrtpStatus.AuthenticationFailed, rx.UnprotectRtp(wrapped, out _));
         }
@@ -201,8 +202,8 @@ public sealed class SrtpRoundTripTests
         using (tx)
         using (rx)
         {
-            var old = ProtectRtp(tx, Rtp(100, 4), 40);
-            var newest = ProtectRtp(tx, Rtp((ushort)(100 + age), 4), 40);
+            var old = ProtectRtp(tx, RtpPacket(100, 4), 40);
+            var newest = ProtectRtp(tx, RtpPacket((ushort)(100 + age), 4), 40);
             Assert.Equal(SrtpStatus.Ok, rx.UnprotectRtp(newest, out _));
             Assert.Equal(expected, rx.UnprotectRtp(old, out _));
         }

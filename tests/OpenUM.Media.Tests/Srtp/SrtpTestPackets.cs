@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using OpenUM.Media.Srtp;
 
 namespace OpenUM.Media.Tests.Srtp;
 
@@ -10,7 +11,7 @@ internal static class SrtpTestPackets
     public static string ToHex(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(bytes);
 
     /// <summary>An RTP packet (V=2, PT 0) of <paramref name="length"/> bytes with a recognisable payload, in a buffer with <paramref name="room"/> spare bytes.</summary>
-    public static byte[] Rtp(ushort seq, uint ssrc, int length = 172, int room = 64, byte fill = 0)
+    public static byte[] RtpPacket(ushort seq, uint ssrc, int length = 172, int room = 64, byte fill = 0)
     {
         var p = new byte[length + room];
         p[0] = 0x80;

@@ -1,5 +1,7 @@
 using static OpenUM.Media.Tests.Srtp.SrtpTestPackets;
 
+using OpenUM.Media.Srtp;
+
 namespace OpenUM.Media.Tests.Srtp;
 
 // Known answers from RFC 3711, RFC 6188, RFC 7714, libsrtp, pion and SharpSRTP (values and citations in SrtpVectors.cs).

@@ -1,3 +1,5 @@
+using OpenUM.Media.Srtp;
+
 namespace OpenUM.Media.Tests.Srtp;
 
 // Known-answer values for SRTP/SRTCP, each with the public source it was taken from. All hex is lowercase.

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using OpenUM.Server.Logging;
+using OpenUM.TestSupport.Logging;
 
 namespace OpenUM.Server.Tests.Logging;
 

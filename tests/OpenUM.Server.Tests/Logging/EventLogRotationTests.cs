@@ -1,5 +1,6 @@
 using System.Text.Json;
 using OpenUM.Server.Logging;
+using OpenUM.TestSupport.Logging;
 
 namespace OpenUM.Server.Tests.Logging;
 

@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using OpenUM.Server.Logging;
+using OpenUM.TestSupport.Logging;
 
 namespace OpenUM.Server.Tests.Logging;
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Time.Testing;
 using OpenUM.Calls;
 using OpenUM.Server.Storage;
 using OpenUM.Server.Tests.Logging;
+using OpenUM.TestSupport.Logging;
 
 namespace OpenUM.Server.Tests.Storage;
 

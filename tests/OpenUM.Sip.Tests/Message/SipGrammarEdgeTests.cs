@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using OpenUM.Sip;
+using OpenUM.Sip.Message;
 using static OpenUM.Sip.Tests.Message.SipTestMessages;
 
 namespace OpenUM.Sip.Tests.Message;

@@ -1,5 +1,6 @@
 using System.Text;
 using OpenUM.Sip;
+using OpenUM.Sip.Message;
 using static OpenUM.Sip.Tests.Message.SipTestMessages;
 
 namespace OpenUM.Sip.Tests.Message;

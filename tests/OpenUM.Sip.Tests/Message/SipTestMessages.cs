@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using OpenUM.Sip;
+using OpenUM.Sip.Message;
 
 namespace OpenUM.Sip.Tests.Message;
 

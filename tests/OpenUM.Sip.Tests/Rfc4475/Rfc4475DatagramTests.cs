@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using OpenUM.Sip;
+using OpenUM.Sip.Message;
 using OpenUM.Sip.Tests.Stack;
 using OpenUM.Sip.Transport;
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using OpenUM.Sip;
+using OpenUM.Sip.Message;
 
 namespace OpenUM.Sip.Tests.Rfc4475;
 

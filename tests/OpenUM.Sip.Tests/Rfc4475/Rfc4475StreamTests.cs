@@ -1,6 +1,9 @@
 using Microsoft.Extensions.Time.Testing;
 using OpenUM.Sip;
+using OpenUM.Sip.Message;
 using OpenUM.Sip.Tests.Stack;
+using OpenUM.Sip.Transport;
+using OpenUM.TestSupport.Pki;
 using static OpenUM.Sip.Tests.Stack.StackHarness;
 
 namespace OpenUM.Sip.Tests.Rfc4475;

@@ -3,6 +3,8 @@ using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using OpenUM.Sip;
+using OpenUM.Sip.Dialogs;
+using OpenUM.Sip.Message;
 using OpenUM.Sip.Transport;
 using static OpenUM.Sip.Tests.Stack.StackHarness;
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using OpenUM.Sip;
+using OpenUM.Sip.Message;
 using static OpenUM.Sip.Tests.Stack.StackHarness;
 
 namespace OpenUM.Sip.Tests.Stack;

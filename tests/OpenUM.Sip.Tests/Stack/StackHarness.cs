@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using OpenUM.Sip;
+using OpenUM.Sip.Dialogs;
 
 namespace OpenUM.Sip.Tests.Stack;
 

@@ -1,6 +1,9 @@
 using System.Text;
 using Microsoft.Extensions.Time.Testing;
 using OpenUM.Sip;
+using OpenUM.Sip.Dialogs;
+using OpenUM.Sip.Message;
+using OpenUM.Sip.Transport;
 using static OpenUM.Sip.Tests.Stack.StackHarness;
 
 namespace OpenUM.Sip.Tests.Stack;

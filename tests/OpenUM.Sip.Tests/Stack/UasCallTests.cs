@@ -2,6 +2,8 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using OpenUM.Sip;
+using OpenUM.Sip.Dialogs;
+using OpenUM.Sip.Message;
 using OpenUM.Sip.Tests.Message;
 using static OpenUM.Sip.Tests.Stack.StackHarness;
 

@@ -6,6 +6,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Microsoft.Extensions.Time.Testing;
 using OpenUM.Sip;
+using OpenUM.Sip.Transport;
 using static OpenUM.Sip.Tests.Stack.StackHarness;
 
 namespace OpenUM.Sip.Tests.Stack;

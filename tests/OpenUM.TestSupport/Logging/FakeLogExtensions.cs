@@ -1,7 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging.Testing;
 
-namespace OpenUM.TestSupport;
+namespace OpenUM.TestSupport.Logging;
 
 /// <summary>Views of a <see cref="FakeLogger"/>'s records that the tests assert on (event ids, messages, fields).</summary>
 public static class FakeLogExtensions

@@ -1,7 +1,7 @@
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 
-namespace OpenUM.TestSupport;
+namespace OpenUM.TestSupport.Pki;
 
 /// <summary>
 /// A certificate authority of <see cref="TestPki"/> valid around the real clock (for TLS handshakes, which check

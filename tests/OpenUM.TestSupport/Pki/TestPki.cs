@@ -2,7 +2,7 @@ using System.Numerics;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace OpenUM.TestSupport;
+namespace OpenUM.TestSupport.Pki;
 
 /// <summary>
 /// A throw-away PKI made in process with <see cref="CertificateRequest"/> (no private key ever lives in the
