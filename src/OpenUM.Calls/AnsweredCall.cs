@@ -18,6 +18,11 @@ namespace OpenUM.Calls;
 /// </summary>
 internal sealed class AnsweredCall
 {
+    private static readonly AudioCodec[] Codecs = [AudioCodec.Pcmu, AudioCodec.Pcma];
+    private static readonly MediaCapabilities Plain = new(Codecs);
+    // A guard only: the BYE transaction ends itself at Timer F (32 s) when the peer never answers.
+    private static readonly TimeSpan ByeTimeout = TimeSpan.FromSeconds(40);
+
     private readonly MediaCapabilities _capabilities;
     private readonly ILogger _logger;
     private SessionDescription _lastAnswer;
@@ -42,7 +47,7 @@ internal sealed class AnsweredCall
     /// malformed SDP) and returns null. <paramref name="extension"/> only labels event 2002.
     /// </summary>
     public static AnsweredCall? TryAnswer(IncomingCall call, ConfigurationSnapshot config, IpGateway gateway, DialPlan dialPlan,
-        VoicemailCall.Services s, string extension)
+        CallServices s, string extension)
     {
         var invite = call.Request;
         // The SDP may be the whole body or one part of a multipart body (SIP-I/SIP-T gateways add ISUP).
@@ -64,7 +69,7 @@ internal sealed class AnsweredCall
         var media = MediaSession.Open(localAddress, s.Ports, s.Clock, s.Logger);
         try
         {
-            var capabilities = VoicemailCall.CapabilitiesFor(dialPlan, config.FindUmServer(s.Options.ServerName));
+            var capabilities = CapabilitiesFor(dialPlan, config.FindUmServer(s.Options.ServerName));
             var result = OfferAnswer.Answer(offer, capabilities, localAddress, media.LocalPort);
             if (!result.Success || result.Answer is null || result.Media is null)
             {
@@ -93,6 +98,27 @@ internal sealed class AnsweredCall
     }
 
     /// <summary>
+    /// SEC-3: a Secured dial plan requires SRTP with the server's suite preference; SipSecured and Unsecured
+    /// never answer with SRTP (SDES offered on RTP/AVP gets plain RTP; an RTP/SAVP-only offer gets 488).
+    /// </summary>
+    private static MediaCapabilities CapabilitiesFor(DialPlan dialPlan, UmServer? server)
+    {
+        if (dialPlan.VoipSecurity != VoipSecurity.Secured)
+            return Plain;
+        IReadOnlyList<SrtpSuite>? suites = null;
+        if (server is { SrtpCryptoSuites.Count: > 0 })
+        {
+            // Validated when configured; a name this build does not know (store edited by hand) is skipped, and a
+            // list with no known name at all falls back to the built-in order rather than refusing every call.
+            suites = [.. server.SrtpCryptoSuites.Select(n => SrtpSuites.TryParse(n, out var s) ? s : null).OfType<SrtpSuite>()];
+            if (suites.Count == 0)
+                suites = null;
+        }
+        return new MediaCapabilities(Codecs, true, SrtpMode.Required, suites,
+            server?.SrtpReplayWindow ?? UmServer.DefaultSrtpReplayWindow);
+    }
+
+    /// <summary>
     /// Where the call's RTP may come from: the gateway's MediaLatching, the address of the SIP connection the call
     /// came on (NAT and multi-homed gateways send media from there while their SDP names another address), and the
     /// server's RtpProbation.
@@ -111,17 +137,31 @@ internal sealed class AnsweredCall
     /// <summary>The caller's number (From user part), or "Anonymous".</summary>
     public static string CallerId(SipMessage invite) => invite.From?.Uri.User is { Length: > 0 } user ? user : "Anonymous";
 
-    /// <summary>Closes the media; a Secured call logs its SRTP summary (2006), counted to the very end.</summary>
-    public async Task CloseMediaAsync()
+    /// <summary>
+    /// Ends the call from our side, whatever kind it was: BYE unless the dialog has already ended, the media closed
+    /// (a Secured call logs its SRTP summary, 2006, counted to the very end), then 2003 with <paramref name="reason"/>.
+    /// Never throws for a peer that is gone.
+    /// </summary>
+    public async Task EndAsync(string reason)
     {
+        if (!Dialog.Terminated.IsCompleted)
+        {
+            try { await Dialog.ByeAsync(CancellationToken.None).WaitAsync(ByeTimeout).ConfigureAwait(false); }
+            catch (Exception e) when (e is TimeoutException or OperationCanceledException or IOException or InvalidOperationException)
+            {
+                // The caller is gone or did not answer the BYE: the call is over for us either way.
+            }
+        }
         bool secure = Media.IsSecure;
         await Media.DisposeAsync().ConfigureAwait(false);
-        if (!secure)
-            return;
-        var stats = Media.SrtpStatistics;
-        CallEvents.SrtpSummary(_logger, stats.Rejected > 0 ? LogLevel.Warning : LogLevel.Information, Dialog.CallId,
-            stats.RtpAuthenticationFailures, stats.RtpReplays, stats.RtpOther,
-            stats.RtcpAuthenticationFailures, stats.RtcpReplays, stats.RtcpOther, stats.RtcpPackets);
+        if (secure)
+        {
+            var stats = Media.SrtpStatistics;
+            CallEvents.SrtpSummary(_logger, stats.Rejected > 0 ? LogLevel.Warning : LogLevel.Information, Dialog.CallId,
+                stats.RtpAuthenticationFailures, stats.RtpReplays, stats.RtpOther,
+                stats.RtcpAuthenticationFailures, stats.RtcpReplays, stats.RtcpOther, stats.RtcpPackets);
+        }
+        CallEvents.CallEnded(_logger, Dialog.CallId, reason);
     }
 
     /// <summary>Hold, resume, refresh and rekeying: answer the new offer and move the media accordingly.</summary>

@@ -200,7 +200,7 @@ public sealed class CallController : IAsyncDisposable
             Refuse(call, 503, "Service Unavailable", $"MaxCallsAllowed ({max}) reached", retryAfter: true);
             return;
         }
-        var services = new VoicemailCall.Services(_ports, _clock, _timers, _spool, _prompts, _options, _time, _logger);
+        var services = new CallServices(_ports, _clock, _timers, _spool, _prompts, _options, _time, _logger);
         if (subscriber is not null)
             Start(call, () => SubscriberAccessCall.TryAnswer(call, config, gateway, dialPlan, services, subscriber, _shutdown.Token), a => a.RunAsync);
         else if (announce)

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using OpenUM.Media.Audio;
 
 namespace OpenUM.Calls;
 
@@ -53,6 +54,33 @@ public static partial class GreetingStore
             throw;
         }
         return FolderName + "/" + fileName;
+    }
+
+    /// <summary>
+    /// The greeting a mailbox names (<paramref name="file"/>, relative to the data directory as <see cref="Store"/>
+    /// returned it), or null with <paramref name="problem"/> saying why the default greeting must be played instead.
+    /// Only files inside greetings/ are read: a hand-edited store cannot make a call play another file.
+    /// </summary>
+    public static AudioClip? Load(string dataDirectory, string file, out string? problem)
+    {
+        string greetings = Path.GetFullPath(Path.Combine(dataDirectory, FolderName)) + Path.DirectorySeparatorChar;
+        string path = Path.GetFullPath(Path.Combine(dataDirectory, file));
+        if (!path.StartsWith(greetings, StringComparison.Ordinal))
+        {
+            problem = $"greeting {file} lies outside {greetings}";
+            return null;
+        }
+        try
+        {
+            using var stream = File.OpenRead(path);
+            problem = null;
+            return AudioClip.FromWav(stream);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            problem = $"greeting {path} unusable: {e.Message}";
+            return null;
+        }
     }
 
     /// <summary>

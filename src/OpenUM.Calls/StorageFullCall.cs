@@ -12,16 +12,16 @@ internal sealed class StorageFullCall
 {
     private readonly AnsweredCall _answered;
     private readonly DialPlan _dialPlan;
-    private readonly VoicemailCall.Services _s;
+    private readonly CallServices _s;
     private readonly string _why;
     private readonly CancellationToken _shutdown;
 
-    private StorageFullCall(AnsweredCall answered, DialPlan dialPlan, VoicemailCall.Services services, string why, CancellationToken shutdown) =>
+    private StorageFullCall(AnsweredCall answered, DialPlan dialPlan, CallServices services, string why, CancellationToken shutdown) =>
         (_answered, _dialPlan, _s, _why, _shutdown) = (answered, dialPlan, services, why, shutdown);
 
     /// <summary>Negotiates media and answers (200 OK), or rejects the INVITE as any call would be (488, 400) and returns null.</summary>
     public static StorageFullCall? TryAnswer(IncomingCall call, ConfigurationSnapshot config, IpGateway gateway, DialPlan dialPlan,
-        VoicemailCall.Services s, string why, CancellationToken shutdown)
+        CallServices s, string why, CancellationToken shutdown)
     {
         string extension = CalledParty.Find(call.Request) is { } found
             ? CalledParty.ToExtension(found.Number, dialPlan.NumberOfDigitsInExtension) ?? "-" : "-";
@@ -46,15 +46,6 @@ internal sealed class StorageFullCall
             CallEvents.CallFailed(_s.Logger, dialog.CallId, e.ToString());
         }
 
-        if (!dialog.Terminated.IsCompleted)
-        {
-            try { await dialog.ByeAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(40)).ConfigureAwait(false); }
-            catch (Exception e) when (e is TimeoutException or OperationCanceledException or IOException or InvalidOperationException)
-            {
-                // The caller is gone or did not answer the BYE: the call is over for us either way.
-            }
-        }
-        await _answered.CloseMediaAsync().ConfigureAwait(false);
-        CallEvents.CallEnded(_s.Logger, dialog.CallId, life.EndReason);
+        await _answered.EndAsync(life.EndReason).ConfigureAwait(false);
     }
 }

@@ -19,48 +19,20 @@ namespace OpenUM.Calls;
 /// </summary>
 internal sealed class VoicemailCall
 {
-    internal sealed record Services(RtpPortRange Ports, MediaClock Clock, TimerWheel Timers, IVoiceMessageSpool Spool,
-        PromptLibrary Prompts, CallControllerOptions Options, TimeProvider Time, ILogger Logger);
-
-    private static readonly AudioCodec[] Codecs = [AudioCodec.Pcmu, AudioCodec.Pcma];
-    private static readonly MediaCapabilities Plain = new(Codecs);
-
     private readonly IncomingCall _call;
     private readonly AnsweredCall _answered;
-    private readonly SipDialog _dialog;
     private readonly MediaSession _media;
     private readonly DialPlan _dialPlan;
     private readonly Mailbox? _mailbox;
     private readonly string _extension;
-    private readonly Services _s;
+    private readonly CallServices _s;
     private readonly CancellationToken _shutdown;
 
     private VoicemailCall(IncomingCall call, AnsweredCall answered, DialPlan dialPlan, Mailbox? mailbox, string extension,
-        Services services, CancellationToken shutdown)
+        CallServices services, CancellationToken shutdown)
     {
         (_call, _answered, _dialPlan, _mailbox, _extension, _s, _shutdown) = (call, answered, dialPlan, mailbox, extension, services, shutdown);
-        (_dialog, _media) = (answered.Dialog, answered.Media);
-    }
-
-    /// <summary>
-    /// SEC-3: a Secured dial plan requires SRTP with the server's suite preference; SipSecured and Unsecured
-    /// never answer with SRTP (SDES offered on RTP/AVP gets plain RTP; an RTP/SAVP-only offer gets 488).
-    /// </summary>
-    internal static MediaCapabilities CapabilitiesFor(DialPlan dialPlan, UmServer? server)
-    {
-        if (dialPlan.VoipSecurity != VoipSecurity.Secured)
-            return Plain;
-        IReadOnlyList<SrtpSuite>? suites = null;
-        if (server is { SrtpCryptoSuites.Count: > 0 })
-        {
-            // Validated when configured; a name this build does not know (store edited by hand) is skipped, and a
-            // list with no known name at all falls back to the built-in order rather than refusing every call.
-            suites = [.. server.SrtpCryptoSuites.Select(n => SrtpSuites.TryParse(n, out var s) ? s : null).OfType<SrtpSuite>()];
-            if (suites.Count == 0)
-                suites = null;
-        }
-        return new MediaCapabilities(Codecs, true, SrtpMode.Required, suites,
-            server?.SrtpReplayWindow ?? UmServer.DefaultSrtpReplayWindow);
+        _media = answered.Media;
     }
 
     private string CallId => _call.Request.CallId ?? "";
@@ -70,7 +42,7 @@ internal sealed class VoicemailCall
 
     /// <summary>Finds the mailbox, negotiates media and answers (200 OK), or rejects the INVITE and returns null.</summary>
     public static VoicemailCall? TryAnswer(IncomingCall call, ConfigurationSnapshot config, IpGateway gateway,
-        DialPlan dialPlan, Services s, CancellationToken shutdown)
+        DialPlan dialPlan, CallServices s, CancellationToken shutdown)
     {
         var invite = call.Request;
         string? extension = null;
@@ -129,9 +101,7 @@ internal sealed class VoicemailCall
             CallEvents.CallFailed(_s.Logger, CallId, e.ToString());
         }
 
-        await HangUpAsync().ConfigureAwait(false);
-        await _answered.CloseMediaAsync().ConfigureAwait(false);
-        CallEvents.CallEnded(_s.Logger, CallId, life.EndReason);
+        await _answered.EndAsync(life.EndReason).ConfigureAwait(false);
 
         // Whatever happened, a begun recording is handed over (the spool discards one without audio, unless incomplete).
         if (spooled is not null)
@@ -162,16 +132,6 @@ internal sealed class VoicemailCall
             : new RecordingOutcome(recording.Duration));
     }
 
-    private async Task HangUpAsync()
-    {
-        if (_dialog.Terminated.IsCompleted) return;
-        try { await _dialog.ByeAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(40)).ConfigureAwait(false); }
-        catch (Exception e) when (e is TimeoutException or OperationCanceledException or IOException or InvalidOperationException)
-        {
-            // The peer is gone or did not answer the BYE: the call is over for us either way.
-        }
-    }
-
     /// <summary>The message as known when the recording starts; its length and completeness come at the end.</summary>
     private VoiceMessage Description(Mailbox mailbox) =>
         new(mailbox.EmailAddress, mailbox.DisplayName, Caller.Number, Caller.Name.Length > 0 ? Caller.Name : null,
@@ -184,34 +144,16 @@ internal sealed class VoicemailCall
     /// <summary>The mailbox's own greeting, else the default one, played part by part (nothing concatenated per call).</summary>
     private async Task PlayGreetingAsync(CancellationToken ct)
     {
-        if (_mailbox?.GreetingFile is { } file && LoadGreeting(file) is { } own)
+        if (_mailbox?.GreetingFile is { } file)
         {
-            await _media.PlayAsync(own, ct).ConfigureAwait(false);
-            return;
+            if (GreetingStore.Load(_s.Options.DataDirectory, file, out string? problem) is { } own)
+            {
+                await _media.PlayAsync(own, ct).ConfigureAwait(false);
+                return;
+            }
+            CallEvents.CallFailed(_s.Logger, CallId, $"{problem}; the default greeting is played");
         }
         foreach (var part in _s.Prompts.DefaultGreetingParts(_extension))
             await _media.PlayAsync(part, ct).ConfigureAwait(false);
-    }
-
-    /// <summary>A greeting set with `openum mailbox set --greeting`; only files inside the data directory's greetings/ are read.</summary>
-    private AudioClip? LoadGreeting(string file)
-    {
-        string greetings = Path.GetFullPath(Path.Combine(_s.Options.DataDirectory, GreetingStore.FolderName)) + Path.DirectorySeparatorChar;
-        string path = Path.GetFullPath(Path.Combine(_s.Options.DataDirectory, file));
-        if (!path.StartsWith(greetings, StringComparison.Ordinal))
-        {
-            CallEvents.CallFailed(_s.Logger, CallId, $"greeting {file} lies outside {greetings}; the default greeting is played");
-            return null;
-        }
-        try
-        {
-            using var stream = File.OpenRead(path);
-            return AudioClip.FromWav(stream);
-        }
-        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
-        {
-            CallEvents.CallFailed(_s.Logger, CallId, $"greeting {path} unusable, default greeting played: {e.Message}");
-            return null;
-        }
     }
 }

@@ -1,3 +1,4 @@
+using OpenUM.Media.Audio;
 using OpenUM.TestSupport.Logging;
 
 namespace OpenUM.Calls.Tests;
@@ -23,6 +24,45 @@ public sealed class GreetingStoreTests : IDisposable
         Assert.Equal(GreetingStore.FileMode, File.GetUnixFileMode(Path.Combine(Folder, "Test-1000.wav")));
         Assert.Equal(wav, File.ReadAllBytes(Path.Combine(Folder, "Test-1000.wav")));
         Assert.Equal(["Test-1000.wav"], System.IO.Directory.GetFiles(Folder).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void AStoredGreetingLoadsAsTheClipItHolds()
+    {
+        var tone = AudioClip.Tone(440, TimeSpan.FromMilliseconds(100));
+        using var wav = new MemoryStream();
+        using (var writer = new WavWriter(wav))
+        {
+            writer.Write(tone.Samples.Span);
+            writer.Complete();
+        }
+        string stored = GreetingStore.Store(_data, "Test-1000.wav", wav.ToArray());
+
+        var clip = GreetingStore.Load(_data, stored, out string? problem);
+        Assert.Null(problem);
+        Assert.NotNull(clip);
+        Assert.Equal(tone.Samples.ToArray(), clip.Samples.ToArray());
+    }
+
+    [Theory]
+    [InlineData("../secret.wav")]
+    [InlineData("greetings/../secret.wav")]
+    [InlineData("/etc/hostname")]
+    public void AGreetingOutsideTheGreetingsFolderIsNeverRead(string file)
+    {
+        File.WriteAllBytes(Path.Combine(_data, "secret.wav"), [1, 2, 3]);
+        Assert.Null(GreetingStore.Load(_data, file, out string? problem));
+        Assert.Contains("lies outside", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AMissingOrCorruptGreetingSaysWhy()
+    {
+        GreetingStore.Store(_data, "corrupt.wav", "not a wav file"u8);
+        Assert.Null(GreetingStore.Load(_data, "greetings/corrupt.wav", out string? corrupt));
+        Assert.Contains("corrupt.wav unusable", corrupt, StringComparison.Ordinal);
+        Assert.Null(GreetingStore.Load(_data, "greetings/missing.wav", out string? missing));
+        Assert.Contains("missing.wav unusable", missing, StringComparison.Ordinal);
     }
 
     [Fact]

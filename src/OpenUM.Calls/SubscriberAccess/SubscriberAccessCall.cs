@@ -29,13 +29,13 @@ internal sealed partial class SubscriberAccessCall : ISubscriberLine
     private readonly ConfigurationSnapshot _config;
     private readonly DialPlan _dialPlan;
     private readonly IpGateway _gateway; // the one the call came in on: it receives the REFER of a call-back
-    private readonly VoicemailCall.Services _s;
+    private readonly CallServices _s;
     private readonly SubscriberAccessServices _subscriber;
     private readonly CancellationToken _shutdown;
     private readonly AnsweredCall _answered;
 
     private SubscriberAccessCall(IncomingCall call, AnsweredCall answered,
-        ConfigurationSnapshot config, IpGateway gateway, DialPlan dialPlan, VoicemailCall.Services s, SubscriberAccessServices subscriber,
+        ConfigurationSnapshot config, IpGateway gateway, DialPlan dialPlan, CallServices s, SubscriberAccessServices subscriber,
         CancellationToken shutdown)
     {
         (_call, _answered, _config, _gateway, _dialPlan, _s, _subscriber, _shutdown) =
@@ -57,7 +57,7 @@ internal sealed partial class SubscriberAccessCall : ISubscriberLine
 
     /// <summary>Negotiates media and answers (200 OK), or rejects the INVITE and returns null.</summary>
     public static SubscriberAccessCall? TryAnswer(IncomingCall call, ConfigurationSnapshot config, IpGateway gateway, DialPlan dialPlan,
-        VoicemailCall.Services s, SubscriberAccessServices subscriber, CancellationToken shutdown)
+        CallServices s, SubscriberAccessServices subscriber, CancellationToken shutdown)
     {
         var answered = AnsweredCall.TryAnswer(call, config, gateway, dialPlan, s, "(subscriber access)");
         return answered is null ? null : new SubscriberAccessCall(call, answered, config, gateway, dialPlan, s, subscriber, shutdown);
@@ -91,13 +91,7 @@ internal sealed partial class SubscriberAccessCall : ISubscriberLine
             _media.DtmfReceived -= keys.OnDigit;
         }
 
-        if (!_dialog.Terminated.IsCompleted)
-        {
-            try { await _dialog.ByeAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(40)).ConfigureAwait(false); }
-            catch (Exception e) when (e is TimeoutException or OperationCanceledException or IOException or InvalidOperationException) { }
-        }
-        await _answered.CloseMediaAsync().ConfigureAwait(false);
-        CallEvents.CallEnded(_s.Logger, CallId, life.EndReason);
+        await _answered.EndAsync(life.EndReason).ConfigureAwait(false);
     }
 
     private SubscriberSessionContext Context()
