@@ -2,17 +2,11 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
-using Microsoft.Extensions.Logging.Abstractions;
-using OpenUM.Delivery;
-using OpenUM.Delivery.Spool;
-using OpenUM.Directory;
-using OpenUM.Media;
+using OpenUM.Calls.Tests.Harness;
 using OpenUM.Media.Rtp;
-using OpenUM.Media.Sdp;
 using OpenUM.Media.Session;
 using OpenUM.Sip;
 using OpenUM.Sip.Dialogs;
-using OpenUM.Sip.Message;
 using OpenUM.TestSupport.Logging;
 
 namespace OpenUM.Calls.Tests;
@@ -22,58 +16,29 @@ namespace OpenUM.Calls.Tests;
 /// server's RtpProbation: a gateway whose SDP names an address it does not send from (NAT) is learned from its
 /// signalling address, unless the gateway is SdpOnly, and then the call says what to change.
 /// </summary>
-public sealed class MediaSourceWiringTests : IAsyncDisposable
+public sealed class MediaSourceWiringTests : IAsyncLifetime
 {
-    private static int s_nextRange = 26000;
-    private readonly string _root = System.IO.Directory.CreateTempSubdirectory("openum-calls-media-").FullName;
-    private readonly int _rtpFirst = Interlocked.Add(ref s_nextRange, 100) - 100;
-    private readonly FakeLogger _events = new();
-    private SipUserAgent? _server;
-    private CallController? _controller;
-    private MediaClock? _clock;
+    private CallControllerHarness? _harness;
 
-    private async Task<IPEndPoint> StartAsync(MediaLatching latching, int probation)
-    {
-        var config = new ConfigurationSnapshot(1,
-            [new DialPlan { Name = "Test", NumberOfDigitsInExtension = 4 }],
-            [new IpGateway { Name = "gw", Address = "127.0.0.1", MediaLatching = latching }],
-            [new HuntGroup { Name = "gw-Test", IpGateway = "gw", DialPlan = "Test" }],
-            [new UmServer { Name = "um1", RtpProbation = probation }],
-            [new Mailbox { Extension = "1000", DialPlan = "Test", EmailAddress = "user1000@example.test", DisplayName = "User 1000" }]);
-        _server = new SipUserAgent(new SipUserAgentOptions { ListenAddress = IPAddress.Loopback, TcpPort = 0 }, TimeProvider.System, NullLogger.Instance);
-        _clock = new MediaClock(TimeProvider.System);
-        var peers = new TrustedPeers(NullLogger.Instance);
-        await peers.RebuildAsync(config, CancellationToken.None);
-        _controller = new CallController(() => config, peers, new RtpPortRange(_rtpFirst, _rtpFirst + 49), _clock, _server.Wheel,
-            new VoiceMessageSpool(Path.Combine(_root, "spool"), new MaildirSink(Path.Combine(_root, "maildir")), _events), PromptLibrary.Default,
-            new CallControllerOptions("um1", _root), TimeProvider.System, _events);
-        _server.Admit = _controller.Admit;
-        _server.OnIncomingCall = _controller.OnIncomingCall;
-        await _server.StartAsync(CancellationToken.None);
-        return _server.LocalEndPoints[0];
-    }
+    private async Task StartAsync(MediaLatching latching, int probation) =>
+        _harness = await CallControllerHarness.StartAsync(CallControllerHarness.Snapshot(
+            gateway: CallControllerHarness.Gateway with { MediaLatching = latching },
+            server: CallControllerHarness.Server with { RtpProbation = probation }));
 
-    public async ValueTask DisposeAsync()
+    // Each test starts its own harness (the gateway's settings differ); xunit v2 disposes a test class through
+    // IAsyncLifetime only, never through IAsyncDisposable.
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
     {
-        if (_controller is not null)
-            await _controller.DisposeAsync();
-        if (_server is not null)
-            await _server.DisposeAsync();
-        if (_clock is not null)
-            await _clock.DisposeAsync();
-        System.IO.Directory.Delete(_root, recursive: true);
+        if (_harness is not null)
+            await _harness.DisposeAsync();
     }
 
     // Calls 1000 with an SDP naming 127.0.0.3 (where nothing listens) and sends RTP from 127.0.0.1, the SIP peer.
-    private async Task<(OutgoingCallResult Call, SipUserAgent Client, int ServerRtpPort)> CallBehindNatAsync(IPEndPoint server)
+    private async Task<(OutgoingCallResult Call, SipUserAgent Client, int ServerRtpPort)> CallBehindNatAsync()
     {
-        var client = new SipUserAgent(new SipUserAgentOptions { ListenAddress = IPAddress.Loopback, TcpPort = null }, TimeProvider.System, NullLogger.Instance);
-        await client.StartAsync(CancellationToken.None);
-        var offer = OfferAnswer.CreateOffer(MediaCapabilities.Default, IPAddress.Parse("127.0.0.3"), _rtpFirst + 60).Sdp;
-        var request = new OutgoingCallRequest(server, SipUri.Parse($"sip:1000@127.0.0.1:{server.Port};transport=tcp"),
-            new SipNameAddress(SipUri.Parse("sip:5551234@127.0.0.1"), "Caller"), new SipNameAddress(SipUri.Parse("sip:1000@127.0.0.1")),
-            Encoding.UTF8.GetBytes(offer.ToString()));
-        var result = await client.InviteAsync(request, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        var (result, client) = await _harness!.CallAsync("1000", IPAddress.Parse("127.0.0.3"));
         Assert.Equal(200, result.StatusCode);
         var m = Regex.Match(Encoding.UTF8.GetString(result.FinalResponse!.Body.Span), @"m=audio (\d+) ");
         Assert.True(m.Success, "no m=audio in the answer");
@@ -92,13 +57,13 @@ public sealed class MediaSourceWiringTests : IAsyncDisposable
     }
 
     private string? Line(int id, string contains) =>
-        _events.Lines().FirstOrDefault(l => l.StartsWith($"{id} ", StringComparison.Ordinal) && l.Contains(contains, StringComparison.Ordinal));
+        _harness!.Events.Lines().FirstOrDefault(l => l.StartsWith($"{id} ", StringComparison.Ordinal) && l.Contains(contains, StringComparison.Ordinal));
 
     [Fact]
     public async Task TheSignallingPeerIsLearnedAfterTheServersProbation()
     {
-        var server = await StartAsync(MediaLatching.SignallingOrSdp, probation: 6);
-        var (call, client, port) = await CallBehindNatAsync(server);
+        await StartAsync(MediaLatching.SignallingOrSdp, probation: 6);
+        var (call, client, port) = await CallBehindNatAsync();
         await using var _ = client;
         SendRtp(port, 6);
         await TestWait.UntilAsync(() => Line(2302, "after 6 packets in sequence") is not null, "event 2302");
@@ -110,8 +75,8 @@ public sealed class MediaSourceWiringTests : IAsyncDisposable
     [Fact]
     public async Task AnSdpOnlyGatewayRefusesItAndTheCallSaysWhatToChange()
     {
-        var server = await StartAsync(MediaLatching.SdpOnly, probation: 4);
-        var (call, client, port) = await CallBehindNatAsync(server);
+        await StartAsync(MediaLatching.SdpOnly, probation: 4);
+        var (call, client, port) = await CallBehindNatAsync();
         await using var _ = client;
         SendRtp(port, 20);
         await TestWait.UntilAsync(() => Line(2314, "(10 so far)") is not null, "event 2314");

@@ -1,16 +1,7 @@
 using System.Net;
-using System.Text;
-using Microsoft.Extensions.Logging.Abstractions;
-using OpenUM.Calls.SubscriberAccess;
-using OpenUM.Delivery;
-using OpenUM.Delivery.Spool;
+using OpenUM.Calls.Tests.Harness;
 using OpenUM.Directory;
-using OpenUM.Media;
-using OpenUM.Media.Sdp;
-using OpenUM.Media.Session;
-using OpenUM.Sip;
 using OpenUM.Sip.Dialogs;
-using OpenUM.Sip.Message;
 using OpenUM.TestSupport.Logging;
 
 namespace OpenUM.Calls.Tests;
@@ -21,68 +12,17 @@ namespace OpenUM.Calls.Tests;
 /// </summary>
 public sealed class StorageBackPressureTests : IAsyncLifetime
 {
-    private static int s_nextRange = 28000;
     private const string AccessNumber = "5559000";
-    private readonly string _root = System.IO.Directory.CreateTempSubdirectory("openum-storage-calls-").FullName;
-    private readonly int _rtpFirst = Interlocked.Add(ref s_nextRange, 100) - 100;
-    private readonly FakeLogger _events = new();
     private readonly FakeGate _gate = new();
-    private ConfigurationSnapshot _config = Snapshot(StorageFullAction.Refuse);
-    private SipUserAgent _server = null!;
-    private CallController _controller = null!;
-    private MediaClock _clock = null!;
-    private SqliteConfigurationStore _store = null!;
-    private IPEndPoint _endpoint = null!;
+    private CallControllerHarness _harness = null!;
 
-    private static ConfigurationSnapshot Snapshot(StorageFullAction whenFull) => new(1,
-        [new DialPlan { Name = "Test", NumberOfDigitsInExtension = 4, StorageFullAction = whenFull, AccessTelephoneNumbers = [AccessNumber] }],
-        [new IpGateway { Name = "gw", Address = "127.0.0.1" }],
-        [new HuntGroup { Name = "gw-Test", IpGateway = "gw", DialPlan = "Test" }],
-        [new UmServer { Name = "um1" }],
-        [new Mailbox { Extension = "1000", DialPlan = "Test", EmailAddress = "user1000@example.test", DisplayName = "User 1000" }]);
+    private static ConfigurationSnapshot Snapshot(StorageFullAction whenFull) => CallControllerHarness.Snapshot(
+        CallControllerHarness.Plan with { StorageFullAction = whenFull, AccessTelephoneNumbers = [AccessNumber] });
 
-    public async Task InitializeAsync()
-    {
-        _server = new SipUserAgent(new SipUserAgentOptions { ListenAddress = IPAddress.Loopback, TcpPort = 0 }, TimeProvider.System, NullLogger.Instance);
-        _clock = new MediaClock(TimeProvider.System);
-        var peers = new TrustedPeers(NullLogger.Instance);
-        await peers.RebuildAsync(_config, CancellationToken.None);
-        _store = new SqliteConfigurationStore(Path.Combine(_root, "config.db"));
-        _controller = new CallController(() => _config, peers, new RtpPortRange(_rtpFirst, _rtpFirst + 49), _clock, _server.Wheel,
-            new VoiceMessageSpool(Path.Combine(_root, "spool"), new MaildirSink(Path.Combine(_root, "maildir")), _events), PromptLibrary.Default,
-            new CallControllerOptions("um1", _root), TimeProvider.System, _events)
-        {
-            Storage = _gate,
-            SubscriberAccess = new SubscriberAccessServices(new Directory.Pins.PinAuthenticator(_store, TimeProvider.System),
-                new OpenUM.Calls.Outdialing.OutdialingEngine(new OpenUM.Calls.Outdialing.OutdialingOptions(), TimeProvider.System, NullLogger.Instance),
-                new OpenUM.Delivery.Mailboxes.MaildirMessageStore(Path.Combine(_root, "maildir"))),
-        };
-        _server.Admit = _controller.Admit;
-        _server.OnIncomingCall = _controller.OnIncomingCall;
-        await _server.StartAsync(CancellationToken.None);
-        _endpoint = _server.LocalEndPoints[0];
-    }
+    public async Task InitializeAsync() =>
+        _harness = await CallControllerHarness.StartAsync(Snapshot(StorageFullAction.Refuse), storage: _gate, subscriberAccess: true);
 
-    public async Task DisposeAsync()
-    {
-        await _controller.DisposeAsync();
-        await _server.DisposeAsync();
-        await _clock.DisposeAsync();
-        _store.Dispose();
-        System.IO.Directory.Delete(_root, recursive: true);
-    }
-
-    private async Task<(OutgoingCallResult Result, SipUserAgent Client)> CallAsync(string number)
-    {
-        var client = new SipUserAgent(new SipUserAgentOptions { ListenAddress = IPAddress.Loopback, TcpPort = null }, TimeProvider.System, NullLogger.Instance);
-        await client.StartAsync(CancellationToken.None);
-        var offer = OfferAnswer.CreateOffer(MediaCapabilities.Default, IPAddress.Loopback, _rtpFirst + 60).Sdp;
-        var request = new OutgoingCallRequest(_endpoint, SipUri.Parse($"sip:{number}@127.0.0.1:{_endpoint.Port};transport=tcp"),
-            new SipNameAddress(SipUri.Parse("sip:5551234@127.0.0.1"), "Caller"), new SipNameAddress(SipUri.Parse($"sip:{number}@127.0.0.1")),
-            Encoding.UTF8.GetBytes(offer.ToString()));
-        var result = await client.InviteAsync(request, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
-        return (result, client);
-    }
+    public async Task DisposeAsync() => await _harness.DisposeAsync();
 
     private static readonly StorageVerdict Low = new(false, true, "the data directory's filesystem at /x has 1.0 MB free, below 43.4 MB");
     private static readonly StorageVerdict ReadOnly = new(false, false, "the data directory's filesystem at /x is read-only");
@@ -91,29 +31,29 @@ public sealed class StorageBackPressureTests : IAsyncLifetime
     public async Task LowStorageRefusesWith503AndRetryAfterBeforeAnyAnswerAndSaysWhy()
     {
         _gate.Verdict = Low;
-        var (result, client) = await CallAsync("1000");
+        var (result, client) = await _harness.CallAsync("1000");
         await using var _ = client;
         Assert.Equal(503, result.StatusCode);
         Assert.Null(result.Dialog);
         Assert.Equal(StorageVerdict.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
             result.FinalResponse!.Headers.Get("Retry-After"));
-        Assert.Contains(_events.Lines(), l => l.StartsWith("2062 ", StringComparison.Ordinal) && l.Contains("503, Retry-After 60", StringComparison.Ordinal)
+        Assert.Contains(_harness.Events.Lines(), l => l.StartsWith("2062 ", StringComparison.Ordinal) && l.Contains("503, Retry-After 60", StringComparison.Ordinal)
             && l.Contains(Low.Reason, StringComparison.Ordinal));
-        Assert.DoesNotContain(_events.Lines(), l => l.StartsWith("2002 ", StringComparison.Ordinal));
-        Assert.DoesNotContain(_events.Lines(), l => l.StartsWith("1021 ", StringComparison.Ordinal));
-        Assert.Equal(0, _controller.ActiveCalls);
+        Assert.DoesNotContain(_harness.Events.Lines(), l => l.StartsWith("2002 ", StringComparison.Ordinal));
+        Assert.DoesNotContain(_harness.Events.Lines(), l => l.StartsWith("1021 ", StringComparison.Ordinal));
+        Assert.Equal(0, _harness.Controller.ActiveCalls);
     }
 
     [Fact]
     public async Task TheGateIsToldHowManyCallsAreInProgress()
     {
-        var (first, client1) = await CallAsync("1000");
+        var (first, client1) = await _harness.CallAsync("1000");
         await using var c1 = client1;
         Assert.Equal(200, first.StatusCode);
         Assert.Equal(0, _gate.LastActiveCalls);
 
         _gate.Verdict = Low;
-        var (second, client2) = await CallAsync("1000");
+        var (second, client2) = await _harness.CallAsync("1000");
         await using var c2 = client2;
         Assert.Equal(503, second.StatusCode);
         Assert.Equal(1, _gate.LastActiveCalls);
@@ -125,32 +65,32 @@ public sealed class StorageBackPressureTests : IAsyncLifetime
     [Fact]
     public async Task AnnounceAnswersPlaysTheApologyAndHangsUpWithoutRecording()
     {
-        _config = Snapshot(StorageFullAction.Announce);
+        _harness.Configuration = Snapshot(StorageFullAction.Announce);
         _gate.Verdict = Low;
-        var (result, client) = await CallAsync("1000");
+        var (result, client) = await _harness.CallAsync("1000");
         await using var _ = client;
         Assert.Equal(200, result.StatusCode);
         var end = await result.Dialog!.Terminated.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(SipDialogEndReason.RemoteBye, end.Reason);
-        await TestWait.UntilAsync(() => _events.Lines().Any(l => l.StartsWith("2003 ", StringComparison.Ordinal)), "event 2003");
-        Assert.Contains(_events.Lines(), l => l.StartsWith("2003 ", StringComparison.Ordinal)
+        await TestWait.UntilAsync(() => _harness.Events.Lines().Any(l => l.StartsWith("2003 ", StringComparison.Ordinal)), "event 2003");
+        Assert.Contains(_harness.Events.Lines(), l => l.StartsWith("2003 ", StringComparison.Ordinal)
             && l.Contains("announced and hung up", StringComparison.Ordinal) && l.Contains(Low.Reason, StringComparison.Ordinal));
-        Assert.DoesNotContain(_events.Lines(), l => l.StartsWith("1021 ", StringComparison.Ordinal));
-        Assert.Contains(_events.Lines(), l => l.StartsWith("2062 ", StringComparison.Ordinal) && l.Contains("announcement", StringComparison.Ordinal));
-        string spool = Path.Combine(_root, "spool");
+        Assert.DoesNotContain(_harness.Events.Lines(), l => l.StartsWith("1021 ", StringComparison.Ordinal));
+        Assert.Contains(_harness.Events.Lines(), l => l.StartsWith("2062 ", StringComparison.Ordinal) && l.Contains("announcement", StringComparison.Ordinal));
+        string spool = _harness.SpoolDirectory;
         Assert.True(!System.IO.Directory.Exists(spool) || !System.IO.Directory.EnumerateFiles(spool).Any(), "nothing recorded");
-        await TestWait.UntilAsync(() => _controller.ActiveCalls == 0, "the announced call to end");
+        await TestWait.UntilAsync(() => _harness.Controller.ActiveCalls == 0, "the announced call to end");
     }
 
     [Fact]
     public async Task AnnounceStillRefusesSubscriberAccessOnAReadOnlyDisk()
     {
-        _config = Snapshot(StorageFullAction.Announce);
+        _harness.Configuration = Snapshot(StorageFullAction.Announce);
         _gate.Verdict = ReadOnly;
-        var (access, client) = await CallAsync(AccessNumber);
+        var (access, client) = await _harness.CallAsync(AccessNumber);
         await using var _ = client;
         Assert.Equal(503, access.StatusCode);
-        Assert.Contains(_events.Lines(), l => l.StartsWith("2062 ", StringComparison.Ordinal) && l.Contains("read-only", StringComparison.Ordinal)
+        Assert.Contains(_harness.Events.Lines(), l => l.StartsWith("2062 ", StringComparison.Ordinal) && l.Contains("read-only", StringComparison.Ordinal)
             && l.Contains("503", StringComparison.Ordinal));
     }
 
@@ -176,13 +116,13 @@ public sealed class StorageBackPressureTests : IAsyncLifetime
     public async Task SubscribersMayListenWhileSpaceIsLowButNotWhileTheDiskIsReadOnly()
     {
         _gate.Verdict = Low;
-        var (listening, client1) = await CallAsync(AccessNumber);
+        var (listening, client1) = await _harness.CallAsync(AccessNumber);
         await using var c1 = client1;
         Assert.Equal(200, listening.StatusCode);
         await listening.Dialog!.ByeAsync().WaitAsync(TimeSpan.FromSeconds(10));
 
         _gate.Verdict = ReadOnly;
-        var (refused, client2) = await CallAsync(AccessNumber);
+        var (refused, client2) = await _harness.CallAsync(AccessNumber);
         await using var c2 = client2;
         Assert.Equal(503, refused.StatusCode);
         Assert.Equal("60", refused.FinalResponse!.Headers.Get("Retry-After"));
@@ -192,12 +132,12 @@ public sealed class StorageBackPressureTests : IAsyncLifetime
     public async Task CallsAreTakenAgainOnceTheGateSaysSo()
     {
         _gate.Verdict = ReadOnly;
-        var (refused, client1) = await CallAsync("1000");
+        var (refused, client1) = await _harness.CallAsync("1000");
         await using var c1 = client1;
         Assert.Equal(503, refused.StatusCode);
 
         _gate.Verdict = StorageVerdict.Available;
-        var (taken, client2) = await CallAsync("1000");
+        var (taken, client2) = await _harness.CallAsync("1000");
         await using var c2 = client2;
         Assert.Equal(200, taken.StatusCode);
         await taken.Dialog!.ByeAsync().WaitAsync(TimeSpan.FromSeconds(10));

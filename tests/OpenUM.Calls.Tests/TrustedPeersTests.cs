@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
+using OpenUM.Calls.Tests.Harness;
 using OpenUM.Directory;
 using OpenUM.TestSupport.Logging;
 
@@ -134,17 +135,12 @@ public class TlsAdmissionTests
     {
         var config = Config(allowAny);
         var peers = await PeersAsync(config);
-        var root = System.IO.Directory.CreateTempSubdirectory("openum-admission-").FullName;
-        using var wheel = new OpenUM.Sip.TimerWheel(TimeProvider.System);
-        await using var clock = new OpenUM.Media.Session.MediaClock(TimeProvider.System);
-        await using var controller = new CallController(() => config, peers, new OpenUM.Media.Session.RtpPortRange(40000, 40009), clock, wheel,
-            new OpenUM.Delivery.Spool.VoiceMessageSpool(Path.Combine(root, "spool"), new OpenUM.Delivery.MaildirSink(root), NullLogger.Instance), PromptLibrary.Default, new CallControllerOptions("um1", root),
-            TimeProvider.System, NullLogger.Instance);
+        await using var harness = await CallControllerHarness.StartAsync(config, peers: peers);
+        var controller = harness.Controller;
 
         Assert.Equal(expected, controller.AdmitAddress(Stranger, OpenUM.Sip.Transport.SipTransportKind.Tls).ToString());
         Assert.Equal(OpenUM.Sip.Transport.SipAddressAdmission.Trusted, controller.AdmitAddress(Secured, OpenUM.Sip.Transport.SipTransportKind.Tls));
         Assert.Equal(OpenUM.Sip.Transport.SipAddressAdmission.Refused, controller.AdmitAddress(Stranger, OpenUM.Sip.Transport.SipTransportKind.Tcp));
         Assert.Equal(OpenUM.Sip.Transport.SipAddressAdmission.Trusted, controller.AdmitAddress(Plain, OpenUM.Sip.Transport.SipTransportKind.Tcp));
-        System.IO.Directory.Delete(root, recursive: true);
     }
 }

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using OpenUM.Calls.Outdialing;
 using OpenUM.Directory;
 using OpenUM.Directory.Dialing;
@@ -48,28 +47,4 @@ internal static class OutdialingFixture
         Source = source,
         User = user,
     };
-}
-
-/// <summary>Keeps every event with its structured fields as the code passed them (typed, unlike FakeLogger's strings); used by SubscriberAccess/SubscriberSessionTests. New tests use FakeLogger.</summary>
-internal sealed class EventCapture : ILogger
-{
-    public List<(int Id, Dictionary<string, object?> Fields)> Events { get; } = [];
-
-    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-    public bool IsEnabled(LogLevel logLevel) => true;
-
-    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-    {
-        var fields = new Dictionary<string, object?>();
-        if (state is IEnumerable<KeyValuePair<string, object?>> pairs)
-        {
-            foreach (var (key, value) in pairs)
-            {
-                fields[key] = value;
-            }
-        }
-
-        Events.Add((eventId.Id, fields));
-    }
 }
