@@ -198,19 +198,15 @@ public sealed partial class MediaSession : IPacedSource
         int length = RtpHeader.FixedSize + payloadLength;
         try
         {
-            if (_srtpSend is { } srtp)
+            if (!_security.TryProtectRtp(_sendBuffer, ref length, out var status))
             {
-                var status = srtp.ProtectRtp(_sendBuffer, length, out length);
-                if (status != SrtpStatus.Ok)
+                // Key exhausted (or a bug): never fall back to sending clear audio on a Secured call.
+                if (!_srtpStopLogged)
                 {
-                    // Key exhausted (or a bug): never fall back to sending clear audio on a Secured call.
-                    if (!_srtpStopLogged)
-                    {
-                        _srtpStopLogged = true;
-                        MediaLog.SrtpSendStopped(_logger, LocalPort, status);
-                    }
-                    return;
+                    _srtpStopLogged = true;
+                    MediaLog.SrtpSendStopped(_logger, LocalPort, status);
                 }
+                return;
             }
             // The sequence number is spent even if the send fails: an SRTP index must never protect two payloads.
             _seq++;

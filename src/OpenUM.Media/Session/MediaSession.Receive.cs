@@ -100,7 +100,7 @@ public sealed partial class MediaSession
             // RTCP multiplexed on the RTP port (RFC 5761): authenticated when SRTP is on, not interpreted yet.
             Interlocked.Increment(ref _ignored);
             if (packet.Length < ReceiveBufferSize && AcceptsRtcpFrom(from))
-                OnRtcp(packet, _srtpReceiveRtp);
+                _security.OnRtcp(packet, onRtpPort: true);
             return;
         }
         if (packet.Length >= ReceiveBufferSize)
@@ -109,15 +109,8 @@ public sealed partial class MediaSession
             return;
         }
         // SRTP first: nothing unauthenticated may be learned, be recorded, or count as a key press.
-        bool authenticated = false;
-        if (_srtpReceiveRtp is { } srtp)
-        {
-            int plain = UnprotectRtp(srtp, packet);
-            if (plain < 0)
-                return;
-            packet = packet[..plain];
-            authenticated = true;
-        }
+        if (!_security.TryUnprotectRtp(ref packet, out bool authenticated))
+            return;
         if (!RtpHeader.TryParse(packet, out var h))
         {
             Interlocked.Increment(ref _malformed);

@@ -75,7 +75,7 @@ public sealed partial class MediaSession
             return true;
         }
         long n = Interlocked.Increment(ref _switches);
-        if (IsPowerOfTen(n) && _logger.IsEnabled(LogLevel.Warning))
+        if (MediaLog.IsPowerOfTen(n) && _logger.IsEnabled(LogLevel.Warning))
         {
             MediaLog.SourceSwitched(_logger, LocalPort, previous is null ? null : RtpSourceLearning.ToEndPoint(previous),
                 RtpSourceLearning.ToEndPoint(learned), _sources.Probation, n);
@@ -94,7 +94,7 @@ public sealed partial class MediaSession
                 RtpSourceLearning.Copy(from, _lastCompeting ??= new SocketAddress(from.Family, from.Size));
         }
         // The 1st, 10th, 100th, ... of each kind: a flood costs a handful of lines, a lone stray packet is visible.
-        if (IsPowerOfTen(n) && _logger.IsEnabled(LogLevel.Warning))
+        if (MediaLog.IsPowerOfTen(n) && _logger.IsEnabled(LogLevel.Warning))
         {
             string reason = notAllowed
                 ? $"media latching {_policy.Latching} does not accept this address (SDP {(_sdpSource is { } sdp ? RtpSourceLearning.ToEndPoint(sdp) : "none")})"
@@ -114,7 +114,7 @@ public sealed partial class MediaSession
         if (length >= frame / 2 && length <= frame * 2)
             return true;
         long n = Interlocked.Increment(ref _badPayloadSize);
-        if (IsPowerOfTen(n) && _logger.IsEnabled(LogLevel.Warning))
+        if (MediaLog.IsPowerOfTen(n) && _logger.IsEnabled(LogLevel.Warning))
             MediaLog.PayloadSizeRejected(_logger, LocalPort, length, media.PtimeMs, frame / 2, frame * 2, n);
         return false;
     }

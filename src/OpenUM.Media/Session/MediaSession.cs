@@ -52,6 +52,7 @@ public sealed partial class MediaSession : IAsyncDisposable
         _clock = clock;
         _time = clock.TimeProvider;
         _logger = logger;
+        _security = new MediaSecurity(logger, port);
         _sources = new RtpSourceLearning(socket.AddressFamily, _time);
         _lastUnexpected = new SocketAddress(socket.AddressFamily);
         // RFC 3550 §5.1: random SSRC, initial sequence number and timestamp (known-plaintext hardening for SRTP).
@@ -171,7 +172,7 @@ public sealed partial class MediaSession : IAsyncDisposable
             _policy = sources;
             var signalling = sources.SignallingPeer is { } peer ? ToSocketAddress(new IPEndPoint(peer, 0)) : null;
             _sources.Configure(sources.Latching, sources.Probation, _sdpSource, signalling);
-            ApplySrtp(media.Srtp);
+            _security.Apply(media.Srtp);
             _media = media;
             _receiveTask = Task.Run(() => ReceiveLoopAsync(_cts.Token));
             _rtcpTask = Task.Run(() => RtcpLoopAsync(_cts.Token));
@@ -194,7 +195,7 @@ public sealed partial class MediaSession : IAsyncDisposable
                 _relearn = true;
             }
             if (!ReferenceEquals(old.Srtp, media.Srtp))
-                ApplySrtp(media.Srtp, old.Srtp);
+                _security.Apply(media.Srtp, old.Srtp);
             _media = media;
         }
     }
@@ -230,7 +231,8 @@ public sealed partial class MediaSession : IAsyncDisposable
         }
         // Playout first: a clock tick may be protecting a packet until its item is gone.
         CancelPlayout();
-        DisposeSrtp();
+        lock (_lock)
+            _security.Dispose();
         _recorder?.RequestStop(RecordingStopReason.Cancelled);
         WarnIfNothingHeard(null);
         _ports.Return(LocalPort);
