@@ -64,8 +64,8 @@ public sealed partial class MediaSession
             // A re-INVITE arrived meanwhile: the packet was judged against the old address and is not used.
             if (_relearn)
                 return false;
-            previous = _sendTo;
-            _sendTo = learned;
+            previous = _sender.Destination;
+            _sender.Destination = learned;
         }
         _everLearned = true;
         if (!switched)

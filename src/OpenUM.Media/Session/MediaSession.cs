@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
+using OpenUM.Media.Audio;
 
 namespace OpenUM.Media.Session;
 
@@ -21,7 +21,7 @@ namespace OpenUM.Media.Session;
 /// nothing while they arrived says so (2315). A re-INVITE with a new address (<see cref="Update"/>) starts the
 /// learning again. See <see cref="RtpSourceLearning"/> for when a learned source may be replaced.
 /// </remarks>
-public sealed partial class MediaSession : IAsyncDisposable
+public sealed partial class MediaSession : IAsyncDisposable, IPacedSource
 {
     private readonly Socket _socket;
     private readonly Socket _rtcpSocket;
@@ -31,16 +31,15 @@ public sealed partial class MediaSession : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Lock _lock = new();
     private readonly CancellationTokenSource _cts = new();
-    private readonly uint _ssrc;
+    private readonly RtpSender _sender;
     private Task _receiveTask = Task.CompletedTask, _rtcpTask = Task.CompletedTask;
     private volatile NegotiatedMedia? _media;
-    private volatile SocketAddress? _sendTo;
     // The SDP remote address in the socket's family.
     private volatile SocketAddress? _sdpSource;
     private volatile Recorder? _recorder;
     private volatile bool _disposed;
 
-    private long _packetsReceived, _bytesReceived, _packetsSent, _bytesSent, _malformed, _ignored;
+    private long _packetsReceived, _bytesReceived, _malformed, _ignored;
 
     private MediaSession(Socket socket, Socket rtcpSocket, int port, IPAddress address, RtpPortRange ports, MediaClock clock, ILogger logger)
     {
@@ -55,10 +54,7 @@ public sealed partial class MediaSession : IAsyncDisposable
         _security = new MediaSecurity(logger, port);
         _sources = new RtpSourceLearning(socket.AddressFamily, _time);
         _lastUnexpected = new SocketAddress(socket.AddressFamily);
-        // RFC 3550 §5.1: random SSRC, initial sequence number and timestamp (known-plaintext hardening for SRTP).
-        _ssrc = (uint)RandomNumberGenerator.GetInt32(int.MinValue, int.MaxValue);
-        _seq = (ushort)RandomNumberGenerator.GetInt32(0, 0x10000);
-        _ts = (uint)RandomNumberGenerator.GetInt32(int.MinValue, int.MaxValue);
+        _sender = new RtpSender(socket, port, _lock, _security, clock, this, logger);
     }
 
     /// <summary>Binds a UDP socket on a random free even port of <paramref name="ports"/> (ports in use by other processes are skipped).</summary>
@@ -145,7 +141,7 @@ public sealed partial class MediaSession : IAsyncDisposable
     /// <summary>A snapshot of the counters.</summary>
     public MediaStatistics Statistics => new(
         Interlocked.Read(ref _packetsReceived), Interlocked.Read(ref _bytesReceived),
-        Interlocked.Read(ref _packetsSent), Interlocked.Read(ref _bytesSent),
+        _sender.PacketsSent, _sender.BytesSent,
         PacketsLost, Interlocked.Read(ref _malformed), Interlocked.Read(ref _ignored),
         Interlocked.Read(ref _notAllowed) + Interlocked.Read(ref _competing), Interlocked.Read(ref _badPayloadSize));
 
@@ -167,13 +163,14 @@ public sealed partial class MediaSession : IAsyncDisposable
         {
             if (_media is not null)
                 throw new InvalidOperationException("The media session is already started; use Update for a re-INVITE.");
-            _sendTo = ToSocketAddress(media.RemoteRtp);
-            _sdpSource = _sendTo;
+            _sdpSource = ToSocketAddress(media.RemoteRtp);
+            _sender.Destination = _sdpSource;
             _policy = sources;
             var signalling = sources.SignallingPeer is { } peer ? ToSocketAddress(new IPEndPoint(peer, 0)) : null;
             _sources.Configure(sources.Latching, sources.Probation, _sdpSource, signalling);
             _security.Apply(media.Srtp);
             _media = media;
+            _sender.Media = media;
             _receiveTask = Task.Run(() => ReceiveLoopAsync(_cts.Token));
             _rtcpTask = Task.Run(() => RtcpLoopAsync(_cts.Token));
         }
@@ -189,15 +186,41 @@ public sealed partial class MediaSession : IAsyncDisposable
             var old = _media ?? throw new InvalidOperationException("Start the media session before updating it.");
             if (!old.RemoteRtp.Equals(media.RemoteRtp))
             {
-                _sendTo = ToSocketAddress(media.RemoteRtp);
-                _sdpSource = _sendTo;
+                _sdpSource = ToSocketAddress(media.RemoteRtp);
+                _sender.Destination = _sdpSource;
                 // Applied by the receive thread before its next packet: the learning state is its own.
                 _relearn = true;
             }
             if (!ReferenceEquals(old.Srtp, media.Srtp))
                 _security.Apply(media.Srtp, old.Srtp);
             _media = media;
+            _sender.Media = media;
         }
+    }
+
+    /// <summary>Plays a clip in ptime frames paced by the <see cref="MediaClock"/>; completes after its last frame was sent. While on hold the frames are consumed but not sent.</summary>
+    public Task PlayAsync(AudioClip clip, CancellationToken ct) => _sender.PlayAsync(clip, ct);
+
+    /// <summary>Sends one RFC 4733 key press (100 ms, marker on the first packet, three end packets); audio pauses meanwhile.</summary>
+    public Task SendDtmfAsync(char digit, CancellationToken ct) => _sender.SendDtmfAsync(digit, ct);
+
+    bool IPacedSource.HasWork
+    {
+        get
+        {
+            lock (_lock)
+                return !_disposed && (_sender.HasQueued || _recorder is { Stopped.IsCompleted: false });
+        }
+    }
+
+    // The session stays on the clock while it plays or records: the tick also checks the recording's idle deadline,
+    // so there is no timer per recording (DESIGN: one pacing loop, no per-call timers).
+    bool IPacedSource.OnTick(long now)
+    {
+        if (_disposed)
+            return false;
+        bool recording = _recorder is { } recorder && recorder.CheckIdle(now);
+        return _sender.Tick(now) | recording;
     }
 
     private SocketAddress ToSocketAddress(IPEndPoint ep)
@@ -218,6 +241,8 @@ public sealed partial class MediaSession : IAsyncDisposable
             if (_disposed)
                 return;
             _disposed = true;
+            // In the same critical section: no frame is queued or sent once disposal began.
+            _sender.Stop();
         }
         _cts.Cancel();
         _socket.Dispose();
@@ -230,7 +255,7 @@ public sealed partial class MediaSession : IAsyncDisposable
         {
         }
         // Playout first: a clock tick may be protecting a packet until its item is gone.
-        CancelPlayout();
+        _sender.CancelPlayout();
         lock (_lock)
             _security.Dispose();
         _recorder?.RequestStop(RecordingStopReason.Cancelled);
