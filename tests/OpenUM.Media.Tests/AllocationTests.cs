@@ -5,6 +5,8 @@ using Microsoft.Extensions.Time.Testing;
 using OpenUM.Media.Audio;
 using OpenUM.Media.Rtp;
 using OpenUM.Media.Session;
+using OpenUM.Media.Srtp;
+using OpenUM.Media.Tests.Srtp;
 
 namespace OpenUM.Media.Tests;
 
@@ -63,6 +65,56 @@ public sealed class AllocationTests : IDisposable
         Assert.Equal(TimeSpan.FromMilliseconds(20 * (packets.Length - start)), result.Duration);
         Assert.Equal(2 * (packets.Length - start) + 2, s.Statistics.UnexpectedSource);
         Assert.Equal(packets.Length - start, s.Statistics.PayloadSizeRejected);
+    }
+
+    [Fact]
+    public async Task ReceivingSrtpAllocatesNothing()
+    {
+        // The receiver checks SRTP before anything else: authenticated audio, SRTCP multiplexed on the RTP port
+        // (RFC 5761) and forged packets (counted, not logged here) all take that step, and none of them may allocate.
+        const SrtpSuite suite = SrtpSuite.AesCm128HmacSha1_80;
+        var peerKey = SrtpMasterKey.Generate(suite);
+        using var peer = new SrtpContext(new SrtpPolicy(peerKey));
+        await using var clock = new MediaClock();
+        await using var s = MediaSession.Open(IPAddress.Loopback, TestNet.Ports, clock, NullLogger.Instance);
+        s.Start(TestNet.MediaTo(9) with { Srtp = new SrtpSession(suite, new SrtpPolicy(SrtpMasterKey.Generate(suite)), new SrtpPolicy(peerKey)) });
+        const int count = 1000, warmUp = 10;
+        var audio = new byte[count][];
+        var reports = new byte[count][];
+        var forged = new byte[count][];
+        for (int k = 0; k < count; k++)
+        {
+            audio[k] = SrtpTestPackets.ProtectRtp(peer, SrtpTestPackets.RtpPacket((ushort)k, 42), 172);
+            reports[k] = SrtpTestPackets.ProtectRtcp(peer, SrtpTestPackets.Rtcp(42), 32);
+            forged[k] = [.. audio[k]];
+            forged[k][^1] ^= 0xFF;
+        }
+        var from = new IPEndPoint(IPAddress.Loopback, 9).Serialize();
+        // The first authenticated packet learns the source (an address copy and a log line).
+        for (int k = 0; k < warmUp; k++)
+        {
+            s.OnDatagram(forged[k], from);
+            s.OnDatagram(audio[k], from);
+            s.OnDatagram(reports[k], from);
+        }
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int k = warmUp; k < count; k++)
+        {
+            s.OnDatagram(forged[k], from);
+            s.OnDatagram(audio[k], from);
+            s.OnDatagram(reports[k], from);
+        }
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+        var srtp = s.SrtpStatistics;
+        Assert.Equal(count, srtp.RtpAuthenticationFailures);
+        Assert.Equal(count, srtp.RtcpPackets);
+        Assert.Equal(count, srtp.Rejected);
+        // Only the reports are ignored: every authenticated audio packet was taken, none held back or lost.
+        var stats = s.Statistics;
+        Assert.Equal(count, stats.Ignored);
+        Assert.Equal(0, stats.UnexpectedSource + stats.Malformed + stats.PacketsLost);
     }
 
     [Fact]

@@ -159,12 +159,12 @@ public sealed class MediaSessionLoopbackTests : IDisposable
     public void SameHostComparesOnlyTheAddress()
     {
         static System.Net.SocketAddress Sa(string ip, int port) => new IPEndPoint(IPAddress.Parse(ip), port).Serialize();
-        Assert.True(MediaSession.SameHost(Sa("192.0.2.1", 4000), Sa("192.0.2.1", 5000)));
-        Assert.False(MediaSession.SameHost(Sa("192.0.2.1", 4000), Sa("192.0.2.2", 4000)));
-        Assert.True(MediaSession.SameHost(Sa("2001:db8::1", 4000), Sa("2001:db8::1", 6000)));
-        Assert.False(MediaSession.SameHost(Sa("2001:db8::1", 4000), Sa("2001:db8::2", 4000)));
-        Assert.True(MediaSession.SameHost(Sa("::ffff:192.0.2.1", 4000), Sa("::ffff:192.0.2.1", 7000)));
-        Assert.False(MediaSession.SameHost(Sa("::ffff:192.0.2.1", 4000), Sa("192.0.2.1", 4000)));
+        Assert.True(RtpSourceLearning.SameHost(Sa("192.0.2.1", 4000), Sa("192.0.2.1", 5000)));
+        Assert.False(RtpSourceLearning.SameHost(Sa("192.0.2.1", 4000), Sa("192.0.2.2", 4000)));
+        Assert.True(RtpSourceLearning.SameHost(Sa("2001:db8::1", 4000), Sa("2001:db8::1", 6000)));
+        Assert.False(RtpSourceLearning.SameHost(Sa("2001:db8::1", 4000), Sa("2001:db8::2", 4000)));
+        Assert.True(RtpSourceLearning.SameHost(Sa("::ffff:192.0.2.1", 4000), Sa("::ffff:192.0.2.1", 7000)));
+        Assert.False(RtpSourceLearning.SameHost(Sa("::ffff:192.0.2.1", 4000), Sa("192.0.2.1", 4000)));
     }
 
     [Fact]

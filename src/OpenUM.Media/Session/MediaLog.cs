@@ -8,6 +8,17 @@ namespace OpenUM.Media.Session;
 // No payload ever goes into a log: no audio, no DTMF digits (PINs). Addresses and ports are logged for operations.
 internal static partial class MediaLog
 {
+    /// <summary>
+    /// Rate limit without a timer: the 1st, 10th, 100th, ... occurrence of a kind is logged, so a flood of forged or
+    /// stray packets costs a handful of lines while a single one is still visible.
+    /// </summary>
+    public static bool IsPowerOfTen(long n)
+    {
+        while (n >= 10 && n % 10 == 0)
+            n /= 10;
+        return n == 1;
+    }
+
     [LoggerMessage(EventId = 2301, Level = LogLevel.Debug, Message = "RTP session on port {LocalPort} opened")]
     public static partial void SessionOpened(ILogger logger, int localPort);
 

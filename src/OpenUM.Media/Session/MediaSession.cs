@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
+using OpenUM.Media.Audio;
 
 namespace OpenUM.Media.Session;
 
@@ -21,7 +21,7 @@ namespace OpenUM.Media.Session;
 /// nothing while they arrived says so (2315). A re-INVITE with a new address (<see cref="Update"/>) starts the
 /// learning again. See <see cref="RtpSourceLearning"/> for when a learned source may be replaced.
 /// </remarks>
-public sealed partial class MediaSession : IAsyncDisposable
+public sealed class MediaSession : IAsyncDisposable, IPacedSource
 {
     private readonly Socket _socket;
     private readonly Socket _rtcpSocket;
@@ -29,18 +29,19 @@ public sealed partial class MediaSession : IAsyncDisposable
     private readonly MediaClock _clock;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    // One lock for the session and its parts: the negotiated media, the send address, the SDP address and the SRTP
+    // contexts change together under it (Start, Update, a learned source), and the clock's tick sends under it.
     private readonly Lock _lock = new();
     private readonly CancellationTokenSource _cts = new();
-    private readonly uint _ssrc;
+    private readonly MediaSecurity _security;
+    private readonly RtpSender _sender;
+    private readonly RtpSourceGate _gate;
+    private readonly RtpReceiver _receiver;
     private Task _receiveTask = Task.CompletedTask, _rtcpTask = Task.CompletedTask;
     private volatile NegotiatedMedia? _media;
-    private volatile SocketAddress? _sendTo;
-    // The SDP remote address in the socket's family.
-    private volatile SocketAddress? _sdpSource;
-    private volatile Recorder? _recorder;
     private volatile bool _disposed;
-
-    private long _packetsReceived, _bytesReceived, _packetsSent, _bytesSent, _malformed, _ignored;
+    // Claimed under _lock before the file is created and released after it is complete: one recording at a time.
+    private bool _recording;
 
     private MediaSession(Socket socket, Socket rtcpSocket, int port, IPAddress address, RtpPortRange ports, MediaClock clock, ILogger logger)
     {
@@ -52,12 +53,10 @@ public sealed partial class MediaSession : IAsyncDisposable
         _clock = clock;
         _time = clock.TimeProvider;
         _logger = logger;
-        _sources = new RtpSourceLearning(socket.AddressFamily, _time);
-        _lastUnexpected = new SocketAddress(socket.AddressFamily);
-        // RFC 3550 §5.1: random SSRC, initial sequence number and timestamp (known-plaintext hardening for SRTP).
-        _ssrc = (uint)RandomNumberGenerator.GetInt32(int.MinValue, int.MaxValue);
-        _seq = (ushort)RandomNumberGenerator.GetInt32(0, 0x10000);
-        _ts = (uint)RandomNumberGenerator.GetInt32(int.MinValue, int.MaxValue);
+        _security = new MediaSecurity(logger, port);
+        _sender = new RtpSender(socket, port, _lock, _security, clock, this, logger);
+        _gate = new RtpSourceGate(socket.AddressFamily, port, _lock, _sender, _time, logger);
+        _receiver = new RtpReceiver(socket, rtcpSocket, port, _gate, _security, _time, logger);
     }
 
     /// <summary>Binds a UDP socket on a random free even port of <paramref name="ports"/> (ports in use by other processes are skipped).</summary>
@@ -135,18 +134,32 @@ public sealed partial class MediaSession : IAsyncDisposable
     /// <summary>The address the socket is bound to (may be a wildcard; advertise a real one in SDP).</summary>
     public IPAddress LocalAddress { get; }
 
-    /// <summary>The media currently negotiated, or null before <see cref="Start"/>.</summary>
+    /// <summary>The media currently negotiated, or null before <see cref="Start(NegotiatedMedia)"/>.</summary>
     public NegotiatedMedia? Media => _media;
 
     /// <summary>Raised on the receive thread once per RFC 4733 key press (0-9, *, #, A-D).</summary>
-    public event Action<char>? DtmfReceived;
+    public event Action<char>? DtmfReceived
+    {
+        add => _receiver.DtmfReceived += value;
+        remove => _receiver.DtmfReceived -= value;
+    }
 
     /// <summary>A snapshot of the counters.</summary>
-    public MediaStatistics Statistics => new(
-        Interlocked.Read(ref _packetsReceived), Interlocked.Read(ref _bytesReceived),
-        Interlocked.Read(ref _packetsSent), Interlocked.Read(ref _bytesSent),
-        PacketsLost, Interlocked.Read(ref _malformed), Interlocked.Read(ref _ignored),
-        Interlocked.Read(ref _notAllowed) + Interlocked.Read(ref _competing), Interlocked.Read(ref _badPayloadSize));
+    public MediaStatistics Statistics => _receiver.Statistics(_sender.PacketsSent, _sender.BytesSent);
+
+    /// <summary>SRTP/SRTCP rejections of this session so far, per stream (zeros without SRTP).</summary>
+    public SrtpStatistics SrtpStatistics => _security.Statistics;
+
+    /// <summary>True while the session protects its media with SRTP.</summary>
+    public bool IsSecure => _security.IsSecure;
+
+    /// <summary>The rules this session learns its RTP source by.</summary>
+    public MediaSourcePolicy SourcePolicy => _gate.Policy;
+
+    // Test hooks: datagrams the receive loop has finished with, and one datagram handled as if it had arrived.
+    internal long DatagramsHandled => _receiver.DatagramsHandled;
+
+    internal void OnDatagram(Span<byte> packet, SocketAddress from) => _receiver.OnDatagram(packet, from);
 
     /// <summary>Starts receiving, and sending when the direction allows it; sources are learned by <see cref="MediaSourcePolicy.Default"/>.</summary>
     public void Start(NegotiatedMedia media) => Start(media, MediaSourcePolicy.Default);
@@ -166,15 +179,14 @@ public sealed partial class MediaSession : IAsyncDisposable
         {
             if (_media is not null)
                 throw new InvalidOperationException("The media session is already started; use Update for a re-INVITE.");
-            _sendTo = ToSocketAddress(media.RemoteRtp);
-            _sdpSource = _sendTo;
-            _policy = sources;
+            var sdp = ToSocketAddress(media.RemoteRtp);
+            _sender.Destination = sdp;
             var signalling = sources.SignallingPeer is { } peer ? ToSocketAddress(new IPEndPoint(peer, 0)) : null;
-            _sources.Configure(sources.Latching, sources.Probation, _sdpSource, signalling);
-            ApplySrtp(media.Srtp);
-            _media = media;
-            _receiveTask = Task.Run(() => ReceiveLoopAsync(_cts.Token));
-            _rtcpTask = Task.Run(() => RtcpLoopAsync(_cts.Token));
+            _gate.Configure(sources, sdp, signalling);
+            _security.Apply(media.Srtp);
+            SetMedia(media);
+            _receiveTask = Task.Run(() => _receiver.ReceiveAsync(rtcp: false, _cts.Token));
+            _rtcpTask = Task.Run(() => _receiver.ReceiveAsync(rtcp: true, _cts.Token));
         }
     }
 
@@ -188,15 +200,22 @@ public sealed partial class MediaSession : IAsyncDisposable
             var old = _media ?? throw new InvalidOperationException("Start the media session before updating it.");
             if (!old.RemoteRtp.Equals(media.RemoteRtp))
             {
-                _sendTo = ToSocketAddress(media.RemoteRtp);
-                _sdpSource = _sendTo;
-                // Applied by the receive thread before its next packet: the learning state is its own.
-                _relearn = true;
+                var sdp = ToSocketAddress(media.RemoteRtp);
+                _sender.Destination = sdp;
+                _gate.Readdress(sdp);
             }
             if (!ReferenceEquals(old.Srtp, media.Srtp))
-                ApplySrtp(media.Srtp, old.Srtp);
-            _media = media;
+                _security.Apply(media.Srtp, old.Srtp);
+            SetMedia(media);
         }
+    }
+
+    // Under _lock. The session, the sender and the receiver each read the media without taking the lock.
+    private void SetMedia(NegotiatedMedia media)
+    {
+        _media = media;
+        _sender.Media = media;
+        _receiver.Media = media;
     }
 
     private SocketAddress ToSocketAddress(IPEndPoint ep)
@@ -209,6 +228,124 @@ public sealed partial class MediaSession : IAsyncDisposable
         return ep.Serialize();
     }
 
+    /// <summary>Plays a clip in ptime frames paced by the <see cref="MediaClock"/>; completes after its last frame was sent. While on hold the frames are consumed but not sent.</summary>
+    public Task PlayAsync(AudioClip clip, CancellationToken ct) => _sender.PlayAsync(clip, ct);
+
+    /// <summary>Sends one RFC 4733 key press (100 ms, marker on the first packet, three end packets); audio pauses meanwhile.</summary>
+    public Task SendDtmfAsync(char digit, CancellationToken ct) => _sender.SendDtmfAsync(digit, ct);
+
+    bool IPacedSource.HasWork
+    {
+        get
+        {
+            lock (_lock)
+                return !_disposed && (_sender.HasQueued || _receiver.Recorder is { Stopped.IsCompleted: false });
+        }
+    }
+
+    // The session stays on the clock while it plays or records: the tick also checks the recording's idle deadline,
+    // so there is no timer per recording (DESIGN: one pacing loop, no per-call timers).
+    bool IPacedSource.OnTick(long now)
+    {
+        if (_disposed)
+            return false;
+        bool recording = _receiver.Recorder is { } recorder && recorder.CheckIdle(now);
+        return _sender.Tick(now) | recording;
+    }
+
+    /// <summary>
+    /// Records what the peer sends into a new 8 kHz PCM16 WAV file (owner-only permissions; an existing file is an
+    /// <see cref="IOException"/>, never overwritten), streamed to disk, until the stop digit, the idle timeout (no
+    /// packets or only frames below about -50 dBFS, measured with the clock's TimeProvider and checked on the
+    /// clock's tick), the maximum duration (of audio, or of time on the clock), or cancellation (BYE). The file never
+    /// holds more audio than the time since the recording started plus half a second. One recording at a time.
+    /// A write error (disk full...) ends the recording as <see cref="RecordingStopReason.WriteFailed"/>, keeping what
+    /// landed with a header that says so; it is not thrown. Creating the file can still throw <see cref="IOException"/>.
+    /// </summary>
+    public async Task<RecordingResult> RecordAsync(string wavPath, RecordingLimits limits, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(wavPath);
+        ArgumentNullException.ThrowIfNull(limits);
+        if (limits.MaxDuration <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(limits), "MaxDuration must be positive.");
+        if (limits.IdleTimeout <= TimeSpan.Zero && limits.IdleTimeout != Timeout.InfiniteTimeSpan)
+            throw new ArgumentOutOfRangeException(nameof(limits), "IdleTimeout must be positive (or infinite).");
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_media is null)
+            throw new InvalidOperationException("Start the media session before recording.");
+        // The idle timeout is checked by the clock's tick; without a clock it would never fire.
+        ObjectDisposedException.ThrowIf(_clock.IsDisposed, _clock);
+
+        // Claim first, create the file second: a second call must fail without touching the file system
+        // (it used to create its file before the check, truncating the running recording when the paths matched).
+        lock (_lock)
+        {
+            if (_recording)
+                throw new InvalidOperationException("A recording is already in progress on this session.");
+            _recording = true;
+        }
+        Recorder recorder;
+        try
+        {
+            recorder = new Recorder(wavPath, limits, _time, _logger);
+        }
+        catch
+        {
+            ReleaseRecording();
+            throw;
+        }
+
+        RecordingStopReason reason;
+        try
+        {
+            recorder.Start();
+            _receiver.Recorder = recorder;
+            // Keeps the clock ticking while the recording runs, even when nothing plays (idle deadline check).
+            _clock.Activate(this);
+            if (_disposed)
+                recorder.RequestStop(RecordingStopReason.Cancelled);
+            using (ct.UnsafeRegister(static s => ((Recorder)s!).RequestStop(RecordingStopReason.Cancelled), recorder))
+                reason = await recorder.Stopped.ConfigureAwait(false);
+        }
+        catch
+        {
+            _receiver.Recorder = null;
+            recorder.Abandon();
+            ReleaseRecording();
+            throw;
+        }
+        _receiver.Recorder = null;
+        try
+        {
+            recorder.Finish();
+        }
+        finally
+        {
+            ReleaseRecording();
+        }
+        string? writeError = null;
+        if (recorder.WriteError is { } error)
+        {
+            // The file keeps what landed before the error; the caller decides what to tell the caller and the recipient.
+            reason = RecordingStopReason.WriteFailed;
+            writeError = RecordingWriteError.Describe(error);
+            MediaLog.RecordingWriteFailed(_logger, wavPath, writeError, recorder.Duration);
+        }
+        MediaLog.RecordingStopped(_logger, wavPath, reason, recorder.Duration);
+        // A jitter-sized shortfall of silence is normal; audio dropped by the clock never is.
+        if (recorder.AudioDropped > TimeSpan.Zero || recorder.GapNotFilled >= TimeSpan.FromMilliseconds(100))
+            MediaLog.RecordingClamped(_logger, wavPath, recorder.GapNotFilled, recorder.AudioDropped);
+        if (recorder.Duration == TimeSpan.Zero)
+            _gate.WarnIfNothingHeard(wavPath);
+        return new RecordingResult(reason, recorder.Duration, wavPath) { WriteError = writeError };
+    }
+
+    private void ReleaseRecording()
+    {
+        lock (_lock)
+            _recording = false;
+    }
+
     /// <summary>Stops everything: pending plays are cancelled, a recording ends as <see cref="RecordingStopReason.Cancelled"/>, the port is returned.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -217,6 +354,8 @@ public sealed partial class MediaSession : IAsyncDisposable
             if (_disposed)
                 return;
             _disposed = true;
+            // In the same critical section: no frame is queued or sent once disposal began.
+            _sender.Stop();
         }
         _cts.Cancel();
         _socket.Dispose();
@@ -229,10 +368,11 @@ public sealed partial class MediaSession : IAsyncDisposable
         {
         }
         // Playout first: a clock tick may be protecting a packet until its item is gone.
-        CancelPlayout();
-        DisposeSrtp();
-        _recorder?.RequestStop(RecordingStopReason.Cancelled);
-        WarnIfNothingHeard(null);
+        _sender.CancelPlayout();
+        lock (_lock)
+            _security.Dispose();
+        _receiver.Recorder?.RequestStop(RecordingStopReason.Cancelled);
+        _gate.WarnIfNothingHeard(null);
         _ports.Return(LocalPort);
         _cts.Dispose();
     }

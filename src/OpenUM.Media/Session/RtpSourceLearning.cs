@@ -94,6 +94,23 @@ internal sealed class RtpSourceLearning
             c.Used = false;
     }
 
+    // Compares only the IP address bytes of two sockaddrs (sockaddr_in: 4 bytes at offset 4; sockaddr_in6: 16 bytes
+    // at offset 8), so the port, IPv6 flow info and scope id do not matter; no allocation on the receive path.
+    internal static bool SameHost(SocketAddress a, SocketAddress b)
+    {
+        if (a.Family != b.Family)
+            return false;
+        (int offset, int length) = a.Family switch
+        {
+            AddressFamily.InterNetwork => (4, 4),
+            AddressFamily.InterNetworkV6 => (8, 16),
+            _ => (0, 0),
+        };
+        if (length == 0 || a.Size < offset + length || b.Size < offset + length)
+            return false;
+        return a.Buffer.Span.Slice(offset, length).SequenceEqual(b.Buffer.Span.Slice(offset, length));
+    }
+
     /// <summary>How well <paramref name="from"/> matches the call (0 = not allowed).</summary>
     public int Rank(SocketAddress from)
     {
@@ -101,10 +118,10 @@ internal sealed class RtpSourceLearning
         {
             if (from.Equals(sdp))
                 return RankExactSdp;
-            if (MediaSession.SameHost(from, sdp))
+            if (SameHost(from, sdp))
                 return RankKnownHost;
         }
-        if (_latching != MediaLatching.SdpOnly && _signalling is { } sig && MediaSession.SameHost(from, sig))
+        if (_latching != MediaLatching.SdpOnly && _signalling is { } sig && SameHost(from, sig))
             return RankKnownHost;
         return _latching == MediaLatching.Any ? RankAny : RankNotAllowed;
     }

@@ -5,11 +5,28 @@ using OpenUM.Media.Rtp;
 
 namespace OpenUM.Media.Session;
 
-public sealed partial class MediaSession
+/// <summary>
+/// Lets through only packets from the source the stream is learned from (<see cref="RtpSourceLearning"/>), points
+/// the sender at that source once learned, and accounts for the others: counted, logged (2314, 2316, rate-limited),
+/// and summed up at the end of a call that heard nothing (2315).
+/// </summary>
+/// <remarks>
+/// The learning state is the receive thread's. The SIP side sets the policy and the SDP address under the session's
+/// lock (<see cref="Configure"/>, <see cref="Readdress"/>); a new address is applied by the receive thread before its
+/// next packet, and a source learned meanwhile is not used, so a re-INVITE always wins over a packet judged against
+/// the old address.
+/// </remarks>
+internal sealed class RtpSourceGate
 {
+    private readonly int _localPort;
+    private readonly Lock _lock;
+    private readonly RtpSender _sender;
+    private readonly ILogger _logger;
     private readonly RtpSourceLearning _sources;
     private MediaSourcePolicy _policy = MediaSourcePolicy.Default;
-    // Set by Update (new SDP address); the receive thread resets its learning state before its next packet.
+    // The SDP remote address in the socket's family.
+    private volatile SocketAddress? _sdpSource;
+    // Set by Readdress (new SDP address); the receive thread resets its learning state before its next packet.
     private volatile bool _relearn;
     private volatile bool _everLearned;
 
@@ -17,14 +34,48 @@ public sealed partial class MediaSession
     private readonly Lock _unexpectedLock = new();
     private readonly SocketAddress _lastUnexpected;
     private SocketAddress? _lastCompeting;
-    private long _notAllowed, _competing, _switches, _badPayloadSize;
+    private long _notAllowed, _competing, _switches, _onProbation;
     private int _nothingHeardWarned;
 
-    /// <summary>The rules this session learns its RTP source by.</summary>
-    public MediaSourcePolicy SourcePolicy => _policy;
+    /// <param name="family">The socket's address family (addresses are compared in it).</param>
+    /// <param name="localPort">The RTP port, for log lines.</param>
+    /// <param name="sessionLock">The session's lock: guards the SDP address and the sender's destination.</param>
+    /// <param name="sender">Sends to the learned source.</param>
+    /// <param name="time">The clock's time (a learned source's silence).</param>
+    /// <param name="logger">For learned, switched and unexpected sources.</param>
+    public RtpSourceGate(AddressFamily family, int localPort, Lock sessionLock, RtpSender sender, TimeProvider time, ILogger logger)
+    {
+        (_localPort, _lock, _sender, _logger) = (localPort, sessionLock, sender, logger);
+        _sources = new RtpSourceLearning(family, time);
+        _lastUnexpected = new SocketAddress(family);
+    }
 
-    // False when the packet must be dropped: its source is not (yet) the one the stream is learned from.
-    private bool AcceptSource(SocketAddress from, in RtpHeader h, bool authenticated, long now, NegotiatedMedia media)
+    /// <summary>The rules sources are learned by.</summary>
+    public MediaSourcePolicy Policy => _policy;
+
+    /// <summary>Packets dropped from sources that may not send (not allowed, or competing with the learned one).</summary>
+    public long Unexpected => Interlocked.Read(ref _notAllowed) + Interlocked.Read(ref _competing);
+
+    /// <summary>Packets dropped from allowed sources still earning their run.</summary>
+    public long OnProbation => Interlocked.Read(ref _onProbation);
+
+    /// <summary>Sets the policy and the SDP address (Start, under the session's lock, before the receive loop runs).</summary>
+    public void Configure(MediaSourcePolicy policy, SocketAddress sdp, SocketAddress? signalling)
+    {
+        _sdpSource = sdp;
+        _policy = policy;
+        _sources.Configure(policy.Latching, policy.Probation, sdp, signalling);
+    }
+
+    /// <summary>A re-INVITE's new SDP address (under the session's lock): the stream is learned again.</summary>
+    public void Readdress(SocketAddress sdp)
+    {
+        _sdpSource = sdp;
+        _relearn = true;
+    }
+
+    /// <summary>False when the packet must be dropped: its source is not (yet) the one the stream is learned from.</summary>
+    public bool Accept(SocketAddress from, in RtpHeader h, bool authenticated, long now, NegotiatedMedia media)
     {
         if (_relearn)
         {
@@ -43,7 +94,7 @@ public sealed partial class MediaSession
             case SourceVerdict.Switched:
                 return OnLearned(switched: true, media);
             case SourceVerdict.Probation:
-                Interlocked.Increment(ref _ignored);
+                Interlocked.Increment(ref _onProbation);
                 return false;
             case SourceVerdict.Competing:
                 OnUnexpected(from, notAllowed: false);
@@ -64,20 +115,20 @@ public sealed partial class MediaSession
             // A re-INVITE arrived meanwhile: the packet was judged against the old address and is not used.
             if (_relearn)
                 return false;
-            previous = _sendTo;
-            _sendTo = learned;
+            previous = _sender.Destination;
+            _sender.Destination = learned;
         }
         _everLearned = true;
         if (!switched)
         {
             if (_logger.IsEnabled(LogLevel.Information))
-                MediaLog.Latched(_logger, LocalPort, RtpSourceLearning.ToEndPoint(learned), media.RemoteRtp, _sources.Probation);
+                MediaLog.Latched(_logger, _localPort, RtpSourceLearning.ToEndPoint(learned), media.RemoteRtp, _sources.Probation);
             return true;
         }
         long n = Interlocked.Increment(ref _switches);
-        if (IsPowerOfTen(n) && _logger.IsEnabled(LogLevel.Warning))
+        if (MediaLog.IsPowerOfTen(n) && _logger.IsEnabled(LogLevel.Warning))
         {
-            MediaLog.SourceSwitched(_logger, LocalPort, previous is null ? null : RtpSourceLearning.ToEndPoint(previous),
+            MediaLog.SourceSwitched(_logger, _localPort, previous is null ? null : RtpSourceLearning.ToEndPoint(previous),
                 RtpSourceLearning.ToEndPoint(learned), _sources.Probation, n);
         }
         return true;
@@ -93,37 +144,23 @@ public sealed partial class MediaSession
             else
                 RtpSourceLearning.Copy(from, _lastCompeting ??= new SocketAddress(from.Family, from.Size));
         }
-        // The 1st, 10th, 100th, ... of each kind: a flood costs a handful of lines, a lone stray packet is visible.
-        if (IsPowerOfTen(n) && _logger.IsEnabled(LogLevel.Warning))
+        if (MediaLog.IsPowerOfTen(n) && _logger.IsEnabled(LogLevel.Warning))
         {
             string reason = notAllowed
                 ? $"media latching {_policy.Latching} does not accept this address (SDP {(_sdpSource is { } sdp ? RtpSourceLearning.ToEndPoint(sdp) : "none")})"
                 : $"the stream is learned from {(_sources.HasLearned ? RtpSourceLearning.ToEndPoint(_sources.Learned) : "another source")}";
-            MediaLog.UnexpectedSource(_logger, LocalPort, RtpSourceLearning.ToEndPoint(from), reason, n);
+            MediaLog.UnexpectedSource(_logger, _localPort, RtpSourceLearning.ToEndPoint(from), reason, n);
         }
     }
 
-    // RTCP (not interpreted yet) is taken from any address RTP could be learned from; others are not worth the crypto.
-    private bool AcceptsRtcpFrom(SocketAddress from) => _sources.Rank(from) > 0;
-
-    // G.711 carries one byte per sample: a packet must hold between half and twice the negotiated packet time.
-    // Larger ones are how a peer would stretch a recording far beyond the time the call lasted.
-    private bool PayloadFits(int length, NegotiatedMedia media)
-    {
-        int frame = media.SamplesPerFrame;
-        if (length >= frame / 2 && length <= frame * 2)
-            return true;
-        long n = Interlocked.Increment(ref _badPayloadSize);
-        if (IsPowerOfTen(n) && _logger.IsEnabled(LogLevel.Warning))
-            MediaLog.PayloadSizeRejected(_logger, LocalPort, length, media.PtimeMs, frame / 2, frame * 2, n);
-        return false;
-    }
+    /// <summary>RTCP (not interpreted yet) is taken from any address RTP could be learned from; others are not worth the crypto.</summary>
+    public bool AcceptsRtcpFrom(SocketAddress from) => _sources.Rank(from) > 0;
 
     /// <summary>
     /// Raises 2315 once per call when nothing was heard but packets from other sources were dropped: at the end of
     /// an empty recording (<paramref name="wavPath"/>), or at hang-up (null) when no source was ever learned.
     /// </summary>
-    private void WarnIfNothingHeard(string? wavPath)
+    public void WarnIfNothingHeard(string? wavPath)
     {
         long notAllowed = Interlocked.Read(ref _notAllowed), competing = Interlocked.Read(ref _competing);
         if (notAllowed + competing == 0 || (wavPath is null && _everLearned))
@@ -133,7 +170,7 @@ public sealed partial class MediaSession
         IPEndPoint source;
         lock (_unexpectedLock)
             source = RtpSourceLearning.ToEndPoint(notAllowed > 0 || _lastCompeting is null ? _lastUnexpected : _lastCompeting);
-        MediaLog.NothingHeard(_logger, LocalPort, wavPath ?? "no recording", notAllowed + competing, source, _policy.Latching,
+        MediaLog.NothingHeard(_logger, _localPort, wavPath ?? "no recording", notAllowed + competing, source, _policy.Latching,
             notAllowed > 0 ? Advice(source.Address) : "another source held the stream, and a source that has not earned it may not take it over (a stranger could otherwise take the call's audio)");
     }
 

@@ -1,11 +1,23 @@
+using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
 using OpenUM.Media.Audio;
 using OpenUM.Media.Rtp;
-using OpenUM.Media.Srtp;
 
 namespace OpenUM.Media.Session;
 
-public sealed partial class MediaSession : IPacedSource
+/// <summary>
+/// The sending half of a media session: clips and RFC 4733 key presses queued by callers and sent in ptime frames
+/// on the <see cref="MediaClock"/>'s tick, the stream's SSRC, sequence number and timestamp, and the address the
+/// packets go to (the SDP address until the receiver learns the peer's source).
+/// </summary>
+/// <remarks>
+/// Callers queue, the clock thread sends, and the SIP side (Start, Update) and the receive thread (a learned
+/// source) move the destination and the media: all of it under the session's lock, which also keeps an Update
+/// from changing the SRTP send context while a tick protects a packet.
+/// </remarks>
+internal sealed class RtpSender
 {
     // After a late tick, send at most this many overdue frames at once; older ones are skipped in time.
     private const int MaxBurstFrames = 3;
@@ -13,15 +25,77 @@ public sealed partial class MediaSession : IPacedSource
     private const int DtmfEndRepeats = 3;
     private const byte DtmfVolume = 10; // -10 dBm0
 
+    private readonly Socket _socket;
+    private readonly int _localPort;
+    private readonly Lock _lock;
+    private readonly MediaSecurity _security;
+    private readonly MediaClock _clock;
+    private readonly IPacedSource _pacedBy;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
     private readonly Queue<PlayItem> _queue = new();
     private readonly byte[] _sendBuffer = new byte[RtpHeader.FixedSize + 2048];
+    private readonly uint _ssrc;
     private ushort _seq;
     private uint _ts;
     private bool _running, _marker = true, _hasSent;
     private long _runStart, _framesSent, _lastFrameAt;
     private bool _sendErrorLogged, _srtpStopLogged;
+    private volatile NegotiatedMedia? _media;
+    private volatile SocketAddress? _destination;
+    private volatile bool _stopped;
+    private long _packetsSent, _bytesSent;
 
-    /// <summary>Plays a clip in ptime frames paced by the <see cref="MediaClock"/>; completes after its last frame was sent. While on hold the frames are consumed but not sent.</summary>
+    /// <param name="socket">The session's RTP socket (owned by the session).</param>
+    /// <param name="localPort">For log lines.</param>
+    /// <param name="sessionLock">The session's lock, which guards all the sender's state.</param>
+    /// <param name="security">Protects each packet when SRTP is on.</param>
+    /// <param name="clock">Paces the frames.</param>
+    /// <param name="pacedBy">What the clock ticks: the session, which also checks its recording on the tick.</param>
+    /// <param name="logger">For send failures.</param>
+    public RtpSender(Socket socket, int localPort, Lock sessionLock, MediaSecurity security, MediaClock clock, IPacedSource pacedBy, ILogger logger)
+    {
+        _socket = socket;
+        _localPort = localPort;
+        _lock = sessionLock;
+        _security = security;
+        _clock = clock;
+        _pacedBy = pacedBy;
+        _time = clock.TimeProvider;
+        _logger = logger;
+        // RFC 3550 §5.1: random SSRC, initial sequence number and timestamp (known-plaintext hardening for SRTP).
+        _ssrc = (uint)RandomNumberGenerator.GetInt32(int.MinValue, int.MaxValue);
+        _seq = (ushort)RandomNumberGenerator.GetInt32(0, 0x10000);
+        _ts = (uint)RandomNumberGenerator.GetInt32(int.MinValue, int.MaxValue);
+    }
+
+    /// <summary>The negotiated media frames are sent with; set under the session's lock (Start, Update).</summary>
+    public NegotiatedMedia? Media
+    {
+        get => _media;
+        set => _media = value;
+    }
+
+    /// <summary>Where packets go: the SDP address, then the learned source; set under the session's lock.</summary>
+    public SocketAddress? Destination
+    {
+        get => _destination;
+        set => _destination = value;
+    }
+
+    /// <summary>Packets sent so far.</summary>
+    public long PacketsSent => Interlocked.Read(ref _packetsSent);
+
+    /// <summary>Bytes sent so far (RTP or SRTP packets).</summary>
+    public long BytesSent => Interlocked.Read(ref _bytesSent);
+
+    /// <summary>True while a play is queued; read under the session's lock.</summary>
+    public bool HasQueued => _queue.Count > 0;
+
+    /// <summary>Refuses further plays and stops sending; called under the session's lock when disposal begins.</summary>
+    public void Stop() => _stopped = true;
+
+    /// <summary>Queues a clip; see <see cref="MediaSession.PlayAsync"/>.</summary>
     public Task PlayAsync(AudioClip clip, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(clip);
@@ -30,7 +104,7 @@ public sealed partial class MediaSession : IPacedSource
         return Enqueue(new PlayItem(clip, -1), ct);
     }
 
-    /// <summary>Sends one RFC 4733 key press (100 ms, marker on the first packet, three end packets); audio pauses meanwhile.</summary>
+    /// <summary>Queues a key press; see <see cref="MediaSession.SendDtmfAsync"/>.</summary>
     public Task SendDtmfAsync(char digit, CancellationToken ct)
     {
         int ev = TelephoneEvent.FromDigit(digit);
@@ -43,7 +117,8 @@ public sealed partial class MediaSession : IPacedSource
 
     private Task Enqueue(PlayItem item, CancellationToken ct)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        // The session's public methods forward here: the exception names the session the caller knows.
+        ObjectDisposedException.ThrowIf(_stopped, typeof(MediaSession));
         if (_media is null)
             throw new InvalidOperationException("Start the media session before playing.");
         ObjectDisposedException.ThrowIf(_clock.IsDisposed, _clock);
@@ -53,42 +128,24 @@ public sealed partial class MediaSession : IPacedSource
             item.Registration = ct.UnsafeRegister(static (s, t) => ((PlayItem)s!).Cancel(t), item);
         lock (_lock)
         {
-            if (_disposed)
+            if (_stopped)
             {
                 item.Cancel(CancellationToken.None);
                 return item.Done.Task;
             }
             _queue.Enqueue(item);
         }
-        _clock.Activate(this);
+        _clock.Activate(_pacedBy);
         return item.Done.Task;
     }
 
-    bool IPacedSource.HasWork
-    {
-        get
-        {
-            lock (_lock)
-                return !_disposed && (_queue.Count > 0 || _recorder is { Stopped.IsCompleted: false });
-        }
-    }
-
-    // The session stays on the clock while it plays or records: the tick also checks the recording's idle deadline,
-    // so there is no timer per recording (DESIGN: one pacing loop, no per-call timers).
-    bool IPacedSource.OnTick(long now)
-    {
-        if (_disposed)
-            return false;
-        bool recording = _recorder is { } recorder && recorder.CheckIdle(now);
-        return TickPlayout(now) | recording;
-    }
-
-    private bool TickPlayout(long now)
+    /// <summary>Sends the frames due at <paramref name="now"/> (clock thread); false when nothing is left to play.</summary>
+    public bool Tick(long now)
     {
         lock (_lock)
         {
             var media = _media;
-            if (_disposed || media is null)
+            if (_stopped || media is null)
                 return false;
             var frame = TimeSpan.FromMilliseconds(media.PtimeMs);
             if (!_running)
@@ -191,26 +248,22 @@ public sealed partial class MediaSession : IPacedSource
 
     private void Send(NegotiatedMedia media, int payloadType, bool marker, uint timestamp, int payloadLength)
     {
-        var to = _sendTo;
+        var to = _destination;
         if (!media.CanSend || to is null)
             return;
         RtpHeader.Write(_sendBuffer, payloadType, marker, _seq, timestamp, _ssrc);
         int length = RtpHeader.FixedSize + payloadLength;
         try
         {
-            if (_srtpSend is { } srtp)
+            if (!_security.TryProtectRtp(_sendBuffer, ref length, out var status))
             {
-                var status = srtp.ProtectRtp(_sendBuffer, length, out length);
-                if (status != SrtpStatus.Ok)
+                // Key exhausted (or a bug): never fall back to sending clear audio on a Secured call.
+                if (!_srtpStopLogged)
                 {
-                    // Key exhausted (or a bug): never fall back to sending clear audio on a Secured call.
-                    if (!_srtpStopLogged)
-                    {
-                        _srtpStopLogged = true;
-                        MediaLog.SrtpSendStopped(_logger, LocalPort, status);
-                    }
-                    return;
+                    _srtpStopLogged = true;
+                    MediaLog.SrtpSendStopped(_logger, _localPort, status);
                 }
+                return;
             }
             // The sequence number is spent even if the send fails: an SRTP index must never protect two payloads.
             _seq++;
@@ -224,7 +277,7 @@ public sealed partial class MediaSession : IPacedSource
             if (!_sendErrorLogged)
             {
                 _sendErrorLogged = true;
-                MediaLog.SendFailed(_logger, LocalPort, ex.SocketErrorCode.ToString());
+                MediaLog.SendFailed(_logger, _localPort, ex.SocketErrorCode.ToString());
             }
         }
         catch (ObjectDisposedException)
@@ -232,7 +285,8 @@ public sealed partial class MediaSession : IPacedSource
         }
     }
 
-    private void CancelPlayout()
+    /// <summary>Cancels every queued play; at disposal, after <see cref="Stop"/>.</summary>
+    public void CancelPlayout()
     {
         PlayItem[] items;
         lock (_lock)

@@ -1,0 +1,260 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using OpenUM.Media.Audio;
+using OpenUM.Media.Rtp;
+
+namespace OpenUM.Media.Session;
+
+/// <summary>
+/// The receiving half of a media session: the RTP and RTCP receive loops, and per packet the SRTP check
+/// (<see cref="MediaSecurity"/>), the source check (<see cref="RtpSourceGate"/>), the payload size, sequence
+/// tracking (<see cref="RtpSequenceTracker"/>), and the hand-off of audio to the recorder and of key presses to the
+/// recorder and <see cref="DtmfReceived"/>.
+/// </summary>
+/// <remarks>
+/// The per-packet state is the receive thread's own (the RTCP loop only counts reports). The negotiated media and
+/// the recording arrive through volatile fields: Start and Update write the media under the session's lock,
+/// RecordAsync sets and clears the recording.
+/// </remarks>
+internal sealed class RtpReceiver
+{
+    // Audio packets are far below this; a datagram that fills the buffer may have been truncated and is dropped.
+    private const int ReceiveBufferSize = 4096;
+
+    private readonly Socket _socket, _rtcpSocket;
+    private readonly int _localPort;
+    private readonly RtpSourceGate _gate;
+    private readonly MediaSecurity _security;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly RtpSequenceTracker _sequence;
+    private readonly short[] _decodeBuffer = new short[ReceiveBufferSize];
+    private volatile NegotiatedMedia? _media;
+    private volatile Recorder? _recorder;
+
+    // RFC 4733 de-duplication: one event per (SSRC, RTP timestamp).
+    private bool _haveEvent;
+    private uint _eventSsrc, _eventTimestamp;
+
+    // Datagrams the receive loop has finished with (PacketsReceived counts them on arrival): lets tests wait until
+    // a packet's effects (learning, recording, events) have happened rather than until it has arrived.
+    private long _handled;
+    private long _packetsReceived, _bytesReceived, _malformed, _ignored, _badPayloadSize;
+
+    /// <param name="socket">The session's RTP socket (owned by the session).</param>
+    /// <param name="rtcpSocket">The session's RTCP socket (owned by the session).</param>
+    /// <param name="localPort">The RTP port, for log lines.</param>
+    /// <param name="gate">Decides which sources' packets are used.</param>
+    /// <param name="security">Checks SRTP/SRTCP before anything else looks at a packet.</param>
+    /// <param name="time">The clock's time, for learning and recording.</param>
+    /// <param name="logger">For dropped packets, learned sources and receive failures.</param>
+    public RtpReceiver(Socket socket, Socket rtcpSocket, int localPort, RtpSourceGate gate, MediaSecurity security,
+        TimeProvider time, ILogger logger)
+    {
+        (_socket, _rtcpSocket, _localPort) = (socket, rtcpSocket, localPort);
+        (_gate, _security, _time, _logger) = (gate, security, time, logger);
+        _sequence = new RtpSequenceTracker(logger, localPort);
+    }
+
+    /// <summary>Raised on the receive thread once per RFC 4733 key press.</summary>
+    public event Action<char>? DtmfReceived;
+
+    /// <summary>The negotiated media packets are checked against; set under the session's lock (Start, Update).</summary>
+    public NegotiatedMedia? Media
+    {
+        get => _media;
+        set => _media = value;
+    }
+
+    /// <summary>The running recording, fed from the receive thread and checked on the clock's tick; null when none runs.</summary>
+    public Recorder? Recorder
+    {
+        get => _recorder;
+        set => _recorder = value;
+    }
+
+    /// <summary>Datagrams the RTP loop has finished with.</summary>
+    public long DatagramsHandled => Interlocked.Read(ref _handled);
+
+    /// <summary>The receive side of <see cref="MediaStatistics"/>, with the sender's counters.</summary>
+    public MediaStatistics Statistics(long packetsSent, long bytesSent) => new(
+        Interlocked.Read(ref _packetsReceived), Interlocked.Read(ref _bytesReceived), packetsSent, bytesSent,
+        _sequence.PacketsLost, Interlocked.Read(ref _malformed), Interlocked.Read(ref _ignored) + _gate.OnProbation,
+        _gate.Unexpected, Interlocked.Read(ref _badPayloadSize));
+
+    /// <summary>Receives on the RTP port, or with <paramref name="rtcp"/> on the RTCP port, until the session ends.</summary>
+    public async Task ReceiveAsync(bool rtcp, CancellationToken ct)
+    {
+        var socket = rtcp ? _rtcpSocket : _socket;
+        int port = rtcp ? _localPort + 1 : _localPort;
+        // One buffer and one SocketAddress for the life of the session: the steady-state loop allocates nothing.
+        var buffer = GC.AllocateUninitializedArray<byte>(ReceiveBufferSize, pinned: true);
+        var from = new SocketAddress(socket.AddressFamily);
+        while (!ct.IsCancellationRequested)
+        {
+            int n;
+            try
+            {
+                n = await socket.ReceiveFromAsync(buffer.AsMemory(), SocketFlags.None, from, ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.MessageSize or SocketError.ConnectionReset)
+            {
+                // Oversized datagram, or an ICMP error surfaced on the socket: the socket is still usable.
+                if (!rtcp)
+                {
+                    Interlocked.Increment(ref _malformed);
+                    Interlocked.Increment(ref _handled);
+                }
+                continue;
+            }
+            catch (SocketException ex)
+            {
+                if (!ct.IsCancellationRequested)
+                    MediaLog.ReceiveFailed(_logger, port, ex);
+                return;
+            }
+            try
+            {
+                if (rtcp)
+                    OnRtcpDatagram(buffer.AsSpan(0, n), from);
+                else
+                    OnDatagram(buffer.AsSpan(0, n), from);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // A bug in handling one packet (or a context disposed at hang-up) must not silence the rest of the call.
+                MediaLog.ReceiveFailed(_logger, port, ex);
+            }
+            if (!rtcp)
+                Interlocked.Increment(ref _handled);
+        }
+    }
+
+    private void OnRtcpDatagram(Span<byte> packet, SocketAddress from)
+    {
+        // Only an address the call's RTP could come from may report on it; others are not worth the crypto.
+        if (packet.Length is >= 8 and < ReceiveBufferSize && _gate.AcceptsRtcpFrom(from))
+            _security.OnRtcp(packet, onRtpPort: false);
+    }
+
+    /// <summary>Handles one datagram of the RTP port (the receive loop; tests call it directly).</summary>
+    public void OnDatagram(Span<byte> packet, SocketAddress from)
+    {
+        Interlocked.Increment(ref _packetsReceived);
+        Interlocked.Add(ref _bytesReceived, packet.Length);
+        if (packet.Length >= 2 && packet[0] >> 6 == 2 && packet[1] is >= 200 and <= 204)
+        {
+            // RTCP multiplexed on the RTP port (RFC 5761): authenticated when SRTP is on, not interpreted yet.
+            Interlocked.Increment(ref _ignored);
+            if (packet.Length < ReceiveBufferSize && _gate.AcceptsRtcpFrom(from))
+                _security.OnRtcp(packet, onRtpPort: true);
+            return;
+        }
+        if (packet.Length >= ReceiveBufferSize)
+        {
+            Interlocked.Increment(ref _malformed);
+            return;
+        }
+        // SRTP first: nothing unauthenticated may be learned, be recorded, or count as a key press.
+        if (!_security.TryUnprotectRtp(ref packet, out bool authenticated))
+            return;
+        if (!RtpHeader.TryParse(packet, out var h))
+        {
+            Interlocked.Increment(ref _malformed);
+            return;
+        }
+        var media = _media;
+        if (media is null)
+        {
+            Interlocked.Increment(ref _ignored);
+            return;
+        }
+        bool isAudio = h.PayloadType == media.PayloadType;
+        bool isEvent = h.PayloadType == media.TelephoneEventPayloadType;
+        if (!isAudio && !isEvent)
+        {
+            // Comfort noise (RFC 3389) and anything not negotiated: ignored; for the recorder it is silence.
+            Interlocked.Increment(ref _ignored);
+            return;
+        }
+
+        long now = _time.GetTimestamp();
+        if (!_gate.Accept(from, h, authenticated, now, media))
+            return;
+        var payload = packet.Slice(h.HeaderLength, h.PayloadLength);
+        if (isAudio && !PayloadFits(payload.Length, media))
+            return;
+        switch (_sequence.Track(h))
+        {
+            case SequenceVerdict.Duplicate:
+                return;
+            case SequenceVerdict.Stray:
+                Interlocked.Increment(ref _ignored);
+                return;
+        }
+        if (isAudio)
+        {
+            var samples = _decodeBuffer.AsSpan(0, payload.Length);
+            G711.Decode(payload, samples, media.Codec);
+            _recorder?.OnAudio(h.Ssrc, h.Timestamp, samples, now);
+        }
+        else
+        {
+            OnTelephoneEvent(h, payload, now);
+        }
+    }
+
+    private void OnTelephoneEvent(in RtpHeader h, ReadOnlySpan<byte> payload, long now)
+    {
+        if (!TelephoneEvent.TryParse(payload, out var ev))
+        {
+            Interlocked.Increment(ref _malformed);
+            return;
+        }
+        // A later timestamp is a new key press; the same or an older one is a continuation, an end-packet
+        // retransmission or a late packet of an earlier press (RFC 4733 §2.5.1.3).
+        bool isNew = !_haveEvent || h.Ssrc != _eventSsrc || (int)(h.Timestamp - _eventTimestamp) > 0;
+        if (!isNew)
+            return;
+        _haveEvent = true;
+        _eventSsrc = h.Ssrc;
+        _eventTimestamp = h.Timestamp;
+        if (TelephoneEvent.ToDigit(ev.Event) is not { } digit)
+            return; // hook flash and tones: not DTMF
+        MediaLog.DtmfReceived(_logger, _localPort);
+        _recorder?.OnDigit(digit, now);
+        var handler = DtmfReceived;
+        if (handler is null)
+            return;
+        try
+        {
+            handler(digit);
+        }
+        catch (Exception ex)
+        {
+            MediaLog.DtmfHandlerFailed(_logger, ex);
+        }
+    }
+
+    // G.711 carries one byte per sample: a packet must hold between half and twice the negotiated packet time.
+    // Larger ones are how a peer would stretch a recording far beyond the time the call lasted.
+    private bool PayloadFits(int length, NegotiatedMedia media)
+    {
+        int frame = media.SamplesPerFrame;
+        if (length >= frame / 2 && length <= frame * 2)
+            return true;
+        long n = Interlocked.Increment(ref _badPayloadSize);
+        if (MediaLog.IsPowerOfTen(n) && _logger.IsEnabled(LogLevel.Warning))
+            MediaLog.PayloadSizeRejected(_logger, _localPort, length, media.PtimeMs, frame / 2, frame * 2, n);
+        return false;
+    }
+}
