@@ -80,6 +80,13 @@ internal static class BackupCommands
                 var manifest = restored.Manifest;
                 Log(data, logger => BackupEvents.Restored(logger, Environment.UserName, Path.GetFullPath(result.GetValue(file)!),
                     manifest.CreatedAt, manifest.OpenUmVersion, manifest.Store, data.Root, restored.Target, restored.Files));
+                if (result.GetValue(CliContext.JsonOption))
+                {
+                    CliContext.PrintOne(result, new { DataDirectory = data.Root, restored.Files, restored.Target, manifest.Store, manifest.CreatedAt,
+                        manifest.OpenUmVersion, manifest.ConfigurationVersion });
+                    return 0;
+                }
+
                 Console.WriteLine($"Restored {restored.Files} files into {data.Root} (backup of {manifest.CreatedAt:u}, configuration version " +
                     $"{manifest.ConfigurationVersion} from {manifest.Store}, now in {(restored.Target == "sqlite" ? "config.db" : "the --store database")}). " +
                     "Start the server on it: openum serve --data-dir " + data.Root);

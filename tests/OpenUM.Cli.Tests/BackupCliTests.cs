@@ -26,15 +26,20 @@ public sealed class BackupCliTests : IDisposable
         var backup = OpenUmCli.Run(Source, "backup", "--out", archive);
 
         Ok(backup);
-        Assert.Contains(archive, backup.Out, StringComparison.Ordinal);
+        Assert.Matches($@"to {System.Text.RegularExpressions.Regex.Escape(archive)}: configuration version [1-9][0-9]* \(sqlite\), 1 files", backup.Out);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(archive));
         Assert.Contains(2140, EventIds(Source));
 
         string target = Path.Combine(_work, "restored");
-        var restore = OpenUmCli.Run(target, "restore", archive);
+        var restore = OpenUmCli.Run(target, "restore", archive, "--json");
 
         Ok(restore);
-        Assert.Contains("openum serve --data-dir " + target, restore.Out, StringComparison.Ordinal);
+        using (var restored = JsonDocument.Parse(restore.Out))
+        {
+            Assert.Equal(1, restored.RootElement.GetProperty("files").GetInt32());   // config.db: nothing else was there
+            Assert.Equal("sqlite", restored.RootElement.GetProperty("target").GetString());
+            Assert.Equal(target, restored.RootElement.GetProperty("dataDirectory").GetString());
+        }
         var get = OpenUmCli.Run(target, "gateway", "get", "--json");
         Ok(get);
         using var doc = JsonDocument.Parse(get.Out);
