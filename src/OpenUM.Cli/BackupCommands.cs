@@ -31,6 +31,13 @@ internal static class BackupCommands
         };
         command.SetAction(result =>
         {
+            // Backing up a mistyped directory must not create it (CliContext.Data would) and call it empty.
+            if (result.GetValue(CliContext.DataDirOption) is { Length: > 0 } given && !System.IO.Directory.Exists(given))
+            {
+                Console.Error.WriteLine($"error: --data-dir: {Path.GetFullPath(given)} does not exist: name the server's data directory");
+                return 2;
+            }
+
             var data = CliContext.Data(result);
             string path = result.GetValue(output) ?? "";
             return Guard(() =>

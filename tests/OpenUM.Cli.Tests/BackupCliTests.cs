@@ -63,6 +63,12 @@ public sealed class BackupCliTests : IDisposable
         Assert.Equal("keep me", File.ReadAllText(existing));
         Assert.Contains(2142, EventIds(Source));
 
+        string typo = Path.Combine(_work, "no-such-dir");
+        var wrongDir = OpenUmCli.Run(typo, "backup", "--out", Path.Combine(_work, "typo.tar"));
+        Assert.Equal(2, wrongDir.Code);
+        Assert.Contains("--data-dir", wrongDir.Err, StringComparison.Ordinal);
+        Assert.False(System.IO.Directory.Exists(typo), "backup created the data directory it was to read");
+
         var missing = OpenUmCli.Run(Source, "backup");
         Assert.NotEqual(0, missing.Code);
         Assert.Contains("--out", missing.Err, StringComparison.Ordinal);

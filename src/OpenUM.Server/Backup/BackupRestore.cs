@@ -23,7 +23,14 @@ public static class BackupRestore
         ArgumentNullException.ThrowIfNull(data);
         ArgumentException.ThrowIfNullOrEmpty(archive);
         archive = Path.GetFullPath(archive);
-        if (System.IO.Directory.EnumerateFileSystemEntries(data.Root).Any())
+        var present = System.IO.Directory.EnumerateFileSystemEntries(data.Root).ToList();
+        if (present.Count > 0 && present.All(p => Path.GetFileName(p).StartsWith(StagingPrefix, StringComparison.Ordinal)))
+        {
+            throw new BackupException($"the data directory {data.Root} holds {Path.GetFileName(present[0])}, left by a restore that was interrupted: " +
+                "remove it (nothing of it was in use) and restore again");
+        }
+
+        if (present.Count > 0)
         {
             throw new BackupException($"the data directory {data.Root} is not empty: restore into a new or empty one (--data-dir DIR), " +
                 "or stop the server and move this one aside first");

@@ -189,5 +189,32 @@ public sealed class BackupRoundTripTests : IDisposable
         Assert.Equal("RIFF", File.ReadAllText(Path.Combine(target.Root, "greetings/1000.wav")));
     }
 
+    [Fact]
+    public void AFailedBackupLeavesNoFileBehind()
+    {
+        var source = Source();
+        File.WriteAllBytes(source.ConfigDatabase, new byte[4096]);   // no SQLite database: the copy fails
+        string folder = System.IO.Directory.CreateDirectory(Path.Combine(_work, "out")).FullName;
+
+        Assert.ThrowsAny<Exception>(() => BackupWriter.Create(source, null, Path.Combine(folder, "backup.tar")));
+
+        Assert.Empty(System.IO.Directory.GetFileSystemEntries(folder));
+    }
+
+    [Fact]
+    public void AnInterruptedRestoreIsNamedWithItsFix()
+    {
+        var source = Source();
+        Populate(source);
+        string archive = Path.Combine(_work, "backup.tar");
+        BackupWriter.Create(source, null, archive);
+        var target = new DataDirectory(Path.Combine(_work, "target"));
+        System.IO.Directory.CreateDirectory(Path.Combine(target.Root, ".restore-0123"));
+
+        var e = Assert.Throws<BackupException>(() => BackupRestore.Restore(archive, target));
+
+        Assert.Contains("interrupted: remove it", e.Message, StringComparison.Ordinal);
+    }
+
     private static string Json<T>(T value) => JsonSerializer.Serialize(value);
 }
