@@ -20,4 +20,5 @@ root.Subcommands.Add(OutboxCommands.Create());
 root.Subcommands.Add(TestConnectivityCommand.Create());
 root.Subcommands.Add(OutdialingCommand.Create());
 root.Subcommands.Add(CompletionCommand.Create());
+BackupCommands.AddTo(root);
 return await root.Parse(args).InvokeAsync();
