@@ -7,11 +7,12 @@ namespace OpenUM.Delivery;
 /// files, so this goes to libc directly: open(O_RDONLY), fsync, close. Windows has no equivalent
 /// (NTFS journals its metadata), so it is a no-op there.
 /// </summary>
-internal static class DirectorySync
+public static class DirectorySync
 {
     private const int ORdOnly = 0;
     private const int OCloExecLinux = 0x80000; // same value on x86-64 and arm64
 
+    /// <summary>Makes the renames and removals in <paramref name="directory"/> durable (throws <see cref="IOException"/> when it cannot).</summary>
     public static void Flush(string directory)
     {
         if (OperatingSystem.IsWindows())

@@ -1,3 +1,4 @@
+using OpenUM.Delivery;
 using OpenUM.Directory;
 
 namespace OpenUM.Server.Backup;
@@ -56,6 +57,8 @@ public static class BackupRestore
 
             System.IO.Directory.Delete(staging);
             File.SetUnixFileMode(data.Root, BackupLimits.DirectoryMode);
+            // The renames are what makes the restore visible: flushed, a crash afterwards cannot take them back.
+            DirectorySync.Flush(data.Root);
             return new RestoreResult(manifest, files, target);
         }
         catch

@@ -2,6 +2,7 @@ using System.Formats.Tar;
 using System.Reflection;
 using System.Security.Cryptography;
 using Microsoft.Data.Sqlite;
+using OpenUM.Delivery;
 using OpenUM.Directory.Postgres;
 
 namespace OpenUM.Server.Backup;
@@ -97,6 +98,7 @@ public static class BackupWriter
             long bytes = new FileInfo(temp).Length;
             // No overwrite: a file that appeared under the name meanwhile is kept, and this backup fails.
             File.Move(temp, target, overwrite: false);
+            DirectorySync.Flush(Path.GetDirectoryName(target)!);
             return new BackupResult(target, manifest, bytes);
         }
         finally
