@@ -74,7 +74,7 @@ internal sealed class ActiveCall(long sequence, string callId, string gateway, s
         set => _state = (int)value;
     }
 
-    /// <summary>Records the negotiated codec and SRTP suite ("" for plain RTP), at the answer and at each re-INVITE.</summary>
+    /// <summary>Records the negotiated codec (its SDP name, PCMU) and SRTP suite ("" for plain RTP), at the answer and at each re-INVITE.</summary>
     public void SetMedia(string codec, string srtpSuite) => (_media, _srtp) = (codec, srtpSuite);
 
     public ActiveCallInfo Describe(DateTimeOffset now) =>

@@ -91,7 +91,7 @@ internal sealed class AnsweredCall
             var dialog = call.Accept(Encoding.UTF8.GetBytes(result.Answer.ToString()));
             media.Start(result.Media, SourcePolicy(gateway, config.FindUmServer(s.Options.ServerName), call.Connection.Remote.Address));
             string codec = result.Media.Srtp is { } srtp ? $"{result.Media.Codec}, SRTP {SrtpSuites.Name(srtp.Suite)}" : result.Media.Codec.ToString();
-            entry.SetMedia(result.Media.Codec.ToString(), result.Media.Srtp is { } suite ? SrtpSuites.Name(suite.Suite) : "");
+            entry.SetMedia(result.Media.Codec.ToString().ToUpperInvariant(), result.Media.Srtp is { } suite ? SrtpSuites.Name(suite.Suite) : "");
             CallEvents.CallAnswered(s.Logger, invite.CallId ?? "", CallerId(invite), gateway.Name, extension, dialPlan.Name, codec);
             return new AnsweredCall(dialog, media, result.Answer, capabilities, entry, s.Logger);
         }
@@ -180,7 +180,7 @@ internal sealed class AnsweredCall
         if (!result.Success || result.Answer is null || result.Media is null) return null;
         _lastAnswer = result.Answer;
         Media.Update(result.Media);
-        Entry.SetMedia(result.Media.Codec.ToString(), result.Media.Srtp is { } srtp ? SrtpSuites.Name(srtp.Suite) : "");
+        Entry.SetMedia(result.Media.Codec.ToString().ToUpperInvariant(), result.Media.Srtp is { } srtp ? SrtpSuites.Name(srtp.Suite) : "");
         return Encoding.UTF8.GetBytes(result.Answer.ToString());
     }
 }
