@@ -21,9 +21,10 @@ internal sealed class EventsFollow(string path) : IDisposable
     {
         var lines = new List<string>();
         if (_stream is null && !TryOpen()) return lines;
-        Drain(lines);
-        // Rotated (or removed) since we opened it: what the server wrote before renaming it has been read just above.
+        // Looked at before reading: once the server has renamed the file it writes no more to it, so the drain below
+        // takes everything the old file will ever hold before we move on to the new one.
         var now = AppendOnlyFile.IdentityOf(path);
+        Drain(lines);
         if (now is null || !now.Value.SameFile(_identity!.Value))
         {
             _stream!.Dispose();
