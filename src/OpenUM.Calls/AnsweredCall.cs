@@ -27,9 +27,9 @@ internal sealed class AnsweredCall
     private readonly ILogger _logger;
     private SessionDescription _lastAnswer;
 
-    private AnsweredCall(SipDialog dialog, MediaSession media, SessionDescription answer, MediaCapabilities capabilities, ILogger logger)
+    private AnsweredCall(SipDialog dialog, MediaSession media, SessionDescription answer, MediaCapabilities capabilities, ActiveCall entry, ILogger logger)
     {
-        (Dialog, Media, _lastAnswer, _capabilities, _logger) = (dialog, media, answer, capabilities, logger);
+        (Dialog, Media, _lastAnswer, _capabilities, Entry, _logger) = (dialog, media, answer, capabilities, entry, logger);
         dialog.OnReInvite = OnReInvite;
         // A session refresh without SDP: our current session goes out as the offer, unchanged (RFC 3264 §8: same
         // origin version, since nothing changed), and the peer's answer in the ACK is not needed.
@@ -42,12 +42,16 @@ internal sealed class AnsweredCall
     /// <summary>The call's media session (started).</summary>
     public MediaSession Media { get; }
 
+    /// <summary>The call's row in the active-call list: the kind of call moves its state on.</summary>
+    public ActiveCall Entry { get; }
+
     /// <summary>
     /// Negotiates media and answers (200 OK), or rejects the INVITE (488 with a Warning saying why, 400 for
-    /// malformed SDP) and returns null. <paramref name="extension"/> only labels event 2002.
+    /// malformed SDP) and returns null. <paramref name="extension"/> only labels event 2002; the negotiated media is
+    /// shown on <paramref name="entry"/>.
     /// </summary>
     public static AnsweredCall? TryAnswer(IncomingCall call, ConfigurationSnapshot config, IpGateway gateway, DialPlan dialPlan,
-        CallServices s, string extension)
+        CallServices s, string extension, ActiveCall entry)
     {
         var invite = call.Request;
         // The SDP may be the whole body or one part of a multipart body (SIP-I/SIP-T gateways add ISUP).
@@ -87,8 +91,9 @@ internal sealed class AnsweredCall
             var dialog = call.Accept(Encoding.UTF8.GetBytes(result.Answer.ToString()));
             media.Start(result.Media, SourcePolicy(gateway, config.FindUmServer(s.Options.ServerName), call.Connection.Remote.Address));
             string codec = result.Media.Srtp is { } srtp ? $"{result.Media.Codec}, SRTP {SrtpSuites.Name(srtp.Suite)}" : result.Media.Codec.ToString();
+            entry.SetMedia(result.Media.Codec.ToString().ToUpperInvariant(), result.Media.Srtp is { } suite ? SrtpSuites.Name(suite.Suite) : "");
             CallEvents.CallAnswered(s.Logger, invite.CallId ?? "", CallerId(invite), gateway.Name, extension, dialPlan.Name, codec);
-            return new AnsweredCall(dialog, media, result.Answer, capabilities, s.Logger);
+            return new AnsweredCall(dialog, media, result.Answer, capabilities, entry, s.Logger);
         }
         catch
         {
@@ -144,6 +149,7 @@ internal sealed class AnsweredCall
     /// </summary>
     public async Task EndAsync(string reason)
     {
+        Entry.State = ActiveCallState.Ending;
         if (!Dialog.Terminated.IsCompleted)
         {
             try { await Dialog.ByeAsync(CancellationToken.None).WaitAsync(ByeTimeout).ConfigureAwait(false); }
@@ -174,6 +180,7 @@ internal sealed class AnsweredCall
         if (!result.Success || result.Answer is null || result.Media is null) return null;
         _lastAnswer = result.Answer;
         Media.Update(result.Media);
+        Entry.SetMedia(result.Media.Codec.ToString().ToUpperInvariant(), result.Media.Srtp is { } srtp ? SrtpSuites.Name(srtp.Suite) : "");
         return Encoding.UTF8.GetBytes(result.Answer.ToString());
     }
 }

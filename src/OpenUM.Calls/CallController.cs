@@ -57,7 +57,11 @@ public sealed class CallController : IAsyncDisposable
             (config, peers, ports, clock, timers, spool, prompts, options, time, logger);
         _rejectThrottle = new LogThrottle(time, TimeSpan.FromSeconds(10));
         _storageRefusals = new StorageRefusalLog(time, logger);
+        Calls = new ActiveCalls(time);
     }
+
+    /// <summary>The calls in progress, with their gateway, dial plan, extension, state and media (Get-UMActiveCalls).</summary>
+    public ActiveCalls Calls { get; }
 
     /// <summary>PIN checks and outdialing for calls to a dial plan's access number (CALL-2); without them such calls reach voicemail routing.</summary>
     public SubscriberAccessServices? SubscriberAccess { get; set; }
@@ -117,10 +121,13 @@ public sealed class CallController : IAsyncDisposable
 
     private const string SelfGateway = "(this server)";
 
+    private static IPEndPoint Unmapped(IPEndPoint remote) =>
+        remote.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(remote.Address.MapToIPv4(), remote.Port) : remote;
+
     /// <summary>Logs a refused call or connection (1021), rate-limited per remote address.</summary>
     public void LogRejected(IPEndPoint remote, string reason)
     {
-        string address = (remote.Address.IsIPv4MappedToIPv6 ? remote.Address.MapToIPv4() : remote.Address).ToString();
+        string address = Unmapped(remote).Address.ToString();
         if (_rejectThrottle.ShouldLog(address, out int suppressed))
             CallEvents.CallRejected(_logger, address, remote.Port, reason, LogThrottle.Describe(suppressed));
     }
@@ -201,16 +208,20 @@ public sealed class CallController : IAsyncDisposable
             return;
         }
         var services = new CallServices(_ports, _clock, _timers, _spool, _prompts, _options, _time, _logger);
+        // Listed from admission on, so the list never misses a call the event log has already called answered (2002).
+        var entry = Calls.Add(call.Request.CallId ?? "", gateway.Name, dialPlan.Name, subscriber is not null ? SubscriberAccessCall.SubscriberExtension
+                : CalledParty.Find(call.Request) is { } found ? CalledParty.ToExtension(found.Number, dialPlan.NumberOfDigitsInExtension) ?? "" : "",
+            AnsweredCall.CallerId(call.Request), call.Connection.Transport.ToString(), Unmapped(call.Connection.Remote).ToString());
         if (subscriber is not null)
-            Start(call, () => SubscriberAccessCall.TryAnswer(call, config, gateway, dialPlan, services, subscriber, _shutdown.Token), a => a.RunAsync);
+            Start(call, entry, () => SubscriberAccessCall.TryAnswer(call, config, gateway, dialPlan, services, subscriber, entry, _shutdown.Token), a => a.RunAsync);
         else if (announce)
-            Start(call, () => StorageFullCall.TryAnswer(call, config, gateway, dialPlan, services, storage.Reason, _shutdown.Token), a => a.RunAsync);
+            Start(call, entry, () => StorageFullCall.TryAnswer(call, config, gateway, dialPlan, services, storage.Reason, entry, _shutdown.Token), a => a.RunAsync);
         else
-            Start(call, () => VoicemailCall.TryAnswer(call, config, gateway, dialPlan, services, _shutdown.Token), v => v.RunAsync);
+            Start(call, entry, () => VoicemailCall.TryAnswer(call, config, gateway, dialPlan, services, entry, _shutdown.Token), v => v.RunAsync);
     }
 
     /// <summary>Answers with <paramref name="answer"/> (null: it refused the call itself) and runs the call it made.</summary>
-    private void Start<T>(IncomingCall call, Func<T?> answer, Func<T, Func<Task>> run) where T : class
+    private void Start<T>(IncomingCall call, ActiveCall entry, Func<T?> answer, Func<T, Func<Task>> run) where T : class
     {
         T? started = null;
         try
@@ -224,12 +235,16 @@ public sealed class CallController : IAsyncDisposable
         }
         finally
         {
-            if (started is null) Interlocked.Decrement(ref _active);
+            if (started is null)
+            {
+                Interlocked.Decrement(ref _active);
+                Calls.Remove(entry);
+            }
         }
-        if (started is not null) _calls[started] = RunAsync(started, run(started));
+        if (started is not null) _calls[started] = RunAsync(started, entry, run(started));
     }
 
-    private async Task RunAsync(object call, Func<Task> run)
+    private async Task RunAsync(object call, ActiveCall entry, Func<Task> run)
     {
         // Yield first so the task is registered in _calls before its end can remove it.
         await Task.Yield();
@@ -237,6 +252,7 @@ public sealed class CallController : IAsyncDisposable
         finally
         {
             Interlocked.Decrement(ref _active);
+            Calls.Remove(entry);
             _calls.TryRemove(call, out _);
         }
     }

@@ -21,11 +21,11 @@ internal sealed class StorageFullCall
 
     /// <summary>Negotiates media and answers (200 OK), or rejects the INVITE as any call would be (488, 400) and returns null.</summary>
     public static StorageFullCall? TryAnswer(IncomingCall call, ConfigurationSnapshot config, IpGateway gateway, DialPlan dialPlan,
-        CallServices s, string why, CancellationToken shutdown)
+        CallServices s, string why, ActiveCall entry, CancellationToken shutdown)
     {
         string extension = CalledParty.Find(call.Request) is { } found
             ? CalledParty.ToExtension(found.Number, dialPlan.NumberOfDigitsInExtension) ?? "-" : "-";
-        var answered = AnsweredCall.TryAnswer(call, config, gateway, dialPlan, s, extension);
+        var answered = AnsweredCall.TryAnswer(call, config, gateway, dialPlan, s, extension, entry);
         return answered is null ? null : new StorageFullCall(answered, dialPlan, s, why, shutdown);
     }
 
@@ -34,6 +34,7 @@ internal sealed class StorageFullCall
     {
         var dialog = _answered.Dialog;
         using var life = _answered.Watch(_s.Timers, _dialPlan.MaxCallDuration, _shutdown);
+        _answered.Entry.State = ActiveCallState.Announcement;
         try
         {
             await _answered.Media.PlayAsync(_s.Prompts.StorageFull, life.Token).ConfigureAwait(false);

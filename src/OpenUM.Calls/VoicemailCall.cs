@@ -42,7 +42,7 @@ internal sealed class VoicemailCall
 
     /// <summary>Finds the mailbox, negotiates media and answers (200 OK), or rejects the INVITE and returns null.</summary>
     public static VoicemailCall? TryAnswer(IncomingCall call, ConfigurationSnapshot config, IpGateway gateway,
-        DialPlan dialPlan, CallServices s, CancellationToken shutdown)
+        DialPlan dialPlan, CallServices s, ActiveCall entry, CancellationToken shutdown)
     {
         var invite = call.Request;
         string? extension = null;
@@ -53,7 +53,7 @@ internal sealed class VoicemailCall
             extension = CalledParty.ToExtension(found.Number, dialPlan.NumberOfDigitsInExtension);
         }
         var mailbox = extension is null ? null : config.FindMailbox(dialPlan.Name, extension);
-        var answered = AnsweredCall.TryAnswer(call, config, gateway, dialPlan, s, extension ?? "-");
+        var answered = AnsweredCall.TryAnswer(call, config, gateway, dialPlan, s, extension ?? "-", entry);
         if (answered is null)
             return null;
         if (mailbox is null)
@@ -74,6 +74,7 @@ internal sealed class VoicemailCall
         try
         {
             var ct = life.Token;
+            _answered.Entry.State = ActiveCallState.Greeting;
             if (_mailbox is null)
             {
                 await _media.PlayAsync(_s.Prompts.NoMailbox, ct).ConfigureAwait(false);
@@ -85,11 +86,13 @@ internal sealed class VoicemailCall
                 // The description goes to the spool before any audio: a recording that cannot be written still says who called.
                 spooled = await _s.Spool.BeginAsync(Description(_mailbox)).ConfigureAwait(false);
                 var limits = new RecordingLimits(_dialPlan.MaxRecordingDuration, _dialPlan.RecordingIdleTimeout, '#');
+                _answered.Entry.State = ActiveCallState.Recording;
                 (var recording, outcome) = await RecordAsync(spooled.AudioPath, limits, ct).ConfigureAwait(false);
                 if (recording.Reason != RecordingStopReason.Cancelled && !ct.IsCancellationRequested)
                 {
                     // Also after a write failure: the caller hears the normal end, the message goes out marked incomplete.
                     life.EndReason = $"recording ended by {recording.Reason}";
+                    _answered.Entry.State = ActiveCallState.Goodbye;
                     await _media.PlayAsync(_s.Prompts.Goodbye, ct).ConfigureAwait(false);
                 }
             }

@@ -17,10 +17,15 @@ internal static class EventsCommand
             Description = "file (<data-dir>/events.jsonl and its rotated files) or journal (journalctl -t openum). " +
                 "Default: where `openum serve` with this data directory logs (its --log-target)",
         };
+        var follow = new Option<bool>("--follow", "-f")
+        {
+            Description = "After the last --last events, keep printing new ones as the server writes them, across rotation, until Ctrl+C " +
+                "(one line per event; with --json one JSON object per line). Reads events.jsonl: a server logging to the journal is followed with journalctl -f -t openum",
+        };
         var command = new Command("events", "Show the server's events, oldest first: from <data-dir>/events.jsonl and its rotated files " +
             "(events.1.jsonl is the newest of those), or from the systemd journal when the server runs with --log-target journald.\n" +
-            "Example: openum events --id 1021") { id, last, source };
-        command.SetAction(result =>
+            "Example: openum events --id 1021") { id, last, source, follow };
+        command.SetAction(async (result, ct) =>
         {
             var data = CliContext.Data(result);
             var target = EventLog.RecordedTarget(data);
@@ -40,6 +45,17 @@ internal static class EventsCommand
             {
                 Console.Error.WriteLine($"error: --last: {take} is negative (0 = all events).");
                 return 2;
+            }
+            if (result.GetValue(follow))
+            {
+                if (target == EventLogTarget.Journald)
+                {
+                    Console.Error.WriteLine("error: --follow: the server logs to the systemd journal (--log-target journald): follow it with " +
+                        $"journalctl -f -t openum -o json{(wanted is { } n ? $" OPENUM_EVENT_ID={n}" : "")}, or add --source file for events.jsonl.");
+                    return 2;
+                }
+                await FollowAsync(data.EventLog, wanted, take, result.GetValue(CliContext.JsonOption), ct).ConfigureAwait(false);
+                return 0;
             }
             List<JsonElement> events;
             if (target == EventLogTarget.Journald)
@@ -88,6 +104,43 @@ internal static class EventsCommand
         });
         return command;
     }
+
+    /// <summary>
+    /// `--follow`: the last <paramref name="take"/> events (0 = all) of events.jsonl and, when it has fewer, of its rotated
+    /// files; then each new event as it is written, until <paramref name="ct"/> (Ctrl+C). Waits for events.jsonl to appear.
+    /// </summary>
+    private static async Task FollowAsync(string path, int? wanted, int take, bool json, CancellationToken ct)
+    {
+        using var follow = new EventsFollow(path);
+        var backlog = Matching(follow.ReadAvailable(), wanted);
+        foreach (int n in EventLogFiles.RotatedNumbers(path))
+        {
+            if (take > 0 && backlog.Count >= take) break;
+            try { backlog.InsertRange(0, Matching(File.ReadLines(EventLogFiles.RotatedPath(path, n)), wanted)); }
+            catch (FileNotFoundException) { } // rotated away meanwhile
+        }
+        foreach (var e in take > 0 && backlog.Count > take ? backlog[^take..] : backlog) WriteLine(e, json);
+        Console.Out.Flush();
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(250), ct).ConfigureAwait(false);
+                foreach (var e in Matching(follow.ReadAvailable(), wanted)) WriteLine(e, json);
+                Console.Out.Flush();
+            }
+        }
+        catch (OperationCanceledException) { }
+    }
+
+    private static List<JsonElement> Matching(IEnumerable<string> lines, int? wanted) =>
+        [.. lines.Where(l => l.Length > 0).Select(l => Parse(l, wanted)).OfType<JsonDocument>().Select(d => d.RootElement)];
+
+    private static readonly JsonSerializerOptions OneLine = new(CliContext.Json) { WriteIndented = false };
+
+    private static void WriteLine(JsonElement e, bool json) => Console.WriteLine(json
+        ? JsonSerializer.Serialize(e, OneLine)
+        : $"{(e.TryGetProperty("time", out var t) ? t.GetString() : "")}  {e.GetProperty("id").GetInt32()}  {e.GetProperty("level").GetString()}  {e.GetProperty("message").GetString()}");
 
     /// <summary>One events.jsonl line, when it is an event with the wanted ID; a line cut short by a crash is skipped.</summary>
     private static JsonDocument? Parse(string line, int? wanted)

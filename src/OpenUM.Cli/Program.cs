@@ -16,6 +16,8 @@ PlayOnPhoneCommand.AddTo(root);
 root.Subcommands.Add(ServerCommands.Create());
 root.Subcommands.Add(CertCommands.Create());
 root.Subcommands.Add(EventsCommand.Create());
+root.Subcommands.Add(StatusCommand.Create());
+root.Subcommands.Add(CallsCommand.Create());
 root.Subcommands.Add(OutboxCommands.Create());
 root.Subcommands.Add(TestConnectivityCommand.Create());
 root.Subcommands.Add(OutdialingCommand.Create());

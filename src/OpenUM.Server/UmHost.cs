@@ -59,6 +59,10 @@ public static class UmHost
             eventFile = new JsonLinesLoggerProvider(data.EventLog, TimeProvider.System, options.EventLogRotation);
             builder.Logging.AddProvider(eventFile);
         }
+        // The last warnings and errors for `openum status`, wherever the events go.
+        var recent = new Control.RecentEvents(TimeProvider.System);
+        builder.Logging.AddProvider(recent);
+        builder.Services.AddSingleton(recent);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(data);
         builder.Services.AddSingleton(TimeProvider.System);

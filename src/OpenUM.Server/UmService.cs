@@ -20,7 +20,7 @@ namespace OpenUM.Server;
 /// peer list in step with the configuration, and runs the SIP listeners, media and call control.
 /// </summary>
 public sealed class UmService(ServeOptions options, DataDirectory data, IConfigurationStore store, TimeProvider time,
-    ILoggerFactory loggers, IHostApplicationLifetime lifetime) : IHostedService, IAsyncDisposable
+    ILoggerFactory loggers, IHostApplicationLifetime lifetime, Control.RecentEvents recent) : IHostedService, IAsyncDisposable
 {
     private readonly ILogger _logger = loggers.CreateLogger("OpenUM.Server");
     private ConfigurationMonitor? _monitor;
@@ -38,6 +38,8 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
     private Storage.StorageMonitor? _storage;
     private CancellationTokenSource? _housekeeping;
     private Task? _housekeepingLoop;
+    private Control.ControlServer? _control;
+    private DateTimeOffset _startedAt;
 
     /// <summary>Exit code for the process: 0, or 1 after a fatal start error (1038).</summary>
     public int ExitCode { get; private set; }
@@ -131,6 +133,9 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
         };
         (_plan, _tcpPort, _tlsPort) = (plan, tcpPort, tlsPort);
         await _agent.StartAsync(ct).ConfigureAwait(false);
+        // Before 1114 (listening): whoever waits for that event can ask `openum status` at once.
+        _startedAt = time.GetUtcNow();
+        _control = Control.ControlServer.TryStart(data.Root, Answer, time, _logger);
 
         PeerWarnings.Check(_monitor.Current, plan.Tcp, plan.Tls, plan.Mode, callLogger);
         WarnTlsFromAnyAddress(server, plan);
@@ -251,6 +256,49 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
         $"cannot listen on SIP port {(_plan?.Tls == true ? $"TLS {_tlsPort}" : "")} {(_plan?.Tcp != false ? $"TCP {_tcpPort}" : "")} at {options.ListenAddress}: {e.Message}. " +
         "Choose other ports with --sip-tcp-port / --sip-tls-port or stop the process that holds them.";
 
+    /// <summary>The control channel's commands (`openum status`, `openum calls list`).</summary>
+    private Control.ControlResponse Answer(string command) => command switch
+    {
+        Control.ControlProtocol.Status => new() { Status = Status() },
+        Control.ControlProtocol.Calls => new() { Calls = _calls?.Calls.Snapshot() ?? [] },
+        _ => new() { Error = $"unknown command '{command}' (this server knows {Control.ControlProtocol.Status} and {Control.ControlProtocol.Calls})" },
+    };
+
+    private Control.ServerStatus Status()
+    {
+        var now = time.GetUtcNow();
+        var config = _monitor!.Current;
+        var outbox = _delivery!.Outbox.List();
+        var oldest = outbox.Where(e => e.Folder == OpenUM.Delivery.Smtp.OutboxFolder.Queued).Select(e => (DateTimeOffset?)e.Item.QueuedAt).Min();
+        return new Control.ServerStatus
+        {
+            Version = typeof(UmService).Assembly.GetName().Version?.ToString(3) ?? "",
+            ServerName = options.ServerName,
+            ProcessId = Environment.ProcessId,
+            StartedAt = _startedAt,
+            Uptime = now - _startedAt,
+            Mode = _plan!.Mode,
+            ListenAddress = options.ListenAddress.ToString(),
+            SipTcpPort = _agent?.TcpPort,
+            SipTlsPort = _agent?.TlsPort,
+            SipUdpPort = options.SipUdpPort,
+            RtpPorts = $"{options.RtpFirstPort}-{options.RtpLastPort}",
+            Certificate = _tls?.Current.Details is { } cert
+                ? new Control.CertificateStatus(cert.Subject, cert.Thumbprint, cert.IsSelfSigned, cert.NotAfter, (int)Math.Floor((cert.NotAfter - now).TotalDays))
+                : null,
+            ConfigurationVersion = config.Version,
+            ConfigurationStore = store is OpenUM.Directory.Postgres.PostgresConfigurationStore shared
+                ? "PostgreSQL " + shared.Location.Display : "SQLite " + data.ConfigDatabase,
+            ActiveCalls = _calls?.Calls.Count ?? 0,
+            MaxCallsAllowed = config.FindUmServer(options.ServerName)?.MaxCallsAllowed ?? 100,
+            SpoolPending = _delivery.Spool.PendingCount,
+            OutboxQueued = outbox.Count(e => e.Folder == OpenUM.Delivery.Smtp.OutboxFolder.Queued),
+            OutboxDead = outbox.Count(e => e.Folder == OpenUM.Delivery.Smtp.OutboxFolder.Dead),
+            OutboxOldestQueuedAt = oldest,
+            LastErrors = recent.Snapshot(),
+        };
+    }
+
     /// <inheritdoc />
     public async Task StopAsync(CancellationToken ct)
     {
@@ -261,6 +309,7 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        if (_control is not null) { await _control.DisposeAsync().ConfigureAwait(false); _control = null; }
         if (_housekeeping is not null) { await _housekeeping.CancelAsync().ConfigureAwait(false); }
         if (_housekeepingLoop is not null) await _housekeepingLoop.ConfigureAwait(false);
         _housekeeping?.Dispose(); _housekeeping = null; _housekeepingLoop = null;

@@ -45,6 +45,9 @@ internal sealed partial class SubscriberAccessCall : ISubscriberLine
 
     private string CallId => _call.Request.CallId ?? "";
 
+    /// <summary>What labels a subscriber access call where other calls show the called extension.</summary>
+    internal const string SubscriberExtension = "(subscriber access)";
+
     /// <summary>True when <paramref name="called"/> is one of the dial plan's AccessTelephoneNumbers (separators and a leading '+' ignored).</summary>
     public static bool IsAccessNumber(DialPlan dialPlan, string? called)
     {
@@ -57,9 +60,9 @@ internal sealed partial class SubscriberAccessCall : ISubscriberLine
 
     /// <summary>Negotiates media and answers (200 OK), or rejects the INVITE and returns null.</summary>
     public static SubscriberAccessCall? TryAnswer(IncomingCall call, ConfigurationSnapshot config, IpGateway gateway, DialPlan dialPlan,
-        CallServices s, SubscriberAccessServices subscriber, CancellationToken shutdown)
+        CallServices s, SubscriberAccessServices subscriber, ActiveCall entry, CancellationToken shutdown)
     {
-        var answered = AnsweredCall.TryAnswer(call, config, gateway, dialPlan, s, "(subscriber access)");
+        var answered = AnsweredCall.TryAnswer(call, config, gateway, dialPlan, s, SubscriberExtension, entry);
         return answered is null ? null : new SubscriberAccessCall(call, answered, config, gateway, dialPlan, s, subscriber, shutdown);
     }
 
@@ -70,6 +73,7 @@ internal sealed partial class SubscriberAccessCall : ISubscriberLine
     public async Task RunAsync()
     {
         using var life = _answered.Watch(_s.Timers, _dialPlan.MaxCallDuration, _shutdown);
+        _answered.Entry.State = ActiveCallState.SubscriberAccess;
 
         var keys = new DtmfCollector(_s.Timers);
         _media.DtmfReceived += keys.OnDigit;
