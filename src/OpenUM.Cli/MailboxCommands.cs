@@ -15,8 +15,10 @@ internal static class MailboxCommands
         Description = "The mailbox's dial plan (for set/get/remove: only needed when the extension exists in several)",
     };
 
+    private static readonly Option<string> NewDialPlan = new("--dial-plan") { Description = "The mailbox's dial plan", Required = true };
+
     private static Fields<Mailbox> Fields() => new Fields<Mailbox>()
-        .Add<string>("--email", "Address voice messages are delivered to", (m, v) => m with { EmailAddress = v })
+        .Add<string>("--email", "Address voice messages are delivered to", (m, v) => m with { EmailAddress = v }, required: true)
         .Add<string>("--display-name", "Name shown to callers and in messages", (m, v) => m with { DisplayName = v })
         .Add<string>("--sip-uri", "SIP address (SipName dial plans)", (m, v) => m with { SipUri = v })
         .Add<string>("--mailbox-policy", "Mailbox policy of the same dial plan (\"\" = the default policy)", (m, v) => m with { MailboxPolicy = v is { Length: > 0 } ? v : null })
@@ -28,7 +30,8 @@ internal static class MailboxCommands
         Fields: Fields(),
         KeyName: "extension",
         ExtraSelectors: [DialPlan],
-        NewObject: (extension, result) => new Mailbox { Extension = extension, EmailAddress = "", DialPlan = result.GetValue(DialPlan) ?? "" },
+        NewSelectors: [NewDialPlan],
+        NewObject: (extension, result) => new Mailbox { Extension = extension, EmailAddress = "", DialPlan = result.GetValue(NewDialPlan) ?? "" },
         List: c => c.Mailboxes,
         Find: (c, extension, result) => result.GetValue(DialPlan) is { } dp ? c.FindMailbox(dp, extension) : Unambiguous(c, extension),
         Add: (s, m) => s.AddMailbox(m),

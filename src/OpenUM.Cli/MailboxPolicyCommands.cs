@@ -12,7 +12,7 @@ internal static class MailboxPolicyCommands
     private const string Unlimited = "Unlimited";
 
     private static Fields<MailboxPolicy> Fields() => new Fields<MailboxPolicy>()
-        .Add<string>("--" + F.DialPlan, "Dial plan the policy belongs to (required by new); allowed groups come from it", (p, v) => p with { DialPlan = v })
+        .Add<string>("--" + F.DialPlan, "Dial plan the policy belongs to; allowed groups come from it", (p, v) => p with { DialPlan = v }, required: true)
         .Add<bool>("--allow-dial-plan-subscribers", "Logged-on users may dial users of the dial plan (default true)", (p, v) => p with { AllowDialPlanSubscribers = v })
         .Add<bool>("--allow-extensions", "Logged-on users may dial any number of extension length (default true)", (p, v) => p with { AllowExtensions = v })
         .AddList("--" + D.AllowedInCountryOrRegionGroups, "In-country group of the dial plan logged-on users may dial (\"\" clears)",

@@ -20,4 +20,4 @@ root.Subcommands.Add(OutboxCommands.Create());
 root.Subcommands.Add(TestConnectivityCommand.Create());
 root.Subcommands.Add(OutdialingCommand.Create());
 root.Subcommands.Add(CompletionCommand.Create());
-return await root.Parse(args).InvokeAsync();
+return await UsageErrors.InvokeAsync(root.Parse(args));
