@@ -43,7 +43,7 @@ internal static class MailboxPolicyCommands
         Columns:
         [
             ("Name", p => p.Name), ("DialPlan", p => p.DialPlan), ("MinPINLength", p => p.MinPinLength),
-            ("PINLifetime", p => p.PinLifetime is { } t ? t.TotalDays.ToString(CultureInfo.InvariantCulture) + "d" : Unlimited),
+            ("PINLifetime", p => p.PinLifetime is { } t ? Table.Duration(t) : Unlimited),
             ("MaxLogonAttempts", p => p.MaxLogonAttempts), ("AllowedInCountryOrRegionGroups", p => p.AllowedInCountryOrRegionGroups),
             ("AllowedInternationalGroups", p => p.AllowedInternationalGroups),
         ]));
