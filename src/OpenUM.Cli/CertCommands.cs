@@ -33,7 +33,7 @@ internal static class CertCommands
             "Example: openum cert new-selfsigned --subject um.contoso.example --dns um.contoso.example") { Subject, Dns, Key, days, exportable };
         command.SetAction(result => Run(result, (store, config) =>
         {
-            var cert = store.NewSelfSigned(result.GetValue(Subject)!, Names(result), KeyKind(result), result.GetValue(days), result.GetValue(exportable));
+            var cert = Blame(result, () => store.NewSelfSigned(result.GetValue(Subject)!, Names(result), KeyKind(result), result.GetValue(days), result.GetValue(exportable)));
             Print(result, store, config, cert.Thumbprint);
             return 0;
         }));
@@ -49,7 +49,7 @@ internal static class CertCommands
             "Example: openum cert new-request --subject um.contoso.example --out um.csr") { Subject, Dns, Key, output, der, exportable };
         command.SetAction(result => Run(result, (store, _) =>
         {
-            var request = store.NewRequest(result.GetValue(Subject)!, Names(result), KeyKind(result), result.GetValue(exportable));
+            var request = Blame(result, () => store.NewRequest(result.GetValue(Subject)!, Names(result), KeyKind(result), result.GetValue(exportable)));
             byte[] bytes = result.GetValue(der) ? request.Der : Encoding.ASCII.GetBytes(request.Pem + "\n");
             WriteFile(result.GetValue(output)!, "--out", stream => stream.Write(bytes));
             Console.WriteLine($"Request written to {result.GetValue(output)}; import the CA's answer with: openum cert import FILE");
@@ -241,6 +241,22 @@ internal static class CertCommands
         var row = Rows(store, config).First(r => r.Store == "personal" && r.Thumbprint == thumbprint);
         if (result.GetValue(CliContext.JsonOption)) CliContext.PrintOne(result, row);
         else CliContext.Print(result, [row], Columns);
+    }
+
+    // The store says which value it refused ('name'); the error names the option that value came from.
+    private static T Blame<T>(ParseResult result, Func<T> create)
+    {
+        try
+        {
+            return create();
+        }
+        catch (CertificateStoreException e)
+        {
+            string? option = (result.GetValue(Dns) ?? []).Any(n => e.Message.Contains($"'{n}'", StringComparison.Ordinal)) ? "--dns"
+                : e.Message.Contains($"'{result.GetValue(Subject)}'", StringComparison.Ordinal) ? "--subject"
+                : e.Message.Contains("day", StringComparison.OrdinalIgnoreCase) ? "--days" : null;
+            throw new CliException(option is null ? e.Message : $"{option}: {e.Message}");
+        }
     }
 
     private static IEnumerable<string>? Names(ParseResult result) => result.GetValue(Dns) is { Length: > 0 } names ? names : null;

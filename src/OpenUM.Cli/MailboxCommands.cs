@@ -33,7 +33,7 @@ internal static class MailboxCommands
         NewSelectors: [NewDialPlan],
         NewObject: (extension, result) => new Mailbox { Extension = extension, EmailAddress = "", DialPlan = result.GetValue(NewDialPlan) ?? "" },
         List: c => c.Mailboxes,
-        Find: (c, extension, result) => result.GetValue(DialPlan) is { } dp ? c.FindMailbox(dp, extension) : Unambiguous(c, extension),
+        Find: (c, extension, result) => result.GetValue(DialPlan) is { } dp ? c.FindMailbox(KnownDialPlan(c, dp), extension) : Unambiguous(c, extension),
         Add: (s, m) => s.AddMailbox(m),
         Update: (s, m) => s.UpdateMailbox(m),
         Remove: (s, m) => s.RemoveMailbox(m.DialPlan, m.Extension),
@@ -43,6 +43,12 @@ internal static class MailboxCommands
             ("EmailAddress", m => m.EmailAddress), ("Greeting", m => m.GreetingFile ?? "(default)"),
         ],
         Prepare: StoreGreeting));
+
+    /// <summary>The --dial-plan given, when it exists: "no mailbox 1000" would blame the extension for a mistyped plan.</summary>
+    internal static string KnownDialPlan(ConfigurationSnapshot config, string dialPlan) =>
+        config.FindDialPlan(dialPlan) is null
+            ? throw new ConfigurationValidationException(ConfigurationFields.DialPlan, $"there is no dial plan '{dialPlan}' (list them with: openum dialplan get).")
+            : dialPlan;
 
     private static Mailbox? Unambiguous(ConfigurationSnapshot config, string extension)
     {

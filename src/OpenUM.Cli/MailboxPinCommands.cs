@@ -90,7 +90,7 @@ internal static partial class MailboxPinCommands
     );
 
     private static Mailbox Find(IConfigurationStore store, string? dialPlan, string extension) =>
-        (dialPlan is null ? store.FindMailboxByExtension(extension) : store.GetMailbox(dialPlan, extension))
+        (dialPlan is null ? store.FindMailboxByExtension(extension) : store.GetMailbox(MailboxCommands.KnownDialPlan(store.Load(), dialPlan), extension))
         ?? throw new CliException($"there is no mailbox {extension}{(dialPlan is null ? "" : $" in dial plan {dialPlan}")} (list them with: openum mailbox get).");
 
     private static string ReadPin(string? path)
