@@ -156,7 +156,7 @@ public sealed class CallController : IAsyncDisposable
         var gateway = FindGateway(call.Connection, config);
         if (gateway is null)
         {
-            Refuse(call, 403, "Forbidden", "not a configured IP gateway");
+            Refuse(call, 403, "Forbidden", "not a configured IP gateway", toldToPeer: false);
             return;
         }
         if (gateway.Status != UmStatus.Enabled)
@@ -280,10 +280,15 @@ public sealed class CallController : IAsyncDisposable
         return plans.FirstOrDefault(p => user is not null && config.FindMailbox(p.Name, user) is not null) ?? plans.FirstOrDefault();
     }
 
-    private void Refuse(IncomingCall call, int status, string phrase, string reason, bool retryAfter = false)
+    // A configured gateway (and test-connectivity) is told why, in a Warning (RFC 3261 §20.43), as the SRTP refusals do;
+    // a stranger learns nothing beyond the status.
+    private void Refuse(IncomingCall call, int status, string phrase, string reason, bool retryAfter = false, bool toldToPeer = true)
     {
         LogRejected(call.Connection.Remote, reason);
-        call.Reject(status, phrase, retryAfter ? [new SipHeader("Retry-After", "30")] : null);
+        var headers = new List<SipHeader>(2);
+        if (retryAfter) headers.Add(new SipHeader("Retry-After", "30"));
+        if (toldToPeer) headers.Add(new SipHeader("Warning", $"399 openum \"{reason.Replace('"', '\'')}\""));
+        call.Reject(status, phrase, headers.Count == 0 ? null : headers);
     }
 
     /// <summary>Ends every call in progress (BYE) and waits for them, as the service stops.</summary>

@@ -80,7 +80,7 @@ public sealed class ConnectivityTest(TimeProvider time, ILogger logger)
         }
         double latency = time.GetElapsedTime(start).TotalMilliseconds;
         if (answer.StatusCode is < 200 or >= 300 || answer.Dialog is null || answer.FinalResponse is null)
-            return Fail(target, answer.StatusCode, $"call refused: {answer.StatusCode} {answer.ReasonPhrase}", latency);
+            return Fail(target, answer.StatusCode, Refusal(answer), latency);
 
         var dialog = answer.Dialog;
         if (!SessionDescription.TryParse(Encoding.UTF8.GetString(answer.FinalResponse.Body.Span), out var sdp, out string? sdpError) || sdp is null)
@@ -142,6 +142,60 @@ public sealed class ConnectivityTest(TimeProvider time, ILogger logger)
         if (dialog.Terminated.IsCompleted) return;
         try { await dialog.ByeAsync().WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false); }
         catch (Exception e) when (e is TimeoutException or IOException or OperationCanceledException or InvalidOperationException) { }
+    }
+
+    /// <summary>
+    /// Why the server refused, in its own words: the status and reason phrase, the text of its Warning headers
+    /// (RFC 3261 §20.43) and Reason headers (RFC 3326), and when to try again (Retry-After), not only "503".
+    /// </summary>
+    private static string Refusal(OutgoingCallResult answer)
+    {
+        var text = new StringBuilder($"call refused: {answer.StatusCode} {answer.ReasonPhrase}".TrimEnd());
+        if (answer.FinalResponse is { } response)
+        {
+            var said = response.Headers.GetAll("Warning").SelectMany(SplitHeader).Select(WarningText)
+                .Concat(response.Headers.GetAll("Reason").SelectMany(SplitHeader).Select(ReasonText))
+                .Where(t => t.Length > 0).Distinct().ToList();
+            if (said.Count > 0) text.Append(": ").Append(string.Join("; ", said));
+            if (response.Headers.Get("Retry-After") is { } retry && int.TryParse(retry.Split(';')[0].Trim(), out int seconds))
+                text.Append($" (retry after {seconds} s)");
+        }
+        return text.ToString();
+    }
+
+    // Header values may be comma-separated lists; commas inside quoted text do not separate.
+    private static IEnumerable<string> SplitHeader(string value)
+    {
+        int start = 0;
+        bool quoted = false;
+        for (int i = 0; i < value.Length; i++)
+        {
+            if (value[i] == '\\' && quoted) i++;
+            else if (value[i] == '"') quoted = !quoted;
+            else if (value[i] == ',' && !quoted)
+            {
+                yield return value[start..i].Trim();
+                start = i + 1;
+            }
+        }
+        yield return value[start..].Trim();
+    }
+
+    // warning-value = warn-code SP warn-agent SP warn-text (a quoted string): the text, unquoted.
+    private static string WarningText(string value) => Quoted(value) ?? value;
+
+    // Reason: SIP ;cause=503 ;text="..." (RFC 3326): the text parameter, else the protocol and cause.
+    private static string ReasonText(string value)
+    {
+        int at = value.IndexOf("text=", StringComparison.OrdinalIgnoreCase);
+        return at >= 0 ? Quoted(value[at..]) ?? value[(at + 5)..].Trim() : value;
+    }
+
+    private static string? Quoted(string value)
+    {
+        int open = value.IndexOf('"');
+        int close = value.LastIndexOf('"');
+        return open >= 0 && close > open ? value[(open + 1)..close].Replace("\\\"", "\"", StringComparison.Ordinal) : null;
     }
 
     private static ConnectivityResult Fail(IPEndPoint target, int status, string reason, double latency = 0) =>

@@ -31,10 +31,10 @@ internal static class CertCommands
         var exportable = new Option<bool>("--exportable") { Description = "Allow the private key to be exported later" };
         var command = new Command("new-selfsigned", "Create a self-signed certificate (EKU serverAuth and clientAuth).\n" +
             "Example: openum cert new-selfsigned --subject um.contoso.example --dns um.contoso.example") { Subject, Dns, Key, days, exportable };
-        command.SetAction(result => Run(result, (store, _) =>
+        command.SetAction(result => Run(result, (store, config) =>
         {
-            var cert = store.NewSelfSigned(result.GetValue(Subject)!, Names(result), KeyKind(result), result.GetValue(days), result.GetValue(exportable));
-            Print(result, store, cert.Thumbprint);
+            var cert = Blame(result, () => store.NewSelfSigned(result.GetValue(Subject)!, Names(result), KeyKind(result), result.GetValue(days), result.GetValue(exportable)));
+            Print(result, store, config, cert.Thumbprint);
             return 0;
         }));
         return command;
@@ -49,9 +49,9 @@ internal static class CertCommands
             "Example: openum cert new-request --subject um.contoso.example --out um.csr") { Subject, Dns, Key, output, der, exportable };
         command.SetAction(result => Run(result, (store, _) =>
         {
-            var request = store.NewRequest(result.GetValue(Subject)!, Names(result), KeyKind(result), result.GetValue(exportable));
+            var request = Blame(result, () => store.NewRequest(result.GetValue(Subject)!, Names(result), KeyKind(result), result.GetValue(exportable)));
             byte[] bytes = result.GetValue(der) ? request.Der : Encoding.ASCII.GetBytes(request.Pem + "\n");
-            File.WriteAllBytes(result.GetValue(output)!, bytes);
+            WriteFile(result.GetValue(output)!, "--out", stream => stream.Write(bytes));
             Console.WriteLine($"Request written to {result.GetValue(output)}; import the CA's answer with: openum cert import FILE");
             return 0;
         }));
@@ -66,19 +66,19 @@ internal static class CertCommands
         var exportable = new Option<bool>("--exportable") { Description = "Allow the private key to be exported later" };
         var command = new Command("import", "Import a certificate with its key (PFX or PEM), or a CA's answer to `cert new-request`.\n" +
             "Example: openum cert import um.pfx --password-file pw.txt") { file, key, passwordFile, exportable };
-        command.SetAction(result => Run(result, (store, _) =>
+        command.SetAction(result => Run(result, (store, config) =>
         {
             string path = result.GetValue(file)!;
-            byte[] data = ReadFile(path, "file");
-            string? password = result.GetValue(passwordFile) is { } pf ? File.ReadAllText(pf).TrimEnd('\r', '\n') : null;
+            byte[] data = ReadFile(path, "<file>");
+            string? password = Password(result.GetValue(passwordFile));
             System.Security.Cryptography.X509Certificates.X509Certificate2 cert;
             if (result.GetValue(key) is { } keyPath)
-                cert = store.ImportPem(Encoding.ASCII.GetString(data), Encoding.ASCII.GetString(ReadFile(keyPath, "key")), password, result.GetValue(exportable));
+                cert = store.ImportPem(Encoding.ASCII.GetString(data), Encoding.ASCII.GetString(ReadFile(keyPath, "--key")), password, result.GetValue(exportable));
             else if (LooksLikePfx(path, data))
                 cert = store.ImportPfx(data, password, result.GetValue(exportable));
             else
                 cert = store.Import(data);
-            Print(result, store, cert.Thumbprint);
+            Print(result, store, config, cert.Thumbprint);
             return 0;
         }));
         return command;
@@ -101,13 +101,9 @@ internal static class CertCommands
                 "cert" => CertificateExportFormat.CertificatePem,
                 var other => throw new CliException($"--format: '{other}' is not pfx, pem or cert."),
             };
-            string? password = result.GetValue(passwordFile) is { } pf ? File.ReadAllText(pf).TrimEnd('\r', '\n') : null;
+            string? password = Password(result.GetValue(passwordFile));
             var bytes = store.Export(result.GetValue(thumbprint)!, kind, password);
-            using (var stream = new FileStream(result.GetValue(output)!, new FileStreamOptions
-            {
-                Mode = FileMode.Create, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-            }))
-                stream.Write(bytes);
+            WriteFile(result.GetValue(output)!, "--out", stream => stream.Write(bytes));
             Console.WriteLine($"Written to {result.GetValue(output)}.");
             return 0;
         }));
@@ -122,7 +118,7 @@ internal static class CertCommands
             "Example: openum cert trust contoso-root.crt") { file, crl };
         command.SetAction(result => Run(result, (store, _) =>
         {
-            byte[] data = ReadFile(result.GetValue(file)!, "file");
+            byte[] data = ReadFile(result.GetValue(file)!, "<file>");
             if (result.GetValue(crl))
             {
                 var list = store.AddCrl(data);
@@ -153,11 +149,7 @@ internal static class CertCommands
         var command = new Command("list", "Show the certificates: personal (with keys) and trusted.\nExample: openum cert list --json");
         command.SetAction(result => Run(result, (store, config) =>
         {
-            string? inUse = CurrentThumbprint(store, config);
-            var rows = store.List().Select(c => new CertificateRow(c, string.Equals(c.Thumbprint, inUse, StringComparison.OrdinalIgnoreCase))).ToList();
-            CliContext.Print(result, rows,
-                ("Store", r => r.Store), ("Thumbprint", r => r.Thumbprint), ("Subject", r => r.Subject), ("NotAfter", r => r.NotAfter.ToString("yyyy-MM-dd")),
-                ("DaysLeft", r => r.DaysLeft), ("SelfSigned", r => r.IsSelfSigned), ("InUse", r => r.InUse ? "yes" : ""));
+            CliContext.Print(result, Rows(store, config).ToList(), Columns);
             return 0;
         }));
         return command;
@@ -230,10 +222,41 @@ internal static class CertCommands
             }
         });
 
-    private static void Print(ParseResult result, CertificateStore store, string thumbprint)
+    // `cert list`'s columns: a certificate just created or imported is shown as `cert list` shows it.
+    private static readonly (string Header, Func<CertificateRow, object?> Value)[] Columns =
+    [
+        ("Store", r => r.Store), ("Thumbprint", r => r.Thumbprint), ("Subject", r => r.Subject), ("NotAfter", r => r.NotAfter.ToString("yyyy-MM-dd")),
+        ("DaysLeft", r => r.DaysLeft), ("SelfSigned", r => r.IsSelfSigned), ("InUse", r => r.InUse ? "yes" : ""),
+    ];
+
+    private static IEnumerable<CertificateRow> Rows(CertificateStore store, IConfigurationStore config)
     {
-        var info = store.List().First(c => c.Location == CertificateLocation.Personal && c.Thumbprint == thumbprint);
-        CliContext.PrintOne(result, new CertificateRow(info, inUse: false));
+        string? inUse = CurrentThumbprint(store, config);
+        return store.List().Select(c => new CertificateRow(c, string.Equals(c.Thumbprint, inUse, StringComparison.OrdinalIgnoreCase)));
+    }
+
+    /// <summary>The personal certificate <paramref name="thumbprint"/> as `cert list` shows it (JSON: the same object as its entry there).</summary>
+    private static void Print(ParseResult result, CertificateStore store, IConfigurationStore config, string thumbprint)
+    {
+        var row = Rows(store, config).First(r => r.Store == "personal" && r.Thumbprint == thumbprint);
+        if (result.GetValue(CliContext.JsonOption)) CliContext.PrintOne(result, row);
+        else CliContext.Print(result, [row], Columns);
+    }
+
+    // The store says which value it refused ('name'); the error names the option that value came from.
+    private static T Blame<T>(ParseResult result, Func<T> create)
+    {
+        try
+        {
+            return create();
+        }
+        catch (CertificateStoreException e)
+        {
+            string? option = (result.GetValue(Dns) ?? []).Any(n => e.Message.Contains($"'{n}'", StringComparison.Ordinal)) ? "--dns"
+                : e.Message.Contains($"'{result.GetValue(Subject)}'", StringComparison.Ordinal) ? "--subject"
+                : e.Message.Contains("day", StringComparison.OrdinalIgnoreCase) ? "--days" : null;
+            throw new CliException(option is null ? e.Message : $"{option}: {e.Message}");
+        }
     }
 
     private static IEnumerable<string>? Names(ParseResult result) => result.GetValue(Dns) is { Length: > 0 } names ? names : null;
@@ -242,10 +265,27 @@ internal static class CertCommands
         CertificateKeyKinds.TryParse(result.GetValue(Key), out var kind) ? kind
             : throw new CliException($"--key: '{result.GetValue(Key)}' is not one of ecdsa-p256, ecdsa-p384, rsa-2048, rsa-3072, rsa-4096.");
 
-    private static byte[] ReadFile(string path, string what)
+    private static byte[] ReadFile(string path, string option)
     {
         try { return File.ReadAllBytes(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new CliException($"{what}: cannot read '{path}': {e.Message}"); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException) { throw new CliException($"{option}: cannot read '{path}': {e.Message}"); }
+    }
+
+    private static string? Password(string? file) =>
+        file is null ? null : Encoding.UTF8.GetString(ReadFile(file, "--password-file")).TrimEnd('\r', '\n');
+
+    // Owner-only from the start: an exported key or a request is nobody else's business.
+    private static void WriteFile(string path, string option, Action<Stream> write)
+    {
+        try
+        {
+            using var stream = new FileStream(path, new FileStreamOptions
+            {
+                Mode = FileMode.Create, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            });
+            write(stream);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException) { throw new CliException($"{option}: cannot write '{path}': {e.Message}"); }
     }
 
     private static bool LooksLikePfx(string path, byte[] data) =>

@@ -40,8 +40,8 @@ internal static class CliContext
         new(result.GetValue(DataDirOption) is { Length: > 0 } dir ? dir : DataDirectory.DefaultPath);
 
     /// <summary>
-    /// Runs a command body against the store; configuration errors become "error: --field: message"
-    /// with exit code 2, so scripts and people both see which option to fix.
+    /// Runs a command body against the store; configuration errors become "error: --option: message" naming the
+    /// option of this command the error is about, with exit code 2, so scripts and people both see which option to fix.
     /// </summary>
     public static int Run(ParseResult result, Func<IConfigurationStore, DataDirectory, int> body)
     {
@@ -53,7 +53,7 @@ internal static class CliContext
         }
         catch (ConfigurationValidationException e)
         {
-            Console.Error.WriteLine($"error: --{e.Field}: {e.Message}");
+            Console.Error.WriteLine(OptionFields.Describe(result, e));
             return 2;
         }
         catch (CliException e)

@@ -7,7 +7,7 @@ namespace OpenUM.Cli;
 internal static class DialPlanCommands
 {
     private static Fields<DialPlan> Fields() => new Fields<DialPlan>()
-        .Add<int>("--number-of-digits-in-extension", "Digits in an extension (1-20)", (d, v) => d with { NumberOfDigitsInExtension = v })
+        .Add<int>("--number-of-digits-in-extension", "Digits in an extension (1-20)", (d, v) => d with { NumberOfDigitsInExtension = v }, required: true)
         .Add<VoipSecurity>("--voip-security", "Unsecured (TCP 5060), SipSecured (mutual TLS) or Secured (mutual TLS + SRTP)", (d, v) => d with { VoipSecurity = v })
         .Add<UmUriType>("--uri-type", "TelExtn, E164 or SipName", (d, v) => d with { UriType = v })
         .AddList("--access-telephone-numbers", "Pilot numbers of the dial plan", (d, v) => d with { AccessTelephoneNumbers = v })

@@ -12,7 +12,8 @@ internal static class GatewayCommands
     };
 
     private static Fields<IpGateway> Fields() => new Fields<IpGateway>()
-        .Add<string>("--address", "IP address or FQDN the gateway connects from", (g, v) => g with { Address = v })
+        // A gateway's hunt group refuses an IP address for a secured dial plan: that error is about this gateway's --address.
+        .Add<string>("--address", "IP address or FQDN the gateway connects from", (g, v) => g with { Address = v }, required: true, field: ConfigurationFields.IpGateway)
         .Add<int>("--port", "Port of the gateway (0 = 5061 for secured dial plans, 5060 otherwise)", (g, v) => g with { Port = v })
         .Add<UmStatus>("--status", "Enabled, Disabled or NoNewCalls", (g, v) => g with { Status = v })
         .Add<bool>("--outcalls-allowed", "The server may place calls through this gateway", (g, v) => g with { OutcallsAllowed = v })

@@ -7,8 +7,8 @@ namespace OpenUM.Cli;
 internal static class HuntGroupCommands
 {
     private static Fields<HuntGroup> Fields() => new Fields<HuntGroup>()
-        .Add<string>("--ip-gateway", "The IP gateway the calls come from", (h, v) => h with { IpGateway = v })
-        .Add<string>("--dial-plan", "The dial plan the calls belong to", (h, v) => h with { DialPlan = v })
+        .Add<string>("--ip-gateway", "The IP gateway the calls come from", (h, v) => h with { IpGateway = v }, required: true)
+        .Add<string>("--dial-plan", "The dial plan the calls belong to", (h, v) => h with { DialPlan = v }, required: true)
         .Add<string>("--pilot-identifier", "Number the gateway calls for this hunt group (none = catch-all)", (h, v) => h with { PilotIdentifier = v });
 
     public static Command Create()

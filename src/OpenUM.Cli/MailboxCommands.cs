@@ -15,8 +15,10 @@ internal static class MailboxCommands
         Description = "The mailbox's dial plan (for set/get/remove: only needed when the extension exists in several)",
     };
 
+    private static readonly Option<string> NewDialPlan = new("--dial-plan") { Description = "The mailbox's dial plan", Required = true };
+
     private static Fields<Mailbox> Fields() => new Fields<Mailbox>()
-        .Add<string>("--email", "Address voice messages are delivered to", (m, v) => m with { EmailAddress = v })
+        .Add<string>("--email", "Address voice messages are delivered to", (m, v) => m with { EmailAddress = v }, required: true)
         .Add<string>("--display-name", "Name shown to callers and in messages", (m, v) => m with { DisplayName = v })
         .Add<string>("--sip-uri", "SIP address (SipName dial plans)", (m, v) => m with { SipUri = v })
         .Add<string>("--mailbox-policy", "Mailbox policy of the same dial plan (\"\" = the default policy)", (m, v) => m with { MailboxPolicy = v is { Length: > 0 } ? v : null })
@@ -28,9 +30,10 @@ internal static class MailboxCommands
         Fields: Fields(),
         KeyName: "extension",
         ExtraSelectors: [DialPlan],
-        NewObject: (extension, result) => new Mailbox { Extension = extension, EmailAddress = "", DialPlan = result.GetValue(DialPlan) ?? "" },
+        NewSelectors: [NewDialPlan],
+        NewObject: (extension, result) => new Mailbox { Extension = extension, EmailAddress = "", DialPlan = result.GetValue(NewDialPlan) ?? "" },
         List: c => c.Mailboxes,
-        Find: (c, extension, result) => result.GetValue(DialPlan) is { } dp ? c.FindMailbox(dp, extension) : Unambiguous(c, extension),
+        Find: (c, extension, result) => result.GetValue(DialPlan) is { } dp ? c.FindMailbox(KnownDialPlan(c, dp), extension) : Unambiguous(c, extension),
         Add: (s, m) => s.AddMailbox(m),
         Update: (s, m) => s.UpdateMailbox(m),
         Remove: (s, m) => s.RemoveMailbox(m.DialPlan, m.Extension),
@@ -40,6 +43,12 @@ internal static class MailboxCommands
             ("EmailAddress", m => m.EmailAddress), ("Greeting", m => m.GreetingFile ?? "(default)"),
         ],
         Prepare: StoreGreeting));
+
+    /// <summary>The --dial-plan given, when it exists: "no mailbox 1000" would blame the extension for a mistyped plan.</summary>
+    internal static string KnownDialPlan(ConfigurationSnapshot config, string dialPlan) =>
+        config.FindDialPlan(dialPlan) is null
+            ? throw new ConfigurationValidationException(ConfigurationFields.DialPlan, $"there is no dial plan '{dialPlan}' (list them with: openum dialplan get).")
+            : dialPlan;
 
     private static Mailbox? Unambiguous(ConfigurationSnapshot config, string extension)
     {

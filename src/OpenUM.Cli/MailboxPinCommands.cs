@@ -41,7 +41,10 @@ internal static partial class MailboxPinCommands
             var pin = ReadPin(result.GetValue(pinFile));
             if (new PinAuthenticator(store, TimeProvider.System).SetPin(target.DialPlan, target.Extension, pin) is { } reason)
             {
-                throw new ConfigurationValidationException(ConfigurationFields.Pin, reason);
+                // The PIN came through --pin-file, or standard input when that is "-" or absent: the error says which.
+                throw result.GetValue(pinFile) is { } file and not "-"
+                    ? new ConfigurationValidationException("pin-file", $"the PIN in {file}: {reason}")
+                    : new CliException($"the PIN read from standard input: {reason}");
             }
 
             AuditPin(data, "set", target);
@@ -87,7 +90,7 @@ internal static partial class MailboxPinCommands
     );
 
     private static Mailbox Find(IConfigurationStore store, string? dialPlan, string extension) =>
-        (dialPlan is null ? store.FindMailboxByExtension(extension) : store.GetMailbox(dialPlan, extension))
+        (dialPlan is null ? store.FindMailboxByExtension(extension) : store.GetMailbox(MailboxCommands.KnownDialPlan(store.Load(), dialPlan), extension))
         ?? throw new CliException($"there is no mailbox {extension}{(dialPlan is null ? "" : $" in dial plan {dialPlan}")} (list them with: openum mailbox get).");
 
     private static string ReadPin(string? path)

@@ -12,7 +12,7 @@ internal static class MailboxPolicyCommands
     private const string Unlimited = "Unlimited";
 
     private static Fields<MailboxPolicy> Fields() => new Fields<MailboxPolicy>()
-        .Add<string>("--" + F.DialPlan, "Dial plan the policy belongs to (required by new); allowed groups come from it", (p, v) => p with { DialPlan = v })
+        .Add<string>("--" + F.DialPlan, "Dial plan the policy belongs to; allowed groups come from it", (p, v) => p with { DialPlan = v }, required: true)
         .Add<bool>("--allow-dial-plan-subscribers", "Logged-on users may dial users of the dial plan (default true)", (p, v) => p with { AllowDialPlanSubscribers = v })
         .Add<bool>("--allow-extensions", "Logged-on users may dial any number of extension length (default true)", (p, v) => p with { AllowExtensions = v })
         .AddList("--" + D.AllowedInCountryOrRegionGroups, "In-country group of the dial plan logged-on users may dial (\"\" clears)",
@@ -43,7 +43,7 @@ internal static class MailboxPolicyCommands
         Columns:
         [
             ("Name", p => p.Name), ("DialPlan", p => p.DialPlan), ("MinPINLength", p => p.MinPinLength),
-            ("PINLifetime", p => p.PinLifetime is { } t ? t.TotalDays.ToString(CultureInfo.InvariantCulture) + "d" : Unlimited),
+            ("PINLifetime", p => p.PinLifetime is { } t ? Table.Duration(t) : Unlimited),
             ("MaxLogonAttempts", p => p.MaxLogonAttempts), ("AllowedInCountryOrRegionGroups", p => p.AllowedInCountryOrRegionGroups),
             ("AllowedInternationalGroups", p => p.AllowedInternationalGroups),
         ]));

@@ -26,7 +26,8 @@ internal static class ObjectCommands
         Action<ConfigurationSnapshot, T, ParseResult>? BeforeAdd = null,
         Action<IConfigurationStore, T, ParseResult, DataDirectory>? AfterAdd = null,
         Option[]? ExtraNewOptions = null,
-        string? Plural = null) where T : class
+        string? Plural = null,
+        Option[]? NewSelectors = null) where T : class
     {
         /// <summary>The title in the plural ("mailboxes", "mailbox policies").</summary>
         public string Titles => Plural ?? Title + "s";
@@ -49,12 +50,13 @@ internal static class ObjectCommands
     {
         var key = new Option<string>("--" + spec.KeyName) { Description = $"The {spec.Title}'s {spec.KeyName}", Required = true };
         var command = new Command("new", $"Create {spec.ATitle}.\nExample: {spec.Example}") { key };
-        foreach (var o in spec.ExtraSelectors ?? []) command.Options.Add(o);
+        // `new` may require a selector the other verbs take as optional (a new mailbox's dial plan): NewSelectors replaces them.
+        foreach (var o in spec.NewSelectors ?? spec.ExtraSelectors ?? []) command.Options.Add(o);
         foreach (var o in spec.ExtraNewOptions ?? []) command.Options.Add(o);
-        spec.Fields.AddTo(command);
+        var apply = spec.Fields.AddTo(command, creating: true);
         command.SetAction(result => CliContext.Run(result, (store, data) =>
         {
-            var item = spec.Fields.Apply(spec.NewObject(result.GetValue(key)!, result), result);
+            var item = apply(spec.NewObject(result.GetValue(key)!, result), result);
             if (spec.Prepare is not null) item = spec.Prepare(item, result, data);
             spec.BeforeAdd?.Invoke(store.Load(), item, result);
             CliContext.Audit(data, spec.Add(store, item));
@@ -68,15 +70,15 @@ internal static class ObjectCommands
     private static Command Set<T>(Spec<T> spec) where T : class
     {
         var key = new Argument<string>(spec.KeyName) { Description = $"The {spec.Title} to change" };
-        string option = spec.Fields.Options.First().Name;
+        string option = spec.Fields.FirstName;
         var command = new Command("set", $"Change {spec.ATitle}; options not given keep their value.\n" +
             $"Example: openum {spec.Noun} set {SampleKey(spec)} {option} <value>") { key };
         foreach (var o in spec.ExtraSelectors ?? []) command.Options.Add(o);
-        spec.Fields.AddTo(command);
+        var apply = spec.Fields.AddTo(command);
         command.SetAction(result => CliContext.Run(result, (store, data) =>
         {
             var item = Existing(spec, store, result, result.GetValue(key)!);
-            item = spec.Fields.Apply(item, result);
+            item = apply(item, result);
             if (spec.Prepare is not null) item = spec.Prepare(item, result, data);
             CliContext.Audit(data, spec.Update(store, item));
             CliContext.PrintOne(result, item);

@@ -31,7 +31,7 @@ internal static class OutboxCommands
             var outbox = Open(result);
             if (only is not null && !outbox.List().Any(e => e.Item.Id == only))
             {
-                Console.Error.WriteLine($"No outbox item {only} (see `openum outbox list`; a delivered or purged item is gone).");
+                Console.Error.WriteLine($"error: --id: no outbox item {only} (see `openum outbox list`; a delivered or purged item is gone).");
                 return 1;
             }
             int n = await outbox.RetryAsync(only, ct).ConfigureAwait(false);
@@ -51,13 +51,13 @@ internal static class OutboxCommands
             var targets = outbox.List().Where(e => only is null || e.Item.Id == only).ToList();
             if (only is not null && targets.Count == 0)
             {
-                Console.Error.WriteLine($"No outbox item {only} (see `openum outbox list`; a delivered or purged item is gone).");
+                Console.Error.WriteLine($"error: --id: no outbox item {only} (see `openum outbox list`; a delivered or purged item is gone).");
                 return 1;
             }
             if (only is not null && !includeQueued && targets.All(e => e.Folder == OutboxFolder.Queued))
             {
                 // Refused rather than reported as "0 deleted": the operator named a message that is still to be delivered.
-                Console.Error.WriteLine($"Outbox item {only} is still queued for delivery, not a dead letter: nothing was deleted. " +
+                Console.Error.WriteLine($"error: --id: outbox item {only} is still queued for delivery, not a dead letter: nothing was deleted. " +
                     "Add --include-queued to delete it anyway (the voice message is then lost).");
                 return 1;
             }

@@ -42,6 +42,9 @@ internal static class OutdialingCommand
                 restrictions = OutdialingRestrictions.ForMailboxPolicy(mailboxPolicy);
             }
 
+            // A prefix that is not digits would never match: refused rather than silently ignored.
+            if ((result.GetValue(deny) ?? []).FirstOrDefault(p => !System.Text.RegularExpressions.Regex.IsMatch(p, @"^\+?[0-9]{1,15}$")) is { } badPrefix)
+                throw new CliException($"--deny-prefix: '{badPrefix}' is not a prefix: give +digits (E.164) or national digits, e.g. +1900 or 0899.");
             var options = new OutdialingOptions { DenyPrefixes = [.. OutdialingOptions.DefaultDenyPrefixes, .. result.GetValue(deny) ?? []] };
             var decision = OutdialingEngine.Evaluate(new OutdialingRequest
             {

@@ -73,7 +73,7 @@ internal static class PlayOnPhoneCommand
                 m.Id, Folder = m.IsNew ? "new" : "saved", m.ReceivedAt, m.CallerId, m.CallerName, DurationSeconds = (int)m.Duration.TotalSeconds,
             }).ToList(),
                 ("Id", m => m.Id), ("Folder", m => m.Folder), ("Received", m => m.ReceivedAt.ToString("u")),
-                ("CallerId", m => m.CallerId.Length > 0 ? m.CallerId : "(unknown)"), ("Seconds", m => m.DurationSeconds));
+                ("CallerId", m => m.CallerId.Length > 0 ? m.CallerId : "(unknown)"), ("Duration", m => Table.Duration(TimeSpan.FromSeconds(m.DurationSeconds))));
             return 0;
         });
         return command;
@@ -141,7 +141,7 @@ internal static class PlayOnPhoneCommand
             if (result.GetValue(CliContext.JsonOption))
                 Console.WriteLine(JsonSerializer.Serialize(outcome, CliContext.Json));
             else
-                Table.WriteList(Console.Out, outcome);
+                Table.WriteList(Console.Out, outcome, new Dictionary<string, Func<object?, string>> { ["AudioSeconds"] = v => Table.Duration(TimeSpan.FromSeconds((double)v!)) });
             return outcome.Played ? 0 : 1;
         });
         return command;

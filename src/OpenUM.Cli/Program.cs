@@ -23,4 +23,4 @@ root.Subcommands.Add(TestConnectivityCommand.Create());
 root.Subcommands.Add(OutdialingCommand.Create());
 root.Subcommands.Add(CompletionCommand.Create());
 BackupCommands.AddTo(root);
-return await root.Parse(args).InvokeAsync();
+return await UsageErrors.InvokeAsync(root.Parse(args));

@@ -13,7 +13,7 @@ internal static class ServerCommands
         .Add<int>("--sip-tcp-listening-port", "SIP TCP port (default 5060)", (s, v) => s with { SipTcpListeningPort = v })
         .Add<int>("--sip-tls-listening-port", "SIP TLS port (default 5061)", (s, v) => s with { SipTlsListeningPort = v })
         .AddList("--dial-plans", "Dial plans this server serves (none = all)", (s, v) => s with { DialPlans = v })
-        .Add<UmStartupMode>("--um-startup-mode", "Auto, Tcp, Tls or Dual", (s, v) => s with { StartupMode = v })
+        .Add<UmStartupMode>("--um-startup-mode", "Auto, Tcp, Tls or Dual", (s, v) => s with { StartupMode = v }, field: OpenUM.Directory.ConfigurationFields.StartupMode)
         .Add<int>("--start-secured", "1 = listen on TLS when the server has no dial plan (Auto mode), 0 = TCP", (s, v) => s with { StartSecured = v })
         .AddList("--srtp-crypto-suites", "SRTP suites for Secured dial plans, most preferred first, e.g. AES_CM_128_HMAC_SHA1_80 (none = built-in order, strongest first)", (s, v) => s with { SrtpCryptoSuites = v })
         .Add<int>("--srtp-replay-window", "SRTP/SRTCP replay window in packets, 64-32768 (default 128)", (s, v) => s with { SrtpReplayWindow = v })
@@ -39,11 +39,11 @@ internal static class ServerCommands
         var name = new Option<string>("--name") { Description = "Server name (default: this machine's host name)", DefaultValueFactory = _ => Environment.MachineName };
         var fields = Fields();
         var set = new Command("set", "Change this UM server's settings.\nExample: openum server set --max-calls-allowed 50") { name };
-        fields.AddTo(set);
+        var apply = fields.AddTo(set);
         set.SetAction(result => CliContext.Run(result, (store, data) =>
         {
             var server = DemoConfiguration.EnsureServer(store, result.GetValue(name)!);
-            server = fields.Apply(server, result);
+            server = apply(server, result);
             CliContext.Audit(data, store.UpdateUmServer(server));
             CliContext.PrintOne(result, server);
             return 0;

@@ -61,7 +61,7 @@ internal static class TestConnectivityCommand
                 try { (context, serverName) = ClientTls(result, result.GetValue(certificate), serverName); }
                 catch (Exception e) when (e is CliException or CertificateStoreException)
                 {
-                    Console.Error.WriteLine($"error: --certificate: {e.Message}");
+                    Console.Error.WriteLine(result.GetValue(certificate) is null ? $"error: {e.Message}" : $"error: --certificate: {e.Message}");
                     return 2;
                 }
             }
@@ -73,7 +73,7 @@ internal static class TestConnectivityCommand
             if (result.GetValue(CliContext.JsonOption))
                 Console.WriteLine(JsonSerializer.Serialize(outcome, CliContext.Json));
             else
-                Table.WriteList(Console.Out, outcome);
+                Table.WriteList(Console.Out, outcome, new Dictionary<string, Func<object?, string>> { ["Latency"] = v => Table.Milliseconds((double)v!) });
             return outcome.EntireOperationSuccess ? 0 : 1;
         });
         return command;

@@ -112,12 +112,12 @@ public sealed class MailboxPolicyCliTests : IDisposable
     [InlineData("654321")]
     [InlineData("991000")]    // contains the extension
     [InlineData("48 2917")]
-    public void AWeakPinIsRefusedNamingPin(string weak)
+    public void AWeakPinIsRefusedNamingPinFile(string weak)
     {
         Seed();
         var (code, output, err) = Run("mailbox", "set-pin", "--dial-plan", "Contoso", "--extension", "1000", "--pin-file", PinFile(weak));
         Assert.Equal(2, code);
-        Assert.StartsWith("error: --pin:", err);
+        Assert.StartsWith("error: --pin-file: the PIN in ", err);
         Assert.DoesNotContain(weak, err + output);
     }
 
@@ -161,9 +161,9 @@ public sealed class MailboxPolicyCliTests : IDisposable
         var (code, _, err) = Run("mailbox", "set-pin", "--extension", "1001", "--pin-file", PinFile(Pin));
         Assert.Equal(2, code);
         Assert.Contains("no mailbox 1001", err);
-        // Standard input is closed and empty here: an empty PIN is refused, naming --pin.
+        // Standard input is closed and empty here: an empty PIN is refused, saying where it was read.
         var empty = Run("mailbox", "set-pin", "--extension", "1000");
         Assert.Equal(2, empty.Code);
-        Assert.StartsWith("error: --pin:", empty.Err);
+        Assert.StartsWith("error: the PIN read from standard input:", empty.Err);
     }
 }

@@ -110,7 +110,7 @@ public sealed class OutboxCliTests : IDisposable
         {
             var r = Run(args);
             Assert.Equal(1, r.Code);
-            Assert.Contains("No outbox item 0123", r.Err);
+            Assert.Contains("error: --id: no outbox item 0123", r.Err);
         }
     }
 }
