@@ -9,6 +9,7 @@ using OpenUM.Media;
 using OpenUM.Media.Session;
 using OpenUM.Security;
 using OpenUM.Server.Logging;
+using OpenUM.Sip.Transport;
 
 namespace OpenUM.Cli;
 
@@ -68,7 +69,7 @@ internal static class TestConnectivityCommand
             var test = new ConnectivityTest(TimeProvider.System, NullLogger.Instance);
             var outcome = await test.RunAsync(target, result.GetValue(extension) ?? defaultExtension, new RtpPortRange(first, last), ct,
                 context, serverName, srtp);
-            if (outcome.EntireOperationSuccess && IsLocal(address))
+            if (outcome.EntireOperationSuccess && LocalAddresses.IsLocal(address))
                 outcome = outcome with { Message = await AwaitMessageAsync(CliContext.Data(result).EventLog, outcome.CallId, ct) };
             if (result.GetValue(CliContext.JsonOption))
                 Console.WriteLine(JsonSerializer.Serialize(outcome, CliContext.Json));
@@ -87,10 +88,6 @@ internal static class TestConnectivityCommand
     // The events of a voice message's fate that carry its call: delivered (to the maildir or the outbox), delivered
     // after a retry, waiting in the spool, failed, lost.
     private static readonly int[] MessageEvents = [2001, 2067, 2065, 2004, 2066];
-
-    private static bool IsLocal(IPAddress address) =>
-        IPAddress.IsLoopback(address) || System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces()
-            .SelectMany(i => i.GetIPProperties().UnicastAddresses).Any(u => u.Address.Equals(address));
 
     // Reads the current events.jsonl once, then only what is appended (a rotation starts it over, after the rest of the
     // rotated file): not the whole log, rotated files included, five times a second.

@@ -73,7 +73,12 @@ public sealed class ServerTls : IDisposable
         {
             if (result.Accepted)
             {
-                handshake!.PeerIdentity = IsOnlySelf(result.Gateway) ? _fqdn : result.Gateway;
+                // The server's own name is its local loop (test-connectivity --secured, as Exchange's local loop test):
+                // only with the certificate it presents and only from this machine. Another certificate naming the
+                // server, or its own from elsewhere, names no gateway, and the call is refused as from a stranger.
+                handshake!.PeerIdentity = !IsOnlySelf(result.Gateway) ? result.Gateway
+                    : IsLocalLoop(info.Remote.Address, result.Thumbprint, _provider.Current.ServerCertificate.Thumbprint, LocalAddresses.IsLocal)
+                        ? _fqdn : null;
                 return;
             }
             handshake!.CertificateRefused = true;
@@ -97,6 +102,13 @@ public sealed class ServerTls : IDisposable
         if (_throttle.ShouldLog(info.Remote.Address + "/" + message, out int suppressed))
             SecurityEvents.IncomingTlsCallFailure(_logger, info.Remote.Address.ToString(), info.Remote.Port, message, LogThrottle.Describe(suppressed));
     }
+
+    /// <summary>
+    /// Whether a peer accepted under the server's own name is the server itself: it presented
+    /// <paramref name="ownThumbprint"/> (the certificate in use) and comes from an address <paramref name="isLocal"/> says is this machine's.
+    /// </summary>
+    public static bool IsLocalLoop(IPAddress remote, string? peerThumbprint, string ownThumbprint, Func<IPAddress, bool> isLocal) =>
+        string.Equals(peerThumbprint, ownThumbprint, StringComparison.OrdinalIgnoreCase) && isLocal(remote);
 
     // A name of this server's own (its FQDN, or one its certificate in use carries) that no gateway has: such a peer is
     // the server itself, under the name the call layer knows it by.
