@@ -209,8 +209,9 @@ public sealed class CallController : IAsyncDisposable
         }
         var services = new CallServices(_ports, _clock, _timers, _spool, _prompts, _options, _time, _logger);
         // Listed from admission on, so the list never misses a call the event log has already called answered (2002).
-        var entry = Calls.Add(call.Request.CallId ?? "", gateway.Name, dialPlan.Name, subscriber is not null ? SubscriberAccessCall.SubscriberExtension
-                : CalledParty.Find(call.Request) is { } found ? CalledParty.ToExtension(found.Number, dialPlan.NumberOfDigitsInExtension) ?? "" : "",
+        string extension = subscriber is not null ? SubscriberAccessCall.SubscriberExtension
+            : CalledParty.Find(call.Request) is { } found ? CalledParty.ToExtension(found.Number, dialPlan.NumberOfDigitsInExtension) ?? "" : "";
+        var entry = Calls.Add(call.Request.CallId ?? "", gateway.Name, dialPlan.Name, extension,
             AnsweredCall.CallerId(call.Request), call.Connection.Transport.ToString(), Unmapped(call.Connection.Remote).ToString());
         if (subscriber is not null)
             Start(call, entry, () => SubscriberAccessCall.TryAnswer(call, config, gateway, dialPlan, services, subscriber, entry, _shutdown.Token), a => a.RunAsync);
