@@ -108,9 +108,11 @@ public sealed class ControlServer : IAsyncDisposable
             catch (OperationCanceledException) { return; }
             catch (ObjectDisposedException) { return; }
             catch (SocketException) { continue; } // the client gave up before we took it
-            if (PeerUid(client) is { } uid && uid != _ownUid && uid != 0)
+            // Fails closed: a peer whose user the kernel does not tell is refused like a stranger.
+            var peer = PeerUid(client);
+            if (peer is not { } uid || (uid != _ownUid && uid != 0))
             {
-                Refuse(client, null, $"user id {uid} is not the server's user");
+                Refuse(client, null, peer is null ? "the peer's user id is unknown (SO_PEERCRED)" : $"user id {peer} is not the server's user");
                 continue;
             }
             if (Interlocked.Increment(ref _busy) > MaxClients)
