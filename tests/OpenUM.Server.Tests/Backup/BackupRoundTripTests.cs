@@ -1,4 +1,5 @@
 using System.Formats.Tar;
+using System.Security.Cryptography;
 using System.Text.Json;
 using OpenUM.Directory;
 using OpenUM.Directory.Pins;
@@ -30,7 +31,9 @@ public sealed class BackupRoundTripTests : IDisposable
             store.SavePin("Test", "1000", new MailboxPinState { Hash = "hash-of-pin", SetAt = DateTimeOffset.UnixEpoch, ConsecutiveFailures = 2 });
         }
 
-        Write(data, "certificates/personal/ABCDEF.key.pem", "-----BEGIN PRIVATE KEY-----\nnot a real key\n");
+        // A key made now, never one kept in the repository.
+        using (var key = ECDsa.Create(ECCurve.NamedCurves.nistP256))
+            Write(data, "certificates/personal/ABCDEF.key.pem", key.ExportPkcs8PrivateKeyPem());
         Write(data, "certificates/personal/ABCDEF.crt.pem", "certificate");
         Write(data, "certificates/trusted/crl/1234.crl", "crl");
         Write(data, "greetings/1000.wav", "RIFF greeting");
