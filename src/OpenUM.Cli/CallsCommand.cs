@@ -28,7 +28,7 @@ internal static class CallsCommand
             Table.Write(Console.Out, calls,
             [
                 ("CallId", c => c.CallId), ("Gateway", c => c.Gateway), ("DialPlan", c => c.DialPlan), ("Extension", c => c.Extension),
-                ("Caller", c => c.CallerId), ("State", c => c.State), ("Duration", c => HumanTime.Duration(c.Duration)),
+                ("Caller", c => c.CallerId), ("State", c => c.State), ("Duration", c => Table.Duration(c.Duration)),
                 ("Media", c => c.Media ?? "-"), ("Srtp", c => c.SrtpSuite ?? "-"),
             ]);
             return 0;

@@ -52,7 +52,7 @@ internal static class StatusCommand
         var lines = new List<(string, string)>
         {
             ("Server", $"{s.ServerName} (OpenUM {s.Version}, pid {s.ProcessId})"),
-            ("Uptime", $"{HumanTime.Duration(s.Uptime)} (since {s.StartedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC)"),
+            ("Uptime", $"{Table.Duration(s.Uptime)} (since {s.StartedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC)"),
             ("Mode", $"{s.Mode}: SIP TCP {Port(s.SipTcpPort)}, TLS {Port(s.SipTlsPort)}, UDP {Port(s.SipUdpPort)} on {s.ListenAddress}; RTP {s.RtpPorts}"),
             ("Certificate", s.Certificate is { } c
                 ? $"{c.Subject} ({c.Thumbprint}{(c.SelfSigned ? ", self-signed" : "")}), expires {c.NotAfter.UtcDateTime:yyyy-MM-dd} " +
@@ -62,7 +62,7 @@ internal static class StatusCommand
             ("ActiveCalls", $"{s.ActiveCalls} of {s.MaxCallsAllowed} allowed (openum calls list)"),
             ("Spool", $"{s.SpoolPending} recorded message(s) waiting for delivery"),
             ("Outbox", $"{s.OutboxQueued} queued" + (s.OutboxOldestQueuedAt is { } oldest
-                ? $" (oldest queued {HumanTime.Duration(now - oldest)} ago)" : "") + $", {s.OutboxDead} dead letter(s) (openum outbox list)"),
+                ? $" (oldest queued {Table.Duration(now - oldest)} ago)" : "") + $", {s.OutboxDead} dead letter(s) (openum outbox list)"),
             ("LastErrors", s.LastErrors.Count == 0 ? "none since the start" : $"{s.LastErrors.Count}, oldest first:"),
         };
         int width = lines.Max(l => l.Item1.Length);
@@ -70,18 +70,5 @@ internal static class StatusCommand
             output.WriteLine($"{name.PadRight(width)} : {value}");
         foreach (var e in s.LastErrors)
             output.WriteLine($"  {e.Time.UtcDateTime:yyyy-MM-dd HH:mm:ss} {e.Id} {e.Level}: {e.Message}");
-    }
-}
-
-/// <summary>Durations as people read them: 0:16, 12:05, 1:02:03, 3d 4:05:06.</summary>
-internal static class HumanTime
-{
-    public static string Duration(TimeSpan t)
-    {
-        if (t < TimeSpan.Zero) t = TimeSpan.Zero;
-        var i = CultureInfo.InvariantCulture;
-        if (t.TotalDays >= 1) return string.Create(i, $"{(int)t.TotalDays}d {t.Hours}:{t.Minutes:00}:{t.Seconds:00}");
-        if (t.TotalHours >= 1) return string.Create(i, $"{t.Hours}:{t.Minutes:00}:{t.Seconds:00}");
-        return string.Create(i, $"{t.Minutes}:{t.Seconds:00}");
     }
 }
