@@ -51,7 +51,7 @@ internal static class EventsCommand
                 if (target == EventLogTarget.Journald)
                 {
                     Console.Error.WriteLine("error: --follow: the server logs to the systemd journal (--log-target journald): follow it with " +
-                        $"journalctl -f -t openum -o json{(wanted is { } n ? $" OPENUM_EVENT_ID={n}" : "")}, or add --source file for events.jsonl.");
+                        $"journalctl -f -t openum -o json{(wanted is { } n ? $" EVENT_ID={n}" : "")}, or add --source file for events.jsonl.");
                     return 2;
                 }
                 await FollowAsync(data.EventLog, wanted, take, result.GetValue(CliContext.JsonOption), ct).ConfigureAwait(false);
@@ -65,7 +65,7 @@ internal static class EventsCommand
                 {
                     Console.Error.WriteLine($"error: the events are in the systemd journal (openum serve --log-target journald), and {error}.\n" +
                         "Read them with journalctl (Debian package systemd) as root or a member of group systemd-journal:\n" +
-                        $"  journalctl -t openum -o json{(wanted is { } n ? $" OPENUM_EVENT_ID={n}" : "")}\n" +
+                        $"  journalctl -t openum -o json{(wanted is { } n ? $" EVENT_ID={n}" : "")}\n" +
                         "Events written before the server switched to the journal: openum events --source file");
                     return 1;
                 }

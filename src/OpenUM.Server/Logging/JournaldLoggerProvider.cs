@@ -7,7 +7,7 @@ namespace OpenUM.Server.Logging;
 
 /// <summary>
 /// Sends events to the systemd journal over its native protocol (one datagram per entry to
-/// /run/systemd/journal/socket): MESSAGE, PRIORITY, SYSLOG_IDENTIFIER=openum, OPENUM_EVENT_ID,
+/// /run/systemd/journal/socket): MESSAGE, PRIORITY, SYSLOG_IDENTIFIER=openum, EVENT_ID,
 /// OPENUM_EVENT_NAME, OPENUM_CATEGORY, each structured property as OPENUM_&lt;UPPER_SNAKE&gt; and
 /// OPENUM_EXCEPTION. The journal adds its trusted fields (_PID, _UID, _SYSTEMD_UNIT, time). An entry the
 /// journal does not take (socket missing, journald stopped or stuck, entry too large) goes to the
@@ -23,7 +23,7 @@ public sealed class JournaldLoggerProvider : ILoggerProvider
     public const string Identifier = "openum";
 
     /// <summary>Field names of the fixed fields; a property that would map onto one gets OPENUM_PROPERTY_ instead.</summary>
-    public const string EventIdField = "OPENUM_EVENT_ID", EventNameField = "OPENUM_EVENT_NAME",
+    public const string EventIdField = "EVENT_ID", EventNameField = "OPENUM_EVENT_NAME",
         CategoryField = "OPENUM_CATEGORY", ExceptionField = "OPENUM_EXCEPTION";
 
     /// <summary>

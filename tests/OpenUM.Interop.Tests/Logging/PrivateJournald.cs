@@ -105,17 +105,17 @@ public sealed class PrivateJournald : IAsyncDisposable
         return entries;
     }
 
-    /// <summary>Waits (hang guard) until an openum entry with OPENUM_EVENT_ID=<paramref name="id"/> is in the journal.</summary>
+    /// <summary>Waits (hang guard) until an openum entry with EVENT_ID=<paramref name="id"/> is in the journal.</summary>
     public async Task<JsonElement> WaitForAsync(int id, TimeSpan hangGuard, Func<JsonElement, bool>? match = null)
     {
         var deadline = DateTime.UtcNow + hangGuard;
         while (true)
         {
-            var found = (await ReadAsync($"OPENUM_EVENT_ID={id}")).Where(e => match is null || match(e)).ToList();
+            var found = (await ReadAsync($"EVENT_ID={id}")).Where(e => match is null || match(e)).ToList();
             if (found.Count > 0)
                 return found[^1];
             if (DateTime.UtcNow > deadline)
-                Assert.Fail($"no journal entry with OPENUM_EVENT_ID={id} within {hangGuard.TotalSeconds:0} s; openum entries:\n" +
+                Assert.Fail($"no journal entry with EVENT_ID={id} within {hangGuard.TotalSeconds:0} s; openum entries:\n" +
                     string.Join('\n', (await ReadAsync()).Select(e => Field(e, "MESSAGE"))));
             await Task.Delay(200);
         }

@@ -231,7 +231,7 @@ public class EventLogOutageTests
         var buffer = new byte[64 * 1024];
         var gap = JournalDatagram.Parse(buffer.AsSpan(0, journal.Receive(buffer))).ToDictionary(f => f.Name, f => f.Text);
         var next = JournalDatagram.Parse(buffer.AsSpan(0, journal.Receive(buffer))).ToDictionary(f => f.Name, f => f.Text);
-        Assert.Equal("2063", gap["OPENUM_EVENT_ID"]);
+        Assert.Equal("2063", gap["EVENT_ID"]);
         Assert.Equal("3", gap["OPENUM_COUNT"]); // 1-3 (the 2017 about them went to the fallback, not to the journal)
         Assert.Equal(Start + TimeSpan.FromSeconds(1), DateTimeOffset.Parse(gap["OPENUM_FIRST_LOST"], System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal(Start + TimeSpan.FromSeconds(3), DateTimeOffset.Parse(gap["OPENUM_LAST_LOST"], System.Globalization.CultureInfo.InvariantCulture));

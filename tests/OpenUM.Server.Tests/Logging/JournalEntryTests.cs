@@ -85,7 +85,7 @@ public class JournalEntryTests
         var state = new List<KeyValuePair<string, object?>>
         {
             new("RemoteAddress", "192.0.2.7"), new("RemotePort", 5060), new("Secure", true), new("Missing", null),
-            new("EventId", "clash"), new("{OriginalFormat}", "Refused {RemoteAddress}:{RemotePort}"),
+            new("EventId", "clash"), new("Category", "clash"), new("{OriginalFormat}", "Refused {RemoteAddress}:{RemotePort}"),
         };
         Exception error;
         try { throw new InvalidOperationException("boom"); } catch (InvalidOperationException e) { error = e; }
@@ -95,13 +95,14 @@ public class JournalEntryTests
         Assert.Equal("Refused 192.0.2.7:5060\n" + error, f["MESSAGE"]);
         Assert.Equal("4", f["PRIORITY"]);
         Assert.Equal("openum", f["SYSLOG_IDENTIFIER"]);
-        Assert.Equal("1021", f["OPENUM_EVENT_ID"]);
+        Assert.Equal("1021", f["EVENT_ID"]);
         Assert.Equal("CallRejected", f["OPENUM_EVENT_NAME"]);
         Assert.Equal("OpenUM.Sip", f["OPENUM_CATEGORY"]);
         Assert.Equal("192.0.2.7", f["OPENUM_REMOTE_ADDRESS"]);
         Assert.Equal("5060", f["OPENUM_REMOTE_PORT"]);
         Assert.Equal("true", f["OPENUM_SECURE"]);
-        Assert.Equal("clash", f["OPENUM_PROPERTY_EVENT_ID"]); // never overwrites the event's own ID
+        Assert.Equal("clash", f["OPENUM_EVENT_ID"]); // a property, beside the event's own EVENT_ID
+        Assert.Equal("clash", f["OPENUM_PROPERTY_CATEGORY"]); // never overwrites a fixed field
         Assert.Equal(error.ToString(), f["OPENUM_EXCEPTION"]);
         Assert.False(f.ContainsKey("OPENUM_MISSING"));
         Assert.DoesNotContain(f.Keys, k => k.Contains("ORIGINAL", StringComparison.Ordinal));

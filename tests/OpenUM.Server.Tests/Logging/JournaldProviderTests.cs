@@ -48,7 +48,7 @@ public class JournaldProviderTests
         Assert.Equal("writer serve event 42 line one\nline two", f["MESSAGE"]);
         Assert.Equal("6", f["PRIORITY"]);
         Assert.Equal("openum", f["SYSLOG_IDENTIFIER"]);
-        Assert.Equal("9001", f["OPENUM_EVENT_ID"]);
+        Assert.Equal("9001", f["EVENT_ID"]);
         Assert.Equal("TestEvent", f["OPENUM_EVENT_NAME"]);
         Assert.Equal("42", f["OPENUM_SEQ"]);
         Assert.Equal("line one\nline two", f["OPENUM_PADDING"]);
@@ -101,7 +101,7 @@ public class JournaldProviderTests
         TestEvents.Numbered(logger, "serve", 1, ""); // journald not started yet
         using var journal = new FakeJournal(dir.File("socket"));
         TestEvents.Numbered(logger, "serve", 2, "");
-        Assert.Equal("2063", journal.Receive()["OPENUM_EVENT_ID"]); // what it missed comes first
+        Assert.Equal("2063", journal.Receive()["EVENT_ID"]); // what it missed comes first
         Assert.Equal("2", journal.Receive()["OPENUM_SEQ"]);
         Assert.Equal([1], fallback.Collector.GetSnapshot().Where(e => e.Id.Id == 9001).Select(e => e.Field<int>("Seq")));
     }
@@ -113,7 +113,7 @@ public class JournaldProviderTests
         // valid UTF-8 as an array of numbers.
         string line = """
             {"__REALTIME_TIMESTAMP":"1767225600123456","_PID":"4242","_UID":"0","PRIORITY":"4","SYSLOG_IDENTIFIER":"openum",
-             "MESSAGE":"Refused 192.0.2.7\nSystem.Exception: boom","OPENUM_EVENT_ID":"1021","OPENUM_EVENT_NAME":"CallRejected",
+             "MESSAGE":"Refused 192.0.2.7\nSystem.Exception: boom","EVENT_ID":"1021","OPENUM_EVENT_NAME":"CallRejected",
              "OPENUM_CATEGORY":"OpenUM.Sip","OPENUM_REMOTE_ADDRESS":"192.0.2.7","OPENUM_PROPERTY_EVENT_ID":"x",
              "OPENUM_RAW":[104,105,255],"OPENUM_EXCEPTION":"System.Exception: boom"}
             """.ReplaceLineEndings("");
@@ -143,7 +143,7 @@ public class JournaldProviderTests
     [Fact]
     public void JournalctlIsAskedForTheLastNOfOneEvent()
     {
-        Assert.Equal(["-t", "openum", "-o", "json", "--all", "--no-pager", "-q", "-n", "20", "OPENUM_EVENT_ID=1021"], JournalReader.Arguments(1021, 20));
+        Assert.Equal(["-t", "openum", "-o", "json", "--all", "--no-pager", "-q", "-n", "20", "EVENT_ID=1021"], JournalReader.Arguments(1021, 20));
         Assert.DoesNotContain("-n", JournalReader.Arguments(null, 0));
     }
 }
