@@ -292,11 +292,17 @@ public sealed class CallController : IAsyncDisposable
         call.Reject(status, phrase, headers.Count == 0 ? null : headers);
     }
 
-    /// <summary>Ends every call in progress (BYE) and waits for them, as the service stops.</summary>
+    /// <summary>
+    /// How long the stop waits for calls to end (their recordings finished and handed to delivery, BYE sent): within
+    /// the host's 20 s shutdown and a systemd unit's stop timeout.
+    /// </summary>
+    public static readonly TimeSpan StopLimit = TimeSpan.FromSeconds(10);
+
+    /// <summary>Ends every call in progress (BYE) and waits for them, at most <see cref="StopLimit"/>, as the service stops.</summary>
     public async ValueTask DisposeAsync()
     {
         await _shutdown.CancelAsync().ConfigureAwait(false);
-        try { await Task.WhenAll(_calls.Values).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false); }
+        try { await Task.WhenAll(_calls.Values).WaitAsync(StopLimit).ConfigureAwait(false); }
         catch (TimeoutException) { }
         _shutdown.Dispose();
     }

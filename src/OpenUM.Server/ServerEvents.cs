@@ -56,4 +56,16 @@ public static partial class ServerEvents
     [LoggerMessage(EventId = 2016, EventName = "ConfigurationFeedRestored", Level = LogLevel.Information,
         Message = "Listening to the shared configuration store {Store} again after {OutageSeconds} s")]
     public static partial void ConfigurationFeedRestored(ILogger logger, string store, double outageSeconds);
+
+    [LoggerMessage(EventId = 2090, EventName = "ServiceReloaded", Level = LogLevel.Information,
+        Message = "Reload requested (SIGHUP, systemctl reload): configuration version {Version}, gateway addresses resolved again, certificate {Certificate}")]
+    public static partial void Reloaded(ILogger logger, long version, string certificate);
+
+    [LoggerMessage(EventId = 2091, EventName = "ServiceStopping", Level = LogLevel.Information,
+        Message = "Stopping: ending {ActiveCalls} active calls with a BYE, recordings kept and handed to delivery (at most {LimitSeconds} s)")]
+    public static partial void Stopping(ILogger logger, int activeCalls, int limitSeconds);
+
+    [LoggerMessage(EventId = 2092, EventName = "CallsOutlivedStop", Level = LogLevel.Warning,
+        Message = "{ActiveCalls} calls had not ended {LimitSeconds} s after the stop began; the process exits without them")]
+    public static partial void CallsOutlivedStop(ILogger logger, int activeCalls, int limitSeconds);
 }

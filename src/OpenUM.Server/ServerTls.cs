@@ -52,14 +52,22 @@ public sealed class ServerTls : IDisposable
     /// Follows a configuration change: the accepted peer names, and a reload when the bound certificate
     /// or the store's files changed (new TLS connections get the new certificate; existing ones keep theirs).
     /// </summary>
-    public void Update(ConfigurationSnapshot config, string? boundThumbprint)
+    public void Update(ConfigurationSnapshot config, string? boundThumbprint) => Apply(config, boundThumbprint, force: false);
+
+    /// <summary>
+    /// `systemctl reload`: the store's certificates, chains, trusted CAs and CRLs are read again now, whether its
+    /// files look changed or not. False when they could not be loaded (2013): the certificate in use stays.
+    /// </summary>
+    public bool Reload(ConfigurationSnapshot config, string? boundThumbprint) => Apply(config, boundThumbprint, force: true);
+
+    private bool Apply(ConfigurationSnapshot config, string? boundThumbprint, bool force)
     {
         _gatewayNames = [.. config.IpGateways.Where(g => !g.HasIPAddress).Select(g => g.Address.TrimEnd('.'))];
         _peerNames = [.. _gatewayNames, .. _selfNames];
         string stamp = StoreStamp();
-        if (stamp == _storeStamp && string.Equals(boundThumbprint, _bound, StringComparison.OrdinalIgnoreCase)) return;
+        if (!force && stamp == _storeStamp && string.Equals(boundThumbprint, _bound, StringComparison.OrdinalIgnoreCase)) return true;
         (_bound, _storeStamp) = (boundThumbprint, stamp);
-        _provider.Reload();
+        return _provider.Reload().Succeeded;
     }
 
     /// <summary>

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using OpenUM.Directory;
@@ -67,12 +69,23 @@ public static class UmHost
         builder.Services.AddSingleton(data);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<IConfigurationStore>(_ => store);
+        // Type=notify: the library's notifier talks to NOTIFY_SOCKET; what is said when is ServiceManagerNotifier's. It is
+        // keyed on NOTIFY_SOCKET rather than on AddSystemd()'s parent-process check, so it also works under a supervisor
+        // that speaks sd_notify without being PID 1's systemd.
+        builder.Services.AddSingleton<ISystemdNotifier, SystemdNotifier>();
+        builder.Services.AddSingleton<Systemd.ServiceManagerNotifier>();
         builder.Services.AddSingleton<UmService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<UmService>());
         using var host = builder.Build();
         // Rotation notes, write failures and gaps of events.jsonl also reach standard error.
         if (eventFile is not null) eventFile.Diagnostics = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger(EventLogEvents.Category);
         var service = host.Services.GetRequiredService<UmService>();
+        // `systemctl reload` (ExecReload=kill -HUP): re-read configuration and certificates. Unhandled, SIGHUP ends the process.
+        using var reload = PosixSignalRegistration.Create(PosixSignal.SIGHUP, signal =>
+        {
+            signal.Cancel = true;
+            _ = service.ReloadAsync();
+        });
         await host.RunAsync(ct).ConfigureAwait(false);
         return service.ExitCode;
     }

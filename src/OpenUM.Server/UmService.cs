@@ -20,7 +20,8 @@ namespace OpenUM.Server;
 /// peer list in step with the configuration, and runs the SIP listeners, media and call control.
 /// </summary>
 public sealed class UmService(ServeOptions options, DataDirectory data, IConfigurationStore store, TimeProvider time,
-    ILoggerFactory loggers, IHostApplicationLifetime lifetime, Control.RecentEvents recent) : IHostedService, IAsyncDisposable
+    ILoggerFactory loggers, IHostApplicationLifetime lifetime, Control.RecentEvents recent, Systemd.ServiceManagerNotifier systemd)
+    : IHostedService, IAsyncDisposable
 {
     private readonly ILogger _logger = loggers.CreateLogger("OpenUM.Server");
     private ConfigurationMonitor? _monitor;
@@ -40,6 +41,7 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
     private Task? _housekeepingLoop;
     private Control.ControlServer? _control;
     private DateTimeOffset _startedAt;
+    private readonly SemaphoreSlim _reloadGate = new(1, 1);
 
     /// <summary>Exit code for the process: 0, or 1 after a fatal start error (1038).</summary>
     public int ExitCode { get; private set; }
@@ -142,10 +144,48 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
         string udp = options.SipUdpPort is { } u ? $", SIP UDP {u}" : "";
         ServerEvents.StartingMode(_logger, plan.Mode, _agent.TcpPort ?? 0, _agent.TlsPort ?? 0, udp, $"{options.RtpFirstPort}-{options.RtpLastPort}");
         ServerEvents.Started(_logger, options.ServerName, data.Root);
+        // Type=notify: systemd starts what depends on the service only now that it answers on its ports.
+        systemd.Ready($"{plan.Mode} mode: SIP TCP {_agent.TcpPort ?? 0}, TLS {_agent.TlsPort ?? 0}");
+        systemd.StartWatchdog(_agent.Wheel, Systemd.ServiceManagerNotifier.WatchdogIntervalFromEnvironment());
 
         _housekeeping = new CancellationTokenSource();
         _housekeepingLoop = HousekeepingAsync(_housekeeping.Token);
         _delivery.Start();
+    }
+
+    /// <summary>
+    /// `systemctl reload` (SIGHUP): the configuration is read now rather than at the next poll, gateway names are
+    /// resolved again, and the certificate store (certificates, chains, trusted CAs, CRLs) is read again even if its
+    /// files look unchanged — a renewed certificate or CRL written in place is served to the next handshake. Calls in
+    /// progress keep their connections. A reload already running absorbs the request.
+    /// </summary>
+    public async Task ReloadAsync()
+    {
+        if (_monitor is null || _peers is null || !await _reloadGate.WaitAsync(0).ConfigureAwait(false)) return;
+        try
+        {
+            systemd.Reloading();
+            _monitor.Poll();
+            var snapshot = _monitor.Current;
+            await _peers.RebuildAsync(snapshot, CancellationToken.None).ConfigureAwait(false);
+            string certificate = "not in use (no TLS listener or smart host needs one)";
+            if (_tls is { } tls)
+            {
+                certificate = tls.Reload(snapshot, snapshot.FindUmServer(options.ServerName)?.CertificateThumbprint) && tls.Current.Details is { } d
+                    ? $"{d.Thumbprint} ({d.Subject}, valid until {d.NotAfter:yyyy-MM-dd})"
+                    : "unchanged (the store could not be loaded: see event 2013)";
+            }
+            ServerEvents.Reloaded(_logger, snapshot.Version, certificate);
+        }
+        catch (Exception e)
+        {
+            ServerEvents.ConfigurationApplyFailed(_logger, e, _monitor.Current.Version, e.Message);
+        }
+        finally
+        {
+            systemd.Reloaded($"{_plan?.Mode} mode: SIP TCP {_agent?.TcpPort ?? 0}, TLS {_agent?.TlsPort ?? 0}");
+            _reloadGate.Release();
+        }
     }
 
     /// <summary>The server certificate for the smart host connection (mutual TLS), whatever the SIP listeners need.</summary>
@@ -302,6 +342,12 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
     /// <inheritdoc />
     public async Task StopAsync(CancellationToken ct)
     {
+        if (_calls is { } calls)
+        {
+            int active = calls.ActiveCalls;
+            systemd.Stopping($"ending {active} active calls");
+            ServerEvents.Stopping(_logger, active, (int)CallController.StopLimit.TotalSeconds);
+        }
         await DisposeAsync().ConfigureAwait(false);
         if (ExitCode == 0) ServerEvents.Stopped(_logger);
     }
@@ -314,12 +360,18 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
         if (_housekeepingLoop is not null) await _housekeepingLoop.ConfigureAwait(false);
         _housekeeping?.Dispose(); _housekeeping = null; _housekeepingLoop = null;
         if (_storage is not null) { await _storage.DisposeAsync().ConfigureAwait(false); _storage = null; }
-        if (_calls is not null) { await _calls.DisposeAsync().ConfigureAwait(false); _calls = null; }
+        if (_calls is not null)
+        {
+            await _calls.DisposeAsync().ConfigureAwait(false);
+            if (_calls.ActiveCalls > 0) ServerEvents.CallsOutlivedStop(_logger, _calls.ActiveCalls, (int)CallController.StopLimit.TotalSeconds);
+            _calls = null;
+        }
         if (_delivery is not null) { await _delivery.DisposeAsync().ConfigureAwait(false); _delivery = null; }
         if (_agent is not null) { await _agent.DisposeAsync().ConfigureAwait(false); _agent = null; }
         if (_clock is not null) { await _clock.DisposeAsync().ConfigureAwait(false); _clock = null; }
         _tls?.Dispose(); _tls = null;
         if (_feed is not null) { await _feed.DisposeAsync().ConfigureAwait(false); _feed = null; }
         (_monitor as IDisposable)?.Dispose(); _monitor = null;
+        systemd.Dispose();
     }
 }

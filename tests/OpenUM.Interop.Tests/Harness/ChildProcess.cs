@@ -164,6 +164,9 @@ public static class Posix
     /// <summary>SIGTERM.</summary>
     public const int SIGTERM = 15;
 
+    /// <summary>SIGHUP (what <c>systemctl reload</c> sends through ExecReload=kill -HUP).</summary>
+    public const int SIGHUP = 1;
+
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int NativeKill(int pid, int signal);
 

@@ -7,7 +7,8 @@ namespace OpenUM.Interop.Tests.Status;
 /// <summary>
 /// `openum status --json` and `openum calls list --json` while 20 SIPp calls are held up: two gateways (127.0.0.1 and
 /// 127.0.0.2), two extensions; the counts equal SIPp's calls and every call shows its own gateway and extension. The
-/// calls end with the server's BYE at its stop, so nothing depends on how long the CLI takes.
+/// calls end with the server's BYE at its stop, so nothing depends on how long the CLI takes, and that stop is graceful:
+/// each recording in progress is finished and delivered.
 /// </summary>
 public sealed partial class ActiveCallsStatusTests(ITestOutputHelper output)
 {
@@ -21,13 +22,17 @@ public sealed partial class ActiveCallsStatusTests(ITestOutputHelper output)
         await um.CliOkAsync("dialplan", "new", "--name", "Test", "--number-of-digits-in-extension", "4");
         await um.CliOkAsync("gateway", "new", "--name", "gw-a", "--address", "127.0.0.1", "--dial-plan", "Test");
         await um.CliOkAsync("gateway", "new", "--name", "gw-b", "--address", "127.0.0.2", "--dial-plan", "Test");
-        foreach (string extension in Extensions)
-            await um.CliOkAsync("mailbox", "new", "--extension", extension, "--dial-plan", "Test", "--email", $"user{extension}@example.test");
-        await um.StartAsync();
-
         string work = System.IO.Directory.CreateTempSubdirectory("openum-status-").FullName;
         try
         {
+            // A short greeting (0.4 s of silence) brings every call to its recording before the server is asked and stopped.
+            string greeting = Path.Combine(work, "greeting.wav");
+            PcmWav.WriteMono(greeting, new short[3200], 8000);
+            foreach (string extension in Extensions)
+                await um.CliOkAsync("mailbox", "new", "--extension", extension, "--dial-plan", "Test", "--email", $"user{extension}@example.test",
+                    "--greeting", greeting);
+            await um.StartAsync();
+
             string ulaw = Path.Combine(work, "caller.ulaw");
             await File.WriteAllBytesAsync(ulaw, StorageChecks.MuLawTone(2));
             // Calls alternate between the two extensions, in SIPp's call order.
@@ -46,12 +51,12 @@ public sealed partial class ActiveCallsStatusTests(ITestOutputHelper output)
             var fromA = Hold("127.0.0.1");
             var fromB = Hold("127.0.0.2");
 
-            // Every call answered (2002 is written once the call is in the list): now ask the server.
+            // Every call recording (the spool holds a recording from the beep on): now ask the server.
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-            while (um.ReadEvents().Count(e => e.Id == 2002) < 2 * CallsPerGateway)
+            while (um.SpoolFiles().Count(f => f.EndsWith(".wav", StringComparison.Ordinal)) < 2 * CallsPerGateway)
             {
                 Assert.True(DateTime.UtcNow < deadline && !fromA.IsCompleted && !fromB.IsCompleted,
-                    $"not all {2 * CallsPerGateway} calls were answered while SIPp held them\n{um.EventsText()}\n{um.ServerOutput}");
+                    $"not all {2 * CallsPerGateway} calls were recording while SIPp held them\n{um.EventsText()}\n{um.ServerOutput}");
                 await Task.Delay(100);
             }
             var status = JsonDocument.Parse((await um.CliOkAsync("status", "--json")).StdOut).RootElement;
@@ -64,6 +69,11 @@ public sealed partial class ActiveCallsStatusTests(ITestOutputHelper output)
             Assert.True(a.ExitCode == 0 && a.Successful == CallsPerGateway, "gateway gw-a's calls\n" + a.Describe());
             Assert.True(b.ExitCode == 0 && b.Successful == CallsPerGateway, "gateway gw-b's calls\n" + b.Describe());
             int sippCalls = a.Successful + b.Successful;
+            // A graceful stop: every recording was finished and handed to delivery (the maildir here), none left behind.
+            Assert.Contains(um.ReadEvents(), e => e.Id == 2091 && e.Property("activeCalls") == sippCalls.ToString());
+            Assert.Equal(sippCalls, Extensions.Sum(e => um.DeliveredFiles($"user{e}@example.test").Length));
+            Assert.True(um.SpoolFiles().Length == 0, "left in the spool at the stop:\n" + string.Join('\n', um.SpoolFiles()));
+            Assert.DoesNotContain(um.ReadEvents(), e => e.Id == 2092);
 
             Assert.Equal(sippCalls, status.GetProperty("activeCalls").GetInt32());
             Assert.Equal("TCP", status.GetProperty("mode").GetString());
@@ -85,7 +95,7 @@ public sealed partial class ActiveCallsStatusTests(ITestOutputHelper output)
                 Assert.Equal("Test", call.GetProperty("dialPlan").GetString());
                 Assert.Equal("PCMU", call.GetProperty("media").GetString());
                 Assert.Equal(JsonValueKind.Null, call.GetProperty("srtpSuite").ValueKind);
-                Assert.Contains(call.GetProperty("state").GetString(), new[] { "Answering", "Greeting", "Recording" });
+                Assert.Equal("Recording", call.GetProperty("state").GetString());
                 expected.Remove(callId);
             }
             Assert.Empty(expected);

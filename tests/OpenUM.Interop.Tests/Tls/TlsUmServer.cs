@@ -126,9 +126,11 @@ public sealed class TlsUmServer : IAsyncDisposable
     /// <summary>
     /// Starts <c>openum serve --sip-tcp-port T --sip-tls-port S --fqdn um.example.test</c> and waits for event
     /// 1114; its mode must be <paramref name="expectedMode"/> (TCP, TLS or Dual) and its ports must match.
-    /// <paramref name="environment"/> gives it names that resolve and a descriptor limit of its own.
+    /// <paramref name="environment"/> gives it names that resolve and a descriptor limit of its own;
+    /// <paramref name="variables"/> are added to its environment.
     /// </summary>
-    public async Task StartAsync(string expectedMode = "TLS", ServeEnvironment? environment = null)
+    public async Task StartAsync(string expectedMode = "TLS", ServeEnvironment? environment = null,
+        IReadOnlyDictionary<string, string>? variables = null)
     {
         if (_serve is not null)
             throw new InvalidOperationException("already started");
@@ -140,7 +142,7 @@ public sealed class TlsUmServer : IAsyncDisposable
             "--rtp-ports", $"{RtpPorts.First}-{RtpPorts.Last}", "--listen-address", "127.0.0.1", "--data-dir", Um.DataDir,
         ];
         var (file, args) = (environment ?? new ServeEnvironment()).Wrap(command, Um.DataDir);
-        _serve = ChildProcess.Start(file, args);
+        _serve = ChildProcess.Start(file, args, environment: variables);
         _log?.WriteLine($"started pid {_serve.Id}: {_serve.Command}");
         var deadline = DateTime.UtcNow + StartHangGuard;
         while (true)
