@@ -15,7 +15,7 @@ internal static class EventsCommand
         var source = new Option<string?>("--source")
         {
             Description = "file (<data-dir>/events.jsonl and its rotated files) or journal (journalctl -t openum). " +
-                "Default: where `openum serve` with this data directory logs (its --log-target)",
+                "Default: where `openum serve` with this data directory logs (its --log-target; events.jsonl under both)",
         };
         var follow = new Option<bool>("--follow", "-f")
         {

@@ -16,7 +16,7 @@ internal static class ServeCommand
         var udp = new Option<int?>("--sip-udp-port") { Description = "Also listen for SIP over UDP on this port (off by default)" };
         var rtp = new Option<string?>("--rtp-ports") { Description = "RTP port range A-B (default 16384-31999)" };
         var listen = new Option<string?>("--listen-address") { Description = "Address to bind the SIP listeners to (default: all)" };
-        var logTarget = new Option<string?>("--log-target") { Description = "Where events go: file (the console and <data-dir>/events.jsonl, the default) or journald (the systemd journal only)" };
+        var logTarget = new Option<string?>("--log-target") { Description = "Where events go: file (the console and <data-dir>/events.jsonl, the default), journald (the systemd journal only) or both (the journal and events.jsonl)" };
         var logMaxSize = new Option<string?>("--event-log-max-size") { Description = "MB events.jsonl may reach before it is renamed events.1.jsonl (1-1024, default 10)" };
         var logFiles = new Option<string?>("--event-log-files") { Description = "Rotated event files kept besides events.jsonl; older ones are deleted (1-100, default 9)" };
         var command = new Command("serve", "Run the UM server: answer diverted calls, record and deliver voice messages.\n" +
@@ -83,8 +83,8 @@ internal static class ServeCommand
         {
             if (!EventLogRotation.TryParseTarget(target, out var parsed, out string? error))
                 return Fail("--log-target", error!);
-            if (parsed == EventLogTarget.Journald && !File.Exists(JournaldLoggerProvider.DefaultSocket))
-                return Fail("--log-target", $"journald: {JournaldLoggerProvider.DefaultSocket} does not exist (is systemd-journald running?); use --log-target file.");
+            if (EventLog.ToJournal(parsed) && !File.Exists(JournaldLoggerProvider.DefaultSocket))
+                return Fail("--log-target", $"{target.Trim().ToLowerInvariant()}: {JournaldLoggerProvider.DefaultSocket} does not exist (is systemd-journald running?); use --log-target file.");
             options = options with { LogTarget = parsed };
         }
         foreach (var (option, value) in new[] { ("--event-log-max-size", maxSize), ("--event-log-files", files) })

@@ -36,9 +36,9 @@ public static class UmHost
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         JsonLinesLoggerProvider? eventFile = null;
-        if (options.LogTarget == EventLogTarget.Journald)
+        if (EventLog.ToJournal(options.LogTarget))
         {
-            // The journal replaces both the console and events.jsonl; what it does not take goes to standard error.
+            // The journal replaces the console; what it does not take goes to standard error.
             builder.Logging.AddProvider(new JournaldLoggerProvider(JournaldLoggerProvider.DefaultSocket,
                 new StandardErrorLoggerProvider(TimeProvider.System), "standard error", TimeProvider.System));
         }
@@ -58,6 +58,9 @@ public static class UmHost
                     o.UseUtcTimestamp = true;
                     o.ColorBehavior = LoggerColorBehavior.Disabled;
                 });
+        }
+        if (EventLog.ToFile(options.LogTarget))
+        {
             eventFile = new JsonLinesLoggerProvider(data.EventLog, TimeProvider.System, options.EventLogRotation);
             builder.Logging.AddProvider(eventFile);
         }
@@ -103,8 +106,12 @@ public static class UmHost
         }
     }
 
-    private static ILoggerProvider OneOffEventLog(ServeOptions options, DataDirectory data) =>
-        options.LogTarget == EventLogTarget.Journald
-            ? new JournaldLoggerProvider(JournaldLoggerProvider.DefaultSocket, new StandardErrorLoggerProvider(TimeProvider.System), "standard error", TimeProvider.System)
-            : new JsonLinesLoggerProvider(data.EventLog, TimeProvider.System);
+    private static ILoggerProvider OneOffEventLog(ServeOptions options, DataDirectory data)
+    {
+        var file = new JsonLinesLoggerProvider(data.EventLog, TimeProvider.System);
+        if (!EventLog.ToJournal(options.LogTarget)) return file;
+        var journal = new JournaldLoggerProvider(JournaldLoggerProvider.DefaultSocket, new StandardErrorLoggerProvider(TimeProvider.System),
+            "standard error", TimeProvider.System);
+        return EventLog.ToFile(options.LogTarget) ? new TeeLoggerProvider(journal, file) : journal;
+    }
 }

@@ -18,7 +18,7 @@ public static class EventLog
         string path = Path.Combine(data.Root, TargetFileName);
         string temp = path + ".tmp";
         File.WriteAllText(temp, "# Where `openum serve` writes events (--log-target); read by CLI commands and `openum events`.\n" +
-            (target == EventLogTarget.Journald ? "journald" : "file") + "\n");
+            target.ToString().ToLowerInvariant() + "\n");
         File.Move(temp, path, overwrite: true);
     }
 
@@ -38,15 +38,24 @@ public static class EventLog
     }
 
     /// <summary>
-    /// The event log of a CLI command: the systemd journal when the server logs there and the journal
-    /// socket exists (what the journal does not take goes to events.jsonl), else events.jsonl, one open
-    /// per event so the server's rotation is never in the way.
+    /// The event log of a CLI command, where the server's events go: the systemd journal when the server logs there
+    /// and the journal socket exists (what the journal does not take goes to events.jsonl), events.jsonl too under
+    /// `both`, else events.jsonl alone; events.jsonl is opened once per event so the server's rotation is never in the way.
     /// </summary>
     public static ILoggerProvider ForCommand(DataDirectory data, string journalSocket = JournaldLoggerProvider.DefaultSocket)
     {
         var file = new JsonLinesLoggerProvider(data.EventLog, TimeProvider.System);
-        return RecordedTarget(data) == EventLogTarget.Journald && File.Exists(journalSocket)
-            ? new JournaldLoggerProvider(journalSocket, file, data.EventLog, TimeProvider.System)
-            : file;
+        var target = RecordedTarget(data);
+        if (target == EventLogTarget.File || !File.Exists(journalSocket)) return file;
+        return target == EventLogTarget.Both
+            ? new TeeLoggerProvider(new JournaldLoggerProvider(journalSocket, new StandardErrorLoggerProvider(TimeProvider.System), "standard error",
+                TimeProvider.System), file)
+            : new JournaldLoggerProvider(journalSocket, file, data.EventLog, TimeProvider.System);
     }
+
+    /// <summary>Whether events of <paramref name="target"/> go to the journal.</summary>
+    public static bool ToJournal(EventLogTarget target) => target is EventLogTarget.Journald or EventLogTarget.Both;
+
+    /// <summary>Whether events of <paramref name="target"/> go to events.jsonl.</summary>
+    public static bool ToFile(EventLogTarget target) => target is EventLogTarget.File or EventLogTarget.Both;
 }

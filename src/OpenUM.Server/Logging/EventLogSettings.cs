@@ -7,6 +7,8 @@ public enum EventLogTarget
     File,
     /// <summary>The systemd journal through its native protocol; no console copy, no events.jsonl.</summary>
     Journald,
+    /// <summary>The journal and events.jsonl with its rotated files (what the Debian package's unit uses); no console copy.</summary>
+    Both,
 }
 
 /// <summary>
@@ -42,7 +44,7 @@ public sealed record EventLogRotation(long MaxBytes, int Files)
         ? $"{files} is outside {MinFiles}-{MaxFiles} (rotated files kept besides events.jsonl; default {Default.Files})."
         : null;
 
-    /// <summary>Parses a --log-target value (file or journald, any case).</summary>
+    /// <summary>Parses a --log-target value (file, journald or both, any case).</summary>
     public static bool TryParseTarget(string text, out EventLogTarget target, out string? error)
     {
         error = null;
@@ -50,9 +52,11 @@ public sealed record EventLogRotation(long MaxBytes, int Files)
         {
             case "file": target = EventLogTarget.File; return true;
             case "journald": case "journal": target = EventLogTarget.Journald; return true;
+            case "both": target = EventLogTarget.Both; return true;
             default:
                 target = EventLogTarget.File;
-                error = $"'{text}' is not a log target: use file (console and <data-dir>/events.jsonl, the default) or journald (the systemd journal).";
+                error = $"'{text}' is not a log target: use file (console and <data-dir>/events.jsonl, the default), journald (the systemd journal) " +
+                    "or both (the journal and events.jsonl).";
                 return false;
         }
     }

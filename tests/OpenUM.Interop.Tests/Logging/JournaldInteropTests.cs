@@ -5,7 +5,10 @@ using OpenUM.Server.Logging;
 
 namespace OpenUM.Interop.Tests.Logging;
 
-/// <summary>`openum serve --log-target journald` and CLI commands against the real systemd-journald, read back with journalctl.</summary>
+/// <summary>
+/// `openum serve --log-target journald` (and `both`: the journal and events.jsonl) and CLI commands against the real
+/// systemd-journald, read back with journalctl.
+/// </summary>
 public sealed class JournaldInteropTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(60);
@@ -14,15 +17,17 @@ public sealed class JournaldInteropTests(ITestOutputHelper output)
 
     internal static string DotNet => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
 
-    [Fact]
-    public async Task ServeAndCommandsLogToTheJournalAndEventsReadsItBack()
+    [Theory]
+    [InlineData("journald")]
+    [InlineData("both")]
+    public async Task ServeAndCommandsLogToTheJournalAndEventsReadsItBack(string target)
     {
         await using var journal = await PrivateJournald.StartAsync(output);
         await using var um = new OpenUmProcess(output);
         int sipPort = TestPorts.FreeListenerPort();
         var rtp = TestPorts.RtpRange(50);
         await using var serve = ChildProcess.Start(Peers.Require("nsenter", "util-linux"), journal.Inside(
-            DotNet, OpenUmDll, "serve", "--log-target", "journald", "--sip-tcp-port", sipPort.ToString(),
+            DotNet, OpenUmDll, "serve", "--log-target", target, "--sip-tcp-port", sipPort.ToString(),
             "--rtp-ports", $"{rtp.First}-{rtp.Last}", "--listen-address", "127.0.0.1", "--data-dir", um.DataDir));
         string ServeOutput() => $"--- serve stdout ---\n{serve.StdOut}\n--- stderr ---\n{serve.StdErr}";
 
@@ -31,6 +36,7 @@ public sealed class JournaldInteropTests(ITestOutputHelper output)
         Assert.Equal("6", PrivateJournald.Field(listening, "PRIORITY"));
         Assert.Equal("openum", PrivateJournald.Field(listening, "SYSLOG_IDENTIFIER"));
         Assert.Equal("StartingMode", PrivateJournald.Field(listening, "OPENUM_EVENT_NAME"));
+        Assert.Equal("1114", PrivateJournald.Field(listening, "EVENT_ID"));
         Assert.Equal(sipPort.ToString(), PrivateJournald.Field(listening, "OPENUM_TCP_PORT"));
         Assert.Contains($"SIP TCP {sipPort}", PrivateJournald.Field(listening, "MESSAGE"));
         Assert.Equal("journal", PrivateJournald.Field(listening, "_TRANSPORT")); // the native protocol, not captured output
@@ -44,12 +50,13 @@ public sealed class JournaldInteropTests(ITestOutputHelper output)
         Assert.Equal("0", PrivateJournald.Field(audit, "_UID")); // who, as the kernel vouches for it
         Assert.Contains("\"numberOfDigitsInExtension\":4", PrivateJournald.Field(audit, "OPENUM_AFTER"));
 
-        // `openum events` reads the journal by default once the server logs there.
+        // `openum events` reads the journal by default once the server logs there only (events.jsonl under both).
         var events = await journal.RunInsideAsync(HangGuard, DotNet, OpenUmDll, "events", "--json", "--last", "0", "--data-dir", um.DataDir);
         Assert.True(events.ExitCode == 0, events.Describe());
         var shown = JsonDocument.Parse(events.StdOut).RootElement.EnumerateArray().ToList();
         var shownListening = Assert.Single(shown, e => e.GetProperty("id").GetInt32() == 1114);
-        Assert.Equal(sipPort.ToString(), shownListening.GetProperty("properties").GetProperty("tcpPort").GetString());
+        // From the journal properties come back as text; from events.jsonl as they were (a number).
+        Assert.Equal(sipPort.ToString(), shownListening.GetProperty("properties").GetProperty("tcpPort").GetRawText().Trim('"'));
         Assert.Equal("Information", shownListening.GetProperty("level").GetString());
         Assert.Contains(shown, e => e.GetProperty("id").GetInt32() == 2100);
         var only = await journal.RunInsideAsync(HangGuard, DotNet, OpenUmDll, "events", "--json", "--id", "2100", "--data-dir", um.DataDir);
@@ -60,14 +67,27 @@ public sealed class JournaldInteropTests(ITestOutputHelper output)
         Assert.True(serve.ExitCode == 0, $"serve exited with {serve.ExitCode}\n{ServeOutput()}");
         await journal.WaitForAsync(1039, HangGuard);
 
-        // The journal replaces both: no events.jsonl, and no event on the console.
-        Assert.False(EventLogFiles.Exist(Path.Combine(um.DataDir, "events.jsonl")), "events.jsonl was written in journald mode");
+        // The journal replaces the console; events.jsonl is written under both only, with the server's and the command's events.
         Assert.DoesNotContain("Listening in", serve.StdOut + serve.StdErr);
-
-        // Outside the namespace there is no journal socket: `openum events` says what to do instead of showing nothing.
-        var outside = await um.CliAsync("events");
-        Assert.Equal(1, outside.ExitCode);
-        Assert.Contains("journalctl -t openum", outside.StdErr);
+        if (target == "journald")
+        {
+            Assert.False(EventLogFiles.Exist(Path.Combine(um.DataDir, "events.jsonl")), "events.jsonl was written in journald mode");
+            // Outside the namespace there is no journal socket: `openum events` says what to do instead of showing nothing.
+            var outside = await um.CliAsync("events");
+            Assert.Equal(1, outside.ExitCode);
+            Assert.Contains("journalctl -t openum", outside.StdErr);
+        }
+        else
+        {
+            var inFile = um.ReadEvents();
+            Assert.Contains(inFile, e => e.Id == 1114 && e.Property("tcpPort") == sipPort.ToString());
+            Assert.Contains(inFile, e => e.Id == 2100 && e.Property("name") == "Journal");
+            Assert.Contains(inFile, e => e.Id == 1039);
+            // events.jsonl is where `openum events` reads then, also outside the journal's namespace.
+            var outside = await um.CliAsync("events", "--id", "2100", "--json");
+            Assert.True(outside.ExitCode == 0, outside.Describe());
+            Assert.Single(JsonDocument.Parse(outside.StdOut).RootElement.EnumerateArray());
+        }
     }
 
     [Fact]

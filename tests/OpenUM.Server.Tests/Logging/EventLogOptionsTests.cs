@@ -46,6 +46,7 @@ public class EventLogOptionsTests
     [InlineData("file", EventLogTarget.File)]
     [InlineData("journald", EventLogTarget.Journald)]
     [InlineData("JournalD", EventLogTarget.Journald)]
+    [InlineData("both", EventLogTarget.Both)]
     public void TargetsAreParsed(string text, EventLogTarget expected)
     {
         Assert.True(EventLogRotation.TryParseTarget(text, out var target, out string? error), error);
@@ -69,6 +70,8 @@ public class EventLogOptionsTests
         Assert.Equal(EventLogTarget.File, EventLog.RecordedTarget(data)); // nothing recorded yet
         EventLog.RecordTarget(data, EventLogTarget.Journald);
         Assert.Equal(EventLogTarget.Journald, EventLog.RecordedTarget(data));
+        EventLog.RecordTarget(data, EventLogTarget.Both);
+        Assert.Equal(EventLogTarget.Both, EventLog.RecordedTarget(data));
         EventLog.RecordTarget(data, EventLogTarget.File);
         Assert.Equal(EventLogTarget.File, EventLog.RecordedTarget(data));
         Assert.Equal([EventLog.TargetFileName], dir.Names()); // no temporary file left

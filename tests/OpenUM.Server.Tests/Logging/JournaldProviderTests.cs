@@ -37,6 +37,20 @@ public class JournaldProviderTests
         new(socket, fallback, "the fallback", time ?? TimeProvider.System);
 
     [Fact]
+    public void UnderBothACommandsEventGoesToTheJournalAndToEventsJsonl()
+    {
+        using var dir = new TempDir();
+        using var journal = new FakeJournal(dir.File("socket"));
+        var data = new OpenUM.Server.DataDirectory(dir.File("data"));
+        System.IO.Directory.CreateDirectory(data.Root);
+        EventLog.RecordTarget(data, EventLogTarget.Both);
+        using (var events = EventLog.ForCommand(data, journal.Path))
+            TestEvents.Numbered(events.CreateLogger("OpenUM.Cli"), "cli", 7, "");
+        Assert.Equal("writer cli event 7 ", journal.Receive()["MESSAGE"]);
+        Assert.Equal(("cli", 7), TestEvents.Parse(File.ReadAllLines(data.EventLog).Single()));
+    }
+
+    [Fact]
     public void EachEventIsOneDatagramWithItsFields()
     {
         using var dir = new TempDir();
