@@ -90,10 +90,10 @@ internal sealed class ActiveCall(long sequence, string callId, string gateway, s
 /// <param name="CallerId">The caller's number (From user part), or "Anonymous".</param>
 /// <param name="State">What the call is doing now.</param>
 /// <param name="StartedAt">When it was admitted.</param>
-/// <param name="Duration">How long it has been in progress.</param>
+/// <param name="Duration">How long it has been in progress (durationSeconds in JSON).</param>
 /// <param name="Transport">The SIP transport (Tcp, Tls, Udp).</param>
 /// <param name="Remote">The gateway's address and port of the SIP connection.</param>
 /// <param name="Media">The negotiated codec (null until answered).</param>
 /// <param name="SrtpSuite">The SRTP crypto suite of a Secured call (null for plain RTP).</param>
 public sealed record ActiveCallInfo(string CallId, string Gateway, string DialPlan, string Extension, string CallerId, ActiveCallState State,
-    DateTimeOffset StartedAt, TimeSpan Duration, string Transport, string Remote, string? Media, string? SrtpSuite);
+    DateTimeOffset StartedAt, [property: System.Text.Json.Serialization.JsonPropertyName("durationSeconds")] TimeSpan Duration, string Transport, string Remote, string? Media, string? SrtpSuite);

@@ -17,7 +17,7 @@ internal static class CallsCommand
             if (response?.Calls is not { } calls) return 1;
             if (result.GetValue(CliContext.JsonOption))
             {
-                Console.WriteLine(JsonSerializer.Serialize(calls, CliContext.Json));
+                Console.WriteLine(JsonSerializer.Serialize(calls, StatusCommand.Json));
                 return 0;
             }
             if (calls.Count == 0)

@@ -9,6 +9,9 @@ namespace OpenUM.Cli;
 /// <summary>`openum status`: the running server of this data directory, asked over its control socket.</summary>
 internal static class StatusCommand
 {
+    /// <summary>The CLI's JSON with the control protocol's durations in seconds (uptimeSeconds, durationSeconds).</summary>
+    internal static readonly JsonSerializerOptions Json = new(CliContext.Json) { Converters = { new ControlProtocol.SecondsConverter() } };
+
     public static Command Create()
     {
         var command = new Command("status", "Show the running server of this data directory: version, uptime, mode and listeners, " +
@@ -20,7 +23,7 @@ internal static class StatusCommand
             if (response?.Status is not { } status) return 1;
             if (result.GetValue(CliContext.JsonOption))
             {
-                Console.WriteLine(JsonSerializer.Serialize(status, CliContext.Json));
+                Console.WriteLine(JsonSerializer.Serialize(status, Json));
                 return 0;
             }
             Write(Console.Out, status);

@@ -22,12 +22,27 @@ public static class ControlProtocol
     /// <summary>"calls": the calls in progress (<see cref="ActiveCallInfo"/>).</summary>
     public const string Calls = "calls";
 
-    /// <summary>JSON as both sides write it (camelCase, enums as names, one line).</summary>
+    /// <summary>JSON as both sides write it (camelCase, enums as names, durations in seconds, one line).</summary>
     public static ControlJsonContext Json { get; } = new(new JsonSerializerOptions
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        Converters = { new JsonStringEnumConverter<ActiveCallState>() },
+        Converters = { new JsonStringEnumConverter<ActiveCallState>(), new SecondsConverter() },
     });
+
+    /// <summary>
+    /// A duration as a number of seconds (millisecond precision), the unit monitoring tools compute with, rather than
+    /// .NET's "d.hh:mm:ss.fffffff" text; the property names say so (uptimeSeconds, durationSeconds).
+    /// </summary>
+    public sealed class SecondsConverter : JsonConverter<TimeSpan>
+    {
+        /// <inheritdoc />
+        public override TimeSpan Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            TimeSpan.FromSeconds(reader.GetDouble());
+
+        /// <inheritdoc />
+        public override void Write(Utf8JsonWriter writer, TimeSpan value, JsonSerializerOptions options) =>
+            writer.WriteNumberValue(Math.Round(value.TotalSeconds, 3));
+    }
 }
 
 /// <summary>A request: the command and nothing else.</summary>
@@ -55,7 +70,8 @@ public sealed record ServerStatus
     public required int ProcessId { get; init; }
     /// <summary>When the service started.</summary>
     public required DateTimeOffset StartedAt { get; init; }
-    /// <summary>How long it has been running.</summary>
+    /// <summary>How long it has been running (uptimeSeconds in JSON).</summary>
+    [JsonPropertyName("uptimeSeconds")]
     public required TimeSpan Uptime { get; init; }
     /// <summary>The startup mode the dial plans call for (TCP, TLS or Dual).</summary>
     public required string Mode { get; init; }

@@ -79,6 +79,7 @@ public sealed partial class ActiveCallsStatusTests(ITestOutputHelper output)
             Assert.Equal("TCP", status.GetProperty("mode").GetString());
             Assert.Equal(um.SipPort, status.GetProperty("sipTcpPort").GetInt32());
             Assert.Equal(um.ServerPid, status.GetProperty("processId").GetInt32());
+            Assert.True(status.GetProperty("uptimeSeconds").GetDouble() > 0, "uptimeSeconds: " + status);
 
             // What SIPp sent: each call's Call-ID, the extension it dialled, and the gateway its address is.
             var expected = Invites(a.MessageLog).Select(i => (i.CallId, Gateway: "gw-a", i.Extension))
@@ -96,6 +97,7 @@ public sealed partial class ActiveCallsStatusTests(ITestOutputHelper output)
                 Assert.Equal("PCMU", call.GetProperty("media").GetString());
                 Assert.Equal(JsonValueKind.Null, call.GetProperty("srtpSuite").ValueKind);
                 Assert.Equal("Recording", call.GetProperty("state").GetString());
+                Assert.True(call.GetProperty("durationSeconds").GetDouble() > 0, "durationSeconds: " + call);
                 expected.Remove(callId);
             }
             Assert.Empty(expected);
