@@ -69,12 +69,15 @@ public static class UmHost
         builder.Services.AddSingleton<IConfigurationStore>(_ => store);
         builder.Services.AddSingleton<UmService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<UmService>());
+        // Metrics: after the UM service, whose listeners /health reports (does nothing without --metrics-listen).
+        builder.Services.AddSingleton<Metrics.MetricsService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Metrics.MetricsService>());
         using var host = builder.Build();
         // Rotation notes, write failures and gaps of events.jsonl also reach standard error.
         if (eventFile is not null) eventFile.Diagnostics = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger(EventLogEvents.Category);
         var service = host.Services.GetRequiredService<UmService>();
         await host.RunAsync(ct).ConfigureAwait(false);
-        return service.ExitCode;
+        return service.ExitCode != 0 ? service.ExitCode : host.Services.GetRequiredService<Metrics.MetricsService>().ExitCode;
     }
 
     // CLI commands and `openum events` follow the server to where it logs (EventLog.RecordedTarget).

@@ -299,6 +299,13 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
         };
     }
 
+    // What the metrics endpoint (Metrics.MetricsService) asks of the service.
+    /// <summary>Whether the SIP listeners are bound (GET /health).</summary>
+    public bool Listening => _agent is { } agent && (agent.TcpPort ?? agent.TlsPort) is not null;
+
+    /// <summary>The certificate the server presents, selected or generated as for SIP over TLS (HTTPS of the metrics endpoint).</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2 ServerCertificate() => SmtpTls().ServerCertificate;
+
     /// <inheritdoc />
     public async Task StopAsync(CancellationToken ct)
     {
