@@ -76,8 +76,9 @@ public static class UmHost
         // Rotation notes, write failures and gaps of events.jsonl also reach standard error.
         if (eventFile is not null) eventFile.Diagnostics = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger(EventLogEvents.Category);
         var service = host.Services.GetRequiredService<UmService>();
+        var metrics = host.Services.GetRequiredService<Metrics.MetricsService>();
         await host.RunAsync(ct).ConfigureAwait(false);
-        return service.ExitCode != 0 ? service.ExitCode : host.Services.GetRequiredService<Metrics.MetricsService>().ExitCode;
+        return service.ExitCode != 0 ? service.ExitCode : metrics.ExitCode;
     }
 
     // CLI commands and `openum events` follow the server to where it logs (EventLog.RecordedTarget).
