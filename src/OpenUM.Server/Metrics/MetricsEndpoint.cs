@@ -47,7 +47,7 @@ public sealed class MetricsEndpoint : IAsyncDisposable
             var limits = k.Limits;
             limits.MaxConcurrentConnections = MaxConnections;
             limits.MaxConcurrentUpgradedConnections = 0;
-            limits.MaxRequestBodySize = 0;              // GET only: any body is refused (413)
+            limits.MaxRequestBodySize = 0;              // GET only (a body is refused with 413 below)
             limits.MaxRequestLineSize = 1024;
             limits.MaxRequestHeaderCount = 32;
             limits.MaxRequestHeadersTotalSize = 8 * 1024;
@@ -77,6 +77,12 @@ public sealed class MetricsEndpoint : IAsyncDisposable
             {
                 context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
                 context.Response.Headers.Allow = "GET, HEAD";
+                return;
+            }
+            if (request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0)
+            {
+                // Neither answer reads a body, so Kestrel's MaxRequestBodySize would never see one: refused here.
+                context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
                 return;
             }
             await next(context).ConfigureAwait(false);
