@@ -42,6 +42,7 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
         Assert.NotEqual(0, endpoint.EndPoint.Port);
         CallMetrics.CallAnswered();
         CallMetrics.Refusal(RefusalReason.UnknownAddress);
+        CallMetrics.RecordingEnded(OpenUM.Media.RecordingStopReason.IdleTimeout, TimeSpan.FromSeconds(12));
         using var http = Client();
         using var response = await http.GetAsync($"http://{endpoint.EndPoint}/metrics");
         string text = await response.Content.ReadAsStringAsync();
@@ -52,6 +53,10 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
         Assert.Matches("openum_refusals_total\\{[^}]*reason=\"unknown_address\"", text);
         Assert.Contains("event_id=\"1021\"", text, StringComparison.Ordinal);
         Assert.Contains("service_name=\"openum\"", text, StringComparison.Ordinal);
+        // Histograms in seconds get the unit in their name, as docs/monitoring.md lists them.
+        Assert.Contains("# TYPE openum_recording_duration_seconds histogram", text, StringComparison.Ordinal);
+        Assert.Matches("openum_recording_duration_seconds_bucket\\{[^}]*le=\"\\+Inf\"\\}", text);
+        Assert.Contains("# TYPE openum_recordings_total counter", text, StringComparison.Ordinal);
     }
 
     [Fact]
