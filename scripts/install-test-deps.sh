@@ -17,6 +17,7 @@ declare -A need=(
   [afl-fuzz]=afl++         # coverage-guided fuzzing of the parsers (fuzz/smoke.sh)
   [python3]=python3        # Python's email package (policy.strict) checks delivered voice messages
   [ip]=iproute2            # private network namespaces (ip netns) for tests whose SDP names an unreachable address
+  [promtool]=prometheus    # a real Prometheus scraping the metrics endpoint; promtool checks docs/monitoring's rules
 )
 missing=()
 for cmd in "${!need[@]}"; do

@@ -50,11 +50,15 @@ public sealed class ActiveCalls
     {
         var call = new ActiveCall(Interlocked.Increment(ref _next), callId, gateway, dialPlan, extension, callerId, transport, remote, _time.GetUtcNow());
         _calls[call.Sequence] = call;
+        CallMetrics.CallStarted();
         return call;
     }
 
     /// <summary>Forgets a call that has ended or was never answered.</summary>
-    internal void Remove(ActiveCall call) => _calls.TryRemove(call.Sequence, out _);
+    internal void Remove(ActiveCall call)
+    {
+        if (_calls.TryRemove(call.Sequence, out _)) CallMetrics.CallEnded();
+    }
 }
 
 /// <summary>One call of <see cref="ActiveCalls"/>; the call that owns it moves its state and media on.</summary>

@@ -85,6 +85,7 @@ internal sealed class AnsweredCall
                 var remote = call.Connection.Remote;
                 string address = (remote.Address.IsIPv4MappedToIPv6 ? remote.Address.MapToIPv4() : remote.Address).ToString();
                 CallEvents.CallRejected(s.Logger, address, remote.Port, $"dial plan {dialPlan.Name} ({dialPlan.VoipSecurity}): {reason}", "");
+                CallMetrics.CallRefused(RefusalReason.Media);
                 _ = media.DisposeAsync().AsTask();
                 return null;
             }
@@ -92,6 +93,7 @@ internal sealed class AnsweredCall
             media.Start(result.Media, SourcePolicy(gateway, config.FindUmServer(s.Options.ServerName), call.Connection.Remote.Address));
             string codec = result.Media.Srtp is { } srtp ? $"{result.Media.Codec}, SRTP {SrtpSuites.Name(srtp.Suite)}" : result.Media.Codec.ToString();
             entry.SetMedia(result.Media.Codec.ToString().ToUpperInvariant(), result.Media.Srtp is { } suite ? SrtpSuites.Name(suite.Suite) : "");
+            CallMetrics.CallAnswered();
             CallEvents.CallAnswered(s.Logger, invite.CallId ?? "", CallerId(invite), gateway.Name, extension, dialPlan.Name, codec);
             return new AnsweredCall(dialog, media, result.Answer, capabilities, entry, s.Logger);
         }
@@ -163,6 +165,7 @@ internal sealed class AnsweredCall
         if (secure)
         {
             var stats = Media.SrtpStatistics;
+            CallMetrics.SrtpRejections(stats);
             CallEvents.SrtpSummary(_logger, stats.Rejected > 0 ? LogLevel.Warning : LogLevel.Information, Dialog.CallId,
                 stats.RtpAuthenticationFailures, stats.RtpReplays, stats.RtpOther,
                 stats.RtcpAuthenticationFailures, stats.RtcpReplays, stats.RtcpOther, stats.RtcpPackets);

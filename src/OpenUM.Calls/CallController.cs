@@ -87,10 +87,13 @@ public sealed class CallController : IAsyncDisposable
     }
 
     /// <summary>A source refused by <see cref="AdmitAddress"/>: 1021, rate-limited per address and globally.</summary>
-    public void OnAddressRefused(IPEndPoint remote, SipTransportKind kind) =>
+    public void OnAddressRefused(IPEndPoint remote, SipTransportKind kind)
+    {
+        CallMetrics.Refusal(kind == SipTransportKind.Tls ? RefusalReason.UnknownTlsAddress : RefusalReason.UnknownAddress);
         LogRejected(remote, kind == SipTransportKind.Tls
             ? "no gateway of a secured dial plan has this address, so no TLS handshake was started (openum server set --allow-tls-from-any-address true admits any address)"
             : "not a configured IP gateway");
+    }
 
     /// <summary>
     /// ADM-1/ADM-2: a new connection or datagram is admitted only from a configured gateway: by source
@@ -100,6 +103,7 @@ public sealed class CallController : IAsyncDisposable
     public bool Admit(SipConnectionInfo connection)
     {
         if (FindGateway(connection, _config()) is not null) return true;
+        CallMetrics.Refusal(connection.Transport == SipTransportKind.Tls ? RefusalReason.UnknownCertificateName : RefusalReason.UnknownAddress);
         LogRejected(connection.Remote, connection.Transport == SipTransportKind.Tls
             ? "its certificate names no configured IP gateway" : "not a configured IP gateway");
         return false;
@@ -142,6 +146,7 @@ public sealed class CallController : IAsyncDisposable
         catch (Exception e)
         {
             CallEvents.CallFailed(_logger, call.Request.CallId ?? "", e.Message);
+            CallMetrics.CallFailed();
             call.Reject(500, "Server Internal Error");
         }
         return ValueTask.CompletedTask;
@@ -156,30 +161,30 @@ public sealed class CallController : IAsyncDisposable
         var gateway = FindGateway(call.Connection, config);
         if (gateway is null)
         {
-            Refuse(call, 403, "Forbidden", "not a configured IP gateway", toldToPeer: false);
+            Refuse(call, RefusalReason.UnknownPeer, 403, "Forbidden", "not a configured IP gateway", toldToPeer: false);
             return;
         }
         if (gateway.Status != UmStatus.Enabled)
         {
-            Refuse(call, 503, "Service Unavailable", $"gateway {gateway.Name} is {gateway.Status}", retryAfter: true);
+            Refuse(call, RefusalReason.GatewayDisabled, 503, "Service Unavailable", $"gateway {gateway.Name} is {gateway.Status}", retryAfter: true);
             return;
         }
         var server = config.FindUmServer(_options.ServerName);
         if (server is not null && server.Status != UmStatus.Enabled)
         {
-            Refuse(call, 503, "Service Unavailable", $"UM server {server.Name} is {server.Status}", retryAfter: true);
+            Refuse(call, RefusalReason.ServerDisabled, 503, "Service Unavailable", $"UM server {server.Name} is {server.Status}", retryAfter: true);
             return;
         }
         var dialPlan = gateway.Name == SelfGateway ? RouteSelf(config, call.Request) : Route(config, gateway, call.Request);
         if (dialPlan is null)
         {
-            Refuse(call, 404, "Not Found", $"gateway {gateway.Name} has no hunt group for this call");
+            Refuse(call, RefusalReason.NoHuntGroup, 404, "Not Found", $"gateway {gateway.Name} has no hunt group for this call");
             return;
         }
         // SEC-2: a SipSecured or Secured dial plan takes calls only over mutual TLS, an Unsecured one only without.
         if (dialPlan.IsSecured != (call.Connection.Transport == SipTransportKind.Tls))
         {
-            Refuse(call, 403, "Forbidden", $"dial plan {dialPlan.Name} is {dialPlan.VoipSecurity} and the call came over {call.Connection.Transport}");
+            Refuse(call, RefusalReason.WrongTransport, 403, "Forbidden", $"dial plan {dialPlan.Name} is {dialPlan.VoipSecurity} and the call came over {call.Connection.Transport}");
             return;
         }
         var subscriber = SubscriberAccess is { } access && SubscriberAccessCall.IsAccessNumber(dialPlan, CalledParty.Find(call.Request)?.Number)
@@ -195,6 +200,7 @@ public sealed class CallController : IAsyncDisposable
                 + StorageVerdict.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture), storage.Reason);
             if (!announce)
             {
+                CallMetrics.CallRefused(RefusalReason.Storage);
                 call.Reject(503, "Service Unavailable", [new SipHeader("Retry-After",
                     StorageVerdict.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
                 return;
@@ -204,7 +210,7 @@ public sealed class CallController : IAsyncDisposable
         if (Interlocked.Increment(ref _active) > max)
         {
             Interlocked.Decrement(ref _active);
-            Refuse(call, 503, "Service Unavailable", $"MaxCallsAllowed ({max}) reached", retryAfter: true);
+            Refuse(call, RefusalReason.MaxCalls, 503, "Service Unavailable", $"MaxCallsAllowed ({max}) reached", retryAfter: true);
             return;
         }
         var services = new CallServices(_ports, _clock, _timers, _spool, _prompts, _options, _time, _logger);
@@ -232,7 +238,7 @@ public sealed class CallController : IAsyncDisposable
         catch (System.Net.Sockets.SocketException e)
         {
             // No free RTP port: a temporary overload, which gateways answer by trying another server.
-            Refuse(call, 503, "Service Unavailable", "no RTP port free: " + e.Message, retryAfter: true);
+            Refuse(call, RefusalReason.NoRtpPort, 503, "Service Unavailable", "no RTP port free: " + e.Message, retryAfter: true);
         }
         finally
         {
@@ -283,8 +289,9 @@ public sealed class CallController : IAsyncDisposable
 
     // A configured gateway (and test-connectivity) is told why, in a Warning (RFC 3261 §20.43), as the SRTP refusals do;
     // a stranger learns nothing beyond the status.
-    private void Refuse(IncomingCall call, int status, string phrase, string reason, bool retryAfter = false, bool toldToPeer = true)
+    private void Refuse(IncomingCall call, RefusalReason why, int status, string phrase, string reason, bool retryAfter = false, bool toldToPeer = true)
     {
+        CallMetrics.CallRefused(why);
         LogRejected(call.Connection.Remote, reason);
         var headers = new List<SipHeader>(2);
         if (retryAfter) headers.Add(new SipHeader("Retry-After", "30"));

@@ -88,6 +88,7 @@ internal sealed class VoicemailCall
                 var limits = new RecordingLimits(_dialPlan.MaxRecordingDuration, _dialPlan.RecordingIdleTimeout, '#');
                 _answered.Entry.State = ActiveCallState.Recording;
                 (var recording, outcome) = await RecordAsync(spooled.AudioPath, limits, ct).ConfigureAwait(false);
+                CallMetrics.RecordingEnded(recording.Reason, recording.Duration);
                 if (recording.Reason != RecordingStopReason.Cancelled && !ct.IsCancellationRequested)
                 {
                     // Also after a write failure: the caller hears the normal end, the message goes out marked incomplete.
@@ -102,6 +103,7 @@ internal sealed class VoicemailCall
         {
             life.EndReason = "error: " + e.Message;
             CallEvents.CallFailed(_s.Logger, CallId, e.ToString());
+            CallMetrics.CallFailed();
         }
 
         await _answered.EndAsync(life.EndReason).ConfigureAwait(false);

@@ -19,8 +19,10 @@ internal static class ServeCommand
         var logTarget = new Option<string?>("--log-target") { Description = "Where events go: file (the console and <data-dir>/events.jsonl, the default), journald (the systemd journal only) or both (the journal and events.jsonl)" };
         var logMaxSize = new Option<string?>("--event-log-max-size") { Description = "MB events.jsonl may reach before it is renamed events.1.jsonl (1-1024, default 10)" };
         var logFiles = new Option<string?>("--event-log-files") { Description = "Rotated event files kept besides events.jsonl; older ones are deleted (1-100, default 9)" };
+        var metricsListen = new Option<string?>("--metrics-listen") { Description = "Serve GET /metrics (Prometheus) and GET /health on ADDRESS:PORT, or on loopback for a bare PORT (off by default; see docs/monitoring.md)" };
+        var metricsTls = new Option<string?>("--metrics-tls") { Description = "true: the metrics endpoint speaks HTTPS with the server's certificate (default false)" };
         var command = new Command("serve", "Run the UM server: answer diverted calls, record and deliver voice messages.\n" +
-            "Example: openum serve --sip-tcp-port 5060 --sip-tls-port 5061 --rtp-ports 16384-17383") { tcp, tls, fqdn, udp, rtp, listen, logTarget, logMaxSize, logFiles };
+            "Example: openum serve --sip-tcp-port 5060 --sip-tls-port 5061 --rtp-ports 16384-17383") { tcp, tls, fqdn, udp, rtp, listen, logTarget, logMaxSize, logFiles, metricsListen, metricsTls };
         command.SetAction(async (result, ct) =>
         {
             var data = CliContext.Data(result);
@@ -60,6 +62,8 @@ internal static class ServeCommand
             }
             if (EventLogOptions(result.GetValue(logTarget), result.GetValue(logMaxSize), result.GetValue(logFiles), ref options) is { } failed)
                 return failed;
+            if (MetricsOptionsOf(result.GetValue(metricsListen), result.GetValue(metricsTls), ref options) is { } wrong)
+                return wrong;
             foreach (var (option, port) in new[] { ("--sip-tcp-port", options.SipTcpPort), ("--sip-tls-port", options.SipTlsPort), ("--sip-udp-port", options.SipUdpPort) })
                 if (port is < 0 or > 65535) return Fail(option, $"{port} is not a port number (0-65535).");
             return await UmHost.RunAsync(options, ct);
@@ -100,6 +104,25 @@ internal static class ServeCommand
             if (EventLogRotation.CheckFiles(n) is { } error) return Fail("--event-log-files", error);
             options = options with { EventLogRotation = options.EventLogRotation with { Files = n } };
         }
+        return null;
+    }
+
+    /// <summary>--metrics-listen and --metrics-tls; the exit code when one is wrong.</summary>
+    private static int? MetricsOptionsOf(string? listenText, string? tlsText, ref ServeOptions options)
+    {
+        bool tls = false;
+        if (tlsText is not null)
+        {
+            if (OpenUM.Server.Metrics.MetricsOptions.TryParseTls(tlsText, out string? error) is not { } parsed)
+                return Fail("--metrics-tls", error!);
+            if (listenText is null)
+                return Fail("--metrics-tls", "applies only with --metrics-listen ADDRESS:PORT, which turns the metrics endpoint on.");
+            tls = parsed;
+        }
+        if (listenText is null) return null;
+        if (OpenUM.Server.Metrics.MetricsOptions.TryParseListen(listenText, out string? wrong) is not { } endPoint)
+            return Fail("--metrics-listen", wrong!);
+        options = options with { Metrics = new OpenUM.Server.Metrics.MetricsOptions(endPoint, tls) };
         return null;
     }
 

@@ -12,6 +12,10 @@ public sealed class MaildirSink : IVoiceMessageSink
     private const UnixFileMode OwnerOnlyFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private const UnixFileMode OwnerOnlyDirectory = OwnerOnlyFile | UnixFileMode.UserExecute;
     private static long s_counter;
+    /// <summary>Meter of delivery (shared with the SMTP outbox).</summary>
+    private static readonly System.Diagnostics.Metrics.Meter s_meter = new(Smtp.OutboxWorker.MeterName);
+    private static readonly System.Diagnostics.Metrics.Histogram<double> s_latency = s_meter.CreateHistogram<double>("openum.maildir.latency", "s",
+        "End of the recording to the voice message in the recipient's maildir new/");
 
     private readonly string _senderAddress;
     private readonly TimeProvider _time;
@@ -64,6 +68,8 @@ public sealed class MaildirSink : IVoiceMessageSink
             File.Move(tmpPath, newPath, overwrite: false);
             moved = true;
             DirectorySync.Flush(@new);
+            // From the end of the recording (its start plus its length) to durable in new/.
+            s_latency.Record(Math.Max(0, (_time.GetUtcNow() - message.ReceivedAt - message.Duration).TotalSeconds));
             return newPath;
         }
         catch

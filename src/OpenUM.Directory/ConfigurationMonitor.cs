@@ -7,6 +7,14 @@ namespace OpenUM.Directory;
 /// </summary>
 public sealed class ConfigurationMonitor : IDisposable
 {
+    /// <summary>Meter of the configuration model.</summary>
+    public const string MeterName = "OpenUM.Directory";
+    private static readonly System.Diagnostics.Metrics.Meter s_meter = new(MeterName);
+    private static readonly System.Diagnostics.Metrics.Counter<long> s_reloads = s_meter.CreateCounter<long>("openum.configuration.reloads",
+        "{reload}", "Configuration reloads after a change of the store's version (result applied), and polls or reloads that failed (result failed)");
+    private static readonly KeyValuePair<string, object?> Applied = new("result", "applied");
+    private static readonly KeyValuePair<string, object?> Failed = new("result", "failed");
+
     private readonly IConfigurationStore _store;
     private readonly TimeProvider _time;
     private readonly TimeSpan _pollInterval;
@@ -71,9 +79,11 @@ public sealed class ConfigurationMonitor : IDisposable
 
             Volatile.Write(ref _current, loaded);
             fresh = loaded;
+            s_reloads.Add(1, Applied);
         }
         catch (Exception ex)
         {
+            s_reloads.Add(1, Failed);
             RaiseError(ex);
             return false;
         }

@@ -30,6 +30,8 @@ public sealed record ServeOptions(string DataDirectory)
     public Logging.EventLogTarget LogTarget { get; init; } = Logging.EventLogTarget.File;
     /// <summary>Size limit and number of rotated files of events.jsonl.</summary>
     public Logging.EventLogRotation EventLogRotation { get; init; } = Logging.EventLogRotation.Default;
+    /// <summary>The metrics and health endpoint (--metrics-listen, --metrics-tls); null keeps it off (the default).</summary>
+    public Metrics.MetricsOptions? Metrics { get; init; }
 
     // The host name as the system knows it, without a DNS query (which may hang on an isolated host).
     private static string DefaultFqdn() => System.Net.Dns.GetHostName();

@@ -29,6 +29,7 @@ public sealed class ServerTls : IDisposable
     private volatile string[] _peerNames = [];
     private string? _bound;
     private string _storeStamp = "";
+    private readonly System.Diagnostics.Metrics.Meter _meter = new(Storage.StorageMonitor.MeterName);
 
     /// <summary>Loads the certificate to present (generating a self-signed one for <paramref name="fqdn"/> when none is valid).</summary>
     public ServerTls(CertificateStore store, string fqdn, string? boundThumbprint, TimeProvider time, ILogger logger)
@@ -43,6 +44,8 @@ public sealed class ServerTls : IDisposable
         _expiry = new ExpiryMonitor(() => _provider.TryGetCurrent() is { } c ? MonitoredCertificate.Of(c) : [], logger, time);
         _expiry.RunOnce();
         _expiry.Start();
+        _meter.CreateObservableGauge("openum.certificate.expiry", CertificateExpiry, "s",
+            "Seconds until the notAfter of the certificate the server presents (negative once expired)");
     }
 
     /// <summary>The certificate presented now.</summary>
@@ -141,6 +144,17 @@ public sealed class ServerTls : IDisposable
     private string StoreStamp() => string.Join('|', System.IO.Directory.EnumerateFiles(_store.Root, "*", SearchOption.AllDirectories)
         .Order(StringComparer.Ordinal).Select(f => f + ":" + File.GetLastWriteTimeUtc(f).Ticks));
 
+    private IEnumerable<System.Diagnostics.Metrics.Measurement<double>> CertificateExpiry()
+    {
+        if (_provider.TryGetCurrent()?.ServerCertificate is not { } certificate) return [];
+        return [new((certificate.NotAfter.ToUniversalTime() - _time.GetUtcNow().UtcDateTime).TotalSeconds,
+            new KeyValuePair<string, object?>("thumbprint", certificate.Thumbprint))];
+    }
+
     /// <inheritdoc />
-    public void Dispose() => _expiry.Dispose();
+    public void Dispose()
+    {
+        _expiry.Dispose();
+        _meter.Dispose();
+    }
 }

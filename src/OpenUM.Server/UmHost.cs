@@ -79,10 +79,20 @@ public static class UmHost
         builder.Services.AddSingleton<Systemd.ServiceManagerNotifier>();
         builder.Services.AddSingleton<UmService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<UmService>());
+        // Metrics: after the UM service, whose listeners /health reports (does nothing without --metrics-listen).
+        builder.Services.AddSingleton<Metrics.MetricsService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Metrics.MetricsService>());
         using var host = builder.Build();
         // Rotation notes, write failures and gaps of events.jsonl also reach standard error.
         if (eventFile is not null) eventFile.Diagnostics = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger(EventLogEvents.Category);
         var service = host.Services.GetRequiredService<UmService>();
+        var metrics = host.Services.GetRequiredService<Metrics.MetricsService>();
+        // Type=notify: READY=1 once every listener is bound — SIP and metrics — and not after a failed start.
+        var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+        lifetime.ApplicationStarted.Register(() =>
+        {
+            if (service.ExitCode == 0 && metrics.ExitCode == 0 && !lifetime.ApplicationStopping.IsCancellationRequested) service.NotifyReady();
+        });
         // `systemctl reload` (ExecReload=kill -HUP): re-read configuration and certificates. Unhandled, SIGHUP ends the process.
         using var reload = PosixSignalRegistration.Create(PosixSignal.SIGHUP, signal =>
         {
@@ -90,7 +100,7 @@ public static class UmHost
             _ = service.ReloadAsync();
         });
         await host.RunAsync(ct).ConfigureAwait(false);
-        return service.ExitCode;
+        return service.ExitCode != 0 ? service.ExitCode : metrics.ExitCode;
     }
 
     // CLI commands and `openum events` follow the server to where it logs (EventLog.RecordedTarget).

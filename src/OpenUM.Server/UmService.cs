@@ -144,13 +144,21 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
         string udp = options.SipUdpPort is { } u ? $", SIP UDP {u}" : "";
         ServerEvents.StartingMode(_logger, plan.Mode, _agent.TcpPort ?? 0, _agent.TlsPort ?? 0, udp, $"{options.RtpFirstPort}-{options.RtpLastPort}");
         ServerEvents.Started(_logger, options.ServerName, data.Root);
-        // Type=notify: systemd starts what depends on the service only now that it answers on its ports.
-        systemd.Ready($"{plan.Mode} mode: SIP TCP {_agent.TcpPort ?? 0}, TLS {_agent.TlsPort ?? 0}");
-        systemd.StartWatchdog(_agent.Wheel, Systemd.ServiceManagerNotifier.WatchdogIntervalFromEnvironment());
 
         _housekeeping = new CancellationTokenSource();
         _housekeepingLoop = HousekeepingAsync(_housekeeping.Token);
         _delivery.Start();
+    }
+
+    /// <summary>
+    /// Type=notify: tells systemd the service is up (it starts what depends on it only now) and starts the watchdog
+    /// pings; called once every hosted service has started.
+    /// </summary>
+    public void NotifyReady()
+    {
+        if (_agent is null) return;
+        systemd.Ready($"{_plan!.Mode} mode: SIP TCP {_agent.TcpPort ?? 0}, TLS {_agent.TlsPort ?? 0}");
+        systemd.StartWatchdog(_agent.Wheel, Systemd.ServiceManagerNotifier.WatchdogIntervalFromEnvironment());
     }
 
     /// <summary>
@@ -338,6 +346,13 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
             LastErrors = recent.Snapshot(),
         };
     }
+
+    // What the metrics endpoint (Metrics.MetricsService) asks of the service.
+    /// <summary>Whether the SIP listeners are bound (GET /health).</summary>
+    public bool Listening => _agent is { } agent && (agent.TcpPort ?? agent.TlsPort) is not null;
+
+    /// <summary>The certificate the server presents, selected or generated as for SIP over TLS (HTTPS of the metrics endpoint).</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2 ServerCertificate() => SmtpTls().ServerCertificate;
 
     /// <inheritdoc />
     public async Task StopAsync(CancellationToken ct)

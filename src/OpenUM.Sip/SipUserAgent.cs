@@ -281,6 +281,7 @@ public sealed partial class SipUserAgent : IAsyncDisposable, ISipTransportSink, 
         try
         {
             await ssl.AuthenticateAsServerAsync(handshake.Options, ct).ConfigureAwait(false);
+            SipMetrics.Handshake(succeeded: true, certificateRefused: false);
         }
         catch (Exception ex)
         {
@@ -388,6 +389,8 @@ public sealed partial class SipUserAgent : IAsyncDisposable, ISipTransportSink, 
         try
         {
             var (cause, refused) = error is SipTlsHandshakeException tls ? (tls.InnerException!, tls.CertificateRefused) : (error, false);
+            // Here rather than in the handshake: the listener has already left out handshakes ended by its own stop or an eviction.
+            SipMetrics.Handshake(succeeded: false, refused);
             TlsHandshakeFailed?.Invoke(info, cause, refused);
         }
         catch (Exception ex)

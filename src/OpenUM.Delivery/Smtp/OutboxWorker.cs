@@ -38,6 +38,10 @@ public sealed class OutboxWorker : IAsyncDisposable
     {
         (_outbox, _settings, _submitter, _time, _logger, _random) = (outbox, settings, submitter, time, logger, random);
         s_meter.CreateObservableGauge("openum.outbox.queued", () => System.IO.Directory.EnumerateFiles(_outbox.QueuePath, "*.json").Count(), description: "Voice messages waiting in the outbox");
+        // Read at each scrape only: the age of the oldest queued item is what says the outbox is stuck.
+        s_meter.CreateObservableGauge("openum.outbox.oldest_age", () => _outbox.Queued() is [var oldest, ..]
+                ? [new Measurement<double>(Math.Max(0, (_time.GetUtcNow() - oldest.QueuedAt).TotalSeconds))] : Array.Empty<Measurement<double>>(),
+            unit: "s", description: "Age of the oldest voice message waiting in the outbox (absent when it is empty)");
     }
 
     /// <summary>How long the loop sleeps at most between two looks at the queue (picks up `openum outbox retry`).</summary>

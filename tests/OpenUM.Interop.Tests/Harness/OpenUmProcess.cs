@@ -101,9 +101,9 @@ public sealed class OpenUmProcess : IAsyncDisposable
 
     /// <summary>
     /// Starts <c>openum serve</c> (inside <paramref name="network"/> when given) and waits until it has written
-    /// event 1114 (listening).
+    /// event 1114 (listening). <paramref name="extraArgs"/> go on the serve command line after the standard ones.
     /// </summary>
-    public async Task StartAsync(PrivateNetwork? network = null)
+    public async Task StartAsync(PrivateNetwork? network = null, IReadOnlyList<string>? extraArgs = null)
     {
         if (_server is not null)
             throw new InvalidOperationException("already started");
@@ -112,7 +112,7 @@ public sealed class OpenUmProcess : IAsyncDisposable
         string[] args =
         [
             OpenUmDll, "serve", "--sip-tcp-port", SipPort.ToString(), "--rtp-ports", $"{RtpPorts.First}-{RtpPorts.Last}",
-            "--listen-address", "127.0.0.1", "--data-dir", DataDir,
+            "--listen-address", "127.0.0.1", "--data-dir", DataDir, .. extraArgs ?? [],
         ];
         var (file, wrapped) = network is null ? (DotNet, (IReadOnlyList<string>)args) : network.Wrap(DotNet, args);
         _server = ChildProcess.Start(file, wrapped);
