@@ -17,6 +17,9 @@ declare -A need=(
   [afl-fuzz]=afl++         # coverage-guided fuzzing of the parsers (fuzz/smoke.sh)
   [python3]=python3        # Python's email package (policy.strict) checks delivered voice messages
   [ip]=iproute2            # private network namespaces (ip netns) for tests whose SDP names an unreachable address
+  [lintian]=lintian        # checks the Debian package packaging/build-deb.sh builds
+  [strip]=binutils         # build-deb.sh strips the SQLite library it ships
+  [groff]=groff-base       # the man page openum(8) is checked by rendering it
 )
 missing=()
 for cmd in "${!need[@]}"; do
