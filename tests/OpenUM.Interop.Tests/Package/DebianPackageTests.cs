@@ -15,7 +15,7 @@ namespace OpenUM.Interop.Tests.Package;
 /// completions), systemd-analyze verifies the unit and rates its sandbox "OK" or better; then the service's own
 /// command line, read from the installed unit and its environment file, runs as user openum with only
 /// CAP_NET_BIND_SERVICE, binds 5060, answers a SIPp call and delivers the voice mail under /var/lib/openum;
-/// purge keeps /var/lib/openum. Needs root and a machine whose packages it may change (CI's throwaway one):
+/// purge keeps /var/lib/openum unless OPENUM_PURGE_DATA=yes. Needs root and a machine whose packages it may change (CI's throwaway one):
 /// it installs and purges the openum package, and removes the user and data it created.
 /// </summary>
 public sealed partial class DebianPackageTests(ITestOutputHelper output)
@@ -46,11 +46,16 @@ public sealed partial class DebianPackageTests(ITestOutputHelper output)
             await CheckUnitAsync();
             await ServiceCommandLineAnswersACallAsync(work);
 
+            // The installed postrm, kept to show what it does when asked to delete the data too.
+            string postrm = Path.Combine(work, "openum.postrm");
+            File.Copy("/var/lib/dpkg/info/openum.postrm", postrm);
             await OkAsync("apt-get", ["-o", "DPkg::Lock::Timeout=600", "purge", "-y", "openum"], work);
             Assert.False(File.Exists("/usr/bin/openum"), "purge left /usr/bin/openum");
             Assert.False(File.Exists(Unit), "purge left the unit");
             Assert.True(System.IO.Directory.Exists(Path.Combine(DataDir, "maildir")),
                 $"purge (without OPENUM_PURGE_DATA=yes) removed {DataDir}: the store, keys and voice mail must stay");
+            await OkAsync("env", ["OPENUM_PURGE_DATA=yes", "sh", postrm, "purge"], work);
+            Assert.False(System.IO.Directory.Exists(DataDir), $"purge with OPENUM_PURGE_DATA=yes left {DataDir}");
         }
         finally
         {
