@@ -109,6 +109,7 @@ public sealed partial class DebianPackageTests(ITestOutputHelper output)
         Assert.Contains(".SS \"openum serve\"", page, StringComparison.Ordinal);
         Assert.Contains("\\fB\\-\\-log\\-target\\fR", page, StringComparison.Ordinal);
         Assert.Contains(".SS \"openum gateway new\"", page, StringComparison.Ordinal);
+        Peers.Require("groff", "groff-base");
         var groff = await OkAsync("sh", ["-c", "zcat /usr/share/man/man8/openum.8.gz | groff -man -Tutf8 -ww -z"]);
         Assert.True(groff.StdErr.Length == 0, "groff warns about openum(8):\n" + groff.StdErr);
 
@@ -124,10 +125,11 @@ public sealed partial class DebianPackageTests(ITestOutputHelper output)
 
     private async Task CheckUnitAsync()
     {
-        var verify = await RunAsync("systemd-analyze", ["verify", Unit]);
+        string analyze = Peers.Require("systemd-analyze", "systemd");
+        var verify = await RunAsync(analyze, ["verify", Unit]);
         Assert.True(verify.ExitCode == 0 && !verify.StdErr.Contains("openum", StringComparison.Ordinal),
             "systemd-analyze verify:\n" + verify.Describe());
-        var security = await OkAsync("systemd-analyze", ["security", "--offline=true", Unit]);
+        var security = await OkAsync(analyze, ["security", "--offline=true", Unit]);
         var score = Exposure().Match(security.StdOut);
         Assert.True(score.Success, "no exposure level in:\n" + security.StdOut);
         double exposure = double.Parse(score.Groups[1].Value, CultureInfo.InvariantCulture);
