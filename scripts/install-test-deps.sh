@@ -18,6 +18,9 @@ declare -A need=(
   [python3]=python3        # Python's email package (policy.strict) checks delivered voice messages
   [ip]=iproute2            # private network namespaces (ip netns) for tests whose SDP names an unreachable address
   [promtool]=prometheus    # a real Prometheus scraping the metrics endpoint; promtool checks docs/monitoring's rules
+  [lintian]=lintian        # checks the Debian package packaging/build-deb.sh builds
+  [strip]=binutils         # build-deb.sh strips the SQLite library it ships
+  [groff]=groff-base       # the man page openum(8) is checked by rendering it
 )
 missing=()
 for cmd in "${!need[@]}"; do

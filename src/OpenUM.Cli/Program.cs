@@ -22,5 +22,6 @@ root.Subcommands.Add(OutboxCommands.Create());
 root.Subcommands.Add(TestConnectivityCommand.Create());
 root.Subcommands.Add(OutdialingCommand.Create());
 root.Subcommands.Add(CompletionCommand.Create());
+root.Subcommands.Add(ManPage.Create());
 BackupCommands.AddTo(root);
 return await UsageErrors.InvokeAsync(root.Parse(args));
