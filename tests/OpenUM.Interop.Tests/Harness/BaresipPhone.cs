@@ -24,6 +24,9 @@ public sealed record BaresipTls(string CertificateAndKeyPem, string CaFile, stri
 /// <summary>Keys a calling baresip sends (RFC 4733, ctrl_tcp <c>sndcode</c>) <paramref name="At"/> after the call is established.</summary>
 public sealed record BaresipDtmf(string Digits, TimeSpan At)
 {
+    /// <summary>Sends the keys as soon as this holds (checked every 200 ms), at <see cref="At"/> at the latest.</summary>
+    public Func<bool>? When { get; init; }
+
     /// <summary>More keys, sent at their own time (also counted from the call's establishment).</summary>
     public BaresipDtmf? Then { get; init; }
 }
@@ -89,8 +92,12 @@ public static class BaresipPhone
                     for (var keys = dtmf; keys is not null && !call.Closed; keys = keys.Then)
                     {
                         var keysAt = establishedAt + keys.At;
-                        while (!call.Closed && await NextAsync(inbox.Reader, keysAt, call.Events) is { } ev)
-                            call.Apply(ev);
+                        while (!call.Closed && DateTime.UtcNow < keysAt && !(keys.When?.Invoke() ?? false))
+                        {
+                            var poll = keys.When is null ? keysAt : DateTime.UtcNow.AddMilliseconds(200);
+                            while (!call.Closed && await NextAsync(inbox.Reader, poll < keysAt ? poll : keysAt, call.Events) is { } ev)
+                                call.Apply(ev);
+                        }
                         if (!call.Closed)
                             await SendAsync(stream, "sndcode", keys.Digits);
                     }
