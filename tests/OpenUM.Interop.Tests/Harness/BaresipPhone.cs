@@ -24,6 +24,9 @@ public sealed record BaresipTls(string CertificateAndKeyPem, string CaFile, stri
 /// <summary>Keys a calling baresip sends (RFC 4733, ctrl_tcp <c>sndcode</c>) <paramref name="At"/> after the call is established.</summary>
 public sealed record BaresipDtmf(string Digits, TimeSpan At)
 {
+    /// <summary>Sends the keys as soon as this holds (checked every 200 ms), at <see cref="At"/> at the latest.</summary>
+    public Func<bool>? When { get; init; }
+
     /// <summary>More keys, sent at their own time (also counted from the call's establishment).</summary>
     public BaresipDtmf? Then { get; init; }
 }
@@ -36,6 +39,9 @@ public static class BaresipPhone
 {
     private static readonly TimeSpan SetupGuard = TimeSpan.FromSeconds(20);
 
+    /// <summary>How long a call stays up after its <c>hangUpWhen</c> condition held: the last audio reaches the recording.</summary>
+    public static readonly TimeSpan HangUpGrace = TimeSpan.FromSeconds(1.5);
+
     /// <summary>
     /// Calls <paramref name="target"/> (e.g. sip:1000@127.0.0.1:5060), plays <paramref name="microphoneWav"/>
     /// (8 kHz mono s16; the harness pads it with silence because baresip hangs up at its end), and hangs up
@@ -47,10 +53,12 @@ public static class BaresipPhone
     /// With <paramref name="defaultInterface"/> the phone is not told to use 127.0.0.1 (<c>net_interface</c>): it
     /// announces the address of its default interface in SDP, as a phone does out of the box, while SIP and RTP
     /// still go over loopback.
+    /// With <paramref name="hangUpWhen"/> the phone hangs up earlier: <see cref="HangUpGrace"/> after the condition
+    /// (checked every 200 ms once all keys were sent) first holds, e.g. once the server has marked a message heard.
     /// </summary>
     public static async Task<BaresipCallResult> CallAsync(string target, string microphoneWav, TimeSpan holdFor,
         string receivedWavPath, ITestOutputHelper? log = null, BaresipTls? tls = null, BaresipDtmf? dtmf = null,
-        bool defaultInterface = false)
+        bool defaultInterface = false, Func<bool>? hangUpWhen = null)
     {
         string baresip = Peers.Baresip;
         string work = System.IO.Directory.CreateTempSubdirectory("openum-baresip-").FullName;
@@ -84,11 +92,23 @@ public static class BaresipPhone
                     for (var keys = dtmf; keys is not null && !call.Closed; keys = keys.Then)
                     {
                         var keysAt = establishedAt + keys.At;
-                        while (!call.Closed && await NextAsync(inbox.Reader, keysAt, call.Events) is { } ev)
-                            call.Apply(ev);
+                        while (!call.Closed && DateTime.UtcNow < keysAt && !(keys.When?.Invoke() ?? false))
+                        {
+                            var poll = keys.When is null ? keysAt : DateTime.UtcNow.AddMilliseconds(200);
+                            while (!call.Closed && await NextAsync(inbox.Reader, poll < keysAt ? poll : keysAt, call.Events) is { } ev)
+                                call.Apply(ev);
+                        }
                         if (!call.Closed)
                             await SendAsync(stream, "sndcode", keys.Digits);
                     }
+                    while (!call.Closed && hangUpWhen is not null && DateTime.UtcNow < holdUntil && !hangUpWhen())
+                    {
+                        var poll = DateTime.UtcNow.AddMilliseconds(200);
+                        while (!call.Closed && await NextAsync(inbox.Reader, poll < holdUntil ? poll : holdUntil, call.Events) is { } ev)
+                            call.Apply(ev);
+                    }
+                    if (hangUpWhen is not null && DateTime.UtcNow + HangUpGrace < holdUntil)
+                        holdUntil = DateTime.UtcNow + HangUpGrace;
                     while (!call.Closed && await NextAsync(inbox.Reader, holdUntil, call.Events) is { } ev)
                         call.Apply(ev);
                 }

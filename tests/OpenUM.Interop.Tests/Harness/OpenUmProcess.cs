@@ -87,8 +87,14 @@ public sealed class OpenUmProcess : IAsyncDisposable
         return result;
     }
 
-    /// <summary>The configuration most tests use: dial plan Test (4 digits), gateway for 127.0.0.1, mailbox 1000.</summary>
-    public async Task ConfigureStandardAsync()
+    /// <summary>
+    /// The configuration most tests use: dial plan Test (4 digits), gateway for 127.0.0.1, mailbox 1000 (made by the
+    /// CLI once per run and copied into a fresh data directory: <see cref="ConfiguredDataTemplates"/>).
+    /// </summary>
+    public Task ConfigureStandardAsync() => ConfiguredDataTemplates.ApplyAsync("standard", this, um => um.ConfigureStandardByCliAsync(), _log);
+
+    /// <summary>The standard configuration, command by command.</summary>
+    internal async Task ConfigureStandardByCliAsync()
     {
         await CliOkAsync("dialplan", "new", "--name", "Test", "--number-of-digits-in-extension", "4");
         await CliOkAsync("gateway", "new", "--name", "sipp", "--address", "127.0.0.1", "--dial-plan", "Test");

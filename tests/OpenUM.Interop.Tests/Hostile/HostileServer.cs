@@ -29,11 +29,15 @@ public static class HostileServer
         var server = await TlsUmServer.CreateAsync(log);
         try
         {
-            await server.ConfigureSecuredAsync();
-            await server.Um.CliOkAsync("dialplan", "new", "--name", "Open", "--number-of-digits-in-extension", "4");
-            await server.Um.CliOkAsync("gateway", "new", "--name", "sipp", "--address", "127.0.0.1", "--dial-plan", "Open");
-            await server.Um.CliOkAsync("mailbox", "new", "--extension", "2000", "--dial-plan", "Open",
-                "--email", OpenMailbox, "--display-name", "User 2000");
+            // Made by the CLI once per run and copied into the data directory (ConfiguredDataTemplates).
+            await ConfiguredDataTemplates.ApplyAsync("hostile", server.Um, async um =>
+            {
+                await TlsUmServer.ConfigureSecuredByCliAsync(um, server.Pki, "um", "SipSecured");
+                await um.CliOkAsync("dialplan", "new", "--name", "Open", "--number-of-digits-in-extension", "4");
+                await um.CliOkAsync("gateway", "new", "--name", "sipp", "--address", "127.0.0.1", "--dial-plan", "Open");
+                await um.CliOkAsync("mailbox", "new", "--extension", "2000", "--dial-plan", "Open",
+                    "--email", OpenMailbox, "--display-name", "User 2000");
+            }, log);
             if (serverSettings.Length > 0) await server.Um.CliOkAsync(["server", "set", .. serverSettings]);
             await server.StartAsync("Dual", Environment(openFiles));
             return server;

@@ -29,15 +29,19 @@ public sealed class SmtpUmServer : IAsyncDisposable
     public static async Task<SmtpUmServer> CreateAsync(ITestOutputHelper log, TestPki pki, PostfixSmartHost smartHost, params string[] serverSet)
     {
         var s = new SmtpUmServer(log);
-        await s.Um.ConfigureStandardAsync();
-        await s.Um.CliOkAsync("cert", "trust", pki.CaCrt);
-        await s.Um.CliOkAsync("cert", "import", pki.Crt("um"), "--key", pki.Key("um"));
-        using var um = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificateFromFile(pki.Crt("um"));
-        var list = await s.Um.CliOkAsync("cert", "list", "--json");
-        using var doc = JsonDocument.Parse(list.StdOut);
-        string thumbprint = doc.RootElement.EnumerateArray().Select(e => e.GetProperty("thumbprint").GetString() ?? "")
-            .First(t => string.Equals(t.Replace(":", ""), um.Thumbprint, StringComparison.OrdinalIgnoreCase));
-        await s.Um.CliOkAsync("cert", "enable", thumbprint);
+        // The part every smart-host test shares is made by the CLI once per run and copied (ConfiguredDataTemplates).
+        await ConfiguredDataTemplates.ApplyAsync("smtp-client", s.Um, async data =>
+        {
+            await data.ConfigureStandardByCliAsync();
+            await data.CliOkAsync("cert", "trust", pki.CaCrt);
+            await data.CliOkAsync("cert", "import", pki.Crt("um"), "--key", pki.Key("um"));
+            using var um = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificateFromFile(pki.Crt("um"));
+            var list = await data.CliOkAsync("cert", "list", "--json");
+            using var doc = JsonDocument.Parse(list.StdOut);
+            string thumbprint = doc.RootElement.EnumerateArray().Select(e => e.GetProperty("thumbprint").GetString() ?? "")
+                .First(t => string.Equals(t.Replace(":", ""), um.Thumbprint, StringComparison.OrdinalIgnoreCase));
+            await data.CliOkAsync("cert", "enable", thumbprint);
+        }, log);
         await s.Um.CliOkAsync(["server", "set", "--smart-host", $"localhost:{smartHost.Port}", "--smart-host-tls", "StartTls",
             "--smart-host-retry-interval", "1", "--smart-host-max-retry-interval", "2", .. serverSet]);
         return s;

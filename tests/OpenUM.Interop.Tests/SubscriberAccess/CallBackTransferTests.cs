@@ -46,10 +46,15 @@ public sealed class CallBackTransferTests(ITestOutputHelper output)
             await using var uas = StartUas(work, uasPort, sink.Port, messages);
             var mic = await SpeechFixtures.GetClipAsync(SpeechFixtures.SentenceC);
             // Extension and PIN typed ahead; 5 once the ~8 s message and its caller ID digits have been played
-            // (during the menu prompt, which the key interrupts).
+            // (during the menu prompt, which the key interrupts): when the server has marked it heard, 32 s at the latest.
+            string cur = Path.Combine(um.DataDir, "maildir", OpenUmProcess.MailboxAddress, "cur");
+            bool Heard() => System.IO.Directory.Exists(cur) && System.IO.Directory.GetFiles(cur, id + ":2,*").Length > 0;
             var call = await BaresipPhone.CallAsync($"sip:{AccessNumber}@127.0.0.1:{um.SipPort}", mic.WavPath, TimeSpan.FromSeconds(60),
                 Path.Combine(work, "heard.wav"), output,
-                dtmf: new BaresipDtmf("1000#" + SubscriberFixtures.Pin + "#", TimeSpan.FromSeconds(1)) { Then = new BaresipDtmf("5", TimeSpan.FromSeconds(32)) });
+                dtmf: new BaresipDtmf("1000#" + SubscriberFixtures.Pin + "#", TimeSpan.FromSeconds(1))
+                {
+                    Then = new BaresipDtmf("5", TimeSpan.FromSeconds(32)) { When = Heard },
+                });
             Assert.True(call.Established, "baresip call not established\n" + call.Describe() + "\n" + um.EventsText());
             await um.WaitForEventAsync(1036, null, TimeSpan.FromSeconds(20));
 

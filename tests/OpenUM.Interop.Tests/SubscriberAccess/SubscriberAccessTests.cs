@@ -10,9 +10,12 @@ public sealed class SubscriberAccessTests(ITestOutputHelper output)
 {
     private const string AccessNumber = "8000";
 
-    private static async Task ConfigureAsync(OpenUmProcess um)
+    // Made by the CLI once per run and copied into each test's data directory (ConfiguredDataTemplates).
+    private static Task ConfigureAsync(OpenUmProcess um) => ConfiguredDataTemplates.ApplyAsync("subscriber-access", um, ConfigureByCliAsync, null);
+
+    private static async Task ConfigureByCliAsync(OpenUmProcess um)
     {
-        await um.ConfigureStandardAsync();
+        await um.ConfigureStandardByCliAsync();
         await um.CliOkAsync("dialplan", "set", "Test", "--access-telephone-numbers", AccessNumber, "--logon-failures-before-disconnect", "5");
         // Three wrong PINs in a row lock the mailbox; no automatic PIN reset meanwhile.
         await um.CliOkAsync("mailboxpolicy", "new", "--name", "Staff", "--dial-plan", "Test", "--max-logon-attempts", "3",
@@ -36,8 +39,12 @@ public sealed class SubscriberAccessTests(ITestOutputHelper output)
             string heardPath = Path.Combine(work, "heard.wav");
             var silence = await SpeechFixtures.GetClipAsync(SpeechFixtures.SentenceC); // baresip must send something; the server ignores it
             // Extension and PIN typed ahead one second into the call; the prompts, the header and the ~8 s message fit in 40 s.
+            // The server marks the message heard (new/ to cur/) once it has played it all: the phone hangs up then.
+            string folder = Path.Combine(um.DataDir, "maildir", OpenUmProcess.MailboxAddress);
+            bool Heard() => System.IO.Directory.Exists(Path.Combine(folder, "cur"))
+                && System.IO.Directory.GetFiles(Path.Combine(folder, "cur"), id + ":2,*").Length > 0;
             var call = await BaresipPhone.CallAsync($"sip:{AccessNumber}@127.0.0.1:{um.SipPort}", silence.WavPath, TimeSpan.FromSeconds(40),
-                heardPath, output, dtmf: new BaresipDtmf("1000#" + SubscriberFixtures.Pin + "#", TimeSpan.FromSeconds(1)));
+                heardPath, output, dtmf: new BaresipDtmf("1000#" + SubscriberFixtures.Pin + "#", TimeSpan.FromSeconds(1)), hangUpWhen: Heard);
             Assert.True(call.Established, "baresip call not established\n" + call.Describe() + "\n" + um.EventsText());
             var logon = await um.WaitForEventAsync(1036, null, TimeSpan.FromSeconds(20));
             Assert.Equal("1000", logon.Property("Extension"));
@@ -52,7 +59,6 @@ public sealed class SubscriberAccessTests(ITestOutputHelper output)
             Assert.True(control.Correlation < found.Correlation, $"negative control scored {control} vs {found}");
 
             // Heard: the message moved from new/ to cur/.
-            string folder = Path.Combine(um.DataDir, "maildir", OpenUmProcess.MailboxAddress);
             Assert.Empty(System.IO.Directory.GetFiles(Path.Combine(folder, "new")));
             Assert.Single(System.IO.Directory.GetFiles(Path.Combine(folder, "cur"), id + ":2,*"));
             await um.AssertCleanStopAsync();

@@ -5,7 +5,8 @@ namespace OpenUM.Interop.Tests.Tls;
 /// <summary>
 /// Debian's SIPp speaks TCP only: stunnel (client mode, gateway certificate, server certificate checked
 /// against the CA and um.example.test) turns each of its connections into a new mutual-TLS connection.
-/// 50 callers, 10 at a time, each leave a message on the SipSecured dial plan.
+/// 50 callers, 25 at a time (as in the TCP test, <see cref="SippVoiceMailTests"/>), each leave a message on the
+/// SipSecured dial plan.
 /// </summary>
 public sealed class TlsSippStunnelTests(ITestOutputHelper output)
 {
@@ -32,7 +33,7 @@ public sealed class TlsSippStunnelTests(ITestOutputHelper output)
             {
                 Transport = "tn",               // one TCP connection per call = one mutual-TLS connection per call
                 Calls = Calls,
-                Limit = 10,
+                Limit = 25,
                 Rate = 5,
                 PauseMs = (int)clipMs + 1000,
                 Timeout = TimeSpan.FromSeconds(240),

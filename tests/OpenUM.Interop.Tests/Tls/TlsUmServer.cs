@@ -67,32 +67,42 @@ public sealed class TlsUmServer : IAsyncDisposable
     /// SipSecured unless given; 4 digits), gateway gw1 (gw1.example.test), mailbox 1000; with
     /// <paramref name="serverCertificate"/> that certificate of the PKI is imported and enabled.
     /// </summary>
-    public async Task ConfigureSecuredAsync(string? serverCertificate = "um", string voipSecurity = "SipSecured")
+    public Task ConfigureSecuredAsync(string? serverCertificate = "um", string voipSecurity = "SipSecured") =>
+        ConfiguredDataTemplates.ApplyAsync($"secured|{serverCertificate}|{voipSecurity}", Um,
+            um => ConfigureSecuredByCliAsync(um, Pki, serverCertificate, voipSecurity), _log);
+
+    // The secured configuration command by command (made once per run, then copied: ConfiguredDataTemplates).
+    internal static async Task ConfigureSecuredByCliAsync(OpenUmProcess um, TestPki pki, string? serverCertificate, string voipSecurity)
     {
-        await Um.CliOkAsync("cert", "trust", Pki.CaCrt);
-        await Um.CliOkAsync("cert", "trust", "--crl", Pki.CaCrl);
+        await um.CliOkAsync("cert", "trust", pki.CaCrt);
+        await um.CliOkAsync("cert", "trust", "--crl", pki.CaCrl);
         if (serverCertificate is not null)
-            await ImportAndEnableAsync(serverCertificate);
-        await Um.CliOkAsync("dialplan", "new", "--name", DialPlan, "--number-of-digits-in-extension", "4", "--voip-security", voipSecurity);
-        await Um.CliOkAsync("gateway", "new", "--name", "gw1", "--address", TestPki.GatewayName, "--dial-plan", DialPlan);
-        await Um.CliOkAsync("mailbox", "new", "--extension", "1000", "--dial-plan", DialPlan,
+            await ImportAndEnableAsync(um, pki, serverCertificate);
+        await um.CliOkAsync("dialplan", "new", "--name", DialPlan, "--number-of-digits-in-extension", "4", "--voip-security", voipSecurity);
+        await um.CliOkAsync("gateway", "new", "--name", "gw1", "--address", TestPki.GatewayName, "--dial-plan", DialPlan);
+        await um.CliOkAsync("mailbox", "new", "--extension", "1000", "--dial-plan", DialPlan,
             "--email", MailboxAddress, "--display-name", "User 1000");
     }
 
     /// <summary><c>cert import NAME.crt --key NAME.key</c> then <c>cert enable</c>; returns the thumbprint.</summary>
-    public async Task<string> ImportAndEnableAsync(string name)
+    public Task<string> ImportAndEnableAsync(string name) => ImportAndEnableAsync(Um, Pki, name);
+
+    /// <summary><c>cert import NAME.crt --key NAME.key</c> then <c>cert enable</c> in <paramref name="um"/>'s data; returns the thumbprint.</summary>
+    internal static async Task<string> ImportAndEnableAsync(OpenUmProcess um, TestPki pki, string name)
     {
-        await Um.CliOkAsync("cert", "import", Pki.Crt(name), "--key", Pki.Key(name));
-        string thumbprint = await ThumbprintInListAsync(Pki.Crt(name));
-        await Um.CliOkAsync("cert", "enable", thumbprint);
+        await um.CliOkAsync("cert", "import", pki.Crt(name), "--key", pki.Key(name));
+        string thumbprint = await ThumbprintInListAsync(um, pki.Crt(name));
+        await um.CliOkAsync("cert", "enable", thumbprint);
         return thumbprint;
     }
 
     /// <summary>The thumbprint <c>cert list --json</c> shows for the certificate in <paramref name="crtFile"/>.</summary>
-    public async Task<string> ThumbprintInListAsync(string crtFile)
+    public Task<string> ThumbprintInListAsync(string crtFile) => ThumbprintInListAsync(Um, crtFile);
+
+    private static async Task<string> ThumbprintInListAsync(OpenUmProcess um, string crtFile)
     {
         using var cert = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificateFromFile(crtFile);
-        var list = await ListAsync();
+        var list = await ListAsync(um);
         var entry = list.FirstOrDefault(e => string.Equals(e.Thumbprint.Replace(":", ""), cert.Thumbprint, StringComparison.OrdinalIgnoreCase));
         Assert.True(entry is not null, $"cert list --json has no entry with thumbprint {cert.Thumbprint} ({cert.Subject}, serial {cert.SerialNumber}):\n" +
             string.Join('\n', list.Select(e => e.Raw)));
@@ -100,9 +110,11 @@ public sealed class TlsUmServer : IAsyncDisposable
     }
 
     /// <summary><c>cert list --json</c>.</summary>
-    public async Task<IReadOnlyList<CertEntry>> ListAsync()
+    public Task<IReadOnlyList<CertEntry>> ListAsync() => ListAsync(Um);
+
+    private static async Task<IReadOnlyList<CertEntry>> ListAsync(OpenUmProcess um)
     {
-        var result = await Um.CliOkAsync("cert", "list", "--json");
+        var result = await um.CliOkAsync("cert", "list", "--json");
         try
         {
             using var doc = JsonDocument.Parse(result.StdOut);
