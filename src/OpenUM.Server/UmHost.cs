@@ -25,7 +25,7 @@ public static class UmHost
         catch (IOException e)
         {
             // An unreachable shared store (the message names it without its password) is a failed start (1038).
-            using (var events = OneOffEventLog(options, data))
+            using (var events = EventLog.For(data, options.LogTarget))
                 ServerEvents.FailedToStart(events.CreateLogger("OpenUM.Server"), e.Message);
             Console.Error.WriteLine($"error: {e.Message}");
             return 1;
@@ -114,14 +114,5 @@ public static class UmHost
         {
             Console.Error.WriteLine($"warning: cannot record the log target in {data.Root} ({e.Message}); CLI commands write their events to events.jsonl");
         }
-    }
-
-    private static ILoggerProvider OneOffEventLog(ServeOptions options, DataDirectory data)
-    {
-        var file = new JsonLinesLoggerProvider(data.EventLog, TimeProvider.System);
-        if (!EventLog.ToJournal(options.LogTarget)) return file;
-        var journal = new JournaldLoggerProvider(JournaldLoggerProvider.DefaultSocket, new StandardErrorLoggerProvider(TimeProvider.System),
-            "standard error", TimeProvider.System);
-        return EventLog.ToFile(options.LogTarget) ? new TeeLoggerProvider(journal, file) : journal;
     }
 }

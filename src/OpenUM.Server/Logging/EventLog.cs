@@ -38,19 +38,36 @@ public static class EventLog
     }
 
     /// <summary>
-    /// The event log of a CLI command, where the server's events go: the systemd journal when the server logs there
-    /// and the journal socket exists (what the journal does not take goes to events.jsonl), events.jsonl too under
-    /// `both`, else events.jsonl alone; events.jsonl is opened once per event so the server's rotation is never in the way.
+    /// The event log of a CLI command, where the server's events go (its recorded --log-target): see <see cref="For"/>.
     /// </summary>
-    public static ILoggerProvider ForCommand(DataDirectory data, string journalSocket = JournaldLoggerProvider.DefaultSocket)
+    public static ILoggerFactory ForCommand(DataDirectory data, string journalSocket = JournaldLoggerProvider.DefaultSocket) =>
+        For(data, RecordedTarget(data), journalSocket);
+
+    /// <summary>
+    /// An event log outside the running server (CLI commands, a failed start): the systemd journal when
+    /// <paramref name="target"/> sends events there and the journal socket exists (what the journal does not take goes
+    /// to events.jsonl), events.jsonl too under `both`, else events.jsonl alone; events.jsonl is opened once per event
+    /// so the server's rotation is never in the way. Disposing it flushes and closes every part.
+    /// </summary>
+    public static ILoggerFactory For(DataDirectory data, EventLogTarget target, string journalSocket = JournaldLoggerProvider.DefaultSocket)
     {
         var file = new JsonLinesLoggerProvider(data.EventLog, TimeProvider.System);
-        var target = RecordedTarget(data);
-        if (target == EventLogTarget.File || !File.Exists(journalSocket)) return file;
-        return target == EventLogTarget.Both
-            ? new TeeLoggerProvider(new JournaldLoggerProvider(journalSocket, new StandardErrorLoggerProvider(TimeProvider.System), "standard error",
-                TimeProvider.System), file)
-            : new JournaldLoggerProvider(journalSocket, file, data.EventLog, TimeProvider.System);
+        var factory = new LoggerFactory();
+        if (target == EventLogTarget.File || !File.Exists(journalSocket))
+        {
+            factory.AddProvider(file);
+        }
+        else if (target == EventLogTarget.Both)
+        {
+            factory.AddProvider(new JournaldLoggerProvider(journalSocket, new StandardErrorLoggerProvider(TimeProvider.System), "standard error",
+                TimeProvider.System));
+            factory.AddProvider(file);
+        }
+        else
+        {
+            factory.AddProvider(new JournaldLoggerProvider(journalSocket, file, data.EventLog, TimeProvider.System));
+        }
+        return factory;
     }
 
     /// <summary>Whether events of <paramref name="target"/> go to the journal.</summary>
