@@ -30,17 +30,19 @@ public sealed class ServiceManagerTests(ITestOutputHelper output)
             // No certificate of its own: the server generates a self-signed one at start.
             await server.ConfigureSecuredAsync(serverCertificate: null);
             // Whoever takes the first datagram connects at once: READY must mean the listener is there.
-            var ready = ReadyAndConnectAsync(systemd, server.TlsPort);
+            var ready = ReadyAndConnectAsync(systemd, server.TlsPort, server.Um);
             await server.StartAsync("TLS", variables: new Dictionary<string, string>
             {
                 ["NOTIFY_SOCKET"] = socketPath,
                 ["WATCHDOG_USEC"] = "400000", // 0.4 s: a ping every 0.2 s
             });
-            var (first, connected) = await ready;
+            var (first, connected, listeningLogged) = await ready;
             Assert.StartsWith("READY=1\n", first);
             Assert.Contains($"MAINPID={server.ServerPid}", first);
             Assert.Contains("STATUS=TLS mode", first);
             Assert.True(connected, $"READY=1 came before the TLS listener accepted a connection:\n{first}\n{server.Diagnostics}");
+            // Events are written synchronously and 1114 follows the bind: a READY sent before it would find no 1114.
+            Assert.True(listeningLogged, $"READY=1 came before event 1114 (listening) was written:\n{first}\n{server.Diagnostics}");
 
             // The watchdog keeps being fed (two pings after READY, whatever else arrives).
             int pings = 0;
@@ -79,18 +81,19 @@ public sealed class ServiceManagerTests(ITestOutputHelper output)
         }
     }
 
-    private static async Task<(string Message, bool Connected)> ReadyAndConnectAsync(Socket systemd, int port)
+    private static async Task<(string Message, bool Connected, bool ListeningLogged)> ReadyAndConnectAsync(Socket systemd, int port, OpenUmProcess um)
     {
         string message = await ReceiveAsync(systemd, "READY=1");
+        bool logged = um.ReadEvents().Any(e => e.Id == 1114);
         using var client = new TcpClient();
         try
         {
             await client.ConnectAsync("127.0.0.1", port);
-            return (message, true);
+            return (message, true, logged);
         }
         catch (SocketException)
         {
-            return (message, false);
+            return (message, false, logged);
         }
     }
 
