@@ -20,6 +20,9 @@ public sealed class OutboxWorker : IAsyncDisposable
     private static readonly Counter<long> s_failures = s_meter.CreateCounter<long>("openum.outbox.failures", description: "Failed submission attempts");
     private static readonly Histogram<double> s_latency = s_meter.CreateHistogram<double>("openum.outbox.latency", "ms", "Queued to accepted by the smart host");
 
+    // The gauges read this worker's outbox, so they live on a meter that dies with it: on the shared static meter
+    // a disposed worker's callbacks would stay registered, read a deleted folder and throw into every collection.
+    private readonly Meter _gauges = new(MeterName);
     private readonly SmtpOutbox _outbox;
     private readonly Func<SmartHostSettings?> _settings;
     private readonly ISmtpSubmitter _submitter;
@@ -37,9 +40,9 @@ public sealed class OutboxWorker : IAsyncDisposable
     public OutboxWorker(SmtpOutbox outbox, Func<SmartHostSettings?> settings, ISmtpSubmitter submitter, TimeProvider time, ILogger logger, Random? random = null)
     {
         (_outbox, _settings, _submitter, _time, _logger, _random) = (outbox, settings, submitter, time, logger, random);
-        s_meter.CreateObservableGauge("openum.outbox.queued", () => System.IO.Directory.EnumerateFiles(_outbox.QueuePath, "*.json").Count(), description: "Voice messages waiting in the outbox");
+        _gauges.CreateObservableGauge("openum.outbox.queued", () => System.IO.Directory.EnumerateFiles(_outbox.QueuePath, "*.json").Count(), description: "Voice messages waiting in the outbox");
         // Read at each scrape only: the age of the oldest queued item is what says the outbox is stuck.
-        s_meter.CreateObservableGauge("openum.outbox.oldest_age", () => _outbox.Queued() is [var oldest, ..]
+        _gauges.CreateObservableGauge("openum.outbox.oldest_age", () => _outbox.Queued() is [var oldest, ..]
                 ? [new Measurement<double>(Math.Max(0, (_time.GetUtcNow() - oldest.QueuedAt).TotalSeconds))] : Array.Empty<Measurement<double>>(),
             unit: "s", description: "Age of the oldest voice message waiting in the outbox (absent when it is empty)");
     }
@@ -240,6 +243,7 @@ public sealed class OutboxWorker : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        _gauges.Dispose();
         await _stop.CancelAsync().ConfigureAwait(false);
         if (_loop is not null)
         {

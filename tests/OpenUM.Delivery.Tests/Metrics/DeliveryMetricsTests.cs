@@ -37,6 +37,20 @@ public sealed class DeliveryMetricsTests
         Assert.Contains(age.GetMeasurementSnapshot(), m => m.Value == 4321);
     }
 
+    [Fact]
+    public async Task ADisposedWorkersGaugesLeaveWithIt()
+    {
+        // Its outbox folder is deleted after it: a gauge still registered would throw into every later collection.
+        var gone = System.IO.Directory.CreateTempSubdirectory("openum-gone-");
+        var time = new FakeTimeProvider(new DateTimeOffset(2025, 3, 4, 9, 0, 0, TimeSpan.Zero));
+        await using (new OutboxWorker(new SmtpOutbox(gone.FullName, time), () => null, new NeverSubmitter(), time, NullLogger.Instance))
+        {
+        }
+        gone.Delete(recursive: true);
+        using var queued = new MetricCollector<int>(null, OutboxWorker.MeterName, "openum.outbox.queued");
+        queued.RecordObservableInstruments();
+    }
+
     private sealed class NeverSubmitter : ISmtpSubmitter
     {
         public Task<ISmtpSession> OpenAsync(SmartHostSettings settings, CancellationToken ct) => throw new InvalidOperationException("not used");
