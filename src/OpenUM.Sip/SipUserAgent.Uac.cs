@@ -114,11 +114,7 @@ public sealed partial class SipUserAgent
             address = addresses.Length > 0 ? addresses[0] : throw new SocketException((int)SocketError.HostNotFound);
         }
         var endpoint = new IPEndPoint(address, target.Port ?? (kind == SipTransportKind.Tls ? 5061 : 5060));
-        if (kind == SipTransportKind.Udp)
-        {
-            return _udp?.GetConnection(endpoint) ?? throw new NotSupportedException("SIP/UDP is not enabled.");
-        }
-        return await _transport.ConnectAsync(endpoint, kind, TargetHostOf(target), timeout.Token).ConfigureAwait(false);
+        return await OpenAsync(endpoint, kind, TargetHostOf(target), timeout.Token).ConfigureAwait(false);
     }
 
     // The name a TLS peer's certificate is checked against: the URI host without IPv6 brackets.

@@ -211,9 +211,7 @@ public sealed partial class SipDialog : ISipClientTransactionUser
         lock (_sync)
         {
             old = _connection;
-            hop = _routeSet.Count > 0 && SipNameAddress.TryParse(_routeSet[0], out var route) && route is not null
-                ? route.Uri
-                : _remoteTarget;
+            hop = DialogRequests.NextHop(_routeSet, _remoteTarget);
         }
         SipConnection connection;
         try
@@ -241,36 +239,12 @@ public sealed partial class SipDialog : ISipClientTransactionUser
     private static IPEndPoint EndPointOf(SipUri uri) =>
         new(IPAddress.TryParse(uri.Host.Trim('[', ']'), out var a) ? a : IPAddress.None, uri.Port ?? 0);
 
-    // §12.2.1.1: Request-URI and Route from the remote target and route set (loose or strict routing).
-    // Caller holds _sync. The Via names the connection the request goes out on.
+    // §12.2.1.1: Request-URI and Route from the remote target and route set. Caller holds _sync.
     private (SipMessage Request, string Branch) BuildRequest(string method, SipConnection connection)
     {
         var cseq = method == "ACK" ? _localCSeq : ++_localCSeq;
-        var strict = _routeSet.Count > 0 && !IsLooseRoute(_routeSet[0]);
-        var requestUri = strict && SipNameAddress.TryParse(_routeSet[0], out var first) && first is not null ? first.Uri : _remoteTarget;
-        var request = SipMessage.CreateRequest(method, requestUri);
-        var branch = SipIds.NewBranch();
-        var h = request.Headers;
-        h.Set("Via", SipUserAgent.ViaFor(connection, branch));
-        h.Set("Max-Forwards", "70");
-        h.Set("From", _localHeader);
-        h.Set("To", _remoteHeader);
-        h.Set("Call-ID", CallId);
-        h.Set("CSeq", cseq.ToString(CultureInfo.InvariantCulture) + " " + method);
-        for (var i = strict ? 1 : 0; i < _routeSet.Count; i++) h.Add("Route", _routeSet[i]);
-        if (strict) h.Add("Route", "<" + _remoteTarget + ">");
-        h.Set("User-Agent", _agent.Options.UserAgentHeader);
-        return (request, branch);
-    }
-
-    private static bool IsLooseRoute(string route)
-    {
-        if (!SipNameAddress.TryParse(route, out var address) || address is null) return true;
-        foreach (var p in address.Uri.Parameters)
-        {
-            if (string.Equals(p.Key, "lr", StringComparison.OrdinalIgnoreCase)) return true;
-        }
-        return false;
+        return DialogRequests.Build(method, cseq, connection, CallId, _localHeader, _remoteHeader, _remoteTarget, _routeSet,
+            _agent.Options.UserAgentHeader);
     }
 
     // Marks the dialog ended once; removeNow drops it from the table (no BYE transaction to wait for).
