@@ -18,6 +18,11 @@ public static class SipMetrics
     private static readonly KeyValuePair<string, object?> CertificateRefused = new("result", "certificate_refused");
     private static readonly KeyValuePair<string, object?> Failed = new("result", "failed");
 
+    private static readonly Counter<long> s_subscribeRefusals = s_meter.CreateCounter<long>("openum.sip.subscribe.refusals", "{request}",
+        "SUBSCRIBE requests refused (event 2043), by the status answered");
+
+    internal static void SubscribeRefused(int status) => s_subscribeRefusals.Add(1, new KeyValuePair<string, object?>("status", status));
+
     internal static void Handshake(bool succeeded, bool certificateRefused) =>
         s_handshakes.Add(1, succeeded ? Succeeded : certificateRefused ? CertificateRefused : Failed);
 }

@@ -39,7 +39,7 @@ public sealed partial class SipUserAgent
         // A method we know must match its CSeq; one nobody defined gets §8.2.1's 501 whatever its CSeq says
         // (RFC 4475 §3.1.2.18 prefers that to a 400).
         if (!string.Equals(cseq.Method, method, StringComparison.Ordinal)
-            && (SipGrammar.IsKnownMethod(method) || _options.Policy.AllowedMethods.Contains(method)))
+            && (SipGrammar.IsKnownMethod(method) || _policy.AllowedMethods.Contains(method)))
         {
             RespondNew(responseConnection, key, request, 400, "CSeq Method Mismatch");
             return;
@@ -49,7 +49,7 @@ public sealed partial class SipUserAgent
             HandleCancel(responseConnection, request, top);
             return;
         }
-        var rejection = SipRequestValidator.Validate(request, _options.Policy) ?? UnreachableTarget(request);
+        var rejection = SipRequestValidator.Validate(request, _policy) ?? UnreachableTarget(request);
         if (rejection is not null)
         {
             if (request.To.Tag is null && rejection.To?.Tag is null) AddToTag(rejection, request, SipIds.NewTag());
@@ -61,6 +61,11 @@ public sealed partial class SipUserAgent
         if (toTag is not null)
         {
             var dialog = FindDialog(request.CallId, toTag, request.From.Tag);
+            if (dialog is null && FindSubscription(request.CallId, toTag, request.From.Tag) is { } subscription)
+            {
+                subscription.OnRequest(request, CreateServerTransaction(responseConnection, key, request), responseConnection);
+                return;
+            }
             if (dialog is null)
             {
                 // §12.2.2: a request for a dialog we do not know.
@@ -76,6 +81,9 @@ public sealed partial class SipUserAgent
         {
             case "INVITE":
                 StartIncomingCall(responseConnection, key, request);
+                break;
+            case "SUBSCRIBE" when _options.Notifier is not null:
+                StartSubscribe(responseConnection, key, request);
                 break;
             case "OPTIONS":
                 var ok = CreateResponse(request, 200, null, SipIds.NewTag());
@@ -258,6 +266,7 @@ public sealed partial class SipUserAgent
         message.Headers.Set("Accept", "application/sdp");
         message.Headers.Set("Supported", _supportedHeader);
         message.Headers.Set("User-Agent", _options.UserAgentHeader);
+        if (_options.Notifier is not null) message.Headers.Set("Allow-Events", AllowEvents);
     }
 
     // §18.2.1 and RFC 3581 §4: note where the request really came from in the top Via.

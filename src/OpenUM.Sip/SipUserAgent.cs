@@ -27,6 +27,7 @@ public sealed partial class SipUserAgent : IAsyncDisposable, ISipTransportSink, 
     private bool _listenersReady; // StartAsync bound its listeners; under _listenerSync
     private readonly string _allowHeader;
     private readonly string _supportedHeader;
+    private readonly SipUasPolicy _policy; // the options' policy, with SUBSCRIBE when a notifier is configured
     private SipUdpTransport? _udp;
     private volatile IReadOnlyList<IPEndPoint> _localEndPoints = [];
     private volatile int _tcpPort;
@@ -46,8 +47,12 @@ public sealed partial class SipUserAgent : IAsyncDisposable, ISipTransportSink, 
         _wheel = new TimerWheel(time);
         _wheel.CallbackFailed += ex => SipLog.TimerCallbackFailed(_logger, ex);
         _transport = new SipTransportManager(this, _wheel, options, logger);
-        _allowHeader = BuildAllow(options.Policy.AllowedMethods);
+        _policy = options.Notifier is null || options.Policy.AllowedMethods.Contains("SUBSCRIBE")
+            ? options.Policy
+            : options.Policy with { AllowedMethods = new HashSet<string>(options.Policy.AllowedMethods.Append("SUBSCRIBE"), StringComparer.Ordinal) };
+        _allowHeader = BuildAllow(_policy.AllowedMethods);
         _supportedHeader = string.Join(", ", options.Policy.SupportedExtensions.Order(StringComparer.Ordinal));
+        _subscribeLog = new LogThrottle(time, TimeSpan.FromMinutes(1));
     }
 
     /// <summary>Admission for every new TCP/TLS connection (before any SIP byte) and every UDP datagram; false refuses.</summary>
@@ -307,6 +312,7 @@ public sealed partial class SipUserAgent : IAsyncDisposable, ISipTransportSink, 
         if (_udp is not null) await _udp.DisposeAsync().ConfigureAwait(false);
         await _transport.CloseAllAsync().ConfigureAwait(false);
         foreach (var pair in _dialogs) pair.Value.OnTransportLost();
+        foreach (var pair in _subscriptions) pair.Value.OnShutdown();
         _wheel.Dispose();
     }
 

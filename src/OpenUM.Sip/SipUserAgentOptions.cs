@@ -58,6 +58,12 @@ public sealed class SipUserAgentOptions
     /// <summary>RFC 3261 T4, how long a message may stay in the network (5 s).</summary>
     public TimeSpan T4 { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// SUBSCRIBE/NOTIFY as a notifier (RFC 6665): the packages served and the handler deciding on each SUBSCRIBE. When
+    /// set, SUBSCRIBE is added to the allowed methods and Allow-Events is announced; null = SUBSCRIBE is not served.
+    /// </summary>
+    public SipNotifierOptions? Notifier { get; set; }
+
     /// <summary>What requests the UAS accepts (RFC 3261 §8.2 checks).</summary>
     public SipUasPolicy Policy { get; set; } = new(
         new HashSet<string>(DefaultMethods, StringComparer.Ordinal),

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using OpenUM.Sip.Message;
 using OpenUM.Sip.Transactions;

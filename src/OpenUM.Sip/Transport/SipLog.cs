@@ -75,6 +75,10 @@ internal static partial class SipLog
     [LoggerMessage(EventId = 2124, Level = LogLevel.Debug, Message = "SIP connection {ConnectionId} with {Remote} broke: {Error}{Suppressed}")]
     public static partial void ConnectionBroken(ILogger logger, string connectionId, IPEndPoint remote, string error, string suppressed);
 
+    // A gateway's SUBSCRIBE refused (by the agent's checks, its caps, or the handler); rate-limited per peer address.
+    [LoggerMessage(EventId = 2043, Level = LogLevel.Information, Message = "SUBSCRIBE from {Remote} for {Event} refused with {Status} {Reason}: {Why}{Suppressed}")]
+    public static partial void SubscribeRefused(ILogger logger, IPEndPoint remote, string @event, int status, string reason, string why, string suppressed);
+
     [LoggerMessage(EventId = 2120, Level = LogLevel.Information, Message = "SIP/{Transport} listener on {Local} stopped; its connections stay up")]
     public static partial void ListenerStopped(ILogger logger, string transport, IPEndPoint local);
 }
