@@ -30,7 +30,11 @@ public class WorkerTests
         public Task<OutboxItem> QueueAsync(string recipient = "alice@example.com") =>
             Outbox.EnqueueAsync(Fixture.Message(recipient), "vm@um.example.test", CancellationToken.None);
 
-        public void Dispose() => Fixture.Dispose();
+        public void Dispose()
+        {
+            Worker.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            Fixture.Dispose();
+        }
     }
 
     [Fact]
@@ -188,7 +192,7 @@ public class WorkerTests
         var smtp = new FakeSubmitter();
         var outbox = new SmtpOutbox(h.Outbox.Root, h.Time);
         outbox.Recover();
-        var restarted = new OutboxWorker(outbox, () => Settings, smtp, h.Time, h.Events);
+        await using var restarted = new OutboxWorker(outbox, () => Settings, smtp, h.Time, h.Events);
         h.Time.Advance(TimeSpan.FromMinutes(1));
         await restarted.ProcessDueAsync(CancellationToken.None);
         Assert.Single(smtp.Sent);
@@ -200,7 +204,7 @@ public class WorkerTests
     {
         using var h = new Harness();
         await h.QueueAsync();
-        var worker = new OutboxWorker(h.Outbox, () => null, h.Smtp, h.Time, h.Events);
+        await using var worker = new OutboxWorker(h.Outbox, () => null, h.Smtp, h.Time, h.Events);
         await worker.ProcessDueAsync(CancellationToken.None);
         Assert.Equal(0, h.Smtp.Opens);
         Assert.Single(h.Outbox.Queued());

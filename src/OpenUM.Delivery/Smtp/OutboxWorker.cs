@@ -40,11 +40,42 @@ public sealed class OutboxWorker : IAsyncDisposable
     public OutboxWorker(SmtpOutbox outbox, Func<SmartHostSettings?> settings, ISmtpSubmitter submitter, TimeProvider time, ILogger logger, Random? random = null)
     {
         (_outbox, _settings, _submitter, _time, _logger, _random) = (outbox, settings, submitter, time, logger, random);
-        _gauges.CreateObservableGauge("openum.outbox.queued", () => System.IO.Directory.EnumerateFiles(_outbox.QueuePath, "*.json").Count(), description: "Voice messages waiting in the outbox");
+        Queued = _gauges.CreateObservableGauge("openum.outbox.queued", QueuedGauge, description: "Voice messages waiting in the outbox");
         // Read at each scrape only: the age of the oldest queued item is what says the outbox is stuck.
-        _gauges.CreateObservableGauge("openum.outbox.oldest_age", () => _outbox.Queued() is [var oldest, ..]
-                ? [new Measurement<double>(Math.Max(0, (_time.GetUtcNow() - oldest.QueuedAt).TotalSeconds))] : Array.Empty<Measurement<double>>(),
+        OldestAge = _gauges.CreateObservableGauge("openum.outbox.oldest_age", OldestAgeGauge,
             unit: "s", description: "Age of the oldest voice message waiting in the outbox (absent when it is empty)");
+    }
+
+    /// <summary>This worker's queue length gauge (tests collect from it: other workers of the process have their own).</summary>
+    internal ObservableGauge<int> Queued { get; }
+
+    /// <summary>This worker's oldest-item age gauge.</summary>
+    internal ObservableGauge<double> OldestAge { get; }
+
+    // A scrape reads the disk: a folder that cannot be read gives no value rather than an exception that would fail
+    // the whole collection (every other instrument with it).
+    private IEnumerable<Measurement<int>> QueuedGauge()
+    {
+        try
+        {
+            return [new(System.IO.Directory.EnumerateFiles(_outbox.QueuePath, "*.json").Count())];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
+    }
+
+    private IEnumerable<Measurement<double>> OldestAgeGauge()
+    {
+        try
+        {
+            return _outbox.Queued() is [var oldest, ..] ? [new(Math.Max(0, (_time.GetUtcNow() - oldest.QueuedAt).TotalSeconds))] : [];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
     }
 
     /// <summary>How long the loop sleeps at most between two looks at the queue (picks up `openum outbox retry`).</summary>

@@ -27,7 +27,8 @@ public sealed class DeliveryMetricsTests
         var time = new FakeTimeProvider(new DateTimeOffset(2025, 3, 4, 9, 0, 0, TimeSpan.Zero));
         var outbox = new SmtpOutbox(Path.Combine(fixture.MaildirRoot, "outbox"), time);
         await using var worker = new OutboxWorker(outbox, () => null, new NeverSubmitter(), time, NullLogger.Instance);
-        using var age = new MetricCollector<double>(null, OutboxWorker.MeterName, "openum.outbox.oldest_age");
+        // From this worker's instrument: a collector by name follows one instrument of that name, maybe another test's worker.
+        using var age = new MetricCollector<double>(worker.OldestAge);
 
         age.RecordObservableInstruments();
         Assert.DoesNotContain(age.GetMeasurementSnapshot(), m => m.Value == 4321);
@@ -40,15 +41,34 @@ public sealed class DeliveryMetricsTests
     [Fact]
     public async Task ADisposedWorkersGaugesLeaveWithIt()
     {
-        // Its outbox folder is deleted after it: a gauge still registered would throw into every later collection.
+        using var fixture = new Fixture();
+        var time = new FakeTimeProvider(new DateTimeOffset(2025, 3, 4, 9, 0, 0, TimeSpan.Zero));
+        var outbox = new SmtpOutbox(Path.Combine(fixture.MaildirRoot, "outbox"), time);
+        await outbox.EnqueueAsync(fixture.Message(), "vm@example.com", CancellationToken.None);
+        time.Advance(TimeSpan.FromSeconds(8642));
+        var worker = new OutboxWorker(outbox, () => null, new NeverSubmitter(), time, NullLogger.Instance);
+        using var age = new MetricCollector<double>(worker.OldestAge);
+        await using (worker)
+        {
+            age.RecordObservableInstruments();
+            Assert.Contains(age.GetMeasurementSnapshot(), m => m.Value == 8642);
+        }
+        age.Clear();
+        age.RecordObservableInstruments();
+        Assert.DoesNotContain(age.GetMeasurementSnapshot(), m => m.Value == 8642);
+    }
+
+    [Fact]
+    public async Task AnOutboxFolderThatCannotBeReadGivesNoValueRatherThanFailingTheCollection()
+    {
         var gone = System.IO.Directory.CreateTempSubdirectory("openum-gone-");
         var time = new FakeTimeProvider(new DateTimeOffset(2025, 3, 4, 9, 0, 0, TimeSpan.Zero));
-        await using (new OutboxWorker(new SmtpOutbox(gone.FullName, time), () => null, new NeverSubmitter(), time, NullLogger.Instance))
-        {
-        }
+        await using var worker = new OutboxWorker(new SmtpOutbox(gone.FullName, time), () => null, new NeverSubmitter(), time, NullLogger.Instance);
         gone.Delete(recursive: true);
-        using var queued = new MetricCollector<int>(null, OutboxWorker.MeterName, "openum.outbox.queued");
-        queued.RecordObservableInstruments();
+        using var queued = new MetricCollector<int>(worker.Queued);
+        using var age = new MetricCollector<double>(worker.OldestAge);
+        queued.RecordObservableInstruments(); // threw DirectoryNotFoundException (wrapped) before
+        age.RecordObservableInstruments();
     }
 
     private sealed class NeverSubmitter : ISmtpSubmitter
