@@ -216,7 +216,7 @@ public sealed class CallController : IAsyncDisposable
         var services = new CallServices(_ports, _clock, _timers, _spool, _prompts, _options, _time, _logger);
         // Listed from admission on, so the list never misses a call the event log has already called answered (2002).
         string extension = subscriber is not null ? SubscriberAccessCall.SubscriberExtension
-            : CalledParty.Find(call.Request) is { } found ? CalledParty.ToExtension(found.Number, dialPlan.NumberOfDigitsInExtension) ?? "" : "";
+            : CalledParty.FindMailbox(call.Request, config, dialPlan).Extension ?? "";
         var entry = Calls.Add(call.Request.CallId ?? "", gateway.Name, dialPlan.Name, extension,
             AnsweredCall.CallerId(call.Request), call.Connection.Transport.ToString(), Unmapped(call.Connection.Remote).ToString());
         if (subscriber is not null)

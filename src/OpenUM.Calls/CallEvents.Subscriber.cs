@@ -41,4 +41,12 @@ public static partial class CallEvents
         Message = "Call {CallId}: subscriber {Extension} of dial plan {DialPlan} called back the sender of message {MessageId}: transfer (REFER) to {DialedNumber} via gateway {Gateway}: {Outcome}")]
     public static partial void CallBackTransfer(ILogger logger, string callId, string extension, string dialPlan, string messageId,
         string dialedNumber, string gateway, string outcome);
+
+    [LoggerMessage(EventId = 2042, EventName = "MailboxPinResetAutomatically", Level = LogLevel.Warning,
+        Message = "The PIN of mailbox {Extension} in dial plan {DialPlan} was reset after {Failures} consecutive wrong PINs (LogonFailuresBeforePINReset); the new PIN, to be changed at the next logon, was sent to {Recipient} through {Delivery}")]
+    public static partial void MailboxPinResetAutomatically(ILogger logger, string extension, string dialPlan, int failures, string recipient, string delivery);
+
+    [LoggerMessage(EventId = 2047, EventName = "MailboxPinResetNotSent", Level = LogLevel.Error,
+        Message = "The PIN of mailbox {Extension} in dial plan {DialPlan} was reset after {Failures} consecutive wrong PINs, but the notice to {Recipient} could not be written ({Reason}); nobody knows the new PIN: give the user one with openum mailbox reset-pin")]
+    public static partial void MailboxPinResetNotSent(ILogger logger, string extension, string dialPlan, int failures, string recipient, string reason);
 }

@@ -1,3 +1,4 @@
+using OpenUM.Directory;
 using OpenUM.Sip;
 using OpenUM.Sip.Message;
 
@@ -29,6 +30,44 @@ public static class CalledParty
         if (invite.RequestUri is { } ruri && UserOf(ruri) is { } r)
             return (r, "Request-URI");
         return null;
+    }
+
+    /// <summary>
+    /// The mailbox a diverted call is for, in <paramref name="dialPlan"/>: in a SipName dial plan the first of Diversion,
+    /// History-Info and Request-URI (the order of <see cref="Find"/>) whose SIP address is a mailbox's SIP URI (the
+    /// gateway diverts sip:alice@example.com, which has no digits to shorten); otherwise, and when no address matches,
+    /// by the extension of the called number. Extension is the mailbox's, or the one the number gives when none matched;
+    /// Called describes what was looked up (for the unknown-extension event).
+    /// </summary>
+    public static (Mailbox? Mailbox, string? Extension, string Called) FindMailbox(SipMessage invite, ConfigurationSnapshot config, DialPlan dialPlan)
+    {
+        ArgumentNullException.ThrowIfNull(invite);
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(dialPlan);
+        if (dialPlan.UriType == UmUriType.SipName)
+        {
+            foreach (var (uri, source) in Candidates(invite))
+            {
+                if (uri.Scheme is "sip" or "sips" && config.FindMailboxBySipUri(dialPlan.Name, uri.ToString()) is { } byAddress)
+                    return (byAddress, byAddress.Extension, $"{Mailbox.SipAddressOf(uri.ToString())} ({source})");
+            }
+        }
+        if (Find(invite) is not { } found) return (null, null, "");
+        var extension = ToExtension(found.Number, dialPlan.NumberOfDigitsInExtension);
+        return (extension is null ? null : config.FindMailbox(dialPlan.Name, extension), extension, $"{found.Number} ({found.Source})");
+    }
+
+    // The called party's URIs in the order Find looks at them.
+    private static IEnumerable<(SipUri Uri, string Source)> Candidates(SipMessage invite)
+    {
+        var diversion = invite.Headers.SplitValues("Diversion");
+        if (diversion.Count > 0 && SipNameAddress.TryParse(diversion[0], out var div) && div is not null)
+            yield return (div.Uri, "Diversion");
+        var history = invite.Headers.SplitValues("History-Info");
+        if (history.Count > 0 && SipNameAddress.TryParse(history.Count >= 2 ? history[^2] : history[0], out var hi) && hi is not null)
+            yield return (hi.Uri, "History-Info");
+        if (invite.RequestUri is { } ruri)
+            yield return (ruri, "Request-URI");
     }
 
     /// <summary>

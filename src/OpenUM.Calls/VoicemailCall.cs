@@ -45,14 +45,7 @@ internal sealed class VoicemailCall
         DialPlan dialPlan, CallServices s, ActiveCall entry, CancellationToken shutdown)
     {
         var invite = call.Request;
-        string? extension = null;
-        string called = "";
-        if (CalledParty.Find(invite) is { } found)
-        {
-            called = $"{found.Number} ({found.Source})";
-            extension = CalledParty.ToExtension(found.Number, dialPlan.NumberOfDigitsInExtension);
-        }
-        var mailbox = extension is null ? null : config.FindMailbox(dialPlan.Name, extension);
+        var (mailbox, extension, called) = CalledParty.FindMailbox(invite, config, dialPlan);
         var answered = AnsweredCall.TryAnswer(call, config, gateway, dialPlan, s, extension ?? "-", entry);
         if (answered is null)
             return null;

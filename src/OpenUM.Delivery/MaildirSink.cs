@@ -1,4 +1,5 @@
 using System.Text;
+using MimeKit;
 
 namespace OpenUM.Delivery;
 
@@ -40,6 +41,25 @@ public sealed class MaildirSink : IVoiceMessageSink
         ArgumentNullException.ThrowIfNull(message);
         var folder = RecipientFolder(message.RecipientAddress);
         using var mime = VoiceMessageComposer.Compose(message, _senderAddress);
+        var name = message.DeliveryKey is { } key ? KeyedName(message.ReceivedAt, key) : UniqueName();
+        var path = await WriteAsync(folder, name, mime, overwrite: message.DeliveryKey is not null, ct).ConfigureAwait(false);
+        // From the end of the recording (its start plus its length) to durable in new/.
+        s_latency.Record(Math.Max(0, (_time.GetUtcNow() - message.ReceivedAt - message.Duration).TotalSeconds));
+        return path;
+    }
+
+    /// <summary>
+    /// Writes a message the server wrote itself (a PIN reset notice) into <paramref name="recipientAddress"/>'s maildir,
+    /// the same durable way; returns its path in new/. Voice mailbox readers skip it (it has no voice message headers).
+    /// </summary>
+    public Task<string> DeliverAsync(MimeMessage mime, string recipientAddress, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(mime);
+        return WriteAsync(RecipientFolder(recipientAddress), UniqueName(), mime, overwrite: false, ct);
+    }
+
+    private async Task<string> WriteAsync(string folder, string name, MimeMessage mime, bool overwrite, CancellationToken ct)
+    {
         var tmp = Path.Combine(folder, "tmp");
         var @new = Path.Combine(folder, "new");
         CreateDirectory(Root);
@@ -48,14 +68,13 @@ public sealed class MaildirSink : IVoiceMessageSink
         CreateDirectory(@new);
         CreateDirectory(Path.Combine(folder, "cur"));
 
-        var name = message.DeliveryKey is { } key ? KeyedName(message.ReceivedAt, key) : UniqueName();
         var tmpPath = Path.Combine(tmp, name);
         var newPath = Path.Combine(@new, name);
         var moved = false;
         try
         {
             // A keyed name is this message's own: a tmp/ file of that name is what a crash left of an earlier attempt.
-            await using (var file = new FileStream(tmpPath, FileOptionsForNewFile(overwrite: message.DeliveryKey is not null)))
+            await using (var file = new FileStream(tmpPath, FileOptionsForNewFile(overwrite)))
             {
                 await mime.WriteToAsync(file, ct).ConfigureAwait(false);
                 await file.FlushAsync(ct).ConfigureAwait(false);
@@ -68,8 +87,6 @@ public sealed class MaildirSink : IVoiceMessageSink
             File.Move(tmpPath, newPath, overwrite: false);
             moved = true;
             DirectorySync.Flush(@new);
-            // From the end of the recording (its start plus its length) to durable in new/.
-            s_latency.Record(Math.Max(0, (_time.GetUtcNow() - message.ReceivedAt - message.Duration).TotalSeconds));
             return newPath;
         }
         catch

@@ -7,9 +7,26 @@ namespace OpenUM.Delivery;
 /// Where a voice message goes: with a smart host configured, into the durable SMTP outbox (DLV-2); without
 /// one, into the local maildir (DLV-3). Either way the message is on disk when this returns.
 /// </summary>
-public sealed class VoiceMessageRouter(Func<SmartHostSettings?> settings, SmtpOutbox outbox, IVoiceMessageSink maildir, string senderAddress, Action? queued = null)
+public sealed class VoiceMessageRouter(Func<SmartHostSettings?> settings, SmtpOutbox outbox, MaildirSink maildir, string senderAddress, Action? queued = null)
     : IVoiceMessageSink
 {
+    /// <summary>The address messages are sent from.</summary>
+    public string SenderAddress => senderAddress;
+
+    /// <summary>
+    /// Delivers a message the server wrote itself (a PIN reset notice) by the same path and rule as voice messages:
+    /// the local maildir without a smart host, the durable SMTP outbox with one. Returns where it went.
+    /// </summary>
+    public async Task<string> SendAsync(MimeKit.MimeMessage message, string recipientAddress, string extension, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var smartHost = settings();
+        if (KeepsLocalCopies(smartHost)) return await maildir.DeliverAsync(message, recipientAddress, ct).ConfigureAwait(false);
+        var item = await outbox.EnqueueAsync(message, senderAddress, recipientAddress, extension, ct).ConfigureAwait(false);
+        queued?.Invoke();
+        return $"the SMTP outbox (item {item.Id}, smart host {smartHost.Endpoint})";
+    }
+
     /// <inheritdoc />
     public async Task<string> DeliverAsync(VoiceMessage message, CancellationToken ct)
     {

@@ -18,6 +18,7 @@ public sealed class ConfigurationSnapshot
     private readonly Dictionary<string, Mailbox> _mailboxesByEmail = new(NameComparer);
     private readonly Dictionary<string, List<Mailbox>> _mailboxesByExtension = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<Mailbox>> _mailboxesByDialPlan = new(NameComparer);
+    private readonly Dictionary<string, Mailbox> _mailboxesBySipAddress = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<HuntGroup>> _huntGroupsByGateway = new(NameComparer);
     private readonly Dictionary<string, List<HuntGroup>> _huntGroupsByDialPlan = new(NameComparer);
 
@@ -73,6 +74,7 @@ public sealed class ConfigurationSnapshot
             TryIndex(_mailboxesByEmail, m.EmailAddress, m);
             AddTo(_mailboxesByExtension, m.Extension, m);
             AddTo(_mailboxesByDialPlan, m.DialPlan, m);
+            TryIndex(_mailboxesBySipAddress, SipAddressKey(m.DialPlan, m.SipUri), m);
         }
     }
 
@@ -134,6 +136,13 @@ public sealed class ConfigurationSnapshot
     public Mailbox? FindMailbox(string dialPlan, string extension) =>
         _mailboxes.GetValueOrDefault(MailboxKey(dialPlan, extension)!);
 
+    /// <summary>
+    /// The mailbox of this dial plan whose SIP URI names the same address as <paramref name="sipUri"/> (compared as
+    /// <see cref="Mailbox.SipAddressOf"/>: sip or sips, port and parameters aside), or null. How SipName dial plans find a mailbox.
+    /// </summary>
+    public Mailbox? FindMailboxBySipUri(string dialPlan, string sipUri) =>
+        SipAddressKey(dialPlan, sipUri) is { } key ? _mailboxesBySipAddress.GetValueOrDefault(key) : null;
+
     /// <summary>The mailbox delivering to this address (case-insensitive), or null.</summary>
     public Mailbox? FindMailboxByEmail(string emailAddress) => _mailboxesByEmail.GetValueOrDefault(emailAddress);
 
@@ -193,6 +202,9 @@ public sealed class ConfigurationSnapshot
         IEnumerable<MailboxPolicy>? mailboxPolicies = null) =>
         new(Version, dialPlans ?? DialPlans, ipGateways ?? IpGateways, huntGroups ?? HuntGroups, umServers ?? UmServers, mailboxes ?? Mailboxes,
             mailboxPolicies ?? MailboxPolicies);
+
+    private static string? SipAddressKey(string? dialPlan, string? sipUri) =>
+        dialPlan is null || Mailbox.SipAddressOf(sipUri) is not { } address ? null : dialPlan.ToLowerInvariant() + "\u001f" + address;
 
     private static string? MailboxKey(string? dialPlan, string? extension) =>
         dialPlan is null || extension is null ? null : dialPlan + "\u001f" + extension;

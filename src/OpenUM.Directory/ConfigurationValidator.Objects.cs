@@ -163,6 +163,12 @@ public static partial class ConfigurationValidator
             throw Fail(F.SipUri, $"dial plan '{dialPlan.Name}' is a SipName plan, so the mailbox needs a SIP URI (sip:user@host)");
         }
 
+        // SipName plans find the mailbox by this address: two mailboxes of a plan cannot share it.
+        if (mailbox.SipUri is { } own && configuration.FindMailboxBySipUri(dialPlan.Name, own) is { } sameSip && sameSip.Id != mailbox.Id)
+        {
+            throw Fail(F.SipUri, $"{own} is already the SIP address of mailbox {sameSip.Extension} in dial plan '{sameSip.DialPlan}'");
+        }
+
         if (mailbox.MailboxPolicy is { } policy && !IsValidName(policy))
         {
             throw Fail(F.MailboxPolicy, $"'{policy}' is not a valid policy name: 1-{ConfigurationRules.MaxNameLength} characters without control characters or surrounding spaces");

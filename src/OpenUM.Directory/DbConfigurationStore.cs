@@ -135,6 +135,14 @@ public abstract class DbConfigurationStore : IConfigurationStore
         RecordLogonSuccess(dialPlan, extension, async: true, ct);
 
     /// <inheritdoc/>
+    public bool ResetPinAfterFailures(string dialPlan, string extension, string currentHash, MailboxPinState replacement) =>
+        Completed(ResetPinAfterFailures(dialPlan, extension, currentHash, replacement, async: false, CancellationToken.None));
+    /// <inheritdoc/>
+    public ValueTask<bool> ResetPinAfterFailuresAsync(string dialPlan, string extension, string currentHash, MailboxPinState replacement,
+        CancellationToken ct = default) =>
+        ResetPinAfterFailures(dialPlan, extension, currentHash, replacement, async: true, ct);
+
+    /// <inheritdoc/>
     public bool AddIfEmpty(ConfigurationSnapshot seed)
     {
         ArgumentNullException.ThrowIfNull(seed);
@@ -198,6 +206,16 @@ public abstract class DbConfigurationStore : IConfigurationStore
         ArgumentNullException.ThrowIfNull(dialPlan);
         ArgumentNullException.ThrowIfNull(extension);
         return Run((connection, a, t) => _pins.RecordFailure(connection, dialPlan, extension, maxLogonAttempts, a, t), async, ct);
+    }
+
+    private ValueTask<bool> ResetPinAfterFailures(string dialPlan, string extension, string currentHash, MailboxPinState replacement,
+        bool async, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(dialPlan);
+        ArgumentNullException.ThrowIfNull(extension);
+        ArgumentNullException.ThrowIfNull(currentHash);
+        ArgumentNullException.ThrowIfNull(replacement);
+        return Run((connection, a, t) => _pins.ReplaceAfterFailures(connection, dialPlan, extension, currentHash, replacement, a, t), async, ct);
     }
 
     private ValueTask<bool> RecordLogonSuccess(string dialPlan, string extension, bool async, CancellationToken ct)

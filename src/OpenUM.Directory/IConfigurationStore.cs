@@ -79,6 +79,12 @@ public interface IConfigurationStore : IDisposable
     /// false when it is locked out (or has no PIN), so a lockout that won the race is kept.
     /// </summary>
     bool RecordLogonSuccess(string dialPlan, string extension);
+    /// <summary>
+    /// The automatic PIN reset (LogonFailuresBeforePINReset) in one atomic statement: replaces the hash, history, set
+    /// time and must-change mark, keeping the failure count, only while the PIN is still <paramref name="currentHash"/>
+    /// and the mailbox is not locked; false otherwise (the PIN changed meanwhile, or a lockout won the race).
+    /// </summary>
+    bool ResetPinAfterFailures(string dialPlan, string extension, string currentHash, MailboxPinState replacement);
 
     // The calls a call in progress makes (subscriber logon): asynchronous, so a slow database holds no thread while
     // the caller waits. A store without asynchronous access (a test double) answers them synchronously.
@@ -98,6 +104,10 @@ public interface IConfigurationStore : IDisposable
     /// <summary><see cref="RecordLogonSuccess"/> without blocking a thread while the store answers.</summary>
     ValueTask<bool> RecordLogonSuccessAsync(string dialPlan, string extension, CancellationToken ct = default) =>
         ValueTask.FromResult(RecordLogonSuccess(dialPlan, extension));
+    /// <summary><see cref="ResetPinAfterFailures"/> without blocking a thread while the store answers.</summary>
+    ValueTask<bool> ResetPinAfterFailuresAsync(string dialPlan, string extension, string currentHash, MailboxPinState replacement,
+        CancellationToken ct = default) =>
+        ValueTask.FromResult(ResetPinAfterFailures(dialPlan, extension, currentHash, replacement));
 
     /// <summary>
     /// Adds <paramref name="seed"/>'s dial plans, gateways, hunt groups and mailboxes (in that order, each validated) in

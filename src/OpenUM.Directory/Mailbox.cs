@@ -18,6 +18,31 @@ public sealed record Mailbox
     /// <summary>SIP URI of the user (required in SipName dial plans).</summary>
     public string? SipUri { get; init; }
 
+    /// <summary>
+    /// The address a SIP URI names, as SipName dial plans compare it: user@host, without scheme (sip and sips name the
+    /// same user), port, parameters or headers; the host lower-cased (RFC 3261 §19.1.4: case-insensitive), the user part
+    /// kept as is (case-sensitive). Null when <paramref name="uri"/> has no user@host.
+    /// </summary>
+    public static string? SipAddressOf(string? uri)
+    {
+        if (uri is null) return null;
+        var rest = uri.AsSpan().Trim();
+        if (rest.StartsWith("sips:", StringComparison.OrdinalIgnoreCase)) rest = rest[5..];
+        else if (rest.StartsWith("sip:", StringComparison.OrdinalIgnoreCase)) rest = rest[4..];
+        else return null;
+        var end = rest.IndexOfAny(';', '?');
+        if (end >= 0) rest = rest[..end];
+        var at = rest.LastIndexOf('@');
+        if (at <= 0 || at == rest.Length - 1) return null;
+        var user = rest[..at];
+        var host = rest[(at + 1)..];
+        // host:port, or [v6]:port
+        var colon = host.LastIndexOf(':');
+        if (colon >= 0 && host.LastIndexOf(']') < colon) host = host[..colon];
+        if (host.IsEmpty) return null;
+        return string.Concat(user, "@", host.ToString().ToLowerInvariant());
+    }
+
     /// <summary>Name of the dial plan.</summary>
     public required string DialPlan { get; init; }
 

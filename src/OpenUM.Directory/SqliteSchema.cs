@@ -145,6 +145,10 @@ internal static class SqliteSchema
         ALTER TABLE um_servers ADD COLUMN min_free_inodes INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE dial_plans ADD COLUMN storage_full_action TEXT NOT NULL DEFAULT 'Refuse';
         """,
+        // 9: a PIN the system reset and mailed (LogonFailuresBeforePINReset) must be changed at the next logon.
+        """
+        ALTER TABLE mailbox_pins ADD COLUMN must_change INTEGER NOT NULL DEFAULT 0;
+        """,
     ];
 
     /// <summary>Schema version this build writes.</summary>

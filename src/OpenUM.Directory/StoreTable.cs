@@ -71,7 +71,7 @@ internal static class StoreValues
 
     public static string FormatList(IReadOnlyList<string> items) => JsonSerializer.Serialize(items.ToArray());
 
-    /// <summary>A mailbox_pins row (hash, history, set_at, consecutive_failures, locked_out); set_at's type differs per store.</summary>
+    /// <summary>A mailbox_pins row (hash, history, set_at, consecutive_failures, locked_out, must_change); set_at's type differs per store.</summary>
     public static MailboxPinState ReadPin(DbDataReader reader, Func<DbDataReader, int, DateTimeOffset> setAt) => new()
     {
         Hash = reader.GetString(0),
@@ -79,5 +79,6 @@ internal static class StoreValues
         SetAt = setAt(reader, 2),
         ConsecutiveFailures = reader.GetInt32(3),
         LockedOut = reader.GetBoolean(4),
+        MustChange = reader.GetBoolean(5),
     };
 }

@@ -24,7 +24,7 @@ public sealed class SmtpDelivery : IAsyncDisposable
         Outbox = new SmtpOutbox(data.Outbox, time);
         Outbox.Recover();
         Worker = new OutboxWorker(Outbox, Settings, new MailKitSubmitter(tls, serverFqdn, time), time, logger);
-        Sink = new VoiceMessageRouter(Settings, Outbox, new MaildirSink(data.Maildir, time: time), "voicemail@" + serverFqdn, Worker.Wake);
+        Sink = Router = new VoiceMessageRouter(Settings, Outbox, new MaildirSink(data.Maildir, time: time), "voicemail@" + serverFqdn, Worker.Wake);
         Messages = new VoiceMessageStore(Settings, data.Maildir); // read where the router delivers, from the same setting
         // A recording found without its description has no known recipient: RFC 5321 §4.5.1 says postmaster exists.
         Spool = new VoiceMessageSpool(data.Spool, Sink, logger, spoolRetryInterval, time, orphanRecipient: "postmaster@" + serverFqdn);
@@ -36,6 +36,8 @@ public sealed class SmtpDelivery : IAsyncDisposable
     public IVoiceMessageStore Messages { get; }
     /// <summary>Where the spool delivers.</summary>
     public IVoiceMessageSink Sink { get; }
+    /// <summary>The same path for messages the server writes itself (PIN reset notices).</summary>
+    public VoiceMessageRouter Router { get; }
     /// <summary>The SMTP outbox.</summary>
     public SmtpOutbox Outbox { get; }
     /// <summary>The submitting worker.</summary>

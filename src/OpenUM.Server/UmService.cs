@@ -112,7 +112,9 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
         _calls = new CallController(() => _monitor.Current, _peers, ports, _clock, _agent.Wheel,
             _delivery.Spool, PromptLibrary.Default,
             new CallControllerOptions(options.ServerName, data.Root, options.Fqdn), time, callLogger);
-        _calls.SubscriberAccess = new SubscriberAccessServices(new OpenUM.Directory.Pins.PinAuthenticator(store, time),
+        // LogonFailuresBeforePINReset: the new PIN is mailed by the path voice messages take.
+        var pinResets = new PinResetMailer(() => _monitor.Current, _delivery.Router, time, callLogger);
+        _calls.SubscriberAccess = new SubscriberAccessServices(new OpenUM.Directory.Pins.PinAuthenticator(store, time, pinResets),
             new OpenUM.Calls.Outdialing.OutdialingEngine(new OpenUM.Calls.Outdialing.OutdialingOptions(), time, callLogger), _delivery.Messages);
         // Refuse before loss: the first call is already checked against the data directory's free space.
         _storage = new Storage.StorageMonitor(Storage.StorageMonitor.PathsOf(data), new Storage.StatVfsProbe(),

@@ -102,7 +102,11 @@ internal sealed partial class SubscriberAccessCall : ISubscriberLine
     {
         return new SubscriberSessionContext(_dialPlan, CallId, AnsweredCall.CallerId(_call.Request),
             (extension, pin) => _subscriber.Pins.LogonAsync(_dialPlan.Name, extension, pin),
-            _subscriber.Messages, AuthorizeCallBack, _s.Prompts.Subscriber, _s.Prompts.Digits, _s.Logger, TransferCallBackAsync);
+            _subscriber.Messages, AuthorizeCallBack, _s.Prompts.Subscriber, _s.Prompts.Digits, _s.Logger, TransferCallBackAsync)
+        {
+            // A SipName plan's user calling from their own SIP address is asked only for the PIN (keys cannot spell an address).
+            CallerExtension = _dialPlan.UriType == UmUriType.SipName ? CallingParty.Find(_call.Request, _config, _dialPlan).Mailbox?.Extension : null,
+        };
     }
 
     /// <summary>Call the sender back (OUT-2/3): as the logged-on user, with the policy's groups; the caller ID is untrusted.</summary>

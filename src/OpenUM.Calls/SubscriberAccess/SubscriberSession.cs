@@ -62,7 +62,14 @@ public enum SubscriberSessionEnd
 public sealed record SubscriberSessionContext(DialPlan DialPlan, string CallId, string CallerId, SubscriberLogon Logon,
     IVoiceMessageStore Messages, Func<Mailbox, MailboxPolicy?, StoredMessage, OutdialingDecision> AuthorizeCallBack,
     SubscriberPrompts Prompts, Func<string, IEnumerable<AudioClip>> Digits, ILogger Logger,
-    Func<Mailbox, StoredMessage, OutdialingDecision, CancellationToken, Task<bool>>? TransferCallBack = null);
+    Func<Mailbox, StoredMessage, OutdialingDecision, CancellationToken, Task<bool>>? TransferCallBack = null)
+{
+    /// <summary>
+    /// The extension of the caller's own mailbox when the call identifies it (a SipName dial plan's user calling from
+    /// their SIP address): the session asks only for the PIN. Null: the caller keys in the extension.
+    /// </summary>
+    public string? CallerExtension { get; init; }
+}
 
 /// <summary>
 /// Subscriber access (CALL-2) as a state machine over a line and a <see cref="DtmfCollector"/>: extension,
@@ -81,7 +88,7 @@ public sealed class SubscriberSession(ISubscriberLine line, DtmfCollector keys, 
         var plan = context.DialPlan;
         int failures = 0;
         int limit = Math.Max(1, plan.LogonFailuresBeforeDisconnect);
-        string? extension = null;
+        string? extension = context.CallerExtension;
         while (true)
         {
             if (extension is null)

@@ -103,6 +103,8 @@ internal sealed class MaildirMailbox(string folder) : IVoiceMailbox
             int colon = name.IndexOf(':');
             string id = colon >= 0 ? name[..colon] : name;
             if (ReadHeaders(path) is not { } headers) continue;
+            // Only voice messages (the composer always writes their Call-ID): a PIN reset notice shares the maildir.
+            if (headers[VoiceMessageComposer.CallIdHeader] is null) continue;
             DateTimeOffset received = DateUtils.TryParse(headers[HeaderId.Date] ?? "", out var date) ? date : File.GetLastWriteTimeUtc(path);
             string callerId = headers[VoiceMessageComposer.CallerIdHeader] ?? "";
             string? callerName = headers["X-VoiceMessageSenderName"];

@@ -41,7 +41,7 @@ public sealed class SmtpOutbox
         ArgumentNullException.ThrowIfNull(message);
         using var mime = VoiceMessageComposer.Compose(message, senderAddress);
         var now = _time.GetUtcNow();
-        var item = new OutboxItem
+        return await EnqueueAsync(mime, new OutboxItem
         {
             Id = NewId(now),
             MessageId = mime.MessageId ?? "",
@@ -53,7 +53,33 @@ public sealed class SmtpOutbox
             DeliveryKey = message.DeliveryKey,
             QueuedAt = now,
             NextAttemptAt = now,
-        };
+        }, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Stores a message the server wrote itself (a PIN reset notice) durably for <paramref name="recipientAddress"/>, about
+    /// the mailbox at <paramref name="extension"/>; submitted like a voice message.
+    /// </summary>
+    public Task<OutboxItem> EnqueueAsync(MimeMessage mime, string senderAddress, string recipientAddress, string extension, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(mime);
+        ArgumentException.ThrowIfNullOrEmpty(senderAddress);
+        ArgumentException.ThrowIfNullOrEmpty(recipientAddress);
+        var now = _time.GetUtcNow();
+        return EnqueueAsync(mime, new OutboxItem
+        {
+            Id = NewId(now),
+            MessageId = mime.MessageId ?? "",
+            Sender = senderAddress,
+            Recipient = recipientAddress,
+            Extension = extension ?? "",
+            QueuedAt = now,
+            NextAttemptAt = now,
+        }, ct);
+    }
+
+    private async Task<OutboxItem> EnqueueAsync(MimeMessage mime, OutboxItem item, CancellationToken ct)
+    {
         string eml = EmlPath(QueuePath, item.Id);
         await WriteDurablyAsync(eml, stream => mime.WriteToAsync(stream, ct), ct).ConfigureAwait(false);
         try

@@ -20,4 +20,10 @@ public sealed record MailboxPinState
 
     /// <summary>MaxLogonAttempts was reached; only a PIN reset unlocks.</summary>
     public bool LockedOut { get; init; }
+
+    /// <summary>
+    /// The PIN was handed out by the system (LogonFailuresBeforePINReset mailed it): it is right, but it only lets the
+    /// user choose a new one (<see cref="LogonResult.PinExpired"/>) until a PIN is set again.
+    /// </summary>
+    public bool MustChange { get; init; }
 }

@@ -11,7 +11,7 @@ namespace OpenUM.Directory.Pins;
 internal sealed class StorePins(StoreDialect dialect)
 {
     private readonly string _match = $"{dialect.DialPlanEquals("dial_plan", "dp")} AND extension = {dialect.Parameter("ext")}";
-    private readonly string _columns = $"hash, {dialect.Select(StoreValues.Json("history"))}, set_at, consecutive_failures, locked_out";
+    private readonly string _columns = $"hash, {dialect.Select(StoreValues.Json("history"))}, set_at, consecutive_failures, locked_out, must_change";
 
     /// <summary>The PIN state of a mailbox, or null; with <paramref name="async"/> false it never waits asynchronously.</summary>
     public async ValueTask<MailboxPinState?> Read(DbConnection connection, string dialPlan, string extension, bool async, CancellationToken ct)
@@ -79,12 +79,12 @@ internal sealed class StorePins(StoreDialect dialect)
         // The SELECT's WHERE also settles SQLite's INSERT ... SELECT ... ON CONFLICT parsing ambiguity.
         using var command = Keyed(connection, null,
             $"""
-            INSERT INTO mailbox_pins (dial_plan, extension, hash, history, set_at, consecutive_failures, locked_out)
-            SELECT m.dial_plan, m.extension, {P("hash")}, {P("history")}, {P("set_at")}, {P("failures")}, {P("locked")}
+            INSERT INTO mailbox_pins (dial_plan, extension, hash, history, set_at, consecutive_failures, locked_out, must_change)
+            SELECT m.dial_plan, m.extension, {P("hash")}, {P("history")}, {P("set_at")}, {P("failures")}, {P("locked")}, {P("must")}
             FROM mailboxes m WHERE {dialect.DialPlanEquals("m.dial_plan", "dp")} AND m.extension = {P("ext")}
             ON CONFLICT {dialect.PinKey} DO UPDATE SET
                 hash = excluded.hash, history = excluded.history, set_at = excluded.set_at,
-                consecutive_failures = excluded.consecutive_failures, locked_out = excluded.locked_out
+                consecutive_failures = excluded.consecutive_failures, locked_out = excluded.locked_out, must_change = excluded.must_change
             """,
             dialPlan, extension);
         dialect.Add(command, "hash", state.Hash);
@@ -92,7 +92,38 @@ internal sealed class StorePins(StoreDialect dialect)
         dialect.Add(command, "set_at", dialect.SetAt(state.SetAt));
         dialect.Add(command, "failures", state.ConsecutiveFailures);
         dialect.Add(command, "locked", state.LockedOut);
+        dialect.Add(command, "must", state.MustChange);
         return command.ExecuteNonQuery() == 1;
+    }
+
+    /// <summary>
+    /// The automatic reset (LogonFailuresBeforePINReset): replaces the PIN, its history, set_at and must_change in one
+    /// statement, only while the PIN is still <paramref name="currentHash"/> and the mailbox is not locked. The failure
+    /// count is kept, so guesses that go on after the reset still reach MaxLogonAttempts. False when the PIN changed
+    /// meanwhile (set or reset by someone else) or a lockout won the race: then nobody must be told of a new PIN.
+    /// </summary>
+    public async ValueTask<bool> ReplaceAfterFailures(DbConnection connection, string dialPlan, string extension, string currentHash,
+        MailboxPinState replacement, bool async, CancellationToken ct)
+    {
+        var command = Keyed(connection, null,
+            $"""
+            UPDATE mailbox_pins SET hash = {P("hash")}, history = {P("history")}, set_at = {P("set_at")}, must_change = {P("must")}
+            WHERE {_match} AND NOT locked_out AND hash = {P("old")}
+            """,
+            dialPlan, extension);
+        try
+        {
+            dialect.Add(command, "hash", replacement.Hash);
+            dialect.Add(command, "history", StoreValues.FormatList(replacement.History), json: true);
+            dialect.Add(command, "set_at", dialect.SetAt(replacement.SetAt));
+            dialect.Add(command, "must", replacement.MustChange);
+            dialect.Add(command, "old", currentHash);
+            return (async ? await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) : command.ExecuteNonQuery()) == 1;
+        }
+        finally
+        {
+            await DisposeAsync(command, async).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Drops the PIN of a removed mailbox (so a new mailbox at that extension does not inherit it).</summary>

@@ -129,6 +129,10 @@ internal static class PostgresSchema
         ALTER TABLE um_servers ADD COLUMN min_free_inodes integer NOT NULL DEFAULT 0;
         ALTER TABLE dial_plans ADD COLUMN storage_full_action text NOT NULL DEFAULT 'Refuse';
         """,
+        // 9: a PIN reset and mailed by the system must be changed (SQLite migration 9).
+        """
+        ALTER TABLE mailbox_pins ADD COLUMN must_change boolean NOT NULL DEFAULT false;
+        """,
     ];
 
     /// <summary>Schema version this build writes.</summary>

@@ -27,6 +27,7 @@ public sealed class SubscriberSessionTests : IDisposable
     private readonly FakeLogger _events = new();
     private readonly string _root = System.IO.Directory.CreateTempSubdirectory("openum-subscriber-").FullName;
     private readonly List<string> _pinsTried = [];
+    private readonly List<string> _extensionsTried = [];
 
     public SubscriberSessionTests()
     {
@@ -55,15 +56,16 @@ public sealed class SubscriberSessionTests : IDisposable
 
     private SubscriberSession Session(Func<string, string, LogonOutcome> logon, bool smtp = false,
         Func<StoredMessage, OutdialingDecision>? callBack = null, Func<StoredMessage, OutdialingDecision, Task<bool>>? transfer = null,
-        IVoiceMessageStore? messages = null) =>
+        IVoiceMessageStore? messages = null, string? callerExtension = null) =>
         new(_line, _keys, new SubscriberSessionContext(Plan, "call-1", "5551", (ext, pin) =>
             {
+                _extensionsTried.Add(ext);
                 _pinsTried.Add(pin.ToString());
                 return ValueTask.FromResult(logon(ext, pin.ToString()));
             },
             messages ?? new VoiceMessageStore(() => smtp ? SmartHost : null, Path.Combine(_root, "maildir")),
             (_, _, m) => callBack?.Invoke(m) ?? new OutdialingDecision(false, null, m.CallerId, null, null, null, OutdialingReason.UntrustedCallerId, "test"),
-            P, Prompts.Digits, _events, transfer is null ? null : (_, m, d, _) => transfer(m, d)));
+            P, Prompts.Digits, _events, transfer is null ? null : (_, m, d, _) => transfer(m, d)) { CallerExtension = callerExtension });
 
     // Whether any event carries the text, in a field or its message (PINs never may).
     private bool Logged(string text) => _events.Collector.GetSnapshot().Any(r =>
@@ -113,6 +115,20 @@ public sealed class SubscriberSessionTests : IDisposable
         Assert.Same(P.MailboxLocked, _line.Played[^1]);
         Assert.Contains(1012, _events.EventIds());
         Assert.DoesNotContain(1036, _events.EventIds());
+    }
+
+    [Fact]
+    public async Task ACallerKnownByTheCallIsAskedOnlyForThePin()
+    {
+        // A SipName plan's user calling from their own SIP address: the call gives the extension, keys give the PIN.
+        int failures = 0;
+        Type("1111#2222#");
+        var end = await Session((_, pin) => pin == "2222" ? Ok() : Wrong(++failures), callerExtension: "1000").RunAsync(CancellationToken.None);
+        Assert.Equal(SubscriberSessionEnd.Completed, end);
+        Assert.DoesNotContain(P.EnterExtension, _line.Played);
+        Assert.Equal(2, _line.Played.Count(c => c == P.EnterPin));
+        Assert.Equal(["1000", "1000"], _extensionsTried);
+        Assert.Equal(["1111", "2222"], _pinsTried);
     }
 
     [Fact]
