@@ -70,6 +70,19 @@ public sealed partial class DovecotImap
     public Task FlagsAsync(string user, string action, string flags, params string[] query) =>
         DoveadmOkAsync(["flags", action, "-u", user, flags, .. query]);
 
+    /// <summary>
+    /// File names of <paramref name="user"/>'s messages in <paramref name="mailbox"/> as they are on disk (Maildir++:
+    /// INBOX is the user's directory, other folders are ".NAME" in it), for checks too frequent for doveadm; a name
+    /// in cur/ ends with ":2,FLAGS" (S = \Seen, T = deleted-flagged).
+    /// </summary>
+    public string[] MaildirFiles(string user, string mailbox = "INBOX")
+    {
+        string dir = Path.Combine(Work, "mail", user.ToLowerInvariant());
+        if (!string.Equals(mailbox, "INBOX", StringComparison.OrdinalIgnoreCase)) dir = Path.Combine(dir, "." + mailbox.Replace('/', '.'));
+        return [.. new[] { "new", "cur" }.Select(d => Path.Combine(dir, d)).Where(System.IO.Directory.Exists)
+            .SelectMany(System.IO.Directory.GetFiles).Select(Path.GetFileName).Order(StringComparer.Ordinal)!];
+    }
+
     /// <summary>Waits (hang guard) until <paramref name="mailbox"/> holds at least <paramref name="count"/> messages.</summary>
     public async Task<IReadOnlyList<DovecotMessage>> WaitForMessagesAsync(string user, string mailbox, int count, TimeSpan hangGuard,
         Func<string>? diagnostics = null)

@@ -59,8 +59,8 @@ public sealed partial class DovecotImap : IAsyncDisposable
     public string Log => File.Exists(LogPath) ? File.ReadAllText(LogPath) : "";
     /// <summary>The master process's id while running, else 0.</summary>
     public int Pid => _dovecot is { HasExited: false } d ? d.Id : 0;
-    /// <summary>HOST:PORT for <c>--imap-host</c> (STARTTLS port, or the implicit-TLS one).</summary>
-    public string Endpoint(bool implicitTls = false) => $"{HostName}:{(implicitTls ? ImapsPort : ImapPort)}";
+    /// <summary>HOST:PORT for <c>--imap-host</c> (STARTTLS port, or the implicit-TLS one); localhost is in the certificate.</summary>
+    public string Endpoint(bool implicitTls = false) => $"localhost:{(implicitTls ? ImapsPort : ImapPort)}";
 
     /// <summary>
     /// Creates and starts an instance whose server certificate is signed by <paramref name="serverCa"/> ("ca" = the
