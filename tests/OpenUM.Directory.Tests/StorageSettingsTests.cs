@@ -65,6 +65,7 @@ public class StorageSettingsTests
     /// <summary>Takes a store back to version 7 (for the upgrade tests of earlier migrations too).</summary>
     internal static void RevertMigration8(Microsoft.Data.Sqlite.SqliteConnection raw)
     {
+        ImapSettingsTests.RevertMigration9(raw);
         StoreTests.Execute(raw, "ALTER TABLE um_servers DROP COLUMN min_free_space_mb");
         StoreTests.Execute(raw, "ALTER TABLE um_servers DROP COLUMN min_free_inodes");
         StoreTests.Execute(raw, "ALTER TABLE dial_plans DROP COLUMN storage_full_action");
