@@ -21,6 +21,7 @@ declare -A need=(
   [lintian]=lintian        # checks the Debian package packaging/build-deb.sh builds
   [strip]=binutils         # build-deb.sh strips the SQLite library it ships
   [groff]=groff-base       # the man page openum(8) is checked by rendering it
+  [dovecot]=dovecot-core   # a real IMAP message store (private instance per test); doveadm inspects it
 )
 missing=()
 for cmd in "${!need[@]}"; do
@@ -29,6 +30,10 @@ done
 # PostgreSQL server binaries for the shared configuration store tests (each test run starts its own
 # throwaway cluster with initdb/pg_ctl; no system cluster is used).
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
+# Dovecot's IMAP server (what OpenUM reads voice messages over) and LMTP server (Postfix hands voice
+# messages to the test Dovecot over LMTP) are separate packages with no command on PATH.
+[ -x /usr/lib/dovecot/imap ] || missing+=(dovecot-imapd)
+[ -x /usr/lib/dovecot/lmtp ] || missing+=(dovecot-lmtpd)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
   echo "missing packages: ${missing[*]} — run as root or: sudo apt-get install ${missing[*]}" >&2
@@ -53,3 +58,10 @@ while read -r cluster; do
   # shellcheck disable=SC2086
   pg_ctlcluster $cluster stop || echo "warning: could not stop PostgreSQL cluster $cluster" >&2
 done <<<"$(online_clusters)"
+# Debian's dovecot-core enables a system dovecot (and starts it where an init system runs); the tests
+# run private instances only, so a system one that came with this install is stopped and disabled.
+if [[ " ${missing[*]} " == *" dovecot-"* ]]; then
+  systemctl disable --now dovecot.service dovecot.socket >/dev/null 2>&1 || true
+  invoke-rc.d dovecot stop >/dev/null 2>&1 || true
+  update-rc.d dovecot disable >/dev/null 2>&1 || true
+fi

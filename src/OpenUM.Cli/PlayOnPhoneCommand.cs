@@ -6,6 +6,7 @@ using OpenUM.Calls.Outdialing;
 using OpenUM.Calls.SubscriberAccess;
 using OpenUM.Delivery;
 using OpenUM.Delivery.Mailboxes;
+using OpenUM.Delivery.Mailboxes.Imap;
 using OpenUM.Delivery.Smtp;
 using OpenUM.Directory;
 using OpenUM.Media;
@@ -16,7 +17,7 @@ using OpenUM.Server;
 namespace OpenUM.Cli;
 
 /// <summary>
-/// `openum mailbox messages` (the local message store of a mailbox) and `openum mailbox play-on-phone` (CALL-3):
+/// `openum mailbox messages` (the voice messages of a mailbox where the server reads them) and `openum mailbox play-on-phone` (CALL-3):
 /// the server calls a phone through a gateway with OutcallsAllowed, checked by the outdialing engine, and plays a message.
 /// </summary>
 internal static class PlayOnPhoneCommand
@@ -37,8 +38,9 @@ internal static class PlayOnPhoneCommand
     {
         var (dialPlan, extension) = Selectors();
         var command = new Command("messages",
-            "List the voice messages of a mailbox kept in the local maildir (new first, newest first); the IDs are what play-on-phone takes.\n"
-            + "With SMTP delivery configured the server keeps no local copy and the list is empty.\n"
+            "List the voice messages of a mailbox (new first, newest first) where the server reads them: the user's mailbox on the IMAP\n"
+            + "store when one is configured (openum server set --imap-host), otherwise the local maildir; the IDs are what play-on-phone takes.\n"
+            + "With SMTP delivery and no IMAP store the server keeps no local copy and the list is empty.\n"
             + "Example: openum mailbox messages --dial-plan Contoso --extension 1000 --json")
         {
             dialPlan, extension,
@@ -47,26 +49,35 @@ internal static class PlayOnPhoneCommand
         {
             Mailbox? mailbox = null;
             DataDirectory? dataDir = null;
+            UmServer? server = null;
             int code = CliContext.Run(result, (store, data) =>
             {
                 var config = store.Load();
                 (_, mailbox) = Find(config, result.GetValue(dialPlan)!, result.GetValue(extension)!);
                 dataDir = data;
-                if (!VoiceMessageRouter.KeepsLocalCopies(SmartHostSettings.From(config.FindUmServer(Environment.MachineName))))
-                    Console.Error.WriteLine("note: SMTP delivery is configured: messages are not kept locally.");
+                server = config.FindUmServer(Environment.MachineName);
+                if (ImapSettings.From(server) is null && !VoiceMessageRouter.KeepsLocalCopies(SmartHostSettings.From(server)))
+                    Console.Error.WriteLine("note: SMTP delivery is configured without an IMAP store: messages are not kept locally.");
                 return 0;
             });
             if (code != 0 || mailbox is null || dataDir is null) return code;
             IReadOnlyList<StoredMessage> messages;
+            using var events = OpenUM.Server.Logging.EventLog.ForCommand(dataDir);
             try
             {
-                var box = await Messages(dataDir).OpenAsync(mailbox.EmailAddress, ct);
+                var store = Messages(result, dataDir, server, events.CreateLogger("OpenUM.Delivery"));
+                await using var box = await store.OpenAsync(mailbox.EmailAddress, ct);
                 messages = await box.ListAsync(ct);
             }
             catch (MessageStoreUnavailableException e)
             {
                 Console.Error.WriteLine($"error: {e.Message}");
                 return 1;
+            }
+            catch (Exception e) when (e is CliException or Security.CertificateStoreException)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return 2;
             }
             CliContext.Print(result, messages.Select(m => new
             {
@@ -112,20 +123,31 @@ internal static class PlayOnPhoneCommand
             if (code != 0 || found is not { } target || dataDir is null) return code;
             string id = result.GetValue(message)!;
             AudioClip? audio;
-            try
+            var server = target.Config.FindUmServer(Environment.MachineName);
+            using (var storeEvents = OpenUM.Server.Logging.EventLog.ForCommand(dataDir))
             {
-                var box = await Messages(dataDir).OpenAsync(target.Mailbox.EmailAddress, ct);
-                if (await box.FindAsync(id, ct) is not { } stored)
+                try
                 {
-                    Console.Error.WriteLine($"error: --message: mailbox {target.Mailbox.Extension} has no message '{id}' in the local store (list them with: openum mailbox messages)");
+                    var store = Messages(result, dataDir, server, storeEvents.CreateLogger("OpenUM.Delivery"));
+                    await using var box = await store.OpenAsync(target.Mailbox.EmailAddress, ct);
+                    if (await box.FindAsync(id, ct) is not { } stored)
+                    {
+                        string where = ImapSettings.From(server) is null ? "the local store" : "its IMAP mailbox";
+                        Console.Error.WriteLine($"error: --message: mailbox {target.Mailbox.Extension} has no message '{id}' in {where} (list them with: openum mailbox messages)");
+                        return 2;
+                    }
+                    audio = MessageAudio.Decode(await box.ReadAudioAsync(stored, ct));
+                }
+                catch (MessageStoreUnavailableException e)
+                {
+                    Console.Error.WriteLine($"error: {e.Message}");
+                    return 1;
+                }
+                catch (Exception e) when (e is CliException or Security.CertificateStoreException)
+                {
+                    Console.Error.WriteLine($"error: {e.Message}");
                     return 2;
                 }
-                audio = MessageAudio.Decode(await box.ReadAudioAsync(stored, ct));
-            }
-            catch (MessageStoreUnavailableException e)
-            {
-                Console.Error.WriteLine($"error: {e.Message}");
-                return 1;
             }
             if (audio is null)
             {
@@ -148,10 +170,17 @@ internal static class PlayOnPhoneCommand
     }
 
     /// <summary>
-    /// The messages kept in the data directory's maildir, read whatever the delivery setting (what is on this disk is what
-    /// the administrator asks about; `messages` notes when SMTP delivery means nothing new arrives there).
+    /// Where the server reads the messages of this machine's UM server: its IMAP store when one is configured (TLS from the
+    /// data directory's certificate store, as the server's), otherwise the data directory's maildir, read whatever the
+    /// delivery setting (what is on this disk is what the administrator asks about; `messages` notes when SMTP delivery
+    /// means nothing new arrives there).
     /// </summary>
-    private static IVoiceMessageStore Messages(DataDirectory data) => new MaildirMessageStore(data.Maildir);
+    private static IVoiceMessageStore Messages(ParseResult result, DataDirectory data, UmServer? server, ILogger logger)
+    {
+        if (ImapSettings.From(server) is not { } imap) return new MaildirMessageStore(data.Maildir);
+        var tls = TestConnectivityCommand.ClientTls(result, null, null).Context;
+        return new ImapMessageStore(() => imap, () => tls, TimeProvider.System, logger);
+    }
 
     private static (DialPlan Plan, Mailbox Mailbox) Find(ConfigurationSnapshot config, string dialPlan, string extension)
     {

@@ -32,7 +32,17 @@ internal static class ServerCommands
         .Add<string>("--smart-host-password-file", "Absolute path of a file holding the SMTP AUTH password", (s, v) => s with { SmartHostPasswordFile = string.IsNullOrEmpty(v) ? null : v })
         .Add<int>("--smart-host-retry-interval", "Seconds before the first retry; doubles with jitter (default 30)", (s, v) => s with { SmartHostRetryInterval = TimeSpan.FromSeconds(v) })
         .Add<int>("--smart-host-max-retry-interval", "Longest wait between retries in seconds (default 600)", (s, v) => s with { SmartHostMaxRetryInterval = TimeSpan.FromSeconds(v) })
-        .Add<int>("--smart-host-message-expiry", "Hours a message the smart host keeps deferring is retried before it becomes a dead letter (default 48)", (s, v) => s with { SmartHostMessageExpiry = TimeSpan.FromHours(v) });
+        .Add<int>("--smart-host-message-expiry", "Hours a message the smart host keeps deferring is retried before it becomes a dead letter (default 48)", (s, v) => s with { SmartHostMessageExpiry = TimeSpan.FromHours(v) })
+        .Add<string>("--imap-host", "IMAP server HOST:PORT holding the users' mailboxes, read by subscriber access and Play on Phone; \"\" = none (the local maildir, or no messages to read when a smart host is set)", (s, v) => s with { ImapHost = string.IsNullOrEmpty(v) ? null : v })
+        .Add<ImapTls>("--imap-tls", "StartTls (default, port 143) or Implicit (993); TLS 1.2 or later either way, never a plain connection", (s, v) => s with { ImapTls = v })
+        .Add<bool>("--imap-client-certificate", "Present the server certificate as TLS client certificate to the IMAP server (default false)", (s, v) => s with { ImapClientCertificate = v })
+        .Add<string>("--imap-user", "Service identity that opens every mailbox, e.g. a Dovecot master user; \"\" = none", (s, v) => s with { ImapUser = string.IsNullOrEmpty(v) ? null : v })
+        .Add<string>("--imap-password-file", "Absolute path of a file whose first line is the service identity's password (read at each connection; never stored)", (s, v) => s with { ImapPasswordFile = string.IsNullOrEmpty(v) ? null : v })
+        .Add<ImapLogin>("--imap-login", "MasterUserSeparator (default: user name MAILBOX<separator>USER, Dovecot master users) or SaslAuthorizationId (SASL PLAIN with the mailbox as authorization identity)", (s, v) => s with { ImapLogin = v })
+        .Add<string>("--imap-master-user-separator", "Separator of MasterUserSeparator logins, 1-4 characters (default *, Dovecot's auth_master_user_separator)", (s, v) => s with { ImapMasterUserSeparator = v })
+        .Add<string>("--imap-folder", "Folder voice messages are read from (default INBOX)", (s, v) => s with { ImapFolder = v })
+        .Add<ImapDeleteAction>("--imap-delete-action", "What deleting a message by phone does: MoveToTrash (default) or Expunge (only that message, UID EXPUNGE)", (s, v) => s with { ImapDeleteAction = v })
+        .Add<string>("--imap-trash-folder", "Folder deleted messages are moved to; \"\" = the folder the server marks \\Trash (default)", (s, v) => s with { ImapTrashFolder = v });
 
     public static Command Create()
     {
@@ -56,7 +66,8 @@ internal static class ServerCommands
                 ("SipTcpListeningPort", s => s.SipTcpListeningPort), ("SipTlsListeningPort", s => s.SipTlsListeningPort),
                 ("StartupMode", s => s.StartupMode), ("DialPlans", s => s.DialPlans),
                 ("AllowTlsFromAnyAddress", s => s.AllowTlsFromAnyAddress), ("RtpProbation", s => s.RtpProbation),
-                ("MinFreeSpaceMB", s => s.MinFreeSpaceMB), ("MinFreeInodes", s => s.MinFreeInodes));
+                ("MinFreeSpaceMB", s => s.MinFreeSpaceMB), ("MinFreeInodes", s => s.MinFreeInodes),
+                ("ImapHost", s => s.ImapHost));
             return 0;
         }));
         return new Command("server", "Manage UM servers.") { set, get };

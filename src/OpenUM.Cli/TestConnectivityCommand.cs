@@ -169,7 +169,7 @@ internal static class TestConnectivityCommand
     /// The local loop of Test-UMConnectivity over mutual TLS: present this server's certificate (or the one
     /// named), and trust the store's roots plus our own certificates, whose name the server's must carry.
     /// </summary>
-    private static (TlsContext Context, string ServerName) ClientTls(ParseResult result, string? thumbprint, string? serverName)
+    internal static (TlsContext Context, string ServerName) ClientTls(ParseResult result, string? thumbprint, string? serverName)
     {
         var data = CliContext.Data(result);
         var certificates = new CertificateStore(data.Certificates);

@@ -100,6 +100,26 @@ public static class ConfigurationFields
     public const string SmartHostMaxRetryInterval = "smart-host-max-retry-interval";
     /// <summary>UmServer.SmartHostMessageExpiry.</summary>
     public const string SmartHostMessageExpiry = "smart-host-message-expiry";
+    /// <summary>UmServer.ImapHost.</summary>
+    public const string ImapHost = "imap-host";
+    /// <summary>UmServer.ImapTls.</summary>
+    public const string ImapTls = "imap-tls";
+    /// <summary>UmServer.ImapClientCertificate.</summary>
+    public const string ImapClientCertificate = "imap-client-certificate";
+    /// <summary>UmServer.ImapUser.</summary>
+    public const string ImapUser = "imap-user";
+    /// <summary>UmServer.ImapPasswordFile.</summary>
+    public const string ImapPasswordFile = "imap-password-file";
+    /// <summary>UmServer.ImapLogin.</summary>
+    public const string ImapLogin = "imap-login";
+    /// <summary>UmServer.ImapMasterUserSeparator.</summary>
+    public const string ImapMasterUserSeparator = "imap-master-user-separator";
+    /// <summary>UmServer.ImapFolder.</summary>
+    public const string ImapFolder = "imap-folder";
+    /// <summary>UmServer.ImapDeleteAction.</summary>
+    public const string ImapDeleteAction = "imap-delete-action";
+    /// <summary>UmServer.ImapTrashFolder.</summary>
+    public const string ImapTrashFolder = "imap-trash-folder";
     /// <summary>Mailbox.Extension.</summary>
     public const string Extension = "extension";
     /// <summary>Mailbox.DisplayName.</summary>

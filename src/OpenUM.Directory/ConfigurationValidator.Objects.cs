@@ -59,6 +59,7 @@ public static partial class ConfigurationValidator
 
         ValidateSrtp(server);
         ValidateSmartHost(server);
+        ValidateImap(server);
         ValidateConnections(server);
         ValidateStorage(server);
     }

@@ -149,6 +149,19 @@ internal static class SqliteSchema
         """
         ALTER TABLE mailbox_pins ADD COLUMN must_change INTEGER NOT NULL DEFAULT 0;
         """,
+        // 10: the IMAP store holding the users' mailboxes (no password: only the path of the file holding it).
+        """
+        ALTER TABLE um_servers ADD COLUMN imap_host TEXT;
+        ALTER TABLE um_servers ADD COLUMN imap_tls TEXT NOT NULL DEFAULT 'StartTls';
+        ALTER TABLE um_servers ADD COLUMN imap_client_certificate INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE um_servers ADD COLUMN imap_user TEXT;
+        ALTER TABLE um_servers ADD COLUMN imap_password_file TEXT;
+        ALTER TABLE um_servers ADD COLUMN imap_login TEXT NOT NULL DEFAULT 'MasterUserSeparator';
+        ALTER TABLE um_servers ADD COLUMN imap_master_user_separator TEXT NOT NULL DEFAULT '*';
+        ALTER TABLE um_servers ADD COLUMN imap_folder TEXT NOT NULL DEFAULT 'INBOX';
+        ALTER TABLE um_servers ADD COLUMN imap_delete_action TEXT NOT NULL DEFAULT 'MoveToTrash';
+        ALTER TABLE um_servers ADD COLUMN imap_trash_folder TEXT NOT NULL DEFAULT '';
+        """,
     ];
 
     /// <summary>Schema version this build writes.</summary>

@@ -85,7 +85,9 @@ internal static class StoreTables
          "smart_host", "smart_host_tls", "smart_host_client_certificate", "smart_host_user", "smart_host_password_file",
          "smart_host_retry_interval_ms", "smart_host_max_retry_interval_ms", "smart_host_message_expiry_ms",
          "allow_tls_from_any_address", "tls_handshake_timeout_ms", "sip_message_timeout_ms", "max_connections_per_address",
-         "connection_rate_per_address", "rtp_probation", "min_free_space_mb", "min_free_inodes"],
+         "connection_rate_per_address", "rtp_probation", "min_free_space_mb", "min_free_inodes",
+         "imap_host", "imap_tls", "imap_client_certificate", "imap_user", "imap_password_file", "imap_login",
+         "imap_master_user_separator", "imap_folder", "imap_delete_action", "imap_trash_folder"],
         r => new UmServer
         {
             Id = r.GetGuid(0),
@@ -116,6 +118,16 @@ internal static class StoreTables
             RtpProbation = r.GetInt32(25),
             MinFreeSpaceMB = r.GetInt32(26),
             MinFreeInodes = r.GetInt32(27),
+            ImapHost = NullableString(r, 28),
+            ImapTls = ParseEnum<ImapTls>(r.GetString(29)),
+            ImapClientCertificate = r.GetBoolean(30),
+            ImapUser = NullableString(r, 31),
+            ImapPasswordFile = NullableString(r, 32),
+            ImapLogin = ParseEnum<ImapLogin>(r.GetString(33)),
+            ImapMasterUserSeparator = r.GetString(34),
+            ImapFolder = r.GetString(35),
+            ImapDeleteAction = ParseEnum<ImapDeleteAction>(r.GetString(36)),
+            ImapTrashFolder = r.GetString(37),
         },
         s => [s.Id, s.Name, FormatList(s.DialPlans), s.Status.ToString(), s.MaxCallsAllowed, s.SipTcpListeningPort,
               s.SipTlsListeningPort, s.StartupMode.ToString(), s.StartSecured, s.CertificateThumbprint,
@@ -123,7 +135,9 @@ internal static class StoreTables
               s.SmartHost, s.SmartHostTls.ToString(), s.SmartHostClientCertificate, s.SmartHostUser, s.SmartHostPasswordFile,
               Milliseconds(s.SmartHostRetryInterval), Milliseconds(s.SmartHostMaxRetryInterval), Milliseconds(s.SmartHostMessageExpiry),
               s.AllowTlsFromAnyAddress, Milliseconds(s.TlsHandshakeTimeout), Milliseconds(s.SipMessageTimeout), s.MaxConnectionsPerAddress,
-              s.ConnectionRatePerAddress, s.RtpProbation, s.MinFreeSpaceMB, s.MinFreeInodes]);
+              s.ConnectionRatePerAddress, s.RtpProbation, s.MinFreeSpaceMB, s.MinFreeInodes,
+              s.ImapHost, s.ImapTls.ToString(), s.ImapClientCertificate, s.ImapUser, s.ImapPasswordFile, s.ImapLogin.ToString(),
+              s.ImapMasterUserSeparator, s.ImapFolder, s.ImapDeleteAction.ToString(), s.ImapTrashFolder]);
 
     public static readonly StoreTable<Mailbox> Mailboxes = new(
         "mailboxes",

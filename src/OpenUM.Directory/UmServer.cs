@@ -129,6 +129,72 @@ public sealed record UmServer
 
     /// <summary>How long a message the smart host keeps deferring (4xx) is retried before it becomes a dead letter.</summary>
     public TimeSpan SmartHostMessageExpiry { get; init; } = TimeSpan.FromDays(2);
+
+    /// <summary>
+    /// IMAP server (HOST:PORT) holding the users' real mailboxes, where subscriber access and Play on Phone read voice
+    /// messages; null = no IMAP store (the local maildir, or no readable messages when a smart host is set).
+    /// </summary>
+    public string? ImapHost { get; init; }
+
+    /// <summary>How the IMAP connection is secured (never a plain connection: the service password would travel in clear).</summary>
+    public ImapTls ImapTls { get; init; } = ImapTls.StartTls;
+
+    /// <summary>Present the server certificate as TLS client certificate to the IMAP server (mutual TLS).</summary>
+    public bool ImapClientCertificate { get; init; }
+
+    /// <summary>The service identity that logs in for every mailbox (a Dovecot master user, an Exchange/Cyrus proxy user).</summary>
+    public string? ImapUser { get; init; }
+
+    /// <summary>File holding the service identity's password (first line, read at each connect), so the secret stays out of the store.</summary>
+    public string? ImapPasswordFile { get; init; }
+
+    /// <summary>How the service identity opens a user's mailbox.</summary>
+    public ImapLogin ImapLogin { get; init; } = ImapLogin.MasterUserSeparator;
+
+    /// <summary>Separator between mailbox and service user for <see cref="ImapLogin.MasterUserSeparator"/> (Dovecot's auth_master_user_separator).</summary>
+    public string ImapMasterUserSeparator { get; init; } = DefaultImapMasterUserSeparator;
+
+    /// <summary>The separator used unless configured.</summary>
+    public const string DefaultImapMasterUserSeparator = "*";
+
+    /// <summary>The folder voice messages are delivered to and read from.</summary>
+    public string ImapFolder { get; init; } = DefaultImapFolder;
+
+    /// <summary>The folder used unless configured.</summary>
+    public const string DefaultImapFolder = "INBOX";
+
+    /// <summary>What deleting a voice message by phone does in the IMAP store.</summary>
+    public ImapDeleteAction ImapDeleteAction { get; init; } = ImapDeleteAction.MoveToTrash;
+
+    /// <summary>Folder deleted messages are moved to; empty = the folder marked \Trash (RFC 6154 SPECIAL-USE).</summary>
+    public string ImapTrashFolder { get; init; } = "";
+}
+
+/// <summary>How the IMAP connection is secured (both need TLS 1.2 or later).</summary>
+public enum ImapTls
+{
+    /// <summary>Plain connection upgraded with STARTTLS before the login (usually port 143).</summary>
+    StartTls,
+    /// <summary>TLS from the first byte (IMAPS, usually port 993).</summary>
+    Implicit,
+}
+
+/// <summary>How the service identity logs in to a user's mailbox.</summary>
+public enum ImapLogin
+{
+    /// <summary>User name "mailbox{separator}service" with the service password (Dovecot master users).</summary>
+    MasterUserSeparator,
+    /// <summary>SASL PLAIN with the mailbox as authorization identity (RFC 4616; Dovecot, Cyrus and proxy-capable servers).</summary>
+    SaslAuthorizationId,
+}
+
+/// <summary>What deleting a voice message by phone does in the IMAP store.</summary>
+public enum ImapDeleteAction
+{
+    /// <summary>Move it to the trash folder, where the user can still recover it.</summary>
+    MoveToTrash,
+    /// <summary>Mark it \Deleted and expunge exactly that message (UID EXPUNGE, RFC 4315).</summary>
+    Expunge,
 }
 
 /// <summary>How the SMTP connection to the smart host is secured (both need TLS 1.2 or later).</summary>

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using OpenUM.Delivery;
 using OpenUM.Delivery.Mailboxes;
+using OpenUM.Delivery.Mailboxes.Imap;
 using OpenUM.Delivery.Smtp;
 using OpenUM.Delivery.Spool;
 using OpenUM.Directory;
@@ -25,15 +26,21 @@ public sealed class SmtpDelivery : IAsyncDisposable
         Outbox.Recover();
         Worker = new OutboxWorker(Outbox, Settings, new MailKitSubmitter(tls, serverFqdn, time), time, logger);
         Sink = Router = new VoiceMessageRouter(Settings, Outbox, new MaildirSink(data.Maildir, time: time), "voicemail@" + serverFqdn, Worker.Wake);
-        Messages = new VoiceMessageStore(Settings, data.Maildir); // read where the router delivers, from the same setting
+        // Read the users' real mailboxes when an IMAP store is configured (its TLS from the same context as the submitter's),
+        // else where the router delivers, from the same setting.
+        ImapSettings? Imap() => ImapSettings.From(server());
+        ImapStore = new ImapMessageStore(Imap, tls, time, logger);
+        Messages = new VoiceMessageStore(Imap, ImapStore, Settings, new MaildirMessageStore(data.Maildir));
         // A recording found without its description has no known recipient: RFC 5321 §4.5.1 says postmaster exists.
         Spool = new VoiceMessageSpool(data.Spool, Sink, logger, spoolRetryInterval, time, orphanRecipient: "postmaster@" + serverFqdn);
     }
 
     /// <summary>Where calls hand their recordings.</summary>
     public VoiceMessageSpool Spool { get; }
-    /// <summary>Where subscribers' voice messages are read (empty mailboxes with a smart host: the server keeps no copy).</summary>
+    /// <summary>Where subscribers' voice messages are read: the IMAP store when configured, else the maildir (empty mailboxes with only a smart host: the server keeps no copy).</summary>
     public IVoiceMessageStore Messages { get; }
+    /// <summary>The IMAP store (used by <see cref="Messages"/> while an IMAP host is configured).</summary>
+    public ImapMessageStore ImapStore { get; }
     /// <summary>Where the spool delivers.</summary>
     public IVoiceMessageSink Sink { get; }
     /// <summary>The same path for messages the server writes itself (PIN reset notices).</summary>

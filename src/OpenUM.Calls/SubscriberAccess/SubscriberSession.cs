@@ -160,7 +160,7 @@ public sealed class SubscriberSession(ISubscriberLine line, DtmfCollector keys, 
     /// <summary>Plays the messages with their menu; true when the caller was transferred (call back).</summary>
     private async Task<bool> MessagesAsync(Mailbox mailbox, MailboxPolicy? policy, CancellationToken ct)
     {
-        var store = await context.Messages.OpenAsync(mailbox.EmailAddress, ct).ConfigureAwait(false);
+        await using var store = await context.Messages.OpenAsync(mailbox.EmailAddress, ct).ConfigureAwait(false);
         var messages = await store.ListAsync(ct).ConfigureAwait(false);
         if (messages.Count == 0)
         {

@@ -15,6 +15,12 @@ internal sealed class MaildirMailbox(string folder) : IVoiceMailbox
     /// <summary>The mailbox's maildir folder.</summary>
     public string Folder => folder;
 
+    /// <summary>Nothing to end: every operation opens and closes its own files.</summary>
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    /// <summary>The new and saved messages as listed.</summary>
+    internal MessageCounts Count() => MessageCounts.Of(List());
+
     public ValueTask<IReadOnlyList<StoredMessage>> ListAsync(CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();

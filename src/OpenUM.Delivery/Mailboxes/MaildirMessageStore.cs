@@ -18,6 +18,13 @@ public sealed class MaildirMessageStore(string maildirRoot) : IVoiceMessageStore
         try { return ValueTask.FromResult<IVoiceMailbox>(new MaildirMailbox(_layout.RecipientFolder(emailAddress))); }
         catch (ArgumentException) { return ValueTask.FromResult(EmptyMailbox.Instance); }
     }
+
+    /// <summary>The new (new/) and saved (cur/) voice messages of <paramref name="emailAddress"/>; none for an address without a folder.</summary>
+    public async ValueTask<MessageCounts> CountAsync(string emailAddress, CancellationToken ct)
+    {
+        await using var box = await OpenAsync(emailAddress, ct).ConfigureAwait(false);
+        return box is MaildirMailbox maildir ? maildir.Count() : default;
+    }
 }
 
 /// <summary>A mailbox with no messages: SMTP delivery keeps no local copy, or the address names no maildir folder.</summary>
@@ -30,4 +37,5 @@ internal sealed class EmptyMailbox : IVoiceMailbox
     public ValueTask<byte[]?> ReadAudioAsync(StoredMessage message, CancellationToken ct) => ValueTask.FromResult<byte[]?>(null);
     public ValueTask<StoredMessage> MarkHeardAsync(StoredMessage message, CancellationToken ct) => ValueTask.FromResult(message);
     public ValueTask<bool> DeleteAsync(StoredMessage message, CancellationToken ct) => ValueTask.FromResult(false);
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

@@ -133,6 +133,19 @@ internal static class PostgresSchema
         """
         ALTER TABLE mailbox_pins ADD COLUMN must_change boolean NOT NULL DEFAULT false;
         """,
+        // 10: the IMAP store holding the users' mailboxes (SQLite migration 10).
+        """
+        ALTER TABLE um_servers ADD COLUMN imap_host text;
+        ALTER TABLE um_servers ADD COLUMN imap_tls text NOT NULL DEFAULT 'StartTls';
+        ALTER TABLE um_servers ADD COLUMN imap_client_certificate boolean NOT NULL DEFAULT false;
+        ALTER TABLE um_servers ADD COLUMN imap_user text;
+        ALTER TABLE um_servers ADD COLUMN imap_password_file text;
+        ALTER TABLE um_servers ADD COLUMN imap_login text NOT NULL DEFAULT 'MasterUserSeparator';
+        ALTER TABLE um_servers ADD COLUMN imap_master_user_separator text NOT NULL DEFAULT '*';
+        ALTER TABLE um_servers ADD COLUMN imap_folder text NOT NULL DEFAULT 'INBOX';
+        ALTER TABLE um_servers ADD COLUMN imap_delete_action text NOT NULL DEFAULT 'MoveToTrash';
+        ALTER TABLE um_servers ADD COLUMN imap_trash_folder text NOT NULL DEFAULT '';
+        """,
     ];
 
     /// <summary>Schema version this build writes.</summary>

@@ -281,6 +281,49 @@ public sealed class SubscriberSessionTests : IDisposable
     {
         public ValueTask<IVoiceMailbox> OpenAsync(string emailAddress, CancellationToken ct) =>
             throw new MessageStoreUnavailableException("imap.example.test:993: Connection refused");
+
+        public ValueTask<MessageCounts> CountAsync(string emailAddress, CancellationToken ct) =>
+            throw new MessageStoreUnavailableException("imap.example.test:993: Connection refused");
+    }
+
+    /// <summary>The maildir store, counting the mailboxes opened and disposed (an IMAP mailbox holds a connection until disposed).</summary>
+    private sealed class CountingStore(IVoiceMessageStore inner) : IVoiceMessageStore
+    {
+        public int Opened, Disposed;
+
+        public async ValueTask<IVoiceMailbox> OpenAsync(string emailAddress, CancellationToken ct)
+        {
+            Opened++;
+            return new Counted(await inner.OpenAsync(emailAddress, ct), this);
+        }
+
+        public ValueTask<MessageCounts> CountAsync(string emailAddress, CancellationToken ct) => inner.CountAsync(emailAddress, ct);
+
+        private sealed class Counted(IVoiceMailbox box, CountingStore owner) : IVoiceMailbox
+        {
+            public ValueTask<IReadOnlyList<StoredMessage>> ListAsync(CancellationToken ct) => box.ListAsync(ct);
+            public ValueTask<StoredMessage?> FindAsync(string id, CancellationToken ct) => box.FindAsync(id, ct);
+            public ValueTask<byte[]?> ReadAudioAsync(StoredMessage message, CancellationToken ct) => box.ReadAudioAsync(message, ct);
+            public ValueTask<StoredMessage> MarkHeardAsync(StoredMessage message, CancellationToken ct) => box.MarkHeardAsync(message, ct);
+            public ValueTask<bool> DeleteAsync(StoredMessage message, CancellationToken ct) => box.DeleteAsync(message, ct);
+
+            public ValueTask DisposeAsync()
+            {
+                owner.Disposed++;
+                return box.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task TheMailboxOpenedForTheMessagesIsDisposedWhenTheyAreDone()
+    {
+        await PlantAsync("5551234", DateTimeOffset.Parse("2026-01-02T10:00:00Z"));
+        var store = new CountingStore(new MaildirMessageStore(Path.Combine(_root, "maildir")));
+        Type("1000#123456#6");
+        var end = await Session((_, _) => Ok(), messages: store).RunAsync(CancellationToken.None);
+        Assert.Equal(SubscriberSessionEnd.Completed, end);
+        Assert.Equal((1, 1), (store.Opened, store.Disposed));
     }
 
     [Fact]

@@ -26,6 +26,7 @@ public sealed class MustChangeMigrationTests
     /// <summary>Takes a store back to version 8 (for the upgrade tests of earlier migrations too).</summary>
     internal static void RevertMigration9(Microsoft.Data.Sqlite.SqliteConnection raw)
     {
+        ImapSettingsTests.RevertMigration10(raw);
         StoreTests.Execute(raw, "ALTER TABLE mailbox_pins DROP COLUMN must_change");
         StoreTests.Execute(raw, "DELETE FROM schema_migrations WHERE version = 9");
     }

@@ -38,7 +38,9 @@ public sealed class PostfixSmartHost : IAsyncDisposable
     /// <summary>
     /// Creates and starts an instance whose server certificate is signed by <paramref name="serverCa"/>
     /// ("ca" = the test CA the UM trusts; "untrusted-ca" = the rogue CA) and which requires client
-    /// certificates from the test CA. <paramref name="extraMainCf"/> lines are appended to main.cf. With
+    /// certificates from the test CA. <paramref name="extraMainCf"/> lines are appended to main.cf (Postfix takes a
+    /// parameter's last definition: <c>virtual_transport = lmtp:inet:127.0.0.1:PORT</c> hands the mail to a
+    /// <see cref="DovecotImap"/> instead of the Maildir script). With
     /// <paramref name="smtps"/> a second smtpd listens on <see cref="SmtpsPort"/> with implicit TLS (wrapper mode).
     /// </summary>
     public static async Task<PostfixSmartHost> StartAsync(TestPki pki, ITestOutputHelper? log, string serverCa = "ca", string extraMainCf = "", bool smtps = false)
@@ -208,6 +210,7 @@ public sealed class PostfixSmartHost : IAsyncDisposable
             retry unix - - n - - error
             discard unix - - n - - discard
             postlog unix-dgram n - n - 1 postlogd
+            lmtp unix - - n - - lmtp
             maildir unix - n n - - pipe
               flags=DORXhu user=nobody:nogroup argv={deliver} {Work}/mail ${"{"}recipient{"}"}
             {(SmtpsPort == 0 ? "" : $"127.0.0.1:{SmtpsPort} inet n - n - - smtpd\n  -o smtpd_tls_wrappermode=yes\n  -o syslog_name=postfix/smtps")}
