@@ -21,6 +21,7 @@ declare -A need=(
   [lintian]=lintian        # checks the Debian package packaging/build-deb.sh builds
   [strip]=binutils         # build-deb.sh strips the SQLite library it ships
   [groff]=groff-base       # the man page openum(8) is checked by rendering it
+  [kamailio]=kamailio      # a SIP proxy as the gateway Play on Phone calls over mutual TLS
 )
 missing=()
 for cmd in "${!need[@]}"; do
@@ -29,6 +30,8 @@ done
 # PostgreSQL server binaries for the shared configuration store tests (each test run starts its own
 # throwaway cluster with initdb/pg_ctl; no system cluster is used).
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
+# Kamailio's TLS module is a package of its own (no command to look for).
+compgen -G '/usr/lib/*/kamailio/modules/tls.so' >/dev/null || missing+=(kamailio-tls-modules)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
   echo "missing packages: ${missing[*]} — run as root or: sudo apt-get install ${missing[*]}" >&2

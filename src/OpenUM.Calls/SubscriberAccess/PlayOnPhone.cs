@@ -75,7 +75,7 @@ public sealed class PlayOnPhone(OutdialingEngine engine, TimeProvider time, ILog
             return Done(request, Refused("NoCertificate", $"dial plan '{plan.Name}' is {plan.VoipSecurity}: the call needs mutual TLS, and no server certificate was given"));
         if (plan.IsSecured && gateway.HasIPAddress)
             return Done(request, Refused("GatewayNotFqdn", $"gateway '{gateway.Name}' of {plan.VoipSecurity} dial plan '{plan.Name}' has the IP address {gateway.Address}: "
-                + $"its certificate is checked against its FQDN; set one with: openum gateway set --name {gateway.Name} --address FQDN"));
+                + $"its certificate is checked against its FQDN; set one with: openum gateway set {gateway.Name} --address FQDN"));
 
         IPAddress address;
         try
