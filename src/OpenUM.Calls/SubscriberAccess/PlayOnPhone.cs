@@ -77,16 +77,18 @@ public sealed class PlayOnPhone(OutdialingEngine engine, TimeProvider time, ILog
             return Done(request, Refused("GatewayNotFqdn", $"gateway '{gateway.Name}' of {plan.VoipSecurity} dial plan '{plan.Name}' has the IP address {gateway.Address}: "
                 + $"its certificate is checked against its FQDN; set one with: openum gateway set {gateway.Name} --address FQDN"));
 
-        IPAddress address;
+        IPAddress? address;
         try
         {
             address = IPAddress.TryParse(gateway.Address, out var literal) ? literal
-                : (await Dns.GetHostAddressesAsync(gateway.Address, ct).ConfigureAwait(false))[0];
+                : Choose(await Dns.GetHostAddressesAsync(gateway.Address, ct).ConfigureAwait(false), gateway.IPAddressFamily);
         }
-        catch (Exception e) when (e is SocketException or IndexOutOfRangeException)
+        catch (SocketException e)
         {
             return Done(request, Failed(gateway.Name, decision.DialedNumber, 0, $"gateway address {gateway.Address} does not resolve: {e.Message}"));
         }
+        if (address is null)
+            return Done(request, Failed(gateway.Name, decision.DialedNumber, 0, $"gateway address {gateway.Address} has no address of family {gateway.IPAddressFamily}"));
         var target = new IPEndPoint(address, gateway.EffectivePort(plan.IsSecured));
         return Done(request, await CallAsync(request, target, gateway, decision.DialedNumber, ct).ConfigureAwait(false));
     }
@@ -182,6 +184,14 @@ public sealed class PlayOnPhone(OutdialingEngine engine, TimeProvider time, ILog
 
     private static PlayOnPhoneResult Failed(string gateway, string dialed, int status, string reason) =>
         new(true, false, "CallFailed", reason, gateway, dialed, status, 0, 0);
+
+    /// <summary>The gateway's address of the family it is configured for (IPAddressFamily; Any prefers IPv6, as Exchange).</summary>
+    private static IPAddress? Choose(IPAddress[] addresses, IPAddressFamily family) => family switch
+    {
+        IPAddressFamily.IPv4Only => addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork),
+        IPAddressFamily.IPv6Only => addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetworkV6),
+        _ => addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetworkV6) ?? addresses.FirstOrDefault(),
+    };
 
     /// <summary>The local address the kernel would use to reach <paramref name="remote"/> (SDP needs a concrete one).</summary>
     private static IPAddress LocalAddressFor(IPAddress remote)
