@@ -59,7 +59,7 @@ internal static class TestConnectivityCommand
             string? serverName = result.GetValue(fqdn);
             if (tls)
             {
-                try { (context, serverName) = CliTls.ClientContext(result, result.GetValue(certificate), serverName); }
+                try { (context, serverName) = CliTls.ClientContext(result, result.GetValue(certificate), serverName, "--certificate"); }
                 catch (Exception e) when (e is CliException or CertificateStoreException)
                 {
                     Console.Error.WriteLine(result.GetValue(certificate) is null ? $"error: {e.Message}" : $"error: --certificate: {e.Message}");
