@@ -22,6 +22,7 @@ declare -A need=(
   [strip]=binutils         # build-deb.sh strips the SQLite library it ships
   [groff]=groff-base       # the man page openum(8) is checked by rendering it
   [dovecot]=dovecot-core   # a real IMAP message store (private instance per test); doveadm inspects it
+  [kamailio]=kamailio      # a SIP proxy as the gateway Play on Phone calls over mutual TLS
 )
 missing=()
 for cmd in "${!need[@]}"; do
@@ -34,6 +35,8 @@ compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql
 # messages to the test Dovecot over LMTP) are separate packages with no command on PATH.
 [ -x /usr/lib/dovecot/imap ] || missing+=(dovecot-imapd)
 [ -x /usr/lib/dovecot/lmtp ] || missing+=(dovecot-lmtpd)
+# Kamailio's TLS module is a package of its own (no command to look for).
+compgen -G '/usr/lib/*/kamailio/modules/tls.so' >/dev/null || missing+=(kamailio-tls-modules)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
   echo "missing packages: ${missing[*]} — run as root or: sudo apt-get install ${missing[*]}" >&2

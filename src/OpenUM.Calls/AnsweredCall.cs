@@ -18,8 +18,6 @@ namespace OpenUM.Calls;
 /// </summary>
 internal sealed class AnsweredCall
 {
-    private static readonly AudioCodec[] Codecs = [AudioCodec.Pcmu, AudioCodec.Pcma];
-    private static readonly MediaCapabilities Plain = new(Codecs);
     // A guard only: the BYE transaction ends itself at Timer F (32 s) when the peer never answers.
     private static readonly TimeSpan ByeTimeout = TimeSpan.FromSeconds(40);
 
@@ -73,7 +71,7 @@ internal sealed class AnsweredCall
         var media = MediaSession.Open(localAddress, s.Ports, s.Clock, s.Logger);
         try
         {
-            var capabilities = CapabilitiesFor(dialPlan, config.FindUmServer(s.Options.ServerName));
+            var capabilities = MediaPolicy.CapabilitiesFor(dialPlan, config.FindUmServer(s.Options.ServerName));
             var result = OfferAnswer.Answer(offer, capabilities, localAddress, media.LocalPort);
             if (!result.Success || result.Answer is null || result.Media is null)
             {
@@ -102,27 +100,6 @@ internal sealed class AnsweredCall
             _ = media.DisposeAsync().AsTask();
             throw;
         }
-    }
-
-    /// <summary>
-    /// SEC-3: a Secured dial plan requires SRTP with the server's suite preference; SipSecured and Unsecured
-    /// never answer with SRTP (SDES offered on RTP/AVP gets plain RTP; an RTP/SAVP-only offer gets 488).
-    /// </summary>
-    private static MediaCapabilities CapabilitiesFor(DialPlan dialPlan, UmServer? server)
-    {
-        if (dialPlan.VoipSecurity != VoipSecurity.Secured)
-            return Plain;
-        IReadOnlyList<SrtpSuite>? suites = null;
-        if (server is { SrtpCryptoSuites.Count: > 0 })
-        {
-            // Validated when configured; a name this build does not know (store edited by hand) is skipped, and a
-            // list with no known name at all falls back to the built-in order rather than refusing every call.
-            suites = [.. server.SrtpCryptoSuites.Select(n => SrtpSuites.TryParse(n, out var s) ? s : null).OfType<SrtpSuite>()];
-            if (suites.Count == 0)
-                suites = null;
-        }
-        return new MediaCapabilities(Codecs, true, SrtpMode.Required, suites,
-            server?.SrtpReplayWindow ?? UmServer.DefaultSrtpReplayWindow);
     }
 
     /// <summary>

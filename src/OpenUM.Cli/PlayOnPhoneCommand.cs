@@ -12,6 +12,7 @@ using OpenUM.Directory;
 using OpenUM.Media;
 using OpenUM.Media.Audio;
 using OpenUM.Media.Session;
+using OpenUM.Security;
 using OpenUM.Server;
 
 namespace OpenUM.Cli;
@@ -99,6 +100,8 @@ internal static class PlayOnPhoneCommand
         var command = new Command("play-on-phone",
             "Call a phone through a gateway of the dial plan with OutcallsAllowed and play a voice message (Play on Phone).\n"
             + "The number must be allowed by the mailbox policy's dialing rules; otherwise no call is placed (event 1076). Exit 0 = played.\n"
+            + "On a SipSecured or Secured dial plan the call uses mutual TLS with this server's certificate (the gateway's must name its FQDN;\n"
+            + "a refused handshake logs event 1400), and on a Secured plan SRTP is required.\n"
             + "Example: openum mailbox play-on-phone --dial-plan Contoso --extension 1000 --message 1764390000.M1P2Q3.host --phone 0612345678")
         {
             dialPlan, extension, message, phone, rtp,
@@ -154,12 +157,26 @@ internal static class PlayOnPhoneCommand
                 Console.Error.WriteLine($"error: --message: message '{id}' has no playable WAV attachment");
                 return 2;
             }
-            var request = new PlayOnPhoneRequest(target.Config, target.Plan, target.Mailbox, id, audio, result.GetValue(phone)!, new RtpPortRange(first, last));
+            var server = target.Config.FindUmServer(Environment.MachineName);
+            var request = new PlayOnPhoneRequest(target.Config, target.Plan, target.Mailbox, id, audio, result.GetValue(phone)!, new RtpPortRange(first, last), server);
 
+            // A secured dial plan's gateways are called over mutual TLS as this server: its certificate, its trust list.
+            TlsContext? tls = null;
+            if (target.Plan.IsSecured)
+            {
+                try { tls = CliTls.ClientContext(result, null, null).Context; }
+                catch (Exception e) when (e is CliException or CertificateStoreException)
+                {
+                    Console.Error.WriteLine($"error: dial plan '{target.Plan.Name}' is {target.Plan.VoipSecurity} and Play on Phone calls its gateway over mutual TLS: {e.Message}");
+                    return 1;
+                }
+            }
             using var events = OpenUM.Server.Logging.EventLog.ForCommand(dataDir);
             var logger = events.CreateLogger("OpenUM.Calls");
             var engine = new OutdialingEngine(new OutdialingOptions(), TimeProvider.System, logger);
-            var outcome = await new Calls.SubscriberAccess.PlayOnPhone(engine, TimeProvider.System, logger).RunAsync(request, ct);
+            // Kept in the data directory: the next call through a gateway whose handshake failed reports its recovery (1401).
+            var health = new SipPeerHealth(TimeProvider.System, logger, Path.Combine(dataDir.Root, PeerHealthFile));
+            var outcome = await new Calls.SubscriberAccess.PlayOnPhone(engine, TimeProvider.System, logger, tls, health).RunAsync(request, ct);
             if (result.GetValue(CliContext.JsonOption))
                 Console.WriteLine(JsonSerializer.Serialize(outcome, CliContext.Json));
             else
@@ -168,6 +185,9 @@ internal static class PlayOnPhoneCommand
         });
         return command;
     }
+
+    /// <summary>The gateways whose last secured connection failed (see <see cref="SipPeerHealth"/>), in the data directory.</summary>
+    private const string PeerHealthFile = "sip-peers-unhealthy";
 
     /// <summary>
     /// Where the server reads the messages of this machine's UM server: its IMAP store when one is configured (TLS from the
@@ -178,7 +198,7 @@ internal static class PlayOnPhoneCommand
     private static IVoiceMessageStore Messages(ParseResult result, DataDirectory data, UmServer? server, ILogger logger)
     {
         if (ImapSettings.From(server) is not { } imap) return new MaildirMessageStore(data.Maildir);
-        var tls = TestConnectivityCommand.ClientTls(result, null, null).Context;
+        var tls = CliTls.ClientContext(result, null, null).Context;
         return new ImapMessageStore(() => imap, () => tls, TimeProvider.System, logger);
     }
 

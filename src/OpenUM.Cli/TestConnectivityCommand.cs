@@ -59,7 +59,7 @@ internal static class TestConnectivityCommand
             string? serverName = result.GetValue(fqdn);
             if (tls)
             {
-                try { (context, serverName) = ClientTls(result, result.GetValue(certificate), serverName); }
+                try { (context, serverName) = CliTls.ClientContext(result, result.GetValue(certificate), serverName, "--certificate"); }
                 catch (Exception e) when (e is CliException or CertificateStoreException)
                 {
                     Console.Error.WriteLine(result.GetValue(certificate) is null ? $"error: {e.Message}" : $"error: --certificate: {e.Message}");
@@ -163,30 +163,5 @@ internal static class TestConnectivityCommand
         var mailbox = config.Mailboxes.FirstOrDefault(Fits)
             ?? config.Mailboxes.FirstOrDefault(m => config.FindDialPlan(m.DialPlan)?.IsSecured == tls) ?? config.Mailboxes.FirstOrDefault();
         return (port, mailbox?.Extension ?? "1000");
-    }
-
-    /// <summary>
-    /// The local loop of Test-UMConnectivity over mutual TLS: present this server's certificate (or the one
-    /// named), and trust the store's roots plus our own certificates, whose name the server's must carry.
-    /// </summary>
-    internal static (TlsContext Context, string ServerName) ClientTls(ParseResult result, string? thumbprint, string? serverName)
-    {
-        var data = CliContext.Data(result);
-        var certificates = new CertificateStore(data.Certificates);
-        string? bound = null;
-        using (var config = CliContext.OpenExistingStore(result, data))
-        {
-            bound = config?.Load().FindUmServer(Environment.MachineName)?.CertificateThumbprint;
-        }
-        var personal = certificates.LoadPersonal();
-        var chosen = thumbprint is not null
-            ? certificates.FindPersonal(thumbprint) ?? throw new CliException($"no certificate with a private key has thumbprint {thumbprint} (see: openum cert list).")
-            : CertificateSelector.Choose(personal, bound, DateTimeOffset.UtcNow)?.Certificate
-              ?? throw new CliException("this data directory has no usable certificate; start the server once, or give --certificate.");
-        string name = serverName ?? CertificateFacts.DnsNames(chosen).FirstOrDefault() ?? CertificateFacts.CommonName(chosen)
-            ?? throw new CliException("the certificate names no host; give --fqdn.");
-        var trust = new TrustList([.. certificates.LoadTrusted(), .. personal], certificates.LoadCrls());
-        var context = TlsContext.Create(chosen, certificates.LoadChain(chosen), trust, new PeerValidationOptions(), () => [name], TimeProvider.System);
-        return (context, name);
     }
 }

@@ -104,7 +104,8 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
             TlsPort = plan.Tls ? tlsPort : null,
             UdpPort = options.SipUdpPort,
             TlsServerOptions = info => _tls!.ServerOptions(info),
-            TlsClientOptions = (target, name) => _tls!.ClientOptions(target, name),
+            // The TLS side may not exist yet (a TCP-only listener): an outgoing TLS connection creates it, as SMTP does.
+            TlsClientOptions = (target, name) => Tls().ClientOptions(target, name),
             ConnectionLimits = ConnectionLimitsOf(server),
             UserAgentHeader = "OpenUM/" + typeof(UmService).Assembly.GetName().Version?.ToString(3),
         }, time, loggers.CreateLogger("OpenUM.Sip"));
@@ -199,13 +200,17 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
     }
 
     /// <summary>The server certificate for the smart host connection (mutual TLS), whatever the SIP listeners need.</summary>
-    private TlsContext SmtpTls()
+    private TlsContext SmtpTls() => Tls().Current;
+
+    /// <summary>The TLS side for an outgoing connection (SMTP, SIP to a gateway), created on first use when no TLS listener made it.</summary>
+    private ServerTls Tls()
     {
+        if (_tls is { } ready) return ready;
         lock (_smtpTlsGate)
         {
             var snapshot = _monitor!.Current;
             EnsureTls(snapshot, snapshot.FindUmServer(options.ServerName)?.CertificateThumbprint);
-            return _tls!.Current;
+            return _tls!;
         }
     }
 

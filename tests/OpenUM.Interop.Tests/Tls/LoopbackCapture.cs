@@ -105,12 +105,14 @@ public sealed class LoopbackCapture : IAsyncDisposable
     /// <summary>
     /// The audio the server was sent, as an eavesdropper would decode it: the 160 bytes after the 12-byte RTP header
     /// of every PCMU packet to <paramref name="serverRtp"/>, in capture order, decoded as G.711 µ-law. On plain RTP
-    /// this is the caller's audio; on SRTP it is ciphertext and decodes to noise.
+    /// this is the caller's audio; on SRTP it is ciphertext and decodes to noise. With <paramref name="fromServer"/>
+    /// the packets the server sent instead (what it played to a phone it called).
     /// </summary>
-    public async Task<short[]> PcmuHeardOnTheWireAsync((int First, int Last) serverRtp)
+    public async Task<short[]> PcmuHeardOnTheWireAsync((int First, int Last) serverRtp, bool fromServer = false)
     {
+        string port = fromServer ? "udp.srcport" : "udp.dstport";
         var lines = await FieldsAsync(["--enable-heuristic", "rtp_udp",
-            "-Y", $"rtp && rtp.p_type==0 && udp.dstport>={serverRtp.First} && udp.dstport<={serverRtp.Last}",
+            "-Y", $"rtp && rtp.p_type==0 && {port}>={serverRtp.First} && {port}<={serverRtp.Last}",
             "-T", "fields", "-e", "udp.payload"]);
         var samples = new List<short>(lines.Count * 160);
         foreach (string line in lines)
