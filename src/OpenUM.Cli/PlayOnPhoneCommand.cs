@@ -157,7 +157,6 @@ internal static class PlayOnPhoneCommand
                 Console.Error.WriteLine($"error: --message: message '{id}' has no playable WAV attachment");
                 return 2;
             }
-            var server = target.Config.FindUmServer(Environment.MachineName);
             var request = new PlayOnPhoneRequest(target.Config, target.Plan, target.Mailbox, id, audio, result.GetValue(phone)!, new RtpPortRange(first, last), server);
 
             // A secured dial plan's gateways are called over mutual TLS as this server: its certificate, its trust list.
