@@ -64,7 +64,7 @@ public sealed class MessagesCliTests : IDisposable
         string folder = Path.Combine(_data, "maildir", Address, "new");
         System.IO.Directory.CreateDirectory(folder);
         File.WriteAllText(Path.Combine(folder, "1767225600.M1P1Q1.host"),
-            "Date: Thu, 01 Jan 2026 00:00:00 +0000\r\nX-OpenUM-CallerId: 42\r\nContent-Type: text/plain\r\n\r\nno audio here\r\n");
+            "Date: Thu, 01 Jan 2026 00:00:00 +0000\r\nX-OpenUM-CallerId: 42\r\nX-OpenUM-CallId: no-audio@test\r\nContent-Type: text/plain\r\n\r\nno audio here\r\n");
         var (code, _, err) = Run("mailbox", "play-on-phone", "--dial-plan", "Test", "--extension", "1000", "--message", "1767225600.M1P1Q1.host",
             "--phone", "0612345678");
         Assert.Equal(2, code);
