@@ -210,6 +210,26 @@ public sealed class ImapStoreTests(DovecotFixture fx, ITestOutputHelper output) 
         Assert.DoesNotContain(fx.Dovecot.MasterPassword, current.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task TheClientCertificateIsPresentedOnlyWhenAsked()
+    {
+        const string user = "user1003@example.test";
+        // A second Dovecot that wants a client certificate from the test CA before any login.
+        await using var strict = await DovecotImap.StartAsync(fx.Pki, null, requireClientCertificate: true);
+        ImapSettings With(bool certificate) => ImapSettings.From(new UmServer
+        {
+            Name = "um1", ImapHost = strict.Endpoint(implicitTls: true), ImapTls = ImapTls.Implicit, ImapClientCertificate = certificate,
+            ImapUser = DovecotImap.MasterUser, ImapPasswordFile = strict.PasswordFile,
+        })!;
+
+        // With it (the UM certificate, issued by the test CA): in. Without it: the service login is refused.
+        await using (var box = await Store(With(certificate: true)).OpenAsync(user, None))
+            Assert.Empty(await box.ListAsync(None));
+        var e = await Assert.ThrowsAsync<MessageStoreUnavailableException>(async () => await Store(With(certificate: false)).OpenAsync(user, None));
+        Assert.Contains("--imap-client-certificate true", e.Message, StringComparison.Ordinal);
+        Assert.Equal(1, Logged(2036));
+    }
+
     private static void AssertNoSecret(Exception e, string secret)
     {
         for (Exception? x = e; x is not null; x = x.InnerException)

@@ -150,7 +150,10 @@ internal static class ImapConnector
                 // server does not know it (Dovecot answers so for an unknown user behind a master login).
                 return new(ImapFailureScope.Mailbox, $"{settings.User} may not open mailbox {mailbox} ([AUTHORIZATIONFAILED]): the server does not know the address, or refuses the service identity for it");
             case AuthenticationException auth:
-                return new(ImapFailureScope.Store, $"the IMAP server refused the login of {settings.User} for {mailbox} by {settings.Login} ({auth.Message.Trim()}): check --imap-user, the password file and the server's master user or proxy settings");
+                string fix = auth.Message.Contains("certificate", StringComparison.OrdinalIgnoreCase)
+                    ? "it wants a client certificate: --imap-client-certificate true, with a server certificate it trusts"
+                    : "check --imap-user, the password file and the server's master user or proxy settings";
+                return new(ImapFailureScope.Store, $"the IMAP server refused the login of {settings.User} for {mailbox} by {settings.Login} ({auth.Message.Trim()}): {fix}");
             case NotSupportedException unsupported when phase == ImapPhase.Connect:
                 // MailKit: STARTTLS requested but not offered, or no SASL PLAIN.
                 return new(ImapFailureScope.Store, $"{at}: {unsupported.Message} (OpenUM never logs in without TLS; give --imap-tls Implicit for a TLS port)");
