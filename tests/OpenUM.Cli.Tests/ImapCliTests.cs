@@ -107,4 +107,32 @@ public sealed class ImapCliTests : IDisposable
         Assert.Contains("--imap-password", err, StringComparison.Ordinal);
         Assert.DoesNotContain("--imap-password ", Run("server", "set", "--help").Out, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void MessagesAndPlayOnPhoneReadTheImapStoreWhenOneIsConfigured()
+    {
+        int port;
+        using (var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port; // closed again: nothing answers there
+        }
+        Assert.Equal(0, Run("dialplan", "new", "--name", "Test", "--number-of-digits-in-extension", "4").Code);
+        Assert.Equal(0, Run("mailbox", "new", "--extension", "1000", "--dial-plan", "Test", "--email", "user1000@example.test").Code);
+        Assert.Equal(0, Run("cert", "new-selfsigned", "--subject", "um.example.test", "--dns", "um.example.test").Code);
+        var (code, _, err) = Run("server", "set", "--name", Environment.MachineName, "--imap-host", $"localhost:{port}", "--imap-user", "openum",
+            "--imap-password-file", PasswordFile("x"), "--smart-host", "smtp.example.test:25");
+        Assert.True(code == 0, err);
+
+        // Not the (empty) local maildir, nor the "not kept locally" note: the IMAP store, which cannot be reached.
+        (code, var stdout, err) = Run("mailbox", "messages", "--dial-plan", "Test", "--extension", "1000");
+        Assert.Equal(1, code);
+        Assert.Contains($"error: cannot connect to localhost:{port}", err, StringComparison.Ordinal);
+        Assert.DoesNotContain("not kept locally", err, StringComparison.Ordinal);
+        Assert.Equal("", stdout);
+
+        (code, _, err) = Run("mailbox", "play-on-phone", "--dial-plan", "Test", "--extension", "1000", "--message", "1-1", "--phone", "0612345678");
+        Assert.Equal(1, code);
+        Assert.Contains($"error: cannot connect to localhost:{port}", err, StringComparison.Ordinal);
+    }
 }

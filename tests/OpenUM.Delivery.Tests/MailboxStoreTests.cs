@@ -108,6 +108,21 @@ public sealed class MailboxStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task CountsAreTheNewAndSavedMessagesAsListed()
+    {
+        var store = new MaildirMessageStore(_fx.MaildirRoot);
+        Assert.Equal(default, await store.CountAsync(Address, _ct)); // no folder yet
+        await PlantAsync(Older, "5551234");
+        string newer = await PlantAsync(Newer, "5559876");
+        await using (var box = await store.OpenAsync(Address, _ct))
+            await box.MarkHeardAsync((await box.FindAsync(Path.GetFileName(newer), _ct))!, _ct);
+        Assert.Equal(new MessageCounts(1, 1), await store.CountAsync(Address, _ct));
+        Assert.Equal(default, await store.CountAsync("a/b@example.com", _ct));
+        Assert.Equal(default, await new VoiceMessageStore(() => SmartHostSettings.From(new UmServer { Name = "um1", SmartHost = "smtp.example.test:25" }), store)
+            .CountAsync(Address, _ct));
+    }
+
+    [Fact]
     public async Task WithASmartHostTheServerKeepsNoCopy_SoEveryMailboxIsEmpty()
     {
         string path = await PlantAsync(Newer, "42"); // delivered before the smart host was configured

@@ -77,7 +77,8 @@ internal static class ImapConnector
             return options;
         }
 
-        var client = new TlsImapClient(Options)
+        var watch = new LoginResponseWatch();
+        var client = new TlsImapClient(Options, watch)
         {
             Timeout = (int)timeout.TotalMilliseconds,
             ServerCertificateValidationCallback = Validate,
@@ -89,13 +90,15 @@ internal static class ImapConnector
             // Never StartTlsWhenAvailable or None: without TLS the login would send the service password in clear.
             var mode = settings.Tls == ImapTls.Implicit ? SecureSocketOptions.SslOnConnect : SecureSocketOptions.StartTls;
             await client.ConnectAsync(settings.Host, settings.Port, mode, ct).ConfigureAwait(false);
+            watch.Watching = true;
             await client.AuthenticateAsync(Mechanism(settings, mailbox, password), ct).ConfigureAwait(false);
+            watch.Watching = false;
             return client;
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
             client.Dispose();
-            throw new ImapFailureException(Classify(e, ImapPhase.Connect, verdict, settings, mailbox, timeout), e);
+            throw new ImapFailureException(Classify(e, ImapPhase.Connect, verdict, settings, mailbox, timeout, watch.AuthorizationFailed), e);
         }
     }
 
@@ -126,8 +129,9 @@ internal static class ImapConnector
     }
 
     /// <summary>What a failure means: the store, one mailbox, or one command, and why (in words the operator can act on).</summary>
+    /// <param name="authorizationFailed">The server answered the login with RFC 5530's [AUTHORIZATIONFAILED].</param>
     internal static ImapFailure Classify(Exception error, ImapPhase phase, PeerValidationResult? verdict, ImapSettings settings, string mailbox,
-        TimeSpan timeout)
+        TimeSpan timeout, bool authorizationFailed = false)
     {
         ArgumentNullException.ThrowIfNull(error);
         string at = settings.Endpoint;
@@ -141,12 +145,15 @@ internal static class ImapConnector
             case SslHandshakeException ssl:
                 // MailKit's own message is a generic FAQ text; the cause is in the inner exception.
                 return new(ImapFailureScope.Store, $"TLS with {at} failed: " + (ssl.InnerException is { } inner ? Innermost(inner) : ssl.Message));
-            case AuthenticationException auth when auth.Message.Contains("authoriz", StringComparison.OrdinalIgnoreCase):
+            case AuthenticationException when authorizationFailed:
                 // [AUTHORIZATIONFAILED] (RFC 5530): the service identity is fine, but may not act as this mailbox - or the
                 // server does not know it (Dovecot answers so for an unknown user behind a master login).
-                return new(ImapFailureScope.Mailbox, $"{settings.User} may not open mailbox {mailbox} ({auth.Message.Trim()}): the server does not know it or refuses the service identity for it");
+                return new(ImapFailureScope.Mailbox, $"{settings.User} may not open mailbox {mailbox} ([AUTHORIZATIONFAILED]): the server does not know the address, or refuses the service identity for it");
             case AuthenticationException auth:
-                return new(ImapFailureScope.Store, $"the IMAP server refused the login of {settings.User} for {mailbox} by {settings.Login} ({auth.Message.Trim()}): check --imap-user, the password file and the server's master user or proxy settings");
+                string fix = auth.Message.Contains("certificate", StringComparison.OrdinalIgnoreCase)
+                    ? "it wants a client certificate: --imap-client-certificate true, with a server certificate it trusts"
+                    : "check --imap-user, the password file and the server's master user or proxy settings";
+                return new(ImapFailureScope.Store, $"the IMAP server refused the login of {settings.User} for {mailbox} by {settings.Login} ({auth.Message.Trim()}): {fix}");
             case NotSupportedException unsupported when phase == ImapPhase.Connect:
                 // MailKit: STARTTLS requested but not offered, or no SASL PLAIN.
                 return new(ImapFailureScope.Store, $"{at}: {unsupported.Message} (OpenUM never logs in without TLS; give --imap-tls Implicit for a TLS port)");
@@ -188,9 +195,45 @@ internal static class ImapConnector
     }
 
     /// <summary>MailKit's IMAP client with the TLS options taken from OpenUM.Security instead of its own.</summary>
-    private sealed class TlsImapClient(Func<string, SslClientAuthenticationOptions> options) : ImapClient
+    private sealed class TlsImapClient(Func<string, SslClientAuthenticationOptions> options, IProtocolLogger watch) : ImapClient(watch)
     {
         protected override SslClientAuthenticationOptions GetSslClientAuthenticationOptions(string host, RemoteCertificateValidationCallback remoteCertificateValidationCallback) =>
             options(host);
+    }
+}
+
+/// <summary>
+/// Tells RFC 5530's [AUTHORIZATIONFAILED] (this mailbox) from [AUTHENTICATIONFAILED] (the service login) in the answer
+/// to the login: MailKit's <see cref="AuthenticationException"/> says "Authentication failed." for both. It looks at
+/// what the server sends only while <see cref="Watching"/> (the login), never keeps it, and ignores what the client
+/// sends (the credentials) entirely.
+/// </summary>
+internal sealed class LoginResponseWatch : IProtocolLogger
+{
+    /// <summary>True while the login's answer is awaited.</summary>
+    public bool Watching { get; set; }
+
+    /// <summary>The server answered the login with [AUTHORIZATIONFAILED].</summary>
+    public bool AuthorizationFailed { get; private set; }
+
+    public IAuthenticationSecretDetector? AuthenticationSecretDetector { get; set; }
+
+    public void LogConnect(Uri uri)
+    {
+    }
+
+    public void LogClient(byte[] buffer, int offset, int count)
+    {
+    }
+
+    public void LogServer(byte[] buffer, int offset, int count)
+    {
+        // Response codes are atoms, compared without regard to case; a login answer is one short line.
+        if (Watching && System.Text.Encoding.ASCII.GetString(buffer, offset, Math.Min(count, 1024)).Contains("[AUTHORIZATIONFAILED]", StringComparison.OrdinalIgnoreCase))
+            AuthorizationFailed = true;
+    }
+
+    public void Dispose()
+    {
     }
 }

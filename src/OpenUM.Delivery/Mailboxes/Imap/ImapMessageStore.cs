@@ -57,10 +57,21 @@ public sealed class ImapMessageStore(Func<ImapSettings?> settings, Func<TlsConte
     /// <summary>An authenticated session for <paramref name="mailbox"/>; the store is known to answer once it returns.</summary>
     internal async Task<ImapClient> ConnectAsync(ImapSettings current, string mailbox, CancellationToken ct)
     {
+        TlsContext context;
+        try
+        {
+            context = tls();
+        }
+        catch (Exception e) when (e is CertificateStoreException or InvalidOperationException or IOException or UnauthorizedAccessException)
+        {
+            // No certificate store to take the TLS settings and trust from: nothing can be verified, so nothing is sent.
+            throw Failed(current, mailbox, new ImapFailure(ImapFailureScope.Store, "no TLS context for the IMAP connection: " + e.Message), e);
+        }
+
         ImapClient client;
         try
         {
-            client = await ImapConnector.ConnectAsync(current, mailbox, tls(), time, Timeout, ct).ConfigureAwait(false);
+            client = await ImapConnector.ConnectAsync(current, mailbox, context, time, Timeout, ct).ConfigureAwait(false);
         }
         catch (ImapFailureException e)
         {
