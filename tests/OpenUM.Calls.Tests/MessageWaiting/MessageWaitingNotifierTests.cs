@@ -170,17 +170,28 @@ public sealed class MessageWaitingNotifierTests
     {
         var time = new FakeTimeProvider();
         var sent = new List<OutgoingRequest>();
-        await using var rig = await MwiRig.StartAsync(MwiRig.Snapshot([MwiRig.Gateway("gw", 5060)]), time, Capture(sent),
-            recountInterval: TimeSpan.FromSeconds(2));
+        // Mailbox 2000 is in a dial plan no gateway serves: its changes are handled without a count, a marker in the queue.
+        const string Marker = "user2000@example.test";
+        var plan = new DialPlan { Name = "Test", NumberOfDigitsInExtension = 4 };
+        var quiet = new DialPlan { Name = "Quiet", NumberOfDigitsInExtension = 4 };
+        var config = new ConfigurationSnapshot(1, [plan, quiet], [MwiRig.Gateway("gw", 5060)],
+            [new HuntGroup { Name = "gw-Test", IpGateway = "gw", DialPlan = "Test" }], [new UmServer { Name = "um1" }],
+            [new Mailbox { Extension = "1000", DialPlan = "Test", EmailAddress = MwiRig.Address },
+             new Mailbox { Extension = "2000", DialPlan = "Quiet", EmailAddress = Marker }]);
+        // One worker: the queue is served in order, so once the marker was handled, anything queued before it was too.
+        await using var rig = await MwiRig.StartAsync(config, time, Capture(sent), recountInterval: TimeSpan.FromSeconds(2), workers: 1);
         await TestWait.UntilAsync(() => Count(sent) == 1, "the state after the start");
 
         for (int i = 1; i <= 5; i++) rig.Store.Change(MwiRig.Address, i, 0);
-        Assert.Equal(1, rig.Store.CountCalls); // the interval is not over: nothing counted yet
+        long handled = rig.Notifier.Statistics.Changes;
+        rig.Store.Raise(Marker);
+        await TestWait.UntilAsync(() => rig.Notifier.Statistics.Changes > handled, "the marker");
+        Assert.Equal(1, rig.Store.CountCalls); // counted at the start, and the interval is not over
 
         time.Advance(TimeSpan.FromSeconds(2));
         await TestWait.UntilAsync(() => Count(sent) == 2, "the coalesced NOTIFY");
         Assert.Equal(2, rig.Store.CountCalls);
-        lock (sent) Assert.Contains("Voice-Message: 5/0", System.Text.Encoding.ASCII.GetString(sent[1].Body.Span), StringComparison.Ordinal);
+        lock (sent) Assert.Contains("Voice-Message: 5/0 (0/0)", System.Text.Encoding.ASCII.GetString(sent[1].Body.Span), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -30,14 +30,14 @@ internal sealed class MwiRig : IAsyncDisposable
 
     public IPEndPoint SipEndPoint => new(IPAddress.Loopback, Agent.TcpPort!.Value);
 
-    public static ConfigurationSnapshot Snapshot(IEnumerable<IpGateway> gateways, DialPlan? plan = null, Mailbox? mailbox = null)
+    public static ConfigurationSnapshot Snapshot(IEnumerable<IpGateway> gateways, DialPlan? plan = null, Mailbox? mailbox = null, Mailbox? other = null)
     {
         var list = gateways.ToArray();
         plan ??= new DialPlan { Name = "Test", NumberOfDigitsInExtension = 4 };
         return new ConfigurationSnapshot(1, [plan], list,
             list.Select(g => new HuntGroup { Name = g.Name + "-" + plan.Name, IpGateway = g.Name, DialPlan = plan.Name }).ToArray(),
             [new UmServer { Name = "um1" }],
-            [mailbox ?? new Mailbox { Extension = "1000", DialPlan = plan.Name, EmailAddress = Address }]);
+            new[] { mailbox ?? new Mailbox { Extension = "1000", DialPlan = plan.Name, EmailAddress = Address }, other }.OfType<Mailbox>().ToArray());
     }
 
     public static IpGateway Gateway(string name, int port, bool mwi = true) =>
@@ -46,7 +46,7 @@ internal sealed class MwiRig : IAsyncDisposable
     /// <summary>Starts the agent and the notifier; <paramref name="send"/> replaces the agent's SendRequestAsync.</summary>
     public static async Task<MwiRig> StartAsync(ConfigurationSnapshot configuration, TimeProvider? time = null,
         Func<OutgoingRequest, CancellationToken, Task<SipRequestResult>>? send = null, Action<FakeMailboxStore>? before = null,
-        TimeSpan? recountInterval = null)
+        TimeSpan? recountInterval = null, int workers = 4)
     {
         MwiRig? rig = null;
         var agent = new SipUserAgent(new SipUserAgentOptions
@@ -62,6 +62,7 @@ internal sealed class MwiRig : IAsyncDisposable
             new MessageWaitingOptions("um.example.test")
             {
                 RecountInterval = recountInterval ?? TimeSpan.FromMilliseconds(50),
+                Workers = workers,
                 Resolve = (_, _) => Task.FromResult(new[] { IPAddress.Loopback }),
             }, time ?? TimeProvider.System, rig.Events);
         await agent.StartAsync(CancellationToken.None);
