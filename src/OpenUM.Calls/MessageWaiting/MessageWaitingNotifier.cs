@@ -176,6 +176,7 @@ public sealed partial class MessageWaitingNotifier : IAsyncDisposable
     /// <summary>Queues a recount of <paramref name="address"/> (once, however often asked), not before its interval is over.</summary>
     private void MarkDirty(string address, bool force, TimeSpan? after = null)
     {
+        if (_stop.IsCancellationRequested) return;
         long now = _time.GetTimestamp();
         TimeSpan wait;
         lock (_sync)
