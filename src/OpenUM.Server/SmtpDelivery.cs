@@ -29,7 +29,8 @@ public sealed class SmtpDelivery : IAsyncDisposable
         // What changes the messages of the store below is reported by the feed of the same store: deposits, heard and
         // deleted in the maildir by this process; pushes and outages of the IMAP store.
         var maildirChanges = new MaildirChangeFeed();
-        Changes = new MailboxChangeFeed(Imap, null, Settings, maildirChanges);
+        ImapChanges = new ImapChangeFeed(ImapStore, Imap, time, logger);
+        Changes = new MailboxChangeFeed(Imap, ImapChanges, Settings, maildirChanges);
         // A message the smart host accepted reaches the IMAP mailbox a little later (the mail server's own delivery).
         Worker = new OutboxWorker(Outbox, Settings, new MailKitSubmitter(tls, serverFqdn, time), time, logger)
         {
@@ -53,6 +54,8 @@ public sealed class SmtpDelivery : IAsyncDisposable
     /// outages; maildir deposits, heard and deleted by this process; nothing with only a smart host).
     /// </summary>
     public IMailboxChangeFeed Changes { get; }
+    /// <summary>The IMAP store's change feed (selected by <see cref="Changes"/> while an IMAP host is configured).</summary>
+    public ImapChangeFeed ImapChanges { get; }
     /// <summary>The IMAP store (used by <see cref="Messages"/> while an IMAP host is configured).</summary>
     public ImapMessageStore ImapStore { get; }
     /// <summary>Where the spool delivers.</summary>
@@ -75,5 +78,6 @@ public sealed class SmtpDelivery : IAsyncDisposable
     {
         await Spool.DisposeAsync().ConfigureAwait(false);
         await Worker.DisposeAsync().ConfigureAwait(false);
+        await ImapChanges.DisposeAsync().ConfigureAwait(false);
     }
 }

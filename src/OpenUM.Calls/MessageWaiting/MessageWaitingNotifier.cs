@@ -169,7 +169,6 @@ public sealed partial class MessageWaitingNotifier : IAsyncDisposable
             MwiEvents.Suspended(_logger, lamps);
             return;
         }
-        MwiEvents.Resumed(_logger, known.Length);
         foreach (var address in known) MarkDirty(address, force: true);
     }
 

@@ -12,8 +12,4 @@ internal static partial class MwiEvents
     [LoggerMessage(EventId = 2039, EventName = "MwiSuspended", Level = LogLevel.Warning,
         Message = "Message-waiting notifications are held while the message store is unavailable: the lamps of {Mailboxes} mailboxes keep their last state (nothing is sent rather than a wrong count); every mailbox is counted again and notified when the store answers")]
     public static partial void Suspended(ILogger logger, int mailboxes);
-
-    [LoggerMessage(EventId = 2041, EventName = "MwiResumed", Level = LogLevel.Information,
-        Message = "The message store answers again: the message-waiting state of {Mailboxes} mailboxes is counted again and sent")]
-    public static partial void Resumed(ILogger logger, int mailboxes);
 }
