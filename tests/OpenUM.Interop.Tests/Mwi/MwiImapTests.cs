@@ -18,18 +18,9 @@ public sealed class MwiImapTests(ITestOutputHelper output)
     [Fact]
     public async Task LampFollowsTheImapMailbox()
     {
-        var pki = await TestPki.GetAsync();
-        await using var dovecot = await DovecotImap.StartAsync(pki, output);
-        await using var um = new OpenUmProcess(output);
-        await um.ConfigureStandardAsync();
-        await um.CliOkAsync("cert", "trust", pki.CaCrt);
-        await um.CliOkAsync("server", "set", "--imap-host", dovecot.Endpoint(), "--imap-tls", "StartTls", "--imap-user", DovecotImap.MasterUser,
-            "--imap-password-file", dovecot.PasswordFile, "--imap-login", "MasterUserSeparator");
-        // The gateway (SIPp) listens before the server starts: the lamp is told its state at the start.
-        await using var gateway = await SippPeer.StartAsync("mwi-gateway.xml", 5060, "gw", 100, TimeSpan.FromSeconds(120));
-        await um.CliOkAsync("gateway", "set", "sipp", "--port", gateway.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        await um.StartAsync();
-        string Diagnostics() => um.EventsText() + "\n" + um.ServerOutput + "\n" + dovecot.Diagnostics;
+        await using var rig = await MwiRig.StartAsync(output);
+        var (dovecot, um, gateway) = (rig.Dovecot, rig.Um, rig.Gateway);
+        string Diagnostics() => rig.Diagnostics;
 
         // Must-show 2: off at the start (empty INBOX), on after a deposit, off when another client reads it.
         Assert.Equal(["no 0/0"], await gateway.WaitForSummariesAsync(1, HangGuard, Diagnostics));
@@ -61,6 +52,82 @@ public sealed class MwiImapTests(ITestOutputHelper output)
         var summaries = await gateway.WaitForSummariesAsync(5, HangGuard, Diagnostics);
         Assert.Equal(["no 0/0", "yes 1/0", "no 0/1", "yes 1/1", "no 0/2"], summaries);
         Assert.DoesNotContain(um.ReadEvents(), e => e.Id is 1344 or 2039);
+    }
+
+    [Fact]
+    public async Task LampIsHeldWhileTheStoreIsDownAndRightAgainAfter()
+    {
+        await using var rig = await MwiRig.StartAsync(output);
+        var (dovecot, um, gateway) = (rig.Dovecot, rig.Um, rig.Gateway);
+        string Diagnostics() => rig.Diagnostics;
+        Assert.Equal(["no 0/0"], await gateway.WaitForSummariesAsync(1, HangGuard, Diagnostics));
+        await dovecot.DeliverAsync(User, VoiceMessage(1));
+        Assert.Equal("yes 1/0", (await gateway.WaitForSummariesAsync(2, HangGuard, Diagnostics))[1]);
+
+        // Must-show 4: Dovecot stops; the store says so (2036) and the lamps are held (2039), never told "no messages".
+        await dovecot.StopAsync();
+        await um.WaitForEventAsync(2036, null, HangGuard);
+        await um.WaitForEventAsync(2039, null, HangGuard);
+        // Meanwhile another client reads the message: on disk, as Dovecot keeps it (cur/NAME:2,S).
+        string inbox = Path.Combine(dovecot.Work, "mail", User.ToLowerInvariant());
+        string file = Assert.Single(new[] { "new", "cur" }.Select(d => Path.Combine(inbox, d)).Where(System.IO.Directory.Exists).SelectMany(System.IO.Directory.GetFiles));
+        string name = Path.GetFileName(file);
+        int colon = name.IndexOf(":2,", StringComparison.Ordinal);
+        File.Move(file, Path.Combine(inbox, "cur", (colon < 0 ? name + ":2," : name) + "S"));
+        Assert.Equal(2, gateway.Summaries().Count);
+
+        // Dovecot is back: 2037, and the lamp goes off without a restart of OpenUM.
+        int pid = um.ServerPid;
+        await dovecot.StartAsync();
+        await um.WaitForEventAsync(2037, null, TimeSpan.FromSeconds(90));
+        var summaries = await gateway.WaitForSummariesAsync(3, TimeSpan.FromSeconds(90), Diagnostics);
+        Assert.Equal("no 0/1", summaries[2]);
+        Assert.Equal(pid, um.ServerPid);
+        Assert.Single(um.ReadEvents(), e => e.Id == 2039);
+    }
+
+    /// <summary>Dovecot with mailbox 1000's INBOX, a SIPp gateway listening, and OpenUM reading that INBOX over IMAP.</summary>
+    private sealed class MwiRig : IAsyncDisposable
+    {
+        public required DovecotImap Dovecot { get; init; }
+        public required OpenUmProcess Um { get; init; }
+        public required SippPeer Gateway { get; init; }
+
+        public string Diagnostics => Um.EventsText() + "\n" + Um.ServerOutput + "\n" + Dovecot.Diagnostics;
+
+        public static async Task<MwiRig> StartAsync(ITestOutputHelper output)
+        {
+            var pki = await TestPki.GetAsync();
+            var dovecot = await DovecotImap.StartAsync(pki, output);
+            var um = new OpenUmProcess(output);
+            SippPeer? gateway = null;
+            try
+            {
+                await um.ConfigureStandardAsync();
+                await um.CliOkAsync("cert", "trust", pki.CaCrt);
+                await um.CliOkAsync("server", "set", "--imap-host", dovecot.Endpoint(), "--imap-tls", "StartTls", "--imap-user", DovecotImap.MasterUser,
+                    "--imap-password-file", dovecot.PasswordFile, "--imap-login", "MasterUserSeparator");
+                // The gateway (SIPp) listens before the server starts: the lamp is told its state at the start.
+                gateway = await SippPeer.StartAsync("mwi-gateway.xml", 5060, "gw", 100, TimeSpan.FromSeconds(180));
+                await um.CliOkAsync("gateway", "set", "sipp", "--port", gateway.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                await um.StartAsync();
+                return new MwiRig { Dovecot = dovecot, Um = um, Gateway = gateway };
+            }
+            catch
+            {
+                await um.DisposeAsync();
+                if (gateway is not null) await gateway.DisposeAsync();
+                await dovecot.DisposeAsync();
+                throw;
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Um.DisposeAsync();
+            await Gateway.DisposeAsync();
+            await Dovecot.DisposeAsync();
+        }
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition, string what, Func<string> diagnostics)
