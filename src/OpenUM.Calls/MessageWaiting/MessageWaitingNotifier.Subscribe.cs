@@ -63,13 +63,29 @@ public sealed partial class MessageWaitingNotifier
         var subscription = counts is { } known
             ? subscribe.Accept(MwiTargets.Body(known, MwiTargets.AccountOf(mailbox, plan, _options.ServerFqdn)), MessageSummary.ContentType)
             : subscribe.AcceptPending();
-        var entry = new MwiSubscriptions.Entry(address, subscription, counts);
+        var entry = new MwiSubscriptions.Entry(address, gateway.Name, subscription, counts);
         if (_subscriptions.Add(entry) is { } displaced)
             _ = displaced.Subscription.TerminateAsync("deactivated");
         _ = subscription.Terminated.ContinueWith(_ => Forget(entry), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         _feed.Watch(address);
         // A change between the count and the table is not lost: one more (coalesced) recount.
         MarkDirty(address, force: false);
+    }
+
+    /// <summary>
+    /// Ends the subscriptions the configuration no longer allows (RFC 6665 §4.2.2): the mailbox is gone (noresource), or
+    /// its gateway is gone, disabled or no longer carries message-waiting indication (rejected).
+    /// </summary>
+    private void EndDisallowedSubscriptions(ConfigurationSnapshot config)
+    {
+        foreach (var entry in _subscriptions.All())
+        {
+            string? reason = config.FindMailboxByEmail(entry.Address) is null ? "noresource"
+                : config.FindGateway(entry.Gateway) is { Status: UmStatus.Enabled, MessageWaitingIndicatorAllowed: true } ? null : "rejected";
+            if (reason is null) continue;
+            _subscriptions.Remove(entry);
+            _ = entry.Subscription.TerminateAsync(reason);
+        }
     }
 
     private void Forget(MwiSubscriptions.Entry entry)

@@ -118,6 +118,7 @@ public sealed partial class MessageWaitingNotifier : IAsyncDisposable
 
     private void Follow(ConfigurationSnapshot config, bool everyone)
     {
+        EndDisallowedSubscriptions(config);
         var wanted = new HashSet<string>(config.Mailboxes.Where(m => MwiTargets.GatewaysFor(config, m).Count > 0).Select(m => m.EmailAddress),
             StringComparer.OrdinalIgnoreCase);
         List<string> added, removed;

@@ -14,10 +14,11 @@ internal sealed class MwiSubscriptions(int perMailbox)
     private readonly Lock _sync = new();
     private int _count;
 
-    /// <summary>One subscription; <see cref="Notified"/> is null while it is pending (nothing said yet).</summary>
-    public sealed class Entry(string address, SipSubscription subscription, MessageCounts? notified)
+    /// <summary>One subscription made through <paramref name="gateway"/>; <see cref="Notified"/> is null while it is pending (nothing said yet).</summary>
+    public sealed class Entry(string address, string gateway, SipSubscription subscription, MessageCounts? notified)
     {
         public string Address { get; } = address;
+        public string Gateway { get; } = gateway;
         public SipSubscription Subscription { get; } = subscription;
         public MessageCounts? Notified { get; set; } = notified;
     }
@@ -62,6 +63,12 @@ internal sealed class MwiSubscriptions(int perMailbox)
     public bool Has(string address)
     {
         lock (_sync) return _byAddress.ContainsKey(address);
+    }
+
+    /// <summary>Every subscription now (a copy).</summary>
+    public Entry[] All()
+    {
+        lock (_sync) return [.. _byAddress.Values.SelectMany(l => l)];
     }
 
     /// <summary>The addresses with subscriptions now (a copy).</summary>

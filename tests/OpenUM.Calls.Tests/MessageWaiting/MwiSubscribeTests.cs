@@ -144,4 +144,26 @@ public sealed class MwiSubscribeTests
             foreach (var p in peers) await p.DisposeAsync();
         }
     }
+
+    [Fact]
+    public async Task Turning_the_option_off_ends_the_gateways_subscriptions()
+    {
+        await using var rig = await MwiRig.StartAsync(MwiRig.Snapshot([MwiRig.Gateway("gw", 5060)]),
+            send: (_, _) => Task.FromResult(new OpenUM.Sip.Dialogs.SipRequestResult(503, "Service Unavailable", null)));
+        var (peer, response) = await rig.SubscribeAsync("1000");
+        await using var _ = peer;
+        Assert.Equal(200, response.Status);
+        var initial = await peer.ReadUntilAsync(m => m.Method == "NOTIFY");
+        await peer.SendAsync(initial.ResponseText(200, "OK"));
+        await TestWait.UntilAsync(() => rig.Notifier.Statistics.Subscriptions == 1, "the subscription in the table");
+
+        rig.Configuration = MwiRig.Snapshot([MwiRig.Gateway("gw", 5060, mwi: false)]);
+        rig.Notifier.OnConfigurationChanged(rig.Configuration);
+
+        var final = await peer.ReadUntilAsync(m => m.Method == "NOTIFY");
+        await peer.SendAsync(final.ResponseText(200, "OK"));
+        Assert.StartsWith("terminated;reason=rejected", final.Header("Subscription-State"), StringComparison.Ordinal);
+        Assert.Equal(0, rig.Notifier.Statistics.Subscriptions);
+        Assert.False(rig.Store.IsWatched(MwiRig.Address));
+    }
 }
