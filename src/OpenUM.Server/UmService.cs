@@ -131,7 +131,8 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
         _agent.Admit = _calls.Admit;
         _agent.OnIncomingCall = _calls.OnIncomingCall;
         _mwi = new OpenUM.Calls.MessageWaiting.MessageWaitingNotifier(() => _monitor.Current, _delivery.Messages, _delivery.Changes,
-            _agent.SendRequestAsync, _calls.GatewayOf, new(options.Fqdn), time, callLogger);
+            _agent.SendRequestAsync, _calls.GatewayOf, new(options.Fqdn) { CanCount = () => StoreSeesMailboxes(_monitor.Current.FindUmServer(options.ServerName)) },
+            time, callLogger);
         _monitor.Changed += _mwi.OnConfigurationChanged;
         _agent.TlsHandshakeFailed += (info, error, certificateRefused) => _tls?.OnHandshakeFailed(info, error, certificateRefused);
         var invalidThrottle = new LogThrottle(time, TimeSpan.FromSeconds(10));
@@ -205,6 +206,10 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
             _reloadGate.Release();
         }
     }
+
+    /// <summary>Whether the message store sees the mailboxes: an IMAP store, or the local maildir (no smart host); not with a smart host alone.</summary>
+    private static bool StoreSeesMailboxes(UmServer? server) =>
+        OpenUM.Delivery.Mailboxes.Imap.ImapSettings.From(server) is not null || OpenUM.Delivery.Smtp.SmartHostSettings.From(server) is null;
 
     /// <summary>The server certificate for the smart host connection (mutual TLS), whatever the SIP listeners need.</summary>
     private TlsContext SmtpTls() => Tls().Current;

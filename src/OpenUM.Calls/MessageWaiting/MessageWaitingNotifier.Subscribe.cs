@@ -47,6 +47,11 @@ public sealed partial class MessageWaitingNotifier
             Refuse(subscribe, 403, "Forbidden", $"gateway {gateway.Name} does not carry message-waiting indication (openum gateway set {gateway.Name} --message-waiting-indicator-allowed true)");
             return;
         }
+        if (!CanCount)
+        {
+            Refuse(subscribe, 403, "Forbidden", "voice messages leave by SMTP and no IMAP store reads them back, so their counts are unknown (openum server set --imap-host)");
+            return;
+        }
         string address = mailbox.EmailAddress;
         MessageCounts? counts = null;
         bool suspended;

@@ -46,6 +46,7 @@ public sealed partial class MessageWaitingNotifier : IAsyncDisposable
     private HashSet<string> _watched = new(StringComparer.OrdinalIgnoreCase);
     private Task[] _workers = [];
     private bool _suspended;
+    private bool _couldCount = true;
     private long _changes, _recounts, _sent, _failed;
 
     /// <summary>
@@ -87,9 +88,18 @@ public sealed partial class MessageWaitingNotifier : IAsyncDisposable
     /// <summary>The configuration changed: watch the mailboxes that now have a lamp, and light those that just got one.</summary>
     public void OnConfigurationChanged(ConfigurationSnapshot config) => Follow(config, everyone: false);
 
+    private bool CanCount => _options.CanCount?.Invoke() ?? true;
+
     private void Follow(ConfigurationSnapshot config, bool everyone)
     {
         EndDisallowedSubscriptions(config);
+        // A store that starts to see the mailboxes (an IMAP store configured) has every lamp to tell.
+        bool canCount = CanCount;
+        lock (_sync)
+        {
+            everyone |= canCount && !_couldCount;
+            _couldCount = canCount;
+        }
         var wanted = new HashSet<string>(config.Mailboxes.Where(m => MwiTargets.GatewaysFor(config, m).Count > 0).Select(m => m.EmailAddress),
             StringComparer.OrdinalIgnoreCase);
         List<string> added, removed;
@@ -226,6 +236,8 @@ public sealed partial class MessageWaitingNotifier : IAsyncDisposable
             // Held: the Available notice queues every mailbox again.
             if (_suspended) return;
         }
+        // Messages that leave by SMTP only: the store's "0" would be a lie.
+        if (!CanCount) return;
         var config = _config();
         if (config.FindMailboxByEmail(address) is not { } mailbox || config.FindDialPlan(mailbox.DialPlan) is not { } plan) return;
         var gateways = MwiTargets.GatewaysFor(config, mailbox);

@@ -18,6 +18,12 @@ public sealed record MessageWaitingOptions(string ServerFqdn)
     /// <summary>Mailboxes counted and notified at the same time.</summary>
     public int Workers { get; init; } = 4;
 
+    /// <summary>
+    /// Whether the store sees the mailboxes (default: always). False while voice messages leave by SMTP and no IMAP store
+    /// reads them back: the server knows nothing of the counts, so no lamp is told anything and SUBSCRIBE is refused.
+    /// </summary>
+    public Func<bool>? CanCount { get; init; }
+
     /// <summary>Resolves gateway names (default: DNS).</summary>
     public Func<string, CancellationToken, Task<IPAddress[]>>? Resolve { get; init; }
 }

@@ -46,7 +46,7 @@ internal sealed class MwiRig : IAsyncDisposable
     /// <summary>Starts the agent and the notifier; <paramref name="send"/> replaces the agent's SendRequestAsync.</summary>
     public static async Task<MwiRig> StartAsync(ConfigurationSnapshot configuration, TimeProvider? time = null,
         Func<OutgoingRequest, CancellationToken, Task<SipRequestResult>>? send = null, Action<FakeMailboxStore>? before = null,
-        TimeSpan? recountInterval = null, int workers = 4)
+        TimeSpan? recountInterval = null, int workers = 4, Func<bool>? canCount = null)
     {
         MwiRig? rig = null;
         var agent = new SipUserAgent(new SipUserAgentOptions
@@ -63,6 +63,7 @@ internal sealed class MwiRig : IAsyncDisposable
             {
                 RecountInterval = recountInterval ?? TimeSpan.FromMilliseconds(50),
                 Workers = workers,
+                CanCount = canCount,
                 Resolve = (_, _) => Task.FromResult(new[] { IPAddress.Loopback }),
             }, time ?? TimeProvider.System, rig.Events);
         await agent.StartAsync(CancellationToken.None);

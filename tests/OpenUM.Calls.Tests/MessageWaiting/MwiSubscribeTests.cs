@@ -166,4 +166,30 @@ public sealed class MwiSubscribeTests
         Assert.Equal(0, rig.Notifier.Statistics.Subscriptions);
         Assert.False(rig.Store.IsWatched(MwiRig.Address));
     }
+
+    [Fact]
+    public async Task When_messages_only_leave_by_smtp_nothing_is_said_and_subscribe_is_refused()
+    {
+        bool canCount = false;
+        await using var gateway = new RawGateway();
+        await using var rig = await MwiRig.StartAsync(MwiRig.Snapshot([MwiRig.Gateway("gw", gateway.Port)]), canCount: () => Volatile.Read(ref canCount),
+            before: s => s.Set(MwiRig.Address, 1, 0));
+        await TestWait.UntilAsync(() => rig.Notifier.Statistics.Changes >= 1, "the start to be handled");
+        rig.Store.Raise(MwiRig.Address);
+        await TestWait.UntilAsync(() => rig.Notifier.Statistics.Changes >= 2, "the change to be handled");
+        var (peer, response) = await rig.SubscribeAsync("1000");
+        await using (peer)
+        {
+            Assert.Equal(403, response.Status);
+            Assert.Contains("--imap-host", response.Header("Warning"), StringComparison.Ordinal);
+        }
+        Assert.Empty(gateway.Received);
+        Assert.Equal(0, rig.Store.CountCalls);
+
+        // An IMAP store configured: every lamp is told.
+        Volatile.Write(ref canCount, true);
+        rig.Notifier.OnConfigurationChanged(rig.Configuration);
+        await TestWait.UntilAsync(() => gateway.Received.Length == 1, "the NOTIFY once the store sees the mailboxes");
+        Assert.Contains("Voice-Message: 1/0", gateway.Received[0].Body, StringComparison.Ordinal);
+    }
 }
