@@ -115,7 +115,9 @@ public sealed class ImapWatchTests(DovecotWatchFixture fx, ITestOutputHelper out
         feed.Watch(user);
         await WaitAsync(() => feed.Idling == 1, "the watched mailbox in IDLE");
 
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         await fx.Dovecot.StopAsync();
+        output.WriteLine($"Dovecot stopped in {clock.Elapsed.TotalSeconds:F1} s");
         try
         {
             await WaitAsync(() => states.Contains(MessageStoreState.Unavailable), "StateChanged(Unavailable) after Dovecot stopped");
@@ -124,9 +126,12 @@ public sealed class ImapWatchTests(DovecotWatchFixture fx, ITestOutputHelper out
         }
         finally
         {
+            output.WriteLine($"unavailable at {clock.Elapsed.TotalSeconds:F1} s");
             await fx.Dovecot.StartAsync();
+            output.WriteLine($"Dovecot started at {clock.Elapsed.TotalSeconds:F1} s");
         }
         await WaitAsync(() => changedAfterRecovery.Contains(user), "Available and MailboxChanged for the watched mailbox after Dovecot started");
+        output.WriteLine($"recounted at {clock.Elapsed.TotalSeconds:F1} s");
         await WaitAsync(() => feed.Idling == 1, "the watcher back in IDLE");
         Assert.Equal([MessageStoreState.Unavailable, MessageStoreState.Available], states);
         Assert.Equal(1, _events.Count(2036)); // once per outage, however many sessions and probes failed
