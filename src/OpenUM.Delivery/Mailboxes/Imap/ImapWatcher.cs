@@ -37,9 +37,6 @@ internal sealed class ImapWatcher
     /// <summary>The watched e-mail address, as given to <see cref="ImapChangeFeed.Watch"/>.</summary>
     public string Address { get; }
 
-    /// <summary>The settings this watcher's session was opened with (null before the first).</summary>
-    public ImapSettings? Settings { get; private set; }
-
     /// <summary>Starts the loop.</summary>
     public void Start() => _loop = Task.Run(() => RunAsync(_soft.Token));
 
@@ -69,7 +66,6 @@ internal sealed class ImapWatcher
         while (!stop.IsCancellationRequested)
         {
             if (_settings() is not { } settings) return; // no IMAP store any more: the feed starts watchers again when there is one
-            Settings = settings;
             _idled = false;
             try
             {
