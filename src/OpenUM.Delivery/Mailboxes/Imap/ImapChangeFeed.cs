@@ -35,6 +35,7 @@ public sealed class ImapChangeFeed : IMailboxChangeFeed, IAsyncDisposable
     private Task _probe = Task.CompletedTask;
     private CancellationTokenSource? _probeStop;
     private bool _limitLogged;
+    private int _idling;
     private bool _disposed;
 
     /// <summary>Watches <paramref name="store"/>'s mailboxes while <paramref name="settings"/> gives settings.</summary>
@@ -68,6 +69,9 @@ public sealed class ImapChangeFeed : IMailboxChangeFeed, IAsyncDisposable
     {
         get { lock (_gate) return _watchers.Count; }
     }
+
+    /// <summary>How many watched mailboxes are in IDLE now (their changes are pushed; what a status page or a test can wait on).</summary>
+    public int Idling => Volatile.Read(ref _idling);
 
     /// <inheritdoc />
     public void Watch(string emailAddress)
@@ -137,7 +141,8 @@ public sealed class ImapChangeFeed : IMailboxChangeFeed, IAsyncDisposable
         {
             if (_watchers.Count >= Options.MaxWatchedMailboxes) break;
             if (_watchers.ContainsKey(address)) continue;
-            var watcher = new ImapWatcher(address, _store, _settings, Options, _time, a => Listeners.Raise(MailboxChanged, a));
+            var watcher = new ImapWatcher(address, _store, _settings, Options, _time, a => Listeners.Raise(MailboxChanged, a),
+                d => Interlocked.Add(ref _idling, d));
             _watchers.Add(address, watcher);
             watcher.Start();
         }

@@ -19,6 +19,7 @@ internal sealed class ImapWatcher
     private readonly ImapWatchOptions _options;
     private readonly TimeProvider _time;
     private readonly Action<string> _changed;
+    private readonly Action<int> _idling;
     private readonly CancellationTokenSource _soft = new();
     private readonly CancellationTokenSource _hard = new();
     private CancellationTokenSource? _done;
@@ -26,16 +27,15 @@ internal sealed class ImapWatcher
     private bool _idled;
     private Task _loop = Task.CompletedTask;
 
-    public ImapWatcher(string address, ImapMessageStore store, Func<ImapSettings?> settings, ImapWatchOptions options, TimeProvider time, Action<string> changed)
+    /// <summary>A watcher reporting changes to <paramref name="changed"/> and entering (+1) and leaving (-1) IDLE to <paramref name="idling"/>.</summary>
+    public ImapWatcher(string address, ImapMessageStore store, Func<ImapSettings?> settings, ImapWatchOptions options, TimeProvider time,
+        Action<string> changed, Action<int> idling)
     {
-        (Address, _store, _settings, _options, _time, _changed) = (address, store, settings, options, time, changed);
+        (Address, _store, _settings, _options, _time, _changed, _idling) = (address, store, settings, options, time, changed, idling);
     }
 
     /// <summary>The watched e-mail address, as given to <see cref="ImapChangeFeed.Watch"/>.</summary>
     public string Address { get; }
-
-    /// <summary>The settings this watcher's session was opened with (null before the first).</summary>
-    public ImapSettings? Settings { get; private set; }
 
     /// <summary>Starts the loop.</summary>
     public void Start() => _loop = Task.Run(() => RunAsync(_soft.Token));
@@ -66,7 +66,6 @@ internal sealed class ImapWatcher
         while (!stop.IsCancellationRequested)
         {
             if (_settings() is not { } settings) return; // no IMAP store any more: the feed starts watchers again when there is one
-            Settings = settings;
             _idled = false;
             try
             {
@@ -152,8 +151,16 @@ internal sealed class ImapWatcher
                 using var onStop = stop.Register(static d => ((CancellationTokenSource)d!).Cancel(), done);
                 Volatile.Write(ref _done, done);
                 if (Volatile.Read(ref _dirty) == 1) done.Cancel(); // a change between the report and now
-                await client.IdleAsync(done.Token, _hard.Token).ConfigureAwait(false);
-                Volatile.Write(ref _done, null);
+                _idling(1);
+                try
+                {
+                    await client.IdleAsync(done.Token, _hard.Token).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _idling(-1);
+                    Volatile.Write(ref _done, null);
+                }
                 _idled = true;
             }
             await LogoutAsync(client).ConfigureAwait(false);
