@@ -109,6 +109,9 @@ public sealed class CallController : IAsyncDisposable
         return false;
     }
 
+    /// <summary>The gateway an admitted connection belongs to in the current configuration (by address, or by certificate name on TLS), or null.</summary>
+    public IpGateway? GatewayOf(SipConnectionInfo connection) => FindGateway(connection, _config());
+
     private IpGateway? FindGateway(SipConnectionInfo connection, ConfigurationSnapshot config)
     {
         if (connection.Transport != SipTransportKind.Tls)

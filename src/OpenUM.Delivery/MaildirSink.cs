@@ -35,6 +35,9 @@ public sealed class MaildirSink : IVoiceMessageSink
     /// <summary>Full path of the maildir root.</summary>
     public string Root { get; }
 
+    /// <summary>Told of every voice message this sink puts in a recipient's new/ (message-waiting indication listens).</summary>
+    public Mailboxes.MaildirChangeFeed? Changes { get; init; }
+
     /// <summary>Writes the message and returns its final path in new/.</summary>
     public async Task<string> DeliverAsync(VoiceMessage message, CancellationToken ct)
     {
@@ -45,6 +48,8 @@ public sealed class MaildirSink : IVoiceMessageSink
         var path = await WriteAsync(folder, name, mime, overwrite: message.DeliveryKey is not null, ct).ConfigureAwait(false);
         // From the end of the recording (its start plus its length) to durable in new/.
         s_latency.Record(Math.Max(0, (_time.GetUtcNow() - message.ReceivedAt - message.Duration).TotalSeconds));
+        // After the message is durable: a listener that counts at once finds it.
+        Changes?.Changed(message.RecipientAddress);
         return path;
     }
 

@@ -29,6 +29,7 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
     private SipUserAgent? _agent;
     private MediaClock? _clock;
     private CallController? _calls;
+    private OpenUM.Calls.MessageWaiting.MessageWaitingNotifier? _mwi;
     private SmtpDelivery? _delivery;
     private readonly Lock _smtpTlsGate = new();
     private TrustedPeers? _peers;
@@ -108,6 +109,8 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
             TlsClientOptions = (target, name) => Tls().ClientOptions(target, name),
             ConnectionLimits = ConnectionLimitsOf(server),
             UserAgentHeader = "OpenUM/" + typeof(UmService).Assembly.GetName().Version?.ToString(3),
+            // Message-waiting: gateways may SUBSCRIBE to message-summary (the notifier exists before the agent starts).
+            Notifier = new SipNotifierOptions { EventPackages = [MessageSummary.EventPackage], OnSubscribe = s => _mwi?.OnSubscribeAsync(s) ?? ValueTask.CompletedTask },
         }, time, loggers.CreateLogger("OpenUM.Sip"));
         _delivery = new SmtpDelivery(data, options.Fqdn, () => _monitor.Current.FindUmServer(options.ServerName), SmtpTls, time, loggers);
         _calls = new CallController(() => _monitor.Current, _peers, ports, _clock, _agent.Wheel,
@@ -127,6 +130,10 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
         _agent.AddressRefused += _calls.OnAddressRefused;
         _agent.Admit = _calls.Admit;
         _agent.OnIncomingCall = _calls.OnIncomingCall;
+        _mwi = new OpenUM.Calls.MessageWaiting.MessageWaitingNotifier(() => _monitor.Current, _delivery.Messages, _delivery.Changes,
+            _agent.SendRequestAsync, _calls.GatewayOf, new(options.Fqdn) { CanCount = () => StoreSeesMailboxes(_monitor.Current.FindUmServer(options.ServerName)) },
+            time, callLogger);
+        _monitor.Changed += _mwi.OnConfigurationChanged;
         _agent.TlsHandshakeFailed += (info, error, certificateRefused) => _tls?.OnHandshakeFailed(info, error, certificateRefused);
         var invalidThrottle = new LogThrottle(time, TimeSpan.FromSeconds(10));
         _agent.MessageRejected += (connection, rejection, outcome) =>
@@ -151,6 +158,7 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
         _housekeeping = new CancellationTokenSource();
         _housekeepingLoop = HousekeepingAsync(_housekeeping.Token);
         _delivery.Start();
+        _mwi.Start();
     }
 
     /// <summary>
@@ -198,6 +206,10 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
             _reloadGate.Release();
         }
     }
+
+    /// <summary>Whether the message store sees the mailboxes: an IMAP store, or the local maildir (no smart host); not with a smart host alone.</summary>
+    private static bool StoreSeesMailboxes(UmServer? server) =>
+        OpenUM.Delivery.Mailboxes.Imap.ImapSettings.From(server) is not null || OpenUM.Delivery.Smtp.SmartHostSettings.From(server) is null;
 
     /// <summary>The server certificate for the smart host connection (mutual TLS), whatever the SIP listeners need.</summary>
     private TlsContext SmtpTls() => Tls().Current;
@@ -351,6 +363,7 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
             OutboxDead = outbox.Count(e => e.Folder == OpenUM.Delivery.Smtp.OutboxFolder.Dead),
             OutboxOldestQueuedAt = oldest,
             LastErrors = recent.Snapshot(),
+            Mwi = _mwi?.Statistics is { } m ? new Control.MwiStatus(m.Changes, m.Recounts, m.Sent, m.Failed, m.Subscriptions, m.Suspended) : null,
         };
     }
 
@@ -382,6 +395,7 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
         if (_housekeepingLoop is not null) await _housekeepingLoop.ConfigureAwait(false);
         _housekeeping?.Dispose(); _housekeeping = null; _housekeepingLoop = null;
         if (_storage is not null) { await _storage.DisposeAsync().ConfigureAwait(false); _storage = null; }
+        if (_mwi is not null) { await _mwi.DisposeAsync().ConfigureAwait(false); _mwi = null; }
         if (_calls is not null)
         {
             await _calls.DisposeAsync().ConfigureAwait(false);

@@ -55,6 +55,30 @@ public class WorkerTests
     }
 
     [Fact]
+    public async Task OnlyItemsTheSmartHostAcceptedAreReported_AListenerThatThrowsChangesNothing()
+    {
+        using var h = new Harness();
+        var accepted = new List<string>();
+        await using var worker = new OutboxWorker(h.Outbox, () => Settings, h.Smtp, h.Time, h.Events)
+        {
+            Accepted = item =>
+            {
+                accepted.Add(item.Recipient);
+                throw new InvalidOperationException("listener bug");
+            },
+        };
+        await h.QueueAsync("alice@example.com");
+        await h.QueueAsync("bob@example.com");
+        h.Smtp.Reject["bob@example.com"] = new SmtpFailure(SmtpFailureKind.Transient, 450, "mailbox busy");
+
+        await worker.ProcessDueAsync(CancellationToken.None);
+
+        Assert.Equal(["alice@example.com"], accepted); // bob's was deferred: not in the mail server yet
+        Assert.Equal("bob@example.com", Assert.Single(h.Outbox.Queued()).Recipient);
+        Assert.Single(h.Smtp.Sent);
+    }
+
+    [Fact]
     public async Task UnreachableSmartHostKeepsEveryItemAndBacksOff()
     {
         using var h = new Harness();

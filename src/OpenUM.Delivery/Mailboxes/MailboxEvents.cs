@@ -16,4 +16,8 @@ public static partial class MailboxEvents
     [LoggerMessage(EventId = 2038, EventName = "MailboxNotInStore", Level = LogLevel.Warning,
         Message = "The IMAP message store {ImapHost} did not open the mailbox of {Address}: {Reason}. The directory and the mail server disagree about this address; its subscriber hears that the messages cannot be reached")]
     public static partial void MailboxNotInStore(ILogger logger, string imapHost, string address, string reason);
+
+    [LoggerMessage(EventId = 2041, EventName = "MessageStoreWatchLimited", Level = LogLevel.Warning,
+        Message = "More mailboxes need watching than the {MaxWatchedMailboxes} that get an IMAP connection of their own: the others are recounted every {ResyncSeconds:F0} s only, so a change made outside OpenUM may take that long to reach their message-waiting lamps")]
+    public static partial void MessageStoreWatchLimited(ILogger logger, int maxWatchedMailboxes, double resyncSeconds);
 }

@@ -8,9 +8,10 @@ namespace OpenUM.Delivery.Mailboxes;
 /// One mailbox's maildir folder: lists new messages then saved ones, newest first, reads the WAV attachment, marks
 /// heard messages (new/ → cur/ with the Seen flag) and deletes by moving into the Maildir++ folder <c>.Trash</c>, where
 /// a mail client or the administrator can still recover them. Local files never make the store unavailable: a file
-/// that cannot be read is left out, one that is gone is not an error.
+/// that cannot be read is left out, one that is gone is not an error. A message marked heard or deleted here is
+/// reported to <paramref name="changes"/> under <paramref name="address"/>.
 /// </summary>
-internal sealed class MaildirMailbox(string folder) : IVoiceMailbox
+internal sealed class MaildirMailbox(string folder, string address = "", MaildirChangeFeed? changes = null) : IVoiceMailbox
 {
     /// <summary>The mailbox's maildir folder.</summary>
     public string Folder => folder;
@@ -64,6 +65,7 @@ internal sealed class MaildirMailbox(string folder) : IVoiceMailbox
             System.IO.Directory.CreateDirectory(Path.Combine(folder, "cur"));
             // A rename: atomic; after a crash it may be undone, and the message is merely new again.
             File.Move(message.Location, target, overwrite: false);
+            Changed();
             return ValueTask.FromResult(message with { IsNew = false, Location = target });
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -82,12 +84,18 @@ internal sealed class MaildirMailbox(string folder) : IVoiceMailbox
         try
         {
             File.Move(message.Location, target, overwrite: false);
+            Changed();
             return ValueTask.FromResult(true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return ValueTask.FromResult(false);
         }
+    }
+
+    private void Changed()
+    {
+        if (address.Length > 0) changes?.Changed(address);
     }
 
     private IReadOnlyList<StoredMessage> List()

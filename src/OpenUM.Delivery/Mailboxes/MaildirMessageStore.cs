@@ -3,9 +3,10 @@ namespace OpenUM.Delivery.Mailboxes;
 /// <summary>
 /// The voice messages kept in the local maildir (DLV-3, <c>maildir/&lt;address&gt;/{new,cur}</c>), whatever the
 /// delivery setting: what the administrator's tools read. Calls read through <see cref="VoiceMessageStore"/>, which
-/// knows that with a smart host the server keeps no copy.
+/// knows that with a smart host the server keeps no copy. With <paramref name="changes"/>, messages heard or deleted
+/// through it are reported there.
 /// </summary>
-public sealed class MaildirMessageStore(string maildirRoot) : IVoiceMessageStore
+public sealed class MaildirMessageStore(string maildirRoot, MaildirChangeFeed? changes = null) : IVoiceMessageStore
 {
     private readonly MaildirSink _layout = new(maildirRoot);
 
@@ -15,7 +16,7 @@ public sealed class MaildirMessageStore(string maildirRoot) : IVoiceMessageStore
         ArgumentNullException.ThrowIfNull(emailAddress);
         ct.ThrowIfCancellationRequested();
         // The sink's own rule: an address that cannot name a maildir folder names no mailbox either, so it holds nothing.
-        try { return ValueTask.FromResult<IVoiceMailbox>(new MaildirMailbox(_layout.RecipientFolder(emailAddress))); }
+        try { return ValueTask.FromResult<IVoiceMailbox>(new MaildirMailbox(_layout.RecipientFolder(emailAddress), emailAddress, changes)); }
         catch (ArgumentException) { return ValueTask.FromResult(EmptyMailbox.Instance); }
     }
 

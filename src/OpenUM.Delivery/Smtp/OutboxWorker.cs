@@ -78,6 +78,12 @@ public sealed class OutboxWorker : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Told of every item the smart host accepted (after it is recorded), e.g. so that the recipient's mailbox is counted
+    /// again once the mail server has stored it; a listener that throws does not disturb delivery.
+    /// </summary>
+    public Action<OutboxItem>? Accepted { get; init; }
+
     /// <summary>How long the loop sleeps at most between two looks at the queue (picks up `openum outbox retry`).</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(2);
 
@@ -192,6 +198,7 @@ public sealed class OutboxWorker : IAsyncDisposable
                 // The outcome is recorded before anything else: from here on, a crash cannot submit this item again.
                 _outbox.RecordDelivered(item);
                 Delivered(settings, item, reply);
+                Mailboxes.Listeners.Raise(Accepted, item);
             }
         }
         return NextDue();

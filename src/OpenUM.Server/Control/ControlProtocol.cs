@@ -105,7 +105,16 @@ public sealed record ServerStatus
     public DateTimeOffset? OutboxOldestQueuedAt { get; init; }
     /// <summary>The most recent warnings and errors, oldest first.</summary>
     public required IReadOnlyList<RecentEvent> LastErrors { get; init; }
+    /// <summary>Message-waiting indication counters (null until it started).</summary>
+    public MwiStatus? Mwi { get; init; }
 }
+
+/// <summary>
+/// Message-waiting indication since the start: change notices handled, mailboxes counted, unsolicited NOTIFYs a
+/// gateway took, states no gateway took (1344), message-summary subscriptions held, and whether notifications are
+/// held because the message store is unavailable (2039).
+/// </summary>
+public sealed record MwiStatus(long Changes, long Recounts, long Sent, long Failed, int Subscriptions, bool Suspended);
 
 /// <summary>The certificate in use: who it names and when it expires.</summary>
 public sealed record CertificateStatus(string Subject, string Thumbprint, bool SelfSigned, DateTimeOffset NotAfter, int DaysToExpiry);

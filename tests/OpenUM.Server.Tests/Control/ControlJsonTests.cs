@@ -38,4 +38,23 @@ public sealed class ControlJsonTests
         Assert.Equal(93_600.005, JsonDocument.Parse(json).RootElement.GetProperty("status").GetProperty("uptimeSeconds").GetDouble());
         Assert.Equal(status.Uptime, JsonSerializer.Deserialize(json, ControlProtocol.Json.ControlResponse)!.Status!.Uptime);
     }
+
+    [Fact]
+    public void MessageWaitingCountersAreUnderMwi()
+    {
+        var status = new ServerStatus
+        {
+            Version = "1.0.0", ServerName = "um1", ProcessId = 42, StartedAt = DateTimeOffset.UnixEpoch, Uptime = TimeSpan.Zero,
+            Mode = "TCP", ListenAddress = "0.0.0.0", RtpPorts = "16384-31999", ConfigurationVersion = 3, ConfigurationStore = "SQLite x",
+            ActiveCalls = 0, MaxCallsAllowed = 100, SpoolPending = 0, OutboxQueued = 0, OutboxDead = 0, LastErrors = [],
+            Mwi = new MwiStatus(Changes: 7, Recounts: 5, Sent: 4, Failed: 1, Subscriptions: 2, Suspended: true),
+        };
+        string json = JsonSerializer.Serialize(new ControlResponse { Status = status }, ControlProtocol.Json.ControlResponse);
+
+        var mwi = JsonDocument.Parse(json).RootElement.GetProperty("status").GetProperty("mwi");
+        Assert.Equal(4, mwi.GetProperty("sent").GetInt64());
+        Assert.Equal(1, mwi.GetProperty("failed").GetInt64());
+        Assert.True(mwi.GetProperty("suspended").GetBoolean());
+        Assert.Equal(status.Mwi, JsonSerializer.Deserialize(json, ControlProtocol.Json.ControlResponse)!.Status!.Mwi);
+    }
 }

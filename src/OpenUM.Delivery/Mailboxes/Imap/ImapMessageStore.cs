@@ -23,6 +23,12 @@ public sealed class ImapMessageStore(Func<ImapSettings?> settings, Func<TlsConte
     /// <summary>Time-out of each IMAP command (and of the connection).</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// The store went away (false: the failure that logged 2036) or answers again (true: with 2037), once per transition:
+    /// the change feed shares this state rather than keeping and logging its own. Raised outside the store's lock.
+    /// </summary>
+    internal event Action<bool>? AvailabilityChanged;
+
     /// <summary>False from a failure of the whole store (event 2036) until a login succeeds again (2037).</summary>
     public bool IsAvailable
     {
@@ -96,7 +102,11 @@ public sealed class ImapMessageStore(Func<ImapSettings?> settings, Func<TlsConte
                     first = _outageSince is null;
                     _outageSince ??= time.GetUtcNow();
                 }
-                if (first) MailboxEvents.MessageStoreUnavailable(logger, current.Endpoint, failure.Reason);
+                if (first)
+                {
+                    MailboxEvents.MessageStoreUnavailable(logger, current.Endpoint, failure.Reason);
+                    Listeners.Raise(AvailabilityChanged, false);
+                }
                 break;
             case ImapFailureScope.Mailbox:
                 Answered(current); // it answered, about this one mailbox
@@ -114,7 +124,9 @@ public sealed class ImapMessageStore(Func<ImapSettings?> settings, Func<TlsConte
             since = _outageSince;
             _outageSince = null;
         }
-        if (since is { } start) MailboxEvents.MessageStoreAvailable(logger, current.Endpoint, (time.GetUtcNow() - start).TotalSeconds);
+        if (since is not { } start) return;
+        MailboxEvents.MessageStoreAvailable(logger, current.Endpoint, (time.GetUtcNow() - start).TotalSeconds);
+        Listeners.Raise(AvailabilityChanged, true);
     }
 
     // Bounded: a mismatch for every address of a large directory cannot grow the table past MaxRememberedAddresses.
