@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Text;
 using OpenUM.Interop.Tests.Harness;
+using OpenUM.Interop.Tests.Mwi;
 using OpenUM.Interop.Tests.Smtp;
 using OpenUM.Interop.Tests.SubscriberAccess;
 using OpenUM.Interop.Tests.Tls;
@@ -9,8 +11,10 @@ namespace OpenUM.Interop.Tests.Imap;
 /// <summary>
 /// The voice mailbox is the user's real mailbox: a caller's message goes out through the Postfix smart host, which
 /// hands it to Dovecot over LMTP; the subscriber calls in, hears it read back over IMAP (STARTTLS, Dovecot master
-/// user) and deletes it by phone, which moves it to the \Trash folder in Dovecot. The same run shows the master
-/// password never leaves its file: not in events, output, CLI views, data directory or process command lines.
+/// user) and deletes it by phone, which moves it to the \Trash folder in Dovecot. Meanwhile a SIPp UAS standing
+/// for the gateway takes the message-waiting NOTIFYs: the lamp goes on after the deposit and off after the delete by
+/// phone. The same run shows the master password never leaves its file: not in events, output, CLI views, data
+/// directory or process command lines.
 /// </summary>
 public sealed class ImapSubscriberAccessTests(ITestOutputHelper output)
 {
@@ -21,6 +25,8 @@ public sealed class ImapSubscriberAccessTests(ITestOutputHelper output)
     private const double LeadInSeconds = 8.5;
     // About 4 s of speech: the message is spoken twice in this test (left, then heard), so it is kept short.
     private const string Said = "Please call me back tomorrow morning at nine, and bring the blue folder.";
+    // Hang guard for a NOTIFY: the server recounts at once or at most 2 s after the last recount (coalescing).
+    private static readonly TimeSpan NotifyGuard = TimeSpan.FromSeconds(30);
 
     [Fact]
     public async Task ImapMailboxThroughPostfix()
@@ -29,12 +35,17 @@ public sealed class ImapSubscriberAccessTests(ITestOutputHelper output)
         await using var dovecot = await DovecotImap.StartAsync(pki, output);
         await using var postfix = await PostfixSmartHost.StartAsync(pki, output,
             extraMainCf: $"virtual_transport = lmtp:inet:127.0.0.1:{dovecot.LmtpPort}");
+        // The gateway's message lamp: a SIPp UAS on a port of its own (not the caller's nor baresip's), listening before
+        // the server starts; each NOTIFY is one SIPp call, so -m is a bound, and the run's own timeout a hang guard.
+        await using var gateway = await SippPeer.StartAsync("mwi-gateway.xml", 5060, "gw", 20, TimeSpan.FromSeconds(300));
         await using var server = await SmtpUmServer.CreateAsync(output, pki, postfix,
             "--imap-host", dovecot.Endpoint(), "--imap-tls", "StartTls", "--imap-user", DovecotImap.MasterUser,
             "--imap-password-file", dovecot.PasswordFile, "--imap-login", "MasterUserSeparator", "--imap-delete-action", "MoveToTrash");
         var um = server.Um;
         await um.CliOkAsync("dialplan", "set", "Test", "--access-telephone-numbers", AccessNumber);
         await SubscriberFixtures.SetPinAsync(um);
+        // Gateway "sipp" (127.0.0.1, where the callers come from) takes the dial plan's NOTIFYs on the UAS's port.
+        await um.CliOkAsync("gateway", "set", "sipp", "--port", gateway.Port.ToString(CultureInfo.InvariantCulture));
         await um.StartAsync(extraArgs: ["--fqdn", TestPki.UmName]);
         string Diagnostics() => um.EventsText() + "\n" + um.ServerOutput + "\n" + dovecot.Diagnostics + "\n--- maillog ---\n" + PostfixSmartHost.Tail(postfix.Log);
 
@@ -49,6 +60,11 @@ public sealed class ImapSubscriberAccessTests(ITestOutputHelper output)
             Assert.Matches(@"status=sent \(250 2\.0\.0 .*Saved\)", postfix.Log);
             Assert.Empty(postfix.Mail(User)); // not in the smart host's own Maildir: Dovecot has it
             Assert.Empty(um.AllMaildirFiles()); // nor in the server's local maildir: what is heard next comes over IMAP
+            // The lamp: off at the start (INBOX empty), on once the deposit is in Dovecot - one new message, none heard.
+            var lampWait = System.Diagnostics.Stopwatch.StartNew();
+            Assert.Equal(["no 0/0", "yes 1/0"], await gateway.WaitForSummariesAsync(2, NotifyGuard, Diagnostics));
+            var lampOnWait = lampWait.Elapsed;
+            Assert.Contains("NOTIFY sip:1000@127.0.0.1:" + gateway.Port + ";transport=tcp SIP/2.0", gateway.Log, StringComparison.Ordinal);
 
             // The subscriber logs on, hears it (the store sets \Seen once it was played whole), presses 3 to delete
             // it, and hangs up once it is in Trash.
@@ -82,6 +98,13 @@ public sealed class ImapSubscriberAccessTests(ITestOutputHelper output)
             var trashed = Assert.Single(await dovecot.FetchAsync(User, "Trash"));
             Assert.Equal(delivered.MessageId, trashed.MessageId);
             Assert.True(trashed.Seen, $"the trashed message has flags {string.Join(' ', trashed.Flags)}");
+            // And the lamp goes off: after the delete by phone, "no" with no message at all (0/0). Hearing it may have
+            // told "no 0/1" first, unless the delete came within the server's 2 s recount interval and coalesced with it.
+            lampWait.Restart();
+            var summaries = await gateway.WaitForSummariesAsync(f => f.Count > 2 && f[^1] == "no 0/0", "the lamp off (no 0/0) after the delete", NotifyGuard, Diagnostics);
+            output.WriteLine($"NOTIFYs to the gateway: [{string.Join(", ", summaries)}]; waited {lampOnWait.TotalSeconds:0.0} s for the lamp on, {lampWait.Elapsed.TotalSeconds:0.0} s for it off");
+            Assert.True(summaries.SequenceEqual(["no 0/0", "yes 1/0", "no 0/0"]) || summaries.SequenceEqual(["no 0/0", "yes 1/0", "no 0/1", "no 0/0"]),
+                $"NOTIFYs to the gateway: [{string.Join(", ", summaries)}]\n{gateway.Log}");
             // OpenUM opened the mailbox as the master user, and only over TLS.
             string[] logins = [.. dovecot.Log.Split('\n').Where(l => l.Contains("imap-login: Info: Login: user=<" + User + ">", StringComparison.Ordinal))];
             Assert.NotEmpty(logins);

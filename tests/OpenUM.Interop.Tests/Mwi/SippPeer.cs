@@ -68,15 +68,22 @@ internal sealed class SippPeer : IAsyncDisposable
             .Select(m => m.Groups[1].Value + " " + m.Groups[2].Value).ToList();
 
     /// <summary>Polls until <paramref name="count"/> summaries arrived; fails after the hang guard with everything seen.</summary>
-    public async Task<IReadOnlyList<string>> WaitForSummariesAsync(int count, TimeSpan hangGuard, Func<string> diagnostics)
+    public Task<IReadOnlyList<string>> WaitForSummariesAsync(int count, TimeSpan hangGuard, Func<string> diagnostics) =>
+        WaitForSummariesAsync(found => found.Count >= count, $"{count} message-summary NOTIFYs", hangGuard, diagnostics);
+
+    /// <summary>
+    /// Polls until the summaries so far satisfy <paramref name="until"/> (when their number is not known in advance);
+    /// fails after the hang guard with everything seen.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> WaitForSummariesAsync(Func<IReadOnlyList<string>, bool> until, string expected, TimeSpan hangGuard, Func<string> diagnostics)
     {
         var deadline = DateTime.UtcNow + hangGuard;
         while (true)
         {
             var found = Summaries();
-            if (found.Count >= count) return found;
+            if (until(found)) return found;
             if (DateTime.UtcNow > deadline)
-                Assert.Fail($"{count} message-summary NOTIFYs expected, {found.Count} arrived within {hangGuard.TotalSeconds:0} s: [{string.Join(", ", found)}]\n" +
+                Assert.Fail($"{expected} expected, {found.Count} arrived within {hangGuard.TotalSeconds:0} s: [{string.Join(", ", found)}]\n" +
                     $"--- SIPp ---\n{_sipp.StdOut}{_sipp.StdErr}\n{ProcessResult.Tail(Log, 4000)}\n{diagnostics()}");
             await Task.Delay(100);
         }
