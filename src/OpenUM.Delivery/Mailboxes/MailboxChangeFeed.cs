@@ -15,6 +15,9 @@ public sealed class MailboxChangeFeed : IMailboxChangeFeed
     private readonly IMailboxChangeFeed? _imap;
     private readonly Func<SmartHostSettings?> _smartHost;
     private readonly IMailboxChangeFeed _local;
+    // Smart host without IMAP: a maildir feed no sink or store reports to is exactly "always available, nothing ever
+    // changes", so it serves as the empty feed. One per instance, so nothing a caller hangs on it outlives this feed.
+    private readonly MaildirChangeFeed _none = new();
 
     /// <summary>The feed over <paramref name="local"/> (the maildir's), without IMAP.</summary>
     public MailboxChangeFeed(Func<SmartHostSettings?> smartHost, IMailboxChangeFeed local) : this(() => null, null, smartHost, local) { }
@@ -42,7 +45,7 @@ public sealed class MailboxChangeFeed : IMailboxChangeFeed
     public IMailboxChangeFeed Selected =>
         _imap is not null && _imapSettings() is not null ? _imap
         : VoiceMessageRouter.KeepsLocalCopies(_smartHost()) ? _local
-        : NoChangeFeed.Instance;
+        : _none;
 
     /// <inheritdoc />
     public MessageStoreState State => Selected.State;
@@ -64,30 +67,4 @@ public sealed class MailboxChangeFeed : IMailboxChangeFeed
 
     /// <inheritdoc />
     public void DepositHint(string emailAddress) => Selected.DepositHint(emailAddress);
-}
-
-/// <summary>SMTP delivery without an IMAP store: the server sees nothing of the mailboxes, so nothing ever changes.</summary>
-internal sealed class NoChangeFeed : IMailboxChangeFeed
-{
-    public static readonly NoChangeFeed Instance = new();
-
-    public event Action<string>? MailboxChanged
-    {
-        add { }
-        remove { }
-    }
-
-    public event Action<MessageStoreState>? StateChanged
-    {
-        add { }
-        remove { }
-    }
-
-    public MessageStoreState State => MessageStoreState.Available;
-
-    public void Watch(string emailAddress) => ArgumentException.ThrowIfNullOrEmpty(emailAddress);
-
-    public void Unwatch(string emailAddress) => ArgumentException.ThrowIfNullOrEmpty(emailAddress);
-
-    public void DepositHint(string emailAddress) => ArgumentException.ThrowIfNullOrEmpty(emailAddress);
 }

@@ -44,37 +44,12 @@ public sealed class MailKitSubmitter(Func<TlsContext> tls, string localDomain, T
     public async Task<ISmtpSession> OpenAsync(SmartHostSettings settings, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        PeerValidationResult? verdict = null;
-        var context = tls();
-        // The smart host is usually a public-CA or company-CA server: the OS roots count as well as the UM store.
-        var validator = new PeerCertificateValidator(context.Validator.Trust, context.Validator.Options with { TrustSystemRoots = true }, time);
-        bool Validate(object sender, System.Security.Cryptography.X509Certificates.X509Certificate? certificate,
-            System.Security.Cryptography.X509Certificates.X509Chain? chain, SslPolicyErrors errors)
-        {
-            var c2 = certificate switch
-            {
-                null => null,
-                System.Security.Cryptography.X509Certificates.X509Certificate2 x => x,
-                _ => System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()),
-            };
-            verdict = validator.Validate(c2, chain?.ChainPolicy.ExtraStore, [settings.Host], PeerRole.Server);
-            return verdict.Accepted;
-        }
-
-        SslClientAuthenticationOptions Options(string host)
-        {
-            var options = context.CreateClientOptions(host);
-            // MailKit gives SslStream its own callback, which calls ServerCertificateValidationCallback (set below).
-            options.RemoteCertificateValidationCallback = null;
-            if (!settings.ClientCertificate) options.ClientCertificateContext = null;
-            return options;
-        }
-
-        var client = new TlsSmtpClient(Options)
+        var connectionTls = new MailKitTls(tls(), settings.Host, settings.ClientCertificate, time);
+        var client = new TlsSmtpClient(connectionTls.ClientOptions)
         {
             Timeout = (int)Timeout.TotalMilliseconds,
             LocalDomain = localDomain,
-            ServerCertificateValidationCallback = Validate,
+            ServerCertificateValidationCallback = connectionTls.Validate,
             CheckCertificateRevocation = false,
         };
         try
@@ -91,6 +66,7 @@ public sealed class MailKitSubmitter(Func<TlsContext> tls, string localDomain, T
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
             // After a completed handshake (our verdict accepted) a reply is a post-TLS one even if MailKit already hung up.
+            var verdict = connectionTls.Verdict;
             var failure = SmtpFailure.Classify(e, SmtpPhase.Session, verdict, tlsEstablished: verdict is { Accepted: true } || client.IsEncrypted);
             client.Dispose();
             throw new SmtpSessionException(failure, e);

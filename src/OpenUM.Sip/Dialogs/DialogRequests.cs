@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using OpenUM.Sip.Message;
 using OpenUM.Sip.Transactions;
 using OpenUM.Sip.Transport;
@@ -34,6 +35,33 @@ internal static class DialogRequests
     // Where a request goes when the dialog's connection is gone: the first route, else the remote target.
     public static SipUri NextHop(IReadOnlyList<string> routeSet, SipUri remoteTarget) =>
         routeSet.Count > 0 && SipNameAddress.TryParse(routeSet[0], out var route) && route is not null ? route.Uri : remoteTarget;
+
+    // A dialog usage whose connection closed reuses or opens one to the next hop on the same transport (the
+    // agent bounds it by 64*T1, like the transaction it is for). Null when that fails: the failure is logged
+    // with the usage's description ("dialog <Call-ID>", "subscription <Call-ID>") since no connection id exists yet.
+    public static async Task<SipConnection?> ConnectNextHopAsync(SipUserAgent agent, SipUri hop, SipConnection old,
+        string description, IPEndPoint loggedRemote)
+    {
+        try
+        {
+            return await agent.ConnectToAsync(hop, old.Info.Transport).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            SipLog.ConnectionFailed(agent.Logger, ex, description, loggedRemote);
+            return null;
+        }
+    }
+
+    // Caller holds its lock and the usage still lives: it moves to the new connection unless another request
+    // already did, and moves its use count along so the idle timer keeps the new connection while it lives.
+    public static void Adopt(ref SipConnection current, SipConnection old, SipConnection connection)
+    {
+        if (!ReferenceEquals(current, old) || ReferenceEquals(old, connection)) return;
+        current = connection;
+        connection.AddUser();
+        old.RemoveUser();
+    }
 
     private static bool IsLooseRoute(string route)
     {

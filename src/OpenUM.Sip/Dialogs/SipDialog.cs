@@ -202,7 +202,7 @@ public sealed partial class SipDialog : ISipClientTransactionUser
     }
 
     // The dialog's connection closed: reuse or open one to the next hop, the first route or else the remote
-    // target (§12.2.1.1, §18.1.1), bounded by 64*T1 like the transaction it is for. Null when that fails.
+    // target (§12.2.1.1, §18.1.1). Null when that fails.
     private async Task<SipConnection?> ReconnectAsync()
     {
         SipConnection old;
@@ -212,25 +212,12 @@ public sealed partial class SipDialog : ISipClientTransactionUser
             old = _connection;
             hop = DialogRequests.NextHop(_routeSet, _remoteTarget);
         }
-        SipConnection connection;
-        try
-        {
-            connection = await _agent.ConnectToAsync(hop, old.Info.Transport).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            SipLog.ConnectionFailed(_agent.Logger, ex, "dialog " + CallId, EndPointOf(hop));
-            return null;
-        }
+        var connection = await DialogRequests.ConnectNextHopAsync(_agent, hop, old, "dialog " + CallId, EndPointOf(hop))
+            .ConfigureAwait(false);
+        if (connection is null) return null;
         lock (_sync)
         {
-            // Move our use count so the idle timer keeps the new connection while the dialog lives.
-            if (Volatile.Read(ref _released) == 0 && ReferenceEquals(_connection, old) && !ReferenceEquals(old, connection))
-            {
-                _connection = connection;
-                connection.AddUser();
-                old.RemoveUser();
-            }
+            if (Volatile.Read(ref _released) == 0) DialogRequests.Adopt(ref _connection, old, connection);
         }
         return connection;
     }

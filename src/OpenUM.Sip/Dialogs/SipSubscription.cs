@@ -296,24 +296,12 @@ public sealed partial class SipSubscription
             old = _connection;
             hop = DialogRequests.NextHop(_routeSet, _remoteTarget);
         }
-        SipConnection connection;
-        try
-        {
-            connection = await _agent.ConnectToAsync(hop, old.Info.Transport).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            SipLog.ConnectionFailed(_agent.Logger, ex, "subscription " + CallId, old.Info.Remote);
-            return null;
-        }
+        var connection = await DialogRequests.ConnectNextHopAsync(_agent, hop, old, "subscription " + CallId, old.Info.Remote)
+            .ConfigureAwait(false);
+        if (connection is null) return null;
         lock (_sync)
         {
-            if (_ended == 0 && ReferenceEquals(_connection, old) && !ReferenceEquals(old, connection))
-            {
-                _connection = connection;
-                connection.AddUser();
-                old.RemoveUser();
-            }
+            if (_ended == 0) DialogRequests.Adopt(ref _connection, old, connection);
         }
         return connection;
     }

@@ -171,7 +171,7 @@ public sealed partial class DovecotImap : IAsyncDisposable
         System.IO.Directory.CreateDirectory(tls);
         System.IO.Directory.CreateDirectory(mail);
         System.IO.Directory.CreateDirectory(Path.Combine(Work, "run"));
-        await MakeServerCertificateAsync(pki, serverCa, tls);
+        await ServerCertificate.IssueAsync(pki, serverCa, tls, HostName);
         // Dovecot checks client certificates against a CRL from the same file (ssl_require_crl defaults to yes).
         await File.WriteAllTextAsync(Path.Combine(tls, "ca.pem"), await File.ReadAllTextAsync(pki.CaCrt) + await File.ReadAllTextAsync(pki.CaCrl));
 
@@ -270,27 +270,6 @@ public sealed partial class DovecotImap : IAsyncDisposable
         await using (var f = new FileStream(path, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = mode }))
             await f.WriteAsync(Encoding.UTF8.GetBytes(text));
         File.SetUnixFileMode(path, mode);
-    }
-
-    private static async Task MakeServerCertificateAsync(TestPki pki, string ca, string tls)
-    {
-        string caCrt = ca == "ca" ? pki.CaCrt : pki.Crt(ca);
-        string caKey = ca == "ca" ? pki.CaKey : pki.Key(ca);
-        string ext = Path.Combine(tls, "server.ext");
-        await File.WriteAllTextAsync(ext, "basicConstraints = critical, CA:FALSE\nkeyUsage = critical, digitalSignature, keyEncipherment\n" +
-            $"extendedKeyUsage = serverAuth\nsubjectAltName = DNS:{HostName}, DNS:localhost, IP:127.0.0.1\n");
-        string key = Path.Combine(tls, "server.key"), csr = Path.Combine(tls, "server.csr"), crt = Path.Combine(tls, "server.crt");
-        foreach (var args in new[]
-        {
-            new[] { "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", key },
-            ["req", "-new", "-key", key, "-subj", $"/O=UM Test/CN={HostName}", "-out", csr],
-            ["x509", "-req", "-in", csr, "-CA", caCrt, "-CAkey", caKey, "-set_serial", "0x" + Convert.ToHexString(Guid.NewGuid().ToByteArray()),
-             "-days", "30", "-sha256", "-extfile", ext, "-out", crt],
-        })
-        {
-            var r = await Run("openssl", args);
-            Assert.True(r.ExitCode == 0, "openssl failed:\n" + r.Describe());
-        }
     }
 
     private const string Dovecot = "/usr/sbin/dovecot";

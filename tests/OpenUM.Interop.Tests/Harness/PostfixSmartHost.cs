@@ -131,7 +131,7 @@ public sealed class PostfixSmartHost : IAsyncDisposable
         System.IO.Directory.CreateDirectory(Path.Combine(Work, "mail"));
         System.IO.Directory.CreateDirectory(Path.Combine(Work, "spool"));
         File.Copy(pki.CaCrt, Path.Combine(Tls, "ca.crt"), overwrite: true);
-        if (serverCa is not null) await MakeServerCertificateAsync(pki, serverCa);
+        if (serverCa is not null) await ServerCertificate.IssueAsync(pki, serverCa, Tls, HostName);
         await File.WriteAllTextAsync(Path.Combine(Conf, "recipients.regexp"), "/^[a-z0-9][a-z0-9._+=-]*@example\\.test$/\tOK\n");
         string deliver = Path.Combine(Conf, "maildir-deliver");
         // Maildir delivery: tmp/ then rename into new/. Exit 75 = try later, 67 = bounce (sysexits).
@@ -217,27 +217,6 @@ public sealed class PostfixSmartHost : IAsyncDisposable
             """.Replace("\r", "") + "\n");
         var chown = await Run("chown", "nobody:nogroup", Path.Combine(Work, "mail"));
         Assert.True(chown.ExitCode == 0, chown.Describe());
-    }
-
-    private async Task MakeServerCertificateAsync(TestPki pki, string ca)
-    {
-        string caCrt = ca == "ca" ? pki.CaCrt : pki.Crt(ca);
-        string caKey = ca == "ca" ? pki.CaKey : pki.Key(ca);
-        string ext = Path.Combine(Tls, "server.ext");
-        await File.WriteAllTextAsync(ext, $"basicConstraints = critical, CA:FALSE\nkeyUsage = critical, digitalSignature, keyEncipherment\n" +
-            $"extendedKeyUsage = serverAuth\nsubjectAltName = DNS:{HostName}, DNS:localhost, IP:127.0.0.1\n");
-        string key = Path.Combine(Tls, "server.key"), csr = Path.Combine(Tls, "server.csr"), crt = Path.Combine(Tls, "server.crt");
-        foreach (var args in new[]
-        {
-            new[] { "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", key },
-            ["req", "-new", "-key", key, "-subj", $"/O=UM Test/CN={HostName}", "-out", csr],
-            ["x509", "-req", "-in", csr, "-CA", caCrt, "-CAkey", caKey, "-set_serial", "0x" + Convert.ToHexString(Guid.NewGuid().ToByteArray()),
-             "-days", "30", "-sha256", "-extfile", ext, "-out", crt],
-        })
-        {
-            var r = await Run("openssl", args);
-            Assert.True(r.ExitCode == 0, "openssl failed:\n" + r.Describe());
-        }
     }
 
     private async Task WaitListeningAsync(bool listening)

@@ -1,4 +1,3 @@
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using System.Collections.Concurrent;
@@ -8,32 +7,10 @@ using OpenUM.Delivery.Mailboxes;
 using OpenUM.Delivery.Mailboxes.Imap;
 using OpenUM.Directory;
 using OpenUM.Interop.Tests.Harness;
-using OpenUM.Interop.Tests.Tls;
 using OpenUM.Media;
 using OpenUM.Media.Audio;
-using OpenUM.Security;
 
 namespace OpenUM.Interop.Tests.Imap;
-
-/// <summary>One private Dovecot for the IMAP store tests of this class (started once: the class's time budget).</summary>
-public sealed class DovecotFixture : IAsyncLifetime
-{
-    public TestPki Pki { get; private set; } = null!;
-    public DovecotImap Dovecot { get; private set; } = null!;
-    public TlsContext Tls { get; private set; } = null!;
-
-    public async Task InitializeAsync()
-    {
-        Pki = await TestPki.GetAsync();
-        Dovecot = await DovecotImap.StartAsync(Pki, null);
-        // The UM's own certificate and the test CA as the only trusted root, as a server with that store has.
-        var um = X509Certificate2.CreateFromPemFile(Pki.Crt("um"), Pki.Key("um"));
-        Tls = TlsContext.Create(um, null, new TrustList([X509CertificateLoader.LoadCertificateFromFile(Pki.CaCrt)], []), new PeerValidationOptions(),
-            () => [], TimeProvider.System);
-    }
-
-    public async Task DisposeAsync() => await Dovecot.DisposeAsync();
-}
 
 /// <summary>
 /// <see cref="ImapMessageStore"/> driven directly against a real Dovecot: voice messages found among other mail, listed

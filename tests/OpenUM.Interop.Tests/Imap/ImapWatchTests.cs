@@ -1,34 +1,12 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using OpenUM.Delivery.Mailboxes;
 using OpenUM.Delivery.Mailboxes.Imap;
 using OpenUM.Directory;
 using OpenUM.Interop.Tests.Harness;
-using OpenUM.Interop.Tests.Tls;
-using OpenUM.Security;
 
 namespace OpenUM.Interop.Tests.Imap;
-
-/// <summary>One private Dovecot for the change feed tests (started once for the class).</summary>
-public sealed class DovecotWatchFixture : IAsyncLifetime
-{
-    public DovecotImap Dovecot { get; private set; } = null!;
-    public TlsContext Tls { get; private set; } = null!;
-
-    public async Task InitializeAsync()
-    {
-        var pki = await TestPki.GetAsync();
-        Dovecot = await DovecotImap.StartAsync(pki, null);
-        // The UM's certificate and the test CA as the only trusted root, as a server with that store has.
-        var um = X509Certificate2.CreateFromPemFile(pki.Crt("um"), pki.Key("um"));
-        Tls = TlsContext.Create(um, null, new TrustList([X509CertificateLoader.LoadCertificateFromFile(pki.CaCrt)], []), new PeerValidationOptions(),
-            () => [], TimeProvider.System);
-    }
-
-    public async Task DisposeAsync() => await Dovecot.DisposeAsync();
-}
 
 /// <summary>
 /// <see cref="ImapChangeFeed"/> against a real Dovecot: a watched mailbox in IDLE hears an LMTP deposit and a \Seen set
@@ -36,7 +14,7 @@ public sealed class DovecotWatchFixture : IAsyncLifetime
 /// StateChanged(Unavailable) once with one 2036, started again is Available (2037) and MailboxChanged for the watched
 /// mailbox without anything else happening (the feed's own probe).
 /// </summary>
-public sealed class ImapWatchTests(DovecotWatchFixture fx, ITestOutputHelper output) : IClassFixture<DovecotWatchFixture>
+public sealed class ImapWatchTests(DovecotFixture fx, ITestOutputHelper output) : IClassFixture<DovecotFixture>
 {
     private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(30);
     private readonly EventCollector _events = new();

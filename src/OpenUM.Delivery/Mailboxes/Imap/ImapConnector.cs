@@ -1,6 +1,5 @@
 using System.Net.Security;
 using System.Net.Sockets;
-using System.Security.Cryptography.X509Certificates;
 using MailKit;
 using MailKit.Net.Imap;
 using MailKit.Security;
@@ -53,35 +52,12 @@ internal static class ImapConnector
     public static async Task<ImapClient> ConnectAsync(ImapSettings settings, string mailbox, TlsContext context, TimeProvider time, TimeSpan timeout,
         CancellationToken ct)
     {
-        PeerValidationResult? verdict = null;
-        // The mail server usually holds a public-CA or company-CA certificate: the OS roots count as well as the UM store.
-        var validator = new PeerCertificateValidator(context.Validator.Trust, context.Validator.Options with { TrustSystemRoots = true }, time);
-        bool Validate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
-        {
-            var c2 = certificate switch
-            {
-                null => null,
-                X509Certificate2 x => x,
-                _ => X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()),
-            };
-            verdict = validator.Validate(c2, chain?.ChainPolicy.ExtraStore, [settings.Host], PeerRole.Server);
-            return verdict.Accepted;
-        }
-
-        SslClientAuthenticationOptions Options(string host)
-        {
-            var options = context.CreateClientOptions(host);
-            // MailKit gives SslStream its own callback, which calls ServerCertificateValidationCallback (set below).
-            options.RemoteCertificateValidationCallback = null;
-            if (!settings.ClientCertificate) options.ClientCertificateContext = null;
-            return options;
-        }
-
+        var connectionTls = new MailKitTls(context, settings.Host, settings.ClientCertificate, time);
         var watch = new LoginResponseWatch();
-        var client = new TlsImapClient(Options, watch)
+        var client = new TlsImapClient(connectionTls.ClientOptions, watch)
         {
             Timeout = (int)timeout.TotalMilliseconds,
-            ServerCertificateValidationCallback = Validate,
+            ServerCertificateValidationCallback = connectionTls.Validate,
             CheckCertificateRevocation = false,
         };
         try
@@ -98,7 +74,7 @@ internal static class ImapConnector
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
             client.Dispose();
-            throw new ImapFailureException(Classify(e, ImapPhase.Connect, verdict, settings, mailbox, timeout, watch.AuthorizationFailed), e);
+            throw new ImapFailureException(Classify(e, ImapPhase.Connect, connectionTls.Verdict, settings, mailbox, timeout, watch.AuthorizationFailed), e);
         }
     }
 
