@@ -115,7 +115,7 @@ public sealed partial class SipUserAgent
         {
             foreach (var h in extraHeaders) response.Headers.Add(h.Name, h.Value);
         }
-        SendFinal(tx, response);
+        // Counted and logged before the answer leaves, so whoever reads the answer finds the refusal recorded.
         SipMetrics.SubscribeRefused(status);
         var remote = connection.Info.Remote;
         if (_subscribeLog.ShouldLog(remote.Address.ToString(), out var suppressed))
@@ -123,6 +123,7 @@ public sealed partial class SipUserAgent
             SipLog.SubscribeRefused(_logger, remote, request.Headers.Get("Event") is { } e && e.Length <= 64 ? e : "(unreadable)",
                 status, response.ReasonPhrase, why ?? "refused by the notifier", LogThrottle.Describe(suppressed));
         }
+        SendFinal(tx, response);
     }
 
     private string AllowEvents => string.Join(", ", _options.Notifier!.EventPackages);
