@@ -35,7 +35,7 @@ public sealed record BaresipDtmf(string Digits, TimeSpan At)
 /// baresip 1.0.0 as a headless phone over plain TCP: the microphone is a WAV file, what it hears is
 /// written by the sndfile module, and the call is driven through ctrl_tcp (JSON in netstrings).
 /// </summary>
-public static class BaresipPhone
+public static partial class BaresipPhone
 {
     private static readonly TimeSpan SetupGuard = TimeSpan.FromSeconds(20);
 
