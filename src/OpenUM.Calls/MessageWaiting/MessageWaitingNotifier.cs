@@ -38,6 +38,7 @@ public sealed partial class MessageWaitingNotifier : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _sync = new();
     private readonly HashSet<string> _pending = new(StringComparer.OrdinalIgnoreCase);
+    private readonly HashSet<string> _retrying = new(StringComparer.OrdinalIgnoreCase);
     private readonly HashSet<string> _running = new(StringComparer.OrdinalIgnoreCase);
     private readonly HashSet<string> _rerun = new(StringComparer.OrdinalIgnoreCase);
     private readonly HashSet<string> _forced = new(StringComparer.OrdinalIgnoreCase);
@@ -155,7 +156,7 @@ public sealed partial class MessageWaitingNotifier : IAsyncDisposable
     }
 
     /// <summary>Queues a recount of <paramref name="address"/> (once, however often asked), not before its interval is over.</summary>
-    private void MarkDirty(string address, bool force, TimeSpan? after = null)
+    private void MarkDirty(string address, bool force)
     {
         if (_stop.IsCancellationRequested) return;
         long now = _time.GetTimestamp();
@@ -164,7 +165,7 @@ public sealed partial class MessageWaitingNotifier : IAsyncDisposable
         {
             if (force) _forced.Add(address);
             if (!_pending.Add(address)) return;
-            wait = after ?? TimeSpan.Zero;
+            wait = TimeSpan.Zero;
             if (_lastRun.TryGetValue(address, out long last))
             {
                 var sinceLast = _time.GetElapsedTime(last, now);
@@ -173,6 +174,34 @@ public sealed partial class MessageWaitingNotifier : IAsyncDisposable
         }
         if (wait <= TimeSpan.Zero) _queue.Writer.TryWrite(address);
         else _ = QueueLaterAsync(address, wait);
+    }
+
+    // The gateways refused or were unreachable: try again later, without holding the mailbox's place in the queue, so a
+    // change meanwhile (a deposit, a subscriber's refresh) is still handled at once. One retry waits per mailbox.
+    private void RetryLater(string address)
+    {
+        lock (_sync)
+        {
+            if (!_retrying.Add(address)) return;
+        }
+        _ = RetryAfterAsync(address);
+    }
+
+    private async Task RetryAfterAsync(string address)
+    {
+        try
+        {
+            await Task.Delay(_options.RetryAfterFailure, _time, _stop.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        finally
+        {
+            lock (_sync) _retrying.Remove(address);
+        }
+        MarkDirty(address, force: false);
     }
 
     private async Task QueueLaterAsync(string address, TimeSpan wait)
@@ -266,7 +295,7 @@ public sealed partial class MessageWaitingNotifier : IAsyncDisposable
             else
             {
                 lock (_sync) _lastSent.Remove(address);
-                MarkDirty(address, force: false, _options.RetryAfterFailure);
+                RetryLater(address);
             }
         }
         foreach (var entry in subscriptions)

@@ -108,6 +108,20 @@ public sealed class MessageWaitingNotifierTests
     }
 
     [Fact]
+    public async Task A_change_while_a_failed_notify_waits_for_its_retry_is_sent_at_once()
+    {
+        // The retry after a failure is a minute away (never reached here): a deposit meanwhile must not wait for it.
+        await using var gateway = new RawGateway { Status = 503 };
+        await using var rig = await MwiRig.StartAsync(MwiRig.Snapshot([MwiRig.Gateway("gw", gateway.Port)]));
+        await TestWait.UntilAsync(() => rig.Notifier.Statistics.Failed == 1, "the failed NOTIFY after the start");
+
+        gateway.Status = 200;
+        rig.Store.Change(MwiRig.Address, 1, 0);
+        await TestWait.UntilAsync(() => rig.Notifier.Statistics.Sent == 1, "the NOTIFY of the deposit");
+        Assert.Equal("Voice-Message: 1/0 (0/0)", Voice(gateway.Received[^1]));
+    }
+
+    [Fact]
     public async Task A_gateway_that_refuses_the_user_is_not_worked_around()
     {
         await using var refusing = new RawGateway { Status = 404 };
