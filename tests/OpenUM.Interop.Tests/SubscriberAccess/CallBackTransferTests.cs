@@ -19,9 +19,10 @@ public sealed class CallBackTransferTests(ITestOutputHelper output)
     {
         await um.CliOkAsync("dialplan", "new", "--name", "Test", "--number-of-digits-in-extension", "4",
             "--access-telephone-numbers", AccessNumber, "--configured-in-country-or-region-groups", "Mobile,06xxxxxxxx,906xxxxxxxx");
-        // Calls come in from 127.0.0.1 (baresip); a REFER names this gateway's address and port (the SIPp UAS).
+        // Calls come in from 127.0.0.1 (baresip); a REFER names this gateway's address and port (the SIPp UAS). That UAS
+        // answers one INVITE and nothing else: the lamp's NOTIFY after the message is heard would be unexpected there.
         await um.CliOkAsync("gateway", "new", "--name", "phones", "--address", "127.0.0.1", "--port", gatewayPort.ToString(CultureInfo.InvariantCulture),
-            "--dial-plan", "Test", "--outcalls-allowed", "true");
+            "--dial-plan", "Test", "--outcalls-allowed", "true", "--message-waiting-indicator-allowed", "false");
         await um.CliOkAsync("mailboxpolicy", "new", "--name", "Staff", "--dial-plan", "Test", "--allowed-in-country-or-region-groups", "Mobile");
         await um.CliOkAsync("mailbox", "new", "--extension", "1000", "--dial-plan", "Test", "--email", OpenUmProcess.MailboxAddress,
             "--mailbox-policy", "Staff");
