@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net.Sockets;
 using OpenUM.Interop.Tests.Tls;
 
 namespace OpenUM.Interop.Tests.Harness;
@@ -23,19 +22,15 @@ public sealed class KamailioProxy : IAsyncDisposable
     /// <summary>The user part every new call is relayed to (the account of <see cref="BaresipPhone"/>).</summary>
     public const string PhoneUser = "interop";
 
-    private static readonly TimeSpan StartGuard = TimeSpan.FromSeconds(20);
-    private readonly ChildProcess _process;
-    private readonly string _work;
-    private readonly ITestOutputHelper? _log;
+    private readonly KamailioProcess _kamailio;
 
-    private KamailioProxy(ChildProcess process, string work, int port, ITestOutputHelper? log) =>
-        (_process, _work, Port, _log) = (process, work, port, log);
+    private KamailioProxy(KamailioProcess kamailio) => _kamailio = kamailio;
 
     /// <summary>The TLS port (on both addresses).</summary>
-    public int Port { get; }
+    public int Port => _kamailio.Port;
 
     /// <summary>Kamailio's log so far (stderr; one line per request it routed).</summary>
-    public string Log => _process.StdErr + _process.StdOut;
+    public string Log => _kamailio.Log;
 
     /// <summary>
     /// Starts the proxy relaying to the phone at sip:interop@127.0.0.1:<paramref name="phoneTlsPort"/> over TLS and waits until it
@@ -43,78 +38,21 @@ public sealed class KamailioProxy : IAsyncDisposable
     /// </summary>
     public static async Task<KamailioProxy> StartAsync(TestPki pki, int phoneTlsPort, ITestOutputHelper? log = null)
     {
-        string kamailio = Peers.Require("kamailio", "kamailio kamailio-tls-modules");
-        int port = PickPort();
-        string work = System.IO.Directory.CreateTempSubdirectory("openum-kamailio-").FullName;
-        System.IO.Directory.CreateDirectory(Path.Combine(work, "run"));
-        string tlsCfg = Path.Combine(work, "tls.cfg");
-        File.WriteAllText(tlsCfg, TlsConfig(pki, port));
-        string cfg = Path.Combine(work, "kamailio.cfg");
-        File.WriteAllText(cfg, Config(port, phoneTlsPort, tlsCfg));
-        // -DD: stays in the foreground, so the process started is the one Dispose stops; -E: log to stderr.
-        // One TCP/TLS worker: Debian's 5.6.3 with OpenSSL 3 crashes with more (kamailio issue #3791).
-        var process = ChildProcess.Start(kamailio, ["-f", cfg, "-Y", Path.Combine(work, "run"), "-w", work, "-m", "64", "-M", "8", "-DD", "-E"], work);
-        var proxy = new KamailioProxy(process, work, port, log);
-        try
+        // One TCP/TLS worker in the configuration: Debian's 5.6.3 with OpenSSL 3 crashes with more (kamailio issue #3791).
+        var kamailio = await KamailioProcess.StartAsync("proxy", "kamailio kamailio-tls-modules", Address, (port, work) =>
         {
-            await proxy.WaitListeningAsync();
-        }
-        catch
-        {
-            await proxy.DisposeAsync();
-            throw;
-        }
-        log?.WriteLine($"kamailio pid {process.Id}: TLS {Address}:{port} (gw1.example.test), {WrongNameAddress}:{port} (wrongname), relaying to 127.0.0.1:{phoneTlsPort}");
-        return proxy;
+            string tlsCfg = Path.Combine(work, "tls.cfg");
+            File.WriteAllText(tlsCfg, TlsConfig(pki, port));
+            string cfg = Path.Combine(work, "kamailio.cfg");
+            File.WriteAllText(cfg, Config(port, phoneTlsPort, tlsCfg));
+            return cfg;
+        }, log);
+        log?.WriteLine($"kamailio pid {kamailio.Id}: TLS {Address}:{kamailio.Port} (gw1.example.test), {WrongNameAddress}:{kamailio.Port} (wrongname), relaying to 127.0.0.1:{phoneTlsPort}");
+        return new KamailioProxy(kamailio);
     }
 
-    /// <summary>Stops the proxy (SIGTERM, then kill) and removes its directory.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Terminate();
-            if (!await _process.WaitForExitAsync(TimeSpan.FromSeconds(10)))
-                _log?.WriteLine("kamailio ignored SIGTERM for 10 s: killed");
-        }
-        _log?.WriteLine("--- kamailio log ---\n" + ProcessResult.Tail(Log));
-        await _process.DisposeAsync();
-        if (Environment.GetEnvironmentVariable("OPENUM_INTEROP_KEEP") != "1")
-            System.IO.Directory.Delete(_work, recursive: true);
-    }
-
-    private async Task WaitListeningAsync()
-    {
-        var deadline = DateTime.UtcNow + StartGuard;
-        while (true)
-        {
-            using (var probe = new TcpClient())
-            {
-                try
-                {
-                    await probe.ConnectAsync(Address, Port);
-                    return;
-                }
-                catch (SocketException) { }
-            }
-            if (_process.HasExited)
-                throw new InvalidOperationException($"kamailio exited with {_process.ExitCode} before listening\n{Log}");
-            if (DateTime.UtcNow > deadline)
-                throw new InvalidOperationException($"kamailio not listening on {Address}:{Port} within {StartGuard.TotalSeconds:0} s\n{Log}");
-            await Task.Delay(100);
-        }
-    }
-
-    // Interop tests with Kamailio use 38000-38999.
-    private static int PickPort()
-    {
-        for (int attempt = 0; attempt < 50; attempt++)
-        {
-            int port = 38000 + Random.Shared.Next(0, 1000);
-            if (TestPorts.ListenerFree(port)) return port;
-        }
-        throw new InvalidOperationException("no free port in 38000-38999");
-    }
+    /// <summary>Stops the proxy and removes its directory.</summary>
+    public ValueTask DisposeAsync() => _kamailio.DisposeAsync();
 
     // Stateful relay: INVITEs are record-routed so the ACK and BYE of the dialog come back through the proxy (and its TLS
     // connection); everything else in a dialog follows its Route; new requests go to the phone.

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net.Sockets;
 
 namespace OpenUM.Interop.Tests.Harness;
 
@@ -22,92 +21,31 @@ public sealed class KamailioRegistrar : IAsyncDisposable
     /// <summary>What Kamailio logs for each answered in-dialog SUBSCRIBE: "{RefreshLine} STATUS".</summary>
     public const string RefreshLine = "openum-registrar: re-SUBSCRIBE answered";
 
-    private static readonly TimeSpan StartGuard = TimeSpan.FromSeconds(20);
-    private readonly ChildProcess _process;
-    private readonly string _work;
-    private readonly ITestOutputHelper? _log;
+    private readonly KamailioProcess _kamailio;
 
-    private KamailioRegistrar(ChildProcess process, string work, int port, ITestOutputHelper? log) =>
-        (_process, _work, Port, _log) = (process, work, port, log);
+    private KamailioRegistrar(KamailioProcess kamailio) => _kamailio = kamailio;
 
     /// <summary>The TCP port.</summary>
-    public int Port { get; }
+    public int Port => _kamailio.Port;
 
     /// <summary>Kamailio's log so far (stderr; one line per request it routed and per SUBSCRIBE answer).</summary>
-    public string Log => _process.StdErr + _process.StdOut;
+    public string Log => _kamailio.Log;
 
     /// <summary>Starts the registrar forwarding message-summary SUBSCRIBEs to OpenUM on 127.0.0.1:<paramref name="umSipPort"/> (TCP) and waits until it accepts connections (hang guard 20 s).</summary>
     public static async Task<KamailioRegistrar> StartAsync(int umSipPort, ITestOutputHelper? log = null)
     {
-        string kamailio = Peers.Require("kamailio", "kamailio");
-        int port = PickPort();
-        string work = System.IO.Directory.CreateTempSubdirectory("openum-registrar-").FullName;
-        System.IO.Directory.CreateDirectory(Path.Combine(work, "run"));
-        string cfg = Path.Combine(work, "kamailio.cfg");
-        File.WriteAllText(cfg, Config(port, umSipPort));
-        // -DD: stays in the foreground, so the process started is the one Dispose stops; -E: log to stderr.
-        var process = ChildProcess.Start(kamailio, ["-f", cfg, "-Y", Path.Combine(work, "run"), "-w", work, "-m", "64", "-M", "8", "-DD", "-E"], work);
-        var registrar = new KamailioRegistrar(process, work, port, log);
-        try
+        var kamailio = await KamailioProcess.StartAsync("registrar", "kamailio", Address, (port, work) =>
         {
-            await registrar.WaitListeningAsync();
-        }
-        catch
-        {
-            await registrar.DisposeAsync();
-            throw;
-        }
-        log?.WriteLine($"kamailio pid {process.Id}: registrar on tcp {Address}:{port}, message-summary to 127.0.0.1:{umSipPort}");
-        return registrar;
+            string cfg = Path.Combine(work, "kamailio.cfg");
+            File.WriteAllText(cfg, Config(port, umSipPort));
+            return cfg;
+        }, log);
+        log?.WriteLine($"kamailio pid {kamailio.Id}: registrar on tcp {Address}:{kamailio.Port}, message-summary to 127.0.0.1:{umSipPort}");
+        return new KamailioRegistrar(kamailio);
     }
 
-    /// <summary>Stops the registrar (SIGTERM, then kill) and removes its directory.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Terminate();
-            if (!await _process.WaitForExitAsync(TimeSpan.FromSeconds(10)))
-                _log?.WriteLine("kamailio ignored SIGTERM for 10 s: killed");
-        }
-        _log?.WriteLine("--- kamailio registrar log ---\n" + ProcessResult.Tail(Log));
-        await _process.DisposeAsync();
-        if (Environment.GetEnvironmentVariable("OPENUM_INTEROP_KEEP") != "1")
-            System.IO.Directory.Delete(_work, recursive: true);
-    }
-
-    private async Task WaitListeningAsync()
-    {
-        var deadline = DateTime.UtcNow + StartGuard;
-        while (true)
-        {
-            using (var probe = new TcpClient())
-            {
-                try
-                {
-                    await probe.ConnectAsync(Address, Port);
-                    return;
-                }
-                catch (SocketException) { }
-            }
-            if (_process.HasExited)
-                throw new InvalidOperationException($"kamailio exited with {_process.ExitCode} before listening\n{Log}");
-            if (DateTime.UtcNow > deadline)
-                throw new InvalidOperationException($"kamailio not listening on {Address}:{Port} within {StartGuard.TotalSeconds:0} s\n{Log}");
-            await Task.Delay(100);
-        }
-    }
-
-    // Interop tests with Kamailio use 38000-38999 (KamailioProxy picks at random there too; a taken port is skipped).
-    private static int PickPort()
-    {
-        for (int attempt = 0; attempt < 50; attempt++)
-        {
-            int port = 38000 + Random.Shared.Next(0, 1000);
-            if (TestPorts.ListenerFree(port)) return port;
-        }
-        throw new InvalidOperationException("no free port in 38000-38999");
-    }
+    /// <summary>Stops the registrar and removes its directory.</summary>
+    public ValueTask DisposeAsync() => _kamailio.DisposeAsync();
 
     // REGISTER is saved in memory (no authentication: loopback only); a new SUBSCRIBE to message-summary is record-routed
     // to OpenUM; in-dialog requests follow their Route; an out-of-dialog NOTIFY (OpenUM's unsolicited one for the gateway)
