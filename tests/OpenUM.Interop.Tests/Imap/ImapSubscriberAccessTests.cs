@@ -54,7 +54,7 @@ public sealed class ImapSubscriberAccessTests(ITestOutputHelper output)
         {
             // A caller leaves a spoken message; it reaches Dovecot's INBOX through Postfix and LMTP.
             var left = await SpeechFixtures.GetClipAsync(Said, LeadInSeconds);
-            await LeaveMessageAsync(um, left, work);
+            await SippCaller.LeaveMessageAsync(um, left, output, Diagnostics, tailMs: 500);
             var delivered = Assert.Single(await dovecot.WaitForMessagesAsync(User, "INBOX", 1, TimeSpan.FromSeconds(60), Diagnostics));
             Assert.False(delivered.Seen);
             Assert.Matches(@"status=sent \(250 2\.0\.0 .*Saved\)", postfix.Log);
@@ -120,20 +120,6 @@ public sealed class ImapSubscriberAccessTests(ITestOutputHelper output)
         {
             System.IO.Directory.Delete(work, recursive: true);
         }
-    }
-
-    // SIPp caller: the lead-in tone over greeting and beep, then the speech; BYE half a second after the clip.
-    private async Task LeaveMessageAsync(OpenUmProcess um, SpeechClip clip, string work)
-    {
-        string ulaw = Path.Combine(work, "caller.ulaw");
-        await AudioTools.ToMuLawRawAsync(clip.WavPath, ulaw);
-        var sipp = await Sipp.RunAsync(new SippOptions("caller-records.xml", um.SipPort, "1000")
-        {
-            PauseMs = (int)(clip.Samples.Length * 1000.0 / RecordingCheck.Rate) + 500,
-            Timeout = TimeSpan.FromSeconds(60),
-            Files = new Dictionary<string, string> { ["caller.ulaw"] = ulaw },
-        }, output);
-        Assert.True(sipp.ExitCode == 0 && sipp.Successful == 1, $"the SIPp caller failed\n{sipp.Describe()}\n{um.EventsText()}\n{um.ServerOutput}");
     }
 
     // Must-show 6: the master password is in its file (the negative control) and nowhere OpenUM writes or shows.

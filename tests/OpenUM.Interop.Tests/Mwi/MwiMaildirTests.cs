@@ -24,23 +24,7 @@ public sealed class MwiMaildirTests(ITestOutputHelper output)
         string Diagnostics() => um.EventsText() + "\n" + um.ServerOutput;
 
         var clip = await SpeechFixtures.GetClipAsync("Call me back.", LeadInSeconds);
-        string work = System.IO.Directory.CreateTempSubdirectory("openum-mwi-caller-").FullName;
-        try
-        {
-            string ulaw = Path.Combine(work, "caller.ulaw");
-            await AudioTools.ToMuLawRawAsync(clip.WavPath, ulaw);
-            var caller = await Sipp.RunAsync(new SippOptions("caller-records.xml", um.SipPort, "1000")
-            {
-                PauseMs = (int)(clip.Samples.Length * 1000.0 / RecordingCheck.Rate) + 1000,
-                Timeout = TimeSpan.FromSeconds(60),
-                Files = new Dictionary<string, string> { ["caller.ulaw"] = ulaw },
-            }, output);
-            Assert.True(caller.ExitCode == 0, $"the caller's message was not left\n{caller.Describe()}\n{Diagnostics()}");
-        }
-        finally
-        {
-            System.IO.Directory.Delete(work, recursive: true);
-        }
+        await SippCaller.LeaveMessageAsync(um, clip, output, Diagnostics);
         await um.WaitForDeliveriesAsync(OpenUmProcess.MailboxAddress, 1, TimeSpan.FromSeconds(30));
 
         // The deposit reached the notifier (the maildir says so at once) and nothing went to the gateway.
