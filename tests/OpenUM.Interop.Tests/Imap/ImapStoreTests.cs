@@ -62,6 +62,27 @@ public sealed class ImapStoreTests(DovecotFixture fx, ITestOutputHelper output) 
         $"From: <friend@example.test>\r\nTo: <{user}>\r\nSubject: lunch\r\nMessage-ID: <{Guid.NewGuid():N}@example.test>\r\n\r\nnot a voice message\r\n"));
 
     [Fact]
+    public async Task TheConfiguredFolderIsReadAndTheConfiguredTrashFolderTakesDeletes()
+    {
+        // --imap-folder and --imap-trash-folder: voice mail filed in a folder of its own, deletes to a folder that is
+        // not the \Trash special-use one.
+        const string user = "user1007@example.test";
+        await DepositVoiceAsync(user, "5550007", DateTimeOffset.Parse("2026-01-03T10:00:00Z"), 550);
+        await fx.Dovecot.DoveadmOkAsync("mailbox", "create", "-u", user, "Voice", "Old");
+        await fx.Dovecot.DoveadmOkAsync("move", "-u", user, "Voice", "mailbox", "INBOX", "ALL");
+
+        await using (var box = await Store(Settings() with { Folder = "Voice", TrashFolder = "Old" }).OpenAsync(user, None))
+        {
+            var message = Assert.Single(await box.ListAsync(None));
+            Assert.Equal("5550007", message.CallerId);
+            Assert.True(await box.DeleteAsync(message, None));
+        }
+        Assert.Single(await fx.Dovecot.FetchAsync(user, "Old"));
+        Assert.Empty(await fx.Dovecot.FetchAsync(user, "Voice"));
+        Assert.Empty(await fx.Dovecot.FetchAsync(user, "Trash"));
+    }
+
+    [Fact]
     public async Task StartTlsMasterLoginListsReadsMarksAndMovesToTrash()
     {
         const string user = "user1000@example.test";
