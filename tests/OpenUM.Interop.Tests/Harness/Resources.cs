@@ -41,4 +41,18 @@ public static class ExpectedPrompts
     /// <summary>The default greeting for an extension: prefix, the digits one by one, suffix (no beep).</summary>
     public static short[] DefaultGreeting(string extension) =>
         [.. Load("greeting-prefix"), .. extension.SelectMany(d => Load($"digit-{d}")), .. Load("greeting-suffix")];
+
+    /// <summary>
+    /// Asserts a phone heard <paramref name="prompt"/> (envelope correlation over the threshold) and that it matches better
+    /// than <paramref name="control"/>, a prompt it must not have heard.
+    /// </summary>
+    public static void AssertHeard(string heardPath, string prompt, string control, ITestOutputHelper output)
+    {
+        short[] heard = PcmWav.Read(heardPath).Mono();
+        var found = AudioCompare.Align(heard, Load(prompt), RecordingCheck.Rate, TimeSpan.Zero);
+        var other = AudioCompare.Align(heard, Load(control), RecordingCheck.Rate, TimeSpan.Zero);
+        output.WriteLine($"heard {heard.Length / 8000.0:0.00}s; {prompt} {found}; {control} {other}");
+        Assert.True(found.Correlation > AudioCompare.SameAudioThreshold, $"the caller did not hear {prompt}: {found}");
+        Assert.True(other.Correlation < found.Correlation, $"negative control {control} scored {other} vs {found}");
+    }
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using OpenUM.Interop.Tests.Harness;
+using OpenUM.Interop.Tests.SubscriberAccess;
 using OpenUM.Interop.Tests.Tls;
 
 namespace OpenUM.Interop.Tests.Mwi;
@@ -8,11 +9,13 @@ namespace OpenUM.Interop.Tests.Mwi;
 /// Message-waiting indication from the user's real mailbox (Dovecot over IMAP, watched with IDLE): a SIPp gateway takes
 /// unsolicited NOTIFYs — the lamp goes on after a deposit (LMTP) and off when another client marks the message seen
 /// (doveadm) — a SIPp subscriber gets the state, the change, a refresh and its end; with the gateway's option off
-/// nothing is sent, and turning it on again tells the lamp the state it missed.
+/// nothing is sent, and turning it on again tells the lamp the state it missed. While Dovecot is down no NOTIFY goes out
+/// and a subscriber calling voice access hears that the messages are not available; once it is back the lamp is right.
 /// </summary>
 public sealed class MwiImapTests(ITestOutputHelper output)
 {
     private const string User = OpenUmProcess.MailboxAddress;
+    private const string AccessNumber = "8000";
     private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(30);
 
     [Fact]
@@ -74,6 +77,18 @@ public sealed class MwiImapTests(ITestOutputHelper output)
         string name = Path.GetFileName(file);
         int colon = name.IndexOf(":2,", StringComparison.Ordinal);
         File.Move(file, Path.Combine(inbox, "cur", (colon < 0 ? name + ":2," : name) + "S"));
+
+        // And the subscriber calls voice access: logged on, told the messages are not available right now (2035) and
+        // the call ended by the server — never a false "you have no new messages".
+        var mic = await SpeechFixtures.GetClipAsync(SpeechFixtures.SentenceC);   // baresip must send something
+        string heardPath = Path.Combine(um.DataDir, "heard-outage.wav");
+        var call = await BaresipPhone.CallAsync($"sip:{AccessNumber}@127.0.0.1:{um.SipPort}", mic.WavPath, TimeSpan.FromSeconds(40),
+            heardPath, output, dtmf: new BaresipDtmf("1000#" + SubscriberFixtures.Pin + "#", TimeSpan.FromSeconds(1)));
+        Assert.True(call.Established, "baresip call not established\n" + call.Describe() + "\n" + Diagnostics());
+        Assert.True(call.ClosedByPeer, "the server did not end the call\n" + call.Describe() + "\n" + Diagnostics());
+        var unavailable = await um.WaitForEventAsync(2035, null, HangGuard);
+        Assert.Equal("1000", unavailable.Property("Extension"));
+        ExpectedPrompts.AssertHeard(heardPath, "system-busy", "no-messages", output);
         Assert.Equal(2, gateway.Summaries().Count);
 
         // Dovecot is back: 2037, and the lamp goes off without a restart of OpenUM.
@@ -104,6 +119,8 @@ public sealed class MwiImapTests(ITestOutputHelper output)
             try
             {
                 await um.ConfigureStandardAsync();
+                await um.CliOkAsync("dialplan", "set", "Test", "--access-telephone-numbers", AccessNumber);
+                await SubscriberFixtures.SetPinAsync(um);
                 await um.CliOkAsync("cert", "trust", pki.CaCrt);
                 await um.CliOkAsync("server", "set", "--imap-host", dovecot.Endpoint(), "--imap-tls", "StartTls", "--imap-user", DovecotImap.MasterUser,
                     "--imap-password-file", dovecot.PasswordFile, "--imap-login", "MasterUserSeparator");

@@ -82,7 +82,7 @@ public sealed class StoreOutageTests(ITestOutputHelper output) : IAsyncLifetime
             // Ended by the server's BYE after the prompt, as any call it ends (2003), not by an error.
             var ended = await um.WaitForEventAsync(2003, e => e.Property("CallId") == refusal.Property("CallId"), HangGuard);
             Assert.Contains("StoreUnavailable", ended.Property("Reason"), StringComparison.Ordinal);
-            AssertHeard(heardPath, "pin-unavailable", "wrong-pin");
+            ExpectedPrompts.AssertHeard(heardPath, "pin-unavailable", "wrong-pin", output);
 
             // PostgreSQL is back; another server's CLI adds a mailbox; the running server picks it up.
             await PgCtlAsync("start", "-l", Path.Combine(_postgres.WorkDir, "pg.log"));
@@ -134,17 +134,6 @@ public sealed class StoreOutageTests(ITestOutputHelper output) : IAsyncLifetime
 
     private static void AssertCallSucceeded(SippResult call, string what, OpenUmProcess um) =>
         Assert.True(call.ExitCode == 0 && call.Successful == 1, $"{what} failed\n{call.Describe()}\n{um.EventsText()}\n{um.ServerOutput}");
-
-    // The caller heard the prompt (envelope correlation), and it matches better than a prompt it must not have heard.
-    private void AssertHeard(string heardPath, string prompt, string control)
-    {
-        short[] heard = PcmWav.Read(heardPath).Mono();
-        var found = AudioCompare.Align(heard, ExpectedPrompts.Load(prompt), RecordingCheck.Rate, TimeSpan.Zero);
-        var other = AudioCompare.Align(heard, ExpectedPrompts.Load(control), RecordingCheck.Rate, TimeSpan.Zero);
-        output.WriteLine($"heard {heard.Length / 8000.0:0.00}s; {prompt} {found}; {control} {other}");
-        Assert.True(found.Correlation > AudioCompare.SameAudioThreshold, $"the caller did not hear {prompt}: {found}");
-        Assert.True(other.Correlation < found.Correlation, $"negative control {control} scored {other} vs {found}");
-    }
 
     private static void WriteStoreSetting(string dataDir, string store)
     {
