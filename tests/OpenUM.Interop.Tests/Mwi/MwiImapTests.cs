@@ -64,8 +64,13 @@ public sealed class MwiImapTests(ITestOutputHelper output)
         var (dovecot, um, gateway) = (rig.Dovecot, rig.Um, rig.Gateway);
         string Diagnostics() => rig.Diagnostics;
         Assert.Equal(["no 0/0"], await gateway.WaitForSummariesAsync(1, HangGuard, Diagnostics));
+        // A subscriber that never refreshes: its 20 s are too brief (423, Min-Expires 60), it is granted 60 s, and the
+        // server ends the subscription itself when they are over — after the rest of this test, which it also watches.
+        await using var subscriber = await SippPeer.StartAsync("mwi-expiry.xml", um.SipPort, "1000", 1, TimeSpan.FromSeconds(150));
+        Assert.Equal(["no 0/0"], await subscriber.WaitForSummariesAsync(1, HangGuard, Diagnostics));
         await dovecot.DeliverAsync(User, VoiceMessage(1));
         Assert.Equal("yes 1/0", (await gateway.WaitForSummariesAsync(2, HangGuard, Diagnostics))[1]);
+        Assert.Equal("yes 1/0", (await subscriber.WaitForSummariesAsync(2, HangGuard, Diagnostics))[1]);
 
         // Must-show 4: Dovecot stops; the store says so (2036) and the lamps are held (2039), never told "no messages".
         await dovecot.StopAsync();
@@ -90,6 +95,7 @@ public sealed class MwiImapTests(ITestOutputHelper output)
         Assert.Equal("1000", unavailable.Property("Extension"));
         ExpectedPrompts.AssertHeard(heardPath, "system-busy", "no-messages", output);
         Assert.Equal(2, gateway.Summaries().Count);
+        Assert.Equal(2, subscriber.Summaries().Count);
 
         // Dovecot is back: 2037, and the lamp goes off without a restart of OpenUM.
         int pid = um.ServerPid;
@@ -99,6 +105,15 @@ public sealed class MwiImapTests(ITestOutputHelper output)
         Assert.Equal("no 0/1", summaries[2]);
         Assert.Equal(pid, um.ServerPid);
         Assert.Single(um.ReadEvents(), e => e.Id == 2039);
+
+        // Must-show 3, the notifier's side: the subscription was never refreshed, so the server ends it at its expiry
+        // with "terminated;reason=timeout" (RFC 6665 §4.2.2) and holds no subscription any more.
+        Assert.True(await subscriber.Process.WaitForExitAsync(TimeSpan.FromSeconds(120)), "no final NOTIFY\n" + subscriber.Log + Diagnostics());
+        Assert.True(subscriber.Process.ExitCode == 0, $"SIPp subscriber exit {subscriber.Process.ExitCode}\n{subscriber.Process.StdOut}{subscriber.Process.StdErr}\n{subscriber.Log}");
+        Assert.Contains("Subscription-State: active;expires=60", subscriber.Log, StringComparison.Ordinal);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(subscriber.Log, "Subscription-State: terminated;reason=timeout"));
+        var mwi = System.Text.Json.JsonDocument.Parse((await um.CliOkAsync("status", "--json")).StdOut).RootElement.GetProperty("mwi");
+        Assert.Equal(0, mwi.GetProperty("subscriptions").GetInt32());
     }
 
     /// <summary>Dovecot with mailbox 1000's INBOX, a SIPp gateway listening, and OpenUM reading that INBOX over IMAP.</summary>
