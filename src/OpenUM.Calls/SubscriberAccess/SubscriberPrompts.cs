@@ -27,7 +27,7 @@ public sealed class SubscriberPrompts
         TransferFailed = load("transfer-failed");
         NoMoreMessages = load("no-more-messages");
         PinUnavailable = load("pin-unavailable");
-        MessagesUnavailable = load("system-busy");
+        MessagesUnavailable = load("messages-unavailable");
     }
 
     /// <summary>"Please enter your extension, followed by the pound key."</summary>
@@ -68,6 +68,6 @@ public sealed class SubscriberPrompts
     public AudioClip NoMoreMessages { get; }
     /// <summary>"The system cannot check your PIN now. Please try again later. Goodbye." (the configuration store is away)</summary>
     public AudioClip PinUnavailable { get; }
-    /// <summary>"Sorry, the voice mail system is busy. Please call again later.": the message store is unavailable.</summary>
+    /// <summary>"Your messages are not available right now. Please call again later. Goodbye.": the message store cannot be reached.</summary>
     public AudioClip MessagesUnavailable { get; }
 }

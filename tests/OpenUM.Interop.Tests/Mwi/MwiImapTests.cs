@@ -93,7 +93,7 @@ public sealed class MwiImapTests(ITestOutputHelper output)
         Assert.True(call.ClosedByPeer, "the server did not end the call\n" + call.Describe() + "\n" + Diagnostics());
         var unavailable = await um.WaitForEventAsync(2035, null, HangGuard);
         Assert.Equal("1000", unavailable.Property("Extension"));
-        ExpectedPrompts.AssertHeard(heardPath, "system-busy", "no-messages", output);
+        ExpectedPrompts.AssertHeard(heardPath, "messages-unavailable", "no-messages", output);
         Assert.Equal(2, gateway.Summaries().Count);
         Assert.Equal(2, subscriber.Summaries().Count);
 
