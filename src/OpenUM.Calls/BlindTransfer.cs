@@ -8,7 +8,7 @@ using OpenUM.Sip.Transport;
 namespace OpenUM.Calls;
 
 /// <summary>What a blind transfer came to: whether the line is still ours, and the outcome as the events say it.</summary>
-internal readonly record struct TransferOutcome(bool LineGone, string Outcome);
+public readonly record struct TransferOutcome(bool LineGone, string Outcome);
 
 /// <summary>
 /// A blind transfer as Exchange UM did it (RFC 3515): an in-dialog REFER to the gateway the call came in on, whose

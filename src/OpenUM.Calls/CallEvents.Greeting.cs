@@ -7,8 +7,8 @@ namespace OpenUM.Calls;
 public static partial class CallEvents
 {
     [LoggerMessage(EventId = 2070, EventName = "OperatorTransfer", Level = LogLevel.Information,
-        Message = "Call {CallId}: the caller pressed 0 during the greeting of extension {Extension} of dial plan {DialPlan}: transfer (REFER) to the operator {Operator} as {DialedNumber} via gateway {Gateway}: {Outcome}")]
-    public static partial void OperatorTransfer(ILogger logger, string callId, string extension, string dialPlan, string @operator,
+        Message = "Call {CallId}: the caller pressed 0 during the greeting of extension {Extension} of dial plan {DialPlan}: transfer (REFER) to the operator {OperatorExtension} as {DialedNumber} via gateway {Gateway}: {Outcome}")]
+    public static partial void OperatorTransfer(ILogger logger, string callId, string extension, string dialPlan, string operatorExtension,
         string dialedNumber, string gateway, string outcome);
 
     [LoggerMessage(EventId = 2071, EventName = "OperatorUnavailable", Level = LogLevel.Information,
@@ -16,8 +16,8 @@ public static partial class CallEvents
     public static partial void OperatorUnavailable(ILogger logger, string callId, string extension, string dialPlan);
 
     [LoggerMessage(EventId = 2072, EventName = "OperatorTransferRefused", Level = LogLevel.Warning,
-        Message = "Call {CallId}: the caller pressed 0 during the greeting of extension {Extension}, but the outdialing rules refuse the operator {Operator} of dial plan {DialPlan} ({ReasonCode}: {Reason}); the caller heard that the number cannot be called and was asked to leave a message")]
-    public static partial void OperatorTransferRefused(ILogger logger, string callId, string extension, string dialPlan, string @operator,
+        Message = "Call {CallId}: the caller pressed 0 during the greeting of extension {Extension}, but the outdialing rules refuse the operator {OperatorExtension} of dial plan {DialPlan} ({ReasonCode}: {Reason}); the caller heard that the number cannot be called and was asked to leave a message")]
+    public static partial void OperatorTransferRefused(ILogger logger, string callId, string extension, string dialPlan, string operatorExtension,
         string reasonCode, string reason);
 
     [LoggerMessage(EventId = 2073, EventName = "GreetingLogon", Level = LogLevel.Information,

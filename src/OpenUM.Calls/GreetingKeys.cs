@@ -23,7 +23,7 @@ public enum GreetingAction
 /// <see cref="LogonKeys"/> for the subscriber session. Kept apart from <see cref="VoicemailCall"/> so other detectors
 /// of the greeting phase (fax tones) sit beside it. Digits are never logged.
 /// </summary>
-internal sealed class GreetingKeys
+public sealed class GreetingKeys
 {
     private readonly Lock _gate = new();
     private readonly TaskCompletionSource<GreetingAction> _action = new(TaskCreationOptions.RunContinuationsAsynchronously);

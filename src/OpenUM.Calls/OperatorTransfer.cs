@@ -6,7 +6,7 @@ using OpenUM.Directory;
 namespace OpenUM.Calls;
 
 /// <summary>What became of a 0 pressed during the greeting.</summary>
-internal enum OperatorTransferResult
+public enum OperatorTransferResult
 {
     /// <summary>The dial plan has no operator (2071): the caller was told so.</summary>
     NoOperator,
@@ -21,7 +21,7 @@ internal enum OperatorTransferResult
 /// <summary>One call's 0 key: the call, who called and how a dial string is transferred.</summary>
 /// <param name="Transfer">Transfers the caller to an allowed dial string (the call's <see cref="BlindTransfer"/>).</param>
 /// <param name="Gateway">The gateway the REFER goes to (the one the call came in on), for the event.</param>
-internal sealed record OperatorTransferCall(ConfigurationSnapshot Configuration, DialPlan DialPlan, string CallId, string Extension,
+public sealed record OperatorTransferCall(ConfigurationSnapshot Configuration, DialPlan DialPlan, string CallId, string Extension,
     string CallerId, Func<string, Task<TransferOutcome>> Transfer, string Gateway);
 
 /// <summary>
@@ -32,7 +32,7 @@ internal sealed record OperatorTransferCall(ConfigurationSnapshot Configuration,
 /// Exchange keeps the operator on the dial plan and the auto attendant (UM mailbox policies have none), and so does
 /// this server. Whatever does not end in a transfer leaves the caller on the line to leave a message.
 /// </summary>
-internal sealed class OperatorTransfer(ISubscriberLine line, PromptLibrary prompts, OutdialingEngine engine, ILogger logger)
+public sealed class OperatorTransfer(ISubscriberLine line, PromptLibrary prompts, OutdialingEngine engine, ILogger logger)
 {
     /// <summary>The operator a caller of a mailbox of <paramref name="dialPlan"/> reaches with 0, or null when there is none.</summary>
     public static string? OperatorOf(DialPlan dialPlan) =>
