@@ -44,6 +44,9 @@ say no-more-messages "There are no more messages. Goodbye."
 say pin-unavailable "The system cannot check your PIN now. Please try again later. Goodbye."
 # The message store (IMAP server) cannot be reached: never "no new messages" by mistake.
 say messages-unavailable "Your messages are not available right now. Please call again later. Goodbye."
+# Keys during a mailbox's greeting: 0 without an operator, and the way back to the message after a failed transfer.
+say no-operator "Sorry, no operator is available."
+say leave-message "Please leave a message after the tone."
 names=(zero one two three four five six seven eight nine)
 for d in 0 1 2 3 4 5 6 7 8 9; do say "digit-$d" "${names[$d]}"; done
 echo "prompts written to $out"

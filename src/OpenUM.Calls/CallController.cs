@@ -227,7 +227,7 @@ public sealed class CallController : IAsyncDisposable
         else if (announce)
             Start(call, entry, () => StorageFullCall.TryAnswer(call, config, gateway, dialPlan, services, storage.Reason, entry, _shutdown.Token), a => a.RunAsync);
         else
-            Start(call, entry, () => VoicemailCall.TryAnswer(call, config, gateway, dialPlan, services, entry, _shutdown.Token), v => v.RunAsync);
+            Start(call, entry, () => VoicemailCall.TryAnswer(call, config, gateway, dialPlan, services, SubscriberAccess, entry, _shutdown.Token), v => v.RunAsync);
     }
 
     /// <summary>Answers with <paramref name="answer"/> (null: it refused the call itself) and runs the call it made.</summary>

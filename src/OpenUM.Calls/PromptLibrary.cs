@@ -21,6 +21,10 @@ public sealed class PromptLibrary
     public AudioClip StorageFull { get; }
     /// <summary>The tone after which the caller speaks: 1 kHz for half a second, like the original.</summary>
     public AudioClip Beep { get; } = AudioClip.Tone(1000, TimeSpan.FromMilliseconds(500));
+    /// <summary>"Sorry, no operator is available.": 0 pressed during the greeting of a dial plan without an operator.</summary>
+    public AudioClip NoOperator { get; }
+    /// <summary>"Please leave a message after the tone.": back to the message after a key of the greeting led nowhere.</summary>
+    public AudioClip LeaveMessage { get; }
 
     /// <summary>The prompts of subscriber access (CALL-2).</summary>
     public SubscriberPrompts Subscriber { get; }
@@ -33,6 +37,8 @@ public sealed class PromptLibrary
         NoMailbox = Load("no-mailbox");
         Goodbye = Load("goodbye");
         StorageFull = Load("storage-full");
+        NoOperator = Load("no-operator");
+        LeaveMessage = Load("leave-message");
         for (int d = 0; d < 10; d++) _digits[d] = Load($"digit-{d}");
     }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using OpenUM.Calls.SubscriberAccess;
 using OpenUM.Delivery;
 using OpenUM.Delivery.Spool;
 using OpenUM.Directory;
@@ -15,23 +16,28 @@ namespace OpenUM.Calls;
 /// <summary>
 /// One answered call (CALL-1): greeting, beep, record until hang-up, '#', silence or the time limit,
 /// then a polite goodbye and BYE, and the message handed to delivery. A call for no mailbox hears a
-/// prompt and is ended.
+/// prompt and is ended. During the greeting 0 transfers to the operator, * logs on to the mailbox and # skips to the
+/// tone (<see cref="GreetingKeys"/>).
 /// </summary>
-internal sealed class VoicemailCall
+internal sealed class VoicemailCall : ISubscriberLine
 {
     private readonly IncomingCall _call;
     private readonly AnsweredCall _answered;
     private readonly MediaSession _media;
+    private readonly ConfigurationSnapshot _config;
+    private readonly IpGateway _gateway; // the one the call came in on: it receives the REFER of an operator transfer
     private readonly DialPlan _dialPlan;
     private readonly Mailbox? _mailbox;
     private readonly string _extension;
     private readonly CallServices _s;
+    private readonly SubscriberAccessServices? _subscriber;
     private readonly CancellationToken _shutdown;
 
-    private VoicemailCall(IncomingCall call, AnsweredCall answered, DialPlan dialPlan, Mailbox? mailbox, string extension,
-        CallServices services, CancellationToken shutdown)
+    private VoicemailCall(IncomingCall call, AnsweredCall answered, ConfigurationSnapshot config, IpGateway gateway, DialPlan dialPlan,
+        Mailbox? mailbox, string extension, CallServices services, SubscriberAccessServices? subscriber, CancellationToken shutdown)
     {
-        (_call, _answered, _dialPlan, _mailbox, _extension, _s, _shutdown) = (call, answered, dialPlan, mailbox, extension, services, shutdown);
+        (_call, _answered, _config, _gateway, _dialPlan, _mailbox, _extension, _s, _subscriber, _shutdown) =
+            (call, answered, config, gateway, dialPlan, mailbox, extension, services, subscriber, shutdown);
         _media = answered.Media;
     }
 
@@ -40,9 +46,12 @@ internal sealed class VoicemailCall
     /// <summary>Who called: number and name as cleaned text, and the caller's own mailbox.</summary>
     private CallingParty Caller { get; init; } = new("Anonymous", "", null);
 
-    /// <summary>Finds the mailbox, negotiates media and answers (200 OK), or rejects the INVITE and returns null.</summary>
+    /// <summary>
+    /// Finds the mailbox, negotiates media and answers (200 OK), or rejects the INVITE and returns null. With
+    /// <paramref name="subscriber"/> (PIN checks, outdialing) the greeting's 0 and * keys work; without, only #.
+    /// </summary>
     public static VoicemailCall? TryAnswer(IncomingCall call, ConfigurationSnapshot config, IpGateway gateway,
-        DialPlan dialPlan, CallServices s, ActiveCall entry, CancellationToken shutdown)
+        DialPlan dialPlan, CallServices s, SubscriberAccessServices? subscriber, ActiveCall entry, CancellationToken shutdown)
     {
         var invite = call.Request;
         var (mailbox, extension, called) = CalledParty.FindMailbox(invite, config, dialPlan);
@@ -51,11 +60,14 @@ internal sealed class VoicemailCall
             return null;
         if (mailbox is null)
             CallEvents.InvalidExtensionInCall(s.Logger, invite.CallId ?? "", dialPlan.Name, called);
-        return new VoicemailCall(call, answered, dialPlan, mailbox, extension ?? "", s, shutdown)
+        return new VoicemailCall(call, answered, config, gateway, dialPlan, mailbox, extension ?? "", s, subscriber, shutdown)
         {
             Caller = CallingParty.Find(invite, config, dialPlan),
         };
     }
+
+    /// <inheritdoc />
+    public Task PlayAsync(AudioClip clip, CancellationToken ct) => _media.PlayAsync(clip, ct);
 
     /// <summary>Runs the call to its end; never throws.</summary>
     public async Task RunAsync()
@@ -64,6 +76,10 @@ internal sealed class VoicemailCall
 
         SpooledRecording? spooled = null;
         RecordingOutcome? outcome = null;
+        // Keys from RFC 4733 events and SIP INFO alike; after '*' they go on to the subscriber session.
+        var keys = new GreetingKeys(_subscriber is null ? null : new DtmfCollector(_s.Timers));
+        _media.DtmfReceived += keys.OnDigit;
+        _answered.Dialog.InfoReceived += info => SubscriberAccessCall.OnInfo(info, keys.OnDigit);
         try
         {
             var ct = life.Token;
@@ -72,9 +88,8 @@ internal sealed class VoicemailCall
             {
                 await _media.PlayAsync(_s.Prompts.NoMailbox, ct).ConfigureAwait(false);
             }
-            else
+            else if (await GreetingAsync(keys, _mailbox, life, ct).ConfigureAwait(false))
             {
-                await PlayGreetingAsync(ct).ConfigureAwait(false);
                 await _media.PlayAsync(_s.Prompts.Beep, ct).ConfigureAwait(false);
                 // The description goes to the spool before any audio: a recording that cannot be written still says who called.
                 spooled = await _s.Spool.BeginAsync(Description(_mailbox)).ConfigureAwait(false);
@@ -97,6 +112,10 @@ internal sealed class VoicemailCall
             life.EndReason = "error: " + e.Message;
             CallEvents.CallFailed(_s.Logger, CallId, e.ToString());
             CallMetrics.CallFailed();
+        }
+        finally
+        {
+            _media.DtmfReceived -= keys.OnDigit;
         }
 
         await _answered.EndAsync(life.EndReason).ConfigureAwait(false);
@@ -138,6 +157,45 @@ internal sealed class VoicemailCall
             CallerMailboxAddress = Caller.Mailbox?.EmailAddress,
             CallerMailboxName = Caller.Mailbox?.DisplayName,
         };
+
+    /// <summary>
+    /// The greeting and what its keys ask for; true when the caller goes on to leave a message (the greeting ended or
+    /// was skipped, or the operator could not be reached), false when the call is over for the recording: logged on
+    /// (the subscriber session ran to its end) or transferred to the operator.
+    /// </summary>
+    private async Task<bool> GreetingAsync(GreetingKeys keys, Mailbox mailbox, CallLifetime life, CancellationToken ct)
+    {
+        var action = await keys.PlayAsync(PlayGreetingAsync, ct).ConfigureAwait(false);
+        switch (action)
+        {
+            case GreetingAction.Skip:
+                CallEvents.GreetingSkipped(_s.Logger, CallId, mailbox.Extension, _dialPlan.Name);
+                return true;
+            case GreetingAction.Logon when _subscriber is not null && keys.LogonKeys is { } logonKeys:
+                // The mailbox's owner calling their own number: its PIN only, then the usual session (CALL-2).
+                CallEvents.GreetingLogon(_s.Logger, CallId, mailbox.Extension, _dialPlan.Name);
+                _answered.Entry.State = ActiveCallState.SubscriberAccess;
+                var end = await SubscriberAccessCall.ForAnswered(_call, _answered, _config, _gateway, _dialPlan, _s, _subscriber, _shutdown)
+                    .SessionAsync(logonKeys, mailbox.Extension, ct).ConfigureAwait(false);
+                life.EndReason = $"subscriber access from the greeting: {end}";
+                return false;
+            case GreetingAction.Operator when _subscriber is not null:
+                var transfer = new BlindTransfer(_answered.Dialog, _gateway, _dialPlan, _shutdown);
+                var result = await new OperatorTransfer(this, _s.Prompts, _subscriber.Outdialing, _s.Logger).RunAsync(
+                    new OperatorTransferCall(_config, _dialPlan, CallId, mailbox.Extension, AnsweredCall.CallerId(_call.Request),
+                        transfer.RunAsync, _gateway.Name), ct).ConfigureAwait(false);
+                if (result == OperatorTransferResult.LineGone)
+                {
+                    if (!ct.IsCancellationRequested) life.EndReason = "transferred to the operator";
+                    return false;
+                }
+                // No operator, refused or failed: the caller was told why and still has the message to leave.
+                await _media.PlayAsync(_s.Prompts.LeaveMessage, ct).ConfigureAwait(false);
+                return true;
+            default:
+                return true;
+        }
+    }
 
     /// <summary>The mailbox's own greeting, else the default one, played part by part (nothing concatenated per call).</summary>
     private async Task PlayGreetingAsync(CancellationToken ct)

@@ -66,6 +66,19 @@ internal sealed partial class SubscriberAccessCall : ISubscriberLine
         return answered is null ? null : new SubscriberAccessCall(call, answered, config, gateway, dialPlan, s, subscriber, shutdown);
     }
 
+    /// <summary>Subscriber access on a call already answered for a mailbox ('*' during its greeting): the same session and transfers.</summary>
+    internal static SubscriberAccessCall ForAnswered(IncomingCall call, AnsweredCall answered, ConfigurationSnapshot config, IpGateway gateway,
+        DialPlan dialPlan, CallServices s, SubscriberAccessServices subscriber, CancellationToken shutdown) =>
+        new(call, answered, config, gateway, dialPlan, s, subscriber, shutdown);
+
+    /// <summary>Runs the subscriber session on <paramref name="keys"/>; with <paramref name="extension"/> only the PIN is asked.</summary>
+    internal Task<SubscriberSessionEnd> SessionAsync(DtmfCollector keys, string? extension, CancellationToken ct)
+    {
+        var context = Context();
+        return new SubscriberSession(this, keys, extension is null ? context : context with { CallerExtension = extension }, _subscriber.Timeouts)
+            .RunAsync(ct);
+    }
+
     /// <inheritdoc />
     public Task PlayAsync(AudioClip clip, CancellationToken ct) => _media.PlayAsync(clip, ct);
 
@@ -77,11 +90,10 @@ internal sealed partial class SubscriberAccessCall : ISubscriberLine
 
         var keys = new DtmfCollector(_s.Timers);
         _media.DtmfReceived += keys.OnDigit;
-        _dialog.InfoReceived += info => OnInfo(info, keys);
+        _dialog.InfoReceived += info => OnInfo(info, keys.OnDigit);
         try
         {
-            var session = new SubscriberSession(this, keys, Context(), _subscriber.Timeouts);
-            var end = await session.RunAsync(life.Token).ConfigureAwait(false);
+            var end = await SessionAsync(keys, null, life.Token).ConfigureAwait(false);
             life.EndReason = $"subscriber access: {end}";
         }
         catch (OperationCanceledException) { }
@@ -122,7 +134,7 @@ internal sealed partial class SubscriberAccessCall : ISubscriberLine
         });
 
     /// <summary>SIP INFO DTMF (application/dtmf-relay "Signal=5", or application/dtmf "5"), for gateways without RFC 4733.</summary>
-    private static void OnInfo(SipMessage info, DtmfCollector keys)
+    internal static void OnInfo(SipMessage info, Action<char> keys)
     {
         if (SipBody.TryGetPart(info, "application/dtmf-relay", out var relay))
         {
@@ -130,12 +142,12 @@ internal sealed partial class SubscriberAccessCall : ISubscriberLine
             {
                 var trimmed = line.Trim();
                 if (trimmed.StartsWith("Signal=", StringComparison.OrdinalIgnoreCase) && trimmed[7..].Trim() is { Length: > 0 } signal)
-                    keys.OnDigit(char.ToUpperInvariant(signal[0]));
+                    keys(char.ToUpperInvariant(signal[0]));
             }
         }
         else if (SipBody.TryGetPart(info, "application/dtmf", out var dtmf) && dtmf.Length > 0)
         {
-            keys.OnDigit(char.ToUpperInvariant((char)dtmf.Span[0]));
+            keys(char.ToUpperInvariant((char)dtmf.Span[0]));
         }
     }
 }

@@ -123,7 +123,7 @@ public sealed class CallBackTransferTests(ITestOutputHelper output)
     }
 
     // The phone the gateway would ring: SIPp answering one call over TCP (the transport the REFER names).
-    private static ChildProcess StartUas(string work, int port, int rtpPort, string messages)
+    internal static ChildProcess StartUas(string work, int port, int rtpPort, string messages)
     {
         string scenario = Resources.WriteTo("Scenarios/uas-answers.xml", work);
         var uas = ChildProcess.Start(Peers.Sipp,
@@ -137,7 +137,7 @@ public sealed class CallBackTransferTests(ITestOutputHelper output)
         return uas;
     }
 
-    private static async Task<string> ReadSharedAsync(string path)
+    internal static async Task<string> ReadSharedAsync(string path)
     {
         await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
         using var reader = new StreamReader(stream);
@@ -145,7 +145,7 @@ public sealed class CallBackTransferTests(ITestOutputHelper output)
     }
 
     // Interop tests of subscriber access use 35000-35999: SIP on an even port, SIPp's media base two above.
-    private static int UasPort()
+    internal static int UasPort()
     {
         for (int attempt = 0; attempt < 50; attempt++)
         {
