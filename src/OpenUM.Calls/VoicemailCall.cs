@@ -40,6 +40,9 @@ internal sealed class VoicemailCall
     /// <summary>Who called: number and name as cleaned text, and the caller's own mailbox.</summary>
     private CallingParty Caller { get; init; } = new("Anonymous", "", null);
 
+    /// <summary>The mailbox's policy (its fax settings); null without a mailbox.</summary>
+    private MailboxPolicy? Policy { get; init; }
+
     /// <summary>Finds the mailbox, negotiates media and answers (200 OK), or rejects the INVITE and returns null.</summary>
     public static VoicemailCall? TryAnswer(IncomingCall call, ConfigurationSnapshot config, IpGateway gateway,
         DialPlan dialPlan, CallServices s, ActiveCall entry, CancellationToken shutdown)
@@ -54,6 +57,7 @@ internal sealed class VoicemailCall
         return new VoicemailCall(call, answered, dialPlan, mailbox, extension ?? "", s, shutdown)
         {
             Caller = CallingParty.Find(invite, config, dialPlan),
+            Policy = mailbox is null ? null : config.PolicyFor(mailbox),
         };
     }
 
@@ -61,12 +65,14 @@ internal sealed class VoicemailCall
     public async Task RunAsync()
     {
         using var life = _answered.Watch(_s.Timers, _dialPlan.MaxCallDuration, _shutdown);
+        // A fax machine's tone during the greeting or recording ends them through this token (FaxRedirect).
+        using var fax = FaxRedirect.Watch(_answered, _dialPlan, Policy, _extension, _s, life.Token);
 
         SpooledRecording? spooled = null;
         RecordingOutcome? outcome = null;
         try
         {
-            var ct = life.Token;
+            var ct = fax.Token;
             _answered.Entry.State = ActiveCallState.Greeting;
             if (_mailbox is null)
             {
@@ -81,6 +87,7 @@ internal sealed class VoicemailCall
                 var limits = new RecordingLimits(_dialPlan.MaxRecordingDuration, _dialPlan.RecordingIdleTimeout, '#');
                 _answered.Entry.State = ActiveCallState.Recording;
                 (var recording, outcome) = await RecordAsync(spooled.AudioPath, limits, ct).ConfigureAwait(false);
+                fax.Stop();
                 CallMetrics.RecordingEnded(recording.Reason, recording.Duration);
                 if (recording.Reason != RecordingStopReason.Cancelled && !ct.IsCancellationRequested)
                 {
@@ -97,6 +104,12 @@ internal sealed class VoicemailCall
             life.EndReason = "error: " + e.Message;
             CallEvents.CallFailed(_s.Logger, CallId, e.ToString());
             CallMetrics.CallFailed();
+        }
+
+        if (fax.Detected)
+        {
+            life.EndReason = await fax.RedirectAsync(CallId, _shutdown).ConfigureAwait(false);
+            outcome = FaxRedirect.NoMessage;
         }
 
         await _answered.EndAsync(life.EndReason).ConfigureAwait(false);
