@@ -102,9 +102,10 @@ internal sealed class FaxRedirect : IDisposable
         }
         if (policy.FaxServerUri is not { } text || !SipUri.TryParse(text, out var target) || target is null)
         {
-            CallEvents.FaxCallDisconnected(_s.Logger, callId, _extension, phase, policy.FaxServerUri is null
-                ? $"mailbox policy '{policy.Name}' names no fax server (openum mailboxpolicy set --fax-server-uri sip:...)"
-                : $"mailbox policy '{policy.Name}' has a fax server URI that is not a SIP URI: {policy.FaxServerUri}");
+            CallEvents.FaxCallDisconnected(_s.Logger, callId, _extension, phase,
+                policy.FaxServerUri is not null ? $"mailbox policy '{policy.Name}' has a fax server URI that is not a SIP URI: {policy.FaxServerUri}"
+                : policy.Id == Guid.Empty ? $"the mailbox has no mailbox policy, so no fax server (openum mailbox set {_extension} --mailbox-policy <a policy with --fax-server-uri>)"
+                : $"mailbox policy '{policy.Name}' names no fax server (openum mailboxpolicy set {policy.Name} --fax-server-uri sip:...)");
             return "fax tone: no fax server";
         }
         var (referred, outcome) = await ReferAsync(target, shutdown).ConfigureAwait(false);
