@@ -46,6 +46,9 @@ internal sealed class VoicemailCall : ISubscriberLine
     /// <summary>Who called: number and name as cleaned text, and the caller's own mailbox.</summary>
     private CallingParty Caller { get; init; } = new("Anonymous", "", null);
 
+    /// <summary>The mailbox's policy (its fax settings); null without a mailbox.</summary>
+    private MailboxPolicy? Policy { get; init; }
+
     /// <summary>
     /// Finds the mailbox, negotiates media and answers (200 OK), or rejects the INVITE and returns null. With
     /// <paramref name="subscriber"/> (PIN checks, outdialing) the greeting's 0 and * keys work; without, only #.
@@ -63,6 +66,7 @@ internal sealed class VoicemailCall : ISubscriberLine
         return new VoicemailCall(call, answered, config, gateway, dialPlan, mailbox, extension ?? "", s, subscriber, shutdown)
         {
             Caller = CallingParty.Find(invite, config, dialPlan),
+            Policy = mailbox is null ? null : config.PolicyFor(mailbox),
         };
     }
 
@@ -73,6 +77,8 @@ internal sealed class VoicemailCall : ISubscriberLine
     public async Task RunAsync()
     {
         using var life = _answered.Watch(_s.Timers, _dialPlan.MaxCallDuration, _shutdown);
+        // A fax machine's tone during the greeting or recording ends them through this token (FaxRedirect).
+        using var fax = FaxRedirect.Watch(_answered, _dialPlan, Policy, _extension, _s, life.Token);
 
         SpooledRecording? spooled = null;
         RecordingOutcome? outcome = null;
@@ -82,13 +88,13 @@ internal sealed class VoicemailCall : ISubscriberLine
         _answered.Dialog.InfoReceived += info => SubscriberAccessCall.OnInfo(info, keys.OnDigit);
         try
         {
-            var ct = life.Token;
+            var ct = fax.Token;
             _answered.Entry.State = ActiveCallState.Greeting;
             if (_mailbox is null)
             {
                 await _media.PlayAsync(_s.Prompts.NoMailbox, ct).ConfigureAwait(false);
             }
-            else if (await GreetingAsync(keys, _mailbox, life, ct).ConfigureAwait(false))
+            else if (await GreetingAsync(keys, fax, _mailbox, life, ct).ConfigureAwait(false))
             {
                 await _media.PlayAsync(_s.Prompts.Beep, ct).ConfigureAwait(false);
                 // The description goes to the spool before any audio: a recording that cannot be written still says who called.
@@ -96,6 +102,7 @@ internal sealed class VoicemailCall : ISubscriberLine
                 var limits = new RecordingLimits(_dialPlan.MaxRecordingDuration, _dialPlan.RecordingIdleTimeout, '#');
                 _answered.Entry.State = ActiveCallState.Recording;
                 (var recording, outcome) = await RecordAsync(spooled.AudioPath, limits, ct).ConfigureAwait(false);
+                fax.Stop();
                 CallMetrics.RecordingEnded(recording.Reason, recording.Duration);
                 if (recording.Reason != RecordingStopReason.Cancelled && !ct.IsCancellationRequested)
                 {
@@ -116,6 +123,12 @@ internal sealed class VoicemailCall : ISubscriberLine
         finally
         {
             _media.DtmfReceived -= keys.OnDigit;
+        }
+
+        if (fax.Detected)
+        {
+            life.EndReason = await fax.RedirectAsync(CallId, _shutdown).ConfigureAwait(false);
+            outcome = FaxRedirect.NoMessage;
         }
 
         await _answered.EndAsync(life.EndReason).ConfigureAwait(false);
@@ -163,7 +176,7 @@ internal sealed class VoicemailCall : ISubscriberLine
     /// was skipped, or the operator could not be reached), false when the call is over for the recording: logged on
     /// (the subscriber session ran to its end) or transferred to the operator.
     /// </summary>
-    private async Task<bool> GreetingAsync(GreetingKeys keys, Mailbox mailbox, CallLifetime life, CancellationToken ct)
+    private async Task<bool> GreetingAsync(GreetingKeys keys, FaxRedirect fax, Mailbox mailbox, CallLifetime life, CancellationToken ct)
     {
         var action = await keys.PlayAsync(PlayGreetingAsync, ct).ConfigureAwait(false);
         switch (action)
@@ -172,7 +185,9 @@ internal sealed class VoicemailCall : ISubscriberLine
                 CallEvents.GreetingSkipped(_s.Logger, CallId, mailbox.Extension, _dialPlan.Name);
                 return true;
             case GreetingAction.Logon when _subscriber is not null && keys.LogonKeys is { } logonKeys:
-                // The mailbox's owner calling their own number: its PIN only, then the usual session (CALL-2).
+                // The mailbox's owner calling their own number: its PIN only, then the usual session (CALL-2), where a
+                // fax tone means nothing any more.
+                fax.Stop();
                 CallEvents.GreetingLogon(_s.Logger, CallId, mailbox.Extension, _dialPlan.Name);
                 _answered.Entry.State = ActiveCallState.SubscriberAccess;
                 var end = await SubscriberAccessCall.ForAnswered(_call, _answered, _config, _gateway, _dialPlan, _s, _subscriber, _shutdown)
@@ -180,6 +195,7 @@ internal sealed class VoicemailCall : ISubscriberLine
                 life.EndReason = $"subscriber access from the greeting: {end}";
                 return false;
             case GreetingAction.Operator when _subscriber is not null:
+                fax.Stop();
                 var transfer = new BlindTransfer(_answered.Dialog, _gateway, _dialPlan, _shutdown);
                 var result = await new OperatorTransfer(this, _s.Prompts, _subscriber.Outdialing, _s.Logger).RunAsync(
                     new OperatorTransferCall(_config, _dialPlan, CallId, mailbox.Extension, AnsweredCall.CallerId(_call.Request),

@@ -21,6 +21,7 @@ internal static class DialPlanCommands
         .Add<StorageFullAction>("--storage-full-action", "While the server cannot store messages (disk low or read-only): Refuse (default: 503 with Retry-After, the gateway tries another server) or Announce (a spoken apology, then hang up)", (d, v) => d with { StorageFullAction = v })
         .Add<int>("--logon-failures-before-disconnect", "Failed logons before the caller is disconnected (default 3)", (d, v) => d with { LogonFailuresBeforeDisconnect = v })
         .Add<string>("--operator-extension", "Extension callers reach by pressing 0", (d, v) => d with { OperatorExtension = v })
+        .Add<bool>("--fax-enabled", "Listen for the fax tone on voice mail calls: a fax goes to the mailbox policy's --fax-server-uri or is hung up on, never recorded (default true)", (d, v) => d with { FaxEnabled = v })
         .Add<bool>("--allow-dial-plan-subscribers", "Callers may be transferred to users of this dial plan", (d, v) => d with { AllowDialPlanSubscribers = v })
         .Add<bool>("--allow-extensions", "Callers may be transferred to any extension", (d, v) => d with { AllowExtensions = v })
         .AddList("--configured-in-country-or-region-groups", "In-country dialing rule Name,NumberMask,DialedNumber[,Comment]; replaces the list",

@@ -28,7 +28,10 @@ internal static class MailboxPolicyCommands
         .Add<bool>("--" + F.AllowCommonPatterns, "Accept repeated and sequential digits such as 111111 or 123456 (default false)", (p, v) => p with { AllowCommonPatterns = v })
         .Add<string>("--" + F.LogonFailuresBeforePinReset, "Failures before an automatic PIN reset, 0-999 and below max-logon-attempts, or Unlimited (default 5)",
             (p, v) => p with { LogonFailuresBeforePinReset = ParseUnlimited(v, F.LogonFailuresBeforePinReset) })
-        .Add<int>("--" + F.MaxLogonAttempts, "Wrong PINs in a row that lock the mailbox until a PIN reset, 1-999 (default 15)", (p, v) => p with { MaxLogonAttempts = v });
+        .Add<int>("--" + F.MaxLogonAttempts, "Wrong PINs in a row that lock the mailbox until a PIN reset, 1-999 (default 15)", (p, v) => p with { MaxLogonAttempts = v })
+        .Add<bool>("--" + F.AllowFax, "Users may receive faxes: a fax call is referred to --fax-server-uri; with false it is hung up on (default true)", (p, v) => p with { AllowFax = v })
+        .Add<string>("--" + F.FaxServerUri, "Partner fax server a fax call is referred to, e.g. sip:fax@fax.example.com;transport=tcp (\"\" removes it: fax calls are hung up on)",
+            (p, v) => p with { FaxServerUri = string.IsNullOrEmpty(v) ? null : v });
 
     public static Command Create() => ObjectCommands.Create(new ObjectCommands.Spec<MailboxPolicy>(
         Noun: "mailboxpolicy", Title: "mailbox policy", Plural: "mailbox policies",

@@ -150,4 +150,10 @@ public static class ConfigurationFields
     public const string Pin = "pin";
     /// <summary>Mailbox.GreetingFile.</summary>
     public const string GreetingFile = "greeting-file";
+    /// <summary>DialPlan.FaxEnabled.</summary>
+    public const string FaxEnabled = "fax-enabled";
+    /// <summary>MailboxPolicy.AllowFax.</summary>
+    public const string AllowFax = "allow-fax";
+    /// <summary>MailboxPolicy.FaxServerUri.</summary>
+    public const string FaxServerUri = "fax-server-uri";
 }

@@ -72,6 +72,13 @@ public sealed record DialPlan
     /// <summary>International groups unauthenticated callers may dial; each must be configured (case-insensitive).</summary>
     public IReadOnlyList<string> AllowedInternationalGroups { get; init => field = ValueList<string>.From(value); } = ValueList<string>.Empty;
 
+    /// <summary>
+    /// The server listens for the fax calling tone on this plan's voice mail calls (Exchange's FaxEnabled, default true):
+    /// a fax is then handed to the mailbox policy's FaxServerUri, or hung up on, rather than recorded. With false a
+    /// fax machine's tones are recorded as a voice message like any other sound.
+    /// </summary>
+    public bool FaxEnabled { get; init; } = true;
+
     /// <summary>True for SipSecured and Secured, which need mutual TLS and FQDN gateways.</summary>
     public bool IsSecured => VoipSecurity != VoipSecurity.Unsecured;
 }

@@ -63,6 +63,12 @@ public sealed record MailboxPolicy
     /// <summary>Consecutive failures that lock the mailbox until an administrator resets the PIN (1-999, event 1012).</summary>
     public int MaxLogonAttempts { get; init; } = DefaultMaxLogonAttempts;
 
+    /// <summary>Users may receive faxes (Exchange's AllowFax): a fax call is referred to <see cref="FaxServerUri"/>; with false it is hung up on.</summary>
+    public bool AllowFax { get; init; } = true;
+
+    /// <summary>The partner fax server a fax call is referred to (sip: or sips: URI, Exchange 2010 SP1's FaxServerURI); null = none.</summary>
+    public string? FaxServerUri { get; init; }
+
     /// <summary>
     /// The policy of mailboxes that name none: the SPEC defaults in the mailbox's dial plan, with no
     /// allowed groups (whitelist semantics: nothing outside the dial plan until an operator allows it).
@@ -126,6 +132,7 @@ public static partial class ConfigurationValidator
             }
         }
 
+        ValidateFaxServerUri(policy.FaxServerUri);
         ValidateAllowedGroups(policy.AllowedInCountryOrRegionGroups, Dialing.DialingFields.AllowedInCountryOrRegionGroups,
             dialPlan.ConfiguredInCountryOrRegionGroups, Dialing.DialingFields.ConfiguredInCountryOrRegionGroups, dialPlan.Name);
         ValidateAllowedGroups(policy.AllowedInternationalGroups, Dialing.DialingFields.AllowedInternationalGroups,

@@ -162,6 +162,13 @@ internal static class SqliteSchema
         ALTER TABLE um_servers ADD COLUMN imap_delete_action TEXT NOT NULL DEFAULT 'MoveToTrash';
         ALTER TABLE um_servers ADD COLUMN imap_trash_folder TEXT NOT NULL DEFAULT '';
         """,
+        // 11 (fax): whether a dial plan's calls are watched for the fax tone, and where a mailbox policy's users get
+        // their faxes (Exchange's FaxEnabled, AllowFax and FaxServerURI; no URI = none).
+        """
+        ALTER TABLE dial_plans ADD COLUMN fax_enabled INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE mailbox_policies ADD COLUMN allow_fax INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE mailbox_policies ADD COLUMN fax_server_uri TEXT;
+        """,
     ];
 
     /// <summary>Schema version this build writes.</summary>

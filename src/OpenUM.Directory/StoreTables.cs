@@ -12,7 +12,7 @@ internal static class StoreTables
          "allow_dial_plan_subscribers", "allow_extensions", "max_call_duration_ms", "max_recording_duration_ms",
          "recording_idle_timeout_ms", "logon_failures_before_disconnect", "operator_extension",
          Json("configured_in_country_or_region_groups"), Json("configured_international_groups"),
-         Json("allowed_in_country_or_region_groups"), Json("allowed_international_groups"), "storage_full_action"],
+         Json("allowed_in_country_or_region_groups"), Json("allowed_international_groups"), "storage_full_action", "fax_enabled"],
         r => new DialPlan
         {
             Id = r.GetGuid(0),
@@ -37,6 +37,7 @@ internal static class StoreTables
             AllowedInCountryOrRegionGroups = ParseList(r.GetString(19)),
             AllowedInternationalGroups = ParseList(r.GetString(20)),
             StorageFullAction = ParseEnum<StorageFullAction>(r.GetString(21)),
+            FaxEnabled = r.GetBoolean(22),
         },
         d => [d.Id, d.Name, d.NumberOfDigitsInExtension, d.UriType.ToString(), d.VoipSecurity.ToString(),
               FormatList(d.AccessTelephoneNumbers), d.CountryOrRegionCode, d.OutsideLineAccessCode, d.InternationalAccessCode,
@@ -44,7 +45,7 @@ internal static class StoreTables
               Milliseconds(d.MaxRecordingDuration), Milliseconds(d.RecordingIdleTimeout), d.LogonFailuresBeforeDisconnect,
               d.OperatorExtension, Dialing.DialingRuleJson.Format(d.ConfiguredInCountryOrRegionGroups),
               Dialing.DialingRuleJson.Format(d.ConfiguredInternationalGroups), FormatList(d.AllowedInCountryOrRegionGroups),
-              FormatList(d.AllowedInternationalGroups), d.StorageFullAction.ToString()]);
+              FormatList(d.AllowedInternationalGroups), d.StorageFullAction.ToString(), d.FaxEnabled]);
 
     public static readonly StoreTable<IpGateway> IpGateways = new(
         "ip_gateways",
@@ -159,7 +160,7 @@ internal static class StoreTables
         "mailbox_policies",
         ["id", "name", "dial_plan", "allow_dial_plan_subscribers", "allow_extensions", Json("allowed_in_country_or_region_groups"),
          Json("allowed_international_groups"), "allow_play_on_phone", "allow_subscriber_access", "min_pin_length", "pin_lifetime_days",
-         "pin_history_count", "allow_common_patterns", "logon_failures_before_pin_reset", "max_logon_attempts"],
+         "pin_history_count", "allow_common_patterns", "logon_failures_before_pin_reset", "max_logon_attempts", "allow_fax", "fax_server_uri"],
         r => new MailboxPolicy
         {
             Id = r.GetGuid(0),
@@ -177,9 +178,11 @@ internal static class StoreTables
             AllowCommonPatterns = r.GetBoolean(12),
             LogonFailuresBeforePinReset = r.IsDBNull(13) ? null : r.GetInt32(13),
             MaxLogonAttempts = r.GetInt32(14),
+            AllowFax = r.GetBoolean(15),
+            FaxServerUri = NullableString(r, 16),
         },
         p => [p.Id, p.Name, p.DialPlan, p.AllowDialPlanSubscribers, p.AllowExtensions, FormatList(p.AllowedInCountryOrRegionGroups),
               FormatList(p.AllowedInternationalGroups), p.AllowPlayOnPhone, p.AllowSubscriberAccess, p.MinPinLength,
               p.PinLifetime is { } lifetime ? (int)lifetime.TotalDays : null, p.PinHistoryCount, p.AllowCommonPatterns,
-              p.LogonFailuresBeforePinReset, p.MaxLogonAttempts]);
+              p.LogonFailuresBeforePinReset, p.MaxLogonAttempts, p.AllowFax, p.FaxServerUri]);
 }

@@ -68,6 +68,67 @@ public sealed class AllocationTests : IDisposable
     }
 
     [Fact]
+    public async Task WatchingForTheFaxToneAllocatesNothing()
+    {
+        // The fax tone detector runs on every audio packet of a voice mail call, greeting and recording alike: 950
+        // packets of a 1000 Hz tone (the full analysis, never a detection), then 1100 Hz until it is declared, all
+        // while recording; the detection and its event happen inside the measured loop.
+        var time = new ManualTime();
+        await using var clock = new MediaClock(time);
+        await using var s = MediaSession.Open(IPAddress.Loopback, TestNet.Ports, clock, NullLogger.Instance);
+        s.Start(TestNet.MediaTo(9));
+        const int count = 1000, tonePackets = 950;
+        var packets = new byte[count][];
+        for (int k = 0; k < count; k++)
+        {
+            packets[k] = new byte[172];
+            RtpHeader.Write(packets[k], 0, false, (ushort)k, (uint)(160 * k), 42);
+            int hz = k < tonePackets ? 1000 : 1100;
+            for (int i = 0; i < 160; i++)
+                packets[k][12 + i] = G711.LinearToMuLaw((short)(8000 * Math.Sin(2 * Math.PI * hz * (160 * k + i) / 8000.0)));
+        }
+        var from = new IPEndPoint(IPAddress.Loopback, 40000).Serialize();
+        for (int k = 0; k < MediaSourcePolicy.DefaultProbation; k++)
+            s.OnDatagram(packets[k], from);
+        int detected = 0;
+        s.FaxToneDetected += () => detected++;
+        s.StartFaxToneDetection();
+        using var cts = new CancellationTokenSource();
+        var rec = s.RecordAsync(Path.Combine(_dir, "f.wav"), new RecordingLimits(TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(5)), cts.Token);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int k = MediaSourcePolicy.DefaultProbation; k < count; k++)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(20));
+            s.OnDatagram(packets[k], from);
+        }
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        cts.Cancel();
+        await rec;
+        Assert.Equal(0, allocated);
+        Assert.Equal(1, detected);
+        // Started again it hears the next burst afresh; stopped, it hears nothing.
+        int seq = count;
+        void Burst()
+        {
+            for (int k = 0; k < 30; k++, seq++)
+            {
+                var again = (byte[])packets[tonePackets + k].Clone();
+                RtpHeader.Write(again, 0, false, (ushort)seq, (uint)(160 * seq), 42);
+                s.OnDatagram(again, from);
+            }
+        }
+        s.StartFaxToneDetection();
+        Burst();
+        Assert.Equal(2, detected);
+        s.StartFaxToneDetection();
+        s.StopFaxToneDetection();
+        Burst();
+        Assert.Equal(2, detected);
+    }
+
+    [Fact]
     public async Task ReceivingSrtpAllocatesNothing()
     {
         // The receiver checks SRTP before anything else: authenticated audio, SRTCP multiplexed on the RTP port

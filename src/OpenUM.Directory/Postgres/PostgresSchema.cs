@@ -146,6 +146,12 @@ internal static class PostgresSchema
         ALTER TABLE um_servers ADD COLUMN imap_delete_action text NOT NULL DEFAULT 'MoveToTrash';
         ALTER TABLE um_servers ADD COLUMN imap_trash_folder text NOT NULL DEFAULT '';
         """,
+        // 11 (fax): fax tone watching of a dial plan, fax settings of a mailbox policy (SQLite migration 11).
+        """
+        ALTER TABLE dial_plans ADD COLUMN fax_enabled boolean NOT NULL DEFAULT true;
+        ALTER TABLE mailbox_policies ADD COLUMN allow_fax boolean NOT NULL DEFAULT true;
+        ALTER TABLE mailbox_policies ADD COLUMN fax_server_uri text;
+        """,
     ];
 
     /// <summary>Schema version this build writes.</summary>

@@ -43,7 +43,7 @@ internal static partial class MediaLog
     [LoggerMessage(EventId = 2307, Level = LogLevel.Warning, Message = "RTP send from port {LocalPort} failed: {Error}")]
     public static partial void SendFailed(ILogger logger, int localPort, string error);
 
-    [LoggerMessage(EventId = 2308, Level = LogLevel.Error, Message = "A DtmfReceived handler threw")]
+    [LoggerMessage(EventId = 2308, Level = LogLevel.Error, Message = "A DtmfReceived or FaxToneDetected handler threw")]
     public static partial void DtmfHandlerFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 2309, Level = LogLevel.Error, Message = "Media clock tick failed for a session; it is removed from pacing")]

@@ -144,6 +144,22 @@ public sealed class MediaSession : IAsyncDisposable, IPacedSource
         remove => _receiver.DtmfReceived -= value;
     }
 
+    /// <summary>
+    /// Raised once on the receive thread when the caller's audio carries the fax calling tone (CNG, see
+    /// <see cref="CngDetector"/>), between <see cref="StartFaxToneDetection"/> and <see cref="StopFaxToneDetection"/>.
+    /// </summary>
+    public event Action? FaxToneDetected
+    {
+        add => _receiver.FaxToneDetected += value;
+        remove => _receiver.FaxToneDetected -= value;
+    }
+
+    /// <summary>Starts watching the caller's audio (from the learned source only) for the fax calling tone, afresh.</summary>
+    public void StartFaxToneDetection() => _receiver.FaxToneDetector = new CngDetector();
+
+    /// <summary>Stops watching for the fax calling tone; a tone heard later raises nothing.</summary>
+    public void StopFaxToneDetection() => _receiver.FaxToneDetector = null;
+
     /// <summary>A snapshot of the counters.</summary>
     public MediaStatistics Statistics => _receiver.Statistics(_sender.PacketsSent, _sender.BytesSent);
 

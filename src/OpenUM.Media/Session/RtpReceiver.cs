@@ -9,8 +9,8 @@ namespace OpenUM.Media.Session;
 /// <summary>
 /// The receiving half of a media session: the RTP and RTCP receive loops, and per packet the SRTP check
 /// (<see cref="MediaSecurity"/>), the source check (<see cref="RtpSourceGate"/>), the payload size, sequence
-/// tracking (<see cref="RtpSequenceTracker"/>), and the hand-off of audio to the recorder and of key presses to the
-/// recorder and <see cref="DtmfReceived"/>.
+/// tracking (<see cref="RtpSequenceTracker"/>), and the hand-off of audio to the recorder and the fax tone detector
+/// (<see cref="FaxToneDetected"/>) and of key presses to the recorder and <see cref="DtmfReceived"/>.
 /// </summary>
 /// <remarks>
 /// The per-packet state is the receive thread's own (the RTCP loop only counts reports). The negotiated media and
@@ -32,6 +32,7 @@ internal sealed class RtpReceiver
     private readonly short[] _decodeBuffer = new short[ReceiveBufferSize];
     private volatile NegotiatedMedia? _media;
     private volatile Recorder? _recorder;
+    private volatile CngDetector? _faxTone;
 
     // RFC 4733 de-duplication: one event per (SSRC, RTP timestamp).
     private bool _haveEvent;
@@ -59,6 +60,16 @@ internal sealed class RtpReceiver
 
     /// <summary>Raised on the receive thread once per RFC 4733 key press.</summary>
     public event Action<char>? DtmfReceived;
+
+    /// <summary>Raised on the receive thread when <see cref="FaxToneDetector"/> declares the fax calling tone.</summary>
+    public event Action? FaxToneDetected;
+
+    /// <summary>Watches the caller's decoded audio for the fax calling tone while set; null when nobody listens for it.</summary>
+    public CngDetector? FaxToneDetector
+    {
+        get => _faxTone;
+        set => _faxTone = value;
+    }
 
     /// <summary>The negotiated media packets are checked against; set under the session's lock (Start, Update).</summary>
     public NegotiatedMedia? Media
@@ -206,6 +217,8 @@ internal sealed class RtpReceiver
             var samples = _decodeBuffer.AsSpan(0, payload.Length);
             G711.Decode(payload, samples, media.Codec);
             _recorder?.OnAudio(h.Ssrc, h.Timestamp, samples, now);
+            if (_faxTone is { } cng && cng.Process(samples))
+                OnFaxTone();
         }
         else
         {
@@ -238,6 +251,21 @@ internal sealed class RtpReceiver
         try
         {
             handler(digit);
+        }
+        catch (Exception ex)
+        {
+            MediaLog.DtmfHandlerFailed(_logger, ex);
+        }
+    }
+
+    private void OnFaxTone()
+    {
+        var handler = FaxToneDetected;
+        if (handler is null)
+            return;
+        try
+        {
+            handler();
         }
         catch (Exception ex)
         {
