@@ -162,6 +162,10 @@ internal static class SqliteSchema
         ALTER TABLE um_servers ADD COLUMN imap_delete_action TEXT NOT NULL DEFAULT 'MoveToTrash';
         ALTER TABLE um_servers ADD COLUMN imap_trash_folder TEXT NOT NULL DEFAULT '';
         """,
+        // 13 (self-service by phone; the lead renumbers at merge): the user is away, callers hear the away greeting.
+        """
+        ALTER TABLE mailboxes ADD COLUMN away INTEGER NOT NULL DEFAULT 0;
+        """,
     ];
 
     /// <summary>Schema version this build writes.</summary>

@@ -146,6 +146,10 @@ internal static class PostgresSchema
         ALTER TABLE um_servers ADD COLUMN imap_delete_action text NOT NULL DEFAULT 'MoveToTrash';
         ALTER TABLE um_servers ADD COLUMN imap_trash_folder text NOT NULL DEFAULT '';
         """,
+        // 13: the user is away, callers hear the away greeting (SQLite migration 13).
+        """
+        ALTER TABLE mailboxes ADD COLUMN away boolean NOT NULL DEFAULT false;
+        """,
     ];
 
     /// <summary>Schema version this build writes.</summary>
