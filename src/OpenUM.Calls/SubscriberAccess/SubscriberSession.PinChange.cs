@@ -38,10 +38,11 @@ public sealed partial class SubscriberSession
     {
         for (int attempt = 1; attempt <= MaxPinChangeAttempts; attempt++)
         {
-            await PlayAsync(S.ChoosePin, ct).ConfigureAwait(false);
+            // A caller who knows the drill types ahead: the two prompts stop at the first key (the refusals never do).
+            await InterruptibleAsync(S.ChoosePin, ct).ConfigureAwait(false);
             var first = await keys.ReadAsync(Entry(MaxPinDigits), ct).ConfigureAwait(false);
             if (first.Digits.Length == 0 && first.End == DtmfEnd.Timeout) return PinChangeEnd.NoInput;
-            await PlayAsync(S.ConfirmPin, ct).ConfigureAwait(false);
+            await InterruptibleAsync(S.ConfirmPin, ct).ConfigureAwait(false);
             var second = await keys.ReadAsync(Entry(MaxPinDigits), ct).ConfigureAwait(false);
             if (second.Digits.Length == 0 && second.End == DtmfEnd.Timeout) return PinChangeEnd.NoInput;
 
