@@ -311,6 +311,20 @@ public sealed class SelfServiceSessionTests : IDisposable
         Assert.Null(GreetingStore.SpokenName(_root, Box));
     }
 
+    [Fact]
+    public void TheNewPromptsAreDistinctAudibleSpeech()
+    {
+        var clips = typeof(SelfServicePrompts).GetProperties().Select(p => (AudioClip)p.GetValue(S)!).Append(Prompts.YouHaveReached).ToList();
+        Assert.Equal(19, clips.Count);
+        Assert.All(clips, c =>
+        {
+            Assert.True(c.Duration > TimeSpan.FromSeconds(0.5));
+            double rms = Math.Sqrt(c.Samples.ToArray().Average(x => (double)x * x));
+            Assert.True(rms > 500, "a prompt must hold audible speech");
+        });
+        Assert.Equal(clips.Count, clips.Select(c => c.Samples.Length).Distinct().Count());
+    }
+
     private static byte[] WavOf(AudioClip clip)
     {
         using var buffer = new MemoryStream();
