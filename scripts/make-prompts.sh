@@ -47,6 +47,26 @@ say messages-unavailable "Your messages are not available right now. Please call
 # Keys during a mailbox's greeting: 0 without an operator, and the way back to the message after a failed transfer.
 say no-operator "Sorry, no operator is available."
 say leave-message "Please leave a message after the tone."
+# Self-service by phone: the main menu, personal options, greetings and name recorded by phone, the forced PIN change.
+say you-have-reached "You have reached"
+say main-menu "To listen to your messages, press 1. For personal options, press 6."
+say personal-options "To turn your away greeting on or off, press 1. To record your greeting, press 2. To record your away greeting, press 3. To record your name, press 4. To change your PIN, press 5. To return to the main menu, press star."
+say away-on "Your away greeting is on. Callers will hear it instead of your greeting."
+say away-off "Your away greeting is off."
+say record-greeting "Record your greeting after the tone. Press the pound key when you are done."
+say record-away "Record your away greeting after the tone. Press the pound key when you are done."
+say record-name "Say your name after the tone. Press the pound key when you are done."
+say review-recording "To hear it, press 1. To accept it, press 2. To record it again, press 3."
+say recording-saved "Your recording has been saved."
+say nothing-recorded "Nothing was recorded."
+say recording-not-saved "Sorry, your recording could not be saved. Please try again later."
+say pin-must-change "You must choose a new PIN before you continue."
+say choose-pin "Please choose a new PIN, followed by the pound key."
+say confirm-pin "Please enter the new PIN again, followed by the pound key."
+say pins-differ "The two PINs are not the same."
+say pin-rejected "That PIN does not meet the requirements."
+say pin-changed "Your PIN has been changed."
+say settings-unavailable "Sorry, your settings cannot be changed now. Please try again later."
 names=(zero one two three four five six seven eight nine)
 for d in 0 1 2 3 4 5 6 7 8 9; do say "digit-$d" "${names[$d]}"; done
 echo "prompts written to $out"

@@ -13,6 +13,8 @@ public sealed class PromptLibrary
     public AudioClip GreetingPrefix { get; }
     /// <summary>"is not available. Please leave a message after the tone."</summary>
     public AudioClip GreetingSuffix { get; }
+    /// <summary>"You have reached": the default greeting of a mailbox with a spoken name, before the name.</summary>
+    public AudioClip YouHaveReached { get; }
     /// <summary>Played when the called number has no mailbox.</summary>
     public AudioClip NoMailbox { get; }
     /// <summary>Played after a recording ended by the caller's key press, silence or the time limit.</summary>
@@ -39,6 +41,7 @@ public sealed class PromptLibrary
         StorageFull = Load("storage-full");
         NoOperator = Load("no-operator");
         LeaveMessage = Load("leave-message");
+        YouHaveReached = Load("you-have-reached");
         for (int d = 0; d < 10; d++) _digits[d] = Load($"digit-{d}");
     }
 
@@ -53,6 +56,16 @@ public sealed class PromptLibrary
         foreach (char c in extension)
             if (c is >= '0' and <= '9') yield return _digits[c - '0'];
         yield return GreetingSuffix;
+    }
+
+    /// <summary>
+    /// The default greeting: "You have reached" and the user's spoken name (recorded by phone) when there is one,
+    /// otherwise the extension digit by digit; then the suffix.
+    /// </summary>
+    public IEnumerable<AudioClip> DefaultGreetingParts(string extension, AudioClip? spokenName)
+    {
+        if (spokenName is null) return DefaultGreetingParts(extension);
+        return [YouHaveReached, spokenName, GreetingSuffix];
     }
 
     /// <summary>The default greeting as one clip (for tools and tests; calls play the parts).</summary>

@@ -213,19 +213,13 @@ internal sealed class VoicemailCall : ISubscriberLine
         }
     }
 
-    /// <summary>The mailbox's own greeting, else the default one, played part by part (nothing concatenated per call).</summary>
+    /// <summary>The mailbox's away or own greeting, else the default one, played part by part (nothing concatenated per call).</summary>
     private async Task PlayGreetingAsync(CancellationToken ct)
     {
-        if (_mailbox?.GreetingFile is { } file)
-        {
-            if (GreetingStore.Load(_s.Options.DataDirectory, file, out string? problem) is { } own)
-            {
-                await _media.PlayAsync(own, ct).ConfigureAwait(false);
-                return;
-            }
-            CallEvents.CallFailed(_s.Logger, CallId, $"{problem}; the default greeting is played");
-        }
-        foreach (var part in _s.Prompts.DefaultGreetingParts(_extension))
+        var parts = _mailbox is null ? [.. _s.Prompts.DefaultGreetingParts(_extension)]
+            : MailboxGreeting.Parts(_s.Options.DataDirectory, _mailbox, _extension, _s.Prompts,
+                problem => CallEvents.CallFailed(_s.Logger, CallId, $"{problem}; the next greeting is played"));
+        foreach (var part in parts)
             await _media.PlayAsync(part, ct).ConfigureAwait(false);
     }
 }

@@ -22,7 +22,8 @@ internal static class MailboxCommands
         .Add<string>("--display-name", "Name shown to callers and in messages", (m, v) => m with { DisplayName = v })
         .Add<string>("--sip-uri", "SIP address (SipName dial plans)", (m, v) => m with { SipUri = v })
         .Add<string>("--mailbox-policy", "Mailbox policy of the same dial plan (\"\" = the default policy)", (m, v) => m with { MailboxPolicy = v is { Length: > 0 } ? v : null })
-        .Add<string>("--greeting", "WAV file (8 kHz mono) played instead of the default greeting", (m, v) => m with { GreetingFile = v });
+        .Add<string>("--greeting", "WAV file (8 kHz mono) played instead of the default greeting", (m, v) => m with { GreetingFile = v })
+        .Add<bool>("--away", "The user is away: callers hear the away greeting recorded by phone (Exchange's extended absence greeting) instead of the greeting, while one is recorded", (m, v) => m with { Away = v });
 
     public static Command Create() => ObjectCommands.Create(new ObjectCommands.Spec<Mailbox>(
         Noun: "mailbox", Title: "mailbox", Plural: "mailboxes",
@@ -41,6 +42,7 @@ internal static class MailboxCommands
         [
             ("Extension", m => m.Extension), ("DialPlan", m => m.DialPlan), ("DisplayName", m => m.DisplayName),
             ("EmailAddress", m => m.EmailAddress), ("Greeting", m => m.GreetingFile ?? "(default)"),
+            ("Away", m => m.Away ? "True" : "False"),
         ],
         Prepare: StoreGreeting));
 
@@ -83,10 +85,7 @@ internal static class MailboxCommands
             throw new ConfigurationValidationException("greeting", $"'{source}' is not a usable greeting: {e.Message}");
         }
         // Owner-only (0600 in a 0700 folder), written to a new file and renamed: a call never reads half a greeting.
-        string stored = GreetingStore.Store(data.Root, $"{SafeName(mailbox.DialPlan)}-{mailbox.Extension}.wav", wav);
+        string stored = GreetingStore.Store(data.Root, GreetingStore.FileNameFor(mailbox.DialPlan, mailbox.Extension, GreetingKind.Personal), wav);
         return mailbox with { GreetingFile = stored };
     }
-
-    private static string SafeName(string value) =>
-        string.Concat(value.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_'));
 }

@@ -51,4 +51,10 @@ public sealed record Mailbox
 
     /// <summary>Greeting WAV, relative to the data directory.</summary>
     public string? GreetingFile { get; init; }
+
+    /// <summary>
+    /// The user is away (Exchange's extended absence, or out-of-office, greeting is on): callers hear the away greeting
+    /// recorded by phone instead of the personal one, or the personal/default one while none is recorded.
+    /// </summary>
+    public bool Away { get; init; }
 }

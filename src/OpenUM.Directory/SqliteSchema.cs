@@ -169,6 +169,10 @@ internal static class SqliteSchema
         ALTER TABLE mailbox_policies ADD COLUMN allow_fax INTEGER NOT NULL DEFAULT 1;
         ALTER TABLE mailbox_policies ADD COLUMN fax_server_uri TEXT;
         """,
+        // 12 (self-service by phone): the user is away, callers hear the away greeting.
+        """
+        ALTER TABLE mailboxes ADD COLUMN away INTEGER NOT NULL DEFAULT 0;
+        """,
     ];
 
     /// <summary>Schema version this build writes.</summary>

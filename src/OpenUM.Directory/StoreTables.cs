@@ -142,7 +142,7 @@ internal static class StoreTables
 
     public static readonly StoreTable<Mailbox> Mailboxes = new(
         "mailboxes",
-        ["id", "dial_plan", "extension", "display_name", "email_address", "sip_uri", "mailbox_policy", "greeting_file"],
+        ["id", "dial_plan", "extension", "display_name", "email_address", "sip_uri", "mailbox_policy", "greeting_file", "away"],
         r => new Mailbox
         {
             Id = r.GetGuid(0),
@@ -153,8 +153,9 @@ internal static class StoreTables
             SipUri = NullableString(r, 5),
             MailboxPolicy = NullableString(r, 6),
             GreetingFile = NullableString(r, 7),
+            Away = r.GetBoolean(8),
         },
-        m => [m.Id, m.DialPlan, m.Extension, m.DisplayName, m.EmailAddress, m.SipUri, m.MailboxPolicy, m.GreetingFile]);
+        m => [m.Id, m.DialPlan, m.Extension, m.DisplayName, m.EmailAddress, m.SipUri, m.MailboxPolicy, m.GreetingFile, m.Away]);
 
     public static readonly StoreTable<MailboxPolicy> MailboxPolicies = new(
         "mailbox_policies",

@@ -119,7 +119,8 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
         // LogonFailuresBeforePINReset: the new PIN is mailed by the path voice messages take.
         var pinResets = new PinResetMailer(() => _monitor.Current, _delivery.Router, time, callLogger);
         _calls.SubscriberAccess = new SubscriberAccessServices(new OpenUM.Directory.Pins.PinAuthenticator(store, time, pinResets),
-            new OpenUM.Calls.Outdialing.OutdialingEngine(new OpenUM.Calls.Outdialing.OutdialingOptions(), time, callLogger), _delivery.Messages);
+            new OpenUM.Calls.Outdialing.OutdialingEngine(new OpenUM.Calls.Outdialing.OutdialingOptions(), time, callLogger), _delivery.Messages,
+            Store: store); // self-service by phone: greetings, away, PIN
         // Refuse before loss: the first call is already checked against the data directory's free space.
         _storage = new Storage.StorageMonitor(Storage.StorageMonitor.PathsOf(data), new Storage.StatVfsProbe(),
             Storage.StoragePolicy.Follow(() => _monitor.Current, options.ServerName), () => _calls?.ActiveCalls ?? 0, time, _logger);

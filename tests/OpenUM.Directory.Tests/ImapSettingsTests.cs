@@ -71,7 +71,7 @@ public class ImapSettingsTests
         Assert.Equal("imap.example.test:993", upgraded.GetUmServer("um1")!.ImapHost);
     }
 
-    /// <summary>Takes a store back to version 9 (for the upgrade tests of earlier migrations too).</summary>
+    /// <summary>Takes a store back to version 9 (newer migrations first; for the upgrade tests of earlier ones too).</summary>
     internal static void RevertMigration10(Microsoft.Data.Sqlite.SqliteConnection raw)
     {
         FaxSettingsTests.RevertFaxMigration(raw);

@@ -34,7 +34,7 @@ public class StoreTests
         var mailbox = new Mailbox
         {
             Extension = "12345", DisplayName = "Zoé", EmailAddress = "zoe@example.fr", SipUri = "sip:zoe@example.fr",
-            DialPlan = "Paris", MailboxPolicy = "Default Policy", GreetingFile = "greetings/zoe.wav",
+            DialPlan = "Paris", MailboxPolicy = "Default Policy", GreetingFile = "greetings/zoe.wav", Away = true,
         };
         temp.Store.AddDialPlan(dialPlan);
         temp.Store.AddIpGateway(gateway);

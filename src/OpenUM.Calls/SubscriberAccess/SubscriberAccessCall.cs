@@ -13,9 +13,12 @@ using OpenUM.Sip.Message;
 
 namespace OpenUM.Calls.SubscriberAccess;
 
-/// <summary>What subscriber access needs beyond the voicemail services: PIN checks, the outdialing engine and where messages are read.</summary>
+/// <summary>
+/// What subscriber access needs beyond the voicemail services: PIN checks, the outdialing engine and where messages are
+/// read; with <paramref name="Store"/>, self-service by phone (main menu, personal options, forced PIN change).
+/// </summary>
 public sealed record SubscriberAccessServices(PinAuthenticator Pins, OutdialingEngine Outdialing, IVoiceMessageStore Messages,
-    SubscriberTimeouts? Timeouts = null);
+    SubscriberTimeouts? Timeouts = null, IConfigurationStore? Store = null);
 
 /// <summary>
 /// A call to a dial plan's access number (CALL-2): answered like a voicemail call, then a
@@ -118,6 +121,7 @@ internal sealed partial class SubscriberAccessCall : ISubscriberLine
         {
             // A SipName plan's user calling from their own SIP address is asked only for the PIN (keys cannot spell an address).
             CallerExtension = _dialPlan.UriType == UmUriType.SipName ? CallingParty.Find(_call.Request, _config, _dialPlan).Mailbox?.Extension : null,
+            SelfService = SelfService(),
         };
     }
 

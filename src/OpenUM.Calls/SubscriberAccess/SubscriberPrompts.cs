@@ -28,7 +28,11 @@ public sealed class SubscriberPrompts
         NoMoreMessages = load("no-more-messages");
         PinUnavailable = load("pin-unavailable");
         MessagesUnavailable = load("messages-unavailable");
+        SelfService = new SelfServicePrompts(load);
     }
+
+    /// <summary>The main menu, personal options, recordings by phone and the PIN change.</summary>
+    public SelfServicePrompts SelfService { get; }
 
     /// <summary>"Please enter your extension, followed by the pound key."</summary>
     public AudioClip EnterExtension { get; }

@@ -16,6 +16,10 @@ public interface ISubscriberLine
 {
     /// <summary>Plays a clip; completes after its last frame, or is cancelled (hang-up, barge-in).</summary>
     Task PlayAsync(AudioClip clip, CancellationToken ct);
+
+    /// <summary>Records the caller into a new WAV file (a greeting or name by phone); a line that cannot record says so.</summary>
+    Task<RecordingResult> RecordAsync(string wavPath, RecordingLimits limits, CancellationToken ct) =>
+        throw new NotSupportedException("this line cannot record");
 }
 
 /// <summary>How long the session waits for keys, and how patient the message menu is.</summary>
@@ -50,6 +54,8 @@ public enum SubscriberSessionEnd
     StoreUnavailable,
     /// <summary>Logged on, but the message store could not be reached (2035): the caller was asked to call again later.</summary>
     MessagesUnavailable,
+    /// <summary>The PIN had to be changed (2083) and no acceptable new one was chosen, or it could not be stored: goodbye.</summary>
+    PinNotChanged,
 }
 
 /// <summary>What the session needs besides the line: the call, the checks and the message store.</summary>
@@ -69,6 +75,12 @@ public sealed record SubscriberSessionContext(DialPlan DialPlan, string CallId, 
     /// their SIP address): the session asks only for the PIN. Null: the caller keys in the extension.
     /// </summary>
     public string? CallerExtension { get; init; }
+
+    /// <summary>
+    /// Self-service by phone: the main menu with personal options (greetings, name, away, PIN) and the forced change of
+    /// a PIN that must be changed. Null: none of it; after logon the messages play at once and such a PIN is refused.
+    /// </summary>
+    public ISelfService? SelfService { get; init; }
 }
 
 /// <summary>
@@ -76,7 +88,7 @@ public sealed record SubscriberSessionContext(DialPlan DialPlan, string CallId, 
 /// PIN (retries until the dial plan's LogonFailuresBeforeDisconnect, 1013; lockout 1012; success 1036),
 /// then the new messages newest first, with 1 replay, 3 delete, 5 call back the sender, 6 next.
 /// </summary>
-public sealed class SubscriberSession(ISubscriberLine line, DtmfCollector keys, SubscriberSessionContext context, SubscriberTimeouts? timeouts = null)
+public sealed partial class SubscriberSession(ISubscriberLine line, DtmfCollector keys, SubscriberSessionContext context, SubscriberTimeouts? timeouts = null)
 {
     private const int MaxPinDigits = 24; // MinPINLength's upper bound
     private readonly SubscriberTimeouts _t = timeouts ?? new SubscriberTimeouts();
@@ -107,18 +119,12 @@ public sealed class SubscriberSession(ISubscriberLine line, DtmfCollector keys, 
             {
                 case LogonResult.Success when outcome.Mailbox is { } mailbox:
                     CallEvents.SuccessfulLogon(context.Logger, extension, plan.Name, context.CallId);
-                    try
-                    {
-                        return await MessagesAsync(mailbox, outcome.Policy, ct).ConfigureAwait(false)
-                            ? SubscriberSessionEnd.Transferred : SubscriberSessionEnd.Completed;
-                    }
-                    catch (MessageStoreUnavailableException e)
-                    {
-                        // Not "no messages": the caller would wrongly believe the mailbox empty.
-                        CallEvents.VoiceMailboxUnavailable(context.Logger, extension, plan.Name, e.Message, context.CallId);
-                        await PlayAsync(P.MessagesUnavailable, ct).ConfigureAwait(false);
-                        return SubscriberSessionEnd.MessagesUnavailable;
-                    }
+                    return await LoggedOnAsync(mailbox, outcome.Policy, ct).ConfigureAwait(false);
+                case LogonResult.PinExpired when outcome.Mailbox is { } mailbox && context.SelfService is { } self:
+                    // The right PIN, but one somebody else has seen or too old: a new one first, then the menus.
+                    if (await ForcedPinChangeAsync(mailbox, self, ct).ConfigureAwait(false) is { } notChanged) return notChanged;
+                    CallEvents.SuccessfulLogon(context.Logger, extension, plan.Name, context.CallId);
+                    return await LoggedOnAsync(mailbox, outcome.Policy, ct).ConfigureAwait(false);
                 case LogonResult.LockedOut:
                     CallEvents.MailboxLocked(context.Logger, extension, plan.Name, outcome.ConsecutiveFailures, context.CallId);
                     await PlayAsync(P.MailboxLocked, ct).ConfigureAwait(false);
@@ -155,6 +161,23 @@ public sealed class SubscriberSession(ISubscriberLine line, DtmfCollector keys, 
     {
         await PlayAsync(P.TooManyFailures, ct).ConfigureAwait(false);
         return SubscriberSessionEnd.NoInput;
+    }
+
+    /// <summary>The messages (today's flow, to its end), with the message store's outage said as such.</summary>
+    private async Task<SubscriberSessionEnd> MessagesEndAsync(Mailbox mailbox, MailboxPolicy? policy, CancellationToken ct)
+    {
+        try
+        {
+            return await MessagesAsync(mailbox, policy, ct).ConfigureAwait(false)
+                ? SubscriberSessionEnd.Transferred : SubscriberSessionEnd.Completed;
+        }
+        catch (MessageStoreUnavailableException e)
+        {
+            // Not "no messages": the caller would wrongly believe the mailbox empty.
+            CallEvents.VoiceMailboxUnavailable(context.Logger, mailbox.Extension, context.DialPlan.Name, e.Message, context.CallId);
+            await PlayAsync(P.MessagesUnavailable, ct).ConfigureAwait(false);
+            return SubscriberSessionEnd.MessagesUnavailable;
+        }
     }
 
     /// <summary>Plays the messages with their menu; true when the caller was transferred (call back).</summary>

@@ -224,7 +224,11 @@ public sealed class PinAuthenticator(IConfigurationStore store, TimeProvider tim
         }
     }
 
-    /// <summary>Generates a PIN that satisfies the policy, stores it, unlocks the mailbox and returns the PIN (to show once).</summary>
+    /// <summary>
+    /// Generates a PIN that satisfies the policy, stores it, unlocks the mailbox and returns the PIN (to show once). The
+    /// PIN is marked to be changed: it only lets the user choose their own at the next logon by phone, as an automatic
+    /// reset's does (somebody else has seen it).
+    /// </summary>
     public string ResetPin(string dialPlan, string extension)
     {
         var mailbox = RequireMailbox(dialPlan, extension);
@@ -233,20 +237,29 @@ public sealed class PinAuthenticator(IConfigurationStore store, TimeProvider tim
             var policy = PolicyFor(mailbox);
             var current = store.GetPin(mailbox.DialPlan, mailbox.Extension);
             var pin = PinRules.Generate(policy, current, mailbox.Extension);
-            Save(mailbox, policy, current, pin);
+            Save(mailbox, policy, current, pin, mustChange: true);
             return pin;
         }
     }
 
+    /// <summary>
+    /// <see cref="SetPin"/> for a user changing their own PIN during a call (the forced change after a reset or expiry,
+    /// or personal options): the same rules and history, the must-change mark cleared. Rare, so the synchronous store
+    /// calls run on the thread pool rather than on the call's media path. Null when set, otherwise why it was refused.
+    /// </summary>
+    public Task<string?> ChangePinAsync(string dialPlan, string extension, string pin) =>
+        Task.Run(() => SetPin(dialPlan, extension, pin));
+
     private static Lock StripeFor(string dialPlan, string extension) =>
         Stripes[(uint)HashCode.Combine(StringComparer.OrdinalIgnoreCase.GetHashCode(dialPlan), extension) % (uint)Stripes.Length];
 
-    private void Save(Mailbox mailbox, MailboxPolicy policy, MailboxPinState? current, string pin) =>
+    private void Save(Mailbox mailbox, MailboxPolicy policy, MailboxPinState? current, string pin, bool mustChange = false) =>
         store.SavePin(mailbox.DialPlan, mailbox.Extension, new MailboxPinState
         {
             Hash = PinHasher.Hash(pin),
             History = PinRules.NextHistory(current, policy),
             SetAt = time.GetUtcNow(),
+            MustChange = mustChange,
         });
 
     private Mailbox RequireMailbox(string dialPlan, string extension)

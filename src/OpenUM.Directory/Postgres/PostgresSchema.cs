@@ -152,6 +152,10 @@ internal static class PostgresSchema
         ALTER TABLE mailbox_policies ADD COLUMN allow_fax boolean NOT NULL DEFAULT true;
         ALTER TABLE mailbox_policies ADD COLUMN fax_server_uri text;
         """,
+        // 12: the user is away, callers hear the away greeting (SQLite migration 12).
+        """
+        ALTER TABLE mailboxes ADD COLUMN away boolean NOT NULL DEFAULT false;
+        """,
     ];
 
     /// <summary>Schema version this build writes.</summary>

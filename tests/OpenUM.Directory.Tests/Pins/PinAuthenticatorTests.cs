@@ -83,8 +83,25 @@ public sealed class PinAuthenticatorTests : IDisposable
         Assert.False(state.LockedOut);
         Assert.Equal(0, state.ConsecutiveFailures);
         Assert.Null(PinRules.CheckWithoutHistory(fresh, MailboxPolicy.DefaultFor("Main"), "1234"));
-        Assert.Equal(LogonResult.Success, _auth.Logon("Main", "1234", fresh).Result);
+        // Somebody else has seen it: it is right, but only good for choosing a new PIN.
+        Assert.True(state.MustChange);
+        Assert.Equal(LogonResult.PinExpired, _auth.Logon("Main", "1234", fresh).Result);
         Assert.Equal(LogonResult.WrongPin, _auth.Logon("Main", "1234", Pin).Result);
+    }
+
+    [Fact]
+    public async Task ChangingThePinByPhoneAppliesTheRulesAndClearsTheMustChangeMark()
+    {
+        GivePin();
+        var fresh = _auth.ResetPin("Main", "1234");
+        Assert.Contains("common patterns", await _auth.ChangePinAsync("Main", "1234", "111111"));
+        Assert.Contains("used recently", await _auth.ChangePinAsync("Main", "1234", fresh)); // the reset PIN itself
+        Assert.Contains("used recently", await _auth.ChangePinAsync("Main", "1234", Pin));   // nor the one before
+        Assert.True(_temp.Store.GetPin("Main", "1234")!.MustChange); // refusals change nothing
+        Assert.Null(await _auth.ChangePinAsync("Main", "1234", "593028"));
+        Assert.False(_temp.Store.GetPin("Main", "1234")!.MustChange);
+        Assert.Equal(LogonResult.Success, _auth.Logon("Main", "1234", "593028").Result);
+        Assert.Equal(LogonResult.WrongPin, _auth.Logon("Main", "1234", fresh).Result);
     }
 
     [Fact]

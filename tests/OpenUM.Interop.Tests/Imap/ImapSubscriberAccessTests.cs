@@ -73,7 +73,7 @@ public sealed class ImapSubscriberAccessTests(ITestOutputHelper output)
             var mic = await SpeechFixtures.GetClipAsync(SpeechFixtures.SentenceC); // baresip must send something; the server ignores it
             string heardPath = Path.Combine(work, "heard.wav");
             var call = await BaresipPhone.CallAsync($"sip:{AccessNumber}@127.0.0.1:{um.SipPort}", mic.WavPath, TimeSpan.FromSeconds(70),
-                heardPath, output, dtmf: new BaresipDtmf("1000#" + SubscriberFixtures.Pin + "#", TimeSpan.FromSeconds(1))
+                heardPath, output, dtmf: new BaresipDtmf("1000#" + SubscriberFixtures.Pin + "#1", TimeSpan.FromSeconds(1)) // 1: the messages
                 {
                     Then = new BaresipDtmf("3", TimeSpan.FromSeconds(50)) { When = Heard },
                 }, hangUpWhen: Trashed);

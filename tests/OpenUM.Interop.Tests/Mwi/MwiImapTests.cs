@@ -88,7 +88,7 @@ public sealed class MwiImapTests(ITestOutputHelper output)
         var mic = await SpeechFixtures.GetClipAsync(SpeechFixtures.SentenceC);   // baresip must send something
         string heardPath = Path.Combine(um.DataDir, "heard-outage.wav");
         var call = await BaresipPhone.CallAsync($"sip:{AccessNumber}@127.0.0.1:{um.SipPort}", mic.WavPath, TimeSpan.FromSeconds(40),
-            heardPath, output, dtmf: new BaresipDtmf("1000#" + SubscriberFixtures.Pin + "#", TimeSpan.FromSeconds(1)));
+            heardPath, output, dtmf: new BaresipDtmf("1000#" + SubscriberFixtures.Pin + "#1", TimeSpan.FromSeconds(1)));   // 1: the messages
         Assert.True(call.Established, "baresip call not established\n" + call.Describe() + "\n" + Diagnostics());
         Assert.True(call.ClosedByPeer, "the server did not end the call\n" + call.Describe() + "\n" + Diagnostics());
         var unavailable = await um.WaitForEventAsync(2035, null, HangGuard);

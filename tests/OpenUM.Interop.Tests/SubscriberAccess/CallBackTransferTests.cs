@@ -52,7 +52,7 @@ public sealed class CallBackTransferTests(ITestOutputHelper output)
             bool Heard() => System.IO.Directory.Exists(cur) && System.IO.Directory.GetFiles(cur, id + ":2,*").Length > 0;
             var call = await BaresipPhone.CallAsync($"sip:{AccessNumber}@127.0.0.1:{um.SipPort}", mic.WavPath, TimeSpan.FromSeconds(60),
                 Path.Combine(work, "heard.wav"), output,
-                dtmf: new BaresipDtmf("1000#" + SubscriberFixtures.Pin + "#", TimeSpan.FromSeconds(1))
+                dtmf: new BaresipDtmf("1000#" + SubscriberFixtures.Pin + "#1", TimeSpan.FromSeconds(1)) // 1: the messages
                 {
                     Then = new BaresipDtmf("5", TimeSpan.FromSeconds(32)) { When = Heard },
                 });
@@ -105,7 +105,7 @@ public sealed class CallBackTransferTests(ITestOutputHelper output)
             var mic = await SpeechFixtures.GetClipAsync(SpeechFixtures.SentenceC);
             // All keys typed ahead: 5 (refused: "that number cannot be called"), then 6 (no more messages, goodbye).
             var call = await BaresipPhone.CallAsync($"sip:{AccessNumber}@127.0.0.1:{um.SipPort}", mic.WavPath, TimeSpan.FromSeconds(40),
-                Path.Combine(work, "heard.wav"), output, dtmf: new BaresipDtmf("1000#" + SubscriberFixtures.Pin + "#56", TimeSpan.FromSeconds(1)));
+                Path.Combine(work, "heard.wav"), output, dtmf: new BaresipDtmf("1000#" + SubscriberFixtures.Pin + "#156", TimeSpan.FromSeconds(1)));
             Assert.True(call.Established, "baresip call not established\n" + call.Describe() + "\n" + um.EventsText());
             Assert.True(call.ClosedByPeer, "the server did not end the call after the menu\n" + call.Describe() + "\n" + um.EventsText());
             var refusal = await um.WaitForEventAsync(1076, null, TimeSpan.FromSeconds(10));

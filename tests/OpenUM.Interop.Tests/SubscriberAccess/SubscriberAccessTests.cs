@@ -44,7 +44,7 @@ public sealed class SubscriberAccessTests(ITestOutputHelper output)
             bool Heard() => System.IO.Directory.Exists(Path.Combine(folder, "cur"))
                 && System.IO.Directory.GetFiles(Path.Combine(folder, "cur"), id + ":2,*").Length > 0;
             var call = await BaresipPhone.CallAsync($"sip:{AccessNumber}@127.0.0.1:{um.SipPort}", silence.WavPath, TimeSpan.FromSeconds(40),
-                heardPath, output, dtmf: new BaresipDtmf("1000#" + SubscriberFixtures.Pin + "#", TimeSpan.FromSeconds(1)), hangUpWhen: Heard);
+                heardPath, output, dtmf: new BaresipDtmf("1000#" + SubscriberFixtures.Pin + "#1", TimeSpan.FromSeconds(1)), hangUpWhen: Heard); // 1: the messages
             Assert.True(call.Established, "baresip call not established\n" + call.Describe() + "\n" + um.EventsText());
             var logon = await um.WaitForEventAsync(1036, null, TimeSpan.FromSeconds(20));
             Assert.Equal("1000", logon.Property("Extension"));
