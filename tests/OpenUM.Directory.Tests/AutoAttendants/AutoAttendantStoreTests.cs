@@ -19,6 +19,25 @@ public sealed class AutoAttendantStoreTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
+    /// <summary>Takes a store back to before the auto attendant migration (for the upgrade tests of earlier migrations).</summary>
+    internal static void RevertAutoAttendantMigration(Microsoft.Data.Sqlite.SqliteConnection raw)
+    {
+        StoreTests.Execute(raw, "DROP TABLE auto_attendants");
+        StoreTests.Execute(raw, $"DELETE FROM schema_migrations WHERE version = {SqliteConfigurationStore.SchemaVersion}");
+    }
+
+    [Fact]
+    public void AStoreFromBeforeTheMigrationGetsTheTable()
+    {
+        _temp.Store.Dispose();
+        using (var raw = StoreTests.RawConnection(_temp.FilePath))
+            RevertAutoAttendantMigration(raw);
+        using var upgraded = _temp.OpenAnother();
+        Assert.Empty(upgraded.Load().AutoAttendants);
+        upgraded.AddAutoAttendant(Attendant());
+        Assert.NotNull(upgraded.GetAutoAttendant("Reception"));
+    }
+
     private static AutoAttendant Attendant(string name = "Reception", params string[] pilots) =>
         new() { Name = name, DialPlan = "Main", PilotIdentifierList = pilots.Length == 0 ? ["5100"] : pilots };
 
