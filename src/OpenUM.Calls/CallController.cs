@@ -190,15 +190,24 @@ public sealed class CallController : IAsyncDisposable
             Refuse(call, RefusalReason.WrongTransport, 403, "Forbidden", $"dial plan {dialPlan.Name} is {dialPlan.VoipSecurity} and the call came over {call.Connection.Transport}");
             return;
         }
-        var subscriber = SubscriberAccess is { } access && SubscriberAccessCall.IsAccessNumber(dialPlan, CalledParty.Find(call.Request)?.Number)
+        string? called = CalledParty.Find(call.Request)?.Number;
+        var subscriber = SubscriberAccess is { } access && SubscriberAccessCall.IsAccessNumber(dialPlan, called)
             ? access : null;
+        // An auto attendant's pilot number: its callers leave no message, and they dial out only through the engine.
+        var attendant = subscriber is null && SubscriberAccess is not null ? config.FindAutoAttendantByPilot(dialPlan.Name, called) : null;
+        if (attendant is { Status: not UmStatus.Enabled })
+        {
+            AutoAttendants.AttendantEvents.Disabled(_logger, call.Request.CallId ?? "", called ?? "", attendant.Name);
+            Refuse(call, RefusalReason.AutoAttendantDisabled, 480, "Temporarily Unavailable", $"auto attendant {attendant.Name} is {attendant.Status}");
+            return;
+        }
         // Refuse before loss: a gateway told 503 routes the caller elsewhere; a call answered without room for its
         // message loses it. Subscribers need no room to listen, but a read-only disk cannot count their PIN failures.
         var storage = Storage?.Check(ActiveCalls) ?? StorageVerdict.Available;
         bool announce = false;
-        if (!storage.Writable || (subscriber is null && !storage.CanRecord))
+        if (!storage.Writable || (subscriber is null && attendant is null && !storage.CanRecord))
         {
-            announce = subscriber is null && dialPlan.StorageFullAction == StorageFullAction.Announce;
+            announce = subscriber is null && attendant is null && dialPlan.StorageFullAction == StorageFullAction.Announce;
             _storageRefusals.Log(call.Connection.Remote, announce ? "answered with the storage-full announcement" : "503, Retry-After "
                 + StorageVerdict.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture), storage.Reason);
             if (!announce)
@@ -219,10 +228,14 @@ public sealed class CallController : IAsyncDisposable
         var services = new CallServices(_ports, _clock, _timers, _spool, _prompts, _options, _time, _logger);
         // Listed from admission on, so the list never misses a call the event log has already called answered (2002).
         string extension = subscriber is not null ? SubscriberAccessCall.SubscriberExtension
+            : attendant is not null ? AutoAttendants.AutoAttendantCall.Label(attendant)
             : CalledParty.FindMailbox(call.Request, config, dialPlan).Extension ?? "";
         var entry = Calls.Add(call.Request.CallId ?? "", gateway.Name, dialPlan.Name, extension,
             AnsweredCall.CallerId(call.Request), call.Connection.Transport.ToString(), Unmapped(call.Connection.Remote).ToString());
-        if (subscriber is not null)
+        if (attendant is not null)
+            Start(call, entry, () => AutoAttendants.AutoAttendantCall.TryAnswer(call, config, gateway, dialPlan, attendant, services,
+                SubscriberAccess!.Outdialing, entry, _shutdown.Token), a => a.RunAsync);
+        else if (subscriber is not null)
             Start(call, entry, () => SubscriberAccessCall.TryAnswer(call, config, gateway, dialPlan, services, subscriber, entry, _shutdown.Token), a => a.RunAsync);
         else if (announce)
             Start(call, entry, () => StorageFullCall.TryAnswer(call, config, gateway, dialPlan, services, storage.Reason, entry, _shutdown.Token), a => a.RunAsync);

@@ -115,6 +115,8 @@ public sealed class RefusalReason
     public static readonly RefusalReason NoRtpPort = new("no_rtp_port", 1021);
     /// <summary>No acceptable media (codecs, or the SRTP the dial plan requires).</summary>
     public static readonly RefusalReason Media = new("media", 1021);
+    /// <summary>A pilot number of a disabled auto attendant (480, event 2096).</summary>
+    public static readonly RefusalReason AutoAttendantDisabled = new("auto_attendant_disabled", 2096);
     /// <summary>The data directory cannot take the message (503, event 2062).</summary>
     public static readonly RefusalReason Storage = new("storage", 2062);
 }

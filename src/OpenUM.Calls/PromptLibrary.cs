@@ -31,9 +31,13 @@ public sealed class PromptLibrary
     /// <summary>The prompts of subscriber access (CALL-2).</summary>
     public SubscriberPrompts Subscriber { get; }
 
+    /// <summary>The built-in prompts of auto attendants.</summary>
+    public AutoAttendants.AttendantPrompts Attendant { get; }
+
     private PromptLibrary()
     {
         Subscriber = new SubscriberPrompts(Load);
+        Attendant = new AutoAttendants.AttendantPrompts(Load);
         GreetingPrefix = Load("greeting-prefix");
         GreetingSuffix = Load("greeting-suffix");
         NoMailbox = Load("no-mailbox");

@@ -11,6 +11,7 @@ root.Subcommands.Add(GatewayCommands.Create());
 root.Subcommands.Add(HuntGroupCommands.Create());
 root.Subcommands.Add(MailboxCommands.Create());
 root.Subcommands.Add(MailboxPolicyCommands.Create());
+root.Subcommands.Add(AutoAttendantCommands.Create());
 MailboxPinCommands.AddTo(root);
 PlayOnPhoneCommand.AddTo(root);
 root.Subcommands.Add(ServerCommands.Create());

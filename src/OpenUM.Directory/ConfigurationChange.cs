@@ -30,6 +30,7 @@ public sealed record ConfigurationChange(
         ConfigurationObjectType.UmServer => "UM server",
         ConfigurationObjectType.Mailbox => "mailbox",
         ConfigurationObjectType.MailboxPolicy => "mailbox policy",
+        ConfigurationObjectType.AutoAttendant => "auto attendant",
         _ => type.ToString(),
     };
 }

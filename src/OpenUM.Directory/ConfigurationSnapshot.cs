@@ -21,6 +21,8 @@ public sealed class ConfigurationSnapshot
     private readonly Dictionary<string, Mailbox> _mailboxesBySipAddress = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<HuntGroup>> _huntGroupsByGateway = new(NameComparer);
     private readonly Dictionary<string, List<HuntGroup>> _huntGroupsByDialPlan = new(NameComparer);
+    private readonly Dictionary<string, AutoAttendant> _autoAttendants = new(NameComparer);
+    private readonly Dictionary<string, List<AutoAttendant>> _autoAttendantsByDialPlan = new(NameComparer);
 
     /// <summary>Builds a snapshot; duplicate keys do not throw (the first wins in lookups, validation reports them).</summary>
     public ConfigurationSnapshot(
@@ -30,7 +32,8 @@ public sealed class ConfigurationSnapshot
         IEnumerable<HuntGroup> huntGroups,
         IEnumerable<UmServer> umServers,
         IEnumerable<Mailbox> mailboxes,
-        IEnumerable<MailboxPolicy>? mailboxPolicies = null)
+        IEnumerable<MailboxPolicy>? mailboxPolicies = null,
+        IEnumerable<AutoAttendant>? autoAttendants = null)
     {
         Version = version;
         DialPlans = Array.AsReadOnly(dialPlans.ToArray());
@@ -39,6 +42,12 @@ public sealed class ConfigurationSnapshot
         UmServers = Array.AsReadOnly(umServers.ToArray());
         Mailboxes = Array.AsReadOnly(mailboxes.ToArray());
         MailboxPolicies = Array.AsReadOnly((mailboxPolicies ?? []).ToArray());
+        AutoAttendants = Array.AsReadOnly((autoAttendants ?? []).ToArray());
+        foreach (var a in AutoAttendants)
+        {
+            TryIndex(_autoAttendants, a.Name, a);
+            AddTo(_autoAttendantsByDialPlan, a.DialPlan, a);
+        }
 
         foreach (var d in DialPlans)
         {
@@ -101,6 +110,19 @@ public sealed class ConfigurationSnapshot
 
     /// <summary>All mailbox policies.</summary>
     public IReadOnlyList<MailboxPolicy> MailboxPolicies { get; }
+
+    /// <summary>All auto attendants.</summary>
+    public IReadOnlyList<AutoAttendant> AutoAttendants { get; }
+
+    /// <summary>The auto attendant with this name (case-insensitive), or null.</summary>
+    public AutoAttendant? FindAutoAttendant(string name) => _autoAttendants.GetValueOrDefault(name);
+
+    /// <summary>Auto attendants of a dial plan.</summary>
+    public IReadOnlyList<AutoAttendant> AutoAttendantsForDialPlan(string dialPlan) => Lookup(_autoAttendantsByDialPlan, dialPlan);
+
+    /// <summary>The auto attendant of <paramref name="dialPlan"/> one of whose pilot numbers is <paramref name="called"/>, or null.</summary>
+    public AutoAttendant? FindAutoAttendantByPilot(string dialPlan, string? called) =>
+        AutoAttendantsForDialPlan(dialPlan).FirstOrDefault(a => a.Answers(called));
 
     /// <summary>The mailbox policy with this name (case-insensitive), or null.</summary>
     public MailboxPolicy? FindMailboxPolicy(string name) => _mailboxPolicies.GetValueOrDefault(name);
@@ -199,9 +221,10 @@ public sealed class ConfigurationSnapshot
         IEnumerable<HuntGroup>? huntGroups = null,
         IEnumerable<UmServer>? umServers = null,
         IEnumerable<Mailbox>? mailboxes = null,
-        IEnumerable<MailboxPolicy>? mailboxPolicies = null) =>
+        IEnumerable<MailboxPolicy>? mailboxPolicies = null,
+        IEnumerable<AutoAttendant>? autoAttendants = null) =>
         new(Version, dialPlans ?? DialPlans, ipGateways ?? IpGateways, huntGroups ?? HuntGroups, umServers ?? UmServers, mailboxes ?? Mailboxes,
-            mailboxPolicies ?? MailboxPolicies);
+            mailboxPolicies ?? MailboxPolicies, autoAttendants ?? AutoAttendants);
 
     private static string? SipAddressKey(string? dialPlan, string? sipUri) =>
         dialPlan is null || Mailbox.SipAddressOf(sipUri) is not { } address ? null : dialPlan.ToLowerInvariant() + "\u001f" + address;

@@ -31,6 +31,7 @@ public static partial class ConfigurationValidator
         foreach (var s in configuration.UmServers) ValidateUmServer(s, configuration);
         foreach (var m in configuration.Mailboxes) ValidateMailbox(m, configuration);
         foreach (var p in configuration.MailboxPolicies) ValidateMailboxPolicy(p, configuration);
+        foreach (var a in configuration.AutoAttendants) ValidateAutoAttendant(a, configuration);
     }
 
     /// <summary>Validates a dial plan and what depends on it (its mailboxes, its gateways' addresses).</summary>
@@ -98,6 +99,7 @@ public static partial class ConfigurationValidator
             ValidateAllowedGroups(policy.AllowedInternationalGroups, Dialing.DialingFields.ConfiguredInternationalGroups,
                 dialPlan.ConfiguredInternationalGroups, Dialing.DialingFields.ConfiguredInternationalGroups, dialPlan.Name);
         }
+        ValidateDialPlanAttendants(dialPlan, configuration);
         if (dialPlan.IsSecured && configuration.GatewaysForDialPlan(dialPlan.Name).FirstOrDefault(g => g.HasIPAddress) is { } ipGateway)
         {
             throw Fail(F.VoipSecurity,
@@ -211,6 +213,7 @@ public static partial class ConfigurationValidator
         {
             users.AddRange(configuration.HuntGroupsForDialPlan(name).Select(h => $"hunt group '{h.Name}'"));
             users.AddRange(configuration.MailboxPoliciesForDialPlan(name).Select(p => $"mailbox policy '{p.Name}'"));
+            users.AddRange(configuration.AutoAttendantsForDialPlan(name).Select(a => $"auto attendant '{a.Name}'"));
             users.AddRange(configuration.UmServers
                 .Where(s => s.DialPlans.Contains(name, StringComparer.OrdinalIgnoreCase))
                 .Select(s => $"UM server '{s.Name}'"));
@@ -233,6 +236,11 @@ public static partial class ConfigurationValidator
             {
                 users.Add($"{mailboxes.Length - 5} more mailboxes");
             }
+        }
+
+        else if (type == ConfigurationObjectType.AutoAttendant)
+        {
+            users.AddRange(AttendantUsers(name, configuration));
         }
 
         if (users.Count > 0)

@@ -77,6 +77,15 @@ public abstract class DbConfigurationStore : IConfigurationStore
     public ConfigurationChange RemoveMailboxPolicy(string name) => Remove(Kinds.MailboxPolicy, name);
     /// <inheritdoc/>
     public MailboxPolicy? GetMailboxPolicy(string name) => Get(Kinds.MailboxPolicy, name);
+
+    /// <inheritdoc/>
+    public ConfigurationChange AddAutoAttendant(AutoAttendant attendant) => Add(Kinds.AutoAttendant, attendant);
+    /// <inheritdoc/>
+    public ConfigurationChange UpdateAutoAttendant(AutoAttendant attendant) => Update(Kinds.AutoAttendant, attendant?.Name!, attendant!);
+    /// <inheritdoc/>
+    public ConfigurationChange RemoveAutoAttendant(string name) => Remove(Kinds.AutoAttendant, name);
+    /// <inheritdoc/>
+    public AutoAttendant? GetAutoAttendant(string name) => Get(Kinds.AutoAttendant, name);
     /// <inheritdoc/>
     public ValueTask<MailboxPolicy?> GetMailboxPolicyAsync(string name, CancellationToken ct = default) =>
         Get(Kinds.MailboxPolicy, name, async: true, ct);
@@ -319,5 +328,6 @@ public abstract class DbConfigurationStore : IConfigurationStore
         ReadAll(_dialect, connection, transaction, StoreTables.HuntGroups),
         ReadAll(_dialect, connection, transaction, StoreTables.UmServers),
         ReadAll(_dialect, connection, transaction, StoreTables.Mailboxes),
-        ReadAll(_dialect, connection, transaction, StoreTables.MailboxPolicies));
+        ReadAll(_dialect, connection, transaction, StoreTables.MailboxPolicies),
+        ReadAll(_dialect, connection, transaction, StoreTables.AutoAttendants));
 }

@@ -72,6 +72,8 @@ public enum ConfigurationObjectType
     Mailbox,
     /// <summary><see cref="Directory.MailboxPolicy"/>.</summary>
     MailboxPolicy,
+    /// <summary><see cref="Directory.AutoAttendant"/>.</summary>
+    AutoAttendant,
 }
 
 /// <summary>What a committed mutation did.</summary>

@@ -61,6 +61,15 @@ public interface IConfigurationStore : IDisposable
     /// <summary>The mailbox policy with this name (case-insensitive), or null.</summary>
     MailboxPolicy? GetMailboxPolicy(string name);
 
+    /// <summary>Creates an auto attendant; its pilot numbers, groups and key mappings must fit its dial plan.</summary>
+    ConfigurationChange AddAutoAttendant(AutoAttendant attendant);
+    /// <summary>Replaces the auto attendant with the same name.</summary>
+    ConfigurationChange UpdateAutoAttendant(AutoAttendant attendant);
+    /// <summary>Removes an auto attendant; refused while another one's key mapping leads to it.</summary>
+    ConfigurationChange RemoveAutoAttendant(string name);
+    /// <summary>The auto attendant with this name (case-insensitive), or null.</summary>
+    AutoAttendant? GetAutoAttendant(string name);
+
     /// <summary>The PIN state of the mailbox at (dialPlan, extension), or null when it has no PIN.</summary>
     MailboxPinState? GetPin(string dialPlan, string extension);
     /// <summary>

@@ -30,7 +30,7 @@ internal sealed record ObjectKind<T>(
     }
 }
 
-/// <summary>The six object kinds.</summary>
+/// <summary>The seven object kinds.</summary>
 internal static class Kinds
 {
     public static readonly ObjectKind<DialPlan> DialPlan = new(
@@ -57,6 +57,10 @@ internal static class Kinds
     public static readonly ObjectKind<MailboxPolicy> MailboxPolicy = new(
         ConfigurationObjectType.MailboxPolicy, StoreTables.MailboxPolicies, c => c.MailboxPolicies, (c, l) => c.With(mailboxPolicies: l),
         ConfigurationValidator.ValidateMailboxPolicy, x => x.Name, x => x.Id, (x, id) => x with { Id = id });
+
+    public static readonly ObjectKind<AutoAttendant> AutoAttendant = new(
+        ConfigurationObjectType.AutoAttendant, StoreTables.AutoAttendants, c => c.AutoAttendants, (c, l) => c.With(autoAttendants: l),
+        ConfigurationValidator.ValidateAutoAttendant, x => x.Name, x => x.Id, (x, id) => x with { Id = id });
 
     /// <summary>The key of a mailbox ("dial plan/extension"), refusing null parts.</summary>
     public static string MailboxKey(string dialPlan, string extension)

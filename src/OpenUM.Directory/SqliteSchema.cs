@@ -173,6 +173,30 @@ internal static class SqliteSchema
         """
         ALTER TABLE mailboxes ADD COLUMN away INTEGER NOT NULL DEFAULT 0;
         """,
+        // 13: auto attendants (New-UMAutoAttendant).
+        // Pilot numbers, allowed groups, schedules and key mappings are JSON arrays of their text forms.
+        """
+        CREATE TABLE auto_attendants (
+            id TEXT PRIMARY KEY NOT NULL,
+            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            dial_plan TEXT NOT NULL COLLATE NOCASE,
+            pilot_identifier_list TEXT NOT NULL DEFAULT '[]',
+            status TEXT NOT NULL,
+            time_zone TEXT NOT NULL,
+            business_hours_schedule TEXT NOT NULL DEFAULT '[]',
+            holiday_schedule TEXT NOT NULL DEFAULT '[]',
+            business_hours_welcome_greeting_file TEXT,
+            after_hours_welcome_greeting_file TEXT,
+            business_hours_key_mapping TEXT NOT NULL DEFAULT '[]',
+            after_hours_key_mapping TEXT NOT NULL DEFAULT '[]',
+            operator_extension TEXT,
+            call_someone_enabled INTEGER NOT NULL,
+            name_lookup_enabled INTEGER NOT NULL,
+            allow_dial_plan_subscribers INTEGER NOT NULL,
+            allow_extensions INTEGER NOT NULL,
+            allowed_in_country_or_region_groups TEXT NOT NULL DEFAULT '[]',
+            allowed_international_groups TEXT NOT NULL DEFAULT '[]');
+        """,
     ];
 
     /// <summary>Schema version this build writes.</summary>

@@ -1,8 +1,9 @@
 using static OpenUM.Directory.StoreValues;
+using Schedules = OpenUM.Directory.AutoAttendants;
 
 namespace OpenUM.Directory;
 
-/// <summary>The tables of the six object kinds and the conversions between rows and records, for both stores.</summary>
+/// <summary>The tables of the seven object kinds and the conversions between rows and records, for both stores.</summary>
 internal static class StoreTables
 {
     public static readonly StoreTable<DialPlan> DialPlans = new(
@@ -186,4 +187,42 @@ internal static class StoreTables
               FormatList(p.AllowedInternationalGroups), p.AllowPlayOnPhone, p.AllowSubscriberAccess, p.MinPinLength,
               p.PinLifetime is { } lifetime ? (int)lifetime.TotalDays : null, p.PinHistoryCount, p.AllowCommonPatterns,
               p.LogonFailuresBeforePinReset, p.MaxLogonAttempts, p.AllowFax, p.FaxServerUri]);
+
+    // Schedules and key mappings are JSON lists of their text forms ("Mon-Fri 08:00-18:00", "1,Sales,1001"), as typed.
+    public static readonly StoreTable<AutoAttendant> AutoAttendants = new(
+        "auto_attendants",
+        ["id", "name", "dial_plan", Json("pilot_identifier_list"), "status", "time_zone", Json("business_hours_schedule"),
+         Json("holiday_schedule"), "business_hours_welcome_greeting_file", "after_hours_welcome_greeting_file",
+         Json("business_hours_key_mapping"), Json("after_hours_key_mapping"), "operator_extension", "call_someone_enabled",
+         "name_lookup_enabled", "allow_dial_plan_subscribers", "allow_extensions", Json("allowed_in_country_or_region_groups"),
+         Json("allowed_international_groups")],
+        r => new AutoAttendant
+        {
+            Id = r.GetGuid(0),
+            Name = r.GetString(1),
+            DialPlan = r.GetString(2),
+            PilotIdentifierList = ParseList(r.GetString(3)),
+            Status = ParseEnum<UmStatus>(r.GetString(4)),
+            TimeZone = r.GetString(5),
+            BusinessHoursSchedule = ParseList(r.GetString(6)).Select(Schedules.BusinessHoursRange.Parse).ToArray(),
+            HolidaySchedule = ParseList(r.GetString(7)).Select(Schedules.HolidayEntry.Parse).ToArray(),
+            BusinessHoursWelcomeGreetingFile = NullableString(r, 8),
+            AfterHoursWelcomeGreetingFile = NullableString(r, 9),
+            BusinessHoursKeyMapping = ParseList(r.GetString(10)).Select(Schedules.KeyMapping.Parse).ToArray(),
+            AfterHoursKeyMapping = ParseList(r.GetString(11)).Select(Schedules.KeyMapping.Parse).ToArray(),
+            OperatorExtension = NullableString(r, 12),
+            CallSomeoneEnabled = r.GetBoolean(13),
+            NameLookupEnabled = r.GetBoolean(14),
+            AllowDialPlanSubscribers = r.GetBoolean(15),
+            AllowExtensions = r.GetBoolean(16),
+            AllowedInCountryOrRegionGroups = ParseList(r.GetString(17)),
+            AllowedInternationalGroups = ParseList(r.GetString(18)),
+        },
+        a => [a.Id, a.Name, a.DialPlan, FormatList(a.PilotIdentifierList), a.Status.ToString(), a.TimeZone,
+              FormatList(Texts(a.BusinessHoursSchedule)), FormatList(Texts(a.HolidaySchedule)), a.BusinessHoursWelcomeGreetingFile,
+              a.AfterHoursWelcomeGreetingFile, FormatList(Texts(a.BusinessHoursKeyMapping)), FormatList(Texts(a.AfterHoursKeyMapping)),
+              a.OperatorExtension, a.CallSomeoneEnabled, a.NameLookupEnabled, a.AllowDialPlanSubscribers, a.AllowExtensions,
+              FormatList(a.AllowedInCountryOrRegionGroups), FormatList(a.AllowedInternationalGroups)]);
+
+    private static string[] Texts<T>(IEnumerable<T> items) => items.Select(x => x!.ToString()!).ToArray();
 }

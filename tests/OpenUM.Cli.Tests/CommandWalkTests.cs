@@ -64,6 +64,7 @@ public sealed partial class CommandWalkTests : IDisposable
             ["gateway", "new", "--name", "pbx1", "--address", "192.0.2.10", "--dial-plan", "Contoso"],
             ["mailbox", "new", "--extension", "1000", "--dial-plan", "Contoso", "--email", "user1000@example.test"],
             ["mailboxpolicy", "new", "--name", "Staff", "--dial-plan", "Contoso"],
+            ["autoattendant", "new", "--name", "Reception", "--dial-plan", "Contoso"],
         })
         {
             var (code, _, err) = Run(args);
@@ -78,7 +79,7 @@ public sealed partial class CommandWalkTests : IDisposable
         foreach (var argument in page.Arguments)
             args.Add(argument switch
             {
-                "name" => page.Path[0] switch { "gateway" => "pbx1", "mailboxpolicy" => "Staff", "huntgroup" => "pbx1-Contoso", _ => "Contoso" },
+                "name" => page.Path[0] switch { "gateway" => "pbx1", "mailboxpolicy" => "Staff", "huntgroup" => "pbx1-Contoso", "autoattendant" => "Reception", _ => "Contoso" },
                 "extension" => "1000",
                 "file" => Garbage(),
                 "thumbprint" => "00",

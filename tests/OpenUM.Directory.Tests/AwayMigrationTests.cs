@@ -28,6 +28,7 @@ public sealed class AwayMigrationTests
     /// <summary>Takes a store back to version 11, before the away flag (the newest migration first: the upgrade tests of earlier ones call it).</summary>
     internal static void RevertAwayMigration(Microsoft.Data.Sqlite.SqliteConnection raw)
     {
+        AutoAttendants.AutoAttendantStoreTests.RevertAutoAttendantMigration(raw);
         StoreTests.Execute(raw, "ALTER TABLE mailboxes DROP COLUMN away");
         StoreTests.Execute(raw, $"DELETE FROM schema_migrations WHERE version = {AwayVersion}");
     }

@@ -29,4 +29,12 @@ public sealed record OutdialingRestrictions(
         return new($"mailbox policy '{policy.Name}'", policy.AllowDialPlanSubscribers, policy.AllowExtensions,
             policy.AllowedInCountryOrRegionGroups, policy.AllowedInternationalGroups);
     }
+
+    /// <summary>An auto attendant's restrictions, which apply to its (never authenticated) callers.</summary>
+    public static OutdialingRestrictions ForAutoAttendant(AutoAttendant attendant)
+    {
+        ArgumentNullException.ThrowIfNull(attendant);
+        return new($"auto attendant '{attendant.Name}'", attendant.AllowDialPlanSubscribers, attendant.AllowExtensions,
+            attendant.AllowedInCountryOrRegionGroups, attendant.AllowedInternationalGroups);
+    }
 }

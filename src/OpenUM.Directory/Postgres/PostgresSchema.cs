@@ -156,6 +156,31 @@ internal static class PostgresSchema
         """
         ALTER TABLE mailboxes ADD COLUMN away boolean NOT NULL DEFAULT false;
         """,
+        // 13: auto attendants (SQLite migration 13).
+        """
+        CREATE TABLE auto_attendants (
+            seq bigint GENERATED ALWAYS AS IDENTITY,
+            id uuid PRIMARY KEY,
+            name text NOT NULL,
+            dial_plan text NOT NULL,
+            pilot_identifier_list jsonb NOT NULL DEFAULT '[]',
+            status text NOT NULL,
+            time_zone text NOT NULL,
+            business_hours_schedule jsonb NOT NULL DEFAULT '[]',
+            holiday_schedule jsonb NOT NULL DEFAULT '[]',
+            business_hours_welcome_greeting_file text,
+            after_hours_welcome_greeting_file text,
+            business_hours_key_mapping jsonb NOT NULL DEFAULT '[]',
+            after_hours_key_mapping jsonb NOT NULL DEFAULT '[]',
+            operator_extension text,
+            call_someone_enabled boolean NOT NULL,
+            name_lookup_enabled boolean NOT NULL,
+            allow_dial_plan_subscribers boolean NOT NULL,
+            allow_extensions boolean NOT NULL,
+            allowed_in_country_or_region_groups jsonb NOT NULL DEFAULT '[]',
+            allowed_international_groups jsonb NOT NULL DEFAULT '[]');
+        CREATE UNIQUE INDEX auto_attendants_name ON auto_attendants (lower(name));
+        """,
     ];
 
     /// <summary>Schema version this build writes.</summary>

@@ -42,6 +42,7 @@ public static class ConfigurationExport
             IpGateways = snapshot.IpGateways,
             HuntGroups = snapshot.HuntGroups,
             MailboxPolicies = snapshot.MailboxPolicies,
+            AutoAttendants = snapshot.AutoAttendants,
             Mailboxes = snapshot.Mailboxes,
             Pins = pins,
         };
@@ -75,7 +76,7 @@ public static class ConfigurationExport
         ArgumentNullException.ThrowIfNull(store);
         var current = store.Load();
         if (current.DialPlans.Count + current.IpGateways.Count + current.HuntGroups.Count + current.UmServers.Count
-            + current.Mailboxes.Count + current.MailboxPolicies.Count > 0)
+            + current.Mailboxes.Count + current.MailboxPolicies.Count + current.AutoAttendants.Count > 0)
         {
             throw new BackupException("the target configuration store is not empty: restore into an empty store (a new database, or without --store for the data directory's own SQLite file)");
         }
@@ -88,6 +89,8 @@ public static class ConfigurationExport
             foreach (var x in configuration.HuntGroups) store.AddHuntGroup(x);
             foreach (var x in configuration.MailboxPolicies) store.AddMailboxPolicy(x);
             foreach (var x in configuration.Mailboxes) store.AddMailbox(x);
+            // Attendants whose keys lead to other attendants come after those (the export keeps creation order).
+            foreach (var x in configuration.AutoAttendants) store.AddAutoAttendant(x);
             foreach (var pin in configuration.Pins) store.SavePin(pin.DialPlan, pin.Extension, pin.State);
         }
         catch (ConfigurationValidationException e)
@@ -115,6 +118,8 @@ public sealed record ExportedConfiguration
     public IReadOnlyList<MailboxPolicy> MailboxPolicies { get; init; } = [];
     /// <summary>Mailboxes.</summary>
     public IReadOnlyList<Mailbox> Mailboxes { get; init; } = [];
+    /// <summary>Auto attendants.</summary>
+    public IReadOnlyList<AutoAttendant> AutoAttendants { get; init; } = [];
     /// <summary>PIN states (hashes, history, lockout), by mailbox.</summary>
     public IReadOnlyList<ExportedPin> Pins { get; init; } = [];
 }

@@ -201,14 +201,18 @@ public static partial class BaresipPhone
         try { await reader; } catch (OperationCanceledException) { } catch (IOException) { }
     }
 
-    // The last call's decoded audio (sndfile writes dump-<time>-dec.wav) is copied out before the work dir goes.
+    // The last call's decoded audio (sndfile writes dump-<time>-dec.wav) is copied out before the work dir goes. When the
+    // phone placed more than one call (it follows a REFER), each is also kept as <name>-call<N>.wav, in order.
     private static async Task<BaresipCallResult> FinishAsync(ChildProcess phone, string rec, string receivedWavPath, CallState call,
         bool closedByPeer, ITestOutputHelper? log)
     {
         await phone.WaitForExitAsync(TimeSpan.FromSeconds(5));
-        string? dec = System.IO.Directory.GetFiles(rec, "dump-*-dec.wav").OrderBy(f => f).LastOrDefault();
+        string[] decs = [.. System.IO.Directory.GetFiles(rec, "dump-*-dec.wav").OrderBy(f => f, StringComparer.Ordinal)];
+        string? dec = decs.LastOrDefault();
         if (dec is not null)
             File.Copy(dec, receivedWavPath, overwrite: true);
+        for (int i = 0; decs.Length > 1 && i < decs.Length; i++)
+            File.Copy(decs[i], Path.ChangeExtension(receivedWavPath, null) + $"-call{i + 1}.wav", overwrite: true);
         var result = new BaresipCallResult(call.Established, closedByPeer, call.Reason, dec is null ? null : receivedWavPath,
             call.Events, phone.StdOut + phone.StdErr);
         log?.WriteLine(result.Describe());

@@ -34,8 +34,17 @@ public sealed class PostgresStoreTests(TempPostgres postgres)
         store.AddUmServer(server);
         store.AddMailboxPolicy(policy);
         store.AddMailbox(mailbox);
+        var attendant = new AutoAttendant
+        {
+            Name = "Accueil", DialPlan = "Paris", PilotIdentifierList = ["+33155550200"], Status = UmStatus.Enabled, TimeZone = "Europe/Paris",
+            BusinessHoursSchedule = [Directory.AutoAttendants.BusinessHoursRange.Parse("Mon-Fri 08:30-18:00")],
+            HolidaySchedule = [Directory.AutoAttendants.HolidayEntry.Parse("Noël,greetings/noel.wav,2026-12-25,2026-12-26")],
+            BusinessHoursKeyMapping = [Directory.AutoAttendants.KeyMapping.Parse("1,Ventes,1234")], OperatorExtension = "1999",
+        };
+        store.AddAutoAttendant(attendant);
 
         using var other = new PostgresConfigurationStore(at);
+        Assert.Equal(attendant, other.GetAutoAttendant("accueil"));
         Assert.Equal(plan, other.GetDialPlan("PARIS"));
         Assert.Equal(gateway, other.GetIpGateway("SBC"));
         Assert.Equal(server, other.GetUmServer("um-paris"));
