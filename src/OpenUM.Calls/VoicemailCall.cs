@@ -26,6 +26,7 @@ internal sealed class VoicemailCall
     private readonly Mailbox? _mailbox;
     private readonly string _extension;
     private readonly CallServices _s;
+    private readonly PromptLibrary _prompts; // the mailbox's language, else the dial plan's
     private readonly CancellationToken _shutdown;
 
     private VoicemailCall(IncomingCall call, AnsweredCall answered, DialPlan dialPlan, Mailbox? mailbox, string extension,
@@ -33,6 +34,7 @@ internal sealed class VoicemailCall
     {
         (_call, _answered, _dialPlan, _mailbox, _extension, _s, _shutdown) = (call, answered, dialPlan, mailbox, extension, services, shutdown);
         _media = answered.Media;
+        _prompts = services.Prompts.For(dialPlan, mailbox);
     }
 
     private string CallId => _call.Request.CallId ?? "";
@@ -70,12 +72,12 @@ internal sealed class VoicemailCall
             _answered.Entry.State = ActiveCallState.Greeting;
             if (_mailbox is null)
             {
-                await _media.PlayAsync(_s.Prompts.NoMailbox, ct).ConfigureAwait(false);
+                await _media.PlayAsync(_prompts.NoMailbox, ct).ConfigureAwait(false);
             }
             else
             {
                 await PlayGreetingAsync(ct).ConfigureAwait(false);
-                await _media.PlayAsync(_s.Prompts.Beep, ct).ConfigureAwait(false);
+                await _media.PlayAsync(_prompts.Beep, ct).ConfigureAwait(false);
                 // The description goes to the spool before any audio: a recording that cannot be written still says who called.
                 spooled = await _s.Spool.BeginAsync(Description(_mailbox)).ConfigureAwait(false);
                 var limits = new RecordingLimits(_dialPlan.MaxRecordingDuration, _dialPlan.RecordingIdleTimeout, '#');
@@ -87,7 +89,7 @@ internal sealed class VoicemailCall
                     // Also after a write failure: the caller hears the normal end, the message goes out marked incomplete.
                     life.EndReason = $"recording ended by {recording.Reason}";
                     _answered.Entry.State = ActiveCallState.Goodbye;
-                    await _media.PlayAsync(_s.Prompts.Goodbye, ct).ConfigureAwait(false);
+                    await _media.PlayAsync(_prompts.Goodbye, ct).ConfigureAwait(false);
                 }
             }
         }
@@ -151,7 +153,7 @@ internal sealed class VoicemailCall
             }
             CallEvents.CallFailed(_s.Logger, CallId, $"{problem}; the default greeting is played");
         }
-        foreach (var part in _s.Prompts.DefaultGreetingParts(_extension))
+        foreach (var part in _prompts.DefaultGreetingParts(_extension))
             await _media.PlayAsync(part, ct).ConfigureAwait(false);
     }
 }

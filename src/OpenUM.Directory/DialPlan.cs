@@ -72,6 +72,15 @@ public sealed record DialPlan
     /// <summary>International groups unauthenticated callers may dial; each must be configured (case-insensitive).</summary>
     public IReadOnlyList<string> AllowedInternationalGroups { get; init => field = ValueList<string>.From(value); } = ValueList<string>.Empty;
 
+    /// <summary>
+    /// Language of the prompts callers hear (Exchange DefaultLanguage): the greeting of a mailbox without a language
+    /// of its own, subscriber access before logon. A culture name whose language pack is installed ("en-US", "fr-FR").
+    /// </summary>
+    public string DefaultLanguage { get; init; } = DefaultLanguageName;
+
+    /// <summary>The language of a dial plan that names none.</summary>
+    public const string DefaultLanguageName = "en-US";
+
     /// <summary>True for SipSecured and Secured, which need mutual TLS and FQDN gateways.</summary>
     public bool IsSecured => VoipSecurity != VoipSecurity.Unsecured;
 }

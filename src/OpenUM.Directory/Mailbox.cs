@@ -51,4 +51,10 @@ public sealed record Mailbox
 
     /// <summary>Greeting WAV, relative to the data directory.</summary>
     public string? GreetingFile { get; init; }
+
+    /// <summary>
+    /// Language of the user's prompts (Exchange UMMailbox Language): the default greeting callers hear and subscriber
+    /// access after logon. Null = the dial plan's DefaultLanguage.
+    /// </summary>
+    public string? Language { get; init; }
 }

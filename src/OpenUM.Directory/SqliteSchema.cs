@@ -162,6 +162,11 @@ internal static class SqliteSchema
         ALTER TABLE um_servers ADD COLUMN imap_delete_action TEXT NOT NULL DEFAULT 'MoveToTrash';
         ALTER TABLE um_servers ADD COLUMN imap_trash_folder TEXT NOT NULL DEFAULT '';
         """,
+        // 11: the language of the prompts: a dial plan's (Exchange DefaultLanguage) and a mailbox's own (NULL = its dial plan's).
+        """
+        ALTER TABLE dial_plans ADD COLUMN default_language TEXT NOT NULL DEFAULT 'en-US';
+        ALTER TABLE mailboxes ADD COLUMN language TEXT;
+        """,
     ];
 
     /// <summary>Schema version this build writes.</summary>

@@ -12,7 +12,8 @@ internal static class StoreTables
          "allow_dial_plan_subscribers", "allow_extensions", "max_call_duration_ms", "max_recording_duration_ms",
          "recording_idle_timeout_ms", "logon_failures_before_disconnect", "operator_extension",
          Json("configured_in_country_or_region_groups"), Json("configured_international_groups"),
-         Json("allowed_in_country_or_region_groups"), Json("allowed_international_groups"), "storage_full_action"],
+         Json("allowed_in_country_or_region_groups"), Json("allowed_international_groups"), "storage_full_action",
+         "default_language"],
         r => new DialPlan
         {
             Id = r.GetGuid(0),
@@ -37,6 +38,7 @@ internal static class StoreTables
             AllowedInCountryOrRegionGroups = ParseList(r.GetString(19)),
             AllowedInternationalGroups = ParseList(r.GetString(20)),
             StorageFullAction = ParseEnum<StorageFullAction>(r.GetString(21)),
+            DefaultLanguage = r.GetString(22),
         },
         d => [d.Id, d.Name, d.NumberOfDigitsInExtension, d.UriType.ToString(), d.VoipSecurity.ToString(),
               FormatList(d.AccessTelephoneNumbers), d.CountryOrRegionCode, d.OutsideLineAccessCode, d.InternationalAccessCode,
@@ -44,7 +46,7 @@ internal static class StoreTables
               Milliseconds(d.MaxRecordingDuration), Milliseconds(d.RecordingIdleTimeout), d.LogonFailuresBeforeDisconnect,
               d.OperatorExtension, Dialing.DialingRuleJson.Format(d.ConfiguredInCountryOrRegionGroups),
               Dialing.DialingRuleJson.Format(d.ConfiguredInternationalGroups), FormatList(d.AllowedInCountryOrRegionGroups),
-              FormatList(d.AllowedInternationalGroups), d.StorageFullAction.ToString()]);
+              FormatList(d.AllowedInternationalGroups), d.StorageFullAction.ToString(), d.DefaultLanguage]);
 
     public static readonly StoreTable<IpGateway> IpGateways = new(
         "ip_gateways",
@@ -141,7 +143,7 @@ internal static class StoreTables
 
     public static readonly StoreTable<Mailbox> Mailboxes = new(
         "mailboxes",
-        ["id", "dial_plan", "extension", "display_name", "email_address", "sip_uri", "mailbox_policy", "greeting_file"],
+        ["id", "dial_plan", "extension", "display_name", "email_address", "sip_uri", "mailbox_policy", "greeting_file", "language"],
         r => new Mailbox
         {
             Id = r.GetGuid(0),
@@ -152,8 +154,9 @@ internal static class StoreTables
             SipUri = NullableString(r, 5),
             MailboxPolicy = NullableString(r, 6),
             GreetingFile = NullableString(r, 7),
+            Language = NullableString(r, 8),
         },
-        m => [m.Id, m.DialPlan, m.Extension, m.DisplayName, m.EmailAddress, m.SipUri, m.MailboxPolicy, m.GreetingFile]);
+        m => [m.Id, m.DialPlan, m.Extension, m.DisplayName, m.EmailAddress, m.SipUri, m.MailboxPolicy, m.GreetingFile, m.Language]);
 
     public static readonly StoreTable<MailboxPolicy> MailboxPolicies = new(
         "mailbox_policies",

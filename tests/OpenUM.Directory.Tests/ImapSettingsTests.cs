@@ -74,6 +74,7 @@ public class ImapSettingsTests
     /// <summary>Takes a store back to version 9 (for the upgrade tests of earlier migrations too).</summary>
     internal static void RevertMigration10(Microsoft.Data.Sqlite.SqliteConnection raw)
     {
+        LanguageSettingsTests.RevertMigration11(raw);
         foreach (var column in new[] { "imap_host", "imap_tls", "imap_client_certificate", "imap_user", "imap_password_file", "imap_login",
                      "imap_master_user_separator", "imap_folder", "imap_delete_action", "imap_trash_folder" })
             StoreTests.Execute(raw, $"ALTER TABLE um_servers DROP COLUMN {column}");

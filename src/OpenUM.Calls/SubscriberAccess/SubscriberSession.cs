@@ -69,6 +69,12 @@ public sealed record SubscriberSessionContext(DialPlan DialPlan, string CallId, 
     /// their SIP address): the session asks only for the PIN. Null: the caller keys in the extension.
     /// </summary>
     public string? CallerExtension { get; init; }
+
+    /// <summary>
+    /// The prompts once the caller has logged on to a mailbox (its language, else the dial plan's); null keeps
+    /// <see cref="Prompts"/> and <see cref="Digits"/> for the whole call.
+    /// </summary>
+    public Func<Mailbox, PromptLibrary>? MailboxPrompts { get; init; }
 }
 
 /// <summary>
@@ -80,7 +86,9 @@ public sealed class SubscriberSession(ISubscriberLine line, DtmfCollector keys, 
 {
     private const int MaxPinDigits = 24; // MinPINLength's upper bound
     private readonly SubscriberTimeouts _t = timeouts ?? new SubscriberTimeouts();
-    private SubscriberPrompts P => context.Prompts;
+    private SubscriberPrompts _prompts = context.Prompts;
+    private Func<string, IEnumerable<AudioClip>> _digits = context.Digits;
+    private SubscriberPrompts P => _prompts;
 
     /// <summary>Runs the session; hang-up cancels it. The caller sends BYE afterwards whatever the outcome.</summary>
     public async Task<SubscriberSessionEnd> RunAsync(CancellationToken ct)
@@ -107,6 +115,7 @@ public sealed class SubscriberSession(ISubscriberLine line, DtmfCollector keys, 
             {
                 case LogonResult.Success when outcome.Mailbox is { } mailbox:
                     CallEvents.SuccessfulLogon(context.Logger, extension, plan.Name, context.CallId);
+                    if (context.MailboxPrompts?.Invoke(mailbox) is { } own) (_prompts, _digits) = (own.Subscriber, own.Digits);
                     try
                     {
                         return await MessagesAsync(mailbox, outcome.Policy, ct).ConfigureAwait(false)
@@ -167,11 +176,9 @@ public sealed class SubscriberSession(ISubscriberLine line, DtmfCollector keys, 
             await PlayAsync(P.NoMessages, ct).ConfigureAwait(false);
             return false;
         }
-        int fresh = messages.Count(m => m.IsNew);
-        await PlayAsync(P.YouHave, ct).ConfigureAwait(false);
-        foreach (var digit in context.Digits(fresh.ToString(System.Globalization.CultureInfo.InvariantCulture)))
-            await PlayAsync(digit, ct).ConfigureAwait(false);
-        await PlayAsync(P.NewMessages, ct).ConfigureAwait(false);
+        // "You have one new message", "Vous avez deux nouveaux messages": the language builds the sentence.
+        foreach (var part in P.MessageCount(messages.Count(m => m.IsNew)))
+            await PlayAsync(part, ct).ConfigureAwait(false);
 
         foreach (var message in messages)
         {
@@ -196,7 +203,7 @@ public sealed class SubscriberSession(ISubscriberLine line, DtmfCollector keys, 
             {
                 await InterruptibleAsync(P.MessageFrom, ct).ConfigureAwait(false);
                 if (message.CallerId.Length > 0 && message.CallerId.All(char.IsAsciiDigit))
-                    foreach (var digit in context.Digits(message.CallerId)) await InterruptibleAsync(digit, ct).ConfigureAwait(false);
+                    foreach (var digit in _digits(message.CallerId)) await InterruptibleAsync(digit, ct).ConfigureAwait(false);
                 else await InterruptibleAsync(P.UnknownCaller, ct).ConfigureAwait(false);
                 if (audio is not null) await InterruptibleAsync(audio, ct).ConfigureAwait(false);
                 message = await store.MarkHeardAsync(message, ct).ConfigureAwait(false);

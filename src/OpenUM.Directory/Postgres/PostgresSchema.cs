@@ -146,6 +146,11 @@ internal static class PostgresSchema
         ALTER TABLE um_servers ADD COLUMN imap_delete_action text NOT NULL DEFAULT 'MoveToTrash';
         ALTER TABLE um_servers ADD COLUMN imap_trash_folder text NOT NULL DEFAULT '';
         """,
+        // 11: the language of the prompts of a dial plan and of a mailbox (SQLite migration 11).
+        """
+        ALTER TABLE dial_plans ADD COLUMN default_language text NOT NULL DEFAULT 'en-US';
+        ALTER TABLE mailboxes ADD COLUMN language text;
+        """,
     ];
 
     /// <summary>Schema version this build writes.</summary>

@@ -23,14 +23,14 @@ public static class Resources
     }
 }
 
-/// <summary>The server's shipped prompts (embedded from src/OpenUM.Calls/Prompts at build time).</summary>
+/// <summary>The server's shipped language packs (embedded from src/OpenUM.Calls/Prompts/&lt;language&gt; at build time).</summary>
 public static class ExpectedPrompts
 {
-    /// <summary>Samples (8 kHz mono) of one prompt, e.g. "no-mailbox".</summary>
-    public static short[] Load(string name)
+    /// <summary>Samples (8 kHz mono) of one prompt of a language pack, e.g. "no-mailbox" (en-US unless <paramref name="language"/> says).</summary>
+    public static short[] Load(string name, string language = "en-US")
     {
-        using var stream = System.Reflection.Assembly.GetExecutingAssembly().GetManifestResourceStream($"Prompts/{name}.wav")
-            ?? throw new InvalidOperationException($"prompt {name}.wav is not embedded (src/OpenUM.Calls/Prompts)");
+        using var stream = System.Reflection.Assembly.GetExecutingAssembly().GetManifestResourceStream($"Prompts/{language}/{name}.wav")
+            ?? throw new InvalidOperationException($"prompt {name}.wav is not embedded (src/OpenUM.Calls/Prompts/{language})");
         using var ms = new MemoryStream();
         stream.CopyTo(ms);
         var wav = PcmWav.Parse(ms.ToArray(), name + ".wav");
@@ -39,8 +39,11 @@ public static class ExpectedPrompts
     }
 
     /// <summary>The default greeting for an extension: prefix, the digits one by one, suffix (no beep).</summary>
-    public static short[] DefaultGreeting(string extension) =>
-        [.. Load("greeting-prefix"), .. extension.SelectMany(d => Load($"digit-{d}")), .. Load("greeting-suffix")];
+    public static short[] DefaultGreeting(string extension, string language = "en-US") =>
+        [.. Load("greeting-prefix", language), .. extension.SelectMany(d => Load($"digit-{d}", language)), .. Load("greeting-suffix", language)];
+
+    /// <summary>Prompts of one pack played in turn, e.g. ["you-have", "digit-1", "new-message"].</summary>
+    public static short[] Sequence(string language, params string[] names) => [.. names.SelectMany(n => Load(n, language))];
 
     /// <summary>
     /// Asserts a phone heard <paramref name="prompt"/> (envelope correlation over the threshold) and that it matches better
