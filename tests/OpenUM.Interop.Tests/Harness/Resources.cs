@@ -49,13 +49,21 @@ public static class ExpectedPrompts
     /// Asserts a phone heard <paramref name="prompt"/> (envelope correlation over the threshold) and that it matches better
     /// than <paramref name="control"/>, a prompt it must not have heard.
     /// </summary>
-    public static void AssertHeard(string heardPath, string prompt, string control, ITestOutputHelper output)
+    public static void AssertHeard(string heardPath, string prompt, string control, ITestOutputHelper output) =>
+        AssertHeard(heardPath, (prompt, Load(prompt)), (control, Load(control)), output);
+
+    /// <summary>
+    /// Asserts a phone heard <paramref name="expected"/> (envelope correlation over the threshold), matching better than
+    /// <paramref name="control"/>, audio it must not have heard (the same sentence in another language).
+    /// </summary>
+    public static void AssertHeard(string heardPath, (string What, short[] Samples) expected, (string What, short[] Samples) control,
+        ITestOutputHelper output)
     {
         short[] heard = PcmWav.Read(heardPath).Mono();
-        var found = AudioCompare.Align(heard, Load(prompt), RecordingCheck.Rate, TimeSpan.Zero);
-        var other = AudioCompare.Align(heard, Load(control), RecordingCheck.Rate, TimeSpan.Zero);
-        output.WriteLine($"heard {heard.Length / 8000.0:0.00}s; {prompt} {found}; {control} {other}");
-        Assert.True(found.Correlation > AudioCompare.SameAudioThreshold, $"the caller did not hear {prompt}: {found}");
-        Assert.True(other.Correlation < found.Correlation, $"negative control {control} scored {other} vs {found}");
+        var found = AudioCompare.Align(heard, expected.Samples, RecordingCheck.Rate, TimeSpan.Zero);
+        var other = AudioCompare.Align(heard, control.Samples, RecordingCheck.Rate, TimeSpan.Zero);
+        output.WriteLine($"heard {heard.Length / 8000.0:0.00}s; {expected.What} {found}; {control.What} {other}");
+        Assert.True(found.Correlation > AudioCompare.SameAudioThreshold, $"the caller did not hear {expected.What}: {found}");
+        Assert.True(other.Correlation < found.Correlation, $"negative control {control.What} scored {other} vs {found}");
     }
 }
