@@ -7,7 +7,8 @@ namespace OpenUM.Interop.Tests.Languages;
 /// Issue 16 check 4: a dial plan with --default-language fr-FR. baresip hears subscriber access in French before
 /// logon and the French message count after it (the mailbox has no language of its own), then the French default
 /// greeting of the mailbox; each recording is compared with the shipped fr-FR prompt files, and with the same
-/// sentence from the en-US files as the negative control. (en-US: BaresipVoiceMailTests and SubscriberAccessTests.)
+/// sentence from the en-US files as the negative control; a prompt replaced in &lt;data-dir&gt;/prompts/fr-FR is the one
+/// heard. (en-US: BaresipVoiceMailTests and SubscriberAccessTests.)
 /// </summary>
 public sealed class FrenchDialPlanTests(ITestOutputHelper output)
 {
@@ -28,6 +29,13 @@ public sealed class FrenchDialPlanTests(ITestOutputHelper output)
         var message = await SpeechFixtures.GetClipAsync(SpeechFixtures.SentenceA);
         // A two-digit caller: « Message de quatre deux » keeps the call short before the message is marked heard.
         string id = await SubscriberFixtures.PlantMessageAsync(um, message.WavPath, callerId: "42");
+        // An administrator's pack in the data directory: its one prompt (a 700 Hz tone for "enter your PIN") replaces the
+        // shipped one; a folder spelled unlike any pack is reported (2079), not used.
+        string prompts = Path.Combine(um.DataDir, "prompts");
+        System.IO.Directory.CreateDirectory(Path.Combine(prompts, "fr-FR"));
+        System.IO.Directory.CreateDirectory(Path.Combine(prompts, "fr-fr"));
+        PcmWav.WriteMono(Path.Combine(prompts, "fr-FR", "enter-pin.wav"),
+            [.. Enumerable.Range(0, 12000).Select(i => (short)(8000 * Math.Sin(2 * Math.PI * 700 * i / RecordingCheck.Rate)))], RecordingCheck.Rate);
         await um.StartAsync();
         var mic = await SpeechFixtures.GetClipAsync(SpeechFixtures.SentenceC);
         string work = System.IO.Directory.CreateTempSubdirectory("openum-language-test-").FullName;
@@ -46,6 +54,8 @@ public sealed class FrenchDialPlanTests(ITestOutputHelper output)
             // Before logon, the dial plan's language ...
             ExpectedPrompts.AssertHeard(access, ("fr-FR enter-extension", ExpectedPrompts.Load("enter-extension", "fr-FR")),
                 ("en-US enter-extension", ExpectedPrompts.Load("enter-extension")), output);
+            var (_, tone) = AudioCompare.FindTone(PcmWav.Read(access).Mono(), RecordingCheck.Rate, 700);
+            Assert.True(tone.TotalSeconds >= 1.2, $"the replacement enter-pin prompt (1.5 s of 700 Hz) was not heard: {tone.TotalSeconds:0.00} s");
             // ... after it, the mailbox's (its dial plan's): « Vous avez un nouveau message. »
             string[] oneNewMessage = ["you-have", "digit-1", "new-message"];
             ExpectedPrompts.AssertHeard(access, ("fr-FR « vous avez un nouveau message »", ExpectedPrompts.Sequence("fr-FR", oneNewMessage)),
@@ -60,7 +70,9 @@ public sealed class FrenchDialPlanTests(ITestOutputHelper output)
             Assert.True(greetingCall.ReceivedWav is not null, "baresip wrote no received audio\n" + greetingCall.Describe());
             ExpectedPrompts.AssertHeard(heard, ("fr-FR default greeting", greeting), ("en-US default greeting", ExpectedPrompts.DefaultGreeting("1000")), output);
 
-            Assert.DoesNotContain(um.ReadEvents(), e => e.Id is 2078 or 2079); // both packs complete, the language installed
+            Assert.DoesNotContain(um.ReadEvents(), e => e.Id == 2078); // both packs complete, the replacement playable
+            var ignored = Assert.Single(um.ReadEvents(), e => e.Id == 2079);
+            Assert.Equal("fr-fr", ignored.Property("language"));
             await um.AssertCleanStopAsync();
         }
         finally
