@@ -63,9 +63,6 @@ public sealed class PromptLibrary
     public AudioClip Clip(string name) =>
         _clips.TryGetValue(name, out var clip) ? clip : throw new KeyNotFoundException($"the {Language} language pack has no prompt '{name}'");
 
-    /// <summary>Whether the pack (with en-US filling its gaps) has a prompt of that name.</summary>
-    public bool Has(string name) => _clips.ContainsKey(name);
-
     /// <summary>The default greeting naming the extension digit by digit, as the clips to play in turn.</summary>
     public IEnumerable<AudioClip> DefaultGreetingParts(string extension)
     {
