@@ -37,7 +37,7 @@ internal sealed class StorageFullCall
         _answered.Entry.State = ActiveCallState.Announcement;
         try
         {
-            await _answered.Media.PlayAsync(_s.Prompts.StorageFull, life.Token).ConfigureAwait(false);
+            await _answered.Media.PlayAsync(_s.Prompts.For(_dialPlan).StorageFull, life.Token).ConfigureAwait(false);
             life.EndReason = $"the server cannot store messages ({_why}): announced and hung up (dial plan {_dialPlan.Name} --storage-full-action Announce)";
         }
         catch (OperationCanceledException) { }

@@ -31,6 +31,7 @@ internal sealed class VoicemailCall : ISubscriberLine
     private readonly string _extension;
     private readonly CallServices _s;
     private readonly SubscriberAccessServices? _subscriber;
+    private readonly PromptLibrary _prompts; // the mailbox's language, else the dial plan's
     private readonly CancellationToken _shutdown;
 
     private VoicemailCall(IncomingCall call, AnsweredCall answered, ConfigurationSnapshot config, IpGateway gateway, DialPlan dialPlan,
@@ -39,6 +40,7 @@ internal sealed class VoicemailCall : ISubscriberLine
         (_call, _answered, _config, _gateway, _dialPlan, _mailbox, _extension, _s, _subscriber, _shutdown) =
             (call, answered, config, gateway, dialPlan, mailbox, extension, services, subscriber, shutdown);
         _media = answered.Media;
+        _prompts = services.Prompts.For(dialPlan, mailbox);
     }
 
     private string CallId => _call.Request.CallId ?? "";
@@ -92,11 +94,11 @@ internal sealed class VoicemailCall : ISubscriberLine
             _answered.Entry.State = ActiveCallState.Greeting;
             if (_mailbox is null)
             {
-                await _media.PlayAsync(_s.Prompts.NoMailbox, ct).ConfigureAwait(false);
+                await _media.PlayAsync(_prompts.NoMailbox, ct).ConfigureAwait(false);
             }
             else if (await GreetingAsync(keys, fax, _mailbox, life, ct).ConfigureAwait(false))
             {
-                await _media.PlayAsync(_s.Prompts.Beep, ct).ConfigureAwait(false);
+                await _media.PlayAsync(_prompts.Beep, ct).ConfigureAwait(false);
                 // The description goes to the spool before any audio: a recording that cannot be written still says who called.
                 spooled = await _s.Spool.BeginAsync(Description(_mailbox)).ConfigureAwait(false);
                 var limits = new RecordingLimits(_dialPlan.MaxRecordingDuration, _dialPlan.RecordingIdleTimeout, '#');
@@ -109,7 +111,7 @@ internal sealed class VoicemailCall : ISubscriberLine
                     // Also after a write failure: the caller hears the normal end, the message goes out marked incomplete.
                     life.EndReason = $"recording ended by {recording.Reason}";
                     _answered.Entry.State = ActiveCallState.Goodbye;
-                    await _media.PlayAsync(_s.Prompts.Goodbye, ct).ConfigureAwait(false);
+                    await _media.PlayAsync(_prompts.Goodbye, ct).ConfigureAwait(false);
                 }
             }
         }
@@ -197,7 +199,7 @@ internal sealed class VoicemailCall : ISubscriberLine
             case GreetingAction.Operator when _subscriber is not null:
                 fax.Stop();
                 var transfer = new BlindTransfer(_answered.Dialog, _gateway, _dialPlan, _shutdown);
-                var result = await new OperatorTransfer(this, _s.Prompts, _subscriber.Outdialing, _s.Logger).RunAsync(
+                var result = await new OperatorTransfer(this, _prompts, _subscriber.Outdialing, _s.Logger).RunAsync(
                     new OperatorTransferCall(_config, _dialPlan, CallId, mailbox.Extension, AnsweredCall.CallerId(_call.Request),
                         transfer.RunAsync, _gateway.Name), ct).ConfigureAwait(false);
                 if (result == OperatorTransferResult.LineGone)
@@ -206,7 +208,7 @@ internal sealed class VoicemailCall : ISubscriberLine
                     return false;
                 }
                 // No operator, refused or failed: the caller was told why and still has the message to leave.
-                await _media.PlayAsync(_s.Prompts.LeaveMessage, ct).ConfigureAwait(false);
+                await _media.PlayAsync(_prompts.LeaveMessage, ct).ConfigureAwait(false);
                 return true;
             default:
                 return true;
@@ -216,8 +218,8 @@ internal sealed class VoicemailCall : ISubscriberLine
     /// <summary>The mailbox's away or own greeting, else the default one, played part by part (nothing concatenated per call).</summary>
     private async Task PlayGreetingAsync(CancellationToken ct)
     {
-        var parts = _mailbox is null ? [.. _s.Prompts.DefaultGreetingParts(_extension)]
-            : MailboxGreeting.Parts(_s.Options.DataDirectory, _mailbox, _extension, _s.Prompts,
+        var parts = _mailbox is null ? [.. _prompts.DefaultGreetingParts(_extension)]
+            : MailboxGreeting.Parts(_s.Options.DataDirectory, _mailbox, _extension, _prompts,
                 problem => CallEvents.CallFailed(_s.Logger, CallId, $"{problem}; the next greeting is played"));
         foreach (var part in parts)
             await _media.PlayAsync(part, ct).ConfigureAwait(false);

@@ -22,6 +22,8 @@ internal static class DialPlanCommands
         .Add<int>("--logon-failures-before-disconnect", "Failed logons before the caller is disconnected (default 3)", (d, v) => d with { LogonFailuresBeforeDisconnect = v })
         .Add<string>("--operator-extension", "Extension callers reach by pressing 0", (d, v) => d with { OperatorExtension = v })
         .Add<bool>("--fax-enabled", "Listen for the fax tone on voice mail calls: a fax goes to the mailbox policy's --fax-server-uri or is hung up on, never recorded (default true)", (d, v) => d with { FaxEnabled = v })
+        .Add<string>("--default-language", "Language of the prompts (default en-US): the greeting of mailboxes without a language of their own, subscriber access before logon; an installed language pack (en-US, fr-FR)",
+            (d, v) => d with { DefaultLanguage = LanguageOption.Installed(v, ConfigurationFields.DefaultLanguage) })
         .Add<bool>("--allow-dial-plan-subscribers", "Callers may be transferred to users of this dial plan", (d, v) => d with { AllowDialPlanSubscribers = v })
         .Add<bool>("--allow-extensions", "Callers may be transferred to any extension", (d, v) => d with { AllowExtensions = v })
         .AddList("--configured-in-country-or-region-groups", "In-country dialing rule Name,NumberMask,DialedNumber[,Comment]; replaces the list",

@@ -148,6 +148,10 @@ public static class ConfigurationFields
     public const string MaxLogonAttempts = "max-logon-attempts";
     /// <summary>The PIN given to mailbox set-pin.</summary>
     public const string Pin = "pin";
+    /// <summary>DialPlan.DefaultLanguage.</summary>
+    public const string DefaultLanguage = "default-language";
+    /// <summary>Mailbox.Language.</summary>
+    public const string Language = "language";
     /// <summary>Mailbox.GreetingFile.</summary>
     public const string GreetingFile = "greeting-file";
     /// <summary>DialPlan.FaxEnabled.</summary>

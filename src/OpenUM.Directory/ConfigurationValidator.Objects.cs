@@ -181,6 +181,8 @@ public static partial class ConfigurationValidator
         {
             throw Fail(F.GreetingFile, $"'{greeting}' is not allowed: give a path relative to the data directory, without '..', at most 256 characters");
         }
+
+        ValidateLanguage(mailbox.Language, F.Language, optional: true);
     }
 
     private static bool IsSipUri(string value)

@@ -71,6 +71,7 @@ public static partial class ConfigurationValidator
             throw Fail(F.LogonFailuresBeforeDisconnect, $"{dialPlan.LogonFailuresBeforeDisconnect} is out of range: allowed {minLogon} to {maxLogon}");
         }
 
+        ValidateLanguage(dialPlan.DefaultLanguage, F.DefaultLanguage, optional: false);
         if (dialPlan.OperatorExtension is { } op && (op.Length > 32 || !ConfigurationRules.IsPhoneNumber(op)))
         {
             throw Fail(F.OperatorExtension, $"'{op}' is not allowed: give digits (optionally with a leading +), at most 32, or leave it unset");

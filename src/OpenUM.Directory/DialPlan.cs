@@ -79,6 +79,15 @@ public sealed record DialPlan
     /// </summary>
     public bool FaxEnabled { get; init; } = true;
 
+    /// <summary>
+    /// Language of the prompts callers hear (Exchange DefaultLanguage): the greeting of a mailbox without a language
+    /// of its own, subscriber access before logon. A culture name whose language pack is installed ("en-US", "fr-FR").
+    /// </summary>
+    public string DefaultLanguage { get; init; } = DefaultLanguageName;
+
+    /// <summary>The language of a dial plan that names none.</summary>
+    public const string DefaultLanguageName = "en-US";
+
     /// <summary>True for SipSecured and Secured, which need mutual TLS and FQDN gateways.</summary>
     public bool IsSecured => VoipSecurity != VoipSecurity.Unsecured;
 }

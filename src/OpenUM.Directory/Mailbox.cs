@@ -57,4 +57,10 @@ public sealed record Mailbox
     /// recorded by phone instead of the personal one, or the personal/default one while none is recorded.
     /// </summary>
     public bool Away { get; init; }
+
+    /// <summary>
+    /// Language of the user's prompts (Exchange UMMailbox Language): the default greeting callers hear and subscriber
+    /// access after logon. Null = the dial plan's DefaultLanguage.
+    /// </summary>
+    public string? Language { get; init; }
 }

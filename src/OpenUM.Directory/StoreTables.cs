@@ -13,7 +13,8 @@ internal static class StoreTables
          "allow_dial_plan_subscribers", "allow_extensions", "max_call_duration_ms", "max_recording_duration_ms",
          "recording_idle_timeout_ms", "logon_failures_before_disconnect", "operator_extension",
          Json("configured_in_country_or_region_groups"), Json("configured_international_groups"),
-         Json("allowed_in_country_or_region_groups"), Json("allowed_international_groups"), "storage_full_action", "fax_enabled"],
+         Json("allowed_in_country_or_region_groups"), Json("allowed_international_groups"), "storage_full_action", "fax_enabled",
+         "default_language"],
         r => new DialPlan
         {
             Id = r.GetGuid(0),
@@ -39,6 +40,7 @@ internal static class StoreTables
             AllowedInternationalGroups = ParseList(r.GetString(20)),
             StorageFullAction = ParseEnum<StorageFullAction>(r.GetString(21)),
             FaxEnabled = r.GetBoolean(22),
+            DefaultLanguage = r.GetString(23),
         },
         d => [d.Id, d.Name, d.NumberOfDigitsInExtension, d.UriType.ToString(), d.VoipSecurity.ToString(),
               FormatList(d.AccessTelephoneNumbers), d.CountryOrRegionCode, d.OutsideLineAccessCode, d.InternationalAccessCode,
@@ -46,7 +48,7 @@ internal static class StoreTables
               Milliseconds(d.MaxRecordingDuration), Milliseconds(d.RecordingIdleTimeout), d.LogonFailuresBeforeDisconnect,
               d.OperatorExtension, Dialing.DialingRuleJson.Format(d.ConfiguredInCountryOrRegionGroups),
               Dialing.DialingRuleJson.Format(d.ConfiguredInternationalGroups), FormatList(d.AllowedInCountryOrRegionGroups),
-              FormatList(d.AllowedInternationalGroups), d.StorageFullAction.ToString(), d.FaxEnabled]);
+              FormatList(d.AllowedInternationalGroups), d.StorageFullAction.ToString(), d.FaxEnabled, d.DefaultLanguage]);
 
     public static readonly StoreTable<IpGateway> IpGateways = new(
         "ip_gateways",
@@ -143,7 +145,7 @@ internal static class StoreTables
 
     public static readonly StoreTable<Mailbox> Mailboxes = new(
         "mailboxes",
-        ["id", "dial_plan", "extension", "display_name", "email_address", "sip_uri", "mailbox_policy", "greeting_file", "away"],
+        ["id", "dial_plan", "extension", "display_name", "email_address", "sip_uri", "mailbox_policy", "greeting_file", "away", "language"],
         r => new Mailbox
         {
             Id = r.GetGuid(0),
@@ -155,8 +157,9 @@ internal static class StoreTables
             MailboxPolicy = NullableString(r, 6),
             GreetingFile = NullableString(r, 7),
             Away = r.GetBoolean(8),
+            Language = NullableString(r, 9),
         },
-        m => [m.Id, m.DialPlan, m.Extension, m.DisplayName, m.EmailAddress, m.SipUri, m.MailboxPolicy, m.GreetingFile, m.Away]);
+        m => [m.Id, m.DialPlan, m.Extension, m.DisplayName, m.EmailAddress, m.SipUri, m.MailboxPolicy, m.GreetingFile, m.Away, m.Language]);
 
     public static readonly StoreTable<MailboxPolicy> MailboxPolicies = new(
         "mailbox_policies",

@@ -27,6 +27,8 @@ public sealed class DataDirectory
     public string Certificates => Path.Combine(Root, "certificates");
     /// <summary>Mailbox greetings set with `openum mailbox set --greeting`.</summary>
     public string Greetings => Path.Combine(Root, Calls.GreetingStore.FolderName);
+    /// <summary>Language packs replacing the shipped prompts: prompts/&lt;language&gt;/&lt;name&gt;.wav, read at start.</summary>
+    public string Prompts => Path.Combine(Root, Calls.Languages.PromptLanguages.FolderName);
 
     /// <summary>The default: $OPENUM_DATA, else ./openum-data.</summary>
     public static string DefaultPath => Environment.GetEnvironmentVariable("OPENUM_DATA") is { Length: > 0 } env ? env : "openum-data";

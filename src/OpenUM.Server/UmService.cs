@@ -114,7 +114,8 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
         }, time, loggers.CreateLogger("OpenUM.Sip"));
         _delivery = new SmtpDelivery(data, options.Fqdn, () => _monitor.Current.FindUmServer(options.ServerName), SmtpTls, time, loggers);
         _calls = new CallController(() => _monitor.Current, _peers, ports, _clock, _agent.Wheel,
-            _delivery.Spool, PromptLibrary.Default,
+            // The shipped language packs with the administrator's replacements in <data-dir>/prompts (events 2078/2079).
+            _delivery.Spool, Calls.Languages.PromptLanguages.Load(data.Prompts, callLogger).Default,
             new CallControllerOptions(options.ServerName, data.Root, options.Fqdn), time, callLogger);
         // LogonFailuresBeforePINReset: the new PIN is mailed by the path voice messages take.
         var pinResets = new PinResetMailer(() => _monitor.Current, _delivery.Router, time, callLogger);

@@ -11,7 +11,7 @@ public sealed class AttendantPrompts
         DialExtension = load("aa-dial-extension");
         DialByName = load("aa-dial-by-name");
         Operator = load("aa-operator");
-        NoOperator = load("aa-no-operator");
+        NoOperator = load("no-operator");   // the same words as the greeting's 0 without an operator
         InvalidKey = load("aa-invalid-key");
         SpellName = load("aa-spell-name");
         NoMatch = load("aa-no-match");

@@ -115,10 +115,13 @@ internal sealed partial class SubscriberAccessCall : ISubscriberLine
 
     private SubscriberSessionContext Context()
     {
+        // The dial plan's language until the caller is known, then the mailbox's (Exchange: DefaultLanguage, Language).
+        var prompts = _s.Prompts.For(_dialPlan);
         return new SubscriberSessionContext(_dialPlan, CallId, AnsweredCall.CallerId(_call.Request),
             (extension, pin) => _subscriber.Pins.LogonAsync(_dialPlan.Name, extension, pin),
-            _subscriber.Messages, AuthorizeCallBack, _s.Prompts.Subscriber, _s.Prompts.Digits, _s.Logger, TransferCallBackAsync)
+            _subscriber.Messages, AuthorizeCallBack, prompts.Subscriber, prompts.Digits, _s.Logger, TransferCallBackAsync)
         {
+            MailboxPrompts = mailbox => _s.Prompts.For(_dialPlan, mailbox),
             // A SipName plan's user calling from their own SIP address is asked only for the PIN (keys cannot spell an address).
             CallerExtension = _dialPlan.UriType == UmUriType.SipName ? CallingParty.Find(_call.Request, _config, _dialPlan).Mailbox?.Extension : null,
             SelfService = SelfService(),

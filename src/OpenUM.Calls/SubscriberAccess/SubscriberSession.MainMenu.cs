@@ -10,7 +10,7 @@ public sealed partial class SubscriberSession
     /// <summary>Main menu key: the personal options (Exchange's Outlook Voice Access uses 6 too).</summary>
     public const char PersonalOptionsKey = '6';
 
-    private SelfServicePrompts S => context.Prompts.SelfService;
+    private SelfServicePrompts S => P.SelfService;   // the logged-on user's language
 
     /// <summary>After logon: the main menu when self-service is on, otherwise the messages at once (as before it existed).</summary>
     private async Task<SubscriberSessionEnd> LoggedOnAsync(Mailbox mailbox, MailboxPolicy? policy, CancellationToken ct)

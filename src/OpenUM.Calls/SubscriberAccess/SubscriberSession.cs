@@ -81,6 +81,12 @@ public sealed record SubscriberSessionContext(DialPlan DialPlan, string CallId, 
     /// a PIN that must be changed. Null: none of it; after logon the messages play at once and such a PIN is refused.
     /// </summary>
     public ISelfService? SelfService { get; init; }
+
+    /// <summary>
+    /// The prompts once the caller has logged on to a mailbox (its language, else the dial plan's); null keeps
+    /// <see cref="Prompts"/> and <see cref="Digits"/> for the whole call.
+    /// </summary>
+    public Func<Mailbox, PromptLibrary>? MailboxPrompts { get; init; }
 }
 
 /// <summary>
@@ -92,7 +98,15 @@ public sealed partial class SubscriberSession(ISubscriberLine line, DtmfCollecto
 {
     private const int MaxPinDigits = 24; // MinPINLength's upper bound
     private readonly SubscriberTimeouts _t = timeouts ?? new SubscriberTimeouts();
-    private SubscriberPrompts P => context.Prompts;
+    private SubscriberPrompts _prompts = context.Prompts;
+    private Func<string, IEnumerable<AudioClip>> _digits = context.Digits;
+    private SubscriberPrompts P => _prompts;
+
+    // Once logged on, the user's own language (else the dial plan's) for the rest of the call.
+    private void UseMailboxLanguage(Mailbox mailbox)
+    {
+        if (context.MailboxPrompts?.Invoke(mailbox) is { } own) (_prompts, _digits) = (own.Subscriber, own.Digits);
+    }
 
     /// <summary>Runs the session; hang-up cancels it. The caller sends BYE afterwards whatever the outcome.</summary>
     public async Task<SubscriberSessionEnd> RunAsync(CancellationToken ct)
@@ -119,9 +133,11 @@ public sealed partial class SubscriberSession(ISubscriberLine line, DtmfCollecto
             {
                 case LogonResult.Success when outcome.Mailbox is { } mailbox:
                     CallEvents.SuccessfulLogon(context.Logger, extension, plan.Name, context.CallId);
+                    UseMailboxLanguage(mailbox);
                     return await LoggedOnAsync(mailbox, outcome.Policy, ct).ConfigureAwait(false);
                 case LogonResult.PinExpired when outcome.Mailbox is { } mailbox && context.SelfService is { } self:
                     // The right PIN, but one somebody else has seen or too old: a new one first, then the menus.
+                    UseMailboxLanguage(mailbox);
                     if (await ForcedPinChangeAsync(mailbox, self, ct).ConfigureAwait(false) is { } notChanged) return notChanged;
                     CallEvents.SuccessfulLogon(context.Logger, extension, plan.Name, context.CallId);
                     return await LoggedOnAsync(mailbox, outcome.Policy, ct).ConfigureAwait(false);
@@ -190,11 +206,9 @@ public sealed partial class SubscriberSession(ISubscriberLine line, DtmfCollecto
             await PlayAsync(P.NoMessages, ct).ConfigureAwait(false);
             return false;
         }
-        int fresh = messages.Count(m => m.IsNew);
-        await PlayAsync(P.YouHave, ct).ConfigureAwait(false);
-        foreach (var digit in context.Digits(fresh.ToString(System.Globalization.CultureInfo.InvariantCulture)))
-            await PlayAsync(digit, ct).ConfigureAwait(false);
-        await PlayAsync(P.NewMessages, ct).ConfigureAwait(false);
+        // "You have one new message", "Vous avez deux nouveaux messages": the language builds the sentence.
+        foreach (var part in P.MessageCount(messages.Count(m => m.IsNew)))
+            await PlayAsync(part, ct).ConfigureAwait(false);
 
         foreach (var message in messages)
         {
@@ -219,7 +233,7 @@ public sealed partial class SubscriberSession(ISubscriberLine line, DtmfCollecto
             {
                 await InterruptibleAsync(P.MessageFrom, ct).ConfigureAwait(false);
                 if (message.CallerId.Length > 0 && message.CallerId.All(char.IsAsciiDigit))
-                    foreach (var digit in context.Digits(message.CallerId)) await InterruptibleAsync(digit, ct).ConfigureAwait(false);
+                    foreach (var digit in _digits(message.CallerId)) await InterruptibleAsync(digit, ct).ConfigureAwait(false);
                 else await InterruptibleAsync(P.UnknownCaller, ct).ConfigureAwait(false);
                 if (audio is not null) await InterruptibleAsync(audio, ct).ConfigureAwait(false);
                 message = await store.MarkHeardAsync(message, ct).ConfigureAwait(false);

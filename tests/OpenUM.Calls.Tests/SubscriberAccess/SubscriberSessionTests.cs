@@ -56,7 +56,8 @@ public sealed class SubscriberSessionTests : IDisposable
 
     private SubscriberSession Session(Func<string, string, LogonOutcome> logon, bool smtp = false,
         Func<StoredMessage, OutdialingDecision>? callBack = null, Func<StoredMessage, OutdialingDecision, Task<bool>>? transfer = null,
-        IVoiceMessageStore? messages = null, string? callerExtension = null) =>
+        IVoiceMessageStore? messages = null, string? callerExtension = null, PromptLibrary? prompts = null,
+        Func<Mailbox, PromptLibrary>? mailboxPrompts = null) =>
         new(_line, _keys, new SubscriberSessionContext(Plan, "call-1", "5551", (ext, pin) =>
             {
                 _extensionsTried.Add(ext);
@@ -65,7 +66,8 @@ public sealed class SubscriberSessionTests : IDisposable
             },
             messages ?? new VoiceMessageStore(() => smtp ? SmartHost : null, Path.Combine(_root, "maildir")),
             (_, _, m) => callBack?.Invoke(m) ?? new OutdialingDecision(false, null, m.CallerId, null, null, null, OutdialingReason.UntrustedCallerId, "test"),
-            P, Prompts.Digits, _events, transfer is null ? null : (_, m, d, _) => transfer(m, d)) { CallerExtension = callerExtension });
+            (prompts ?? Prompts).Subscriber, (prompts ?? Prompts).Digits, _events, transfer is null ? null : (_, m, d, _) => transfer(m, d))
+        { CallerExtension = callerExtension, MailboxPrompts = mailboxPrompts });
 
     // Whether any event carries the text, in a field or its message (PINs never may).
     private bool Logged(string text) => _events.Collector.GetSnapshot().Any(r =>
@@ -165,7 +167,7 @@ public sealed class SubscriberSessionTests : IDisposable
 
         // "You have two new messages."
         int you = _line.Played.IndexOf(P.YouHave);
-        Assert.Same(Prompts.Digits("2").Single(), _line.Played[you + 1]);
+        Assert.Equal([P.YouHave, Prompts.Digits("2").Single(), P.NewMessages], _line.Played.Skip(you).Take(3));
         // Key presses were typed ahead, so every interruptible clip was skipped: the audio is checked on a second run below.
         Assert.Same(P.MessageDeleted, _line.Played[^2]);
         Assert.Same(P.NoMoreMessages, _line.Played[^1]);
@@ -178,6 +180,25 @@ public sealed class SubscriberSessionTests : IDisposable
         Assert.Equal(Path.GetFileName(newer) + ":2,S", Path.GetFileName(Assert.Single(System.IO.Directory.GetFiles(Path.Combine(folder, "cur")))));
         Assert.True(File.Exists(Path.Combine(folder, ".Trash", "cur", Path.GetFileName(older) + ":2,ST")));
         Assert.Contains(2031, _events.EventIds());
+    }
+
+    [Fact]
+    public async Task BeforeLogonTheDialPlansLanguage_AfterItTheMailboxs()
+    {
+        var french = Prompts.For("fr-FR");
+        await PlantAsync("42", DateTimeOffset.Parse("2026-01-02T10:00:00Z"), samples: 800);
+        Type("1000#123456#6");
+        Mailbox? asked = null;
+        var end = await Session((_, _) => Ok(), mailboxPrompts: m => { asked = m; return french; }).RunAsync(CancellationToken.None);
+        Assert.Equal(SubscriberSessionEnd.Completed, end);
+        Assert.Same(Box, asked);
+        var played = _line.Played;
+        // The dial plan speaks English until the caller is known ...
+        Assert.Equal([P.EnterExtension, P.EnterPin], played.Take(2));
+        // ... then the mailbox's language: « Vous avez un nouveau message. », not "You have one new message."
+        Assert.Equal([french.Clip("you-have"), french.Clip("digit-1"), french.Clip("new-message")], played.Skip(2).Take(3));
+        Assert.DoesNotContain(P.YouHave, played);
+        Assert.Same(french.Subscriber.NoMoreMessages, played[^1]);
     }
 
     [Fact]

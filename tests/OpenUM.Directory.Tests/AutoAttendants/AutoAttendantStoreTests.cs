@@ -22,6 +22,7 @@ public sealed class AutoAttendantStoreTests : IDisposable
     /// <summary>Takes a store back to version 12, before the auto attendant migration (newest first; the upgrade tests of earlier migrations call it).</summary>
     internal static void RevertAutoAttendantMigration(Microsoft.Data.Sqlite.SqliteConnection raw)
     {
+        LanguageSettingsTests.RevertLanguageMigration(raw);
         StoreTests.Execute(raw, "DROP TABLE auto_attendants");
         StoreTests.Execute(raw, "DELETE FROM schema_migrations WHERE version = 13");
     }

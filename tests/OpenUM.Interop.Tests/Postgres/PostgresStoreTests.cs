@@ -22,12 +22,12 @@ public sealed class PostgresStoreTests(TempPostgres postgres)
         var plan = Plan("Paris") with
         {
             AccessTelephoneNumbers = ["+33155550100"], CountryOrRegionCode = "33", MaxCallDuration = TimeSpan.FromMinutes(45),
-            OperatorExtension = "1999",
+            OperatorExtension = "1999", DefaultLanguage = "fr-FR",
         };
         var gateway = new IpGateway { Name = "sbc", Address = "sbc.example.fr", Port = 5067, OutcallsAllowed = false };
         var server = new UmServer { Name = "um-paris", DialPlans = ["Paris"], MaxCallsAllowed = 250 };
         var policy = new MailboxPolicy { Name = "Strict", DialPlan = "Paris", MinPinLength = 8, PinLifetime = null, LogonFailuresBeforePinReset = null };
-        var mailbox = new Mailbox { Extension = "1234", DisplayName = "Zoé", EmailAddress = "zoe@example.fr", DialPlan = "Paris", MailboxPolicy = "Strict" };
+        var mailbox = new Mailbox { Extension = "1234", DisplayName = "Zoé", EmailAddress = "zoe@example.fr", DialPlan = "Paris", MailboxPolicy = "Strict", Language = "en-US" };
         store.AddDialPlan(plan);
         store.AddIpGateway(gateway);
         store.AddHuntGroup(new HuntGroup { Name = "hg", IpGateway = "sbc", DialPlan = "Paris", PilotIdentifier = "+33155550100" });

@@ -57,6 +57,10 @@ public sealed class SubscriberAccessTests(ITestOutputHelper output)
             output.WriteLine($"heard {heard.Length / 8000.0:0.00}s; stored message {found}; a sentence never stored {control}");
             Assert.True(found.Correlation > AudioCompare.SameAudioThreshold, $"baresip did not hear the stored message: {found}");
             Assert.True(control.Correlation < found.Correlation, $"negative control scored {control} vs {found}");
+            // The count before it, in the dial plan's language (en-US): "You have one new message."
+            string[] oneNewMessage = ["you-have", "digit-1", "new-message"];
+            ExpectedPrompts.AssertHeard(heardPath, ("en-US \"you have one new message\"", ExpectedPrompts.Sequence("en-US", oneNewMessage)),
+                ("fr-FR « vous avez un nouveau message »", ExpectedPrompts.Sequence("fr-FR", oneNewMessage)), output);
 
             // Heard: the message moved from new/ to cur/.
             Assert.Empty(System.IO.Directory.GetFiles(Path.Combine(folder, "new")));
