@@ -41,10 +41,10 @@ public sealed class GreetingKeysTests(ITestOutputHelper output)
         string work = System.IO.Directory.CreateTempSubdirectory("openum-greeting-keys-").FullName;
         try
         {
-            // 1. '*' during the greeting, the PIN typed ahead: only the PIN is asked, the logon works, no message is left.
+            // 1. '*' during the greeting, the PIN typed ahead (and 1 for the messages at the main menu): only the PIN is asked, the logon works, no message is left.
             string heard = Path.Combine(work, "logon.wav");
             var logon = await BaresipPhone.CallAsync(mailbox, mic.WavPath, TimeSpan.FromSeconds(25), heard, output,
-                dtmf: new BaresipDtmf("*" + SubscriberFixtures.Pin + "#", TimeSpan.FromSeconds(1.5)));
+                dtmf: new BaresipDtmf("*" + SubscriberFixtures.Pin + "#1", TimeSpan.FromSeconds(1.5)));   // 1: the messages (main menu)
             Assert.True(logon.Established, "baresip call not established\n" + logon.Describe() + "\n" + um.EventsText());
             Assert.Equal("1000", (await um.WaitForEventAsync(2073, null, HangGuard)).Property("Extension"));
             Assert.Equal("1000", (await um.WaitForEventAsync(1036, null, HangGuard)).Property("Extension"));

@@ -47,7 +47,7 @@ public sealed class FrenchDialPlanTests(ITestOutputHelper output)
                 && System.IO.Directory.GetFiles(Path.Combine(folder, "cur"), id + ":2,*").Length > 0;
             string access = Path.Combine(work, "access.wav");
             var call = await BaresipPhone.CallAsync($"sip:{AccessNumber}@127.0.0.1:{um.SipPort}", mic.WavPath, TimeSpan.FromSeconds(40),
-                access, output, dtmf: new BaresipDtmf("1000#" + SubscriberFixtures.Pin + "#", TimeSpan.FromSeconds(1)), hangUpWhen: Heard);
+                access, output, dtmf: new BaresipDtmf("1000#" + SubscriberFixtures.Pin + "#1", TimeSpan.FromSeconds(1)), hangUpWhen: Heard);   // 1: the messages
             Assert.True(call.Established, "baresip call not established\n" + call.Describe() + "\n" + um.EventsText());
             await um.WaitForEventAsync(1036, null, TimeSpan.FromSeconds(20));
             Assert.True(call.ReceivedWav is not null, "baresip wrote no received audio\n" + call.Describe());
