@@ -13,7 +13,7 @@ public readonly record struct TransferOutcome(bool LineGone, string Outcome);
 /// <summary>
 /// A blind transfer as Exchange UM did it (RFC 3515): an in-dialog REFER to the gateway the call came in on, whose
 /// Refer-To is sip:&lt;dial string&gt;@&lt;that gateway&gt;, so the gateway places the new call and the server leaves the
-/// media path. Used by subscriber access (call the sender back) and by the keys of the greeting (0: the operator).
+/// media path. Used by subscriber access (call the sender back), the keys of the greeting (0: the operator) and auto attendants.
 /// </summary>
 internal sealed class BlindTransfer(SipDialog dialog, IpGateway gateway, DialPlan dialPlan, CancellationToken shutdown)
 {

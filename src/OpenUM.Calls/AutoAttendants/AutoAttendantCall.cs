@@ -1,4 +1,3 @@
-using System.Globalization;
 using OpenUM.Calls.Outdialing;
 using OpenUM.Calls.SubscriberAccess;
 using OpenUM.Directory;
@@ -6,8 +5,6 @@ using OpenUM.Media.Audio;
 using OpenUM.Media.Session;
 using OpenUM.Sip;
 using OpenUM.Sip.Dialogs;
-using OpenUM.Sip.Message;
-using OpenUM.Sip.Transport;
 
 namespace OpenUM.Calls.AutoAttendants;
 
@@ -19,9 +16,6 @@ namespace OpenUM.Calls.AutoAttendants;
 /// </summary>
 internal sealed class AutoAttendantCall : ISubscriberLine
 {
-    // How long the referred call may take to report a final status (ringing included) before we give up on it.
-    private static readonly TimeSpan TransferLimit = TimeSpan.FromSeconds(90);
-
     private readonly IncomingCall _call;
     private readonly AnsweredCall _answered;
     private readonly ConfigurationSnapshot _config;
@@ -92,44 +86,10 @@ internal sealed class AutoAttendantCall : ISubscriberLine
         User = $"caller {AnsweredCall.CallerId(_call.Request)} of auto attendant '{attendant.Name}'",
     });
 
+    // A blind transfer by REFER to the gateway the call came in on, as the call-back and the greeting's 0 key do.
     private async Task<(bool LineGone, string Outcome)> TransferAsync(string dialed, CancellationToken ct)
     {
-        if (!_gateway.OutcallsAllowed) return (false, $"Failed: gateway '{_gateway.Name}' does not allow outcalls");
-        if (ReferTarget(dialed) is not { } target) return (false, $"Failed: '{dialed}' at {_gateway.Address} is not a SIP URI");
-        // Not cancelled by the caller's hang-up: the REFER transaction ends by itself (response or Timer F).
-        var referring = Dialog.ReferAsync(target, _shutdown);
-        await Task.WhenAny(referring, Dialog.Terminated).ConfigureAwait(false);
-        if (!referring.IsCompleted) return (true, $"Failed: the caller hung up before the REFER to {target} was answered");
-        SipReferResult refer;
-        try { refer = await referring.ConfigureAwait(false); }
-        catch (OperationCanceledException) { return (true, "Failed: the server is shutting down"); }
-        if (!refer.Accepted)
-            return (Dialog.Terminated.IsCompleted, string.Create(CultureInfo.InvariantCulture, $"Failed: REFER to {target} answered {refer.StatusCode} {refer.ReasonPhrase}"));
-
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(_shutdown);
-        limit.CancelAfter(TransferLimit);
-        await Task.WhenAny(refer.Outcome, Dialog.Terminated, Task.Delay(Timeout.Infinite, limit.Token)).ConfigureAwait(false);
-        if (refer.Outcome.IsCompletedSuccessfully && refer.Outcome.Result is { IsFinal: true } final)
-            return final.Succeeded
-                ? (true, $"Transferred to {target}: the referred call reported {final.StatusCode} {final.ReasonPhrase}")
-                : (Dialog.Terminated.IsCompleted, $"Failed: the referred call to {target} reported {final.StatusCode} {final.ReasonPhrase}");
-        if (Dialog.Terminated.IsCompleted || refer.Outcome.IsCompleted)
-            return (true, $"Transferred to {target}: the gateway accepted the REFER");
-        return (false, $"Failed: no final NOTIFY for the REFER to {target} within {TransferLimit.TotalSeconds:0} s");
-    }
-
-    // sip:<dial string>@<gateway address>:<port>;transport=<the call's transport>, as a call-back's REFER.
-    private SipUri? ReferTarget(string dialed)
-    {
-        string host = _gateway.Address.Contains(':', StringComparison.Ordinal) && !_gateway.Address.StartsWith('[') ? $"[{_gateway.Address}]" : _gateway.Address;
-        string transport = Dialog.Connection.Transport switch
-        {
-            SipTransportKind.Udp => "udp",
-            SipTransportKind.Tls => "tls",
-            _ => "tcp",
-        };
-        int port = _gateway.EffectivePort(_dialPlan.IsSecured);
-        string text = string.Create(CultureInfo.InvariantCulture, $"sip:{dialed}@{host}:{port};transport={transport}");
-        return dialed.Length > 0 && dialed.All(c => char.IsAsciiDigit(c) || c is '+' or '*') && SipUri.TryParse(text, out var uri) ? uri : null;
+        var outcome = await new BlindTransfer(Dialog, _gateway, _dialPlan, _shutdown).RunAsync(dialed).ConfigureAwait(false);
+        return (outcome.LineGone, outcome.Outcome);
     }
 }
