@@ -49,6 +49,9 @@ public sealed record AutoAttendant
     /// <summary>Where key 0 transfers; null = no operator (key 0 is told so).</summary>
     public string? OperatorExtension { get; init; }
 
+    /// <summary>Language of the built-in prompts callers hear (Exchange's Language of an auto attendant); null = the dial plan's DefaultLanguage.</summary>
+    public string? Language { get; init; }
+
     /// <summary>Callers may dial an extension (digits, then #).</summary>
     public bool CallSomeoneEnabled { get; init; } = true;
 

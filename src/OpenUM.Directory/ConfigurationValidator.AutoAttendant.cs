@@ -25,6 +25,7 @@ public static partial class ConfigurationValidator
             throw Fail(F.DialPlan, "a dial plan is required");
         var dialPlan = configuration.FindDialPlan(attendant.DialPlan)
             ?? throw Fail(F.DialPlan, $"dial plan '{attendant.DialPlan}' does not exist; create it first");
+        ValidateLanguage(attendant.Language, F.Language, optional: true);
         if (attendant.Status is not (UmStatus.Enabled or UmStatus.Disabled))
             throw Fail(A.Status, $"{attendant.Status} is not allowed: an auto attendant is Enabled or Disabled");
 

@@ -197,10 +197,12 @@ internal static class SqliteSchema
             allowed_in_country_or_region_groups TEXT NOT NULL DEFAULT '[]',
             allowed_international_groups TEXT NOT NULL DEFAULT '[]');
         """,
-        // 14: the language of the prompts: a dial plan's (Exchange DefaultLanguage) and a mailbox's own (NULL = its dial plan's).
+        // 14: the language of the prompts: a dial plan's (Exchange DefaultLanguage), a mailbox's and an auto attendant's own
+        // (NULL = its dial plan's).
         """
         ALTER TABLE dial_plans ADD COLUMN default_language TEXT NOT NULL DEFAULT 'en-US';
         ALTER TABLE mailboxes ADD COLUMN language TEXT;
+        ALTER TABLE auto_attendants ADD COLUMN language TEXT;
         """,
     ];
 

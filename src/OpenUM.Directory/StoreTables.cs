@@ -198,7 +198,7 @@ internal static class StoreTables
          Json("holiday_schedule"), "business_hours_welcome_greeting_file", "after_hours_welcome_greeting_file",
          Json("business_hours_key_mapping"), Json("after_hours_key_mapping"), "operator_extension", "call_someone_enabled",
          "name_lookup_enabled", "allow_dial_plan_subscribers", "allow_extensions", Json("allowed_in_country_or_region_groups"),
-         Json("allowed_international_groups")],
+         Json("allowed_international_groups"), "language"],
         r => new AutoAttendant
         {
             Id = r.GetGuid(0),
@@ -220,12 +220,13 @@ internal static class StoreTables
             AllowExtensions = r.GetBoolean(16),
             AllowedInCountryOrRegionGroups = ParseList(r.GetString(17)),
             AllowedInternationalGroups = ParseList(r.GetString(18)),
+            Language = NullableString(r, 19),
         },
         a => [a.Id, a.Name, a.DialPlan, FormatList(a.PilotIdentifierList), a.Status.ToString(), a.TimeZone,
               FormatList(Texts(a.BusinessHoursSchedule)), FormatList(Texts(a.HolidaySchedule)), a.BusinessHoursWelcomeGreetingFile,
               a.AfterHoursWelcomeGreetingFile, FormatList(Texts(a.BusinessHoursKeyMapping)), FormatList(Texts(a.AfterHoursKeyMapping)),
               a.OperatorExtension, a.CallSomeoneEnabled, a.NameLookupEnabled, a.AllowDialPlanSubscribers, a.AllowExtensions,
-              FormatList(a.AllowedInCountryOrRegionGroups), FormatList(a.AllowedInternationalGroups)]);
+              FormatList(a.AllowedInCountryOrRegionGroups), FormatList(a.AllowedInternationalGroups), a.Language]);
 
     private static string[] Texts<T>(IEnumerable<T> items) => items.Select(x => x!.ToString()!).ToArray();
 }

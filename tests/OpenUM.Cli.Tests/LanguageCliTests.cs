@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace OpenUM.Cli.Tests;
 
-/// <summary>`openum dialplan set --default-language` and `openum mailbox set --language`: installed packs only.</summary>
+/// <summary>`openum dialplan set --default-language`, `openum mailbox set --language` and `openum autoattendant set --language`: installed packs only.</summary>
 [Collection(nameof(InProcessCliCollection))]
 public sealed class LanguageCliTests : IDisposable
 {
@@ -49,5 +49,23 @@ public sealed class LanguageCliTests : IDisposable
 
         Assert.Equal(0, Run("mailbox", "set", "1000", "--language", "").Code);
         Assert.Equal(JsonValueKind.Null, Box().GetProperty("language").ValueKind);
+    }
+
+    [Fact]
+    public void AnAutoAttendantSpeaksItsDialPlansLanguageUntilGivenItsOwn()
+    {
+        Assert.Equal(0, Run("dialplan", "new", "--name", "Paris", "--number-of-digits-in-extension", "4").Code);
+        Assert.Equal(0, Run("autoattendant", "new", "--name", "Accueil", "--dial-plan", "Paris", "--pilot-identifier-list", "5100").Code);
+        JsonElement Attendant() => JsonDocument.Parse(Run("autoattendant", "get", "Accueil", "--json").Out).RootElement;
+        Assert.Equal(JsonValueKind.Null, Attendant().GetProperty("language").ValueKind);
+
+        Assert.Equal(0, Run("autoattendant", "set", "Accueil", "--language", "FR-fr").Code);
+        Assert.Equal("fr-FR", Attendant().GetProperty("language").GetString());
+
+        var (code, _, err) = Run("autoattendant", "set", "Accueil", "--language", "de-DE");
+        Assert.Equal(2, code);
+        Assert.StartsWith("error: --language: no language pack 'de-DE' is installed; installed: en-US, fr-FR", err, StringComparison.Ordinal);
+        Assert.Equal(0, Run("autoattendant", "set", "Accueil", "--language", "").Code);
+        Assert.Equal(JsonValueKind.Null, Attendant().GetProperty("language").ValueKind);
     }
 }

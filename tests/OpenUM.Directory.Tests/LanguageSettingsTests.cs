@@ -50,6 +50,7 @@ public class LanguageSettingsTests
     {
         StoreTests.Execute(raw, "ALTER TABLE dial_plans DROP COLUMN default_language");
         StoreTests.Execute(raw, "ALTER TABLE mailboxes DROP COLUMN language");
+        StoreTests.Execute(raw, "ALTER TABLE auto_attendants DROP COLUMN language");
         StoreTests.Execute(raw, "DELETE FROM schema_migrations WHERE version = 14");
     }
 

@@ -6,9 +6,9 @@ namespace OpenUM.Calls.AutoAttendants;
 internal static partial class AttendantEvents
 {
     [LoggerMessage(EventId = 2093, EventName = "AutoAttendantAnswered", Level = LogLevel.Information,
-        Message = "Call {CallId} from {CallerId} reached auto attendant {AutoAttendant} of dial plan {DialPlan} in {Period} ({LocalTime} {TimeZone}){Holiday}")]
+        Message = "Call {CallId} from {CallerId} reached auto attendant {AutoAttendant} of dial plan {DialPlan} in {Period} ({LocalTime} {TimeZone}){Holiday}, prompts in {Language}")]
     public static partial void Answered(ILogger logger, string callId, string callerId, string autoAttendant, string dialPlan, string period,
-        string localTime, string timeZone, string holiday);
+        string localTime, string timeZone, string holiday, string language);
 
     [LoggerMessage(EventId = 2094, EventName = "AutoAttendantTransfer", Level = LogLevel.Information,
         Message = "Call {CallId} at auto attendant {AutoAttendant}: {Action} to {Dialed} through gateway {Gateway}: {Outcome}")]

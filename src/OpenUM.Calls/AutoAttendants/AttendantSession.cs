@@ -122,7 +122,7 @@ public sealed class AttendantSession(ISubscriberLine line, DtmfCollector keys, A
         var zone = AutoAttendantRules.TryFindZone(_attendant.TimeZone) ?? TimeZoneInfo.Utc;
         AttendantEvents.Answered(context.Logger, context.CallId, context.CallerId, _attendant.Name, _attendant.DialPlan, period.ToString(),
             TimeZoneInfo.ConvertTime(now, zone).ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture), zone.Id,
-            holiday is null ? "" : $", holiday {holiday.Name}");
+            holiday is null ? "" : $", holiday {holiday.Name}", context.Prompts.Language);
         return (period, holiday);
     }
 

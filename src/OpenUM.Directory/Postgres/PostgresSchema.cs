@@ -181,10 +181,11 @@ internal static class PostgresSchema
             allowed_international_groups jsonb NOT NULL DEFAULT '[]');
         CREATE UNIQUE INDEX auto_attendants_name ON auto_attendants (lower(name));
         """,
-        // 14: the language of the prompts of a dial plan and of a mailbox (SQLite migration 14).
+        // 14: the language of the prompts of a dial plan, a mailbox and an auto attendant (SQLite migration 14).
         """
         ALTER TABLE dial_plans ADD COLUMN default_language text NOT NULL DEFAULT 'en-US';
         ALTER TABLE mailboxes ADD COLUMN language text;
+        ALTER TABLE auto_attendants ADD COLUMN language text;
         """,
     ];
 

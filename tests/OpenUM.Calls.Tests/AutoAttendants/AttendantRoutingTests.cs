@@ -32,7 +32,17 @@ public sealed class AttendantRoutingTests
         Assert.Equal(200, answered.StatusCode);
         await TestWait.UntilAsync(() => harness.Events.Records(2093).Count == 1, "the attendant's greeting event");
         Assert.Equal("Reception", harness.Events.Records(2093)[0].Field<string>("AutoAttendant"));
+        Assert.Equal("en-US", harness.Events.Records(2093)[0].Field<string>("Language"));   // the dial plan's default
         Assert.Equal("(auto attendant Reception)", Assert.Single(harness.Events.Records(2002)).Field<string>("Extension")); // not a voicemail call for 5100
         await answered.Dialog!.ByeAsync().WaitAsync(TimeSpan.FromSeconds(10));
+
+        // An attendant of its own language speaks it, whatever its dial plan's.
+        harness.Configuration = With(reception with { Status = UmStatus.Enabled, Language = "fr-FR" });
+        var (french, client3) = await harness.CallAsync("5100");
+        await using var __ = client3;
+        Assert.Equal(200, french.StatusCode);
+        await TestWait.UntilAsync(() => harness.Events.Records(2093).Count == 2, "the French attendant's greeting event");
+        Assert.Equal("fr-FR", harness.Events.Records(2093)[1].Field<string>("Language"));
+        await french.Dialog!.ByeAsync().WaitAsync(TimeSpan.FromSeconds(10));
     }
 }

@@ -68,7 +68,7 @@ public sealed class AutoAttendantStoreTests : IDisposable
             BusinessHoursKeyMapping = [KeyMapping.Parse("1,Sales,1001"), KeyMapping.Parse("2,Support,,Support"), KeyMapping.Parse("3,Directions,,,greetings/d.wav")],
             AfterHoursKeyMapping = [KeyMapping.Parse("9,Emergency,+33140000001")],
             OperatorExtension = "1000", CallSomeoneEnabled = false, NameLookupEnabled = false, AllowDialPlanSubscribers = false,
-            AllowExtensions = true, AllowedInCountryOrRegionGroups = ["local"], AllowedInternationalGroups = ["EUROPE"],
+            AllowExtensions = true, AllowedInCountryOrRegionGroups = ["local"], AllowedInternationalGroups = ["EUROPE"], Language = "fr-FR",
         };
         var change = _temp.Store.AddAutoAttendant(attendant);
         Assert.Equal((ConfigurationObjectType.AutoAttendant, "Reception", ConfigurationChangeKind.Added), (change.ObjectType, change.Name, change.Kind));

@@ -39,7 +39,7 @@ public sealed class PostgresStoreTests(TempPostgres postgres)
             Name = "Accueil", DialPlan = "Paris", PilotIdentifierList = ["+33155550200"], Status = UmStatus.Enabled, TimeZone = "Europe/Paris",
             BusinessHoursSchedule = [Directory.AutoAttendants.BusinessHoursRange.Parse("Mon-Fri 08:30-18:00")],
             HolidaySchedule = [Directory.AutoAttendants.HolidayEntry.Parse("Noël,greetings/noel.wav,2026-12-25,2026-12-26")],
-            BusinessHoursKeyMapping = [Directory.AutoAttendants.KeyMapping.Parse("1,Ventes,1234")], OperatorExtension = "1999",
+            BusinessHoursKeyMapping = [Directory.AutoAttendants.KeyMapping.Parse("1,Ventes,1234")], OperatorExtension = "1999", Language = "fr-FR",
         };
         store.AddAutoAttendant(attendant);
 
