@@ -27,7 +27,11 @@ public sealed record AttendantContext(
     ConfigurationSnapshot Configuration, DialPlan DialPlan, Directory.AutoAttendant Attendant, string CallId, string CallerId,
     TimeProvider Time, PromptLibrary Prompts, Func<string, AudioClip?> LoadGreeting,
     Func<Directory.AutoAttendant, string, OutdialingDecision> Authorize,
-    Func<string, CancellationToken, Task<(bool LineGone, string Outcome)>> Transfer, ILogger Logger);
+    Func<string, CancellationToken, Task<(bool LineGone, string Outcome)>> Transfer, ILogger Logger)
+{
+    /// <summary>A user's name as they recorded it by phone (null: none), read out before their extension when several match.</summary>
+    public Func<Mailbox, AudioClip?>? SpokenName { get; init; }
+}
 
 /// <summary>
 /// The auto attendant's menu over a line: the greeting of the period (holiday, business hours, after hours, on the
@@ -170,6 +174,8 @@ public sealed class AttendantSession(ISubscriberLine line, DtmfCollector keys, A
         await Say(P.SeveralMatches, ct).ConfigureAwait(false);
         foreach (var match in matches)
         {
+            // "Alice Martin" (in her own voice, when she recorded her name), "at extension 1 0 0 1".
+            if (context.SpokenName?.Invoke(match) is { } name) await InterruptibleAsync(name, ct).ConfigureAwait(false);
             await InterruptibleAsync(P.AtExtension, ct).ConfigureAwait(false);
             foreach (var digit in context.Prompts.Digits(match.Extension)) await InterruptibleAsync(digit, ct).ConfigureAwait(false);
         }

@@ -57,7 +57,10 @@ internal sealed class AutoAttendantCall : ISubscriberLine
         try
         {
             var session = new AttendantSession(this, keys, new AttendantContext(_config, _dialPlan, _attendant, CallId,
-                AnsweredCall.CallerId(_call.Request), _s.Time, _s.Prompts.For(_attendant.Language ?? _dialPlan.DefaultLanguage), LoadGreeting, Authorize, TransferAsync, _s.Logger));
+                AnsweredCall.CallerId(_call.Request), _s.Time, _s.Prompts.For(_attendant.Language ?? _dialPlan.DefaultLanguage), LoadGreeting, Authorize, TransferAsync, _s.Logger)
+            {
+                SpokenName = mailbox => GreetingStore.SpokenName(_s.Options.DataDirectory, mailbox),
+            });
             life.EndReason = await session.RunAsync(life.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) { }

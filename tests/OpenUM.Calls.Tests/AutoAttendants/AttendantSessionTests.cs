@@ -60,6 +60,7 @@ public sealed class AttendantSessionTests : IDisposable
     private readonly Line _line;
     private readonly FakeLogger _events = new();
     private readonly List<string> _transfers = [];
+    private readonly Dictionary<string, AudioClip> _names = [];
     private (bool LineGone, string Outcome) _referResult = (true, "Transferred");
 
     public AttendantSessionTests()
@@ -112,7 +113,7 @@ public sealed class AttendantSessionTests : IDisposable
                 var result = _referResult;
                 _referResult = (true, "Transferred");
                 return Task.FromResult(result);
-            }, _events);
+            }, _events) { SpokenName = m => _names.GetValueOrDefault(m.Extension) };
         var session = new AttendantSession(_line, _keys, context, new AttendantTimeouts { MenuRounds = 2 });
         return session.RunAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
     }
@@ -215,6 +216,19 @@ public sealed class AttendantSessionTests : IDisposable
         // "At extension one zero zero one", "At extension one zero zero two", then the question.
         Assert.Equal([P.AtExtension, .. Prompts.Digits("1001"), P.AtExtension, .. Prompts.Digits("1002"), P.EnterExtension], played.Skip(at + 1).Take(11));
         Assert.Equal(2, _events.Records(2095)[^1].Field<int>("Matches"));
+
+        // A user who recorded their name by phone is named in their own voice before their extension.
+        _transfers.Clear();
+        var name = AudioClip.Tone(500, TimeSpan.FromMilliseconds(300));
+        _names["1002"] = name;
+        Type("#");
+        After(P.SpellName, "627846#");
+        After(P.EnterExtension, "1001#");
+        await Run();
+        Assert.Equal(["1001"], _transfers);
+        played = _line.Played;
+        at = played.LastIndexOf(P.SeveralMatches);
+        Assert.Equal([P.AtExtension, .. Prompts.Digits("1001"), name, P.AtExtension, .. Prompts.Digits("1002"), P.EnterExtension], played.Skip(at + 1).Take(12));
     }
 
     [Fact]
