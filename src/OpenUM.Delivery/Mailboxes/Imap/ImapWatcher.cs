@@ -62,14 +62,13 @@ internal sealed class ImapWatcher
     private async Task RunAsync(CancellationToken stop)
     {
         int failures = 0;
-        bool reopened = false;
         while (!stop.IsCancellationRequested)
         {
             if (_settings() is not { } settings) return; // no IMAP store any more: the feed starts watchers again when there is one
             _idled = false;
             try
             {
-                bool completed = await WatchAsync(settings, reopened, stop).ConfigureAwait(false);
+                bool completed = await WatchAsync(settings, stop).ConfigureAwait(false);
                 if (!completed) return; // no IDLE: resync only
                 failures = 0;
             }
@@ -103,12 +102,11 @@ internal sealed class ImapWatcher
                 }
             }
             failures++;
-            reopened = true;
         }
     }
 
     /// <summary>One session: true when it ended because the watcher stops; false when the server cannot IDLE.</summary>
-    private async Task<bool> WatchAsync(ImapSettings settings, bool reopened, CancellationToken stop)
+    private async Task<bool> WatchAsync(ImapSettings settings, CancellationToken stop)
     {
         using var client = await _store.ConnectAsync(settings, Address, _hard.Token).ConfigureAwait(false);
         IMailFolder folder;
@@ -142,8 +140,9 @@ internal sealed class ImapWatcher
                     // NOTIFY refused: plain IDLE reports the selected folder's changes as well.
                 }
             }
-            // Changes made while the session was away are not known: count again.
-            if (reopened) Volatile.Write(ref _dirty, 1);
+            // Changes this session did not see are not known: made while it was away, or — on the first session too —
+            // between the count the lamp was told and this SELECT. Count again; an unchanged count sends nothing.
+            Volatile.Write(ref _dirty, 1);
             while (!stop.IsCancellationRequested)
             {
                 if (Interlocked.Exchange(ref _dirty, 0) == 1) _changed(Address);
