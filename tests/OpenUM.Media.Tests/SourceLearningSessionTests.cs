@@ -137,6 +137,40 @@ public sealed class SourceLearningSessionTests : IDisposable
     }
 
     [Fact]
+    public async Task KeysFromASourceOtherThanTheSdpsAreObeyedOnlyOnceItHeldTheStream()
+    {
+        var log = new FakeLogger();
+        await using var clock = new MediaClock(_time);
+        await using var s = MediaSession.Open(Local, TestNet.Ports, clock, log);
+        using var real = new RawPeer(Local);      // the SDP address and port
+        using var other = new RawPeer(Local);     // the gateway's host, another port (a stranger, or an asymmetric peer)
+        other.Ssrc = 0x0BADF00D;
+        var digits = new List<char>();
+        s.DtmfReceived += d => { lock (digits) digits.Add(d); };
+        s.Start(MediaTo(Local, real.Port), new MediaSourcePolicy(MediaLatching.SignallingOrSdp, Local, 4, "pbx1"));
+        async Task KeyAsync(RawPeer peer, uint ts)
+        {
+            long handled = s.DatagramsHandled;
+            peer.SendEvent(s.LocalPort, ts, 11, false, 160, marker: true);
+            await TestNet.WaitUntil(() => s.DatagramsHandled > handled, "the key handled");
+        }
+
+        // Learned from the other port: its '#' within the key probation is not obeyed, one after it is.
+        await SendAsync(s, other, 6, 1000, 0);
+        await KeyAsync(other, 10_000);
+        lock (digits) Assert.Empty(digits);
+        _time.Advance(RtpSourceGate.KeyProbation);
+        await SendAsync(s, other, 1, 1000, 960);
+        await KeyAsync(other, 20_000);
+        lock (digits) Assert.Equal(['#'], digits);
+
+        // The SDP's own address and port is obeyed at once, the moment it takes the stream over.
+        await SendAsync(s, real, 4, 2000, 0);
+        await KeyAsync(real, 30_000);
+        lock (digits) Assert.Equal(['#', '#'], digits);
+    }
+
+    [Fact]
     public async Task AStrangerThatSendsFirstLosesTheStreamToTheSdpAddressAndItsKeysAreIgnored()
     {
         var log = new FakeLogger();

@@ -222,11 +222,11 @@ internal sealed class RtpReceiver
         }
         else
         {
-            OnTelephoneEvent(h, payload, now);
+            OnTelephoneEvent(from, h, payload, now);
         }
     }
 
-    private void OnTelephoneEvent(in RtpHeader h, ReadOnlySpan<byte> payload, long now)
+    private void OnTelephoneEvent(SocketAddress from, in RtpHeader h, ReadOnlySpan<byte> payload, long now)
     {
         if (!TelephoneEvent.TryParse(payload, out var ev))
         {
@@ -243,6 +243,11 @@ internal sealed class RtpReceiver
         _eventTimestamp = h.Timestamp;
         if (TelephoneEvent.ToDigit(ev.Event) is not { } digit)
             return; // hook flash and tones: not DTMF
+        if (!_gate.TrustsKeysFrom(from, now))
+        {
+            Interlocked.Increment(ref _ignored); // a source that may be a stranger's has not held the stream long enough
+            return;
+        }
         MediaLog.DtmfReceived(_logger, _localPort);
         _recorder?.OnDigit(digit, now);
         var handler = DtmfReceived;

@@ -29,6 +29,9 @@ internal sealed class RtpSourceGate
     // Set by Readdress (new SDP address); the receive thread resets its learning state before its next packet.
     private volatile bool _relearn;
     private volatile bool _everLearned;
+    // When the current source was learned (receive thread): keys from a source other than the SDP's own wait for it.
+    private long _learnedAt;
+    private readonly long _keyProbation;
 
     // The latest dropped source of each kind, for the warning at the end of a call (written by the receive thread).
     private readonly Lock _unexpectedLock = new();
@@ -46,6 +49,7 @@ internal sealed class RtpSourceGate
     public RtpSourceGate(AddressFamily family, int localPort, Lock sessionLock, RtpSender sender, TimeProvider time, ILogger logger)
     {
         (_localPort, _lock, _sender, _logger) = (localPort, sessionLock, sender, logger);
+        _keyProbation = (long)(KeyProbation.TotalSeconds * time.TimestampFrequency);
         _sources = new RtpSourceLearning(family, time);
         _lastUnexpected = new SocketAddress(family);
     }
@@ -74,6 +78,18 @@ internal sealed class RtpSourceGate
         _relearn = true;
     }
 
+    /// <summary>
+    /// How long a source other than the SDP's own address and port must have been the learned one before its key
+    /// presses are obeyed. A stranger who guesses the port can be learned before the caller's first packet; the
+    /// caller's stream from its SDP address replaces it at once, so the stranger never holds the latch this long.
+    /// A NAT'd or asymmetric caller only has the keys of its first seconds ignored.
+    /// </summary>
+    public static readonly TimeSpan KeyProbation = TimeSpan.FromSeconds(2);
+
+    /// <summary>Whether a key press from <paramref name="from"/> (an accepted packet) may be obeyed (receive thread).</summary>
+    public bool TrustsKeysFrom(SocketAddress from, long now) =>
+        (_sdpSource is { } sdp && from.Equals(sdp)) || now - Volatile.Read(ref _learnedAt) >= _keyProbation;
+
     /// <summary>False when the packet must be dropped: its source is not (yet) the one the stream is learned from.</summary>
     public bool Accept(SocketAddress from, in RtpHeader h, bool authenticated, long now, NegotiatedMedia media)
     {
@@ -90,8 +106,10 @@ internal sealed class RtpSourceGate
             case SourceVerdict.Accept:
                 return true;
             case SourceVerdict.Learned:
+                Volatile.Write(ref _learnedAt, now);
                 return OnLearned(switched: false, media);
             case SourceVerdict.Switched:
+                Volatile.Write(ref _learnedAt, now);
                 return OnLearned(switched: true, media);
             case SourceVerdict.Probation:
                 Interlocked.Increment(ref _onProbation);
