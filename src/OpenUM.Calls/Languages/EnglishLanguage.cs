@@ -26,14 +26,6 @@ public sealed class EnglishLanguage : IPromptLanguage
         return parts;
     }
 
-    /// <inheritdoc />
-    public IReadOnlyList<string> MessageCount(int count)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(count);
-        if (count == 0) return [PromptNames.NoNewMessages];
-        return [PromptNames.YouHave, .. Number(count), count == 1 ? PromptNames.NewMessage : PromptNames.NewMessages];
-    }
-
     // "one hundred five", "twenty one"; 0 only when the whole number is 0 (callers skip a zero remainder).
     private static void Below1000(int value, List<string> parts)
     {

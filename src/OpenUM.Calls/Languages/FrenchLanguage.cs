@@ -29,14 +29,6 @@ public sealed class FrenchLanguage : IPromptLanguage
         return parts;
     }
 
-    /// <inheritdoc />
-    public IReadOnlyList<string> MessageCount(int count)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(count);
-        if (count == 0) return [PromptNames.NoNewMessages];
-        return [PromptNames.YouHave, .. Number(count), count == 1 ? PromptNames.NewMessage : PromptNames.NewMessages];
-    }
-
     private static void Below1000(int value, List<string> parts)
     {
         if (value >= 100)

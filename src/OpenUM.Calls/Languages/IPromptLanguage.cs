@@ -13,8 +13,16 @@ public interface IPromptLanguage
     /// <summary>A cardinal number (0 and up), as prompt names.</summary>
     IReadOnlyList<string> Number(int value);
 
-    /// <summary>"You have N new messages" for <paramref name="count"/> new messages, as prompt names.</summary>
-    IReadOnlyList<string> MessageCount(int count);
+    /// <summary>
+    /// "You have N new messages" for <paramref name="count"/> new messages, as prompt names: the same pieces in every
+    /// pack so far (the number is the language's, "new message" agrees with it; zero is one sentence).
+    /// </summary>
+    IReadOnlyList<string> MessageCount(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        if (count == 0) return [PromptNames.NoNewMessages];
+        return [PromptNames.YouHave, .. Number(count), count == 1 ? PromptNames.NewMessage : PromptNames.NewMessages];
+    }
 }
 
 /// <summary>The prompt names the languages share (each pack's prompts.txt gives their wording).</summary>

@@ -5,8 +5,8 @@ namespace OpenUM.Calls.Tests.Languages;
 /// <summary>How each language says numbers and message counts, as the prompt names it plays.</summary>
 public class PromptLanguageTests
 {
-    private static readonly EnglishLanguage English = new();
-    private static readonly FrenchLanguage French = new();
+    private static readonly IPromptLanguage English = new EnglishLanguage();
+    private static readonly IPromptLanguage French = new FrenchLanguage();
 
     [Theory]
     [InlineData(0, "no-new-messages")]
