@@ -20,7 +20,7 @@ public sealed class AutoAttendantTests(ITestOutputHelper output)
     [Fact]
     public async Task GreetingsByTheAttendantsClockKeyTransferDialByNameAndRefusedAbroad()
     {
-        int uasPort = UasPort();
+        int uasPort = GatewayUas.FreePort();
         var business = await SpeechFixtures.GetClipAsync(SpeechFixtures.SentenceA);
         var afterHours = await SpeechFixtures.GetClipAsync(SpeechFixtures.SentenceB);
         await using var um = new OpenUmProcess(output);
@@ -49,7 +49,7 @@ public sealed class AutoAttendantTests(ITestOutputHelper output)
         try
         {
             string messages = Path.Combine(work, "messages.log");
-            await using var uas = StartUas(work, uasPort, sink.Port, messages);
+            await using var uas = GatewayUas.Start(work, uasPort, sink.Port, messages, calls: 2);
             var mic = await SpeechFixtures.GetClipAsync(SpeechFixtures.SentenceC);
             TimeSpan AfterGreeting(SpeechClip clip) => TimeSpan.FromSeconds(clip.Samples.Length / 8000.0 + 1.5);
 
@@ -80,9 +80,9 @@ public sealed class AutoAttendantTests(ITestOutputHelper output)
             AssertGreeting(FirstCall(heardClosed), afterHours, business);
 
             // The gateway's stand-in got exactly the two transfers for 1000, never the number abroad.
-            for (int i = 0; i < 100 && !(File.Exists(messages) && Regex.Matches(await ReadSharedAsync(messages), @"^INVITE sip:1000@", RegexOptions.Multiline).Count >= 2); i++)
+            for (int i = 0; i < 100 && !(File.Exists(messages) && Regex.Matches(await GatewayUas.ReadLogAsync(messages), @"^INVITE sip:1000@", RegexOptions.Multiline).Count >= 2); i++)
                 await Task.Delay(100);
-            string log = File.Exists(messages) ? await ReadSharedAsync(messages) : "";
+            string log = File.Exists(messages) ? await GatewayUas.ReadLogAsync(messages) : "";
             Assert.True(Regex.Matches(log, @"^INVITE sip:1000@127\.0\.0\.1:" + uasPort, RegexOptions.Multiline).Count == 2,
                 "the SIPp UAS did not receive both transfers\n" + log + "\n" + uas.StdOut + uas.StdErr);
             Assert.Equal(2, Regex.Matches(log, @"^INVITE ", RegexOptions.Multiline).Count);
@@ -131,38 +131,5 @@ public sealed class AutoAttendantTests(ITestOutputHelper output)
             if (weekend || night) return id;
         }
         throw new InvalidOperationException("no fixed-offset zone is after hours now");
-    }
-
-    // The phone the gateway would ring: SIPp answering two calls over TCP (the transport the REFERs name).
-    private static ChildProcess StartUas(string work, int port, int rtpPort, string messages)
-    {
-        string scenario = Resources.WriteTo("Scenarios/uas-answers.xml", work);
-        var uas = ChildProcess.Start(Peers.Sipp,
-        [
-            "-sf", scenario, "-t", "t1", "-i", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture),
-            "-mp", (port + 2).ToString(CultureInfo.InvariantCulture), "-m", "2", "-key", "rtp_port", rtpPort.ToString(CultureInfo.InvariantCulture),
-            "-timeout", "120", "-timeout_error", "-nostdin", "-trace_msg", "-message_file", messages,
-        ], work);
-        for (int i = 0; i < 100 && TestPorts.ListenerFree(port); i++) Thread.Sleep(100);
-        Assert.False(TestPorts.ListenerFree(port), "SIPp UAS is not listening\n" + uas.StdOut + uas.StdErr);
-        return uas;
-    }
-
-    private static async Task<string> ReadSharedAsync(string path)
-    {
-        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-        using var reader = new StreamReader(stream);
-        return await reader.ReadToEndAsync();
-    }
-
-    // Interop tests of auto attendants use 36000-36999: SIP on an even port, SIPp's media base two above.
-    private static int UasPort()
-    {
-        for (int attempt = 0; attempt < 50; attempt++)
-        {
-            int port = 36000 + Random.Shared.Next(0, 490) * 2;
-            if (TestPorts.ListenerFree(port) && TestPorts.ListenerFree(port + 2)) return port;
-        }
-        throw new InvalidOperationException("no free port in 36000-36999");
     }
 }

@@ -32,7 +32,7 @@ public sealed class GreetingKeysTests(ITestOutputHelper output)
     [Fact]
     public async Task KeysDuringTheGreetingLogOnReachNoOperatorAndTransferToTheOperator()
     {
-        int uasPort = CallBackTransferTests.UasPort();
+        int uasPort = GatewayUas.FreePort();
         await using var um = new OpenUmProcess(output);
         await ConfigureAsync(um, uasPort);
         await um.StartAsync();
@@ -69,7 +69,7 @@ public sealed class GreetingKeysTests(ITestOutputHelper output)
             await um.WaitForEventAsync(2011, _ => um.ReadEvents().Count(e => e.Id == 2011) > reloads, HangGuard);
             using var sink = new RtpSink();
             string messages = Path.Combine(work, "messages.log");
-            await using var uas = CallBackTransferTests.StartUas(work, uasPort, sink.Port, messages);
+            await using var uas = GatewayUas.Start(work, uasPort, sink.Port, messages);
             heard = Path.Combine(work, "operator.wav");
             var transferred = await BaresipPhone.CallAsync(mailbox, mic.WavPath, TimeSpan.FromSeconds(30), heard, output,
                 dtmf: new BaresipDtmf("0", TimeSpan.FromSeconds(1.5)));
@@ -84,9 +84,9 @@ public sealed class GreetingKeysTests(ITestOutputHelper output)
             Assert.Contains(transferred.Events, e => e.Contains("\"TRANSFER\"", StringComparison.Ordinal) && e.Contains(target, StringComparison.Ordinal));
             // (What baresip heard is not checked here: its recording then follows the new call, to the UAS, which sends no audio.)
 
-            for (int i = 0; i < 100 && !(File.Exists(messages) && Regex.IsMatch(await CallBackTransferTests.ReadSharedAsync(messages), "INVITE sip:" + DialString + "@")); i++)
+            for (int i = 0; i < 100 && !(File.Exists(messages) && Regex.IsMatch(await GatewayUas.ReadLogAsync(messages), "INVITE sip:" + DialString + "@")); i++)
                 await Task.Delay(100);
-            string log = File.Exists(messages) ? await CallBackTransferTests.ReadSharedAsync(messages) : "";
+            string log = File.Exists(messages) ? await GatewayUas.ReadLogAsync(messages) : "";
             Assert.True(Regex.IsMatch(log, $@"INVITE sip:{DialString}@127\.0\.0\.1:{uasPort}"),
                 "the SIPp UAS did not receive the operator's call\n" + log + "\n" + uas.StdOut + uas.StdErr + "\n" + transferred.Describe());
             // Transferred, not recorded: still the one message of the second call.

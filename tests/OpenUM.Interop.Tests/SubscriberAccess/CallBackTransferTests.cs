@@ -32,7 +32,7 @@ public sealed class CallBackTransferTests(ITestOutputHelper output)
     [Fact]
     public async Task CallBackTransfersTheCallerWithReferAndTheGatewayCallsTheDialString()
     {
-        int uasPort = UasPort();
+        int uasPort = GatewayUas.FreePort();
         await using var um = new OpenUmProcess(output);
         await ConfigureAsync(um, uasPort);
         var message = await SpeechFixtures.GetClipAsync(SpeechFixtures.SentenceA);
@@ -44,7 +44,7 @@ public sealed class CallBackTransferTests(ITestOutputHelper output)
         try
         {
             string messages = Path.Combine(work, "messages.log");
-            await using var uas = StartUas(work, uasPort, sink.Port, messages);
+            await using var uas = GatewayUas.Start(work, uasPort, sink.Port, messages);
             var mic = await SpeechFixtures.GetClipAsync(SpeechFixtures.SentenceC);
             // Extension and PIN typed ahead; 5 once the ~8 s message and its caller ID digits have been played
             // (during the menu prompt, which the key interrupts): when the server has marked it heard, 32 s at the latest.
@@ -74,9 +74,9 @@ public sealed class CallBackTransferTests(ITestOutputHelper output)
             Assert.DoesNotContain(um.ReadEvents(), e => e.Id == 1076);
 
             // baresip called the Refer-To target itself: the UAS behind the gateway got the dial string.
-            for (int i = 0; i < 100 && !(File.Exists(messages) && Regex.IsMatch(await ReadSharedAsync(messages), @"INVITE sip:90612345678@")); i++)
+            for (int i = 0; i < 100 && !(File.Exists(messages) && Regex.IsMatch(await GatewayUas.ReadLogAsync(messages), @"INVITE sip:90612345678@")); i++)
                 await Task.Delay(100);
-            string log = File.Exists(messages) ? await ReadSharedAsync(messages) : "";
+            string log = File.Exists(messages) ? await GatewayUas.ReadLogAsync(messages) : "";
             Assert.True(Regex.IsMatch(log, @"INVITE sip:90612345678@127\.0\.0\.1:" + uasPort),
                 "the SIPp UAS did not receive the transferred call\n" + log + "\n" + uas.StdOut + uas.StdErr + "\n" + call.Describe());
             Assert.Single(Regex.Matches(log, @"^INVITE ", RegexOptions.Multiline));
@@ -92,7 +92,7 @@ public sealed class CallBackTransferTests(ITestOutputHelper output)
     [Fact]
     public async Task CallBackToACallerIdOutsideTheRulesSendsNoRefer()
     {
-        int uasPort = UasPort();
+        int uasPort = GatewayUas.FreePort();
         await using var um = new OpenUmProcess(output);
         await ConfigureAsync(um, uasPort);
         var message = await SpeechFixtures.GetClipAsync(SpeechFixtures.SentenceA);
@@ -120,38 +120,5 @@ public sealed class CallBackTransferTests(ITestOutputHelper output)
             if (Environment.GetEnvironmentVariable("OPENUM_INTEROP_KEEP") != "1")
                 System.IO.Directory.Delete(work, recursive: true);
         }
-    }
-
-    // The phone the gateway would ring: SIPp answering one call over TCP (the transport the REFER names).
-    internal static ChildProcess StartUas(string work, int port, int rtpPort, string messages)
-    {
-        string scenario = Resources.WriteTo("Scenarios/uas-answers.xml", work);
-        var uas = ChildProcess.Start(Peers.Sipp,
-        [
-            "-sf", scenario, "-t", "t1", "-i", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture),
-            "-mp", (port + 2).ToString(CultureInfo.InvariantCulture), "-m", "1", "-key", "rtp_port", rtpPort.ToString(CultureInfo.InvariantCulture),
-            "-timeout", "120", "-timeout_error", "-nostdin", "-trace_msg", "-message_file", messages,
-        ], work);
-        for (int i = 0; i < 100 && TestPorts.ListenerFree(port); i++) Thread.Sleep(100);
-        Assert.False(TestPorts.ListenerFree(port), "SIPp UAS is not listening\n" + uas.StdOut + uas.StdErr);
-        return uas;
-    }
-
-    internal static async Task<string> ReadSharedAsync(string path)
-    {
-        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-        using var reader = new StreamReader(stream);
-        return await reader.ReadToEndAsync();
-    }
-
-    // Interop tests of subscriber access use 35000-35999: SIP on an even port, SIPp's media base two above.
-    internal static int UasPort()
-    {
-        for (int attempt = 0; attempt < 50; attempt++)
-        {
-            int port = 35000 + Random.Shared.Next(0, 490) * 2;
-            if (TestPorts.ListenerFree(port) && TestPorts.ListenerFree(port + 2)) return port;
-        }
-        throw new InvalidOperationException("no free port in 35000-35999");
     }
 }

@@ -14,7 +14,7 @@ public sealed class PlayOnPhoneTests(ITestOutputHelper output)
     public async Task PlayOnPhoneCallsAllowedNumbersOnlyAndSendsTheMessage()
     {
         await using var um = new OpenUmProcess(output);
-        int uasPort = UasPort();
+        int uasPort = GatewayUas.FreePort();
         await um.CliOkAsync("dialplan", "new", "--name", "Test", "--number-of-digits-in-extension", "4",
             "--configured-in-country-or-region-groups", "Mobile,06xxxxxxxx,906xxxxxxxx");
         await um.CliOkAsync("gateway", "new", "--name", "phones", "--address", "127.0.0.1", "--port", uasPort.ToString(CultureInfo.InvariantCulture),
@@ -98,16 +98,5 @@ public sealed class PlayOnPhoneTests(ITestOutputHelper output)
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("NoOutboundGateway", result.StdOut);
         Assert.Contains(um.ReadEvents(), e => e.Id == 1310);
-    }
-
-    // Interop tests of this feature use 35000-35999: SIP on an even port, SIPp's media base two above.
-    private static int UasPort()
-    {
-        for (int attempt = 0; attempt < 50; attempt++)
-        {
-            int port = 35000 + Random.Shared.Next(0, 490) * 2;
-            if (TestPorts.ListenerFree(port) && TestPorts.ListenerFree(port + 2)) return port;
-        }
-        throw new InvalidOperationException("no free port in 35000-35999");
     }
 }
