@@ -69,7 +69,8 @@ public sealed class SpeechSynthesizer
             string candidate = Path.Combine(dir, program);
             if (File.Exists(candidate)) return candidate;
         }
-        throw new SpeechUnavailableException($"{program} is not installed (it speaks text with the language pack's voice): {InstallHint}");
+        string role = program == "sox" ? "it turns espeak-ng's speech into telephone audio" : "it speaks text in the language pack's voice";
+        throw new SpeechUnavailableException($"{program} is not installed: {role} (Debian: {InstallHint})");
     }
 
     private static void Run(string program, IReadOnlyList<string> arguments, string? input)

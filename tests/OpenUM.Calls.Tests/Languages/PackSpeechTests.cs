@@ -67,7 +67,7 @@ public sealed class PackSpeechTests : IDisposable
     {
         var speech = PackSpeech.Load("en-US", null);
         var none = Assert.Throws<SpeechUnavailableException>(() => new SpeechSynthesizer(_root).Speak("Welcome.", speech));
-        Assert.Equal("espeak-ng is not installed (it speaks text with the language pack's voice): apt-get install espeak-ng sox", none.Message);
+        Assert.Equal("espeak-ng is not installed: it speaks text in the language pack's voice (Debian: apt-get install espeak-ng sox)", none.Message);
 
         // espeak-ng alone is not enough: sox makes its audio telephone audio.
         string bin = System.IO.Directory.CreateDirectory(Path.Combine(_root, "bin")).FullName;
