@@ -37,7 +37,7 @@ internal static class AutoAttendantCommands
         .AddList("--" + A.AfterHoursKeyMapping, "Key after hours and on holidays, as --business-hours-key-mapping",
             (a, v) => a with { AfterHoursKeyMapping = Parse(v, A.AfterHoursKeyMapping, KeyMapping.Parse) })
         .Add<string>("--" + F.OperatorExtension, "Where key 0 transfers (\"\" = no operator)", (a, v) => a with { OperatorExtension = v is { Length: > 0 } ? v : null })
-        .Add<string>("--" + F.Language, "Language of the built-in prompts: an installed language pack (en-US, fr-FR); \"\" = the dial plan's --default-language",
+        .Add<string>("--" + F.Language, "Language of the built-in prompts, greeting texts and key menu: an installed language pack (en-US, fr-FR); \"\" = the dial plan's --default-language",
             (a, v) => a with { Language = v is { Length: > 0 } ? LanguageOption.Installed(v, F.Language) : null })
         .Add<bool>("--" + A.CallSomeoneEnabled, "Callers may dial an extension, then # (default true)", (a, v) => a with { CallSomeoneEnabled = v })
         .Add<bool>("--" + A.NameLookupEnabled, "Callers may press # and spell a last name then first name (default true)", (a, v) => a with { NameLookupEnabled = v })

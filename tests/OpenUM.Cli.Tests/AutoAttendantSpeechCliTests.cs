@@ -94,6 +94,22 @@ public sealed class AutoAttendantSpeechCliTests : IDisposable
     }
 
     [Fact]
+    public void AnInstallationsOwnWordingIsSpokenAtTheNextSet()
+    {
+        Seed();
+        Ok(Run("autoattendant", "new", "--name", "Reception", "--dial-plan", "Contoso", "--business-hours-key-mapping", "1,Sales,1001"));
+        string pack = System.IO.Directory.CreateDirectory(Path.Combine(_data, "prompts", "en-US")).FullName;
+        File.WriteAllText(Path.Combine(pack, "prompts.txt"), "@key-mapping Press {key} for {name}.\n");
+        Ok(Run("autoattendant", "set", "Reception")); // no option: speaks what is not yet spoken as the pack now says it
+        Assert.Equal(Spoken("Press 1 for Sales.", "en-US"), Stored(Get("Reception"), "businessHoursMenuPromptFile"));
+
+        File.WriteAllText(Path.Combine(pack, "prompts.txt"), "@key-mapping Press {key}.\n");
+        var (code, _, err) = Run("autoattendant", "set", "Reception");
+        Assert.Equal(2, code);
+        Assert.Contains($"{Path.Combine(pack, "prompts.txt")} line 1: '@key-mapping Press {{key}}.' must hold {{name}} and {{key}} once each", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ADialPlansLanguageChangeSpeaksItsAttendantsAgain_NotThoseWithTheirOwn()
     {
         Seed();
