@@ -94,6 +94,7 @@ Architecture: amd64
 Maintainer: $maintainer
 Installed-Size: $size
 Depends: adduser, libc6 (>= 2.27), libgcc-s1, libstdc++6, libssl3 | libssl3t64, ca-certificates, procps
+Recommends: espeak-ng, sox
 Section: net
 Priority: optional
 Description: open, secure Unified Messaging server for IP telephony

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # make-prompts.sh [PACK_DIR...] - regenerates the spoken prompts of language packs from their text.
 # A language pack is a folder (src/OpenUM.Calls/Prompts/en-US, .../fr-FR) whose prompts.txt holds the reviewed
-# wording: "@voice NAME" and "@speed WPM" (espeak-ng's voice and words per minute), then one prompt a line, its name
-# (the WAV's file name) and its text; '#' starts a comment line. Every WAV of the folder is rewritten from it, and a
-# WAV whose name the text no longer has is deleted, so the folder is exactly its text. Without arguments: every
-# pack under src/OpenUM.Calls/Prompts. The same command makes a pack of an administrator's own wording (a copy of
-# a folder with prompts.txt edited), to put in <data-dir>/prompts/<language>/ (docs/languages.md).
+# wording: "@voice NAME" and "@speed WPM" (espeak-ng's voice and words per minute; `openum autoattendant` speaks
+# an attendant's greeting text and key menu with them too, the menu from the "@key-mapping" template), then one
+# prompt a line, its name (the WAV's file name) and its text; '#' starts a comment line. Every WAV of the folder
+# is rewritten from it, and a WAV whose name the text no longer has is deleted, so the folder is exactly its text.
+# Without arguments: every pack under src/OpenUM.Calls/Prompts. The same command makes a pack of an
+# administrator's own wording (a copy of a folder with prompts.txt edited), to put in <data-dir>/prompts/<language>/
+# (docs/languages.md).
 # Needs espeak-ng and sox (Debian: apt-get install espeak-ng sox). The output is 8 kHz mono 16-bit PCM WAV, the
 # format the media layer plays without resampling.
 set -euo pipefail
@@ -22,6 +24,8 @@ make_pack() { # folder
       ''|'#'*) continue ;;
       '@voice '*) voice="${line#@voice }"; continue ;;
       '@speed '*) speed="${line#@speed }"; continue ;;
+      # A sentence template the CLI speaks with the administrator's words (an attendant's key menu), not a prompt.
+      '@key-mapping '*) continue ;;
     esac
     name="${line%% *}"; text="${line#* }"
     [[ "$name" =~ ^[a-z0-9-]+$ && "$text" != "$line" ]] || { echo "$dir/prompts.txt: bad line: $line" >&2; exit 1; }

@@ -23,15 +23,21 @@ internal static class AutoAttendantCommands
         .AddList("--" + A.HolidaySchedule, "Holiday \"name,greeting.wav,2026-12-25[,2026-12-26]\" (greeting may be empty; \"\" clears)",
             (a, v) => a with { HolidaySchedule = Parse(v, A.HolidaySchedule, HolidayEntry.Parse) })
         .Add<string>("--" + A.BusinessHoursWelcomeGreeting, "WAV file (8 kHz mono) greeting callers in business hours (\"\" = built-in welcome)",
-            (a, v) => a with { BusinessHoursWelcomeGreetingFile = v is { Length: > 0 } ? v : null })
+            (a, v) => a with { BusinessHoursWelcomeGreetingFile = v is { Length: > 0 } ? v : null, BusinessHoursWelcomeGreetingText = null })
+        .Add<string>("--" + A.BusinessHoursWelcomeGreetingText, "Business-hours greeting as text, spoken in the attendant's language by espeak-ng (\"\" = built-in welcome)",
+            (a, v) => Text(v) is { } text ? a with { BusinessHoursWelcomeGreetingText = text }
+                : a with { BusinessHoursWelcomeGreetingText = null, BusinessHoursWelcomeGreetingFile = null })
         .Add<string>("--" + A.AfterHoursWelcomeGreeting, "WAV file (8 kHz mono) greeting callers after hours and on holidays without their own (\"\" = built-in welcome)",
-            (a, v) => a with { AfterHoursWelcomeGreetingFile = v is { Length: > 0 } ? v : null })
-        .AddList("--" + A.BusinessHoursKeyMapping, "Key in business hours: \"1,Sales,1001\" (transfer), \"2,Support,,SupportAA\" (attendant) or \"3,Directions,,,directions.wav\" (announcement); \"\" clears",
+            (a, v) => a with { AfterHoursWelcomeGreetingFile = v is { Length: > 0 } ? v : null, AfterHoursWelcomeGreetingText = null })
+        .Add<string>("--" + A.AfterHoursWelcomeGreetingText, "After-hours greeting as text, spoken in the attendant's language by espeak-ng (\"\" = built-in welcome)",
+            (a, v) => Text(v) is { } text ? a with { AfterHoursWelcomeGreetingText = text }
+                : a with { AfterHoursWelcomeGreetingText = null, AfterHoursWelcomeGreetingFile = null })
+        .AddList("--" + A.BusinessHoursKeyMapping, "Key in business hours: \"1,Sales,1001\" (transfer), \"2,Support,,SupportAA\" (attendant) or \"3,Directions,,,directions.wav\" (announcement); the descriptions are spoken as the key menu (\"For Sales, press 1.\"); \"\" clears",
             (a, v) => a with { BusinessHoursKeyMapping = Parse(v, A.BusinessHoursKeyMapping, KeyMapping.Parse) })
         .AddList("--" + A.AfterHoursKeyMapping, "Key after hours and on holidays, as --business-hours-key-mapping",
             (a, v) => a with { AfterHoursKeyMapping = Parse(v, A.AfterHoursKeyMapping, KeyMapping.Parse) })
         .Add<string>("--" + F.OperatorExtension, "Where key 0 transfers (\"\" = no operator)", (a, v) => a with { OperatorExtension = v is { Length: > 0 } ? v : null })
-        .Add<string>("--" + F.Language, "Language of the built-in prompts: an installed language pack (en-US, fr-FR); \"\" = the dial plan's --default-language",
+        .Add<string>("--" + F.Language, "Language of the built-in prompts, greeting texts and key menu: an installed language pack (en-US, fr-FR); \"\" = the dial plan's --default-language",
             (a, v) => a with { Language = v is { Length: > 0 } ? LanguageOption.Installed(v, F.Language) : null })
         .Add<bool>("--" + A.CallSomeoneEnabled, "Callers may dial an extension, then # (default true)", (a, v) => a with { CallSomeoneEnabled = v })
         .Add<bool>("--" + A.NameLookupEnabled, "Callers may press # and spell a last name then first name (default true)", (a, v) => a with { NameLookupEnabled = v })
@@ -60,7 +66,8 @@ internal static class AutoAttendantCommands
                 ("PilotIdentifierList", a => a.PilotIdentifierList), ("TimeZone", a => a.TimeZone),
                 ("BusinessHoursSchedule", a => a.BusinessHoursSchedule), ("OperatorExtension", a => a.OperatorExtension ?? ""),
             ],
-            Prepare: StoreGreetings));
+            Prepare: StoreGreetings,
+            PrepareInStore: AttendantSpeech.Prepare));
         command.Subcommands.Add(Status("enable", UmStatus.Enabled));
         command.Subcommands.Add(Status("disable", UmStatus.Disabled));
         return command;
@@ -84,6 +91,9 @@ internal static class AutoAttendantCommands
         return command;
     }
 
+    // The words of a greeting given as text, or null for "" (back to the built-in welcome).
+    private static string? Text(string? value) => string.IsNullOrEmpty(value) ? null : value.Trim();
+
     private static T[] Parse<T>(string[] values, string field, Func<string, T> parse)
     {
         try { return values.Where(v => v.Length > 0).Select(parse).ToArray(); }
@@ -96,6 +106,7 @@ internal static class AutoAttendantCommands
     /// </summary>
     private static AutoAttendant StoreGreetings(AutoAttendant a, ParseResult result, DataDirectory data)
     {
+        AttendantSpeech.RefuseWavAndText(result);
         string prefix = "aa-" + SafeName(a.Name);
         return a with
         {
@@ -139,6 +150,5 @@ internal static class AutoAttendantCommands
         return GreetingStore.Store(data.Root, fileName, wav);
     }
 
-    private static string SafeName(string value) =>
-        string.Concat(value.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_'));
+    private static string SafeName(string value) => AttendantSpeech.SafeName(value);
 }

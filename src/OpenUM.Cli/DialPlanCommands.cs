@@ -51,5 +51,7 @@ internal static class DialPlanCommands
         [
             ("Name", d => d.Name), ("Digits", d => d.NumberOfDigitsInExtension), ("UriType", d => d.UriType),
             ("VoipSecurity", d => d.VoipSecurity), ("AccessTelephoneNumbers", d => d.AccessTelephoneNumbers),
-        ]));
+        ],
+        // Attendants without a language of their own speak their greeting text and key menu in the plan's.
+        PrepareInStore: AttendantSpeech.FollowDialPlanLanguage));
 }

@@ -27,7 +27,8 @@ internal static class ObjectCommands
         Action<IConfigurationStore, T, ParseResult, DataDirectory>? AfterAdd = null,
         Option[]? ExtraNewOptions = null,
         string? Plural = null,
-        Option[]? NewSelectors = null) where T : class
+        Option[]? NewSelectors = null,
+        Func<T, ParseResult, DataDirectory, IConfigurationStore, T>? PrepareInStore = null) where T : class
     {
         /// <summary>The title in the plural ("mailboxes", "mailbox policies").</summary>
         public string Titles => Plural ?? Title + "s";
@@ -58,6 +59,7 @@ internal static class ObjectCommands
         {
             var item = apply(spec.NewObject(result.GetValue(key)!, result), result);
             if (spec.Prepare is not null) item = spec.Prepare(item, result, data);
+            if (spec.PrepareInStore is not null) item = spec.PrepareInStore(item, result, data, store);
             spec.BeforeAdd?.Invoke(store.Load(), item, result);
             CliContext.Audit(data, spec.Add(store, item));
             spec.AfterAdd?.Invoke(store, item, result, data);
@@ -80,6 +82,7 @@ internal static class ObjectCommands
             var item = Existing(spec, store, result, result.GetValue(key)!);
             item = apply(item, result);
             if (spec.Prepare is not null) item = spec.Prepare(item, result, data);
+            if (spec.PrepareInStore is not null) item = spec.PrepareInStore(item, result, data, store);
             CliContext.Audit(data, spec.Update(store, item));
             CliContext.PrintOne(result, item);
             return 0;

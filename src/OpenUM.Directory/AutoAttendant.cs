@@ -37,14 +37,32 @@ public sealed record AutoAttendant
     /// <summary>Greeting during business hours (path under the data directory); null = the built-in welcome.</summary>
     public string? BusinessHoursWelcomeGreetingFile { get; init; }
 
+    /// <summary>
+    /// The business-hours greeting given as text: the CLI speaks it with the attendant's language pack into
+    /// <see cref="BusinessHoursWelcomeGreetingFile"/> (Exchange's text-to-speech greeting); null = that file is a WAV given as such.
+    /// </summary>
+    public string? BusinessHoursWelcomeGreetingText { get; init; }
+
     /// <summary>Greeting after hours (path under the data directory); null = the built-in welcome.</summary>
     public string? AfterHoursWelcomeGreetingFile { get; init; }
+
+    /// <summary>The after-hours greeting given as text, spoken into <see cref="AfterHoursWelcomeGreetingFile"/>; null = none.</summary>
+    public string? AfterHoursWelcomeGreetingText { get; init; }
 
     /// <summary>Keys 1-9 during business hours.</summary>
     public IReadOnlyList<KeyMapping> BusinessHoursKeyMapping { get; init => field = ValueList<KeyMapping>.From(value); } = ValueList<KeyMapping>.Empty;
 
     /// <summary>Keys 1-9 after hours and on holidays.</summary>
     public IReadOnlyList<KeyMapping> AfterHoursKeyMapping { get; init => field = ValueList<KeyMapping>.From(value); } = ValueList<KeyMapping>.Empty;
+
+    /// <summary>
+    /// The business-hours key menu spoken from the mappings' names ("For Sales, press 1."), in the attendant's language,
+    /// played after the greeting (path under the data directory, written by the CLI when the mappings change); null = none.
+    /// </summary>
+    public string? BusinessHoursMenuPromptFile { get; init; }
+
+    /// <summary>The after-hours (and holiday) key menu spoken from the mappings' names; null = none.</summary>
+    public string? AfterHoursMenuPromptFile { get; init; }
 
     /// <summary>Where key 0 transfers; null = no operator (key 0 is told so).</summary>
     public string? OperatorExtension { get; init; }

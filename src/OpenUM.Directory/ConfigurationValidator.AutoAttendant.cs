@@ -11,6 +11,12 @@ public static partial class ConfigurationValidator
     /// <summary>Most business-hours ranges, holidays and pilot numbers one attendant may hold (a call scans them).</summary>
     public const int MaxAttendantListLength = 64;
 
+    /// <summary>Longest greeting given as text (about a minute of speech).</summary>
+    public const int MaxSpokenGreetingLength = 1000;
+
+    /// <summary>Longest key mapping description: it is spoken in the menu ("For Sales, press 1").</summary>
+    public const int MaxKeyMappingDescriptionLength = 64;
+
     /// <summary>Validates an auto attendant: name, dial plan, pilot numbers, clock, greetings' keys, operator and restrictions.</summary>
     public static void ValidateAutoAttendant(AutoAttendant attendant, ConfigurationSnapshot configuration)
     {
@@ -46,6 +52,8 @@ public static partial class ConfigurationValidator
                 throw Fail(A.HolidaySchedule, $"'{holiday}' is not a holiday such as \"Christmas,christmas.wav,2026-12-25,2026-12-26\"");
         }
 
+        ValidateSpokenGreeting(attendant.BusinessHoursWelcomeGreetingText, A.BusinessHoursWelcomeGreetingText);
+        ValidateSpokenGreeting(attendant.AfterHoursWelcomeGreetingText, A.AfterHoursWelcomeGreetingText);
         ValidateKeyMappings(attendant, attendant.BusinessHoursKeyMapping, A.BusinessHoursKeyMapping, configuration);
         ValidateKeyMappings(attendant, attendant.AfterHoursKeyMapping, A.AfterHoursKeyMapping, configuration);
         if (attendant.OperatorExtension is { } op && (op.Length > 32 || !ConfigurationRules.IsPhoneNumber(op)))
@@ -104,8 +112,10 @@ public static partial class ConfigurationValidator
             int targets = (mapping.Extension is null ? 0 : 1) + (mapping.AutoAttendantName is null ? 0 : 1) + (mapping.AnnouncementFile is null ? 0 : 1);
             if (targets != 1)
                 throw Fail(field, $"key {mapping.Key} must give exactly one of an extension, an auto attendant or an announcement");
-            if (mapping.Description.Contains(',', StringComparison.Ordinal) || ConfigurationRules.HasControlCharacters(mapping.Description))
-                throw Fail(field, $"key {mapping.Key}'s description cannot hold commas or control characters");
+            if (mapping.Description.Contains(',', StringComparison.Ordinal) || Unspeakable(mapping.Description))
+                throw Fail(field, $"key {mapping.Key}'s description cannot hold commas, control or invisible formatting characters");
+            if (mapping.Description.Length > MaxKeyMappingDescriptionLength)
+                throw Fail(field, $"key {mapping.Key}'s description is {mapping.Description.Length} characters: at most {MaxKeyMappingDescriptionLength}, since callers hear it in the menu (\"For Sales, press 1\")");
             if (mapping.Extension is { } number && (number.Length > 32 || !ConfigurationRules.IsPhoneNumber(number)))
                 throw Fail(field, $"key {mapping.Key}: '{number}' is not an extension or number (digits with an optional leading +, at most 32)");
             if (mapping.AutoAttendantName is { } name)
@@ -119,6 +129,23 @@ public static partial class ConfigurationValidator
             }
         }
     }
+
+    // A greeting given as text is spoken by espeak-ng: one line of printable text, bounded.
+    private static void ValidateSpokenGreeting(string? text, string field)
+    {
+        if (text is null) return;
+        if (string.IsNullOrWhiteSpace(text))
+            throw Fail(field, "the text is empty: give the words callers hear, or \"\" for the built-in welcome");
+        if (text.Length > MaxSpokenGreetingLength)
+            throw Fail(field, $"the text is {text.Length} characters: at most {MaxSpokenGreetingLength} (about a minute of speech); record a WAV for longer greetings");
+        if (Unspeakable(text))
+            throw Fail(field, "the text cannot hold control or invisible formatting characters (line breaks, tabs, direction marks): give one line of plain text");
+    }
+
+    // Control characters would end espeak-ng's line; format characters (direction marks, zero-width joiners) make
+    // what `get` shows differ from what callers hear.
+    private static bool Unspeakable(string text) =>
+        ConfigurationRules.HasControlCharacters(text) || text.Any(c => char.GetUnicodeCategory(c) is System.Globalization.UnicodeCategory.Format);
 
     // Removing an attendant another one sends callers to would leave a key that leads nowhere.
     private static IEnumerable<string> AttendantUsers(string name, ConfigurationSnapshot configuration) =>

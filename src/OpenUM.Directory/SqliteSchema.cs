@@ -204,6 +204,14 @@ internal static class SqliteSchema
         ALTER TABLE mailboxes ADD COLUMN language TEXT;
         ALTER TABLE auto_attendants ADD COLUMN language TEXT;
         """,
+        // 15: an auto attendant's greetings given as text (spoken by the CLI into the greeting files) and its key menus
+        // spoken from the key mappings' names.
+        """
+        ALTER TABLE auto_attendants ADD COLUMN business_hours_welcome_greeting_text TEXT;
+        ALTER TABLE auto_attendants ADD COLUMN after_hours_welcome_greeting_text TEXT;
+        ALTER TABLE auto_attendants ADD COLUMN business_hours_menu_prompt_file TEXT;
+        ALTER TABLE auto_attendants ADD COLUMN after_hours_menu_prompt_file TEXT;
+        """,
     ];
 
     /// <summary>Schema version this build writes.</summary>

@@ -198,7 +198,8 @@ internal static class StoreTables
          Json("holiday_schedule"), "business_hours_welcome_greeting_file", "after_hours_welcome_greeting_file",
          Json("business_hours_key_mapping"), Json("after_hours_key_mapping"), "operator_extension", "call_someone_enabled",
          "name_lookup_enabled", "allow_dial_plan_subscribers", "allow_extensions", Json("allowed_in_country_or_region_groups"),
-         Json("allowed_international_groups"), "language"],
+         Json("allowed_international_groups"), "language", "business_hours_welcome_greeting_text", "after_hours_welcome_greeting_text",
+         "business_hours_menu_prompt_file", "after_hours_menu_prompt_file"],
         r => new AutoAttendant
         {
             Id = r.GetGuid(0),
@@ -221,12 +222,17 @@ internal static class StoreTables
             AllowedInCountryOrRegionGroups = ParseList(r.GetString(17)),
             AllowedInternationalGroups = ParseList(r.GetString(18)),
             Language = NullableString(r, 19),
+            BusinessHoursWelcomeGreetingText = NullableString(r, 20),
+            AfterHoursWelcomeGreetingText = NullableString(r, 21),
+            BusinessHoursMenuPromptFile = NullableString(r, 22),
+            AfterHoursMenuPromptFile = NullableString(r, 23),
         },
         a => [a.Id, a.Name, a.DialPlan, FormatList(a.PilotIdentifierList), a.Status.ToString(), a.TimeZone,
               FormatList(Texts(a.BusinessHoursSchedule)), FormatList(Texts(a.HolidaySchedule)), a.BusinessHoursWelcomeGreetingFile,
               a.AfterHoursWelcomeGreetingFile, FormatList(Texts(a.BusinessHoursKeyMapping)), FormatList(Texts(a.AfterHoursKeyMapping)),
               a.OperatorExtension, a.CallSomeoneEnabled, a.NameLookupEnabled, a.AllowDialPlanSubscribers, a.AllowExtensions,
-              FormatList(a.AllowedInCountryOrRegionGroups), FormatList(a.AllowedInternationalGroups), a.Language]);
+              FormatList(a.AllowedInCountryOrRegionGroups), FormatList(a.AllowedInternationalGroups), a.Language,
+              a.BusinessHoursWelcomeGreetingText, a.AfterHoursWelcomeGreetingText, a.BusinessHoursMenuPromptFile, a.AfterHoursMenuPromptFile]);
 
     private static string[] Texts<T>(IEnumerable<T> items) => items.Select(x => x!.ToString()!).ToArray();
 }

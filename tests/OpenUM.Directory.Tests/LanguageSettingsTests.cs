@@ -45,9 +45,10 @@ public class LanguageSettingsTests
         Assert.Equal("fr-FR", upgraded.GetDialPlan("Main")!.DefaultLanguage);
     }
 
-    /// <summary>Takes a store back to version 13, before the languages (the newest migration; the upgrade tests of earlier ones call it).</summary>
+    /// <summary>Takes a store back to version 13, before the languages (newest first; the upgrade tests of earlier migrations call it).</summary>
     internal static void RevertLanguageMigration(Microsoft.Data.Sqlite.SqliteConnection raw)
     {
+        AutoAttendants.SpokenAttendantStoreTests.RevertSpeechMigration(raw);
         StoreTests.Execute(raw, "ALTER TABLE dial_plans DROP COLUMN default_language");
         StoreTests.Execute(raw, "ALTER TABLE mailboxes DROP COLUMN language");
         StoreTests.Execute(raw, "ALTER TABLE auto_attendants DROP COLUMN language");

@@ -35,7 +35,8 @@ public sealed record AttendantContext(
 
 /// <summary>
 /// The auto attendant's menu over a line: the greeting of the period (holiday, business hours, after hours, on the
-/// attendant's own clock), then keys: 1-9 as mapped, 0 the operator, digits then # an extension, # alone dial by name.
+/// attendant's own clock), then each round the period's key menu spoken from the mappings' names and the built-in
+/// offers, and keys: 1-9 as mapped, 0 the operator, digits then # an extension, # alone dial by name.
 /// Every transfer goes through the outdialing engine with the attendant's restrictions before any REFER.
 /// </summary>
 public sealed class AttendantSession(ISubscriberLine line, DtmfCollector keys, AttendantContext context, AttendantTimeouts? timeouts = null)
@@ -46,6 +47,7 @@ public sealed class AttendantSession(ISubscriberLine line, DtmfCollector keys, A
     private readonly AttendantTimeouts _t = timeouts ?? new AttendantTimeouts();
     private AttendantPrompts P => context.Prompts.Attendant;
     private Directory.AutoAttendant _attendant = context.Attendant;
+    private AudioClip? _keyMenu; // the period's key menu spoken from the mappings' names, loaded with the greeting
 
     /// <summary>Runs the menu until a transfer takes the call, the caller hangs up or the rounds run out; returns why it ended.</summary>
     public async Task<string> RunAsync(CancellationToken ct)
@@ -59,6 +61,7 @@ public sealed class AttendantSession(ISubscriberLine line, DtmfCollector keys, A
             if (greet)
             {
                 (period, holiday) = Clock();
+                _keyMenu = AutoAttendantRules.MenuPromptFor(_attendant, period) is { } menu ? Load(menu) : null;
                 await InterruptibleAsync(Greeting(period, holiday), ct).ConfigureAwait(false);
                 greet = false;
             }
@@ -140,8 +143,10 @@ public sealed class AttendantSession(ISubscriberLine line, DtmfCollector keys, A
         return clip;
     }
 
+    // "For Sales, press 1. For Support, press 2." then the keys every attendant has, each only when it is offered.
     private async Task MenuAsync(CancellationToken ct)
     {
+        if (_keyMenu is not null) await InterruptibleAsync(_keyMenu, ct).ConfigureAwait(false);
         if (_attendant.CallSomeoneEnabled) await InterruptibleAsync(P.DialExtension, ct).ConfigureAwait(false);
         if (_attendant.NameLookupEnabled) await InterruptibleAsync(P.DialByName, ct).ConfigureAwait(false);
         if (_attendant.OperatorExtension is not null) await InterruptibleAsync(P.Operator, ct).ConfigureAwait(false);

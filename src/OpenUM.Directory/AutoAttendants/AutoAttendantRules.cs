@@ -48,6 +48,13 @@ public static class AutoAttendantRules
         };
     }
 
+    /// <summary>The key menu spoken from the mappings' names in a period (holidays use the after-hours one), or null for none.</summary>
+    public static string? MenuPromptFor(AutoAttendant attendant, AttendantPeriod period)
+    {
+        ArgumentNullException.ThrowIfNull(attendant);
+        return period == AttendantPeriod.BusinessHours ? attendant.BusinessHoursMenuPromptFile : attendant.AfterHoursMenuPromptFile;
+    }
+
     /// <summary>The time zone with this IANA id, or null.</summary>
     public static TimeZoneInfo? TryFindZone(string? id) =>
         !string.IsNullOrEmpty(id) && TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone) ? zone : null;
@@ -73,6 +80,10 @@ public static class AutoAttendantFields
     public const string BusinessHoursWelcomeGreeting = "business-hours-welcome-greeting";
     /// <summary>AutoAttendant.AfterHoursWelcomeGreetingFile.</summary>
     public const string AfterHoursWelcomeGreeting = "after-hours-welcome-greeting";
+    /// <summary>AutoAttendant.BusinessHoursWelcomeGreetingText.</summary>
+    public const string BusinessHoursWelcomeGreetingText = "business-hours-welcome-greeting-text";
+    /// <summary>AutoAttendant.AfterHoursWelcomeGreetingText.</summary>
+    public const string AfterHoursWelcomeGreetingText = "after-hours-welcome-greeting-text";
     /// <summary>AutoAttendant.BusinessHoursKeyMapping.</summary>
     public const string BusinessHoursKeyMapping = "business-hours-key-mapping";
     /// <summary>AutoAttendant.AfterHoursKeyMapping.</summary>

@@ -187,6 +187,13 @@ internal static class PostgresSchema
         ALTER TABLE mailboxes ADD COLUMN language text;
         ALTER TABLE auto_attendants ADD COLUMN language text;
         """,
+        // 15: an auto attendant's greetings given as text and its spoken key menus (SQLite migration 15).
+        """
+        ALTER TABLE auto_attendants ADD COLUMN business_hours_welcome_greeting_text text;
+        ALTER TABLE auto_attendants ADD COLUMN after_hours_welcome_greeting_text text;
+        ALTER TABLE auto_attendants ADD COLUMN business_hours_menu_prompt_file text;
+        ALTER TABLE auto_attendants ADD COLUMN after_hours_menu_prompt_file text;
+        """,
     ];
 
     /// <summary>Schema version this build writes.</summary>

@@ -20,6 +20,8 @@ public sealed class AttendantSessionTests : IDisposable
     private static readonly AudioClip Closed = AudioClip.Tone(600, TimeSpan.FromMilliseconds(100));
     private static readonly AudioClip Xmas = AudioClip.Tone(800, TimeSpan.FromMilliseconds(100));
     private static readonly AudioClip Directions = AudioClip.Tone(1200, TimeSpan.FromMilliseconds(100));
+    private static readonly AudioClip OpenMenu = AudioClip.Tone(1400, TimeSpan.FromMilliseconds(100));
+    private static readonly AudioClip ClosedMenu = AudioClip.Tone(1600, TimeSpan.FromMilliseconds(100));
 
     private static readonly DialPlan Plan = new()
     {
@@ -100,6 +102,7 @@ public sealed class AttendantSessionTests : IDisposable
         var greetings = new Dictionary<string, AudioClip>
         {
             ["greetings/open.wav"] = Open, ["greetings/closed.wav"] = Closed, ["greetings/xmas.wav"] = Xmas, ["greetings/directions.wav"] = Directions,
+            ["greetings/menu-open.wav"] = OpenMenu, ["greetings/menu-closed.wav"] = ClosedMenu,
         };
         var context = new AttendantContext(config, Plan, attendant ?? Reception, "call-1", "5551", _time, Prompts,
             f => greetings.GetValueOrDefault(f),
@@ -272,5 +275,48 @@ public sealed class AttendantSessionTests : IDisposable
         await Run();
         Assert.Equal(["1001", "1001"], _transfers);
         Assert.Contains("603", _events.Records(2094)[0].Field<string>("Outcome"));
+    }
+
+    private static readonly AutoAttendant WithMenus = Reception with
+    {
+        BusinessHoursMenuPromptFile = "greetings/menu-open.wav", AfterHoursMenuPromptFile = "greetings/menu-closed.wav",
+    };
+
+    [Theory]
+    [InlineData("business")]
+    [InlineData("after")]
+    [InlineData("holiday")] // a holiday has the after-hours keys, so their menu
+    public async Task TheKeyMenuOfThePeriodFollowsTheGreeting_EveryRound(string when)
+    {
+        var (at, greeting, menu, other) = when switch
+        {
+            "business" => (Business, Open, OpenMenu, ClosedMenu),
+            "after" => (AfterHours, Closed, ClosedMenu, OpenMenu),
+            _ => (Christmas, Xmas, ClosedMenu, OpenMenu),
+        };
+        After(P.DialByName, "*", "*"); // a key that leads nowhere, twice: two rounds, then goodbye
+        Assert.Equal("no choice made", await Run(WithMenus, at));
+        Assert.Equal([greeting, menu, P.DialExtension, P.DialByName, P.InvalidKey, menu, P.DialExtension, P.DialByName, P.InvalidKey, P.Goodbye], _line.Played);
+        Assert.DoesNotContain(other, _line.Played);
+    }
+
+    [Fact]
+    public async Task AKeyPressedDuringTheKeyMenuIsObeyedAtOnce()
+    {
+        After(OpenMenu, "1");
+        await Run(WithMenus with { OperatorExtension = "1000" });
+        Assert.Equal(["1001"], _transfers);
+        // The built-in offers that follow it are not played to a caller who chose.
+        Assert.Equal([Open, OpenMenu, Prompts.Subscriber.TransferringCall], _line.Played);
+    }
+
+    [Fact]
+    public async Task AKeyMenuThatCannotBePlayedIsSkippedWithAnEvent()
+    {
+        After(P.DialByName, "*", "*");
+        await Run(Reception with { BusinessHoursMenuPromptFile = "greetings/gone.wav" });
+        Assert.Equal([Open, P.DialExtension, P.DialByName, P.InvalidKey, P.DialExtension, P.DialByName, P.InvalidKey, P.Goodbye], _line.Played);
+        var unusable = Assert.Single(_events.Records(2097)); // loaded once with the greeting, not each round
+        Assert.Equal("greetings/gone.wav", unusable.Field<string>("Greeting"));
     }
 }

@@ -6,9 +6,10 @@ namespace OpenUM.Interop.Tests.AutoAttendants;
 
 /// <summary>
 /// Auto attendants against real peers, one server run (issue 16, must-show 2): baresip calls the pilot number of an
-/// attendant in business hours and hears its business-hours greeting, presses 2 (mapped abroad: refused by the
-/// attendant's own restrictions, 1076, no REFER) then 1 (mapped to extension 1000: REFER, and the SIPp UAS standing
-/// for the gateway receives the INVITE). A second attendant's time zone is chosen at test time so that it is surely
+/// attendant in business hours and hears its business-hours greeting, given as text and spoken by the CLI with the
+/// en-US pack's voice, then the key menu spoken from the mappings' names ("For Sales, press 1. For London, press 2.");
+/// it presses 2 (mapped abroad: refused by the attendant's own restrictions, 1076, no REFER) then 1 (mapped to
+/// extension 1000: REFER, and the SIPp UAS standing for the gateway receives the INVITE). A second attendant's time zone is chosen at test time so that it is surely
 /// after hours there: baresip hears the after-hours greeting, presses # and spells MARTIN, which finds Alice Martin's
 /// mailbox, and the UAS receives a second INVITE for 1000.
 /// </summary>
@@ -16,6 +17,11 @@ public sealed class AutoAttendantTests(ITestOutputHelper output)
 {
     private const string OpenPilot = "5100";
     private const string ClosedPilot = "5200";
+    private const string WelcomeText = "Welcome to the Contoso test line. Our people are ready to take your call.";
+    private const string MenuText = "For Sales, press 1. For London, press 2."; // the en-US pack's @key-mapping sentence
+    private const string ControlText = "Thank you for waiting. All of our agents are busy with other callers at the moment.";
+    private const string PackVoice = "en-us"; // the en-US pack's @voice and @speed (src/OpenUM.Calls/Prompts/en-US/prompts.txt)
+    private const int PackSpeed = 150;
 
     [Fact]
     public async Task GreetingsByTheAttendantsClockKeyTransferDialByNameAndRefusedAbroad()
@@ -23,6 +29,10 @@ public sealed class AutoAttendantTests(ITestOutputHelper output)
         int uasPort = GatewayUas.FreePort();
         var business = await SpeechFixtures.GetClipAsync(SpeechFixtures.SentenceA);
         var afterHours = await SpeechFixtures.GetClipAsync(SpeechFixtures.SentenceB);
+        // What the prompt engine should say, spoken here by espeak-ng with the pack's voice, independently of the CLI.
+        var welcome = await SpeechFixtures.GetPackClipAsync(WelcomeText, PackVoice, PackSpeed);
+        var menu = await SpeechFixtures.GetPackClipAsync(MenuText, PackVoice, PackSpeed);
+        var control = await SpeechFixtures.GetPackClipAsync(ControlText, PackVoice, PackSpeed);
         await using var um = new OpenUmProcess(output);
         await um.CliOkAsync("dialplan", "new", "--name", "Test", "--number-of-digits-in-extension", "4",
             "--configured-international-groups", "UK,44*,90044*");
@@ -30,9 +40,9 @@ public sealed class AutoAttendantTests(ITestOutputHelper output)
             "--dial-plan", "Test", "--outcalls-allowed", "true", "--message-waiting-indicator-allowed", "false");
         await um.CliOkAsync("mailbox", "new", "--extension", "1000", "--dial-plan", "Test", "--email", OpenUmProcess.MailboxAddress,
             "--display-name", "Alice Martin");
-        // Open all week in UTC: business hours whenever the test runs.
+        // Open all week in UTC: business hours whenever the test runs; its greeting is text.
         await um.CliOkAsync("autoattendant", "new", "--name", "Open", "--dial-plan", "Test", "--pilot-identifier-list", OpenPilot,
-            "--business-hours-welcome-greeting", business.WavPath, "--after-hours-welcome-greeting", afterHours.WavPath,
+            "--business-hours-welcome-greeting-text", WelcomeText, "--after-hours-welcome-greeting", afterHours.WavPath,
             "--business-hours-key-mapping", "1,Sales,1000", "--business-hours-key-mapping", "2,London,+442079460000");
         // Open 09:00-17:00 on weekdays in a zone where it is now at least two hours outside that: after hours for the whole test.
         string zone = AfterHoursZone(DateTimeOffset.UtcNow);
@@ -53,10 +63,11 @@ public sealed class AutoAttendantTests(ITestOutputHelper output)
             var mic = await SpeechFixtures.GetClipAsync(SpeechFixtures.SentenceC);
             TimeSpan AfterGreeting(SpeechClip clip) => TimeSpan.FromSeconds(clip.Samples.Length / 8000.0 + 1.5);
 
-            // Business hours: the greeting, then 2 (refused, "that number cannot be called"), then 1.
+            // Business hours: the spoken greeting and key menu, then 2 (refused, "that number cannot be called"), then 1.
             string heardOpen = Path.Combine(work, "open.wav");
+            var menuHeard = AfterGreeting(welcome) + TimeSpan.FromSeconds(menu.Samples.Length / 8000.0);
             var open = await BaresipPhone.CallAsync($"sip:{OpenPilot}@127.0.0.1:{um.SipPort}", mic.WavPath, TimeSpan.FromSeconds(40), heardOpen, output,
-                dtmf: new BaresipDtmf("2", AfterGreeting(business)) { Then = new BaresipDtmf("1", AfterGreeting(business) + TimeSpan.FromSeconds(5)) });
+                dtmf: new BaresipDtmf("2", menuHeard) { Then = new BaresipDtmf("1", menuHeard + TimeSpan.FromSeconds(5)) });
             Assert.True(open.Established, "baresip call not established\n" + open.Describe() + "\n" + um.EventsText());
             var refusal = await um.WaitForEventAsync(1076, null, TimeSpan.FromSeconds(20));
             Assert.Equal("auto attendant 'Open'", refusal.Property("Context"));
@@ -65,7 +76,10 @@ public sealed class AutoAttendantTests(ITestOutputHelper output)
             Assert.Equal("1000", toSales.Property("Dialed"));
             Assert.StartsWith("Transferred", toSales.Property("Outcome"), StringComparison.Ordinal);
             Assert.Equal("BusinessHours", (await um.WaitForEventAsync(2093, e => e.Property("AutoAttendant") == "Open", TimeSpan.FromSeconds(5))).Property("Period"));
-            AssertGreeting(FirstCall(heardOpen), business, afterHours);
+            var welcomeAt = AssertHeard(FirstCall(heardOpen), welcome, control);
+            var menuAt = AssertHeard(FirstCall(heardOpen), menu, control);
+            Assert.True(menuAt.Offset >= welcomeAt.Offset + welcomeAt.NeedleDuration - TimeSpan.FromSeconds(0.5), $"the key menu ({menuAt}) did not follow the greeting ({welcomeAt})");
+            AssertHeard(FirstCall(heardOpen), welcome, afterHours);
 
             // After hours: the other greeting, then # and MARTIN (627846) then #.
             string heardClosed = Path.Combine(work, "closed.wav");
@@ -77,7 +91,7 @@ public sealed class AutoAttendantTests(ITestOutputHelper output)
             Assert.Equal("1", lookup.Property("Matches"));
             var byName = await um.WaitForEventAsync(2094, e => e.Property("AutoAttendant") == "Closed", TimeSpan.FromSeconds(30));
             Assert.Equal(("dial by name", "1000"), (byName.Property("Action"), byName.Property("Dialed")));
-            AssertGreeting(FirstCall(heardClosed), afterHours, business);
+            AssertHeard(FirstCall(heardClosed), afterHours, business);
 
             // The gateway's stand-in got exactly the two transfers for 1000, never the number abroad.
             for (int i = 0; i < 100 && !(File.Exists(messages) && Regex.Matches(await GatewayUas.ReadLogAsync(messages), @"^INVITE sip:1000@", RegexOptions.Multiline).Count >= 2); i++)
@@ -103,14 +117,16 @@ public sealed class AutoAttendantTests(ITestOutputHelper output)
         return File.Exists(first) ? first : heardPath;
     }
 
-    private void AssertGreeting(string heardPath, SpeechClip expected, SpeechClip other)
+    // The caller heard `expected` (a greeting, the key menu) somewhere in the call, and `other`, never played, scores lower.
+    private Alignment AssertHeard(string heardPath, SpeechClip expected, SpeechClip other)
     {
         short[] heard = PcmWav.Read(heardPath).Mono();
         var found = AudioCompare.Align(heard, expected.Samples, RecordingCheck.Rate, TimeSpan.Zero);
         var control = AudioCompare.Align(heard, other.Samples, RecordingCheck.Rate, TimeSpan.Zero);
-        output.WriteLine($"heard {heard.Length / 8000.0:0.00}s; expected {found}; other {control}");
-        Assert.True(found.Correlation >= AudioCompare.SameAudioThreshold, $"the caller did not hear the expected greeting: {found}");
-        Assert.True(control.Correlation < found.Correlation, $"the other greeting scored {control} vs {found}");
+        output.WriteLine($"heard {heard.Length / 8000.0:0.00}s; expected {Path.GetFileName(expected.WavPath)} {found}; other {Path.GetFileName(other.WavPath)} {control}");
+        Assert.True(found.Correlation >= AudioCompare.SameAudioThreshold, $"the caller did not hear {expected.WavPath}: {found}");
+        Assert.True(control.Correlation < found.Correlation, $"{other.WavPath}, never played, scored {control} vs {found}");
+        return found;
     }
 
     /// <summary>

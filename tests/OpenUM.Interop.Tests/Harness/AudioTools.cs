@@ -11,22 +11,26 @@ public static class AudioTools
 {
     private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(60);
 
-    /// <summary>Speaks <paramref name="text"/> into a WAV (espeak-ng's own rate).</summary>
-    public static async Task SpeakAsync(string text, string wavPath)
+    /// <summary>Speaks <paramref name="text"/> into a WAV in <paramref name="voice"/> (espeak-ng's own rate unless <paramref name="wordsPerMinute"/> says).</summary>
+    public static async Task SpeakAsync(string text, string wavPath, string voice = "en", int? wordsPerMinute = null)
     {
-        var r = await ChildProcess.RunAsync(Peers.EspeakNg, ["-v", "en", "-w", wavPath, text], HangGuard);
+        string[] speed = wordsPerMinute is { } wpm ? ["-s", wpm.ToString(CultureInfo.InvariantCulture)] : [];
+        var r = await ChildProcess.RunAsync(Peers.EspeakNg, ["-v", voice, .. speed, "-w", wavPath, text], HangGuard);
         Check(r, wavPath);
     }
 
     /// <summary>
     /// Converts any WAV to 8 kHz mono 16-bit PCM, optionally preceded by a 300 Hz tone (the "lead-in",
     /// which covers the greeting yet is not silence, so the recording's idle detection never fires)
-    /// and followed by digital silence.
+    /// and followed by digital silence; <paramref name="trimPauses"/> cuts the speaker's leading and trailing pauses.
     /// </summary>
-    public static async Task ToTelephoneWavAsync(string input, string output, double leadInToneSeconds = 0, double padSilenceSeconds = 0)
+    public static async Task ToTelephoneWavAsync(string input, string output, double leadInToneSeconds = 0, double padSilenceSeconds = 0,
+        bool trimPauses = false)
     {
         string body = output + ".body.wav";
-        Check(await Sox([input, "-r", "8000", "-c", "1", "-b", "16", "-e", "signed-integer", body]), body);
+        // Trimmed, speech starts and ends where a prompt spoken by the server does (its pauses are trimmed the same way).
+        string[] trim = trimPauses ? ["silence", "1", "0.02", "0.5%", "reverse", "silence", "1", "0.02", "0.5%", "reverse"] : [];
+        Check(await Sox([input, "-r", "8000", "-c", "1", "-b", "16", "-e", "signed-integer", body, .. trim]), body);
         var parts = new List<string>();
         if (leadInToneSeconds > 0)
         {

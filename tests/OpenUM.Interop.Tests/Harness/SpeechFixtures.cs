@@ -31,9 +31,17 @@ public static class SpeechFixtures
     });
 
     /// <summary>The clip for <paramref name="text"/> with its samples and where the speech is.</summary>
-    public static async Task<SpeechClip> GetClipAsync(string text, double leadInToneSeconds = 0)
+    public static Task<SpeechClip> GetClipAsync(string text, double leadInToneSeconds = 0) => GetClipAsync(text, leadInToneSeconds, "en", null);
+
+    /// <summary>
+    /// The clip for <paramref name="text"/> in a language pack's voice and speed (its prompts.txt's "@voice" and "@speed"):
+    /// what the server's prompt engine should have said, made independently here, leading and trailing pauses trimmed.
+    /// </summary>
+    public static Task<SpeechClip> GetPackClipAsync(string text, string voice, int wordsPerMinute) => GetClipAsync(text, 0, voice, wordsPerMinute);
+
+    private static async Task<SpeechClip> GetClipAsync(string text, double leadInToneSeconds, string voice, int? wordsPerMinute)
     {
-        string path = await GetAsync(text, leadInToneSeconds);
+        string path = await GetAsync(text, leadInToneSeconds, voice, wordsPerMinute);
         short[] samples = PcmWav.Read(path).Mono();
         return new SpeechClip(path, samples, TimeSpan.FromSeconds(leadInToneSeconds), TimeSpan.FromSeconds(samples.Length / 8000.0));
     }
@@ -41,9 +49,11 @@ public static class SpeechFixtures
     /// <summary>
     /// Path of an 8 kHz mono s16 WAV holding <paramref name="text"/>, optionally after a 300 Hz lead-in tone.
     /// </summary>
-    public static async Task<string> GetAsync(string text, double leadInToneSeconds = 0)
+    public static Task<string> GetAsync(string text, double leadInToneSeconds = 0) => GetAsync(text, leadInToneSeconds, "en", null);
+
+    private static async Task<string> GetAsync(string text, double leadInToneSeconds, string voice, int? wordsPerMinute)
     {
-        string key = $"{leadInToneSeconds}|{text}";
+        string key = $"{leadInToneSeconds}|{voice}|{wordsPerMinute}|{text}";
         await Gate.WaitAsync();
         try
         {
@@ -51,8 +61,8 @@ public static class SpeechFixtures
                 return path;
             string raw = Path.Combine(Dir.Value, $"speech{Cache.Count}-raw.wav");
             string wav = Path.Combine(Dir.Value, $"speech{Cache.Count}.wav");
-            await AudioTools.SpeakAsync(text, raw);
-            await AudioTools.ToTelephoneWavAsync(raw, wav, leadInToneSeconds);
+            await AudioTools.SpeakAsync(text, raw, voice, wordsPerMinute);
+            await AudioTools.ToTelephoneWavAsync(raw, wav, leadInToneSeconds, trimPauses: wordsPerMinute is not null);
             Cache[key] = wav;
             return wav;
         }

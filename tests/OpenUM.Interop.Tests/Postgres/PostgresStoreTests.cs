@@ -40,6 +40,9 @@ public sealed class PostgresStoreTests(TempPostgres postgres)
             BusinessHoursSchedule = [Directory.AutoAttendants.BusinessHoursRange.Parse("Mon-Fri 08:30-18:00")],
             HolidaySchedule = [Directory.AutoAttendants.HolidayEntry.Parse("Noël,greetings/noel.wav,2026-12-25,2026-12-26")],
             BusinessHoursKeyMapping = [Directory.AutoAttendants.KeyMapping.Parse("1,Ventes,1234")], OperatorExtension = "1999", Language = "fr-FR",
+            BusinessHoursWelcomeGreetingText = "Bienvenue chez Contoso.", BusinessHoursWelcomeGreetingFile = "greetings/t.wav",
+            AfterHoursWelcomeGreetingText = "Nous sommes fermés.", AfterHoursWelcomeGreetingFile = "greetings/c.wav",
+            BusinessHoursMenuPromptFile = "greetings/m1.wav", AfterHoursMenuPromptFile = "greetings/m2.wav",
         };
         store.AddAutoAttendant(attendant);
 
