@@ -4,8 +4,8 @@ namespace OpenUM.Server.SecurityAudit;
 
 /// <summary>
 /// `openum security audit` as an application service (TOOL-2): the configuration, the certificates, the data directory and
-/// the running server checked against the hardening advice, each finding with its object, risk and fix. It only reads;
-/// callers render the report (the CLI as text or JSON).
+/// the running server checked against the hardening advice, each finding with its object, risk and fix. It changes no
+/// setting; callers render the report (the CLI as text or JSON).
 /// </summary>
 public static class SecurityAudit
 {
