@@ -22,6 +22,7 @@ root.Subcommands.Add(CallsCommand.Create());
 root.Subcommands.Add(OutboxCommands.Create());
 root.Subcommands.Add(TestConnectivityCommand.Create());
 root.Subcommands.Add(OutdialingCommand.Create());
+root.Subcommands.Add(SecurityCommands.Create());
 root.Subcommands.Add(CompletionCommand.Create());
 root.Subcommands.Add(ManPage.Create());
 BackupCommands.AddTo(root);

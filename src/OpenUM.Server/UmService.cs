@@ -352,6 +352,8 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
             SipTlsPort = _agent?.TlsPort,
             SipUdpPort = options.SipUdpPort,
             RtpPorts = $"{options.RtpFirstPort}-{options.RtpLastPort}",
+            MetricsListen = options.Metrics?.EndPoint.ToString(),
+            MetricsTls = options.Metrics?.Tls ?? false,
             Certificate = _tls?.Current.Details is { } cert
                 ? new Control.CertificateStatus(cert.Subject, cert.Thumbprint, cert.IsSelfSigned, cert.NotAfter, (int)Math.Floor((cert.NotAfter - now).TotalDays))
                 : null,

@@ -37,7 +37,7 @@ public sealed partial class RequirementReferenceTests
         var defined = Defined("- **CERT-3 Selection.** ...\n- **ADM-1 The trusted list.** ...");
         Assert.Equal(["ADM-1", "CERT-3"], defined.Order(StringComparer.Ordinal));
         string undefined = "ADM-" + "9"; // spelled apart, or the first test would find it here
-        var cited = Cited().Matches($"// CERT-3 picks it; {undefined} admits it; SHA-256 and UTF-8 are not requirements").Select(m => m.Value);
+        var cited = Cited().Matches($"// CERT-3 picks it; {undefined} admits it; SHA-256, UTF-8 and OUM-SEC-001 are not requirements").Select(m => m.Value);
         Assert.Equal(["CERT-3", undefined], cited);
     }
 
@@ -45,7 +45,8 @@ public sealed partial class RequirementReferenceTests
         [.. Definition().Matches(markdown).Select(m => m.Groups[1].Value)];
 
     // The prefixes of the requirement families; other capitalised words with a number (SHA-256) are not citations.
-    [GeneratedRegex(@"\b(?:CALL|CFG|SEC|ADM|TLS|CERT|OUT|DLV|RUN|TOOL)-\d+[a-z]?\b")]
+    // Not after a hyphen: OUM-SEC-001 is a security audit finding (docs/security-audit.md), not requirement SEC-1's family.
+    [GeneratedRegex(@"(?<!-)\b(?:CALL|CFG|SEC|ADM|TLS|CERT|OUT|DLV|RUN|TOOL)-\d+[a-z]?\b")]
     private static partial Regex Cited();
 
     [GeneratedRegex(@"\*\*((?:CALL|CFG|SEC|ADM|TLS|CERT|OUT|DLV|RUN|TOOL)-\d+[a-z]?) ")]

@@ -85,6 +85,10 @@ public sealed record ServerStatus
     public int? SipUdpPort { get; init; }
     /// <summary>The RTP port range ("16384-31999").</summary>
     public required string RtpPorts { get; init; }
+    /// <summary>Where the metrics endpoint listens (ADDRESS:PORT), when it is on.</summary>
+    public string? MetricsListen { get; init; }
+    /// <summary>Whether the metrics endpoint speaks HTTPS.</summary>
+    public bool MetricsTls { get; init; }
     /// <summary>The certificate in use for TLS (null: none loaded yet, as in TCP mode without a smart host).</summary>
     public CertificateStatus? Certificate { get; init; }
     /// <summary>The configuration version in force.</summary>
