@@ -60,25 +60,8 @@ public sealed class PostfixSmartHost : IAsyncDisposable
         return host;
     }
 
-    /// <summary>Ports 33000-33999 (this suite's share of the loopback range; SMTPS 36000-36999); the first one free.</summary>
-    private static int FreePort(int first = 33000)
-    {
-        int offset = Environment.ProcessId % 500;
-        for (int i = 0; i < 1000; i++)
-        {
-            int port = first + ((offset + i + Random.Shared.Next(0, 3)) % 1000);
-            try
-            {
-                using var probe = new TcpListener(IPAddress.Loopback, port);
-                probe.Start();
-                return port;
-            }
-            catch (SocketException)
-            {
-            }
-        }
-        throw new InvalidOperationException($"no free port in {first}-{first + 999}");
-    }
+    /// <summary>Ports 33000-33999 (this suite's share of the loopback range; SMTPS 36000-36999); a free one, claimed.</summary>
+    private static int FreePort(int first = 33000) => TestPorts.ClaimBlock(first, first + 999);
 
     /// <summary>postfix start; the port listens when it returns (master -w).</summary>
     public async Task StartAsync()
