@@ -18,6 +18,10 @@ namespace OpenUM.Interop.Tests.Package;
 /// purge keeps /var/lib/openum unless OPENUM_PURGE_DATA=yes. Needs root and a machine whose packages it may change (CI's throwaway one):
 /// it installs and purges the openum package, and removes the user and data it created.
 /// </summary>
+// Runs alone (RunAloneCollection): it changes the machine (apt installs and purges the package, adds user openum,
+// /var/lib/openum, /usr/bin/openum), the installed service binds the fixed port 5060, and building the package
+// (dotnet publish) then lintian take both cores for minutes.
+[Collection(RunAloneCollection.Name)]
 public sealed partial class DebianPackageTests(ITestOutputHelper output)
 {
     private const string Unit = "/lib/systemd/system/openum.service";
