@@ -39,8 +39,10 @@ public static class TestPorts
 
     /// <summary>
     /// A block of consecutive ports below 32768 (outside the kernel's ephemeral range, so outgoing
-    /// connections cannot take them), distinct for every call in this process; its first port is
-    /// checked to be bindable for UDP.
+    /// connections cannot take them): every port of it bindable for UDP now and claimed for this process until
+    /// <see cref="Release"/> (or 30 minutes). The blocks go round 20000-29999 several times a run; without the claim a
+    /// block could be handed out again while the test beside still holds it (a server binds random ports of its range
+    /// while it runs: SIPp once failed to bind its media port in a block a running server had been given before).
     /// </summary>
     public static (int First, int Last) RtpRange(int size = BlockSize)
     {
@@ -53,7 +55,7 @@ public static class TestPorts
                     _nextBlock = 0;
                 int first = RangeStart + _nextBlock * BlockSize;
                 _nextBlock += blocks;
-                if (UdpFree(first) && UdpFree(first + size - 2))
+                if (Enumerable.Range(first, size).All(UdpFree) && TryClaim(first, size))
                     return (first, first + size - 1);
             }
         }
@@ -76,6 +78,14 @@ public static class TestPorts
                 return port;
         }
         throw new InvalidOperationException($"no {count} free consecutive ports in {first}-{last}");
+    }
+
+    /// <summary>Gives back a range from <see cref="RtpRange"/> once nothing the test started binds it any more.</summary>
+    public static void Release((int First, int Last) range)
+    {
+        lock (ClaimGate)
+            for (int p = range.First; p <= range.Last; p++)
+                Claimed.Remove(p);
     }
 
     // Claims port..port+count-1 unless one of them is claimed already (claims expire after ClaimLifetime).
