@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using OpenUM.Interop.Tests.Harness;
 
 namespace OpenUM.Interop.Tests.Postgres;
