@@ -18,11 +18,10 @@ namespace OpenUM.Interop.Tests.Package;
 /// purge keeps /var/lib/openum unless OPENUM_PURGE_DATA=yes. Needs root and a machine whose packages it may change (CI's throwaway one):
 /// it installs and purges the openum package, and removes the user and data it created.
 /// </summary>
-// Runs beside another test (not in RunAloneCollection), although it changes the machine: nothing else in this project
-// reads what it installs (user openum, /var/lib/openum, /usr/bin/openum, the unit), its serve's fixed port 5060 is
-// taken by nothing else but the README tour, which runs alone after the parallel tests, its RTP range and other ports
-// come from TestPorts, and its journald is private. Its build and lintian load the CPU for a minute or two; the audio
-// tests were seen to pass beside far heavier outside load (several concurrent dotnet builds, load average 25-46).
+// Runs alone (RunAloneCollection): it changes the machine (user openum, /var/lib/openum, /usr/bin/openum, the unit), its
+// serve binds the fixed port 5060, and its package build and lintian take both cores for a minute: a baresip
+// neighbour was seen to receive a third of its audio beside such a load.
+[Collection(RunAloneCollection.Name)]
 public sealed partial class DebianPackageTests(ITestOutputHelper output)
 {
     private const string Unit = "/lib/systemd/system/openum.service";
