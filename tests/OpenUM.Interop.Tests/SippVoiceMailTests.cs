@@ -3,6 +3,8 @@ using OpenUM.Interop.Tests.Harness;
 namespace OpenUM.Interop.Tests;
 
 /// <summary>Many SIPp callers over one TCP connection leave spoken messages; every one is delivered intact.</summary>
+// Runs alone (RunAloneCollection): 50 recording calls at once load the CPU enough to delay a neighbour's real-time audio.
+[Collection(RunAloneCollection.Name)]
 public sealed class SippVoiceMailTests(ITestOutputHelper output)
 {
     // Covers greeting for 1000 (~7.4 s) plus beep and leaves ~2 s of tone in the recording; a tone, not

@@ -64,11 +64,12 @@ public static partial class BaresipPhone
         string work = System.IO.Directory.CreateTempSubdirectory("openum-baresip-").FullName;
         string cfg = System.IO.Directory.CreateDirectory(Path.Combine(work, "cfg")).FullName;
         string rec = System.IO.Directory.CreateDirectory(Path.Combine(work, "rec")).FullName;
+        int ports = 0; // the phone's block of TestPorts.RtpRange (SIP, TLS, ctrl_tcp, RTP), given back when it is done
         try
         {
             string mic = Path.Combine(work, "mic.wav");
             await AudioTools.ToTelephoneWavAsync(microphoneWav, mic, padSilenceSeconds: holdFor.TotalSeconds + 60);
-            var (_, ctrlPort) = WriteConfig(cfg, rec, mic, tls, autoAnswer: false, defaultInterface);
+            (ports, int ctrlPort) = WriteConfig(cfg, rec, mic, tls, autoAnswer: false, defaultInterface);
 
             int hardLimit = (int)(holdFor + SetupGuard).TotalSeconds + 60;  // baresip quits by itself at the latest then
             await using var phone = ChildProcess.Start(baresip, ["-4", "-f", cfg, "-t", hardLimit.ToString()], work);
@@ -126,6 +127,7 @@ public static partial class BaresipPhone
         }
         finally
         {
+            if (ports != 0) TestPorts.Release((ports, ports + 99));
             if (Environment.GetEnvironmentVariable("OPENUM_INTEROP_KEEP") != "1")
                 System.IO.Directory.Delete(work, recursive: true);
         }
@@ -143,11 +145,13 @@ public static partial class BaresipPhone
         string work = System.IO.Directory.CreateTempSubdirectory("openum-baresip-").FullName;
         string cfg = System.IO.Directory.CreateDirectory(Path.Combine(work, "cfg")).FullName;
         string rec = System.IO.Directory.CreateDirectory(Path.Combine(work, "rec")).FullName;
+        int ports = 0; // the phone's block of TestPorts.RtpRange (SIP, TLS, ctrl_tcp, RTP), given back when it is done
         try
         {
             string mic = Path.Combine(work, "mic.wav");
             await AudioTools.ToTelephoneWavAsync(microphoneWav, mic, padSilenceSeconds: hardLimit.TotalSeconds);
-            var (sipPort, ctrlPort) = WriteConfig(cfg, rec, mic, tls, autoAnswer: true);
+            (ports, int ctrlPort) = WriteConfig(cfg, rec, mic, tls, autoAnswer: true);
+            int sipPort = ports;
             await using var phone = ChildProcess.Start(baresip, ["-4", "-f", cfg, "-t", ((int)hardLimit.TotalSeconds).ToString()], work);
             var call = new CallState();
             using (var ctrl = await ConnectAsync(ctrlPort, phone))
@@ -166,6 +170,7 @@ public static partial class BaresipPhone
         }
         finally
         {
+            if (ports != 0) TestPorts.Release((ports, ports + 99));
             if (Environment.GetEnvironmentVariable("OPENUM_INTEROP_KEEP") != "1")
                 System.IO.Directory.Delete(work, recursive: true);
         }

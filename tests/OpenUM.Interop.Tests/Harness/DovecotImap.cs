@@ -82,31 +82,8 @@ public sealed partial class DovecotImap : IAsyncDisposable
         return d;
     }
 
-    // Blocks of three consecutive ports in 37000-37999 (this suite's share for Dovecot); the first fully free one.
-    private static int FreeBasePort()
-    {
-        int offset = Environment.ProcessId % 333;
-        for (int i = 0; i < 333; i++)
-        {
-            int port = 37000 + 3 * ((offset + i + Random.Shared.Next(0, 3)) % 333);
-            if (Enumerable.Range(port, 3).All(TcpFree)) return port;
-        }
-        throw new InvalidOperationException("no three free ports in 37000-37999");
-    }
-
-    private static bool TcpFree(int port)
-    {
-        try
-        {
-            using var probe = new TcpListener(IPAddress.Loopback, port);
-            probe.Start();
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
+    // Blocks of three consecutive ports in 37000-37999 (this suite's share for Dovecot); a fully free one, claimed.
+    private static int FreeBasePort() => TestPorts.ClaimBlock(37000, 37999, 3);
 
     /// <summary>Starts the master in the foreground (this process owns its PID); all three ports listen when it returns.</summary>
     public async Task StartAsync()

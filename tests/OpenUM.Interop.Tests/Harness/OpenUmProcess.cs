@@ -263,6 +263,7 @@ public sealed class OpenUmProcess : IAsyncDisposable
             _log?.WriteLine(ServerOutput);
             _log?.WriteLine(EventsText());
             await _server.DisposeAsync();
+            TestPorts.Release(RtpPorts);
         }
         if (Environment.GetEnvironmentVariable("OPENUM_INTEROP_KEEP") == "1")
             _log?.WriteLine($"kept data dir {DataDir}");

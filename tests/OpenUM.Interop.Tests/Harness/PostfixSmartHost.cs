@@ -38,9 +38,9 @@ public sealed class PostfixSmartHost : IAsyncDisposable
     /// <summary>
     /// Creates and starts an instance whose server certificate is signed by <paramref name="serverCa"/>
     /// ("ca" = the test CA the UM trusts; "untrusted-ca" = the rogue CA) and which requires client
-    /// certificates from the test CA. <paramref name="extraMainCf"/> lines are appended to main.cf (Postfix takes a
-    /// parameter's last definition: <c>virtual_transport = lmtp:inet:127.0.0.1:PORT</c> hands the mail to a
-    /// <see cref="DovecotImap"/> instead of the Maildir script). With
+    /// certificates from the test CA. <paramref name="extraMainCf"/> lines go into main.cf and replace the base setting of the
+    /// parameters they set: <c>virtual_transport = lmtp:inet:127.0.0.1:PORT</c> hands the mail to a
+    /// <see cref="DovecotImap"/> instead of the Maildir script. With
     /// <paramref name="smtps"/> a second smtpd listens on <see cref="SmtpsPort"/> with implicit TLS (wrapper mode).
     /// </summary>
     public static async Task<PostfixSmartHost> StartAsync(TestPki pki, ITestOutputHelper? log, string serverCa = "ca", string extraMainCf = "", bool smtps = false)
@@ -60,25 +60,8 @@ public sealed class PostfixSmartHost : IAsyncDisposable
         return host;
     }
 
-    /// <summary>Ports 33000-33999 (this suite's share of the loopback range; SMTPS 36000-36999); the first one free.</summary>
-    private static int FreePort(int first = 33000)
-    {
-        int offset = Environment.ProcessId % 500;
-        for (int i = 0; i < 1000; i++)
-        {
-            int port = first + ((offset + i + Random.Shared.Next(0, 3)) % 1000);
-            try
-            {
-                using var probe = new TcpListener(IPAddress.Loopback, port);
-                probe.Start();
-                return port;
-            }
-            catch (SocketException)
-            {
-            }
-        }
-        throw new InvalidOperationException($"no free port in {first}-{first + 999}");
-    }
+    /// <summary>Ports 33000-33999 (this suite's share of the loopback range; SMTPS 36000-36999); a free one, claimed.</summary>
+    private static int FreePort(int first = 33000) => TestPorts.ClaimBlock(first, first + 999);
 
     /// <summary>postfix start; the port listens when it returns (master -w).</summary>
     public async Task StartAsync()
@@ -147,7 +130,43 @@ public sealed class PostfixSmartHost : IAsyncDisposable
             rm -f "$dir/tmp/$name"; exit 75
             """.Replace("\r", "") + "\n");
         File.SetUnixFileMode(deliver, (UnixFileMode)0b111_101_101);
-        await File.WriteAllTextAsync(Path.Combine(Conf, "main.cf"), $"""
+        await File.WriteAllTextAsync(Path.Combine(Conf, "main.cf"), MainCf(extraMainCf));
+        await File.WriteAllTextAsync(Path.Combine(Conf, "master.cf"), $"""
+            127.0.0.1:{Port} inet n - n - - smtpd
+            cleanup unix n - n - 0 cleanup
+            qmgr unix n - n 300 1 qmgr
+            tlsmgr unix - - n 1000? 1 tlsmgr
+            rewrite unix - - n - - trivial-rewrite
+            bounce unix - - n - 0 bounce
+            defer unix - - n - 0 bounce
+            trace unix - - n - 0 bounce
+            flush unix n - n 1000? 0 flush
+            anvil unix - - n - 1 anvil
+            showq unix n - n - - showq
+            error unix - - n - - error
+            retry unix - - n - - error
+            discard unix - - n - - discard
+            postlog unix-dgram n - n - 1 postlogd
+            lmtp unix - - n - - lmtp
+            maildir unix - n n - - pipe
+              flags=DORXhu user=nobody:nogroup argv={deliver} {Work}/mail ${"{"}recipient{"}"}
+            {(SmtpsPort == 0 ? "" : $"127.0.0.1:{SmtpsPort} inet n - n - - smtpd\n  -o smtpd_tls_wrappermode=yes\n  -o syslog_name=postfix/smtps")}
+            """.Replace("\r", "") + "\n");
+        var chown = await Run("chown", "nobody:nogroup", Path.Combine(Work, "mail"));
+        Assert.True(chown.ExitCode == 0, chown.Describe());
+    }
+
+    // main.cf: the base settings, each one an extra line sets left out. Postfix would take the last definition anyway,
+    // but every Postfix process reading a file with a repeated parameter logs "overriding earlier entry", and that burst
+    // of log datagrams can fill the postlog socket's queue (10 on Linux) before postlogd reads it: postlogd, logging the
+    // same warning to its own socket, then blocks for good, and every process that logs blocks behind it (seen as a
+    // `postfix reload` that never returns on a loaded machine).
+    private string MainCf(string extraMainCf)
+    {
+        var overridden = extraMainCf.Split('\n')
+            .Select(l => l.Split('=', 2)).Where(kv => kv.Length == 2 && kv[0].Length > 0 && !char.IsWhiteSpace(kv[0][0]))
+            .Select(kv => kv[0].Trim()).ToHashSet(StringComparer.Ordinal);
+        string baseCf = $"""
             compatibility_level = 3.6
             config_directory = {Conf}
             queue_directory = {Work}/spool
@@ -192,31 +211,9 @@ public sealed class PostfixSmartHost : IAsyncDisposable
             smtpd_tls_loglevel = 1, peercert
             smtpd_tls_fingerprint_digest = sha256
             tls_append_default_CA = no
-            {extraMainCf}
-            """.Replace("\r", "") + "\n");
-        await File.WriteAllTextAsync(Path.Combine(Conf, "master.cf"), $"""
-            127.0.0.1:{Port} inet n - n - - smtpd
-            cleanup unix n - n - 0 cleanup
-            qmgr unix n - n 300 1 qmgr
-            tlsmgr unix - - n 1000? 1 tlsmgr
-            rewrite unix - - n - - trivial-rewrite
-            bounce unix - - n - 0 bounce
-            defer unix - - n - 0 bounce
-            trace unix - - n - 0 bounce
-            flush unix n - n 1000? 0 flush
-            anvil unix - - n - 1 anvil
-            showq unix n - n - - showq
-            error unix - - n - - error
-            retry unix - - n - - error
-            discard unix - - n - - discard
-            postlog unix-dgram n - n - 1 postlogd
-            lmtp unix - - n - - lmtp
-            maildir unix - n n - - pipe
-              flags=DORXhu user=nobody:nogroup argv={deliver} {Work}/mail ${"{"}recipient{"}"}
-            {(SmtpsPort == 0 ? "" : $"127.0.0.1:{SmtpsPort} inet n - n - - smtpd\n  -o smtpd_tls_wrappermode=yes\n  -o syslog_name=postfix/smtps")}
-            """.Replace("\r", "") + "\n");
-        var chown = await Run("chown", "nobody:nogroup", Path.Combine(Work, "mail"));
-        Assert.True(chown.ExitCode == 0, chown.Describe());
+            """.Replace("\r", "");
+        var kept = baseCf.Split('\n').Where(l => !(l.Split('=', 2) is [var name, _] && overridden.Contains(name.Trim())));
+        return string.Join('\n', kept).TrimEnd() + "\n" + extraMainCf.Replace("\r", "").Trim() + "\n";
     }
 
     private async Task WaitListeningAsync(bool listening)

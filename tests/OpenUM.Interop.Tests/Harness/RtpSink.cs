@@ -16,14 +16,15 @@ public sealed class RtpSink : IDisposable
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
+    private readonly (int First, int Last) _range;
 
     /// <summary>Binds 127.0.0.1 on a port from the test range and starts receiving.</summary>
     public RtpSink()
     {
         _socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        var range = TestPorts.RtpRange(10);
-        _socket.Bind(new IPEndPoint(IPAddress.Loopback, range.First));
-        Port = range.First;
+        _range = TestPorts.RtpRange(10);
+        _socket.Bind(new IPEndPoint(IPAddress.Loopback, _range.First));
+        Port = _range.First;
         _loop = Task.Run(ReceiveLoop);
     }
 
@@ -89,5 +90,6 @@ public sealed class RtpSink : IDisposable
         _socket.Dispose();
         try { _loop.Wait(TimeSpan.FromSeconds(5)); } catch (AggregateException) { }
         _stop.Dispose();
+        TestPorts.Release(_range);
     }
 }

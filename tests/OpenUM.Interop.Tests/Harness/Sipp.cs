@@ -65,6 +65,7 @@ public static class Sipp
     {
         string sipp = Peers.Sipp;
         string work = System.IO.Directory.CreateTempSubdirectory("openum-sipp-").FullName;
+        (int First, int Last) media = default;
         try
         {
             string scenario = Resources.WriteTo("Scenarios/" + o.Scenario, work);
@@ -72,7 +73,8 @@ public static class Sipp
                 File.Copy(source, Path.Combine(work, name), overwrite: true);
             // SIPp's own SIP port and its media ports (-mp base; rtp_stream uses a few above it).
             int sipPort = TestPorts.FreeListenerPort();
-            int mediaBase = TestPorts.RtpRange(20).First;
+            media = TestPorts.RtpRange(20);
+            int mediaBase = media.First;
             var args = new List<string>
             {
                 $"127.0.0.1:{o.TargetPort}", "-sf", scenario, "-t", o.Transport,
@@ -102,6 +104,7 @@ public static class Sipp
         }
         finally
         {
+            if (media != default) TestPorts.Release(media);
             if (Environment.GetEnvironmentVariable("OPENUM_INTEROP_KEEP") != "1")
                 System.IO.Directory.Delete(work, recursive: true);
         }

@@ -13,6 +13,10 @@ namespace OpenUM.Interop.Tests.Hostile;
 /// the descriptor limit cut below what the server holds mid-flood (accept fails with EMFILE), the server must live
 /// on and take a call once descriptors are back, without a restart.
 /// </summary>
+// Runs alone (RunAloneCollection): the flood is meant to take the machine to its limit (160 strangers' TLS handshakes
+// and silent connections for 30 s, plus 70 calls): on two cores it would starve another test's real-time audio, and
+// its descriptor budget is what this test process has free, which a neighbour's sockets would shrink.
+[Collection(RunAloneCollection.Name)]
 public sealed class FloodTests(ITestOutputHelper output)
 {
     private const long MaxRss = 256L * 1024 * 1024;

@@ -13,7 +13,9 @@ internal sealed class SippPeer : IAsyncDisposable
     private readonly ChildProcess _sipp;
     private readonly string _work;
 
-    private SippPeer(ChildProcess sipp, string work, int port) => (_sipp, _work, Port) = (sipp, work, port);
+    private readonly (int First, int Last) _media;
+
+    private SippPeer(ChildProcess sipp, string work, int port, (int First, int Last) media) => (_sipp, _work, Port, _media) = (sipp, work, port, media);
 
     /// <summary>SIPp's own SIP port.</summary>
     public int Port { get; }
@@ -30,14 +32,15 @@ internal sealed class SippPeer : IAsyncDisposable
         string work = System.IO.Directory.CreateTempSubdirectory("openum-mwi-sipp-").FullName;
         string file = Resources.WriteTo("Scenarios/" + scenario, work);
         int port = TestPorts.FreeListenerPort();
+        var media = TestPorts.RtpRange(20);
         var sipp = ChildProcess.Start(Peers.Sipp,
         [
             $"127.0.0.1:{remotePort}", "-sf", file, "-t", "t1", "-i", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture),
-            "-mp", TestPorts.RtpRange(20).First.ToString(CultureInfo.InvariantCulture), "-s", service,
+            "-mp", media.First.ToString(CultureInfo.InvariantCulture), "-s", service,
             "-m", calls.ToString(CultureInfo.InvariantCulture), "-timeout", ((int)hangGuard.TotalSeconds).ToString(CultureInfo.InvariantCulture),
             "-timeout_error", "-nostdin", "-trace_msg", "-message_file", Path.Combine(work, "messages.log"),
         ], work);
-        var peer = new SippPeer(sipp, work, port);
+        var peer = new SippPeer(sipp, work, port, media);
         // A server scenario listens; a client one has already connected or failed by then.
         for (int i = 0; i < 100 && TestPorts.ListenerFree(port) && !sipp.HasExited; i++) await Task.Delay(50);
         return peer;
@@ -92,6 +95,7 @@ internal sealed class SippPeer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _sipp.DisposeAsync();
+        TestPorts.Release(_media);
         if (Environment.GetEnvironmentVariable("OPENUM_INTEROP_KEEP") != "1")
             System.IO.Directory.Delete(_work, recursive: true);
     }

@@ -18,6 +18,10 @@ namespace OpenUM.Interop.Tests.Package;
 /// purge keeps /var/lib/openum unless OPENUM_PURGE_DATA=yes. Needs root and a machine whose packages it may change (CI's throwaway one):
 /// it installs and purges the openum package, and removes the user and data it created.
 /// </summary>
+// Runs alone (RunAloneCollection): it changes the machine (user openum, /var/lib/openum, /usr/bin/openum, the unit), its
+// serve binds the fixed port 5060, and its package build and lintian take both cores for a minute: a baresip
+// neighbour was seen to receive a third of its audio beside such a load.
+[Collection(RunAloneCollection.Name)]
 public sealed partial class DebianPackageTests(ITestOutputHelper output)
 {
     private const string Unit = "/lib/systemd/system/openum.service";

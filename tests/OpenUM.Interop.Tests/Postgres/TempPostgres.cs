@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using OpenUM.Interop.Tests.Harness;
 
 namespace OpenUM.Interop.Tests.Postgres;
@@ -130,27 +128,8 @@ public sealed class TempPostgres : IAsyncLifetime
                 "run scripts/install-test-deps.sh (apt-get install -y --no-install-recommends postgresql)");
     }
 
-    // 34000-34999: below the ephemeral range and away from the ports the other interop tests take.
-    private static int PickPort()
-    {
-        int start = 34000 + Random.Shared.Next(1000);
-        for (int i = 0; i < 1000; i++)
-        {
-            int port = 34000 + (start - 34000 + i) % 1000;
-            try
-            {
-                using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-                probe.Bind(new IPEndPoint(IPAddress.Loopback, port));
-                return port;
-            }
-            catch (SocketException)
-            {
-                // taken
-            }
-        }
-
-        throw new InvalidOperationException("no free port in 34000-34999 for the test PostgreSQL server");
-    }
+    // 34000-34999: away from the ports the other interop tests take (a free one, claimed).
+    private static int PickPort() => TestPorts.ClaimBlock(34000, 34999);
 
     private Task AppendAsServerAsync(string file, string text) =>
         AsServerAsync("/bin/sh", ["-c", "cat >> \"$0\" <<'EOF'\n" + text + "EOF\n", file]);

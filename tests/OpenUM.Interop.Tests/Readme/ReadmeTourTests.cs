@@ -11,6 +11,10 @@ namespace OpenUM.Interop.Tests.Readme;
 /// greeting, a PIN file, the CA's certificate and its answer to the request) and fills in its placeholders
 /// (<c>&lt;thumbprint&gt;</c>, <c>&lt;item&gt;</c>) from the server's own answers, as a reader would.
 /// </summary>
+// Runs alone (RunAloneCollection): the README's server listens on its fixed default ports (SIP 5060, TLS 5061) and
+// takes RTP ports anywhere in its default 16384-31999, over the ranges other tests use (a capture that must see no
+// plain RTP in its server's range could see this one's); and `dotnet run` builds a fresh copy, both cores for a minute.
+[Collection(RunAloneCollection.Name)]
 public sealed class ReadmeTourTests : IAsyncLifetime
 {
     private static readonly TimeSpan CommandGuard = TimeSpan.FromMinutes(5);

@@ -39,7 +39,9 @@ public sealed class SmtpDeliveryTests(ITestOutputHelper output)
         string log = postfix.Log;
         Assert.Contains("subject_CN=" + TestPki.UmName, log);
         Assert.Matches(@"Trusted TLS connection established from unknown\[127\.0\.0\.1\]: TLSv1\.[23]", log);
-        var submitted = um.Um.ReadEvents().Single(e => e.Id == 2020);
+        // Postfix may file the message before the server has logged its 250: wait for the line.
+        var submitted = await um.Um.WaitForEventAsync(2020, null, TimeSpan.FromSeconds(30));
+        Assert.Single(um.Um.ReadEvents(), e => e.Id == 2020);
         Assert.Contains(message.MessageId ?? "(none)", submitted.Message);
         Assert.Empty(await um.OutboxAsync());
         await um.StopAsync();

@@ -110,6 +110,7 @@ public sealed class SmtpUmServer : IAsyncDisposable
             _log.WriteLine(Diagnostics);
             await _serve.DisposeAsync();
         }
+        TestPorts.Release(_rtp);
         await Um.DisposeAsync();
     }
 }

@@ -59,7 +59,7 @@ public sealed class BackPressureTests(ITestOutputHelper output)
             Timeout = TimeSpan.FromSeconds(90),
             Keys = new Dictionary<string, string> { ["rtp_port"] = sink.Port.ToString(CultureInfo.InvariantCulture) },
         }, output);
-        await WaitUntilAsync(() => um.ReadEvents().Count(e => e.Id == 2002) == 2, "the second call to be answered", um);
+        await WaitUntilAsync(() => um.ReadEvents().Count(e => e.Id == 2002) == 2, "the second call to be answered", um, holder);
         await SetReadOnlyAsync(fs, readOnly: true);
         // The write probe sees what the mount flag says (EROFS): checked here on a real read-only mount.
         Assert.True(new StatVfsProbe().RefusesWrites(Path.Combine(um.DataDir, "spool")), "no EROFS on the read-only spool");
@@ -176,11 +176,14 @@ public sealed class BackPressureTests(ITestOutputHelper output)
         }
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition, string what, OpenUmProcess um)
+    // Fails at once, with what SIPp saw, if the caller's SIPp ends before the condition holds.
+    private static async Task WaitUntilAsync(Func<bool> condition, string what, OpenUmProcess um, Task<SippResult> caller)
     {
         var deadline = DateTime.UtcNow + HangGuard;
         while (!condition())
         {
+            if (caller.IsCompleted)
+                Assert.Fail($"the caller's SIPp ended before {what}\n{(await caller).Describe()}\n{um.EventsText()}\n{um.ServerOutput}");
             if (DateTime.UtcNow > deadline) Assert.Fail($"waited in vain for {what}\n{um.EventsText()}\n{um.ServerOutput}");
             await Task.Delay(100);
         }

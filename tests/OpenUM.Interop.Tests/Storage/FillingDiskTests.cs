@@ -10,6 +10,9 @@ namespace OpenUM.Interop.Tests.Storage;
 /// answered; none is lost, no file of a finished call stays open, and the events the full disk kept out of
 /// events.jsonl went to standard error and are counted in 2063 once it can be written again. Needs root.
 /// </summary>
+// Runs alone (RunAloneCollection): sixteen recording calls at once on a filling disk, enough CPU to delay a neighbour's
+// real-time audio.
+[Collection(RunAloneCollection.Name)]
 public sealed partial class FillingDiskTests(ITestOutputHelper output)
 {
     private const long MB = 1024 * 1024;

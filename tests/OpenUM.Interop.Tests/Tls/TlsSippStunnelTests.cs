@@ -8,6 +8,9 @@ namespace OpenUM.Interop.Tests.Tls;
 /// 50 callers, 25 at a time (as in the TCP test, <see cref="SippVoiceMailTests"/>), each leave a message on the
 /// SipSecured dial plan.
 /// </summary>
+// Runs alone (RunAloneCollection): 50 mutual-TLS calls, 25 at a time, through stunnel, and 50 recordings compared
+// afterwards: the heaviest audio load of the suite, enough CPU on two cores to delay a neighbour's RTP.
+[Collection(RunAloneCollection.Name)]
 public sealed class TlsSippStunnelTests(ITestOutputHelper output)
 {
     private const double LeadInSeconds = 10;
