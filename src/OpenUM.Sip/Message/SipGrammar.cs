@@ -232,64 +232,91 @@ internal static class SipGrammar
     {
         parameters = [];
         var list = ParamScratch();
-        SkipWsp(s, ref pos);
-        while (pos < s.Length)
+        ParamStep step;
+        while ((step = NextGenericParam(s, ref pos, viaParams, out var p)) == ParamStep.Param)
         {
-            if (s[pos] != ';') return false;
-            pos++;
-            SkipWsp(s, ref pos);
-            var nameStart = pos;
-            var nameLen = s[pos..].IndexOfAnyExcept(Token);
-            if (nameLen < 0) nameLen = s.Length - pos;
-            if (nameLen == 0) return false;
-            var name = Intern(s.Slice(nameStart, nameLen));
-            pos += nameLen;
-            SkipWsp(s, ref pos);
-            string? value = null;
-            if (pos < s.Length && s[pos] == '=')
-            {
-                pos++;
-                SkipWsp(s, ref pos);
-                // Via received= carries a bare IPv6address (RFC 3261 §20.42), colons and all.
-                var ipv6 = viaParams && name.Equals("received", StringComparison.OrdinalIgnoreCase);
-                if (!TryReadGenValue(s, ref pos, ipv6, out value)) return false;
-                SkipWsp(s, ref pos);
-            }
-            list.Add(new KeyValuePair<string, string?>(name, value));
+            list.Add(new KeyValuePair<string, string?>(Intern(s[p.Name]), p.HasValue ? Intern(s[p.Value]) : null));
+        }
+        if (step == ParamStep.Bad)
+        {
+            list.Clear();
+            return false;
         }
         parameters = ToArrayAndClear(list);
         return true;
     }
 
-    private static bool TryReadGenValue(ReadOnlySpan<char> s, ref int pos, bool ipv6, out string? value)
+    /// <summary>True when *( SEMI generic-param ) from pos is well formed; nothing is allocated.</summary>
+    public static bool AreGenericParams(ReadOnlySpan<char> s, int pos, bool viaParams = false)
     {
-        value = null;
-        if (pos >= s.Length) return false;
-        var start = pos;
-        if (s[pos] == '"')
+        ParamStep step;
+        while ((step = NextGenericParam(s, ref pos, viaParams, out _)) == ParamStep.Param) { }
+        return step == ParamStep.End;
+    }
+
+    /// <summary>What <see cref="NextGenericParam"/> found.</summary>
+    public enum ParamStep { End, Param, Bad }
+
+    /// <summary>One generic-param as ranges of the text: its name, and its value when it has one (quotes kept).</summary>
+    public readonly record struct GenericParam(Range Name, Range Value, bool HasValue);
+
+    /// <summary>
+    /// Reads the next SEMI generic-param at pos (white space around it skipped): the parsers walk parameters with
+    /// this and build strings only for what they keep.
+    /// </summary>
+    public static ParamStep NextGenericParam(ReadOnlySpan<char> s, ref int pos, bool viaParams, out GenericParam param)
+    {
+        param = default;
+        SkipWsp(s, ref pos);
+        if (pos >= s.Length) return ParamStep.End;
+        if (s[pos] != ';') return ParamStep.Bad;
+        pos++;
+        SkipWsp(s, ref pos);
+        var nameStart = pos;
+        var nameLen = s[pos..].IndexOfAnyExcept(Token);
+        if (nameLen < 0) nameLen = s.Length - pos;
+        if (nameLen == 0) return ParamStep.Bad;
+        var name = nameStart..(nameStart + nameLen);
+        pos += nameLen;
+        SkipWsp(s, ref pos);
+        if (pos < s.Length && s[pos] == '=')
         {
-            if (!SkipQuoted(s, ref pos)) return false;
+            pos++;
+            SkipWsp(s, ref pos);
+            // Via received= carries a bare IPv6address (RFC 3261 §20.42), colons and all.
+            var ipv6 = viaParams && s[name].Equals("received", StringComparison.OrdinalIgnoreCase);
+            var valueStart = pos;
+            if (!TrySkipGenValue(s, ref pos, ipv6)) return ParamStep.Bad;
+            param = new GenericParam(name, valueStart..pos, true);
+            SkipWsp(s, ref pos);
+            return ParamStep.Param;
         }
-        else if (s[pos] == '[')
+        param = new GenericParam(name, default, false);
+        return ParamStep.Param;
+    }
+
+    private static bool TrySkipGenValue(ReadOnlySpan<char> s, ref int pos, bool ipv6)
+    {
+        if (pos >= s.Length) return false;
+        if (s[pos] == '"') return SkipQuoted(s, ref pos);
+        if (s[pos] == '[')
         {
             var close = s[pos..].IndexOf(']');
             if (close < 0 || !IsIPv6(s.Slice(pos + 1, close - 1))) return false;
             pos += close + 1;
+            return true;
         }
-        else
-        {
-            var len = s[pos..].IndexOfAnyExcept(ipv6 ? Ipv6Chars : Token);
-            if (len < 0) len = s.Length - pos;
-            if (len == 0) return false;
-            pos += len;
-        }
-        value = Intern(s[start..pos]);
+        var len = s[pos..].IndexOfAnyExcept(ipv6 ? Ipv6Chars : Token);
+        if (len < 0) len = s.Length - pos;
+        if (len == 0) return false;
+        pos += len;
         return true;
     }
 
+    // A text with a colon is never an IPv4 address: IsValid then answers for IPv6 without building an IPAddress.
     public static bool IsIPv6(ReadOnlySpan<char> s) =>
-        s.Length >= 2 && s.IndexOf('%') < 0 && !s.ContainsAnyExcept("0123456789abcdefABCDEF:.") &&
-        IPAddress.TryParse(s, out var ip) && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
+        s.Length >= 2 && s.IndexOf('%') < 0 && !s.ContainsAnyExcept("0123456789abcdefABCDEF:.") && s.Contains(':') &&
+        IPAddress.IsValid(s);
 
     /// <summary>hostname / IPv4address / IPv6reference (brackets included).</summary>
     public static bool IsHost(ReadOnlySpan<char> s)

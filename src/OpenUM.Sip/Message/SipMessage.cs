@@ -9,6 +9,10 @@ public sealed partial class SipMessage
 {
     private string _method = "";
     private string _reasonPhrase = "";
+    private SipUri? _requestUri;
+    private int _uriStart = -1; // a parsed Request-URI still in the message bytes: made a SipUri on first read
+    private int _uriLength;
+    private byte[] _raw = [];   // a parsed message's own bytes: header values and body point into them
 
     private SipMessage(bool isRequest, SipHeaders headers)
     {
@@ -17,7 +21,12 @@ public sealed partial class SipMessage
     }
 
     internal static SipMessage NewRequest(string method, SipUri? uri, SipHeaders headers) =>
-        new(true, headers) { _method = method, RequestUri = uri };
+        new(true, headers) { _method = method, _requestUri = uri };
+
+    // A parsed request whose Request-URI (already validated) is bytes [uriStart, uriStart + uriLength) of the buffer
+    // Attach gives; uriStart -1 when it did not parse.
+    internal static SipMessage NewRequest(string method, int uriStart, int uriLength, SipHeaders headers) =>
+        new(true, headers) { _method = method, _uriStart = uriStart, _uriLength = uriLength };
 
     internal static SipMessage NewResponse(int statusCode, string reason, SipHeaders headers) =>
         new(false, headers) { StatusCode = statusCode, _reasonPhrase = reason };
@@ -37,7 +46,45 @@ public sealed partial class SipMessage
     }
 
     /// <summary>Request-URI (null only on a partial message whose URI did not parse).</summary>
-    public SipUri? RequestUri { get; set; }
+    public SipUri? RequestUri
+    {
+        get
+        {
+            var uri = Volatile.Read(ref _requestUri);
+            if (uri is not null || _uriStart < 0) return uri;
+            uri = ParseRequestUri(_raw.AsSpan(_uriStart, _uriLength));
+            // Two readers racing here store equal URIs.
+            Volatile.Write(ref _requestUri, uri);
+            return uri;
+        }
+        set
+        {
+            _requestUri = value;
+            _uriStart = -1;
+        }
+    }
+
+    private static SipUri? ParseRequestUri(ReadOnlySpan<byte> bytes)
+    {
+        var rented = bytes.Length > 256 ? ArrayPool<char>.Shared.Rent(bytes.Length) : null;
+        try
+        {
+            var chars = rented is null ? stackalloc char[bytes.Length] : rented.AsSpan(0, bytes.Length);
+            Ascii.ToUtf16(bytes, chars, out _);
+            return SipUri.TryParse(chars, out var uri) ? uri : null;
+        }
+        finally
+        {
+            if (rented is not null) ArrayPool<char>.Shared.Return(rented);
+        }
+    }
+
+    // The bytes the parser read this message from; header values, Request-URI and body point into them.
+    internal void Attach(byte[] raw)
+    {
+        _raw = raw;
+        Headers.Attach(raw);
+    }
 
     /// <summary>Response status code.</summary>
     public int StatusCode { get; set; }

@@ -152,7 +152,7 @@ public static partial class SipParser
             var fault = scan == SipParseResult.Incomplete ? Fault.Truncated : scanFault;
             // The complete lines before the fault still give the transport Via/From/To/... to answer with.
             var partial = ParseHead(data[start..linesEnd], headerLines, escapedControls, out _, out _);
-            rejection = fault.ToRejection(partial, false);
+            rejection = Reject(fault, partial, data[start..linesEnd], false);
             return SipParseResult.Invalid;
         }
 
@@ -160,7 +160,7 @@ public static partial class SipParser
         if (stream && PeekContentLength(head) is var peek and >= 0 && peek <= limits.MaxBodyBytes &&
             headerEnd - start + peek <= limits.MaxMessageBytes && headerEnd + peek > data.Length)
         {
-            // The body is still arriving: do not build (and throw away) the header strings on every read.
+            // The body is still arriving: do not build (and throw away) the header index on every read.
             consumed = start;
             return SipParseResult.Incomplete;
         }
@@ -169,17 +169,19 @@ public static partial class SipParser
         // Framing first: without a trustworthy Content-Length the stream cannot go on.
         if (singles.DuplicateContentLength)
         {
-            rejection = Fault.Duplicate(SipHeaderNames.ContentLength).ToRejection(message, false);
+            rejection = Reject(Fault.Duplicate(SipHeaderNames.ContentLength), message, head, false);
             message = null;
             return SipParseResult.Invalid;
         }
         long bodyLength;
         var available = data.Length - headerEnd;
-        if (singles.ContentLength is { } clText)
+        if (singles.ContentLength.Found)
         {
-            if (!SipGrammar.TryParseUInt(clText, int.MaxValue, out var cl) || (!stream && cl > available))
+            Span<char> scratch = stackalloc char[16];
+            if (!SipGrammar.TryParseUInt(ValueChars(head, singles.ContentLength, scratch), int.MaxValue, out var cl)
+                || (!stream && cl > available))
             {
-                rejection = Fault.BadContentLength.ToRejection(message, false);
+                rejection = Reject(Fault.BadContentLength, message, head, false);
                 message = null;
                 return SipParseResult.Invalid;
             }
@@ -187,7 +189,7 @@ public static partial class SipParser
         }
         else if (stream)
         {
-            rejection = Fault.Missing(SipHeaderNames.ContentLength).ToRejection(message, false);
+            rejection = Reject(Fault.Missing(SipHeaderNames.ContentLength), message, head, false);
             message = null;
             return SipParseResult.Invalid;
         }
@@ -196,7 +198,7 @@ public static partial class SipParser
         if (bodyLength > limits.MaxBodyBytes || headerEnd - start + bodyLength > limits.MaxMessageBytes)
         {
             var fault = bodyLength > limits.MaxBodyBytes ? Fault.BodyTooLarge : Fault.TooLarge;
-            rejection = fault.ToRejection(message, false);
+            rejection = Reject(fault, message, head, false);
             message = null;
             return SipParseResult.Invalid;
         }
@@ -208,9 +210,15 @@ public static partial class SipParser
         }
 
         consumed = headerEnd + (int)bodyLength;
-        if (message is not null && bodyLength > 0) message.Body = data.Slice(headerEnd, (int)bodyLength).ToArray();
+        if (message is not null)
+        {
+            // One copy of the message holds its header values and body until they are read.
+            var raw = data[start..consumed].ToArray();
+            message.Attach(raw);
+            if (bodyLength > 0) message.Body = raw.AsMemory(headerEnd - start, (int)bodyLength);
+        }
 
-        if (headFault is null && message is not null) headFault = ValidateMessage(message, singles);
+        if (headFault is null && message is not null) headFault = ValidateMessage(message);
         if (headFault is { } f)
         {
             rejection = f.ToRejection(message, stream);
@@ -218,6 +226,13 @@ public static partial class SipParser
             return SipParseResult.Invalid;
         }
         return SipParseResult.Complete;
+    }
+
+    // A rejection carrying what was parsed, attached to a copy of the bytes its header values point into.
+    private static SipRejection Reject(Fault fault, SipMessage? partial, ReadOnlySpan<byte> bytes, bool canContinue)
+    {
+        partial?.Attach(bytes.ToArray());
+        return fault.ToRejection(partial, canContinue);
     }
 
     // Finds the blank line ending the header section while enforcing the line, header-count and message caps
