@@ -21,6 +21,10 @@ public sealed partial class SipUserAgent : IAsyncDisposable, ISipTransportSink, 
     private readonly ConcurrentDictionary<string, SipTransaction> _serverTransactions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SipClientTransaction> _clientTransactions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SipDialog> _dialogs = new(StringComparer.Ordinal);
+    // The same tables looked up by keys written on the stack: matching a request builds no key string.
+    private readonly ConcurrentDictionary<string, SipTransaction>.AlternateLookup<ReadOnlySpan<char>> _serverTransactionsBySpan;
+    private readonly ConcurrentDictionary<string, SipClientTransaction>.AlternateLookup<ReadOnlySpan<char>> _clientTransactionsBySpan;
+    private readonly ConcurrentDictionary<string, SipDialog>.AlternateLookup<ReadOnlySpan<char>> _dialogsBySpan;
     private readonly object _listenerSync = new();
     private SipStreamListener? _tcpListener;
     private SipStreamListener? _tlsListener;
@@ -53,6 +57,9 @@ public sealed partial class SipUserAgent : IAsyncDisposable, ISipTransportSink, 
         _allowHeader = BuildAllow(_policy.AllowedMethods);
         _supportedHeader = string.Join(", ", options.Policy.SupportedExtensions.Order(StringComparer.Ordinal));
         _subscribeLog = new LogThrottle(time, TimeSpan.FromMinutes(1));
+        _serverTransactionsBySpan = _serverTransactions.GetAlternateLookup<ReadOnlySpan<char>>();
+        _clientTransactionsBySpan = _clientTransactions.GetAlternateLookup<ReadOnlySpan<char>>();
+        _dialogsBySpan = _dialogs.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     /// <summary>Admission for every new TCP/TLS connection (before any SIP byte) and every UDP datagram; false refuses.</summary>
@@ -462,8 +469,7 @@ public sealed partial class SipUserAgent : IAsyncDisposable, ISipTransportSink, 
     {
         try
         {
-            var vias = request.Vias;
-            return vias.Count > 0 && SipTransactionKeys.ForServer(request, vias[0]) is { } key
+            return SipTransactionKeys.ForServer(request, request.Method) is { } key
                 && _serverTransactions.TryGetValue(key, out var tx) ? tx : null;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -518,6 +524,33 @@ public sealed partial class SipUserAgent : IAsyncDisposable, ISipTransportSink, 
 
     private SipDialog? FindDialog(string? callId, string? localTag, string? remoteTag) =>
         callId is not null && localTag is not null && _dialogs.TryGetValue(DialogKey(callId, localTag, remoteTag), out var d) ? d : null;
+
+    // The dialog of a message from the peer, its key written on the stack: our tag is the To tag of its
+    // requests (and the From tag of its responses, when fromIsLocal).
+    private SipDialog? FindDialog(SipMessage message, bool fromIsLocal = false)
+    {
+        Span<char> key = stackalloc char[SipTransactionKeys.StackLength];
+        Span<char> scratch = stackalloc char[SipMessage.ScratchLength];
+        var writer = new KeyWriter(key);
+        if (!message.TryReadFirst(SipHeaderNames.CallId, scratch, out var callId)) return null;
+        writer.Append(callId);
+        writer.Append('\n');
+        if (!message.TryReadAddress(fromIsLocal ? SipHeaderNames.From : SipHeaderNames.To, scratch, out var local) || !local.HasTag)
+        {
+            return null;
+        }
+        writer.Append(local.Tag);
+        writer.Append('\n');
+        if (message.TryReadAddress(fromIsLocal ? SipHeaderNames.To : SipHeaderNames.From, scratch, out var remote)) writer.Append(remote.Tag);
+        // A key too long for the stack (a huge Call-ID or tag) is looked up as a string.
+        if (writer.Overflowed)
+        {
+            return fromIsLocal
+                ? FindDialog(message.CallId, message.From?.Tag, message.To?.Tag)
+                : FindDialog(message.CallId, message.To?.Tag, message.From?.Tag);
+        }
+        return _dialogsBySpan.TryGetValue(key[..writer.Length], out var dialog) ? dialog : null;
+    }
 
     private static string BuildAllow(IReadOnlySet<string> methods)
     {
