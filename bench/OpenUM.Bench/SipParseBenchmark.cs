@@ -78,4 +78,23 @@ public partial class SipParseBenchmark
         SipParser.TryParse(_bye, _limits, out var message, out _, out _, out _);
         return message;
     }
+
+    /// <summary>The INVITE as a connection's read loop parses it: lent, then returned (TCP/TLS path).</summary>
+    [Benchmark]
+    public bool ParseStreamLent() => Lend(_sequence);
+
+    /// <summary>The ACK as a connection's read loop parses it.</summary>
+    [Benchmark]
+    public bool ParseAckLent() => Lend(_ack);
+
+    /// <summary>The BYE as a connection's read loop parses it.</summary>
+    [Benchmark]
+    public bool ParseByeLent() => Lend(_bye);
+
+    private bool Lend(in ReadOnlySequence<byte> bytes)
+    {
+        var result = SipParser.TryParsePooled(bytes, _limits, out var message, out _, out _, out _);
+        SipMessage.Return(message);
+        return result == SipParseResult.Complete;
+    }
 }

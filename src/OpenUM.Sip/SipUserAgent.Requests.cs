@@ -67,9 +67,11 @@ public sealed partial class SipUserAgent
         return key.IsEmpty || _serverTransactionsBySpan.ContainsKey(key) ? null : FindDialog(request);
     }
 
-    // A request that is not a retransmission: it gets a server transaction under `key`.
+    // A request that is not a retransmission: it gets a server transaction under `key`, and from here on it may be
+    // kept (transaction, call, dialog events), so it owns its bytes.
     private void HandleNewRequest(SipConnection connection, SipMessage request, string key, int? viaPort, bool rport)
     {
+        request = request.Own();
         var method = request.Method;
         var cseq = request.CSeq!.Value;
         var responseConnection = ResponseConnection(connection, viaPort, rport);

@@ -86,7 +86,7 @@ public sealed partial class SipUserAgent
             : _clientTransactionsBySpan.TryGetValue(keyChars[..key.Length], out tx);
         if (found)
         {
-            tx!.OnResponse(response);
+            tx!.OnResponse(response.Own()); // the transaction's user may keep it
             return;
         }
         // A 2xx retransmission after the INVITE transaction ended: the dialog re-sends its ACK (§13.2.2.4).

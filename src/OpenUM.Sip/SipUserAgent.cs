@@ -424,6 +424,8 @@ public sealed partial class SipUserAgent : IAsyncDisposable, ISipTransportSink, 
         }
     }
 
+    // The message may be lent by the read loop (SipMessage.IsPooled) for the length of this call: what keeps it
+    // keeps message.Own(). An in-dialog ACK or a retransmission is matched and dropped without allocating.
     void ISipTransportSink.OnMessage(SipConnection connection, SipMessage message)
     {
         try
@@ -435,7 +437,7 @@ public sealed partial class SipUserAgent : IAsyncDisposable, ISipTransportSink, 
         {
             // One bad message must not take the connection (and the other calls on it) down.
             SipLog.MessageHandlingFailed(_logger, ex, connection.Info.Id, connection.Info.Remote);
-            if (message.IsRequest && message.Method != "ACK") AnswerFailure(connection, message);
+            if (message.IsRequest && message.Method != "ACK") AnswerFailure(connection, message.Own());
         }
     }
 

@@ -12,7 +12,8 @@ public sealed partial class SipMessage
     private SipUri? _requestUri;
     private int _uriStart = -1; // a parsed Request-URI still in the message bytes: made a SipUri on first read
     private int _uriLength;
-    private byte[] _raw = [];   // a parsed message's own bytes: header values and body point into them
+    private byte[] _raw = [];   // a parsed message's bytes (from index 0): header values and body point into them
+    private int _rawLength;
 
     private SipMessage(bool isRequest, SipHeaders headers)
     {
@@ -20,19 +21,30 @@ public sealed partial class SipMessage
         Headers = headers;
     }
 
-    internal static SipMessage NewRequest(string method, SipUri? uri, SipHeaders headers) =>
-        new(true, headers) { _method = method, _requestUri = uri };
+    // The parser's start line: a request whose Request-URI (already validated) is bytes [uriStart, uriStart +
+    // uriLength) of the buffer Attach gives, or whose URI did not parse (uriStart -1); or a response. `reuse` is a
+    // pooled message to fill instead of a new one (its headers are the ones given).
+    internal static SipMessage NewRequest(string method, int uriStart, int uriLength, SipHeaders headers, SipMessage? reuse)
+    {
+        var m = reuse ?? new SipMessage(true, headers);
+        m.IsRequest = true;
+        m._method = method;
+        m._uriStart = uriStart;
+        m._uriLength = uriLength;
+        return m;
+    }
 
-    // A parsed request whose Request-URI (already validated) is bytes [uriStart, uriStart + uriLength) of the buffer
-    // Attach gives; uriStart -1 when it did not parse.
-    internal static SipMessage NewRequest(string method, int uriStart, int uriLength, SipHeaders headers) =>
-        new(true, headers) { _method = method, _uriStart = uriStart, _uriLength = uriLength };
-
-    internal static SipMessage NewResponse(int statusCode, string reason, SipHeaders headers) =>
-        new(false, headers) { StatusCode = statusCode, _reasonPhrase = reason };
+    internal static SipMessage NewResponse(int statusCode, string reason, SipHeaders headers, SipMessage? reuse)
+    {
+        var m = reuse ?? new SipMessage(false, headers);
+        m.IsRequest = false;
+        m.StatusCode = statusCode;
+        m._reasonPhrase = reason;
+        return m;
+    }
 
     /// <summary>True for requests.</summary>
-    public bool IsRequest { get; }
+    public bool IsRequest { get; private set; }
 
     /// <summary>Request method as received (case-sensitive, RFC 3261 §7.1).</summary>
     public string Method
@@ -79,10 +91,12 @@ public sealed partial class SipMessage
         }
     }
 
-    // The bytes the parser read this message from; header values, Request-URI and body point into them.
-    internal void Attach(byte[] raw)
+    // The bytes the parser read this message from (the first `length` of raw); header values, Request-URI and
+    // body point into them.
+    internal void Attach(byte[] raw, int length)
     {
         _raw = raw;
+        _rawLength = length;
         Headers.Attach(raw);
     }
 

@@ -29,8 +29,8 @@ public static partial class SipParser
 
     // head = start line and header lines, each ending in CRLF (the blank line excluded). Values are kept as
     // offsets into head; the message is attached to its bytes once the framing is known.
-    private static SipMessage? ParseHead(ReadOnlySpan<byte> head, int headerCapacity, bool escapedControls, out Fault? fault,
-        out Singles singles)
+    private static SipMessage? ParseHead(ReadOnlySpan<byte> head, int headerCapacity, bool escapedControls, SipMessage? reuse,
+        out Fault? fault, out Singles singles)
     {
         fault = null;
         singles = new Singles
@@ -40,8 +40,8 @@ public static partial class SipParser
         };
         var firstEnd = head.IndexOf("\r\n"u8);
         if (firstEnd < 0) return null;
-        var headers = new SipHeaders(headerCapacity);
-        var message = ParseStartLine(head[..firstEnd], headers, ref fault);
+        var headers = reuse?.Headers ?? new SipHeaders(headerCapacity);
+        var message = ParseStartLine(head[..firstEnd], headers, reuse, ref fault);
 
         var p = firstEnd + 2;
         while (p < head.Length)
@@ -166,9 +166,9 @@ public static partial class SipParser
 
     private static string Decode(ReadOnlySpan<byte> bytes) => bytes.Length == 0 ? "" : Encoding.UTF8.GetString(bytes);
 
-    private static SipMessage? ParseStartLine(ReadOnlySpan<byte> line, SipHeaders headers, ref Fault? fault)
+    private static SipMessage? ParseStartLine(ReadOnlySpan<byte> line, SipHeaders headers, SipMessage? reuse, ref Fault? fault)
     {
-        if (line.Length >= 4 && Ascii.EqualsIgnoreCase(line[..4], "SIP/"u8)) return ParseStatusLine(line, headers, ref fault);
+        if (line.Length >= 4 && Ascii.EqualsIgnoreCase(line[..4], "SIP/"u8)) return ParseStatusLine(line, headers, reuse, ref fault);
 
         // Request-Line = Method SP Request-URI SP SIP-Version, single spaces only.
         var sp1 = line.IndexOf((byte)' ');
@@ -183,7 +183,7 @@ public static partial class SipParser
         if (sp2 <= 0 || !IsVersion(rest[(sp2 + 1)..]))
         {
             fault = Fault.MalformedRequestLine;
-            return SipMessage.NewRequest(method, null, headers);
+            return SipMessage.NewRequest(method, -1, 0, headers, reuse);
         }
         if (!IsVersion20(rest[(sp2 + 1)..])) fault = Fault.UnsupportedVersion;
 
@@ -191,8 +191,8 @@ public static partial class SipParser
         var uriFault = CheckRequestUri(rest[..sp2]);
         fault ??= uriFault;
         return uriFault is null
-            ? SipMessage.NewRequest(method, sp1 + 1, sp2, headers)
-            : SipMessage.NewRequest(method, null, headers);
+            ? SipMessage.NewRequest(method, sp1 + 1, sp2, headers, reuse)
+            : SipMessage.NewRequest(method, -1, 0, headers, reuse);
     }
 
     private static Fault? CheckRequestUri(ReadOnlySpan<byte> bytes)
@@ -217,7 +217,7 @@ public static partial class SipParser
     }
 
     // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase
-    private static SipMessage? ParseStatusLine(ReadOnlySpan<byte> line, SipHeaders headers, ref Fault? fault)
+    private static SipMessage? ParseStatusLine(ReadOnlySpan<byte> line, SipHeaders headers, SipMessage? reuse, ref Fault? fault)
     {
         var sp = line.IndexOf((byte)' ');
         if (sp < 0 || !IsVersion(line[..sp]))
@@ -235,7 +235,7 @@ public static partial class SipParser
         var code = ((rest[0] - '0') * 100) + ((rest[1] - '0') * 10) + (rest[2] - '0');
         if (!IsVersion20(line[..sp])) fault = Fault.UnsupportedVersion;
         var reason = rest.Length > 4 ? InternReason(rest[4..]) : "";
-        return SipMessage.NewResponse(code, reason, headers);
+        return SipMessage.NewResponse(code, reason, headers, reuse);
     }
 
     // SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT
