@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Microsoft.Extensions.Logging;
 using OpenUM.Sip.Dialogs;
 using OpenUM.Sip.Message;
 using OpenUM.Sip.Transactions;
@@ -74,7 +75,7 @@ public sealed partial class SipUserAgent
         var cseq = response.CSeq;
         if (!response.TryReadTopVia(viaChars, out var top) || !top.HasBranch || cseq is null)
         {
-            SipLog.StrayResponse(_logger, connection.Info.Remote, response.StatusCode, cseq?.ToString());
+            LogStrayResponse(connection, response.StatusCode, cseq);
             return;
         }
         var key = new KeyWriter(keyChars);
@@ -96,7 +97,13 @@ public sealed partial class SipUserAgent
             dialog.OnSuccessRetransmission();
             return;
         }
-        SipLog.StrayResponse(_logger, connection.Info.Remote, response.StatusCode, cseq.Value.ToString());
+        LogStrayResponse(connection, response.StatusCode, cseq);
+    }
+
+    // A peer's retransmissions reach here once per response: the CSeq text is only made when the trace is on.
+    private void LogStrayResponse(SipConnection connection, int status, SipCSeq? cseq)
+    {
+        if (_logger.IsEnabled(LogLevel.Debug)) SipLog.StrayResponse(_logger, connection.Info.Remote, status, cseq?.ToString());
     }
 
     // A dialog's next hop (RFC 3261 §18.1.1, §19.1.4): the URI's transport parameter, else TLS for sips, else
