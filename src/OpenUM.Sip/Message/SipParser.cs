@@ -369,38 +369,4 @@ public static partial class SipParser
             return false;
         }
     }
-
-    // Allocation-free look at a lone, unfolded Content-Length; -1 whenever the full parse must decide.
-    private static long PeekContentLength(ReadOnlySpan<byte> head)
-    {
-        long found = -1;
-        var p = head.IndexOf("\r\n"u8) + 2;
-        while (p < head.Length)
-        {
-            var end = p + head[p..].IndexOf("\r\n"u8);
-            var line = head[p..end];
-            p = end + 2;
-            var nameLen = line.IndexOfAnyExcept(SipGrammar.TokenBytes);
-            if (nameLen <= 0) continue;
-            var name = line[..nameLen];
-            if (!Ascii.EqualsIgnoreCase(name, "Content-Length"u8) && !Ascii.EqualsIgnoreCase(name, "l"u8)) continue;
-            if (found >= 0 || (p < head.Length && head[p] is (byte)' ' or (byte)'\t')) return -1;
-            var value = line[nameLen..].TrimStart(" \t"u8);
-            if (value.Length == 0 || value[0] != ':') return -1;
-            value = value[1..].Trim(" \t"u8);
-            if (value.Length is 0 or > 9 || value.ContainsAnyExceptInRange((byte)'0', (byte)'9')) return -1;
-            found = 0;
-            foreach (var b in value) found = (found * 10) + (b - '0');
-        }
-        return found;
-    }
-
-    private static string? HeaderNameOf(ReadOnlySpan<byte> linePrefix, bool isStartLine)
-    {
-        if (isStartLine) return null;
-        var colon = linePrefix.IndexOf((byte)':');
-        if (colon <= 0) return null;
-        var name = linePrefix[..colon].TrimEnd(" \t"u8);
-        return name.Length > 0 && !name.ContainsAnyExcept(SipGrammar.TokenBytes) ? SipHeaderNames.FromBytes(name) : null;
-    }
 }
