@@ -23,6 +23,7 @@ public partial class SipParseBenchmark
     [GlobalSetup]
     public void Setup()
     {
+        LoadAverage.Report(nameof(SipParseBenchmark));
         _invite = SipMessages.Invite();
         _sequence = new ReadOnlySequence<byte>(_invite);
         if (SipParser.TryParse(_sequence, _limits, out _, out var r, out _, out _) != SipParseResult.Complete)

@@ -31,6 +31,7 @@ public class SipReceiveBenchmark
     [GlobalSetup]
     public void Setup()
     {
+        LoadAverage.Report(nameof(SipReceiveBenchmark));
         _agent = new SipUserAgent(new SipUserAgentOptions { TcpPort = null }, TimeProvider.System, NullLogger.Instance);
         _sink = _agent;
         _connection = new NullConnection();
