@@ -248,18 +248,29 @@ internal static partial class SipGrammar
     public static bool TryParsePort(ReadOnlySpan<char> s, out int port)
     {
         port = 0;
-        if (s.Length is 0 or > 5 || s.ContainsAnyExceptInRange('0', '9')) return false;
-        port = int.Parse(s, System.Globalization.CultureInfo.InvariantCulture);
+        if (s.Length is 0 or > 5 || !TryReadDigits(s, out var v)) return false;
+        port = (int)v;
         return port <= 65535;
     }
 
     public static bool TryParseUInt(ReadOnlySpan<char> s, uint max, out uint value)
     {
         value = 0;
-        if (s.Length is 0 or > 10 || s.ContainsAnyExceptInRange('0', '9')) return false;
-        var v = ulong.Parse(s, System.Globalization.CultureInfo.InvariantCulture);
-        if (v > max) return false;
+        if (s.Length is 0 or > 10 || !TryReadDigits(s, out var v) || v > max) return false;
         value = (uint)v;
+        return true;
+    }
+
+    // At most 10 ASCII digits (ports, CSeq, Content-Length, Max-Forwards), read by hand: no culture, no number
+    // styles, and nothing allocated even before the JIT has optimized the caller.
+    private static bool TryReadDigits(ReadOnlySpan<char> s, out ulong value)
+    {
+        value = 0;
+        foreach (var c in s)
+        {
+            if (c is < '0' or > '9') return false;
+            value = (value * 10) + (ulong)(c - '0');
+        }
         return true;
     }
 
