@@ -2,9 +2,16 @@ using System.Text;
 
 namespace OpenUM.Bench;
 
-// A typical diverted-call INVITE as a gateway sends it to the UM server (~900 bytes with SDP).
+// A typical diverted-call INVITE as a gateway sends it to the UM server (~900 bytes with SDP), and the ACK of
+// our 200 OK and the caller's BYE as the same gateway sends them in that call's dialog.
 internal static class SipMessages
 {
+    /// <summary>Our To tag in the 200 OK: the dialog's local tag.</summary>
+    public const string LocalTag = "um5c1e0a7b";
+
+    /// <summary>Where the requests come from: the gateway of the Via header, over TCP.</summary>
+    public const string GatewayAddress = "192.0.2.10";
+
     private const string Sdp =
         "v=0\r\n" +
         "o=gw 2890844526 2890844526 IN IP4 192.0.2.10\r\n" +
@@ -35,6 +42,36 @@ internal static class SipMessages
         "User-Agent: ExampleGateway/15.1\r\n" +
         "Content-Type: application/sdp\r\n";
 
+    // In-dialog requests go to the Contact of our 200 OK (RFC 3261 §12.2.1.1) with a new branch, our tag in To,
+    // and the INVITE's CSeq number (ACK of a 2xx, §13.2.2.4) or the next one (BYE).
+    private const string Ack =
+        "ACK sip:5000@192.0.2.1:5060;transport=tcp SIP/2.0\r\n" +
+        "Via: SIP/2.0/TCP 192.0.2.10:5060;branch=z9hG4bK2d4790.2;rport\r\n" +
+        "Max-Forwards: 70\r\n" +
+        "From: \"Alice Smith\" <sip:+14155550100@gw.example.com;user=phone>;tag=9fxced76sl\r\n" +
+        "To: <sip:5000@um.example.com>;tag=" + LocalTag + "\r\n" +
+        "Call-ID: 3848276298220188511@gw.example.com\r\n" +
+        "CSeq: 101 ACK\r\n" +
+        "Contact: <sip:+14155550100@192.0.2.10:5060;transport=tcp>\r\n" +
+        "User-Agent: ExampleGateway/15.1\r\n" +
+        "Content-Length: 0\r\n\r\n";
+
+    private const string Bye =
+        "BYE sip:5000@192.0.2.1:5060;transport=tcp SIP/2.0\r\n" +
+        "Via: SIP/2.0/TCP 192.0.2.10:5060;branch=z9hG4bK2d4790.3;rport\r\n" +
+        "Max-Forwards: 70\r\n" +
+        "From: \"Alice Smith\" <sip:+14155550100@gw.example.com;user=phone>;tag=9fxced76sl\r\n" +
+        "To: <sip:5000@um.example.com>;tag=" + LocalTag + "\r\n" +
+        "Call-ID: 3848276298220188511@gw.example.com\r\n" +
+        "CSeq: 102 BYE\r\n" +
+        "Reason: Q.850;cause=16;text=\"Normal call clearing\"\r\n" +
+        "User-Agent: ExampleGateway/15.1\r\n" +
+        "Content-Length: 0\r\n\r\n";
+
     public static byte[] Invite() =>
         Encoding.ASCII.GetBytes(Head + $"Content-Length: {Sdp.Length}\r\n\r\n" + Sdp);
+
+    public static byte[] AckFor2xx() => Encoding.ASCII.GetBytes(Ack);
+
+    public static byte[] ByeInDialog() => Encoding.ASCII.GetBytes(Bye);
 }

@@ -32,7 +32,8 @@ internal static class SipStreamFeed
             var buffer = Sequence(data, start, received, cuts);
             while (true)
             {
-                var result = SipParser.TryParse(buffer, limits, out var message, out var rejection, out var consumed, out var examined);
+                // As the read loop: a Complete message is lent, inspected, then returned and reused by the next parse.
+                var result = SipParser.TryParsePooled(buffer, limits, out var message, out var rejection, out var consumed, out var examined);
                 // Slice throws when a position does not belong to this buffer: AdvanceTo would throw too.
                 var used = buffer.Slice(0, consumed).Length;
                 var seen = buffer.Slice(0, examined).Length;
@@ -46,6 +47,7 @@ internal static class SipStreamFeed
                         throw new InvariantException("Complete consumed nothing: the read loop would parse the same bytes forever");
                     steps.Add(new(result, start + used, message.ToString()));
                     inspect(message, true);
+                    SipMessage.Return(message);
                 }
                 else if (result == SipParseResult.Invalid)
                 {

@@ -95,12 +95,13 @@ internal static class SipTarget
 
         if (complete && (vias.Count == 0 || m.CSeq is null || m.CallId is null || m.From is null || m.To is null))
             throw new InvariantException("a Complete message lacks a view the parser guarantees (Via, CSeq, Call-ID, From, To)");
+        if (complete)
+            CheckInPlace(m, vias);
 
         if (m.IsRequest)
         {
             SipRequestValidator.Validate(m, Policy)?.ToArray();
-            if (vias.Count > 0)
-                _ = SipTransactionKeys.ForServer(m, vias[0]);
+            _ = SipTransactionKeys.ForServer(m, m.Method);
             // The stateless answer: to a rejected request when CanAnswer, to a complete one that fails later.
             if (vias.Count > 0 && m.Headers.Contains("From") && m.Headers.Contains("To")
                 && m.Headers.Contains("Call-ID") && m.Headers.Contains("CSeq") && m.Method != "ACK")
@@ -112,6 +113,28 @@ internal static class SipTarget
         }
         if (complete)
             ExpectComplete(m.ToArray(), "its re-serialization");
+    }
+
+    // The user agent matches on values read in place (no strings): they must be what the typed views say. Then the
+    // top Via is stamped as a request's is on arrival, and must still read the same way.
+    private static void CheckInPlace(SipMessage m, IReadOnlyList<SipVia> vias)
+    {
+        Span<char> scratch = stackalloc char[SipMessage.ScratchLength];
+        if (!m.TryReadTopVia(scratch, out var top) || top.Branch.ToString() != (vias[0].Branch ?? "") || top.Port != vias[0].Port
+            || !top.Host.SequenceEqual(vias[0].Host) || top.HasRPort != vias[0].HasRPort)
+            throw new InvariantException("the top Via read in place differs from Vias[0]");
+        if (!m.TryReadAddress("From", scratch, out var from) || from.Tag.ToString() != (m.From!.Tag ?? ""))
+            throw new InvariantException("the From tag read in place differs from From.Tag");
+        if (!m.TryReadAddress("To", scratch, out var to) || to.Tag.ToString() != (m.To!.Tag ?? ""))
+            throw new InvariantException("the To tag read in place differs from To.Tag");
+        if (!m.TryReadFirst("Call-ID", scratch, out var callId) || !callId.SequenceEqual(m.CallId))
+            throw new InvariantException("the Call-ID read in place differs from CallId");
+        var key = SipTransactionKeys.ForServer(m, m.IsRequest ? m.Method : m.CSeq!.Value.Method);
+        m.Headers.StampTopVia(System.Net.IPAddress.Parse("192.0.2.1"), top.HasRPort ? 5060 : null);
+        if (m.Vias.Count != vias.Count || m.Vias[0].Received != "192.0.2.1")
+            throw new InvariantException("the stamped top Via does not read back with received");
+        if (SipTransactionKeys.ForServer(m, m.IsRequest ? m.Method : m.CSeq!.Value.Method) != key)
+            throw new InvariantException("stamping the top Via changed the transaction key");
     }
 
     // What we write from a message we accepted must be a message we (and so a peer) accept again.

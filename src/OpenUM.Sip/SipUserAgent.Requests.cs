@@ -11,31 +11,70 @@ public sealed partial class SipUserAgent
 {
     private void HandleRequest(SipConnection connection, SipMessage request)
     {
-        var vias = request.Vias;
-        if (vias.Count == 0 || request.CSeq is not { } cseq || request.CallId is null || request.From is null || request.To is null)
+        Span<char> viaChars = stackalloc char[SipMessage.ScratchLength];
+        Span<char> keyChars = stackalloc char[SipTransactionKeys.StackLength];
+        var method = request.Method;
+        var key = Prepare(connection, request, viaChars, keyChars, out var top, out var hasVia);
+        if (key.IsEmpty)
         {
             // The parser guarantees these for complete messages; anything else cannot be answered sensibly.
-            if (vias.Count > 0 && request.Method != "ACK") TrySendStateless(connection, request, 400, "Missing Mandatory Header");
+            if (hasVia && method != "ACK") TrySendStateless(connection, request, 400, "Missing Mandatory Header");
             return;
         }
-        var top = StampReceived(request, vias[0], connection.Info.Remote);
-        var method = request.Method;
-        var key = SipTransactionKeys.ForServer(request, top);
-        if (key is null) return;
-
         if (method == "ACK")
         {
             HandleAck(request, key);
             return;
         }
-        if (_serverTransactions.TryGetValue(key, out var existing))
+        if (_serverTransactionsBySpan.TryGetValue(key, out var existing))
         {
             // A retransmission: the transaction answers it (or absorbs it).
             if (existing is InviteServerTransaction ist) ist.OnRetransmission();
             else if (existing is NonInviteServerTransaction nist) nist.OnRetransmission();
             return;
         }
-        var responseConnection = ResponseConnection(connection, request, top);
+        HandleNewRequest(connection, request, key.ToString(), top.Port, top.HasRPort);
+    }
+
+    // What every request goes through before anything is done with it, reading only what it needs in place: the
+    // top Via (false hasVia: none that parses), CSeq, Call-ID, From and To present, the top Via stamped with where
+    // the request came from (§18.2.1), and the transaction key (§17.2.3), empty when any of this is missing.
+    private static ReadOnlySpan<char> Prepare(SipConnection connection, SipMessage request, Span<char> viaChars, Span<char> keyChars,
+        out SipVia.Parts top, out bool hasVia)
+    {
+        hasVia = request.TryReadTopVia(viaChars, out top);
+        if (!hasVia || request.CSeq is null || !HasDialogHeaders(request)) return default;
+        StampReceived(request, top, connection.Info.Remote);
+        return SipTransactionKeys.ForServer(request, top, request.Method, keyChars);
+    }
+
+    private static bool HasDialogHeaders(SipMessage request)
+    {
+        Span<char> scratch = stackalloc char[SipMessage.ScratchLength];
+        return request.TryReadFirst(SipHeaderNames.CallId, scratch, out _)
+            && request.TryReadAddress(SipHeaderNames.From, scratch, out _)
+            && request.TryReadAddress(SipHeaderNames.To, scratch, out _);
+    }
+
+    // The matching an in-dialog request goes through before HandleRequest acts on it: Prepare, not a
+    // retransmission, then its dialog (§12.2.2). Null when any step finds nothing. The receive-path benchmark
+    // measures this.
+    internal SipDialog? MatchInDialog(SipConnection connection, SipMessage request)
+    {
+        Span<char> viaChars = stackalloc char[SipMessage.ScratchLength];
+        Span<char> keyChars = stackalloc char[SipTransactionKeys.StackLength];
+        var key = Prepare(connection, request, viaChars, keyChars, out _, out _);
+        return key.IsEmpty || _serverTransactionsBySpan.ContainsKey(key) ? null : FindDialog(request);
+    }
+
+    // A request that is not a retransmission: it gets a server transaction under `key`, and from here on it may be
+    // kept (transaction, call, dialog events), so it owns its bytes.
+    private void HandleNewRequest(SipConnection connection, SipMessage request, string key, int? viaPort, bool rport)
+    {
+        request = request.Own();
+        var method = request.Method;
+        var cseq = request.CSeq!.Value;
+        var responseConnection = ResponseConnection(connection, viaPort, rport);
         // A method we know must match its CSeq; one nobody defined gets §8.2.1's 501 whatever its CSeq says
         // (RFC 4475 §3.1.2.18 prefers that to a 400).
         if (!string.Equals(cseq.Method, method, StringComparison.Ordinal)
@@ -46,22 +85,22 @@ public sealed partial class SipUserAgent
         }
         if (method == "CANCEL")
         {
-            HandleCancel(responseConnection, request, top);
+            HandleCancel(responseConnection, request, key);
             return;
         }
         var rejection = SipRequestValidator.Validate(request, _policy) ?? UnreachableTarget(request);
         if (rejection is not null)
         {
-            if (request.To.Tag is null && rejection.To?.Tag is null) AddToTag(rejection, request, SipIds.NewTag());
+            if (request.To!.Tag is null && rejection.To?.Tag is null) AddToTag(rejection, request, SipIds.NewTag());
             SendNew(responseConnection, key, request, rejection);
             return;
         }
 
-        var toTag = request.To.Tag;
+        var toTag = request.To!.Tag;
         if (toTag is not null)
         {
-            var dialog = FindDialog(request.CallId, toTag, request.From.Tag);
-            if (dialog is null && FindSubscription(request.CallId, toTag, request.From.Tag) is { } subscription)
+            var dialog = FindDialog(request);
+            if (dialog is null && FindSubscription(request.CallId, toTag, request.From!.Tag) is { } subscription)
             {
                 subscription.OnRequest(request, CreateServerTransaction(responseConnection, key, request), responseConnection);
                 return;
@@ -118,18 +157,17 @@ public sealed partial class SipUserAgent
             : null;
     }
 
-    private void HandleAck(SipMessage ack, string key)
+    private void HandleAck(SipMessage ack, ReadOnlySpan<char> key)
     {
         // §17.2.3: an ACK for our non-2xx matches the INVITE transaction; for a 2xx it goes to the dialog.
-        if (_serverTransactions.TryGetValue(key, out var tx) && tx is InviteServerTransaction ist && ist.OnAck()) return;
-        FindDialog(ack.CallId, ack.To?.Tag, ack.From?.Tag)?.OnAck(ack);
+        if (_serverTransactionsBySpan.TryGetValue(key, out var tx) && tx is InviteServerTransaction ist && ist.OnAck()) return;
+        FindDialog(ack)?.OnAck(ack);
     }
 
     // §9.2: 200 to the CANCEL, then 487 to the INVITE if it has no final response yet.
-    private void HandleCancel(SipConnection connection, SipMessage cancel, SipVia top)
+    private void HandleCancel(SipConnection connection, SipMessage cancel, string cancelKey)
     {
-        var cancelKey = SipTransactionKeys.ForServer(cancel, top)!;
-        var inviteKey = SipTransactionKeys.ForServer(cancel, top, "INVITE");
+        var inviteKey = SipTransactionKeys.ForServer(cancel, "INVITE");
         var invite = inviteKey is not null && _serverTransactions.TryGetValue(inviteKey, out var t) ? t as InviteServerTransaction : null;
         if (invite is null)
         {
@@ -269,27 +307,25 @@ public sealed partial class SipUserAgent
         if (_options.Notifier is not null) message.Headers.Set("Allow-Events", AllowEvents);
     }
 
-    // §18.2.1 and RFC 3581 §4: note where the request really came from in the top Via.
-    private static SipVia StampReceived(SipMessage request, SipVia top, IPEndPoint source)
+    // §18.2.1 and RFC 3581 §4: note where the request really came from in the top Via. The headers write it
+    // when the Via is next read (a response copying it), so a request that is only matched builds nothing.
+    private static void StampReceived(SipMessage request, in SipVia.Parts top, IPEndPoint source)
     {
-        var host = top.Host.AsSpan().Trim("[]");
-        var differs = !IPAddress.TryParse(host, out var sentBy) || !sentBy.Equals(source.Address);
-        if (!differs && !top.HasRPort) return top;
-        var stamped = top.WithReceived(source.Address.ToString(), top.HasRPort ? source.Port : null);
-        var all = request.Headers.SplitValues("Via");
-        if (all.Count == 0) return top;
-        var values = new string[all.Count];
-        values[0] = stamped.ToString();
-        for (var i = 1; i < all.Count; i++) values[i] = all[i];
-        request.Headers.Set("Via", string.Join(", ", values));
-        return stamped;
+        if (!top.HasRPort && IsSentBy(top.Host, source.Address)) return;
+        request.Headers.StampTopVia(source.Address, top.HasRPort ? source.Port : null);
+    }
+
+    // The Via host is the source address: compared as text first, so the usual case builds no IPAddress.
+    private static bool IsSentBy(ReadOnlySpan<char> host, IPAddress source)
+    {
+        host = host.Trim("[]");
+        Span<char> text = stackalloc char[64];
+        if (source.TryFormat(text, out var length) && host.Equals(text[..length], StringComparison.OrdinalIgnoreCase)) return true;
+        return IPAddress.TryParse(host, out var sentBy) && sentBy.Equals(source);
     }
 
     // §18.2.2: reliable transports answer on the same connection; UDP answers to the source port when
     // rport was requested (RFC 3581), else to the received address and the Via port.
-    private SipConnection ResponseConnection(SipConnection connection, SipMessage request, SipVia top) =>
-        ResponseConnection(connection, top.Port, top.HasRPort);
-
     private SipConnection ResponseConnection(SipConnection connection, int? viaPort, bool rport)
     {
         if (connection.IsReliable || _udp is null || rport) return connection;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Microsoft.Extensions.Logging;
 using OpenUM.Sip.Dialogs;
 using OpenUM.Sip.Message;
 using OpenUM.Sip.Transactions;
@@ -68,27 +69,41 @@ public sealed partial class SipUserAgent
 
     private void HandleResponse(SipConnection connection, SipMessage response)
     {
-        var vias = response.Vias;
+        // The client transaction's key (our branch + the CSeq method) is written on the stack to look it up.
+        Span<char> viaChars = stackalloc char[SipMessage.ScratchLength];
+        Span<char> keyChars = stackalloc char[SipTransactionKeys.StackLength];
         var cseq = response.CSeq;
-        var branch = vias.Count > 0 ? vias[0].Branch : null;
-        if (branch is null || cseq is null)
+        if (!response.TryReadTopVia(viaChars, out var top) || !top.HasBranch || cseq is null)
         {
-            SipLog.StrayResponse(_logger, connection.Info.Remote, response.StatusCode, cseq?.ToString());
+            LogStrayResponse(connection, response.StatusCode, cseq);
             return;
         }
-        if (_clientTransactions.TryGetValue(SipTransactionKeys.ForClient(branch, cseq.Value.Method), out var tx))
+        var key = new KeyWriter(keyChars);
+        key.Append(top.Branch);
+        key.Append('\n');
+        key.Append(cseq.Value.Method);
+        var found = key.Overflowed
+            ? _clientTransactions.TryGetValue(SipTransactionKeys.ForClient(top.Branch.ToString(), cseq.Value.Method), out var tx)
+            : _clientTransactionsBySpan.TryGetValue(keyChars[..key.Length], out tx);
+        if (found)
         {
-            tx.OnResponse(response);
+            tx!.OnResponse(response.Own()); // the transaction's user may keep it
             return;
         }
         // A 2xx retransmission after the INVITE transaction ended: the dialog re-sends its ACK (§13.2.2.4).
         if (cseq.Value.Method == "INVITE" && response.StatusCode is >= 200 and < 300
-            && FindDialog(response.CallId, response.From?.Tag, response.To?.Tag) is { } dialog)
+            && FindDialog(response, fromIsLocal: true) is { } dialog)
         {
             dialog.OnSuccessRetransmission();
             return;
         }
-        SipLog.StrayResponse(_logger, connection.Info.Remote, response.StatusCode, cseq.Value.ToString());
+        LogStrayResponse(connection, response.StatusCode, cseq);
+    }
+
+    // A peer's retransmissions reach here once per response: the CSeq text is only made when the trace is on.
+    private void LogStrayResponse(SipConnection connection, int status, SipCSeq? cseq)
+    {
+        if (_logger.IsEnabled(LogLevel.Debug)) SipLog.StrayResponse(_logger, connection.Info.Remote, status, cseq?.ToString());
     }
 
     // A dialog's next hop (RFC 3261 §18.1.1, §19.1.4): the URI's transport parameter, else TLS for sips, else

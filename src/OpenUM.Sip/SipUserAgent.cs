@@ -21,6 +21,10 @@ public sealed partial class SipUserAgent : IAsyncDisposable, ISipTransportSink, 
     private readonly ConcurrentDictionary<string, SipTransaction> _serverTransactions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SipClientTransaction> _clientTransactions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SipDialog> _dialogs = new(StringComparer.Ordinal);
+    // The same tables looked up by keys written on the stack: matching a request builds no key string.
+    private readonly ConcurrentDictionary<string, SipTransaction>.AlternateLookup<ReadOnlySpan<char>> _serverTransactionsBySpan;
+    private readonly ConcurrentDictionary<string, SipClientTransaction>.AlternateLookup<ReadOnlySpan<char>> _clientTransactionsBySpan;
+    private readonly ConcurrentDictionary<string, SipDialog>.AlternateLookup<ReadOnlySpan<char>> _dialogsBySpan;
     private readonly object _listenerSync = new();
     private SipStreamListener? _tcpListener;
     private SipStreamListener? _tlsListener;
@@ -53,6 +57,9 @@ public sealed partial class SipUserAgent : IAsyncDisposable, ISipTransportSink, 
         _allowHeader = BuildAllow(_policy.AllowedMethods);
         _supportedHeader = string.Join(", ", options.Policy.SupportedExtensions.Order(StringComparer.Ordinal));
         _subscribeLog = new LogThrottle(time, TimeSpan.FromMinutes(1));
+        _serverTransactionsBySpan = _serverTransactions.GetAlternateLookup<ReadOnlySpan<char>>();
+        _clientTransactionsBySpan = _clientTransactions.GetAlternateLookup<ReadOnlySpan<char>>();
+        _dialogsBySpan = _dialogs.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     /// <summary>Admission for every new TCP/TLS connection (before any SIP byte) and every UDP datagram; false refuses.</summary>
@@ -417,6 +424,8 @@ public sealed partial class SipUserAgent : IAsyncDisposable, ISipTransportSink, 
         }
     }
 
+    // The message may be lent by the read loop (SipMessage.IsPooled) for the length of this call: what keeps it
+    // keeps message.Own(). An in-dialog ACK or a retransmission is matched and dropped without allocating.
     void ISipTransportSink.OnMessage(SipConnection connection, SipMessage message)
     {
         try
@@ -428,7 +437,7 @@ public sealed partial class SipUserAgent : IAsyncDisposable, ISipTransportSink, 
         {
             // One bad message must not take the connection (and the other calls on it) down.
             SipLog.MessageHandlingFailed(_logger, ex, connection.Info.Id, connection.Info.Remote);
-            if (message.IsRequest && message.Method != "ACK") AnswerFailure(connection, message);
+            if (message.IsRequest && message.Method != "ACK") AnswerFailure(connection, message.Own());
         }
     }
 
@@ -462,8 +471,7 @@ public sealed partial class SipUserAgent : IAsyncDisposable, ISipTransportSink, 
     {
         try
         {
-            var vias = request.Vias;
-            return vias.Count > 0 && SipTransactionKeys.ForServer(request, vias[0]) is { } key
+            return SipTransactionKeys.ForServer(request, request.Method) is { } key
                 && _serverTransactions.TryGetValue(key, out var tx) ? tx : null;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -505,19 +513,6 @@ public sealed partial class SipUserAgent : IAsyncDisposable, ISipTransportSink, 
             _serverTransactions.TryRemove(new KeyValuePair<string, SipTransaction>(transaction.Key, transaction));
         }
     }
-
-    // ---- dialog table ----
-
-    internal static string DialogKey(string callId, string localTag, string? remoteTag) =>
-        string.Concat(callId, "\n", localTag, "\n", remoteTag ?? "");
-
-    internal void AddDialog(SipDialog dialog) => _dialogs[dialog.Key] = dialog;
-
-    internal void RemoveDialog(SipDialog dialog) =>
-        _dialogs.TryRemove(new KeyValuePair<string, SipDialog>(dialog.Key, dialog));
-
-    private SipDialog? FindDialog(string? callId, string? localTag, string? remoteTag) =>
-        callId is not null && localTag is not null && _dialogs.TryGetValue(DialogKey(callId, localTag, remoteTag), out var d) ? d : null;
 
     private static string BuildAllow(IReadOnlySet<string> methods)
     {

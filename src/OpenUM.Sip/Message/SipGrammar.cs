@@ -5,7 +5,7 @@ using System.Text;
 namespace OpenUM.Sip.Message;
 
 // Character classes and small grammar pieces of RFC 3261 §25.1 shared by the typed parsers.
-internal static class SipGrammar
+internal static partial class SipGrammar
 {
     private const string Alnum = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
     private const string Mark = "-_.!~*'()";
@@ -223,73 +223,10 @@ internal static class SipGrammar
         while (pos < s.Length && IsWsp(s[pos])) pos++;
     }
 
-    /// <summary>
-    /// Parses *( SEMI generic-param ) starting at pos (RFC 3261: gen-value = token / host / quoted-string).
-    /// Values keep their quotes so they serialize back unchanged.
-    /// </summary>
-    public static bool TryParseGenericParams(ReadOnlySpan<char> s, int pos, out KeyValuePair<string, string?>[] parameters,
-        bool viaParams = false)
-    {
-        parameters = [];
-        var list = ParamScratch();
-        SkipWsp(s, ref pos);
-        while (pos < s.Length)
-        {
-            if (s[pos] != ';') return false;
-            pos++;
-            SkipWsp(s, ref pos);
-            var nameStart = pos;
-            var nameLen = s[pos..].IndexOfAnyExcept(Token);
-            if (nameLen < 0) nameLen = s.Length - pos;
-            if (nameLen == 0) return false;
-            var name = Intern(s.Slice(nameStart, nameLen));
-            pos += nameLen;
-            SkipWsp(s, ref pos);
-            string? value = null;
-            if (pos < s.Length && s[pos] == '=')
-            {
-                pos++;
-                SkipWsp(s, ref pos);
-                // Via received= carries a bare IPv6address (RFC 3261 §20.42), colons and all.
-                var ipv6 = viaParams && name.Equals("received", StringComparison.OrdinalIgnoreCase);
-                if (!TryReadGenValue(s, ref pos, ipv6, out value)) return false;
-                SkipWsp(s, ref pos);
-            }
-            list.Add(new KeyValuePair<string, string?>(name, value));
-        }
-        parameters = ToArrayAndClear(list);
-        return true;
-    }
-
-    private static bool TryReadGenValue(ReadOnlySpan<char> s, ref int pos, bool ipv6, out string? value)
-    {
-        value = null;
-        if (pos >= s.Length) return false;
-        var start = pos;
-        if (s[pos] == '"')
-        {
-            if (!SkipQuoted(s, ref pos)) return false;
-        }
-        else if (s[pos] == '[')
-        {
-            var close = s[pos..].IndexOf(']');
-            if (close < 0 || !IsIPv6(s.Slice(pos + 1, close - 1))) return false;
-            pos += close + 1;
-        }
-        else
-        {
-            var len = s[pos..].IndexOfAnyExcept(ipv6 ? Ipv6Chars : Token);
-            if (len < 0) len = s.Length - pos;
-            if (len == 0) return false;
-            pos += len;
-        }
-        value = Intern(s[start..pos]);
-        return true;
-    }
-
+    // A text with a colon is never an IPv4 address: IsValid then answers for IPv6 without building an IPAddress.
     public static bool IsIPv6(ReadOnlySpan<char> s) =>
-        s.Length >= 2 && s.IndexOf('%') < 0 && !s.ContainsAnyExcept("0123456789abcdefABCDEF:.") &&
-        IPAddress.TryParse(s, out var ip) && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
+        s.Length >= 2 && s.IndexOf('%') < 0 && !s.ContainsAnyExcept("0123456789abcdefABCDEF:.") && s.Contains(':') &&
+        IPAddress.IsValid(s);
 
     /// <summary>hostname / IPv4address / IPv6reference (brackets included).</summary>
     public static bool IsHost(ReadOnlySpan<char> s)
@@ -311,18 +248,29 @@ internal static class SipGrammar
     public static bool TryParsePort(ReadOnlySpan<char> s, out int port)
     {
         port = 0;
-        if (s.Length is 0 or > 5 || s.ContainsAnyExceptInRange('0', '9')) return false;
-        port = int.Parse(s, System.Globalization.CultureInfo.InvariantCulture);
+        if (s.Length is 0 or > 5 || !TryReadDigits(s, out var v)) return false;
+        port = (int)v;
         return port <= 65535;
     }
 
     public static bool TryParseUInt(ReadOnlySpan<char> s, uint max, out uint value)
     {
         value = 0;
-        if (s.Length is 0 or > 10 || s.ContainsAnyExceptInRange('0', '9')) return false;
-        var v = ulong.Parse(s, System.Globalization.CultureInfo.InvariantCulture);
-        if (v > max) return false;
+        if (s.Length is 0 or > 10 || !TryReadDigits(s, out var v) || v > max) return false;
         value = (uint)v;
+        return true;
+    }
+
+    // At most 10 ASCII digits (ports, CSeq, Content-Length, Max-Forwards), read by hand: no culture, no number
+    // styles, and nothing allocated even before the JIT has optimized the caller.
+    private static bool TryReadDigits(ReadOnlySpan<char> s, out ulong value)
+    {
+        value = 0;
+        foreach (var c in s)
+        {
+            if (c is < '0' or > '9') return false;
+            value = (value * 10) + (ulong)(c - '0');
+        }
         return true;
     }
 

@@ -1,13 +1,16 @@
 namespace OpenUM.Sip.Message;
 
-// Typed header views: parsed on demand and cached until the headers change.
+// Typed header views: parsed on demand and cached until the headers change. The parser only validates them; the
+// transaction layer reads what it matches on (top Via, tags, Call-ID, CSeq) as characters, without these objects.
 public sealed partial class SipMessage
 {
+    // Characters a header value is read into on the stack; a longer value is read as its string.
+    internal const int ScratchLength = 256;
+
     // Immutable boxes swapped by reference, so a message read from several threads never sees a torn cache.
     private Cached<IReadOnlyList<SipVia>>? _vias;
     private Cached<SipNameAddress?>? _from;
     private Cached<SipNameAddress?>? _to;
-    private Cached<SipCSeq?>? _cseq;
     private Cached<SipNameAddress?>? _contact;
 
     private sealed record Cached<T>(int Version, T Value);
@@ -22,16 +25,28 @@ public sealed partial class SipMessage
         return value;
     }
 
-    // The parser has already built these while validating; keep them instead of parsing twice.
-    internal void SeedViews(IReadOnlyList<SipVia> vias, SipNameAddress? from, SipNameAddress? to, SipCSeq? cseq,
-        SipNameAddress? contact)
+    // The first line of that header as characters (in scratch when it fits); false when there is none.
+    internal bool TryReadFirst(string canonical, Span<char> scratch, out ReadOnlySpan<char> value)
     {
-        var v = Headers.Version;
-        _vias = new(v, vias);
-        _from = new(v, from);
-        _to = new(v, to);
-        _cseq = new(v, cseq);
-        _contact = new(v, contact);
+        var index = Headers.IndexOf(canonical);
+        value = index < 0 ? default : Headers.ValueChars(index, scratch);
+        return index >= 0;
+    }
+
+    // The topmost via-parm, read in place; false when there is no Via or the top one does not parse.
+    internal bool TryReadTopVia(Span<char> scratch, out SipVia.Parts top)
+    {
+        top = default;
+        if (!TryReadFirst(SipHeaderNames.Via, scratch, out var value)) return false;
+        var comma = SipGrammar.NextTopLevelComma(value, 0);
+        return SipVia.TryRead(comma >= 0 ? value[..comma] : value, out top);
+    }
+
+    // From or To read in place (any URI scheme, as the From and To properties); false when absent or bad.
+    internal bool TryReadAddress(string canonical, Span<char> scratch, out SipNameAddress.Parts address)
+    {
+        address = default;
+        return TryReadFirst(canonical, scratch, out var value) && SipNameAddress.TryRead(value, anyScheme: true, out address);
     }
 
     /// <summary>Via values, topmost first, comma-separated values expanded; unparseable values skipped.</summary>
@@ -55,11 +70,24 @@ public sealed partial class SipMessage
     public string? CallId => Headers.Get(SipHeaderNames.CallId);
 
     /// <summary>CSeq, or null when absent or bad.</summary>
-    public SipCSeq? CSeq => Get(ref _cseq, static m => TryParseCSeq(m.Headers.Get(SipHeaderNames.CSeq), out var c) ? c : null);
+    public SipCSeq? CSeq
+    {
+        get
+        {
+            Span<char> scratch = stackalloc char[ScratchLength];
+            return TryReadFirst(SipHeaderNames.CSeq, scratch, out var value) && TryParseCSeq(value, out var c) ? c : null;
+        }
+    }
 
     /// <summary>Max-Forwards, or null when absent or bad (a UAS treats absent as 70).</summary>
-    public int? MaxForwards =>
-        TryParseMaxForwards(Headers.Get(SipHeaderNames.MaxForwards), out var v) ? v : null;
+    public int? MaxForwards
+    {
+        get
+        {
+            Span<char> scratch = stackalloc char[ScratchLength];
+            return TryReadFirst(SipHeaderNames.MaxForwards, scratch, out var value) && TryParseMaxForwards(value, out var v) ? v : null;
+        }
+    }
 
     /// <summary>
     /// First Contact, or null when absent, "*", bad, or of a scheme other than sip, sips and tel (a remote target
@@ -78,11 +106,9 @@ public sealed partial class SipMessage
         value is not null && SipNameAddress.TryParse(value, anyScheme, out var a) ? a : null;
 
     // CSeq = 1*DIGIT LWS Method; the number must be below 2**31 (RFC 3261 §8.1.1.5).
-    internal static bool TryParseCSeq(string? value, out SipCSeq cseq)
+    internal static bool TryParseCSeq(ReadOnlySpan<char> s, out SipCSeq cseq)
     {
         cseq = default;
-        if (value is null) return false;
-        var s = value.AsSpan();
         var digits = s.IndexOfAnyExceptInRange('0', '9');
         if (digits <= 0) return false;
         if (!SipGrammar.TryParseUInt(s[..digits], int.MaxValue, out var number)) return false;
@@ -93,10 +119,10 @@ public sealed partial class SipMessage
         return true;
     }
 
-    internal static bool TryParseMaxForwards(string? value, out int maxForwards)
+    internal static bool TryParseMaxForwards(ReadOnlySpan<char> value, out int maxForwards)
     {
         maxForwards = 0;
-        if (value is null || !SipGrammar.TryParseUInt(value, 255, out var v)) return false;
+        if (!SipGrammar.TryParseUInt(value, 255, out var v)) return false;
         maxForwards = (int)v;
         return true;
     }

@@ -9,6 +9,11 @@ public sealed partial class SipMessage
 {
     private string _method = "";
     private string _reasonPhrase = "";
+    private SipUri? _requestUri;
+    private int _uriStart = -1; // a parsed Request-URI still in the message bytes: made a SipUri on first read
+    private int _uriLength;
+    private byte[] _raw = [];   // a parsed message's bytes (from index 0): header values and body point into them
+    private int _rawLength;
 
     private SipMessage(bool isRequest, SipHeaders headers)
     {
@@ -16,14 +21,30 @@ public sealed partial class SipMessage
         Headers = headers;
     }
 
-    internal static SipMessage NewRequest(string method, SipUri? uri, SipHeaders headers) =>
-        new(true, headers) { _method = method, RequestUri = uri };
+    // The parser's start line: a request whose Request-URI (already validated) is bytes [uriStart, uriStart +
+    // uriLength) of the buffer Attach gives, or whose URI did not parse (uriStart -1); or a response. `reuse` is a
+    // pooled message to fill instead of a new one (its headers are the ones given).
+    internal static SipMessage NewRequest(string method, int uriStart, int uriLength, SipHeaders headers, SipMessage? reuse)
+    {
+        var m = reuse ?? new SipMessage(true, headers);
+        m.IsRequest = true;
+        m._method = method;
+        m._uriStart = uriStart;
+        m._uriLength = uriLength;
+        return m;
+    }
 
-    internal static SipMessage NewResponse(int statusCode, string reason, SipHeaders headers) =>
-        new(false, headers) { StatusCode = statusCode, _reasonPhrase = reason };
+    internal static SipMessage NewResponse(int statusCode, string reason, SipHeaders headers, SipMessage? reuse)
+    {
+        var m = reuse ?? new SipMessage(false, headers);
+        m.IsRequest = false;
+        m.StatusCode = statusCode;
+        m._reasonPhrase = reason;
+        return m;
+    }
 
     /// <summary>True for requests.</summary>
-    public bool IsRequest { get; }
+    public bool IsRequest { get; private set; }
 
     /// <summary>Request method as received (case-sensitive, RFC 3261 §7.1).</summary>
     public string Method
@@ -37,7 +58,47 @@ public sealed partial class SipMessage
     }
 
     /// <summary>Request-URI (null only on a partial message whose URI did not parse).</summary>
-    public SipUri? RequestUri { get; set; }
+    public SipUri? RequestUri
+    {
+        get
+        {
+            var uri = Volatile.Read(ref _requestUri);
+            if (uri is not null || _uriStart < 0) return uri;
+            uri = ParseRequestUri(_raw.AsSpan(_uriStart, _uriLength));
+            // Two readers racing here store equal URIs.
+            Volatile.Write(ref _requestUri, uri);
+            return uri;
+        }
+        set
+        {
+            _requestUri = value;
+            _uriStart = -1;
+        }
+    }
+
+    private static SipUri? ParseRequestUri(ReadOnlySpan<byte> bytes)
+    {
+        var rented = bytes.Length > 256 ? ArrayPool<char>.Shared.Rent(bytes.Length) : null;
+        try
+        {
+            var chars = rented is null ? stackalloc char[bytes.Length] : rented.AsSpan(0, bytes.Length);
+            Ascii.ToUtf16(bytes, chars, out _);
+            return SipUri.TryParse(chars, out var uri) ? uri : null;
+        }
+        finally
+        {
+            if (rented is not null) ArrayPool<char>.Shared.Return(rented);
+        }
+    }
+
+    // The bytes the parser read this message from (the first `length` of raw); header values, Request-URI and
+    // body point into them.
+    internal void Attach(byte[] raw, int length)
+    {
+        _raw = raw;
+        _rawLength = length;
+        Headers.Attach(raw);
+    }
 
     /// <summary>Response status code.</summary>
     public int StatusCode { get; set; }

@@ -66,15 +66,52 @@ public sealed class SipNameAddress
     internal static bool TryParse(ReadOnlySpan<char> text, bool anyScheme, out SipNameAddress? value)
     {
         value = null;
+        if (!TryRead(text, anyScheme, out var parts)) return false;
+        string? displayName = null;
+        if (parts.QuotedName)
+        {
+            var pos = 0;
+            SipGrammar.TryReadQuoted(parts.DisplayName, ref pos, out var quoted);
+            displayName = quoted;
+        }
+        else if (!parts.DisplayName.IsEmpty)
+        {
+            displayName = TokenDisplayName(parts.DisplayName);
+        }
+        if (!TryParseUri(parts.Uri, anyScheme, out var uri)) return false;
+        if (!SipGrammar.TryParseGenericParams(parts.Text, parts.ParamsStart, out var parameters)) return false;
+        value = new SipNameAddress(uri!, displayName, parameters);
+        return true;
+    }
+
+    // The parts of a name-addr / addr-spec as spans of the text, and its tag: what dialog matching needs
+    // without building a SipNameAddress (the first tag parameter counts, as for GetParameter).
+    internal readonly ref struct Parts
+    {
+        public ReadOnlySpan<char> Text { get; init; }         // white space trimmed
+        public ReadOnlySpan<char> DisplayName { get; init; }  // the quoted-string with its quotes, or the tokens; empty when none
+        public bool QuotedName { get; init; }
+        public ReadOnlySpan<char> Uri { get; init; }
+        public int ParamsStart { get; init; }
+        public ReadOnlySpan<char> Tag { get; init; }          // as written; empty when absent or valueless
+        public bool HasTag { get; init; }
+    }
+
+    // Validates with everything TryParse checks, and allocates nothing.
+    internal static bool TryRead(ReadOnlySpan<char> text, bool anyScheme, out Parts parts)
+    {
+        parts = default;
         var s = SipGrammar.TrimWsp(text);
         if (s.Length == 0) return false;
-        string? displayName = null;
+        ReadOnlySpan<char> displayName = default;
+        var quotedName = false;
         int pos;
         if (s[0] == '"')
         {
             pos = 0;
-            if (!SipGrammar.TryReadQuoted(s, ref pos, out var quoted)) return false;
-            displayName = quoted;
+            if (!SipGrammar.SkipQuoted(s, ref pos)) return false;
+            displayName = s[..pos];
+            quotedName = true;
             SipGrammar.SkipWsp(s, ref pos);
             if (pos >= s.Length || s[pos] != '<') return false;
         }
@@ -87,35 +124,68 @@ public sealed class SipNameAddress
                 // addr-spec: the URI ends at the first ';' and what follows are header params (RFC 3261 §20.10);
                 // SEMI = SWS ";" SWS, so LWS may come between the two (RFC 4475 §3.1.1.1).
                 var uriText = (semi < 0 ? s : s[..semi]).TrimEnd(" \t");
-                if (uriText.IndexOfAny(",? \t") >= 0 || !TryParseUri(uriText, anyScheme, out var bare)) return false;
-                if (!SipGrammar.TryParseGenericParams(s, semi < 0 ? s.Length : semi, out var bareParams)) return false;
-                value = new SipNameAddress(bare!, null, bareParams);
-                return true;
+                if (uriText.IndexOfAny(",? \t") >= 0 || !IsValidUri(uriText, anyScheme)) return false;
+                return TryReadParams(s, semi < 0 ? s.Length : semi, uriText, default, false, out parts);
             }
             if (lt > 0)
             {
-                if (!TryReadTokenDisplayName(s[..lt], out displayName)) return false;
+                if (!IsTokenDisplayName(s[..lt])) return false;
+                displayName = SipGrammar.TrimWsp(s[..lt]);
             }
             pos = lt;
         }
 
         var gt = s[pos..].IndexOf('>');
         if (gt < 0) return false;
-        if (!TryParseUri(s.Slice(pos + 1, gt - 1), anyScheme, out var uri)) return false;
-        if (!SipGrammar.TryParseGenericParams(s, pos + gt + 1, out var parameters)) return false;
-        value = new SipNameAddress(uri!, displayName, parameters);
+        var uri = s.Slice(pos + 1, gt - 1);
+        if (!IsValidUri(uri, anyScheme)) return false;
+        return TryReadParams(s, pos + gt + 1, uri, displayName, quotedName, out parts);
+    }
+
+    private static bool TryReadParams(ReadOnlySpan<char> s, int paramsStart, ReadOnlySpan<char> uri, ReadOnlySpan<char> displayName,
+        bool quotedName, out Parts parts)
+    {
+        parts = default;
+        var pos = paramsStart;
+        ReadOnlySpan<char> tag = default;
+        var hasTag = false;
+        SipGrammar.ParamStep step;
+        while ((step = SipGrammar.NextGenericParam(s, ref pos, viaParams: false, out var param)) == SipGrammar.ParamStep.Param)
+        {
+            if (!hasTag && s[param.Name].Equals("tag", StringComparison.OrdinalIgnoreCase))
+            {
+                hasTag = true;
+                tag = param.HasValue ? s[param.Value] : default;
+            }
+        }
+        if (step == SipGrammar.ParamStep.Bad) return false;
+        parts = new Parts
+        {
+            Text = s, DisplayName = displayName, QuotedName = quotedName, Uri = uri, ParamsStart = paramsStart,
+            Tag = tag, HasTag = hasTag && !tag.IsEmpty,
+        };
         return true;
     }
+
+    private static bool IsValidUri(ReadOnlySpan<char> text, bool anyScheme) =>
+        SipUri.IsValid(text, anyScheme, out _, out _);
 
     private static bool TryParseUri(ReadOnlySpan<char> text, bool anyScheme, out SipUri? uri) =>
         anyScheme ? SipUri.TryParseAny(text, out uri) : SipUri.TryParse(text, out uri);
 
     // *(token LWS); non-ASCII letters are tolerated because gateways send them unquoted.
-    private static bool TryReadTokenDisplayName(ReadOnlySpan<char> s, out string? name)
+    private static bool IsTokenDisplayName(ReadOnlySpan<char> s)
     {
-        name = null;
-        var trimmed = SipGrammar.TrimWsp(s);
-        if (trimmed.Length == 0) return true;
+        foreach (var c in SipGrammar.TrimWsp(s))
+        {
+            if (!SipGrammar.IsWsp(c) && c < 0x80 && !SipGrammar.Token.Contains(c)) return false;
+        }
+        return true;
+    }
+
+    // The tokens of a display name (already validated) with each run of white space made one space.
+    private static string TokenDisplayName(ReadOnlySpan<char> trimmed)
+    {
         var sb = new StringBuilder(trimmed.Length);
         var lastWasSpace = false;
         foreach (var c in trimmed)
@@ -126,12 +196,10 @@ public sealed class SipNameAddress
                 lastWasSpace = true;
                 continue;
             }
-            if (c < 0x80 && !SipGrammar.Token.Contains(c)) return false;
             sb.Append(c);
             lastWasSpace = false;
         }
-        name = sb.ToString();
-        return true;
+        return sb.ToString();
     }
 
     /// <summary>Canonical text: quoted display name, angle-bracketed URI, parameters as written.</summary>

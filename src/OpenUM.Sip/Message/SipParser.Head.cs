@@ -13,22 +13,35 @@ public static partial class SipParser
     private static readonly SearchValues<byte> QuotedPairControls = SearchValues.Create(
         [0, 1, 2, 3, 4, 5, 6, 7, 8, 11, 12, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 127]);
 
+    // Where the single-valued headers were first seen (value ranges of the head), to refuse a repeat with another value.
     private struct Singles
     {
-        public string? ContentLength, CallId, CSeq, From, To, MaxForwards;
+        public ValueRange ContentLength, CallId, CSeq, From, To, MaxForwards;
         public bool DuplicateContentLength;
     }
 
-    // head = start line and header lines, each ending in CRLF (the blank line excluded).
-    private static SipMessage? ParseHead(ReadOnlySpan<byte> head, int headerCapacity, bool escapedControls, out Fault? fault,
-        out Singles singles)
+    // A header value as offsets into the message bytes, white space trimmed; Start -1 = not seen.
+    private readonly record struct ValueRange(int Start, int Length)
+    {
+        public static readonly ValueRange None = new(-1, 0);
+        public bool Found => Start >= 0;
+    }
+
+    // head = start line and header lines, each ending in CRLF (the blank line excluded). Values are kept as
+    // offsets into head; the message is attached to its bytes once the framing is known.
+    private static SipMessage? ParseHead(ReadOnlySpan<byte> head, int headerCapacity, bool escapedControls, SipMessage? reuse,
+        out Fault? fault, out Singles singles)
     {
         fault = null;
-        singles = default;
+        singles = new Singles
+        {
+            ContentLength = ValueRange.None, CallId = ValueRange.None, CSeq = ValueRange.None,
+            From = ValueRange.None, To = ValueRange.None, MaxForwards = ValueRange.None,
+        };
         var firstEnd = head.IndexOf("\r\n"u8);
         if (firstEnd < 0) return null;
-        var headers = new SipHeaders(headerCapacity);
-        var message = ParseStartLine(head[..firstEnd], headers, ref fault);
+        var headers = reuse?.Headers ?? new SipHeaders(headerCapacity);
+        var message = ParseStartLine(head[..firstEnd], headers, reuse, ref fault);
 
         var p = firstEnd + 2;
         while (p < head.Length)
@@ -36,15 +49,17 @@ public static partial class SipParser
             var lineEnd = p + head[p..].IndexOf("\r\n"u8);
             var q = lineEnd + 2;
             while (q < head.Length && head[q] is (byte)' ' or (byte)'\t') q += head[q..].IndexOf("\r\n"u8) + 2;
-            ParseHeader(head[p..lineEnd], head[p..(q - 2)], escapedControls, headers, ref singles, ref fault);
+            ParseHeader(head, p, lineEnd, q - 2, escapedControls, headers, ref singles, ref fault);
             p = q;
         }
         return message;
     }
 
-    private static void ParseHeader(ReadOnlySpan<byte> firstLine, ReadOnlySpan<byte> whole, bool escapedControls,
+    // The line starts at head[p]; its first physical line ends at firstEnd, the whole (folded) field at end.
+    private static void ParseHeader(ReadOnlySpan<byte> head, int p, int firstEnd, int end, bool escapedControls,
         SipHeaders headers, ref Singles singles, ref Fault? fault)
     {
+        var firstLine = head[p..firstEnd];
         // header-name = token; HCOLON = *( SP / HTAB ) ":" SWS. Anything else (including a folded line
         // right after the start line) is malformed.
         var nameLen = firstLine.IndexOfAnyExcept(SipGrammar.TokenBytes);
@@ -61,6 +76,7 @@ public static partial class SipParser
             return;
         }
         var name = SipHeaderNames.FromBytes(firstLine[..nameLen]);
+        var whole = head[p..end];
         // A control character, even escaped in a quoted-string, is only taken where a display name can hold it:
         // other headers are either undefined (header-value is TEXT-UTF8, no controls) or have no quoted-string.
         if (escapedControls && whole.ContainsAny(QuotedPairControls) && !ReferenceEquals(name, SipHeaderNames.From)
@@ -68,31 +84,56 @@ public static partial class SipParser
         {
             fault ??= Fault.Bad(name);
         }
-        var value = UnfoldValue(whole[(c + 1)..]);
-        headers.AddCanonical(name, value);
+        var valueStart = p + c + 1;
+        var raw = head[valueStart..end];
+        var lead = raw.IndexOfAnyExcept(" \t"u8);
+        var value = lead < 0
+            ? new ValueRange(valueStart, 0)
+            : new ValueRange(valueStart + lead, raw[lead..].TrimEnd(" \t"u8).Length);
+        headers.AddRaw(name, value.Start, value.Length);
 
         if (ReferenceEquals(name, SipHeaderNames.ContentLength))
         {
-            if (singles.ContentLength is not null && singles.ContentLength != value) singles.DuplicateContentLength = true;
-            singles.ContentLength ??= value;
+            if (singles.ContentLength.Found && !SameValue(head, singles.ContentLength, value)) singles.DuplicateContentLength = true;
+            if (!singles.ContentLength.Found) singles.ContentLength = value;
         }
-        else if (ReferenceEquals(name, SipHeaderNames.CallId)) Single(ref singles.CallId, name, value, ref fault);
-        else if (ReferenceEquals(name, SipHeaderNames.CSeq)) Single(ref singles.CSeq, name, value, ref fault);
-        else if (ReferenceEquals(name, SipHeaderNames.From)) Single(ref singles.From, name, value, ref fault);
-        else if (ReferenceEquals(name, SipHeaderNames.To)) Single(ref singles.To, name, value, ref fault);
-        else if (ReferenceEquals(name, SipHeaderNames.MaxForwards)) Single(ref singles.MaxForwards, name, value, ref fault);
+        else if (ReferenceEquals(name, SipHeaderNames.CallId)) Single(head, ref singles.CallId, name, value, ref fault);
+        else if (ReferenceEquals(name, SipHeaderNames.CSeq)) Single(head, ref singles.CSeq, name, value, ref fault);
+        else if (ReferenceEquals(name, SipHeaderNames.From)) Single(head, ref singles.From, name, value, ref fault);
+        else if (ReferenceEquals(name, SipHeaderNames.To)) Single(head, ref singles.To, name, value, ref fault);
+        else if (ReferenceEquals(name, SipHeaderNames.MaxForwards)) Single(head, ref singles.MaxForwards, name, value, ref fault);
     }
 
     // Repeating a single-valued header with another value is how requests get smuggled past a proxy
     // that reads the first copy while the UAS reads the last: refuse it.
-    private static void Single(ref string? slot, string name, string value, ref Fault? fault)
+    private static void Single(ReadOnlySpan<byte> head, ref ValueRange slot, string name, ValueRange value, ref Fault? fault)
     {
-        if (slot is null) slot = value;
-        else if (!string.Equals(slot, value, StringComparison.Ordinal)) fault ??= Fault.Duplicate(name);
+        if (!slot.Found) slot = value;
+        else if (!SameValue(head, slot, value)) fault ??= Fault.Duplicate(name);
     }
 
-    // LWS (CRLF followed by SP/HTAB) becomes one SP; leading and trailing whitespace goes.
-    private static string UnfoldValue(ReadOnlySpan<byte> raw)
+    // Equal as the strings the values become: equal bytes are; otherwise only a fold or non-ASCII bytes (an invalid
+    // UTF-8 sequence reads as U+FFFD) can make different bytes the same string, and only then are strings built.
+    private static bool SameValue(ReadOnlySpan<byte> head, ValueRange a, ValueRange b)
+    {
+        var x = head.Slice(a.Start, a.Length);
+        var y = head.Slice(b.Start, b.Length);
+        if (x.SequenceEqual(y)) return true;
+        if (Ascii.IsValid(x) && Ascii.IsValid(y) && x.IndexOf((byte)'\r') < 0 && y.IndexOf((byte)'\r') < 0) return false;
+        return string.Equals(DecodeValue(x), DecodeValue(y), StringComparison.Ordinal);
+    }
+
+    // The characters of a value (LWS unfolded), in scratch when it fits and holds no fold, else as a new string.
+    private static ReadOnlySpan<char> ValueChars(ReadOnlySpan<byte> head, ValueRange r, Span<char> scratch)
+    {
+        var raw = head.Slice(r.Start, r.Length);
+        return raw.Length <= scratch.Length && raw.IndexOf((byte)'\r') < 0
+            ? scratch[..Encoding.UTF8.GetChars(raw, scratch)]
+            : DecodeValue(raw);
+    }
+
+    // A value as a string: LWS (CRLF followed by SP/HTAB) becomes one SP; leading and trailing whitespace goes.
+    internal static string DecodeValue(ReadOnlySpan<byte> raw)
     {
         var fold = raw.IndexOf((byte)'\r');
         if (fold < 0) return Decode(raw.Trim(" \t"u8));
@@ -125,9 +166,9 @@ public static partial class SipParser
 
     private static string Decode(ReadOnlySpan<byte> bytes) => bytes.Length == 0 ? "" : Encoding.UTF8.GetString(bytes);
 
-    private static SipMessage? ParseStartLine(ReadOnlySpan<byte> line, SipHeaders headers, ref Fault? fault)
+    private static SipMessage? ParseStartLine(ReadOnlySpan<byte> line, SipHeaders headers, SipMessage? reuse, ref Fault? fault)
     {
-        if (line.Length >= 4 && Ascii.EqualsIgnoreCase(line[..4], "SIP/"u8)) return ParseStatusLine(line, headers, ref fault);
+        if (line.Length >= 4 && Ascii.EqualsIgnoreCase(line[..4], "SIP/"u8)) return ParseStatusLine(line, headers, reuse, ref fault);
 
         // Request-Line = Method SP Request-URI SP SIP-Version, single spaces only.
         var sp1 = line.IndexOf((byte)' ');
@@ -142,37 +183,32 @@ public static partial class SipParser
         if (sp2 <= 0 || !IsVersion(rest[(sp2 + 1)..]))
         {
             fault = Fault.MalformedRequestLine;
-            return SipMessage.NewRequest(method, null, headers);
+            return SipMessage.NewRequest(method, -1, 0, headers, reuse);
         }
         if (!IsVersion20(rest[(sp2 + 1)..])) fault = Fault.UnsupportedVersion;
 
-        var uri = ParseRequestUri(rest[..sp2], out var uriFault);
+        // The URI is checked now and built by its first reader (the line starts the message: offsets are the message's).
+        var uriFault = CheckRequestUri(rest[..sp2]);
         fault ??= uriFault;
-        return SipMessage.NewRequest(method, uri, headers);
+        return uriFault is null
+            ? SipMessage.NewRequest(method, sp1 + 1, sp2, headers, reuse)
+            : SipMessage.NewRequest(method, -1, 0, headers, reuse);
     }
 
-    private static SipUri? ParseRequestUri(ReadOnlySpan<byte> bytes, out Fault? fault)
+    private static Fault? CheckRequestUri(ReadOnlySpan<byte> bytes)
     {
-        fault = null;
-        if (bytes.ContainsAnyExceptInRange((byte)0x21, (byte)0x7E))
-        {
-            fault = Fault.BadRequestUri;
-            return null;
-        }
+        if (bytes.ContainsAnyExceptInRange((byte)0x21, (byte)0x7E)) return Fault.BadRequestUri;
         var rented = bytes.Length > 256 ? ArrayPool<char>.Shared.Rent(bytes.Length) : null;
         try
         {
             var chars = rented is null ? stackalloc char[bytes.Length] : rented.AsSpan(0, bytes.Length);
             Ascii.ToUtf16(bytes, chars, out _);
-            if (SipUri.TryParse(chars, out var uri, out var unsupportedScheme))
+            if (SipUri.IsValid(chars, anyScheme: false, out var unsupportedScheme, out var hasHeaders))
             {
                 // RFC 3261 §19.1.1: headers are not allowed in a Request-URI (RFC 4475 §3.1.2.11: 400, not ignored).
-                if (uri!.Headers.Count == 0) return uri;
-                fault = Fault.BadRequestUri;
-                return null;
+                return hasHeaders ? Fault.BadRequestUri : null;
             }
-            fault = unsupportedScheme ? Fault.UnsupportedScheme : Fault.BadRequestUri;
-            return null;
+            return unsupportedScheme ? Fault.UnsupportedScheme : Fault.BadRequestUri;
         }
         finally
         {
@@ -181,7 +217,7 @@ public static partial class SipParser
     }
 
     // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase
-    private static SipMessage? ParseStatusLine(ReadOnlySpan<byte> line, SipHeaders headers, ref Fault? fault)
+    private static SipMessage? ParseStatusLine(ReadOnlySpan<byte> line, SipHeaders headers, SipMessage? reuse, ref Fault? fault)
     {
         var sp = line.IndexOf((byte)' ');
         if (sp < 0 || !IsVersion(line[..sp]))
@@ -199,7 +235,7 @@ public static partial class SipParser
         var code = ((rest[0] - '0') * 100) + ((rest[1] - '0') * 10) + (rest[2] - '0');
         if (!IsVersion20(line[..sp])) fault = Fault.UnsupportedVersion;
         var reason = rest.Length > 4 ? InternReason(rest[4..]) : "";
-        return SipMessage.NewResponse(code, reason, headers);
+        return SipMessage.NewResponse(code, reason, headers, reuse);
     }
 
     // SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT
@@ -231,5 +267,39 @@ public static partial class SipParser
             if (Ascii.Equals(reason, known)) return known;
         }
         return Decode(reason);
+    }
+
+    // Allocation-free look at a lone, unfolded Content-Length; -1 whenever the full parse must decide.
+    private static long PeekContentLength(ReadOnlySpan<byte> head)
+    {
+        long found = -1;
+        var p = head.IndexOf("\r\n"u8) + 2;
+        while (p < head.Length)
+        {
+            var end = p + head[p..].IndexOf("\r\n"u8);
+            var line = head[p..end];
+            p = end + 2;
+            var nameLen = line.IndexOfAnyExcept(SipGrammar.TokenBytes);
+            if (nameLen <= 0) continue;
+            var name = line[..nameLen];
+            if (!Ascii.EqualsIgnoreCase(name, "Content-Length"u8) && !Ascii.EqualsIgnoreCase(name, "l"u8)) continue;
+            if (found >= 0 || (p < head.Length && head[p] is (byte)' ' or (byte)'\t')) return -1;
+            var value = line[nameLen..].TrimStart(" \t"u8);
+            if (value.Length == 0 || value[0] != ':') return -1;
+            value = value[1..].Trim(" \t"u8);
+            if (value.Length is 0 or > 9 || value.ContainsAnyExceptInRange((byte)'0', (byte)'9')) return -1;
+            found = 0;
+            foreach (var b in value) found = (found * 10) + (b - '0');
+        }
+        return found;
+    }
+
+    private static string? HeaderNameOf(ReadOnlySpan<byte> linePrefix, bool isStartLine)
+    {
+        if (isStartLine) return null;
+        var colon = linePrefix.IndexOf((byte)':');
+        if (colon <= 0) return null;
+        var name = linePrefix[..colon].TrimEnd(" \t"u8);
+        return name.Length > 0 && !name.ContainsAnyExcept(SipGrammar.TokenBytes) ? SipHeaderNames.FromBytes(name) : null;
     }
 }

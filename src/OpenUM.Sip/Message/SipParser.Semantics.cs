@@ -31,42 +31,39 @@ public static partial class SipParser
             new(Reason, Status, Phrase, Header, partial, canContinue);
     }
 
-    private static Fault? ValidateMessage(SipMessage m, in Singles singles)
+    // Every typed value the transaction layer relies on is checked here with the grammar of its typed parser, in
+    // place and without building it (the message is attached to its bytes by now).
+    private static Fault? ValidateMessage(SipMessage m)
     {
-        var vias = new List<SipVia>(2);
-        var anyVia = false;
-        for (var i = 0; i < m.Headers.Count; i++)
+        Span<char> scratch = stackalloc char[SipMessage.ScratchLength];
+        var headers = m.Headers;
+        var top = headers.IndexOf(SipHeaderNames.Via);
+        if (top < 0) return Fault.Missing(SipHeaderNames.Via);
+        for (var i = top; i >= 0; i = headers.IndexOf(SipHeaderNames.Via, i + 1))
         {
-            var h = m.Headers[i];
-            if (!ReferenceEquals(h.Name, SipHeaderNames.Via)) continue;
-            anyVia = true;
-            if (!SipGrammar.TryForEachElement(h.Value, ref vias, static (ReadOnlySpan<char> e, ref List<SipVia> list) =>
-                {
-                    if (!SipVia.TryParse(e, out var via)) return false;
-                    list.Add(via!);
-                    return true;
-                }))
+            var state = 0;
+            if (!SipGrammar.TryForEachElement(headers.ValueChars(i, scratch), ref state,
+                static (ReadOnlySpan<char> e, ref int unused) => SipVia.TryRead(e, out _)))
             {
                 return Fault.Bad(SipHeaderNames.Via);
             }
         }
-        if (!anyVia) return Fault.Missing(SipHeaderNames.Via);
         // RFC 4475 §3.2.1: the magic cookie alone claims an RFC 3261 transaction id and gives none. Refused (the
         // RFC's first choice) rather than matched the RFC 2543 way: every request from such a peer would collide.
-        if (string.Equals(vias[0].Branch, Transactions.SipIds.MagicCookie, StringComparison.Ordinal))
+        if (m.TryReadTopVia(scratch, out var topVia) && topVia.HasBranch && topVia.Branch.SequenceEqual(Transactions.SipIds.MagicCookie))
         {
             return Fault.Bad(SipHeaderNames.Via);
         }
 
-        if (singles.From is null) return Fault.Missing(SipHeaderNames.From);
         // addr-spec allows any absoluteURI here (RFC 4475 §3.3.4): what a UAS does with it is its own decision.
-        if (!SipNameAddress.TryParse(singles.From, anyScheme: true, out var from)) return Fault.Bad(SipHeaderNames.From);
-        if (singles.To is null) return Fault.Missing(SipHeaderNames.To);
-        if (!SipNameAddress.TryParse(singles.To, anyScheme: true, out var to)) return Fault.Bad(SipHeaderNames.To);
-        if (singles.CallId is null) return Fault.Missing(SipHeaderNames.CallId);
-        if (!IsCallId(singles.CallId)) return Fault.Bad(SipHeaderNames.CallId);
-        if (singles.CSeq is null) return Fault.Missing(SipHeaderNames.CSeq);
-        if (!SipMessage.TryParseCSeq(singles.CSeq, out var cseq)) return Fault.Bad(SipHeaderNames.CSeq);
+        if (!m.TryReadFirst(SipHeaderNames.From, scratch, out var from)) return Fault.Missing(SipHeaderNames.From);
+        if (!SipNameAddress.TryRead(from, anyScheme: true, out _)) return Fault.Bad(SipHeaderNames.From);
+        if (!m.TryReadFirst(SipHeaderNames.To, scratch, out var to)) return Fault.Missing(SipHeaderNames.To);
+        if (!SipNameAddress.TryRead(to, anyScheme: true, out _)) return Fault.Bad(SipHeaderNames.To);
+        if (!m.TryReadFirst(SipHeaderNames.CallId, scratch, out var callId)) return Fault.Missing(SipHeaderNames.CallId);
+        if (!IsCallId(callId)) return Fault.Bad(SipHeaderNames.CallId);
+        if (!m.TryReadFirst(SipHeaderNames.CSeq, scratch, out var cseqText)) return Fault.Missing(SipHeaderNames.CSeq);
+        if (!SipMessage.TryParseCSeq(cseqText, out var cseq)) return Fault.Bad(SipHeaderNames.CSeq);
         // A method nobody defined is the UAS's 501 whatever its CSeq says (RFC 4475 §3.1.2.18: 501 rather than
         // 400); a known one must match its CSeq, or transaction matching would mix two methods.
         if (m.IsRequest && !string.Equals(cseq.Method, m.Method, StringComparison.Ordinal) && SipGrammar.IsKnownMethod(m.Method))
@@ -74,56 +71,43 @@ public static partial class SipParser
             return Fault.Bad(SipHeaderNames.CSeq);
         }
         // A missing Max-Forwards is tolerated (read as 70) because some gateways omit it; a bad one is not.
-        if (singles.MaxForwards is not null && !SipMessage.TryParseMaxForwards(singles.MaxForwards, out _))
+        if (m.TryReadFirst(SipHeaderNames.MaxForwards, scratch, out var maxForwards) && !SipMessage.TryParseMaxForwards(maxForwards, out _))
         {
             return Fault.Bad(SipHeaderNames.MaxForwards);
         }
-        if (!TryValidateContacts(m, out var contact)) return Fault.Bad(SipHeaderNames.Contact);
-
-        // The Contact view only ever holds a target we can reach (sip, sips, tel).
-        m.SeedViews(vias, from, to, cseq, contact is { Uri.IsOpaque: true } ? null : contact);
+        if (!AreContactsValid(headers, scratch)) return Fault.Bad(SipHeaderNames.Contact);
         return null;
     }
 
     // callid = word [ "@" word ]
-    private static bool IsCallId(string value)
+    private static bool IsCallId(ReadOnlySpan<char> s)
     {
-        var s = value.AsSpan();
         var at = s.IndexOf('@');
         return at < 0 ? SipGrammar.IsWord(s) : SipGrammar.IsWord(s[..at]) && SipGrammar.IsWord(s[(at + 1)..]);
     }
 
-    // Contact = ( STAR / (contact-param *(COMMA contact-param)) ); STAR only alone.
-    private static bool TryValidateContacts(SipMessage m, out SipNameAddress? first)
+    // Contact = ( STAR / (contact-param *(COMMA contact-param)) ); STAR only alone. The Contact view only ever
+    // holds a target we can reach (sip, sips, tel): SipMessage.Contact reads the first one that way.
+    private static bool AreContactsValid(SipHeaders headers, Span<char> scratch)
     {
-        first = null;
         var lines = 0;
         var star = false;
-        var state = (First: (SipNameAddress?)null, Count: 0);
-        for (var i = 0; i < m.Headers.Count; i++)
+        for (var i = headers.IndexOf(SipHeaderNames.Contact); i >= 0; i = headers.IndexOf(SipHeaderNames.Contact, i + 1))
         {
-            var h = m.Headers[i];
-            if (!ReferenceEquals(h.Name, SipHeaderNames.Contact)) continue;
             lines++;
-            if (h.Value == "*")
+            var value = headers.ValueChars(i, scratch);
+            if (value.SequenceEqual("*"))
             {
                 star = true;
                 continue;
             }
-            if (!SipGrammar.TryForEachElement(h.Value, ref state,
-                static (ReadOnlySpan<char> e, ref (SipNameAddress? First, int Count) st) =>
-                {
-                    if (!SipNameAddress.TryParse(e, anyScheme: true, out var a)) return false;
-                    st.First ??= a;
-                    st.Count++;
-                    return true;
-                }))
+            var state = 0;
+            if (!SipGrammar.TryForEachElement(value, ref state,
+                static (ReadOnlySpan<char> e, ref int unused) => SipNameAddress.TryRead(e, anyScheme: true, out _)))
             {
                 return false;
             }
         }
-        if (star && lines > 1) return false;
-        first = state.First;
-        return true;
+        return !star || lines == 1;
     }
 }

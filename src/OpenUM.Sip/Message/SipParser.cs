@@ -28,6 +28,18 @@ public static partial class SipParser
     /// </summary>
     public static SipParseResult TryParse(in ReadOnlySequence<byte> buffer, in SipParserLimits limits,
         out SipMessage? message, out SipRejection? rejection,
+        out SequencePosition consumed, out SequencePosition examined) =>
+        TryParse(buffer, limits, pooled: false, out message, out rejection, out consumed, out examined);
+
+    // The read loop's parse: a Complete message is lent (SipMessage.IsPooled) until SipMessage.Return, so one
+    // that is only matched and dropped allocates nothing; a rejection's partial message is never lent.
+    internal static SipParseResult TryParsePooled(in ReadOnlySequence<byte> buffer, in SipParserLimits limits,
+        out SipMessage? message, out SipRejection? rejection,
+        out SequencePosition consumed, out SequencePosition examined) =>
+        TryParse(buffer, limits, pooled: true, out message, out rejection, out consumed, out examined);
+
+    private static SipParseResult TryParse(in ReadOnlySequence<byte> buffer, in SipParserLimits limits, bool pooled,
+        out SipMessage? message, out SipRejection? rejection,
         out SequencePosition consumed, out SequencePosition examined)
     {
         SipParseResult result;
@@ -35,8 +47,8 @@ public static partial class SipParser
         try
         {
             result = buffer.IsSingleSegment
-                ? ParseCore(buffer.FirstSpan, stream: true, limits, out message, out rejection, out used)
-                : ParseSegmented(buffer, limits, out message, out rejection, out used);
+                ? ParseCore(buffer.FirstSpan, stream: true, pooled, limits, out message, out rejection, out used)
+                : ParseSegmented(buffer, limits, pooled, out message, out rejection, out used);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -71,11 +83,20 @@ public static partial class SipParser
 
     /// <summary>Parses one UDP datagram; Content-Length is optional, missing bytes are Invalid. Never throws.</summary>
     public static SipParseResult TryParseDatagram(ReadOnlySpan<byte> datagram, in SipParserLimits limits,
+        out SipMessage? message, out SipRejection? rejection) =>
+        TryParseDatagram(datagram, limits, pooled: false, out message, out rejection);
+
+    // The UDP loop's parse: a Complete message is lent as by TryParsePooled.
+    internal static SipParseResult TryParseDatagramPooled(ReadOnlySpan<byte> datagram, in SipParserLimits limits,
+        out SipMessage? message, out SipRejection? rejection) =>
+        TryParseDatagram(datagram, limits, pooled: true, out message, out rejection);
+
+    private static SipParseResult TryParseDatagram(ReadOnlySpan<byte> datagram, in SipParserLimits limits, bool pooled,
         out SipMessage? message, out SipRejection? rejection)
     {
         try
         {
-            return ParseCore(datagram, stream: false, limits, out message, out rejection, out _);
+            return ParseCore(datagram, stream: false, pooled, limits, out message, out rejection, out _);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -89,7 +110,7 @@ public static partial class SipParser
     // look at (keep-alive CRLFs plus MaxMessageBytes). The copy starts small and grows only while the prefix is
     // Incomplete, so pipelined small messages do not each pay for a 64 KiB copy; a verdict on a prefix is the
     // verdict on the whole buffer because the parser never looks past what it needs.
-    private static SipParseResult ParseSegmented(in ReadOnlySequence<byte> buffer, in SipParserLimits limits,
+    private static SipParseResult ParseSegmented(in ReadOnlySequence<byte> buffer, in SipParserLimits limits, bool pooled,
         out SipMessage? message, out SipRejection? rejection, out int used)
     {
         var reader = new SequenceReader<byte>(buffer);
@@ -104,7 +125,7 @@ public static partial class SipParser
             try
             {
                 buffer.Slice(0, size).CopyTo(rented);
-                var result = ParseCore(rented.AsSpan(0, size), stream: true, limits, out message, out rejection, out used);
+                var result = ParseCore(rented.AsSpan(0, size), stream: true, pooled, limits, out message, out rejection, out used);
                 if (result != SipParseResult.Incomplete || size == max) return result;
             }
             finally
@@ -115,7 +136,7 @@ public static partial class SipParser
         }
     }
 
-    private static SipParseResult ParseCore(ReadOnlySpan<byte> data, bool stream, in SipParserLimits limits,
+    private static SipParseResult ParseCore(ReadOnlySpan<byte> data, bool stream, bool pooled, in SipParserLimits limits,
         out SipMessage? message, out SipRejection? rejection, out int consumed)
     {
         message = null;
@@ -151,8 +172,8 @@ public static partial class SipParser
         {
             var fault = scan == SipParseResult.Incomplete ? Fault.Truncated : scanFault;
             // The complete lines before the fault still give the transport Via/From/To/... to answer with.
-            var partial = ParseHead(data[start..linesEnd], headerLines, escapedControls, out _, out _);
-            rejection = fault.ToRejection(partial, false);
+            var partial = ParseHead(data[start..linesEnd], headerLines, escapedControls, null, out _, out _);
+            rejection = Reject(fault, partial, data[start..linesEnd], false);
             return SipParseResult.Invalid;
         }
 
@@ -160,26 +181,30 @@ public static partial class SipParser
         if (stream && PeekContentLength(head) is var peek and >= 0 && peek <= limits.MaxBodyBytes &&
             headerEnd - start + peek <= limits.MaxMessageBytes && headerEnd + peek > data.Length)
         {
-            // The body is still arriving: do not build (and throw away) the header strings on every read.
+            // The body is still arriving: do not build (and throw away) the header index on every read.
             consumed = start;
             return SipParseResult.Incomplete;
         }
-        message = ParseHead(head, headerLines, escapedControls, out var headFault, out var singles);
+        var reuse = pooled ? SipMessage.Rent() : null;
+        message = ParseHead(head, headerLines, escapedControls, reuse, out var headFault, out var singles);
+        if (message is null && reuse is not null) SipMessage.Unrent(reuse);
 
         // Framing first: without a trustworthy Content-Length the stream cannot go on.
         if (singles.DuplicateContentLength)
         {
-            rejection = Fault.Duplicate(SipHeaderNames.ContentLength).ToRejection(message, false);
+            rejection = Reject(Fault.Duplicate(SipHeaderNames.ContentLength), message, head, false);
             message = null;
             return SipParseResult.Invalid;
         }
         long bodyLength;
         var available = data.Length - headerEnd;
-        if (singles.ContentLength is { } clText)
+        if (singles.ContentLength.Found)
         {
-            if (!SipGrammar.TryParseUInt(clText, int.MaxValue, out var cl) || (!stream && cl > available))
+            Span<char> scratch = stackalloc char[16];
+            if (!SipGrammar.TryParseUInt(ValueChars(head, singles.ContentLength, scratch), int.MaxValue, out var cl)
+                || (!stream && cl > available))
             {
-                rejection = Fault.BadContentLength.ToRejection(message, false);
+                rejection = Reject(Fault.BadContentLength, message, head, false);
                 message = null;
                 return SipParseResult.Invalid;
             }
@@ -187,7 +212,7 @@ public static partial class SipParser
         }
         else if (stream)
         {
-            rejection = Fault.Missing(SipHeaderNames.ContentLength).ToRejection(message, false);
+            rejection = Reject(Fault.Missing(SipHeaderNames.ContentLength), message, head, false);
             message = null;
             return SipParseResult.Invalid;
         }
@@ -196,28 +221,47 @@ public static partial class SipParser
         if (bodyLength > limits.MaxBodyBytes || headerEnd - start + bodyLength > limits.MaxMessageBytes)
         {
             var fault = bodyLength > limits.MaxBodyBytes ? Fault.BodyTooLarge : Fault.TooLarge;
-            rejection = fault.ToRejection(message, false);
+            rejection = Reject(fault, message, head, false);
             message = null;
             return SipParseResult.Invalid;
         }
         if (bodyLength > available)
         {
+            if (message is not null && message.IsPooled) SipMessage.Unrent(message);
             message = null;
             consumed = start;
             return SipParseResult.Incomplete;
         }
 
         consumed = headerEnd + (int)bodyLength;
-        if (message is not null && bodyLength > 0) message.Body = data.Slice(headerEnd, (int)bodyLength).ToArray();
+        if (message is not null)
+        {
+            // One copy of the message holds its header values and body until they are read: its own array, or a
+            // rented one while it is lent.
+            var length = consumed - start;
+            var raw = message.IsPooled ? ArrayPool<byte>.Shared.Rent(length) : new byte[length];
+            data[start..consumed].CopyTo(raw);
+            message.Attach(raw, length);
+            if (bodyLength > 0) message.Body = raw.AsMemory(headerEnd - start, (int)bodyLength);
+        }
 
-        if (headFault is null && message is not null) headFault = ValidateMessage(message, singles);
+        if (headFault is null && message is not null) headFault = ValidateMessage(message);
         if (headFault is { } f)
         {
+            message?.LeavePool();
             rejection = f.ToRejection(message, stream);
             message = null;
             return SipParseResult.Invalid;
         }
         return SipParseResult.Complete;
+    }
+
+    // A rejection carrying what was parsed, attached to a copy of the bytes its header values point into.
+    private static SipRejection Reject(Fault fault, SipMessage? partial, ReadOnlySpan<byte> bytes, bool canContinue)
+    {
+        partial?.LeavePool();
+        partial?.Attach(bytes.ToArray(), bytes.Length);
+        return fault.ToRejection(partial, canContinue);
     }
 
     // Finds the blank line ending the header section while enforcing the line, header-count and message caps
@@ -324,39 +368,5 @@ public static partial class SipParser
             _next = Math.Max(_next, at);
             return false;
         }
-    }
-
-    // Allocation-free look at a lone, unfolded Content-Length; -1 whenever the full parse must decide.
-    private static long PeekContentLength(ReadOnlySpan<byte> head)
-    {
-        long found = -1;
-        var p = head.IndexOf("\r\n"u8) + 2;
-        while (p < head.Length)
-        {
-            var end = p + head[p..].IndexOf("\r\n"u8);
-            var line = head[p..end];
-            p = end + 2;
-            var nameLen = line.IndexOfAnyExcept(SipGrammar.TokenBytes);
-            if (nameLen <= 0) continue;
-            var name = line[..nameLen];
-            if (!Ascii.EqualsIgnoreCase(name, "Content-Length"u8) && !Ascii.EqualsIgnoreCase(name, "l"u8)) continue;
-            if (found >= 0 || (p < head.Length && head[p] is (byte)' ' or (byte)'\t')) return -1;
-            var value = line[nameLen..].TrimStart(" \t"u8);
-            if (value.Length == 0 || value[0] != ':') return -1;
-            value = value[1..].Trim(" \t"u8);
-            if (value.Length is 0 or > 9 || value.ContainsAnyExceptInRange((byte)'0', (byte)'9')) return -1;
-            found = 0;
-            foreach (var b in value) found = (found * 10) + (b - '0');
-        }
-        return found;
-    }
-
-    private static string? HeaderNameOf(ReadOnlySpan<byte> linePrefix, bool isStartLine)
-    {
-        if (isStartLine) return null;
-        var colon = linePrefix.IndexOf((byte)':');
-        if (colon <= 0) return null;
-        var name = linePrefix[..colon].TrimEnd(" \t"u8);
-        return name.Length > 0 && !name.ContainsAnyExcept(SipGrammar.TokenBytes) ? SipHeaderNames.FromBytes(name) : null;
     }
 }

@@ -93,18 +93,30 @@ public sealed class SipUri
         TryParse(text, out var uri) ? uri! : throw new FormatException($"Invalid SIP URI '{text}'.");
 
     // unsupportedScheme distinguishes 416 (well-formed scheme we do not serve) from 400 (garbage).
-    internal static bool TryParse(ReadOnlySpan<char> text, out SipUri? uri, out bool unsupportedScheme)
+    internal static bool TryParse(ReadOnlySpan<char> text, out SipUri? uri, out bool unsupportedScheme) =>
+        TryParse(text, build: true, out uri, out unsupportedScheme, out _);
+
+    // The same grammar without building anything: the parser checks every URI of a message this way and leaves
+    // the SipUri to the first reader. hasHeaders: a '?' part (not allowed in a Request-URI, RFC 3261 §19.1.1).
+    internal static bool IsValid(ReadOnlySpan<char> text, bool anyScheme, out bool unsupportedScheme, out bool hasHeaders)
+    {
+        if (TryParse(text, build: false, out _, out unsupportedScheme, out hasHeaders)) return true;
+        return anyScheme && unsupportedScheme && IsOpaqueUri(text);
+    }
+
+    private static bool TryParse(ReadOnlySpan<char> text, bool build, out SipUri? uri, out bool unsupportedScheme, out bool hasHeaders)
     {
         uri = null;
         unsupportedScheme = false;
+        hasHeaders = false;
         var colon = text.IndexOf(':');
         if (colon <= 0) return false;
         var scheme = text[..colon];
         if (!char.IsAsciiLetter(scheme[0]) || scheme.ContainsAnyExcept(SchemeChars)) return false;
         var rest = text[(colon + 1)..];
-        if (scheme.Equals("sip", StringComparison.OrdinalIgnoreCase)) return TryParseSip("sip", rest, out uri);
-        if (scheme.Equals("sips", StringComparison.OrdinalIgnoreCase)) return TryParseSip("sips", rest, out uri);
-        if (scheme.Equals("tel", StringComparison.OrdinalIgnoreCase)) return TryParseTel(rest, out uri);
+        if (scheme.Equals("sip", StringComparison.OrdinalIgnoreCase)) return TryParseSip("sip", rest, build, out uri, out hasHeaders);
+        if (scheme.Equals("sips", StringComparison.OrdinalIgnoreCase)) return TryParseSip("sips", rest, build, out uri, out hasHeaders);
+        if (scheme.Equals("tel", StringComparison.OrdinalIgnoreCase)) return TryParseTel(rest, build, out uri);
         unsupportedScheme = true;
         return false;
     }
@@ -115,20 +127,25 @@ public sealed class SipUri
     internal static bool TryParseAny(ReadOnlySpan<char> text, out SipUri? uri)
     {
         if (TryParse(text, out uri, out var unsupportedScheme)) return true;
-        if (!unsupportedScheme) return false;
-        var colon = text.IndexOf(':');
-        var rest = text[(colon + 1)..];
-        if (rest.Length == 0 || !SipGrammar.IsEscapedRun(rest, SipGrammar.UricChars)) return false;
-        uri = new SipUri(text[..colon].ToString().ToLowerInvariant(), text.ToString());
+        if (!unsupportedScheme || !IsOpaqueUri(text)) return false;
+        uri = new SipUri(text[..text.IndexOf(':')].ToString().ToLowerInvariant(), text.ToString());
         return true;
+    }
+
+    // The part after the scheme of an absoluteURI whose scheme is well formed.
+    private static bool IsOpaqueUri(ReadOnlySpan<char> text)
+    {
+        var rest = text[(text.IndexOf(':') + 1)..];
+        return rest.Length > 0 && SipGrammar.IsEscapedRun(rest, SipGrammar.UricChars);
     }
 
     private static readonly System.Buffers.SearchValues<char> SchemeChars =
         System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.");
 
-    private static bool TryParseSip(string scheme, ReadOnlySpan<char> s, out SipUri? uri)
+    private static bool TryParseSip(string scheme, ReadOnlySpan<char> s, bool build, out SipUri? uri, out bool hasHeaders)
     {
         uri = null;
+        hasHeaders = false;
         string? user = null, password = null;
         var at = s.IndexOf('@');
         if (at >= 0)
@@ -137,12 +154,12 @@ public sealed class SipUri
             var pc = userinfo.IndexOf(':');
             var userPart = pc >= 0 ? userinfo[..pc] : userinfo;
             if (userPart.Length == 0 || !SipGrammar.IsEscapedRun(userPart, SipGrammar.UserChars)) return false;
-            user = SipGrammar.Unescape(userPart);
+            if (build) user = SipGrammar.Unescape(userPart);
             if (pc >= 0)
             {
                 var pw = userinfo[(pc + 1)..];
                 if (!SipGrammar.IsEscapedRun(pw, SipGrammar.PasswordChars)) return false;
-                password = SipGrammar.Unescape(pw);
+                if (build) password = SipGrammar.Unescape(pw);
             }
             s = s[(at + 1)..];
         }
@@ -166,15 +183,16 @@ public sealed class SipUri
         var rest = hostEnd < 0 ? ReadOnlySpan<char>.Empty : s[hostEnd..];
         var headerStart = rest.IndexOf('?');
         var paramPart = headerStart >= 0 ? rest[..headerStart] : rest;
-        if (!TryParseUriParams(paramPart, SipGrammar.ParamChars, out var parameters)) return false;
+        if (!TryParseUriParams(paramPart, SipGrammar.ParamChars, build, out var parameters)) return false;
         IReadOnlyList<KeyValuePair<string, string>> headers = NoHeaders;
-        if (headerStart >= 0 && !TryParseUriHeaders(rest[(headerStart + 1)..], out headers)) return false;
+        hasHeaders = headerStart >= 0;
+        if (hasHeaders && !TryParseUriHeaders(rest[(headerStart + 1)..], build, out headers)) return false;
 
-        uri = new SipUri(scheme, user, password, host.ToString(), port, parameters, headers);
+        if (build) uri = new SipUri(scheme, user, password, host.ToString(), port, parameters, headers);
         return true;
     }
 
-    private static bool TryParseTel(ReadOnlySpan<char> s, out SipUri? uri)
+    private static bool TryParseTel(ReadOnlySpan<char> s, bool build, out SipUri? uri)
     {
         uri = null;
         var semi = s.IndexOf(';');
@@ -187,43 +205,51 @@ public sealed class SipUri
             if (digits.IndexOfAnyInRange('0', '9') < 0 || digits.ContainsAnyExcept("0123456789-.()")) return false;
         }
         else if (number.IndexOfAnyExcept("-.()") < 0 || number.IndexOf('+') >= 0) return false;
-        if (!TryParseUriParams(semi < 0 ? ReadOnlySpan<char>.Empty : s[semi..], SipGrammar.ParamChars, out var parameters))
+        if (!TryParseUriParams(semi < 0 ? ReadOnlySpan<char>.Empty : s[semi..], SipGrammar.ParamChars, build, out var parameters))
         {
             return false;
         }
-        uri = new SipUri("tel", number.ToString(), null, "", null, parameters, NoHeaders);
+        if (build) uri = new SipUri("tel", number.ToString(), null, "", null, parameters, NoHeaders);
         return true;
     }
 
-    private static bool TryParseUriParams(ReadOnlySpan<char> s, System.Buffers.SearchValues<char> allowed,
+    private static bool TryParseUriParams(ReadOnlySpan<char> s, System.Buffers.SearchValues<char> allowed, bool build,
         out IReadOnlyList<KeyValuePair<string, string?>> parameters)
     {
         parameters = NoParameters;
         if (s.Length == 0) return true;
-        var list = SipGrammar.ParamScratch();
+        var list = build ? SipGrammar.ParamScratch() : null;
         foreach (var range in s[1..].Split(';'))
         {
             var item = s[1..][range];
             var eq = item.IndexOf('=');
             var name = eq >= 0 ? item[..eq] : item;
-            if (name.Length == 0 || !SipGrammar.IsEscapedRun(name, allowed)) return false;
+            if (name.Length == 0 || !SipGrammar.IsEscapedRun(name, allowed))
+            {
+                list?.Clear();
+                return false;
+            }
             string? value = null;
             if (eq >= 0)
             {
                 var v = item[(eq + 1)..];
-                if (v.Length == 0 || !SipGrammar.IsEscapedRun(v, allowed)) return false;
-                value = SipGrammar.Intern(v);
+                if (v.Length == 0 || !SipGrammar.IsEscapedRun(v, allowed))
+                {
+                    list?.Clear();
+                    return false;
+                }
+                if (build) value = SipGrammar.Intern(v);
             }
-            list.Add(new KeyValuePair<string, string?>(SipGrammar.Intern(name), value));
+            list?.Add(new KeyValuePair<string, string?>(SipGrammar.Intern(name), value));
         }
-        parameters = SipGrammar.ToArrayAndClear(list);
+        if (list is not null) parameters = SipGrammar.ToArrayAndClear(list);
         return true;
     }
 
-    private static bool TryParseUriHeaders(ReadOnlySpan<char> s, out IReadOnlyList<KeyValuePair<string, string>> headers)
+    private static bool TryParseUriHeaders(ReadOnlySpan<char> s, bool build, out IReadOnlyList<KeyValuePair<string, string>> headers)
     {
         headers = NoHeaders;
-        var list = new List<KeyValuePair<string, string>>();
+        var list = build ? new List<KeyValuePair<string, string>>() : null;
         foreach (var range in s.Split('&'))
         {
             var item = s[range];
@@ -236,9 +262,9 @@ public sealed class SipUri
             {
                 return false;
             }
-            list.Add(new KeyValuePair<string, string>(name.ToString(), value.ToString()));
+            list?.Add(new KeyValuePair<string, string>(name.ToString(), value.ToString()));
         }
-        headers = list;
+        if (list is not null) headers = list;
         return true;
     }
 

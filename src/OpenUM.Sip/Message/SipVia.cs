@@ -77,6 +77,30 @@ public sealed class SipVia
     public static bool TryParse(ReadOnlySpan<char> text, out SipVia? via)
     {
         via = null;
+        if (!TryRead(text, out var parts)) return false;
+        if (!SipGrammar.TryParseGenericParams(parts.Text, parts.ParamsStart, out var parameters, viaParams: true)) return false;
+        via = new SipVia(SipGrammar.Intern(parts.Transport), parts.Host.ToString(), parts.Port, parameters);
+        return true;
+    }
+
+    // The parts of one via-parm the transaction layer reads, as spans of the text: what matching a request needs
+    // without building a SipVia (the first occurrence of a parameter counts, as for Parameters).
+    internal readonly ref struct Parts
+    {
+        public ReadOnlySpan<char> Text { get; init; }        // the via-parm, white space trimmed
+        public ReadOnlySpan<char> Transport { get; init; }
+        public ReadOnlySpan<char> Host { get; init; }
+        public int? Port { get; init; }
+        public int ParamsStart { get; init; }
+        public ReadOnlySpan<char> Branch { get; init; }
+        public bool HasBranch { get; init; }
+        public bool HasRPort { get; init; }
+    }
+
+    // Validates one via-parm with everything TryParse checks, and allocates nothing.
+    internal static bool TryRead(ReadOnlySpan<char> text, out Parts parts)
+    {
+        parts = default;
         var s = SipGrammar.TrimWsp(text);
         var pos = 0;
         if (!ReadToken(s, ref pos, out var protocol) || !protocol.Equals("SIP", StringComparison.OrdinalIgnoreCase)) return false;
@@ -115,12 +139,28 @@ public sealed class SipVia
         }
         else pos = afterHost;
 
-        if (!SipGrammar.TryParseGenericParams(s, pos, out var parameters, viaParams: true)) return false;
-        foreach (var kv in parameters)
+        var paramsStart = pos;
+        ReadOnlySpan<char> branch = default;
+        bool hasBranch = false, hasRPort = false;
+        SipGrammar.ParamStep step;
+        while ((step = SipGrammar.NextGenericParam(s, ref pos, viaParams: true, out var param)) == SipGrammar.ParamStep.Param)
         {
-            if (!IsValidParam(kv.Key, kv.Value)) return false;
+            var name = s[param.Name];
+            var value = param.HasValue ? s[param.Value] : default;
+            if (!IsValidParam(name, value, param.HasValue)) return false;
+            if (!hasBranch && name.Equals("branch", StringComparison.OrdinalIgnoreCase))
+            {
+                hasBranch = true;
+                branch = value;
+            }
+            else if (name.Equals("rport", StringComparison.OrdinalIgnoreCase)) hasRPort = true;
         }
-        via = new SipVia(SipGrammar.Intern(transport), host.ToString(), port, parameters);
+        if (step == SipGrammar.ParamStep.Bad) return false;
+        parts = new Parts
+        {
+            Text = s, Transport = transport, Host = host, Port = port, ParamsStart = paramsStart,
+            Branch = branch, HasBranch = hasBranch, HasRPort = hasRPort,
+        };
         return true;
     }
 
@@ -176,21 +216,20 @@ public sealed class SipVia
         return true;
     }
 
-    private static bool IsValidParam(string name, string? value)
+    private static bool IsValidParam(ReadOnlySpan<char> name, ReadOnlySpan<char> value, bool hasValue)
     {
-        if (name.Equals("branch", StringComparison.OrdinalIgnoreCase)) return value is not null && SipGrammar.IsToken(value);
+        if (name.Equals("branch", StringComparison.OrdinalIgnoreCase)) return hasValue && SipGrammar.IsToken(value);
         if (name.Equals("received", StringComparison.OrdinalIgnoreCase))
         {
-            return value is not null && value.AsSpan().IndexOfAnyExcept("0123456789abcdefABCDEF:.") < 0 &&
-                IPAddress.TryParse(value, out _);
+            return hasValue && value.IndexOfAnyExcept("0123456789abcdefABCDEF:.") < 0 && IPAddress.IsValid(value);
         }
-        if (name.Equals("rport", StringComparison.OrdinalIgnoreCase)) return value is null || SipGrammar.TryParsePort(value, out _);
-        if (name.Equals("ttl", StringComparison.OrdinalIgnoreCase)) return value is not null && SipGrammar.TryParseUInt(value, 255, out _);
-        if (name.Equals("maddr", StringComparison.OrdinalIgnoreCase)) return value is not null && SipGrammar.IsHost(value);
+        if (name.Equals("rport", StringComparison.OrdinalIgnoreCase)) return !hasValue || SipGrammar.TryParsePort(value, out _);
+        if (name.Equals("ttl", StringComparison.OrdinalIgnoreCase)) return hasValue && SipGrammar.TryParseUInt(value, 255, out _);
+        if (name.Equals("maddr", StringComparison.OrdinalIgnoreCase)) return hasValue && SipGrammar.IsHost(value);
         return true;
     }
 
-    private static bool ReadToken(ReadOnlySpan<char> s, ref int pos, out ReadOnlySpan<char> token)
+    private static bool ReadToken(ReadOnlySpan<char> s, scoped ref int pos, out ReadOnlySpan<char> token)
     {
         var len = s[pos..].IndexOfAnyExcept(SipGrammar.Token);
         if (len < 0) len = s.Length - pos;

@@ -28,6 +28,7 @@ internal interface ISipTransportSink
     // An outgoing TLS handshake (we are the client) failed or timed out; the caller also gets the exception.
     void OnOutgoingHandshakeFailed(SipConnectionInfo info, Exception error);
 
+    // The message may be lent (parsed by SipParser.TryParsePooled): valid until this returns, kept as message.Own().
     void OnMessage(SipConnection connection, SipMessage message);
 
     // The sink answers (when the partial message allows it); the transport then closes the connection

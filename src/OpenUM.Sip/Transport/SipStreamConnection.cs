@@ -138,13 +138,14 @@ internal sealed class SipStreamConnection : SipConnection
             bool completed = false;
             while (true)
             {
-                var outcome = SipParser.TryParse(buffer, limits, out var message, out var rejection,
+                var outcome = SipParser.TryParsePooled(buffer, limits, out var message, out var rejection,
                     out var consumed, out var examined);
                 if (outcome == SipParseResult.Complete && message is not null)
                 {
                     buffer = buffer.Slice(consumed);
                     completed = true;
                     sink.OnMessage(this, message);
+                    SipMessage.Return(message); // lent for the call above only
                     continue;
                 }
                 if (outcome == SipParseResult.Invalid && rejection is not null)

@@ -122,10 +122,14 @@ internal sealed class SipUdpTransport : IAsyncDisposable
             return;
         }
         if (IsKeepAlive(datagram)) return;
-        var outcome = SipParser.TryParseDatagram(datagram, _limits, out var message, out var rejection);
+        var outcome = SipParser.TryParseDatagramPooled(datagram, _limits, out var message, out var rejection);
         var connection = known ?? GetConnection(info);
         connection.Touch();
-        if (outcome == SipParseResult.Complete && message is not null) _sink.OnMessage(connection, message);
+        if (outcome == SipParseResult.Complete && message is not null)
+        {
+            _sink.OnMessage(connection, message);
+            SipMessage.Return(message); // lent for the call above only
+        }
         else if (rejection is not null) _sink.OnRejected(connection, rejection);
     }
 
