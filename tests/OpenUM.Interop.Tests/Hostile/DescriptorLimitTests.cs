@@ -7,10 +7,11 @@ namespace OpenUM.Interop.Tests.Hostile;
 /// <summary>
 /// The server at its descriptor limit must keep running the work it has, which needs no new descriptor. On Linux
 /// every thread the .NET runtime starts first waits on a pipe(2) of its own, so at the limit no thread can start:
-/// a server that needs a new thread pool thread then dies with "Out of memory." (the thread pool lets the
-/// OutOfMemoryException of the failed start out of the runtime's timer thread). Here the limit is cut to the lowest
-/// free descriptor of an idle server, whose idle pool threads would normally have retired, while the configuration
-/// store is polled every second.
+/// a server that then needs a new thread pool thread, or tiered compilation's background thread, dies with
+/// "Out of memory." (the OutOfMemoryException of the failed start reaches the runtime's timer thread, or whichever
+/// call wanted the thread). Here the limit is cut to the lowest free descriptor of an idle server, whose idle
+/// threads would normally have exited, while its timers go on (the store poll every second, the outbox worker's
+/// retry every 2 s).
 /// </summary>
 public sealed class DescriptorLimitTests(ITestOutputHelper output)
 {
@@ -21,9 +22,13 @@ public sealed class DescriptorLimitTests(ITestOutputHelper output)
     {
         await using var server = await TlsUmServer.CreateAsync(output);
         await server.ConfigureSecuredAsync(serverCertificate: null);
-        // Idle thread pool threads retire after 20 s; 200 ms lets a server whose threads may retire be caught needing
-        // a new one within this test (the store poll, once a second, runs on the pool).
-        await server.StartAsync("TLS", variables: new Dictionary<string, string> { ["DOTNET_ThreadPool_ThreadTimeoutMs"] = "200" });
+        // Idle thread pool threads exit after 20 s, tiered compilation's after 4 s; these make a server that lets them
+        // exit need new ones within this test (timer work runs on the pool, and new code paths get compiled).
+        await server.StartAsync("TLS", variables: new Dictionary<string, string>
+        {
+            ["DOTNET_ThreadPool_ThreadTimeoutMs"] = "200",
+            ["DOTNET_TC_BackgroundWorkerTimeoutMs"] = "50",
+        });
         await Task.Delay(TimeSpan.FromSeconds(2));
         int pid = server.ServerPid;
         var (soft, hard) = OpenFilesLimit(pid);
@@ -34,16 +39,16 @@ public sealed class DescriptorLimitTests(ITestOutputHelper output)
         await PrlimitAsync(pid, $"{lowestFree}:{hard}");
         try
         {
-            // The poll cannot open the store (2008, written to events.jsonl, which is open already): the server ran
-            // timer work on its thread pool at the limit.
+            // The outbox worker cannot open its queue (2025 with EMFILE, written to events.jsonl, which is open
+            // already): the server ran timer work on its thread pool at the limit.
             var deadline = DateTime.UtcNow + HangGuard;
-            while (!server.EventsSince(before, 2008).Any())
+            while (!AtTheLimit(server, before).Any())
             {
                 Assert.True(server.Running, "openum serve died at its descriptor limit\n" + server.Diagnostics);
-                Assert.True(DateTime.UtcNow < deadline, $"no event 2008 (store poll failed) within {HangGuard.TotalSeconds:0} s at the limit\n{server.Diagnostics}");
+                Assert.True(DateTime.UtcNow < deadline, $"no event 2025 (outbox worker: too many open files) within {HangGuard.TotalSeconds:0} s at the limit\n{server.Diagnostics}");
                 await Task.Delay(200);
             }
-            // A few more polls at the limit.
+            // A few more rounds of timer work at the limit.
             await Task.Delay(TimeSpan.FromSeconds(3));
             Assert.True(server.Running, "openum serve died at its descriptor limit\n" + server.Diagnostics);
         }
@@ -51,9 +56,12 @@ public sealed class DescriptorLimitTests(ITestOutputHelper output)
         {
             if (server.Running) await PrlimitAsync(pid, $"{soft}:{hard}");
         }
-        output.WriteLine($"limit cut from {soft} to {lowestFree} (hard {hard}); event: {server.EventsSince(before, 2008)[0].Raw}");
+        output.WriteLine($"limit cut from {soft} to {lowestFree} (hard {hard}); {AtTheLimit(server, before).Count()} events 2025 at the limit");
         await server.AssertCleanStopAsync();
     }
+
+    private static IEnumerable<ServerEvent> AtTheLimit(TlsUmServer server, int before) =>
+        server.EventsSince(before, 2025).Where(e => e.Raw.Contains("Too many open files", StringComparison.Ordinal));
 
     // Soft and hard RLIMIT_NOFILE of a process.
     private static (long Soft, long Hard) OpenFilesLimit(int pid)
