@@ -15,6 +15,8 @@ public static class UmHost
     /// <summary>Runs the service until the process is asked to stop; returns the exit code.</summary>
     public static async Task<int> RunAsync(ServeOptions options, CancellationToken ct)
     {
+        // Before anything can take descriptors: every pool thread the server will use (PoolThreads says why).
+        PoolThreads.StartAll(PoolThreads.DefaultCount);
         var data = new DataDirectory(options.DataDirectory);
         RecordLogTarget(data, options.LogTarget);
         IConfigurationStore store;
