@@ -220,6 +220,21 @@ public sealed class OpenUmProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits (hang guard) until at least <paramref name="count"/> events <paramref name="id"/> have been written; returns them.</summary>
+    public async Task<ServerEvent[]> WaitForEventCountAsync(int id, int count, TimeSpan hangGuard)
+    {
+        var deadline = DateTime.UtcNow + hangGuard;
+        while (true)
+        {
+            var found = ReadEvents().Where(e => e.Id == id).ToArray();
+            if (found.Length >= count)
+                return found;
+            if (DateTime.UtcNow > deadline)
+                Assert.Fail($"{found.Length} of {count} events {id} within the {hangGuard.TotalSeconds:0} s hang guard\n{EventsText()}\n{ServerOutput}");
+            await Task.Delay(200);
+        }
+    }
+
     /// <summary>&lt;data-dir&gt;/maildir/&lt;address&gt;/new.</summary>
     public string MaildirNew(string address) => Path.Combine(DataDir, "maildir", address.ToLowerInvariant(), "new");
 

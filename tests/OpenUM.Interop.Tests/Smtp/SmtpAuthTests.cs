@@ -44,7 +44,7 @@ public sealed class SmtpAuthTests(ITestOutputHelper output)
         string log = postfix.Log;
         Assert.Matches($@"client=unknown\[127\.0\.0\.1\], sasl_method=(PLAIN|LOGIN), sasl_username={User}", log);
         Assert.Contains("subject_CN=" + TestPki.UmName, log);
-        Assert.Single(um.Um.ReadEvents(), x => x.Id == 2020);
+        Assert.Single(await um.Um.WaitForEventCountAsync(2020, 1, TimeSpan.FromSeconds(30)));
     }
 
     /// <summary>sasldb with the user, smtpd.conf for it, and main.cf: AUTH after TLS only, relay only when authenticated.</summary>

@@ -88,7 +88,8 @@ public sealed partial class SmtpOutboxCliTests(ITestOutputHelper output)
         Assert.Matches(@"postfix/smtps/smtpd\[\d+\]: .*subject_CN=" + Regex.Escape(TestPki.UmName), log);
         Assert.DoesNotContain("Trusted TLS connection established", string.Join('\n', log.Split('\n').Where(l => l.Contains("postfix/smtpd[", StringComparison.Ordinal))));
         Assert.DoesNotContain("STARTTLS", log);
-        Assert.Contains(message.MessageId ?? "(none)", Assert.Single(um.Um.ReadEvents(), e => e.Id == 2020).Message);
+        // The outbox forgets the item before 2020 is written: wait for the line.
+        Assert.Contains(message.MessageId ?? "(none)", Assert.Single(await um.Um.WaitForEventCountAsync(2020, 1, TimeSpan.FromSeconds(30))).Message);
         Assert.Empty(await SmtpDeliveryTests.WaitForOutboxAsync(um, 0));
     }
 
