@@ -11,7 +11,7 @@ namespace OpenUM.Bench;
 /// (not timed): plain packets for <see cref="Protect"/>, packets freshly protected by the sending context for
 /// <see cref="Unprotect"/>. So every unprotect is a first-time, in-window, authentic packet (a real success, never
 /// a replay rejection), and the measured loops hold nothing but the SRTP calls. bench/srtp/libsrtp-bench.c does the
-/// same with the system libsrtp2 (same sizes, same batch); bench/srtp/side-by-side.sh runs both.
+/// same with libsrtp 2.5.0 built on OpenSSL (same sizes, same batch); bench/srtp/side-by-side.sh runs both.
 /// </summary>
 [MemoryDiagnoser]
 public class SrtpBenchmark
