@@ -14,7 +14,8 @@ internal static unsafe class LibCryptoSha1
     /// <summary>Bytes reserved per SHA_CTX (the struct is 96 bytes on LP64; rounded up for safety).</summary>
     public const int CtxSize = 128;
 
-    private const string Library = "libcrypto.so.3";
+    /// <summary>The OpenSSL 3 libcrypto that .NET itself uses on Linux.</summary>
+    internal const string Library = "libcrypto.so.3";
 
     // Declared P/Invokes rather than function pointers from NativeLibrary: the JIT then clears the upper vector
     // registers (vzeroupper) before each call. Without it, a state copy done with AVX-512 moves just before made

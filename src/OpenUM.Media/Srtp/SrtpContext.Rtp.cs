@@ -40,7 +40,7 @@ public sealed partial class SrtpContext
             Span<byte> nonce = stackalloc byte[12];
             GcmNonce(_rtp.Salt, ssrc, index, nonce);
             var payload = buffer[hl..length];
-            _rtp.Gcm!.Encrypt(nonce, payload, payload, buffer.Slice(length, _info.RtpTagLength), packet[..hl]);
+            _rtp.Aead!.Seal(nonce, payload, buffer.Slice(length, _info.RtpTagLength), packet[..hl], default);
             _mki.CopyTo(buffer[(length + _info.RtpTagLength)..]);
         }
         else
@@ -99,15 +99,8 @@ public sealed partial class SrtpContext
         {
             Span<byte> nonce = stackalloc byte[12];
             GcmNonce(_rtp.Salt, ssrc, index, nonce);
-            var cipher = packet[hl..body];
-            try
-            {
-                _rtp.Gcm!.Decrypt(nonce, cipher, packet.Slice(body, tag), cipher, packet[..hl]);
-            }
-            catch (AuthenticationTagMismatchException)
-            {
+            if (!_rtp.Aead!.Open(nonce, packet[hl..body], packet.Slice(body, tag), packet[..hl], default))
                 return SrtpStatus.AuthenticationFailed;
-            }
         }
         else
         {
