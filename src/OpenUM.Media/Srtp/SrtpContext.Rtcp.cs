@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
 
 namespace OpenUM.Media.Srtp;
 
@@ -100,7 +99,7 @@ public sealed partial class SrtpContext
         {
             Span<byte> mac = stackalloc byte[SrtpAuthenticator.MacLength];
             _rtcp.Auth!.Compute(packet[..(trailerAt + 4)], default, mac);
-            if (!CryptographicOperations.FixedTimeEquals(mac[..tag], packet[^tag..]))
+            if (!TagEquals(mac, packet[^tag..]))
                 return SrtpStatus.AuthenticationFailed;
             if (encrypted)
             {

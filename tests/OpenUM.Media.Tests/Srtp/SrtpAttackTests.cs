@@ -144,6 +144,57 @@ public sealed class SrtpAttackTests
     }
 
     [Theory]
+    [InlineData(SrtpSuite.AesCm128HmacSha1_80)]
+    [InlineData(SrtpSuite.AesCm128HmacSha1_32)]
+    [InlineData(SrtpSuite.Aes256CmHmacSha1_32)]
+    public void EveryFlippedTagBitFails(SrtpSuite suite)
+    {
+        using var key = Key(suite);
+        var (tx, rx) = Pair(key);
+        using (tx)
+        using (rx)
+        {
+            var wire = ProtectRtp(tx, RtpPacket(40, 3), 172);
+            var srtcp = ProtectRtcp(tx, Rtcp(3), 32);
+            int rtpTag = SrtpSuites.Info(suite).RtpTagLength, rtcpTag = SrtpSuites.Info(suite).RtcpTagLength;
+            for (int bit = 0; bit < rtpTag * 8; bit++)
+            {
+                var bad = wire.ToArray();
+                bad[wire.Length - rtpTag + bit / 8] ^= (byte)(1 << (bit % 8));
+                Assert.Equal(SrtpStatus.AuthenticationFailed, rx.UnprotectRtp(bad, out _));
+            }
+            for (int bit = 0; bit < rtcpTag * 8; bit++)
+            {
+                var bad = srtcp.ToArray();
+                bad[srtcp.Length - rtcpTag + bit / 8] ^= (byte)(1 << (bit % 8));
+                Assert.Equal(SrtpStatus.AuthenticationFailed, rx.UnprotectRtcp(bad, out _));
+            }
+            Assert.Equal(SrtpStatus.Ok, rx.UnprotectRtp(wire, out _));
+            Assert.Equal(SrtpStatus.Ok, rx.UnprotectRtcp(srtcp, out _));
+        }
+    }
+
+    [Theory]
+    [InlineData(4)]
+    [InlineData(10)]
+    [InlineData(16)]
+    public void TagComparisonLooksAtEveryByteOfTheTagOnly(int length)
+    {
+        var mac = new byte[20];
+        new Random(length).NextBytes(mac);
+        var tag = mac.AsSpan(0, length).ToArray();
+        Assert.True(SrtpContext.TagEquals(mac, tag));
+        for (int i = 0; i < length; i++)
+        {
+            var bad = tag.ToArray();
+            bad[i] ^= 0x40;
+            Assert.False(SrtpContext.TagEquals(mac, bad));
+        }
+        mac[length] ^= 0xFF; // MAC bytes past the truncated tag are not compared
+        Assert.True(SrtpContext.TagEquals(mac, tag));
+    }
+
+    [Theory]
     [MemberData(nameof(GcmSuitesAndPaths))]
     public void GcmTagFailureLeavesNoUnauthenticatedPlaintext(SrtpSuite suite, bool native)
     {
