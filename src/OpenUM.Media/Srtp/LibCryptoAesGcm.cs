@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace OpenUM.Media.Srtp;
@@ -141,7 +142,7 @@ internal static unsafe class LibCryptoAesGcm
         {
             int n;
             // A null output buffer makes the update AAD (EVP_EncryptUpdate(3), "AEAD interface").
-            return aad.Length <= FastLimit ? CipherUpdate(ctx, null, &n, a, aad.Length) == 1 : CipherUpdateLong(ctx, null, &n, a, aad.Length) == 1;
+            return aad.Length <= FastLimit ? CipherUpdate(ctx, null, &n, a, aad.Length) == 1 : UpdateLong(ctx, null, &n, a, aad.Length) == 1;
         }
     }
 
@@ -151,9 +152,15 @@ internal static unsafe class LibCryptoAesGcm
             return true;
         int n;
         // GCM is a stream mode: the whole input comes back at once (n == length), in place.
-        int ok = length <= FastLimit ? CipherUpdate(ctx, data, &n, data, length) : CipherUpdateLong(ctx, data, &n, data, length);
+        int ok = length <= FastLimit ? CipherUpdate(ctx, data, &n, data, length) : UpdateLong(ctx, data, &n, data, length);
         return ok == 1 && n == length;
     }
+
+    // Out of line for the reason given in LibCryptoSha1: an inlined P/Invoke with the GC transition costs its caller
+    // a P/Invoke frame set-up on every call.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int UpdateLong(IntPtr ctx, byte* output, int* outputLength, byte* input, int inputLength) =>
+        CipherUpdateLong(ctx, output, outputLength, input, inputLength);
 
     // Known answers, so that a libcrypto that misbehaves (or a FIPS build that refuses GCM) is never used: the
     // binding must both produce the right ciphertext and tag and reject a wrong tag.

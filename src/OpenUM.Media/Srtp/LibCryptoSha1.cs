@@ -67,9 +67,14 @@ internal static unsafe class LibCryptoSha1
             if (data.Length <= FastLimit)
                 Sha1Update(ctx, p, (nuint)data.Length);
             else
-                Sha1UpdateLong(ctx, p, (nuint)data.Length);
+                UpdateLong(ctx, p, (nuint)data.Length);
         }
     }
+
+    // Kept out of line: a method that inlines a P/Invoke with the GC transition sets up a P/Invoke frame in its
+    // prologue on every call (a helper call and a thread-local lookup), even when the branch is never taken.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void UpdateLong(void* ctx, byte* data, nuint length) => Sha1UpdateLong(ctx, data, length);
 
     /// <summary>SHA1_Final into 20 bytes.</summary>
     public static void Final(void* ctx, byte* digest) => Sha1Final(digest, ctx);
