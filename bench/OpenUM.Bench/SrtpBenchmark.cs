@@ -56,9 +56,11 @@ public class SrtpBenchmark
         _buffer = new byte[_slot * Batch];
         _lengths = new int[Batch];
 
-        // Validation and warm-up in one: many full round trips through both contexts, every status checked,
-        // so the measured code is already at its final JIT tier and any first-packet-of-an-SSRC work is done.
-        for (int round = 0; round < 40; round++)
+        // Validation and warm-up in one: full round trips through both contexts, every status checked, for at least
+        // 40 rounds and half a second, so the measured code is at its final JIT tier (tiering waits ~100 ms after the
+        // last new method, then compiles in the background) and any first-packet-of-an-SSRC work is done.
+        var warm = System.Diagnostics.Stopwatch.StartNew();
+        for (int round = 0; round < 40 || warm.ElapsedMilliseconds < 500; round++)
         {
             PrepareProtected();
             Unprotect();

@@ -3,8 +3,8 @@
 #
 # Usage: bench/srtp/side-by-side.sh [SECONDS] [BDN_WARMUP] [BDN_ITERATIONS]
 #   SECONDS         measured protect time per suite/size in each libsrtp run (default 1)
-#   BDN_WARMUP      BenchmarkDotNet warm-up iterations (default 10)
-#   BDN_ITERATIONS  BenchmarkDotNet measured iterations (default 40); one iteration = one batch of 2048 packets
+#   BDN_WARMUP      BenchmarkDotNet warm-up iterations (default 20)
+#   BDN_ITERATIONS  BenchmarkDotNet measured iterations (default 100); one iteration = one batch of 2048 packets
 # The reference (REF=openssl, the default) is Debian's libsrtp2 source package configured --enable-openssl, built by
 # build-libsrtp-openssl.sh into $BENCH_OUT/libsrtp-openssl and linked statically into libsrtp-bench: what a C
 # server on OpenSSL runs. REF=system links the installed libsrtp2 instead (Debian's binary is built on NSS and is
@@ -17,7 +17,7 @@
 # build to $BENCH_ARTIFACTS (default /tmp/openum-bench-artifacts).
 set -eu
 case "${1:-}" in -h|--help) sed -n '2,20p' "$0"; exit 0;; esac
-secs="${1:-1}"; warm="${2:-10}"; iters="${3:-40}"
+secs="${1:-1}"; warm="${2:-20}"; iters="${3:-100}"
 here="$(cd "$(dirname "$0")" && pwd)"
 out="${BENCH_OUT:-/tmp/openum-srtp-bench}"
 art="${BENCH_ARTIFACTS:-/tmp/openum-bench-artifacts}"
