@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime;
 using BenchmarkDotNet.Attributes;
 using OpenUM.Media;
 using OpenUM.Media.Srtp;
@@ -57,14 +59,26 @@ public class SrtpBenchmark
         _lengths = new int[Batch];
 
         // Validation and warm-up in one: full round trips through both contexts, every status checked, for at least
-        // 40 rounds and half a second, so the measured code is at its final JIT tier (tiering waits ~100 ms after the
-        // last new method, then compiles in the background) and any first-packet-of-an-SSRC work is done.
-        var warm = System.Diagnostics.Stopwatch.StartNew();
-        for (int round = 0; round < 40 || warm.ElapsedMilliseconds < 500; round++)
+        // 3 s and then until no method has been compiled for half a second (at most 30 s), so any
+        // first-packet-of-an-SSRC work is done and the measured code is at its final tier. Tiered compilation waits
+        // for a quiet 100 ms before each step (tier 0, instrumented, tier 1) and compiles in the background: on a
+        // loaded machine that took 1-2 s, and a warm-up of 40 rounds measured unoptimized code in some processes (a
+        // steady 1.5-1.7x slower benchmark with a tight confidence interval).
+        var warm = Stopwatch.StartNew();
+        long compiled = JitInfo.GetCompiledMethodCount(), settledAt = 0;
+        while (warm.ElapsedMilliseconds < 30_000)
         {
             PrepareProtected();
             Unprotect();
             CheckPayload();
+            long now = JitInfo.GetCompiledMethodCount();
+            if (now != compiled)
+            {
+                compiled = now;
+                settledAt = warm.ElapsedMilliseconds;
+            }
+            if (warm.ElapsedMilliseconds >= 3_000 && warm.ElapsedMilliseconds - settledAt >= 500)
+                break;
         }
     }
 
