@@ -13,14 +13,16 @@
 # (--filter '*SrtpBenchmark*'), then the reference again, recording the load average before each, and prints a
 # table: suite, op, size, OpenUM packets/s, reference packets/s (mean of its two runs, both shown), ratio
 # OpenUM/reference, OpenUM allocated B/op. Both sides time batches of 2048 packets and report the median batch
-# (packets/s = 2048 / median batch time). Work files go to $BENCH_OUT (default /tmp/openum-srtp-bench); the .NET
-# build to $BENCH_ARTIFACTS (default /tmp/openum-bench-artifacts).
+# (packets/s = 2048 / median batch time). Work files go to $BENCH_OUT (default: a new directory from mktemp, named
+# at the start; reuse one to keep the built reference); the .NET build to $BENCH_ARTIFACTS (default
+# $BENCH_OUT/artifacts).
 set -eu
-case "${1:-}" in -h|--help) sed -n '2,20p' "$0"; exit 0;; esac
+case "${1:-}" in -h|--help) sed -n '2,18p' "$0"; exit 0;; esac
 secs="${1:-1}"; warm="${2:-20}"; iters="${3:-100}"
 here="$(cd "$(dirname "$0")" && pwd)"
-out="${BENCH_OUT:-/tmp/openum-srtp-bench}"
-art="${BENCH_ARTIFACTS:-/tmp/openum-bench-artifacts}"
+out="${BENCH_OUT:-$(mktemp -d -t openum-srtp-bench.XXXXXX)}"
+art="${BENCH_ARTIFACTS:-$out/artifacts}"
+echo "OUT $out (artifacts $art)"
 ref="${REF:-openssl}"
 sizes="172 1372"
 load() { cut -d' ' -f1-3 /proc/loadavg; }
