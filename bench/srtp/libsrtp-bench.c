@@ -1,5 +1,5 @@
 /*
- * libsrtp-bench.c - SRTP protect/unprotect throughput of the system libsrtp2, single thread.
+ * libsrtp-bench.c - SRTP protect/unprotect throughput of the libsrtp2 it is linked with, single thread.
  *
  * Usage: libsrtp-bench [-t SECONDS] [-b BATCH] [-w WARMUP_PACKETS] SIZE...
  *   SIZE     RTP packet length before protection (12-byte header + payload), e.g. 172 (PCMU 20 ms) or 1372

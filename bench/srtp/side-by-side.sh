@@ -1,41 +1,61 @@
 #!/usr/bin/env bash
-# side-by-side.sh - OpenUM SRTP (BenchmarkDotNet) beside Debian's libsrtp2 (C harness), same sizes, one run.
+# side-by-side.sh - OpenUM SRTP (BenchmarkDotNet) beside libsrtp 2.5.0 built on OpenSSL (C harness), one run.
 #
 # Usage: bench/srtp/side-by-side.sh [SECONDS] [BDN_WARMUP] [BDN_ITERATIONS]
-#   SECONDS         measured protect time per suite/size in each libsrtp2 run (default 1)
-#   BDN_WARMUP      BenchmarkDotNet warm-up iterations (default 10)
-#   BDN_ITERATIONS  BenchmarkDotNet measured iterations (default 40); one iteration = one batch of 2048 packets
-# Needs gcc, pkg-config and libsrtp2-dev (apt-get install -y --no-install-recommends libsrtp2-dev gcc libc6-dev
-# pkg-config), python3 and the .NET SDK. Runs libsrtp2, then BenchmarkDotNet (--filter '*SrtpBenchmark*'), then
-# libsrtp2 again, and prints a table: suite, op, size, OpenUM packets/s, libsrtp2 packets/s (mean of its two
-# runs, both shown), ratio OpenUM/libsrtp2, OpenUM allocated B/op. Both sides time batches of 2048 packets and
-# report the median batch (packets/s = 2048 / median batch time). Work files go to $BENCH_OUT (default
-# /tmp/openum-srtp-bench); the .NET build to $BENCH_ARTIFACTS (default /tmp/openum-bench-artifacts).
+#   SECONDS         measured protect time per suite/size in each libsrtp run (default 1)
+#   BDN_WARMUP      BenchmarkDotNet warm-up iterations (default 20)
+#   BDN_ITERATIONS  BenchmarkDotNet measured iterations (default 100); one iteration = one batch of 2048 packets
+# The reference (REF=openssl, the default) is Debian's libsrtp2 source package configured --enable-openssl, built by
+# build-libsrtp-openssl.sh into $BENCH_OUT/libsrtp-openssl and linked statically into libsrtp-bench: what a C
+# server on OpenSSL runs. REF=system links the installed libsrtp2 instead (Debian's binary is built on NSS and is
+# 4-5x slower: not the reference to beat). Needs gcc, make, pkg-config, libssl-dev, dpkg-dev and a deb-src line
+# (REF=openssl) or libsrtp2-dev (REF=system), python3 and the .NET SDK. Runs the reference, then BenchmarkDotNet
+# (--filter '*SrtpBenchmark*'), then the reference again, recording the load average before each, and prints a
+# table: suite, op, size, OpenUM packets/s, reference packets/s (mean of its two runs, both shown), ratio
+# OpenUM/reference, OpenUM allocated B/op. Both sides time batches of 2048 packets and report the median batch
+# (packets/s = 2048 / median batch time). Work files go to $BENCH_OUT (default: a new directory from mktemp, named
+# at the start; reuse one to keep the built reference); the .NET build to $BENCH_ARTIFACTS (default
+# $BENCH_OUT/artifacts).
 set -eu
-case "${1:-}" in -h|--help) sed -n '2,13p' "$0"; exit 0;; esac
-secs="${1:-1}"; warm="${2:-10}"; iters="${3:-40}"
+case "${1:-}" in -h|--help) sed -n '2,18p' "$0"; exit 0;; esac
+secs="${1:-1}"; warm="${2:-20}"; iters="${3:-100}"
 here="$(cd "$(dirname "$0")" && pwd)"
-out="${BENCH_OUT:-/tmp/openum-srtp-bench}"
-art="${BENCH_ARTIFACTS:-/tmp/openum-bench-artifacts}"
+out="${BENCH_OUT:-$(mktemp -d -t openum-srtp-bench.XXXXXX)}"
+art="${BENCH_ARTIFACTS:-$out/artifacts}"
+echo "OUT $out (artifacts $art)"
+ref="${REF:-openssl}"
 sizes="172 1372"
+load() { cut -d' ' -f1-3 /proc/loadavg; }
 mkdir -p "$out"
-gcc -O2 -Wall -Wextra -o "$out/libsrtp-bench" "$here/libsrtp-bench.c" $(pkg-config --cflags --libs libsrtp2) \
-  || { echo "build of libsrtp-bench failed (apt-get install libsrtp2-dev gcc libc6-dev pkg-config)" >&2; exit 1; }
-lib="$(ldconfig -p | sed -n 's/.*libsrtp2\.so\.[0-9]* ([^)]*) => //p' | head -1)"
-backend="$( (ldd "$lib" | grep -oE 'lib(nss3|crypto)\.so[^ ]*' | head -1) || true)"
-echo "MACHINE nproc=$(nproc) cpu=\"$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)\""
-echo "VERSIONS libsrtp2=$(dpkg-query -W -f='${Version}' 'libsrtp2-1' 2>/dev/null || echo '?') backend=${backend:-?} dotnet=$(dotnet --version) gcc=$(gcc -dumpfullversion)"
-echo "START $(date -u +%FT%TZ) loadavg=\"$(cut -d' ' -f1-3 /proc/loadavg)\""
-
+case "$ref" in
+openssl)
+  "$here/build-libsrtp-openssl.sh" "$out/libsrtp-openssl"
+  gcc -O2 -Wall -Wextra -o "$out/libsrtp-bench" "$here/libsrtp-bench.c" -I"$out/libsrtp-openssl/include" \
+    "$out/libsrtp-openssl/lib/libsrtp2.a" $(pkg-config --libs libcrypto) \
+    || { echo "build of libsrtp-bench failed" >&2; exit 1; }
+  refname="libsrtp $(cat "$out/libsrtp-openssl/SOURCE") --enable-openssl (static), $(openssl version | cut -d' ' -f1-2)"
+  ;;
+system)
+  gcc -O2 -Wall -Wextra -o "$out/libsrtp-bench" "$here/libsrtp-bench.c" $(pkg-config --cflags --libs libsrtp2) \
+    || { echo "build of libsrtp-bench failed (apt-get install libsrtp2-dev gcc libc6-dev pkg-config)" >&2; exit 1; }
+  lib="$(ldconfig -p | sed -n 's/.*libsrtp2\.so\.[0-9]* ([^)]*) => //p' | head -1)"
+  refname="libsrtp2 $(dpkg-query -W -f='${Version}' 'libsrtp2-1' 2>/dev/null || echo '?') (system, $( (ldd "$lib" | grep -oE 'lib(nss3|crypto)\.so[^ ]*' | head -1) || echo '?'))"
+  ;;
+*) echo "REF must be openssl or system" >&2; exit 2;;
+esac
+echo "MACHINE nproc=$(nproc) cpu=\"$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)\" flags=\"$(grep -m1 -ow -E 'aes|sha_ni|avx2|avx512f|vaes|vpclmulqdq' /proc/cpuinfo | sort -u | tr '\n' ' ')\""
+echo "VERSIONS reference=\"$refname\" dotnet=$(dotnet --version) gcc=$(gcc -dumpfullversion) commit=$(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo '?')"
+echo "LOAD before reference run 1: $(date -u +%FT%TZ) loadavg=\"$(load)\""
 "$out/libsrtp-bench" -t "$secs" $sizes | tee "$out/libsrtp-1.txt"
 rm -rf "$out/bdn"
+echo "LOAD before OpenUM (BenchmarkDotNet): $(date -u +%FT%TZ) loadavg=\"$(load)\""
 (cd "$here/../.." && dotnet run -c Release --project bench/OpenUM.Bench --artifacts-path "$art" -- \
   --filter '*SrtpBenchmark*' --launchCount 1 --warmupCount "$warm" --iterationCount "$iters" \
   --invocationCount 1 --unrollFactor 1 --exporters json --artifacts "$out/bdn") > "$out/bdn.log" 2>&1 \
   || { tail -40 "$out/bdn.log" >&2; echo "BenchmarkDotNet run failed, log: $out/bdn.log" >&2; exit 1; }
-echo "BDN done $(date -u +%FT%TZ) loadavg=\"$(cut -d' ' -f1-3 /proc/loadavg)\" log=$out/bdn.log"
+echo "LOAD before reference run 2: $(date -u +%FT%TZ) loadavg=\"$(load)\" (BenchmarkDotNet log: $out/bdn.log)"
 "$out/libsrtp-bench" -t "$secs" $sizes | tee "$out/libsrtp-2.txt"
-echo "END $(date -u +%FT%TZ) loadavg=\"$(cut -d' ' -f1-3 /proc/loadavg)\""
+echo "END $(date -u +%FT%TZ) loadavg=\"$(load)\""
 
 python3 - "$out" <<'EOF'
 import glob, json, re, sys
@@ -62,7 +82,7 @@ for path in glob.glob(f"{out}/bdn/results/*SrtpBenchmark*-report-full*.json"):
         alloc = (b.get("Memory") or {}).get("BytesAllocatedPerOperation")
         rows.append((list(names.values()).index(suite), size, op, suite, pps, err, alloc))
 print()
-print("| suite | op | size | OpenUM pkts/s (CI) | libsrtp2 pkts/s (run 1 / run 2) | ratio | OpenUM allocated B/op |")
+print("| suite | op | size | OpenUM pkts/s (CI) | reference pkts/s (run 1 / run 2) | ratio | OpenUM allocated B/op |")
 print("|---|---|---:|---:|---:|---:|---:|")
 for _, size, op, suite, pps, err, alloc in sorted(rows):
     r = ref.get((suite, op, size), "missing")

@@ -14,8 +14,8 @@ namespace OpenUM.Fuzz;
 /// </summary>
 /// <remarks>
 /// Input: byte 0 = configuration: bits 0-2 suite (value mod 6, in SrtpSuite order), bit 3 a 4-byte MKI, bit 4 a
-/// replay window of 64 instead of 128, bit 5 a key lifetime of 4 packets, bit 6 the portable HMAC-SHA1 instead of
-/// libcrypto. Then records: [control][length][length bytes], a length of 255 taking the rest of the input.
+/// replay window of 64 instead of 128, bit 5 a key lifetime of 4 packets, bit 6 the portable HMAC-SHA1 or AES-GCM
+/// instead of libcrypto. Then records: [control][length][length bytes], a length of 255 taking the rest of the input.
 /// Control: bit 0 RTCP, bit 1 seal before unprotecting, bit 2 flip one bit after sealing (bits 3-7 choose it).
 /// </remarks>
 internal static class SrtpTarget
@@ -40,7 +40,7 @@ internal static class SrtpTarget
         var config = data[0];
         using var key = KeyFor(config);
         var policy = new SrtpPolicy(key, (config & 0x10) != 0 ? 64 : 128);
-        var path = (config & 0x40) != 0 ? SrtpHmacPath.Portable : SrtpHmacPath.Auto;
+        var path = (config & 0x40) != 0 ? SrtpCryptoPath.Portable : SrtpCryptoPath.Auto;
         using var sender = new SrtpContext(policy, path);
         using var receiver = new SrtpContext(policy, path);
 

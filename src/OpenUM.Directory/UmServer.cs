@@ -35,7 +35,7 @@ public sealed record UmServer
 
     /// <summary>
     /// SRTP crypto suites for Secured dial plans, most preferred first (SDES names); empty = the built-in order
-    /// (AEAD_AES_256_GCM, AEAD_AES_128_GCM, AES_256_CM_HMAC_SHA1_80, AES_CM_128_HMAC_SHA1_80, then the _32 suites).
+    /// (AES_CM_128_HMAC_SHA1_80, AEAD_AES_256_GCM, AEAD_AES_128_GCM, AES_256_CM_HMAC_SHA1_80, then the _32 suites).
     /// </summary>
     public IReadOnlyList<string> SrtpCryptoSuites { get; init => field = ValueList<string>.From(value); } = ValueList<string>.Empty;
 

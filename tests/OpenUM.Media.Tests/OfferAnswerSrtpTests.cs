@@ -56,17 +56,19 @@ public class OfferAnswerSrtpTests
     [Fact]
     public void OurSuitePreferenceDecidesNotTheOfferOrder()
     {
-        var offer = SavpOffer("1 AES_CM_128_HMAC_SHA1_32 inline:" + Key128, "2 AES_CM_128_HMAC_SHA1_80 inline:" + Key128b,
-            "3 AEAD_AES_128_GCM inline:" + KeyGcm128);
+        var offer = SavpOffer("1 AES_CM_128_HMAC_SHA1_32 inline:" + Key128, "2 AEAD_AES_128_GCM inline:" + KeyGcm128,
+            "3 AES_CM_128_HMAC_SHA1_80 inline:" + Key128b);
+        // The default preference puts the interoperable AES_CM_128_HMAC_SHA1_80 first, wherever the offer has it.
         var r = OfferAnswer.Answer(offer, Secured, Local, 30000);
         Assert.Equal(3, AnswerCrypto(r).Tag);
+        Assert.Equal(SrtpSuite.AesCm128HmacSha1_80, r.Media!.Srtp!.Suite);
+        Assert.Equal(14, r.Media.Srtp.Send.Key.Salt.Length);
+
+        var gcmFirst = Secured with { SrtpSuites = [SrtpSuite.AeadAes128Gcm, SrtpSuite.AesCm128HmacSha1_80] };
+        r = OfferAnswer.Answer(offer, gcmFirst, Local, 30000);
+        Assert.Equal(2, AnswerCrypto(r).Tag);
         Assert.Equal(SrtpSuite.AeadAes128Gcm, r.Media!.Srtp!.Suite);
         Assert.Equal(12, r.Media.Srtp.Send.Key.Salt.Length);
-
-        var hmacOnly = Secured with { SrtpSuites = [SrtpSuite.AesCm128HmacSha1_80, SrtpSuite.AesCm128HmacSha1_32] };
-        r = OfferAnswer.Answer(offer, hmacOnly, Local, 30000);
-        Assert.Equal(2, AnswerCrypto(r).Tag);
-        Assert.Equal(SrtpSuite.AesCm128HmacSha1_80, r.Media!.Srtp!.Suite);
     }
 
     [Fact]
@@ -136,8 +138,8 @@ public class OfferAnswerSrtpTests
     {
         var r = OfferAnswer.Answer(SavpOffer("1 F8_128_HMAC_SHA1_80 inline:" + Key128, "2 AES_CM_HMAC_SHA1_80 inline:" + Key128), Secured, Local, 30000);
         Assert.Equal(488, r.FailureStatus);
-        Assert.Equal("No acceptable SRTP crypto suite (offered F8_128_HMAC_SHA1_80, AES_CM_HMAC_SHA1_80; accepted AEAD_AES_256_GCM, "
-            + "AEAD_AES_128_GCM, AES_256_CM_HMAC_SHA1_80, AES_CM_128_HMAC_SHA1_80, AES_256_CM_HMAC_SHA1_32, AES_CM_128_HMAC_SHA1_32)", r.FailureReason);
+        Assert.Equal("No acceptable SRTP crypto suite (offered F8_128_HMAC_SHA1_80, AES_CM_HMAC_SHA1_80; accepted AES_CM_128_HMAC_SHA1_80, "
+            + "AEAD_AES_256_GCM, AEAD_AES_128_GCM, AES_256_CM_HMAC_SHA1_80, AES_256_CM_HMAC_SHA1_32, AES_CM_128_HMAC_SHA1_32)", r.FailureReason);
 
         var gcmOnly = Secured with { SrtpSuites = [SrtpSuite.AeadAes256Gcm] };
         r = OfferAnswer.Answer(SavpOffer("1 AES_CM_128_HMAC_SHA1_80 inline:" + Key128), gcmOnly, Local, 30000);
@@ -224,8 +226,8 @@ public class OfferAnswerSrtpTests
         Assert.Equal(Enumerable.Range(1, local.Crypto.Count), local.Crypto.Select(c => c.Tag));
         Assert.Equal(local.Crypto.Count, m.GetAttributes("crypto").Count());
 
-        // The peer prefers AES_CM_128_HMAC_SHA1_80, which we offered as tag 4.
-        var peerCaps = Secured with { SrtpSuites = [SrtpSuite.AesCm128HmacSha1_80] };
+        // The peer accepts only AES_256_CM_HMAC_SHA1_80, which we offered as tag 4.
+        var peerCaps = Secured with { SrtpSuites = [SrtpSuite.Aes256CmHmacSha1_80] };
         var peer = OfferAnswer.Answer(SessionDescription.Parse(local.Sdp.ToString()), peerCaps, Local, 30000);
         Assert.True(peer.Success, peer.FailureReason);
         var answer = SessionDescription.Parse(peer.Answer!.ToString());
@@ -234,7 +236,7 @@ public class OfferAnswerSrtpTests
         Assert.Null(error);
         var s = ours!.Srtp!;
         var p = peer.Media!.Srtp!;
-        Assert.Equal(SrtpSuite.AesCm128HmacSha1_80, s.Suite);
+        Assert.Equal(SrtpSuite.Aes256CmHmacSha1_80, s.Suite);
         Assert.Same(local.Crypto.Single(c => c.Tag == 4).Key, s.Send.Key);
         Assert.Equal(s.Send.Key.Key.ToArray(), p.Receive.Key.Key.ToArray());
         Assert.Equal(s.Send.Key.Salt.ToArray(), p.Receive.Key.Salt.ToArray());
@@ -244,14 +246,16 @@ public class OfferAnswerSrtpTests
     }
 
     [Fact]
-    public void DefaultPreferencesOnBothSidesPickTheStrongestSuite()
+    public void DefaultPreferencesOnBothSidesPickTheInteroperableSuite()
     {
         var local = OfferAnswer.CreateOffer(Secured, IPAddress.Parse("192.0.2.50"), 20000);
         var peer = OfferAnswer.Answer(SessionDescription.Parse(local.Sdp.ToString()), Secured, Local, 30000);
         var ours = OfferAnswer.ReadAnswer(local, SessionDescription.Parse(peer.Answer!.ToString()), out var error);
         Assert.Null(error);
-        Assert.Equal(SrtpSuite.AeadAes256Gcm, ours!.Srtp!.Suite);
+        Assert.Equal(SrtpSuite.AesCm128HmacSha1_80, ours!.Srtp!.Suite);
         Assert.Equal(peer.Media!.Srtp!.Send.Key.Key.ToArray(), ours.Srtp.Receive.Key.Key.ToArray());
+        // The offer lists every suite, the interoperable one first (RFC 4568 §6.1: in order of preference).
+        Assert.Equal(SrtpSuite.AesCm128HmacSha1_80, local.Crypto[0].Key.Suite);
     }
 
     [Theory]

@@ -14,7 +14,8 @@ internal static unsafe class LibCryptoSha1
     /// <summary>Bytes reserved per SHA_CTX (the struct is 96 bytes on LP64; rounded up for safety).</summary>
     public const int CtxSize = 128;
 
-    private const string Library = "libcrypto.so.3";
+    /// <summary>The OpenSSL 3 libcrypto that .NET itself uses on Linux.</summary>
+    internal const string Library = "libcrypto.so.3";
 
     // Declared P/Invokes rather than function pointers from NativeLibrary: the JIT then clears the upper vector
     // registers (vzeroupper) before each call. Without it, a state copy done with AVX-512 moves just before made
@@ -66,9 +67,14 @@ internal static unsafe class LibCryptoSha1
             if (data.Length <= FastLimit)
                 Sha1Update(ctx, p, (nuint)data.Length);
             else
-                Sha1UpdateLong(ctx, p, (nuint)data.Length);
+                UpdateLong(ctx, p, (nuint)data.Length);
         }
     }
+
+    // Kept out of line: a method that inlines a P/Invoke with the GC transition sets up a P/Invoke frame in its
+    // prologue on every call (a helper call and a thread-local lookup), even when the branch is never taken.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void UpdateLong(void* ctx, byte* data, nuint length) => Sha1UpdateLong(ctx, data, length);
 
     /// <summary>SHA1_Final into 20 bytes.</summary>
     public static void Final(void* ctx, byte* digest) => Sha1Final(digest, ctx);

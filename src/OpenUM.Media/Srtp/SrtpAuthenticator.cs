@@ -2,12 +2,12 @@ using System.Security.Cryptography;
 
 namespace OpenUM.Media.Srtp;
 
-/// <summary>Which HMAC-SHA1 implementation a context uses.</summary>
-internal enum SrtpHmacPath
+/// <summary>Which implementation of HMAC-SHA1 (AES-CM suites) and AES-GCM (AEAD suites) a context uses.</summary>
+internal enum SrtpCryptoPath
 {
     /// <summary>The system libcrypto binding when it loads, else the portable one.</summary>
     Auto,
-    /// <summary>One reused <see cref="IncrementalHash"/>.</summary>
+    /// <summary>The BCL: one reused <see cref="IncrementalHash"/>, or one <see cref="AesGcm"/>.</summary>
     Portable,
     /// <summary>The libcrypto binding; falls back to portable when the library or its symbols are missing.</summary>
     Native,
@@ -29,12 +29,12 @@ internal abstract class SrtpAuthenticator : IDisposable
     public abstract void Dispose();
 
     /// <summary>Creates the implementation <paramref name="path"/> asks for.</summary>
-    public static SrtpAuthenticator Create(ReadOnlySpan<byte> key, SrtpHmacPath path) =>
+    public static SrtpAuthenticator Create(ReadOnlySpan<byte> key, SrtpCryptoPath path) =>
         Create(key, path, LibCryptoSha1.IsAvailable);
 
-    /// <summary>As <see cref="Create(ReadOnlySpan{byte}, SrtpHmacPath)"/> with the binding's availability given (tests).</summary>
-    internal static SrtpAuthenticator Create(ReadOnlySpan<byte> key, SrtpHmacPath path, bool nativeAvailable) =>
-        path != SrtpHmacPath.Portable && nativeAvailable
+    /// <summary>As <see cref="Create(ReadOnlySpan{byte}, SrtpCryptoPath)"/> with the binding's availability given (tests).</summary>
+    internal static SrtpAuthenticator Create(ReadOnlySpan<byte> key, SrtpCryptoPath path, bool nativeAvailable) =>
+        path != SrtpCryptoPath.Portable && nativeAvailable
             ? new NativeHmacSha1(key)
             : new PortableHmacSha1(key);
 }

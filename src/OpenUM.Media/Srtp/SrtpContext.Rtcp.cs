@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
 
 namespace OpenUM.Media.Srtp;
 
@@ -36,11 +35,10 @@ public sealed partial class SrtpContext
             int tag = _info.RtcpTagLength;
             Span<byte> nonce = stackalloc byte[12];
             GcmNonce(_rtcp.Salt, ssrc, index, nonce);
-            Span<byte> aad = stackalloc byte[12];
-            buffer[..8].CopyTo(aad);
-            BinaryPrimitives.WriteUInt32BigEndian(aad[8..], EFlag | index);
-            _rtcp.Gcm!.Encrypt(nonce, body, body, buffer.Slice(length, tag), aad);
-            aad[8..].CopyTo(buffer[(length + tag)..]);
+            // AAD = first 8 octets || E|index (RFC 7714 §9.1); the trailer word is written first and read in place.
+            var trailer = buffer.Slice(length + tag, 4);
+            BinaryPrimitives.WriteUInt32BigEndian(trailer, EFlag | index);
+            _rtcp.Aead!.Seal(nonce, body, buffer.Slice(length, tag), buffer[..8], trailer);
             _mki.CopyTo(buffer[(length + tag + 4)..]);
         }
         else
@@ -101,7 +99,7 @@ public sealed partial class SrtpContext
         {
             Span<byte> mac = stackalloc byte[SrtpAuthenticator.MacLength];
             _rtcp.Auth!.Compute(packet[..(trailerAt + 4)], default, mac);
-            if (!CryptographicOperations.FixedTimeEquals(mac[..tag], packet[^tag..]))
+            if (!TagEquals(mac, packet[^tag..]))
                 return SrtpStatus.AuthenticationFailed;
             if (encrypted)
             {
@@ -120,33 +118,14 @@ public sealed partial class SrtpContext
 
     private bool GcmOpenRtcp(Span<byte> packet, uint ssrc, uint index, bool encrypted, int trailerAt, int rtcpEnd)
     {
-        int tag = _info.RtcpTagLength;
         Span<byte> nonce = stackalloc byte[12];
         GcmNonce(_rtcp.Salt, ssrc, index, nonce);
-        try
-        {
-            if (encrypted)
-            {
-                // AAD = first 8 octets || E|index (RFC 7714 §9.3).
-                Span<byte> aad = stackalloc byte[12];
-                packet[..8].CopyTo(aad);
-                packet.Slice(trailerAt, 4).CopyTo(aad[8..]);
-                var cipher = packet[8..rtcpEnd];
-                _rtcp.Gcm!.Decrypt(nonce, cipher, packet.Slice(rtcpEnd, tag), cipher, aad);
-            }
-            else
-            {
-                // E=0: the whole RTCP packet and E|index are AAD, the plaintext is empty (RFC 7714 §9.2).
-                byte[] scratch = AadScratch(rtcpEnd + 4);
-                packet[..rtcpEnd].CopyTo(scratch);
-                packet.Slice(trailerAt, 4).CopyTo(scratch.AsSpan(rtcpEnd));
-                _rtcp.Gcm!.Decrypt(nonce, default, packet.Slice(rtcpEnd, tag), default, scratch.AsSpan(0, rtcpEnd + 4));
-            }
-            return true;
-        }
-        catch (AuthenticationTagMismatchException)
-        {
-            return false;
-        }
+        var tag = packet[rtcpEnd..trailerAt];
+        var word = packet.Slice(trailerAt, 4);
+        // E=1: AAD = first 8 octets || E|index (RFC 7714 §9.3). E=0: the whole RTCP packet and E|index are AAD and
+        // the plaintext is empty (RFC 7714 §9.2).
+        return encrypted
+            ? _rtcp.Aead!.Open(nonce, packet[8..rtcpEnd], tag, packet[..8], word)
+            : _rtcp.Aead!.Open(nonce, default, tag, packet[..rtcpEnd], word);
     }
 }

@@ -40,7 +40,7 @@ public sealed partial class SrtpContext
             Span<byte> nonce = stackalloc byte[12];
             GcmNonce(_rtp.Salt, ssrc, index, nonce);
             var payload = buffer[hl..length];
-            _rtp.Gcm!.Encrypt(nonce, payload, payload, buffer.Slice(length, _info.RtpTagLength), packet[..hl]);
+            _rtp.Aead!.Seal(nonce, payload, buffer.Slice(length, _info.RtpTagLength), packet[..hl], default);
             _mki.CopyTo(buffer[(length + _info.RtpTagLength)..]);
         }
         else
@@ -99,15 +99,8 @@ public sealed partial class SrtpContext
         {
             Span<byte> nonce = stackalloc byte[12];
             GcmNonce(_rtp.Salt, ssrc, index, nonce);
-            var cipher = packet[hl..body];
-            try
-            {
-                _rtp.Gcm!.Decrypt(nonce, cipher, packet.Slice(body, tag), cipher, packet[..hl]);
-            }
-            catch (AuthenticationTagMismatchException)
-            {
+            if (!_rtp.Aead!.Open(nonce, packet[hl..body], packet.Slice(body, tag), packet[..hl], default))
                 return SrtpStatus.AuthenticationFailed;
-            }
         }
         else
         {
@@ -119,7 +112,7 @@ public sealed partial class SrtpContext
             Span<byte> mac = stackalloc byte[SrtpAuthenticator.MacLength];
             _rtp.Auth!.Compute(packet[..(body + 4)], default, mac);
             saved.CopyTo(rocSlot);
-            if (!CryptographicOperations.FixedTimeEquals(mac[..tag], packet.Slice(body + mki, tag)))
+            if (!TagEquals(mac, packet.Slice(body + mki, tag)))
                 return SrtpStatus.AuthenticationFailed;
             Span<byte> iv = stackalloc byte[16];
             AesCounterMode.BuildIv(_rtp.Salt, ssrc, index, iv);
@@ -134,5 +127,20 @@ public sealed partial class SrtpContext
             return SrtpStatus.Malformed;
         plainLength = body;
         return SrtpStatus.Ok;
+    }
+
+    // Constant-time comparison of an HMAC tag (4 or 10 bytes) with the computed MAC's first bytes, inline: the BCL's
+    // FixedTimeEquals is a call and a byte loop, ~5 % of an unprotect at 172 bytes.
+    internal static bool TagEquals(ReadOnlySpan<byte> mac20, ReadOnlySpan<byte> tag)
+    {
+        if (tag.Length == 10)
+        {
+            ulong a = BinaryPrimitives.ReadUInt64LittleEndian(mac20) ^ BinaryPrimitives.ReadUInt64LittleEndian(tag);
+            uint b = (uint)(BinaryPrimitives.ReadUInt16LittleEndian(mac20[8..]) ^ BinaryPrimitives.ReadUInt16LittleEndian(tag[8..]));
+            return (a | b) == 0;
+        }
+        if (tag.Length == 4)
+            return (BinaryPrimitives.ReadUInt32LittleEndian(mac20) ^ BinaryPrimitives.ReadUInt32LittleEndian(tag)) == 0;
+        return CryptographicOperations.FixedTimeEquals(mac20[..tag.Length], tag);
     }
 }

@@ -19,21 +19,20 @@ public sealed partial class SrtpContext : IDisposable
     private readonly SrtpSessionKeys _rtp;
     private readonly SrtpSessionKeys _rtcp;
     private readonly SrtpStreamTable _streams = new(MaxSsrcs);
-    private byte[] _aadScratch = [];
     private ulong _used;
     private bool _disposed;
 
     /// <summary>Derives the session keys from <paramref name="policy"/>'s master key.</summary>
     public SrtpContext(SrtpPolicy policy)
-        : this(policy, SrtpHmacPath.Auto)
+        : this(policy, SrtpCryptoPath.Auto)
     {
     }
 
     /// <summary>As the public constructor, choosing the HMAC-SHA1 implementation (tests compare both).</summary>
-    internal SrtpContext(SrtpPolicy policy, SrtpHmacPath hmacPath)
+    internal SrtpContext(SrtpPolicy policy, SrtpCryptoPath cryptoPath)
         : this(Usable(policy).Key.Suite, policy.Key.Mki.Span, policy.Key.Lifetime, policy.ReplayWindow,
-            SrtpSessionKeys.Derive(SrtpSuites.Info(policy.Key.Suite), policy.Key.Key.Span, policy.Key.Salt.Span, SrtpKeyDerivation.RtpEncryption, hmacPath),
-            SrtpSessionKeys.Derive(SrtpSuites.Info(policy.Key.Suite), policy.Key.Key.Span, policy.Key.Salt.Span, SrtpKeyDerivation.RtcpEncryption, hmacPath))
+            SrtpSessionKeys.Derive(SrtpSuites.Info(policy.Key.Suite), policy.Key.Key.Span, policy.Key.Salt.Span, SrtpKeyDerivation.RtpEncryption, cryptoPath),
+            SrtpSessionKeys.Derive(SrtpSuites.Info(policy.Key.Suite), policy.Key.Key.Span, policy.Key.Salt.Span, SrtpKeyDerivation.RtcpEncryption, cryptoPath))
     {
     }
 
@@ -76,6 +75,9 @@ public sealed partial class SrtpContext : IDisposable
 
     /// <summary>True when HMAC-SHA1 runs on the libcrypto binding rather than the portable path.</summary>
     internal bool UsesNativeHmac => _rtp.Auth?.IsNative ?? false;
+
+    /// <summary>True when AES-GCM runs on the libcrypto binding rather than the BCL's AesGcm.</summary>
+    internal bool UsesNativeGcm => _rtp.Aead?.IsNative ?? false;
 
     /// <summary>Zeroes and releases all session keys.</summary>
     public void Dispose()
@@ -131,12 +133,4 @@ public sealed partial class SrtpContext : IDisposable
 
     /// <summary>The GCM IV for a 48-bit SRTP index or 31-bit SRTCP index (known-answer tests).</summary>
     internal static void GcmNonceForTest(ReadOnlySpan<byte> salt12, uint ssrc, ulong low48, Span<byte> nonce) => GcmNonce(salt12, ssrc, low48, nonce);
-
-    private byte[] AadScratch(int length)
-    {
-        // Only SRTCP with E=0 under GCM needs a non-contiguous AAD this large; grown once, then reused.
-        if (_aadScratch.Length < length)
-            _aadScratch = new byte[Math.Max(length, 1500)];
-        return _aadScratch;
-    }
 }

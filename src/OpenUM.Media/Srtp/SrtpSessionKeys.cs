@@ -15,24 +15,24 @@ internal sealed class SrtpSessionKeys : IDisposable
     public SrtpAuthenticator? Auth { get; }
 
     /// <summary>AES-GCM (null for AES-CM).</summary>
-    public AesGcm? Gcm { get; }
+    public SrtpAead? Aead { get; }
 
-    private SrtpSessionKeys(SrtpSuiteInfo info, ReadOnlySpan<byte> key, ReadOnlySpan<byte> salt, ReadOnlySpan<byte> auth, SrtpHmacPath hmacPath)
+    private SrtpSessionKeys(SrtpSuiteInfo info, ReadOnlySpan<byte> key, ReadOnlySpan<byte> salt, ReadOnlySpan<byte> auth, SrtpCryptoPath cryptoPath)
     {
         Salt = salt.ToArray();
         if (info.IsAead)
         {
-            Gcm = new AesGcm(key, info.RtpTagLength);
+            Aead = SrtpAead.Create(key, cryptoPath);
         }
         else
         {
             Cm = new AesCounterMode(key);
-            Auth = SrtpAuthenticator.Create(auth, hmacPath);
+            Auth = SrtpAuthenticator.Create(auth, cryptoPath);
         }
     }
 
     /// <summary>Derives the keys for labels <paramref name="encLabel"/>, +1 (auth), +2 (salt) from the master key.</summary>
-    public static SrtpSessionKeys Derive(SrtpSuiteInfo info, ReadOnlySpan<byte> masterKey, ReadOnlySpan<byte> masterSalt, byte encLabel, SrtpHmacPath hmacPath)
+    public static SrtpSessionKeys Derive(SrtpSuiteInfo info, ReadOnlySpan<byte> masterKey, ReadOnlySpan<byte> masterSalt, byte encLabel, SrtpCryptoPath cryptoPath)
     {
         Span<byte> key = stackalloc byte[info.KeyLength];
         Span<byte> salt = stackalloc byte[info.SaltLength];
@@ -43,7 +43,7 @@ internal sealed class SrtpSessionKeys : IDisposable
             SrtpKeyDerivation.Derive(masterKey, masterSalt, encLabel, key);
             SrtpKeyDerivation.Derive(masterKey, masterSalt, (byte)(encLabel + 2), salt);
             SrtpKeyDerivation.Derive(masterKey, masterSalt, (byte)(encLabel + 1), auth);
-            return new SrtpSessionKeys(info, key, salt, auth, hmacPath);
+            return new SrtpSessionKeys(info, key, salt, auth, cryptoPath);
         }
         finally
         {
@@ -54,8 +54,8 @@ internal sealed class SrtpSessionKeys : IDisposable
     }
 
     /// <summary>Uses session keys as given (known-answer tests that publish session keys, e.g. RFC 7714 §16-17).</summary>
-    public static SrtpSessionKeys FromSessionKeys(SrtpSuiteInfo info, ReadOnlySpan<byte> key, ReadOnlySpan<byte> salt, ReadOnlySpan<byte> auth, SrtpHmacPath hmacPath) =>
-        new(info, key, salt, auth, hmacPath);
+    public static SrtpSessionKeys FromSessionKeys(SrtpSuiteInfo info, ReadOnlySpan<byte> key, ReadOnlySpan<byte> salt, ReadOnlySpan<byte> auth, SrtpCryptoPath cryptoPath) =>
+        new(info, key, salt, auth, cryptoPath);
 
     /// <summary>Zeroes the salt and releases the keyed objects.</summary>
     public void Dispose()
@@ -63,6 +63,6 @@ internal sealed class SrtpSessionKeys : IDisposable
         CryptographicOperations.ZeroMemory(Salt);
         Cm?.Dispose();
         Auth?.Dispose();
-        Gcm?.Dispose();
+        Aead?.Dispose();
     }
 }

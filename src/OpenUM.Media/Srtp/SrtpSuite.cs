@@ -46,13 +46,22 @@ public static class SrtpSuites
     ];
 
     /// <summary>
-    /// Strongest first: AEAD before HMAC, 256-bit before 128-bit, 80-bit tags before 32-bit ones. The answerer
-    /// picks the first of these that the offer carries.
+    /// The interoperable suite first, then strongest first: AES_CM_128_HMAC_SHA1_80, then AEAD before HMAC, 256-bit
+    /// before 128-bit, 80-bit tags before 32-bit ones. The answerer picks the first of these that the offer carries,
+    /// and an offer lists them in this order.
     /// </summary>
+    /// <remarks>
+    /// AES_CM_128_HMAC_SHA1_80 is the one suite every SDES peer implements (RFC 4568 makes it mandatory); the AES-256
+    /// and GCM suites are where SBCs and phones disagree in the field (alias names, GCM salt and tag handling), so
+    /// preferring them turned calls that would work into failures. It costs nothing measurable: with the libcrypto
+    /// paths it protects and unprotects at least as fast as the GCM suites at telephony packet sizes (bench/RESULTS.md,
+    /// "SRTP protect/unprotect beside libsrtp on OpenSSL"). Operators who want GCM first say so with
+    /// --srtp-crypto-suites.
+    /// </remarks>
     public static IReadOnlyList<SrtpSuite> DefaultPreference { get; } =
     [
-        SrtpSuite.AeadAes256Gcm, SrtpSuite.AeadAes128Gcm, SrtpSuite.Aes256CmHmacSha1_80,
-        SrtpSuite.AesCm128HmacSha1_80, SrtpSuite.Aes256CmHmacSha1_32, SrtpSuite.AesCm128HmacSha1_32,
+        SrtpSuite.AesCm128HmacSha1_80, SrtpSuite.AeadAes256Gcm, SrtpSuite.AeadAes128Gcm,
+        SrtpSuite.Aes256CmHmacSha1_80, SrtpSuite.Aes256CmHmacSha1_32, SrtpSuite.AesCm128HmacSha1_32,
     ];
 
     /// <summary>Every suite in declaration order.</summary>

@@ -4,7 +4,8 @@ using OpenUM.Media.Srtp;
 namespace OpenUM.Media.Tests.Srtp;
 
 // The AES-NI keystream must equal the BCL's AES (the ECB path) byte for byte, for both key sizes and every length
-// shape: empty, partial block, exactly four blocks, the 4-block pipeline plus a tail, and a large packet.
+// shape: empty, partial block, a four- or eight-block tail, exactly eight blocks, the 8-block pipeline plus each kind
+// of tail, and large packets.
 public sealed class AesCounterModeTests
 {
     [Theory]
@@ -25,7 +26,7 @@ public sealed class AesCounterModeTests
             using var ecb = new AesCounterMode(key, useAesNi: false);
             Assert.True(ni.UsesAesNi);
             Assert.False(ecb.UsesAesNi);
-            foreach (int length in new[] { 0, 1, 15, 16, 17, 63, 64, 65, 160, 172, 1400, 4096 })
+            foreach (int length in new[] { 0, 1, 15, 16, 17, 63, 64, 65, 127, 128, 129, 160, 172, 191, 192, 255, 256, 1360, 1400, 4096 })
             {
                 byte[] data = new byte[length];
                 random.NextBytes(data);

@@ -9,13 +9,15 @@ namespace OpenUM.Media.Tests.Srtp;
 public sealed class SrtpAttackTests
 {
     public static TheoryData<SrtpSuite> Suites() => SrtpTestPackets.Suites();
+    public static TheoryData<SrtpSuite, bool> SuitesAndPaths() => SrtpTestPackets.SuitesAndPaths();
+    public static TheoryData<SrtpSuite, bool> GcmSuitesAndPaths() => SrtpTestPackets.GcmSuitesAndPaths();
 
     [Theory]
-    [MemberData(nameof(Suites))]
-    public void FlippedBitInHeaderPayloadOrTagFailsAuthentication(SrtpSuite suite)
+    [MemberData(nameof(SuitesAndPaths))]
+    public void FlippedBitInHeaderPayloadOrTagFailsAuthentication(SrtpSuite suite, bool native)
     {
         using var key = Key(suite);
-        var (tx, rx) = Pair(key);
+        var (tx, rx) = Pair(key, Path(native));
         using (tx)
         using (rx)
         {
@@ -42,11 +44,11 @@ public sealed class SrtpAttackTests
     }
 
     [Theory]
-    [MemberData(nameof(Suites))]
-    public void ReplaysAreDetectedForRtpAndRtcp(SrtpSuite suite)
+    [MemberData(nameof(SuitesAndPaths))]
+    public void ReplaysAreDetectedForRtpAndRtcp(SrtpSuite suite, bool native)
     {
         using var key = Key(suite);
-        var (tx, rx) = Pair(key, window: 64);
+        var (tx, rx) = Pair(key, Path(native), window: 64);
         using (tx)
         using (rx)
         {
@@ -112,12 +114,11 @@ public sealed class SrtpAttackTests
     }
 
     [Theory]
-    [InlineData(SrtpSuite.AeadAes128Gcm)]
-    [InlineData(SrtpSuite.AeadAes256Gcm)]
-    public void GcmSrtcpWithEZeroAuthenticatesTheWholePacket(SrtpSuite suite)
+    [MemberData(nameof(GcmSuitesAndPaths))]
+    public void GcmSrtcpWithEZeroAuthenticatesTheWholePacket(SrtpSuite suite, bool native)
     {
         using var key = Key(suite);
-        using var rx = new SrtpContext(new SrtpPolicy(key));
+        using var rx = new SrtpContext(new SrtpPolicy(key), Path(native));
         var info = SrtpSuites.Info(suite);
         var k = new byte[info.KeyLength];
         var salt = new byte[12];
@@ -140,6 +141,121 @@ public sealed class SrtpAttackTests
         Assert.Equal(SrtpStatus.AuthenticationFailed, rx.UnprotectRtcp(tampered, out _));
         Assert.Equal(SrtpStatus.Ok, rx.UnprotectRtcp(wire, out int n));
         Assert.Equal(ToHex(rtcp), ToHex(wire.AsSpan(0, n)));
+    }
+
+    [Theory]
+    [InlineData(SrtpSuite.AesCm128HmacSha1_80)]
+    [InlineData(SrtpSuite.AesCm128HmacSha1_32)]
+    [InlineData(SrtpSuite.Aes256CmHmacSha1_32)]
+    public void EveryFlippedTagBitFails(SrtpSuite suite)
+    {
+        using var key = Key(suite);
+        var (tx, rx) = Pair(key);
+        using (tx)
+        using (rx)
+        {
+            var wire = ProtectRtp(tx, RtpPacket(40, 3), 172);
+            var srtcp = ProtectRtcp(tx, Rtcp(3), 32);
+            int rtpTag = SrtpSuites.Info(suite).RtpTagLength, rtcpTag = SrtpSuites.Info(suite).RtcpTagLength;
+            for (int bit = 0; bit < rtpTag * 8; bit++)
+            {
+                var bad = wire.ToArray();
+                bad[wire.Length - rtpTag + bit / 8] ^= (byte)(1 << (bit % 8));
+                Assert.Equal(SrtpStatus.AuthenticationFailed, rx.UnprotectRtp(bad, out _));
+            }
+            for (int bit = 0; bit < rtcpTag * 8; bit++)
+            {
+                var bad = srtcp.ToArray();
+                bad[srtcp.Length - rtcpTag + bit / 8] ^= (byte)(1 << (bit % 8));
+                Assert.Equal(SrtpStatus.AuthenticationFailed, rx.UnprotectRtcp(bad, out _));
+            }
+            Assert.Equal(SrtpStatus.Ok, rx.UnprotectRtp(wire, out _));
+            Assert.Equal(SrtpStatus.Ok, rx.UnprotectRtcp(srtcp, out _));
+        }
+    }
+
+    [Theory]
+    [InlineData(4)]
+    [InlineData(10)]
+    [InlineData(16)]
+    public void TagComparisonLooksAtEveryByteOfTheTagOnly(int length)
+    {
+        var mac = new byte[20];
+        new Random(length).NextBytes(mac);
+        var tag = mac.AsSpan(0, length).ToArray();
+        Assert.True(SrtpContext.TagEquals(mac, tag));
+        for (int i = 0; i < length; i++)
+        {
+            var bad = tag.ToArray();
+            bad[i] ^= 0x40;
+            Assert.False(SrtpContext.TagEquals(mac, bad));
+        }
+        mac[length] ^= 0xFF; // MAC bytes past the truncated tag are not compared
+        Assert.True(SrtpContext.TagEquals(mac, tag));
+    }
+
+    [Theory]
+    [MemberData(nameof(GcmSuitesAndPaths))]
+    public void GcmTagFailureLeavesNoUnauthenticatedPlaintext(SrtpSuite suite, bool native)
+    {
+        using var key = Key(suite);
+        var (tx, rx) = Pair(key, Path(native));
+        using (tx)
+        using (rx)
+        {
+            var plain = RtpPacket(77, 5, 172);
+            var wire = ProtectRtp(tx, plain, 172);
+            wire[^1] ^= 0x80; // last tag byte
+            Assert.Equal(SrtpStatus.AuthenticationFailed, rx.UnprotectRtp(wire, out _));
+            // GCM decrypts while it authenticates: whatever it decrypted is wiped, never left for a careless caller.
+            Assert.False(wire.AsSpan(12, 160).ContainsAnyExcept((byte)0));
+            Assert.NotEqual(ToHex(plain.AsSpan(12, 160)), ToHex(wire.AsSpan(12, 160)));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(SuitesAndPaths))]
+    public void TagFailuresOnTheLibcryptoPathThrowNoException(SrtpSuite suite, bool native)
+    {
+        using var key = Key(suite);
+        var (tx, rx) = Pair(key, Path(native));
+        using (tx)
+        using (rx)
+        {
+            var wire = ProtectRtp(tx, RtpPacket(9, 5, 172), 172);
+            var srtcp = ProtectRtcp(tx, Rtcp(5), 32);
+            int thread = Environment.CurrentManagedThreadId, thrown = 0;
+            EventHandler<System.Runtime.ExceptionServices.FirstChanceExceptionEventArgs> count = (_, _) =>
+            {
+                if (Environment.CurrentManagedThreadId == thread)
+                    Interlocked.Increment(ref thrown);
+            };
+            AppDomain.CurrentDomain.FirstChanceException += count;
+            try
+            {
+                for (int i = 0; i < 20; i++)
+                {
+                    var bad = wire.ToArray();
+                    bad[12 + i] ^= 1;
+                    Assert.Equal(SrtpStatus.AuthenticationFailed, rx.UnprotectRtp(bad, out _));
+                    var badRtcp = srtcp.ToArray();
+                    badRtcp[8 + i] ^= 1;
+                    Assert.Equal(SrtpStatus.AuthenticationFailed, rx.UnprotectRtcp(badRtcp, out _));
+                }
+            }
+            finally
+            {
+                AppDomain.CurrentDomain.FirstChanceException -= count;
+            }
+            // HMAC suites compare tags on both paths; only the BCL's AesGcm reports a wrong tag by throwing (caught
+            // inside PortableAesGcm), which also shows that the counter sees exceptions at all.
+            bool portableGcm = !native && SrtpSuites.Info(suite).IsAead;
+            if (portableGcm)
+                Assert.True(thrown >= 40, $"expected the BCL's AesGcm to throw per forged packet, saw {thrown}");
+            else
+                Assert.Equal(0, thrown);
+            Assert.Equal(SrtpStatus.Ok, rx.UnprotectRtp(wire, out _));
+        }
     }
 
     [Theory]

@@ -39,23 +39,42 @@ public sealed class SrtpRoundTripTests
 
     [Theory]
     [MemberData(nameof(Suites))]
-    public void PortableAndNativeHmacGiveIdenticalPackets(SrtpSuite suite)
+    public void PortableAndNativeBackendsGiveIdenticalPacketsAndReadEachOther(SrtpSuite suite)
     {
         Assert.True(LibCryptoSha1.IsAvailable, "libcrypto.so.3 should be present on Linux hosts running .NET");
+        Assert.True(LibCryptoAesGcm.IsAvailable, "libcrypto.so.3 should offer EVP AES-GCM on Linux hosts running .NET");
+        bool aead = SrtpSuites.Info(suite).IsAead;
         using var key = Key(suite, seed: 7);
-        using var portable = new SrtpContext(new SrtpPolicy(key), SrtpHmacPath.Portable);
-        using var native = new SrtpContext(new SrtpPolicy(key), SrtpHmacPath.Native);
+        using var portable = new SrtpContext(new SrtpPolicy(key), SrtpCryptoPath.Portable);
+        using var native = new SrtpContext(new SrtpPolicy(key), SrtpCryptoPath.Native);
+        using var portableRx = new SrtpContext(new SrtpPolicy(key), SrtpCryptoPath.Portable);
+        using var nativeRx = new SrtpContext(new SrtpPolicy(key), SrtpCryptoPath.Native);
         Assert.False(portable.UsesNativeHmac);
-        Assert.Equal(!SrtpSuites.Info(suite).IsAead, native.UsesNativeHmac);
+        Assert.False(portable.UsesNativeGcm);
+        Assert.Equal(!aead, native.UsesNativeHmac);
+        Assert.Equal(aead, native.UsesNativeGcm);
         var rng = new Random(42);
         for (int i = 0; i < 200; i++)
         {
+            // Lengths up to 3000 bytes cross the 2048-byte switch to the P/Invokes that keep the GC transition.
             int length = 12 + rng.Next(0, 3000);
             var plain = RtpPacket((ushort)i, 99, length);
             rng.NextBytes(plain.AsSpan(12, length - 12));
-            Assert.Equal(ToHex(ProtectRtp(portable, plain, length)), ToHex(ProtectRtp(native, plain, length)));
+            var fromPortable = ProtectRtp(portable, plain, length);
+            var fromNative = ProtectRtp(native, plain, length);
+            Assert.Equal(ToHex(fromPortable), ToHex(fromNative));
+            // Each backend reads what the other wrote.
+            Assert.Equal(SrtpStatus.Ok, nativeRx.UnprotectRtp(fromPortable, out int n));
+            Assert.Equal(ToHex(plain.AsSpan(0, length)), ToHex(fromPortable.AsSpan(0, n)));
+            Assert.Equal(SrtpStatus.Ok, portableRx.UnprotectRtp(fromNative, out n));
+            Assert.Equal(ToHex(plain.AsSpan(0, length)), ToHex(fromNative.AsSpan(0, n)));
             var rtcp = Rtcp(99);
-            Assert.Equal(ToHex(ProtectRtcp(portable, rtcp, 32)), ToHex(ProtectRtcp(native, rtcp, 32)));
+            var rtcpPortable = ProtectRtcp(portable, rtcp, 32);
+            var rtcpNative = ProtectRtcp(native, rtcp, 32);
+            Assert.Equal(ToHex(rtcpPortable), ToHex(rtcpNative));
+            Assert.Equal(SrtpStatus.Ok, nativeRx.UnprotectRtcp(rtcpPortable, out n));
+            Assert.Equal(ToHex(rtcp.AsSpan(0, 32)), ToHex(rtcpPortable.AsSpan(0, n)));
+            Assert.Equal(SrtpStatus.Ok, portableRx.UnprotectRtcp(rtcpNative, out n));
         }
     }
 
@@ -64,8 +83,30 @@ public sealed class SrtpRoundTripTests
     {
         Assert.False(LibCryptoSha1.Probe("libopenum-does-not-exist.so.9", "SHA1_Init"));
         Assert.False(LibCryptoSha1.Probe("libcrypto.so.3", "SHA1_NoSuchSymbol"));
-        using var auth = SrtpAuthenticator.Create(new byte[20], SrtpHmacPath.Native, nativeAvailable: false);
+        using var auth = SrtpAuthenticator.Create(new byte[20], SrtpCryptoPath.Native, nativeAvailable: false);
         Assert.False(auth.IsNative);
+        foreach (int keyLength in new[] { 16, 32 })
+        {
+            var key = new byte[keyLength];
+            using var fallback = SrtpAead.Create(key, SrtpCryptoPath.Native, nativeAvailable: false);
+            Assert.IsType<PortableAesGcm>(fallback);
+            using var auto = SrtpAead.Create(key, SrtpCryptoPath.Auto, nativeAvailable: false);
+            Assert.IsType<PortableAesGcm>(auto);
+            using var portable = SrtpAead.Create(key, SrtpCryptoPath.Portable, nativeAvailable: true);
+            Assert.IsType<PortableAesGcm>(portable);
+            using var native = SrtpAead.Create(key, SrtpCryptoPath.Auto, nativeAvailable: true);
+            Assert.IsType<NativeAesGcm>(native);
+        }
+    }
+
+    [Theory]
+    [InlineData(SrtpSuite.AesCm128HmacSha1_80)]
+    [InlineData(SrtpSuite.AeadAes256Gcm)]
+    public void PublicConstructorPrefersLibcrypto(SrtpSuite suite)
+    {
+        using var key = Key(suite);
+        using var ctx = new SrtpContext(new SrtpPolicy(key));
+        Assert.True(ctx.UsesNativeHmac || ctx.UsesNativeGcm);
     }
 
     [Theory]

@@ -36,7 +36,7 @@ internal static class SrtpTestPackets
         return p;
     }
 
-    public static (SrtpContext Tx, SrtpContext Rx) Pair(SrtpMasterKey key, SrtpHmacPath path = SrtpHmacPath.Auto, int window = 128) =>
+    public static (SrtpContext Tx, SrtpContext Rx) Pair(SrtpMasterKey key, SrtpCryptoPath path = SrtpCryptoPath.Auto, int window = 128) =>
         (new SrtpContext(new SrtpPolicy(key, window), path), new SrtpContext(new SrtpPolicy(key, window), path));
 
     public static SrtpMasterKey Key(SrtpSuite suite, byte seed = 1, byte[]? mki = null, ulong? lifetime = null)
@@ -59,20 +59,31 @@ internal static class SrtpTestPackets
         return d;
     }
 
-    /// <summary>Every suite with the portable HMAC path (false) and, for the HMAC suites, the libcrypto path (true).</summary>
+    /// <summary>Every suite with the portable path (false: BCL HMAC or AesGcm) and the libcrypto path (true).</summary>
     public static TheoryData<SrtpSuite, bool> SuitesAndPaths()
     {
         var d = new TheoryData<SrtpSuite, bool>();
         foreach (var s in SrtpSuites.All)
         {
             d.Add(s, false);
-            if (!SrtpSuites.Info(s).IsAead)
-                d.Add(s, true);
+            d.Add(s, true);
         }
         return d;
     }
 
-    public static SrtpHmacPath Path(bool native) => native ? SrtpHmacPath.Native : SrtpHmacPath.Portable;
+    /// <summary>The two AEAD suites with the portable path (false) and the libcrypto path (true).</summary>
+    public static TheoryData<SrtpSuite, bool> GcmSuitesAndPaths()
+    {
+        var d = new TheoryData<SrtpSuite, bool>();
+        foreach (var s in new[] { SrtpSuite.AeadAes128Gcm, SrtpSuite.AeadAes256Gcm })
+        {
+            d.Add(s, false);
+            d.Add(s, true);
+        }
+        return d;
+    }
+
+    public static SrtpCryptoPath Path(bool native) => native ? SrtpCryptoPath.Native : SrtpCryptoPath.Portable;
 
     /// <summary>Protects a copy of <paramref name="plain"/>[..length] and returns exactly the wire bytes.</summary>
     public static byte[] ProtectRtp(SrtpContext tx, byte[] plain, int length)

@@ -11,7 +11,16 @@ public sealed class SrtpVectorTests
     public static TheoryData<string> KdfIds() => Ids(SrtpVectors.KeyDerivations.Select(v => v.Id));
     public static TheoryData<string> SrtpIds() => Ids(SrtpVectors.SrtpPackets.Select(v => v.Id));
     public static TheoryData<string> SrtcpIds() => Ids(SrtpVectors.SrtcpPackets.Select(v => v.Id));
-    public static TheoryData<string> GcmIds() => Ids(SrtpVectors.Gcm.Select(v => v.Id));
+    public static TheoryData<string, bool> GcmIdsAndPaths()
+    {
+        var d = new TheoryData<string, bool>();
+        foreach (var v in SrtpVectors.Gcm)
+        {
+            d.Add(v.Id, false);
+            d.Add(v.Id, true);
+        }
+        return d;
+    }
 
     private static TheoryData<string> Ids(IEnumerable<string> ids)
     {
@@ -65,7 +74,7 @@ public sealed class SrtpVectorTests
         var info = SrtpSuites.Info(v.Suite);
         AssertSessionKeys(v.MasterKey, v.MasterSalt, SrtpKeyDerivation.RtpEncryption, v.Session, info);
         Assert.Equal(0u, v.Roc); // a fresh sender starts at ROC 0
-        foreach (var path in new[] { SrtpHmacPath.Portable, SrtpHmacPath.Native })
+        foreach (var path in new[] { SrtpCryptoPath.Portable, SrtpCryptoPath.Native })
         {
             using var key = new SrtpMasterKey(v.Suite, Hex(v.MasterKey), Hex(v.MasterSalt));
             var (tx, rx) = Pair(key, path);
@@ -117,7 +126,7 @@ public sealed class SrtpVectorTests
         var v = SrtpVectors.SrtcpPackets.Single(x => x.Id == id);
         var info = SrtpSuites.Info(v.Suite);
         AssertSessionKeys(v.MasterKey, v.MasterSalt, SrtpKeyDerivation.RtcpEncryption, v.Session, info);
-        foreach (var path in new[] { SrtpHmacPath.Portable, SrtpHmacPath.Native })
+        foreach (var path in new[] { SrtpCryptoPath.Portable, SrtpCryptoPath.Native })
         {
             using var key = new SrtpMasterKey(v.Suite, Hex(v.MasterKey), Hex(v.MasterSalt));
             var (tx, rx) = Pair(key, path);
@@ -149,8 +158,8 @@ public sealed class SrtpVectorTests
     }
 
     [Theory]
-    [MemberData(nameof(GcmIds))]
-    public void GcmPacketMatchesIncludingIv(string id)
+    [MemberData(nameof(GcmIdsAndPaths))]
+    public void GcmPacketMatchesIncludingIv(string id, bool native)
     {
         var v = SrtpVectors.Gcm.Single(x => x.Id == id);
         var info = SrtpSuites.Info(v.Suite);
@@ -163,8 +172,9 @@ public sealed class SrtpVectorTests
         var aadHead = ToHex(plain.AsSpan(0, v.Rtcp ? 8 : 12));
         Assert.StartsWith(aadHead, v.Aad, StringComparison.Ordinal);
 
-        using var tx = GcmContext(v, info);
-        using var rx = GcmContext(v, info);
+        using var tx = GcmContext(v, info, Path(native));
+        using var rx = GcmContext(v, info, Path(native));
+        Assert.Equal(native, tx.UsesNativeGcm);
         byte[] wire;
         if (v.Rtcp)
         {
@@ -182,11 +192,11 @@ public sealed class SrtpVectorTests
         Assert.Equal(v.Plain, ToHex(expected.AsSpan(0, n)));
     }
 
-    private static SrtpContext GcmContext(SrtpVectors.GcmVector v, SrtpSuiteInfo info)
+    private static SrtpContext GcmContext(SrtpVectors.GcmVector v, SrtpSuiteInfo info, SrtpCryptoPath path)
     {
         // RFC 7714 §16-17 publish session keys, not master keys: the same key and salt serve SRTP and SRTCP here.
-        var rtp = SrtpSessionKeys.FromSessionKeys(info, Hex(v.SessionKey), Hex(v.SessionSalt), default, SrtpHmacPath.Portable);
-        var rtcp = SrtpSessionKeys.FromSessionKeys(info, Hex(v.SessionKey), Hex(v.SessionSalt), default, SrtpHmacPath.Portable);
+        var rtp = SrtpSessionKeys.FromSessionKeys(info, Hex(v.SessionKey), Hex(v.SessionSalt), default, path);
+        var rtcp = SrtpSessionKeys.FromSessionKeys(info, Hex(v.SessionKey), Hex(v.SessionSalt), default, path);
         return new SrtpContext(v.Suite, default, null, 128, rtp, rtcp);
     }
 
