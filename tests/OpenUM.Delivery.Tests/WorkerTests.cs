@@ -224,6 +224,29 @@ public class WorkerTests
     }
 
     [Fact]
+    public void ARepeatedLoopFailureIsReportedOnceAMinute_ADifferentOneAtOnce()
+    {
+        using var h = new Harness();
+        int Reported() => h.Events.Collector.GetSnapshot().Count(x => x.Id.Id == 2025);
+
+        for (int i = 0; i < 30; i++)
+        {
+            h.Worker.ReportLoopFailure(new IOException("Too many open files"));
+            h.Time.Advance(TimeSpan.FromSeconds(1));
+        }
+        Assert.Equal(1, Reported());
+
+        h.Worker.ReportLoopFailure(new UnauthorizedAccessException("read-only"));
+        Assert.Equal(2, Reported());
+
+        h.Worker.ReportLoopFailure(new UnauthorizedAccessException("read-only"));
+        h.Time.Advance(TimeSpan.FromMinutes(1));
+        h.Worker.ReportLoopFailure(new UnauthorizedAccessException("read-only"));
+        Assert.Equal(3, Reported());
+        Assert.Contains("(1 earlier failures not reported)", h.Events.Collector.LatestRecord.Message);
+    }
+
+    [Fact]
     public async Task WithoutASmartHostItemsWaitAndAreReported()
     {
         using var h = new Harness();

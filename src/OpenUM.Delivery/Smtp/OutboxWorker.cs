@@ -35,6 +35,9 @@ public sealed class OutboxWorker : IAsyncDisposable
     private string? _lastSessionProblem;
     private DateTimeOffset _lastSessionReport;
     private DateTimeOffset _lastWaitingReport = DateTimeOffset.MinValue;
+    private string? _lastLoopFailure;
+    private DateTimeOffset _lastLoopFailureReport;
+    private int _unreportedLoopFailures;
 
     /// <summary>Creates the worker; <paramref name="settings"/> is read at every pass (configuration changes apply at once).</summary>
     public OutboxWorker(SmtpOutbox outbox, Func<SmartHostSettings?> settings, ISmtpSubmitter submitter, TimeProvider time, ILogger logger, Random? random = null)
@@ -106,6 +109,7 @@ public sealed class OutboxWorker : IAsyncDisposable
             try
             {
                 next = await ProcessDueAsync(ct).ConfigureAwait(false);
+                _lastLoopFailure = null;
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -114,7 +118,7 @@ public sealed class OutboxWorker : IAsyncDisposable
             catch (Exception e)
             {
                 // A disk error must not stop delivery for good: items stay on disk and are tried again.
-                _logger.LogError(2025, e, "The SMTP outbox worker failed; it tries again shortly");
+                ReportLoopFailure(e);
                 next = null;
             }
             var wait = PollInterval;
@@ -124,6 +128,25 @@ public sealed class OutboxWorker : IAsyncDisposable
             await Task.WhenAny(signal.Task, Task.Delay(wait, _time, delay.Token)).ConfigureAwait(false);
             await delay.CancelAsync().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Event 2025 for a failed pass, once per distinct failure and then at most once a minute while it repeats: the
+    /// loop retries every poll interval, and a lasting cause (no descriptor left, a read-only disk) must not write a
+    /// stack trace every two seconds into a log that may be what is filling the disk.
+    /// </summary>
+    internal void ReportLoopFailure(Exception e)
+    {
+        string problem = e.GetType().FullName + ": " + e.Message;
+        var now = _time.GetUtcNow();
+        if (problem == _lastLoopFailure && now - _lastLoopFailureReport < TimeSpan.FromMinutes(1))
+        {
+            _unreportedLoopFailures++;
+            return;
+        }
+        _logger.LogError(2025, e, "The SMTP outbox worker failed; it tries again shortly ({Repeated} earlier failures not reported)",
+            _unreportedLoopFailures);
+        (_lastLoopFailure, _lastLoopFailureReport, _unreportedLoopFailures) = (problem, now, 0);
     }
 
     /// <summary>One pass: submits every due item; returns when the next item is due (null: nothing queued).</summary>
