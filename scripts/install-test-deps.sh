@@ -23,6 +23,8 @@ declare -A need=(
   [groff]=groff-base       # the man page openum(8) is checked by rendering it
   [dovecot]=dovecot-core   # a real IMAP message store (private instance per test); doveadm inspects it
   [kamailio]=kamailio      # a SIP proxy as the gateway Play on Phone calls over mutual TLS
+  [chromium]=chromium      # a real browser (headless) for the web console tests
+  [chromedriver]=chromium-driver # WebDriver for that chromium (Selenium drives it; nothing is downloaded)
 )
 missing=()
 for cmd in "${!need[@]}"; do
