@@ -62,7 +62,7 @@ internal static class AttendantSpeech
         foreach (var attendant in changed)
         {
             CliContext.Audit(data, store.UpdateAutoAttendant(attendant));
-            Console.Error.WriteLine($"note: auto attendant {attendant.Name} now speaks its greeting text and key menu in {plan.DefaultLanguage}.");
+            CommandConsole.Error.WriteLine($"note: auto attendant {attendant.Name} now speaks its greeting text and key menu in {plan.DefaultLanguage}.");
         }
         return plan;
     }

@@ -83,9 +83,9 @@ internal static class AutoAttendantCommands
         {
             string name = result.GetValue(key)!;
             var attendant = store.Load().FindAutoAttendant(name)
-                ?? throw new CliException($"there is no auto attendant '{name}' (list them with: openum autoattendant get).");
+                ?? throw new UnknownObjectException($"there is no auto attendant '{name}' (list them with: openum autoattendant get).");
             CliContext.Audit(data, store.UpdateAutoAttendant(attendant with { Status = status }));
-            Console.WriteLine($"Auto attendant {attendant.Name} is {status}.");
+            CommandConsole.Out.WriteLine($"Auto attendant {attendant.Name} is {status}.");
             return 0;
         }));
         return command;

@@ -34,7 +34,7 @@ internal static class BackupCommands
             // Backing up a mistyped directory must not create it (CliContext.Data would) and call it empty.
             if (result.GetValue(CliContext.DataDirOption) is { Length: > 0 } given && !System.IO.Directory.Exists(given))
             {
-                Console.Error.WriteLine($"error: --data-dir: {Path.GetFullPath(given)} does not exist: name the server's data directory");
+                CommandConsole.Error.WriteLine($"error: --data-dir: {Path.GetFullPath(given)} does not exist: name the server's data directory");
                 return 2;
             }
 
@@ -47,18 +47,18 @@ internal static class BackupCommands
                 {
                     var backup = BackupWriter.Create(data, store, path);
                     var manifest = backup.Manifest;
-                    Log(data, logger => BackupEvents.Created(logger, Environment.UserName, data.Root, backup.Path,
+                    Log(data, logger => BackupEvents.Created(logger, CommandConsole.Actor, data.Root, backup.Path,
                         manifest.ConfigurationVersion, manifest.Store, manifest.Files.Count, backup.Bytes));
                     if (result.GetValue(CliContext.JsonOption))
                         CliContext.PrintOne(result, new { backup.Path, backup.Bytes, manifest.Store, manifest.ConfigurationVersion, Files = manifest.Files.Count });
                     else
-                        Console.WriteLine($"Backed up {data.Root} to {backup.Path}: configuration version {manifest.ConfigurationVersion} " +
+                        CommandConsole.Out.WriteLine($"Backed up {data.Root} to {backup.Path}: configuration version {manifest.ConfigurationVersion} " +
                             $"({manifest.Store}), {manifest.Files.Count} files, {backup.Bytes} bytes. Keep it safe: it holds private keys.");
                     return 0;
                 }
                 catch (Exception e) when (e is BackupException or IOException or UnauthorizedAccessException or ConfigurationStoreUnavailableException)
                 {
-                    Log(data, logger => BackupEvents.Failed(logger, Environment.UserName, data.Root, Path.GetFullPath(path), e.Message));
+                    Log(data, logger => BackupEvents.Failed(logger, CommandConsole.Actor, data.Root, Path.GetFullPath(path), e.Message));
                     throw;
                 }
             });
@@ -85,7 +85,7 @@ internal static class BackupCommands
                 Func<IConfigurationStore>? target = store is null ? null : () => new PostgresConfigurationStore(store);
                 var restored = BackupRestore.Restore(result.GetValue(file) ?? "", data, target);
                 var manifest = restored.Manifest;
-                Log(data, logger => BackupEvents.Restored(logger, Environment.UserName, Path.GetFullPath(result.GetValue(file)!),
+                Log(data, logger => BackupEvents.Restored(logger, CommandConsole.Actor, Path.GetFullPath(result.GetValue(file)!),
                     manifest.CreatedAt, manifest.OpenUmVersion, manifest.Store, data.Root, restored.Target, restored.Files));
                 if (result.GetValue(CliContext.JsonOption))
                 {
@@ -94,7 +94,7 @@ internal static class BackupCommands
                     return 0;
                 }
 
-                Console.WriteLine($"Restored {restored.Files} files into {data.Root} (backup of {manifest.CreatedAt:u}, configuration version " +
+                CommandConsole.Out.WriteLine($"Restored {restored.Files} files into {data.Root} (backup of {manifest.CreatedAt:u}, configuration version " +
                     $"{manifest.ConfigurationVersion} from {manifest.Store}, now in {(restored.Target == "sqlite" ? "config.db" : "the --store database")}). " +
                     "Start the server on it: openum serve --data-dir " + data.Root);
                 return 0;
@@ -111,17 +111,17 @@ internal static class BackupCommands
         }
         catch (BackupException e)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
+            CommandConsole.Error.WriteLine($"error: {e.Message}");
             return 2;
         }
         catch (ConfigurationValidationException e)
         {
-            Console.Error.WriteLine($"error: --{e.Field}: {e.Message}");
+            CommandConsole.Error.WriteLine($"error: --{e.Field}: {e.Message}");
             return 2;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ConfigurationStoreUnavailableException)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
+            CommandConsole.Error.WriteLine($"error: {e.Message}");
             return 1;
         }
     }

@@ -17,15 +17,15 @@ internal static class CallsCommand
             if (response?.Calls is not { } calls) return 1;
             if (result.GetValue(CliContext.JsonOption))
             {
-                Console.WriteLine(JsonSerializer.Serialize(calls, StatusCommand.Json));
+                CommandConsole.Out.WriteLine(JsonSerializer.Serialize(calls, StatusCommand.Json));
                 return 0;
             }
             if (calls.Count == 0)
             {
-                Console.WriteLine("No calls in progress.");
+                CommandConsole.Out.WriteLine("No calls in progress.");
                 return 0;
             }
-            Table.Write(Console.Out, calls,
+            Table.Write(CommandConsole.Out, calls,
             [
                 ("CallId", c => c.CallId), ("Gateway", c => c.Gateway), ("DialPlan", c => c.DialPlan), ("Extension", c => c.Extension),
                 ("Caller", c => c.CallerId), ("State", c => c.State), ("Duration", c => Table.Duration(c.Duration)),

@@ -52,7 +52,7 @@ internal static class CertCommands
             var request = Blame(result, () => store.NewRequest(result.GetValue(Subject)!, Names(result), KeyKind(result), result.GetValue(exportable)));
             byte[] bytes = result.GetValue(der) ? request.Der : Encoding.ASCII.GetBytes(request.Pem + "\n");
             WriteFile(result.GetValue(output)!, "--out", stream => stream.Write(bytes));
-            Console.WriteLine($"Request written to {result.GetValue(output)}; import the CA's answer with: openum cert import FILE");
+            CommandConsole.Out.WriteLine($"Request written to {result.GetValue(output)}; import the CA's answer with: openum cert import FILE");
             return 0;
         }));
         return command;
@@ -104,7 +104,7 @@ internal static class CertCommands
             string? password = Password(result.GetValue(passwordFile));
             var bytes = store.Export(result.GetValue(thumbprint)!, kind, password);
             WriteFile(result.GetValue(output)!, "--out", stream => stream.Write(bytes));
-            Console.WriteLine($"Written to {result.GetValue(output)}.");
+            CommandConsole.Out.WriteLine($"Written to {result.GetValue(output)}.");
             return 0;
         }));
         return command;
@@ -122,10 +122,10 @@ internal static class CertCommands
             if (result.GetValue(crl))
             {
                 var list = store.AddCrl(data);
-                Console.WriteLine($"CRL of {list.Issuer.Name} added ({list.Count} revoked serials).");
+                CommandConsole.Out.WriteLine($"CRL of {list.Issuer.Name} added ({list.Count} revoked serials).");
                 return 0;
             }
-            foreach (var cert in store.Trust(data)) Console.WriteLine($"Trusted {cert.Subject} ({cert.Thumbprint}).");
+            foreach (var cert in store.Trust(data)) CommandConsole.Out.WriteLine($"Trusted {cert.Subject} ({cert.Thumbprint}).");
             return 0;
         }));
         return command;
@@ -138,7 +138,7 @@ internal static class CertCommands
         command.SetAction(result => Run(result, (store, _) =>
         {
             if (!store.Untrust(result.GetValue(thumbprint)!)) throw new CliException($"no trusted certificate {result.GetValue(thumbprint)} (see: openum cert list).");
-            Console.WriteLine("Removed from the trusted store.");
+            CommandConsole.Out.WriteLine("Removed from the trusted store.");
             return 0;
         }));
         return command;
@@ -169,7 +169,7 @@ internal static class CertCommands
             if (!check.Ok) throw new CliException($"certificate {cert.Thumbprint} cannot be bound: {check.Describe()}.");
             var um = DemoConfiguration.EnsureServer(config, result.GetValue(server)!);
             CliContext.Audit(CliContext.Data(result), config.UpdateUmServer(um with { CertificateThumbprint = cert.Thumbprint }));
-            Console.WriteLine($"Certificate {cert.Thumbprint} ({cert.Subject}) is bound to the UM service.");
+            CommandConsole.Out.WriteLine($"Certificate {cert.Thumbprint} ({cert.Subject}) is bound to the UM service.");
             return 0;
         }));
         return command;
@@ -186,7 +186,7 @@ internal static class CertCommands
             if (cert is not null && config.Load().UmServers.Any(s => s.CertificateThumbprint is { } b && CertificateFacts.Matches(cert, b)))
                 throw new CliException($"certificate {tp} is bound to the UM service: enable another one first.");
             if (!store.Remove(tp)) throw new CliException($"no certificate {tp} (see: openum cert list).");
-            Console.WriteLine("Removed.");
+            CommandConsole.Out.WriteLine("Removed.");
             return 0;
         }));
         return command;

@@ -53,17 +53,18 @@ internal static class CliContext
         }
         catch (ConfigurationValidationException e)
         {
-            Console.Error.WriteLine(OptionFields.Describe(result, e));
+            CommandConsole.Error.WriteLine(OptionFields.Describe(result, e));
+            CommandConsole.Record(OptionFields.Find(result, e.Field), e.Message);
             return 2;
         }
         catch (CliException e)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
+            CommandConsole.Fail(e.Option, e.Detail, notFound: e is UnknownObjectException);
             return 2;
         }
         catch (ConfigurationStoreUnavailableException e)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
+            CommandConsole.Fail(null, e.Message);
             return 1;
         }
     }
@@ -82,7 +83,7 @@ internal static class CliContext
     public static void Audit(DataDirectory data, ConfigurationChange change)
     {
         using var events = OpenUM.Server.Logging.EventLog.ForCommand(data);
-        ServerEvents.ConfigurationChanged(events.CreateLogger("OpenUM.Cli"), Environment.UserName,
+        ServerEvents.ConfigurationChanged(events.CreateLogger("OpenUM.Cli"), CommandConsole.Actor,
             change.Kind.ToString(), ConfigurationChange.Describe(change.ObjectType), change.Name, change.Version,
             change.Before is null ? "" : JsonSerializer.Serialize(change.Before, change.Before.GetType(), Compact),
             change.After is null ? "" : JsonSerializer.Serialize(change.After, change.After.GetType(), Compact));
@@ -95,10 +96,10 @@ internal static class CliContext
     {
         if (result.GetValue(JsonOption))
         {
-            Console.WriteLine(JsonSerializer.Serialize(items, Json));
+            CommandConsole.Out.WriteLine(JsonSerializer.Serialize(items, Json));
             return;
         }
-        Table.Write(Console.Out, items, columns);
+        Table.Write(CommandConsole.Out, items, columns);
     }
 
     /// <summary>Writes one object as JSON, or as "Field : value" lines like Format-List.</summary>
@@ -106,12 +107,23 @@ internal static class CliContext
     {
         if (result.GetValue(JsonOption))
         {
-            Console.WriteLine(JsonSerializer.Serialize(item, Json));
+            CommandConsole.Out.WriteLine(JsonSerializer.Serialize(item, Json));
             return;
         }
-        Table.WriteList(Console.Out, item);
+        Table.WriteList(CommandConsole.Out, item);
     }
 }
 
 /// <summary>A user error outside configuration validation (unknown object name, unreadable file).</summary>
-internal sealed class CliException(string message) : Exception(message);
+internal class CliException(string message) : Exception(message)
+{
+    /// <summary>The option the message starts with ("--fqdn: ..."), when it names one.</summary>
+    public string? Option => Message.StartsWith("--", StringComparison.Ordinal) && Message.IndexOf(": ", StringComparison.Ordinal) is > 2 and var at
+        && !Message.AsSpan(0, at).Contains(' ') ? Message[..at] : null;
+
+    /// <summary>The message without its leading option.</summary>
+    public string Detail => Option is { } option ? Message[(option.Length + 2)..] : Message;
+}
+
+/// <summary>The object a command names does not exist (the admin API answers 404).</summary>
+internal sealed class UnknownObjectException(string message) : CliException(message);

@@ -36,7 +36,7 @@ internal static class CompletionCommand
         var command = new Command("completion", "Print a shell completion script.\nExample: eval \"$(openum completion bash)\"") { shell };
         command.SetAction(result =>
         {
-            Console.WriteLine(result.GetValue(shell) == "zsh" ? Zsh : Bash);
+            CommandConsole.Out.WriteLine(result.GetValue(shell) == "zsh" ? Zsh : Bash);
             return 0;
         });
         return command;

@@ -35,7 +35,7 @@ internal static class EventsCommand
                 else if (s.Trim().Equals("file", StringComparison.OrdinalIgnoreCase)) target = EventLogTarget.File;
                 else
                 {
-                    Console.Error.WriteLine($"error: --source: '{s}' is neither file nor journal.");
+                    CommandConsole.Error.WriteLine($"error: --source: '{s}' is neither file nor journal.");
                     return 2;
                 }
             }
@@ -43,14 +43,14 @@ internal static class EventsCommand
             int take = result.GetValue(last);
             if (take < 0)
             {
-                Console.Error.WriteLine($"error: --last: {take} is negative (0 = all events).");
+                CommandConsole.Error.WriteLine($"error: --last: {take} is negative (0 = all events).");
                 return 2;
             }
             if (result.GetValue(follow))
             {
                 if (target == EventLogTarget.Journald)
                 {
-                    Console.Error.WriteLine("error: --follow: the server logs to the systemd journal (--log-target journald): follow it with " +
+                    CommandConsole.Error.WriteLine("error: --follow: the server logs to the systemd journal (--log-target journald): follow it with " +
                         $"journalctl -f -t openum -o json{(wanted is { } n ? $" EVENT_ID={n}" : "")}, or add --source file for events.jsonl.");
                     return 2;
                 }
@@ -63,7 +63,7 @@ internal static class EventsCommand
                 var (read, error) = JournalReader.Read(wanted, take);
                 if (error is not null)
                 {
-                    Console.Error.WriteLine($"error: the events are in the systemd journal (openum serve --log-target journald), and {error}.\n" +
+                    CommandConsole.Error.WriteLine($"error: the events are in the systemd journal (openum serve --log-target journald), and {error}.\n" +
                         "Read them with journalctl (Debian package systemd) as root or a member of group systemd-journal:\n" +
                         $"  journalctl -t openum -o json{(wanted is { } n ? $" EVENT_ID={n}" : "")}\n" +
                         "Events written before the server switched to the journal: openum events --source file");
@@ -73,26 +73,26 @@ internal static class EventsCommand
                 if (events.Count == 0 && wanted is null)
                 {
                     // journalctl says nothing when it finds no journal or may not read it: say what to check.
-                    Console.Error.WriteLine("No OpenUM events in the systemd journal (journalctl -t openum finds none). The server logs " +
+                    CommandConsole.Error.WriteLine("No OpenUM events in the systemd journal (journalctl -t openum finds none). The server logs " +
                         "there (--log-target journald); reading the system journal needs root or group systemd-journal, " +
                         "and journalctl must run where that journald runs.");
                     return 1;
                 }
                 if (EventLogFiles.Exist(data.EventLog))
-                    Console.Error.WriteLine($"note: events from before the server logged to the journal are in {data.EventLog}: openum events --source file");
+                    CommandConsole.Error.WriteLine($"note: events from before the server logged to the journal are in {data.EventLog}: openum events --source file");
             }
             else
             {
                 if (!EventLogFiles.Exist(data.EventLog))
                 {
-                    Console.Error.WriteLine($"No events yet: {data.EventLog} does not exist (has `openum serve` run with this --data-dir?).");
+                    CommandConsole.Error.WriteLine($"No events yet: {data.EventLog} does not exist (has `openum serve` run with this --data-dir?).");
                     return 1;
                 }
                 events = EventLogFiles.ReadLast(data.EventLog, line => Parse(line, wanted), take).Select(e => e.RootElement).ToList();
             }
             if (result.GetValue(CliContext.JsonOption))
             {
-                Console.WriteLine(JsonSerializer.Serialize(events, CliContext.Json));
+                CommandConsole.Out.WriteLine(JsonSerializer.Serialize(events, CliContext.Json));
                 return 0;
             }
             CliContext.Print(result, events,
@@ -120,14 +120,14 @@ internal static class EventsCommand
             catch (FileNotFoundException) { } // rotated away meanwhile
         }
         foreach (var e in take > 0 && backlog.Count > take ? backlog[^take..] : backlog) WriteLine(e, json);
-        Console.Out.Flush();
+        CommandConsole.Out.Flush();
         try
         {
             while (true)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(250), ct).ConfigureAwait(false);
                 foreach (var e in Matching(follow.ReadAvailable(), wanted)) WriteLine(e, json);
-                Console.Out.Flush();
+                CommandConsole.Out.Flush();
             }
         }
         catch (OperationCanceledException) { }
@@ -138,7 +138,7 @@ internal static class EventsCommand
 
     private static readonly JsonSerializerOptions OneLine = new(CliContext.Json) { WriteIndented = false };
 
-    private static void WriteLine(JsonElement e, bool json) => Console.WriteLine(json
+    private static void WriteLine(JsonElement e, bool json) => CommandConsole.Out.WriteLine(json
         ? JsonSerializer.Serialize(e, OneLine)
         : $"{(e.TryGetProperty("time", out var t) ? t.GetString() : "")}  {e.GetProperty("id").GetInt32()}  {e.GetProperty("level").GetString()}  {e.GetProperty("message").GetString()}");
 

@@ -48,7 +48,7 @@ internal static partial class MailboxPinCommands
             }
 
             AuditPin(data, "set", target);
-            Console.WriteLine($"PIN set for mailbox {target.Extension} in dial plan {target.DialPlan}.");
+            CommandConsole.Out.WriteLine($"PIN set for mailbox {target.Extension} in dial plan {target.DialPlan}.");
             return 0;
         }));
         return command;
@@ -70,12 +70,12 @@ internal static partial class MailboxPinCommands
             AuditPin(data, "reset", target);
             if (result.GetValue(CliContext.JsonOption))
             {
-                Console.WriteLine(JsonSerializer.Serialize(new { dialPlan = target.DialPlan, extension = target.Extension, pin }, CliContext.Json));
+                CommandConsole.Out.WriteLine(JsonSerializer.Serialize(new { dialPlan = target.DialPlan, extension = target.Extension, pin }, CliContext.Json));
             }
             else
             {
-                Console.WriteLine($"New PIN for mailbox {target.Extension} in dial plan {target.DialPlan}: {pin}");
-                Console.WriteLine("It is shown only now; give it to the user.");
+                CommandConsole.Out.WriteLine($"New PIN for mailbox {target.Extension} in dial plan {target.DialPlan}: {pin}");
+                CommandConsole.Out.WriteLine("It is shown only now; give it to the user.");
             }
 
             return 0;
@@ -98,7 +98,7 @@ internal static partial class MailboxPinCommands
         string text;
         try
         {
-            text = path is null or "-" ? Console.In.ReadToEnd() : File.ReadAllText(path);
+            text = path is null or "-" ? CommandConsole.In.ReadToEnd() : File.ReadAllText(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
@@ -112,7 +112,7 @@ internal static partial class MailboxPinCommands
     private static void AuditPin(DataDirectory data, string action, Mailbox mailbox)
     {
         using var events = OpenUM.Server.Logging.EventLog.ForCommand(data);
-        MailboxPinChanged(events.CreateLogger("OpenUM.Cli"), Environment.UserName, action, mailbox.Extension, mailbox.DialPlan);
+        MailboxPinChanged(events.CreateLogger("OpenUM.Cli"), CommandConsole.Actor, action, mailbox.Extension, mailbox.DialPlan);
     }
 
     [LoggerMessage(EventId = 2040, EventName = "MailboxPinChanged", Level = LogLevel.Information,

@@ -18,7 +18,7 @@ public static class ManPage
         var command = new Command("man-page", "Write the openum(8) manual page (roff) to standard output") { Hidden = true };
         command.SetAction(result =>
         {
-            Console.Out.Write(Render(result.RootCommandResult.Command, Version()));
+            CommandConsole.Out.Write(Render(result.RootCommandResult.Command, Version()));
             return 0;
         });
         return command;

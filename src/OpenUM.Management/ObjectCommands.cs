@@ -134,7 +134,7 @@ internal static class ObjectCommands
         command.SetAction(result => CliContext.Run(result, (store, data) =>
         {
             CliContext.Audit(data, spec.Remove(store, Existing(spec, store, result, result.GetValue(key)!)));
-            Console.WriteLine($"Removed {spec.Title} {result.GetValue(key)}.");
+            CommandConsole.Out.WriteLine($"Removed {spec.Title} {result.GetValue(key)}.");
             return 0;
         }));
         return command;
@@ -142,5 +142,5 @@ internal static class ObjectCommands
 
     private static T Existing<T>(Spec<T> spec, IConfigurationStore store, ParseResult result, string name) where T : class =>
         spec.Find(store.Load(), name, result)
-        ?? throw new CliException($"there is no {spec.Title} '{name}' (list them with: openum {spec.Noun} get).");
+        ?? throw new UnknownObjectException($"there is no {spec.Title} '{name}' (list them with: openum {spec.Noun} get).");
 }

@@ -31,12 +31,12 @@ internal static class OutboxCommands
             var outbox = Open(result);
             if (only is not null && !outbox.List().Any(e => e.Item.Id == only))
             {
-                Console.Error.WriteLine($"error: --id: no outbox item {only} (see `openum outbox list`; a delivered or purged item is gone).");
+                CommandConsole.Fail("--id", $"no outbox item {only} (see `openum outbox list`; a delivered or purged item is gone).", notFound: true);
                 return 1;
             }
             int n = await outbox.RetryAsync(only, ct).ConfigureAwait(false);
-            Console.WriteLine($"{n} item(s) queued for immediate delivery");
-            if (n > 0) Audit(result, logger => DeliveryEvents.Retried(logger, Environment.UserName, n, only is null ? "all" : "id " + only));
+            CommandConsole.Out.WriteLine($"{n} item(s) queued for immediate delivery");
+            if (n > 0) Audit(result, logger => DeliveryEvents.Retried(logger, CommandConsole.Actor, n, only is null ? "all" : "id " + only));
             return n == 0 && only is not null ? 1 : 0;
         });
 
@@ -51,23 +51,23 @@ internal static class OutboxCommands
             var targets = outbox.List().Where(e => only is null || e.Item.Id == only).ToList();
             if (only is not null && targets.Count == 0)
             {
-                Console.Error.WriteLine($"error: --id: no outbox item {only} (see `openum outbox list`; a delivered or purged item is gone).");
+                CommandConsole.Fail("--id", $"no outbox item {only} (see `openum outbox list`; a delivered or purged item is gone).", notFound: true);
                 return 1;
             }
             if (only is not null && !includeQueued && targets.All(e => e.Folder == OutboxFolder.Queued))
             {
                 // Refused rather than reported as "0 deleted": the operator named a message that is still to be delivered.
-                Console.Error.WriteLine($"error: --id: outbox item {only} is still queued for delivery, not a dead letter: nothing was deleted. " +
+                CommandConsole.Fail("--id", $"outbox item {only} is still queued for delivery, not a dead letter: nothing was deleted. " +
                     "Add --include-queued to delete it anyway (the voice message is then lost).");
                 return 1;
             }
             var deleted = targets.Where(e => includeQueued || e.Folder == OutboxFolder.Dead).ToList();
             int n = outbox.Purge(only, includeQueued);
-            Console.WriteLine($"{n} item(s) deleted");
+            CommandConsole.Out.WriteLine($"{n} item(s) deleted");
             int kept = includeQueued ? 0 : targets.Count(e => e.Folder == OutboxFolder.Queued);
-            if (kept > 0) Console.WriteLine($"{kept} queued item(s) kept: they are still to be delivered (--include-queued deletes them too)");
+            if (kept > 0) CommandConsole.Out.WriteLine($"{kept} queued item(s) kept: they are still to be delivered (--include-queued deletes them too)");
             if (n > 0)
-                Audit(result, logger => DeliveryEvents.Purged(logger, Environment.UserName, n, (only is null ? "all" : "id " + only) + (includeQueued ? ", queued included" : ""),
+                Audit(result, logger => DeliveryEvents.Purged(logger, CommandConsole.Actor, n, (only is null ? "all" : "id " + only) + (includeQueued ? ", queued included" : ""),
                     string.Join(", ", deleted.Select(e => $"{e.Item.Id} ({e.Folder}, {e.Item.Recipient}, call {e.Item.CallId})"))));
             return 0;
         });

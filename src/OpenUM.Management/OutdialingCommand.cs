@@ -116,7 +116,7 @@ internal static class OutdialingCommand
     {
         if (result.GetValue(CliContext.JsonOption))
         {
-            Console.WriteLine(JsonSerializer.Serialize(new
+            CommandConsole.Out.WriteLine(JsonSerializer.Serialize(new
             {
                 allowed = d.Allowed,
                 kind = d.Kind?.ToString(),
@@ -131,12 +131,12 @@ internal static class OutdialingCommand
             return;
         }
 
-        Console.WriteLine($"Number         : {number}");
-        Console.WriteLine($"Classification : {(d.Kind is { } kind ? $"{kind} {d.Number}" : "not a number")} (dial plan {plan.Name})");
-        Console.WriteLine($"Group          : {d.Group ?? "-"}");
-        Console.WriteLine($"Rule           : {d.Rule ?? "-"}");
-        Console.WriteLine($"Dial string    : {d.DialedNumber ?? "-"}");
-        Console.WriteLine($"Gateway        : {d.Gateway ?? "-"}");
-        Console.WriteLine($"Result         : {(d.Allowed ? "Allowed" : "Denied")} ({d.ReasonCode}): {d.Reason}");
+        CommandConsole.Out.WriteLine($"Number         : {number}");
+        CommandConsole.Out.WriteLine($"Classification : {(d.Kind is { } kind ? $"{kind} {d.Number}" : "not a number")} (dial plan {plan.Name})");
+        CommandConsole.Out.WriteLine($"Group          : {d.Group ?? "-"}");
+        CommandConsole.Out.WriteLine($"Rule           : {d.Rule ?? "-"}");
+        CommandConsole.Out.WriteLine($"Dial string    : {d.DialedNumber ?? "-"}");
+        CommandConsole.Out.WriteLine($"Gateway        : {d.Gateway ?? "-"}");
+        CommandConsole.Out.WriteLine($"Result         : {(d.Allowed ? "Allowed" : "Denied")} ({d.ReasonCode}): {d.Reason}");
     }
 }

@@ -58,7 +58,7 @@ internal static class PlayOnPhoneCommand
                 dataDir = data;
                 server = config.FindUmServer(Environment.MachineName);
                 if (ImapSettings.From(server) is null && !VoiceMessageRouter.KeepsLocalCopies(SmartHostSettings.From(server)))
-                    Console.Error.WriteLine("note: SMTP delivery is configured without an IMAP store: messages are not kept locally.");
+                    CommandConsole.Error.WriteLine("note: SMTP delivery is configured without an IMAP store: messages are not kept locally.");
                 return 0;
             });
             if (code != 0 || mailbox is null || dataDir is null) return code;
@@ -72,12 +72,12 @@ internal static class PlayOnPhoneCommand
             }
             catch (MessageStoreUnavailableException e)
             {
-                Console.Error.WriteLine($"error: {e.Message}");
+                CommandConsole.Error.WriteLine($"error: {e.Message}");
                 return 1;
             }
             catch (Exception e) when (e is CliException or Security.CertificateStoreException)
             {
-                Console.Error.WriteLine($"error: {e.Message}");
+                CommandConsole.Error.WriteLine($"error: {e.Message}");
                 return 2;
             }
             CliContext.Print(result, messages.Select(m => new
@@ -110,7 +110,7 @@ internal static class PlayOnPhoneCommand
         {
             if (!PortRange.TryParse(result.GetValue(rtp)!, out int first, out int last, out string? rangeError))
             {
-                Console.Error.WriteLine($"error: --rtp-ports: {rangeError}");
+                CommandConsole.Error.WriteLine($"error: --rtp-ports: {rangeError}");
                 return 2;
             }
             (ConfigurationSnapshot Config, DialPlan Plan, Mailbox Mailbox)? found = null;
@@ -136,25 +136,25 @@ internal static class PlayOnPhoneCommand
                     if (await box.FindAsync(id, ct) is not { } stored)
                     {
                         string where = ImapSettings.From(server) is null ? "the local store" : "its IMAP mailbox";
-                        Console.Error.WriteLine($"error: --message: mailbox {target.Mailbox.Extension} has no message '{id}' in {where} (list them with: openum mailbox messages)");
+                        CommandConsole.Error.WriteLine($"error: --message: mailbox {target.Mailbox.Extension} has no message '{id}' in {where} (list them with: openum mailbox messages)");
                         return 2;
                     }
                     audio = MessageAudio.Decode(await box.ReadAudioAsync(stored, ct));
                 }
                 catch (MessageStoreUnavailableException e)
                 {
-                    Console.Error.WriteLine($"error: {e.Message}");
+                    CommandConsole.Error.WriteLine($"error: {e.Message}");
                     return 1;
                 }
                 catch (Exception e) when (e is CliException or Security.CertificateStoreException)
                 {
-                    Console.Error.WriteLine($"error: {e.Message}");
+                    CommandConsole.Error.WriteLine($"error: {e.Message}");
                     return 2;
                 }
             }
             if (audio is null)
             {
-                Console.Error.WriteLine($"error: --message: message '{id}' has no playable WAV attachment");
+                CommandConsole.Error.WriteLine($"error: --message: message '{id}' has no playable WAV attachment");
                 return 2;
             }
             var request = new PlayOnPhoneRequest(target.Config, target.Plan, target.Mailbox, id, audio, result.GetValue(phone)!, new RtpPortRange(first, last), server);
@@ -166,7 +166,7 @@ internal static class PlayOnPhoneCommand
                 try { tls = CliTls.ClientContext(result, null, null).Context; }
                 catch (Exception e) when (e is CliException or CertificateStoreException)
                 {
-                    Console.Error.WriteLine($"error: dial plan '{target.Plan.Name}' is {target.Plan.VoipSecurity} and Play on Phone calls its gateway over mutual TLS: {e.Message}");
+                    CommandConsole.Error.WriteLine($"error: dial plan '{target.Plan.Name}' is {target.Plan.VoipSecurity} and Play on Phone calls its gateway over mutual TLS: {e.Message}");
                     return 1;
                 }
             }
@@ -177,9 +177,9 @@ internal static class PlayOnPhoneCommand
             var health = new SipPeerHealth(TimeProvider.System, logger, Path.Combine(dataDir.Root, PeerHealthFile));
             var outcome = await new Calls.SubscriberAccess.PlayOnPhone(engine, TimeProvider.System, logger, tls, health).RunAsync(request, ct);
             if (result.GetValue(CliContext.JsonOption))
-                Console.WriteLine(JsonSerializer.Serialize(outcome, CliContext.Json));
+                CommandConsole.Out.WriteLine(JsonSerializer.Serialize(outcome, CliContext.Json));
             else
-                Table.WriteList(Console.Out, outcome, new Dictionary<string, Func<object?, string>> { ["AudioSeconds"] = v => Table.Duration(TimeSpan.FromSeconds((double)v!)) });
+                Table.WriteList(CommandConsole.Out, outcome, new Dictionary<string, Func<object?, string>> { ["AudioSeconds"] = v => Table.Duration(TimeSpan.FromSeconds((double)v!)) });
             return outcome.Played ? 0 : 1;
         });
         return command;

@@ -33,11 +33,11 @@ internal static class SecurityCommands
             var input = SecurityAuditInput.Read(store.Load(), data, name, running?.ServerName ?? Environment.MachineName, running, TimeProvider.System);
             SecurityAuditReport report;
             using (var events = OpenUM.Server.Logging.EventLog.ForCommand(data))
-                report = SecurityAudit.Run(input, events.CreateLogger("OpenUM.Cli"), Environment.UserName);
+                report = SecurityAudit.Run(input, events.CreateLogger("OpenUM.Cli"), CommandConsole.Actor);
             if (result.GetValue(CliContext.JsonOption))
-                Console.WriteLine(JsonSerializer.Serialize(report, CliContext.Json));
+                CommandConsole.Out.WriteLine(JsonSerializer.Serialize(report, CliContext.Json));
             else
-                Write(Console.Out, report);
+                Write(CommandConsole.Out, report);
             return ExitCode(report.WorstSeverity);
         }));
         return new Command("security", "Check the server's security.") { audit };

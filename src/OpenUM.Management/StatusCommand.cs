@@ -23,10 +23,10 @@ internal static class StatusCommand
             if (response?.Status is not { } status) return 1;
             if (result.GetValue(CliContext.JsonOption))
             {
-                Console.WriteLine(JsonSerializer.Serialize(status, Json));
+                CommandConsole.Out.WriteLine(JsonSerializer.Serialize(status, Json));
                 return 0;
             }
-            Write(Console.Out, status);
+            Write(CommandConsole.Out, status);
             return 0;
         });
         return command;
@@ -43,7 +43,7 @@ internal static class StatusCommand
         }
         catch (ControlUnavailableException e)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
+            CommandConsole.Error.WriteLine($"error: {e.Message}");
             return null;
         }
     }

@@ -37,20 +37,20 @@ internal static class TestConnectivityCommand
                 try { address = (await Dns.GetHostAddressesAsync(result.GetValue(host)!, ct))[0]; }
                 catch (Exception e) when (e is System.Net.Sockets.SocketException or IndexOutOfRangeException)
                 {
-                    Console.Error.WriteLine($"error: --host: '{result.GetValue(host)}' does not resolve.");
+                    CommandConsole.Error.WriteLine($"error: --host: '{result.GetValue(host)}' does not resolve.");
                     return 2;
                 }
             }
             if (!PortRange.TryParse(result.GetValue(rtp)!, out int first, out int last, out string? rangeError))
             {
-                Console.Error.WriteLine($"error: --rtp-ports: {rangeError}");
+                CommandConsole.Error.WriteLine($"error: --rtp-ports: {rangeError}");
                 return 2;
             }
             bool tls = result.GetValue(secured);
             bool srtp = result.GetValue(mediaSecured);
             if (srtp && !tls)
             {
-                Console.Error.WriteLine("error: --media-secured: SRTP keys travel in the SDP, so a media-secured call needs --secured true (mutual TLS).");
+                CommandConsole.Error.WriteLine("error: --media-secured: SRTP keys travel in the SDP, so a media-secured call needs --secured true (mutual TLS).");
                 return 2;
             }
             var (defaultPort, defaultExtension) = LocalDefaults(result, tls, srtp);
@@ -62,7 +62,7 @@ internal static class TestConnectivityCommand
                 try { (context, serverName) = CliTls.ClientContext(result, result.GetValue(certificate), serverName, "--certificate"); }
                 catch (Exception e) when (e is CliException or CertificateStoreException)
                 {
-                    Console.Error.WriteLine(result.GetValue(certificate) is null ? $"error: {e.Message}" : $"error: --certificate: {e.Message}");
+                    CommandConsole.Error.WriteLine(result.GetValue(certificate) is null ? $"error: {e.Message}" : $"error: --certificate: {e.Message}");
                     return 2;
                 }
             }
@@ -72,9 +72,9 @@ internal static class TestConnectivityCommand
             if (outcome.EntireOperationSuccess && LocalAddresses.IsLocal(address))
                 outcome = outcome with { Message = await AwaitMessageAsync(CliContext.Data(result).EventLog, outcome.CallId, ct) };
             if (result.GetValue(CliContext.JsonOption))
-                Console.WriteLine(JsonSerializer.Serialize(outcome, CliContext.Json));
+                CommandConsole.Out.WriteLine(JsonSerializer.Serialize(outcome, CliContext.Json));
             else
-                Table.WriteList(Console.Out, outcome, new Dictionary<string, Func<object?, string>> { ["Latency"] = v => Table.Milliseconds((double)v!) });
+                Table.WriteList(CommandConsole.Out, outcome, new Dictionary<string, Func<object?, string>> { ["Latency"] = v => Table.Milliseconds((double)v!) });
             return outcome.EntireOperationSuccess ? 0 : 1;
         });
         return command;

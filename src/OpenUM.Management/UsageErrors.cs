@@ -11,10 +11,10 @@ namespace OpenUM.Management;
 internal static class UsageErrors
 {
     /// <summary>Runs the parsed command, or reports its usage errors.</summary>
-    public static Task<int> InvokeAsync(ParseResult result) =>
+    public static Task<int> InvokeAsync(ParseResult result, InvocationConfiguration? invocation = null) =>
         (result.Errors.Count == 0 || result.Action is not System.CommandLine.Invocation.ParseErrorAction) && OptionAsArgument(result) is null
-            ? result.InvokeAsync()
-            : Task.FromResult(Report(result, Console.Error));
+            ? result.InvokeAsync(invocation)
+            : Task.FromResult(Report(result, CommandConsole.Error));
 
     // An optional argument takes any word, "--jsn" included: a word that looks like an option is a mistyped
     // option, not the name of an object (System.CommandLine would look up a gateway called "--jsn").
@@ -57,9 +57,26 @@ internal static class UsageErrors
             lines.Add($"error: `{path}` needs a command: {string.Join(", ", command.Subcommands.Where(c => !c.Hidden).Select(c => c.Name))}.");
         if (lines.Count == 0)
             lines.AddRange(result.Errors.Select(e => "error: " + e.Message));
-        foreach (var line in lines.Distinct()) output.WriteLine(line);
+        foreach (var line in lines.Distinct())
+        {
+            output.WriteLine(line);
+            Record(line);
+        }
         output.WriteLine($"See: {path} --help");
         return 2;
+    }
+
+    // Each line is "error: --option: message", "error: <argument>: message" or "error: message": recorded with the option
+    // it names, so a caller that is not a terminal (the admin API) can say which field is wrong.
+    private static void Record(string line)
+    {
+        string text = line.StartsWith("error: ", StringComparison.Ordinal) ? line["error: ".Length..] : line;
+        int colon = text.IndexOf(": ", StringComparison.Ordinal);
+        bool named = colon > 0 && (text.StartsWith("--", StringComparison.Ordinal) || text.StartsWith('<')) && !text.AsSpan(0, colon).Contains(' ');
+        if (!named && text.StartsWith('<') && text.IndexOf("> ", StringComparison.Ordinal) is > 0 and var close)
+            CommandConsole.Record(text[..(close + 1)], text[(close + 2)..]); // "<name> missing: ..."
+        else
+            CommandConsole.Record(named ? text[..colon] : null, named ? text[(colon + 2)..] : text);
     }
 
     // Unknown words: an option-like one gets the closest option of this command; the value after it is its value,
