@@ -21,21 +21,21 @@ internal static class AutoAttendantCommands
         .AddList("--" + A.BusinessHoursSchedule, "Business hours such as \"Mon-Fri 08:00-18:00\" (default all week; \"\" = always after hours)",
             (a, v) => a with { BusinessHoursSchedule = Parse(v, A.BusinessHoursSchedule, BusinessHoursRange.Parse) })
         .AddList("--" + A.HolidaySchedule, "Holiday \"name,greeting.wav,2026-12-25[,2026-12-26]\" (greeting may be empty; \"\" clears)",
-            (a, v) => a with { HolidaySchedule = Parse(v, A.HolidaySchedule, HolidayEntry.Parse) })
+            (a, v) => a with { HolidaySchedule = Parse(v, A.HolidaySchedule, HolidayEntry.Parse) }, serverPath: HolidayNamesFile)
         .Add<string>("--" + A.BusinessHoursWelcomeGreeting, "WAV file (8 kHz mono) greeting callers in business hours (\"\" = built-in welcome)",
-            (a, v) => a with { BusinessHoursWelcomeGreetingFile = v is { Length: > 0 } ? v : null, BusinessHoursWelcomeGreetingText = null })
+            (a, v) => a with { BusinessHoursWelcomeGreetingFile = v is { Length: > 0 } ? v : null, BusinessHoursWelcomeGreetingText = null }, serverPath: OptionFields.AnyValue)
         .Add<string>("--" + A.BusinessHoursWelcomeGreetingText, "Business-hours greeting as text, spoken in the attendant's language by espeak-ng (\"\" = built-in welcome)",
             (a, v) => Text(v) is { } text ? a with { BusinessHoursWelcomeGreetingText = text }
                 : a with { BusinessHoursWelcomeGreetingText = null, BusinessHoursWelcomeGreetingFile = null })
         .Add<string>("--" + A.AfterHoursWelcomeGreeting, "WAV file (8 kHz mono) greeting callers after hours and on holidays without their own (\"\" = built-in welcome)",
-            (a, v) => a with { AfterHoursWelcomeGreetingFile = v is { Length: > 0 } ? v : null, AfterHoursWelcomeGreetingText = null })
+            (a, v) => a with { AfterHoursWelcomeGreetingFile = v is { Length: > 0 } ? v : null, AfterHoursWelcomeGreetingText = null }, serverPath: OptionFields.AnyValue)
         .Add<string>("--" + A.AfterHoursWelcomeGreetingText, "After-hours greeting as text, spoken in the attendant's language by espeak-ng (\"\" = built-in welcome)",
             (a, v) => Text(v) is { } text ? a with { AfterHoursWelcomeGreetingText = text }
                 : a with { AfterHoursWelcomeGreetingText = null, AfterHoursWelcomeGreetingFile = null })
         .AddList("--" + A.BusinessHoursKeyMapping, "Key in business hours: \"1,Sales,1001\" (transfer), \"2,Support,,SupportAA\" (attendant) or \"3,Directions,,,directions.wav\" (announcement); the descriptions are spoken as the key menu (\"For Sales, press 1.\"); \"\" clears",
-            (a, v) => a with { BusinessHoursKeyMapping = Parse(v, A.BusinessHoursKeyMapping, KeyMapping.Parse) })
+            (a, v) => a with { BusinessHoursKeyMapping = Parse(v, A.BusinessHoursKeyMapping, KeyMapping.Parse) }, serverPath: KeyNamesFile)
         .AddList("--" + A.AfterHoursKeyMapping, "Key after hours and on holidays, as --business-hours-key-mapping",
-            (a, v) => a with { AfterHoursKeyMapping = Parse(v, A.AfterHoursKeyMapping, KeyMapping.Parse) })
+            (a, v) => a with { AfterHoursKeyMapping = Parse(v, A.AfterHoursKeyMapping, KeyMapping.Parse) }, serverPath: KeyNamesFile)
         .Add<string>("--" + F.OperatorExtension, "Where key 0 transfers (\"\" = no operator)", (a, v) => a with { OperatorExtension = v is { Length: > 0 } ? v : null })
         .Add<string>("--" + F.Language, "Language of the built-in prompts, greeting texts and key menu: an installed language pack (en-US, fr-FR); \"\" = the dial plan's --default-language",
             (a, v) => a with { Language = v is { Length: > 0 } ? LanguageOption.Installed(v, F.Language) : null })
@@ -92,6 +92,13 @@ internal static class AutoAttendantCommands
     }
 
     // The words of a greeting given as text, or null for "" (back to the built-in welcome).
+    // "name,greeting.wav,date..." names a WAV file in its second field; "key,description,extension,attendant,announcement.wav" in its fifth.
+    private static bool HolidayNamesFile(string value) => Field(value, 1).Length > 0;
+
+    private static bool KeyNamesFile(string value) => Field(value, 4).Length > 0;
+
+    private static string Field(string value, int index) => value.Split(',') is var parts && parts.Length > index ? parts[index].Trim() : "";
+
     private static string? Text(string? value) => string.IsNullOrEmpty(value) ? null : value.Trim();
 
     private static T[] Parse<T>(string[] values, string field, Func<string, T> parse)

@@ -31,9 +31,9 @@ internal static class DialPlanCommands
         .AddList("--configured-international-groups", "International dialing rule Name,NumberMask,DialedNumber[,Comment]; replaces the list",
             (d, v) => d with { ConfiguredInternationalGroups = OutdialingCommand.ParseEntries(Directory.Dialing.DialingFields.ConfiguredInternationalGroups, v) })
         .Add<string>("--configured-in-country-or-region-groups-csv", "Import the in-country rules from a CSV file with headers Name,NumberMask,DialedNumber[,Comment]; replaces the list",
-            (d, v) => d with { ConfiguredInCountryOrRegionGroups = OutdialingCommand.ReadCsv(Directory.Dialing.DialingFields.ConfiguredInCountryOrRegionGroups + "-csv", v) })
+            (d, v) => d with { ConfiguredInCountryOrRegionGroups = OutdialingCommand.ReadCsv(Directory.Dialing.DialingFields.ConfiguredInCountryOrRegionGroups + "-csv", v) }, serverPath: OptionFields.AnyValue)
         .Add<string>("--configured-international-groups-csv", "Import the international rules from a CSV file with headers Name,NumberMask,DialedNumber[,Comment]; replaces the list",
-            (d, v) => d with { ConfiguredInternationalGroups = OutdialingCommand.ReadCsv(Directory.Dialing.DialingFields.ConfiguredInternationalGroups + "-csv", v) })
+            (d, v) => d with { ConfiguredInternationalGroups = OutdialingCommand.ReadCsv(Directory.Dialing.DialingFields.ConfiguredInternationalGroups + "-csv", v) }, serverPath: OptionFields.AnyValue)
         .AddList("--allowed-in-country-or-region-groups", "In-country group unauthenticated callers may dial (\"\" clears)", (d, v) => d with { AllowedInCountryOrRegionGroups = OutdialingCommand.ParseNames(v) })
         .AddList("--allowed-international-groups", "International group unauthenticated callers may dial (\"\" clears)", (d, v) => d with { AllowedInternationalGroups = OutdialingCommand.ParseNames(v) });
 

@@ -10,7 +10,8 @@ namespace OpenUM.Management;
 /// </summary>
 internal sealed class Fields<T>
 {
-    private sealed record Field(string Name, Func<Option> Create, Func<T, ParseResult, Option, T> Apply, bool RequiredByNew, string? ValidationField);
+    private sealed record Field(string Name, Func<Option> Create, Func<T, ParseResult, Option, T> Apply, bool RequiredByNew, string? ValidationField,
+        Func<string, bool>? ServerPath);
 
     private readonly List<Field> _fields = [];
 
@@ -19,20 +20,22 @@ internal sealed class Fields<T>
 
     /// <summary>
     /// An option; <paramref name="required"/> makes `new` require it (the object is invalid without it);
-    /// <paramref name="field"/> is the validation field it sets when that is not its own name (errors then name this option).
+    /// <paramref name="field"/> is the validation field it sets when that is not its own name (errors then name this option);
+    /// <paramref name="serverPath"/> says which values name a file the command reads (see <see cref="OptionFields.DeclareServerPath"/>).
     /// </summary>
-    public Fields<T> Add<TValue>(string name, string description, Func<T, TValue, T> apply, bool required = false, string? field = null)
+    public Fields<T> Add<TValue>(string name, string description, Func<T, TValue, T> apply, bool required = false, string? field = null,
+        Func<string, bool>? serverPath = null)
     {
         _fields.Add(new(name, () => new Option<TValue>(name) { Description = description },
-            (item, result, option) => apply(item, result.GetValue((Option<TValue>)option)!), required, field));
+            (item, result, option) => apply(item, result.GetValue((Option<TValue>)option)!), required, field, serverPath));
         return this;
     }
 
     /// <summary>A multi-valued parameter, given by repeating the option (as the cmdlets took arrays).</summary>
-    public Fields<T> AddList(string name, string description, Func<T, string[], T> apply, string? field = null)
+    public Fields<T> AddList(string name, string description, Func<T, string[], T> apply, string? field = null, Func<string, bool>? serverPath = null)
     {
         _fields.Add(new(name, () => new Option<string[]>(name) { Description = description + " (repeat the option for several)" },
-            (item, result, option) => apply(item, result.GetValue((Option<string[]>)option) ?? []), false, field));
+            (item, result, option) => apply(item, result.GetValue((Option<string[]>)option) ?? []), false, field, serverPath));
         return this;
     }
 
@@ -45,6 +48,7 @@ internal sealed class Fields<T>
             var option = field.Create();
             option.Required = creating && field.RequiredByNew;
             if (field.ValidationField is { } validationField) OptionFields.Declare(option, validationField);
+            if (field.ServerPath is { } serverPath) OptionFields.DeclareServerPath(option, serverPath);
             command.Options.Add(option);
             bound.Add((option, field));
         }

@@ -22,7 +22,7 @@ internal static class MailboxCommands
         .Add<string>("--display-name", "Name shown to callers and in messages", (m, v) => m with { DisplayName = v })
         .Add<string>("--sip-uri", "SIP address (SipName dial plans)", (m, v) => m with { SipUri = v })
         .Add<string>("--mailbox-policy", "Mailbox policy of the same dial plan (\"\" = the default policy)", (m, v) => m with { MailboxPolicy = v is { Length: > 0 } ? v : null })
-        .Add<string>("--greeting", "WAV file (8 kHz mono) played instead of the default greeting", (m, v) => m with { GreetingFile = v })
+        .Add<string>("--greeting", "WAV file (8 kHz mono) played instead of the default greeting", (m, v) => m with { GreetingFile = v }, serverPath: OptionFields.AnyValue)
         .Add<bool>("--away", "The user is away: callers hear the away greeting recorded by phone (Exchange's extended absence greeting) instead of the greeting, while one is recorded", (m, v) => m with { Away = v })
         .Add<string>("--language", "Language of the mailbox's default greeting and of subscriber access after logon: an installed language pack (en-US, fr-FR); \"\" = the dial plan's --default-language",
             (m, v) => m with { Language = v is { Length: > 0 } ? LanguageOption.Installed(v, ConfigurationFields.Language) : null });

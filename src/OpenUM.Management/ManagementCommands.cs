@@ -33,6 +33,7 @@ internal static class ManagementCommands
         root.Subcommands.Add(TestConnectivityCommand.Create());
         root.Subcommands.Add(OutdialingCommand.Create());
         root.Subcommands.Add(SecurityCommands.Create());
+        root.Subcommands.Add(AdminTokenCommands.Create());
         root.Subcommands.Add(CompletionCommand.Create());
         root.Subcommands.Add(ManPage.Create());
         BackupCommands.AddTo(root);

@@ -13,6 +13,20 @@ internal static class OptionFields
 {
     private static readonly ConditionalWeakTable<Option, string> Declared = new();
 
+    private static readonly ConditionalWeakTable<Option, Func<string, bool>> ServerPaths = new();
+
+    /// <summary>A value that names a file on the server, for options whose values may: the admin API refuses such values.</summary>
+    public static readonly Func<string, bool> AnyValue = value => value.Length > 0;
+
+    /// <summary>Says that values of <paramref name="option"/> for which <paramref name="namesFile"/> is true name a file the command reads on the server.</summary>
+    public static void DeclareServerPath(Option option, Func<string, bool> namesFile) => ServerPaths.AddOrUpdate(option, namesFile);
+
+    /// <summary>Whether <paramref name="value"/> given to <paramref name="option"/> names a file on the server (a greeting WAV, a CSV to import).</summary>
+    public static bool NamesServerFile(Option option, string value) => ServerPaths.TryGetValue(option, out var namesFile) && namesFile(value);
+
+    /// <summary>Whether some value of <paramref name="option"/> may name a file on the server.</summary>
+    public static bool TakesServerPath(Option option) => ServerPaths.TryGetValue(option, out _);
+
     /// <summary>Says that <paramref name="option"/> sets the validation field <paramref name="field"/> (besides its own name).</summary>
     public static void Declare(Option option, string field) => Declared.AddOrUpdate(option, field);
 
