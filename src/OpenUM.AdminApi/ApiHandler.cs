@@ -74,7 +74,8 @@ internal sealed class ApiHandler(CommandRunner runner, ApiAuthentication authent
         response.Headers.CacheControl = "no-store";
         if (!verb.SuccessCodes.Contains(run.ExitCode))
         {
-            int status = run.Errors.Any(e => e.NotFound) ? 404 : run.ExitCode == 2 || run.Errors.Any(e => e.Option is not null) ? 400 : 503;
+            int status = run.ExitCode == CommandRunner.Failed ? 500 : run.Errors.Any(e => e.NotFound) ? 404
+                : run.ExitCode == 2 || run.Errors.Any(e => e.Option is not null) ? 400 : 503;
             await Problems.WriteAsync(context, status, run.Error, run.Errors).ConfigureAwait(false);
             return;
         }

@@ -18,6 +18,9 @@ internal sealed class CommandRunner(RootCommand root)
 
     private readonly SemaphoreSlim _gate = new(1, 1);
 
+    /// <summary>The exit code of a command that threw instead of answering (the API answers 500).</summary>
+    public const int Failed = -1;
+
     /// <summary>The command tree requests are replayed through.</summary>
     public RootCommand Root => root;
 
@@ -33,9 +36,20 @@ internal sealed class CommandRunner(RootCommand root)
             int code;
             using (CommandConsole.Use(console))
             {
-                // No signal handlers (the server owns SIGTERM) and the console of this run for anything the parser prints.
-                var invocation = new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null };
-                code = await UsageErrors.InvokeAsync(root.Parse(tokens, Parsing), invocation).ConfigureAwait(false);
+                // No signal handlers (the server owns SIGTERM), the console of this run for anything the parser prints, and
+                // no default exception handler: it would print a stack trace, which is no answer for a client.
+                var invocation = new InvocationConfiguration
+                {
+                    Output = output, Error = error, ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false,
+                };
+                try
+                {
+                    code = await UsageErrors.InvokeAsync(root.Parse(tokens, Parsing), invocation).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    return new CommandRun(Failed, "", $"error: the command failed ({e.GetType().Name}); the server's events may say more.", []);
+                }
             }
             return new CommandRun(code, output.ToString(), error.ToString(), console.Errors);
         }

@@ -71,27 +71,55 @@ public sealed class ParityTests : IAsyncLifetime
         Assert.NotEmpty(noun);
     }
 
-    [Fact]
-    public async Task TheSameChangeGetsTheSameAuditEventButForItsActor()
+    /// <summary>One valid change per noun: the CLI's words, and the same change as a request.</summary>
+    public static readonly TheoryData<string[], string, string, string> ValidChanges = new()
     {
-        Assert.Equal(0, Cli.Run(_cliData, "dialplan", "set", "Contoso", "--country-or-region-code", "33", "--access-telephone-numbers", "4000", "--access-telephone-numbers", "4001").Code);
-        using var client = _api.Client(_api.AdminToken);
-        using var response = await client.PatchAsync("/api/v1/dialplan/Contoso",
-            ApiServer.Json("""{"country-or-region-code": "33", "access-telephone-numbers": ["4000", "4001"]}"""));
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        { ["dialplan", "set", "Contoso", "--country-or-region-code", "33", "--access-telephone-numbers", "4000", "--access-telephone-numbers", "4001"],
+            "PATCH", "/api/v1/dialplan/Contoso", """{"country-or-region-code": "33", "access-telephone-numbers": ["4000", "4001"]}""" },
+        { ["gateway", "set", "pbx1", "--port", "5070", "--outcalls-allowed", "false"], "PATCH", "/api/v1/gateway/pbx1", """{"port": 5070, "outcalls-allowed": false}""" },
+        { ["huntgroup", "new", "--name", "hg2", "--ip-gateway", "pbx1", "--dial-plan", "Contoso", "--pilot-identifier", "4100"],
+            "POST", "/api/v1/huntgroup", """{"name": "hg2", "ip-gateway": "pbx1", "dial-plan": "Contoso", "pilot-identifier": "4100"}""" },
+        { ["mailbox", "set", "1000", "--display-name", "User 1000", "--away", "true"], "PATCH", "/api/v1/mailbox/1000", """{"display-name": "User 1000", "away": true}""" },
+        { ["mailboxpolicy", "set", "Staff", "--min-pin-length", "8"], "PATCH", "/api/v1/mailboxpolicy/Staff", """{"min-pin-length": 8}""" },
+        // (No key mapping here: its spoken menu is a WAV named after the attendant's id, which differs between the two directories.)
+        { ["autoattendant", "set", "Reception", "--time-zone", "Europe/Paris", "--operator-extension", "1000"],
+            "PATCH", "/api/v1/autoattendant/Reception", """{"time-zone": "Europe/Paris", "operator-extension": "1000"}""" },
+        { ["autoattendant", "disable", "Reception"], "POST", "/api/v1/autoattendant/Reception/disable", "" },
+        { ["server", "set", "--name", "um1", "--max-calls-allowed", "50"], "PATCH", "/api/v1/server/um1", """{"max-calls-allowed": 50}""" },
+        { ["huntgroup", "remove", "pbx1-Contoso"], "DELETE", "/api/v1/huntgroup/pbx1-Contoso", "" },
+    };
 
-        var cli = LastChange(_cliData);
-        var api = LastChange(_api.Data);
-        Assert.Equal(Environment.UserName, cli.GetProperty("user").GetString());
-        Assert.Equal("token:ops@127.0.0.1", api.GetProperty("user").GetString());
+    [Theory]
+    [MemberData(nameof(ValidChanges))]
+    public async Task TheSameChangeGetsTheSameAuditEventButForItsActor(string[] cli, string method, string path, string body)
+    {
+        var (code, _, err) = Cli.Run(_cliData, cli);
+        Assert.True(code == 0, err);
+        using var client = _api.Client(_api.AdminToken);
+        using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = body.Length > 0 ? ApiServer.Json(body) : null };
+        using var response = await client.SendAsync(request);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+
+        var cliEvent = LastChange(_cliData);
+        var apiEvent = LastChange(_api.Data);
+        Assert.Equal(Environment.UserName, cliEvent.GetProperty("user").GetString());
+        Assert.Equal("token:ops@127.0.0.1", apiEvent.GetProperty("user").GetString());
         foreach (string field in new[] { "kind", "objectType", "name", "version" })
-            Assert.Equal(cli.GetProperty(field).ToString(), api.GetProperty(field).ToString());
-        // The object before and after, but for its id (each data directory made its own dial plan).
+            Assert.Equal(cliEvent.GetProperty(field).ToString(), apiEvent.GetProperty(field).ToString());
+        // The object before and after, but for its id (each data directory made its own objects).
         foreach (string field in new[] { "before", "after" })
-            Assert.Equal(WithoutId(cli.GetProperty(field).GetString()!), WithoutId(api.GetProperty(field).GetString()!));
-        // And the API answers with what `openum dialplan set --json` prints: the object after the change.
-        using var answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        Assert.Equal(["4000", "4001"], answer.RootElement.GetProperty("accessTelephoneNumbers").EnumerateArray().Select(n => n.GetString()));
+            Assert.Equal(WithoutId(cliEvent.GetProperty(field).GetString()!), WithoutId(apiEvent.GetProperty(field).GetString()!));
+    }
+
+    [Fact]
+    public async Task TheAnswerIsWhatTheCliPrints()
+    {
+        using var client = _api.Client(_api.AdminToken);
+        using var response = await client.PatchAsync("/api/v1/dialplan/Contoso", ApiServer.Json("""{"access-telephone-numbers": ["4000", "4001"]}"""));
+        var (_, cli, _) = Cli.Run(_api.Data, "dialplan", "get", "Contoso", "--json");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(cli.Trim(), (await response.Content.ReadAsStringAsync()).Trim());
     }
 
     [Fact]
@@ -123,6 +151,7 @@ public sealed class ParityTests : IAsyncLifetime
 
     private static string WithoutId(string json)
     {
+        if (json.Length == 0) return json; // no object before an addition, none after a removal
         var node = System.Text.Json.Nodes.JsonNode.Parse(json)!.AsObject();
         Assert.True(node.Remove("id"));
         return node.ToJsonString();
