@@ -7,9 +7,10 @@ using OpenUM.Management;
 namespace OpenUM.AdminApi;
 
 /// <summary>
-/// Turns a request into the words of the command it replays: each field becomes "--field=value" (never two words, so a
-/// value can never be taken for an option), the key goes after "--" (so it can never be an option either), and the
-/// server's own --data-dir and --store and --json come last. What cannot be a field is refused before anything runs.
+/// Turns a request into the words of the command it replays: the server's own --data-dir, --store and --json first (so
+/// nothing after them can take their place), then each field as "--field=value" (one word, so a value can never be taken
+/// for an option; an empty value, which that form cannot carry, as "--field" and ""), and the key after "--" (so it can
+/// never be an option either). What cannot be a field is refused before anything runs.
 /// </summary>
 internal static class RequestTokens
 {
@@ -18,7 +19,9 @@ internal static class RequestTokens
         AdminApiSettings settings)
     {
         var refused = new List<CommandError>();
-        var tokens = new List<string>(verb.Path);
+        var tokens = new List<string>(verb.Path) { "--data-dir=" + settings.DataDirectory };
+        if (settings.Store is { } store) tokens.Add("--store=" + store);
+        tokens.Add("--json");
         var fields = verb.Fields.ToDictionary(o => o.Name, StringComparer.Ordinal);
         int values = 0;
         void Add(string name, IEnumerable<string?> given)
@@ -34,7 +37,9 @@ internal static class RequestTokens
                 if (++values > AdminApiSettings.MaxValues) { refused.Add(new CommandError(option, $"more than {AdminApiSettings.MaxValues} values in one request.")); return; }
                 if (value is null) { refused.Add(new CommandError(option, "null is not a value; leave the field out to keep its value.")); continue; }
                 if (Refusal(target, value) is { } why) { refused.Add(new CommandError(option, why)); continue; }
-                tokens.Add($"{option}={value}");
+                // "--field=" would be the option without a value, and the parser would take the next word as its value.
+                if (value.Length == 0) tokens.AddRange([option, ""]);
+                else tokens.Add($"{option}={value}");
             }
         }
         if (body is { } json)
@@ -50,9 +55,6 @@ internal static class RequestTokens
             if (Refusal(null, key) is { } why) refused.Add(new CommandError(verb.Key == KeyBinding.NameOption ? "--name" : null, why));
             else if (verb.Key == KeyBinding.NameOption) tokens.Add("--name=" + key);
         }
-        tokens.Add("--data-dir=" + settings.DataDirectory);
-        if (settings.Store is { } store) tokens.Add("--store=" + store);
-        tokens.Add("--json");
         if (key is not null && verb.Key == KeyBinding.Argument) tokens.AddRange(["--", key]);
         return refused.Count == 0 ? (tokens, refused) : (null, refused);
     }

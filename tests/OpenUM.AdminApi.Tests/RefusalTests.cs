@@ -41,6 +41,23 @@ public sealed class RefusalTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnEmptyValueIsAValueNeverTheNextWord()
+    {
+        using var client = _api.Client(_api.AdminToken);
+        using var set = await client.PatchAsync("/api/v1/autoattendant/Reception", ApiServer.Json("""{"pilot-identifier-list": ["4100"]}"""));
+        using var cleared = await client.PatchAsync("/api/v1/autoattendant/Reception", ApiServer.Json("""{"pilot-identifier-list": []}"""));
+        using var empty = await client.PatchAsync("/api/v1/dialplan/Contoso", ApiServer.Json("""{"operator-extension": ""}"""));
+        var (_, _, err) = Cli.Run(_api.Data, "dialplan", "set", "Contoso", "--operator-extension", "");
+
+        Assert.Equal(HttpStatusCode.OK, set.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, cleared.StatusCode);
+        Assert.Empty(JsonDocument.Parse(await cleared.Content.ReadAsStringAsync()).RootElement.GetProperty("pilotIdentifierList").EnumerateArray());
+        // "" reached the option as its value (refused by the dial plan's rules, as on the command line), not the word after it.
+        Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);
+        Assert.Equal(err.TrimEnd(), JsonDocument.Parse(await empty.Content.ReadAsStringAsync()).RootElement.GetProperty("detail").GetString());
+    }
+
+    [Fact]
     public async Task UnknownFieldsAreNamedWithTheNearestOne()
     {
         using var client = _api.Client(_api.AdminToken);
