@@ -28,6 +28,8 @@ public sealed class OpenApiTests : IAsyncLifetime
         var read = Microsoft.OpenApi.OpenApiDocument.Parse(served, "json", new OpenApiReaderSettings());
         Assert.NotNull(read.Document);
         Assert.Empty(read.Diagnostic?.Errors ?? []);
+        // And the specification's own rules (unique operation ids, path parameters declared, ...), as a generator checks them.
+        Assert.Empty(Microsoft.OpenApi.OpenApiElementExtensions.Validate(read.Document!, Microsoft.OpenApi.ValidationRuleSet.GetDefaultRuleSet()) ?? []);
         Assert.Contains("/api/v1/dialplan/{key}", read.Document!.Paths.Keys);
         var patch = read.Document.Paths["/api/v1/dialplan/{key}"].Operations![HttpMethod.Patch];
         var schema = patch.RequestBody!.Content!["application/json"].Schema!;
