@@ -69,7 +69,7 @@ internal sealed class AdminApiEndpoint : IAsyncDisposable
         });
         builder.Services.AddRateLimiter(options => RateLimits(options, settings, logger, time));
         var app = builder.Build();
-        app.UseRateLimiter();
+        // Every answer, a 429 included: JSON never sniffed as something else, never framed, HTTPS only from now on.
         app.Use(async (context, next) =>
         {
             var headers = context.Response.Headers;
@@ -78,6 +78,7 @@ internal sealed class AdminApiEndpoint : IAsyncDisposable
             headers.StrictTransportSecurity = "max-age=31536000";
             await next(context).ConfigureAwait(false);
         });
+        app.UseRateLimiter();
         var authentication = new ApiAuthentication(settings.DataDirectory, logger, time);
         var handler = new ApiHandler(runner, authentication, settings);
         foreach (var verb in ApiRoutes.From(runner.Root))

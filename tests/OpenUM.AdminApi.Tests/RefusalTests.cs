@@ -113,6 +113,7 @@ public sealed class RefusalTests : IAsyncLifetime
 
         Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], statuses);
         Assert.NotNull(last!.Headers.RetryAfter);
+        Assert.Equal("nosniff", last.Headers.GetValues("X-Content-Type-Options").Single());
         Assert.Contains(2364, OpenUM.TestSupport.Logging.FakeLogExtensions.EventIds(api.Events));
         last.Dispose();
     }
