@@ -1,29 +1,6 @@
-using System.CommandLine;
 using OpenUM.Cli;
+using OpenUM.Management;
 
-var root = new RootCommand("OpenUM: an open, secure Unified Messaging server for IP telephony.");
-root.Options.Add(CliContext.DataDirOption);
-root.Options.Add(CliContext.JsonOption);
-root.Options.Add(CliContext.StoreOption);
-root.Subcommands.Add(ServeCommand.Create());
-root.Subcommands.Add(DialPlanCommands.Create());
-root.Subcommands.Add(GatewayCommands.Create());
-root.Subcommands.Add(HuntGroupCommands.Create());
-root.Subcommands.Add(MailboxCommands.Create());
-root.Subcommands.Add(MailboxPolicyCommands.Create());
-root.Subcommands.Add(AutoAttendantCommands.Create());
-MailboxPinCommands.AddTo(root);
-PlayOnPhoneCommand.AddTo(root);
-root.Subcommands.Add(ServerCommands.Create());
-root.Subcommands.Add(CertCommands.Create());
-root.Subcommands.Add(EventsCommand.Create());
-root.Subcommands.Add(StatusCommand.Create());
-root.Subcommands.Add(CallsCommand.Create());
-root.Subcommands.Add(OutboxCommands.Create());
-root.Subcommands.Add(TestConnectivityCommand.Create());
-root.Subcommands.Add(OutdialingCommand.Create());
-root.Subcommands.Add(SecurityCommands.Create());
-root.Subcommands.Add(CompletionCommand.Create());
-root.Subcommands.Add(ManPage.Create());
-BackupCommands.AddTo(root);
+// `serve` composes the host (and its admin API), so it is the one verb the management tree does not hold.
+var root = ManagementCommands.CreateRoot(ServeCommand.Create());
 return await UsageErrors.InvokeAsync(root.Parse(args));

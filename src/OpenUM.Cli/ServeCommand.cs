@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Net;
 using OpenUM.Server;
 using OpenUM.Server.Logging;
+using OpenUM.Management;
 
 namespace OpenUM.Cli;
 
@@ -21,8 +22,10 @@ internal static class ServeCommand
         var logFiles = new Option<string?>("--event-log-files") { Description = "Rotated event files kept besides events.jsonl; older ones are deleted (1-100, default 9)" };
         var metricsListen = new Option<string?>("--metrics-listen") { Description = "Serve GET /metrics (Prometheus) and GET /health on ADDRESS:PORT, or on loopback for a bare PORT (off by default; see docs/monitoring.md)" };
         var metricsTls = new Option<string?>("--metrics-tls") { Description = "true: the metrics endpoint speaks HTTPS with the server's certificate (default false)" };
+        var apiPort = new Option<string?>("--admin-api-port") { Description = "Serve the HTTPS admin API on this port (off by default; 0 = any free port; see docs/admin-api.md)" };
+        var apiAddress = new Option<string?>("--admin-api-address") { Description = "Address the admin API listens on (default 127.0.0.1; needs --admin-api-port)" };
         var command = new Command("serve", "Run the UM server: answer diverted calls, record and deliver voice messages.\n" +
-            "Example: openum serve --sip-tcp-port 5060 --sip-tls-port 5061 --rtp-ports 16384-17383") { tcp, tls, fqdn, udp, rtp, listen, logTarget, logMaxSize, logFiles, metricsListen, metricsTls };
+            "Example: openum serve --sip-tcp-port 5060 --sip-tls-port 5061 --rtp-ports 16384-17383") { tcp, tls, fqdn, udp, rtp, listen, logTarget, logMaxSize, logFiles, metricsListen, metricsTls, apiPort, apiAddress };
         command.SetAction(async (result, ct) =>
         {
             var data = CliContext.Data(result);
@@ -64,9 +67,15 @@ internal static class ServeCommand
                 return failed;
             if (MetricsOptionsOf(result.GetValue(metricsListen), result.GetValue(metricsTls), ref options) is { } wrong)
                 return wrong;
+            if (AdminApiOf(result.GetValue(apiPort), result.GetValue(apiAddress), ref options) is { } badApi)
+                return badApi;
             foreach (var (option, port) in new[] { ("--sip-tcp-port", options.SipTcpPort), ("--sip-tls-port", options.SipTlsPort), ("--sip-udp-port", options.SipUdpPort) })
                 if (port is < 0 or > 65535) return Fail(option, $"{port} is not a port number (0-65535).");
-            return await UmHost.RunAsync(options, ct);
+            // The admin API replays its requests through this very command tree (the one `openum` runs), with the server's --store.
+            var root = (System.CommandLine.RootCommand)result.RootCommandResult.Command;
+            string? storeText = result.GetValue(CliContext.StoreOption);
+            return await UmHost.RunAsync(options, ct, options.AdminApi is not { } api ? null : services =>
+                OpenUM.AdminApi.AdminApiService.Register(services, new OpenUM.AdminApi.AdminApiSettings(api, data.Root, storeText), root));
         });
         return command;
     }
@@ -126,27 +135,23 @@ internal static class ServeCommand
         return null;
     }
 
+    /// <summary>--admin-api-port and --admin-api-address; the exit code when one is wrong.</summary>
+    private static int? AdminApiOf(string? portText, string? addressText, ref ServeOptions options)
+    {
+        if (portText is null)
+            return addressText is null ? null : Fail("--admin-api-address", "applies only with --admin-api-port PORT, which turns the admin API on.");
+        if (!int.TryParse(portText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int port) || port > 65535)
+            return Fail("--admin-api-port", $"'{portText}' is not a port number (0-65535).");
+        var address = IPAddress.Loopback;
+        if (addressText is not null && !IPAddress.TryParse(addressText, out address))
+            return Fail("--admin-api-address", $"'{addressText}' is not an IP address (e.g. 127.0.0.1, ::1, or 0.0.0.0 for every address).");
+        options = options with { AdminApi = new IPEndPoint(address!, port) };
+        return null;
+    }
+
     private static int Fail(string option, string message)
     {
         Console.Error.WriteLine($"error: {option}: {message}");
         return 2;
-    }
-}
-
-/// <summary>Parses "A-B" port ranges.</summary>
-internal static class PortRange
-{
-    public static bool TryParse(string text, out int first, out int last, out string? error)
-    {
-        first = last = 0;
-        error = null;
-        int dash = text.IndexOf('-');
-        if (dash <= 0 || !int.TryParse(text.AsSpan(0, dash), out first) || !int.TryParse(text.AsSpan(dash + 1), out last))
-            error = $"'{text}' is not a range like 16384-17383.";
-        else if (first < 1024 || last > 65535 || first >= last)
-            error = $"'{text}': ports must lie within 1024-65535 with the first below the last.";
-        else if (last - first < 3)
-            error = $"'{text}' leaves room for less than two calls (each call takes an even RTP port and the odd one after it).";
-        return error is null;
     }
 }

@@ -17,7 +17,18 @@ public sealed class PeerCertificateValidator(TrustList trust, PeerValidationOpti
 
     /// <summary>Validates: validity, chain to a trusted root, revocation, EKU, then the gateway name.</summary>
     public PeerValidationResult Validate(X509Certificate2? certificate, X509Certificate2Collection? extraCertificates,
-        IReadOnlyCollection<string> gatewayFqdns, PeerRole role, DateTimeOffset now)
+        IReadOnlyCollection<string> gatewayFqdns, PeerRole role, DateTimeOffset now) =>
+        CheckTrust(certificate, extraCertificates, role, now) ?? MatchName(certificate!, gatewayFqdns);
+
+    /// <summary>
+    /// Validates a client that is a person or a tool rather than a gateway (the admin API): validity, chain to a trusted
+    /// root or pinned certificate, revocation and EKU, as for a gateway, but no name to match.
+    /// </summary>
+    public PeerValidationResult ValidateClient(X509Certificate2? certificate, X509Certificate2Collection? extraCertificates) =>
+        CheckTrust(certificate, extraCertificates, PeerRole.Client, time.GetUtcNow()) ?? PeerValidationResult.Trusted(certificate!);
+
+    // Everything but the name: null when the certificate is trusted for the role.
+    private PeerValidationResult? CheckTrust(X509Certificate2? certificate, X509Certificate2Collection? extraCertificates, PeerRole role, DateTimeOffset now)
     {
         if (certificate is null) return PeerValidationResult.Reject(null, PeerRejectReason.NoCertificate, "no client certificate was presented");
         // The leaf's own dates first: "expired" is what the operator must hear, not a generic chain failure.
@@ -42,7 +53,7 @@ public sealed class PeerCertificateValidator(TrustList trust, PeerValidationOpti
                 : "key usage lacks digitalSignature";
             return PeerValidationResult.Reject(certificate, PeerRejectReason.WrongEku, detail);
         }
-        return MatchName(certificate, gatewayFqdns);
+        return null;
     }
 
     private PeerValidationResult? CheckChain(X509Certificate2 certificate, X509Certificate2Collection? extras, DateTimeOffset now)

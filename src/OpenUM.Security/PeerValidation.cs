@@ -68,6 +68,9 @@ public sealed record PeerValidationResult(
     internal static PeerValidationResult Accept(X509Certificate2 cert, string gateway) =>
         new(true, gateway, null, $"matches gateway {gateway}", cert.Subject, cert.Issuer, cert.SerialNumber, cert.Thumbprint);
 
+    internal static PeerValidationResult Trusted(X509Certificate2 cert) =>
+        new(true, null, null, "trusted", cert.Subject, cert.Issuer, cert.SerialNumber, cert.Thumbprint);
+
     internal static PeerValidationResult Reject(X509Certificate2? cert, PeerRejectReason reason, string detail) =>
         new(false, null, reason, detail, cert?.Subject, cert?.Issuer, cert?.SerialNumber, cert?.Thumbprint);
 }

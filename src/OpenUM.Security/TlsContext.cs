@@ -66,7 +66,22 @@ public sealed class TlsContext
 
     /// <summary>Options for one inbound handshake: TLS 1.2/1.3, client certificate required, validated by <see cref="Validator"/>.</summary>
     /// <param name="onValidated">Receives the verdict (for events 1113/1426 and to learn the gateway); called on the handshake's thread.</param>
-    public SslServerAuthenticationOptions CreateServerOptions(Action<PeerValidationResult>? onValidated = null) => new()
+    public SslServerAuthenticationOptions CreateServerOptions(Action<PeerValidationResult>? onValidated = null) =>
+        InboundOptions((_, certificate, chain, _) =>
+            Report(Validator.Validate(AsCertificate2(certificate), chain?.ChainPolicy.ExtraStore, _gatewayFqdns(), PeerRole.Client), onValidated));
+
+    /// <summary>
+    /// Options for one handshake of the admin API: as <see cref="CreateServerOptions"/>, but a client certificate is asked
+    /// for, not required (a client without one authenticates by token), and one presented must be trusted
+    /// (<see cref="PeerCertificateValidator.ValidateClient"/>) or the handshake fails.
+    /// </summary>
+    /// <param name="onValidated">Receives the verdict on a presented certificate; called on the handshake's thread.</param>
+    public SslServerAuthenticationOptions CreateAdministrationOptions(Action<PeerValidationResult>? onValidated = null) =>
+        // ClientCertificateRequired (below) only makes the server send its CertificateRequest: a client that sends none passes here.
+        InboundOptions((_, certificate, chain, _) =>
+            certificate is null || Report(Validator.ValidateClient(AsCertificate2(certificate), chain?.ChainPolicy.ExtraStore), onValidated));
+
+    private SslServerAuthenticationOptions InboundOptions(RemoteCertificateValidationCallback validate) => new()
     {
         ServerCertificateContext = CertificateContext,
         EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
@@ -76,8 +91,7 @@ public sealed class TlsContext
         EncryptionPolicy = EncryptionPolicy.RequireEncryption,
         // Revocation is the validator's job (configured CRLs); the platform must not fetch anything.
         CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
-        RemoteCertificateValidationCallback = (_, certificate, chain, _) =>
-            Report(Validator.Validate(AsCertificate2(certificate), chain?.ChainPolicy.ExtraStore, _gatewayFqdns(), PeerRole.Client), onValidated),
+        RemoteCertificateValidationCallback = validate,
     };
 
     /// <summary>Options for an outbound connection (TLS-4): presents the server certificate and requires the gateway's name.</summary>

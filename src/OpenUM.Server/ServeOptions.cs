@@ -32,6 +32,8 @@ public sealed record ServeOptions(string DataDirectory)
     public Logging.EventLogRotation EventLogRotation { get; init; } = Logging.EventLogRotation.Default;
     /// <summary>The metrics and health endpoint (--metrics-listen, --metrics-tls); null keeps it off (the default).</summary>
     public Metrics.MetricsOptions? Metrics { get; init; }
+    /// <summary>Where the HTTPS admin API listens (--admin-api-port, --admin-api-address); null keeps it off (the default).</summary>
+    public IPEndPoint? AdminApi { get; init; }
 
     // The host name as the system knows it, without a DNS query (which may hang on an isolated host).
     private static string DefaultFqdn() => System.Net.Dns.GetHostName();

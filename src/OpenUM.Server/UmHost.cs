@@ -12,8 +12,12 @@ namespace OpenUM.Server;
 /// <summary>Generic Host wiring for `openum serve`: logging (standard error and events.jsonl, or the systemd journal), and the UM service.</summary>
 public static class UmHost
 {
-    /// <summary>Runs the service until the process is asked to stop; returns the exit code.</summary>
-    public static async Task<int> RunAsync(ServeOptions options, CancellationToken ct)
+    /// <summary>
+    /// Runs the service until the process is asked to stop; returns the exit code. <paramref name="extend"/> adds services
+    /// of the layers above (the admin API), started after the UM service; those registered as <see cref="IServeComponent"/>
+    /// take part in readiness and the exit code as the metrics endpoint does.
+    /// </summary>
+    public static async Task<int> RunAsync(ServeOptions options, CancellationToken ct, Action<IServiceCollection>? extend = null)
     {
         // Before anything can take descriptors: every pool thread the server will use (PoolThreads says why).
         PoolThreads.StartAll(PoolThreads.DefaultCount);
@@ -84,16 +88,18 @@ public static class UmHost
         // Metrics: after the UM service, whose listeners /health reports (does nothing without --metrics-listen).
         builder.Services.AddSingleton<Metrics.MetricsService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Metrics.MetricsService>());
+        extend?.Invoke(builder.Services);
         using var host = builder.Build();
         // Rotation notes, write failures and gaps of events.jsonl also reach standard error.
         if (eventFile is not null) eventFile.Diagnostics = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger(EventLogEvents.Category);
         var service = host.Services.GetRequiredService<UmService>();
         var metrics = host.Services.GetRequiredService<Metrics.MetricsService>();
+        var components = host.Services.GetServices<IServeComponent>().ToList();
         // Type=notify: READY=1 once every listener is bound — SIP and metrics — and not after a failed start.
         var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
         lifetime.ApplicationStarted.Register(() =>
         {
-            if (service.ExitCode == 0 && metrics.ExitCode == 0 && !lifetime.ApplicationStopping.IsCancellationRequested) service.NotifyReady();
+            if (service.ExitCode == 0 && metrics.ExitCode == 0 && components.All(c => c.ExitCode == 0) && !lifetime.ApplicationStopping.IsCancellationRequested) service.NotifyReady();
         });
         // `systemctl reload` (ExecReload=kill -HUP): re-read configuration and certificates. Unhandled, SIGHUP ends the process.
         using var reload = PosixSignalRegistration.Create(PosixSignal.SIGHUP, signal =>
@@ -102,7 +108,8 @@ public static class UmHost
             _ = service.ReloadAsync();
         });
         await host.RunAsync(ct).ConfigureAwait(false);
-        return service.ExitCode != 0 ? service.ExitCode : metrics.ExitCode;
+        return service.ExitCode != 0 ? service.ExitCode : metrics.ExitCode != 0 ? metrics.ExitCode
+            : components.Select(c => c.ExitCode).FirstOrDefault(code => code != 0);
     }
 
     // CLI commands and `openum events` follow the server to where it logs (EventLog.RecordedTarget).

@@ -354,6 +354,7 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
             RtpPorts = $"{options.RtpFirstPort}-{options.RtpLastPort}",
             MetricsListen = options.Metrics?.EndPoint.ToString(),
             MetricsTls = options.Metrics?.Tls ?? false,
+            AdminApiListen = AdminApiEndPoint?.ToString() ?? options.AdminApi?.ToString(),
             Certificate = _tls?.Current.Details is { } cert
                 ? new Control.CertificateStatus(cert.Subject, cert.Thumbprint, cert.IsSelfSigned, cert.NotAfter, (int)Math.Floor((cert.NotAfter - now).TotalDays))
                 : null,
@@ -374,6 +375,12 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
     // What the metrics endpoint (Metrics.MetricsService) asks of the service.
     /// <summary>Whether the SIP listeners are bound (GET /health).</summary>
     public bool Listening => _agent is { } agent && (agent.TcpPort ?? agent.TlsPort) is not null;
+
+    /// <summary>Where the admin API listens once bound (the port chosen when 0 was asked for); set by the API's host.</summary>
+    public System.Net.IPEndPoint? AdminApiEndPoint { get; set; }
+
+    /// <summary>The TLS side in use (certificate and trust list), as for SIP over TLS: HTTPS of the admin API.</summary>
+    public TlsContext CurrentTls() => SmtpTls();
 
     /// <summary>The certificate the server presents, selected or generated as for SIP over TLS (HTTPS of the metrics endpoint).</summary>
     public System.Security.Cryptography.X509Certificates.X509Certificate2 ServerCertificate() => SmtpTls().ServerCertificate;

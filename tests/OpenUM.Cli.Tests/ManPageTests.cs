@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using OpenUM.Management;
 
 namespace OpenUM.Cli.Tests;
 

@@ -89,6 +89,8 @@ public sealed record ServerStatus
     public string? MetricsListen { get; init; }
     /// <summary>Whether the metrics endpoint speaks HTTPS.</summary>
     public bool MetricsTls { get; init; }
+    /// <summary>Where the HTTPS admin API listens (ADDRESS:PORT), when it is on.</summary>
+    public string? AdminApiListen { get; init; }
     /// <summary>The certificate in use for TLS (null: none loaded yet, as in TCP mode without a smart host).</summary>
     public CertificateStatus? Certificate { get; init; }
     /// <summary>The configuration version in force.</summary>

@@ -47,6 +47,8 @@ public static class AuditFindingKinds
     public static readonly AuditFindingKind MetricsWithoutTls = new("OUM-SEC-032", "Metrics endpoint on the network without TLS");
     /// <summary>SIP over UDP is on.</summary>
     public static readonly AuditFindingKind SipOverUdp = new("OUM-SEC-033", "SIP over UDP");
+    /// <summary>The admin API listens on an address other than loopback.</summary>
+    public static readonly AuditFindingKind AdminApiOnNetwork = new("OUM-SEC-034", "Admin API on the network");
 
     /// <summary>Unauthenticated callers (dial plan, auto attendant) may dial international groups.</summary>
     public static readonly AuditFindingKind InternationalForAnonymousCallers = new("OUM-SEC-040", "International dialing for unauthenticated callers");
@@ -73,7 +75,7 @@ public static class AuditFindingKinds
         DialPlanUnsecured, DialPlanMediaInClear, LogonFailuresBeforeDisconnect,
         GatewayByIpAddress, LoopbackGateway, SecuredGatewayOnPort5060, MediaFromAnyAddress, IpsecAdvice,
         CertificateSelfSigned, CertificateExpiring, CertificateWeakKey, CertificateWeakSignature, CertificateNameMismatch, CrlMissing, CrlStale,
-        TlsFromAnyAddress, SmartHostWithoutClientCertificate, MetricsWithoutTls, SipOverUdp,
+        TlsFromAnyAddress, SmartHostWithoutClientCertificate, MetricsWithoutTls, SipOverUdp, AdminApiOnNetwork,
         InternationalForAnonymousCallers, InternationalForUsers, AnyNumberRule, PremiumRateUnchecked, ExtensionsForAnonymousCallers,
         WeakPinPolicy,
         DataDirectoryOpen, SecretReadable,

@@ -37,6 +37,16 @@ internal static class ServerChecks
                 "Restart the server with --metrics-tls true added to its other options (the Debian package: OPENUM_SERVE_OPTIONS in " +
                 "/etc/openum/openum.env, then systemctl restart openum), or listen on 127.0.0.1 only.");
         }
+        if (running.AdminApiListen is { } api && IPEndPoint.TryParse(api, out var apiEndPoint) && !IPAddress.IsLoopback(apiEndPoint.Address))
+        {
+            // HTTPS always, so not "without TLS": the finding is that the management surface is reachable at all.
+            yield return AuditFinding.Of(K.AdminApiOnNetwork, AuditSeverity.Low, AuditObjectType.UmServer, running.ServerName,
+                $"The running server's admin API answers on {api}: anyone who can reach it can try tokens (rate-limited) and " +
+                "TLS handshakes, and a stolen token works from anywhere the address is reachable.",
+                [FixCommand.Openum("serve", "--admin-api-port", apiEndPoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--admin-api-address", "127.0.0.1")],
+                "Restart the server with --admin-api-address 127.0.0.1 (the default) and reach it through SSH port forwarding, " +
+                "or restrict the address with a firewall to the administrators' network and prefer client certificates to tokens.");
+        }
         if (running.SipUdpPort is { } udp)
         {
             yield return AuditFinding.Of(K.SipOverUdp, AuditSeverity.Low, AuditObjectType.UmServer, running.ServerName,

@@ -143,7 +143,7 @@ public sealed partial class FixCommandsCliTests : IDisposable
             Running = new ServerStatus
             {
                 Version = "1.0.0", ServerName = "um1", ProcessId = 1, StartedAt = now, Uptime = TimeSpan.Zero, Mode = "Dual", ListenAddress = "0.0.0.0",
-                SipUdpPort = 5060, RtpPorts = "16384-31999", MetricsListen = "0.0.0.0:9464", ConfigurationVersion = 1, ConfigurationStore = "SQLite",
+                SipUdpPort = 5060, RtpPorts = "16384-31999", MetricsListen = "0.0.0.0:9464", AdminApiListen = "0.0.0.0:8443", ConfigurationVersion = 1, ConfigurationStore = "SQLite",
                 ActiveCalls = 0, MaxCallsAllowed = 100, SpoolPending = 0, OutboxQueued = 0, OutboxDead = 0, LastErrors = [],
             },
             Now = now,

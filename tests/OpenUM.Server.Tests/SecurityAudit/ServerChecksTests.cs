@@ -46,6 +46,24 @@ public sealed class ServerChecksTests
         if (fixWord is not null) Assert.Equal([$"openum serve --metrics-listen {fixWord} --metrics-tls true"], findings[0].Fix);
     }
 
+    [Theory]
+    [InlineData("0.0.0.0:8443", true)]
+    [InlineData("192.0.2.5:8443", true)]
+    [InlineData("127.0.0.1:8443", false)]
+    [InlineData("[::1]:8443", false)]
+    public void TheAdminApiOnTheNetworkIsReported(string listen, bool reported)
+    {
+        var findings = (AuditCase.Clean() with { Running = AuditCase.Status() with { AdminApiListen = listen } }).Findings(K.AdminApiOnNetwork);
+
+        Assert.Equal(reported, findings.Count == 1);
+        if (reported)
+        {
+            Assert.Equal(AuditSeverity.Low, findings[0].Severity);
+            Assert.Equal(["openum serve --admin-api-port 8443 --admin-api-address 127.0.0.1"], findings[0].Fix);
+        }
+        Assert.Empty(AuditCase.Clean().Findings(K.AdminApiOnNetwork)); // off: nothing to report
+    }
+
     [Fact]
     public void SipOverUdpIsLowAndTheFixIsToRestartWithoutIt()
     {
