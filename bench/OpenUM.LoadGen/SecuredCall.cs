@@ -1,0 +1,177 @@
+using System.Net;
+using System.Net.Sockets;
+using OpenUM.Media;
+using OpenUM.Media.Rtp;
+using OpenUM.Media.Srtp;
+
+namespace OpenUM.LoadGen;
+
+/// <summary>
+/// One call's media: its RTP socket, its SRTP context and the packet buffer it is sent from (all made at set-up), and
+/// the state the pacer advances once per tick. Only the pacer thread sends and changes the state after
+/// <see cref="Start"/>; the set-up task asks it to stop (<see cref="RequestStop"/>) and waits for <see cref="Stopped"/>.
+/// </summary>
+internal sealed class SecuredCall : IDisposable
+{
+    // The server plays its greeting and beep, then records and sends nothing: this long without a packet from it (or
+    // this long without any) means the recording has started.
+    private const int QuietTicks = 30;           // 600 ms
+    private const int GreetingLimitTicks = 1500; // 30 s
+    // After the last frame, before BYE: what is in flight reaches the recorder before the BYE ends the recording.
+    private const int GraceTicks = 25;           // 500 ms
+
+    private const int Idle = 0, Greeting = 1, Streaming = 2, Grace = 3, Stopping = 4, Done = 5;
+
+    private readonly byte[] _packet;
+    private readonly byte[] _receiveBuffer = new byte[2048];
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private SrtpContext? _srtp;
+    private SocketAddress? _remote;
+    private int _payloadType;
+    private int _state;
+    private long _answeredTick, _graceUntil;
+    private long _lastReceivedTick, _received;
+    private ushort _sequence;
+    private uint _timestamp;
+    private readonly uint _ssrc;
+
+    public SecuredCall(int index, IPAddress localAddress, int framesToSend)
+    {
+        Index = index;
+        FramesToSend = framesToSend;
+        Socket = new Socket(localAddress.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        Socket.Bind(new IPEndPoint(localAddress, 0));
+        LocalPort = ((IPEndPoint)Socket.LocalEndPoint!).Port;
+        _packet = GC.AllocateUninitializedArray<byte>(RtpHeader.FixedSize + TestSignal.FrameSize + 64, pinned: true);
+        _ssrc = (uint)Random.Shared.Next() | 1u;
+        _timestamp = (uint)Random.Shared.Next();
+        _sequence = (ushort)Random.Shared.Next();
+    }
+
+    public int Index { get; }
+
+    public Socket Socket { get; }
+
+    public int LocalPort { get; }
+
+    public int FramesToSend { get; }
+
+    /// <summary>Frames sent (pacer thread; read after <see cref="Stopped"/>).</summary>
+    public int FramesSent { get; private set; }
+
+    /// <summary>Ticks from the answer to the first frame: the greeting, the beep and the quiet time after them.</summary>
+    public long GreetingTicks { get; private set; } = -1;
+
+    /// <summary>Sends that failed (socket errors, SRTP refusals).</summary>
+    public int SendErrors { get; private set; }
+
+    /// <summary>Packets the server sent to this call (greeting, beep).</summary>
+    public long PacketsReceived => Volatile.Read(ref _received);
+
+    /// <summary>True while the call sends frames.</summary>
+    public bool IsStreaming => Volatile.Read(ref _state) == Streaming;
+
+    /// <summary>Completes when the pacer has sent every frame and the grace time has passed, or after a stop request.</summary>
+    public Task Stopped => _stopped.Task;
+
+    /// <summary>Arms the call with the negotiated media; the pacer starts with it on its next tick.</summary>
+    public void Start(NegotiatedMedia media, long tick)
+    {
+        _srtp = new SrtpContext(media.Srtp!.Send);
+        _remote = media.RemoteRtp.Serialize();
+        _payloadType = media.PayloadType;
+        _answeredTick = tick;
+        Volatile.Write(ref _state, Greeting);
+    }
+
+    /// <summary>Ends the media now (the server hung up); the pacer acknowledges through <see cref="Stopped"/>.</summary>
+    public void RequestStop()
+    {
+        if (Interlocked.CompareExchange(ref _state, Stopping, Greeting) != Greeting
+            && Interlocked.CompareExchange(ref _state, Stopping, Streaming) != Streaming
+            && Interlocked.CompareExchange(ref _state, Stopping, Grace) != Grace)
+            _stopped.TrySetResult(); // never started, or already done
+    }
+
+    /// <summary>Pacer thread, once per tick: sends this call's next frame when it streams; true while it streams.</summary>
+    public bool OnTick(long tick)
+    {
+        switch (Volatile.Read(ref _state))
+        {
+            case Greeting:
+                long received = Volatile.Read(ref _received);
+                if (tick - _answeredTick < GreetingLimitTicks
+                    && (received == 0 || tick - Volatile.Read(ref _lastReceivedTick) < QuietTicks))
+                    return false;
+                if (Interlocked.CompareExchange(ref _state, Streaming, Greeting) != Greeting)
+                    return false;
+                GreetingTicks = tick - _answeredTick;
+                goto case Streaming;
+            case Streaming:
+                SendFrame();
+                if (FramesSent >= FramesToSend)
+                {
+                    _graceUntil = tick + GraceTicks;
+                    Interlocked.CompareExchange(ref _state, Grace, Streaming);
+                }
+                return true;
+            case Grace:
+                if (tick >= _graceUntil && Interlocked.CompareExchange(ref _state, Done, Grace) == Grace)
+                    _stopped.TrySetResult();
+                return false;
+            case Stopping:
+                Volatile.Write(ref _state, Done);
+                _stopped.TrySetResult();
+                return false;
+            default:
+                return false;
+        }
+    }
+
+    private void SendFrame()
+    {
+        var packet = _packet.AsSpan();
+        int header = RtpHeader.Write(packet, _payloadType, FramesSent == 0, _sequence, _timestamp, _ssrc);
+        TestSignal.WriteFrame((uint)Index, (uint)FramesSent, packet[header..]);
+        _sequence++;
+        _timestamp += TestSignal.FrameSize;
+        FramesSent++;
+        if (_srtp!.ProtectRtp(packet, header + TestSignal.FrameSize, out int length) != SrtpStatus.Ok)
+        {
+            SendErrors++;
+            return;
+        }
+        try
+        {
+            Socket.SendTo(packet[..length], SocketFlags.None, _remote!);
+        }
+        catch (SocketException)
+        {
+            SendErrors++;
+        }
+    }
+
+    /// <summary>Reads and drops what the server sends (its greeting), noting when the last packet came.</summary>
+    public async Task DrainAsync(MediaPacer pacer)
+    {
+        while (true)
+        {
+            try
+            {
+                await Socket.ReceiveAsync(_receiveBuffer, SocketFlags.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                return;
+            }
+            Volatile.Write(ref _lastReceivedTick, pacer.CurrentTick);
+            Volatile.Write(ref _received, _received + 1);
+        }
+    }
+
+    public void Dispose()
+    {
+        Socket.Dispose();
+        _srtp?.Dispose();
+    }
+}
