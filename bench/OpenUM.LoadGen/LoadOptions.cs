@@ -27,6 +27,7 @@ internal sealed class LoadOptions
     public string? Out { get; private set; }
     public uint CallNumber { get; private set; }
     public int Frames { get; private set; }
+    public int SilenceMs { get; private set; }
 
     /// <summary>Frames each call sends: <see cref="Duration"/> seconds of 20 ms frames.</summary>
     public int FramesPerCall => (int)Math.Round(Duration * 50);
@@ -59,6 +60,7 @@ internal sealed class LoadOptions
                 case "--out": o.Out = Value(); break;
                 case "--call": o.CallNumber = uint.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out uint c) ? c : throw new UsageException("--call: expected a whole number"); break;
                 case "--frames": o.Frames = Positive(name, Value()); break;
+                case "--silence-ms": o.SilenceMs = Positive(name, Value()); break;
                 default: throw new UsageException($"unknown option {name}");
             }
         }

@@ -24,7 +24,7 @@ internal static class LossChecker
     }
 
     /// <summary>Frames of one call (or, for SIPp, one message).</summary>
-    internal sealed record CallLoss(string Call, long Sent, long Present, string Message);
+    internal sealed record CallLoss(string Call, long Sent, long Present, string Message, string Missing = "");
 
     public static Result Check(string maildir, string? manifest, int expectFrames, int? calls)
     {
@@ -111,8 +111,9 @@ internal static class LossChecker
                 }
             }
         }
-        var perCall = sent.OrderBy(s => s.Key).Select(s => new CallLoss(s.Key.ToString(CultureInfo.InvariantCulture), s.Value,
-            present.TryGetValue(s.Key, out var p) ? p.Count : 0, where.GetValueOrDefault(s.Key, "-"))).ToList();
+        var perCall = sent.OrderBy(s => s.Key).Select(s => present.TryGetValue(s.Key, out var p)
+            ? new CallLoss(s.Key.ToString(CultureInfo.InvariantCulture), s.Value, p.Count, where[s.Key], Missing(p, s.Value))
+            : new CallLoss(s.Key.ToString(CultureInfo.InvariantCulture), s.Value, 0, "-", "all")).ToList();
         return new Result(recordings.Count, recordings.Count(r => r.Frames.Count == 0), sent.Count, present.Count,
             perCall.Sum(c => c.Sent), perCall.Sum(c => c.Present), duplicates, unexpected, perCall);
     }
@@ -127,15 +128,31 @@ internal static class LossChecker
         {
             duplicates += r.Duplicates;
             var frames = r.Frames.Values.SelectMany(f => f).ToList();
-            int present = frames.Distinct().Count(f => f < expect);
+            var distinct = frames.Where(f => f < expect).ToHashSet();
             unexpected += frames.Count(f => f >= expect);
-            perCall.Add(new CallLoss(Path.GetFileName(r.Path), expect, present, Path.GetFileName(r.Path)));
+            perCall.Add(new CallLoss(Path.GetFileName(r.Path), expect, distinct.Count, Path.GetFileName(r.Path), Missing(distinct, expect)));
         }
         int total = Math.Max(calls ?? 0, perCall.Count);
         for (int i = perCall.Count; i < total; i++)
             perCall.Add(new CallLoss($"(no message {i - perCall.Count + 1})", expect, 0, "-"));
         return new Result(recordings.Count, recordings.Count(r => r.Frames.Count == 0), total, recordings.Count(r => r.Frames.Count > 0),
             (long)total * expect, perCall.Sum(c => c.Present), duplicates, unexpected, perCall);
+    }
+
+    // The first few runs of missing frame numbers ("0-2 57"): where in the call the loss was.
+    private static string Missing(HashSet<uint> present, long sent)
+    {
+        var runs = new List<string>();
+        for (uint f = 0; f < sent && runs.Count < 6; f++)
+        {
+            if (present.Contains(f))
+                continue;
+            uint start = f;
+            while (f + 1 < sent && !present.Contains(f + 1))
+                f++;
+            runs.Add(start == f ? start.ToString(CultureInfo.InvariantCulture) : string.Create(CultureInfo.InvariantCulture, $"{start}-{f}"));
+        }
+        return string.Join(' ', runs);
     }
 
     public static string ToText(Result r, bool verbose)
@@ -146,7 +163,7 @@ internal static class LossChecker
         s.Append(c, $"frames sent {r.FramesSent}, present {r.FramesPresent}, lost {r.FramesLost} ({r.LossPercent:0.000}%), duplicates {r.Duplicates}, unexpected {r.Unexpected}\n");
         var shown = verbose ? r.PerCall : r.PerCall.Where(p => p.Present < p.Sent).OrderBy(p => p.Present - p.Sent).Take(10).ToList();
         foreach (var p in shown)
-            s.Append(c, $"  call {p.Call}: sent {p.Sent}, present {p.Present}, lost {p.Sent - p.Present} ({p.Message})\n");
+            s.Append(c, $"  call {p.Call}: sent {p.Sent}, present {p.Present}, lost {p.Sent - p.Present} [{p.Missing}] ({p.Message})\n");
         return s.ToString();
     }
 

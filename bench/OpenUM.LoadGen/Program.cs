@@ -11,8 +11,8 @@ const string Usage = """
           SECONDS after the greeting, then hangs up. Exit 1 when a call failed or the generator fell behind.
       loadgen check --maildir DIR (--manifest FILE | --expect-frames F [--calls N]) [--json] [--verbose]
           Frames present in the delivered recordings against frames sent.
-      loadgen signal --frames F --out FILE [--call K]
-          F frames of the known signal as headerless µ-law (SIPp rtp_stream).
+      loadgen signal --frames F --out FILE [--call K] [--silence-ms MS]
+          MS of silence, then F frames of the known signal, as headerless µ-law (SIPp rtp_stream).
       loadgen idle-tls --target ADDR:PORT --cert GW.crt --key GW.key --ca CA.crt [--calls K] [--hold SECONDS]
           Holds K idle mutual-TLS connections open (prints "HELD K" once they are up).
     """;
@@ -51,7 +51,7 @@ try
             if (o.Out is null || o.Frames == 0)
                 throw new UsageException("signal needs --frames and --out");
             using var file = File.Create(o.Out);
-            TestSignal.WriteRaw(file, o.CallNumber, o.Frames);
+            TestSignal.WriteRaw(file, o.CallNumber, o.Frames, o.SilenceMs / 20);
             return 0;
         }
         case "idle-tls":

@@ -62,6 +62,9 @@ internal sealed class SecuredCall : IDisposable
     /// <summary>Ticks from the answer to the first frame: the greeting, the beep and the quiet time after them.</summary>
     public long GreetingTicks { get; private set; } = -1;
 
+    /// <summary>Silent frames sent while the greeting played.</summary>
+    public int SilenceSent { get; private set; }
+
     /// <summary>Sends that failed (socket errors, SRTP refusals).</summary>
     public int SendErrors { get; private set; }
 
@@ -102,7 +105,10 @@ internal sealed class SecuredCall : IDisposable
                 long received = Volatile.Read(ref _received);
                 if (tick - _answeredTick < GreetingLimitTicks
                     && (received == 0 || tick - Volatile.Read(ref _lastReceivedTick) < QuietTicks))
+                {
+                    SendSilence();
                     return false;
+                }
                 if (Interlocked.CompareExchange(ref _state, Streaming, Greeting) != Greeting)
                     return false;
                 GreetingTicks = tick - _answeredTick;
@@ -128,14 +134,29 @@ internal sealed class SecuredCall : IDisposable
         }
     }
 
+    // A caller listening to the greeting still sends (silence): the server learns and validates its media source then,
+    // as with a real phone, so that the first frames of the signal are not the ones spent on that.
+    private void SendSilence()
+    {
+        int header = RtpHeader.Write(_packet, _payloadType, SilenceSent == 0, _sequence, _timestamp, _ssrc);
+        _packet.AsSpan(header, TestSignal.FrameSize).Fill(0xFF); // µ-law zero
+        SilenceSent++;
+        Send(header);
+    }
+
     private void SendFrame()
     {
+        int header = RtpHeader.Write(_packet, _payloadType, false, _sequence, _timestamp, _ssrc);
+        TestSignal.WriteFrame((uint)Index, (uint)FramesSent, _packet.AsSpan(header));
+        FramesSent++;
+        Send(header);
+    }
+
+    private void Send(int header)
+    {
         var packet = _packet.AsSpan();
-        int header = RtpHeader.Write(packet, _payloadType, FramesSent == 0, _sequence, _timestamp, _ssrc);
-        TestSignal.WriteFrame((uint)Index, (uint)FramesSent, packet[header..]);
         _sequence++;
         _timestamp += TestSignal.FrameSize;
-        FramesSent++;
         if (_srtp!.ProtectRtp(packet, header + TestSignal.FrameSize, out int length) != SrtpStatus.Ok)
         {
             SendErrors++;

@@ -112,10 +112,16 @@ public static class TestSignal
         }
     }
 
-    /// <summary>Frames 0..count-1 of <paramref name="call"/> as headerless µ-law (SIPp's rtp_stream file).</summary>
-    public static void WriteRaw(Stream destination, uint call, int count)
+    /// <summary>
+    /// <paramref name="silentFrames"/> frames of µ-law silence (the caller hearing the greeting), then frames
+    /// 0..count-1 of <paramref name="call"/>, as headerless µ-law (SIPp's rtp_stream file).
+    /// </summary>
+    public static void WriteRaw(Stream destination, uint call, int count, int silentFrames = 0)
     {
         var frame = new byte[FrameSize];
+        Array.Fill(frame, (byte)0xFF);
+        for (int i = 0; i < silentFrames; i++)
+            destination.Write(frame);
         for (uint i = 0; i < (uint)count; i++)
         {
             WriteFrame(call, i, frame);

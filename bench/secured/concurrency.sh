@@ -5,7 +5,7 @@
 #   For each N, against a fresh private `openum serve` each time:
 #     secured  bench/OpenUM.LoadGen (`loadgen run`): N calls over CONNECTIONS persistent mutual-TLS connections
 #              (certificate gw1.example.test), SDES-SRTP AES_CM_128_HMAC_SHA1_80, PCMU, to the mailboxes of a
-#              SipSecured dial plan; one pacing loop sends every call's 20 ms frame.
+#              Secured dial plan (TLS and SRTP); one pacing loop sends every call's 20 ms frame.
 #     plain    SIPp (Debian sip-tester, TCP, one connection: -t t1) with rtp_stream, to the mailboxes of an
 #              Unsecured dial plan (bench/secured/plain-recording.xml).
 #   Both stream the same known signal (`loadgen signal`: every frame carries its call and frame number) after the
@@ -21,7 +21,8 @@
 #   after a warm-up) / N, load1 (/proc/loadavg before the side ran).
 # Environment:
 #   DURATION (20) RATE (100) CONNECTIONS (1) MAILBOXES (20) IDLE_TLS (500; 0 = skip) SIDES ("secured plain")
-#   GREETING_MS (SIPp's wait before streaming; default: 1.5 x the greeting the generator measured in the warm-up)
+#   GREETING_MS (SIPp's silence before the signal; default: the generator's median answer-to-first-frame time in its
+#     warm-up + 1 s, 9000 without one; the dial plan's 5 s recording idle timeout bounds how long it may be)
 #   OPENUM_DLL / LOADGEN_DLL (default: built Release into BENCH_ARTIFACTS, default /tmp/openum-bench-artifacts)
 #   KEEP=1 keeps the work directory.
 # Needs: sipp (sip-tester), openssl, dotnet. Everything listens on 127.0.0.1; the script stops what it started.
@@ -88,7 +89,7 @@ listed="$(grep -o '"thumbprint": *"[^"]*"' "$work/certs.json" | sed 's/.*"\([^"]
   while read -r t; do [ "$(echo "$t" | tr -d ':' | tr a-f A-F)" = "$thumb" ] && echo "$t"; done | head -1)"
 [ -n "$listed" ] || { echo "um.crt not in cert list" >&2; exit 1; }
 um "$sec_tpl" cert enable "$listed"
-configure "$sec_tpl" Secure SipSecured 1000
+configure "$sec_tpl" Secure Secured 1000
 um "$sec_tpl" gateway new --name gw1 --address gw1.example.test --dial-plan Secure
 configure "$plain_tpl" Plain Unsecured 2000
 um "$plain_tpl" gateway new --name sipp --address 127.0.0.1 --dial-plan Plain
@@ -139,7 +140,7 @@ run_side() {
   # warm-up: 20 calls of 2 s (JIT, pools), then their messages are removed
   if [ "$side" = secured ]; then
     dotnet "$lg" run $(lg_tls) --calls 20 --duration 2 --rate 20 --extensions "1000-$((1000 + boxes - 1))" --json > "$out/warmup.json" 2>&1
-    [ -z "$greeting_ms" ] && greeting_ms="$(json greetingMedianMs "$out/warmup.json" | awk '{ printf "%d", ($1 > 0 ? $1 * 1.5 : 8000) }')"
+    [ -z "$greeting_ms" ] && greeting_ms="$(json greetingMedianMs "$out/warmup.json" | awk '{ printf "%d", ($1 > 0 ? $1 + 1000 : 9000) }')"
   else
     sipp_run "$out/warmup" 20 2 20 > /dev/null 2>&1
   fi
@@ -190,8 +191,9 @@ run_side() {
 # sipp_run OUTDIR CALLS SECONDS RATE: the plain side's SIPp run (prints the shell's times of SIPp)
 sipp_run() {
   local o="$1" calls="$2" secs="$3" r="$4"; mkdir -p "$o"
-  dotnet "$lg" signal --frames $((secs * 50)) --out "$o/signal.ulaw"
-  sed -e "s/@GREETING_MS@/${greeting_ms:-8000}/" -e "s/@STREAM_MS@/$((secs * 1000 + 500))/" "$here/plain-recording.xml" > "$o/scenario.xml"
+  local lead="${greeting_ms:-9000}"
+  dotnet "$lg" signal --frames $((secs * 50)) --silence-ms "$lead" --out "$o/signal.ulaw"
+  sed -e "s/@STREAM_MS@/$((lead + secs * 1000 + 500))/" "$here/plain-recording.xml" > "$o/scenario.xml"
   { echo SEQUENTIAL; for i in $(seq 2000 $((2000 + boxes - 1))); do echo "$i"; done; } > "$o/extensions.csv"
   local limit=$((calls + 10)) sp; sp="$(pick_port)"
   ( cd "$o" && timeout -k 2 $((calls / r + secs + 120)) sipp "127.0.0.1:$srv_port" -sf scenario.xml -inf extensions.csv -t t1 \
