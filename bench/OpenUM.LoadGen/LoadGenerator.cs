@@ -117,9 +117,8 @@ internal sealed class LoadGenerator(LoadOptions options)
                 return;
             }
             Interlocked.Increment(ref _setUp);
-            call.Start(media, pacer.CurrentTick);
+            call.Start(media);
             pacer.Add(call);
-            _ = call.DrainAsync(pacer);
             var first = await Task.WhenAny(call.Stopped, dialog.Terminated).ConfigureAwait(false);
             if (first != call.Stopped)
             {
@@ -146,7 +145,7 @@ internal sealed class LoadGenerator(LoadOptions options)
             if (call is not null)
             {
                 pacer.Remove(call);
-                _records[index] = _records[index] with { FramesSent = call.FramesSent, SendErrors = call.SendErrors, GreetingTicks = call.GreetingTicks };
+                _records[index] = _records[index] with { FramesSent = call.FramesSent, SendErrors = call.SendErrors, GreetingMs = call.GreetingTime?.TotalMilliseconds ?? -1 };
                 call.Dispose();
             }
         }
@@ -203,4 +202,4 @@ internal sealed class LoadGenerator(LoadOptions options)
 }
 
 /// <summary>One call of the run, for the manifest the loss checker reads.</summary>
-internal sealed record CallRecord(int Index, string CallId, string Status, int FramesSent, int SendErrors, long GreetingTicks = -1);
+internal sealed record CallRecord(int Index, string CallId, string Status, int FramesSent, int SendErrors, double GreetingMs = -1);

@@ -18,8 +18,8 @@ internal sealed record LoadReport(int Calls, int SetUp, int Failed, int EndedByS
     {
         get
         {
-            var t = Records.Where(r => r.GreetingTicks >= 0).Select(r => r.GreetingTicks).Order().ToList();
-            return t.Count == 0 ? 0 : t[t.Count / 2] * 20.0;
+            var t = Records.Where(r => r.GreetingMs >= 0).Select(r => r.GreetingMs).Order().ToList();
+            return t.Count == 0 ? 0 : t[t.Count / 2];
         }
     }
 

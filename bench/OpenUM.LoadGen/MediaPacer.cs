@@ -80,7 +80,7 @@ internal sealed class MediaPacer : IDisposable
             var calls = _calls;
             for (int i = 0; i < calls.Length; i++)
             {
-                if (Volatile.Read(ref calls[i]) is { } call && call.OnTick(tick))
+                if (Volatile.Read(ref calls[i]) is { } call && call.OnTick(tick, now))
                     streaming++;
             }
             if (streaming > PeakStreaming)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using OpenUM.Media;
@@ -8,17 +9,20 @@ namespace OpenUM.LoadGen;
 
 /// <summary>
 /// One call's media: its RTP socket, its SRTP context and the packet buffer it is sent from (all made at set-up), and
-/// the state the pacer advances once per tick. Only the pacer thread sends and changes the state after
+/// the state the pacer advances once per tick (it also reads the socket: no receive loop per call). Only the pacer thread sends and changes the state after
 /// <see cref="Start"/>; the set-up task asks it to stop (<see cref="RequestStop"/>) and waits for <see cref="Stopped"/>.
 /// </summary>
 internal sealed class SecuredCall : IDisposable
 {
     // The server plays its greeting and beep, then records and sends nothing: this long without a packet from it (or
-    // this long without any) means the recording has started.
-    private const int QuietTicks = 30;           // 600 ms
-    private const int GreetingLimitTicks = 1500; // 30 s
+    // this long without any) means the recording has started. Wall time, not ticks: a pacer that fell behind runs
+    // its ticks in a burst.
+    private static readonly long Quiet = Stopwatch.Frequency * 6 / 10;   // 600 ms
+    private static readonly long GreetingLimit = Stopwatch.Frequency * 30; // 30 s
     // After the last frame, before BYE: what is in flight reaches the recorder before the BYE ends the recording.
     private const int GraceTicks = 25;           // 500 ms
+    // Once the signal streams the server sends nothing; what comes anyway is read once a second.
+    private const int DrainEveryTicks = 50;
 
     private const int Idle = 0, Greeting = 1, Streaming = 2, Grace = 3, Stopping = 4, Done = 5;
 
@@ -29,8 +33,8 @@ internal sealed class SecuredCall : IDisposable
     private SocketAddress? _remote;
     private int _payloadType;
     private int _state;
-    private long _answeredTick, _graceUntil;
-    private long _lastReceivedTick, _received;
+    private long _answeredAt, _graceUntil;
+    private long _lastReceivedAt, _received;
     private ushort _sequence;
     private uint _timestamp;
     private readonly uint _ssrc;
@@ -41,6 +45,7 @@ internal sealed class SecuredCall : IDisposable
         FramesToSend = framesToSend;
         Socket = new Socket(localAddress.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         Socket.Bind(new IPEndPoint(localAddress, 0));
+        Socket.Blocking = false; // the pacer reads it between sends
         LocalPort = ((IPEndPoint)Socket.LocalEndPoint!).Port;
         _packet = GC.AllocateUninitializedArray<byte>(RtpHeader.FixedSize + TestSignal.FrameSize + 64, pinned: true);
         _ssrc = (uint)Random.Shared.Next() | 1u;
@@ -59,17 +64,14 @@ internal sealed class SecuredCall : IDisposable
     /// <summary>Frames sent (pacer thread; read after <see cref="Stopped"/>).</summary>
     public int FramesSent { get; private set; }
 
-    /// <summary>Ticks from the answer to the first frame: the greeting, the beep and the quiet time after them.</summary>
-    public long GreetingTicks { get; private set; } = -1;
+    /// <summary>Time from the answer to the first frame: the greeting, the beep and the quiet time after them.</summary>
+    public TimeSpan? GreetingTime { get; private set; }
 
     /// <summary>Silent frames sent while the greeting played.</summary>
     public int SilenceSent { get; private set; }
 
     /// <summary>Sends that failed (socket errors, SRTP refusals).</summary>
     public int SendErrors { get; private set; }
-
-    /// <summary>Packets the server sent to this call (greeting, beep).</summary>
-    public long PacketsReceived => Volatile.Read(ref _received);
 
     /// <summary>True while the call sends frames.</summary>
     public bool IsStreaming => Volatile.Read(ref _state) == Streaming;
@@ -78,12 +80,12 @@ internal sealed class SecuredCall : IDisposable
     public Task Stopped => _stopped.Task;
 
     /// <summary>Arms the call with the negotiated media; the pacer starts with it on its next tick.</summary>
-    public void Start(NegotiatedMedia media, long tick)
+    public void Start(NegotiatedMedia media)
     {
         _srtp = new SrtpContext(media.Srtp!.Send);
         _remote = media.RemoteRtp.Serialize();
         _payloadType = media.PayloadType;
-        _answeredTick = tick;
+        _answeredAt = Stopwatch.GetTimestamp();
         Volatile.Write(ref _state, Greeting);
     }
 
@@ -96,24 +98,28 @@ internal sealed class SecuredCall : IDisposable
             _stopped.TrySetResult(); // never started, or already done
     }
 
-    /// <summary>Pacer thread, once per tick: sends this call's next frame when it streams; true while it streams.</summary>
-    public bool OnTick(long tick)
+    /// <summary>
+    /// Pacer thread, once per tick (<paramref name="now"/>: Stopwatch time): reads what the server sent, sends this
+    /// call's next frame; true while the call streams the signal.
+    /// </summary>
+    public bool OnTick(long tick, long now)
     {
         switch (Volatile.Read(ref _state))
         {
             case Greeting:
-                long received = Volatile.Read(ref _received);
-                if (tick - _answeredTick < GreetingLimitTicks
-                    && (received == 0 || tick - Volatile.Read(ref _lastReceivedTick) < QuietTicks))
+                Drain(now);
+                if (now - _answeredAt < GreetingLimit && (_received == 0 || now - _lastReceivedAt < Quiet))
                 {
                     SendSilence();
                     return false;
                 }
                 if (Interlocked.CompareExchange(ref _state, Streaming, Greeting) != Greeting)
                     return false;
-                GreetingTicks = tick - _answeredTick;
+                GreetingTime = Stopwatch.GetElapsedTime(_answeredAt, now);
                 goto case Streaming;
             case Streaming:
+                if (tick % DrainEveryTicks == Index % DrainEveryTicks)
+                    Drain(now);
                 SendFrame();
                 if (FramesSent >= FramesToSend)
                 {
@@ -131,6 +137,16 @@ internal sealed class SecuredCall : IDisposable
                 return false;
             default:
                 return false;
+        }
+    }
+
+    // Reads and drops what the server sent (its greeting), without blocking and without an exception per empty read.
+    private void Drain(long now)
+    {
+        while (Socket.Receive(_receiveBuffer, SocketFlags.None, out var error) > 0 || error == SocketError.MessageSize)
+        {
+            _received++;
+            _lastReceivedAt = now;
         }
     }
 
@@ -169,24 +185,6 @@ internal sealed class SecuredCall : IDisposable
         catch (SocketException)
         {
             SendErrors++;
-        }
-    }
-
-    /// <summary>Reads and drops what the server sends (its greeting), noting when the last packet came.</summary>
-    public async Task DrainAsync(MediaPacer pacer)
-    {
-        while (true)
-        {
-            try
-            {
-                await Socket.ReceiveAsync(_receiveBuffer, SocketFlags.None).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException)
-            {
-                return;
-            }
-            Volatile.Write(ref _lastReceivedTick, pacer.CurrentTick);
-            Volatile.Write(ref _received, _received + 1);
         }
     }
 
