@@ -13,7 +13,7 @@ internal sealed record LoadReport(int Calls, int SetUp, int Failed, int EndedByS
     /// <summary>The generator fell behind: a tick started more than one frame late.</summary>
     public bool FellBehind => TicksLate > 0;
 
-    /// <summary>Median time from the answer to the first frame (greeting, beep, then 600 ms of quiet); 0 when no call streamed.</summary>
+    /// <summary>Median time from the answer to the first frame (greeting, beep, then 1.5 s of quiet); 0 when no call streamed.</summary>
     public double GreetingMedianMs
     {
         get

@@ -17,7 +17,7 @@ internal sealed class SecuredCall : IDisposable
     // The server plays its greeting and beep, then records and sends nothing: this long without a packet from it (or
     // this long without any) means the recording has started. Wall time, not ticks: a pacer that fell behind runs
     // its ticks in a burst.
-    private static readonly long Quiet = Stopwatch.Frequency * 6 / 10;   // 600 ms
+    private static readonly long Quiet = Stopwatch.Frequency * 3 / 2;    // 1.5 s: a loaded server pauses its greeting
     private static readonly long GreetingLimit = Stopwatch.Frequency * 30; // 30 s
     // After the last frame, before BYE: what is in flight reaches the recorder before the BYE ends the recording.
     private const int GraceTicks = 25;           // 500 ms
