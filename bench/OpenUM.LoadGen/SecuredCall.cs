@@ -21,7 +21,9 @@ internal sealed class SecuredCall : IDisposable
     private static readonly long GreetingLimit = Stopwatch.Frequency * 30; // 30 s
     // After the last frame, before BYE: what is in flight reaches the recorder before the BYE ends the recording.
     private const int GraceTicks = 25;           // 500 ms
-    // Once the signal streams the server sends nothing; what comes anyway is read once a second.
+    // The greeting is read every 100 ms (a few packets per read instead of an empty read per tick); once the signal
+    // streams the server sends nothing, and what comes anyway is read once a second.
+    private const int GreetingDrainEveryTicks = 5;
     private const int DrainEveryTicks = 50;
 
     private const int Idle = 0, Greeting = 1, Streaming = 2, Grace = 3, Stopping = 4, Done = 5;
@@ -107,7 +109,8 @@ internal sealed class SecuredCall : IDisposable
         switch (Volatile.Read(ref _state))
         {
             case Greeting:
-                Drain(now);
+                if (tick % GreetingDrainEveryTicks == Index % GreetingDrainEveryTicks)
+                    Drain(now);
                 if (now - _answeredAt < GreetingLimit && (_received == 0 || now - _lastReceivedAt < Quiet))
                 {
                     SendSilence();
