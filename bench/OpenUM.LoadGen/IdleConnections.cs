@@ -1,6 +1,5 @@
 using System.Net.Security;
 using System.Net.Sockets;
-using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 
 namespace OpenUM.LoadGen;
@@ -16,8 +15,6 @@ internal static class IdleConnections
     {
         using var clientCert = X509Certificate2.CreateFromPemFile(o.Cert!, o.Key!);
         using var ca = X509CertificateLoader.LoadCertificateFromFile(o.Ca!);
-        var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
-        policy.CustomTrustStore.Add(ca);
         var open = new List<SslStream>(o.Calls);
         try
         {
@@ -27,13 +24,7 @@ internal static class IdleConnections
                 await socket.ConnectAsync(o.Target, ct).ConfigureAwait(false);
                 var ssl = new SslStream(new NetworkStream(socket, ownsSocket: true));
                 open.Add(ssl);
-                await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
-                {
-                    TargetHost = o.ServerName,
-                    ClientCertificates = [clientCert],
-                    EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-                    CertificateChainPolicy = policy,
-                }, ct).ConfigureAwait(false);
+                await ssl.AuthenticateAsClientAsync(LoadGenerator.ClientOptions(o.ServerName, clientCert, ca), ct).ConfigureAwait(false);
             }
             Console.WriteLine($"HELD {open.Count}");
             await Task.Delay(TimeSpan.FromSeconds(o.Hold), ct).ConfigureAwait(false);

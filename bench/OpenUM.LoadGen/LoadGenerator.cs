@@ -74,7 +74,7 @@ internal sealed class LoadGenerator(LoadOptions options)
         return new LoadReport(options.Calls, _setUp, options.Calls - _setUp, _endedByServer,
             _failures.OrderBy(f => f.Key, StringComparer.Ordinal).ToDictionary(), _records.Sum(r => (long)r.FramesSent),
             _records.Sum(r => (long)r.SendErrors), pacer.PeakStreaming, wall.TotalSeconds, cpu.TotalSeconds, pacer.Ticks,
-            pacer.TicksLate, pacer.WorstLateness.TotalMilliseconds, _records);
+            pacer.TicksLate, pacer.TicksSkipped, pacer.WorstLateness.TotalMilliseconds, _records);
     }
 
     private async Task CallAsync(int index, SipUserAgent agent, IPAddress local, MediaPacer pacer, CancellationToken ct)
@@ -180,7 +180,7 @@ internal sealed class LoadGenerator(LoadOptions options)
 
     // The server's certificate must chain to the test CA and carry the name called (revocation is the server's
     // concern in this benchmark: its CRL is not at hand to the generator).
-    private static SslClientAuthenticationOptions ClientOptions(string name, X509Certificate2 clientCert, X509Certificate2 ca)
+    internal static SslClientAuthenticationOptions ClientOptions(string name, X509Certificate2 clientCert, X509Certificate2 ca)
     {
         var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
         policy.CustomTrustStore.Add(ca);

@@ -8,7 +8,7 @@ namespace OpenUM.LoadGen;
 /// <summary>What a generator run did: calls, frames, and whether the generator itself kept up.</summary>
 internal sealed record LoadReport(int Calls, int SetUp, int Failed, int EndedByServer, Dictionary<string, int> Failures,
     long FramesSent, long SendErrors, int PeakStreaming, double WallSeconds, double CpuSeconds, long Ticks, long TicksLate,
-    double WorstLatenessMs, [property: JsonIgnore] IReadOnlyList<CallRecord> Records)
+    long TicksSkipped, double WorstLatenessMs, [property: JsonIgnore] IReadOnlyList<CallRecord> Records)
 {
     /// <summary>The generator fell behind: a tick started more than one frame late.</summary>
     public bool FellBehind => TicksLate > 0;
@@ -38,7 +38,7 @@ internal sealed record LoadReport(int Calls, int SetUp, int Failed, int EndedByS
         s.Append(c, $"frames sent {FramesSent} (send errors {SendErrors}), peak calls streaming at once {PeakStreaming}\n");
         s.Append(c, $"greeting (answer to first frame) median {GreetingMedianMs:0} ms\n");
         s.Append(c, $"generator CPU {CpuSeconds:0.00} s over {WallSeconds:0.0} s ({CpuPercent:0}% of one core)\n");
-        s.Append(c, $"pacing: {Ticks} ticks, {TicksLate} late by more than one frame, worst {WorstLatenessMs:0.0} ms: ");
+        s.Append(c, $"pacing: {Ticks} ticks, {TicksLate} late by more than one frame, {TicksSkipped} skipped after stalls, worst {WorstLatenessMs:0.0} ms: ");
         s.Append(FellBehind ? "the generator FELL BEHIND (it is a bottleneck of this run)\n" : "kept up\n");
         return s.ToString();
     }

@@ -6,11 +6,13 @@ namespace OpenUM.LoadGen;
 /// The generator's one pacing loop: a dedicated thread that wakes every 20 ms (absolute deadlines from one start
 /// time, so lateness does not accumulate) and sends every streaming call's next frame. No timer or task per call; a
 /// tick that starts more than one frame late is counted, with the worst lateness, so the report says when the
-/// generator itself could not keep up.
+/// generator itself could not keep up; after a stall of more than 200 ms the missed ticks are skipped and counted.
 /// </summary>
 internal sealed class MediaPacer : IDisposable
 {
     private static readonly long Period = Stopwatch.Frequency / 50;
+    // After a stall longer than this the missed ticks are skipped instead of caught up (as the server's MediaClock does).
+    private static readonly long MaxLag = Stopwatch.Frequency / 5;
 
     private readonly SecuredCall?[] _calls;
     private readonly Thread _thread;
@@ -29,6 +31,9 @@ internal sealed class MediaPacer : IDisposable
 
     /// <summary>Ticks that started more than one frame (20 ms) after their deadline.</summary>
     public long TicksLate { get; private set; }
+
+    /// <summary>Ticks skipped after stalls longer than 200 ms (no frame sent for them).</summary>
+    public long TicksSkipped { get; private set; }
 
     /// <summary>The worst lateness of a tick.</summary>
     public TimeSpan WorstLateness { get; private set; }
@@ -71,6 +76,19 @@ internal sealed class MediaPacer : IDisposable
             long late = now - due;
             if (late > Period)
                 TicksLate++;
+            if (late > MaxLag)
+            {
+                // Stalled (descheduled on a busy machine): a phone would not send the missed audio in one burst, and
+                // a burst of seconds would overflow the server's socket buffers. Skip the missed ticks; each call's
+                // timestamps move on by the time that passed, its frame numbers do not.
+                long skip = late / Period;
+                var all = _calls;
+                for (int i = 0; i < all.Length; i++)
+                    Volatile.Read(ref all[i])?.Skip(skip);
+                TicksSkipped += skip;
+                Volatile.Write(ref _tick, tick + skip);
+                continue;
+            }
             if (late > worst)
             {
                 worst = late;

@@ -143,6 +143,13 @@ internal sealed class SecuredCall : IDisposable
         }
     }
 
+    /// <summary>Pacer thread: <paramref name="ticks"/> ticks passed without a send; the RTP clock moves on by as much.</summary>
+    public void Skip(long ticks)
+    {
+        if (Volatile.Read(ref _state) is Greeting or Streaming)
+            _timestamp += (uint)(ticks * TestSignal.FrameSize);
+    }
+
     // Reads and drops what the server sent (its greeting), without blocking and without an exception per empty read.
     private void Drain(long now)
     {

@@ -17,7 +17,7 @@
 # Output: one CONC line per N and side, then a table and the largest N with < 0.1 % lost frames per side:
 #   N, side, set up, failed, frames sent, frames present, loss %, server CPU (% of one core over the run),
 #   generator CPU (loadgen: /proc/self/stat; SIPp: the shell's accounting of the finished child), fell behind
-#   (loadgen: a pacing tick > 20 ms late; SIPp: not known, "-"), RSS/call = (peak RSS during the run - RSS idle
+#   (loadgen: ticks > 20 ms late, ticks skipped after stalls > 200 ms, worst lateness; SIPp: not known, "-"), RSS/call = (peak RSS during the run - RSS idle
 #   after a warm-up) / N, load1 (/proc/loadavg before the side ran).
 # Environment:
 #   DURATION (20) RATE (100) CONNECTIONS (1) MAILBOXES (20) IDLE_TLS (500; 0 = skip) SIDES ("secured plain")
@@ -159,7 +159,7 @@ run_side() {
     w1="$(date +%s.%N)"; s1="$(ticks "$srv_pid")"
     setup="$(json setUp "$out/run.json")"; failed="$(json failed "$out/run.json")"; sent="$(json framesSent "$out/run.json")"
     gencpu="$(json cpuSeconds "$out/run.json")"; behind="$(json fellBehind "$out/run.json")"
-    [ "$behind" = true ] && behind="yes:$(json ticksLate "$out/run.json")late/worst$(json worstLatenessMs "$out/run.json" | cut -c1-6)ms" || behind=no
+    [ "$behind" = true ] && behind="yes:$(json ticksLate "$out/run.json")late/$(json ticksSkipped "$out/run.json")skipped/worst$(json worstLatenessMs "$out/run.json" | cut -c1-6)ms" || behind=no
     wait_messages "${setup:-0}" || echo "secured N=$n: only $(messages) of $setup messages delivered" >&2
     dotnet "$lg" check --maildir "$srv_data/maildir" --manifest "$out/manifest.csv" --json > "$out/check.json"
   else
