@@ -17,8 +17,9 @@
 # Output: one CONC line per N and side, then a table and the largest N with < 0.1 % lost frames per side:
 #   N, side, set up, failed, frames sent, frames present, loss %, server CPU (% of one core over the run),
 #   generator CPU (loadgen: /proc/self/stat; SIPp: the shell's accounting of the finished child), fell behind
-#   (loadgen: ticks > 20 ms late, ticks skipped after stalls > 200 ms, worst lateness; SIPp: not known, "-"), RSS/call = (peak RSS during the run - RSS idle
-#   after a warm-up) / N, load1 (/proc/loadavg before the side ran).
+#   (loadgen: ticks > 20 ms late, ticks skipped after stalls > 200 ms, worst lateness; SIPp: not known, "-"),
+#   RSS/call = (peak RSS during the run - RSS idle after a warm-up) / N, load1 (/proc/loadavg before the side ran);
+#   then RSS_SLOPE (RSS per call as the slope over all N) and LARGEST per side.
 # Environment:
 #   DURATION (20) RATE (100) CONNECTIONS (1) MAILBOXES (20) IDLE_TLS (500; 0 = skip) SIDES ("secured plain")
 #   GREETING_MS (SIPp's silence before the signal; default: the generator's median answer-to-first-frame time in its
@@ -29,7 +30,7 @@
 # Not a test: figures depend on the machine; record them with the command line and the load (bench/RESULTS.md).
 set -u
 sizes=("$@"); [ ${#sizes[@]} -gt 0 ] || sizes=(500 1000 1500 2000 2500 3000)
-for n in "${sizes[@]}"; do [[ "$n" =~ ^[0-9]+$ ]] || { sed -n '2,32p' "$0"; exit 2; }; done
+for n in "${sizes[@]}"; do [[ "$n" =~ ^[0-9]+$ ]] || { sed -n '2,30p' "$0"; exit 2; }; done
 dur="${DURATION:-20}"; rate="${RATE:-100}"; conns="${CONNECTIONS:-1}"; boxes="${MAILBOXES:-20}"
 idle_tls="${IDLE_TLS:-500}"; sides="${SIDES:-secured plain}"
 here="$(cd "$(dirname "$0")" && pwd)"; repo="$(cd "$here/../.." && pwd)"
@@ -227,8 +228,17 @@ for r in "${rows[@]}"; do
   read -r n s su f se pr lo sc gc b rc l <<< "$r"
   printf '%-6s %-8s %7s %7s %12s %12s %8s %10s %10s %-28s %6s KiB %6s\n' "$n" "$s" "$su" "$f" "$se" "$pr" "$lo" "$sc" "$gc" "$b" "$rc" "$l"
 done
+# RSS per call from the slope over all N (peak - idle against N, least squares): less sensitive than one run's
+# figure to where the GC happened to be when the peak was sampled.
 for side in $sides; do
-  best="$(for r in "${rows[@]}"; do read -r n s su f _ _ lo _ _ _ _ _ <<< "$r"
-    [ "$s" = "$side" ] && [ "$f" = 0 ] && awk -v l="$lo" 'BEGIN { exit !(l < 0.1) }' && echo "$n"; done | sort -n | tail -1)"
-  echo "LARGEST side=$side N=${best:-none} (< 0.1 % lost frames, no failed call)"
+  for r in "${rows[@]}"; do read -r n s _ _ _ _ _ _ _ _ rc _ <<< "$r"; [ "$s" = "$side" ] && echo "$n $rc"; done |
+    awk -v side="$side" '{ x = $1; y = $1 * $2; n++; sx += x; sy += y; sxx += x * x; sxy += x * y }
+      END { if (n >= 2 && n * sxx - sx * sx > 0) printf "RSS_SLOPE side=%s %.1f KiB per active call (%d sizes)\n", side, (n * sxy - sx * sy) / (n * sxx - sx * sx), n }'
+done
+for side in $sides; do
+  best="$(for r in "${rows[@]}"; do read -r n s su f _ _ lo _ _ b _ _ <<< "$r"
+    [ "$s" = "$side" ] && [ "$f" = 0 ] && awk -v l="$lo" 'BEGIN { exit !(l < 0.1) }' && echo "$n $b"; done | sort -n | tail -1)"
+  note=""; case "$best" in *" yes"*) note="; the generator fell behind in that run";; esac
+  [ -n "$best" ] || best=none
+  echo "LARGEST side=$side N=${best%% *} (< 0.1 % lost frames, no failed call$note)"
 done
