@@ -27,7 +27,7 @@
 #   OPENUM_DLL / LOADGEN_DLL (default: built Release into BENCH_ARTIFACTS, default /tmp/openum-bench-artifacts)
 #   KEEP=1 keeps the work directory.
 # Needs: sipp (sip-tester), openssl, dotnet. Everything listens on 127.0.0.1; the script stops what it started.
-# Not a test: figures depend on the machine; record them with the command line and the load (bench/RESULTS.md).
+# The default sweep takes about 40 minutes. Not a test: figures depend on the machine; record them with the command line and the load (bench/RESULTS.md).
 set -u
 sizes=("$@"); [ ${#sizes[@]} -gt 0 ] || sizes=(500 1000 1500 2000 2500 3000)
 for n in "${sizes[@]}"; do [[ "$n" =~ ^[0-9]+$ ]] || { sed -n '2,30p' "$0"; exit 2; }; done
@@ -187,6 +187,8 @@ run_side() {
   echo "CONC $row rss_idle_kib=$rss0 rss_peak_kib=$peak per_call_s=$per_call greeting_wait_ms=${greeting_ms:-}"
   rows+=("$row")
   stop_server
+  # A 3000-call run leaves gigabytes of recordings: only KEEP=1 keeps them past their check.
+  [ "${KEEP:-0}" = 1 ] || rm -rf "$srv_data"
 }
 
 # sipp_run OUTDIR CALLS SECONDS RATE: the plain side's SIPp run (prints the shell's times of SIPp)
