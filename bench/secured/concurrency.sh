@@ -27,7 +27,7 @@
 #   OPENUM_DLL / LOADGEN_DLL (default: built Release into BENCH_ARTIFACTS, default /tmp/openum-bench-artifacts)
 #   KEEP=1 keeps the work directory.
 # Needs: sipp (sip-tester), openssl, dotnet. Everything listens on 127.0.0.1; the script stops what it started.
-# The default sweep takes about 40 minutes. Not a test: figures depend on the machine; record them with the command line and the load (bench/RESULTS.md).
+# The default sweep should take well under an hour (an estimate: it has not been run whole yet). Not a test: figures depend on the machine; record them with the command line and the load (bench/RESULTS.md).
 set -u
 sizes=("$@"); [ ${#sizes[@]} -gt 0 ] || sizes=(500 1000 1500 2000 2500 3000)
 for n in "${sizes[@]}"; do [[ "$n" =~ ^[0-9]+$ ]] || { sed -n '2,30p' "$0"; exit 2; }; done
@@ -107,7 +107,8 @@ start_server() {
   [ "$side" = plain ] && { tpl="$plain_tpl"; portopt="--sip-tcp-port"; }
   srv_data="$work/run-$side-$n"; rm -rf "$srv_data"; cp -a "$tpl" "$srv_data"
   srv_port="$(pick_port)"
-  local rtp=$((30000 + (RANDOM % 2) * 4000))
+  # Below the ephemeral range (32768-60999), where the generator's own RTP sockets are bound, and above SIPp's.
+  local rtp=17000
   dotnet "$dll" serve --data-dir "$srv_data" --listen-address 127.0.0.1 $portopt "$srv_port" --fqdn um.example.test \
     --rtp-ports "$rtp-$((rtp + 2 * maxn + 400))" > "$srv_data.log" 2>&1 &
   srv_pid=$!; pids+=("$srv_pid")
@@ -200,7 +201,7 @@ sipp_run() {
   { echo SEQUENTIAL; for i in $(seq 2000 $((2000 + boxes - 1))); do echo "$i"; done; } > "$o/extensions.csv"
   local limit=$((calls + 10)) sp; sp="$(pick_port)"
   ( cd "$o" && timeout -k 2 $((calls / r + secs + 120)) sipp "127.0.0.1:$srv_port" -sf scenario.xml -inf extensions.csv -t t1 \
-      -i 127.0.0.1 -mi 127.0.0.1 -p "$sp" -mp $((20000 + (RANDOM % 4) * 100)) -r "$r" -rp 1000 -l "$limit" -m "$calls" \
+      -i 127.0.0.1 -mi 127.0.0.1 -p "$sp" -mp 10000 -r "$r" -rp 1000 -l "$limit" -m "$calls" \
       -max_socket 4000 -timeout $((calls / r + secs + 100)) -timeout_error -nostdin > "$o/sipp.out" 2>&1; echo "rc=$?"; times )
 }
 
