@@ -47,7 +47,7 @@ internal static class LossChecker
                 return;
             var frames = new Dictionary<uint, HashSet<uint>>();
             long duplicates = 0;
-            TestSignal.Scan(samples, (call, frame) =>
+            TestSignal.Scan(samples.Span, (call, frame) =>
             {
                 if (!frames.TryGetValue(call, out var set))
                     frames[call] = set = [];
@@ -59,7 +59,7 @@ internal static class LossChecker
         return [.. found.OrderBy(r => r.Path, StringComparer.Ordinal)];
     }
 
-    private static short[]? ReadWav(string file)
+    private static ReadOnlyMemory<short>? ReadWav(string file)
     {
         using var message = MimeMessage.Load(file);
         var part = message.BodyParts.OfType<MimePart>().FirstOrDefault(p => p.ContentType.IsMimeType("audio", "wav"));
@@ -68,7 +68,7 @@ internal static class LossChecker
         using var wav = new MemoryStream();
         part.Content.DecodeTo(wav);
         wav.Position = 0;
-        return AudioClip.FromWav(wav).Samples.ToArray();
+        return AudioClip.FromWav(wav).Samples;
     }
 
     private static Dictionary<uint, int> ReadManifest(string path)

@@ -9,8 +9,9 @@ namespace OpenUM.LoadGen;
 
 /// <summary>
 /// One call's media: its RTP socket, its SRTP context and the packet buffer it is sent from (all made at set-up), and
-/// the state the pacer advances once per tick (it also reads the socket: no receive loop per call). Only the pacer thread sends and changes the state after
-/// <see cref="Start"/>; the set-up task asks it to stop (<see cref="RequestStop"/>) and waits for <see cref="Stopped"/>.
+/// the state the pacer advances once per tick (the pacer also reads the socket: no receive loop per call). Only the
+/// pacer thread sends and changes the state after <see cref="Start"/>; the set-up task asks it to stop
+/// (<see cref="RequestStop"/>) and waits for <see cref="Stopped"/>.
 /// </summary>
 internal sealed class SecuredCall : IDisposable
 {
@@ -28,6 +29,7 @@ internal sealed class SecuredCall : IDisposable
 
     private const int Idle = 0, Greeting = 1, Streaming = 2, Grace = 3, Stopping = 4, Done = 5;
 
+    private readonly Socket _socket;
     private readonly byte[] _packet;
     private readonly byte[] _receiveBuffer = new byte[2048];
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -45,10 +47,10 @@ internal sealed class SecuredCall : IDisposable
     {
         Index = index;
         FramesToSend = framesToSend;
-        Socket = new Socket(localAddress.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
-        Socket.Bind(new IPEndPoint(localAddress, 0));
-        Socket.Blocking = false; // the pacer reads it between sends
-        LocalPort = ((IPEndPoint)Socket.LocalEndPoint!).Port;
+        _socket = new Socket(localAddress.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        _socket.Bind(new IPEndPoint(localAddress, 0));
+        _socket.Blocking = false; // the pacer reads it between sends
+        LocalPort = ((IPEndPoint)_socket.LocalEndPoint!).Port;
         _packet = GC.AllocateUninitializedArray<byte>(RtpHeader.FixedSize + TestSignal.FrameSize + 64, pinned: true);
         _ssrc = (uint)Random.Shared.Next() | 1u;
         _timestamp = (uint)Random.Shared.Next();
@@ -56,8 +58,6 @@ internal sealed class SecuredCall : IDisposable
     }
 
     public int Index { get; }
-
-    public Socket Socket { get; }
 
     public int LocalPort { get; }
 
@@ -74,9 +74,6 @@ internal sealed class SecuredCall : IDisposable
 
     /// <summary>Sends that failed (socket errors, SRTP refusals).</summary>
     public int SendErrors { get; private set; }
-
-    /// <summary>True while the call sends frames.</summary>
-    public bool IsStreaming => Volatile.Read(ref _state) == Streaming;
 
     /// <summary>Completes when the pacer has sent every frame and the grace time has passed, or after a stop request.</summary>
     public Task Stopped => _stopped.Task;
@@ -153,7 +150,7 @@ internal sealed class SecuredCall : IDisposable
     // Reads and drops what the server sent (its greeting), without blocking and without an exception per empty read.
     private void Drain(long now)
     {
-        while (Socket.Receive(_receiveBuffer, SocketFlags.None, out var error) > 0 || error == SocketError.MessageSize)
+        while (_socket.Receive(_receiveBuffer, SocketFlags.None, out var error) > 0 || error == SocketError.MessageSize)
         {
             _received++;
             _lastReceivedAt = now;
@@ -190,7 +187,7 @@ internal sealed class SecuredCall : IDisposable
         }
         try
         {
-            Socket.SendTo(packet[..length], SocketFlags.None, _remote!);
+            _socket.SendTo(packet[..length], SocketFlags.None, _remote!);
         }
         catch (SocketException)
         {
@@ -200,7 +197,7 @@ internal sealed class SecuredCall : IDisposable
 
     public void Dispose()
     {
-        Socket.Dispose();
+        _socket.Dispose();
         _srtp?.Dispose();
     }
 }
