@@ -169,7 +169,7 @@ public sealed class RecordingTests : IDisposable
         await rig.SendAsync(p => p.SendRtp(port, 18, 50, new byte[20]));                              // G.729: not negotiated
         await rig.SendAsync(p => p.SendRtp(port, 13, 50, [40]));                                      // comfort noise
         await rig.SendAsync(p => p.SendRaw(Convert.FromHexString("80C8000600000001"), port));          // RTCP SR, muxed: ignored
-        await rig.SendAsync(p => p.SendAudio(port, 10, Value(9), samples: 4000));                     // 500 ms in a 20 ms packet
+        await rig.SendAsync(p => p.SendAudio(port, 10, Value(9), samples: 1000));                     // 125 ms in a 20 ms packet
         await rig.SendAsync(p => p.SendAudio(port, 60, Value(9), samples: 40));                       // 5 ms in a 20 ms packet
         await rig.SendAsync(_ => otherHost.SendAudio(port, 100, Value(8)));                           // another host
         await rig.SendAsync(p => p.SendAudio(port, 100, Value(4)));

@@ -38,6 +38,7 @@ internal sealed class Recorder
     // Under _lock: the arrival time of the packet being handled, and of the last packet whose audio was written.
     private long _now, _writtenArrival;
     private long _gapNotFilled, _overBudget;
+    private int _slotBuffers;
     private bool _finished;
     private IOException? _writeError;
     private bool _haveStream;
@@ -63,6 +64,16 @@ internal sealed class Recorder
     }
 
     public string Path { get; }
+
+    /// <summary>Reorder slots that have needed a buffer so far (tests: in-order audio needs none).</summary>
+    internal int SlotBuffers
+    {
+        get
+        {
+            lock (_lock)
+                return _slotBuffers;
+        }
+    }
 
     public Task<RecordingStopReason> Stopped => _stopped.Task;
 
@@ -319,6 +330,13 @@ internal sealed class Recorder
                 slot.Timestamp = ts;
                 slot.Arrival = arrival;
                 slot.Length = samples.Length;
+                // The slot's buffer is made the first time it holds a packet: in-order audio (the usual case) never
+                // needs one, and 8 KB per slot would be most of what a recording call costs in memory.
+                if (slot.Samples is null)
+                {
+                    slot.Samples = new short[SlotCapacity];
+                    _slotBuffers++;
+                }
                 samples.CopyTo(slot.Samples);
                 return;
             }
@@ -372,7 +390,7 @@ internal sealed class Recorder
 
     private sealed class Slot
     {
-        public readonly short[] Samples = new short[SlotCapacity];
+        public short[]? Samples;
         public bool Used;
         public uint Timestamp;
         public int Length;

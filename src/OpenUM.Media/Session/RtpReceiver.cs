@@ -19,8 +19,10 @@ namespace OpenUM.Media.Session;
 /// </remarks>
 internal sealed class RtpReceiver
 {
-    // Audio packets are far below this; a datagram that fills the buffer may have been truncated and is dropped.
-    private const int ReceiveBufferSize = 4096;
+    // Audio packets are far below this (the largest payload accepted is two 40 ms frames of G.711, 640 bytes, plus header, CSRCs,
+    // extension and SRTP tag); a datagram that fills the buffer may have been truncated and is dropped. Two receive
+    // buffers and the decode buffer per call: sized to what can arrive, not to a round number.
+    private const int ReceiveBufferSize = 2048;
 
     private readonly Socket _socket, _rtcpSocket;
     private readonly int _localPort;

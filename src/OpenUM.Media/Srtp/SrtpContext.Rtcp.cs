@@ -34,22 +34,22 @@ public sealed partial class SrtpContext
         {
             int tag = _info.RtcpTagLength;
             Span<byte> nonce = stackalloc byte[12];
-            GcmNonce(_rtcp.Salt, ssrc, index, nonce);
+            GcmNonce(Rtcp.Salt, ssrc, index, nonce);
             // AAD = first 8 octets || E|index (RFC 7714 §9.1); the trailer word is written first and read in place.
             var trailer = buffer.Slice(length + tag, 4);
             BinaryPrimitives.WriteUInt32BigEndian(trailer, EFlag | index);
-            _rtcp.Aead!.Seal(nonce, body, buffer.Slice(length, tag), buffer[..8], trailer);
+            Rtcp.Aead!.Seal(nonce, body, buffer.Slice(length, tag), buffer[..8], trailer);
             _mki.CopyTo(buffer[(length + tag + 4)..]);
         }
         else
         {
             Span<byte> iv = stackalloc byte[16];
-            AesCounterMode.BuildIv(_rtcp.Salt, ssrc, index, iv);
-            _rtcp.Cm!.Apply(iv, body);
+            AesCounterMode.BuildIv(Rtcp.Salt, ssrc, index, iv);
+            Rtcp.Cm!.Apply(iv, body);
             BinaryPrimitives.WriteUInt32BigEndian(buffer[length..], EFlag | index);
             _mki.CopyTo(buffer[(length + 4)..]);
             Span<byte> mac = stackalloc byte[SrtpAuthenticator.MacLength];
-            _rtcp.Auth!.Compute(buffer[..(length + 4)], default, mac);
+            Rtcp.Auth!.Compute(buffer[..(length + 4)], default, mac);
             mac[.._info.RtcpTagLength].CopyTo(buffer[(length + 4 + mki)..]);
         }
         _used++;
@@ -98,14 +98,14 @@ public sealed partial class SrtpContext
         else
         {
             Span<byte> mac = stackalloc byte[SrtpAuthenticator.MacLength];
-            _rtcp.Auth!.Compute(packet[..(trailerAt + 4)], default, mac);
+            Rtcp.Auth!.Compute(packet[..(trailerAt + 4)], default, mac);
             if (!TagEquals(mac, packet[^tag..]))
                 return SrtpStatus.AuthenticationFailed;
             if (encrypted)
             {
                 Span<byte> iv = stackalloc byte[16];
-                AesCounterMode.BuildIv(_rtcp.Salt, ssrc, index, iv);
-                _rtcp.Cm!.Apply(iv, packet[8..rtcpEnd]);
+                AesCounterMode.BuildIv(Rtcp.Salt, ssrc, index, iv);
+                Rtcp.Cm!.Apply(iv, packet[8..rtcpEnd]);
             }
         }
 
@@ -119,13 +119,13 @@ public sealed partial class SrtpContext
     private bool GcmOpenRtcp(Span<byte> packet, uint ssrc, uint index, bool encrypted, int trailerAt, int rtcpEnd)
     {
         Span<byte> nonce = stackalloc byte[12];
-        GcmNonce(_rtcp.Salt, ssrc, index, nonce);
+        GcmNonce(Rtcp.Salt, ssrc, index, nonce);
         var tag = packet[rtcpEnd..trailerAt];
         var word = packet.Slice(trailerAt, 4);
         // E=1: AAD = first 8 octets || E|index (RFC 7714 §9.3). E=0: the whole RTCP packet and E|index are AAD and
         // the plaintext is empty (RFC 7714 §9.2).
         return encrypted
-            ? _rtcp.Aead!.Open(nonce, packet[8..rtcpEnd], tag, packet[..8], word)
-            : _rtcp.Aead!.Open(nonce, default, tag, packet[..rtcpEnd], word);
+            ? Rtcp.Aead!.Open(nonce, packet[8..rtcpEnd], tag, packet[..8], word)
+            : Rtcp.Aead!.Open(nonce, default, tag, packet[..rtcpEnd], word);
     }
 }

@@ -17,7 +17,12 @@ public sealed partial class SrtpContext : IDisposable
     private readonly int _window;
     private readonly ulong _lifetime;
     private readonly SrtpSessionKeys _rtp;
-    private readonly SrtpSessionKeys _rtcp;
+    // The SRTCP keys are derived on the first RTCP packet: most contexts (a call's receive-RTP context, a peer that
+    // sends no RTCP) never need them, and each set holds an AES-CM and an HMAC state. Until then the master key and
+    // salt are kept here (zeroed once derived, or on Dispose), so the policy's key may be disposed meanwhile.
+    private SrtpSessionKeys? _rtcp;
+    private byte[]? _masterKey, _masterSalt;
+    private readonly SrtpCryptoPath _cryptoPath;
     private readonly SrtpStreamTable _streams = new(MaxSsrcs);
     private ulong _used;
     private bool _disposed;
@@ -32,8 +37,11 @@ public sealed partial class SrtpContext : IDisposable
     internal SrtpContext(SrtpPolicy policy, SrtpCryptoPath cryptoPath)
         : this(Usable(policy).Key.Suite, policy.Key.Mki.Span, policy.Key.Lifetime, policy.ReplayWindow,
             SrtpSessionKeys.Derive(SrtpSuites.Info(policy.Key.Suite), policy.Key.Key.Span, policy.Key.Salt.Span, SrtpKeyDerivation.RtpEncryption, cryptoPath),
-            SrtpSessionKeys.Derive(SrtpSuites.Info(policy.Key.Suite), policy.Key.Key.Span, policy.Key.Salt.Span, SrtpKeyDerivation.RtcpEncryption, cryptoPath))
+            rtcp: null)
     {
+        _masterKey = policy.Key.Key.ToArray();
+        _masterSalt = policy.Key.Salt.ToArray();
+        _cryptoPath = cryptoPath;
     }
 
     private static SrtpPolicy Usable(SrtpPolicy policy)
@@ -45,7 +53,7 @@ public sealed partial class SrtpContext : IDisposable
     }
 
     /// <summary>A context over ready session keys (known-answer tests).</summary>
-    internal SrtpContext(SrtpSuite suite, ReadOnlySpan<byte> mki, ulong? lifetime, int replayWindow, SrtpSessionKeys rtp, SrtpSessionKeys rtcp)
+    internal SrtpContext(SrtpSuite suite, ReadOnlySpan<byte> mki, ulong? lifetime, int replayWindow, SrtpSessionKeys rtp, SrtpSessionKeys? rtcp)
     {
         _info = SrtpSuites.Info(suite);
         _mki = mki.ToArray();
@@ -86,7 +94,30 @@ public sealed partial class SrtpContext : IDisposable
             return;
         _disposed = true;
         _rtp.Dispose();
-        _rtcp.Dispose();
+        _rtcp?.Dispose();
+        ForgetMasterKey();
+    }
+
+    /// <summary>True once the SRTCP session keys exist (tests: a context that saw no RTCP has none).</summary>
+    internal bool HasRtcpKeys => _rtcp is not null;
+
+    private SrtpSessionKeys Rtcp => _rtcp ??= DeriveRtcp();
+
+    private SrtpSessionKeys DeriveRtcp()
+    {
+        // Unreachable without keys (callers check _disposed first); never derive from an absent (all-zero) key.
+        if (_masterKey is null || _masterSalt is null)
+            throw new ObjectDisposedException(nameof(SrtpContext));
+        var keys = SrtpSessionKeys.Derive(_info, _masterKey, _masterSalt, SrtpKeyDerivation.RtcpEncryption, _cryptoPath);
+        ForgetMasterKey();
+        return keys;
+    }
+
+    private void ForgetMasterKey()
+    {
+        System.Security.Cryptography.CryptographicOperations.ZeroMemory(_masterKey);
+        System.Security.Cryptography.CryptographicOperations.ZeroMemory(_masterSalt);
+        (_masterKey, _masterSalt) = (null, null);
     }
 
     private bool Exhausted => _used >= _lifetime;

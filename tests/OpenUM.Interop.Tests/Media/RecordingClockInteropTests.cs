@@ -30,9 +30,10 @@ public sealed class RecordingClockInteropTests(ITestOutputHelper output)
                 jumper.Send(port, 0, k == 0, (uint)(k * 8000), MuLaw.Tone(300, k * 160L, 160)));
             var stuffing = FloodAsync(um, work, stuffer, "1001", hold, (k, port) =>
             {
-                // Every other packet carries 4000 samples and says so in its timestamps: 25 times real time.
-                int samples = k % 2 == 0 ? 160 : 4000;
-                stuffer.Send(port, 0, k == 0, (uint)(k / 2 * 4160 + (k % 2) * 160), MuLaw.Tone(300, 0, samples));
+                // Every other packet carries 1000 samples (a datagram the server still reads whole) and says so in
+                // its timestamps: more than three times real time.
+                int samples = k % 2 == 0 ? 160 : 1000;
+                stuffer.Send(port, 0, k == 0, (uint)(k / 2 * 1160 + (k % 2) * 160), MuLaw.Tone(300, 0, samples));
             });
             var results = await Task.WhenAll(jumps, stuffing);
 
@@ -49,7 +50,7 @@ public sealed class RecordingClockInteropTests(ITestOutputHelper output)
                     $"{address}: the recording lasts {length.TotalSeconds:0.00}s, the call {call.TotalSeconds:0.00}s of which {MediaCalls.GreetingAndBeep.TotalSeconds:0.00}s greeting\n{um.EventsText()}");
             }
             Assert.Contains(um.ReadEvents(), e => e.Id == 2318);
-            Assert.Contains(um.ReadEvents(), e => e.Id == 2317 && e.Property("Length") == "4000");
+            Assert.Contains(um.ReadEvents(), e => e.Id == 2317 && e.Property("Length") == "1000");
             await um.AssertCleanStopAsync();
         }
         finally

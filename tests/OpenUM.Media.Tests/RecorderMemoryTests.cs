@@ -1,0 +1,45 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using OpenUM.Media.Audio;
+using OpenUM.Media.Session;
+
+namespace OpenUM.Media.Tests;
+
+// What a recording call costs in memory: the reorder slots' buffers are made only when a packet has to wait.
+public sealed class RecorderMemoryTests
+{
+    private static readonly RecordingLimits Long = new(TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(5), '#');
+
+    [Fact]
+    public void InOrderAudioNeedsNoReorderBuffer()
+    {
+        using var file = new MemoryStream();
+        var recorder = new Recorder("memory.wav", new WavWriter(file), Long, TimeProvider.System, NullLogger.Instance);
+        recorder.Start();
+        var frame = Enumerable.Repeat((short)4000, 160).ToArray();
+        for (uint k = 0; k < 20; k++) // 400 ms: within the clock's jitter allowance when written at once
+            recorder.OnAudio(7, 160 * k, frame, TimeProvider.System.GetTimestamp());
+        recorder.Finish();
+
+        Assert.Equal(0, recorder.SlotBuffers);
+        Assert.Equal(TimeSpan.FromMilliseconds(400), recorder.Duration);
+    }
+
+    [Fact]
+    public void APacketAheadOfTheGapTakesOneBufferAndIsStillWrittenInOrder()
+    {
+        using var file = new MemoryStream();
+        var recorder = new Recorder("memory.wav", new WavWriter(file), Long, TimeProvider.System, NullLogger.Instance);
+        recorder.Start();
+        short[] Frame(int k) => Enumerable.Repeat((short)(1000 * (k + 1)), 160).ToArray();
+        long now = TimeProvider.System.GetTimestamp();
+        recorder.OnAudio(7, 0, Frame(0), now);
+        recorder.OnAudio(7, 320, Frame(2), now); // ahead: held until packet 1 arrives
+        recorder.OnAudio(7, 160, Frame(1), now);
+        recorder.Finish();
+
+        Assert.Equal(1, recorder.SlotBuffers);
+        file.Position = 0;
+        var samples = AudioClip.FromWav(file).Samples.ToArray();
+        Assert.Equal(Frame(0).Concat(Frame(1)).Concat(Frame(2)).ToArray(), samples);
+    }
+}
