@@ -2,14 +2,22 @@
 # tls-side-by-side.sh - calls/s over MUTUAL TLS: OpenUM and the Kamailio TLS reference under the same
 # SIPp + stunnel load, in one run.
 #
-# Usage: bench/sipp/tls-side-by-side.sh DURATION_S RATE:MODE:LIMIT[:DURATION_S]...
+# Usage: bench/sipp/tls-side-by-side.sh DURATION_S SPEC...
+#   SPEC = RATE:MODE:LIMIT[:DURATION_S]        one offered rate, both servers
+#        | sat:MODE:LIMIT:FROM:STEP:TO         saturation: both servers driven to their maximum (below)
 #   e.g. tls-side-by-side.sh 15 160:tn:40 2000:t1:200
+#        tls-side-by-side.sh 10 sat:t1:200:4000:2000:20000   (max vs max on one persistent connection)
 #   MODE tn = a new mutual-TLS connection per call (SIPp -t tn: one TCP connection per call, which stunnel
 #             turns into one new TLS connection, full handshake with the client certificate each time)
 #        t1 = all calls on one persistent mutual-TLS connection (SIPp -t t1)
 #   For each spec (its own DURATION_S overrides the first argument) SIPp offers RATE calls/s for DURATION_S
 #   seconds (-m RATE*DURATION_S, at most LIMIT calls at once) to OpenUM, then the same to Kamailio.
 #   Each SIPp run is bounded: -timeout DURATION_S+3, killed at DURATION_S+5 s (TERM, then KILL 2 s later).
+#   sat: the offered rate goes FROM, FROM+STEP, ... up to TO; at each rate OpenUM runs, then Kamailio (alternating, so
+#   both see the same machine). A server is done when its calls/s has not risen by more than 3 % over its best for
+#   two steps in a row (or at TO). Prints SATURATE (load average before each side's ramp), the TLSBENCH line of each
+#   step, then per server MAX (its best calls/s, the offered rate, its CPU per call at that rate and the load before
+#   that run) and one RATIO_MAX line: max calls/s OpenUM / Kamailio and CPU per call at each one's maximum.
 #
 # The chain, the same for both servers:
 #   SIPp (Debian 3.6.1, TCP; bench/sipp/call-and-hang-up.xml: INVITE-200-ACK-BYE-200, no pause)
@@ -42,10 +50,11 @@
 # Everything listens on 127.0.0.1 only; the script stops what it started (trap), also on Ctrl-C.
 # Not a test: numbers depend on the machine; report them with the command line that produced them.
 set -u
-[ $# -ge 2 ] || { sed -n '2,43p' "$0"; exit 2; }
+[ $# -ge 2 ] || { sed -n '2,52p' "$0"; exit 2; }
 dur="$1"; shift
 for spec in "$@"; do
-  [[ "$spec" =~ ^[0-9]+:(tn|t1):[0-9]+(:[0-9]+)?$ ]] || { echo "bad spec '$spec' (RATE:tn|t1:LIMIT[:DURATION_S])" >&2; exit 2; }
+  [[ "$spec" =~ ^[0-9]+:(tn|t1):[0-9]+(:[0-9]+)?$ || "$spec" =~ ^sat:(tn|t1):[0-9]+:[0-9]+:[1-9][0-9]*:[0-9]+$ ]] ||
+    { echo "bad spec '$spec' (RATE:tn|t1:LIMIT[:DURATION_S] or sat:tn|t1:LIMIT:FROM:STEP:TO)" >&2; exit 2; }
 done
 [[ "$dur" =~ ^[0-9]+$ ]] || { echo "DURATION_S must be a whole number" >&2; exit 2; }
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -103,7 +112,7 @@ fi
 data="$work/data"
 um() { dotnet "$dll" "$@" --data-dir "$data" > "$work/cli.log" 2>&1 || { echo "openum $*:" >&2; cat "$work/cli.log" >&2; exit 1; }; }
 maxlimit=0
-for spec in "$@"; do IFS=: read -r _ _ l _ <<< "$spec"; [ "$l" -gt "$maxlimit" ] && maxlimit="$l"; done
+for spec in "$@"; do IFS=: read -r _ _ l _ <<< "$spec"; [ "$l" -gt "$maxlimit" ] && maxlimit="$l"; done # LIMIT is the 3rd field of both forms
 um cert trust "$pki/ca.crt"
 um cert trust --crl "$pki/ca.crl"
 um cert import "$pki/um.crt" --key "$pki/um.key"
@@ -242,14 +251,52 @@ if [ "$warm" -gt 0 ]; then
   sleep 4   # let Kamailio's idle connections of the warm-up close
 fi
 
+field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" <<< "$2"; }
+
+# saturate MODE LIMIT FROM STEP TO DURATION: see the header (sat:).
+saturate() {
+  local mode="$1" limit="$2" rate="$3" step="$4" to="$5" d="$6" t line cps
+  local -A best=() best_line=() flat=() done_=()
+  for t in $targets; do best[$t]=0; best_line[$t]=""; flat[$t]=0; done_[$t]=0
+    echo "SATURATE target=$t mode=$mode from=$rate step=$step to=$to loadavg_before=\"$(cut -d' ' -f1-3 /proc/loadavg)\""; done
+  while [ "$rate" -le "$to" ]; do
+    for t in $targets; do
+      [ "${done_[$t]}" = 1 ] && continue
+      line="$(run "$t" "$rate" "$d" "$mode" "$limit")"; echo "$line"; sleep 4
+      cps="$(field cps "$line")"
+      if awk -v c="${cps:-0}" -v b="${best[$t]}" 'BEGIN { exit !(c > b * 1.03) }'; then
+        best[$t]="$cps"; best_line[$t]="$line"; flat[$t]=0
+      else
+        flat[$t]=$((flat[$t] + 1)); [ "${flat[$t]}" -ge 2 ] && done_[$t]=1
+      fi
+    done
+    local all=1; for t in $targets; do [ "${done_[$t]}" = 1 ] || all=0; done
+    [ "$all" = 1 ] && break
+    rate=$((rate + step))
+  done
+  for t in $targets; do
+    line="${best_line[$t]}"
+    echo "MAX target=$t mode=$mode max_cps=${best[$t]} at_offered=$(sed -n 's/.* offered=\([0-9]*\).*/\1/p' <<< "$line")/s server_ms_per_call=$(field server_ms_per_call "$line") server_cpu=$(sed -n 's/.* server_cpu=\([0-9]*%\).*/\1/p' <<< "$line") load1=$(field load1 "$line") stopped=$([ "${done_[$t]}" = 1 ] && echo flat || echo at_TO)"
+  done
+  [ -n "${best_line[openum]:-}" ] && [ -n "${best_line[kamailio]:-}" ] || return 0
+  awk -v mode="$mode" -v cu="${best[openum]}" -v ck="${best[kamailio]}" -v pu="$(field server_ms_per_call "${best_line[openum]}")" \
+      -v pk="$(field server_ms_per_call "${best_line[kamailio]}")" 'BEGIN {
+    printf "RATIO_MAX mode=%s max_cps_openum/kamailio=%s cpu_per_call_at_max_openum/kamailio=%s\n", mode,
+      (ck > 0 ? sprintf("%.2f", cu / ck) : "n/a"), (pk > 0 ? sprintf("%.2f", pu / pk) : "n/a") }'
+}
+
 echo "START $(date -u +%FT%TZ) loadavg=\"$(cut -d' ' -f1-3 /proc/loadavg)\""
 for spec in "$@"; do
+  if [[ "$spec" == sat:* ]]; then
+    IFS=: read -r _ mode limit from step to <<< "$spec"
+    saturate "$mode" "$limit" "$from" "$step" "$to" "$dur"
+    continue
+  fi
   IFS=: read -r rate mode limit d <<< "$spec"
   line_um=""; line_kam=""
   case " $targets " in *" openum "*) line_um="$(run openum "$rate" "${d:-$dur}" "$mode" "$limit")"; echo "$line_um"; sleep 4;; esac
   case " $targets " in *" kamailio "*) line_kam="$(run kamailio "$rate" "${d:-$dur}" "$mode" "$limit")"; echo "$line_kam"; sleep 4;; esac
   [ -n "$line_um" ] && [ -n "$line_kam" ] || continue
-  field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" <<< "$2"; }
   awk -v mode="$mode" -v rate="$rate" -v cu="$(field cps "$line_um")" -v ck="$(field cps "$line_kam")" \
       -v pu="$(field server_ms_per_call "$line_um")" -v pk="$(field server_ms_per_call "$line_kam")" 'BEGIN {
     printf "RATIO mode=%s offered=%s/s cps_openum/kamailio=%s cpu_per_call_openum/kamailio=%s\n", mode, rate,

@@ -96,7 +96,7 @@ internal sealed class VoicemailCall : ISubscriberLine
             {
                 await _media.PlayAsync(_prompts.NoMailbox, ct).ConfigureAwait(false);
             }
-            else if (await GreetingAsync(keys, fax, _mailbox, life, ct).ConfigureAwait(false))
+            else if (await GreetingAsync(keys, fax, _mailbox, life, ct).ConfigureAwait(false) && !ct.IsCancellationRequested)
             {
                 await _media.PlayAsync(_prompts.Beep, ct).ConfigureAwait(false);
                 // The description goes to the spool before any audio: a recording that cannot be written still says who called.
@@ -222,6 +222,13 @@ internal sealed class VoicemailCall : ISubscriberLine
             : MailboxGreeting.Parts(_s.Options.DataDirectory, _mailbox, _extension, _prompts,
                 problem => CallEvents.CallFailed(_s.Logger, CallId, $"{problem}; the next greeting is played"));
         foreach (var part in parts)
-            await _media.PlayAsync(part, ct).ConfigureAwait(false);
+        {
+            // A hang-up or a barge-in key ends the greeting here, without an exception rethrown at each level up to
+            // RunAsync (most calls end during the greeting, and those throws cost more than the rest of its work).
+            var play = _media.PlayAsync(part, ct);
+            await play.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (play.IsCanceled) return;
+            await play.ConfigureAwait(false); // a failure still throws
+        }
     }
 }

@@ -102,53 +102,60 @@ internal sealed class RtpReceiver
         var socket = rtcp ? _rtcpSocket : _socket;
         int port = rtcp ? _localPort + 1 : _localPort;
         // One buffer and one SocketAddress for the life of the session: the steady-state loop allocates nothing.
-        var buffer = GC.AllocateUninitializedArray<byte>(ReceiveBufferSize, pinned: true);
-        var from = new SocketAddress(socket.AddressFamily);
-        while (!ct.IsCancellationRequested)
+        var buffer = ReceiveBuffers.Rent();
+        try
         {
-            int n;
-            try
+            var from = new SocketAddress(socket.AddressFamily);
+            while (!ct.IsCancellationRequested)
             {
-                n = await socket.ReceiveFromAsync(buffer.AsMemory(), SocketFlags.None, from, ct).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-            catch (ObjectDisposedException)
-            {
-                return;
-            }
-            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.MessageSize or SocketError.ConnectionReset)
-            {
-                // Oversized datagram, or an ICMP error surfaced on the socket: the socket is still usable.
-                if (!rtcp)
+                int n;
+                try
                 {
-                    Interlocked.Increment(ref _malformed);
-                    Interlocked.Increment(ref _handled);
+                    n = await socket.ReceiveFromAsync(buffer.AsMemory(), SocketFlags.None, from, ct).ConfigureAwait(false);
                 }
-                continue;
-            }
-            catch (SocketException ex)
-            {
-                if (!ct.IsCancellationRequested)
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+                catch (ObjectDisposedException)
+                {
+                    return;
+                }
+                catch (SocketException ex) when (ex.SocketErrorCode is SocketError.MessageSize or SocketError.ConnectionReset)
+                {
+                    // Oversized datagram, or an ICMP error surfaced on the socket: the socket is still usable.
+                    if (!rtcp)
+                    {
+                        Interlocked.Increment(ref _malformed);
+                        Interlocked.Increment(ref _handled);
+                    }
+                    continue;
+                }
+                catch (SocketException ex)
+                {
+                    if (!ct.IsCancellationRequested)
+                        MediaLog.ReceiveFailed(_logger, port, ex);
+                    return;
+                }
+                try
+                {
+                    if (rtcp)
+                        OnRtcpDatagram(buffer.AsSpan(0, n), from);
+                    else
+                        OnDatagram(buffer.AsSpan(0, n), from);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    // A bug in handling one packet (or a context disposed at hang-up) must not silence the rest of the call.
                     MediaLog.ReceiveFailed(_logger, port, ex);
-                return;
+                }
+                if (!rtcp)
+                    Interlocked.Increment(ref _handled);
             }
-            try
-            {
-                if (rtcp)
-                    OnRtcpDatagram(buffer.AsSpan(0, n), from);
-                else
-                    OnDatagram(buffer.AsSpan(0, n), from);
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                // A bug in handling one packet (or a context disposed at hang-up) must not silence the rest of the call.
-                MediaLog.ReceiveFailed(_logger, port, ex);
-            }
-            if (!rtcp)
-                Interlocked.Increment(ref _handled);
+        }
+        finally
+        {
+            ReceiveBuffers.Return(buffer); // the loop has ended: no receive is pending on it
         }
     }
 
@@ -291,5 +298,37 @@ internal sealed class RtpReceiver
         if (MediaLog.IsPowerOfTen(n) && _logger.IsEnabled(LogLevel.Warning))
             MediaLog.PayloadSizeRejected(_logger, _localPort, length, media.PtimeMs, frame / 2, frame * 2, n);
         return false;
+    }
+
+    /// <summary>
+    /// Pinned receive buffers shared by the sessions one after another: a call costs no allocation on the pinned heap
+    /// (which only a full collection compacts), and a pending receive needs no pin of its own. Keeps at most
+    /// <see cref="MaxPooled"/> (one per concurrent receive loop up to that, 4 KiB each).
+    /// </summary>
+    private static class ReceiveBuffers
+    {
+        private const int MaxPooled = 4096;
+        private static readonly System.Collections.Concurrent.ConcurrentQueue<byte[]> Pool = new();
+        private static int s_count;
+
+        public static byte[] Rent()
+        {
+            if (Pool.TryDequeue(out var buffer))
+            {
+                Interlocked.Decrement(ref s_count);
+                return buffer;
+            }
+            return GC.AllocateUninitializedArray<byte>(ReceiveBufferSize, pinned: true);
+        }
+
+        public static void Return(byte[] buffer)
+        {
+            if (Interlocked.Increment(ref s_count) > MaxPooled)
+            {
+                Interlocked.Decrement(ref s_count);
+                return;
+            }
+            Pool.Enqueue(buffer);
+        }
     }
 }

@@ -22,13 +22,14 @@ public sealed class JsonLinesLoggerProvider : ILoggerProvider
 
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private static readonly TimeSpan FailureReportInterval = TimeSpan.FromMinutes(1);
+    private static readonly string[] LevelNames = Enum.GetNames<LogLevel>(); // Trace (0) .. None (6), as level.ToString()
     [ThreadStatic] private static bool t_reporting;
     [ThreadStatic] private static bool t_inFileAlready;
     private readonly EventFileAppender _appender;
     private readonly EventLogRotation? _rotation;
     private readonly Lock _gate = new();
     private readonly TimeProvider _time;
-    private readonly LineBuffer _line = new();
+    [ThreadStatic] private static LineBuffer? t_line;
     private readonly LineBuffer _gapLine = new();
     private readonly EventLogGap _gap = new();
     private bool _disposed;
@@ -84,11 +85,13 @@ public sealed class JsonLinesLoggerProvider : ILoggerProvider
         RotationOutcome outcome = default;
         EventFileError? failure = null;
         Resumption? resumed = null;
+        // Formatted before the lock, into the thread's own buffer: threads queue only for the append itself.
+        var line = t_line ??= new LineBuffer();
+        var now = _time.GetUtcNow();
+        Format(line, now, category, level, id, state, exception, formatter);
         lock (_gate)
         {
             if (_disposed) return;
-            var now = _time.GetUtcNow();
-            Format(_line, now, category, level, id, state, exception, formatter);
             if (_gap.Count > 0)
             {
                 // The gap goes first, so it sits in the file where the events are missing.
@@ -107,7 +110,7 @@ public sealed class JsonLinesLoggerProvider : ILoggerProvider
             }
             if (failure is null)
             {
-                if (!_appender.TryAppend(_line.Written, out var lineOutcome, out var error))
+                if (!_appender.TryAppend(line.Written, out var lineOutcome, out var error))
                     failure = error;
                 else if (lineOutcome.Rotated || lineOutcome.Error is not null)
                     outcome = lineOutcome;
@@ -174,31 +177,37 @@ public sealed class JsonLinesLoggerProvider : ILoggerProvider
         EventLogEvents.WriteFailed(Diagnostics, _appender.Path, count, reason, Fallback);
     }
 
-    private void Format<TState>(LineBuffer line, DateTimeOffset time, string category, LogLevel level, EventId id, TState state,
+    // The line's writer is the line's own: a thread's buffer, or the gap line under _gate.
+    private static void Format<TState>(LineBuffer line, DateTimeOffset time, string category, LogLevel level, EventId id, TState state,
         Exception? exception, Func<TState, Exception?, string> formatter)
     {
         line.Reset();
-        using (var json = new Utf8JsonWriter(line, WriterOptions))
-            WriteEvent(json, time, category, level, id, state, exception, formatter);
+        var json = line.Json;
+        json.Reset(line);
+        WriteEvent(json, time, category, level, id, state, exception, formatter);
+        json.Flush();
         line.WriteByte((byte)'\n');
     }
 
-    private static void WriteEvent<TState>(Utf8JsonWriter json, DateTimeOffset time, string category, LogLevel level, EventId id, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    private static void WriteEvent<TState>(Utf8JsonWriter json, DateTimeOffset time, string category, LogLevel level,
+        EventId id, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {
         json.WriteStartObject();
         json.WriteString("time", time);
         json.WriteNumber("id", id.Id);
-        json.WriteString("level", level.ToString());
+        json.WriteString("level", (uint)level < (uint)LevelNames.Length ? LevelNames[(int)level] : level.ToString());
         json.WriteString("name", id.Name ?? "");
         json.WriteString("category", category);
         json.WriteString("message", formatter(state, exception));
         json.WriteStartObject("properties");
         if (state is IReadOnlyList<KeyValuePair<string, object?>> pairs)
         {
-            foreach (var (key, value) in pairs)
+            // Indexed: the list's enumerator would be one more object per event.
+            for (int i = 0; i < pairs.Count; i++)
             {
+                var (key, value) = pairs[i];
                 if (key == "{OriginalFormat}") continue;
-                string name = key.Length > 0 ? char.ToLowerInvariant(key[0]) + key[1..] : key;
+                string name = PropertyNames.CamelCase(key);
                 switch (value)
                 {
                     case null: json.WriteNull(name); break;
@@ -234,18 +243,43 @@ public sealed class JsonLinesLoggerProvider : ILoggerProvider
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
         public bool IsEnabled(LogLevel logLevel) => true;
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            owner.Format(owner._gapLine, time, EventLogEvents.Category, logLevel, eventId, state, exception, formatter);
+            Format(owner._gapLine, time, EventLogEvents.Category, logLevel, eventId, state, exception, formatter);
     }
 
     /// <summary>A MemoryStream whose buffer is reused from line to line (and given back after an unusually long one).</summary>
     private sealed class LineBuffer : MemoryStream
     {
+        /// <summary>The JSON writer of every line of this buffer (Reset per line).</summary>
+        public Utf8JsonWriter Json { get; }
+
+        public LineBuffer() => Json = new Utf8JsonWriter(this, WriterOptions);
+
         public ReadOnlySpan<byte> Written => GetBuffer().AsSpan(0, (int)Length);
 
         public void Reset()
         {
             SetLength(0);
             if (Capacity > 256 * 1024) Capacity = 4096;
+        }
+    }
+
+    /// <summary>
+    /// The properties' JSON names ("CallId" becomes "callId"), made once per name instead of once per event. The names
+    /// are the event templates' own, a small fixed set; past <see cref="MaxCached"/> (a logger with made-up keys) a name
+    /// is made each time.
+    /// </summary>
+    private static class PropertyNames
+    {
+        private const int MaxCached = 1024;
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> Cache = new(StringComparer.Ordinal);
+
+        public static string CamelCase(string key)
+        {
+            if (key.Length == 0 || char.IsLower(key[0])) return key;
+            if (Cache.TryGetValue(key, out var name)) return name;
+            name = char.ToLowerInvariant(key[0]) + key[1..];
+            if (Cache.Count < MaxCached) Cache.TryAdd(key, name);
+            return name;
         }
     }
 }
