@@ -303,7 +303,7 @@ internal sealed class RtpReceiver
     /// <summary>
     /// Pinned receive buffers shared by the sessions one after another: a call costs no allocation on the pinned heap
     /// (which only a full collection compacts), and a pending receive needs no pin of its own. Keeps at most
-    /// <see cref="MaxPooled"/> (one per concurrent receive loop up to that, 4 KiB each).
+    /// <see cref="MaxPooled"/> (one per concurrent receive loop up to that, <see cref="ReceiveBufferSize"/> bytes each).
     /// </summary>
     private static class ReceiveBuffers
     {
