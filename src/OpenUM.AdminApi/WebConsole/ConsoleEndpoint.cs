@@ -30,7 +30,6 @@ internal sealed class ConsoleEndpoint(CommandRunner runner, ApiAuthentication au
     /// <summary>Maps the console's routes on <paramref name="app"/>.</summary>
     public void Map(IEndpointRouteBuilder app)
     {
-        app.MapGet("/console", context => Redirect(context, "/console/"));
         app.MapGet("/console/console.css", async context =>
         {
             Headers(context);
@@ -54,7 +53,9 @@ internal sealed class ConsoleEndpoint(CommandRunner runner, ApiAuthentication au
         app.MapGet("/console/events", pages.EventsAsync);
         app.MapGet("/console/audit", pages.AuditAsync);
         app.MapGet("/console/outbox", pages.OutboxAsync);
-        app.MapPost("/console/outbox/{action:regex(^(retry|purge)$)}", pages.OutboxActionAsync);
+        // Two routes, not a regex constraint: the slim builder leaves regex routing out.
+        app.MapPost("/console/outbox/retry", context => pages.OutboxActionAsync(context, "retry"));
+        app.MapPost("/console/outbox/purge", context => pages.OutboxActionAsync(context, "purge"));
         app.MapGet("/console/objects/{noun}", pages.ObjectsAsync);
         app.MapPost("/console/objects/{noun}", pages.CreateAsync);
     }

@@ -46,10 +46,9 @@ internal sealed class ConsolePages(ConsoleEndpoint endpoint)
     }
 
     /// <summary>POST /console/outbox/retry|purge: `openum outbox retry` / `openum outbox purge` (Admin scope).</summary>
-    public async Task OutboxActionAsync(HttpContext context)
+    public async Task OutboxActionAsync(HttpContext context, string action)
     {
         if (await endpoint.PostAsync(context).ConfigureAwait(false) is not var (session, _)) return;
-        string action = (string)context.Request.RouteValues["action"]!;
         if (!await AllowedAsync(context, session).ConfigureAwait(false)) return;
         var run = await endpoint.RunAsync(endpoint.Verb("POST", "/outbox/" + action)!, NoFields, session, context.RequestAborted).ConfigureAwait(false);
         string said = run.ExitCode == 0 ? $"outbox {action}: done." : run.Error.TrimEnd();
