@@ -112,7 +112,7 @@ public sealed partial class WebConsoleTests : IAsyncLifetime
         foreach (var response in new[] { login, status })
         {
             Assert.Equal(ConsoleEndpoint.ContentSecurityPolicy, response.Headers.GetValues("Content-Security-Policy").Single());
-            Assert.Equal("no-referrer", response.Headers.GetValues("Referrer-Policy").Single());
+            Assert.Equal("same-origin", response.Headers.GetValues("Referrer-Policy").Single());
             Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
             Assert.True(response.Headers.CacheControl?.NoStore);
             Assert.DoesNotContain("<script", await response.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);

@@ -25,6 +25,9 @@ internal sealed class ConsoleEndpoint(CommandRunner runner, ApiAuthentication au
         "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
     private static readonly byte[] Css = ReadCss();
+
+    // Declared by every page, so the browser never asks for a /favicon.ico that is not there (a console error).
+    private const string Icon = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 16 16\"><rect width=\"16\" height=\"16\" rx=\"3\" fill=\"#1f3a5f\"/></svg>";
     private readonly IReadOnlyList<ApiVerb> _verbs = ApiRoutes.From(runner.Root);
 
     /// <summary>Maps the console's routes on <paramref name="app"/>.</summary>
@@ -36,6 +39,13 @@ internal sealed class ConsoleEndpoint(CommandRunner runner, ApiAuthentication au
             context.Response.Headers.CacheControl = "no-cache";
             context.Response.ContentType = "text/css; charset=utf-8";
             await context.Response.Body.WriteAsync(Css, context.RequestAborted).ConfigureAwait(false);
+        });
+        app.MapGet("/console/favicon.svg", context =>
+        {
+            Headers(context);
+            context.Response.Headers.CacheControl = "no-cache";
+            context.Response.ContentType = "image/svg+xml";
+            return context.Response.WriteAsync(Icon, context.RequestAborted);
         });
         app.MapGet("/console/login", context => context.Request.Cookies[CookieName] is { } id && sessions.Find(id) is not null
             ? Redirect(context, "/console/") : Html(context, 200, ConsoleHtml.Page("Sign in", LoginForm(context, null), null)));
@@ -182,7 +192,9 @@ internal sealed class ConsoleEndpoint(CommandRunner runner, ApiAuthentication au
         var headers = context.Response.Headers;
         headers.ContentSecurityPolicy = ContentSecurityPolicy;
         headers.XContentTypeOptions = "nosniff";
-        headers["Referrer-Policy"] = "no-referrer";
+        // Not no-referrer: under it the Fetch standard sends "Origin: null" with every form post, and the Origin check
+        // could no longer tell this console from a sandboxed frame elsewhere. same-origin still sends no referrer away.
+        headers["Referrer-Policy"] = "same-origin";
         headers.CacheControl = "no-store";
     }
 

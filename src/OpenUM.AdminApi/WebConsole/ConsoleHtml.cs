@@ -28,7 +28,8 @@ internal static class ConsoleHtml
     {
         var html = new StringBuilder("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
             .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
-            .Append("<title>").Append(E(title)).Append(" - OpenUM</title><link rel=\"stylesheet\" href=\"/console/console.css\">");
+            .Append("<title>").Append(E(title)).Append(" - OpenUM</title><link rel=\"stylesheet\" href=\"/console/console.css\">")
+            .Append("<link rel=\"icon\" href=\"/console/favicon.svg\" type=\"image/svg+xml\">");
         if (refreshSeconds > 0) html.Append("<meta http-equiv=\"refresh\" content=\"").Append(refreshSeconds).Append("\">");
         html.Append("</head><body>");
         if (session is not null)

@@ -49,8 +49,8 @@ public sealed class WebConsoleTests(ITestOutputHelper output)
         driver.Navigate().GoToUrl(site + "/console/login");
         await SeenAsync("01-login");
         driver.FindElement(By.Id("token")).SendKeys(token);
-        driver.FindElement(By.CssSelector("form button[type=submit]")).Click();
-        Assert.EndsWith("/console/", driver.Url, StringComparison.Ordinal);
+        await SubmitAsync(driver, "form button[type=submit]");
+        Assert.True(driver.Url.EndsWith("/console/", StringComparison.Ordinal), driver.Url + "\n" + driver.FindElement(By.TagName("main")).Text);
         var cookie = driver.Manage().Cookies.GetCookieNamed("__Host-openum-session") ?? throw new Xunit.Sdk.XunitException("no session cookie");
         Assert.True(cookie.Secure && cookie.IsHttpOnly && cookie.SameSite == "Strict", $"{cookie.Secure} {cookie.IsHttpOnly} {cookie.SameSite}");
         await SeenAsync("02-status");
@@ -60,14 +60,14 @@ public sealed class WebConsoleTests(ITestOutputHelper output)
         driver.FindElement(By.Id("f-name")).SendKeys("WebPlan");
         driver.FindElement(By.Id("f-number-of-digits-in-extension")).SendKeys("5");
         await SeenAsync("03-dialplan-form");
-        driver.FindElement(By.CssSelector("form.object button[type=submit]")).Click();
+        await SubmitAsync(driver, "form.object button[type=submit]");
         Assert.Contains("WebPlan", driver.FindElement(By.TagName("main")).Text, StringComparison.Ordinal);
         await SeenAsync("04-dialplans");
         driver.Navigate().GoToUrl(site + "/console/objects/gateway");
         driver.FindElement(By.Id("f-name")).SendKeys("webgw");
         driver.FindElement(By.Id("f-address")).SendKeys("192.0.2.20");
         driver.FindElement(By.Id("f-dial-plan")).SendKeys("WebPlan");
-        driver.FindElement(By.CssSelector("form.object button[type=submit]")).Click();
+        await SubmitAsync(driver, "form.object button[type=submit]");
         Assert.Contains("webgw", driver.FindElement(By.TagName("main")).Text, StringComparison.Ordinal);
         await SeenAsync("05-gateways");
         using (var plan = JsonDocument.Parse((await um.CliOkAsync("dialplan", "get", "WebPlan", "--json")).StdOut))
@@ -75,9 +75,9 @@ public sealed class WebConsoleTests(ITestOutputHelper output)
         using (var gateway = JsonDocument.Parse((await um.CliOkAsync("gateway", "get", "webgw", "--json")).StdOut))
             Assert.Equal("192.0.2.20", gateway.RootElement.GetProperty("address").GetString());
 
-        // A call held up by a long tail after the message: seen on Active calls while it lasts.
-        var clip = await SpeechFixtures.GetClipAsync("Please call me back.", 8.5);
-        var call = SippCaller.LeaveMessageAsync(um, clip, output, Diagnostics, tailMs: 40_000);
+        // A call held up by a long lead-in tone (silence would end the recording early): seen on Active calls while it lasts.
+        var clip = await SpeechFixtures.GetClipAsync("Please call me back.", 30);
+        var call = SippCaller.LeaveMessageAsync(um, clip, output, Diagnostics);
         await UntilAsync(() =>
         {
             driver.Navigate().GoToUrl(site + "/console/calls");
@@ -141,6 +141,18 @@ public sealed class WebConsoleTests(ITestOutputHelper output)
                 into[path] = value.ValueKind switch { JsonValueKind.String => value.GetString()!, JsonValueKind.Null => "", _ => value.GetRawText() };
                 break;
         }
+    }
+
+    // Clicks a submit button and waits for the page it leads to: the old page's root element goes stale.
+    private static async Task SubmitAsync(IWebDriver driver, string button)
+    {
+        var old = driver.FindElement(By.TagName("html"));
+        driver.FindElement(By.CssSelector(button)).Click();
+        await UntilAsync(() =>
+        {
+            try { _ = old.TagName; return false; }
+            catch (StaleElementReferenceException) { return true; }
+        }, null, "the form led nowhere");
     }
 
     // Polls condition (each poll a page load) until it holds; fails if the call ended first or the hang guard passed.
