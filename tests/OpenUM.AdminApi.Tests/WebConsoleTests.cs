@@ -183,6 +183,21 @@ public sealed partial class WebConsoleTests : IAsyncLifetime
         Assert.Equal("/console/login", after.Headers.Location?.OriginalString);
     }
 
+    [Fact]
+    public async Task TheOutboxButtonsPostWithTheCsrfTokenAndReplayTheCommands()
+    {
+        var (cookie, csrf) = await SignInAsync(_api.AdminToken);
+
+        using var without = await PostAsync("/console/outbox/retry", cookie, Origin);
+        using var retry = await PostAsync("/console/outbox/retry", cookie, Origin, ("csrf", csrf));
+        string page = await GetAsync(retry.Headers.Location!.OriginalString, cookie);
+
+        Assert.Equal(HttpStatusCode.Forbidden, without.StatusCode);
+        Assert.Equal(HttpStatusCode.SeeOther, retry.StatusCode);
+        Assert.Contains("outbox retry: done.", page, StringComparison.Ordinal);
+        Assert.Contains("action=\"/console/outbox/purge\"", page, StringComparison.Ordinal);
+    }
+
     private static string Pad(string base64Url)
     {
         string s = base64Url.Replace('-', '+').Replace('_', '/');
