@@ -198,6 +198,28 @@ public sealed partial class WebConsoleTests : IAsyncLifetime
         Assert.Contains("action=\"/console/outbox/purge\"", page, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AnObjectIsEditedThroughTheFormOfItsSetCommand()
+    {
+        var (cookie, csrf) = await SignInAsync(_api.AdminToken);
+        var (_, _, err) = Cli.Run(_api.Data, "dialplan", "set", "Contoso", "--number-of-digits-in-extension", "40");
+
+        string list = await GetAsync("/console/objects/dialplan", cookie);
+        string form = await GetAsync("/console/objects/dialplan/edit?key=Contoso", cookie);
+        using var refused = await PostAsync("/console/objects/dialplan/edit?key=Contoso", cookie, Origin, ("csrf", csrf), ("number-of-digits-in-extension", "40"));
+        using var saved = await PostAsync("/console/objects/dialplan/edit?key=Contoso", cookie, Origin, ("csrf", csrf), ("outside-line-access-code", "8"), ("voip-security", ""));
+        var (code, json, _) = Cli.Run(_api.Data, "dialplan", "get", "Contoso", "--json");
+
+        Assert.Contains("<option>Contoso</option>", list, StringComparison.Ordinal);
+        Assert.Contains("openum dialplan set Contoso", form, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains(WebUtility.HtmlEncode(err.TrimEnd()), await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.SeeOther, saved.StatusCode);
+        Assert.Equal(0, code);
+        Assert.Contains("\"outsideLineAccessCode\": \"8\"", json, StringComparison.Ordinal);
+        Assert.Contains("\"voipSecurity\": \"Unsecured\"", json, StringComparison.Ordinal); // a blank field kept its value
+    }
+
     private static string Pad(string base64Url)
     {
         string s = base64Url.Replace('-', '+').Replace('_', '/');

@@ -68,6 +68,8 @@ internal sealed class ConsoleEndpoint(CommandRunner runner, ApiAuthentication au
         app.MapPost("/console/outbox/purge", context => pages.OutboxActionAsync(context, "purge"));
         app.MapGet("/console/objects/{noun}", pages.ObjectsAsync);
         app.MapPost("/console/objects/{noun}", pages.CreateAsync);
+        app.MapGet("/console/objects/{noun}/edit", pages.EditAsync);
+        app.MapPost("/console/objects/{noun}/edit", pages.ChangeAsync);
     }
 
     /// <summary>The command tree the pages replay through.</summary>
@@ -77,10 +79,11 @@ internal sealed class ConsoleEndpoint(CommandRunner runner, ApiAuthentication au
     public ApiVerb? Verb(string method, string route) => _verbs.FirstOrDefault(v => v.Method == method && v.Route == ApiRoutes.Prefix + route);
 
     /// <summary>Replays <paramref name="verb"/> with <paramref name="fields"/> as <paramref name="session"/>'s principal: the API's own path.</summary>
-    public async Task<CommandRun> RunAsync(ApiVerb verb, IReadOnlyDictionary<string, string> fields, ConsoleSession session, CancellationToken ct)
+    public async Task<CommandRun> RunAsync(ApiVerb verb, IReadOnlyDictionary<string, string> fields, ConsoleSession session, CancellationToken ct,
+        string? key = null)
     {
         var query = new QueryCollection(fields.ToDictionary(f => f.Key, f => new StringValues(f.Value)));
-        var (tokens, refused) = RequestTokens.Build(verb, null, null, query, settings);
+        var (tokens, refused) = RequestTokens.Build(verb, key, null, query, settings);
         if (tokens is null) return new CommandRun(2, "", ApiHandler.Lines(refused), refused);
         return await runner.RunAsync(tokens, session.Principal.Actor, ct).ConfigureAwait(false);
     }

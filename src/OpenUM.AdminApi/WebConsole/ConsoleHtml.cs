@@ -131,7 +131,8 @@ internal static class ConsoleHtml
     };
 
     /// <summary>A form for <paramref name="fields"/> (a command's options): enums as selects, the rest as text; values given kept.</summary>
-    public static string Form(string action, string legend, IEnumerable<Option> fields, ConsoleSession session, IReadOnlyDictionary<string, string> given)
+    public static string Form(string action, string legend, IEnumerable<Option> fields, ConsoleSession session, IReadOnlyDictionary<string, string> given,
+        string button = "Create")
     {
         var html = new StringBuilder("<form method=\"post\" action=\"").Append(E(action)).Append("\" class=\"object\"><fieldset><legend>")
             .Append(E(legend)).Append("</legend>").Append(Csrf(session));
@@ -140,7 +141,8 @@ internal static class ConsoleHtml
             string name = option.Name[2..];
             string id = "f-" + name;
             given.TryGetValue(name, out string? value);
-            html.Append("<p><label for=\"").Append(id).Append("\">").Append(E(name)).Append(option.Required ? " (required)" : "").Append("</label>");
+            bool required = option.Required && button == "Create";
+            html.Append("<p><label for=\"").Append(id).Append("\">").Append(E(name)).Append(required ? " (required)" : "").Append("</label>");
             var type = Nullable.GetUnderlyingType(option.ValueType) ?? option.ValueType;
             string[]? choices = type.IsEnum ? Enum.GetNames(type) : type == typeof(bool) ? ["true", "false"] : null;
             if (choices is not null)
@@ -153,11 +155,11 @@ internal static class ConsoleHtml
             else
             {
                 html.Append("<input id=\"").Append(id).Append("\" name=\"").Append(E(name)).Append("\" value=\"").Append(E(value)).Append('"')
-                    .Append(option.Required ? " required" : "").Append('>');
+                    .Append(required ? " required" : "").Append('>');
             }
             if (!string.IsNullOrEmpty(option.Description)) html.Append("<small>").Append(E(option.Description)).Append("</small>");
             html.Append("</p>");
         }
-        return html.Append("<p><button type=\"submit\">Create</button></p></fieldset></form>").ToString();
+        return html.Append("<p><button type=\"submit\">").Append(E(button)).Append("</button></p></fieldset></form>").ToString();
     }
 }
