@@ -83,6 +83,7 @@ internal sealed class AdminApiEndpoint : IAsyncDisposable
         var handler = new ApiHandler(runner, authentication, settings);
         foreach (var verb in ApiRoutes.From(runner.Root))
             app.MapMethods(verb.Route, [verb.Method], context => handler.HandleAsync(context, verb));
+        new WebConsole.ConsoleEndpoint(runner, authentication, settings, new WebConsole.ConsoleSessions(time)).Map(app);
         string openApi = OpenApiDocument.Write(ApiRoutes.From(runner.Root));
         app.MapGet(ApiRoutes.Prefix + "/openapi.json", async context =>
         {

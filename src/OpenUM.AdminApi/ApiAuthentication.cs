@@ -36,10 +36,27 @@ internal sealed class ApiAuthentication(string dataDirectory, ILogger logger, Ti
         else if (AdminTokens.Find(Tokens(), header["Bearer ".Length..].Trim()) is { } token)
             return new ApiPrincipal($"token:{token.Name}@{address}", token.Scope);
         else failure = "unknown or removed token";
-        // The token itself is never logged: a mistyped one is often one character away from a good one.
+        Failed(address, failure);
+        return null;
+    }
+
+    /// <summary>The web console's sign-in: <paramref name="token"/> as the actor "console:NAME@address", or null after event 2361.</summary>
+    public ApiPrincipal? SignIn(HttpContext context, string? token)
+    {
+        string address = (context.Connection.RemoteIpAddress ?? IPAddress.None).ToString();
+        if (context.Connection.ClientCertificate is { } certificate)
+            return new ApiPrincipal($"console:cert:{certificate.Subject} {certificate.Thumbprint}@{address}", AdminScope.Admin);
+        if (!string.IsNullOrWhiteSpace(token) && AdminTokens.Find(Tokens(), token.Trim()) is { } found)
+            return new ApiPrincipal($"console:{found.Name}@{address}", found.Scope);
+        Failed(address, string.IsNullOrWhiteSpace(token) ? "console sign-in without a token" : "console sign-in with an unknown or removed token");
+        return null;
+    }
+
+    // The token itself is never logged: a mistyped one is often one character away from a good one.
+    private void Failed(string address, string failure)
+    {
         if (_throttle.ShouldLog(address + "/" + failure, out int suppressed))
             AdminApiEvents.AuthenticationFailed(logger, address, failure, LogThrottle.Describe(suppressed));
-        return null;
     }
 
     /// <summary>Event 2363 for a read-only principal asking for a change.</summary>

@@ -69,6 +69,14 @@ public sealed class ApiServer : IAsyncDisposable
         return client;
     }
 
+    /// <summary>A browser-like client for the web console: no bearer token, redirects and cookies left to the test.</summary>
+    public HttpClient Browser()
+    {
+        var handler = new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false };
+        handler.SslOptions.RemoteCertificateValidationCallback = (_, cert, _, errors) => _ca.AcceptsServer(cert, errors);
+        return new HttpClient(handler) { BaseAddress = BaseAddress };
+    }
+
     /// <summary>JSON content of <paramref name="json"/>.</summary>
     public static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 

@@ -1,0 +1,212 @@
+using System.Reflection;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Primitives;
+using OpenUM.Management;
+
+namespace OpenUM.AdminApi.WebConsole;
+
+/// <summary>
+/// The web console under /console/: server-rendered pages whose data come from the same command replay as the API
+/// (so console, API and CLI cannot differ). Sign-in by token or trusted client certificate makes an in-memory session
+/// (a __Host- cookie: Secure, HttpOnly, SameSite=Strict); every POST checks the Origin and the session's anti-CSRF token.
+/// </summary>
+internal sealed class ConsoleEndpoint(CommandRunner runner, ApiAuthentication authentication, AdminApiSettings settings, ConsoleSessions sessions)
+{
+    /// <summary>The session cookie (the __Host- prefix: Secure, Path=/, no Domain, so no other host can set it).</summary>
+    public const string CookieName = "__Host-openum-session";
+
+    /// <summary>The hidden form field carrying the anti-CSRF token.</summary>
+    public const string CsrfField = "csrf";
+
+    /// <summary>The policy of every console answer: the stylesheet from here, nothing else, no framing, forms only to here.</summary>
+    public const string ContentSecurityPolicy =
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+    private static readonly byte[] Css = ReadCss();
+
+    // Declared by every page, so the browser never asks for a /favicon.ico that is not there (a console error).
+    private const string Icon = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 16 16\"><rect width=\"16\" height=\"16\" rx=\"3\" fill=\"#1f3a5f\"/></svg>";
+    private readonly IReadOnlyList<ApiVerb> _verbs = ApiRoutes.From(runner.Root);
+
+    /// <summary>Maps the console's routes on <paramref name="app"/>.</summary>
+    public void Map(IEndpointRouteBuilder app)
+    {
+        app.MapGet("/console/console.css", async context =>
+        {
+            Headers(context);
+            context.Response.Headers.CacheControl = "no-cache";
+            context.Response.ContentType = "text/css; charset=utf-8";
+            await context.Response.Body.WriteAsync(Css, context.RequestAborted).ConfigureAwait(false);
+        });
+        app.MapGet("/console/favicon.svg", context =>
+        {
+            Headers(context);
+            context.Response.Headers.CacheControl = "no-cache";
+            context.Response.ContentType = "image/svg+xml";
+            return context.Response.WriteAsync(Icon, context.RequestAborted);
+        });
+        app.MapGet("/console/login", context => context.Request.Cookies[CookieName] is { } id && sessions.Find(id) is not null
+            ? Redirect(context, "/console/") : Html(context, 200, ConsoleHtml.Page("Sign in", LoginForm(context, null), null)));
+        app.MapPost("/console/login", SignInAsync);
+        app.MapPost("/console/logout", async context =>
+        {
+            if (await PostAsync(context) is not var (session, _)) return;
+            sessions.Remove(session.Id);
+            context.Response.Cookies.Delete(CookieName, CookieOptions(context));
+            await Redirect(context, "/console/login").ConfigureAwait(false);
+        });
+        var pages = new ConsolePages(this);
+        app.MapGet("/console/", pages.StatusAsync);
+        app.MapGet("/console/calls", pages.CallsAsync);
+        app.MapGet("/console/events", pages.EventsAsync);
+        app.MapGet("/console/audit", pages.AuditAsync);
+        app.MapGet("/console/outbox", pages.OutboxAsync);
+        // Two routes, not a regex constraint: the slim builder leaves regex routing out.
+        app.MapPost("/console/outbox/retry", context => pages.OutboxActionAsync(context, "retry"));
+        app.MapPost("/console/outbox/purge", context => pages.OutboxActionAsync(context, "purge"));
+        app.MapGet("/console/objects/{noun}", pages.ObjectsAsync);
+        app.MapPost("/console/objects/{noun}", pages.CreateAsync);
+        app.MapGet("/console/objects/{noun}/edit", pages.EditAsync);
+        app.MapPost("/console/objects/{noun}/edit", pages.ChangeAsync);
+    }
+
+    /// <summary>The command tree the pages replay through.</summary>
+    public System.CommandLine.RootCommand Root => runner.Root;
+
+    /// <summary>The API verb of <paramref name="method"/> <paramref name="route"/> (under /api/v1).</summary>
+    public ApiVerb? Verb(string method, string route) => _verbs.FirstOrDefault(v => v.Method == method && v.Route == ApiRoutes.Prefix + route);
+
+    /// <summary>Replays <paramref name="verb"/> with <paramref name="fields"/> as <paramref name="session"/>'s principal: the API's own path.</summary>
+    public async Task<CommandRun> RunAsync(ApiVerb verb, IReadOnlyDictionary<string, string> fields, ConsoleSession session, CancellationToken ct,
+        string? key = null)
+    {
+        var query = new QueryCollection(fields.ToDictionary(f => f.Key, f => new StringValues(f.Value)));
+        var (tokens, refused) = RequestTokens.Build(verb, key, null, query, settings);
+        if (tokens is null) return new CommandRun(2, "", ApiHandler.Lines(refused), refused);
+        return await runner.RunAsync(tokens, session.Principal.Actor, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The session of a GET, or null once the browser has been sent to the sign-in page.</summary>
+    public async Task<ConsoleSession?> SessionAsync(HttpContext context)
+    {
+        Headers(context);
+        if (sessions.Find(context.Request.Cookies[CookieName]) is { } session) return session;
+        await Redirect(context, "/console/login").ConfigureAwait(false);
+        return null;
+    }
+
+    /// <summary>
+    /// The session and form of a POST, or null once 403 has been answered: a foreign Origin, no session, or a missing or
+    /// wrong anti-CSRF token. The form's other fields are returned without the token.
+    /// </summary>
+    public async Task<(ConsoleSession Session, Dictionary<string, string> Form)?> PostAsync(HttpContext context)
+    {
+        Headers(context);
+        var form = await FormAsync(context).ConfigureAwait(false);
+        var session = sessions.Find(context.Request.Cookies[CookieName]);
+        string? csrf = form?.GetValueOrDefault(CsrfField);
+        if (form is null || !SameOrigin(context) || session is null || !session.CsrfMatches(csrf))
+        {
+            await Html(context, 403, ConsoleHtml.Page("Refused", "<p>This form is not from a page of this console, or your session has ended. " +
+                "<a href=\"/console/login\">Sign in</a> and try again.</p>", null)).ConfigureAwait(false);
+            return null;
+        }
+        form.Remove(CsrfField);
+        return (session, form);
+    }
+
+    /// <summary>Writes an HTML page with <paramref name="status"/>.</summary>
+    public static Task Html(HttpContext context, int status, string html)
+    {
+        Headers(context);
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "text/html; charset=utf-8";
+        return context.Response.WriteAsync(html, context.RequestAborted);
+    }
+
+    /// <summary>A 303 to <paramref name="location"/> (a path of this console).</summary>
+    public static Task Redirect(HttpContext context, string location)
+    {
+        Headers(context);
+        context.Response.StatusCode = StatusCodes.Status303SeeOther;
+        context.Response.Headers.Location = location;
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Event 2363 for a read-only session asking for a change.</summary>
+    public void Forbidden(ConsoleSession session, HttpContext context) => authentication.Forbidden(session.Principal, context);
+
+    private async Task SignInAsync(HttpContext context)
+    {
+        Headers(context);
+        var form = await FormAsync(context).ConfigureAwait(false);
+        if (form is null || !SameOrigin(context))
+        {
+            await Html(context, 403, ConsoleHtml.Page("Refused", "<p>This sign-in form is not from this console.</p>", null)).ConfigureAwait(false);
+            return;
+        }
+        if (authentication.SignIn(context, form.GetValueOrDefault("token")) is not { } principal)
+        {
+            await Html(context, 401, ConsoleHtml.Page("Sign in", LoginForm(context, "Sign-in refused: unknown or removed token."), null)).ConfigureAwait(false);
+            return;
+        }
+        var session = sessions.Create(principal);
+        context.Response.Cookies.Append(CookieName, session.Id, CookieOptions(context));
+        await Redirect(context, "/console/").ConfigureAwait(false);
+    }
+
+    private static CookieOptions CookieOptions(HttpContext context) =>
+        new() { Secure = true, HttpOnly = true, SameSite = SameSiteMode.Strict, Path = "/", IsEssential = true };
+
+    private static string LoginForm(HttpContext context, string? error) =>
+        (error is null ? "" : ConsoleHtml.Error(error)) +
+        "<form method=\"post\" action=\"/console/login\" class=\"object\"><p><label for=\"token\">Admin token</label>" +
+        "<input id=\"token\" name=\"token\" type=\"password\" autocomplete=\"off\" spellcheck=\"false\"" +
+        (context.Connection.ClientCertificate is null ? " required" : "") + "></p>" +
+        "<p><small>Made on the server with <code>openum admin-token new --name NAME --scope Admin|ReadOnly</code>" +
+        (context.Connection.ClientCertificate is null ? "" : "; or leave it empty to sign in with your client certificate") +
+        ".</small></p><p><button type=\"submit\">Sign in</button></p></form>";
+
+    // A browser sends Origin with every POST; when it does, it must be this console's own.
+    private static bool SameOrigin(HttpContext context)
+    {
+        string? origin = context.Request.Headers.Origin;
+        return string.IsNullOrEmpty(origin) || string.Equals(origin, $"https://{context.Request.Host.Value}", StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static async Task<Dictionary<string, string>?> FormAsync(HttpContext context)
+    {
+        if (!context.Request.HasFormContentType) return null;
+        try
+        {
+            var form = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
+            return form.ToDictionary(f => f.Key, f => f.Value.ToString(), StringComparer.Ordinal);
+        }
+        catch (Exception e) when (e is InvalidDataException or BadHttpRequestException)
+        {
+            return null;
+        }
+    }
+
+    private static void Headers(HttpContext context)
+    {
+        var headers = context.Response.Headers;
+        headers.ContentSecurityPolicy = ContentSecurityPolicy;
+        headers.XContentTypeOptions = "nosniff";
+        // Not no-referrer: under it the Fetch standard sends "Origin: null" with every form post, and the Origin check
+        // could no longer tell this console from a sandboxed frame elsewhere. same-origin still sends no referrer away.
+        headers["Referrer-Policy"] = "same-origin";
+        headers.CacheControl = "no-store";
+    }
+
+    private static byte[] ReadCss()
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("OpenUM.AdminApi.WebConsole.console.css")
+            ?? throw new InvalidOperationException("console.css is not embedded");
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
+    }
+}
