@@ -81,20 +81,7 @@ ls /usr/lib/*/kamailio/modules/tls.so >/dev/null 2>&1 \
 [ "$(id -u)" = 0 ] || { echo "needs root: serve runs in a private mount namespace with its own /etc/hosts" >&2; exit 1; }
 git -C "$repo" cat-file -e "$before^{commit}" 2>/dev/null || { echo "--before $before is not a commit of $repo" >&2; exit 1; }
 
-work="$(mktemp -d -t openum-flood.XXXXXX)"
-pids=()
-cleanup() {
-  local p
-  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
-  for p in "${pids[@]}"; do
-    for _ in $(seq 1 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$p" 2>/dev/null
-  done
-  wait 2>/dev/null
-  if [ "${KEEP:-0}" = 1 ]; then echo "kept $work" >&2; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+. "$here/../workdir.sh" flood
 say() { echo "[$(date -u +%T)] $*" >&2; }
 die() { say "$*"; exit 1; }
 

@@ -36,20 +36,7 @@ idle_tls="${IDLE_TLS:-500}"; sides="${SIDES:-secured plain}"
 here="$(cd "$(dirname "$0")" && pwd)"; repo="$(cd "$here/../.." && pwd)"
 for c in sipp openssl dotnet; do command -v "$c" >/dev/null || { echo "$c missing" >&2; exit 1; }; done
 
-work="$(mktemp -d -t openum-concurrency.XXXXXX)"
-pids=()
-cleanup() {
-  local p
-  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
-  for p in "${pids[@]}"; do
-    for _ in $(seq 1 150); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$p" 2>/dev/null
-  done
-  wait 2>/dev/null
-  if [ "${KEEP:-0}" = 1 ]; then echo "kept $work" >&2; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+. "$here/../workdir.sh" concurrency
 
 # --- build (Release) ---
 art="${BENCH_ARTIFACTS:-/tmp/openum-bench-artifacts}"

@@ -65,20 +65,7 @@ done
 [ -f /usr/lib/x86_64-linux-gnu/kamailio/modules/tls.so ] || ls /usr/lib/*/kamailio/modules/tls.so >/dev/null 2>&1 \
   || { echo "kamailio tls module missing: apt-get install -y --no-install-recommends kamailio-tls-modules" >&2; exit 1; }
 
-work="$(mktemp -d -t openum-tlsbench.XXXXXX)"
-pids=()
-cleanup() {
-  local p
-  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
-  for p in "${pids[@]}"; do
-    for _ in $(seq 1 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$p" 2>/dev/null
-  done
-  wait 2>/dev/null
-  if [ "${KEEP:-0}" = 1 ]; then echo "kept $work" >&2; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+. "$here/../workdir.sh" tlsbench
 
 # Listening-socket check with ss (no test connection: through stunnel that would open a TLS session).
 port_free() { [ -z "$(ss -Hltn "sport = :$1")" ]; }
