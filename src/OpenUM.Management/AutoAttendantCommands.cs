@@ -2,7 +2,6 @@ using System.CommandLine;
 using OpenUM.Calls;
 using OpenUM.Directory;
 using OpenUM.Directory.AutoAttendants;
-using OpenUM.Media.Audio;
 using OpenUM.Server;
 using A = OpenUM.Directory.AutoAttendants.AutoAttendantFields;
 using D = OpenUM.Directory.Dialing.DialingFields;
@@ -117,44 +116,21 @@ internal static class AutoAttendantCommands
         string prefix = "aa-" + SafeName(a.Name);
         return a with
         {
-            BusinessHoursWelcomeGreetingFile = Store(a.BusinessHoursWelcomeGreetingFile, A.BusinessHoursWelcomeGreeting, $"{prefix}-business-hours.wav", data),
-            AfterHoursWelcomeGreetingFile = Store(a.AfterHoursWelcomeGreetingFile, A.AfterHoursWelcomeGreeting, $"{prefix}-after-hours.wav", data),
+            BusinessHoursWelcomeGreetingFile = GreetingImport.Store(a.BusinessHoursWelcomeGreetingFile, A.BusinessHoursWelcomeGreeting, $"{prefix}-business-hours.wav", data),
+            AfterHoursWelcomeGreetingFile = GreetingImport.Store(a.AfterHoursWelcomeGreetingFile, A.AfterHoursWelcomeGreeting, $"{prefix}-after-hours.wav", data),
             HolidaySchedule = a.HolidaySchedule.Select(h => h with
             {
-                GreetingFile = Store(h.GreetingFile, A.HolidaySchedule, $"{prefix}-holiday-{SafeName(h.Name)}.wav", data),
+                GreetingFile = GreetingImport.Store(h.GreetingFile, A.HolidaySchedule, $"{prefix}-holiday-{SafeName(h.Name)}.wav", data),
             }).ToArray(),
             BusinessHoursKeyMapping = a.BusinessHoursKeyMapping.Select(k => k with
             {
-                AnnouncementFile = Store(k.AnnouncementFile, A.BusinessHoursKeyMapping, $"{prefix}-business-hours-key-{k.Key}.wav", data),
+                AnnouncementFile = GreetingImport.Store(k.AnnouncementFile, A.BusinessHoursKeyMapping, $"{prefix}-business-hours-key-{k.Key}.wav", data),
             }).ToArray(),
             AfterHoursKeyMapping = a.AfterHoursKeyMapping.Select(k => k with
             {
-                AnnouncementFile = Store(k.AnnouncementFile, A.AfterHoursKeyMapping, $"{prefix}-after-hours-key-{k.Key}.wav", data),
+                AnnouncementFile = GreetingImport.Store(k.AnnouncementFile, A.AfterHoursKeyMapping, $"{prefix}-after-hours-key-{k.Key}.wav", data),
             }).ToArray(),
         };
-    }
-
-    private static string? Store(string? source, string field, string fileName, DataDirectory data)
-    {
-        if (source is null || !Path.IsPathRooted(source) && source.StartsWith(GreetingStore.FolderName + "/", StringComparison.Ordinal))
-            return source;
-        byte[] wav;
-        try
-        {
-            // Read once: what is checked is what is stored.
-            wav = File.ReadAllBytes(source);
-            using var stream = new MemoryStream(wav, writable: false);
-            _ = AudioClip.FromWav(stream);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ConfigurationValidationException(field, $"cannot read '{source}': {e.Message}");
-        }
-        catch (InvalidDataException e)
-        {
-            throw new ConfigurationValidationException(field, $"'{source}' is not a usable greeting: {e.Message}");
-        }
-        return GreetingStore.Store(data.Root, fileName, wav);
     }
 
     private static string SafeName(string value) => AttendantSpeech.SafeName(value);

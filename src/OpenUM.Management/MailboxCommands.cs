@@ -2,7 +2,6 @@ using System.CommandLine;
 using OpenUM.Calls;
 using OpenUM.Directory;
 using OpenUM.Media;
-using OpenUM.Media.Audio;
 using OpenUM.Server;
 
 namespace OpenUM.Management;
@@ -62,32 +61,10 @@ internal static class MailboxCommands
         return matches.Count == 1 ? matches[0] : null;
     }
 
-    /// <summary>
-    /// A greeting given on the command line is checked (a WAV the server can play) and copied into the
-    /// data directory, so the server never depends on a file the operator may move or delete.
-    /// </summary>
-    private static Mailbox StoreGreeting(Mailbox mailbox, ParseResult result, DataDirectory data)
+    // A WAV path given on the command line becomes the mailbox's copy in the data directory.
+    private static Mailbox StoreGreeting(Mailbox mailbox, ParseResult result, DataDirectory data) => mailbox with
     {
-        if (mailbox.GreetingFile is not { } source || !Path.IsPathRooted(source) && source.StartsWith("greetings/", StringComparison.Ordinal))
-            return mailbox;
-        byte[] wav;
-        try
-        {
-            // Read once: what is checked is what is stored, even if the file changes meanwhile.
-            wav = File.ReadAllBytes(source);
-            using var stream = new MemoryStream(wav, writable: false);
-            _ = AudioClip.FromWav(stream);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ConfigurationValidationException("greeting", $"cannot read '{source}': {e.Message}");
-        }
-        catch (InvalidDataException e)
-        {
-            throw new ConfigurationValidationException("greeting", $"'{source}' is not a usable greeting: {e.Message}");
-        }
-        // Owner-only (0600 in a 0700 folder), written to a new file and renamed: a call never reads half a greeting.
-        string stored = GreetingStore.Store(data.Root, GreetingStore.FileNameFor(mailbox.DialPlan, mailbox.Extension, GreetingKind.Personal), wav);
-        return mailbox with { GreetingFile = stored };
-    }
+        GreetingFile = GreetingImport.Store(mailbox.GreetingFile, "greeting",
+            GreetingStore.FileNameFor(mailbox.DialPlan, mailbox.Extension, GreetingKind.Personal), data),
+    };
 }
