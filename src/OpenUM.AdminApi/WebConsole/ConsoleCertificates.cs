@@ -15,7 +15,7 @@ namespace OpenUM.AdminApi.WebConsole;
 /// </summary>
 internal sealed class ConsoleCertificates(ConsoleEndpoint endpoint)
 {
-    /// <summary>Days before NotAfter from which a certificate is flagged: the server's own expiry warning (event 1120).</summary>
+    /// <summary>Days before NotAfter from which a certificate is flagged: the server's own expiry warning (CERT-5, event 1120).</summary>
     public const int WarningDays = ExpiryMonitor.DefaultDaysBeforeAlert;
 
     private static readonly IReadOnlyDictionary<string, StringValues> NoFields = new Dictionary<string, StringValues>();
@@ -101,7 +101,7 @@ internal sealed class ConsoleCertificates(ConsoleEndpoint endpoint)
             .Append("<dt>Valid from</dt><dd>").Append(Date(row.GetProperty("notBefore").GetDateTimeOffset())).Append("</dd>")
             .Append("<dt>Valid until</dt><dd>").Append(Date(notAfter)).Append("</dd>")
             .Append("<dt>Days left</dt><dd data-field=\"daysLeft\">").Append(daysLeft.ToString(CultureInfo.InvariantCulture)).Append("</dd>")
-            .Append("<dt>Bound to UM</dt><dd>").Append(inUse ? "yes" : "no").Append("</dd>")
+            .Append("<dt>In use by UM</dt><dd>").Append(inUse ? "yes" : "no").Append("</dd>")
             .Append("<dt>Self-signed</dt><dd>").Append(row.GetProperty("isSelfSigned").GetBoolean() ? "yes" : "no").Append("</dd>")
             .Append("<dt>Issuer</dt><dd>").Append(Text("issuer")).Append("</dd></dl></article>");
     }
