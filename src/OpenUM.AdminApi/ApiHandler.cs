@@ -91,6 +91,12 @@ internal sealed class ApiHandler(CommandRunner runner, ApiAuthentication authent
             if (body is { ValueKind: JsonValueKind.Object } fields && fields.TryGetProperty(keyName, out var created) && created.ValueKind == JsonValueKind.String)
                 response.Headers.Location = $"{ApiRoutes.Prefix}/{verb.Path[0]}/{Uri.EscapeDataString(created.GetString()!)}";
         }
+        if (verb.MediaType is { } mediaType)
+        {
+            response.ContentType = mediaType;
+            await response.WriteAsync(run.Output, context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
         response.ContentType = "application/json; charset=utf-8";
         await response.WriteAsync(AsJson(run.Output), context.RequestAborted).ConfigureAwait(false);
     }

@@ -25,8 +25,17 @@ internal sealed record ApiVerb(string Method, string Route, string[] Path, Comma
     /// <summary>Whether the verb changes something (needs the Admin scope).</summary>
     public bool Changes => Method != "GET";
 
-    /// <summary>The options a request may give: the command's own, less those naming files on the server (refused, not hidden).</summary>
-    public IEnumerable<Option> Fields => Command.Options.Where(o => !o.Hidden && !(Key == KeyBinding.NameOption && o.Name == "--name"));
+    /// <summary>Words the endpoint itself adds to the command ("--out=-"): the request cannot give or change them.</summary>
+    public string[] Preset { get; init; } = [];
+
+    /// <summary>Options of the command a request may not give (those the endpoint presets, or that make no sense in an answer).</summary>
+    public string[] Withheld { get; init; } = [];
+
+    /// <summary>The media type of the answer when it is what the command prints rather than JSON (a PEM request: application/pkcs10).</summary>
+    public string? MediaType { get; init; }
+
+    /// <summary>The options a request may give: the command's own, less the withheld (values naming files on the server are refused, not hidden).</summary>
+    public IEnumerable<Option> Fields => Command.Options.Where(o => !o.Hidden && !(Key == KeyBinding.NameOption && o.Name == "--name") && !Withheld.Contains(o.Name));
 }
 
 /// <summary>The endpoints of the admin API, read from the management command tree: what the CLI has, the API has.</summary>
@@ -79,8 +88,15 @@ internal static class ApiRoutes
         verbs.Add(Verb(root, "POST", "outbox/purge", KeyBinding.None, "outbox", "purge"));
         // Exit codes 3-6 rank the worst finding: the report is the answer either way.
         verbs.Add(Verb(root, "GET", "security/audit", KeyBinding.None, "security", "audit") with { SuccessCodes = [0, 3, 4, 5, 6] });
+        verbs.Add(Verb(root, "GET", "cert", KeyBinding.None, "cert", "list"));
+        // The request is the answer: the endpoint writes it to standard output itself, so no client ever names a file on the server.
+        verbs.Add(Verb(root, "POST", "cert/request", KeyBinding.None, "cert", "new-request")
+            with { Preset = ["--out=-"], Withheld = ["--out", "--der"], MediaType = CertificateRequestMediaType });
         return verbs;
     }
+
+    /// <summary>RFC 5967's media type of a PKCS#10 request (sent as PEM, what CAs' forms and openssl take).</summary>
+    public const string CertificateRequestMediaType = "application/pkcs10";
 
     private static ApiVerb Verb(RootCommand root, string method, string route, KeyBinding key, params string[] path)
     {

@@ -87,6 +87,12 @@ internal static class OpenApiDocument
         string success = verb.Method == "DELETE" ? "204" : verb.Path[^1] == "new" ? "201" : "200";
         responses[success] = verb.Method == "DELETE"
             ? new JsonObject { ["description"] = "Done." }
+            : verb.MediaType is { } mediaType
+            ? new JsonObject
+            {
+                ["description"] = $"What `openum {string.Join(' ', verb.Path)} {string.Join(' ', verb.Preset)}` prints.",
+                ["content"] = new JsonObject { [mediaType] = new JsonObject { ["schema"] = new JsonObject { ["type"] = "string" } } },
+            }
             : new JsonObject
             {
                 ["description"] = $"What `openum {string.Join(' ', verb.Path)} --json` prints.",

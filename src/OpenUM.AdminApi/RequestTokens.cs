@@ -22,6 +22,7 @@ internal static class RequestTokens
         var tokens = new List<string>(verb.Path) { "--data-dir=" + settings.DataDirectory };
         if (settings.Store is { } store) tokens.Add("--store=" + store);
         tokens.Add("--json");
+        tokens.AddRange(verb.Preset);
         var fields = verb.Fields.ToDictionary(o => o.Name, StringComparer.Ordinal);
         int values = 0;
         void Add(string name, IEnumerable<string?> given)

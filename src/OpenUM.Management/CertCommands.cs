@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text;
+using Microsoft.Extensions.Logging;
 using OpenUM.Directory;
 using OpenUM.Security;
 using OpenUM.Server;
@@ -42,20 +43,44 @@ internal static class CertCommands
 
     private static Command NewRequest()
     {
-        var output = new Option<string>("--out") { Description = "File to write the request to", Required = true };
-        var der = new Option<bool>("--der") { Description = "Write DER instead of PEM" };
+        var output = new Option<string>("--out") { Description = "File to write the request to; - for standard output (PEM)", Required = true };
+        var der = new Option<bool>("--der") { Description = "Write DER instead of PEM (to a file only)" };
         var exportable = new Option<bool>("--exportable") { Description = "Allow the private key to be exported later" };
         var command = new Command("new-request", "Create a PKCS#10 certificate request; the key waits in the store for the CA's answer (cert import).\n" +
             "Example: openum cert new-request --subject um.contoso.example --out um.csr") { Subject, Dns, Key, output, der, exportable };
         command.SetAction(result => Run(result, (store, _) =>
         {
+            string path = result.GetValue(output)!;
+            bool standardOutput = path == "-";
+            // Refused before a key is made: a terminal or a pipe to a CA's web form wants text.
+            if (standardOutput && result.GetValue(der)) throw new CliException("--der: DER is binary; write it to a file (--out FILE). Standard output takes PEM.");
             var request = Blame(result, () => store.NewRequest(result.GetValue(Subject)!, Names(result), KeyKind(result), result.GetValue(exportable)));
+            LogRequest(CliContext.Data(result), request, result.GetValue(Key)!);
+            const string next = "import the CA's answer with: openum cert import FILE";
+            if (standardOutput)
+            {
+                // Standard output is the request alone, so `> um.csr` or the admin API gets nothing else.
+                CommandConsole.Out.Write(request.Pem + "\n");
+                CommandConsole.Error.WriteLine($"The key waits in the store; {next}");
+                return 0;
+            }
             byte[] bytes = result.GetValue(der) ? request.Der : Encoding.ASCII.GetBytes(request.Pem + "\n");
-            WriteFile(result.GetValue(output)!, "--out", stream => stream.Write(bytes));
-            CommandConsole.Out.WriteLine($"Request written to {result.GetValue(output)}; import the CA's answer with: openum cert import FILE");
+            WriteFile(path, "--out", stream => stream.Write(bytes));
+            CommandConsole.Out.WriteLine($"Request written to {path}; {next}");
             return 0;
         }));
         return command;
+    }
+
+    // Event 2160: a new key exists, whoever asked (the CLI's account or the admin API's client); the subject and names as the request has them.
+    private static void LogRequest(DataDirectory data, CertificateSigningRequest request, string keyKind)
+    {
+        var parsed = System.Security.Cryptography.X509Certificates.CertificateRequest.LoadSigningRequest(request.Der,
+            System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.X509Certificates.CertificateRequestLoadOptions.UnsafeLoadCertificateExtensions);
+        var names = parsed.CertificateExtensions.OfType<System.Security.Cryptography.X509Certificates.X509SubjectAlternativeNameExtension>()
+            .SelectMany(e => e.EnumerateDnsNames());
+        using var events = OpenUM.Server.Logging.EventLog.ForCommand(data);
+        CertEvents.RequestCreated(events.CreateLogger("OpenUM.Cli"), CommandConsole.Actor, parsed.SubjectName.Name, string.Join(", ", names), keyKind, request.PendingId);
     }
 
     private static Command Import()
@@ -298,4 +323,12 @@ internal static class CertCommands
         try { return System.Security.Cryptography.X509Certificates.X509Certificate2.GetCertContentType(data) == System.Security.Cryptography.X509Certificates.X509ContentType.Pkcs12; }
         catch (System.Security.Cryptography.CryptographicException) { return false; }
     }
+}
+
+/// <summary>Events of `openum cert` (docs/events.md).</summary>
+internal static partial class CertEvents
+{
+    [LoggerMessage(EventId = 2160, EventName = "CertificateRequestCreated", Level = LogLevel.Information,
+        Message = "{User} created certificate request {Subject} (DNS names {DnsNames}, key {KeyKind}); its private key {PendingId} waits in the store for `openum cert import`")]
+    public static partial void RequestCreated(ILogger logger, string user, string subject, string dnsNames, string keyKind, string pendingId);
 }

@@ -1,59 +1,37 @@
 using System.Net;
-using System.Text.RegularExpressions;
 using OpenUM.AdminApi.WebConsole;
 using OpenUM.TestSupport.Logging;
 
 namespace OpenUM.AdminApi.Tests;
 
 /// <summary>The web console in process: its session cookie, the sign-in refusals, anti-CSRF, its headers and forms.</summary>
-public sealed partial class WebConsoleTests : IAsyncLifetime
+public sealed class WebConsoleTests : IAsyncLifetime
 {
     private ApiServer _api = null!;
+    private ConsoleBrowser _console = null!;
     private HttpClient _browser = null!;
 
     public async Task InitializeAsync()
     {
         _api = await ApiServer.StartAsync(setup: Setup.OneOfEach);
-        _browser = _api.Browser();
+        _console = new ConsoleBrowser(_api);
+        _browser = _console.Http;
     }
 
     public async Task DisposeAsync()
     {
-        _browser.Dispose();
+        _console.Dispose();
         await _api.DisposeAsync();
     }
 
-    private string Origin => $"https://localhost:{_api.BaseAddress.Port}";
+    private string Origin => _console.Origin;
 
-    private async Task<HttpResponseMessage> PostAsync(string path, string? cookie, string? origin, params (string, string)[] fields)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, path)
-        {
-            Content = new FormUrlEncodedContent(fields.Select(f => new KeyValuePair<string, string>(f.Item1, f.Item2))),
-        };
-        if (cookie is not null) request.Headers.Add("Cookie", cookie);
-        if (origin is not null) request.Headers.Add("Origin", origin);
-        return await _browser.SendAsync(request);
-    }
+    private Task<HttpResponseMessage> PostAsync(string path, string? cookie, string? origin, params (string, string)[] fields) =>
+        _console.PostAsync(path, cookie, origin, fields);
 
-    private async Task<string> GetAsync(string path, string cookie)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        request.Headers.Add("Cookie", cookie);
-        using var response = await _browser.SendAsync(request);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return await response.Content.ReadAsStringAsync();
-    }
+    private Task<string> GetAsync(string path, string cookie) => _console.GetAsync(path, cookie);
 
-    // Signs in with token and returns the cookie header to send and the session's anti-CSRF token (read from a page's form).
-    private async Task<(string Cookie, string Csrf)> SignInAsync(string token)
-    {
-        using var response = await PostAsync("/console/login", null, Origin, ("token", token));
-        Assert.Equal(HttpStatusCode.SeeOther, response.StatusCode);
-        string cookie = response.Headers.GetValues("Set-Cookie").Single().Split(';')[0];
-        string page = await GetAsync("/console/", cookie);
-        return (cookie, CsrfValue().Match(page).Groups[1].Value);
-    }
+    private Task<(string Cookie, string Csrf)> SignInAsync(string token) => _console.SignInAsync(token);
 
     [Fact]
     public async Task SigningInSetsAHostOnlySecureHttpOnlyStrictCookieOf256RandomBits()
@@ -225,7 +203,4 @@ public sealed partial class WebConsoleTests : IAsyncLifetime
         string s = base64Url.Replace('-', '+').Replace('_', '/');
         return s + new string('=', (4 - s.Length % 4) % 4);
     }
-
-    [GeneratedRegex("name=\"csrf\" value=\"([^\"]+)\"")]
-    private static partial Regex CsrfValue();
 }

@@ -66,6 +66,9 @@ internal sealed class ConsoleEndpoint(CommandRunner runner, ApiAuthentication au
         // Two routes, not a regex constraint: the slim builder leaves regex routing out.
         app.MapPost("/console/outbox/retry", context => pages.OutboxActionAsync(context, "retry"));
         app.MapPost("/console/outbox/purge", context => pages.OutboxActionAsync(context, "purge"));
+        var certificates = new ConsoleCertificates(this);
+        app.MapGet("/console/certificates", certificates.PageAsync);
+        app.MapPost("/console/certificates/request", certificates.RequestAsync);
         app.MapGet("/console/objects/{noun}", pages.ObjectsAsync);
         app.MapPost("/console/objects/{noun}", pages.CreateAsync);
         app.MapGet("/console/objects/{noun}/edit", pages.EditAsync);
@@ -79,10 +82,15 @@ internal sealed class ConsoleEndpoint(CommandRunner runner, ApiAuthentication au
     public ApiVerb? Verb(string method, string route) => _verbs.FirstOrDefault(v => v.Method == method && v.Route == ApiRoutes.Prefix + route);
 
     /// <summary>Replays <paramref name="verb"/> with <paramref name="fields"/> as <paramref name="session"/>'s principal: the API's own path.</summary>
-    public async Task<CommandRun> RunAsync(ApiVerb verb, IReadOnlyDictionary<string, string> fields, ConsoleSession session, CancellationToken ct,
+    public Task<CommandRun> RunAsync(ApiVerb verb, IReadOnlyDictionary<string, string> fields, ConsoleSession session, CancellationToken ct,
+        string? key = null) =>
+        RunAsync(verb, fields.ToDictionary(f => f.Key, f => new StringValues(f.Value)), session, ct, key);
+
+    /// <summary>Replays <paramref name="verb"/> with fields of several values each (one option per value).</summary>
+    public async Task<CommandRun> RunAsync(ApiVerb verb, IReadOnlyDictionary<string, StringValues> fields, ConsoleSession session, CancellationToken ct,
         string? key = null)
     {
-        var query = new QueryCollection(fields.ToDictionary(f => f.Key, f => new StringValues(f.Value)));
+        var query = new QueryCollection(fields.ToDictionary());
         var (tokens, refused) = RequestTokens.Build(verb, key, null, query, settings);
         if (tokens is null) return new CommandRun(2, "", ApiHandler.Lines(refused), refused);
         return await runner.RunAsync(tokens, session.Principal.Actor, ct).ConfigureAwait(false);
@@ -135,8 +143,15 @@ internal sealed class ConsoleEndpoint(CommandRunner runner, ApiAuthentication au
         return Task.CompletedTask;
     }
 
-    /// <summary>Event 2363 for a read-only session asking for a change.</summary>
-    public void Forbidden(ConsoleSession session, HttpContext context) => authentication.Forbidden(session.Principal, context);
+    /// <summary>Whether <paramref name="session"/> may change things; if not, event 2363 and a 403 page have been answered.</summary>
+    public async Task<bool> AllowedAsync(HttpContext context, ConsoleSession session)
+    {
+        if (session.Principal.Scope == AdminScope.Admin) return true;
+        authentication.Forbidden(session.Principal, context);
+        await Html(context, 403, ConsoleHtml.Page("Refused",
+            $"<p>{ConsoleHtml.E(session.Principal.Actor)} has a {session.Principal.Scope} token: it may read, not change.</p>", session)).ConfigureAwait(false);
+        return false;
+    }
 
     private async Task SignInAsync(HttpContext context)
     {

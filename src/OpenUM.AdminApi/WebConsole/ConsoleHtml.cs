@@ -17,7 +17,7 @@ internal static class ConsoleHtml
     [
         ("", "Status"), ("calls", "Active calls"), ("objects/dialplan", "Dial plans"), ("objects/gateway", "IP gateways"),
         ("objects/huntgroup", "Hunt groups"), ("objects/mailboxpolicy", "Mailbox policies"), ("objects/mailbox", "Mailboxes"),
-        ("objects/autoattendant", "Auto attendants"), ("outbox", "Outbox"), ("events", "Events"), ("audit", "Security audit"),
+        ("objects/autoattendant", "Auto attendants"), ("certificates", "Certificates"), ("outbox", "Outbox"), ("events", "Events"), ("audit", "Security audit"),
     ];
 
     /// <summary>HTML-encodes <paramref name="text"/>.</summary>

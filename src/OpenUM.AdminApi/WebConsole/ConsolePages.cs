@@ -49,7 +49,7 @@ internal sealed class ConsolePages(ConsoleEndpoint endpoint)
     public async Task OutboxActionAsync(HttpContext context, string action)
     {
         if (await endpoint.PostAsync(context).ConfigureAwait(false) is not var (session, _)) return;
-        if (!await AllowedAsync(context, session).ConfigureAwait(false)) return;
+        if (!await endpoint.AllowedAsync(context, session).ConfigureAwait(false)) return;
         var run = await endpoint.RunAsync(endpoint.Verb("POST", "/outbox/" + action)!, NoFields, session, context.RequestAborted).ConfigureAwait(false);
         string said = run.ExitCode == 0 ? $"outbox {action}: done." : run.Error.TrimEnd();
         await ConsoleEndpoint.Redirect(context, "/console/outbox?done=" + Uri.EscapeDataString(said)).ConfigureAwait(false);
@@ -71,7 +71,7 @@ internal sealed class ConsolePages(ConsoleEndpoint endpoint)
     public async Task CreateAsync(HttpContext context)
     {
         if (await endpoint.PostAsync(context).ConfigureAwait(false) is not var (session, form)) return;
-        if (Noun(context) is not { } noun || !await AllowedAsync(context, session).ConfigureAwait(false)) return;
+        if (Noun(context) is not { } noun || !await endpoint.AllowedAsync(context, session).ConfigureAwait(false)) return;
         var fields = form.Where(f => f.Value.Length > 0).ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal);
         var run = await endpoint.RunAsync(endpoint.Verb("POST", "/" + noun)!, fields, session, context.RequestAborted).ConfigureAwait(false);
         if (run.ExitCode == 0)
@@ -92,7 +92,7 @@ internal sealed class ConsolePages(ConsoleEndpoint endpoint)
     public async Task ChangeAsync(HttpContext context)
     {
         if (await endpoint.PostAsync(context).ConfigureAwait(false) is not var (session, form)) return;
-        if (Noun(context) is not { } noun || !await AllowedAsync(context, session).ConfigureAwait(false)) return;
+        if (Noun(context) is not { } noun || !await endpoint.AllowedAsync(context, session).ConfigureAwait(false)) return;
         string key = context.Request.Query["key"].ToString();
         var fields = form.Where(f => f.Value.Length > 0).ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal);
         var run = await endpoint.RunAsync(endpoint.Verb("PATCH", $"/{noun}/{{key}}")!, fields, session, context.RequestAborted, key).ConfigureAwait(false);
@@ -156,15 +156,6 @@ internal sealed class ConsolePages(ConsoleEndpoint endpoint)
             ? (run.Output.TrimStart().StartsWith('[') || run.Output.TrimStart().StartsWith('{') ? ConsoleHtml.Json(run.Output) : $"<p>{ConsoleHtml.E(run.Output)}</p>")
             : ConsoleHtml.Error(run.Error);
         await ConsoleEndpoint.Html(context, 200, ConsoleHtml.Page(title, body + after, session, refreshSeconds)).ConfigureAwait(false);
-    }
-
-    private async Task<bool> AllowedAsync(HttpContext context, ConsoleSession session)
-    {
-        if (session.Principal.Scope == AdminScope.Admin) return true;
-        endpoint.Forbidden(session, context);
-        await ConsoleEndpoint.Html(context, 403, ConsoleHtml.Page("Refused",
-            $"<p>{ConsoleHtml.E(session.Principal.Actor)} has a {session.Principal.Scope} token: it may read, not change.</p>", session)).ConfigureAwait(false);
-        return false;
     }
 
     private static string? Noun(HttpContext context) =>

@@ -100,6 +100,19 @@ public sealed class WebConsoleTests(ITestOutputHelper output)
         driver.Navigate().GoToUrl(site + "/console/audit");
         Assert.Contains("OUM-SEC-", driver.FindElement(By.TagName("main")).Text, StringComparison.Ordinal);
         await SeenAsync("09-audit");
+
+        // The certificate the server presents, with its days left as `openum cert list` counts them, and the request form
+        // prefilled with its subject.
+        using (var certificates = JsonDocument.Parse((await um.CliOkAsync("cert", "list", "--json")).StdOut))
+        {
+            var inUse = certificates.RootElement.EnumerateArray().Single(c => c.GetProperty("inUse").GetBoolean());
+            driver.Navigate().GoToUrl(site + "/console/certificates");
+            var card = driver.FindElement(By.CssSelector($"article[data-thumbprint='{inUse.GetProperty("thumbprint").GetString()}']"));
+            Assert.Contains("In use by UM.", card.Text, StringComparison.Ordinal);
+            Assert.Equal(inUse.GetProperty("daysLeft").GetInt32().ToString(CultureInfo.InvariantCulture), card.FindElement(By.CssSelector("[data-field='daysLeft']")).Text);
+            Assert.Equal(inUse.GetProperty("subject").GetString(), driver.FindElement(By.Id("f-subject")).GetAttribute("value"));
+        }
+        await SeenAsync("10-certificates");
     }
 
     // Every value of the page (data-field = its JSON path) equals the CLI's; the uptime is a clock, read just before the
