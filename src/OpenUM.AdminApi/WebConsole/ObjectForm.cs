@@ -102,8 +102,9 @@ internal static class ObjectForm
                     .Append(required ? " required" : "").Append(invalid).Append('>');
             }
             if (error is not null) html.Append("<small class=\"error\" id=\"e-").Append(ConsoleHtml.E(name)).Append("\">").Append(ConsoleHtml.E(error)).Append("</small>");
-            string hint = (option.Description ?? "") + (IsList(option) ? " One a line." : "");
-            if (hint.Trim().Length > 0) html.Append("<small>").Append(ConsoleHtml.E(hint.Trim())).Append("</small>");
+            // The CLI's help says how to give several values on a command line; here they go one a line.
+            string hint = (option.Description ?? "").Replace("(repeat the option for several)", "(one a line)", StringComparison.Ordinal);
+            if (hint.Length > 0) html.Append("<small>").Append(ConsoleHtml.E(hint)).Append("</small>");
             html.Append("</p>");
         }
         return html.Append("<p><button type=\"submit\">").Append(ConsoleHtml.E(button)).Append("</button></p></fieldset></form>").ToString();
