@@ -187,6 +187,20 @@ public sealed class ObjectPagesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AHuntGroupWhichHasNoSetHasRemoveButNoChangeForm()
+    {
+        var (cookie, csrf) = await _browser.SignInAsync(_api.AdminToken);
+
+        string page = await _browser.GetAsync("/console/objects/huntgroup/edit?key=pbx1-Contoso", cookie);
+        using var change = await _browser.PostAsync("/console/objects/huntgroup/edit?key=pbx1-Contoso", cookie, _browser.Origin, ("csrf", csrf), ("pilot-identifier", "5000"));
+
+        Assert.Contains("<h1>Hunt group pbx1-Contoso</h1>", page, StringComparison.Ordinal);
+        Assert.Contains("href=\"/console/objects/huntgroup/remove?key=pbx1-Contoso\"", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("<h2>Change</h2>", page, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, change.StatusCode);
+    }
+
+    [Fact]
     public async Task AReadOnlySessionSeesNoChangeButtonsAndIsRefusedIfItPostsAnyway()
     {
         var (cookie, csrf) = await _browser.SignInAsync(_api.ReadOnlyToken);

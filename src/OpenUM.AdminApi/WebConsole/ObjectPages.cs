@@ -50,7 +50,11 @@ internal sealed partial class ObjectPages(ConsoleEndpoint endpoint)
         if (await endpoint.PostAsync(context).ConfigureAwait(false) is not var (session, form)) return;
         if (await NounAsync(context, session).ConfigureAwait(false) is not { } noun || !await endpoint.AdminAsync(context, session).ConfigureAwait(false)) return;
         string key = Key(context);
-        var set = endpoint.Verb("PATCH", $"/{noun}/{{key}}")!;
+        if (endpoint.Verb("PATCH", $"/{noun}/{{key}}") is not { } set)
+        {
+            await ConsoleEndpoint.Html(context, 404, ConsoleHtml.Page("Not found", $"<p>`openum {noun}` has no set.</p>", session)).ConfigureAwait(false);
+            return;
+        }
         var changed = ObjectForm.Changed(form, set.Fields);
         var run = changed.Count == 0 ? null : await endpoint.RunAsync(set, changed, session, context.RequestAborted, key).ConfigureAwait(false);
         if (run is null || run.ExitCode == 0)
@@ -143,12 +147,15 @@ internal sealed partial class ObjectPages(ConsoleEndpoint endpoint)
                     .Append("</button></form>");
             }
             body.Append("<a class=\"button\" href=\"").Append(ConsoleHtml.E(RemovePath(noun, key))).Append("\">Remove…</a></div>");
-            var set = endpoint.Verb("PATCH", $"/{noun}/{{key}}")!;
-            var values = ObjectForm.Current(set.Fields, current.Output);
-            foreach (var (name, value) in shown) values[name] = value;
-            body.Append("<h2>Change</h2><p>Each field shows the current value (one left empty could not be shown as the option takes it; " +
-                "the value is above). Only the fields you change are sent; empty one to clear it.</p>");
-            body.Append(ObjectForm.Html(EditPath(noun, key), $"openum {noun} set {key}", set.Fields, session, given, values, failed?.Errors ?? [], "Save"));
+            // No `set` (a hunt group, as Exchange had no Set-UMHuntGroup): it is removed and made again.
+            if (endpoint.Verb("PATCH", $"/{noun}/{{key}}") is { } set)
+            {
+                var values = ObjectForm.Current(set.Fields, current.Output);
+                foreach (var (name, value) in shown) values[name] = value;
+                body.Append("<h2>Change</h2><p>Each field shows the current value (one left empty could not be shown as the option takes it; " +
+                    "the value is above). Only the fields you change are sent; empty one to clear it.</p>");
+                body.Append(ObjectForm.Html(EditPath(noun, key), $"openum {noun} set {key}", set.Fields, session, given, values, failed?.Errors ?? [], "Save"));
+            }
         }
         await ConsoleEndpoint.Html(context, status, ConsoleHtml.Page($"{Title(noun, capital: true)} {key}", body.ToString(), session)).ConfigureAwait(false);
     }
