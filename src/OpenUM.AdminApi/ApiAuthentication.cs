@@ -40,11 +40,15 @@ internal sealed class ApiAuthentication(string dataDirectory, ILogger logger, Ti
         return null;
     }
 
-    /// <summary>The web console's sign-in: <paramref name="token"/> as the actor "console:NAME@address", or null after event 2361.</summary>
+    /// <summary>
+    /// The web console's sign-in: <paramref name="token"/> as the actor "console:NAME@address"; without one, the trusted client
+    /// certificate as "console:cert:SUBJECT THUMBPRINT@address" (Admin); or null after event 2361. A token given wins, so a
+    /// ReadOnly one is never raised to Admin by the certificate the browser also holds.
+    /// </summary>
     public ApiPrincipal? SignIn(HttpContext context, string? token)
     {
         string address = (context.Connection.RemoteIpAddress ?? IPAddress.None).ToString();
-        if (context.Connection.ClientCertificate is { } certificate)
+        if (string.IsNullOrWhiteSpace(token) && context.Connection.ClientCertificate is { } certificate)
             return new ApiPrincipal($"console:cert:{certificate.Subject} {certificate.Thumbprint}@{address}", AdminScope.Admin);
         if (!string.IsNullOrWhiteSpace(token) && AdminTokens.Find(Tokens(), token.Trim()) is { } found)
             return new ApiPrincipal($"console:{found.Name}@{address}", found.Scope);

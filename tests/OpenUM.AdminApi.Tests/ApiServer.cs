@@ -11,7 +11,8 @@ namespace OpenUM.AdminApi.Tests;
 
 /// <summary>
 /// The admin API started in this process on a free loopback port, over a fresh data directory, with a server
-/// certificate and a trusted client CA made at test time, and one token of each scope.
+/// certificate and a trusted client CA made at test time (beside whatever `openum cert trust` put in the data
+/// directory's trusted store during setup), and one token of each scope.
 /// </summary>
 public sealed class ApiServer : IAsyncDisposable
 {
@@ -50,7 +51,9 @@ public sealed class ApiServer : IAsyncDisposable
         server.AdminToken = tokens.Create("ops", AdminScope.Admin, DateTimeOffset.UtcNow);
         server.ReadOnlyToken = tokens.Create("viewer", AdminScope.ReadOnly, DateTimeOffset.UtcNow);
         var certificate = server._ca.Issue("localhost", serverAuth: true, clientAuth: false);
-        var tls = TlsContext.Create(certificate, null, new TrustList([server._ca.Root], []), new PeerValidationOptions(), () => [], TimeProvider.System);
+        var store = new CertificateStore(new OpenUM.Server.DataDirectory(server.Data).Certificates);
+        var trust = new TrustList([server._ca.Root, .. store.LoadTrusted()], store.LoadCrls());
+        var tls = TlsContext.Create(certificate, null, trust, new PeerValidationOptions(), () => [], TimeProvider.System);
         var settings = new AdminApiSettings(new IPEndPoint(IPAddress.Loopback, 0), server.Data, null);
         server._endpoint = await AdminApiEndpoint.StartAsync(configure?.Invoke(settings) ?? settings, new CommandRunner(ManagementCommands.CreateRoot()),
             () => tls, server.Events, TimeProvider.System, CancellationToken.None);
@@ -69,11 +72,12 @@ public sealed class ApiServer : IAsyncDisposable
         return client;
     }
 
-    /// <summary>A browser-like client for the web console: no bearer token, redirects and cookies left to the test.</summary>
-    public HttpClient Browser()
+    /// <summary>A browser-like client for the web console: no bearer token, redirects and cookies left to the test; <paramref name="certificate"/> its client certificate.</summary>
+    public HttpClient Browser(X509Certificate2? certificate = null)
     {
         var handler = new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false };
         handler.SslOptions.RemoteCertificateValidationCallback = (_, cert, _, errors) => _ca.AcceptsServer(cert, errors);
+        if (certificate is not null) handler.SslOptions.ClientCertificates = [certificate];
         return new HttpClient(handler) { BaseAddress = BaseAddress };
     }
 

@@ -32,7 +32,7 @@ internal sealed class ConsoleCertificates(ConsoleEndpoint endpoint)
     public async Task RequestAsync(HttpContext context)
     {
         if (await endpoint.PostAsync(context).ConfigureAwait(false) is not var (session, form)) return;
-        if (!await endpoint.AllowedAsync(context, session).ConfigureAwait(false)) return;
+        if (!await endpoint.AdminAsync(context, session).ConfigureAwait(false)) return;
         // The DNS names field takes several names in one line; each becomes one --dns, as if typed on the command line.
         var fields = form.Where(f => f.Value.Length > 0).ToDictionary(f => f.Key,
             f => f.Key == "dns" ? new StringValues(f.Value.Split(NameSeparators, StringSplitOptions.RemoveEmptyEntries)) : new StringValues(f.Value));

@@ -69,10 +69,15 @@ internal sealed class ConsoleEndpoint(CommandRunner runner, ApiAuthentication au
         var certificates = new ConsoleCertificates(this);
         app.MapGet("/console/certificates", certificates.PageAsync);
         app.MapPost("/console/certificates/request", certificates.RequestAsync);
-        app.MapGet("/console/objects/{noun}", pages.ObjectsAsync);
-        app.MapPost("/console/objects/{noun}", pages.CreateAsync);
-        app.MapGet("/console/objects/{noun}/edit", pages.EditAsync);
-        app.MapPost("/console/objects/{noun}/edit", pages.ChangeAsync);
+        var objects = new ObjectPages(this);
+        app.MapGet("/console/objects/{noun}", objects.ListAsync);
+        app.MapPost("/console/objects/{noun}", objects.CreateAsync);
+        app.MapGet("/console/objects/{noun}/edit", objects.EditAsync);
+        app.MapPost("/console/objects/{noun}/edit", objects.ChangeAsync);
+        app.MapGet("/console/objects/{noun}/remove", objects.ConfirmRemoveAsync);
+        app.MapPost("/console/objects/{noun}/remove", objects.RemoveAsync);
+        // Literal segments win over {verb}: edit and remove above, any other verb of the noun (enable, disable) here.
+        app.MapPost("/console/objects/{noun}/{verb}", objects.ActAsync);
     }
 
     /// <summary>The command tree the pages replay through.</summary>
@@ -81,10 +86,21 @@ internal sealed class ConsoleEndpoint(CommandRunner runner, ApiAuthentication au
     /// <summary>The API verb of <paramref name="method"/> <paramref name="route"/> (under /api/v1).</summary>
     public ApiVerb? Verb(string method, string route) => _verbs.FirstOrDefault(v => v.Method == method && v.Route == ApiRoutes.Prefix + route);
 
-    /// <summary>Replays <paramref name="verb"/> with <paramref name="fields"/> as <paramref name="session"/>'s principal: the API's own path.</summary>
+    /// <summary>The verbs of <paramref name="noun"/> other than new/set/get/remove (`autoattendant enable|disable`).</summary>
+    public IEnumerable<ApiVerb> Actions(string noun) =>
+        _verbs.Where(v => v.Method == "POST" && v.Route.StartsWith($"{ApiRoutes.Prefix}/{noun}/{{key}}/", StringComparison.Ordinal));
+
+    /// <summary>
+    /// Replays <paramref name="verb"/> with <paramref name="fields"/> as <paramref name="session"/>'s principal: the API's own
+    /// path. A multi-valued option's field holds one value a line (a text area).
+    /// </summary>
     public Task<CommandRun> RunAsync(ApiVerb verb, IReadOnlyDictionary<string, string> fields, ConsoleSession session, CancellationToken ct,
-        string? key = null) =>
-        RunAsync(verb, fields.ToDictionary(f => f.Key, f => new StringValues(f.Value)), session, ct, key);
+        string? key = null)
+    {
+        var lists = verb.Fields.Where(ObjectForm.IsList).Select(o => o.Name[2..]).ToHashSet(StringComparer.Ordinal);
+        return RunAsync(verb, fields.ToDictionary(f => f.Key, f => lists.Contains(f.Key) ? ObjectForm.Lines(f.Value) : new StringValues(f.Value)),
+            session, ct, key);
+    }
 
     /// <summary>Replays <paramref name="verb"/> with fields of several values each (one option per value).</summary>
     public async Task<CommandRun> RunAsync(ApiVerb verb, IReadOnlyDictionary<string, StringValues> fields, ConsoleSession session, CancellationToken ct,
@@ -143,8 +159,8 @@ internal sealed class ConsoleEndpoint(CommandRunner runner, ApiAuthentication au
         return Task.CompletedTask;
     }
 
-    /// <summary>Whether <paramref name="session"/> may change things; if not, event 2363 and a 403 page have been answered.</summary>
-    public async Task<bool> AllowedAsync(HttpContext context, ConsoleSession session)
+    /// <summary>Whether <paramref name="session"/> may change things (Admin scope); otherwise 403 and event 2363 have been answered.</summary>
+    public async Task<bool> AdminAsync(HttpContext context, ConsoleSession session)
     {
         if (session.Principal.Scope == AdminScope.Admin) return true;
         authentication.Forbidden(session.Principal, context);
@@ -175,14 +191,21 @@ internal sealed class ConsoleEndpoint(CommandRunner runner, ApiAuthentication au
     private static CookieOptions CookieOptions(HttpContext context) =>
         new() { Secure = true, HttpOnly = true, SameSite = SameSiteMode.Strict, Path = "/", IsEssential = true };
 
-    private static string LoginForm(HttpContext context, string? error) =>
-        (error is null ? "" : ConsoleHtml.Error(error)) +
-        "<form method=\"post\" action=\"/console/login\" class=\"object\"><p><label for=\"token\">Admin token</label>" +
-        "<input id=\"token\" name=\"token\" type=\"password\" autocomplete=\"off\" spellcheck=\"false\"" +
-        (context.Connection.ClientCertificate is null ? " required" : "") + "></p>" +
-        "<p><small>Made on the server with <code>openum admin-token new --name NAME --scope Admin|ReadOnly</code>" +
-        (context.Connection.ClientCertificate is null ? "" : "; or leave it empty to sign in with your client certificate") +
-        ".</small></p><p><button type=\"submit\">Sign in</button></p></form>";
+    // With a client certificate (one that got here passed the handshake's check against the trusted store), a button signs
+    // in with it; the token form stays, so someone holding a ReadOnly token can choose to act as it.
+    private static string LoginForm(HttpContext context, string? error)
+    {
+        var html = new System.Text.StringBuilder(error is null ? "" : ConsoleHtml.Error(error));
+        if (context.Connection.ClientCertificate is { } certificate)
+            html.Append("<form method=\"post\" action=\"/console/login\" class=\"object\" id=\"certificate-sign-in\"><p>Your browser presented the client ")
+                .Append("certificate <strong>").Append(ConsoleHtml.E(certificate.Subject)).Append("</strong> (").Append(certificate.Thumbprint)
+                .Append("), which the UM trusted store accepts: signed in by certificate, you act with the Admin scope.</p>")
+                .Append("<p><button type=\"submit\">Sign in with this certificate</button></p></form><h2>Or with a token</h2>");
+        return html.Append("<form method=\"post\" action=\"/console/login\" class=\"object\"><p><label for=\"token\">Admin token</label>")
+            .Append("<input id=\"token\" name=\"token\" type=\"password\" autocomplete=\"off\" spellcheck=\"false\" required></p>")
+            .Append("<p><small>Made on the server with <code>openum admin-token new --name NAME --scope Admin|ReadOnly</code>.</small></p>")
+            .Append("<p><button type=\"submit\">Sign in</button></p></form>").ToString();
+    }
 
     // A browser sends Origin with every POST; when it does, it must be this console's own.
     private static bool SameOrigin(HttpContext context)

@@ -1,4 +1,3 @@
-using System.CommandLine;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -7,8 +6,8 @@ namespace OpenUM.AdminApi.WebConsole;
 
 /// <summary>
 /// The console's HTML: one layout (nav bar, main), the commands' --json output rendered as tables and definition lists
-/// (every value with a data-field naming its JSON path), and forms generated from a command's options. Everything
-/// written is HTML-encoded; no script, no inline style.
+/// (every value with a data-field naming its JSON path); the forms are <see cref="ObjectForm"/>'s. Everything written is
+/// HTML-encoded; no script, no inline style.
 /// </summary>
 internal static class ConsoleHtml
 {
@@ -129,37 +128,4 @@ internal static class ConsoleHtml
         JsonValueKind.Null => "",
         _ => value.GetRawText(),
     };
-
-    /// <summary>A form for <paramref name="fields"/> (a command's options): enums as selects, the rest as text; values given kept.</summary>
-    public static string Form(string action, string legend, IEnumerable<Option> fields, ConsoleSession session, IReadOnlyDictionary<string, string> given,
-        string button = "Create")
-    {
-        var html = new StringBuilder("<form method=\"post\" action=\"").Append(E(action)).Append("\" class=\"object\"><fieldset><legend>")
-            .Append(E(legend)).Append("</legend>").Append(Csrf(session));
-        foreach (var option in fields.OrderByDescending(o => o.Required))
-        {
-            string name = option.Name[2..];
-            string id = "f-" + name;
-            given.TryGetValue(name, out string? value);
-            bool required = option.Required && button == "Create";
-            html.Append("<p><label for=\"").Append(id).Append("\">").Append(E(name)).Append(required ? " (required)" : "").Append("</label>");
-            var type = Nullable.GetUnderlyingType(option.ValueType) ?? option.ValueType;
-            string[]? choices = type.IsEnum ? Enum.GetNames(type) : type == typeof(bool) ? ["true", "false"] : null;
-            if (choices is not null)
-            {
-                html.Append("<select id=\"").Append(id).Append("\" name=\"").Append(E(name)).Append("\"><option value=\"\">(default)</option>");
-                foreach (string c in choices)
-                    html.Append("<option").Append(c == value ? " selected" : "").Append('>').Append(E(c)).Append("</option>");
-                html.Append("</select>");
-            }
-            else
-            {
-                html.Append("<input id=\"").Append(id).Append("\" name=\"").Append(E(name)).Append("\" value=\"").Append(E(value)).Append('"')
-                    .Append(required ? " required" : "").Append('>');
-            }
-            if (!string.IsNullOrEmpty(option.Description)) html.Append("<small>").Append(E(option.Description)).Append("</small>");
-            html.Append("</p>");
-        }
-        return html.Append("<p><button type=\"submit\">").Append(E(button)).Append("</button></p></fieldset></form>").ToString();
-    }
 }

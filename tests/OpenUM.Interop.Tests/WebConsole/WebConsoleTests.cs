@@ -9,7 +9,9 @@ namespace OpenUM.Interop.Tests.WebConsole;
 /// The web console of a real `openum serve --admin-api-port`, in Debian's headless chromium: sign in with a token,
 /// create a dial plan and a gateway through the forms, see a SIPp call on Active calls while it is up, the Status
 /// page equal to `openum status --json` during it, and the voice message's delivery (2001) on Events. Every page
-/// visited is screenshot, has no console error, and carries the strict Content-Security-Policy.
+/// visited is screenshot, has no console error, and carries the strict Content-Security-Policy. Then the objects page at
+/// phone width (390x844) without sideways scrolling, Tab through an object's page with the focus outline shown, and the
+/// objects it made removed through their Remove buttons (the first refused while still in use).
 /// </summary>
 public sealed class WebConsoleTests(ITestOutputHelper output)
 {
@@ -113,6 +115,55 @@ public sealed class WebConsoleTests(ITestOutputHelper output)
             Assert.Equal(inUse.GetProperty("subject").GetString(), driver.FindElement(By.Id("f-subject")).GetAttribute("value"));
         }
         await SeenAsync("10-certificates");
+
+        // A phone (390x844 CSS pixels): the page never scrolls sideways (wide tables scroll inside their own box), forms stack.
+        var chrome = (OpenQA.Selenium.Chromium.ChromiumDriver)driver;
+        chrome.ExecuteCdpCommand("Emulation.setDeviceMetricsOverride",
+            new Dictionary<string, object?> { ["width"] = 390, ["height"] = 844, ["deviceScaleFactor"] = 3, ["mobile"] = true });
+        foreach (var (path, shot) in new[] { ("/console/objects/gateway", "11-phone-gateways"), ("/console/objects/dialplan/edit?key=WebPlan", "12-phone-dialplan-edit") })
+        {
+            driver.Navigate().GoToUrl(site + path);
+            var width = (long)((IJavaScriptExecutor)driver).ExecuteScript("return document.documentElement.scrollWidth")!;
+            var viewport = (long)((IJavaScriptExecutor)driver).ExecuteScript("return document.documentElement.clientWidth")!;
+            Assert.True(viewport <= 390 && width <= viewport, $"{path} is {width} px wide in a {viewport} px viewport");
+            await SeenAsync(shot);
+        }
+        chrome.ExecuteCdpCommand("Emulation.clearDeviceMetricsOverride", []);
+
+        // Keyboard: Tab reaches the Remove link and every control it passes shows the focus outline.
+        driver.Navigate().GoToUrl(site + "/console/objects/gateway/edit?key=webgw");
+        var passed = new List<string>();
+        for (int i = 0; i < 100 && !passed.Contains("a:Remove…"); i++)
+        {
+            new OpenQA.Selenium.Interactions.Actions(driver).SendKeys(Keys.Tab).Perform();
+            var focused = driver.SwitchTo().ActiveElement();
+            passed.Add($"{focused.TagName}:{focused.Text}");
+            Assert.True(focused.GetCssValue("outline-style") == "solid", $"no focus outline on {passed[^1]}");
+        }
+        Assert.Contains("a:Remove…", passed);
+
+        // Last: the objects it made go through their Remove buttons. The gateway first is refused (its hunt group uses
+        // it), the refusal shown on the confirmation page; then hunt group, gateway, dial plan.
+        await RemoveAsync("gateway", "webgw", "is still used by hunt group 'webgw-WebPlan'");
+        // A refusal is answered 400, which chromium logs as the one console error of this page.
+        Assert.Contains("/console/objects/gateway/remove?key=webgw - Failed to load resource: the server responded with a status of 400", Assert.Single(browser.TakeConsoleErrors()), StringComparison.Ordinal);
+        await SeenAsync("13-remove-refused");
+        foreach (var (noun, key) in new[] { ("huntgroup", "webgw-WebPlan"), ("gateway", "webgw"), ("dialplan", "WebPlan") })
+        {
+            await RemoveAsync(noun, key, "Removed ");
+            Assert.NotEqual(0, (await um.CliAsync(noun, "get", key)).ExitCode);
+        }
+        await SeenAsync("14-removed");
+
+        // Opens the object's page, follows Remove…, confirms; the page it leads to says expected.
+        async Task RemoveAsync(string noun, string key, string expected)
+        {
+            driver.Navigate().GoToUrl($"{site}/console/objects/{noun}/edit?key={Uri.EscapeDataString(key)}");
+            driver.FindElement(By.LinkText("Remove…")).Click();
+            Assert.StartsWith("Remove ", driver.FindElement(By.TagName("h1")).Text, StringComparison.Ordinal);
+            await SubmitAsync(driver, "form.actions button[type=submit]");
+            Assert.Contains(expected, driver.FindElement(By.TagName("main")).Text, StringComparison.Ordinal);
+        }
     }
 
     // Every value of the page (data-field = its JSON path) equals the CLI's; the uptime is a clock, read just before the
