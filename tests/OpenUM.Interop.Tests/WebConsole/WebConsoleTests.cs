@@ -8,7 +8,8 @@ namespace OpenUM.Interop.Tests.WebConsole;
 /// <summary>
 /// The web console of a real `openum serve --admin-api-port`, in Debian's headless chromium: sign in with a token,
 /// create a dial plan and a gateway through the forms, see a SIPp call on Active calls while it is up, the Status
-/// page equal to `openum status --json` during it, and the voice message's delivery (2001) on Events. Every page
+/// page equal to `openum status --json` during it, the voice message's delivery (2001) on Events, and the call and the
+/// delivery on Charts. Every page
 /// visited is screenshot, has no console error, and carries the strict Content-Security-Policy.
 /// </summary>
 public sealed class WebConsoleTests(ITestOutputHelper output)
@@ -77,6 +78,7 @@ public sealed class WebConsoleTests(ITestOutputHelper output)
 
         // A call held up by a long lead-in tone (silence would end the recording early): seen on Active calls while it lasts.
         var clip = await SpeechFixtures.GetClipAsync("Please call me back.", 30);
+        var callMinute = Minute(DateTime.UtcNow);
         var call = SippCaller.LeaveMessageAsync(um, clip, output, Diagnostics);
         await UntilAsync(() =>
         {
@@ -97,9 +99,22 @@ public sealed class WebConsoleTests(ITestOutputHelper output)
         }, null, "no VoiceMessageDelivered (2001) on the Events page\n" + Diagnostics());
         await SeenAsync("08-events");
 
+        // The Charts page counts the call in the minute it was answered (read from the table's data attributes: the
+        // minute may have turned since, so every minute from the call's start to now is read) and its delivery.
+        driver.Navigate().GoToUrl(site + "/console/charts");
+        var now = Minute(DateTime.UtcNow);
+        bool InCall(IWebElement row) => DateTime.ParseExact(row.GetAttribute("data-minute")!, "yyyy-MM-dd'T'HH:mm'Z'", CultureInfo.InvariantCulture,
+            DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal) is var m && m >= callMinute && m <= now;
+        var calls = driver.FindElements(By.CssSelector("#calls-table tr[data-minute]")).Where(InCall)
+            .Sum(r => double.Parse(r.GetAttribute("data-value")!, CultureInfo.InvariantCulture));
+        Assert.True(calls >= 1, "no call on the Charts page\n" + driver.FindElement(By.TagName("main")).Text);
+        Assert.NotEmpty(driver.FindElements(By.CssSelector("#latency-table tr[data-minute]")).Where(InCall));
+        Assert.Equal(3, driver.FindElements(By.CssSelector("section.chart svg[role=img]")).Count);
+        await SeenAsync("09-charts");
+
         driver.Navigate().GoToUrl(site + "/console/audit");
         Assert.Contains("OUM-SEC-", driver.FindElement(By.TagName("main")).Text, StringComparison.Ordinal);
-        await SeenAsync("09-audit");
+        await SeenAsync("10-audit");
     }
 
     // Every value of the page (data-field = its JSON path) equals the CLI's; the uptime is a clock, read just before the
@@ -122,6 +137,8 @@ public sealed class WebConsoleTests(ITestOutputHelper output)
         }
         Assert.Fail("the Status page differs from `openum status --json`:\n" + string.Join('\n', differences));
     }
+
+    private static DateTime Minute(DateTime utc) => new(utc.Year, utc.Month, utc.Day, utc.Hour, utc.Minute, 0, DateTimeKind.Utc);
 
     // WebDriver gives an element's text with its white space collapsed and trimmed.
     private static string Spaces(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
