@@ -12,7 +12,7 @@ namespace OpenUM.AdminApi.WebConsole;
 internal static class ConsoleCharts
 {
     // The plot: 360 units wide (one per minute over six hours), 100 high, with room for the labels around it.
-    private const int Left = 40, Top = 12, PlotWidth = 360, PlotHeight = 100, ViewWidth = Left + PlotWidth + 12, ViewHeight = Top + PlotHeight + 30;
+    private const int Left = 40, Top = 18, PlotWidth = 360, PlotHeight = 100, ViewWidth = Left + PlotWidth + 12, ViewHeight = Top + PlotHeight + 30;
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
     /// <summary>One chart: what it counts, how it reads in a sentence, and the columns of its table.</summary>
@@ -88,7 +88,7 @@ internal static class ConsoleCharts
             .Append(Left + PlotWidth).Append("\" y2=\"").Append(bottom).Append("\"/></g><g font-size=\"9\" fill=\"#1b1b1b\">");
         Text(html, Left - 4, Top + 4, "end", F(top));
         Text(html, Left - 4, bottom, "end", "0");
-        Text(html, Left - 4, Top - 3, "end", series.Unit);
+        Text(html, Left - 4, Top - 8, "end", series.Unit);
         double bar = (double)PlotWidth / minutes.Length;
         for (int i = 0; i < minutes.Length; i++)
         {
