@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OpenUM.Security;
+using OpenUM.Server.Metrics;
 using OpenUM.Sip;
 
 namespace OpenUM.AdminApi;
@@ -32,8 +33,8 @@ internal sealed class AdminApiEndpoint : IAsyncDisposable
     public IPEndPoint EndPoint { get; }
 
     /// <summary>Binds and starts; <paramref name="tls"/> gives the TLS side in force at each handshake (a renewed certificate needs no restart).</summary>
-    public static async Task<AdminApiEndpoint> StartAsync(AdminApiSettings settings, CommandRunner runner, Func<TlsContext> tls, ILogger logger,
-        TimeProvider time, CancellationToken ct)
+    public static async Task<AdminApiEndpoint> StartAsync(AdminApiSettings settings, CommandRunner runner, Func<TlsContext> tls, MetricsHistory history,
+        ILogger logger, TimeProvider time, CancellationToken ct)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = "OpenUM.AdminApi" });
         builder.Logging.ClearProviders(); // the API's own events say what matters; Kestrel's would let strangers write lines
@@ -83,7 +84,14 @@ internal sealed class AdminApiEndpoint : IAsyncDisposable
         var handler = new ApiHandler(runner, authentication, settings);
         foreach (var verb in ApiRoutes.From(runner.Root))
             app.MapMethods(verb.Route, [verb.Method], context => handler.HandleAsync(context, verb));
-        new WebConsole.ConsoleEndpoint(runner, authentication, settings, new WebConsole.ConsoleSessions(time)).Map(app);
+        new WebConsole.ConsoleEndpoint(runner, authentication, settings, new WebConsole.ConsoleSessions(time), history).Map(app);
+        app.MapGet(MetricsHistoryJson.Route, async context =>
+        {
+            if (await handler.AuthorizeAsync(context, changes: false).ConfigureAwait(false) is null) return;
+            context.Response.Headers.CacheControl = "no-store";
+            context.Response.ContentType = "application/json; charset=utf-8";
+            await context.Response.WriteAsync(MetricsHistoryJson.Write(history.Read()), context.RequestAborted).ConfigureAwait(false);
+        });
         string openApi = OpenApiDocument.Write(ApiRoutes.From(runner.Root));
         app.MapGet(ApiRoutes.Prefix + "/openapi.json", async context =>
         {

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OpenUM.Server;
+using OpenUM.Server.Metrics;
 
 namespace OpenUM.AdminApi;
 
@@ -10,7 +11,7 @@ namespace OpenUM.AdminApi;
 /// Runs the <see cref="AdminApiEndpoint"/> beside the UM service when `openum serve --admin-api-port` asks for it. An
 /// endpoint that cannot listen is a failed start (1038), as a SIP port that cannot be bound is.
 /// </summary>
-internal sealed class AdminApiService(AdminApiSettings settings, RootCommand root, UmService service, TimeProvider time,
+internal sealed class AdminApiService(AdminApiSettings settings, RootCommand root, UmService service, MetricsHistory history, TimeProvider time,
     ILoggerFactory loggers, IHostApplicationLifetime lifetime) : IServeComponent
 {
     private readonly ILogger _logger = loggers.CreateLogger("OpenUM.AdminApi");
@@ -22,7 +23,8 @@ internal sealed class AdminApiService(AdminApiSettings settings, RootCommand roo
     /// <summary>Adds the admin API to `openum serve`'s services; requests replay through <paramref name="root"/>.</summary>
     public static void Register(IServiceCollection services, AdminApiSettings settings, RootCommand root)
     {
-        services.AddSingleton(sp => new AdminApiService(settings, root, sp.GetRequiredService<UmService>(), sp.GetRequiredService<TimeProvider>(),
+        services.AddSingleton(sp => new AdminApiService(settings, root, sp.GetRequiredService<UmService>(),
+            sp.GetRequiredService<MetricsHistory>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<IHostApplicationLifetime>()));
         services.AddSingleton<IServeComponent>(sp => sp.GetRequiredService<AdminApiService>());
         services.AddHostedService(sp => sp.GetRequiredService<AdminApiService>());
@@ -36,7 +38,7 @@ internal sealed class AdminApiService(AdminApiSettings settings, RootCommand roo
         {
             // The certificate now, not at the first handshake: a store without a usable one is a failed start, not a silent endpoint.
             _ = service.CurrentTls();
-            _endpoint = await AdminApiEndpoint.StartAsync(settings, new CommandRunner(root), service.CurrentTls, _logger, time, ct).ConfigureAwait(false);
+            _endpoint = await AdminApiEndpoint.StartAsync(settings, new CommandRunner(root), service.CurrentTls, history, _logger, time, ct).ConfigureAwait(false);
             service.AdminApiEndPoint = _endpoint.EndPoint;
         }
         catch (Exception e) when (e is IOException or InvalidDataException or InvalidOperationException or System.Security.Cryptography.CryptographicException)

@@ -22,6 +22,7 @@ internal static class OpenApiDocument
             paths[verb.Route] = item;
             item[verb.Method.ToLowerInvariant()] = Operation(verb);
         }
+        paths[MetricsHistoryJson.Route] = new JsonObject { ["get"] = MetricsHistoryJson.Operation() };
         var document = new JsonObject
         {
             ["openapi"] = "3.0.3",

@@ -83,6 +83,9 @@ public static class UmHost
         // that speaks sd_notify without being PID 1's systemd.
         builder.Services.AddSingleton<ISystemdNotifier, SystemdNotifier>();
         builder.Services.AddSingleton<Systemd.ServiceManagerNotifier>();
+        // The per-minute history of the console's charts: listening before the first call, with or without the console.
+        builder.Services.AddSingleton<Metrics.MetricsHistory>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Metrics.MetricsHistory>());
         builder.Services.AddSingleton<UmService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<UmService>());
         // Metrics: after the UM service, whose listeners /health reports (does nothing without --metrics-listen).

@@ -4,7 +4,9 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Microsoft.Extensions.Logging.Testing;
 using OpenUM.Management;
+using Microsoft.Extensions.Time.Testing;
 using OpenUM.Security;
+using OpenUM.Server.Metrics;
 using OpenUM.TestSupport.Pki;
 
 namespace OpenUM.AdminApi.Tests;
@@ -36,6 +38,12 @@ public sealed class ApiServer : IAsyncDisposable
     /// <summary>A client certificate the server trusts (issued by its trusted CA).</summary>
     public X509Certificate2 TrustedClient => _ca.Issue("admin.example.test", serverAuth: false);
 
+    /// <summary>The clock of <see cref="History"/> (fixed unless a test moves it).</summary>
+    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 29, 14, 30, 10, TimeSpan.Zero));
+
+    /// <summary>The per-minute history the charts and GET /api/v1/metrics/history show, listening to the real instruments.</summary>
+    public MetricsHistory History { get; private set; } = null!;
+
     /// <summary>Where it listens.</summary>
     public Uri BaseAddress { get; private set; } = null!;
 
@@ -55,8 +63,10 @@ public sealed class ApiServer : IAsyncDisposable
         var trust = new TrustList([server._ca.Root, .. store.LoadTrusted()], store.LoadCrls());
         var tls = TlsContext.Create(certificate, null, trust, new PeerValidationOptions(), () => [], TimeProvider.System);
         var settings = new AdminApiSettings(new IPEndPoint(IPAddress.Loopback, 0), server.Data, null);
+        server.History = new MetricsHistory(server.Clock);
+        server.History.Start();
         server._endpoint = await AdminApiEndpoint.StartAsync(configure?.Invoke(settings) ?? settings, new CommandRunner(ManagementCommands.CreateRoot()),
-            () => tls, server.Events, TimeProvider.System, CancellationToken.None);
+            () => tls, server.History, server.Events, TimeProvider.System, CancellationToken.None);
         server.BaseAddress = new Uri($"https://localhost:{server._endpoint.EndPoint.Port}");
         return server;
     }
@@ -88,6 +98,7 @@ public sealed class ApiServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (_endpoint is not null) await _endpoint.DisposeAsync();
+        History.Dispose();
         _ca.Dispose();
         System.IO.Directory.Delete(Data, recursive: true);
     }

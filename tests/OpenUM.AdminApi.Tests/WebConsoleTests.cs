@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.RegularExpressions;
 using OpenUM.AdminApi.WebConsole;
 using OpenUM.TestSupport.Logging;
 
@@ -188,6 +189,50 @@ public sealed class WebConsoleTests : IAsyncLifetime
         Assert.Equal(0, code);
         Assert.Contains("\"outsideLineAccessCode\": \"8\"", json, StringComparison.Ordinal);
         Assert.Contains("\"voipSecurity\": \"Unsecured\"", json, StringComparison.Ordinal); // as the form showed it (no "was:" = blank): not sent
+    }
+
+    [Fact]
+    public async Task TheChartsPageAndTheHistoryEndpointShowWhatTheInstrumentsRecorded()
+    {
+        // Through the layers' own instruments, at 14:30 on the history's clock: two calls answered, one refused, one
+        // voice message durable in a maildir 3.25 s after its recording ended.
+        OpenUM.Calls.CallMetrics.CallAnswered();
+        OpenUM.Calls.CallMetrics.CallAnswered();
+        OpenUM.Calls.CallMetrics.CallRefused(OpenUM.Calls.RefusalReason.MaxCalls);
+        string audio = Path.Combine(_api.Data, "message.wav");
+        await File.WriteAllBytesAsync(audio, new byte[64]); // attached as it is
+        var ended = _api.Clock.GetUtcNow() - TimeSpan.FromSeconds(3.25);
+        await new OpenUM.Delivery.MaildirSink(Path.Combine(_api.Data, "maildir"), time: _api.Clock).DeliverAsync(
+            new OpenUM.Delivery.VoiceMessage("user1000@example.test", "", "5551234", null, "1000", ended - TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2), audio, "c1"),
+            CancellationToken.None);
+        var (cookie, _) = await SignInAsync(_api.ReadOnlyToken);
+
+        string charts = await GetAsync("/console/charts", cookie);
+        string status = await GetAsync("/console/", cookie);
+        using var client = _api.Client(_api.ReadOnlyToken);
+        using var json = System.Text.Json.JsonDocument.Parse(await client.GetStringAsync("/api/v1/metrics/history"));
+        using var stranger = _api.Client(token: null);
+        using var anonymous = await stranger.GetAsync("/api/v1/metrics/history");
+
+        Assert.Contains("<section class=\"chart\" id=\"calls\" data-current-minute=\"2026-11-29T14:30Z\" data-current=\"3\">", charts, StringComparison.Ordinal);
+        Assert.Contains("<tr data-minute=\"2026-11-29T14:30Z\" data-value=\"3\"><th scope=\"row\">2026-11-29 14:30</th><td>3</td><td>2</td><td>1</td></tr>", charts, StringComparison.Ordinal);
+        Assert.Contains("id=\"refusals\" data-current-minute=\"2026-11-29T14:30Z\" data-current=\"1\"", charts, StringComparison.Ordinal);
+        Assert.Contains("3 calls in the last 6 hours; at most 3 in a minute (14:30 UTC); 3 in the current minute (14:30 UTC); 2 answered.", charts, StringComparison.Ordinal);
+        Assert.Contains("1 voice message delivered in the last 6 hours (1 into a maildir, 0 by SMTP); mean latency 3.25 s, longest 3.25 s at 14:30 UTC.", charts, StringComparison.Ordinal);
+        Assert.Equal(3, Regex.Count(charts, "<svg [^>]*role=\"img\" aria-labelledby=\"(calls|refusals|latency)-title\""));
+        Assert.Contains(">09:00</text>", charts, StringComparison.Ordinal); // the time axis: each whole hour of the six, in UTC
+        Assert.Contains(">14:00</text>", charts, StringComparison.Ordinal);
+        Assert.Contains("id=\"compact-calls\" data-current-minute=\"2026-11-29T14:30Z\" data-current=\"3\"", status, StringComparison.Ordinal);
+        Assert.DoesNotContain("style=", charts, StringComparison.OrdinalIgnoreCase);
+        var root = json.RootElement;
+        Assert.Equal("2026-11-29T08:31:00Z", root.GetProperty("from").GetString());
+        Assert.Equal("2026-11-29T14:31:00Z", root.GetProperty("to").GetString());
+        var minute = Assert.Single(root.GetProperty("minutes").EnumerateArray());
+        Assert.Equal("2026-11-29T14:30:00Z", minute.GetProperty("start").GetString());
+        Assert.Equal((3, 2, 1, 1, 0), (minute.GetProperty("calls").GetInt32(), minute.GetProperty("answered").GetInt32(), minute.GetProperty("refusals").GetInt32(),
+            minute.GetProperty("maildirDeliveries").GetInt32(), minute.GetProperty("smtpDeliveries").GetInt32()));
+        Assert.Equal(3.25, minute.GetProperty("latencyMaxSeconds").GetDouble(), 6);
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
     }
 
     private static string Pad(string base64Url)

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Primitives;
 using OpenUM.Management;
+using OpenUM.Server.Metrics;
 
 namespace OpenUM.AdminApi.WebConsole;
 
@@ -12,7 +13,8 @@ namespace OpenUM.AdminApi.WebConsole;
 /// (so console, API and CLI cannot differ). Sign-in by token or trusted client certificate makes an in-memory session
 /// (a __Host- cookie: Secure, HttpOnly, SameSite=Strict); every POST checks the Origin and the session's anti-CSRF token.
 /// </summary>
-internal sealed class ConsoleEndpoint(CommandRunner runner, ApiAuthentication authentication, AdminApiSettings settings, ConsoleSessions sessions)
+internal sealed class ConsoleEndpoint(CommandRunner runner, ApiAuthentication authentication, AdminApiSettings settings, ConsoleSessions sessions,
+    MetricsHistory history)
 {
     /// <summary>The session cookie (the __Host- prefix: Secure, Path=/, no Domain, so no other host can set it).</summary>
     public const string CookieName = "__Host-openum-session";
@@ -60,6 +62,7 @@ internal sealed class ConsoleEndpoint(CommandRunner runner, ApiAuthentication au
         var pages = new ConsolePages(this);
         app.MapGet("/console/", pages.StatusAsync);
         app.MapGet("/console/calls", pages.CallsAsync);
+        app.MapGet("/console/charts", pages.ChartsAsync);
         app.MapGet("/console/events", pages.EventsAsync);
         app.MapGet("/console/audit", pages.AuditAsync);
         app.MapGet("/console/outbox", pages.OutboxAsync);
@@ -79,6 +82,9 @@ internal sealed class ConsoleEndpoint(CommandRunner runner, ApiAuthentication au
         // Literal segments win over {verb}: edit and remove above, any other verb of the noun (enable, disable) here.
         app.MapPost("/console/objects/{noun}/{verb}", objects.ActAsync);
     }
+
+    /// <summary>The per-minute history the Charts page draws (not a command: it lives in the server's memory).</summary>
+    public MetricsHistory History => history;
 
     /// <summary>The command tree the pages replay through.</summary>
     public System.CommandLine.RootCommand Root => runner.Root;

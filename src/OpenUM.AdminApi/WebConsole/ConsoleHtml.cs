@@ -14,7 +14,7 @@ internal static class ConsoleHtml
     /// <summary>The pages of the nav bar: path under /console/ and title.</summary>
     public static readonly (string Path, string Title)[] Nav =
     [
-        ("", "Status"), ("calls", "Active calls"), ("objects/dialplan", "Dial plans"), ("objects/gateway", "IP gateways"),
+        ("", "Status"), ("calls", "Active calls"), ("charts", "Charts"), ("objects/dialplan", "Dial plans"), ("objects/gateway", "IP gateways"),
         ("objects/huntgroup", "Hunt groups"), ("objects/mailboxpolicy", "Mailbox policies"), ("objects/mailbox", "Mailboxes"),
         ("objects/autoattendant", "Auto attendants"), ("certificates", "Certificates"), ("outbox", "Outbox"), ("events", "Events"), ("audit", "Security audit"),
     ];

@@ -16,8 +16,20 @@ internal sealed class ConsolePages(ConsoleEndpoint endpoint)
     private static readonly IReadOnlyDictionary<string, string> NoFields = new Dictionary<string, string>();
     private readonly ApiVerb _events = new("GET", "", ["events"], endpoint.Root.Subcommands.First(c => c.Name == "events"), KeyBinding.None, [0]);
 
-    /// <summary>GET /console/: `openum status --json`.</summary>
-    public Task StatusAsync(HttpContext context) => ShowAsync(context, "Status", endpoint.Verb("GET", "/status")!, 0);
+    /// <summary>GET /console/: `openum status --json`, and the last hour's calls and refusals.</summary>
+    public async Task StatusAsync(HttpContext context)
+    {
+        if (await endpoint.SessionAsync(context).ConfigureAwait(false) is not { } session) return;
+        await ShowAsync(context, session, "Status", endpoint.Verb("GET", "/status")!, 0, ConsoleCharts.Compact(endpoint.History.Read())).ConfigureAwait(false);
+    }
+
+    /// <summary>GET /console/charts: calls, refusals and delivery latency per minute over the last six hours.</summary>
+    public async Task ChartsAsync(HttpContext context)
+    {
+        if (await endpoint.SessionAsync(context).ConfigureAwait(false) is not { } session) return;
+        await ConsoleEndpoint.Html(context, 200, ConsoleHtml.Page("Charts", ConsoleCharts.Page(endpoint.History.Read()), session, refreshSeconds: 60))
+            .ConfigureAwait(false);
+    }
 
     /// <summary>GET /console/calls: `openum calls list --json`.</summary>
     public Task CallsAsync(HttpContext context) => ShowAsync(context, "Active calls", endpoint.Verb("GET", "/calls")!, 5);

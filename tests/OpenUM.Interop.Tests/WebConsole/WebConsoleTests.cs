@@ -8,10 +8,11 @@ namespace OpenUM.Interop.Tests.WebConsole;
 /// <summary>
 /// The web console of a real `openum serve --admin-api-port`, in Debian's headless chromium: sign in with a token,
 /// create a dial plan and a gateway through the forms, see a SIPp call on Active calls while it is up, the Status
-/// page equal to `openum status --json` during it, and the voice message's delivery (2001) on Events. Every page
-/// visited is screenshot, has no console error, and carries the strict Content-Security-Policy. Then the objects page at
-/// phone width (390x844) without sideways scrolling, Tab through an object's page with the focus outline shown, and the
-/// objects it made removed through their Remove buttons (the first refused while still in use).
+/// page equal to `openum status --json` during it, the voice message's delivery (2001) on Events, and the call and the
+/// delivery on Charts. Every page visited is screenshot, has no console error, and carries the strict
+/// Content-Security-Policy. Then the objects page at phone width (390x844) without sideways scrolling, Tab through an
+/// object's page with the focus outline shown, and the objects it made removed through their Remove buttons (the first
+/// refused while still in use).
 /// </summary>
 public sealed class WebConsoleTests(ITestOutputHelper output)
 {
@@ -79,6 +80,7 @@ public sealed class WebConsoleTests(ITestOutputHelper output)
 
         // A call held up by a long lead-in tone (silence would end the recording early): seen on Active calls while it lasts.
         var clip = await SpeechFixtures.GetClipAsync("Please call me back.", 30);
+        var callMinute = Minute(DateTime.UtcNow);
         var call = SippCaller.LeaveMessageAsync(um, clip, output, Diagnostics);
         await UntilAsync(() =>
         {
@@ -99,9 +101,22 @@ public sealed class WebConsoleTests(ITestOutputHelper output)
         }, null, "no VoiceMessageDelivered (2001) on the Events page\n" + Diagnostics());
         await SeenAsync("08-events");
 
+        // The Charts page counts the call in the minute it was answered (read from the table's data attributes: the
+        // minute may have turned since, so every minute from the call's start to now is read) and its delivery.
+        driver.Navigate().GoToUrl(site + "/console/charts");
+        var now = Minute(DateTime.UtcNow);
+        bool InCall(IWebElement row) => DateTime.ParseExact(row.GetAttribute("data-minute")!, "yyyy-MM-dd'T'HH:mm'Z'", CultureInfo.InvariantCulture,
+            DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal) is var m && m >= callMinute && m <= now;
+        var calls = driver.FindElements(By.CssSelector("#calls-table tr[data-minute]")).Where(InCall)
+            .Sum(r => double.Parse(r.GetAttribute("data-value")!, CultureInfo.InvariantCulture));
+        Assert.True(calls >= 1, "no call on the Charts page\n" + driver.FindElement(By.TagName("main")).Text);
+        Assert.Contains(driver.FindElements(By.CssSelector("#latency-table tr[data-minute]")), InCall);
+        Assert.Equal(3, driver.FindElements(By.CssSelector("section.chart svg[role=img]")).Count);
+        await SeenAsync("09-charts");
+
         driver.Navigate().GoToUrl(site + "/console/audit");
         Assert.Contains("OUM-SEC-", driver.FindElement(By.TagName("main")).Text, StringComparison.Ordinal);
-        await SeenAsync("09-audit");
+        await SeenAsync("10-audit");
 
         // The certificate the server presents, with its days left as `openum cert list` counts them, and the request form
         // prefilled with its subject.
@@ -114,13 +129,13 @@ public sealed class WebConsoleTests(ITestOutputHelper output)
             Assert.Equal(inUse.GetProperty("daysLeft").GetInt32().ToString(CultureInfo.InvariantCulture), card.FindElement(By.CssSelector("[data-field='daysLeft']")).Text);
             Assert.Equal(inUse.GetProperty("subject").GetString(), driver.FindElement(By.Id("f-subject")).GetAttribute("value"));
         }
-        await SeenAsync("10-certificates");
+        await SeenAsync("11-certificates");
 
         // A phone (390x844 CSS pixels): the page never scrolls sideways (wide tables scroll inside their own box), forms stack.
         var chrome = (OpenQA.Selenium.Chromium.ChromiumDriver)driver;
         chrome.ExecuteCdpCommand("Emulation.setDeviceMetricsOverride",
             new Dictionary<string, object?> { ["width"] = 390, ["height"] = 844, ["deviceScaleFactor"] = 3, ["mobile"] = true });
-        foreach (var (path, shot) in new[] { ("/console/objects/gateway", "11-phone-gateways"), ("/console/objects/dialplan/edit?key=WebPlan", "12-phone-dialplan-edit") })
+        foreach (var (path, shot) in new[] { ("/console/objects/gateway", "12-phone-gateways"), ("/console/objects/dialplan/edit?key=WebPlan", "13-phone-dialplan-edit") })
         {
             driver.Navigate().GoToUrl(site + path);
             var width = (long)((IJavaScriptExecutor)driver).ExecuteScript("return document.documentElement.scrollWidth")!;
@@ -147,13 +162,13 @@ public sealed class WebConsoleTests(ITestOutputHelper output)
         await RemoveAsync("gateway", "webgw", "is still used by hunt group 'webgw-WebPlan'");
         // A refusal is answered 400, which chromium logs as the one console error of this page.
         Assert.Contains("/console/objects/gateway/remove?key=webgw - Failed to load resource: the server responded with a status of 400", Assert.Single(browser.TakeConsoleErrors()), StringComparison.Ordinal);
-        await SeenAsync("13-remove-refused");
+        await SeenAsync("14-remove-refused");
         foreach (var (noun, key) in new[] { ("huntgroup", "webgw-WebPlan"), ("gateway", "webgw"), ("dialplan", "WebPlan") })
         {
             await RemoveAsync(noun, key, "Removed ");
             Assert.NotEqual(0, (await um.CliAsync(noun, "get", key)).ExitCode);
         }
-        await SeenAsync("14-removed");
+        await SeenAsync("15-removed");
 
         // Opens the object's page, follows Remove…, confirms; the page it leads to says expected.
         async Task RemoveAsync(string noun, string key, string expected)
@@ -186,6 +201,8 @@ public sealed class WebConsoleTests(ITestOutputHelper output)
         }
         Assert.Fail("the Status page differs from `openum status --json`:\n" + string.Join('\n', differences));
     }
+
+    private static DateTime Minute(DateTime utc) => new(utc.Year, utc.Month, utc.Day, utc.Hour, utc.Minute, 0, DateTimeKind.Utc);
 
     // WebDriver gives an element's text with its white space collapsed and trimmed.
     private static string Spaces(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
