@@ -28,6 +28,7 @@ internal static class ServeCommand
             "Example: openum serve --sip-tcp-port 5060 --sip-tls-port 5061 --rtp-ports 16384-17383") { tcp, tls, fqdn, udp, rtp, listen, logTarget, logMaxSize, logFiles, metricsListen, metricsTls, apiPort, apiAddress };
         command.SetAction(async (result, ct) =>
         {
+            ResidentTiering.Ensure();
             var data = CliContext.Data(result);
             OpenUM.Directory.Postgres.StoreLocation? store;
             try

@@ -9,7 +9,8 @@ namespace OpenUM.Interop.Tests.Hostile;
 /// every thread the .NET runtime starts first waits on a pipe(2) of its own, so at the limit no thread can start:
 /// a server that then needs a new thread pool thread, or tiered compilation's background thread, dies with
 /// "Out of memory." (the OutOfMemoryException of the failed start reaches the runtime's timer thread, or whichever
-/// call wanted the thread). Here the limit is cut to the lowest free descriptor of an idle server, whose idle
+/// call wanted the thread). So the server starts its pool threads at once and keeps them, and keeps tiered
+/// compilation's thread for good. Here the limit is cut to the lowest free descriptor of an idle server, whose idle
 /// threads would normally have exited, while its timers go on (the store poll every second, the outbox worker's
 /// retry every 2 s).
 /// </summary>
@@ -31,6 +32,10 @@ public sealed class DescriptorLimitTests(ITestOutputHelper output)
         });
         await Task.Delay(TimeSpan.FromSeconds(2));
         int pid = server.ServerPid;
+        // Tiered compilation's thread is still there, though the environment given said it could exit after 50 ms idle:
+        // `openum serve` started again with it kept for good, so it never has to start at the limit.
+        Assert.Contains(".NET Tiered Com", ThreadNames(pid));
+        Assert.Contains("DOTNET_TC_BackgroundWorkerTimeoutMs=FFFFFFFF", File.ReadAllText($"/proc/{pid}/environ").Split('\0'));
         var (soft, hard) = OpenFilesLimit(pid);
         int lowestFree = LowestFreeDescriptor(pid);
         int before = server.Um.ReadEvents().Count;
@@ -62,6 +67,9 @@ public sealed class DescriptorLimitTests(ITestOutputHelper output)
 
     private static IEnumerable<ServerEvent> AtTheLimit(TlsUmServer server, int before) =>
         server.EventsSince(before, 2025).Where(e => e.Raw.Contains("Too many open files", StringComparison.Ordinal));
+
+    private static string[] ThreadNames(int pid) =>
+        [.. new DirectoryInfo($"/proc/{pid}/task").EnumerateDirectories().Select(t => File.ReadAllText(Path.Combine(t.FullName, "comm")).Trim())];
 
     // Soft and hard RLIMIT_NOFILE of a process.
     private static (long Soft, long Hard) OpenFilesLimit(int pid)
