@@ -8,7 +8,7 @@ namespace OpenUM.AdminApi;
 
 /// <summary>Who sent a request, as audit events name them, and what they may do.</summary>
 /// <param name="Actor">"token:ops@127.0.0.1" or "cert:CN=admin 3A4F...@192.0.2.7".</param>
-internal sealed record ApiPrincipal(string Actor, AdminScope Scope);
+internal sealed record ApiPrincipal(string Actor, AdminScope Scope, string? TokenSha256 = null);
 
 /// <summary>
 /// Authentication of one request: a client certificate (already validated against the trusted store during the TLS
@@ -34,7 +34,7 @@ internal sealed class ApiAuthentication(string dataDirectory, ILogger logger, Ti
         if (string.IsNullOrEmpty(header)) failure = "no credentials (no client certificate, no Authorization header)";
         else if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) failure = "the Authorization header is not a Bearer token";
         else if (AdminTokens.Find(Tokens(), header["Bearer ".Length..].Trim()) is { } token)
-            return new ApiPrincipal($"token:{token.Name}@{address}", token.Scope);
+            return new ApiPrincipal($"token:{token.Name}@{address}", token.Scope, token.Sha256);
         else failure = "unknown or removed token";
         Failed(address, failure);
         return null;
@@ -51,10 +51,18 @@ internal sealed class ApiAuthentication(string dataDirectory, ILogger logger, Ti
         if (string.IsNullOrWhiteSpace(token) && context.Connection.ClientCertificate is { } certificate)
             return new ApiPrincipal($"console:cert:{certificate.Subject} {certificate.Thumbprint}@{address}", AdminScope.Admin);
         if (!string.IsNullOrWhiteSpace(token) && AdminTokens.Find(Tokens(), token.Trim()) is { } found)
-            return new ApiPrincipal($"console:{found.Name}@{address}", found.Scope);
+            return new ApiPrincipal($"console:{found.Name}@{address}", found.Scope, found.Sha256);
         Failed(address, string.IsNullOrWhiteSpace(token) ? "console sign-in without a token" : "console sign-in with an unknown or removed token");
         return null;
     }
+
+    /// <summary>
+    /// Whether <paramref name="principal"/> still holds what it signed in with: its token is still in the file with the
+    /// same scope (a certificate principal holds for as long as its handshake did). A console session checks this on
+    /// every request, so `openum admin-token remove` ends the sessions of that token at once.
+    /// </summary>
+    public bool Holds(ApiPrincipal principal) =>
+        principal.TokenSha256 is not { } hash || Tokens().Any(t => t.Scope == principal.Scope && string.Equals(t.Sha256, hash, StringComparison.Ordinal));
 
     // The token itself is never logged: a mistyped one is often one character away from a good one.
     private void Failed(string address, string failure)

@@ -1,4 +1,3 @@
-using System.Collections;
 using System.Runtime.InteropServices;
 
 namespace OpenUM.Cli;
@@ -26,7 +25,7 @@ internal static class ResidentTiering
     public const string Forever = "FFFFFFFF";
 
     /// <summary>
-    /// Replaces the process with itself (same PID, arguments and descriptors) with <see cref="Variable"/> set to
+    /// Replaces the process with itself (same PID, arguments, environment and descriptors) with <see cref="Variable"/> set to
     /// <see cref="Forever"/>, unless it already is; any other value is overridden, since it would let the thread exit.
     /// Returns only when no new image is needed or execve(2) failed (then the server runs on, and says so).
     /// </summary>
@@ -35,48 +34,59 @@ internal static class ResidentTiering
         if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable(Variable) == Forever) return;
         // Only the openum executable itself: a host running the command tree in its own process keeps its image.
         if (System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name != "openum") return;
-        string[] argv;
+        byte[][] argv;
         try
         {
-            // The command line as the kernel has it (the host's own, `dotnet openum.dll ...` or `openum ...`).
-            argv = File.ReadAllText("/proc/self/cmdline").TrimEnd('\0').Split('\0');
+            // The command line as the kernel has it (the host's own, `dotnet openum.dll ...` or `openum ...`), as bytes:
+            // an argument that is not UTF-8 goes through unchanged. Each argument ends in a NUL; an empty one stays.
+            var cmdline = File.ReadAllBytes("/proc/self/cmdline").AsSpan();
+            if (cmdline.EndsWith((byte)0)) cmdline = cmdline[..^1];
+            var parts = new List<byte[]>();
+            foreach (var range in cmdline.Split((byte)0)) parts.Add(cmdline[range].ToArray());
+            argv = [.. parts];
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return;
         }
-        var environment = new List<string>();
-        foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
-            if ((string)entry.Key != Variable) environment.Add($"{entry.Key}={entry.Value}");
-        environment.Add($"{Variable}={Forever}");
-        // Only returns on failure.
-        int error = Exec("/proc/self/exe", argv, environment);
-        Console.Error.WriteLine($"warning: openum serve could not start again with {Variable}={Forever} (errno {error}); " +
+        // A response file (@FILE) was read by this image already; a pipe would be empty for the next one.
+        string why = "a response file (@FILE) is on the command line";
+        if (!argv.Any(a => a.Length > 0 && a[0] == (byte)'@'))
+        {
+            // libc's own environment, byte for byte, with the one setting changed; execv(3) passes it on.
+            int error = setenv(Variable, Forever, 1) == 0 ? Exec("/proc/self/exe", argv) : Marshal.GetLastPInvokeError();
+            why = $"errno {error}";
+        }
+        Console.Error.WriteLine($"warning: openum serve did not start again with {Variable}={Forever} ({why}); " +
             "tiered compilation's thread may then have to start at the descriptor limit. Set it in the service's environment.");
     }
 
-    private static int Exec(string path, IReadOnlyList<string> argv, IReadOnlyList<string> environment)
+    // Only returns on failure, with errno.
+    private static int Exec(string path, byte[][] argv)
     {
-        var pointers = new List<IntPtr>();
-        IntPtr[] Terminated(IReadOnlyList<string> strings)
-        {
-            var array = new IntPtr[strings.Count + 1];
-            for (int i = 0; i < strings.Count; i++) pointers.Add(array[i] = Marshal.StringToCoTaskMemUTF8(strings[i]));
-            return array;
-        }
+        var pointers = new IntPtr[argv.Length + 1];
         try
         {
-            _ = execve(path, Terminated(argv), Terminated(environment));
+            for (int i = 0; i < argv.Length; i++)
+            {
+                pointers[i] = Marshal.AllocHGlobal(argv[i].Length + 1);
+                Marshal.Copy(argv[i], 0, pointers[i], argv[i].Length);
+                Marshal.WriteByte(pointers[i], argv[i].Length, 0);
+            }
+            _ = execv(path, pointers);
             return Marshal.GetLastPInvokeError();
         }
         finally
         {
-            foreach (var pointer in pointers) Marshal.FreeCoTaskMem(pointer);
+            foreach (var pointer in pointers) if (pointer != IntPtr.Zero) Marshal.FreeHGlobal(pointer);
         }
     }
 
 #pragma warning disable SYSLIB1054 // LibraryImport needs unsafe code, which the solution keeps off.
     [DllImport("libc", SetLastError = true)]
-    private static extern int execve([MarshalAs(UnmanagedType.LPUTF8Str)] string path, IntPtr[] argv, IntPtr[] envp);
+    private static extern int execv([MarshalAs(UnmanagedType.LPUTF8Str)] string path, IntPtr[] argv);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int setenv([MarshalAs(UnmanagedType.LPUTF8Str)] string name, [MarshalAs(UnmanagedType.LPUTF8Str)] string value, int overwrite);
 #pragma warning restore SYSLIB1054
 }

@@ -76,6 +76,22 @@ public sealed class WebConsoleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RemovingTheTokenEndsTheSessionsSignedInWithIt()
+    {
+        var (cookie, csrf) = await SignInAsync(_api.AdminToken);
+        Assert.Equal(HttpStatusCode.OK, (await _browser.SendGetAsync("/console/", cookie)).StatusCode);
+
+        Assert.True(new OpenUM.Management.AdminTokens(_api.Data).Remove("ops"));
+
+        // The page and a change alike: the session no longer holds, whatever its cookie and anti-CSRF token.
+        using var page = await _browser.SendGetAsync("/console/", cookie);
+        Assert.Equal(HttpStatusCode.SeeOther, page.StatusCode);
+        Assert.Equal("/console/login", page.Headers.Location?.OriginalString);
+        using var post = await PostAsync("/console/outbox/purge", cookie, Origin, ("csrf", csrf));
+        Assert.Equal(HttpStatusCode.Forbidden, post.StatusCode);
+    }
+
+    [Fact]
     public async Task EveryConsoleAnswerHasTheStrictPolicyAndNoCaching()
     {
         var (cookie, _) = await SignInAsync(_api.AdminToken);

@@ -49,7 +49,7 @@ internal sealed class ConsoleEndpoint(CommandRunner runner, ApiAuthentication au
             context.Response.ContentType = "image/svg+xml";
             return context.Response.WriteAsync(Icon, context.RequestAborted);
         });
-        app.MapGet("/console/login", context => context.Request.Cookies[CookieName] is { } id && sessions.Find(id) is not null
+        app.MapGet("/console/login", context => Current(context) is not null
             ? Redirect(context, "/console/") : Html(context, 200, ConsoleHtml.Page("Sign in", LoginForm(context, null), null)));
         app.MapPost("/console/login", SignInAsync);
         app.MapPost("/console/logout", async context =>
@@ -118,11 +118,20 @@ internal sealed class ConsoleEndpoint(CommandRunner runner, ApiAuthentication au
         return await runner.RunAsync(tokens, session.Principal.Actor, ct).ConfigureAwait(false);
     }
 
+    // The cookie's session while its principal still holds (a removed or re-scoped token ends it at once).
+    private ConsoleSession? Current(HttpContext context)
+    {
+        if (sessions.Find(context.Request.Cookies[CookieName]) is not { } session) return null;
+        if (authentication.Holds(session.Principal)) return session;
+        sessions.Remove(session.Id);
+        return null;
+    }
+
     /// <summary>The session of a GET, or null once the browser has been sent to the sign-in page.</summary>
     public async Task<ConsoleSession?> SessionAsync(HttpContext context)
     {
         Headers(context);
-        if (sessions.Find(context.Request.Cookies[CookieName]) is { } session) return session;
+        if (Current(context) is { } session) return session;
         await Redirect(context, "/console/login").ConfigureAwait(false);
         return null;
     }
@@ -134,8 +143,9 @@ internal sealed class ConsoleEndpoint(CommandRunner runner, ApiAuthentication au
     public async Task<(ConsoleSession Session, Dictionary<string, string> Form)?> PostAsync(HttpContext context)
     {
         Headers(context);
-        var form = await FormAsync(context).ConfigureAwait(false);
-        var session = sessions.Find(context.Request.Cookies[CookieName]);
+        // No session, no form read: a stranger's post costs a cookie lookup.
+        var session = Current(context);
+        var form = session is null ? null : await FormAsync(context).ConfigureAwait(false);
         string? csrf = form?.GetValueOrDefault(CsrfField);
         if (form is null || !SameOrigin(context) || session is null || !session.CsrfMatches(csrf))
         {
