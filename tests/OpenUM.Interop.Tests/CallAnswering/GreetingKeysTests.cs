@@ -50,7 +50,7 @@ public sealed class GreetingKeysTests(ITestOutputHelper output)
             Assert.Equal("1000", (await um.WaitForEventAsync(1036, null, HangGuard)).Property("Extension"));
             Assert.True(logon.ClosedByPeer, "the server did not end the session (no messages, goodbye)\n" + logon.Describe());
             ExpectedPrompts.AssertHeard(heard, "enter-pin", "enter-extension", output);
-            Assert.DoesNotContain(SubscriberFixtures.Pin, um.EventsText());
+            SecretCheck.AssertAbsent(SubscriberFixtures.Pin, um.EventsText(), "the events");
 
             // 2. 0 without an operator: said so, then the tone, and the message is recorded as usual.
             heard = Path.Combine(work, "no-operator.wav");

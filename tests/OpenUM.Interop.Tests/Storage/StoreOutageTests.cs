@@ -113,8 +113,8 @@ public sealed class StoreOutageTests(ITestOutputHelper output) : IAsyncLifetime
             Assert.Single(um.ReadEvents(), e => e.Id == 1114);
             foreach (string secret in new[] { WrongPin, SubscriberFixtures.Pin, TempPostgres.Password })
             {
-                Assert.DoesNotContain(secret, um.EventsText(), StringComparison.Ordinal);
-                Assert.DoesNotContain(secret, um.ServerOutput, StringComparison.Ordinal);
+                SecretCheck.AssertAbsent(secret, um.EventsText(), "the events");
+                SecretCheck.AssertAbsent(secret, um.ServerOutput, "the server's output");
             }
             await um.AssertCleanStopAsync();
         }

@@ -78,7 +78,7 @@ public sealed class SelfServiceByPhoneTests(ITestOutputHelper output)
             Assert.Equal("greeting", (await um.WaitForEventAsync(2086, null, HangGuard)).Property("Kind"));
             string events = um.EventsText();
             foreach (var pin in new[] { resetPin, BadPin, NewPin })
-                Assert.DoesNotContain(pin, events);
+                SecretCheck.AssertAbsent(pin, events, "the events");
             // Heard: the refusal by voice, and the take played back on 1 (the speech, whole).
             Assert.True(call.ReceivedWav is not null, "baresip wrote no received audio\n" + call.Describe());
             ExpectedPrompts.AssertHeard(heard1, "pin-rejected", "pins-differ", output);
