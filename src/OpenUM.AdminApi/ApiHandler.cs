@@ -56,7 +56,7 @@ internal sealed class ApiHandler(CommandRunner runner, ApiAuthentication authent
         if (authentication.Authenticate(context) is not { } principal)
         {
             context.Response.Headers.WWWAuthenticate = "Bearer realm=\"openum\"";
-            await Problems.WriteAsync(context, 401, "error: send a token (Authorization: Bearer oum_...; see `openum admin-token new`) or a client certificate the server trusts.").ConfigureAwait(false);
+            await Problems.WriteAsync(context, 401, "error: send a token (Authorization: Bearer oum_...; see `openum admin-token new`) or a client certificate added with `openum admin-token new --certificate`.").ConfigureAwait(false);
             return null;
         }
         if (changes && principal.Scope != AdminScope.Admin)

@@ -31,8 +31,8 @@ internal static class OpenApiDocument
                 ["title"] = "OpenUM admin API",
                 ["version"] = "1",
                 ["description"] = "Each endpoint runs the `openum` command it names, with the request's fields as its options: the same " +
-                    "validation, messages and audit events. Authenticate with a client certificate the server trusts (Admin) or " +
-                    "\"Authorization: Bearer\" and a token from `openum admin-token new` (ReadOnly or Admin). See docs/admin-api.md.",
+                    "validation, messages and audit events. Authenticate with a client certificate added with `openum admin-token " +
+                    "new --certificate` or \"Authorization: Bearer\" and a token from `openum admin-token new` (ReadOnly or Admin). See docs/admin-api.md.",
             },
             ["security"] = new JsonArray(new JsonObject { ["bearer"] = new JsonArray() }),
             ["paths"] = paths,

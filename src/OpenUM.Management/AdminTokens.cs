@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -13,13 +14,23 @@ internal enum AdminScope
     Admin,
 }
 
-/// <summary>One admin API token as stored: its name, scope, creation time and the SHA-256 of the token (never the token).</summary>
-internal sealed record AdminToken(string Name, AdminScope Scope, DateTimeOffset Created, string Sha256);
+/// <summary>
+/// One admin API credential as stored: its name, scope and creation time, and either the SHA-256 of a bearer token (never
+/// the token) or, for a client certificate, the SHA-256 fingerprint of that certificate and its subject.
+/// </summary>
+internal sealed record AdminToken(string Name, AdminScope Scope, DateTimeOffset Created, string Sha256,
+    string? Certificate = null, string? CertificateSubject = null)
+{
+    /// <summary>What <c>admin-token get</c> shows as the credential: "token", or "certificate SUBJECT (SHA-256 ...)".</summary>
+    public string Credential => Certificate is null ? "token" : $"certificate {CertificateSubject} (SHA-256 {Certificate})";
+}
 
 /// <summary>
-/// The admin API's bearer tokens, in &lt;data-dir&gt;/admin-tokens.json (owner-only, replaced whole by a rename). A token is
+/// The admin API's credentials, in &lt;data-dir&gt;/admin-tokens.json (owner-only, replaced whole by a rename). A token is
 /// "oum_" and 256 random bits in base64url; only its SHA-256 is kept, so the file gives no usable credential, and the
-/// token is shown once, when it is made. Kept in the data directory rather than the configuration store: like the
+/// token is shown once, when it is made. A client certificate is a credential only once it is added here by name with a
+/// scope: the UM trusted store also holds the CAs of gateways and phones, and a certificate they issued must not be an
+/// administrator because the handshake accepts it. Kept in the data directory rather than the configuration store: like the
 /// server's private key it is a credential of this server's endpoint, not configuration shared with other servers.
 /// </summary>
 internal sealed class AdminTokens(string dataDirectory)
@@ -51,14 +62,27 @@ internal sealed class AdminTokens(string dataDirectory)
     {
         var tokens = List().ToList();
         if (tokens.Any(t => string.Equals(t.Name, name, StringComparison.OrdinalIgnoreCase)))
-            throw new CliException($"--name: there is already a token named '{name}' (remove it first: openum admin-token remove {name}).");
+            throw new CliException($"--name: there is already a credential named '{name}' (remove it first: openum admin-token remove {name}).");
         string token = Prefix + Base64Url(RandomNumberGenerator.GetBytes(32));
         tokens.Add(new AdminToken(name, scope, now, Hash(token)));
         Save(tokens);
         return token;
     }
 
-    /// <summary>Removes the token named <paramref name="name"/>; false when there is none.</summary>
+    /// <summary>Adds the client certificate <paramref name="certificate"/> as the credential named <paramref name="name"/>.</summary>
+    public void AddCertificate(string name, AdminScope scope, X509Certificate2 certificate, DateTimeOffset now)
+    {
+        var tokens = List().ToList();
+        if (tokens.Any(t => string.Equals(t.Name, name, StringComparison.OrdinalIgnoreCase)))
+            throw new CliException($"--name: there is already a credential named '{name}' (remove it first: openum admin-token remove {name}).");
+        string fingerprint = Fingerprint(certificate);
+        if (tokens.FirstOrDefault(t => t.Certificate == fingerprint) is { } same)
+            throw new CliException($"--certificate: this certificate is already the credential '{same.Name}' (remove it first: openum admin-token remove {same.Name}).");
+        tokens.Add(new AdminToken(name, scope, now, "", fingerprint, certificate.Subject));
+        Save(tokens);
+    }
+
+    /// <summary>Removes the credential named <paramref name="name"/>; false when there is none.</summary>
     public bool Remove(string name)
     {
         var tokens = List().ToList();
@@ -78,6 +102,16 @@ internal sealed class AdminTokens(string dataDirectory)
                 && CryptographicOperations.FixedTimeEquals(hash, Convert.FromHexString(stored))) match = token;
         return match;
     }
+
+    /// <summary>The stored credential of the client certificate <paramref name="presented"/>; null when it was never added.</summary>
+    public static AdminToken? FindCertificate(IReadOnlyList<AdminToken> tokens, X509Certificate2 presented)
+    {
+        string fingerprint = Fingerprint(presented);
+        return tokens.FirstOrDefault(t => t.Certificate == fingerprint);
+    }
+
+    /// <summary>A certificate's SHA-256 fingerprint in uppercase hex, as `openssl x509 -fingerprint -sha256` shows it without colons.</summary>
+    public static string Fingerprint(X509Certificate2 certificate) => certificate.GetCertHashString(HashAlgorithmName.SHA256);
 
     /// <summary>The SHA-256 of a token, in lowercase hex.</summary>
     public static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token)));

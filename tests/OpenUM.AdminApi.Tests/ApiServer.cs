@@ -35,8 +35,23 @@ public sealed class ApiServer : IAsyncDisposable
     /// <summary>A token with the ReadOnly scope.</summary>
     public string ReadOnlyToken { get; private set; } = "";
 
-    /// <summary>A client certificate the server trusts (issued by its trusted CA).</summary>
+    /// <summary>A client certificate the server trusts (issued by its trusted CA), not added as a credential.</summary>
     public X509Certificate2 TrustedClient => _ca.Issue("admin.example.test", serverAuth: false);
+
+    /// <summary>A trusted client certificate for <paramref name="subject"/>, added as the credential <paramref name="name"/> through the CLI.</summary>
+    public X509Certificate2 AddedClient(string name, string scope, string subject = "admin.example.test") =>
+        AddCertificate(Data, _ca.Issue(subject, serverAuth: false), name, scope);
+
+    /// <summary>`openum admin-token new --certificate` with <paramref name="certificate"/> written to a PEM file; returns the certificate.</summary>
+    public static X509Certificate2 AddCertificate(string data, X509Certificate2 certificate, string name, string scope)
+    {
+        string file = Path.Combine(data, $"{name}-client.pem");
+        File.WriteAllText(file, certificate.ExportCertificatePem());
+        var (code, _, err) = Cli.Run(data, "admin-token", "new", "--name", name, "--scope", scope, "--certificate", file);
+        Assert.True(code == 0, err);
+        File.Delete(file);
+        return certificate;
+    }
 
     /// <summary>The clock of <see cref="History"/> (fixed unless a test moves it).</summary>
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 29, 14, 30, 10, TimeSpan.Zero));

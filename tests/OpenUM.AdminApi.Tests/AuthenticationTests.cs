@@ -9,7 +9,7 @@ using OpenUM.TestSupport.Pki;
 
 namespace OpenUM.AdminApi.Tests;
 
-/// <summary>Who may do what: tokens by scope, client certificates from the trusted store, and the events of refusals.</summary>
+/// <summary>Who may do what: tokens and added client certificates by scope, the trusted store's check, and the events of refusals.</summary>
 public sealed class AuthenticationTests : IAsyncLifetime
 {
     private ApiServer _api = null!;
@@ -68,15 +68,58 @@ public sealed class AuthenticationTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ATrustedClientCertificateIsAdmin()
+    public async Task AnAddedClientCertificateHasItsScopeAndTheAuditEventNamesIt()
     {
+        using var admin = _api.AddedClient("alice", "Admin");
+        using var viewer = _api.AddedClient("bob", "ReadOnly", "viewer.example.test");
+        using var asAdmin = _api.Client(token: null, admin);
+        using var asViewer = _api.Client(token: null, viewer);
+
+        using var changed = await asAdmin.PatchAsync("/api/v1/gateway/pbx1", ApiServer.Json("""{"port": 5070}"""));
+        using var read = await asViewer.GetAsync("/api/v1/gateway/pbx1");
+        using var refused = await asViewer.PatchAsync("/api/v1/gateway/pbx1", ApiServer.Json("""{"port": 5080}"""));
+
+        Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+        Assert.Contains(File.ReadLines(Path.Combine(_api.Data, "events.jsonl")),
+            l => l.Contains("\"id\":2100", StringComparison.Ordinal) && l.Contains("cert:alice@127.0.0.1", StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Contains(_api.Events.Lines(), l => l.StartsWith("2363 ", StringComparison.Ordinal) && l.Contains("cert:bob@127.0.0.1", StringComparison.Ordinal));
+        // A token sent beside the Admin certificate decides: ReadOnly stays ReadOnly.
+        using var tokenBeside = _api.Client(_api.ReadOnlyToken, admin);
+        using var tokenRefused = await tokenBeside.PatchAsync("/api/v1/gateway/pbx1", ApiServer.Json("""{"port": 5090}"""));
+        Assert.Equal(HttpStatusCode.Forbidden, tokenRefused.StatusCode);
+    }
+
+    [Fact]
+    public async Task ATrustedClientCertificateThatWasNotAddedIsNoCredential()
+    {
+        // The trusted store also holds the CAs of gateways and phones: passing the handshake makes nobody an administrator.
         using var certificate = _api.TrustedClient;
         using var client = _api.Client(token: null, certificate);
         using var response = await client.PatchAsync("/api/v1/gateway/pbx1", ApiServer.Json("""{"port": 5070}"""));
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Contains(File.ReadLines(Path.Combine(_api.Data, "events.jsonl")),
-            l => l.Contains("\"id\":2100", StringComparison.Ordinal) && l.Contains($"cert:CN=admin.example.test {certificate.Thumbprint}@127.0.0.1", StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Contains(_api.Events.Lines(), l => l.StartsWith("2361 ", StringComparison.Ordinal)
+            && l.Contains("CN=admin.example.test", StringComparison.Ordinal) && l.Contains("was not added", StringComparison.Ordinal));
+        Assert.DoesNotContain("5070", Cli.Run(_api.Data, "gateway", "get", "pbx1", "--json").Out, StringComparison.Ordinal);
+        // With a token as well, the token decides.
+        using var withToken = _api.Client(_api.ReadOnlyToken, certificate);
+        using var read = await withToken.GetAsync("/api/v1/gateway/pbx1");
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+    }
+
+    [Fact]
+    public async Task ARemovedCertificateCredentialIsRefusedOnTheNextRequest()
+    {
+        using var certificate = _api.AddedClient("carol", "Admin", "carol.example.test");
+        using var client = _api.Client(token: null, certificate);
+        using var before = await client.GetAsync("/api/v1/dialplan");
+        Assert.Equal(0, Cli.Run(_api.Data, "admin-token", "remove", "carol").Code);
+        using var after = await client.GetAsync("/api/v1/dialplan");   // the same connection: its handshake still stands
+
+        Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode);
     }
 
     [Fact]

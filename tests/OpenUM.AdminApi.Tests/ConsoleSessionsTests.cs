@@ -7,7 +7,7 @@ namespace OpenUM.AdminApi.Tests;
 /// <summary>The console's sessions end when unused for 30 minutes or 8 hours old, and never number more than the bound.</summary>
 public sealed class ConsoleSessionsTests
 {
-    private static readonly ApiPrincipal Ops = new("console:ops@127.0.0.1", AdminScope.Admin);
+    private static readonly ApiPrincipal Ops = new("console:ops@127.0.0.1", AdminScope.Admin, new AdminToken("ops", AdminScope.Admin, DateTimeOffset.UnixEpoch, ""));
 
     [Fact]
     public void ASessionUnusedForHalfAnHourEnds()

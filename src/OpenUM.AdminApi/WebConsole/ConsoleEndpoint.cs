@@ -207,16 +207,21 @@ internal sealed class ConsoleEndpoint(CommandRunner runner, ApiAuthentication au
     private static CookieOptions CookieOptions(HttpContext context) =>
         new() { Secure = true, HttpOnly = true, SameSite = SameSiteMode.Strict, Path = "/", IsEssential = true };
 
-    // With a client certificate (one that got here passed the handshake's check against the trusted store), a button signs
-    // in with it; the token form stays, so someone holding a ReadOnly token can choose to act as it.
-    private static string LoginForm(HttpContext context, string? error)
+    // With a client certificate that passed the handshake's check and was added as a credential, a button signs in with it; the
+    // token form stays, so someone holding a ReadOnly token can choose to act as it. A trusted certificate nobody added is
+    // named, with the command that would add it: the trusted store alone makes no administrator.
+    private string LoginForm(HttpContext context, string? error)
     {
         var html = new System.Text.StringBuilder(error is null ? "" : ConsoleHtml.Error(error));
-        if (context.Connection.ClientCertificate is { } certificate)
+        if (context.Connection.ClientCertificate is { } certificate && authentication.CertificateCredential(context) is { } added)
             html.Append("<form method=\"post\" action=\"/console/login\" class=\"object\" id=\"certificate-sign-in\"><p>Your browser presented the client ")
-                .Append("certificate <strong>").Append(ConsoleHtml.E(certificate.Subject)).Append("</strong> (").Append(certificate.Thumbprint)
-                .Append("), which the UM trusted store accepts: signed in by certificate, you act with the Admin scope.</p>")
+                .Append("certificate <strong>").Append(ConsoleHtml.E(certificate.Subject)).Append("</strong>, added as the credential <strong>")
+                .Append(ConsoleHtml.E(added.Name)).Append("</strong>: signed in by certificate, you act with the ").Append(added.Scope).Append(" scope.</p>")
                 .Append("<p><button type=\"submit\">Sign in with this certificate</button></p></form><h2>Or with a token</h2>");
+        else if (context.Connection.ClientCertificate is { } other)
+            html.Append("<p id=\"certificate-not-added\">Your browser presented the client certificate <strong>").Append(ConsoleHtml.E(other.Subject))
+                .Append("</strong>, which is not an admin credential. On the server: <code>openum admin-token new --name NAME --scope Admin|ReadOnly ")
+                .Append("--certificate FILE</code>.</p>");
         return html.Append("<form method=\"post\" action=\"/console/login\" class=\"object\"><p><label for=\"token\">Admin token</label>")
             .Append("<input id=\"token\" name=\"token\" type=\"password\" autocomplete=\"off\" spellcheck=\"false\" required></p>")
             .Append("<p><small>Made on the server with <code>openum admin-token new --name NAME --scope Admin|ReadOnly</code>.</small></p>")
