@@ -117,29 +117,50 @@ internal sealed class AdminApiEndpoint : IAsyncDisposable
         return new AdminApiEndpoint(app, bound);
     }
 
-    // A token bucket per client address, checked before authentication so a flood of guesses costs the server little.
+    // A token bucket per client (an IPv4 address, an IPv6 /64: one host holds a whole /64 and could rotate through it),
+    // chained with one bucket for everyone, so that many clients together still cost bounded work. Checked before
+    // authentication, so a flood of guesses costs the server little.
     private static void RateLimits(RateLimiterOptions options, AdminApiSettings settings, ILogger logger, TimeProvider time)
     {
         var throttle = new LogThrottle(time, TimeSpan.FromSeconds(10));
-        options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-            RateLimitPartition.GetTokenBucketLimiter((context.Connection.RemoteIpAddress ?? IPAddress.None).ToString(), _ => new TokenBucketRateLimiterOptions
-            {
-                TokenLimit = settings.Burst,
-                TokensPerPeriod = settings.RequestsPerSecond,
-                ReplenishmentPeriod = settings.ReplenishmentPeriod,
-                QueueLimit = 0,
-                AutoReplenishment = true,
-            }));
+        var perClient = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+            RateLimitPartition.GetTokenBucketLimiter(ClientKey(context.Connection.RemoteIpAddress), _ =>
+                Bucket(settings.Burst, settings.RequestsPerSecond, settings.ReplenishmentPeriod)));
+        var everyone = PartitionedRateLimiter.Create<HttpContext, string>(_ =>
+            RateLimitPartition.GetTokenBucketLimiter("", _ => Bucket(settings.GlobalBurst, settings.GlobalRequestsPerSecond, settings.ReplenishmentPeriod)));
+        options.GlobalLimiter = PartitionedRateLimiter.CreateChained(perClient, everyone);
         options.OnRejected = async (rejected, ct) =>
         {
             var context = rejected.HttpContext;
-            string address = (context.Connection.RemoteIpAddress ?? IPAddress.None).ToString();
+            string client = ClientKey(context.Connection.RemoteIpAddress);
             int seconds = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out TimeSpan retryAfter) ? Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)) : 1;
             context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            if (throttle.ShouldLog(address, out int suppressed))
-                AdminApiEvents.RateLimited(logger, address, settings.RequestsPerSecond, settings.Burst, LogThrottle.Describe(suppressed));
-            await Problems.WriteAsync(context, 429, $"error: more than {settings.RequestsPerSecond} requests a second from {address}; retry after {seconds} s.").ConfigureAwait(false);
+            if (throttle.ShouldLog(client, out int suppressed))
+                AdminApiEvents.RateLimited(logger, client, settings.RequestsPerSecond, settings.Burst, settings.GlobalRequestsPerSecond, LogThrottle.Describe(suppressed));
+            await Problems.WriteAsync(context, 429, $"error: too many requests from {client} or from all clients together " +
+                $"(at most {settings.RequestsPerSecond} a second per client); retry after {seconds} s.").ConfigureAwait(false);
         };
+    }
+
+    private static TokenBucketRateLimiterOptions Bucket(int burst, int perPeriod, TimeSpan period) => new()
+    {
+        TokenLimit = burst,
+        TokensPerPeriod = perPeriod,
+        ReplenishmentPeriod = period,
+        QueueLimit = 0,
+        AutoReplenishment = true,
+    };
+
+    /// <summary>Whose bucket a request takes from: the IPv4 address (an IPv4-mapped one as IPv4), or the IPv6 /64.</summary>
+    internal static string ClientKey(IPAddress? address)
+    {
+        if (address is null) return IPAddress.None.ToString();
+        if (address.IsIPv4MappedToIPv6) return address.MapToIPv4().ToString();
+        if (address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6) return address.ToString();
+        Span<byte> bytes = stackalloc byte[16];
+        address.TryWriteBytes(bytes, out _);
+        bytes[8..].Clear();
+        return new IPAddress(bytes).ToString() + "/64";
     }
 
     /// <summary>Stops listening.</summary>

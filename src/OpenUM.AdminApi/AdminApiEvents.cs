@@ -23,6 +23,6 @@ internal static partial class AdminApiEvents
     public static partial void Forbidden(ILogger logger, string actor, string method, string path, string suppressed);
 
     [LoggerMessage(EventId = 2364, EventName = "AdminApiRateLimited", Level = LogLevel.Warning,
-        Message = "Admin API: {RemoteAddress} sent more than {PerSecond} requests a second (bursts of {Burst}); refused with 429{Suppressed}")]
-    public static partial void RateLimited(ILogger logger, string remoteAddress, int perSecond, int burst, string suppressed);
+        Message = "Admin API: {RemoteAddress} refused with 429: over its {PerSecond} requests a second (bursts of {Burst}), or all clients over {GlobalPerSecond}{Suppressed}")]
+    public static partial void RateLimited(ILogger logger, string remoteAddress, int perSecond, int burst, int globalPerSecond, string suppressed);
 }

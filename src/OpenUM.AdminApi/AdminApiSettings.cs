@@ -8,13 +8,19 @@ namespace OpenUM.AdminApi;
 /// <param name="Store">The server's `--store` as given (null: the same resolution as the CLI's, from the environment or store.conf).</param>
 internal sealed record AdminApiSettings(IPEndPoint EndPoint, string DataDirectory, string? Store)
 {
-    /// <summary>Requests one client address may make each second, on average.</summary>
+    /// <summary>Requests one client (an IPv4 address or an IPv6 /64) may make each second, on average.</summary>
     public int RequestsPerSecond { get; init; } = 10;
 
-    /// <summary>Requests one client address may make at once before it must wait (the token bucket's size).</summary>
+    /// <summary>Requests one client may make at once before it must wait (the token bucket's size).</summary>
     public int Burst { get; init; } = 40;
 
-    /// <summary>How often <see cref="RequestsPerSecond"/> requests are added back to a client's bucket.</summary>
+    /// <summary>Requests all clients together may make each second, on average: many addresses still cost bounded work.</summary>
+    public int GlobalRequestsPerSecond { get; init; } = 100;
+
+    /// <summary>Requests all clients together may make at once before they must wait.</summary>
+    public int GlobalBurst { get; init; } = 200;
+
+    /// <summary>How often <see cref="RequestsPerSecond"/> (and <see cref="GlobalRequestsPerSecond"/>) requests are added back to the buckets.</summary>
     public TimeSpan ReplenishmentPeriod { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Largest request body: the biggest object's options fit many times over.</summary>

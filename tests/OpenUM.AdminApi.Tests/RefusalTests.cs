@@ -117,4 +117,29 @@ public sealed class RefusalTests : IAsyncLifetime
         Assert.Contains(2364, OpenUM.TestSupport.Logging.FakeLogExtensions.EventIds(api.Events));
         last.Dispose();
     }
+
+    [Fact]
+    public async Task AllClientsTogetherShareOneBucketToo()
+    {
+        // Each client's bucket is large; the one for everyone holds 2: the 3rd request is over, from whichever client.
+        await using var api = await ApiServer.StartAsync(s => s with { GlobalBurst = 2, GlobalRequestsPerSecond = 1, ReplenishmentPeriod = TimeSpan.FromHours(1) });
+        using var client = api.Client(api.ReadOnlyToken);
+        var statuses = new List<HttpStatusCode>();
+        for (int i = 0; i < 3; i++)
+        {
+            using var response = await client.GetAsync("/api/v1/dialplan");
+            statuses.Add(response.StatusCode);
+        }
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], statuses);
+    }
+
+    [Theory]
+    [InlineData("192.0.2.7", "192.0.2.7")]
+    [InlineData("::ffff:192.0.2.7", "192.0.2.7")]
+    [InlineData("2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64")]
+    [InlineData("2001:db8:1:2::1", "2001:db8:1:2::/64")]
+    [InlineData("2001:db8:1:3::1", "2001:db8:1:3::/64")]
+    public void AnIPv6ClientIsItsSlash64(string address, string key) =>
+        Assert.Equal(key, AdminApiEndpoint.ClientKey(IPAddress.Parse(address)));
 }
