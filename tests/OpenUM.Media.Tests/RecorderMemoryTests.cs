@@ -4,7 +4,8 @@ using OpenUM.Media.Session;
 
 namespace OpenUM.Media.Tests;
 
-// What a recording call costs in memory: the reorder slots' buffers are made only when a packet has to wait.
+// What a recording call costs in memory: a reorder slot's buffer is taken from the shared pool only while a packet
+// waits in it, and goes back once that packet is written.
 public sealed class RecorderMemoryTests
 {
     private static readonly RecordingLimits Long = new(TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(5), '#');
@@ -38,8 +39,33 @@ public sealed class RecorderMemoryTests
         recorder.Finish();
 
         Assert.Equal(1, recorder.SlotBuffers);
+        Assert.Equal(0, recorder.HeldBuffers);
         file.Position = 0;
         var samples = AudioClip.FromWav(file).Samples.ToArray();
         Assert.Equal(Frame(0).Concat(Frame(1)).Concat(Frame(2)).ToArray(), samples);
+    }
+
+    [Fact]
+    public void AHeldBufferGoesBackOnceTheGapClosesNotWhenTheRecordingEnds()
+    {
+        using var file = new MemoryStream();
+        var recorder = new Recorder("memory.wav", new WavWriter(file), Long, TimeProvider.System, NullLogger.Instance);
+        recorder.Start();
+        var frame = Enumerable.Repeat((short)4000, 160).ToArray();
+        long now = TimeProvider.System.GetTimestamp();
+        recorder.OnAudio(7, 0, frame, now);
+        recorder.OnAudio(7, 320, frame, now); // packet 1 is missing: packet 2 waits
+        Assert.Equal(1, recorder.HeldBuffers);
+        recorder.OnAudio(7, 160, frame, now); // the gap closes: both written, the buffer returned
+        Assert.Equal(0, recorder.HeldBuffers);
+        for (uint k = 3; k < 10; k++)
+            recorder.OnAudio(7, 160 * k, frame, now);
+        Assert.Equal(0, recorder.HeldBuffers);
+        Assert.Equal(1, recorder.SlotBuffers);
+
+        recorder.OnAudio(7, 160 * 12, frame, now); // another gap, still open when the recording is abandoned
+        Assert.Equal(1, recorder.HeldBuffers);
+        recorder.Abandon();
+        Assert.Equal(0, recorder.HeldBuffers);
     }
 }

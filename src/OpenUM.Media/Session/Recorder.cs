@@ -1,3 +1,4 @@
+using System.Buffers;
 using Microsoft.Extensions.Logging;
 using OpenUM.Media.Audio;
 
@@ -72,6 +73,16 @@ internal sealed class Recorder
         {
             lock (_lock)
                 return _slotBuffers;
+        }
+    }
+
+    /// <summary>Slot buffers held right now (tests: each goes back to the pool once its packet is written).</summary>
+    internal int HeldBuffers
+    {
+        get
+        {
+            lock (_lock)
+                return _slots.Count(s => s.Samples is not null);
         }
     }
 
@@ -176,6 +187,7 @@ internal sealed class Recorder
                 _writer.Dispose();
                 throw;
             }
+            ReleaseAll();
         }
         try
         {
@@ -206,7 +218,10 @@ internal sealed class Recorder
     {
         // Also after a write failure: the file still has to be closed. Dispose is idempotent.
         lock (_lock)
+        {
             _finished = true;
+            ReleaseAll();
+        }
         _writer.Dispose();
     }
 
@@ -278,6 +293,7 @@ internal sealed class Recorder
                 {
                     slot.Used = false;
                     WriteAt((int)(slot.Timestamp - _nextTs), slot.Samples.AsSpan(0, slot.Length), slot.Arrival);
+                    Release(slot);
                     progress = true;
                 }
             }
@@ -311,6 +327,7 @@ internal sealed class Recorder
             gap = 0;
         }
         WriteAt(gap, earliest.Samples.AsSpan(0, earliest.Length), earliest.Arrival);
+        Release(earliest);
         Drain();
         return true;
     }
@@ -330,16 +347,34 @@ internal sealed class Recorder
                 slot.Timestamp = ts;
                 slot.Arrival = arrival;
                 slot.Length = samples.Length;
-                // The slot's buffer is made the first time it holds a packet: in-order audio (the usual case) never
-                // needs one, and 8 KB per slot would be most of what a recording call costs in memory.
-                if (slot.Samples is null)
-                {
-                    slot.Samples = new short[SlotCapacity];
-                    _slotBuffers++;
-                }
+                // The slot's buffer comes from the shared pool while it holds a packet, and goes back once that packet
+                // is written: in-order audio (the usual case) never needs one, a gap holds one for a packet time or
+                // two, and 8 KB per slot kept for the whole call would be most of what a recording call costs in
+                // memory (a generator that stalls makes every call's timestamps jump at once).
+                slot.Samples = ArrayPool<short>.Shared.Rent(SlotCapacity);
+                _slotBuffers++;
                 samples.CopyTo(slot.Samples);
                 return;
             }
+        }
+    }
+
+    // A write error stops the flush with packets still held; their buffers go back to the pool all the same.
+    private void ReleaseAll()
+    {
+        foreach (var slot in _slots)
+        {
+            slot.Used = false;
+            Release(slot);
+        }
+    }
+
+    private static void Release(Slot slot)
+    {
+        if (slot.Samples is { } buffer)
+        {
+            slot.Samples = null;
+            ArrayPool<short>.Shared.Return(buffer);
         }
     }
 

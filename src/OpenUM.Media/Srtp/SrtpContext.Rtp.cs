@@ -35,24 +35,25 @@ public sealed partial class SrtpContext
         state.SendStarted = true;
 
         int mki = _mki.Length;
+        var keys = Rtp;
         if (_info.IsAead)
         {
             Span<byte> nonce = stackalloc byte[12];
-            GcmNonce(_rtp.Salt, ssrc, index, nonce);
+            GcmNonce(keys.Salt, ssrc, index, nonce);
             var payload = buffer[hl..length];
-            _rtp.Aead!.Seal(nonce, payload, buffer.Slice(length, _info.RtpTagLength), packet[..hl], default);
+            keys.Aead!.Seal(nonce, payload, buffer.Slice(length, _info.RtpTagLength), packet[..hl], default);
             _mki.CopyTo(buffer[(length + _info.RtpTagLength)..]);
         }
         else
         {
             Span<byte> iv = stackalloc byte[16];
-            AesCounterMode.BuildIv(_rtp.Salt, ssrc, index, iv);
-            _rtp.Cm!.Apply(iv, buffer[hl..length]);
+            AesCounterMode.BuildIv(keys.Salt, ssrc, index, iv);
+            keys.Cm!.Apply(iv, buffer[hl..length]);
             // The MAC covers header || payload || ROC (RFC 3711 §4.2). The ROC goes where MKI and tag will be
             // (there are at least 4 bytes of room) so the hash sees one contiguous span: one call instead of two.
             BinaryPrimitives.WriteUInt32BigEndian(buffer[length..], (uint)(index >> 16));
             Span<byte> mac = stackalloc byte[SrtpAuthenticator.MacLength];
-            _rtp.Auth!.Compute(buffer[..(length + 4)], default, mac);
+            keys.Auth!.Compute(buffer[..(length + 4)], default, mac);
             _mki.CopyTo(buffer[length..]);
             mac[.._info.RtpTagLength].CopyTo(buffer[(length + mki)..]);
         }
@@ -95,11 +96,12 @@ public sealed partial class SrtpContext
         if (verdict != SrtpStatus.Ok)
             return verdict;
 
+        var keys = Rtp;
         if (_info.IsAead)
         {
             Span<byte> nonce = stackalloc byte[12];
-            GcmNonce(_rtp.Salt, ssrc, index, nonce);
-            if (!_rtp.Aead!.Open(nonce, packet[hl..body], packet.Slice(body, tag), packet[..hl], default))
+            GcmNonce(keys.Salt, ssrc, index, nonce);
+            if (!keys.Aead!.Open(nonce, packet[hl..body], packet.Slice(body, tag), packet[..hl], default))
                 return SrtpStatus.AuthenticationFailed;
         }
         else
@@ -110,13 +112,13 @@ public sealed partial class SrtpContext
             rocSlot.CopyTo(saved);
             BinaryPrimitives.WriteUInt32BigEndian(rocSlot, (uint)(index >> 16));
             Span<byte> mac = stackalloc byte[SrtpAuthenticator.MacLength];
-            _rtp.Auth!.Compute(packet[..(body + 4)], default, mac);
+            keys.Auth!.Compute(packet[..(body + 4)], default, mac);
             saved.CopyTo(rocSlot);
             if (!TagEquals(mac, packet.Slice(body + mki, tag)))
                 return SrtpStatus.AuthenticationFailed;
             Span<byte> iv = stackalloc byte[16];
-            AesCounterMode.BuildIv(_rtp.Salt, ssrc, index, iv);
-            _rtp.Cm!.Apply(iv, packet[hl..body]);
+            AesCounterMode.BuildIv(keys.Salt, ssrc, index, iv);
+            keys.Cm!.Apply(iv, packet[hl..body]);
         }
 
         state ??= _streams.Add(ssrc)!;

@@ -16,10 +16,11 @@ public sealed partial class SrtpContext : IDisposable
     private readonly byte[] _mki;
     private readonly int _window;
     private readonly ulong _lifetime;
-    private readonly SrtpSessionKeys _rtp;
-    // The SRTCP keys are derived on the first RTCP packet: most contexts (a call's receive-RTP context, a peer that
-    // sends no RTCP) never need them, and each set holds an AES-CM and an HMAC state. Until then the master key and
-    // salt are kept here (zeroed once derived, or on Dispose), so the policy's key may be disposed meanwhile.
+    // Each half's session keys are derived on its first packet: most contexts need one half only (a call's receive-RTP
+    // context no SRTCP keys, the RTCP port's context no SRTP keys; a peer that sends no RTCP none there at all), and each
+    // set holds an AES-CM and an HMAC state. Until both exist the master key and salt are kept here (zeroed once both
+    // are derived, or on Dispose), so the policy's key may be disposed meanwhile.
+    private SrtpSessionKeys? _rtp;
     private SrtpSessionKeys? _rtcp;
     private byte[]? _masterKey, _masterSalt;
     private readonly SrtpCryptoPath _cryptoPath;
@@ -35,9 +36,7 @@ public sealed partial class SrtpContext : IDisposable
 
     /// <summary>As the public constructor, choosing the HMAC-SHA1 implementation (tests compare both).</summary>
     internal SrtpContext(SrtpPolicy policy, SrtpCryptoPath cryptoPath)
-        : this(Usable(policy).Key.Suite, policy.Key.Mki.Span, policy.Key.Lifetime, policy.ReplayWindow,
-            SrtpSessionKeys.Derive(SrtpSuites.Info(policy.Key.Suite), policy.Key.Key.Span, policy.Key.Salt.Span, SrtpKeyDerivation.RtpEncryption, cryptoPath),
-            rtcp: null)
+        : this(Usable(policy).Key.Suite, policy.Key.Mki.Span, policy.Key.Lifetime, policy.ReplayWindow, rtp: null, rtcp: null)
     {
         _masterKey = policy.Key.Key.ToArray();
         _masterSalt = policy.Key.Salt.ToArray();
@@ -52,8 +51,8 @@ public sealed partial class SrtpContext : IDisposable
         return policy;
     }
 
-    /// <summary>A context over ready session keys (known-answer tests).</summary>
-    internal SrtpContext(SrtpSuite suite, ReadOnlySpan<byte> mki, ulong? lifetime, int replayWindow, SrtpSessionKeys rtp, SrtpSessionKeys? rtcp)
+    /// <summary>A context over ready session keys (known-answer tests; null halves only from the public constructor).</summary>
+    internal SrtpContext(SrtpSuite suite, ReadOnlySpan<byte> mki, ulong? lifetime, int replayWindow, SrtpSessionKeys? rtp, SrtpSessionKeys? rtcp)
     {
         _info = SrtpSuites.Info(suite);
         _mki = mki.ToArray();
@@ -82,10 +81,10 @@ public sealed partial class SrtpContext : IDisposable
     public ulong PacketCount => _used;
 
     /// <summary>True when HMAC-SHA1 runs on the libcrypto binding rather than the portable path.</summary>
-    internal bool UsesNativeHmac => _rtp.Auth?.IsNative ?? false;
+    internal bool UsesNativeHmac => Rtp.Auth?.IsNative ?? false;
 
     /// <summary>True when AES-GCM runs on the libcrypto binding rather than the BCL's AesGcm.</summary>
-    internal bool UsesNativeGcm => _rtp.Aead?.IsNative ?? false;
+    internal bool UsesNativeGcm => Rtp.Aead?.IsNative ?? false;
 
     /// <summary>Zeroes and releases all session keys.</summary>
     public void Dispose()
@@ -93,23 +92,30 @@ public sealed partial class SrtpContext : IDisposable
         if (_disposed)
             return;
         _disposed = true;
-        _rtp.Dispose();
+        _rtp?.Dispose();
         _rtcp?.Dispose();
         ForgetMasterKey();
     }
 
+    /// <summary>True once the SRTP session keys exist (tests: the RTCP port's context never needs them).</summary>
+    internal bool HasRtpKeys => _rtp is not null;
+
     /// <summary>True once the SRTCP session keys exist (tests: a context that saw no RTCP has none).</summary>
     internal bool HasRtcpKeys => _rtcp is not null;
 
-    private SrtpSessionKeys Rtcp => _rtcp ??= DeriveRtcp();
+    private SrtpSessionKeys Rtp => _rtp ??= DeriveKeys(SrtpKeyDerivation.RtpEncryption);
 
-    private SrtpSessionKeys DeriveRtcp()
+    private SrtpSessionKeys Rtcp => _rtcp ??= DeriveKeys(SrtpKeyDerivation.RtcpEncryption);
+
+    private SrtpSessionKeys DeriveKeys(byte encLabel)
     {
         // Unreachable without keys (callers check _disposed first); never derive from an absent (all-zero) key.
         if (_masterKey is null || _masterSalt is null)
             throw new ObjectDisposedException(nameof(SrtpContext));
-        var keys = SrtpSessionKeys.Derive(_info, _masterKey, _masterSalt, SrtpKeyDerivation.RtcpEncryption, _cryptoPath);
-        ForgetMasterKey();
+        var keys = SrtpSessionKeys.Derive(_info, _masterKey, _masterSalt, encLabel, _cryptoPath);
+        // The caller stores this half; the master key is needed only while the other half is still missing.
+        if ((encLabel == SrtpKeyDerivation.RtpEncryption ? _rtcp : _rtp) is not null)
+            ForgetMasterKey();
         return keys;
     }
 
