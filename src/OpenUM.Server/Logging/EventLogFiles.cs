@@ -41,36 +41,78 @@ public static class EventLogFiles
     /// <summary>
     /// The last <paramref name="last"/> (0 = all) items that <paramref name="select"/> makes of the lines of
     /// events.jsonl and its rotated files, oldest first. Lines <paramref name="select"/> maps to null (other
-    /// events, a line cut short) are skipped. Files are read newest first until enough items are found.
+    /// events, a line cut short) are skipped. Each file is read from its end backwards until enough items are found:
+    /// the console's event page asks for the last 50 every 5 s, and that must not cost a read (and a parse) of the
+    /// whole file, however large it has grown.
     /// </summary>
     public static List<T> ReadLast<T>(string current, Func<string, T?> select, int last) where T : class
     {
         var files = OpenNewestFirst(current);
-        var perFile = new List<List<T>>();
-        int total = 0;
+        var newestFirst = new List<T>();
         try
         {
             foreach (var file in files)
             {
-                var items = new List<T>();
-                using (var reader = new StreamReader(file, leaveOpen: true))
-                    while (reader.ReadLine() is { } line)
-                        if (line.Length > 0 && select(line) is { } item)
-                            items.Add(item);
-                perFile.Add(items);
-                total += items.Count;
-                if (last > 0 && total >= last)
-                    break;
+                foreach (string line in LinesNewestFirst(file))
+                {
+                    if (select(line) is not { } item) continue;
+                    newestFirst.Add(item);
+                    if (last > 0 && newestFirst.Count == last) break;
+                }
+                if (last > 0 && newestFirst.Count == last) break;
             }
         }
         finally
         {
             foreach (var file in files) file.Dispose();
         }
-        var all = new List<T>(total);
-        for (int i = perFile.Count - 1; i >= 0; i--)
-            all.AddRange(perFile[i]);
-        return last > 0 && all.Count > last ? all[^last..] : all;
+        newestFirst.Reverse();
+        return newestFirst;
+    }
+
+    /// <summary>Longest line kept when reading backwards; a longer one (never written by the server) is skipped.</summary>
+    public const int MaxLineBytes = 1024 * 1024;
+
+    /// <summary>
+    /// The non-empty lines of <paramref name="file"/> from its end to its start (as it was when called: lines appended
+    /// meanwhile are not read), in 64 KiB blocks. Lines split on the byte '\n', which UTF-8 never uses inside a character.
+    /// </summary>
+    internal static IEnumerable<string> LinesNewestFirst(FileStream file)
+    {
+        const int Block = 64 * 1024;
+        long position = file.Length;
+        var block = new byte[Block];
+        // The bytes after the last newline seen so far, not yet known to be a whole line (their start is further back).
+        byte[] partial = [];
+        bool tooLong = false;
+        while (position > 0)
+        {
+            int n = (int)Math.Min(Block, position);
+            position -= n;
+            file.Position = position;
+            file.ReadExactly(block, 0, n);
+            int end = n;
+            for (int i = n - 1; i >= 0; i--)
+            {
+                if (block[i] != (byte)'\n') continue;
+                if (Line(block.AsSpan(i + 1, end - i - 1), partial, tooLong) is { } line) yield return line;
+                partial = [];
+                tooLong = false;
+                end = i;
+            }
+            // What precedes the first newline of this block continues into the block before it.
+            if (tooLong || partial.Length + end > MaxLineBytes)
+                (partial, tooLong) = ([], true);
+            else
+                partial = [.. block.AsSpan(0, end), .. partial];
+        }
+        if (Line([], partial, tooLong) is { } first) yield return first;
+    }
+
+    private static string? Line(ReadOnlySpan<byte> head, byte[] rest, bool tooLong)
+    {
+        if (tooLong || head.Length + rest.Length == 0 || head.Length + rest.Length > MaxLineBytes) return null;
+        return rest.Length == 0 ? System.Text.Encoding.UTF8.GetString(head) : System.Text.Encoding.UTF8.GetString([.. head, .. rest]);
     }
 
     /// <summary>

@@ -92,4 +92,31 @@ public class EventLogReadingTests
         Assert.Equal(Path.Combine("data", "events.1.jsonl"), EventLogFiles.RotatedPath(Path.Combine("data", "events.jsonl"), 1));
         Assert.Equal(Path.Combine("data", "events.12.jsonl"), EventLogFiles.RotatedPath(Path.Combine("data", "events.jsonl"), 12));
     }
+
+    [Fact]
+    public void ALargeFileIsReadFromItsEndAcrossBlocksAndCharacters()
+    {
+        using var dir = new TempDir();
+        string path = dir.File("events.jsonl");
+        // 6,000 lines of varying length with characters of 2, 3 and 4 bytes: lines cross the 64 KiB blocks anywhere.
+        static string Wide(int seq) => $"{{\"id\":9001,\"properties\":{{\"writer\":\"{new string('é', seq % 7)}€😀\",\"seq\":{seq}}}}}";
+        File.WriteAllLines(path, Enumerable.Range(1, 6000).Select(Wide));
+        int looked = 0;
+        var lastThree = EventLogFiles.ReadLast(path, line => { looked++; return TestEvents.Parse(line) is { } e ? (object)e.Seq : null; }, 3);
+
+        Assert.Equal([5998, 5999, 6000], lastThree.Cast<int>());
+        Assert.Equal(3, looked);   // the other 5,997 lines were never read into strings
+        Assert.Equal(Enumerable.Range(1, 6000), Read(path, 0));
+        Assert.All(EventLogFiles.ReadLast(path, line => line, 0), l => Assert.EndsWith("}", l, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ALineLongerThanTheLimitIsSkippedAndTheOthersRead()
+    {
+        using var dir = new TempDir();
+        string path = dir.File("events.jsonl");
+        File.WriteAllText(path, Line(1) + "\n" + new string('x', EventLogFiles.MaxLineBytes + 10) + "\n" + Line(2) + "\n");
+
+        Assert.Equal([1, 2], Read(path, 0));
+    }
 }
