@@ -89,6 +89,6 @@ internal static partial class MediaLog
     public static partial void RecordingClamped(ILogger logger, string wavPath, TimeSpan gapNotFilled, TimeSpan audioDropped);
 
     [LoggerMessage(EventId = 2319, Level = LogLevel.Warning,
-        Message = "RTP receive loop on port {LocalPort} ended by closing its socket: {Reason} ({Count} so far)")]
-    public static partial void ReceiveLoopNotWoken(ILogger logger, int localPort, string reason, long count);
+        Message = "RTP receive loop on port {LocalPort} ended by closing its socket: {Reason}")]
+    public static partial void ReceiveLoopNotWoken(ILogger logger, int localPort, string reason);
 }

@@ -21,7 +21,6 @@ internal sealed class ReceiveLoops
     /// <summary>How long a sent wake may take before the socket is closed under the loop.</summary>
     public static readonly TimeSpan WakeGrace = TimeSpan.FromSeconds(2);
 
-    private static long s_notWoken;
     private readonly RtpReceiver _receiver;
     private readonly Socket _socket, _rtcpSocket;
     private readonly int _localPort;
@@ -63,7 +62,8 @@ internal sealed class ReceiveLoops
         }
         catch (TimeoutException)
         {
-            NotWoken(_rtpLoop.IsCompleted ? _localPort + 1 : _localPort, "no wake arrived in time; is loopback traffic filtered?");
+            MediaLog.ReceiveLoopNotWoken(_logger, _rtpLoop.IsCompleted ? _localPort + 1 : _localPort,
+                "no wake arrived in time; is loopback traffic filtered?");
             _socket.Dispose();
             _rtcpSocket.Dispose();
             await loops.ConfigureAwait(false);
@@ -74,15 +74,9 @@ internal sealed class ReceiveLoops
     {
         if (loop.IsCompleted || Wake(socket))
             return;
-        NotWoken(port, "the wake could not be sent");
+        // Not rate-limited: at most two per call, no peer can cause it, and it says the host needs fixing.
+        MediaLog.ReceiveLoopNotWoken(_logger, port, "the wake could not be sent");
         socket.Dispose();
-    }
-
-    private void NotWoken(int port, string reason)
-    {
-        long n = Interlocked.Increment(ref s_notWoken);
-        if (MediaLog.IsPowerOfTen(n))
-            MediaLog.ReceiveLoopNotWoken(_logger, port, reason, n);
     }
 
     // An empty datagram to the socket's own address; a wildcard is reached on loopback (a dual-mode socket on IPv6's,
