@@ -87,4 +87,8 @@ internal static partial class MediaLog
     [LoggerMessage(EventId = 2318, Level = LogLevel.Warning,
         Message = "Recording {WavPath}: the RTP stream claimed more audio than time passed; {GapNotFilled} of timestamp gaps not filled with silence, {AudioDropped} of audio beyond the elapsed time dropped")]
     public static partial void RecordingClamped(ILogger logger, string wavPath, TimeSpan gapNotFilled, TimeSpan audioDropped);
+
+    [LoggerMessage(EventId = 2319, Level = LogLevel.Warning,
+        Message = "RTP receive loop on port {LocalPort} ended by closing its socket: {Reason}")]
+    public static partial void ReceiveLoopNotWoken(ILogger logger, int localPort, string reason);
 }

@@ -32,12 +32,11 @@ public sealed class MediaSession : IAsyncDisposable, IPacedSource
     // One lock for the session and its parts: the negotiated media, the send address, the SDP address and the SRTP
     // contexts change together under it (Start, Update, a learned source), and the clock's tick sends under it.
     private readonly Lock _lock = new();
-    private readonly CancellationTokenSource _cts = new();
     private readonly MediaSecurity _security;
     private readonly RtpSender _sender;
     private readonly RtpSourceGate _gate;
     private readonly RtpReceiver _receiver;
-    private Task _receiveTask = Task.CompletedTask, _rtcpTask = Task.CompletedTask;
+    private readonly ReceiveLoops _loops;
     private volatile NegotiatedMedia? _media;
     private volatile bool _disposed;
     // Claimed under _lock before the file is created and released after it is complete: one recording at a time.
@@ -57,6 +56,7 @@ public sealed class MediaSession : IAsyncDisposable, IPacedSource
         _sender = new RtpSender(socket, port, _lock, _security, clock, this, logger);
         _gate = new RtpSourceGate(socket.AddressFamily, port, _lock, _sender, _time, logger);
         _receiver = new RtpReceiver(socket, rtcpSocket, port, _gate, _security, _time, logger);
+        _loops = new ReceiveLoops(_receiver, socket, rtcpSocket, port, _time, logger);
     }
 
     /// <summary>Binds a UDP socket on a random free even port of <paramref name="ports"/> (ports in use by other processes are skipped).</summary>
@@ -177,6 +177,13 @@ public sealed class MediaSession : IAsyncDisposable, IPacedSource
 
     internal void OnDatagram(Span<byte> packet, SocketAddress from) => _receiver.OnDatagram(packet, from);
 
+    // Test hook: replaces the wake that ends the receive loops (false = it could not be sent).
+    internal Func<Socket, bool> ReceiveLoopWake
+    {
+        get => _loops.Wake;
+        set => _loops.Wake = value;
+    }
+
     /// <summary>Starts receiving, and sending when the direction allows it; sources are learned by <see cref="MediaSourcePolicy.Default"/>.</summary>
     public void Start(NegotiatedMedia media) => Start(media, MediaSourcePolicy.Default);
 
@@ -193,6 +200,8 @@ public sealed class MediaSession : IAsyncDisposable, IPacedSource
                 $"Probation must be {MediaSourcePolicy.MinProbation}-{MediaSourcePolicy.MaxProbation} packets.");
         lock (_lock)
         {
+            // Checked again under the lock: a loop started after DisposeAsync looked would never be ended.
+            ObjectDisposedException.ThrowIf(_disposed, this);
             if (_media is not null)
                 throw new InvalidOperationException("The media session is already started; use Update for a re-INVITE.");
             var sdp = ToSocketAddress(media.RemoteRtp);
@@ -201,8 +210,7 @@ public sealed class MediaSession : IAsyncDisposable, IPacedSource
             _gate.Configure(sources, sdp, signalling);
             _security.Apply(media.Srtp);
             SetMedia(media);
-            _receiveTask = Task.Run(() => _receiver.ReceiveAsync(rtcp: false, _cts.Token));
-            _rtcpTask = Task.Run(() => _receiver.ReceiveAsync(rtcp: true, _cts.Token));
+            _loops.Start();
         }
     }
 
@@ -373,16 +381,10 @@ public sealed class MediaSession : IAsyncDisposable, IPacedSource
             // In the same critical section: no frame is queued or sent once disposal began.
             _sender.Stop();
         }
-        _cts.Cancel();
+        // The loops end before their sockets close: closed under a pending receive, they would end by an exception.
+        await _loops.StopAsync().ConfigureAwait(false);
         _socket.Dispose();
         _rtcpSocket.Dispose();
-        try
-        {
-            await Task.WhenAll(_receiveTask, _rtcpTask).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-        }
         // Playout first: a clock tick may be protecting a packet until its item is gone.
         _sender.CancelPlayout();
         lock (_lock)
@@ -390,6 +392,5 @@ public sealed class MediaSession : IAsyncDisposable, IPacedSource
         _receiver.Recorder?.RequestStop(RecordingStopReason.Cancelled);
         _gate.WarnIfNothingHeard(null);
         _ports.Return(LocalPort);
-        _cts.Dispose();
     }
 }

@@ -35,6 +35,7 @@ internal sealed class RtpReceiver
     private volatile NegotiatedMedia? _media;
     private volatile Recorder? _recorder;
     private volatile CngDetector? _faxTone;
+    private volatile bool _closing;
 
     // RFC 4733 de-duplication: one event per (SSRC, RTP timestamp).
     private bool _haveEvent;
@@ -96,8 +97,11 @@ internal sealed class RtpReceiver
         _sequence.PacketsLost, Interlocked.Read(ref _malformed), Interlocked.Read(ref _ignored) + _gate.OnProbation,
         _gate.Unexpected, Interlocked.Read(ref _badPayloadSize));
 
-    /// <summary>Receives on the RTP port, or with <paramref name="rtcp"/> on the RTCP port, until the session ends.</summary>
-    public async Task ReceiveAsync(bool rtcp, CancellationToken ct)
+    /// <summary>
+    /// Receives on the RTP port, or with <paramref name="rtcp"/> on the RTCP port, until <see cref="ReceiveLoops"/>
+    /// ends it. Safe to call under the session's lock: a datagram already queued is handled on the thread pool.
+    /// </summary>
+    public async Task ReceiveAsync(bool rtcp)
     {
         var socket = rtcp ? _rtcpSocket : _socket;
         int port = rtcp ? _localPort + 1 : _localPort;
@@ -106,22 +110,28 @@ internal sealed class RtpReceiver
         try
         {
             var from = new SocketAddress(socket.AddressFamily);
-            while (!ct.IsCancellationRequested)
+            bool first = true;
+            while (true)
             {
                 int n;
                 try
                 {
-                    n = await socket.ReceiveFromAsync(buffer.AsMemory(), SocketFlags.None, from, ct).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
+                    var receive = socket.ReceiveFromAsync(buffer.AsMemory(), SocketFlags.None, from);
+                    if (first)
+                    {
+                        // Started by the caller's thread instead of Task.Run: only a datagram that was already
+                        // waiting costs the hand-off (the caller holds the session's lock).
+                        first = false;
+                        if (receive.IsCompleted)
+                            await Task.CompletedTask.ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
+                    }
+                    n = await receive.ConfigureAwait(false);
                 }
                 catch (ObjectDisposedException)
                 {
                     return;
                 }
-                catch (SocketException ex) when (ex.SocketErrorCode is SocketError.MessageSize or SocketError.ConnectionReset)
+                catch (SocketException ex) when (!Closing && ex.SocketErrorCode is SocketError.MessageSize or SocketError.ConnectionReset)
                 {
                     // Oversized datagram, or an ICMP error surfaced on the socket: the socket is still usable.
                     if (!rtcp)
@@ -133,10 +143,14 @@ internal sealed class RtpReceiver
                 }
                 catch (SocketException ex)
                 {
-                    if (!ct.IsCancellationRequested)
+                    if (!Closing)
                         MediaLog.ReceiveFailed(_logger, port, ex);
                     return;
                 }
+                // The flag ends the loop, whatever the datagram: the wake is an empty one from the socket to itself,
+                // but no datagram from outside can end a call's loop (before closing, an empty one is malformed).
+                if (Closing)
+                    return;
                 try
                 {
                     if (rtcp)
@@ -157,6 +171,13 @@ internal sealed class RtpReceiver
         {
             ReceiveBuffers.Return(buffer); // the loop has ended: no receive is pending on it
         }
+    }
+
+    /// <summary>Set once the session closes (<see cref="ReceiveLoops.StopAsync"/>): each loop returns after its next receive.</summary>
+    public bool Closing
+    {
+        get => _closing;
+        set => _closing = value;
     }
 
     private void OnRtcpDatagram(Span<byte> packet, SocketAddress from)
