@@ -182,6 +182,10 @@ public sealed class WebConsoleTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Forbidden, without.StatusCode);
         Assert.Equal(HttpStatusCode.SeeOther, retry.StatusCode);
         Assert.Contains("outbox retry: done.", page, StringComparison.Ordinal);
+        // Said once, from the session: the page shows it no more, and no URL can put words on a console page.
+        Assert.DoesNotContain("outbox retry: done.", await GetAsync(retry.Headers.Location!.OriginalString, cookie), StringComparison.Ordinal);
+        Assert.DoesNotContain("?", retry.Headers.Location!.OriginalString, StringComparison.Ordinal);
+        Assert.DoesNotContain("Call 555", await GetAsync("/console/outbox?done=Call%20555", cookie), StringComparison.Ordinal);
         Assert.Contains("action=\"/console/outbox/purge\"", page, StringComparison.Ordinal);
     }
 

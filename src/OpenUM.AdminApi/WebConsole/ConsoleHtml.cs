@@ -45,6 +45,10 @@ internal static class ConsoleHtml
     /// <summary>The hidden anti-CSRF field every form of a session carries.</summary>
     public static string Csrf(ConsoleSession session) => $"<input type=\"hidden\" name=\"{ConsoleEndpoint.CsrfField}\" value=\"{E(session.Csrf)}\">";
 
+    /// <summary>What the session's last change said (the command's own output), once, as a status line; "" when nothing waits.</summary>
+    public static string Said(ConsoleSession session) =>
+        session.TakeSaid() is { Length: > 0 } said ? $"<p role=\"status\">{E(said)}</p>" : "";
+
     /// <summary>An error as `openum` printed it, next to the form it belongs to.</summary>
     public static string Error(string text) => $"<pre class=\"error\" role=\"alert\" id=\"errors\">{E(text.TrimEnd())}</pre>";
 

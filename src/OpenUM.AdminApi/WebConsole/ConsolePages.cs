@@ -51,9 +51,7 @@ internal sealed class ConsolePages(ConsoleEndpoint endpoint)
     public async Task OutboxAsync(HttpContext context)
     {
         if (await endpoint.SessionAsync(context).ConfigureAwait(false) is not { } session) return;
-        string message = context.Request.Query["done"].ToString();
-        await ShowAsync(context, session, "Outbox", endpoint.Verb("GET", "/outbox")!, 0,
-            (message.Length > 0 ? $"<p role=\"status\">{ConsoleHtml.E(message)}</p>" : "") +
+        await ShowAsync(context, session, "Outbox", endpoint.Verb("GET", "/outbox")!, 0, ConsoleHtml.Said(session) +
             (session.Principal.Scope == AdminScope.Admin ? Action("retry", "Retry dead letters now", session) + Action("purge", "Purge dead letters", session) : "")).ConfigureAwait(false);
     }
 
@@ -64,7 +62,8 @@ internal sealed class ConsolePages(ConsoleEndpoint endpoint)
         if (!await endpoint.AdminAsync(context, session).ConfigureAwait(false)) return;
         var run = await endpoint.RunAsync(endpoint.Verb("POST", "/outbox/" + action)!, NoFields, session, context.RequestAborted).ConfigureAwait(false);
         string said = run.ExitCode == 0 ? $"outbox {action}: done." : run.Error.TrimEnd();
-        await ConsoleEndpoint.Redirect(context, "/console/outbox?done=" + Uri.EscapeDataString(said)).ConfigureAwait(false);
+        session.Say(said);
+        await ConsoleEndpoint.Redirect(context, "/console/outbox").ConfigureAwait(false);
     }
 
     private async Task ShowAsync(HttpContext context, string title, ApiVerb verb, int refreshSeconds)

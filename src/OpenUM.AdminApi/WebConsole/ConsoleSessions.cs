@@ -22,6 +22,16 @@ internal sealed class ConsoleSession(string id, ApiPrincipal principal, string c
     /// <summary>When the session was last used (the idle expiry counts from here).</summary>
     public DateTimeOffset LastSeen { get; set; } = created;
 
+    // What the last change said, shown once on the page its redirect leads to. Kept here rather than in the redirect's
+    // URL: a link with "?done=..." would otherwise put any text an outsider chose on a console page.
+    private string? _said;
+
+    /// <summary>Keeps <paramref name="said"/> for the next page this session gets.</summary>
+    public void Say(string said) => Volatile.Write(ref _said, said);
+
+    /// <summary>What the last change said, once (null when nothing waits).</summary>
+    public string? TakeSaid() => Interlocked.Exchange(ref _said, null);
+
     /// <summary>Whether <paramref name="given"/> is this session's anti-CSRF token, compared in constant time.</summary>
     public bool CsrfMatches(string? given) =>
         given is not null && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(given), Encoding.ASCII.GetBytes(Csrf));

@@ -60,7 +60,8 @@ internal sealed partial class ObjectPages(ConsoleEndpoint endpoint)
         if (run is null || run.ExitCode == 0)
         {
             string said = run is null ? "Nothing changed." : $"Saved {string.Join(", ", changed.Keys.Order(StringComparer.Ordinal))}.";
-            await ConsoleEndpoint.Redirect(context, EditPath(noun, key) + "&done=" + Uri.EscapeDataString(said)).ConfigureAwait(false);
+            session.Say(said);
+            await ConsoleEndpoint.Redirect(context, EditPath(noun, key)).ConfigureAwait(false);
             return;
         }
         var shown = form.Where(f => f.Key.StartsWith(ObjectForm.WasPrefix, StringComparison.Ordinal))
@@ -85,7 +86,10 @@ internal sealed partial class ObjectPages(ConsoleEndpoint endpoint)
         string key = Key(context);
         var run = await endpoint.RunAsync(endpoint.Verb("DELETE", $"/{noun}/{{key}}")!, NoFields, session, context.RequestAborted, key).ConfigureAwait(false);
         if (run.ExitCode == 0)
-            await ConsoleEndpoint.Redirect(context, $"/console/objects/{noun}?done={Uri.EscapeDataString(run.Output.Trim())}").ConfigureAwait(false);
+        {
+            session.Say(run.Output.Trim());
+            await ConsoleEndpoint.Redirect(context, $"/console/objects/{noun}").ConfigureAwait(false);
+        }
         else
             await RemovePageAsync(context, session, noun, key, 400, run.Error).ConfigureAwait(false);
     }
@@ -103,7 +107,10 @@ internal sealed partial class ObjectPages(ConsoleEndpoint endpoint)
         }
         var run = await endpoint.RunAsync(verb, NoFields, session, context.RequestAborted, key).ConfigureAwait(false);
         if (run.ExitCode == 0)
-            await ConsoleEndpoint.Redirect(context, EditPath(noun, key) + "&done=" + Uri.EscapeDataString(run.Output.Trim())).ConfigureAwait(false);
+        {
+            session.Say(run.Output.Trim());
+            await ConsoleEndpoint.Redirect(context, EditPath(noun, key)).ConfigureAwait(false);
+        }
         else
             await EditPageAsync(context, session, noun, key, 400, NoFields, NoFields, run).ConfigureAwait(false);
     }
@@ -112,7 +119,7 @@ internal sealed partial class ObjectPages(ConsoleEndpoint endpoint)
     {
         string title = ConsoleHtml.Nav.First(n => n.Path == "objects/" + noun).Title;
         var list = await endpoint.RunAsync(endpoint.Verb("GET", "/" + noun)!, NoFields, session, context.RequestAborted).ConfigureAwait(false);
-        var body = new StringBuilder(Done(context));
+        var body = new StringBuilder(ConsoleHtml.Said(session));
         body.Append(list.ExitCode == 0 ? ConsoleHtml.Json(list.Output) + Chooser(noun, list.Output, session) : ConsoleHtml.Error(list.Error));
         if (Admin(session))
         {
@@ -133,7 +140,7 @@ internal sealed partial class ObjectPages(ConsoleEndpoint endpoint)
             await ConsoleEndpoint.Html(context, 404, ConsoleHtml.Page("Not found", ConsoleHtml.Error(current.Error), session)).ConfigureAwait(false);
             return;
         }
-        var body = new StringBuilder(Done(context));
+        var body = new StringBuilder(ConsoleHtml.Said(session));
         if (failed is not null) body.Append(ConsoleHtml.Error(failed.Error));
         body.Append(ConsoleHtml.Json(current.Output));
         if (Admin(session))
@@ -193,9 +200,6 @@ internal sealed partial class ObjectPages(ConsoleEndpoint endpoint)
         return capital ? char.ToUpperInvariant(title[0]) + title[1..] : title;
     }
 
-    // The message a redirect after a change carries: the command's own output, shown as a status line.
-    private static string Done(HttpContext context) =>
-        context.Request.Query["done"].ToString() is { Length: > 0 } done ? $"<p role=\"status\">{ConsoleHtml.E(done)}</p>" : "";
 
     private static bool Admin(ConsoleSession session) => session.Principal.Scope == AdminScope.Admin;
 
