@@ -82,9 +82,10 @@ internal sealed class AdminApiEndpoint : IAsyncDisposable
         app.UseRateLimiter();
         var authentication = new ApiAuthentication(settings.DataDirectory, logger, time);
         var handler = new ApiHandler(runner, authentication, settings);
-        foreach (var verb in ApiRoutes.From(runner.Root))
+        var verbs = ApiRoutes.From(runner.Root);
+        foreach (var verb in verbs)
             app.MapMethods(verb.Route, [verb.Method], context => handler.HandleAsync(context, verb));
-        new WebConsole.ConsoleEndpoint(runner, authentication, settings, new WebConsole.ConsoleSessions(time), history).Map(app);
+        new WebConsole.ConsoleEndpoint(runner, verbs, authentication, settings, new WebConsole.ConsoleSessions(time), history).Map(app);
         app.MapGet(MetricsHistoryJson.Route, async context =>
         {
             if (await handler.AuthorizeAsync(context, changes: false).ConfigureAwait(false) is null) return;
@@ -92,7 +93,7 @@ internal sealed class AdminApiEndpoint : IAsyncDisposable
             context.Response.ContentType = "application/json; charset=utf-8";
             await context.Response.WriteAsync(MetricsHistoryJson.Write(history.Read()), context.RequestAborted).ConfigureAwait(false);
         });
-        string openApi = OpenApiDocument.Write(ApiRoutes.From(runner.Root));
+        string openApi = OpenApiDocument.Write(verbs);
         app.MapGet(ApiRoutes.Prefix + "/openapi.json", async context =>
         {
             if (await handler.AuthorizeAsync(context, changes: false).ConfigureAwait(false) is null) return;

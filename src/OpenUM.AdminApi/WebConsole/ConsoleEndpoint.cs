@@ -13,8 +13,8 @@ namespace OpenUM.AdminApi.WebConsole;
 /// (so console, API and CLI cannot differ). Sign-in by token or trusted client certificate makes an in-memory session
 /// (a __Host- cookie: Secure, HttpOnly, SameSite=Strict); every POST checks the Origin and the session's anti-CSRF token.
 /// </summary>
-internal sealed class ConsoleEndpoint(CommandRunner runner, ApiAuthentication authentication, AdminApiSettings settings, ConsoleSessions sessions,
-    MetricsHistory history)
+internal sealed class ConsoleEndpoint(CommandRunner runner, IReadOnlyList<ApiVerb> verbs, ApiAuthentication authentication, AdminApiSettings settings,
+    ConsoleSessions sessions, MetricsHistory history)
 {
     /// <summary>The session cookie (the __Host- prefix: Secure, Path=/, no Domain, so no other host can set it).</summary>
     public const string CookieName = "__Host-openum-session";
@@ -30,7 +30,8 @@ internal sealed class ConsoleEndpoint(CommandRunner runner, ApiAuthentication au
 
     // Declared by every page, so the browser never asks for a /favicon.ico that is not there (a console error).
     private const string Icon = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 16 16\"><rect width=\"16\" height=\"16\" rx=\"3\" fill=\"#1f3a5f\"/></svg>";
-    private readonly IReadOnlyList<ApiVerb> _verbs = ApiRoutes.From(runner.Root);
+    // The API's verbs by method and route (the console finds the one a page needs on every request).
+    private readonly Dictionary<(string Method, string Route), ApiVerb> _verbs = verbs.ToDictionary(v => (v.Method, v.Route));
 
     /// <summary>Maps the console's routes on <paramref name="app"/>.</summary>
     public void Map(IEndpointRouteBuilder app)
@@ -90,11 +91,11 @@ internal sealed class ConsoleEndpoint(CommandRunner runner, ApiAuthentication au
     public System.CommandLine.RootCommand Root => runner.Root;
 
     /// <summary>The API verb of <paramref name="method"/> <paramref name="route"/> (under /api/v1).</summary>
-    public ApiVerb? Verb(string method, string route) => _verbs.FirstOrDefault(v => v.Method == method && v.Route == ApiRoutes.Prefix + route);
+    public ApiVerb? Verb(string method, string route) => _verbs.GetValueOrDefault((method, ApiRoutes.Prefix + route));
 
     /// <summary>The verbs of <paramref name="noun"/> other than new/set/get/remove (`autoattendant enable|disable`).</summary>
     public IEnumerable<ApiVerb> Actions(string noun) =>
-        _verbs.Where(v => v.Method == "POST" && v.Route.StartsWith($"{ApiRoutes.Prefix}/{noun}/{{key}}/", StringComparison.Ordinal));
+        _verbs.Values.Where(v => v.Method == "POST" && v.Route.StartsWith($"{ApiRoutes.Prefix}/{noun}/{{key}}/", StringComparison.Ordinal));
 
     /// <summary>
     /// Replays <paramref name="verb"/> with <paramref name="fields"/> as <paramref name="session"/>'s principal: the API's own
