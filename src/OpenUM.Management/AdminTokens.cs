@@ -63,7 +63,7 @@ internal sealed class AdminTokens(string dataDirectory)
         var tokens = List().ToList();
         if (tokens.Any(t => string.Equals(t.Name, name, StringComparison.OrdinalIgnoreCase)))
             throw new CliException($"--name: there is already a credential named '{name}' (remove it first: openum admin-token remove {name}).");
-        string token = Prefix + Base64Url(RandomNumberGenerator.GetBytes(32));
+        string token = Prefix + System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
         tokens.Add(new AdminToken(name, scope, now, Hash(token)));
         Save(tokens);
         return token;
@@ -131,6 +131,4 @@ internal sealed class AdminTokens(string dataDirectory)
         }
         File.Move(temporary, Path, overwrite: true);
     }
-
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }

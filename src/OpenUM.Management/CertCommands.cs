@@ -230,7 +230,7 @@ internal static class CertCommands
     /// <summary>The certificate the server would present now (CERT-3), without generating one.</summary>
     private static string? CurrentThumbprint(CertificateStore store, IConfigurationStore config)
     {
-        string? bound = config.Load().UmServers.FirstOrDefault(s => string.Equals(s.Name, Environment.MachineName, StringComparison.OrdinalIgnoreCase))?.CertificateThumbprint;
+        string? bound = config.Load().FindUmServer(Environment.MachineName)?.CertificateThumbprint;
         return CertificateSelector.Choose(store.LoadPersonal(), bound, DateTimeOffset.UtcNow)?.Certificate.Thumbprint;
     }
 

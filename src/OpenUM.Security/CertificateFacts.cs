@@ -45,10 +45,13 @@ public static class CertificateFacts
         cert.Extensions.OfType<X509SubjectAlternativeNameExtension>().SelectMany(e => e.EnumerateDnsNames()).ToArray();
 
     /// <summary>The subject's (last) common name, or null.</summary>
-    public static string? CommonName(X509Certificate2 cert)
+    public static string? CommonName(X509Certificate2 cert) => CommonName(cert.SubjectName);
+
+    /// <summary>The (last) common name of <paramref name="name"/> (a certificate's or a request's subject), or null.</summary>
+    public static string? CommonName(X500DistinguishedName name)
     {
         string? cn = null;
-        foreach (var rdn in cert.SubjectName.EnumerateRelativeDistinguishedNames())
+        foreach (var rdn in name.EnumerateRelativeDistinguishedNames())
         {
             if (!rdn.HasMultipleElements && rdn.GetSingleElementType().Value == CommonNameOid) cn = rdn.GetSingleElementValue();
         }

@@ -130,9 +130,7 @@ internal sealed class ConsoleCertificates(ConsoleEndpoint endpoint)
     private static string FileName(string pem)
     {
         var request = CertificateRequest.LoadSigningRequestPem(pem, System.Security.Cryptography.HashAlgorithmName.SHA256);
-        string name = request.SubjectName.EnumerateRelativeDistinguishedNames()
-            .Where(r => !r.HasMultipleElements && r.GetSingleElementType().Value == "2.5.4.3")
-            .Select(r => r.GetSingleElementValue()).LastOrDefault() ?? "request";
+        string name = OpenUM.Security.CertificateFacts.CommonName(request.SubjectName) ?? "request";
         var safe = new string(name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '_').ToArray());
         return safe.Length is 0 or > 64 ? "request" : safe;
     }

@@ -99,5 +99,5 @@ internal sealed class ConsoleSessions(TimeProvider time)
     }
 
     // 256 bits, URL- and cookie-safe.
-    private static string Random() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    private static string Random() => System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
 }
