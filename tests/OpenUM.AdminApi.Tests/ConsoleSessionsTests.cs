@@ -47,7 +47,7 @@ public sealed class ConsoleSessionsTests
         var sessions = new ConsoleSessions(time);
         var first = sessions.Create(Ops);
         time.Advance(TimeSpan.FromSeconds(1));
-        var rest = Enumerable.Range(0, ConsoleSessions.MaxSessions).Select(_ => sessions.Create(Ops)).ToList();
+        var rest = Enumerable.Range(0, ConsoleSessions.MaxSessions).Select(i => sessions.Create(Principal("user" + i, AdminScope.ReadOnly))).ToList();
 
         Assert.Equal(ConsoleSessions.MaxSessions, sessions.Count);
         Assert.Null(sessions.Find(first.Id));
@@ -57,4 +57,27 @@ public sealed class ConsoleSessionsTests
         Assert.False(rest[0].CsrfMatches(null));
         Assert.True(rest[0].CsrfMatches(rest[0].Csrf));
     }
+
+    [Fact]
+    public void SigningInAgainAndAgainWithOneTokenEndsOnlyThatTokensSessions()
+    {
+        var time = new FakeTimeProvider();
+        var sessions = new ConsoleSessions(time);
+        var admin = sessions.Create(Ops);
+        var viewer = Principal("viewer", AdminScope.ReadOnly);
+        var theirs = new List<ConsoleSession>();
+        for (int i = 0; i < ConsoleSessions.MaxSessions * 2; i++)
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            theirs.Add(sessions.Create(viewer));
+        }
+
+        Assert.NotNull(sessions.Find(admin.Id));   // the oldest session of all, and still there
+        Assert.Equal(ConsoleSessions.MaxPerCredential + 1, sessions.Count);
+        Assert.All(theirs[^ConsoleSessions.MaxPerCredential..], s => Assert.NotNull(sessions.Find(s.Id)));
+        Assert.Null(sessions.Find(theirs[^(ConsoleSessions.MaxPerCredential + 1)].Id));
+    }
+
+    private static ApiPrincipal Principal(string name, AdminScope scope) =>
+        new($"console:{name}@127.0.0.1", scope, new AdminToken(name, scope, DateTimeOffset.UnixEpoch, ""));
 }

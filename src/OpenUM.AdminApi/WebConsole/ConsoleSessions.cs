@@ -38,13 +38,18 @@ internal sealed class ConsoleSession(string id, ApiPrincipal principal, string c
 }
 
 /// <summary>
-/// The console's sessions, in memory only (a restart signs everyone out): at most <see cref="MaxSessions"/> (the least
-/// recently used one goes first), each ending after <see cref="IdleTimeout"/> unused or <see cref="AbsoluteTimeout"/> in all.
+/// The console's sessions, in memory only (a restart signs everyone out): at most <see cref="MaxPerCredential"/> per
+/// credential and <see cref="MaxSessions"/> in all (the least recently used one goes first: of the same credential
+/// first, so that someone signing in again and again with one token ends their own sessions, not an administrator's),
+/// each ending after <see cref="IdleTimeout"/> unused or <see cref="AbsoluteTimeout"/> in all.
 /// </summary>
 internal sealed class ConsoleSessions(TimeProvider time)
 {
     /// <summary>Sessions held at once.</summary>
     public const int MaxSessions = 256;
+
+    /// <summary>Sessions one token or certificate credential holds at once (browsers, tabs signed in separately).</summary>
+    public const int MaxPerCredential = 16;
 
     /// <summary>A session unused this long is gone.</summary>
     public static readonly TimeSpan IdleTimeout = TimeSpan.FromMinutes(30);
@@ -59,6 +64,9 @@ internal sealed class ConsoleSessions(TimeProvider time)
     {
         var now = time.GetUtcNow();
         Sweep(now);
+        while (_sessions.Values.Count(s => s.Principal.Credential.Name == principal.Credential.Name) >= MaxPerCredential
+            && _sessions.Values.Where(s => s.Principal.Credential.Name == principal.Credential.Name).MinBy(s => s.LastSeen) is { } own)
+            _sessions.TryRemove(own.Id, out _);
         while (_sessions.Count >= MaxSessions)
         {
             var oldest = _sessions.Values.MinBy(s => s.LastSeen);
