@@ -15,7 +15,8 @@ public readonly record struct EventFileError(string Operation, int Errno, string
 /// closes the file, so a command never writes into a file the server has renamed. With one (the server)
 /// the file stays open. The path is checked (one statx(2)) at most once per <see cref="PathCheckInterval"/>, after a
 /// failed write and at a rotation, so a rename or deletion by someone else (an operator's logrotate) is followed by a
-/// reopen within that second; the lines of that second go, whole, to the file under its new name, so none is lost. In
+/// reopen within that second; the lines of that second go, whole, to the file under its new name, so none is lost (a
+/// deletion's second goes into the deleted file: those lines are gone with it). In
 /// between, the file's size is our own count (the last statx plus what we appended; a command's lines are counted at
 /// the next check). A line that would take the file beyond the limit first rotates it:
 /// events.(N-1) to events.N (the oldest is deleted), ..., events.jsonl to events.1.jsonl, then a new
