@@ -264,13 +264,18 @@ public sealed class CallController : IAsyncDisposable
                 Calls.Remove(entry);
             }
         }
-        if (started is not null) _calls[started] = RunAsync(started, entry, run(started));
+        if (started is null) return;
+        // Listed before it runs (on this thread, no hand-off), so a call that ends at once is not left behind in the
+        // list: its task replaces the placeholder only while the call has not removed it yet.
+        _calls[started] = Starting;
+        _calls.TryUpdate(started, RunAsync(started, entry, run(started)), Starting);
     }
+
+    // A completed task of its own: the list's placeholder for a call being started (Task.WhenAll passes over it).
+    private static readonly Task Starting = Task.FromResult(true);
 
     private async Task RunAsync(object call, ActiveCall entry, Func<Task> run)
     {
-        // Yield first so the task is registered in _calls before its end can remove it.
-        await Task.Yield();
         try { await run().ConfigureAwait(false); }
         finally
         {

@@ -13,8 +13,12 @@ public readonly record struct EventFileError(string Operation, int Errno, string
 /// <summary>
 /// Appends lines to events.jsonl. Without a rotation policy (CLI commands) every line opens, appends and
 /// closes the file, so a command never writes into a file the server has renamed. With one (the server)
-/// the file stays open; before each line the path is checked, so a rename (ours or an operator's) is
-/// followed by a reopen, and a line that would take the file beyond the limit first rotates it:
+/// the file stays open. The path is checked (one statx(2)) at most once per <see cref="PathCheckInterval"/>, after a
+/// failed write and at a rotation, so a rename or deletion by someone else (an operator's logrotate) is followed by a
+/// reopen within that second; the lines of that second go, whole, to the file under its new name, so none is lost (a
+/// deletion's second goes into the deleted file: those lines are gone with it). In
+/// between, the file's size is our own count (the last statx plus what we appended; a command's lines are counted at
+/// the next check). A line that would take the file beyond the limit first rotates it:
 /// events.(N-1) to events.N (the oldest is deleted), ..., events.jsonl to events.1.jsonl, then a new
 /// events.jsonl. Only the server rotates; a command's line appended to the old file while it is being
 /// renamed lands, whole, at the end of events.1.jsonl.
@@ -28,8 +32,11 @@ public sealed class EventFileAppender : IDisposable
     private readonly string _path;
     private readonly EventLogRotation? _rotation;
     private readonly AppendOnlyFile.WriteCall? _write;
+    private readonly TimeProvider _time;
     private AppendOnlyFile? _file;
     private FileIdentity _identity;
+    private long _size; // of the held file: at the last statx, plus our lines since
+    private DateTimeOffset _nextPathCheck;
     private bool _startOnNewLine;
     private bool _failing;
     private long _retryRotationAtSize;
@@ -38,12 +45,17 @@ public sealed class EventFileAppender : IDisposable
     /// <param name="path">events.jsonl.</param>
     /// <param name="rotation">The server's rotation policy, or null.</param>
     /// <param name="write">write(2) (null: libc's); tests pass one that fails.</param>
-    public EventFileAppender(string path, EventLogRotation? rotation, AppendOnlyFile.WriteCall? write = null)
+    /// <param name="time">The clock of the path checks (null: the system's).</param>
+    public EventFileAppender(string path, EventLogRotation? rotation, AppendOnlyFile.WriteCall? write = null, TimeProvider? time = null)
     {
         _path = path;
         _rotation = rotation;
         _write = write;
+        _time = time ?? TimeProvider.System;
     }
+
+    /// <summary>How often, at most, the server's appender looks at the path for a rename by someone else.</summary>
+    public static readonly TimeSpan PathCheckInterval = TimeSpan.FromSeconds(1);
 
     /// <summary>The current file's path (events.jsonl).</summary>
     public string Path => _path;
@@ -85,6 +97,7 @@ public sealed class EventFileAppender : IDisposable
         if (!TryWrite(_file, line, out error))
         {
             _failing = true;
+            _nextPathCheck = default; // the next line looks at the path first
             return false;
         }
         _failing = false;
@@ -121,6 +134,7 @@ public sealed class EventFileAppender : IDisposable
     private bool TryWrite(AppendOnlyFile file, ReadOnlySpan<byte> line, out EventFileError error)
     {
         bool ok = TryWrite(file, line, _startOnNewLine, out error);
+        if (ok && file == _file) _size += line.Length + (_startOnNewLine ? 1 : 0);
         // A line cut short (crash, or a full disk with another writer behind it) is ended by the next line written.
         _startOnNewLine = ok ? false : _startOnNewLine || file.LeftPartialLine;
         return ok;
@@ -158,18 +172,27 @@ public sealed class EventFileAppender : IDisposable
         }
     }
 
-    // One statx(2) per line: cheap next to the write, and it catches a rename or deletion by anyone. Without an
-    // open file, one open(2). True with the file's size; false when the file at the path cannot be opened.
+    // Between path checks, nothing: the held file and our count of its size. At a check, one statx(2), which catches a
+    // rename or deletion by anyone. Without an open file, one open(2). True with the file's size; false when the file
+    // at the path cannot be opened.
     private bool TryFollowPath(out long size, out EventFileError error)
     {
         error = default;
         if (_file is not null)
         {
+            var clock = _time.GetUtcNow();
+            // A clock set back by more than the interval checks at once rather than waiting for it to catch up.
+            if (clock < _nextPathCheck && clock > _nextPathCheck - PathCheckInterval - PathCheckInterval)
+            {
+                size = _size;
+                return true;
+            }
+            _nextPathCheck = clock + PathCheckInterval;
             try
             {
                 if (AppendOnlyFile.IdentityOf(_path) is { } now && now.SameFile(_identity))
                 {
-                    size = now.Size;
+                    size = _size = now.Size;
                     return true;
                 }
             }
@@ -199,6 +222,8 @@ public sealed class EventFileAppender : IDisposable
         try
         {
             _identity = file.Identity();
+            _size = _identity.Size;
+            _nextPathCheck = _time.GetUtcNow() + PathCheckInterval;
             _startOnNewLine = file.EndsInsideALine();
         }
         catch (IOException e)

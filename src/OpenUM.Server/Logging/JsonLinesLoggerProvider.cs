@@ -49,7 +49,7 @@ public sealed class JsonLinesLoggerProvider : ILoggerProvider
     {
         _time = time;
         _rotation = rotation;
-        _appender = new EventFileAppender(path, rotation, write);
+        _appender = new EventFileAppender(path, rotation, write, time);
     }
 
     /// <summary>

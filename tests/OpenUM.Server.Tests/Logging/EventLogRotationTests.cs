@@ -86,17 +86,45 @@ public class EventLogRotationTests
     }
 
     [Fact]
-    public void ARenameByAnotherProcessIsFollowed()
+    public void ARenameByAnotherProcessIsFollowedWithinTheCheckIntervalAndNoLineIsLost()
     {
         using var dir = new TempDir();
         string path = dir.File("events.jsonl");
-        using var provider = new JsonLinesLoggerProvider(path, TimeProvider.System, EventLogRotation.Default);
+        var time = new ManualTime(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        using var provider = new JsonLinesLoggerProvider(path, time, EventLogRotation.Default);
         var logger = provider.CreateLogger("test");
         TestEvents.Numbered(logger, "serve", 1, "");
         File.Move(path, dir.File("moved.jsonl")); // e.g. an operator's logrotate
+        // The path is not looked at for every line: the rest of this second goes, whole, to the file under its new name.
         TestEvents.Numbered(logger, "serve", 2, "");
-        Assert.Equal([1], File.ReadAllLines(dir.File("moved.jsonl")).Select(TestEvents.Parse).Select(e => e!.Value.Seq));
-        Assert.Equal([2], File.ReadAllLines(path).Select(TestEvents.Parse).Select(e => e!.Value.Seq));
+        time.Now += EventFileAppender.PathCheckInterval;
+        TestEvents.Numbered(logger, "serve", 3, "");
+        TestEvents.Numbered(logger, "serve", 4, "");
+        Assert.Equal([1, 2], File.ReadAllLines(dir.File("moved.jsonl")).Select(TestEvents.Parse).Select(e => e!.Value.Seq));
+        Assert.Equal([3, 4], File.ReadAllLines(path).Select(TestEvents.Parse).Select(e => e!.Value.Seq));
+    }
+
+    [Fact]
+    public void ACommandsLinesCountTowardsTheLimitFromTheNextPathCheckOn()
+    {
+        using var dir = new TempDir();
+        string path = dir.File("events.jsonl");
+        var time = new ManualTime(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        const long max = 4096;
+        using var provider = new JsonLinesLoggerProvider(path, time, new EventLogRotation(max, 5));
+        var logger = provider.CreateLogger("test");
+        TestEvents.Numbered(logger, "serve", 0, "");
+        // Another writer fills the file almost to the limit: the server's own count does not know it yet.
+        using (var cli = new JsonLinesLoggerProvider(path, TimeProvider.System))
+            for (int i = 0; i < 40 && new FileInfo(path).Length < max - 200; i++) TestEvents.Numbered(cli.CreateLogger("test"), "cli", i, Padding);
+        TestEvents.Numbered(logger, "serve", 1, Padding);
+        Assert.DoesNotContain("events.1.jsonl", dir.Names());
+        time.Now += EventFileAppender.PathCheckInterval;
+        TestEvents.Numbered(logger, "serve", 2, Padding);
+        TestEvents.Numbered(logger, "serve", 3, Padding);
+        Assert.Contains("events.1.jsonl", dir.Names());
+        var seqs = TestEvents.AllLines(path).Select(TestEvents.Parse).OfType<(string Writer, int Seq)>().Where(e => e.Writer == "serve").Select(e => e.Seq);
+        Assert.Equal([0, 1, 2, 3], seqs);
     }
 
     [Fact]
@@ -129,6 +157,7 @@ public class EventLogRotationTests
         // The file becomes a directory: every open fails, as on a full or read-only disk.
         File.Delete(path);
         System.IO.Directory.CreateDirectory(path);
+        time.Now += EventFileAppender.PathCheckInterval; // noticed at the next look at the path
         for (int i = 1; i <= 3; i++) TestEvents.Numbered(logger, "serve", i, "");
         time.Now += TimeSpan.FromSeconds(61);
         TestEvents.Numbered(logger, "serve", 4, "");
