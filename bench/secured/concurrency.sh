@@ -19,7 +19,9 @@
 #   generator CPU (loadgen: /proc/self/stat; SIPp: the shell's accounting of the finished child), fell behind
 #   (loadgen: ticks > 20 ms late, ticks skipped after stalls > 200 ms, worst lateness; SIPp: not known, "-"),
 #   RSS/call = (peak RSS during the run - RSS idle after a warm-up) / N, load1 (/proc/loadavg before the side ran);
-#   then RSS_SLOPE (RSS per call as the slope over all N) and LARGEST per side.
+#   active/call = (peak RSS while all N calls stream - RSS idle) / N (the whole run's peak also holds the end, when N
+#   recordings are sealed and delivered at once); then RSS_SLOPE and ACTIVE_SLOPE (the two per call as the slope over
+#   all N) and LARGEST per side.
 # Environment:
 #   DURATION (20) RATE (100) CONNECTIONS (1) MAILBOXES (20) IDLE_TLS (500; 0 = skip) SIDES ("secured plain")
 #   GREETING_MS (SIPp's silence before the signal; default: the generator's median answer-to-first-frame time in its
@@ -140,7 +142,10 @@ run_side() {
   sleep 3
   local rss0 load1 s0 s1 w0 w1 peak
   rss0="$(rss_kib "$srv_pid")"; load1="$(cut -d' ' -f1 /proc/loadavg)"
-  ( p=0; while kill -0 "$srv_pid" 2>/dev/null; do r="$(rss_kib "$srv_pid")"; [ "$r" -gt "$p" ] && { p="$r"; echo "$p" > "$out/rss.peak"; }; sleep 0.5; done ) &
+  # Every sample is kept with its time since the start (rss.series): the peak of the whole run includes the end, when
+  # all N recordings are sealed and delivered at once; the peak while all N calls stream is the per-active-call figure.
+  ( p=0; t0="$(date +%s.%N)"; while kill -0 "$srv_pid" 2>/dev/null; do r="$(rss_kib "$srv_pid")"; [ "$r" -gt "$p" ] && { p="$r"; echo "$p" > "$out/rss.peak"; }
+      echo "$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') $r" >> "$out/rss.series"; sleep 0.5; done ) &
   local sampler=$!
   s0="$(ticks "$srv_pid")"; w0="$(date +%s.%N)"
   local setup failed sent gencpu behind
@@ -166,15 +171,19 @@ run_side() {
   fi
   kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null
   peak="$(cat "$out/rss.peak" 2>/dev/null || echo "$rss0")"
+  # All N calls are up from N/RATE s (+2 s for set-up under load) until the first one ends, per_call s after the start.
+  local active
+  active="$(awk -v from=$((n / rate + 2)) -v to=$((per_call - 1)) -v r0="$rss0" '$1 >= from && $1 <= to && $2 > p { p = $2 }
+    END { print (p > 0 ? p : r0) }' "$out/rss.series" 2>/dev/null || echo "$rss0")"
   local present loss
   present="$(json framesPresent "$out/check.json")"; loss="$(json lossPercent "$out/check.json")"
   local row
   row="$(awk -v n="$n" -v side="$side" -v su="${setup:-0}" -v f="${failed:-0}" -v sent="${sent:-0}" -v pr="${present:-0}" \
     -v loss="${loss:-100}" -v s0="$s0" -v s1="$s1" -v w0="$w0" -v w1="$w1" -v tck="$tck" -v g="${gencpu:-0}" -v b="$behind" \
-    -v r0="$rss0" -v rp="$peak" -v l="$load1" 'BEGIN {
-      el = w1 - w0; printf "%s %s %s %s %s %s %.3f %.0f%% %.0f%% %s %.1f %s", n, side, su, f, sent, pr, loss,
-        100 * (s1 - s0) / tck / el, 100 * g / el, b, (rp - r0) / n, l }')"
-  echo "CONC $row rss_idle_kib=$rss0 rss_peak_kib=$peak per_call_s=$per_call greeting_wait_ms=${greeting_ms:-}"
+    -v r0="$rss0" -v rp="$peak" -v ra="$active" -v l="$load1" 'BEGIN {
+      el = w1 - w0; printf "%s %s %s %s %s %s %.3f %.0f%% %.0f%% %s %.1f %s %.1f", n, side, su, f, sent, pr, loss,
+        100 * (s1 - s0) / tck / el, 100 * g / el, b, (rp - r0) / n, l, (ra - r0) / n }')"
+  echo "CONC $row rss_idle_kib=$rss0 rss_peak_kib=$peak rss_active_kib=$active per_call_s=$per_call greeting_wait_ms=${greeting_ms:-}"
   rows+=("$row")
   stop_server
   # A 3000-call run leaves gigabytes of recordings: only KEEP=1 keeps them past their check.
@@ -215,17 +224,20 @@ for n in "${sizes[@]}"; do
 done
 echo "END $(date -u +%FT%TZ) loadavg=\"$(cut -d' ' -f1-3 /proc/loadavg)\""
 echo
-printf '%-6s %-8s %7s %7s %12s %12s %8s %10s %10s %-28s %9s %6s\n' N side "set up" failed "frames sent" "present" "loss %" "server CPU" "gen CPU" "fell behind?" "RSS/call" load1
+printf '%-6s %-8s %7s %7s %12s %12s %8s %10s %10s %-28s %9s %12s %6s\n' N side "set up" failed "frames sent" "present" "loss %" "server CPU" "gen CPU" "fell behind?" "RSS/call" "active/call" load1
 for r in "${rows[@]}"; do
-  read -r n s su f se pr lo sc gc b rc l <<< "$r"
-  printf '%-6s %-8s %7s %7s %12s %12s %8s %10s %10s %-28s %6s KiB %6s\n' "$n" "$s" "$su" "$f" "$se" "$pr" "$lo" "$sc" "$gc" "$b" "$rc" "$l"
+  read -r n s su f se pr lo sc gc b rc l ra <<< "$r"
+  printf '%-6s %-8s %7s %7s %12s %12s %8s %10s %10s %-28s %6s KiB %8s KiB %6s\n' "$n" "$s" "$su" "$f" "$se" "$pr" "$lo" "$sc" "$gc" "$b" "$rc" "$ra" "$l"
 done
 # RSS per call from the slope over all N (peak - idle against N, least squares): less sensitive than one run's
-# figure to where the GC happened to be when the peak was sampled.
+# figure to where the GC happened to be when the peak was sampled. RSS_SLOPE uses the whole run's peak (the end's
+# delivery of N messages at once included), ACTIVE_SLOPE the peak while all N calls stream.
 for side in $sides; do
-  for r in "${rows[@]}"; do read -r n s _ _ _ _ _ _ _ _ rc _ <<< "$r"; [ "$s" = "$side" ] && echo "$n $rc"; done |
-    awk -v side="$side" '{ x = $1; y = $1 * $2; n++; sx += x; sy += y; sxx += x * x; sxy += x * y }
-      END { if (n >= 2 && n * sxx - sx * sx > 0) printf "RSS_SLOPE side=%s %.1f KiB per active call (%d sizes)\n", side, (n * sxy - sx * sy) / (n * sxx - sx * sx), n }'
+  for col in rc ra; do
+    for r in "${rows[@]}"; do read -r n s _ _ _ _ _ _ _ _ rc _ ra <<< "$r"; [ "$s" = "$side" ] && echo "$n ${!col}"; done |
+      awk -v side="$side" -v what="$([ "$col" = rc ] && echo RSS_SLOPE || echo ACTIVE_SLOPE)" '{ x = $1; y = $1 * $2; n++; sx += x; sy += y; sxx += x * x; sxy += x * y }
+        END { if (n >= 2 && n * sxx - sx * sx > 0) printf "%s side=%s %.1f KiB per active call (%d sizes)\n", what, side, (n * sxy - sx * sy) / (n * sxx - sx * sx), n }'
+  done
 done
 for side in $sides; do
   best="$(for r in "${rows[@]}"; do read -r n s su f _ _ lo _ _ b _ _ <<< "$r"

@@ -43,7 +43,7 @@ public sealed class AllocationTests : IDisposable
         // source, all interleaved: what a hostile peer sends must not allocate either (it is counted, not logged here).
         var stranger = new IPEndPoint(IPAddress.Loopback, 40002).Serialize();
         var otherHost = new IPEndPoint(IPAddress.Parse("127.0.0.2"), 40000).Serialize();
-        var oversized = new byte[12 + 2000];
+        var oversized = new byte[12 + 700]; // within the receive buffer, over twice the 20 ms frame
         RtpHeader.Write(oversized, 0, false, 1, 1, 42);
         s.OnDatagram(packets[0], stranger);  // the first of each kind copies the address once
         s.OnDatagram(packets[0], otherHost);

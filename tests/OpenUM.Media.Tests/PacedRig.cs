@@ -27,7 +27,8 @@ internal sealed class PacedRig : IAsyncDisposable
     public int Port => Session.LocalPort;
 
     /// <summary>Opens and starts a session whose SDP names the peer, and lets it learn the peer (ending before <paramref name="nextSeq"/> when given).</summary>
-    public static async Task<PacedRig> StartAsync(AudioCodec codec = AudioCodec.Pcmu, ushort? nextSeq = null, ILogger? logger = null)
+    public static async Task<PacedRig> StartAsync(AudioCodec codec = AudioCodec.Pcmu, ushort? nextSeq = null, ILogger? logger = null,
+        int ptime = 20)
     {
         var time = new FakeTimeProvider();
         var clock = new MediaClock(time);
@@ -36,7 +37,7 @@ internal sealed class PacedRig : IAsyncDisposable
         var rig = new PacedRig(time, clock, peer, session);
         try
         {
-            session.Start(TestNet.MediaTo(peer.Port, codec));
+            session.Start(TestNet.MediaTo(peer.Port, codec, ptime: ptime));
             await TestNet.LearnAsync(peer, session, (int)codec, nextSeq);
             time.Advance(Frame);
             return rig;

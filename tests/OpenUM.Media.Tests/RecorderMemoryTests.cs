@@ -68,4 +68,24 @@ public sealed class RecorderMemoryTests
         recorder.Abandon();
         Assert.Equal(0, recorder.HeldBuffers);
     }
+
+    [Fact]
+    public void TheLargestPacketWaitsInTwoKibAndIsWrittenWhole()
+    {
+        using var file = new MemoryStream();
+        var recorder = new Recorder("memory.wav", new WavWriter(file), Long, TimeProvider.System, NullLogger.Instance);
+        recorder.Start();
+        int largest = RtpReceiver.MaxAudioPayload; // two 40 ms frames
+        short[] Packet(int k) => Enumerable.Range(0, largest).Select(i => (short)(100 * k + i % 50)).ToArray();
+        long now = TimeProvider.System.GetTimestamp();
+        recorder.OnAudio(7, 0, Packet(0), now);
+        recorder.OnAudio(7, (uint)(2 * largest), Packet(2), now); // ahead: waits for packet 1
+        Assert.Equal(1, recorder.HeldBuffers);
+        Assert.InRange(recorder.HeldBufferBytes, 2 * largest, 2048); // was 8 KiB per held packet
+        recorder.OnAudio(7, (uint)largest, Packet(1), now);
+        recorder.Finish();
+
+        file.Position = 0;
+        Assert.Equal(Packet(0).Concat(Packet(1)).Concat(Packet(2)).ToArray(), AudioClip.FromWav(file).Samples.ToArray());
+    }
 }

@@ -15,9 +15,11 @@ public sealed class WavWriter : IDisposable
     // RIFF sizes are 32-bit; stop growing the file before they overflow rather than write a corrupt header.
     private const long MaxDataBytes = uint.MaxValue - HeaderSize;
     // The writer buffers itself (the file is opened unbuffered) so that after a failed write it knows what it handed
-    // to the file system, and the file's length says what landed. 16 KB is half a second of audio: one write(2) per
-    // half second of call, and at most that much lost should the process die.
-    private const int BufferSize = 16 * 1024;
+    // to the file system, and the file's length says what landed. 4 KiB is 256 ms of audio, held by every recording
+    // for the whole call: about 4 write(2)s a second per call (7,800 a second at 2,000 calls, ~4 µs each to the page
+    // cache: ~3 % of a core, against ~1.5 % for a quarter as many 16 KiB writes of ~7 µs), and at most that much lost
+    // should the process die.
+    internal const int BufferSize = 4 * 1024;
 
     private readonly Stream _stream;
     private readonly bool _ownsStream;

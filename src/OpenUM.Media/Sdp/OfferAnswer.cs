@@ -12,6 +12,9 @@ public static partial class OfferAnswer
     /// <summary>ptime used when the offer has none or one outside 10-40 ms.</summary>
     public const int DefaultPtimeMs = 20;
 
+    /// <summary>The longest packet time taken from an SDP (a longer one falls back to the default).</summary>
+    public const int MaxPtimeMs = 40;
+
     private const string SessionName = "OpenUM";
     private const string TelephoneEventFmtp = "0-15";
 
@@ -292,7 +295,7 @@ public static partial class OfferAnswer
         int? p = m.Ptime;
         if (p is null && sdp.GetAttribute("ptime") is { } s && SdpText.TryParseInt(s.AsSpan().Trim(), 0, 1000, out int v))
             p = v;
-        return p is >= 10 and <= 40 ? p.Value : DefaultPtimeMs;
+        return p is >= 10 and <= MaxPtimeMs ? p.Value : DefaultPtimeMs;
     }
 
     private static MediaDirection Reverse(MediaDirection theirs) => theirs switch

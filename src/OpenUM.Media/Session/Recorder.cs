@@ -21,7 +21,9 @@ internal sealed class Recorder
     internal static readonly TimeSpan JitterAllowance = TimeSpan.FromMilliseconds(500);
     private const long JitterAllowanceSamples = AudioClip.SampleRate / 2;
     private const int ReorderSlots = 3;
-    private const int SlotCapacity = 4096;
+    // A slot holds one packet: the largest the receiver passes on (two frames of 40 ms), 1.25 KiB (a 2 KiB array from
+    // the pool). At 8 KiB a stall that made every call hold packets at once left megabytes of dropped pool arrays.
+    internal const int SlotCapacity = RtpReceiver.MaxAudioPayload;
     // -50 dBFS: RMS 32768 * 10^(-50/20) ≈ 103.6; compared as a mean square to avoid a square root per packet.
     private const long SilenceMeanSquare = 10_737;
 
@@ -83,6 +85,16 @@ internal sealed class Recorder
         {
             lock (_lock)
                 return _slots.Count(s => s.Samples is not null);
+        }
+    }
+
+    /// <summary>Bytes of the slot buffers held right now (tests).</summary>
+    internal int HeldBufferBytes
+    {
+        get
+        {
+            lock (_lock)
+                return _slots.Sum(s => 2 * (s.Samples?.Length ?? 0));
         }
     }
 
@@ -349,7 +361,7 @@ internal sealed class Recorder
                 slot.Length = samples.Length;
                 // The slot's buffer comes from the shared pool while it holds a packet, and goes back once that packet
                 // is written: in-order audio (the usual case) never needs one, a gap holds one for a packet time or
-                // two, and 8 KB per slot kept for the whole call would be most of what a recording call costs in
+                // two, and a buffer per slot kept for the whole call would be much of what a recording call costs in
                 // memory (a generator that stalls makes every call's timestamps jump at once).
                 slot.Samples = ArrayPool<short>.Shared.Rent(SlotCapacity);
                 _slotBuffers++;

@@ -1,8 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using OpenUM.Media.Audio;
 using OpenUM.Media.Rtp;
+using OpenUM.Media.Sdp;
 
 namespace OpenUM.Media.Session;
 
@@ -19,10 +21,14 @@ namespace OpenUM.Media.Session;
 /// </remarks>
 internal sealed class RtpReceiver
 {
-    // Audio packets are far below this (the largest payload accepted is two 40 ms frames of G.711, 640 bytes, plus header, CSRCs,
-    // extension and SRTP tag); a datagram that fills the buffer may have been truncated and is dropped. Two receive
-    // buffers and the decode buffer per call: sized to what can arrive, not to a round number.
-    private const int ReceiveBufferSize = 2048;
+    // What can arrive, not a round number: the largest audio payload accepted is two frames of the longest packet time
+    // (G.711, one byte a sample), and an RTP datagram holds it with a full header (15 CSRCs), the largest SRTP trailer
+    // (a 16-byte tag and a 4-byte MKI) and ~280 bytes of header extension. A datagram that fills a buffer may have been
+    // truncated and is dropped. The RTCP port only authenticates and counts reports (one source's SR or RR with SDES:
+    // ~100 bytes). Two buffers per call, held while the loops wait; the decode buffer is on the stack.
+    internal const int MaxAudioPayload = 2 * OfferAnswer.MaxPtimeMs * 8;
+    internal const int RtpBufferSize = 1024;
+    internal const int RtcpBufferSize = 512;
 
     private readonly Socket _socket, _rtcpSocket;
     private readonly int _localPort;
@@ -31,7 +37,6 @@ internal sealed class RtpReceiver
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly RtpSequenceTracker _sequence;
-    private readonly short[] _decodeBuffer = new short[ReceiveBufferSize];
     private volatile NegotiatedMedia? _media;
     private volatile Recorder? _recorder;
     private volatile CngDetector? _faxTone;
@@ -106,7 +111,8 @@ internal sealed class RtpReceiver
         var socket = rtcp ? _rtcpSocket : _socket;
         int port = rtcp ? _localPort + 1 : _localPort;
         // One buffer and one SocketAddress for the life of the session: the steady-state loop allocates nothing.
-        var buffer = ReceiveBuffers.Rent();
+        var pool = rtcp ? ReceiveBuffers.Rtcp : ReceiveBuffers.Rtp;
+        var buffer = pool.Rent();
         try
         {
             var from = new SocketAddress(socket.AddressFamily);
@@ -169,7 +175,7 @@ internal sealed class RtpReceiver
         }
         finally
         {
-            ReceiveBuffers.Return(buffer); // the loop has ended: no receive is pending on it
+            pool.Return(buffer); // the loop has ended: no receive is pending on it
         }
     }
 
@@ -183,7 +189,7 @@ internal sealed class RtpReceiver
     private void OnRtcpDatagram(Span<byte> packet, SocketAddress from)
     {
         // Only an address the call's RTP could come from may report on it; others are not worth the crypto.
-        if (packet.Length is >= 8 and < ReceiveBufferSize && _gate.AcceptsRtcpFrom(from))
+        if (packet.Length is >= 8 and < RtcpBufferSize && _gate.AcceptsRtcpFrom(from))
             _security.OnRtcp(packet, onRtpPort: false);
     }
 
@@ -196,11 +202,11 @@ internal sealed class RtpReceiver
         {
             // RTCP multiplexed on the RTP port (RFC 5761): authenticated when SRTP is on, not interpreted yet.
             Interlocked.Increment(ref _ignored);
-            if (packet.Length < ReceiveBufferSize && _gate.AcceptsRtcpFrom(from))
+            if (packet.Length < RtpBufferSize && _gate.AcceptsRtcpFrom(from))
                 _security.OnRtcp(packet, onRtpPort: true);
             return;
         }
-        if (packet.Length >= ReceiveBufferSize)
+        if (packet.Length >= RtpBufferSize)
         {
             Interlocked.Increment(ref _malformed);
             return;
@@ -243,17 +249,24 @@ internal sealed class RtpReceiver
                 return;
         }
         if (isAudio)
-        {
-            var samples = _decodeBuffer.AsSpan(0, payload.Length);
-            G711.Decode(payload, samples, media.Codec);
-            _recorder?.OnAudio(h.Ssrc, h.Timestamp, samples, now);
-            if (_faxTone is { } cng && cng.Process(samples))
-                OnFaxTone();
-        }
+            OnAudio(h, payload, media.Codec, now);
         else
         {
             OnTelephoneEvent(from, h, payload, now);
         }
+    }
+
+    // The decoded samples live on the stack for the packet's handling: the recorder and the fax tone detector copy what
+    // they keep. Not zeroed first (SkipLocalsInit): the decoder writes every sample that is read.
+    [SkipLocalsInit]
+    private void OnAudio(in RtpHeader h, ReadOnlySpan<byte> payload, AudioCodec codec, long now)
+    {
+        Span<short> samples = stackalloc short[MaxAudioPayload];
+        samples = samples[..payload.Length];
+        G711.Decode(payload, samples, codec);
+        _recorder?.OnAudio(h.Ssrc, h.Timestamp, samples, now);
+        if (_faxTone is { } cng && cng.Process(samples))
+            OnFaxTone();
     }
 
     private void OnTelephoneEvent(SocketAddress from, in RtpHeader h, ReadOnlySpan<byte> payload, long now)
@@ -323,33 +336,40 @@ internal sealed class RtpReceiver
 
     /// <summary>
     /// Pinned receive buffers shared by the sessions one after another: a call costs no allocation on the pinned heap
-    /// (which only a full collection compacts), and a pending receive needs no pin of its own. Keeps at most
-    /// <see cref="MaxPooled"/> (one per concurrent receive loop up to that, <see cref="ReceiveBufferSize"/> bytes each).
+    /// (which only a full collection compacts), and a pending receive needs no pin of its own. Each pool keeps at most
+    /// <see cref="MaxPooled"/> buffers (one per concurrent receive loop up to that).
     /// </summary>
-    private static class ReceiveBuffers
+    internal sealed class ReceiveBuffers(int size)
     {
         private const int MaxPooled = 4096;
-        private static readonly System.Collections.Concurrent.ConcurrentQueue<byte[]> Pool = new();
-        private static int s_count;
 
-        public static byte[] Rent()
+        /// <summary>The RTP ports' buffers.</summary>
+        public static readonly ReceiveBuffers Rtp = new(RtpBufferSize);
+
+        /// <summary>The RTCP ports' buffers.</summary>
+        public static readonly ReceiveBuffers Rtcp = new(RtcpBufferSize);
+
+        private readonly System.Collections.Concurrent.ConcurrentQueue<byte[]> _pool = new();
+        private int _count;
+
+        public byte[] Rent()
         {
-            if (Pool.TryDequeue(out var buffer))
+            if (_pool.TryDequeue(out var buffer))
             {
-                Interlocked.Decrement(ref s_count);
+                Interlocked.Decrement(ref _count);
                 return buffer;
             }
-            return GC.AllocateUninitializedArray<byte>(ReceiveBufferSize, pinned: true);
+            return GC.AllocateUninitializedArray<byte>(size, pinned: true);
         }
 
-        public static void Return(byte[] buffer)
+        public void Return(byte[] buffer)
         {
-            if (Interlocked.Increment(ref s_count) > MaxPooled)
+            if (Interlocked.Increment(ref _count) > MaxPooled)
             {
-                Interlocked.Decrement(ref s_count);
+                Interlocked.Decrement(ref _count);
                 return;
             }
-            Pool.Enqueue(buffer);
+            _pool.Enqueue(buffer);
         }
     }
 }

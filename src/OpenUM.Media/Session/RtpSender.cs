@@ -34,7 +34,10 @@ internal sealed class RtpSender
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Queue<PlayItem> _queue = new();
-    private readonly byte[] _sendBuffer = new byte[RtpHeader.FixedSize + 2048];
+    // One send buffer per sending thread (the clock's), not per call: a frame is encoded, protected and sent within
+    // one Tick, under the session's lock, so no two sessions' frames share it at once.
+    [ThreadStatic]
+    private static byte[]? t_sendBuffer;
     private readonly uint _ssrc;
     private ushort _seq;
     private uint _ts;
@@ -189,6 +192,9 @@ internal sealed class RtpSender
         return _queue.Count > 0;
     }
 
+    // Room for the longest frame (320 bytes at 40 ms) with any SRTP trailer, and to spare: one per thread, not per call.
+    internal static byte[] SendBuffer => t_sendBuffer ??= new byte[RtpHeader.FixedSize + 2048];
+
     private bool SendFrame(NegotiatedMedia media)
     {
         if (!HasPlayableItem())
@@ -200,7 +206,7 @@ internal sealed class RtpSender
 
         var samples = item.Clip!.Samples.Span;
         int n = Math.Min(spf, samples.Length - item.Position);
-        var payload = _sendBuffer.AsSpan(RtpHeader.FixedSize, spf);
+        var payload = SendBuffer.AsSpan(RtpHeader.FixedSize, spf);
         G711.Encode(samples.Slice(item.Position, n), payload, media.Codec);
         payload[n..].Fill(G711.SilenceCode(media.Codec)); // the clip's last frame is padded to a whole ptime
         item.Position += n;
@@ -228,7 +234,7 @@ internal sealed class RtpSender
         int k = item.Position;
         bool end = k >= toneFrames - 1;
         var ev = new TelephoneEvent((byte)item.Event, end, DtmfVolume, (ushort)(Math.Min(k + 1, toneFrames) * spf));
-        ev.Write(_sendBuffer.AsSpan(RtpHeader.FixedSize));
+        ev.Write(SendBuffer.AsSpan(RtpHeader.FixedSize));
         Send(media, pt, k == 0, item.EventTimestamp, TelephoneEvent.Size);
         item.Position++;
         if (item.Position >= toneFrames + DtmfEndRepeats - 1)
@@ -251,11 +257,12 @@ internal sealed class RtpSender
         var to = _destination;
         if (!media.CanSend || to is null)
             return;
-        RtpHeader.Write(_sendBuffer, payloadType, marker, _seq, timestamp, _ssrc);
+        var buffer = SendBuffer;
+        RtpHeader.Write(buffer, payloadType, marker, _seq, timestamp, _ssrc);
         int length = RtpHeader.FixedSize + payloadLength;
         try
         {
-            if (!_security.TryProtectRtp(_sendBuffer, ref length, out var status))
+            if (!_security.TryProtectRtp(buffer, ref length, out var status))
             {
                 // Key exhausted (or a bug): never fall back to sending clear audio on a Secured call.
                 if (!_srtpStopLogged)
@@ -267,7 +274,7 @@ internal sealed class RtpSender
             }
             // The sequence number is spent even if the send fails: an SRTP index must never protect two payloads.
             _seq++;
-            int sent = _socket.SendTo(_sendBuffer.AsSpan(0, length), SocketFlags.None, to);
+            int sent = _socket.SendTo(buffer.AsSpan(0, length), SocketFlags.None, to);
             Interlocked.Increment(ref _packetsSent);
             Interlocked.Add(ref _bytesSent, sent);
         }
