@@ -44,8 +44,11 @@ internal sealed class NonInviteServerTransaction : SipTransaction
                 else terminateNow = true;
             }
         }
-        Send(response);
+        // Without Timer J (reliable transport) the transaction leaves the table before its response is handed over: a
+        // send can reach the peer before Send returns, and the peer's next request with the same branch (the same
+        // CANCEL again on another connection) must then be a new transaction, not a retransmission of this one.
         if (terminateNow) Terminate();
+        Send(response);
         return true;
     }
 

@@ -1,16 +1,17 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using OpenUM.Sip.Message;
 
 namespace OpenUM.Sip.Transport;
 
 // A TCP or TLS connection: the stream (NetworkStream, or SslStream wrapping it) is framed with
-// System.IO.Pipelines; reading and writing run as two loops. Sends are queued so a timer callback or
-// a read loop never waits on a slow peer. A message must be complete MessageTimeout after its first
-// byte, so a peer trickling bytes (slowloris) cannot hold the connection by resetting the idle timer.
+// System.IO.Pipelines. Reading runs as a loop. A send is written at once on the sender's thread when nothing else is
+// being written (the usual case: the socket takes it, no thread hand-off); otherwise it is queued behind the write in
+// progress, and a write the socket cannot take at once (a slow peer) goes on asynchronously, so a timer callback or a
+// read loop never waits on a peer. A message must be complete MessageTimeout after its first byte, so a peer trickling
+// bytes (slowloris) cannot hold the connection by resetting the idle timer.
 internal sealed class SipStreamConnection : SipConnection
 {
     // A peer that stops reading must not make us buffer without bound.
@@ -23,8 +24,8 @@ internal sealed class SipStreamConnection : SipConnection
     private readonly Stream _stream;
     private readonly PipeReader _reader;
     private readonly PipeWriter _writer;
-    private readonly Channel<ReadOnlyMemory<byte>> _sendQueue =
-        Channel.CreateUnbounded<ReadOnlyMemory<byte>>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly SendQueue _sendQueue = new();
+    private readonly TaskCompletionSource _writesEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _abort = new();
     private readonly ILogger _logger;
     private readonly TimerWheel _wheel;
@@ -35,6 +36,7 @@ internal sealed class SipStreamConnection : SipConnection
     private long _pendingBytes;
     private long _queuedBytes;
     private int _closing;
+    private int _writesFinished;
 
     public SipStreamConnection(Socket socket, Stream stream, SipConnectionInfo info, SipTransportManager manager)
         : base(info, manager.Wheel.TimeProvider)
@@ -59,7 +61,9 @@ internal sealed class SipStreamConnection : SipConnection
             Close(graceful: false);
             return false;
         }
-        return _sendQueue.Writer.TryWrite(data);
+        var queued = _sendQueue.TryAdd(data, out bool writer);
+        if (writer) Drain(); // this thread now owns the writer until the queue is empty or a write has to wait
+        return queued;
     }
 
     public override void Close(bool graceful)
@@ -69,13 +73,21 @@ internal sealed class SipStreamConnection : SipConnection
             if (!graceful) _abort.Cancel();
             return;
         }
-        _sendQueue.Writer.TryComplete();
+        // Without a write in progress nothing is left to flush: the write side ends here. Otherwise its writer ends it
+        // once the queue is out, or fails when the abort below (or the close guard) cancels its write.
+        bool idle = _sendQueue.Complete();
         if (!graceful)
         {
             _abort.Cancel();
+            if (idle) FinishWrites();
             return;
         }
-        // The write loop drains the queue, then shuts the socket; the read loop then ends.
+        if (idle)
+        {
+            FinishWrites();
+            return;
+        }
+        // The writer at work writes the queue out, then shuts the socket; the read loop then ends.
         try
         {
             _closeGuard = _wheel.Schedule(CloseGrace, static s => ((SipStreamConnection)s!)._abort.Cancel(), this);
@@ -94,7 +106,6 @@ internal sealed class SipStreamConnection : SipConnection
 
     private async Task RunCoreAsync(ISipTransportSink sink, SipParserLimits limits)
     {
-        var writeLoop = WriteLoopAsync();
         try
         {
             await ReadLoopAsync(sink, limits).ConfigureAwait(false);
@@ -110,7 +121,7 @@ internal sealed class SipStreamConnection : SipConnection
         Close(graceful: true);
         try
         {
-            await writeLoop.ConfigureAwait(false);
+            await _writesEnded.Task.ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -219,48 +230,87 @@ internal sealed class SipStreamConnection : SipConnection
         Close(graceful: false);
     }
 
-    private async Task WriteLoopAsync()
+    // Writes the queue out on the calling thread, which the queue made its writer. A flush the socket cannot take at once
+    // continues asynchronously (DrainLaterAsync), so no sender waits on the peer.
+    private void Drain()
     {
-        var reader = _sendQueue.Reader;
-        var token = _abort.Token;
         try
         {
-            while (await reader.WaitToReadAsync(token).ConfigureAwait(false))
+            while (true)
             {
-                while (reader.TryRead(out var data))
+                if (!_sendQueue.TakeAll(_writer, out long bytes, out bool ended))
                 {
-                    Interlocked.Add(ref _queuedBytes, -data.Length);
-                    _writer.Write(data.Span);
+                    if (ended) FinishWrites();
+                    return;
                 }
-                var flush = await _writer.FlushAsync(token).ConfigureAwait(false);
-                if (flush.IsCompleted || flush.IsCanceled) break;
+                Interlocked.Add(ref _queuedBytes, -bytes);
+                var flush = _writer.FlushAsync(_abort.Token);
+                if (!flush.IsCompleted)
+                {
+                    _ = DrainLaterAsync(flush);
+                    return;
+                }
+                if (flush.Result is { IsCompleted: false, IsCanceled: false }) continue;
+                FinishWrites();
+                return;
             }
         }
-        catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception ex)
         {
-            // The peer went away while we were writing.
+            WriteFailed(ex);
         }
-        finally
+    }
+
+    private async Task DrainLaterAsync(ValueTask<FlushResult> flush)
+    {
+        try
         {
-            // Ends the read loop as well: closing the socket fails the pending read.
-            MarkClosing();
-            _abort.Cancel();
-            try
+            var result = await flush.ConfigureAwait(false);
+            if (result.IsCompleted || result.IsCanceled)
             {
-                _socket.Shutdown(SocketShutdown.Both);
+                FinishWrites();
+                return;
             }
-            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
-            {
-                // Already reset by the peer.
-            }
-            _reader.CancelPendingRead();
         }
+        catch (Exception ex)
+        {
+            WriteFailed(ex);
+            return;
+        }
+        Drain();
+    }
+
+    private void WriteFailed(Exception ex)
+    {
+        // The peer went away while we were writing, or we aborted; anything else is worth a (throttled) report.
+        if (ex is not (IOException or SocketException or OperationCanceledException or ObjectDisposedException))
+            _manager.LogFailure(ex, Info.Id, Info.Remote);
+        FinishWrites();
+    }
+
+    // The write side is done (queue out after a close, a write failed, or aborted): ends the read loop as well, since
+    // shutting the socket fails the pending read. Runs once.
+    private void FinishWrites()
+    {
+        if (Interlocked.Exchange(ref _writesFinished, 1) != 0) return;
+        MarkClosing();
+        _abort.Cancel();
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // Already reset by the peer.
+        }
+        _reader.CancelPendingRead();
+        _writesEnded.TrySetResult();
     }
 
     private void MarkClosing()
     {
         Interlocked.Exchange(ref _closing, 1);
-        _sendQueue.Writer.TryComplete();
+        _sendQueue.Complete();
     }
 
     private void Shutdown()

@@ -43,6 +43,37 @@ public sealed class CancelRaceTests
         Assert.Equal(SipDialogEndReason.Cancelled, (await ic.Accept(Bytes(Answer)).Terminated.Guard()).Reason);
     }
 
+    [Fact]
+    public async Task Cancel_repeated_on_another_connection_as_soon_as_its_481_leaves_cancels_the_invite_behind_it()
+    {
+        await using var agent = new SipUserAgent(new SipUserAgentOptions { TcpPort = null }, new FakeTimeProvider(), NullLogger.Instance);
+        var sink = (ISipTransportSink)agent;
+        var incoming = CaptureCall(agent);
+        var call = new PeerCall(Gateway, Local);
+        var a = new ScriptedConnection("tcp-a");
+        var b = new ScriptedConnection("tcp-b");
+        // The CANCEL overtook its INVITE on connection b. On TCP the 481's transaction ends as the 481 is sent
+        // (Timer J is zero, §17.2.2), and a send may be on the wire before Send returns: the gateway can get it, send
+        // the INVITE and the same CANCEL again on connection a, and have them handled, in that moment.
+        var reacted = false;
+        b.OnSend = text =>
+        {
+            if (reacted || !text.StartsWith("SIP/2.0 481", StringComparison.Ordinal)) return;
+            reacted = true;
+            sink.OnMessage(a, Parse(call.Invite()));
+            sink.OnMessage(a, Parse(call.Cancel()));
+        };
+
+        sink.OnMessage(b, Parse(call.Cancel()));
+
+        Assert.True(reacted);
+        // The repeated CANCEL is a new transaction, not a retransmission of the one that ended with the 481.
+        Assert.Single(b.Sent);
+        Assert.Contains(a.Sent, m => m.StartsWith("SIP/2.0 200", StringComparison.Ordinal) && m.Contains(" CANCEL\r\n"));
+        Assert.Contains(a.Sent, m => m.StartsWith("SIP/2.0 487", StringComparison.Ordinal) && m.Contains(" INVITE\r\n"));
+        await Cancelled((await incoming.Task.Guard()).Cancelled).Guard();
+    }
+
     private static SipMessage Parse(string text)
     {
         var outcome = SipParser.TryParseDatagram(Encoding.UTF8.GetBytes(text), new SipParserLimits(), out var message, out var rejection);
@@ -51,8 +82,8 @@ public sealed class CancelRaceTests
     }
 
     // A reliable connection that records what is sent and lets a test act at that moment.
-    private sealed class ScriptedConnection() : SipConnection(
-        new SipConnectionInfo("tcp-test", SipTransportKind.Tcp, Gateway, Local, null), TimeProvider.System)
+    private sealed class ScriptedConnection(string id = "tcp-test") : SipConnection(
+        new SipConnectionInfo(id, SipTransportKind.Tcp, Gateway, Local, null), TimeProvider.System)
     {
         public List<string> Sent { get; } = [];
 
