@@ -36,7 +36,7 @@ public sealed class EventFileAppender : IDisposable
     private AppendOnlyFile? _file;
     private FileIdentity _identity;
     private long _size; // of the held file: at the last statx, plus our lines since
-    private DateTimeOffset _nextPathCheck;
+    private long _nextPathCheck; // a TimeProvider timestamp: monotonic, so a clock set back cannot delay a check
     private bool _startOnNewLine;
     private bool _failing;
     private long _retryRotationAtSize;
@@ -56,6 +56,8 @@ public sealed class EventFileAppender : IDisposable
 
     /// <summary>How often, at most, the server's appender looks at the path for a rename by someone else.</summary>
     public static readonly TimeSpan PathCheckInterval = TimeSpan.FromSeconds(1);
+
+    private long NextPathCheck(long now) => now + (long)(PathCheckInterval.TotalSeconds * _time.TimestampFrequency);
 
     /// <summary>The current file's path (events.jsonl).</summary>
     public string Path => _path;
@@ -180,14 +182,13 @@ public sealed class EventFileAppender : IDisposable
         error = default;
         if (_file is not null)
         {
-            var clock = _time.GetUtcNow();
-            // A clock set back by more than the interval checks at once rather than waiting for it to catch up.
-            if (clock < _nextPathCheck && clock > _nextPathCheck - PathCheckInterval - PathCheckInterval)
+            long tick = _time.GetTimestamp();
+            if (tick < _nextPathCheck)
             {
                 size = _size;
                 return true;
             }
-            _nextPathCheck = clock + PathCheckInterval;
+            _nextPathCheck = NextPathCheck(tick);
             try
             {
                 if (AppendOnlyFile.IdentityOf(_path) is { } now && now.SameFile(_identity))
@@ -223,7 +224,7 @@ public sealed class EventFileAppender : IDisposable
         {
             _identity = file.Identity();
             _size = _identity.Size;
-            _nextPathCheck = _time.GetUtcNow() + PathCheckInterval;
+            _nextPathCheck = NextPathCheck(_time.GetTimestamp());
             _startOnNewLine = file.EndsInsideALine();
         }
         catch (IOException e)

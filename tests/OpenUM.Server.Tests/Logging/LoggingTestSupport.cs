@@ -8,6 +8,11 @@ internal sealed class ManualTime(DateTimeOffset start) : TimeProvider
 {
     public DateTimeOffset Now { get; set; } = start;
     public override DateTimeOffset GetUtcNow() => Now;
+
+    // Timestamps move with the same hand (the event file's path checks are timed by them).
+    public override long GetTimestamp() => Now.UtcTicks;
+
+    public override long TimestampFrequency => TimeSpan.TicksPerSecond;
 }
 
 /// <summary>A temp directory removed after the test.</summary>
