@@ -38,6 +38,8 @@ internal sealed class AdminApiEndpoint : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = "OpenUM.AdminApi" });
         builder.Logging.ClearProviders(); // the API's own events say what matters; Kestrel's would let strangers write lines
+        // One throttle for every refusal a stranger can cause here (handshakes, rate limit, authentication): together at
+        // most its global cap of lines per 10 s, however the flood mixes them.
         var refusals = new LogThrottle(time, TimeSpan.FromSeconds(10));
         builder.WebHost.ConfigureKestrel(k =>
         {
@@ -61,14 +63,14 @@ internal sealed class AdminApiEndpoint : IAsyncDisposable
                     {
                         if (result.Accepted) return;
                         string remote = (context.Connection.RemoteEndPoint as IPEndPoint)?.Address.ToString() ?? "?";
-                        if (refusals.ShouldLog(remote + "/" + result.Thumbprint, out int suppressed))
+                        if (refusals.ShouldLog("tls/" + remote + "/" + result.Thumbprint, out int suppressed))
                             AdminApiEvents.ClientCertificateRefused(logger, remote, result.Subject, result.Thumbprint, result.Reason.ToString()!,
                                 result.Detail, LogThrottle.Describe(suppressed));
                     })),
                 });
             });
         });
-        builder.Services.AddRateLimiter(options => RateLimits(options, settings, logger, time));
+        builder.Services.AddRateLimiter(options => RateLimits(options, settings, logger, refusals));
         var app = builder.Build();
         // Every answer, a 429 included: JSON never sniffed as something else, never framed, HTTPS only from now on.
         app.Use(async (context, next) =>
@@ -80,7 +82,7 @@ internal sealed class AdminApiEndpoint : IAsyncDisposable
             await next(context).ConfigureAwait(false);
         });
         app.UseRateLimiter();
-        var authentication = new ApiAuthentication(settings.DataDirectory, logger, time);
+        var authentication = new ApiAuthentication(settings.DataDirectory, logger, refusals);
         var handler = new ApiHandler(runner, authentication, settings);
         var verbs = ApiRoutes.From(runner.Root);
         foreach (var verb in verbs)
@@ -121,9 +123,8 @@ internal sealed class AdminApiEndpoint : IAsyncDisposable
     // A token bucket per client (an IPv4 address, an IPv6 /64: one host holds a whole /64 and could rotate through it),
     // chained with one bucket for everyone, so that many clients together still cost bounded work. Checked before
     // authentication, so a flood of guesses costs the server little.
-    private static void RateLimits(RateLimiterOptions options, AdminApiSettings settings, ILogger logger, TimeProvider time)
+    private static void RateLimits(RateLimiterOptions options, AdminApiSettings settings, ILogger logger, LogThrottle throttle)
     {
-        var throttle = new LogThrottle(time, TimeSpan.FromSeconds(10));
         var perClient = PartitionedRateLimiter.Create<HttpContext, string>(context =>
             RateLimitPartition.GetTokenBucketLimiter(ClientKey(context.Connection.RemoteIpAddress), _ =>
                 Bucket(settings.Burst, settings.RequestsPerSecond, settings.ReplenishmentPeriod)));
@@ -136,7 +137,7 @@ internal sealed class AdminApiEndpoint : IAsyncDisposable
             string client = ClientKey(context.Connection.RemoteIpAddress);
             int seconds = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out TimeSpan retryAfter) ? Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)) : 1;
             context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            if (throttle.ShouldLog(client, out int suppressed))
+            if (throttle.ShouldLog("429/" + client, out int suppressed))
                 AdminApiEvents.RateLimited(logger, client, settings.RequestsPerSecond, settings.Burst, settings.GlobalRequestsPerSecond, LogThrottle.Describe(suppressed));
             await Problems.WriteAsync(context, 429, $"error: too many requests from {client} or from all clients together " +
                 $"(at most {settings.RequestsPerSecond} a second per client); retry after {seconds} s.").ConfigureAwait(false);

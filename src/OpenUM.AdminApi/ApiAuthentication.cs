@@ -18,12 +18,11 @@ internal sealed record ApiPrincipal(string Actor, AdminScope Scope, AdminToken C
 /// that was added with `openum admin-token new --certificate`, with the scope it was given, unless the request sends
 /// "Authorization: Bearer oum_...", which is then looked up by its SHA-256 and decides. Both are in &lt;data-dir&gt;/admin-tokens.json. A certificate the trusted
 /// store accepts but nobody added is no credential: the store also trusts the CAs of gateways and phones. Failures are
-/// event 2361, per address at most one per 10 s.
+/// event 2361, per address at most one per 10 s (the throttle the endpoint's other refusals share).
 /// </summary>
-internal sealed class ApiAuthentication(string dataDirectory, ILogger logger, TimeProvider time)
+internal sealed class ApiAuthentication(string dataDirectory, ILogger logger, LogThrottle throttle)
 {
     private readonly AdminTokens _tokens = new(dataDirectory);
-    private readonly LogThrottle _throttle = new(time, TimeSpan.FromSeconds(10));
     private readonly Lock _gate = new();
     private (DateTime Written, long Length) _stamp;
     private IReadOnlyList<AdminToken> _cached = [];
@@ -80,14 +79,14 @@ internal sealed class ApiAuthentication(string dataDirectory, ILogger logger, Ti
     // The token itself is never logged: a mistyped one is often one character away from a good one.
     private void Failed(string address, string failure)
     {
-        if (_throttle.ShouldLog(address + "/" + failure, out int suppressed))
+        if (throttle.ShouldLog(address + "/" + failure, out int suppressed))
             AdminApiEvents.AuthenticationFailed(logger, address, failure, LogThrottle.Describe(suppressed));
     }
 
     /// <summary>Event 2363 for a read-only principal asking for a change.</summary>
     public void Forbidden(ApiPrincipal principal, HttpContext context)
     {
-        if (_throttle.ShouldLog("403/" + principal.Actor, out int suppressed))
+        if (throttle.ShouldLog("403/" + principal.Actor, out int suppressed))
             AdminApiEvents.Forbidden(logger, principal.Actor, context.Request.Method, context.Request.Path, LogThrottle.Describe(suppressed));
     }
 
