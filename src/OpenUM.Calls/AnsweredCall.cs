@@ -87,8 +87,10 @@ internal sealed class AnsweredCall
                 _ = media.DisposeAsync().AsTask();
                 return null;
             }
-            var dialog = call.Accept(Encoding.UTF8.GetBytes(result.Answer.ToString()));
+            // Receiving before the 200 OK leaves: the gateway may send RTP as soon as it has our answer, and a session
+            // drops what arrives before it starts.
             media.Start(result.Media, SourcePolicy(gateway, config.FindUmServer(s.Options.ServerName), call.Connection.Remote.Address));
+            var dialog = call.Accept(Encoding.UTF8.GetBytes(result.Answer.ToString()));
             string codec = result.Media.Srtp is { } srtp ? $"{result.Media.Codec}, SRTP {SrtpSuites.Name(srtp.Suite)}" : result.Media.Codec.ToString();
             entry.SetMedia(result.Media.Codec.ToString().ToUpperInvariant(), result.Media.Srtp is { } suite ? SrtpSuites.Name(suite.Suite) : "");
             CallMetrics.CallAnswered();

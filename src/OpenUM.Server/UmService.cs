@@ -28,6 +28,10 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
     private OpenUM.Directory.Postgres.PostgresChangeFeed? _feed;
     private SipUserAgent? _agent;
     private MediaClock? _clock;
+    private RtpPortRange? _ports;
+
+    // Enough for the calls that start while as many end at a few thousand calls/s; a burst beyond it binds new pairs.
+    private const int IdleMediaPorts = 128;
     private CallController? _calls;
     private OpenUM.Calls.MessageWaiting.MessageWaitingNotifier? _mwi;
     private SmtpDelivery? _delivery;
@@ -94,7 +98,8 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
         var plan = ListenerPlan.Decide(server, _monitor.Current);
         // RUN-2/RUN-3: in TLS or Dual mode the certificate is selected before anything listens; TCP mode needs none.
         if (plan.Tls) EnsureTls(_monitor.Current, server.CertificateThumbprint);
-        var ports = new RtpPortRange(options.RtpFirstPort, options.RtpLastPort);
+        // Up to IdleMediaPorts socket pairs of ended calls stay bound for the next calls (RtpPortRange).
+        var ports = _ports = new RtpPortRange(options.RtpFirstPort, options.RtpLastPort, IdleMediaPorts);
         _clock = new MediaClock(time);
         var callLogger = loggers.CreateLogger("OpenUM.Calls");
         GreetingStore.Tighten(data.Root, callLogger); // greetings of older versions were world-readable
@@ -415,6 +420,7 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
         }
         if (_delivery is not null) { await _delivery.DisposeAsync().ConfigureAwait(false); _delivery = null; }
         if (_agent is not null) { await _agent.DisposeAsync().ConfigureAwait(false); _agent = null; }
+        if (_ports is not null) { await _ports.DisposeAsync().ConfigureAwait(false); _ports = null; }
         if (_clock is not null) { await _clock.DisposeAsync().ConfigureAwait(false); _clock = null; }
         _tls?.Dispose(); _tls = null;
         if (_feed is not null) { await _feed.DisposeAsync().ConfigureAwait(false); _feed = null; }

@@ -23,7 +23,6 @@ public sealed class CallMemoryTests : IDisposable
         await using var clock = new MediaClock(TimeProvider.System);
         await using var session = MediaSession.Open(IPAddress.Loopback, TestNet.Ports, clock, logger);
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        using var rtcpSocket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         var security = new MediaSecurity(logger, 9000);
         var sessionLock = new Lock();
         _ = RtpSender.SendBuffer; // this thread's, made once
@@ -33,7 +32,7 @@ public sealed class CallMemoryTests : IDisposable
         long senderBytes = GC.GetAllocatedBytesForCurrentThread() - before;
         var gate = new RtpSourceGate(AddressFamily.InterNetwork, 9000, sessionLock, sender, TimeProvider.System, logger);
         before = GC.GetAllocatedBytesForCurrentThread();
-        _ = new RtpReceiver(socket, rtcpSocket, 9000, gate, security, TimeProvider.System, logger);
+        _ = new RtpReceiver(9000, gate, security, TimeProvider.System, logger);
         long receiverBytes = GC.GetAllocatedBytesForCurrentThread() - before;
 
         // Before: a 2 KiB send buffer per sender and a 4 KiB decode buffer per receiver.

@@ -23,8 +23,7 @@ namespace OpenUM.Media.Session;
 /// </remarks>
 public sealed class MediaSession : IAsyncDisposable, IPacedSource
 {
-    private readonly Socket _socket;
-    private readonly Socket _rtcpSocket;
+    private readonly RtpSocketPair _pair;
     private readonly RtpPortRange _ports;
     private readonly MediaClock _clock;
     private readonly TimeProvider _time;
@@ -36,36 +35,44 @@ public sealed class MediaSession : IAsyncDisposable, IPacedSource
     private readonly RtpSender _sender;
     private readonly RtpSourceGate _gate;
     private readonly RtpReceiver _receiver;
-    private readonly ReceiveLoops _loops;
     private volatile NegotiatedMedia? _media;
     private volatile bool _disposed;
     // Claimed under _lock before the file is created and released after it is complete: one recording at a time.
     private bool _recording;
 
-    private MediaSession(Socket socket, Socket rtcpSocket, int port, IPAddress address, RtpPortRange ports, MediaClock clock, ILogger logger)
+    private MediaSession(RtpSocketPair pair, RtpPortRange ports, MediaClock clock, ILogger logger)
     {
-        _socket = socket;
-        _rtcpSocket = rtcpSocket;
-        LocalPort = port;
-        LocalAddress = address;
+        _pair = pair;
+        LocalPort = pair.Port;
+        LocalAddress = pair.Address;
         _ports = ports;
         _clock = clock;
         _time = clock.TimeProvider;
         _logger = logger;
-        _security = new MediaSecurity(logger, port);
-        _sender = new RtpSender(socket, port, _lock, _security, clock, this, logger);
-        _gate = new RtpSourceGate(socket.AddressFamily, port, _lock, _sender, _time, logger);
-        _receiver = new RtpReceiver(socket, rtcpSocket, port, _gate, _security, _time, logger);
-        _loops = new ReceiveLoops(_receiver, socket, rtcpSocket, port, _time, logger);
+        _security = new MediaSecurity(logger, LocalPort);
+        _sender = new RtpSender(pair.Rtp, LocalPort, _lock, _security, clock, this, logger);
+        _gate = new RtpSourceGate(pair.Rtp.AddressFamily, LocalPort, _lock, _sender, _time, logger);
+        _receiver = new RtpReceiver(LocalPort, _gate, _security, _time, logger);
     }
 
-    /// <summary>Binds a UDP socket on a random free even port of <paramref name="ports"/> (ports in use by other processes are skipped).</summary>
+    /// <summary>
+    /// Takes an idle socket pair the range keeps (<see cref="RtpPortRange"/>), or binds a UDP socket on a random free
+    /// even port of <paramref name="ports"/> and one on the next (ports in use by other processes are skipped).
+    /// </summary>
     public static MediaSession Open(IPAddress bindAddress, RtpPortRange ports, MediaClock clock, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(bindAddress);
         ArgumentNullException.ThrowIfNull(ports);
         ArgumentNullException.ThrowIfNull(clock);
         ArgumentNullException.ThrowIfNull(logger);
+        var pair = ports.TryTakeIdle(bindAddress) ?? Bind(bindAddress, ports, clock.TimeProvider, logger);
+        var session = new MediaSession(pair, ports, clock, logger);
+        MediaLog.SessionOpened(logger, pair.Port);
+        return session;
+    }
+
+    private static RtpSocketPair Bind(IPAddress bindAddress, RtpPortRange ports, TimeProvider time, ILogger logger)
+    {
         // Ports taken by other processes stay rented until we are done: with random renting, returning them at once
         // could hand the same busy port back again and again while free ones remain untried.
         List<int>? busy = null;
@@ -73,27 +80,16 @@ public sealed class MediaSession : IAsyncDisposable, IPacedSource
         {
             while (ports.TryRent(out int port))
             {
-                Socket? socket = null, rtcp = null;
                 try
                 {
-                    socket = Bind(bindAddress, port);
-                    // RFC 3550 §11: RTCP on the next (odd) port. Bound so that a peer's reports (and SRTCP, whose
-                    // failures are counted) land on a socket of ours rather than draw ICMP errors.
-                    rtcp = Bind(bindAddress, port + 1);
-                    var session = new MediaSession(socket, rtcp, port, bindAddress, ports, clock, logger);
-                    MediaLog.SessionOpened(logger, port);
-                    return session;
+                    return RtpSocketPair.Bind(bindAddress, port, time, logger);
                 }
                 catch (SocketException ex) when (ex.SocketErrorCode is SocketError.AddressAlreadyInUse or SocketError.AccessDenied)
                 {
-                    socket?.Dispose();
-                    rtcp?.Dispose();
                     (busy ??= []).Add(port);
                 }
                 catch
                 {
-                    socket?.Dispose();
-                    rtcp?.Dispose();
                     ports.Return(port);
                     throw;
                 }
@@ -109,23 +105,6 @@ public sealed class MediaSession : IAsyncDisposable, IPacedSource
         }
         throw new SocketException((int)SocketError.AddressAlreadyInUse,
             $"No free RTP port in {ports.First}-{ports.Last} on {bindAddress}");
-    }
-
-    private static Socket Bind(IPAddress bindAddress, int port)
-    {
-        var socket = new Socket(bindAddress.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
-        try
-        {
-            if (bindAddress.Equals(IPAddress.IPv6Any))
-                socket.DualMode = true;
-            socket.Bind(new IPEndPoint(bindAddress, port));
-            return socket;
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
     }
 
     /// <summary>The bound RTP port (even).</summary>
@@ -175,19 +154,27 @@ public sealed class MediaSession : IAsyncDisposable, IPacedSource
     // Test hooks: datagrams the receive loop has finished with, and one datagram handled as if it had arrived.
     internal long DatagramsHandled => _receiver.DatagramsHandled;
 
+    // Test hooks: the session's socket pair, and the datagrams it read and dropped while no session was started on it.
+    internal RtpSocketPair Pair => _pair;
+
+    internal long DatagramsDropped => _pair.Dropped;
+
     internal void OnDatagram(Span<byte> packet, SocketAddress from) => _receiver.OnDatagram(packet, from);
 
     // Test hook: replaces the wake that ends the receive loops (false = it could not be sent).
     internal Func<Socket, bool> ReceiveLoopWake
     {
-        get => _loops.Wake;
-        set => _loops.Wake = value;
+        get => _pair.Wake;
+        set => _pair.Wake = value;
     }
 
     /// <summary>Starts receiving, and sending when the direction allows it; sources are learned by <see cref="MediaSourcePolicy.Default"/>.</summary>
     public void Start(NegotiatedMedia media) => Start(media, MediaSourcePolicy.Default);
 
-    /// <summary>Starts receiving, and sending when the direction allows it; <paramref name="sources"/> says where RTP may come from.</summary>
+    /// <summary>
+    /// Starts receiving, and sending when the direction allows it; <paramref name="sources"/> says where RTP may come
+    /// from. Datagrams that arrived before are dropped: start before the answer leaves.
+    /// </summary>
     public void Start(NegotiatedMedia media, MediaSourcePolicy sources)
     {
         ArgumentNullException.ThrowIfNull(media);
@@ -210,7 +197,8 @@ public sealed class MediaSession : IAsyncDisposable, IPacedSource
             _gate.Configure(sources, sdp, signalling);
             _security.Apply(media.Srtp);
             SetMedia(media);
-            _loops.Start();
+            // Under the lock, after the check above: a session disposed meanwhile never gets the pair's datagrams.
+            _pair.Attach(_receiver);
         }
     }
 
@@ -245,9 +233,10 @@ public sealed class MediaSession : IAsyncDisposable, IPacedSource
     private SocketAddress ToSocketAddress(IPEndPoint ep)
     {
         // A dual-mode IPv6 socket needs IPv4 peers as IPv4-mapped addresses; an IPv4 socket sees mapped ones as IPv4.
-        if (_socket.AddressFamily == AddressFamily.InterNetworkV6 && ep.AddressFamily == AddressFamily.InterNetwork)
+        var family = _pair.Rtp.AddressFamily;
+        if (family == AddressFamily.InterNetworkV6 && ep.AddressFamily == AddressFamily.InterNetwork)
             ep = new IPEndPoint(ep.Address.MapToIPv6(), ep.Port);
-        else if (_socket.AddressFamily == AddressFamily.InterNetwork && ep.Address.IsIPv4MappedToIPv6)
+        else if (family == AddressFamily.InterNetwork && ep.Address.IsIPv4MappedToIPv6)
             ep = new IPEndPoint(ep.Address.MapToIPv4(), ep.Port);
         return ep.Serialize();
     }
@@ -370,7 +359,7 @@ public sealed class MediaSession : IAsyncDisposable, IPacedSource
             _recording = false;
     }
 
-    /// <summary>Stops everything: pending plays are cancelled, a recording ends as <see cref="RecordingStopReason.Cancelled"/>, the port is returned.</summary>
+    /// <summary>Stops everything: pending plays are cancelled, a recording ends as <see cref="RecordingStopReason.Cancelled"/>, the sockets go back to the range.</summary>
     public async ValueTask DisposeAsync()
     {
         lock (_lock)
@@ -381,16 +370,15 @@ public sealed class MediaSession : IAsyncDisposable, IPacedSource
             // In the same critical section: no frame is queued or sent once disposal began.
             _sender.Stop();
         }
-        // The loops end before their sockets close: closed under a pending receive, they would end by an exception.
-        await _loops.StopAsync().ConfigureAwait(false);
-        _socket.Dispose();
-        _rtcpSocket.Dispose();
+        // Once detached no datagram reaches this session: its SRTP contexts and recorder can go.
+        await _pair.DetachAsync().ConfigureAwait(false);
         // Playout first: a clock tick may be protecting a packet until its item is gone.
         _sender.CancelPlayout();
         lock (_lock)
             _security.Dispose();
         _receiver.Recorder?.RequestStop(RecordingStopReason.Cancelled);
         _gate.WarnIfNothingHeard(null);
-        _ports.Return(LocalPort);
+        // Kept for the next call, or closed and its port returned (the range decides).
+        await _ports.ReleaseAsync(_pair).ConfigureAwait(false);
     }
 }

@@ -5,13 +5,14 @@ using Microsoft.Extensions.Logging;
 namespace OpenUM.Media.Session;
 
 /// <summary>
-/// Starts a session's two receive loops (RTP and RTCP, <see cref="RtpReceiver.ReceiveAsync"/>) and ends them without
-/// an exception: the flag <see cref="RtpReceiver.Closing"/>, then an empty datagram from each socket to itself.
+/// The two receive loops of an <see cref="RtpSocketPair"/> (RTP and RTCP): each hands its datagrams to the pair, which
+/// passes them to the session using it. They run for the pair's life, across the calls it serves, and end without an
+/// exception: the flag <see cref="Closing"/>, then an empty datagram from each socket to itself.
 /// </summary>
 /// <remarks>
 /// A pending receive ends only by a datagram, a cancellation or the socket's close; the last two throw in the loop (two
-/// exceptions per call, ~4.5 % of the signalling CPU), and shutdown(2) does not wake a non-blocking receive on Linux.
-/// The wake needs no trust: the flag ends the loop, not the datagram, so no peer can end a call's loop. A full receive
+/// exceptions per pair, ~4.5 % of the signalling CPU), and shutdown(2) does not wake a non-blocking receive on Linux.
+/// The wake needs no trust: the flag ends the loop, not the datagram, so no peer can end a loop. A full receive
 /// buffer drops the wake, but then holds datagrams the loop still reads, and the flag ends it on the first of them.
 /// The socket is closed under the loop only when the wake cannot be sent, or has not ended the loop after
 /// <see cref="WakeGrace"/> (loopback traffic filtered): better an exception than a port held for ever.
@@ -21,40 +22,46 @@ internal sealed class ReceiveLoops
     /// <summary>How long a sent wake may take before the socket is closed under the loop.</summary>
     public static readonly TimeSpan WakeGrace = TimeSpan.FromSeconds(2);
 
-    private readonly RtpReceiver _receiver;
-    private readonly Socket _socket, _rtcpSocket;
-    private readonly int _localPort;
+    private readonly RtpSocketPair _pair;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private volatile bool _closing;
     private Task _rtpLoop = Task.CompletedTask, _rtcpLoop = Task.CompletedTask;
 
-    /// <param name="receiver">Runs the loops.</param>
-    /// <param name="socket">The RTP socket (owned by the session).</param>
-    /// <param name="rtcpSocket">The RTCP socket (owned by the session).</param>
-    /// <param name="localPort">The RTP port, for log lines.</param>
+    /// <param name="pair">The sockets, and where their datagrams go.</param>
     /// <param name="time">The clock's time, for the wake's grace.</param>
-    /// <param name="logger">For a loop that had to be ended by closing its socket.</param>
-    public ReceiveLoops(RtpReceiver receiver, Socket socket, Socket rtcpSocket, int localPort, TimeProvider time, ILogger logger) =>
-        (_receiver, _socket, _rtcpSocket, _localPort, _time, _logger) = (receiver, socket, rtcpSocket, localPort, time, logger);
+    /// <param name="logger">For receive failures and a loop that had to be ended by closing its socket.</param>
+    public ReceiveLoops(RtpSocketPair pair, TimeProvider time, ILogger logger) => (_pair, _time, _logger) = (pair, time, logger);
 
     /// <summary>Sends the wake; false when it could not be sent. Replaced by tests to lose or fail it.</summary>
     internal Func<Socket, bool> Wake { get; set; } = SendToSelf;
 
-    /// <summary>Starts both loops on the calling thread (no thread-pool hand-off); called once, under the session's lock.</summary>
+    /// <summary>Set once the pair closes: each loop returns after its next receive.</summary>
+    public bool Closing => _closing;
+
+    /// <summary>Starts both loops on the calling thread (no thread-pool hand-off); called once.</summary>
     public void Start()
     {
-        _rtpLoop = _receiver.ReceiveAsync(rtcp: false);
-        _rtcpLoop = _receiver.ReceiveAsync(rtcp: true);
+        _rtpLoop = ReceiveAsync(rtcp: false);
+        _rtcpLoop = ReceiveAsync(rtcp: true);
     }
 
-    /// <summary>Ends both loops and waits for them; the sockets are the caller's to close afterwards.</summary>
+    /// <summary>Sets the flag and sends the wakes: each loop ends after the datagram it may be handling.</summary>
+    public void BeginStop()
+    {
+        if (_closing)
+            return;
+        _closing = true;
+        WakeOrClose(_pair.Rtp, _rtpLoop, _pair.Port);
+        WakeOrClose(_pair.Rtcp, _rtcpLoop, _pair.Port + 1);
+    }
+
+    /// <summary>Ends both loops (<see cref="BeginStop"/>) and waits for them; the sockets are the caller's to close afterwards.</summary>
     public async ValueTask StopAsync()
     {
-        _receiver.Closing = true;
+        BeginStop();
         if (_rtpLoop.IsCompleted && _rtcpLoop.IsCompleted)
             return; // never started, or ended by a receive failure
-        WakeOrClose(_socket, _rtpLoop, _localPort);
-        WakeOrClose(_rtcpSocket, _rtcpLoop, _localPort + 1);
         var loops = Task.WhenAll(_rtpLoop, _rtcpLoop);
         try
         {
@@ -62,11 +69,68 @@ internal sealed class ReceiveLoops
         }
         catch (TimeoutException)
         {
-            MediaLog.ReceiveLoopNotWoken(_logger, _rtpLoop.IsCompleted ? _localPort + 1 : _localPort,
+            MediaLog.ReceiveLoopNotWoken(_logger, _rtpLoop.IsCompleted ? _pair.Port + 1 : _pair.Port,
                 "no wake arrived in time; is loopback traffic filtered?");
-            _socket.Dispose();
-            _rtcpSocket.Dispose();
+            _pair.Rtp.Dispose();
+            _pair.Rtcp.Dispose();
             await loops.ConfigureAwait(false);
+        }
+    }
+
+    // One buffer and one SocketAddress per loop for the life of the pair: the steady-state loop allocates nothing.
+    private async Task ReceiveAsync(bool rtcp)
+    {
+        var socket = rtcp ? _pair.Rtcp : _pair.Rtp;
+        int port = rtcp ? _pair.Port + 1 : _pair.Port;
+        var pool = rtcp ? RtpReceiver.ReceiveBuffers.Rtcp : RtpReceiver.ReceiveBuffers.Rtp;
+        var buffer = pool.Rent();
+        try
+        {
+            var from = new SocketAddress(socket.AddressFamily);
+            bool first = true;
+            while (true)
+            {
+                int n;
+                try
+                {
+                    var receive = socket.ReceiveFromAsync(buffer.AsMemory(), SocketFlags.None, from);
+                    if (first)
+                    {
+                        // Started by the caller's thread instead of Task.Run: only a datagram that was already
+                        // waiting costs the hand-off.
+                        first = false;
+                        if (receive.IsCompleted)
+                            await Task.CompletedTask.ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
+                    }
+                    n = await receive.ConfigureAwait(false);
+                }
+                catch (ObjectDisposedException)
+                {
+                    return;
+                }
+                catch (SocketException ex) when (!Closing && ex.SocketErrorCode is SocketError.MessageSize or SocketError.ConnectionReset)
+                {
+                    // Oversized datagram, or an ICMP error surfaced on the socket: the socket is still usable.
+                    if (!rtcp)
+                        _pair.OnMalformed();
+                    continue;
+                }
+                catch (SocketException ex)
+                {
+                    if (!Closing)
+                        MediaLog.ReceiveFailed(_logger, port, ex);
+                    return;
+                }
+                // The flag ends the loop, whatever the datagram: the wake is an empty one from the socket to itself,
+                // but no datagram from outside can end a loop (before closing, an empty one is malformed).
+                if (Closing)
+                    return;
+                _pair.OnDatagram(rtcp, buffer.AsSpan(0, n), from);
+            }
+        }
+        finally
+        {
+            pool.Return(buffer); // the loop has ended: no receive is pending on it
         }
     }
 
@@ -74,7 +138,7 @@ internal sealed class ReceiveLoops
     {
         if (loop.IsCompleted || Wake(socket))
             return;
-        // Not rate-limited: at most two per call, no peer can cause it, and it says the host needs fixing.
+        // Not rate-limited: at most two per pair, no peer can cause it, and it says the host needs fixing.
         MediaLog.ReceiveLoopNotWoken(_logger, port, "the wake could not be sent");
         socket.Dispose();
     }

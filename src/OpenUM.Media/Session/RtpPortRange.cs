@@ -1,19 +1,39 @@
+using System.Net;
 using System.Security.Cryptography;
 
 namespace OpenUM.Media.Session;
 
-/// <summary>Hands out even RTP ports from [first, last] (RTCP would take port+1); thread-safe, ports are returned for reuse.</summary>
-public sealed class RtpPortRange
+/// <summary>
+/// Hands out even RTP ports from [first, last] (RTCP would take port+1); thread-safe, ports are returned for reuse.
+/// A range made with <c>keepIdle</c> also keeps up to that many bound socket pairs of ended media sessions for the
+/// next ones (<see cref="RtpSocketPair"/>): a call then creates, binds and closes no socket.
+/// </summary>
+/// <remarks>
+/// An idle pair is taken at random among those bound to the requested address (CSPRNG, as ports are rented), so its
+/// port is no easier to guess than a fresh one's; its loops drop whatever arrives while it is idle. At most a quarter
+/// of the range is kept idle, so sessions on another address still find free ports. Idle pairs are closed when the
+/// range is disposed; none is closed for being idle long (at most <c>keepIdle</c> pairs stay bound).
+/// </remarks>
+public sealed class RtpPortRange : IAsyncDisposable
 {
     private readonly bool[] _inUse;
     // Indices of free ports in [0, _freeCount): renting swaps a random one out, returning appends, both O(1).
     private readonly int[] _free;
     private int _freeCount;
     private readonly Lock _lock = new();
+    private readonly int _keepIdle;
+    private readonly List<RtpSocketPair> _idle = [];
+    private bool _disposed;
 
-    /// <summary>Creates a range; odd bounds are moved inwards to even ports.</summary>
-    public RtpPortRange(int first, int last)
+    /// <summary>Creates a range that keeps no idle socket pair; odd bounds are moved inwards to even ports.</summary>
+    public RtpPortRange(int first, int last) : this(first, last, 0)
     {
+    }
+
+    /// <summary>Creates a range that keeps up to <paramref name="keepIdle"/> idle socket pairs (at most a quarter of its ports).</summary>
+    public RtpPortRange(int first, int last, int keepIdle)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(keepIdle);
         if (first % 2 != 0)
             first++;
         if (last % 2 != 0)
@@ -27,6 +47,7 @@ public sealed class RtpPortRange
         for (int i = 0; i < _free.Length; i++)
             _free[i] = i;
         _freeCount = _free.Length;
+        _keepIdle = Math.Min(keepIdle, _inUse.Length / 4);
     }
 
     /// <summary>Lowest port.</summary>
@@ -37,6 +58,16 @@ public sealed class RtpPortRange
 
     /// <summary>How many ports the range holds.</summary>
     public int Count => _inUse.Length;
+
+    /// <summary>Idle socket pairs kept for the next sessions (their ports count as rented).</summary>
+    public int Idle
+    {
+        get
+        {
+            lock (_lock)
+                return _idle.Count;
+        }
+    }
 
     /// <summary>Ports currently rented.</summary>
     public int InUse
@@ -84,6 +115,69 @@ public sealed class RtpPortRange
                 return;
             _inUse[idx] = false;
             _free[_freeCount++] = idx;
+        }
+    }
+
+    // Tests: the idle pairs as they are now.
+    internal RtpSocketPair[] IdlePairs()
+    {
+        lock (_lock)
+            return [.. _idle];
+    }
+
+    /// <summary>An idle pair bound to <paramref name="address"/>, chosen at random, or null.</summary>
+    internal RtpSocketPair? TryTakeIdle(IPAddress address)
+    {
+        lock (_lock)
+        {
+            int n = _idle.Count;
+            if (n == 0)
+                return null;
+            // One address is the rule; with several, the search goes on from the random start.
+            int start = RandomNumberGenerator.GetInt32(n);
+            for (int i = 0; i < n; i++)
+            {
+                int k = (start + i) % n;
+                var pair = _idle[k];
+                if (!pair.Address.Equals(address))
+                    continue;
+                _idle[k] = _idle[n - 1];
+                _idle.RemoveAt(n - 1);
+                return pair;
+            }
+            return null;
+        }
+    }
+
+    /// <summary>Keeps a detached pair for the next session, or closes it and returns its port.</summary>
+    internal async ValueTask ReleaseAsync(RtpSocketPair pair)
+    {
+        lock (_lock)
+        {
+            if (!_disposed && _idle.Count < _keepIdle)
+            {
+                _idle.Add(pair);
+                return;
+            }
+        }
+        await pair.CloseAsync().ConfigureAwait(false);
+        Return(pair.Port);
+    }
+
+    /// <summary>Closes the idle pairs; sessions still open close theirs when they end.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        RtpSocketPair[] idle;
+        lock (_lock)
+        {
+            _disposed = true;
+            idle = [.. _idle];
+            _idle.Clear();
+        }
+        foreach (var pair in idle)
+        {
+            await pair.CloseAsync().ConfigureAwait(false);
+            Return(pair.Port);
         }
     }
 }

@@ -9,7 +9,8 @@ using OpenUM.Media.Sdp;
 namespace OpenUM.Media.Session;
 
 /// <summary>
-/// The receiving half of a media session: the RTP and RTCP receive loops, and per packet the SRTP check
+/// The receiving half of a media session: per datagram of its RTP and RTCP ports (from the receive loops of its
+/// <see cref="RtpSocketPair"/>), the SRTP check
 /// (<see cref="MediaSecurity"/>), the source check (<see cref="RtpSourceGate"/>), the payload size, sequence
 /// tracking (<see cref="RtpSequenceTracker"/>), and the hand-off of audio to the recorder and the fax tone detector
 /// (<see cref="FaxToneDetected"/>) and of key presses to the recorder and <see cref="DtmfReceived"/>.
@@ -25,12 +26,11 @@ internal sealed class RtpReceiver
     // (G.711, one byte a sample), and an RTP datagram holds it with a full header (15 CSRCs), the largest SRTP trailer
     // (a 16-byte tag and a 4-byte MKI) and ~280 bytes of header extension. A datagram that fills a buffer may have been
     // truncated and is dropped. The RTCP port only authenticates and counts reports (one source's SR or RR with SDES:
-    // ~100 bytes). Two buffers per call, held while the loops wait; the decode buffer is on the stack.
+    // ~100 bytes). Two buffers per socket pair, held while its loops wait; the decode buffer is on the stack.
     internal const int MaxAudioPayload = 2 * OfferAnswer.MaxPtimeMs * 8;
     internal const int RtpBufferSize = 1024;
     internal const int RtcpBufferSize = 512;
 
-    private readonly Socket _socket, _rtcpSocket;
     private readonly int _localPort;
     private readonly RtpSourceGate _gate;
     private readonly MediaSecurity _security;
@@ -40,7 +40,6 @@ internal sealed class RtpReceiver
     private volatile NegotiatedMedia? _media;
     private volatile Recorder? _recorder;
     private volatile CngDetector? _faxTone;
-    private volatile bool _closing;
 
     // RFC 4733 de-duplication: one event per (SSRC, RTP timestamp).
     private bool _haveEvent;
@@ -51,17 +50,14 @@ internal sealed class RtpReceiver
     private long _handled;
     private long _packetsReceived, _bytesReceived, _malformed, _ignored, _badPayloadSize;
 
-    /// <param name="socket">The session's RTP socket (owned by the session).</param>
-    /// <param name="rtcpSocket">The session's RTCP socket (owned by the session).</param>
     /// <param name="localPort">The RTP port, for log lines.</param>
     /// <param name="gate">Decides which sources' packets are used.</param>
     /// <param name="security">Checks SRTP/SRTCP before anything else looks at a packet.</param>
     /// <param name="time">The clock's time, for learning and recording.</param>
     /// <param name="logger">For dropped packets, learned sources and receive failures.</param>
-    public RtpReceiver(Socket socket, Socket rtcpSocket, int localPort, RtpSourceGate gate, MediaSecurity security,
-        TimeProvider time, ILogger logger)
+    public RtpReceiver(int localPort, RtpSourceGate gate, MediaSecurity security, TimeProvider time, ILogger logger)
     {
-        (_socket, _rtcpSocket, _localPort) = (socket, rtcpSocket, localPort);
+        _localPort = localPort;
         (_gate, _security, _time, _logger) = (gate, security, time, logger);
         _sequence = new RtpSequenceTracker(logger, localPort);
     }
@@ -102,91 +98,30 @@ internal sealed class RtpReceiver
         _sequence.PacketsLost, Interlocked.Read(ref _malformed), Interlocked.Read(ref _ignored) + _gate.OnProbation,
         _gate.Unexpected, Interlocked.Read(ref _badPayloadSize));
 
-    /// <summary>
-    /// Receives on the RTP port, or with <paramref name="rtcp"/> on the RTCP port, until <see cref="ReceiveLoops"/>
-    /// ends it. Safe to call under the session's lock: a datagram already queued is handled on the thread pool.
-    /// </summary>
-    public async Task ReceiveAsync(bool rtcp)
+    /// <summary>Handles one datagram of the RTP port from the receive loop (<see cref="RtpSocketPair"/>).</summary>
+    public void Received(Span<byte> packet, SocketAddress from)
     {
-        var socket = rtcp ? _rtcpSocket : _socket;
-        int port = rtcp ? _localPort + 1 : _localPort;
-        // One buffer and one SocketAddress for the life of the session: the steady-state loop allocates nothing.
-        var pool = rtcp ? ReceiveBuffers.Rtcp : ReceiveBuffers.Rtp;
-        var buffer = pool.Rent();
         try
         {
-            var from = new SocketAddress(socket.AddressFamily);
-            bool first = true;
-            while (true)
-            {
-                int n;
-                try
-                {
-                    var receive = socket.ReceiveFromAsync(buffer.AsMemory(), SocketFlags.None, from);
-                    if (first)
-                    {
-                        // Started by the caller's thread instead of Task.Run: only a datagram that was already
-                        // waiting costs the hand-off (the caller holds the session's lock).
-                        first = false;
-                        if (receive.IsCompleted)
-                            await Task.CompletedTask.ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
-                    }
-                    n = await receive.ConfigureAwait(false);
-                }
-                catch (ObjectDisposedException)
-                {
-                    return;
-                }
-                catch (SocketException ex) when (!Closing && ex.SocketErrorCode is SocketError.MessageSize or SocketError.ConnectionReset)
-                {
-                    // Oversized datagram, or an ICMP error surfaced on the socket: the socket is still usable.
-                    if (!rtcp)
-                    {
-                        Interlocked.Increment(ref _malformed);
-                        Interlocked.Increment(ref _handled);
-                    }
-                    continue;
-                }
-                catch (SocketException ex)
-                {
-                    if (!Closing)
-                        MediaLog.ReceiveFailed(_logger, port, ex);
-                    return;
-                }
-                // The flag ends the loop, whatever the datagram: the wake is an empty one from the socket to itself,
-                // but no datagram from outside can end a call's loop (before closing, an empty one is malformed).
-                if (Closing)
-                    return;
-                try
-                {
-                    if (rtcp)
-                        OnRtcpDatagram(buffer.AsSpan(0, n), from);
-                    else
-                        OnDatagram(buffer.AsSpan(0, n), from);
-                }
-                catch (Exception ex) when (ex is not OutOfMemoryException)
-                {
-                    // A bug in handling one packet (or a context disposed at hang-up) must not silence the rest of the call.
-                    MediaLog.ReceiveFailed(_logger, port, ex);
-                }
-                if (!rtcp)
-                    Interlocked.Increment(ref _handled);
-            }
+            OnDatagram(packet, from);
         }
-        finally
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            pool.Return(buffer); // the loop has ended: no receive is pending on it
+            // A bug in handling one packet (or a context disposed at hang-up) must not silence the rest of the call.
+            MediaLog.ReceiveFailed(_logger, _localPort, ex);
         }
+        Interlocked.Increment(ref _handled);
     }
 
-    /// <summary>Set once the session closes (<see cref="ReceiveLoops.StopAsync"/>): each loop returns after its next receive.</summary>
-    public bool Closing
+    /// <summary>An oversized datagram, or an ICMP error surfaced on the RTP socket.</summary>
+    public void CountMalformed()
     {
-        get => _closing;
-        set => _closing = value;
+        Interlocked.Increment(ref _malformed);
+        Interlocked.Increment(ref _handled);
     }
 
-    private void OnRtcpDatagram(Span<byte> packet, SocketAddress from)
+    /// <summary>Handles one datagram of the RTCP port from the receive loop.</summary>
+    public void OnRtcpDatagram(Span<byte> packet, SocketAddress from)
     {
         // Only an address the call's RTP could come from may report on it; others are not worth the crypto.
         if (packet.Length is >= 8 and < RtcpBufferSize && _gate.AcceptsRtcpFrom(from))
