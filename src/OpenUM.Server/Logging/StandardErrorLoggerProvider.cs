@@ -176,14 +176,14 @@ public sealed class StandardErrorLoggerProvider : ILoggerProvider
 
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
-        // Which levels and categories is the logger factory's filters' choice, as with the console logger.
+        // Which levels and categories is the logger factory's filters' choice, as it was with Microsoft's console logger.
         public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
             if (!IsEnabled(logLevel)) return;
             string? message = formatter(state, exception);
-            if (message is null && exception is null) return; // nothing to say: the console logger writes no line either
+            if (message is null && exception is null) return; // nothing to say: Microsoft's console logger wrote no line either
             owner.Write(_category, logLevel, eventId.Id, message, exception);
         }
     }
