@@ -3,7 +3,6 @@ using System.Runtime.InteropServices;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Console;
 using OpenUM.Directory;
 using OpenUM.Server.Logging;
 
@@ -36,35 +35,21 @@ public static class UmHost
             Console.Error.WriteLine($"error: {e.Message}");
             return 1;
         }
+        // Every event also goes to standard error, whether events.jsonl takes it or not: where a daemon logs
+        // (daemon(7)), and what an operator reads when the disk of the data directory is full. Under systemd it
+        // reaches the journal, with the event's priority. Disposed after the host, so the last lines are written.
+        using var standardError = new StandardErrorLoggerProvider(TimeProvider.System, StandardErrorLoggerProvider.FormatForThisProcess(),
+            EventLog.ToFile(options.LogTarget) ? "events.jsonl" : "no other log");
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         JsonLinesLoggerProvider? eventFile = null;
-        if (EventLog.ToJournal(options.LogTarget))
-        {
-            // The journal replaces the console; what it does not take goes to standard error.
-            builder.Logging.AddProvider(new JournaldLoggerProvider(JournaldLoggerProvider.DefaultSocket,
-                new StandardErrorLoggerProvider(TimeProvider.System), "standard error", TimeProvider.System));
-        }
-        else
-        {
-            // Every event also goes to standard error, whether events.jsonl takes it or not: where a daemon logs
-            // (daemon(7)), where the journal mode's fallback goes too, and what an operator reads when the disk
-            // of the data directory is full. Under systemd it reaches the journal, with the event's priority.
-            builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-            if (JournalStream.StandardErrorIsJournal())
-                builder.Logging.AddSystemdConsole(o => o.UseUtcTimestamp = true);
-            else
-                builder.Logging.AddSimpleConsole(o =>
-                {
-                    o.SingleLine = true;
-                    o.TimestampFormat = "yyyy-MM-dd HH:mm:ss ";
-                    o.UseUtcTimestamp = true;
-                    o.ColorBehavior = LoggerColorBehavior.Disabled;
-                });
-        }
+        // The journal replaces standard error; what it does not take goes there.
+        builder.Logging.AddProvider(EventLog.ToJournal(options.LogTarget)
+            ? new JournaldLoggerProvider(JournaldLoggerProvider.DefaultSocket, standardError, JsonLinesLoggerProvider.Fallback, TimeProvider.System)
+            : standardError);
         if (EventLog.ToFile(options.LogTarget))
         {
             eventFile = new JsonLinesLoggerProvider(data.EventLog, TimeProvider.System, options.EventLogRotation);

@@ -59,8 +59,9 @@ public static class EventLog
         }
         else if (target == EventLogTarget.Both)
         {
-            factory.AddProvider(new JournaldLoggerProvider(journalSocket, new StandardErrorLoggerProvider(TimeProvider.System), "standard error",
-                TimeProvider.System));
+            factory.AddProvider(new JournaldLoggerProvider(journalSocket,
+                new StandardErrorLoggerProvider(TimeProvider.System, StandardErrorLoggerProvider.FormatForThisProcess(), "events.jsonl"),
+                JsonLinesLoggerProvider.Fallback, TimeProvider.System));
             factory.AddProvider(file);
         }
         else

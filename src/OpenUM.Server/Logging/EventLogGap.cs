@@ -22,13 +22,18 @@ public sealed class EventLogGap
     public string Reason { get; private set; } = "";
 
     /// <summary>Counts an event of <paramref name="at"/> that was not written; <paramref name="reason"/> is asked for only on the first.</summary>
-    public void Lost<TArg>(DateTimeOffset at, Func<TArg, string> reason, TArg arg)
+    public void Lost<TArg>(DateTimeOffset at, Func<TArg, string> reason, TArg arg) => Lost(at, 1, reason, arg);
+
+    /// <summary>Counts <paramref name="count"/> events of <paramref name="at"/> that were not written (one failed write of several lines).</summary>
+    public void Lost<TArg>(DateTimeOffset at, long count, Func<TArg, string> reason, TArg arg)
     {
-        if (Count++ == 0)
+        if (count <= 0) return;
+        if (Count == 0)
         {
             FirstLost = at;
             Reason = reason(arg);
         }
+        Count += count;
         LastLost = at;
     }
 

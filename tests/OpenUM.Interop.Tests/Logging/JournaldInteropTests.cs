@@ -94,7 +94,7 @@ public sealed class JournaldInteropTests(ITestOutputHelper output)
     public async Task MultiLineValuesExceptionsAndOversizeEntriesArriveAsSent()
     {
         await using var journal = await PrivateJournald.StartAsync(output);
-        var fallback = new StandardErrorLoggerProvider(TimeProvider.System);
+        var fallback = new StandardErrorLoggerProvider(TimeProvider.System, StandardErrorFormat.Simple, "no other log");
         using (var provider = new JournaldLoggerProvider(journal.SocketFromOutside, fallback, "standard error", TimeProvider.System))
         {
             var logger = provider.CreateLogger("OpenUM.Interop");

@@ -82,7 +82,7 @@ public sealed class EventLogFullDiskTests(ITestOutputHelper output)
         var last = DateTimeOffset.Parse(gap.Property("LastLost"), CultureInfo.InvariantCulture);
         Assert.True(first <= last, gap.Raw);
         // Each lost line was seen on standard error as it happened (StrangerAsync); the 2063 line goes there too.
-        // (the console logger writes from a queue of its own: it may come a moment after the file's line).
+        // (standard error is written from a queue of its own: it may come a moment after the file's line).
         await WaitForAsync(() => um.ServerOutput.Contains("[2063]", StringComparison.Ordinal), "event 2063 on standard error", um);
         await um.AssertCleanStopAsync();
     }
