@@ -18,17 +18,8 @@ trap 'kill "${bench:-}" 2>/dev/null; wait 2>/dev/null; [ "${KEEP:-0}" = 1 ] && e
 dotnet build "$here/../WorkItemSources" -c Release --artifacts-path "$work/tool" -nologo -v quiet > "$work/build.log" 2>&1 ||
   { cat "$work/build.log" >&2; exit 1; }
 
-# As per-call-counts.sh: set here so that `openum serve` does not re-execute itself and the traced PID is the server.
-DOTNET_TC_BackgroundWorkerTimeoutMs=FFFFFFFF TARGETS=openum "$here/tls-side-by-side.sh" "$((secs + 10))" "$rate:t1:200" > "$work/bench.out" 2>&1 &
-bench=$!
-pid=""
-for _ in $(seq 1 900); do
-  pid="$(sed -n 's/^SETUP openum=[^(]*(pid \([0-9]*\)).*/\1/p' "$work/bench.out")"
-  [ -n "$pid" ] && break
-  kill -0 "$bench" 2>/dev/null || { cat "$work/bench.out" >&2; exit 1; }
-  sleep 0.2
-done
-[ -n "$pid" ] || { echo "no SETUP line" >&2; exit 1; }
+. "$here/openum-under-load.sh"
+start_openum_load "$((secs + 10))" "$rate:t1:200" "$work/bench.out"
 for _ in $(seq 1 1500); do grep -q '^START ' "$work/bench.out" && break; kill -0 "$bench" 2>/dev/null || break; sleep 0.2; done
 grep -q '^START ' "$work/bench.out" || { cat "$work/bench.out" >&2; exit 1; }
 sleep 3
