@@ -20,17 +20,8 @@ cpid=""
 trap '[ -n "$cpid" ] && kill "$cpid" 2>/dev/null; wait 2>/dev/null; [ "${KEEP:-0}" = 1 ] || rm -rf "$work"' EXIT
 csv="${COUNTERS_CSV:-$work/counters.csv}"
 
-# Set here as `openum serve` would set it by re-executing itself (src/OpenUM.Cli/ResidentTiering.cs): the re-executed
-# runtime's diagnostics socket has the old one's name, and dotnet-counters may find the stale one first.
-DOTNET_TC_BackgroundWorkerTimeoutMs=FFFFFFFF TARGETS=openum "$here/tls-side-by-side.sh" "$dur" "$rate:t1:$limit" > "$work/bench.out" 2>&1 &
-bench=$!
-for _ in $(seq 1 900); do
-  pid="$(sed -n 's/^SETUP openum=[^(]*(pid \([0-9]*\)).*/\1/p' "$work/bench.out")"
-  [ -n "$pid" ] && break
-  kill -0 "$bench" 2>/dev/null || { cat "$work/bench.out" >&2; exit 1; }
-  sleep 0.2
-done
-[ -n "$pid" ] || { echo "no SETUP line" >&2; exit 1; }
+. "$here/openum-under-load.sh"
+start_openum_load "$dur" "$rate:t1:$limit" "$work/bench.out"
 # Attached once the server answers TLS (the HANDSHAKE line, before the warm-up); retried while it fails at once.
 for _ in $(seq 1 600); do grep -q '^HANDSHAKE target=openum' "$work/bench.out" && break; sleep 0.2; done
 for _ in 1 2 3 4 5; do

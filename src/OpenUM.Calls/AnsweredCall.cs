@@ -180,10 +180,13 @@ internal sealed class CallLifetime : IDisposable
         _timers = timers;
         _cts = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
         _maxDuration = timers.Schedule(maxDuration, _ => End("MaxCallDuration reached"), null);
-        // Our own BYE says nothing new: the reason that made us send it is already recorded.
+        // Our own BYE says nothing new: the reason that made us send it is already recorded. Synchronous: a dialog that
+        // ended before the call ran is ended here with no hand-off; otherwise Terminated completes asynchronously, so
+        // this still runs on the pool, never on the read loop that took the BYE.
         _ = dialog.Terminated.ContinueWith(
-            t => End(t.IsCompletedSuccessfully && t.Result.Reason != SipDialogEndReason.LocalBye ? t.Result.Reason.ToString() : null),
-            TaskScheduler.Default);
+            static (t, s) => ((CallLifetime)s!).End(t.IsCompletedSuccessfully && t.Result.Reason != SipDialogEndReason.LocalBye
+                ? t.Result.Reason.ToString() : null),
+            this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     /// <summary>Cancelled when the call must end.</summary>

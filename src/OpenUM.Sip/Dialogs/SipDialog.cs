@@ -17,6 +17,8 @@ public sealed partial class SipDialog : ISipClientTransactionUser
     private SipConnection _connection; // guarded by _sync; replaced when it closed and a request had to go out
     private readonly object _sync = new();
     private readonly TaskCompletionSource _confirmed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Asynchronous: it completes on the read loop that took the BYE, and what waits for it (a call's lifetime, transfers)
+    // runs call code that must not hold that connection.
     private readonly TaskCompletionSource<SipDialogEnd> _terminated = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _byeDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly string _localHeader;   // From of the requests we send: our URI and tag
