@@ -141,6 +141,20 @@ public sealed class SocketPairPoolTests
         Assert.Equal(1, range.Idle);
     }
 
+    [Fact]
+    public async Task APairWhoseLoopEndedIsClosedNotKept()
+    {
+        await using var clock = new MediaClock();
+        await using var range = NewRange(keepIdle: 2, out _);
+        var s = MediaSession.Open(IPAddress.Loopback, range, clock, NullLogger.Instance);
+        Assert.True(s.Pair.Receiving);
+        s.Pair.Rtp.Dispose(); // the RTP loop ends (a receive failure would end it the same way)
+        await TestNet.WaitUntil(() => !s.Pair.Receiving, "the RTP loop ended");
+        await s.DisposeAsync();
+        Assert.Equal(0, range.Idle);
+        Assert.Equal(0, range.InUse);
+    }
+
     private static void AssertBindable(int port)
     {
         using var rtp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);

@@ -39,6 +39,9 @@ internal sealed class ReceiveLoops
     /// <summary>Set once the pair closes: each loop returns after its next receive.</summary>
     public bool Closing => _closing;
 
+    /// <summary>True while both loops run (a receive failure ends one: such a pair is not kept for another call).</summary>
+    public bool Running => !_closing && !_rtpLoop.IsCompleted && !_rtcpLoop.IsCompleted;
+
     /// <summary>Starts both loops on the calling thread (no thread-pool hand-off); called once.</summary>
     public void Start()
     {

@@ -149,12 +149,12 @@ public sealed class RtpPortRange : IAsyncDisposable
         }
     }
 
-    /// <summary>Keeps a detached pair for the next session, or closes it and returns its port.</summary>
+    /// <summary>Keeps a detached pair for the next session (if its loops still run), or closes it and returns its port.</summary>
     internal async ValueTask ReleaseAsync(RtpSocketPair pair)
     {
         lock (_lock)
         {
-            if (!_disposed && _idle.Count < _keepIdle)
+            if (!_disposed && _idle.Count < _keepIdle && pair.Receiving)
             {
                 _idle.Add(pair);
                 return;

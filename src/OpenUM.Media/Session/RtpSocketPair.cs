@@ -83,6 +83,9 @@ internal sealed class RtpSocketPair
     /// <summary>The address both sockets are bound to.</summary>
     public IPAddress Address { get; }
 
+    /// <summary>True while both receive loops run; only such a pair may serve another call.</summary>
+    public bool Receiving => _loops.Running;
+
     /// <summary>Replaces the wake that ends the loops (tests: false = it could not be sent).</summary>
     internal Func<Socket, bool> Wake
     {
