@@ -60,9 +60,7 @@ internal sealed class AdminTokens(string dataDirectory)
     /// <summary>Makes a token named <paramref name="name"/>; returns the token itself, which is not kept.</summary>
     public string Create(string name, AdminScope scope, DateTimeOffset now)
     {
-        var tokens = List().ToList();
-        if (tokens.Any(t => string.Equals(t.Name, name, StringComparison.OrdinalIgnoreCase)))
-            throw new CliException($"--name: there is already a credential named '{name}' (remove it first: openum admin-token remove {name}).");
+        var tokens = ListForNew(name);
         string token = Prefix + System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
         tokens.Add(new AdminToken(name, scope, now, Hash(token)));
         Save(tokens);
@@ -72,14 +70,21 @@ internal sealed class AdminTokens(string dataDirectory)
     /// <summary>Adds the client certificate <paramref name="certificate"/> as the credential named <paramref name="name"/>.</summary>
     public void AddCertificate(string name, AdminScope scope, X509Certificate2 certificate, DateTimeOffset now)
     {
-        var tokens = List().ToList();
-        if (tokens.Any(t => string.Equals(t.Name, name, StringComparison.OrdinalIgnoreCase)))
-            throw new CliException($"--name: there is already a credential named '{name}' (remove it first: openum admin-token remove {name}).");
+        var tokens = ListForNew(name);
         string fingerprint = Fingerprint(certificate);
         if (tokens.FirstOrDefault(t => t.Certificate == fingerprint) is { } same)
             throw new CliException($"--certificate: this certificate is already the credential '{same.Name}' (remove it first: openum admin-token remove {same.Name}).");
         tokens.Add(new AdminToken(name, scope, now, "", fingerprint, certificate.Subject));
         Save(tokens);
+    }
+
+    // The credentials, when none is named <paramref name="name"/> yet: names are unique, whatever their case.
+    private List<AdminToken> ListForNew(string name)
+    {
+        var tokens = List().ToList();
+        if (tokens.Any(t => string.Equals(t.Name, name, StringComparison.OrdinalIgnoreCase)))
+            throw new CliException($"--name: there is already a credential named '{name}' (remove it first: openum admin-token remove {name}).");
+        return tokens;
     }
 
     /// <summary>Removes the credential named <paramref name="name"/>; false when there is none.</summary>
