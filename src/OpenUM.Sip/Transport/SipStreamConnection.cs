@@ -146,7 +146,6 @@ internal sealed class SipStreamConnection : SipConnection
             var result = await _reader.ReadAsync(token).ConfigureAwait(false);
             var buffer = result.Buffer;
             Touch();
-            bool completed = false;
             while (true)
             {
                 var outcome = SipParser.TryParsePooled(buffer, limits, out var message, out var rejection,
@@ -154,7 +153,13 @@ internal sealed class SipStreamConnection : SipConnection
                 if (outcome == SipParseResult.Complete && message is not null)
                 {
                     buffer = buffer.Slice(consumed);
-                    completed = true;
+                    // The deadline was this message's, and it came in time: dropped before it is handled, whose
+                    // answer may be on the wire at once (a slow handler must not let the deadline cut the connection).
+                    if (_messageDeadline is not null)
+                    {
+                        _messageDeadline.Cancel();
+                        _messageDeadline = null;
+                    }
                     sink.OnMessage(this, message);
                     SipMessage.Return(message); // lent for the call above only
                     continue;
@@ -179,7 +184,7 @@ internal sealed class SipStreamConnection : SipConnection
                     Close(graceful: false);
                     return;
                 }
-                WatchMessage(buffer.Slice(consumed), completed);
+                WatchMessage(buffer.Slice(consumed));
                 _reader.AdvanceTo(consumed, examined);
                 break;
             }
@@ -192,11 +197,11 @@ internal sealed class SipStreamConnection : SipConnection
     // Arms the message deadline when a message has started (bytes other than keep-alive CRLFs are waiting), keeps
     // it while the same message grows, re-arms it for a message that started after one completed, and drops it
     // when nothing is pending. Complete messages in one read (the usual case) cost no timer at all.
-    private void WatchMessage(in ReadOnlySequence<byte> pending, bool completed)
+    private void WatchMessage(in ReadOnlySequence<byte> pending)
     {
         bool started = !IsOnlyLineBreaks(pending);
         Volatile.Write(ref _pendingBytes, started ? pending.Length : 0);
-        if (_messageDeadline is not null && (!started || completed))
+        if (_messageDeadline is not null && !started)
         {
             _messageDeadline.Cancel();
             _messageDeadline = null;
