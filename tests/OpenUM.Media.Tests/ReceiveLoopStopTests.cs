@@ -70,13 +70,13 @@ public sealed class ReceiveLoopStopTests
         for (int i = 0; i < 5; i++)
             peer.SendAudio(s.LocalPort, (ushort)i);
         // The loops run from Open on (the socket pair may serve several calls); nobody is attached before Start.
-        await TestNet.WaitUntil(() => s.DatagramsDropped == 5, "the early packets read and dropped");
+        await TestNet.WaitUntil(() => s.Pair.Dropped == 5, "the early packets read and dropped");
         s.Start(new NegotiatedMedia(AudioCodec.Pcmu, 0, 101, new IPEndPoint(peer.Address, peer.Port), MediaDirection.SendRecv, 20));
         for (int i = 5; i < 8; i++)
             peer.SendAudio(s.LocalPort, (ushort)i);
         await TestNet.WaitUntil(() => s.DatagramsHandled == 3, "the packets after Start handled");
         Assert.Equal(3, s.Statistics.PacketsReceived);
-        Assert.Equal(5, s.DatagramsDropped);
+        Assert.Equal(5, s.Pair.Dropped);
     }
 
     [Fact]
@@ -146,7 +146,7 @@ public sealed class ReceiveLoopStopTests
         var time = new FakeTimeProvider();
         await using var clock = new MediaClock(time);
         var s = MediaSession.Open(IPAddress.Loopback, TestNet.Ports, clock, log);
-        s.ReceiveLoopWake = _ => true; // "sent", never arrives (loopback traffic filtered)
+        s.Pair.Wake = _ => true; // "sent", never arrives (loopback traffic filtered)
         s.Start(TestNet.MediaTo(40000));
         var dispose = s.DisposeAsync().AsTask();
         Assert.False(dispose.IsCompleted); // nothing can end the loops before the grace

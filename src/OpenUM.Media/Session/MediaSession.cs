@@ -154,19 +154,10 @@ public sealed class MediaSession : IAsyncDisposable, IPacedSource
     // Test hooks: datagrams the receive loop has finished with, and one datagram handled as if it had arrived.
     internal long DatagramsHandled => _receiver.DatagramsHandled;
 
-    // Test hooks: the session's socket pair, and the datagrams it read and dropped while no session was started on it.
-    internal RtpSocketPair Pair => _pair;
-
-    internal long DatagramsDropped => _pair.Dropped;
-
     internal void OnDatagram(Span<byte> packet, SocketAddress from) => _receiver.OnDatagram(packet, from);
 
-    // Test hook: replaces the wake that ends the receive loops (false = it could not be sent).
-    internal Func<Socket, bool> ReceiveLoopWake
-    {
-        get => _pair.Wake;
-        set => _pair.Wake = value;
-    }
+    // Test hook: the session's socket pair (its drops, its wake, its close).
+    internal RtpSocketPair Pair => _pair;
 
     /// <summary>Starts receiving, and sending when the direction allows it; sources are learned by <see cref="MediaSourcePolicy.Default"/>.</summary>
     public void Start(NegotiatedMedia media) => Start(media, MediaSourcePolicy.Default);
