@@ -30,7 +30,8 @@ public sealed class UmService(ServeOptions options, DataDirectory data, IConfigu
     private MediaClock? _clock;
     private RtpPortRange? _ports;
 
-    // Enough for the calls that start while as many end at a few thousand calls/s; a burst beyond it binds new pairs.
+    // A bound on what an idle server keeps open (256 ports), not a measured optimum. Socket creation was 3.6 % of the
+    // server's CPU samples without idle pairs (3,000 calls/s), 0.45 % with them (6,000/s); a burst beyond binds new pairs.
     private const int IdleMediaPorts = 128;
     private CallController? _calls;
     private OpenUM.Calls.MessageWaiting.MessageWaitingNotifier? _mwi;
