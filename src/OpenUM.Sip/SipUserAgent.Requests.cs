@@ -200,9 +200,9 @@ public sealed partial class SipUserAgent
             _serverTransactions.TryRemove(new KeyValuePair<string, SipTransaction>(key, tx));
             return;
         }
-        // 100 Trying at once (§17.2.1 lets us wait 200 ms; answering now stops INVITE retransmissions).
-        // A CANCEL that already got in has sent the 487 and this is then ignored.
-        tx.SendProvisional(CreateResponse(invite, 100, null, null).ToArray());
+        // 100 Trying only if the call has not been answered within 200 ms (§17.2.1). A CANCEL that already got in has
+        // sent the 487, and this is then ignored.
+        tx.ScheduleTrying();
         var handler = OnIncomingCall;
         if (handler is null)
         {

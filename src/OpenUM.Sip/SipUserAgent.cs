@@ -127,7 +127,7 @@ public sealed partial class SipUserAgent : IAsyncDisposable, ISipTransportSink, 
     /// </summary>
     public event Action<SipConnectionInfo, Exception>? OutgoingTlsHandshakeFailed;
 
-    /// <summary>A new dialog-creating INVITE (validated, 100 Trying sent); the handler must Accept or Reject.</summary>
+    /// <summary>A new dialog-creating INVITE (validated; a 100 Trying follows if it is not answered within 200 ms); the handler must Accept or Reject.</summary>
     public Func<IncomingCall, ValueTask>? OnIncomingCall { get; set; }
 
     /// <summary>Bound endpoints (TCP, then TLS, then UDP), valid after <see cref="StartAsync"/>; follows <see cref="SetListenersAsync"/>.</summary>

@@ -12,6 +12,7 @@ internal sealed class InviteServerTransaction : SipTransaction
     private TimerWheelEntry? _timerH;
     private TimerWheelEntry? _timerI;
     private TimerWheelEntry? _timerL;
+    private TimerWheelEntry? _timerTrying;
     private TimeSpan _intervalG;
     private ReadOnlyMemory<byte> _lastResponse;
     private int _lastStatus;
@@ -34,12 +35,44 @@ internal sealed class InviteServerTransaction : SipTransaction
         }
     }
 
+    // §17.2.1: the 100 (Trying) goes out only if the TU has said nothing within 200 ms, or at once when the INVITE is
+    // retransmitted first. A call answered at once (voice mail mostly is) costs the gateway and us one message less.
+    public void ScheduleTrying()
+    {
+        lock (Sync)
+        {
+            if (State != SipServerTransactionState.Proceeding || _lastStatus != 0) return;
+            _timerTrying = Schedule(SipTimerValues.TryingDelay, static s => ((InviteServerTransaction)s!).SendTryingIfSilent());
+        }
+    }
+
+    private void SendTryingIfSilent()
+    {
+        ReadOnlyMemory<byte> trying;
+        lock (Sync)
+        {
+            _timerTrying = null;
+            if (State != SipServerTransactionState.Proceeding || _lastStatus != 0) return;
+            trying = TryingLocked();
+        }
+        Send(trying);
+    }
+
+    // The 100 (Trying), now remembered as the last provisional; called under Sync in Proceeding with nothing sent.
+    private ReadOnlyMemory<byte> TryingLocked()
+    {
+        Stop(ref _timerTrying);
+        _lastStatus = 100;
+        return _lastResponse = SipMessage.CreateResponse(Request, 100, null).ToArray();
+    }
+
     // TU sends a provisional response (1xx): stays in Proceeding; remembered for retransmitted INVITEs.
     public bool SendProvisional(ReadOnlyMemory<byte> response)
     {
         lock (Sync)
         {
             if (State != SipServerTransactionState.Proceeding) return false;
+            Stop(ref _timerTrying);
             _lastResponse = response;
             _lastStatus = 100;
         }
@@ -54,6 +87,7 @@ internal sealed class InviteServerTransaction : SipTransaction
         lock (Sync)
         {
             if (State != SipServerTransactionState.Proceeding) return false;
+            Stop(ref _timerTrying);
             _lastResponse = response;
             _lastStatus = statusCode;
             var timers = Host.Timers;
@@ -77,14 +111,18 @@ internal sealed class InviteServerTransaction : SipTransaction
         return true;
     }
 
-    // A retransmitted INVITE: Proceeding resends the last provisional, Completed the final;
-    // Accepted and Confirmed absorb it.
+    // A retransmitted INVITE: Proceeding resends the last provisional (a 100 at once if nothing was sent yet: the
+    // caller is not hearing us), Completed the final; Accepted and Confirmed absorb it.
     public void OnRetransmission()
     {
         ReadOnlyMemory<byte> resend = default;
         lock (Sync)
         {
-            if (State is SipServerTransactionState.Proceeding or SipServerTransactionState.Completed)
+            if (State == SipServerTransactionState.Proceeding && _lastStatus == 0)
+            {
+                resend = TryingLocked();
+            }
+            else if (State is SipServerTransactionState.Proceeding or SipServerTransactionState.Completed)
             {
                 resend = _lastResponse;
             }
@@ -146,6 +184,7 @@ internal sealed class InviteServerTransaction : SipTransaction
             Stop(ref _timerH);
             Stop(ref _timerI);
             Stop(ref _timerL);
+            Stop(ref _timerTrying);
         }
     }
 }

@@ -17,5 +17,9 @@ internal sealed record SipTimerValues(TimeSpan T1, TimeSpan T2, TimeSpan T4)
     // Timer J (§17.2.2): 64*T1 unreliable, zero reliable.
     public TimeSpan TimerJ(bool reliable) => reliable ? TimeSpan.Zero : SixtyFourT1;
 
+    // §17.2.1: a TU that has not answered an INVITE within 200 ms gets a 100 (Trying) sent for it. One wheel
+    // resolution (10 ms) early, so a late tick still keeps the promise.
+    public static TimeSpan TryingDelay { get; } = TimeSpan.FromMilliseconds(190);
+
     public TimeSpan Doubled(TimeSpan interval) => interval * 2 < T2 ? interval * 2 : T2;
 }

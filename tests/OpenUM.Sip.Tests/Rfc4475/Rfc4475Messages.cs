@@ -5,11 +5,11 @@ namespace OpenUM.Sip.Tests.Rfc4475;
 
 // Every message of RFC 4475 §3, with the outcome the RFC gives a UAS over a datagram (the RFC's own setting) and
 // over a stream. Where the RFC offers alternatives the choice and its reason are in the comment of the row.
-// "Answer" lists every response the stack sends, in order (100 Trying included); after it the TCP connection
-// stays open or is closed (framing lost). Requests get what the stack gives any valid request of their kind:
-// an INVITE without a To tag reaches the call layer, here absent, so 100 then 480; one with a To tag names no
-// dialog of ours (481); OPTIONS 200; REGISTER and MESSAGE are methods we know and do not serve (405 + Allow;
-// RFC 4475 §3.3.7: "Endpoints choosing not to act as registrars will simply reject the request. A 405 Method
+// "Answer" lists every response the stack sends, in order; after it the TCP connection stays open or is closed
+// (framing lost). Requests get what the stack gives any valid request of their kind: an INVITE without a To tag
+// reaches the call layer, here absent, so 480 at once (and no 100 Trying, which only an INVITE left unanswered
+// for 200 ms gets, RFC 3261 §17.2.1); one with a To tag names no dialog of ours (481); OPTIONS 200; REGISTER and
+// MESSAGE are methods we know and do not serve (405 + Allow; RFC 4475 §3.3.7: "Endpoints choosing not to act as registrars will simply reject the request. A 405 Method
 // Not Allowed is appropriate."); methods nobody defined 501 + Allow.
 public static class Rfc4475Messages
 {
@@ -18,16 +18,16 @@ public static class Rfc4475Messages
         // 3.1.1 Valid messages: parsed, then answered like any request of their kind.
         new("3.1.1.1", "wsinv", "A Short Tortuous INVITE", Answer(481), Answer(481)),
         new("3.1.1.2", "intmeth", "Wide Range of Valid Characters", Answer(501).With("Allow"), Answer(501).With("Allow")),
-        new("3.1.1.3", "esc01", "Valid Use of the % Escaping Mechanism", Answer(100, 480), Answer(100, 480)),
+        new("3.1.1.3", "esc01", "Valid Use of the % Escaping Mechanism", Answer(480), Answer(480)),
         new("3.1.1.4", "escnull", "Escaped Nulls in URIs", Answer(405).With("Allow"), Answer(405).With("Allow")),
         new("3.1.1.5", "esc02", "Use of % When It Is Not an Escape", Answer(501).With("Allow"), Answer(501).With("Allow")),
         new("3.1.1.6", "lwsdisp", "Message with No LWS between Display Name and <", Answer(200), Answer(200)),
-        new("3.1.1.7", "longreq", "Long Values in Header Fields", Answer(100, 480), Answer(100, 480)),
+        new("3.1.1.7", "longreq", "Long Values in Header Fields", Answer(480), Answer(480)),
         // The trailing octets are noise in a datagram (RFC 3261 §18.3). On a stream the same bytes are the next
         // messages: the INVITE (Content-Length 150) is answered, the 5 octets after its body ("C" CRLF CRLF) have no
         // Content-Length, so the framing is lost and the connection closes without a word.
         new("3.1.1.8", "dblreq", "Extra Trailing Octets in a UDP Datagram", Answer(405).With("Allow"),
-            Answer(405, 100, 480).ThenClose().Reporting(SipRejectionOutcome.Dropped)),
+            Answer(405, 480).ThenClose().Reporting(SipRejectionOutcome.Dropped)),
         new("3.1.1.9", "semiuri", "Semicolon-Separated Parameters in URI User Part", Answer(200), Answer(200)),
         new("3.1.1.10", "transports", "Varied and Unknown Transport Types", Answer(200), Answer(200)),
         new("3.1.1.11", "mpart01", "Multipart MIME Message", Answer(405).With("Allow"), Answer(405).With("Allow")),
@@ -52,7 +52,7 @@ public static class Rfc4475Messages
         new("3.1.2.11", "escruri", "Escaped Headers in SIP Request-URI", Rejected(400, "Bad Request-URI"), Rejected(400, "Bad Request-URI")),
         // The RFC: an element "shouldn't [reject] unless the contents of the Date header field were actually
         // important to its processing". Ours ignores Date, so the INVITE is taken like any other.
-        new("3.1.2.12", "baddate", "Invalid Time Zone in Date Header Field", Answer(100, 480), Answer(100, 480)),
+        new("3.1.2.12", "baddate", "Invalid Time Zone in Date Header Field", Answer(480), Answer(480)),
         new("3.1.2.13", "regbadct", "Failure to Enclose name-addr URI in <>", Rejected(400, "Bad Header: Contact"), Rejected(400, "Bad Header: Contact")),
         new("3.1.2.14", "badaspec", "Spaces within addr-spec", Rejected(400, "Bad Header: To"), Rejected(400, "Bad Header: To")),
         // The archive's baddn.dat has no blank line after its last header: as a datagram it is truncated (still a
@@ -92,7 +92,7 @@ public static class Rfc4475Messages
 
         // 3.4 Backward compatibility: valid as a datagram (no Content-Length: the body is the rest of it). On a
         // stream a message without Content-Length cannot be framed (RFC 3261 §18.3): 400, then the connection closes.
-        new("3.4.1", "inv2543", "INVITE with RFC 2543 Syntax", Answer(100, 480),
+        new("3.4.1", "inv2543", "INVITE with RFC 2543 Syntax", Answer(480),
             Rejected(400, "Missing Header: Content-Length").ThenClose()),
     ];
 

@@ -20,21 +20,23 @@ public sealed class CancelRaceTests
     [Fact]
     public async Task Cancel_handled_while_the_invite_is_being_set_up_still_cancels_the_call()
     {
-        await using var agent = new SipUserAgent(new SipUserAgentOptions { TcpPort = null }, new FakeTimeProvider(), NullLogger.Instance);
+        var time = new FakeTimeProvider();
+        await using var agent = new SipUserAgent(new SipUserAgentOptions { TcpPort = null }, time, NullLogger.Instance);
         var sink = (ISipTransportSink)agent;
         var incoming = CaptureCall(agent);
         var call = new PeerCall(Gateway, Local);
         var invite = Parse(call.Invite());
         var cancel = Parse(call.Cancel());
         var connection = new ScriptedConnection();
-        // The CANCEL (from the gateway's other connection) is handled as the 100 Trying goes out: the INVITE
-        // transaction is findable by then.
+        // The CANCEL (from the gateway's other connection) is handled as the 100 Trying goes out, 200 ms into a call
+        // not yet answered: the INVITE transaction is findable by then.
         connection.OnSend = text =>
         {
             if (text.StartsWith("SIP/2.0 100", StringComparison.Ordinal)) sink.OnMessage(connection, cancel);
         };
 
         sink.OnMessage(connection, invite);
+        time.Advance(TimeSpan.FromMilliseconds(200));
 
         Assert.Contains(connection.Sent, m => m.StartsWith("SIP/2.0 200", StringComparison.Ordinal) && m.Contains(" CANCEL\r\n"));
         Assert.Contains(connection.Sent, m => m.StartsWith("SIP/2.0 487", StringComparison.Ordinal) && m.Contains(" INVITE\r\n"));

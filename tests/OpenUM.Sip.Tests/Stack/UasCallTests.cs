@@ -16,7 +16,7 @@ public sealed class UasCallTests
     private readonly FakeTimeProvider _time = new();
 
     [Fact]
-    public async Task Invite_gets_100_then_200_with_tag_contact_and_sdp_and_ack_confirms()
+    public async Task Invite_unanswered_for_200_ms_gets_100_then_200_with_tag_contact_and_sdp_and_ack_confirms()
     {
         await using var agent = await StartAsync(_time);
         var incoming = CaptureCall(agent);
@@ -24,10 +24,11 @@ public sealed class UasCallTests
         var call = new PeerCall(peer.LocalEndPoint, agent.Tcp());
 
         await peer.SendAsync(call.Invite());
+        var ic = await incoming.Task.Guard();
+        _time.Advance(TimeSpan.FromMilliseconds(200)); // §17.2.1: the TU has not answered within 200 ms
         var trying = await peer.ReadAsync();
         Assert.Equal(100, trying.Status);
         Assert.Null(trying.Tag("To"));
-        var ic = await incoming.Task.Guard();
         Assert.Equal(call.CallId, ic.Request.CallId);
         Assert.Equal("INVITE", ic.Request.Method);
 
@@ -56,6 +57,20 @@ public sealed class UasCallTests
         Assert.Equal(call.CallId, dialog.CallId);
         Assert.Equal(call.FromTag, dialog.RemoteTag);
         Assert.False(dialog.Terminated.IsCompleted);
+    }
+
+    [Fact]
+    public async Task Invite_answered_at_once_gets_no_100_later()
+    {
+        await using var agent = await StartAsync(_time);
+        await using var call = await EstablishAsync(agent); // its first response is the 200
+
+        _time.Advance(TimeSpan.FromSeconds(1)); // well past the 200 ms after which an unanswered INVITE gets a 100
+        await call.Peer.SendAsync(call.Call.InDialog("BYE", call.Ok.ContactUri()!));
+
+        // The next message on the connection answers the BYE: no 100 Trying was left to follow the 200.
+        var next = await call.Peer.ReadAsync();
+        Assert.Equal((200, $"{call.Call.CSeq} BYE"), (next.Status, next.CSeq));
     }
 
     [Fact]
@@ -108,7 +123,6 @@ public sealed class UasCallTests
         await using var peer = await RawSipClient.ConnectAsync(agent.Tcp());
         var call = new PeerCall(peer.LocalEndPoint, agent.Tcp());
         await peer.SendAsync(call.Invite());
-        Assert.Equal(100, (await peer.ReadAsync()).Status);
         var ic = await incoming.Task.Guard();
         ic.SendRinging();
         var ringing = await peer.ReadAsync();
@@ -228,8 +242,9 @@ public sealed class UasCallTests
         var call = new PeerCall(peer.LocalEndPoint, agent.Tcp());
 
         await peer.SendAsync(call.Invite());
-        Assert.Equal(100, (await peer.ReadAsync()).Status);
         var ic = await incoming.Task.Guard();
+        await peer.SendAsync(call.Invite());
+        Assert.Equal(100, (await peer.ReadAsync()).Status); // nothing sent yet: the retransmission gets a 100 at once
         await peer.SendAsync(call.Invite());
         Assert.Equal(100, (await peer.ReadAsync()).Status); // the last provisional, resent
         ic.Accept(Bytes(Answer));
@@ -268,10 +283,8 @@ public sealed class UasCallTests
         await using var peer = await RawSipClient.ConnectAsync(agent.Tcp());
 
         await peer.SendAsync(SipBodyTests.SipIInvite());
-        var trying = await peer.ReadAsync();
         var ic = await incoming.Task.Guard();
 
-        Assert.Equal(100, trying.Status);
         Assert.Equal("multipart/mixed", ic.Request.ContentType);
         Assert.Equal(SipTestMessages.Sdp, System.Text.Encoding.ASCII.GetString(ic.SdpOffer.Span));
         ic.Reject(486);
