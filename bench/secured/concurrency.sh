@@ -27,6 +27,10 @@
 #   GREETING_MS (SIPp's silence before the signal; default: the generator's median answer-to-first-frame time in its
 #     warm-up + 1 s, 9000 without one; the dial plan's 5 s recording idle timeout bounds how long it may be)
 #   OPENUM_DLL / LOADGEN_DLL (default: built Release into BENCH_ARTIFACTS, default /tmp/openum-bench-artifacts)
+#   SIPP_NICE (19): SIPp's nice level. SIPp runs one RTP thread per 20 calls (150 at 3,000 calls); at nice 0 on 2
+#     cores those threads, all runnable once SIPp falls behind, took the server's CPU share and the server collapsed
+#     (3,000: 52 % of frames lost; 2,500: 56 %); at 19 the server gets the CPU it needs and SIPp the rest (2,500: 1.2 %,
+#     most of it the tail SIPp had not sent when its BYE went). SIPp keeps -trace_err/-trace_stat files in OUTDIR.
 #   KEEP=1 keeps the work directory.
 # Needs: sipp (sip-tester), openssl, dotnet. Everything listens on 127.0.0.1; the script stops what it started.
 # The default sweep should take well under an hour (an estimate: it has not been run whole yet). Not a test: figures depend on the machine; record them with the command line and the load (bench/RESULTS.md).
@@ -34,7 +38,7 @@ set -u
 sizes=("$@"); [ ${#sizes[@]} -gt 0 ] || sizes=(500 1000 1500 2000 2500 3000)
 for n in "${sizes[@]}"; do [[ "$n" =~ ^[0-9]+$ ]] || { sed -n '2,30p' "$0"; exit 2; }; done
 dur="${DURATION:-20}"; rate="${RATE:-100}"; conns="${CONNECTIONS:-1}"; boxes="${MAILBOXES:-20}"
-idle_tls="${IDLE_TLS:-500}"; sides="${SIDES:-secured plain}"
+idle_tls="${IDLE_TLS:-500}"; sides="${SIDES:-secured plain}"; sipp_nice="${SIPP_NICE:-19}"
 here="$(cd "$(dirname "$0")" && pwd)"; repo="$(cd "$here/../.." && pwd)"
 for c in sipp openssl dotnet; do command -v "$c" >/dev/null || { echo "$c missing" >&2; exit 1; }; done
 
@@ -198,9 +202,10 @@ sipp_run() {
   sed -e "s/@STREAM_MS@/$((lead + secs * 1000 + 500))/" "$here/plain-recording.xml" > "$o/scenario.xml"
   { echo SEQUENTIAL; for i in $(seq 2000 $((2000 + boxes - 1))); do echo "$i"; done; } > "$o/extensions.csv"
   local limit=$((calls + 10)) sp; sp="$(pick_port)"
-  ( cd "$o" && timeout -k 2 $((calls / r + secs + 120)) sipp "127.0.0.1:$srv_port" -sf scenario.xml -inf extensions.csv -t t1 \
+  ( cd "$o" && timeout -k 2 $((calls / r + secs + 120)) nice -n "$sipp_nice" sipp "127.0.0.1:$srv_port" -sf scenario.xml -inf extensions.csv -t t1 \
       -i 127.0.0.1 -mi 127.0.0.1 -p "$sp" -mp 10000 -r "$r" -rp 1000 -l "$limit" -m "$calls" \
-      -max_socket 4000 -timeout $((calls / r + secs + 100)) -timeout_error -nostdin > "$o/sipp.out" 2>&1; echo "rc=$?"; times )
+      -max_socket 4000 -timeout $((calls / r + secs + 100)) -timeout_error -nostdin \
+      -trace_err -trace_stat -fd 5 > "$o/sipp.out" 2>&1; echo "rc=$?"; times )
 }
 
 echo "MACHINE nproc=$(nproc) cpu=\"$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)\" sipp=\"$(sipp -v 2>&1 | grep -o 'v[0-9][^ ]*' | head -1)\""
