@@ -46,16 +46,16 @@ internal sealed class InviteServerTransaction : SipTransaction
         }
     }
 
+    // Sent under the lock, as every response of this transaction: the timer's 100 and the TU's final, on two threads,
+    // then reach the connection in the order the state saw them, never a 200 and then its 100.
     private void SendTryingIfSilent()
     {
-        ReadOnlyMemory<byte> trying;
         lock (Sync)
         {
             _timerTrying = null;
             if (State != SipServerTransactionState.Proceeding || _lastStatus != 0) return;
-            trying = TryingLocked();
+            Send(TryingLocked());
         }
-        Send(trying);
     }
 
     // The 100 (Trying), now remembered as the last provisional; called under Sync in Proceeding with nothing sent.
@@ -75,8 +75,8 @@ internal sealed class InviteServerTransaction : SipTransaction
             Stop(ref _timerTrying);
             _lastResponse = response;
             _lastStatus = 100;
+            Send(response);
         }
-        Send(response);
         return true;
     }
 
@@ -106,8 +106,8 @@ internal sealed class InviteServerTransaction : SipTransaction
                 }
                 _timerH = Schedule(timers.SixtyFourT1, static s => ((InviteServerTransaction)s!).OnTimerH());
             }
+            Send(response);
         }
-        Send(response);
         return true;
     }
 
@@ -115,19 +115,11 @@ internal sealed class InviteServerTransaction : SipTransaction
     // caller is not hearing us), Completed the final; Accepted and Confirmed absorb it.
     public void OnRetransmission()
     {
-        ReadOnlyMemory<byte> resend = default;
         lock (Sync)
         {
-            if (State == SipServerTransactionState.Proceeding && _lastStatus == 0)
-            {
-                resend = TryingLocked();
-            }
-            else if (State is SipServerTransactionState.Proceeding or SipServerTransactionState.Completed)
-            {
-                resend = _lastResponse;
-            }
+            if (State == SipServerTransactionState.Proceeding && _lastStatus == 0) Send(TryingLocked());
+            else if (State is SipServerTransactionState.Proceeding or SipServerTransactionState.Completed) Send(_lastResponse);
         }
-        if (!resend.IsEmpty) Send(resend);
     }
 
     // An ACK matching this transaction. True when it acknowledged our non-2xx final (absorbed here);
@@ -157,15 +149,13 @@ internal sealed class InviteServerTransaction : SipTransaction
 
     private void OnTimerG()
     {
-        ReadOnlyMemory<byte> resend;
         lock (Sync)
         {
             if (State != SipServerTransactionState.Completed) return;
-            resend = _lastResponse;
             _intervalG = Host.Timers.Doubled(_intervalG);
             _timerG = Schedule(_intervalG, static s => ((InviteServerTransaction)s!).OnTimerG());
+            Send(_lastResponse);
         }
-        Send(resend);
     }
 
     // No ACK for our non-2xx final within 64*T1: give up (§17.2.1).

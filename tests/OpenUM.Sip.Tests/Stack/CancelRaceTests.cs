@@ -76,6 +76,37 @@ public sealed class CancelRaceTests
         await Cancelled((await incoming.Task.Guard()).Cancelled).Guard();
     }
 
+    [Fact]
+    public async Task A_100_due_as_the_call_is_answered_never_follows_its_200()
+    {
+        var time = new FakeTimeProvider();
+        await using var agent = new SipUserAgent(new SipUserAgentOptions { TcpPort = null }, time, NullLogger.Instance);
+        var sink = (ISipTransportSink)agent;
+        var incoming = CaptureCall(agent);
+        var call = new PeerCall(Gateway, Local);
+        var connection = new ScriptedConnection();
+        sink.OnMessage(connection, Parse(call.Invite()));
+        var ic = await incoming.Task.Guard();
+        // The 200 ms timer sends the 100 as the call is answered on another thread: the 100 is held just before it
+        // reaches the connection until the answer has either gone out or is waiting for the transaction.
+        Task? answer = null;
+        var contentions = Monitor.LockContentionCount;
+        connection.BeforeSend = text =>
+        {
+            if (!text.StartsWith("SIP/2.0 100", StringComparison.Ordinal)) return;
+            answer = Task.Run(() => ic.Accept(Bytes(Answer)));
+            SpinWait.SpinUntil(() => answer.IsCompleted || Monitor.LockContentionCount > contentions, HangGuard);
+        };
+
+        time.Advance(TimeSpan.FromMilliseconds(200));
+        await answer!.Guard();
+
+        lock (connection.Sent)
+        {
+            Assert.Equal(["SIP/2.0 100", "SIP/2.0 200"], connection.Sent.Select(m => m[..11]));
+        }
+    }
+
     private static SipMessage Parse(string text)
     {
         var outcome = SipParser.TryParseDatagram(Encoding.UTF8.GetBytes(text), new SipParserLimits(), out var message, out var rejection);
@@ -91,11 +122,14 @@ public sealed class CancelRaceTests
 
         public Action<string>? OnSend { get; set; }
 
+        public Action<string>? BeforeSend { get; set; }
+
         public override bool IsReliable => true;
 
         public override bool Send(ReadOnlyMemory<byte> data)
         {
             var text = Encoding.UTF8.GetString(data.Span);
+            BeforeSend?.Invoke(text);
             lock (Sent) Sent.Add(text);
             OnSend?.Invoke(text);
             return true;
