@@ -13,8 +13,15 @@ namespace OpenUM.Media.Session;
 // since the recording started plus JitterAllowance (audio beyond that is dropped and counted), and MaxDuration is
 // checked on the clock as well as on the samples. A peer jumping its timestamps or sending huge packets therefore
 // cannot turn seconds of call into minutes of message.
+//
+// "No voice handled for IdleTimeout" is not "the caller is silent" when the receive loop has fallen behind (a server
+// starved of CPU): the idle stop waits while datagrams are queued unread (Queued), looking again every QueuedRecheck
+// until the loop has read them; MaxDuration still bounds a loop that never catches up. A cancelled recording (BYE)
+// still takes audio until Finish, so that what the caller sent before its BYE can be handed over first.
 internal sealed class Recorder
 {
+    // How often an idle deadline held back by a queued datagram is looked at again: an ioctl per look, not per tick.
+    internal static readonly TimeSpan QueuedRecheck = TimeSpan.FromMilliseconds(250);
     private const int MaxGapFillSamples = AudioClip.SampleRate; // gaps up to 1 s become silence, longer ones are skipped
     // Audio may arrive a little ahead of the recording's own clock: packets in flight when it started, a burst after
     // a network stall, the reorder window. Half a second covers that with room to spare.
@@ -38,6 +45,9 @@ internal sealed class Recorder
     private readonly Slot[] _slots = new Slot[ReorderSlots + 1];
     private long _lastActivity;
     private long _startedAt;
+    // The clock's tick only: when the idle stop was last held back by a queued datagram, and how often it was.
+    private long _heldBackAt;
+    private int _idleHeldBack;
     // Under _lock: the arrival time of the packet being handled, and of the last packet whose audio was written.
     private long _now, _writtenArrival;
     private long _gapNotFilled, _overBudget;
@@ -67,6 +77,12 @@ internal sealed class Recorder
     }
 
     public string Path { get; }
+
+    /// <summary>True when datagrams wait unread on the call's RTP socket; asked only once the idle deadline has passed.</summary>
+    public Func<bool>? Queued { get; init; }
+
+    /// <summary>Times the idle stop was held back because datagrams were queued unread (tests).</summary>
+    internal int IdleHeldBack => Volatile.Read(ref _idleHeldBack);
 
     /// <summary>Reorder slots that have needed a buffer so far (tests: in-order audio needs none).</summary>
     internal int SlotBuffers
@@ -133,6 +149,15 @@ internal sealed class Recorder
         if (_limits.IdleTimeout != Timeout.InfiniteTimeSpan
             && _time.GetElapsedTime(Volatile.Read(ref _lastActivity), now) >= _limits.IdleTimeout)
         {
+            if (_idleHeldBack > 0 && _time.GetElapsedTime(_heldBackAt, now) < QueuedRecheck)
+                return true;
+            if (Queued?.Invoke() == true)
+            {
+                // Not idle yet: what waits may be voice. Decided once the loop has read it.
+                _heldBackAt = now;
+                Volatile.Write(ref _idleHeldBack, _idleHeldBack + 1);
+                return true;
+            }
             RequestStop(RecordingStopReason.IdleTimeout);
             return false;
         }
@@ -154,7 +179,7 @@ internal sealed class Recorder
             Volatile.Write(ref _lastActivity, now);
         lock (_lock)
         {
-            if (_finished || _stopped.Task.IsCompleted)
+            if (_finished || _writeError is not null || StoppedForGood)
                 return;
             _now = now;
             try
@@ -236,6 +261,10 @@ internal sealed class Recorder
         }
         _writer.Dispose();
     }
+
+    // Stopped, and not by a cancellation (BYE): after one, audio is taken until Finish (the tail still queued).
+    private bool StoppedForGood =>
+        _stopped.Task.IsCompleted && _stopped.Task.Result != RecordingStopReason.Cancelled;
 
     private static bool IsSilent(ReadOnlySpan<short> samples)
     {
