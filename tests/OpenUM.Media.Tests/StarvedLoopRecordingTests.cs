@@ -80,6 +80,47 @@ public sealed class StarvedLoopRecordingTests : IDisposable
     }
 
     [Fact]
+    public async Task AByeWaitsBeyondTheGraceForALoopStillBehind()
+    {
+        await using var rig = await HeldRig.StartAsync(_dir);
+        rig.Queue(Value);
+        rig.Bye.Cancel();
+        await TestNet.WaitUntil(() => rig.Recording.IsCompleted || rig.Session.Pair.Flushing, "the recording flushing");
+        rig.Time.Advance(ReceiveLoops.WakeGrace); // the loop has not reached the marker: the datagrams are still queued
+        await TestNet.WaitUntil(() => rig.Recording.IsCompleted || rig.Session.Pair.FlushGraces >= 1, "a grace passed");
+        Assert.False(rig.Recording.IsCompleted);
+
+        await rig.ReleaseAsync();
+        var result = await rig.Recording.WaitAsync(rig.Guard.Token);
+        Assert.Equal(Expected(Value), AudioClip.FromWavFile(rig.Path).Samples.ToArray());
+        Assert.Equal(RecordingStopReason.Cancelled, result.Reason);
+    }
+
+    [Fact]
+    public async Task AMarkerLostOnAnEmptyQueueEndsTheFlushAfterTheGrace()
+    {
+        await using var rig = await PacedRig.StartAsync();
+        var wake = rig.Session.Pair.Wake;
+        rig.Session.Pair.Wake = _ => true; // "sent", never arrives (loopback traffic filtered)
+        using var guard = TestNet.Guard();
+        using var bye = new CancellationTokenSource();
+        var path = System.IO.Path.Combine(_dir, "lost.wav");
+        var rec = rig.Session.RecordAsync(path, FiveSecondsIdle, bye.Token);
+        await rig.SendAsync(p => p.SendAudio(rig.Port, FirstTs, Value(1)));
+        bye.Cancel();
+        await TestNet.WaitUntil(() => rec.IsCompleted || rig.Session.Pair.Flushing, "the recording flushing");
+        Assert.False(rec.IsCompleted);
+
+        rig.Time.Advance(ReceiveLoops.WakeGrace);
+        var result = await rec.WaitAsync(guard.Token);
+        rig.Session.Pair.Wake = wake; // the session's close needs its real wake
+
+        Assert.Equal(RecordingStopReason.Cancelled, result.Reason);
+        Assert.Equal(Enumerable.Repeat(Value(1), 160), AudioClip.FromWavFile(path).Samples.ToArray());
+        Assert.Equal(0, rig.Session.Pair.FlushGraces);
+    }
+
+    [Fact]
     public async Task AByeWithNothingQueuedEndsOnTheMarkerAlone()
     {
         await using var rig = await PacedRig.StartAsync();

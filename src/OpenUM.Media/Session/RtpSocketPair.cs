@@ -29,7 +29,7 @@ internal sealed class RtpSocketPair
     // A flush (FlushAsync): what it completes, how many more datagrams it may hand over, and the markers (empty
     // datagrams the RTP socket sent itself) not read yet.
     private TaskCompletionSource? _flushed;
-    private int _flushLeft, _markers;
+    private int _flushLeft, _markers, _flushGraces;
 
     private RtpSocketPair(Socket rtp, Socket rtcp, int port, IPAddress address, TimeProvider time, ILogger logger)
     {
@@ -39,6 +39,9 @@ internal sealed class RtpSocketPair
 
     /// <summary>The most datagrams a flush hands over: 10 s of 20 ms packets, whatever a peer keeps sending.</summary>
     internal const int MaxFlushed = 500;
+
+    /// <summary>The longest a flush waits for a loop that has fallen behind: the time <see cref="MaxFlushed"/> packets stand for.</summary>
+    internal static readonly TimeSpan MaxFlushTime = TimeSpan.FromSeconds(10);
 
     /// <summary>Binds RTP on <paramref name="port"/> and RTCP on the next port, and starts receiving on both.</summary>
     /// <exception cref="SocketException">A port is taken (the other socket is closed).</exception>
@@ -171,9 +174,9 @@ internal sealed class RtpSocketPair
     /// <summary>
     /// Lets the RTP loop hand the datagrams already queued on the socket to <paramref name="receiver"/>, if still
     /// attached, and never waits for new ones: completes once the loop has read a marker sent after them, or finds the
-    /// queue empty after a datagram, or has handed over <see cref="MaxFlushed"/>; or after
-    /// <see cref="ReceiveLoops.WakeGrace"/> on <paramref name="time"/> (the session's clock) when the marker is lost on an
-    /// empty queue (loopback traffic filtered).
+    /// queue empty after a datagram, or has handed over <see cref="MaxFlushed"/>. On <paramref name="time"/> (the
+    /// session's clock) it also ends at a <see cref="ReceiveLoops.WakeGrace"/> that finds nothing queued (the marker
+    /// lost: loopback traffic filtered), or the loops ended, or <see cref="MaxFlushTime"/> passed.
     /// </summary>
     public async Task FlushAsync(RtpReceiver receiver, TimeProvider time)
     {
@@ -195,15 +198,29 @@ internal sealed class RtpSocketPair
             EndFlush(flushed);
             return;
         }
-        try
+        long start = time.GetTimestamp();
+        while (true)
         {
-            await flushed.Task.WaitAsync(ReceiveLoops.WakeGrace, time).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            EndFlush(flushed);
+            try
+            {
+                await flushed.Task.WaitAsync(ReceiveLoops.WakeGrace, time).ConfigureAwait(false);
+                return;
+            }
+            catch (TimeoutException) when (RtpQueued() && _loops.Running && time.GetElapsedTime(start) < MaxFlushTime)
+            {
+                // Still behind: the loop has not reached the marker yet.
+                Interlocked.Increment(ref _flushGraces);
+            }
+            catch (TimeoutException)
+            {
+                EndFlush(flushed);
+                return;
+            }
         }
     }
+
+    /// <summary>Graces a flush has waited beyond because datagrams were still queued (tests).</summary>
+    internal int FlushGraces => Volatile.Read(ref _flushGraces);
 
     private void EndFlush(TaskCompletionSource flushed)
     {
