@@ -60,6 +60,38 @@ public sealed class StarvedLoopRecordingTests : IDisposable
         Assert.Equal(Expected(_ => 0), AudioClip.FromWavFile(rig.Path).Samples.ToArray());
     }
 
+    // With datagrams queued at the deadline, what decides is how much of the caller's silence the loop has handled.
+    [Theory]
+    [InlineData(0, false)]    // nothing handled since the start: the loop is behind, the stop held back
+    [InlineData(4_980, false)]
+    [InlineData(5_000, true)] // the idle timeout's worth of silence handled: idle, whatever waits
+    public void QueuedDatagramsHoldTheIdleStopOnlyUntilTheTimeoutOfSilenceIsHandled(int silentMs, bool stops)
+    {
+        var time = new ManualTime();
+        var recorder = new Recorder(System.IO.Path.Combine(_dir, "unit.wav"), FiveSecondsIdle, time, NullLogger.Instance)
+        {
+            Queued = () => true,
+        };
+        try
+        {
+            recorder.Start();
+            var silence = new short[160];
+            for (int ms = 0; ms < silentMs; ms += 20)
+            {
+                recorder.OnAudio(1, (uint)(8 * ms), silence, time.GetTimestamp());
+                time.Advance(TimeSpan.FromMilliseconds(20));
+            }
+            time.Advance(TimeSpan.FromSeconds(6));
+
+            Assert.Equal(!stops, recorder.CheckIdle(time.GetTimestamp()));
+            Assert.Equal(stops ? 0 : 1, recorder.IdleHeldBack);
+        }
+        finally
+        {
+            recorder.Finish();
+        }
+    }
+
     [Theory]
     [InlineData(false)] // the time never moves: the flush can only end by the loop reading what was queued
     [InlineData(true)]  // a grace passes first with the datagrams still queued: the flush waits on

@@ -16,8 +16,9 @@ namespace OpenUM.Media.Session;
 //
 // "No voice handled for IdleTimeout" is not "the caller is silent" when the receive loop has fallen behind (a server
 // starved of CPU): the idle stop waits while datagrams are queued unread (Queued), looking again every QueuedRecheck
-// until the loop has read them; MaxDuration still bounds a loop that never catches up. A cancelled recording (BYE)
-// still takes audio until Finish, so that what the caller sent before its BYE can be handed over first.
+// until the loop has read them, unless the loop has already handled IdleTimeout of the caller's silence (the caller
+// was silent that long, whatever waits). MaxDuration still bounds a loop that never catches up. A cancelled recording
+// (BYE) still takes audio until Finish, so that what the caller sent before its BYE can be handed over first.
 internal sealed class Recorder
 {
     // How often an idle deadline held back by a queued datagram is looked at again: an ioctl per look, not per tick.
@@ -39,7 +40,7 @@ internal sealed class Recorder
     private readonly RecordingLimits _limits;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly long _maxSamples;
+    private readonly long _maxSamples, _idleSamples;
     private readonly TaskCompletionSource<RecordingStopReason> _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     // One spare slot: at most ReorderSlots - 1 packets are held between calls, so a new one always fits.
     private readonly Slot[] _slots = new Slot[ReorderSlots + 1];
@@ -48,6 +49,8 @@ internal sealed class Recorder
     // The clock's tick only: when the idle stop was last held back by a queued datagram, and how often it was.
     private long _heldBackAt;
     private int _idleHeldBack;
+    // The receive thread's: samples of silence handled since the last voice or key press.
+    private long _silentSamples;
     // Under _lock: the arrival time of the packet being handled, and of the last packet whose audio was written.
     private long _now, _writtenArrival;
     private long _gapNotFilled, _overBudget;
@@ -72,6 +75,8 @@ internal sealed class Recorder
         _time = time;
         _logger = logger;
         _maxSamples = (long)(limits.MaxDuration.TotalSeconds * AudioClip.SampleRate);
+        _idleSamples = limits.IdleTimeout == Timeout.InfiniteTimeSpan ? long.MaxValue
+            : (long)(limits.IdleTimeout.TotalSeconds * AudioClip.SampleRate);
         for (int i = 0; i < _slots.Length; i++)
             _slots[i] = new Slot();
     }
@@ -151,7 +156,7 @@ internal sealed class Recorder
         {
             if (_idleHeldBack > 0 && _time.GetElapsedTime(_heldBackAt, now) < QueuedRecheck)
                 return true;
-            if (Queued?.Invoke() == true)
+            if (Volatile.Read(ref _silentSamples) < _idleSamples && Queued?.Invoke() == true)
             {
                 // Not idle yet: what waits may be voice. Decided once the loop has read it.
                 _heldBackAt = now;
@@ -169,6 +174,7 @@ internal sealed class Recorder
     public void OnDigit(char digit, long now)
     {
         Volatile.Write(ref _lastActivity, now);
+        Volatile.Write(ref _silentSamples, 0);
         if (_limits.StopDigit is { } stop && char.ToUpperInvariant(stop) == digit)
             RequestStop(RecordingStopReason.StopDigit);
     }
@@ -176,7 +182,14 @@ internal sealed class Recorder
     public void OnAudio(uint ssrc, uint timestamp, ReadOnlySpan<short> samples, long now)
     {
         if (!IsSilent(samples))
+        {
             Volatile.Write(ref _lastActivity, now);
+            Volatile.Write(ref _silentSamples, 0);
+        }
+        else
+        {
+            Volatile.Write(ref _silentSamples, _silentSamples + samples.Length);
+        }
         lock (_lock)
         {
             if (_finished || _writeError is not null || StoppedForGood)
