@@ -156,8 +156,10 @@ public sealed class MediaSession : IAsyncDisposable, IPacedSource
 
     internal void OnDatagram(Span<byte> packet, SocketAddress from) => _receiver.OnDatagram(packet, from);
 
-    // Test hook: the session's socket pair (its drops, its wake, its close).
+    // Test hooks: the session's socket pair (its drops, its wake, its close, its flush), and the running recording.
     internal RtpSocketPair Pair => _pair;
+
+    internal Recorder? Recording => _receiver.Recorder;
 
     /// <summary>Starts receiving, and sending when the direction allows it; sources are learned by <see cref="MediaSourcePolicy.Default"/>.</summary>
     public void Start(NegotiatedMedia media) => Start(media, MediaSourcePolicy.Default);
@@ -261,7 +263,8 @@ public sealed class MediaSession : IAsyncDisposable, IPacedSource
     /// Records what the peer sends into a new 8 kHz PCM16 WAV file (owner-only permissions; an existing file is an
     /// <see cref="IOException"/>, never overwritten), streamed to disk, until the stop digit, the idle timeout (no
     /// packets or only frames below about -50 dBFS, measured with the clock's TimeProvider and checked on the
-    /// clock's tick), the maximum duration (of audio, or of time on the clock), or cancellation (BYE). The file never
+    /// clock's tick; not while datagrams wait unread on the socket), the maximum duration (of audio, or of time on the
+    /// clock), or cancellation (BYE: the datagrams already queued are recorded first). The file never
     /// holds more audio than the time since the recording started plus half a second. One recording at a time.
     /// A write error (disk full...) ends the recording as <see cref="RecordingStopReason.WriteFailed"/>, keeping what
     /// landed with a header that says so; it is not thrown. Creating the file can still throw <see cref="IOException"/>.
@@ -291,7 +294,7 @@ public sealed class MediaSession : IAsyncDisposable, IPacedSource
         Recorder recorder;
         try
         {
-            recorder = new Recorder(wavPath, limits, _time, _logger);
+            recorder = new Recorder(wavPath, limits, _time, _logger) { Queued = _pair.RtpQueued };
         }
         catch
         {
@@ -310,6 +313,10 @@ public sealed class MediaSession : IAsyncDisposable, IPacedSource
                 recorder.RequestStop(RecordingStopReason.Cancelled);
             using (ct.UnsafeRegister(static s => ((Recorder)s!).RequestStop(RecordingStopReason.Cancelled), recorder))
                 reason = await recorder.Stopped.ConfigureAwait(false);
+            // The call ended (BYE): what the caller sent before it may still wait unread on the socket, when the
+            // receive loop has fallen behind. It goes into the message before the file is sealed; nothing newer does.
+            if (reason == RecordingStopReason.Cancelled)
+                await _pair.FlushAsync(_receiver, _time).ConfigureAwait(false);
         }
         catch
         {

@@ -125,7 +125,7 @@ internal sealed class ReceiveLoops
                     return;
                 }
                 // The flag ends the loop, whatever the datagram: the wake is an empty one from the socket to itself,
-                // but no datagram from outside can end a loop (before closing, an empty one is malformed).
+                // but no datagram from outside can end a loop (before closing, an empty one is malformed, or a flush's marker).
                 if (Closing)
                     return;
                 _pair.OnDatagram(rtcp, buffer.AsSpan(0, n), from);

@@ -13,8 +13,16 @@ namespace OpenUM.Media.Session;
 // since the recording started plus JitterAllowance (audio beyond that is dropped and counted), and MaxDuration is
 // checked on the clock as well as on the samples. A peer jumping its timestamps or sending huge packets therefore
 // cannot turn seconds of call into minutes of message.
+//
+// "No voice handled for IdleTimeout" is not "the caller is silent" when the receive loop has fallen behind (a server
+// starved of CPU): the idle stop waits while datagrams are queued unread (Queued), looking again every QueuedRecheck
+// until the loop has read them, unless the loop has already handled IdleTimeout of the caller's silence (the caller
+// was silent that long, whatever waits). MaxDuration still bounds a loop that never catches up. A cancelled recording
+// (BYE) still takes audio until Finish, so that what the caller sent before its BYE can be handed over first.
 internal sealed class Recorder
 {
+    // How often an idle deadline held back by a queued datagram is looked at again: an ioctl per look, not per tick.
+    internal static readonly TimeSpan QueuedRecheck = TimeSpan.FromMilliseconds(250);
     private const int MaxGapFillSamples = AudioClip.SampleRate; // gaps up to 1 s become silence, longer ones are skipped
     // Audio may arrive a little ahead of the recording's own clock: packets in flight when it started, a burst after
     // a network stall, the reorder window. Half a second covers that with room to spare.
@@ -32,12 +40,17 @@ internal sealed class Recorder
     private readonly RecordingLimits _limits;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly long _maxSamples;
+    private readonly long _maxSamples, _idleSamples;
     private readonly TaskCompletionSource<RecordingStopReason> _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     // One spare slot: at most ReorderSlots - 1 packets are held between calls, so a new one always fits.
     private readonly Slot[] _slots = new Slot[ReorderSlots + 1];
     private long _lastActivity;
     private long _startedAt;
+    // The clock's tick only: when the idle stop was last held back by a queued datagram, and how often it was.
+    private long _heldBackAt;
+    private int _idleHeldBack;
+    // The receive thread's: samples of silence handled since the last voice or key press.
+    private long _silentSamples;
     // Under _lock: the arrival time of the packet being handled, and of the last packet whose audio was written.
     private long _now, _writtenArrival;
     private long _gapNotFilled, _overBudget;
@@ -62,11 +75,19 @@ internal sealed class Recorder
         _time = time;
         _logger = logger;
         _maxSamples = (long)(limits.MaxDuration.TotalSeconds * AudioClip.SampleRate);
+        _idleSamples = limits.IdleTimeout == Timeout.InfiniteTimeSpan ? long.MaxValue
+            : (long)(limits.IdleTimeout.TotalSeconds * AudioClip.SampleRate);
         for (int i = 0; i < _slots.Length; i++)
             _slots[i] = new Slot();
     }
 
     public string Path { get; }
+
+    /// <summary>True when datagrams wait unread on the call's RTP socket; asked only once the idle deadline has passed.</summary>
+    public Func<bool>? Queued { get; init; }
+
+    /// <summary>Times the idle stop was held back because datagrams were queued unread (tests).</summary>
+    internal int IdleHeldBack => Volatile.Read(ref _idleHeldBack);
 
     /// <summary>Reorder slots that have needed a buffer so far (tests: in-order audio needs none).</summary>
     internal int SlotBuffers
@@ -133,6 +154,15 @@ internal sealed class Recorder
         if (_limits.IdleTimeout != Timeout.InfiniteTimeSpan
             && _time.GetElapsedTime(Volatile.Read(ref _lastActivity), now) >= _limits.IdleTimeout)
         {
+            if (_idleHeldBack > 0 && _time.GetElapsedTime(_heldBackAt, now) < QueuedRecheck)
+                return true;
+            if (Volatile.Read(ref _silentSamples) < _idleSamples && Queued?.Invoke() == true)
+            {
+                // Not idle yet: what waits may be voice. Decided once the loop has read it.
+                _heldBackAt = now;
+                Volatile.Write(ref _idleHeldBack, _idleHeldBack + 1);
+                return true;
+            }
             RequestStop(RecordingStopReason.IdleTimeout);
             return false;
         }
@@ -144,6 +174,7 @@ internal sealed class Recorder
     public void OnDigit(char digit, long now)
     {
         Volatile.Write(ref _lastActivity, now);
+        Volatile.Write(ref _silentSamples, 0);
         if (_limits.StopDigit is { } stop && char.ToUpperInvariant(stop) == digit)
             RequestStop(RecordingStopReason.StopDigit);
     }
@@ -151,10 +182,17 @@ internal sealed class Recorder
     public void OnAudio(uint ssrc, uint timestamp, ReadOnlySpan<short> samples, long now)
     {
         if (!IsSilent(samples))
+        {
             Volatile.Write(ref _lastActivity, now);
+            Volatile.Write(ref _silentSamples, 0);
+        }
+        else
+        {
+            Volatile.Write(ref _silentSamples, _silentSamples + samples.Length);
+        }
         lock (_lock)
         {
-            if (_finished || _stopped.Task.IsCompleted)
+            if (_finished || _writeError is not null || StoppedForGood)
                 return;
             _now = now;
             try
@@ -236,6 +274,10 @@ internal sealed class Recorder
         }
         _writer.Dispose();
     }
+
+    // Stopped, and not by a cancellation (BYE): after one, audio is taken until Finish (the tail still queued).
+    private bool StoppedForGood =>
+        _stopped.Task.IsCompleted && _stopped.Task.Result != RecordingStopReason.Cancelled;
 
     private static bool IsSilent(ReadOnlySpan<short> samples)
     {
