@@ -60,12 +60,16 @@ public sealed class StarvedLoopRecordingTests : IDisposable
         Assert.Equal(Expected(_ => 0), AudioClip.FromWavFile(rig.Path).Samples.ToArray());
     }
 
-    // With datagrams queued at the deadline, what decides is how much of the caller's silence the loop has handled.
+    // With datagrams queued at the deadline, what decides is how much of the caller's silence the loop has handled,
+    // and how long the stop has been held back already.
     [Theory]
-    [InlineData(0, false)]    // nothing handled since the start: the loop is behind, the stop held back
-    [InlineData(4_980, false)]
-    [InlineData(5_000, true)] // the idle timeout's worth of silence handled: idle, whatever waits
-    public void QueuedDatagramsHoldTheIdleStopOnlyUntilTheTimeoutOfSilenceIsHandled(int silentMs, bool stops)
+    // idleSeconds: how long after the silence handled the deadline is looked at (the silence counts as idle time too).
+    [InlineData(0, 6, false)]    // nothing handled since the start: the loop is behind, the stop held back
+    [InlineData(4_980, 1, false)]
+    [InlineData(5_000, 1, true)] // the idle timeout's worth of silence handled: idle, whatever waits
+    [InlineData(0, 9, false)]
+    [InlineData(0, 10, true)]    // twice the idle timeout: held back no longer, whatever keeps arriving
+    public void QueuedDatagramsHoldTheIdleStopOnlyUntilTheTimeoutOfSilenceIsHandled(int silentMs, int idleSeconds, bool stops)
     {
         var time = new ManualTime();
         var recorder = new Recorder(System.IO.Path.Combine(_dir, "unit.wav"), FiveSecondsIdle, time, NullLogger.Instance)
@@ -81,7 +85,7 @@ public sealed class StarvedLoopRecordingTests : IDisposable
                 recorder.OnAudio(1, (uint)(8 * ms), silence, time.GetTimestamp());
                 time.Advance(TimeSpan.FromMilliseconds(20));
             }
-            time.Advance(TimeSpan.FromSeconds(6));
+            time.Advance(TimeSpan.FromSeconds(idleSeconds));
 
             Assert.Equal(!stops, recorder.CheckIdle(time.GetTimestamp()));
             Assert.Equal(stops ? 0 : 1, recorder.IdleHeldBack);

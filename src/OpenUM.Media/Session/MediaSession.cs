@@ -263,9 +263,9 @@ public sealed class MediaSession : IAsyncDisposable, IPacedSource
     /// Records what the peer sends into a new 8 kHz PCM16 WAV file (owner-only permissions; an existing file is an
     /// <see cref="IOException"/>, never overwritten), streamed to disk, until the stop digit, the idle timeout (no
     /// packets or only frames below about -50 dBFS, measured with the clock's TimeProvider and checked on the
-    /// clock's tick; not while datagrams wait unread on the socket), the maximum duration (of audio, or of time on the
-    /// clock), or cancellation (BYE: the datagrams already queued are recorded first). The file never
-    /// holds more audio than the time since the recording started plus half a second. One recording at a time.
+    /// clock's tick; not while datagrams wait unread on the socket, for one more idle timeout at most), the maximum
+    /// duration (of audio, or of time on the clock), or cancellation (BYE: the datagrams already queued are recorded
+    /// first). The file never holds more audio than the time since the recording started plus half a second. One recording at a time.
     /// A write error (disk full...) ends the recording as <see cref="RecordingStopReason.WriteFailed"/>, keeping what
     /// landed with a header that says so; it is not thrown. Creating the file can still throw <see cref="IOException"/>.
     /// </summary>

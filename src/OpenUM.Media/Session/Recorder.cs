@@ -17,7 +17,8 @@ namespace OpenUM.Media.Session;
 // "No voice handled for IdleTimeout" is not "the caller is silent" when the receive loop has fallen behind (a server
 // starved of CPU): the idle stop waits while datagrams are queued unread (Queued), looking again every QueuedRecheck
 // until the loop has read them, unless the loop has already handled IdleTimeout of the caller's silence (the caller
-// was silent that long, whatever waits). MaxDuration still bounds a loop that never catches up. A cancelled recording
+// was silent that long, whatever waits), and for one more IdleTimeout at most (a loop further behind loses the call's
+// end; a flood to the port gains a stranger no more). A cancelled recording
 // (BYE) still takes audio until Finish, so that what the caller sent before its BYE can be handed over first.
 internal sealed class Recorder
 {
@@ -151,12 +152,14 @@ internal sealed class Recorder
             RequestStop(RecordingStopReason.MaxDuration);
             return false;
         }
-        if (_limits.IdleTimeout != Timeout.InfiniteTimeSpan
-            && _time.GetElapsedTime(Volatile.Read(ref _lastActivity), now) >= _limits.IdleTimeout)
+        var idle = _time.GetElapsedTime(Volatile.Read(ref _lastActivity), now);
+        if (_limits.IdleTimeout != Timeout.InfiniteTimeSpan && idle >= _limits.IdleTimeout)
         {
             if (_idleHeldBack > 0 && _time.GetElapsedTime(_heldBackAt, now) < QueuedRecheck)
                 return true;
-            if (Volatile.Read(ref _silentSamples) < _idleSamples && Queued?.Invoke() == true)
+            // Held back for one idle timeout at most: datagrams anyone keeps sending to the port (a stranger's flood
+            // is queued like the caller's voice) cannot keep a recording open until its maximum duration.
+            if (idle < 2 * _limits.IdleTimeout && Volatile.Read(ref _silentSamples) < _idleSamples && Queued?.Invoke() == true)
             {
                 // Not idle yet: what waits may be voice. Decided once the loop has read it.
                 _heldBackAt = now;
