@@ -104,7 +104,8 @@ public sealed class StarvedLoopRecordingTests : IDisposable
         await using var rig = await HeldRig.StartAsync(_dir);
         rig.Queue(Value);
         rig.Bye.Cancel();
-        await TestNet.WaitUntil(() => rig.Recording.IsCompleted || rig.Session.Pair.Flushing, "the recording flushing");
+        // The grace's timer must be armed before the fake clock moves, or the move is lost on it.
+        await TestNet.WaitUntil(() => rig.Recording.IsCompleted || rig.Session.Pair.FlushWaits >= 1, "the recording flushing");
         if (graceFirst)
         {
             rig.Time.Advance(ReceiveLoops.WakeGrace);
@@ -133,12 +134,19 @@ public sealed class StarvedLoopRecordingTests : IDisposable
         var rec = rig.Session.RecordAsync(path, FiveSecondsIdle, bye.Token);
         await rig.SendAsync(p => p.SendAudio(rig.Port, FirstTs, Value(1)));
         bye.Cancel();
-        await TestNet.WaitUntil(() => rec.IsCompleted || rig.Session.Pair.Flushing, "the recording flushing");
-        Assert.False(rec.IsCompleted);
+        RecordingResult result;
+        try
+        {
+            await TestNet.WaitUntil(() => rec.IsCompleted || rig.Session.Pair.FlushWaits >= 1, "the recording flushing");
+            Assert.False(rec.IsCompleted);
 
-        rig.Time.Advance(ReceiveLoops.WakeGrace);
-        var result = await rec.WaitAsync(guard.Token);
-        rig.Session.Pair.Wake = wake; // the session's close needs its real wake
+            rig.Time.Advance(ReceiveLoops.WakeGrace);
+            result = await rec.WaitAsync(guard.Token);
+        }
+        finally
+        {
+            rig.Session.Pair.Wake = wake; // the session's close needs its real wake, whatever failed above
+        }
 
         Assert.Equal(RecordingStopReason.Cancelled, result.Reason);
         Assert.Equal(Enumerable.Repeat(Value(1), 160), AudioClip.FromWavFile(path).Samples.ToArray());

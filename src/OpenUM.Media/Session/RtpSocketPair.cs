@@ -29,7 +29,7 @@ internal sealed class RtpSocketPair
     // A flush (FlushAsync): what it completes, how many more datagrams it may hand over, and the markers (empty
     // datagrams the RTP socket sent itself) not read yet.
     private TaskCompletionSource? _flushed;
-    private int _flushLeft, _markers, _flushGraces;
+    private int _flushLeft, _markers, _flushGraces, _flushWaits;
 
     private RtpSocketPair(Socket rtp, Socket rtcp, int port, IPAddress address, TimeProvider time, ILogger logger)
     {
@@ -203,7 +203,9 @@ internal sealed class RtpSocketPair
         {
             try
             {
-                await flushed.Task.WaitAsync(ReceiveLoops.WakeGrace, time).ConfigureAwait(false);
+                var waited = flushed.Task.WaitAsync(ReceiveLoops.WakeGrace, time);
+                Interlocked.Increment(ref _flushWaits); // the grace's timer is armed: a test's clock may move now
+                await waited.ConfigureAwait(false);
                 return;
             }
             catch (TimeoutException) when (RtpQueued() && _loops.Running && time.GetElapsedTime(start) < MaxFlushTime)
@@ -221,6 +223,9 @@ internal sealed class RtpSocketPair
 
     /// <summary>Graces a flush has waited beyond because datagrams were still queued (tests).</summary>
     internal int FlushGraces => Volatile.Read(ref _flushGraces);
+
+    /// <summary>Graces a flush has started waiting for, their timers armed (tests move a fake clock only after).</summary>
+    internal int FlushWaits => Volatile.Read(ref _flushWaits);
 
     private void EndFlush(TaskCompletionSource flushed)
     {
