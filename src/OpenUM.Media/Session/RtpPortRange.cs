@@ -1,5 +1,4 @@
 using System.Net;
-using System.Security.Cryptography;
 
 namespace OpenUM.Media.Session;
 
@@ -90,7 +89,7 @@ public sealed class RtpPortRange : IAsyncDisposable
         {
             if (_freeCount > 0)
             {
-                int k = RandomNumberGenerator.GetInt32(_freeCount);
+                int k = SecureRandomDraws.Next(_freeCount);
                 int idx = _free[k];
                 _free[k] = _free[--_freeCount];
                 _inUse[idx] = true;
@@ -134,7 +133,7 @@ public sealed class RtpPortRange : IAsyncDisposable
             if (n == 0)
                 return null;
             // One address is the rule; with several, the search goes on from the random start.
-            int start = RandomNumberGenerator.GetInt32(n);
+            int start = SecureRandomDraws.Next(n);
             for (int i = 0; i < n; i++)
             {
                 int k = (start + i) % n;

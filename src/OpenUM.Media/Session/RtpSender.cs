@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using OpenUM.Media.Audio;
 using OpenUM.Media.Rtp;
@@ -67,9 +66,9 @@ internal sealed class RtpSender
         _time = clock.TimeProvider;
         _logger = logger;
         // RFC 3550 §5.1: random SSRC, initial sequence number and timestamp (known-plaintext hardening for SRTP).
-        _ssrc = (uint)RandomNumberGenerator.GetInt32(int.MinValue, int.MaxValue);
-        _seq = (ushort)RandomNumberGenerator.GetInt32(0, 0x10000);
-        _ts = (uint)RandomNumberGenerator.GetInt32(int.MinValue, int.MaxValue);
+        _ssrc = SecureRandomDraws.NextUInt32();
+        _seq = (ushort)SecureRandomDraws.NextUInt32();
+        _ts = SecureRandomDraws.NextUInt32();
     }
 
     /// <summary>The negotiated media frames are sent with; set under the session's lock (Start, Update).</summary>
