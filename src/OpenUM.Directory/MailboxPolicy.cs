@@ -76,8 +76,15 @@ public sealed record MailboxPolicy
     public static MailboxPolicy DefaultFor(string dialPlan)
     {
         ArgumentNullException.ThrowIfNull(dialPlan);
-        return new MailboxPolicy { Id = Guid.Empty, Name = "(default)", DialPlan = dialPlan };
+        // Asked for per call: the last one is kept (a policy is immutable), since a new one first draws a Guid for its Id.
+        if (Volatile.Read(ref s_lastDefault) is { } last && string.Equals(last.DialPlan, dialPlan, StringComparison.Ordinal))
+            return last;
+        var policy = new MailboxPolicy { Id = Guid.Empty, Name = "(default)", DialPlan = dialPlan };
+        Volatile.Write(ref s_lastDefault, policy);
+        return policy;
     }
+
+    private static MailboxPolicy? s_lastDefault;
 }
 
 // CFG-1 rules for mailbox policies (SPEC §2; ranges from Set-UMMailboxPolicy).

@@ -39,6 +39,18 @@ public sealed class MailboxPolicyTests : IDisposable
     }
 
     [Fact]
+    public void The_default_policy_is_the_one_of_the_dial_plan_asked_for()
+    {
+        var main = MailboxPolicy.DefaultFor("Main");
+        var other = MailboxPolicy.DefaultFor("Other");
+        Assert.Equal("Other", other.DialPlan);
+        Assert.Equal("Main", MailboxPolicy.DefaultFor("Main").DialPlan);
+        Assert.Equal(main, MailboxPolicy.DefaultFor("Main"));
+        Assert.Equal("main", MailboxPolicy.DefaultFor("main").DialPlan); // the name as the mailbox spells it
+        Assert.Equal(Guid.Empty, other.Id);
+    }
+
+    [Fact]
     public void EveryFieldRoundTripsAndIsAudited()
     {
         var policy = new MailboxPolicy
