@@ -48,6 +48,7 @@ public static class CallerText
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, Truncated.Length + 1);
         if (string.IsNullOrEmpty(value)) return "";
+        if (IsClean(value, maxLength)) return value; // the common case, per call: no copy
 
         var input = value.AsSpan(0, Math.Min(value.Length, MaxInput));
         if (input.Length < value.Length && char.IsHighSurrogate(input[^1])) input = input[..^1];
@@ -55,6 +56,7 @@ public static class CallerText
         int kept = 0;                // scalar values in text
         int cutAt = -1;              // text.Length once kept reached maxLength - Truncated.Length
         bool space = false, cut = input.Length < value.Length;
+        Span<char> utf16 = stackalloc char[2];
         foreach (var rune in input.EnumerateRunes())
         {
             var treatment = Kind(rune);
@@ -66,7 +68,7 @@ public static class CallerText
                 break;
             }
             if (space) Append(" ");
-            Append(rune.ToString());
+            Append(utf16[..rune.EncodeToUtf16(utf16)]);
             space = false;
         }
         if (!cut) return text.ToString();
@@ -74,11 +76,31 @@ public static class CallerText
         text.Length = cutAt >= 0 ? cutAt : text.Length;
         return text.ToString().TrimEnd() + Truncated;
 
-        void Append(string s)
+        void Append(ReadOnlySpan<char> s)
         {
             text.Append(s);
             if (++kept == maxLength - Truncated.Length) cutAt = text.Length;
         }
+    }
+
+    // True when Clean would return the value as it is: only kept characters and single spaces (U+0020) between them,
+    // at most maxLength scalar values. U+FFFD takes the long way, since it may stand for a lone surrogate the long
+    // way replaces.
+    private static bool IsClean(string value, int maxLength)
+    {
+        if (value.Length > MaxInput) return false;
+        int count = 0;
+        bool afterSpace = true; // a leading space is not clean
+        foreach (var rune in value.AsSpan().EnumerateRunes())
+        {
+            var treatment = Kind(rune);
+            if (treatment == Treatment.Remove || rune == Rune.ReplacementChar) return false;
+            bool isSpace = treatment == Treatment.Space;
+            if (isSpace && (rune.Value != ' ' || afterSpace)) return false;
+            afterSpace = isSpace;
+            if (++count > maxLength) return false;
+        }
+        return !afterSpace;
     }
 
     private enum Treatment { Keep, Space, Remove }

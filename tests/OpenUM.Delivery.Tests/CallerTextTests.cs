@@ -25,6 +25,23 @@ public class CallerTextTests
     [InlineData(null, "")]
     public void Name(string? input, string expected) => Assert.Equal(expected, CallerText.Name(input));
 
+    [Theory]
+    [InlineData("Bob Caller", true)]
+    [InlineData("J\u00FCrgen M\u00FCller", true)]
+    [InlineData("\U0001F600 emoji", true)]         // a surrogate pair is one kept scalar value
+    [InlineData(" Bob", false)]
+    [InlineData("Bob ", false)]
+    [InlineData("Bob  Caller", false)]
+    [InlineData("Bob\u00A0Caller", false)]         // another space becomes U+0020
+    [InlineData("Bob\uD800Caller", false)]         // a lone surrogate is removed
+    [InlineData("Bob\uFFFDCaller", false)]
+    public void A_clean_value_is_returned_as_it_is_and_any_other_copied(string input, bool same)
+    {
+        string cleaned = CallerText.Name(input);
+        Assert.Equal(same, ReferenceEquals(input, cleaned));
+        Assert.Equal(cleaned, CallerText.Name(new string(cleaned.AsSpan())));  // and cleaning is idempotent
+    }
+
     [Fact]
     public void LongNameIsCutAtTheCapWithAMarker()
     {
