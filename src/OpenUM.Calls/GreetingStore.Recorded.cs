@@ -1,3 +1,4 @@
+using System.Buffers;
 using OpenUM.Directory;
 using OpenUM.Media.Audio;
 
@@ -16,6 +17,9 @@ public enum GreetingKind
 
 public static partial class GreetingStore
 {
+    private static readonly SearchValues<char> FileNameCharacters =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
+
     /// <summary>
     /// The file a mailbox's recording of <paramref name="kind"/> is stored as: DIALPLAN-EXTENSION.wav for the personal
     /// greeting (as `mailbox set --greeting` stores it), with -away or -name before .wav for the others. Extensions are
@@ -25,7 +29,13 @@ public static partial class GreetingStore
     {
         ArgumentNullException.ThrowIfNull(dialPlan);
         ArgumentNullException.ThrowIfNull(extension);
-        string stem = string.Concat(dialPlan.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_')) + "-" + extension;
+        string plan = dialPlan.AsSpan().ContainsAnyExcept(FileNameCharacters)
+            ? string.Create(dialPlan.Length, dialPlan, static (chars, plan) =>
+            {
+                for (int i = 0; i < plan.Length; i++) chars[i] = FileNameCharacters.Contains(plan[i]) ? plan[i] : '_';
+            })
+            : dialPlan; // per call: most dial plan names need no change
+        string stem = plan + "-" + extension;
         return kind switch
         {
             GreetingKind.Personal => stem + ".wav",

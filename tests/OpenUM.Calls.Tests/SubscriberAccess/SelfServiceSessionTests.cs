@@ -307,6 +307,7 @@ public sealed class SelfServiceSessionTests : IDisposable
         Assert.Equal("Test-1000-away.wav", GreetingStore.FileNameFor("Test", "1000", GreetingKind.Away));
         Assert.Equal("Test-1000-name.wav", GreetingStore.FileNameFor("Test", "1000", GreetingKind.Name));
         Assert.Equal("Main_Site-1000.wav", GreetingStore.FileNameFor("Main Site", "1000", GreetingKind.Personal));
+        Assert.Equal("Z_rich____x-1000-name.wav", GreetingStore.FileNameFor("Z\u00FCrich/../x", "1000", GreetingKind.Name));
         Assert.Throws<InvalidDataException>(() => GreetingStore.StoreRecording(_root, Box, GreetingKind.Name, "not a wav"u8.ToArray()));
         Assert.Null(GreetingStore.SpokenName(_root, Box));
     }
