@@ -9,7 +9,10 @@
 # dotnet-counters samples System.Runtime every second from before the warm-up on; the increments whose timestamps fall
 # between the START and END lines (the warm-up comes before START) are summed and divided by the calls completed.
 # Prints the TLSBENCH line of the run, then
-#   PER_CALL calls=.. kb_allocated=.. exceptions=.. work_items=.. lock_contentions=.. load1=..
+#   PER_CALL calls=.. kb_allocated=.. exceptions=.. work_items=.. lock_contentions=.. gc_per_1000_calls=G0/G1/G2
+#            gc_pause_us_per_call=.. jit_us_per_call=.. load1=..
+# (collections by generation per 1,000 calls; the GC's pauses and the JIT's time are wall time, so they grow with the
+# machine's load, unlike the counts.)
 set -u
 dur="${1:-10}" rate="${2:-1000}" limit="${3:-200}"
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -65,6 +68,10 @@ alloc = get("dotnet.gc.heap.total_allocated", "Allocation Rate")
 exc = get("dotnet.exceptions", "Exception Count")
 items = get("dotnet.thread_pool.work_item.count", "ThreadPool Completed Work Item Count")
 locks = get("dotnet.monitor.lock_contentions", "Monitor Lock Contention Count")
+gcs = [get(f"dotnet.gc.collections ({{collection}} / 1 sec)[gc.heap.generation=gen{g}]") for g in range(3)]
+pause = get("dotnet.gc.pause.time")
+jit = get("dotnet.jit.compilation.time")
 print(f"PER_CALL calls={ok} kb_allocated={alloc / ok / 1024:.1f} exceptions={exc / ok:.2f} work_items={items / ok:.2f} "
-      f"lock_contentions={locks / ok:.3f} load1={load1}")
+      f"lock_contentions={locks / ok:.3f} gc_per_1000_calls={'/'.join(f'{1000 * g / ok:.2f}' for g in gcs)} "
+      f"gc_pause_us_per_call={1e6 * pause / ok:.1f} jit_us_per_call={1e6 * jit / ok:.1f} load1={load1}")
 EOF
