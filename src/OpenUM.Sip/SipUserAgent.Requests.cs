@@ -175,7 +175,7 @@ public sealed partial class SipUserAgent
             return;
         }
         var call = invite.Owner as IncomingCall;
-        var ok = CreateResponse(cancel, 200, null, call?.LocalTag ?? SipIds.NewTag());
+        var ok = CreateResponse(cancel, 200, null, call?.LocalTag ?? invite.AcceptedTag ?? SipIds.NewTag());
         SendNew(connection, cancelKey, cancel, ok);
         call?.OnCancel();
     }

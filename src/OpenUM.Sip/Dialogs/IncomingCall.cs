@@ -80,7 +80,7 @@ public sealed class IncomingCall
         // In the table before the 200 leaves, so an immediate ACK or BYE finds it.
         dialog.Begin();
         dialog.StartAnswer(bytes, Request.CSeq!.Value.Number, initial: true, _connection);
-        _transaction.SendFinal(200, bytes);
+        _transaction.SendFinal(200, bytes, LocalTag);
         return dialog;
     }
 

@@ -236,7 +236,7 @@ public sealed partial class SipDialog
         var ok = BuildSuccess(request, sdp.Value, toTag: null);
         var bytes = ok.ToArray();
         StartAnswer(bytes, request.CSeq!.Value.Number, initial: false, tx.Connection, isOffer: !hasOffer);
-        if (tx is InviteServerTransaction ist) ist.SendFinal(200, bytes);
+        if (tx is InviteServerTransaction ist) ist.SendFinal(200, bytes, LocalTag);
     }
 
     // RFC 3311: UPDATE refreshes the target and may carry an offer, answered in its 200 like a re-INVITE's;

@@ -80,9 +80,12 @@ internal sealed class InviteServerTransaction : SipTransaction
         return true;
     }
 
-    // TU sends the final response. 2xx: Accepted + Timer L (RFC 6026). 300-699: Completed, Timer G
-    // (unreliable only) and Timer H (§17.2.1).
-    public bool SendFinal(int statusCode, ReadOnlyMemory<byte> response)
+    // The To tag of the 2xx that accepted the INVITE, for the 200 to a late CANCEL (§9.2) once Owner is let go.
+    public string? AcceptedTag { get; private set; }
+
+    // TU sends the final response. 2xx: Accepted + Timer L (RFC 6026), keeping only the key, the timer and the To tag
+    // (toTag) for its 64*T1. 300-699: Completed, Timer G (unreliable only) and Timer H (§17.2.1).
+    public bool SendFinal(int statusCode, ReadOnlyMemory<byte> response, string? toTag = null)
     {
         lock (Sync)
         {
@@ -95,6 +98,14 @@ internal sealed class InviteServerTransaction : SipTransaction
             {
                 State = SipServerTransactionState.Accepted;
                 _timerL = Schedule(timers.SixtyFourT1, static s => ((InviteServerTransaction)s!).OnTimerL());
+                // Accepted absorbs retransmitted INVITEs and sends nothing: the response, the request and the call
+                // need not live on (the 2xx's retransmissions are the dialog's, §13.3.1.4).
+                _lastResponse = default;
+                AcceptedTag = toTag;
+                Owner = null;
+                ReleaseRequest();
+                Send(response);
+                return true;
             }
             else
             {

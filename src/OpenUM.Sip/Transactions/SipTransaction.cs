@@ -28,7 +28,7 @@ internal abstract class SipTransaction
         Host = host;
         Key = key;
         Connection = connection;
-        Request = request;
+        _request = request;
         connection.AddUser();
     }
 
@@ -36,7 +36,13 @@ internal abstract class SipTransaction
 
     public SipConnection Connection { get; }
 
-    public SipMessage Request { get; }
+    // The request the transaction is for. An INVITE answered with a 2xx lets it go (ReleaseRequest): RFC 6026's Accepted
+    // state only absorbs retransmissions for 64*T1, and at thousands of calls a second 32 s of requests is a heap.
+    public SipMessage Request => _request ?? throw new InvalidOperationException("the transaction has let its request go");
+
+    private SipMessage? _request;
+
+    protected void ReleaseRequest() => _request = null;
 
     public bool IsTerminated => Volatile.Read(ref _terminated) != 0;
 

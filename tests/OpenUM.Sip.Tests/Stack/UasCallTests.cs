@@ -4,6 +4,7 @@ using Microsoft.Extensions.Time.Testing;
 using OpenUM.Sip;
 using OpenUM.Sip.Dialogs;
 using OpenUM.Sip.Message;
+using OpenUM.Sip.Transactions;
 using OpenUM.Sip.Tests.Message;
 using static OpenUM.Sip.Tests.Stack.StackHarness;
 
@@ -71,6 +72,41 @@ public sealed class UasCallTests
         // The next message on the connection answers the BYE: no 100 Trying was left to follow the 200.
         var next = await call.Peer.ReadAsync();
         Assert.Equal((200, $"{call.Call.CSeq} BYE"), (next.Status, next.CSeq));
+    }
+
+    [Fact]
+    public async Task An_answered_invite_absorbs_its_retransmission_and_a_late_cancel_changes_nothing()
+    {
+        await using var agent = await StartAsync(_time);
+        var incoming = CaptureCall(agent);
+        await using var peer = await RawSipClient.ConnectAsync(agent.Tcp());
+        var peerCall = new PeerCall(peer.LocalEndPoint, agent.Tcp());
+        await peer.SendAsync(peerCall.Invite());
+        var ic = await incoming.Task.Guard();
+        var dialog = ic.Accept(Bytes(Answer));
+        var ok = await peer.ReadAsync();
+        peerCall.ToTag = ok.Tag("To");
+        await peer.SendAsync(peerCall.AckFor2xx(ok.ContactUri()!, peerCall.CSeq));
+        await dialog.Confirmed.Guard();
+        await using var call = new Established(peer, peerCall, dialog, ok);
+
+        // RFC 6026 Accepted: the INVITE transaction lives on for 64*T1 having let its request, response and call go.
+        var tx = Assert.IsType<InviteServerTransaction>(ic.Request.ServerTransaction);
+        Assert.Equal(SipServerTransactionState.Accepted, tx.State);
+        Assert.Null(tx.Owner);
+        Assert.Throws<InvalidOperationException>(() => tx.Request);
+        Assert.Equal(call.Dialog.LocalTag, tx.AcceptedTag);
+        await call.Peer.SendAsync(call.Call.Invite());
+        await call.Peer.SendAsync(call.Call.Cancel());
+        var cancelOk = await call.Peer.ReadAsync(); // the retransmitted INVITE got nothing: the next answers the CANCEL
+
+        Assert.Equal((200, $"{call.Call.CSeq} CANCEL"), (cancelOk.Status, cancelOk.CSeq));
+        Assert.Equal(call.Dialog.LocalTag, cancelOk.Tag("To")); // §9.2: the To tag of the INVITE's answer
+        Assert.False(call.Dialog.Terminated.IsCompleted);
+        await call.Peer.SendAsync(call.Call.InDialog("BYE", call.Ok.ContactUri()!));
+        var byeOk = await call.Peer.ReadAsync(); // no 487 for the answered INVITE came before it
+        Assert.Equal((200, $"{call.Call.CSeq} BYE"), (byeOk.Status, byeOk.CSeq));
+        Assert.Equal(SipDialogEndReason.RemoteBye, (await call.Dialog.Terminated.Guard()).Reason);
     }
 
     [Fact]
