@@ -62,8 +62,25 @@ internal sealed class SipStreamConnection : SipConnection
             return false;
         }
         var queued = _sendQueue.TryAdd(data, out bool writer);
-        if (writer) Drain(); // this thread now owns the writer until the queue is empty or a write has to wait
+        if (!writer) return queued;
+        // This thread now owns the writer until the queue is empty or a write has to wait. The read loop, answering
+        // one of the messages of its read, keeps the role until it has handled them all (Release).
+        if (t_reading == this) _holding = true;
+        else Drain();
         return queued;
+    }
+
+    // The connection whose read loop runs on this thread, while it handles the messages of one read: what it sends
+    // meanwhile (a BYE's 200, a CANCEL's 200 and 487) goes out in one write, one TLS record and one send(2) for all.
+    [ThreadStatic] private static SipStreamConnection? t_reading;
+    private bool _holding; // the read loop holds the writer's role with data queued (read loop only)
+
+    private void Release()
+    {
+        t_reading = null;
+        if (!_holding) return;
+        _holding = false;
+        Drain();
     }
 
     public override void Close(bool graceful)
@@ -144,51 +161,64 @@ internal sealed class SipStreamConnection : SipConnection
         while (!IsClosing)
         {
             var result = await _reader.ReadAsync(token).ConfigureAwait(false);
-            var buffer = result.Buffer;
             Touch();
-            while (true)
+            t_reading = this;
+            try
             {
-                var outcome = SipParser.TryParsePooled(buffer, limits, out var message, out var rejection,
-                    out var consumed, out var examined);
-                if (outcome == SipParseResult.Complete && message is not null)
-                {
-                    buffer = buffer.Slice(consumed);
-                    // The deadline was this message's, and it came in time: dropped before it is handled, whose
-                    // answer may be on the wire at once (a slow handler must not let the deadline cut the connection).
-                    if (_messageDeadline is not null)
-                    {
-                        _messageDeadline.Cancel();
-                        _messageDeadline = null;
-                    }
-                    sink.OnMessage(this, message);
-                    SipMessage.Return(message); // lent for the call above only
-                    continue;
-                }
-                if (outcome == SipParseResult.Invalid && rejection is not null)
-                {
-                    sink.OnRejected(this, rejection);
-                    if (!rejection.CanContinue)
-                    {
-                        _reader.AdvanceTo(buffer.End);
-                        Close(graceful: true);
-                        return;
-                    }
-                    buffer = buffer.Slice(consumed);
-                    continue;
-                }
-                // Incomplete: a parser that lets the buffer grow past the cap would let a peer pin memory.
-                if (buffer.Length > (long)limits.MaxMessageBytes + limits.MaxBodyBytes)
-                {
-                    SipLog.FramingLost(_logger, Info.Id, Info.Remote, buffer.Length);
-                    _reader.AdvanceTo(buffer.End);
-                    Close(graceful: false);
-                    return;
-                }
-                WatchMessage(buffer.Slice(consumed));
-                _reader.AdvanceTo(consumed, examined);
-                break;
+                if (!HandleRead(sink, limits, result.Buffer)) return;
+            }
+            finally
+            {
+                Release();
             }
             if (result.IsCompleted || result.IsCanceled) return;
+        }
+    }
+
+    // The messages of one read, handled in order; false when the connection is to end.
+    private bool HandleRead(ISipTransportSink sink, SipParserLimits limits, ReadOnlySequence<byte> buffer)
+    {
+        while (true)
+        {
+            var outcome = SipParser.TryParsePooled(buffer, limits, out var message, out var rejection,
+                out var consumed, out var examined);
+            if (outcome == SipParseResult.Complete && message is not null)
+            {
+                buffer = buffer.Slice(consumed);
+                // The deadline was this message's, and it came in time: dropped before it is handled (a slow handler
+                // must not let the deadline cut the connection).
+                if (_messageDeadline is not null)
+                {
+                    _messageDeadline.Cancel();
+                    _messageDeadline = null;
+                }
+                sink.OnMessage(this, message);
+                SipMessage.Return(message); // lent for the call above only
+                continue;
+            }
+            if (outcome == SipParseResult.Invalid && rejection is not null)
+            {
+                sink.OnRejected(this, rejection);
+                if (!rejection.CanContinue)
+                {
+                    _reader.AdvanceTo(buffer.End);
+                    Close(graceful: true);
+                    return false;
+                }
+                buffer = buffer.Slice(consumed);
+                continue;
+            }
+            // Incomplete: a parser that lets the buffer grow past the cap would let a peer pin memory.
+            if (buffer.Length > (long)limits.MaxMessageBytes + limits.MaxBodyBytes)
+            {
+                SipLog.FramingLost(_logger, Info.Id, Info.Remote, buffer.Length);
+                _reader.AdvanceTo(buffer.End);
+                Close(graceful: false);
+                return false;
+            }
+            WatchMessage(buffer.Slice(consumed));
+            _reader.AdvanceTo(consumed, examined);
+            return true;
         }
     }
 

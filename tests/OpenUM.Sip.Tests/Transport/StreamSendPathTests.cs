@@ -61,6 +61,27 @@ public sealed class StreamSendPathTests
     }
 
     [Fact]
+    public async Task What_the_read_loop_answers_to_the_messages_of_one_read_leaves_in_one_write()
+    {
+        await using var pair = await ConnectedPair.OpenAsync();
+        pair.Sink.Answer = (connection, message) =>
+            connection.Send(Encoding.ASCII.GetBytes($"answer to {message.CSeq!.Value.Number}\n"));
+        var requests = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Range(1, 3).Select(Options)));
+        const string Answers = "answer to 1\nanswer to 2\nanswer to 3\n";
+
+        // One send(2) of three requests: on loopback one segment, which the read loop reads at once.
+        Assert.Equal(requests.Length, pair.Peer.Send(requests));
+
+        Assert.Equal(Answers, Encoding.ASCII.GetString(await pair.ReadAsync(Answers.Length).WaitAsync(HangGuard)));
+        Assert.Equal(1, pair.Writes); // not one per answer: held until the read's three requests were handled
+    }
+
+    private static string Options(int cseq) =>
+        $"OPTIONS sip:um@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:5060;branch=z9hG4bK-read-{cseq}\r\n" +
+        $"From: <sip:gw@127.0.0.1>;tag=a{cseq}\r\nTo: <sip:um@127.0.0.1>\r\nCall-ID: read-{cseq}\r\n" +
+        $"CSeq: {cseq} OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n";
+
+    [Fact]
     public async Task A_peer_that_stops_reading_does_not_hold_the_sender_and_gets_everything_once_it_reads()
     {
         await using var pair = await ConnectedPair.OpenAsync();
@@ -162,6 +183,7 @@ public sealed class StreamSendPathTests
     {
         private readonly TimerWheel _wheel;
         private readonly Task _run;
+        private readonly WriteCountingStream _stream;
 
         private ConnectedPair(Socket peer, Socket server)
         {
@@ -170,7 +192,8 @@ public sealed class StreamSendPathTests
             var manager = new SipTransportManager(Sink, _wheel, new SipUserAgentOptions(), Log);
             var info = new SipConnectionInfo("tcp-test", SipTransportKind.Tcp, (IPEndPoint)server.RemoteEndPoint!,
                 (IPEndPoint)server.LocalEndPoint!, null);
-            Connection = new SipStreamConnection(server, new NetworkStream(server, ownsSocket: false), info, manager);
+            _stream = new WriteCountingStream(new NetworkStream(server, ownsSocket: false));
+            Connection = new SipStreamConnection(server, _stream, info, manager);
             _run = Connection.RunAsync(Sink, new SipParserLimits());
         }
 
@@ -183,6 +206,9 @@ public sealed class StreamSendPathTests
         public ClosingSink Sink { get; } = new();
 
         public SipStreamConnection Connection { get; }
+
+        // Writes the connection made to its stream so far.
+        public int Writes => _stream.Writes;
 
         public Task Closed => Sink.Closed.Task;
 
@@ -270,10 +296,52 @@ public sealed class StreamSendPathTests
 
         public void OnOutgoingHandshakeFailed(SipConnectionInfo info, Exception error) { }
 
-        public void OnMessage(SipConnection connection, SipMessage message) { }
+        // What the read loop does with a message (nothing unless a test says).
+        public Action<SipConnection, SipMessage>? Answer { get; set; }
+
+        public void OnMessage(SipConnection connection, SipMessage message) => Answer?.Invoke(connection, message);
 
         public void OnRejected(SipConnection connection, SipRejection rejection) { }
 
         public void OnClosed(SipConnection connection) => Closed.TrySetResult();
+    }
+
+    // The connection's stream, counting the writes that reach it.
+    private sealed class WriteCountingStream(Stream inner) : Stream
+    {
+        private int _writes;
+
+        public int Writes => Volatile.Read(ref _writes);
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() => inner.Flush();
+        public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            inner.ReadAsync(buffer, cancellationToken);
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            Interlocked.Increment(ref _writes);
+            inner.Write(buffer, offset, count);
+        }
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _writes);
+            return inner.WriteAsync(buffer, cancellationToken);
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) inner.Dispose();
+            base.Dispose(disposing);
+        }
     }
 }
