@@ -105,18 +105,13 @@ public sealed class StandardErrorLine
     // "yyyy-MM-dd HH:mm:ss " (TimeFormat) by hand: the custom-format parser was a visible part of every event's cost.
     private static int WriteTime(DateTime time, Span<byte> to)
     {
+        "0000-00-00 00:00:00 "u8.CopyTo(to);
         Digits(to, 0, 4, time.Year);
-        to[4] = (byte)'-';
         Digits(to, 5, 2, time.Month);
-        to[7] = (byte)'-';
         Digits(to, 8, 2, time.Day);
-        to[10] = (byte)' ';
         Digits(to, 11, 2, time.Hour);
-        to[13] = (byte)':';
         Digits(to, 14, 2, time.Minute);
-        to[16] = (byte)':';
         Digits(to, 17, 2, time.Second);
-        to[19] = (byte)' ';
         return TimeFormat.Length;
     }
 
