@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -22,7 +23,6 @@ public sealed class JsonLinesLoggerProvider : ILoggerProvider
 
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private static readonly TimeSpan FailureReportInterval = TimeSpan.FromMinutes(1);
-    private static readonly string[] LevelNames = Enum.GetNames<LogLevel>(); // Trace (0) .. None (6), as level.ToString()
     [ThreadStatic] private static bool t_reporting;
     [ThreadStatic] private static bool t_inFileAlready;
     private readonly EventFileAppender _appender;
@@ -192,25 +192,38 @@ public sealed class JsonLinesLoggerProvider : ILoggerProvider
     private static void WriteEvent<TState>(Utf8JsonWriter json, DateTimeOffset time, string category, LogLevel level,
         EventId id, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {
+        var pairs = state as IReadOnlyList<KeyValuePair<string, object?>>;
+        var message = EventMessage.Of(state, exception, formatter, pairs);
         json.WriteStartObject();
-        json.WriteString("time", time);
-        json.WriteNumber("id", id.Id);
-        json.WriteString("level", (uint)level < (uint)LevelNames.Length ? LevelNames[(int)level] : level.ToString());
-        json.WriteString("name", id.Name ?? "");
-        json.WriteString("category", category);
-        json.WriteString("message", formatter(state, exception));
-        json.WriteStartObject("properties");
-        if (state is IReadOnlyList<KeyValuePair<string, object?>> pairs)
+        json.WriteString(Names.Time, time);
+        json.WriteNumber(Names.Id, id.Id);
+        if ((uint)level < (uint)Names.Levels.Length) json.WriteString(Names.Level, Names.Levels[(int)level]);
+        else json.WriteString(Names.Level, level.ToString());
+        json.WriteString(Names.Name, Names.Encoded(id.Name ?? ""));
+        json.WriteString(Names.Category, Names.Encoded(category));
+        if (message.IsNull)
+        {
+            json.WriteNull(Names.Message);
+        }
+        else
+        {
+            // Piece by piece through the writer's own escaping: the same bytes as the whole message, without its string.
+            json.WritePropertyName(Names.Message);
+            for (int i = 0, last = message.Pieces - 1; i <= last; i++) json.WriteStringValueSegment(message.Piece(i), i == last);
+        }
+        json.WriteStartObject(Names.Properties);
+        if (pairs is not null)
         {
             // Indexed: the list's enumerator would be one more object per event.
             for (int i = 0; i < pairs.Count; i++)
             {
                 var (key, value) = pairs[i];
                 if (key == "{OriginalFormat}") continue;
-                string name = PropertyNames.CamelCase(key);
+                var name = Names.Property(key);
                 switch (value)
                 {
                     case null: json.WriteNull(name); break;
+                    case string text: json.WriteString(name, text); break;
                     case int or long or short or uint or ulong or ushort or byte:
                         json.WriteNumber(name, Convert.ToInt64(value, CultureInfo.InvariantCulture)); break;
                     case double d: json.WriteNumber(name, d); break;
@@ -221,7 +234,7 @@ public sealed class JsonLinesLoggerProvider : ILoggerProvider
             }
         }
         json.WriteEndObject();
-        if (exception is not null) json.WriteString("exception", exception.ToString());
+        if (exception is not null) json.WriteString(Names.Exception, exception.ToString());
         json.WriteEndObject();
     }
 
@@ -264,22 +277,37 @@ public sealed class JsonLinesLoggerProvider : ILoggerProvider
     }
 
     /// <summary>
-    /// The properties' JSON names ("CallId" becomes "callId"), made once per name instead of once per event. The names
-    /// are the event templates' own, a small fixed set; past <see cref="MaxCached"/> (a logger with made-up keys) a name
-    /// is made each time.
+    /// The line's names encoded once instead of once per event: the fixed ones, the levels, and the categories, event
+    /// names and properties' JSON names ("CallId" becomes "callId") by their strings, which are the templates' and loggers'
+    /// own, a small fixed set (looked up by reference: no hashing of the text). Past <see cref="MaxCached"/> (a logger with
+    /// made-up keys) a name is encoded each time.
     /// </summary>
-    private static class PropertyNames
+    private static class Names
     {
         private const int MaxCached = 1024;
-        private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> Cache = new(StringComparer.Ordinal);
+        public static readonly JsonEncodedText Time = Encode("time"), Id = Encode("id"), Level = Encode("level"), Name = Encode("name"),
+            Category = Encode("category"), Message = Encode("message"), Properties = Encode("properties"), Exception = Encode("exception");
+        public static readonly JsonEncodedText[] Levels = [.. Enum.GetNames<LogLevel>().Select(Encode)]; // Trace (0) .. None (6), as level.ToString()
+        private static readonly ConcurrentDictionary<string, JsonEncodedText> Texts = new(ReferenceEqualityComparer.Instance);
+        private static readonly ConcurrentDictionary<string, JsonEncodedText> Keys = new(ReferenceEqualityComparer.Instance);
 
-        public static string CamelCase(string key)
+        /// <summary>A category or event name.</summary>
+        public static JsonEncodedText Encoded(string text) => Cached(Texts, text, static t => t);
+
+        /// <summary>A property's JSON name.</summary>
+        public static JsonEncodedText Property(string key) => Cached(Keys, key, CamelCase);
+
+        private static JsonEncodedText Cached(ConcurrentDictionary<string, JsonEncodedText> cache, string key, Func<string, string> name)
         {
-            if (key.Length == 0 || char.IsLower(key[0])) return key;
-            if (Cache.TryGetValue(key, out var name)) return name;
-            name = char.ToLowerInvariant(key[0]) + key[1..];
-            if (Cache.Count < MaxCached) Cache.TryAdd(key, name);
-            return name;
+            if (cache.TryGetValue(key, out var encoded)) return encoded;
+            encoded = Encode(name(key));
+            if (cache.Count < MaxCached) cache.TryAdd(key, encoded);
+            return encoded;
         }
+
+        private static string CamelCase(string key) =>
+            key.Length == 0 || char.IsLower(key[0]) ? key : char.ToLowerInvariant(key[0]) + key[1..];
+
+        private static JsonEncodedText Encode(string text) => JsonEncodedText.Encode(text, WriterOptions.Encoder);
     }
 }

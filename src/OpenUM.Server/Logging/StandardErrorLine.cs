@@ -39,7 +39,12 @@ public sealed class StandardErrorLine
 
     /// <summary>Formats one event (<paramref name="time"/> is UTC) in place of the previous line.</summary>
     public void Format(StandardErrorFormat format, DateTimeOffset time, LogLevel level, ReadOnlySpan<byte> category, int eventId,
-        string? message, Exception? exception)
+        string? message, Exception? exception) =>
+        Format(format, time, level, category, eventId, EventMessage.Text(message), exception);
+
+    /// <summary>Formats one event (<paramref name="time"/> is UTC) in place of the previous line.</summary>
+    internal void Format(StandardErrorFormat format, DateTimeOffset time, LogLevel level, ReadOnlySpan<byte> category, int eventId,
+        in EventMessage message, Exception? exception)
     {
         Length = 0;
         if (_bytes.Length > 4 * MaxLength) _bytes = new byte[512]; // an unusually long event does not keep its buffer
@@ -50,8 +55,7 @@ public sealed class StandardErrorLine
         else
         {
             Reserve(TimeFormat.Length);
-            time.UtcDateTime.TryFormat(_bytes.AsSpan(Length), out int written, TimeFormat, CultureInfo.InvariantCulture);
-            Length += written;
+            Length += WriteTime(time.UtcDateTime, _bytes.AsSpan(Length));
             Append(LevelName(level));
             Append(": "u8);
         }
@@ -61,8 +65,16 @@ public sealed class StandardErrorLine
         eventId.TryFormat(_bytes.AsSpan(Length), out int idLength, default, CultureInfo.InvariantCulture);
         Length += idLength;
         Append("]"u8);
-        if (!string.IsNullOrEmpty(message)) AppendOneLine(message);
-        if (exception is not null) AppendOneLine(exception.ToString());
+        if (message.Length > 0)
+        {
+            Append(" "u8);
+            for (int i = 0; i < message.Pieces; i++) AppendOneLine(message.Piece(i));
+        }
+        if (exception is not null)
+        {
+            Append(" "u8);
+            AppendOneLine(exception.ToString());
+        }
         if (Length >= MaxLength) Cut();
         Append("\n"u8);
     }
@@ -90,10 +102,27 @@ public sealed class StandardErrorLine
         _ => throw new ArgumentOutOfRangeException(nameof(level)),
     };
 
-    // " text" with each newline a space (Environment.NewLine is "\n" here; 0x0A never occurs inside a UTF-8 sequence).
-    private void AppendOneLine(string text)
+    // "yyyy-MM-dd HH:mm:ss " (TimeFormat) by hand: the custom-format parser was a visible part of every event's cost.
+    private static int WriteTime(DateTime time, Span<byte> to)
     {
-        Append(" "u8);
+        "0000-00-00 00:00:00 "u8.CopyTo(to);
+        Digits(to, 0, 4, time.Year);
+        Digits(to, 5, 2, time.Month);
+        Digits(to, 8, 2, time.Day);
+        Digits(to, 11, 2, time.Hour);
+        Digits(to, 14, 2, time.Minute);
+        Digits(to, 17, 2, time.Second);
+        return TimeFormat.Length;
+    }
+
+    private static void Digits(Span<byte> to, int at, int count, int value)
+    {
+        for (int i = at + count - 1; i >= at; i--, value /= 10) to[i] = (byte)('0' + value % 10);
+    }
+
+    // Text with each newline a space (Environment.NewLine is "\n" here; 0x0A never occurs inside a UTF-8 sequence).
+    private void AppendOneLine(ReadOnlySpan<char> text)
+    {
         Reserve(Encoding.UTF8.GetMaxByteCount(text.Length));
         var target = _bytes.AsSpan(Length);
         int n = Encoding.UTF8.GetBytes(text, target);

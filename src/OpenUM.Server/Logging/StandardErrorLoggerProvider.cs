@@ -162,7 +162,7 @@ public sealed class StandardErrorLoggerProvider : ILoggerProvider
         }
     }
 
-    private void Write(ReadOnlySpan<byte> category, LogLevel level, int eventId, string? message, Exception? exception)
+    private void Write(ReadOnlySpan<byte> category, LogLevel level, int eventId, in EventMessage message, Exception? exception)
     {
         var now = _time.GetUtcNow();
         var line = t_line ??= new StandardErrorLine();
@@ -182,8 +182,8 @@ public sealed class StandardErrorLoggerProvider : ILoggerProvider
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
             if (!IsEnabled(logLevel)) return;
-            string? message = formatter(state, exception);
-            if (message is null && exception is null) return; // nothing to say: Microsoft's console logger wrote no line either
+            var message = EventMessage.Of(state, exception, formatter, state as IReadOnlyList<KeyValuePair<string, object?>>);
+            if (message.IsNull && exception is null) return; // nothing to say: Microsoft's console logger wrote no line either
             owner.Write(_category, logLevel, eventId.Id, message, exception);
         }
     }
