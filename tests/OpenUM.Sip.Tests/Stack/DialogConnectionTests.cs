@@ -23,7 +23,8 @@ public sealed class DialogConnectionTests
         var peer = await RawSipClient.ConnectAsync(agent.Tcp());
         var call = new PeerCall((IPEndPoint)listener.LocalEndpoint, agent.Tcp());
         await peer.SendAsync(call.Invite());
-        var dialog = (await incoming.Task.Guard()).Accept(Bytes(Answer));
+        var ic = await incoming.Task.Guard();
+        var dialog = ic.Accept(Bytes(Answer));
         var ok = await peer.ReadAsync();
         Assert.Equal(200, ok.Status);
         call.ToTag = ok.Tag("To");
@@ -32,7 +33,7 @@ public sealed class DialogConnectionTests
             await peer.SendAsync(call.AckFor2xx(ok.ContactUri()!, call.CSeq));
             await dialog.Confirmed.Guard();
         }
-        return (new StackHarness.Established(peer, call, dialog, ok), listener);
+        return (new StackHarness.Established(peer, call, dialog, ok, ic), listener);
     }
 
     [Fact]

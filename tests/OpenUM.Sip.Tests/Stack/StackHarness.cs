@@ -86,10 +86,10 @@ internal static class StackHarness
             await peer.SendAsync(call.AckFor2xx(ok.ContactUri()!, call.CSeq));
             await dialog.Confirmed.Guard();
         }
-        return new Established(peer, call, dialog, ok);
+        return new Established(peer, call, dialog, ok, ic);
     }
 
-    internal sealed record Established(RawSipClient Peer, PeerCall Call, SipDialog Dialog, RawSipMessage Ok) : IAsyncDisposable
+    internal sealed record Established(RawSipClient Peer, PeerCall Call, SipDialog Dialog, RawSipMessage Ok, IncomingCall Incoming) : IAsyncDisposable
     {
         public ValueTask DisposeAsync() => Peer.DisposeAsync();
     }

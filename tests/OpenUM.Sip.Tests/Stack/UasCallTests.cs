@@ -78,20 +78,10 @@ public sealed class UasCallTests
     public async Task An_answered_invite_absorbs_its_retransmission_and_a_late_cancel_changes_nothing()
     {
         await using var agent = await StartAsync(_time);
-        var incoming = CaptureCall(agent);
-        await using var peer = await RawSipClient.ConnectAsync(agent.Tcp());
-        var peerCall = new PeerCall(peer.LocalEndPoint, agent.Tcp());
-        await peer.SendAsync(peerCall.Invite());
-        var ic = await incoming.Task.Guard();
-        var dialog = ic.Accept(Bytes(Answer));
-        var ok = await peer.ReadAsync();
-        peerCall.ToTag = ok.Tag("To");
-        await peer.SendAsync(peerCall.AckFor2xx(ok.ContactUri()!, peerCall.CSeq));
-        await dialog.Confirmed.Guard();
-        await using var call = new Established(peer, peerCall, dialog, ok);
+        await using var call = await EstablishAsync(agent);
 
         // RFC 6026 Accepted: the INVITE transaction lives on for 64*T1 having let its request, response and call go.
-        var tx = Assert.IsType<InviteServerTransaction>(ic.Request.ServerTransaction);
+        var tx = Assert.IsType<InviteServerTransaction>(call.Incoming.Request.ServerTransaction);
         Assert.Equal(SipServerTransactionState.Accepted, tx.State);
         Assert.Null(tx.Owner);
         Assert.Throws<InvalidOperationException>(() => tx.Request);
