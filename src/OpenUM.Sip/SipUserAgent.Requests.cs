@@ -210,6 +210,11 @@ public sealed partial class SipUserAgent
             return;
         }
         // The handler may do slow work before answering; keep it off this connection's read loop.
+        if (HandlerOnReadLoop)
+        {
+            _ = RunIncomingCallAsync(call, handler);
+            return;
+        }
         ThreadPool.UnsafeQueueUserWorkItem(static s => _ = s.Agent.RunIncomingCallAsync(s.Call, s.Handler),
             (Agent: this, Call: call, Handler: handler), preferLocal: false);
     }
