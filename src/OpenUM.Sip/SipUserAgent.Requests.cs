@@ -96,11 +96,12 @@ public sealed partial class SipUserAgent
             return;
         }
 
-        var toTag = request.To!.Tag;
-        if (toTag is not null)
+        // In or out of a dialog: the To tag read in place (the To view is built only where it is needed).
+        Span<char> scratch = stackalloc char[SipMessage.ScratchLength];
+        if (request.TryReadAddress(SipHeaderNames.To, scratch, out var to) && to.HasTag)
         {
             var dialog = FindDialog(request);
-            if (dialog is null && FindSubscription(request.CallId, toTag, request.From!.Tag) is { } subscription)
+            if (dialog is null && FindSubscription(request.CallId, request.To!.Tag, request.From!.Tag) is { } subscription)
             {
                 subscription.OnRequest(request, CreateServerTransaction(responseConnection, key, request), responseConnection);
                 return;
