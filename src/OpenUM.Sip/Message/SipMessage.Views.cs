@@ -12,6 +12,7 @@ public sealed partial class SipMessage
     private Cached<SipNameAddress?>? _from;
     private Cached<SipNameAddress?>? _to;
     private Cached<SipNameAddress?>? _contact;
+    private Cached<SipCSeq?>? _cseq;
 
     private sealed record Cached<T>(int Version, T Value);
 
@@ -70,13 +71,13 @@ public sealed partial class SipMessage
     public string? CallId => Headers.Get(SipHeaderNames.CallId);
 
     /// <summary>CSeq, or null when absent or bad.</summary>
-    public SipCSeq? CSeq
+    /// <remarks>Kept once read, except on a lent message: matching and dropping one must not allocate.</remarks>
+    public SipCSeq? CSeq => _pooled ? ReadCSeq(this) : Get(ref _cseq, ReadCSeq);
+
+    private static SipCSeq? ReadCSeq(SipMessage m)
     {
-        get
-        {
-            Span<char> scratch = stackalloc char[ScratchLength];
-            return TryReadFirst(SipHeaderNames.CSeq, scratch, out var value) && TryParseCSeq(value, out var c) ? c : null;
-        }
+        Span<char> scratch = stackalloc char[ScratchLength];
+        return m.TryReadFirst(SipHeaderNames.CSeq, scratch, out var value) && TryParseCSeq(value, out var c) ? c : null;
     }
 
     /// <summary>Max-Forwards, or null when absent or bad (a UAS treats absent as 70).</summary>

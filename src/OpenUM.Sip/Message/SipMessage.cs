@@ -76,6 +76,10 @@ public sealed partial class SipMessage
         }
     }
 
+    // The Request-URI is of a scheme we serve (sip, sips, tel; §8.2.2.1), known without building it: the parser lets
+    // only such a URI into a message's bytes.
+    internal bool HasServedRequestUri => _uriStart >= 0 || Volatile.Read(ref _requestUri) is { IsOpaque: false };
+
     private static SipUri? ParseRequestUri(ReadOnlySpan<byte> bytes)
     {
         var rented = bytes.Length > 256 ? ArrayPool<char>.Shared.Rent(bytes.Length) : null;
