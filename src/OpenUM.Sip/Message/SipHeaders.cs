@@ -19,6 +19,7 @@ public sealed class SipHeaders : IEnumerable<SipHeader>
     private IPAddress? _stampAddress; // received (and rport) to write into the top Via when it is read (§18.2.1)
     private int? _stampRPort;
     private int _stampIndex = -1;
+    private int _checkedVersion = -1; // the Version at which the parser found the first From and To well formed
 
     // A header line: a value given as a string (Start = -1), or a range of _raw made a string on first read.
     private struct Entry
@@ -36,6 +37,12 @@ public sealed class SipHeaders : IEnumerable<SipHeader>
 
     // Bumped on every mutation so SipMessage can cache typed views safely.
     internal int Version { get; private set; }
+
+    // The first From and To are as the parser checked them (a stamp of the top Via keeps this true): reading them
+    // again need not check their URIs again.
+    internal bool AddressesChecked => _checkedVersion == Version;
+
+    internal void MarkAddressesChecked() => _checkedVersion = Version;
 
     /// <summary>Number of header lines.</summary>
     public int Count => _count;
@@ -274,7 +281,9 @@ public sealed class SipHeaders : IEnumerable<SipHeader>
         Settle();
         var index = IndexOf(SipHeaderNames.Via);
         if (index < 0) return;
+        var addressesChecked = AddressesChecked;
         Version++;
+        if (addressesChecked) _checkedVersion = Version;
         _stampAddress = received;
         _stampRPort = rport;
         ref var entry = ref _items[index];
@@ -319,6 +328,7 @@ public sealed class SipHeaders : IEnumerable<SipHeader>
             _stampAddress = _stampAddress,
             _stampRPort = _stampRPort,
             _stampIndex = _stampIndex,
+            _checkedVersion = _checkedVersion,
             Version = Version,
         };
         Array.Copy(_items, copy._items, _count);
@@ -334,6 +344,7 @@ public sealed class SipHeaders : IEnumerable<SipHeader>
         _stampAddress = null;
         _stampRPort = null;
         _stampIndex = -1;
+        _checkedVersion = -1;
         Version++;
     }
 

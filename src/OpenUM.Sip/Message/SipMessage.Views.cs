@@ -47,7 +47,8 @@ public sealed partial class SipMessage
     internal bool TryReadAddress(string canonical, Span<char> scratch, out SipNameAddress.Parts address)
     {
         address = default;
-        return TryReadFirst(canonical, scratch, out var value) && SipNameAddress.TryRead(value, anyScheme: true, out address);
+        return TryReadFirst(canonical, scratch, out var value)
+            && SipNameAddress.TryRead(value, anyScheme: true, out address, checkUri: !Headers.AddressesChecked);
     }
 
     /// <summary>Via values, topmost first, comma-separated values expanded; unparseable values skipped.</summary>
