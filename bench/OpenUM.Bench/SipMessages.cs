@@ -71,7 +71,7 @@ internal static class SipMessages
     public static byte[] Invite() =>
         Encoding.ASCII.GetBytes(Head + $"Content-Length: {Sdp.Length}\r\n\r\n" + Sdp);
 
-    public static byte[] AckFor2xx() => Encoding.ASCII.GetBytes(Ack);
+    public static byte[] AckFor2xx(string localTag = LocalTag) => Encoding.ASCII.GetBytes(Ack.Replace(LocalTag, localTag));
 
-    public static byte[] ByeInDialog() => Encoding.ASCII.GetBytes(Bye);
+    public static byte[] ByeInDialog(string localTag = LocalTag) => Encoding.ASCII.GetBytes(Bye.Replace(LocalTag, localTag));
 }

@@ -96,11 +96,12 @@ public sealed partial class SipUserAgent
             return;
         }
 
-        var toTag = request.To!.Tag;
-        if (toTag is not null)
+        // In or out of a dialog: the To tag read in place (the To view is built only where it is needed).
+        Span<char> scratch = stackalloc char[SipMessage.ScratchLength];
+        if (request.TryReadAddress(SipHeaderNames.To, scratch, out var to) && to.HasTag)
         {
             var dialog = FindDialog(request);
-            if (dialog is null && FindSubscription(request.CallId, toTag, request.From!.Tag) is { } subscription)
+            if (dialog is null && FindSubscription(request.CallId, request.To!.Tag, request.From!.Tag) is { } subscription)
             {
                 subscription.OnRequest(request, CreateServerTransaction(responseConnection, key, request), responseConnection);
                 return;
@@ -210,6 +211,11 @@ public sealed partial class SipUserAgent
             return;
         }
         // The handler may do slow work before answering; keep it off this connection's read loop.
+        if (HandlerOnReadLoop)
+        {
+            _ = RunIncomingCallAsync(call, handler);
+            return;
+        }
         ThreadPool.UnsafeQueueUserWorkItem(static s => _ = s.Agent.RunIncomingCallAsync(s.Call, s.Handler),
             (Agent: this, Call: call, Handler: handler), preferLocal: false);
     }

@@ -158,18 +158,32 @@ public sealed partial class SipUserAgent
     internal string ContactFor(SipConnection connection, string? user)
     {
         var local = connection.Info.Local;
-        var port = connection.Info.Transport switch
+        var transport = connection.Info.Transport;
+        var port = transport switch
         {
             SipTransportKind.Tcp when _tcpPort != 0 => _tcpPort,
             SipTransportKind.Tls when _tlsPort != 0 => _tlsPort,
             _ => local.Port,
         };
+        // Calls to the same number on the same listener answer with the same Contact: the last one is kept.
+        var last = Volatile.Read(ref _lastContact);
+        if (last is not null && last.Port == port && last.Transport == transport && last.Address.Equals(local.Address)
+            && string.Equals(last.User, user, StringComparison.Ordinal))
+        {
+            return last.Value;
+        }
         var sb = new StringBuilder("<sip:");
         if (!string.IsNullOrEmpty(user)) sb.Append(EscapeUser(user)).Append('@');
         sb.Append(HostPort(new IPEndPoint(local.Address, port)));
-        sb.Append(";transport=").Append(TransportToken(connection.Info.Transport).ToLowerInvariant()).Append('>');
-        return sb.ToString();
+        sb.Append(";transport=").Append(TransportToken(transport).ToLowerInvariant()).Append('>');
+        var contact = sb.ToString();
+        Volatile.Write(ref _lastContact, new KeptContact(local.Address, transport, port, user, contact));
+        return contact;
     }
+
+    private KeptContact? _lastContact;
+
+    private sealed record KeptContact(IPAddress Address, SipTransportKind Transport, int Port, string? User, string Value);
 
     private static string TransportToken(SipTransportKind kind) => kind switch
     {

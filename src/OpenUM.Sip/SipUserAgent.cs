@@ -147,6 +147,10 @@ public sealed partial class SipUserAgent : IAsyncDisposable, ISipTransportSink, 
 
     internal SipUserAgentOptions Options => _options;
 
+    // The benchmark of one call's SIP work runs the call handler where the INVITE was read, so that it measures
+    // the stack and not a thread-pool hop; the server always leaves the read loop.
+    internal bool HandlerOnReadLoop { get; init; }
+
     internal string AllowHeader => _allowHeader;
 
     internal string SupportedHeader => _supportedHeader;

@@ -75,7 +75,7 @@ public sealed class IncomingCall
             return dialog;
         }
         _transportWatch.Dispose();
-        var ok = dialog.BuildSuccess(Request, sdpAnswer, LocalTag);
+        var ok = dialog.BuildSuccess(Request, sdpAnswer, initial: true);
         var bytes = ok.ToArray();
         // In the table before the 200 leaves, so an immediate ACK or BYE finds it.
         dialog.Begin();

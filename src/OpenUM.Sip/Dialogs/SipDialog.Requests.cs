@@ -233,7 +233,7 @@ public sealed partial class SipDialog
             Respond(tx, request, 488, "Not Acceptable Here");
             return;
         }
-        var ok = BuildSuccess(request, sdp.Value, toTag: null);
+        var ok = BuildSuccess(request, sdp.Value, initial: false);
         var bytes = ok.ToArray();
         StartAnswer(bytes, request.CSeq!.Value.Number, initial: false, tx.Connection, isOffer: !hasOffer);
         if (tx is InviteServerTransaction ist) ist.SendFinal(200, bytes, LocalTag);
@@ -277,14 +277,20 @@ public sealed partial class SipDialog
             }
             answer = sdp.Value;
         }
-        SipUserAgent.SendFinal(tx, BuildSuccess(request, answer, toTag: null));
+        SipUserAgent.SendFinal(tx, BuildSuccess(request, answer, initial: false));
     }
 
-    // The 2xx to an INVITE (or UPDATE): Contact, capabilities and the SDP body (§13.3.1.4).
-    internal SipMessage BuildSuccess(SipMessage invite, ReadOnlyMemory<byte> sdp, string? toTag)
+    // The 2xx to an INVITE (or UPDATE): Contact, capabilities and the SDP body (§13.3.1.4). The one to the initial
+    // INVITE carries our tag: its To is the dialog's local address (§8.2.6.2, §12.1.1).
+    internal SipMessage BuildSuccess(SipMessage invite, ReadOnlyMemory<byte> sdp, bool initial)
     {
-        var ok = SipUserAgent.CreateResponse(invite, 200, null, toTag);
-        foreach (var rr in invite.Headers.GetAll("Record-Route")) ok.Headers.Add("Record-Route", rr);
+        var ok = SipUserAgent.CreateResponse(invite, 200, null, null);
+        if (initial) ok.Headers.Set(SipHeaderNames.To, _localHeader);
+        var headers = invite.Headers;
+        for (var i = headers.IndexOf("Record-Route"); i >= 0; i = headers.IndexOf("Record-Route", i + 1))
+        {
+            ok.Headers.AddCopy(headers, i, shareBytes: !invite.IsPooled);
+        }
         ok.Headers.Set("Contact", _agent.ContactFor(CurrentConnection, _contactUser));
         ok.Headers.Set("Allow", _agent.AllowHeader);
         ok.Headers.Set("Supported", _agent.SupportedHeader);

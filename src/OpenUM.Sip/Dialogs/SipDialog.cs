@@ -98,13 +98,18 @@ public sealed partial class SipDialog : ISipClientTransactionUser
 
     // UAS side (§12.1.1): the route set is the request's Record-Route in order; the remote target its Contact.
     // Our CSeq space starts at the INVITE's number so the first request we send is that + 1.
+    // The From and To are read in place: the From view is built only when there is no Contact to target.
     internal static SipDialog ForUas(SipUserAgent agent, SipConnection connection, SipMessage invite, string localTag)
     {
-        var to = invite.Headers.Get("To")!;
-        return new SipDialog(agent, connection, invite.CallId!, localTag, invite.From!.Tag,
-            to + ";tag=" + localTag, invite.Headers.Get("From")!,
+        Span<char> scratch = stackalloc char[SipMessage.ScratchLength];
+        invite.TryReadFirst(SipHeaderNames.To, scratch, out var to);
+        var localHeader = string.Concat(to, ";tag=", localTag);
+        var remoteTag = invite.TryReadAddress(SipHeaderNames.From, scratch, out var from) && from.HasTag ? from.Tag.ToString() : null;
+        var cseq = invite.CSeq!.Value.Number;
+        return new SipDialog(agent, connection, invite.CallId!, localTag, remoteTag,
+            localHeader, invite.Headers.Get(SipHeaderNames.From)!,
             invite.Contact?.Uri ?? invite.From!.Uri, invite.Headers.SplitValues("Record-Route"),
-            invite.CSeq!.Value.Number, invite.CSeq!.Value.Number, invite.RequestUri?.User);
+            cseq, cseq, invite.RequestUri?.User);
     }
 
     // UAC side (§12.1.2): the route set is the 2xx's Record-Route reversed; the remote target its Contact.

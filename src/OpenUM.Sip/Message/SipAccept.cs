@@ -16,10 +16,9 @@ internal static class SipAccept
         var taken = false;  // whether a range of that specificity has q > 0
         for (var i = 0; i < headers.Count; i++)
         {
-            var h = headers[i];
-            if (!string.Equals(h.Name, "Accept", StringComparison.OrdinalIgnoreCase)) continue;
+            if (!string.Equals(headers.NameAt(i), "Accept", StringComparison.OrdinalIgnoreCase)) continue;
             present = true;
-            var s = h.Value.AsSpan();
+            var s = headers.ValueAt(i).AsSpan();
             var start = 0;
             while (start <= s.Length)
             {

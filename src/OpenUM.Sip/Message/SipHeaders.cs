@@ -1,6 +1,8 @@
+using System.Buffers;
 using System.Collections;
 using System.Net;
 using System.Text;
+using System.Text.Unicode;
 
 namespace OpenUM.Sip.Message;
 
@@ -17,6 +19,7 @@ public sealed class SipHeaders : IEnumerable<SipHeader>
     private IPAddress? _stampAddress; // received (and rport) to write into the top Via when it is read (§18.2.1)
     private int? _stampRPort;
     private int _stampIndex = -1;
+    private int _checkedVersion = -1; // the Version at which the parser found the first From and To well formed
 
     // A header line: a value given as a string (Start = -1), or a range of _raw made a string on first read.
     private struct Entry
@@ -34,6 +37,12 @@ public sealed class SipHeaders : IEnumerable<SipHeader>
 
     // Bumped on every mutation so SipMessage can cache typed views safely.
     internal int Version { get; private set; }
+
+    // The first From and To are as the parser checked them (a stamp of the top Via keeps this true): reading them
+    // again need not check their URIs again.
+    internal bool AddressesChecked => _checkedVersion == Version;
+
+    internal void MarkAddressesChecked() => _checkedVersion = Version;
 
     /// <summary>Number of header lines.</summary>
     public int Count => _count;
@@ -61,6 +70,23 @@ public sealed class SipHeaders : IEnumerable<SipHeader>
     {
         Settle();
         Append(new Entry { Name = name, Value = value, Start = -1 });
+        Version++;
+    }
+
+    // Line `index` of `source`, for a response echoing its request (§8.2.6.2). With shareBytes (the source owns
+    // bytes that never change) a value still in those bytes stays there: the response points into them, so the
+    // value is neither decoded nor encoded again. A collection shares the bytes of one source only.
+    internal void AddCopy(SipHeaders source, int index, bool shareBytes)
+    {
+        ref var line = ref source._items[index];
+        if (!shareBytes || line.Value is not null || index == source._stampIndex || (_raw.Length > 0 && !ReferenceEquals(_raw, source._raw)))
+        {
+            AddCanonical(line.Name, source.ValueAt(index));
+            return;
+        }
+        Settle();
+        _raw = source._raw;
+        Append(new Entry { Name = line.Name, Start = line.Start, Length = line.Length });
         Version++;
     }
 
@@ -215,6 +241,25 @@ public sealed class SipHeaders : IEnumerable<SipHeader>
         return value;
     }
 
+    // The value as it goes on the wire. Bytes of the message are copied when decoding and encoding them again
+    // would give the same bytes (no folded line, valid UTF-8); otherwise the string is encoded.
+    internal void WriteValue(int index, IBufferWriter<byte> writer)
+    {
+        ref var entry = ref _items[index];
+        if (entry.Value is null && index != _stampIndex)
+        {
+            var raw = _raw.AsSpan(entry.Start, entry.Length);
+            if (raw.IndexOf((byte)'\r') < 0 && Utf8.IsValid(raw))
+            {
+                writer.Write(raw.Trim(" \t"u8));
+                return;
+            }
+        }
+        var value = ValueAt(index);
+        var span = writer.GetSpan(Encoding.UTF8.GetMaxByteCount(value.Length));
+        writer.Advance(Encoding.UTF8.GetBytes(value, span));
+    }
+
     // The value as characters without building a string when it is still bytes that fit in scratch and hold no
     // folded line; otherwise the string (built once, as ValueAt).
     internal ReadOnlySpan<char> ValueChars(int index, Span<char> scratch)
@@ -236,7 +281,9 @@ public sealed class SipHeaders : IEnumerable<SipHeader>
         Settle();
         var index = IndexOf(SipHeaderNames.Via);
         if (index < 0) return;
+        var addressesChecked = AddressesChecked;
         Version++;
+        if (addressesChecked) _checkedVersion = Version;
         _stampAddress = received;
         _stampRPort = rport;
         ref var entry = ref _items[index];
@@ -254,8 +301,7 @@ public sealed class SipHeaders : IEnumerable<SipHeader>
     {
         var comma = SipGrammar.NextTopLevelComma(value, 0);
         var first = comma >= 0 ? value.AsSpan(0, comma) : value;
-        if (!SipVia.TryParse(first, out var via)) return value;
-        var stamped = via!.WithReceived(_stampAddress!.ToString(), _stampRPort).ToString();
+        if (SipVia.Stamp(first, _stampAddress!, _stampRPort) is not { } stamped) return value;
         if (comma < 0) return stamped;
         var values = new List<string> { stamped };
         SipGrammar.SplitTopLevelCommas(value[(comma + 1)..], values);
@@ -282,6 +328,7 @@ public sealed class SipHeaders : IEnumerable<SipHeader>
             _stampAddress = _stampAddress,
             _stampRPort = _stampRPort,
             _stampIndex = _stampIndex,
+            _checkedVersion = _checkedVersion,
             Version = Version,
         };
         Array.Copy(_items, copy._items, _count);
@@ -297,6 +344,7 @@ public sealed class SipHeaders : IEnumerable<SipHeader>
         _stampAddress = null;
         _stampRPort = null;
         _stampIndex = -1;
+        _checkedVersion = -1;
         Version++;
     }
 

@@ -64,6 +64,7 @@ public sealed partial class SipMessage
         _from = null;
         _to = null;
         _contact = null;
+        _cseq = null;
         _owned = null;
     }
 
@@ -88,6 +89,7 @@ public sealed partial class SipMessage
             _from = _from,
             _to = _to,
             _contact = _contact,
+            _cseq = _cseq,
         };
         // A body the parser set points into the lent bytes: the copy points into its own.
         if (MemoryMarshal.TryGetArray(Body, out var segment) && ReferenceEquals(segment.Array, _raw))

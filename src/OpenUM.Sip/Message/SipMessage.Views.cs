@@ -12,6 +12,7 @@ public sealed partial class SipMessage
     private Cached<SipNameAddress?>? _from;
     private Cached<SipNameAddress?>? _to;
     private Cached<SipNameAddress?>? _contact;
+    private Cached<SipCSeq?>? _cseq;
 
     private sealed record Cached<T>(int Version, T Value);
 
@@ -46,7 +47,8 @@ public sealed partial class SipMessage
     internal bool TryReadAddress(string canonical, Span<char> scratch, out SipNameAddress.Parts address)
     {
         address = default;
-        return TryReadFirst(canonical, scratch, out var value) && SipNameAddress.TryRead(value, anyScheme: true, out address);
+        return TryReadFirst(canonical, scratch, out var value)
+            && SipNameAddress.TryRead(value, anyScheme: true, out address, checkUri: !Headers.AddressesChecked);
     }
 
     /// <summary>Via values, topmost first, comma-separated values expanded; unparseable values skipped.</summary>
@@ -70,13 +72,13 @@ public sealed partial class SipMessage
     public string? CallId => Headers.Get(SipHeaderNames.CallId);
 
     /// <summary>CSeq, or null when absent or bad.</summary>
-    public SipCSeq? CSeq
+    /// <remarks>Kept once read, except on a lent message: matching and dropping one must not allocate.</remarks>
+    public SipCSeq? CSeq => _pooled ? ReadCSeq(this) : Get(ref _cseq, ReadCSeq);
+
+    private static SipCSeq? ReadCSeq(SipMessage m)
     {
-        get
-        {
-            Span<char> scratch = stackalloc char[ScratchLength];
-            return TryReadFirst(SipHeaderNames.CSeq, scratch, out var value) && TryParseCSeq(value, out var c) ? c : null;
-        }
+        Span<char> scratch = stackalloc char[ScratchLength];
+        return m.TryReadFirst(SipHeaderNames.CSeq, scratch, out var value) && TryParseCSeq(value, out var c) ? c : null;
     }
 
     /// <summary>Max-Forwards, or null when absent or bad (a UAS treats absent as 70).</summary>
@@ -93,11 +95,28 @@ public sealed partial class SipMessage
     /// First Contact, or null when absent, "*", bad, or of a scheme other than sip, sips and tel (a remote target
     /// must be one we can reach).
     /// </summary>
-    public SipNameAddress? Contact => Get(ref _contact, static m =>
+    public SipNameAddress? Contact => Get(ref _contact, static m => ParseAddress(m.FirstContact(), anyScheme: false));
+
+    // The first element of the Contact lines, as SplitValues would list it first (empty elements skipped), without
+    // the list.
+    private string? FirstContact()
     {
-        var all = m.Headers.SplitValues(SipHeaderNames.Contact);
-        return all.Count > 0 ? ParseAddress(all[0], anyScheme: false) : null;
-    });
+        for (var i = Headers.IndexOf(SipHeaderNames.Contact); i >= 0; i = Headers.IndexOf(SipHeaderNames.Contact, i + 1))
+        {
+            var value = Headers.ValueAt(i);
+            var span = value.AsSpan();
+            var start = 0;
+            while (start <= span.Length)
+            {
+                var end = SipGrammar.NextTopLevelComma(span, start);
+                if (end < 0) end = span.Length;
+                var item = SipGrammar.TrimWsp(span[start..end]);
+                if (item.Length > 0) return item.Length == value.Length ? value : item.ToString();
+                start = end + 1;
+            }
+        }
+        return null;
+    }
 
     /// <summary>Content-Type media type only, lower-case, without parameters.</summary>
     public string? ContentType => TryParseMediaType(Headers.Get(SipHeaderNames.ContentType), out var t) ? t : null;
@@ -139,7 +158,10 @@ public sealed partial class SipMessage
         var major = SipGrammar.TrimWsp(type[..slash]);
         var minor = SipGrammar.TrimWsp(type[(slash + 1)..]);
         if (!SipGrammar.IsToken(major) || !SipGrammar.IsToken(minor)) return false;
-        mediaType = string.Concat(major, "/", minor).ToLowerInvariant();
+        // The type of nearly every body here is built once.
+        mediaType = major.Equals("application", StringComparison.OrdinalIgnoreCase) && minor.Equals("sdp", StringComparison.OrdinalIgnoreCase)
+            ? "application/sdp"
+            : string.Concat(major, "/", minor).ToLowerInvariant();
         return true;
     }
 }

@@ -76,6 +76,10 @@ public sealed partial class SipMessage
         }
     }
 
+    // The Request-URI is of a scheme we serve (sip, sips, tel; §8.2.2.1), known without building it: the parser lets
+    // only such a URI into a message's bytes.
+    internal bool HasServedRequestUri => _uriStart >= 0 || Volatile.Read(ref _requestUri) is { IsOpaque: false };
+
     private static SipUri? ParseRequestUri(ReadOnlySpan<byte> bytes)
     {
         var rented = bytes.Length > 256 ? ArrayPool<char>.Shared.Rent(bytes.Length) : null;
@@ -138,27 +142,32 @@ public sealed partial class SipMessage
     {
         ArgumentNullException.ThrowIfNull(request);
         if (statusCode is < 100 or > 699) throw new ArgumentOutOfRangeException(nameof(statusCode));
-        var response = new SipMessage(false, new SipHeaders(8))
+        // Room for what a 2xx with SDP adds to the five copied lines.
+        var response = new SipMessage(false, new SipHeaders(12))
         {
             StatusCode = statusCode,
             ReasonPhrase = reasonPhrase ?? SipReasonPhrases.Get(statusCode),
         };
-        foreach (var h in request.Headers)
+        // The values are the request's bytes when it owns them: a lent request's go back to the pool after the call.
+        var share = !request.IsPooled;
+        var headers = request.Headers;
+        for (var i = 0; i < headers.Count; i++)
         {
-            if (string.Equals(h.Name, SipHeaderNames.Via, StringComparison.OrdinalIgnoreCase)) response.Headers.AddCanonical(h.Name, h.Value);
+            if (string.Equals(headers.NameAt(i), SipHeaderNames.Via, StringComparison.OrdinalIgnoreCase)) response.Headers.AddCopy(headers, i, share);
         }
-        CopyFirst(request, response, SipHeaderNames.From);
-        CopyFirst(request, response, SipHeaderNames.To);
-        CopyFirst(request, response, SipHeaderNames.CallId);
-        CopyFirst(request, response, SipHeaderNames.CSeq);
+        CopyFirst(headers, response.Headers, SipHeaderNames.From, share);
+        CopyFirst(headers, response.Headers, SipHeaderNames.To, share);
+        CopyFirst(headers, response.Headers, SipHeaderNames.CallId, share);
+        CopyFirst(headers, response.Headers, SipHeaderNames.CSeq, share);
         // RFC 3261 §8.2.6.1: a 100 echoes the request's Timestamp.
-        if (statusCode == 100) CopyFirst(request, response, "Timestamp");
+        if (statusCode == 100) CopyFirst(headers, response.Headers, "Timestamp", share);
         return response;
     }
 
-    private static void CopyFirst(SipMessage from, SipMessage to, string name)
+    private static void CopyFirst(SipHeaders from, SipHeaders to, string canonical, bool share)
     {
-        if (from.Headers.Get(name) is { } value) to.Headers.AddCanonical(SipHeaderNames.Canonicalize(name), value);
+        var index = from.IndexOf(canonical);
+        if (index >= 0) to.AddCopy(from, index, share);
     }
 
     /// <summary>Writes start line, headers in order, a computed Content-Length, CRLF and the body.</summary>
@@ -187,18 +196,20 @@ public sealed partial class SipMessage
             WriteAscii(writer, "\r\n"u8);
         }
         var lengthWritten = false;
-        foreach (var h in Headers)
+        var headers = Headers;
+        for (var i = 0; i < headers.Count; i++)
         {
-            if (string.Equals(h.Name, SipHeaderNames.ContentLength, StringComparison.OrdinalIgnoreCase))
+            var name = headers.NameAt(i);
+            if (string.Equals(name, SipHeaderNames.ContentLength, StringComparison.OrdinalIgnoreCase))
             {
                 // The body decides the length; a stale header must never reach the wire (framing).
                 if (!lengthWritten) WriteContentLength(writer);
                 lengthWritten = true;
                 continue;
             }
-            WriteText(writer, h.Name);
+            WriteText(writer, name);
             WriteAscii(writer, ": "u8);
-            WriteText(writer, h.Value);
+            headers.WriteValue(i, writer);
             WriteAscii(writer, "\r\n"u8);
         }
         if (!lengthWritten) WriteContentLength(writer);
@@ -231,10 +242,18 @@ public sealed partial class SipMessage
     /// <summary>Serializes the message to a new array.</summary>
     public byte[] ToArray()
     {
-        var w = new ArrayBufferWriter<byte>(512 + Body.Length);
+        // Written into the thread's buffer and copied once: the array returned is the only allocation.
+        var w = t_writer ??= new ArrayBufferWriter<byte>(2048);
+        w.ResetWrittenCount();
         WriteTo(w);
-        return w.WrittenSpan.ToArray();
+        var bytes = w.WrittenSpan.ToArray();
+        if (w.Capacity > MaxKeptWriter) t_writer = null; // a rare large message does not stay with the thread
+        return bytes;
     }
+
+    private const int MaxKeptWriter = 16 * 1024;
+
+    [ThreadStatic] private static ArrayBufferWriter<byte>? t_writer;
 
     /// <summary>The serialized message as text, for logs and tests.</summary>
     public override string ToString()

@@ -97,8 +97,9 @@ public sealed class SipNameAddress
         public bool HasTag { get; init; }
     }
 
-    // Validates with everything TryParse checks, and allocates nothing.
-    internal static bool TryRead(ReadOnlySpan<char> text, bool anyScheme, out Parts parts)
+    // Validates with everything TryParse checks, and allocates nothing. Without checkUri the URI is taken as valid:
+    // for a value read again after the parser checked it.
+    internal static bool TryRead(ReadOnlySpan<char> text, bool anyScheme, out Parts parts, bool checkUri = true)
     {
         parts = default;
         var s = SipGrammar.TrimWsp(text);
@@ -124,7 +125,7 @@ public sealed class SipNameAddress
                 // addr-spec: the URI ends at the first ';' and what follows are header params (RFC 3261 §20.10);
                 // SEMI = SWS ";" SWS, so LWS may come between the two (RFC 4475 §3.1.1.1).
                 var uriText = (semi < 0 ? s : s[..semi]).TrimEnd(" \t");
-                if (uriText.IndexOfAny(",? \t") >= 0 || !IsValidUri(uriText, anyScheme)) return false;
+                if (uriText.IndexOfAny(",? \t") >= 0 || (checkUri && !IsValidUri(uriText, anyScheme))) return false;
                 return TryReadParams(s, semi < 0 ? s.Length : semi, uriText, default, false, out parts);
             }
             if (lt > 0)
@@ -138,7 +139,7 @@ public sealed class SipNameAddress
         var gt = s[pos..].IndexOf('>');
         if (gt < 0) return false;
         var uri = s.Slice(pos + 1, gt - 1);
-        if (!IsValidUri(uri, anyScheme)) return false;
+        if (checkUri && !IsValidUri(uri, anyScheme)) return false;
         return TryReadParams(s, pos + gt + 1, uri, displayName, quotedName, out parts);
     }
 

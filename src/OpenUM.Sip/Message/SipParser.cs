@@ -245,7 +245,11 @@ public static partial class SipParser
             if (bodyLength > 0) message.Body = raw.AsMemory(headerEnd - start, (int)bodyLength);
         }
 
-        if (headFault is null && message is not null) headFault = ValidateMessage(message);
+        if (headFault is null && message is not null)
+        {
+            headFault = ValidateMessage(message);
+            if (headFault is null) message.Headers.MarkAddressesChecked();
+        }
         if (headFault is { } f)
         {
             message?.LeavePool();

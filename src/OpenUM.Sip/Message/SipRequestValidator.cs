@@ -27,7 +27,7 @@ public static class SipRequestValidator
         }
 
         // §8.2.2.1
-        if (request.RequestUri is not { Scheme: "sip" or "sips" or "tel" }) return SipMessage.CreateResponse(request, 416);
+        if (!request.HasServedRequestUri) return SipMessage.CreateResponse(request, 416);
 
         // §16.3 step 3 / §11.2: Max-Forwards 0 ends the request, except OPTIONS which a UAS may answer.
         if (request.MaxForwards == 0 && method != "OPTIONS") return SipMessage.CreateResponse(request, 483);

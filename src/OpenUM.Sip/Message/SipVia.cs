@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using OpenUM.Sip.Transactions;
 
 namespace OpenUM.Sip.Message;
 
@@ -271,6 +272,69 @@ public sealed class SipVia
         }
         if (!done) list.Add(new("received", received));
         return new SipVia(Transport, Host, Port, list.ToArray());
+    }
+
+    // One via-parm with received (and rport's value when given) set, as WithReceived(...).ToString() of its parse
+    // would write it, built from the text in one string; null when it does not parse (RFC 3261 §18.2.1, RFC 3581 §4).
+    internal static string? Stamp(ReadOnlySpan<char> text, IPAddress received, int? rport)
+    {
+        // Each parameter can grow by an rport value at most; longer values are rare enough to go the long way.
+        if (text.Length > MaxStampedInput) return StampParsed(text, received, rport);
+        if (!TryRead(text, out var parts)) return null;
+        Span<char> buffer = stackalloc char[2 * MaxStampedInput + 96];
+        var w = new KeyWriter(buffer);
+        w.Append("SIP/2.0/");
+        w.AppendUpper(parts.Transport);
+        w.Append(' ');
+        w.Append(parts.Host);
+        if (parts.Port is { } port)
+        {
+            w.Append(':');
+            w.Append((uint)port);
+        }
+        var s = parts.Text;
+        var pos = parts.ParamsStart;
+        var receivedDone = false;
+        while (SipGrammar.NextGenericParam(s, ref pos, viaParams: true, out var param) == SipGrammar.ParamStep.Param)
+        {
+            var name = s[param.Name];
+            if (name.Equals("received", StringComparison.OrdinalIgnoreCase))
+            {
+                // The first received takes the new address; any later one goes.
+                if (!receivedDone) AppendReceived(ref w, received);
+                receivedDone = true;
+                continue;
+            }
+            if (rport is { } rp && name.Equals("rport", StringComparison.OrdinalIgnoreCase))
+            {
+                w.Append(";rport=");
+                w.Append((uint)rp);
+                continue;
+            }
+            w.Append(';');
+            w.Append(name);
+            if (param.HasValue)
+            {
+                w.Append('=');
+                w.Append(s[param.Value]);
+            }
+        }
+        if (!receivedDone) AppendReceived(ref w, received);
+        return w.Overflowed ? StampParsed(text, received, rport) : buffer[..w.Length].ToString();
+    }
+
+    // The same through a parsed SipVia: what Stamp must equal.
+    internal static string? StampParsed(ReadOnlySpan<char> text, IPAddress received, int? rport) =>
+        TryParse(text, out var via) ? via!.WithReceived(received.ToString(), rport).ToString() : null;
+
+    private const int MaxStampedInput = 320;
+
+    private static void AppendReceived(ref KeyWriter w, IPAddress received)
+    {
+        Span<char> address = stackalloc char[64];
+        w.Append(";received=");
+        if (received.TryFormat(address, out var n)) w.Append(address[..n]);
+        else w.Append(received.ToString());
     }
 
     /// <summary>Copy with an extra parameter appended (e.g. "rport" with null value on outgoing requests).</summary>

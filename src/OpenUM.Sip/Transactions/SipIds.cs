@@ -14,11 +14,26 @@ internal static class SipIds
 
     public static string NewCallId() => RandomHex(16);
 
+    private const int BlockLength = 256;
+
+    // The CSPRNG is asked for a block at a time per thread (each call costs about a microsecond); every byte of it
+    // is handed out once and wiped as it is.
+    [ThreadStatic] private static byte[]? t_block;
+    [ThreadStatic] private static int t_used;
+
     private static string RandomHex(int bytes)
     {
-        Span<byte> buffer = stackalloc byte[16];
-        var slice = buffer[..bytes];
-        RandomNumberGenerator.Fill(slice);
-        return Convert.ToHexStringLower(slice);
+        var block = t_block;
+        if (block is null || t_used + bytes > BlockLength)
+        {
+            block = t_block ??= new byte[BlockLength];
+            RandomNumberGenerator.Fill(block);
+            t_used = 0;
+        }
+        var slice = block.AsSpan(t_used, bytes);
+        t_used += bytes;
+        var hex = Convert.ToHexStringLower(slice);
+        slice.Clear();
+        return hex;
     }
 }

@@ -98,6 +98,12 @@ internal ref struct KeyWriter(Span<char> buffer)
         Length += text.Length;
     }
 
+    public void AppendUpper(scoped ReadOnlySpan<char> text)
+    {
+        if (!Overflowed && Length + text.Length <= _buffer.Length) text.ToUpperInvariant(_buffer[Length..]);
+        Length += text.Length;
+    }
+
     public void Append(uint number)
     {
         Span<char> digits = stackalloc char[10];

@@ -269,4 +269,22 @@ public class SipLazyHeaderTests
         Assert.Equal("BYE", partial.Method);
         Assert.Equal("x BYE", partial.Headers.Get("CSeq"));
     }
+
+    [Fact]
+    public void From_and_To_are_read_again_without_their_uri_checked_only_as_the_parser_checked_them()
+    {
+        var m = ParseOk(Build(ByeHead));
+        Assert.True(m.Headers.AddressesChecked);
+        m.Headers.StampTopVia(IPAddress.Parse("203.0.113.5"), 5060);
+        Assert.True(m.Headers.AddressesChecked);
+        Span<char> scratch = stackalloc char[SipMessage.ScratchLength];
+        Assert.True(m.TryReadAddress("To", scratch, out var to));
+        Assert.Equal("um5c1e0a7b", to.Tag.ToString());
+
+        // A From set by hand is checked again: this URI is not one.
+        m.Headers.Set("From", "<sip:a@b@c>;tag=1");
+        Assert.False(m.Headers.AddressesChecked);
+        Assert.False(m.TryReadAddress("From", scratch, out _));
+        Assert.True(m.Own().TryReadAddress("To", scratch, out _));
+    }
 }
