@@ -97,4 +97,17 @@ public class SdpAnswerTextTests
         Assert.Equal(Encoding.UTF8.GetBytes(text), sdp.ToBytes());
         Assert.Equal(text, SessionDescription.Parse(text).ToString());
     }
+
+    [Fact]
+    public void WordsThatAlmostMatchSharedOnesAreKeptAsSent()
+    {
+        // Parsing shares the strings of common words and payload types; a near miss must keep its own spelling.
+        string text = SdpExamples.Crlf("v=0", "o=- 01 1 in ip4 192.0.2.1", "s=-", "c=IN IP4 192.0.2.1", "t=00 0",
+            "m=Audio 4000 rtp/avp 00 08 101 0", "a=RTPMAP:00 PCMU/8000", "a=rtpmap:101 Telephone-Event/8000",
+            "a=fmtp:101 0-15 ", "a=ptime:020", "a=SendRecv");
+        var sdp = SessionDescription.Parse(text);
+        Assert.Equal(text, sdp.ToString());
+        Assert.Equal(["00", "08", "101", "0"], sdp.Media[0].Formats);
+        Assert.Same(sdp.Media[0].Formats[2], SessionDescription.Parse(text).Media[0].Formats[2]);
+    }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 
 namespace OpenUM.Media.Sdp;
 
@@ -35,7 +36,10 @@ public sealed class SdpMedia
     public SdpConnection? Connection { get; set; }
 
     /// <summary>b= lines, raw ("AS:64").</summary>
-    public List<string> Bandwidths { get; } = [];
+    public List<string> Bandwidths => _bandwidths ??= [];
+
+    // Made on first use: b= in a media section is rare.
+    private List<string>? _bandwidths;
 
     /// <summary>k= line (obsolete, kept for round-trip).</summary>
     public string? Key { get; set; }
@@ -144,7 +148,7 @@ public sealed class SdpMedia
             w.Line('i', Information);
         if (Connection is not null)
             w.Line('c', Connection);
-        foreach (var b in Bandwidths)
+        foreach (var b in CollectionsMarshal.AsSpan(_bandwidths))
             w.Line('b', b);
         if (Key is not null)
             w.Line('k', Key);

@@ -48,11 +48,8 @@ internal static class SdpParser
                 continue;
             if (line.Length < 2 || line[1] != '=' || line[0] is < 'a' or > 'z')
                 return $"line {lineNo}: not a <type>=<value> line";
-            foreach (char c in line)
-            {
-                if (c is '\0' or '\r')
-                    return $"line {lineNo}: control character in line";
-            }
+            if (line.IndexOfAny('\0', '\r') >= 0)
+                return $"line {lineNo}: control character in line";
             char type = line[0];
             var value = line[2..];
 
@@ -75,7 +72,6 @@ internal static class SdpParser
                 continue;
             }
 
-            string v = value.ToString();
             if (type == 'm')
             {
                 if (!sawName)
@@ -97,13 +93,13 @@ internal static class SdpParser
                     if (sawName)
                         return $"line {lineNo}: duplicate s= line";
                     sawName = true;
-                    sdp.SessionName = v;
+                    sdp.SessionName = value.ToString();
                     break;
                 case 'i':
                     if (media is null)
-                        sdp.Information = v;
+                        sdp.Information = value.ToString();
                     else
-                        media.Information = v;
+                        media.Information = value.ToString();
                     break;
                 case 'c':
                     if (!TryParseConnection(value, out var conn))
@@ -116,21 +112,21 @@ internal static class SdpParser
                 case 'b':
                     if (value.IndexOf(':') <= 0)
                         return $"line {lineNo}: malformed b= line";
-                    (media?.Bandwidths ?? sdp.Bandwidths).Add(v);
+                    (media?.Bandwidths ?? sdp.Bandwidths).Add(value.ToString());
                     break;
                 case 't' when media is null:
                     if (!TryParseTiming(value))
                         return $"line {lineNo}: malformed t= line";
-                    sdp.Timing.Add(v);
+                    sdp.Timing.Add(SdpText.Intern(value));
                     break;
                 case 'k':
                     if (media is null)
-                        sdp.OtherFields.Add(new(type, v));
+                        sdp.OtherFields.Add(new(type, value.ToString()));
                     else
-                        media.Key = v;
+                        media.Key = value.ToString();
                     break;
                 case 'u' or 'e' or 'p' or 'r' or 'z' when media is null:
-                    sdp.OtherFields.Add(new(type, v));
+                    sdp.OtherFields.Add(new(type, value.ToString()));
                     break;
                 case 'a':
                     if (!TryParseAttribute(value, out var attr))
@@ -169,7 +165,7 @@ internal static class SdpParser
         var addr = value[parts[5]];
         if (!SdpText.IsToken(net) || !SdpText.IsToken(addrType) || !SdpText.IsVisible(addr))
             return false;
-        origin = new SdpOrigin(user.ToString(), id.ToString(), version, net.ToString(), addrType.ToString(), addr.ToString());
+        origin = new SdpOrigin(SdpText.Intern(user), id.ToString(), version, SdpText.Intern(net), SdpText.Intern(addrType), addr.ToString());
         return true;
     }
 
@@ -184,7 +180,7 @@ internal static class SdpParser
         var addr = value[parts[2]];
         if (!SdpText.IsToken(net) || !SdpText.IsToken(type) || !SdpText.IsVisible(addr))
             return false;
-        connection = new SdpConnection(net.ToString(), type.ToString(), addr.ToString());
+        connection = new SdpConnection(SdpText.Intern(net), SdpText.Intern(type), addr.ToString());
         return true;
     }
 
@@ -201,7 +197,7 @@ internal static class SdpParser
         var name = colon >= 0 ? value[..colon] : value;
         if (!SdpText.IsToken(name))
             return false;
-        attribute = new SdpAttribute(name.ToString(), colon >= 0 ? value[(colon + 1)..].ToString() : null);
+        attribute = new SdpAttribute(SdpText.Intern(name), colon >= 0 ? SdpText.Intern(value[(colon + 1)..]) : null);
         return true;
     }
 
@@ -233,21 +229,25 @@ internal static class SdpParser
         if (!SdpText.TryParseInt(portText, 0, 65535, out int port))
             return false;
         bool rtp = proto.StartsWith("RTP/", StringComparison.OrdinalIgnoreCase);
-        var list = new List<string>();
+        var section = new SdpMedia(SdpText.Intern(type), port, SdpText.Intern(proto), []) { PortCount = count };
+        var list = section.Formats;
         foreach (var r in formats.Split(' '))
         {
             var f = formats[r];
             why = "bad format";
-            if (f.IsEmpty || (rtp ? !SdpText.TryParseInt(f, 0, 127, out _) : !SdpText.IsVisible(f)))
+            int pt = 0;
+            if (f.IsEmpty || (rtp ? !SdpText.TryParseInt(f, 0, 127, out pt) : !SdpText.IsVisible(f)))
                 return false;
             if (list.Count >= 128)
             {
                 why = "too many formats";
                 return false;
             }
-            list.Add(f.ToString());
+            // A payload type written the usual way shares the one string for its number.
+            var usual = rtp ? SdpText.PayloadType(pt) : null;
+            list.Add(usual is not null && f.SequenceEqual(usual) ? usual : f.ToString());
         }
-        media = new SdpMedia(type.ToString(), port, proto.ToString(), list) { PortCount = count };
+        media = section;
         return true;
     }
 }

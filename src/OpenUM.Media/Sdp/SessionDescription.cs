@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace OpenUM.Media.Sdp;
 
 /// <summary>An SDP session description (RFC 4566): parse with <see cref="TryParse"/>, write with <see cref="ToString"/>.</summary>
@@ -11,6 +13,11 @@ public sealed partial class SessionDescription : ISdpWritable
 
     /// <summary>Most m= sections accepted.</summary>
     public const int MaxMediaSections = 16;
+
+    // Made on first use: most descriptions have no session-level b=, a= or other lines.
+    private List<string>? _bandwidths;
+    private List<KeyValuePair<char, string>>? _otherFields;
+    private List<SdpAttribute>? _attributes;
 
     /// <summary>Creates a description with the given origin.</summary>
     public SessionDescription(SdpOrigin origin, string sessionName = "-")
@@ -35,22 +42,22 @@ public sealed partial class SessionDescription : ISdpWritable
     public SdpConnection? Connection { get; set; }
 
     /// <summary>Session-level b= lines, raw.</summary>
-    public List<string> Bandwidths { get; } = [];
+    public List<string> Bandwidths => _bandwidths ??= [];
 
     /// <summary>t= values ("0 0"); written as "t=0 0" when empty.</summary>
     public List<string> Timing { get; } = [];
 
     /// <summary>Other session-level lines kept for round-trip (u, e, p, r, z, k), in order.</summary>
-    public List<KeyValuePair<char, string>> OtherFields { get; } = [];
+    public List<KeyValuePair<char, string>> OtherFields => _otherFields ??= [];
 
     /// <summary>Session-level a= lines.</summary>
-    public List<SdpAttribute> Attributes { get; } = [];
+    public List<SdpAttribute> Attributes => _attributes ??= [];
 
     /// <summary>m= sections in order.</summary>
     public List<SdpMedia> Media { get; } = [];
 
     /// <summary>Session-level direction attribute, if any.</summary>
-    public MediaDirection? Direction => DirectionOf(Attributes);
+    public MediaDirection? Direction => DirectionOf(_attributes);
 
     /// <summary>Direction of a stream: its own attribute, else the session's, else sendrecv (RFC 3264 §5.1).</summary>
     public MediaDirection EffectiveDirection(SdpMedia media) => media.Direction ?? Direction ?? MediaDirection.SendRecv;
@@ -59,12 +66,12 @@ public sealed partial class SessionDescription : ISdpWritable
     public SdpConnection? EffectiveConnection(SdpMedia media) => media.Connection ?? Connection;
 
     /// <summary>First value of a session-level attribute, or null.</summary>
-    public string? GetAttribute(string name) => FirstValue(Attributes, name);
+    public string? GetAttribute(string name) => FirstValue(_attributes, name);
 
     // A loop, not LINQ: a lambda capturing the name would cost an allocation per lookup.
-    internal static string? FirstValue(List<SdpAttribute> attributes, string name)
+    internal static string? FirstValue(List<SdpAttribute>? attributes, string name)
     {
-        foreach (var a in attributes)
+        foreach (var a in CollectionsMarshal.AsSpan(attributes))
         {
             if (string.Equals(a.Name, name, StringComparison.OrdinalIgnoreCase))
                 return a.Value;
@@ -98,14 +105,14 @@ public sealed partial class SessionDescription : ISdpWritable
         WriteOther(ref w, "uep");
         if (Connection is not null)
             w.Line('c', Connection);
-        foreach (var b in Bandwidths)
+        foreach (var b in CollectionsMarshal.AsSpan(_bandwidths))
             w.Line('b', b);
         if (Timing.Count == 0)
             w.Append("t=0 0\r\n");
         foreach (var t in Timing)
             w.Line('t', t);
         WriteOther(ref w, "rzk");
-        foreach (var a in Attributes)
+        foreach (var a in CollectionsMarshal.AsSpan(_attributes))
             w.Line('a', a);
         foreach (var m in Media)
             m.WriteTo(ref w);
@@ -113,17 +120,17 @@ public sealed partial class SessionDescription : ISdpWritable
 
     private void WriteOther(ref SdpWriter w, string types)
     {
-        foreach (var kv in OtherFields)
+        foreach (var kv in CollectionsMarshal.AsSpan(_otherFields))
         {
             if (types.Contains(kv.Key, StringComparison.Ordinal))
                 w.Line(kv.Key, kv.Value);
         }
     }
 
-    internal static MediaDirection? DirectionOf(List<SdpAttribute> attributes)
+    internal static MediaDirection? DirectionOf(List<SdpAttribute>? attributes)
     {
         MediaDirection? result = null;
-        foreach (var a in attributes)
+        foreach (var a in CollectionsMarshal.AsSpan(attributes))
         {
             if (a.Value is null && ParseDirection(a.Name) is { } d)
                 result = d;
