@@ -110,4 +110,33 @@ public class SdpAnswerTextTests
         Assert.Equal(["00", "08", "101", "0"], sdp.Media[0].Formats);
         Assert.Same(sdp.Media[0].Formats[2], SessionDescription.Parse(text).Media[0].Formats[2]);
     }
+
+    public static TheoryData<byte[]> Utf8Bodies()
+    {
+        var head = "v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns="u8.ToArray();
+        var tail = "\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n"u8.ToArray();
+        byte[] many = [.. Enumerable.Repeat((byte)'x', SessionDescription.MaxLength)];
+        byte[] phones = [.. Enumerable.Repeat("☎"u8.ToArray(), 20_000).SelectMany(b => b)];
+        byte[][] bodies =
+        [
+            [.. head, .. "Réunion ☎"u8, .. tail],
+            [.. head, 0xC3, 0x28, 0xFF, .. tail],   // invalid UTF-8
+            [.. head, .. many, .. tail],            // too many characters
+            [.. head, .. phones, .. tail],          // more bytes than the limit, fewer characters
+            [],
+            [.. "v=0\r\n\0"u8],
+        ];
+        return [.. bodies];
+    }
+
+    [Theory]
+    [MemberData(nameof(Utf8Bodies))]
+    public void Utf8BodyParsesAsItsDecodedText(byte[] body)
+    {
+        bool fromText = SessionDescription.TryParse(Encoding.UTF8.GetString(body), out var expected, out string? textError);
+        bool fromBytes = SessionDescription.TryParseUtf8(body, out var sdp, out string? error);
+        Assert.Equal(fromText, fromBytes);
+        Assert.Equal(textError, error);
+        Assert.Equal(expected?.ToString(), sdp?.ToString());
+    }
 }

@@ -163,9 +163,7 @@ public static partial class OfferAnswer
                 }
                 int? te = FindTelephoneEvent(a, answerMaps) is { } tpt && o.Formats.Contains(tpt.ToString(CultureInfo.InvariantCulture)) ? tpt : null;
                 var theirs = answer.EffectiveDirection(a);
-                var ours = Reverse(theirs);
-                if (answer.EffectiveConnection(a)!.IsNullAddress)
-                    ours = ours == MediaDirection.SendRecv ? MediaDirection.RecvOnly : ours == MediaDirection.SendOnly ? MediaDirection.Inactive : ours;
+                var ours = Hold(Reverse(theirs), remote);
                 SrtpSession? srtp = null;
                 if (secured is not null && (srtp = ReadAnswerCrypto(secured, a, out error)) is null)
                     return null;
@@ -215,13 +213,11 @@ public static partial class OfferAnswer
 
         int? te = caps.TelephoneEvent ? FindTelephoneEvent(m, rtpMaps) : null;
         var theirs = offer.EffectiveDirection(m);
-        var ours = Reverse(theirs);
-        // RFC 2543-style hold (c=0.0.0.0): the peer does not want media, whatever the attribute says.
-        if (offer.EffectiveConnection(m)!.IsNullAddress)
-            ours = ours == MediaDirection.SendRecv ? MediaDirection.RecvOnly : ours == MediaDirection.SendOnly ? MediaDirection.Inactive : ours;
+        var ours = Hold(Reverse(theirs), remote);
         int ptime = PtimeOf(m, offer);
 
         var accepted = new SdpMedia("audio", localPort, protocol, []);
+        accepted.Attributes.EnsureCapacity(6); // rtpmap, telephone-event's two, ptime, direction, a=crypto
         accepted.Formats.Add(SdpText.PayloadType(pt.Value));
         if (te is { } tpt)
             accepted.Formats.Add(SdpText.PayloadType(tpt));
@@ -266,13 +262,21 @@ public static partial class OfferAnswer
 
     private static bool TryRemote(SessionDescription sdp, SdpMedia m, out IPEndPoint remote)
     {
-        remote = new IPEndPoint(IPAddress.Any, 0);
         var c = sdp.EffectiveConnection(m);
         if (c is null || !c.TryGetAddress(out var address))
+        {
+            remote = null!;
             return false;
+        }
         remote = new IPEndPoint(address, m.Port);
         return true;
     }
+
+    // RFC 2543-style hold (c=0.0.0.0): the peer does not want media, whatever the attribute says.
+    private static MediaDirection Hold(MediaDirection ours, IPEndPoint remote) =>
+        !SdpConnection.IsNull(remote.Address) ? ours
+        : ours == MediaDirection.SendRecv ? MediaDirection.RecvOnly
+        : ours == MediaDirection.SendOnly ? MediaDirection.Inactive : ours;
 
     private static int PtimeOf(SdpMedia m, SessionDescription sdp)
     {

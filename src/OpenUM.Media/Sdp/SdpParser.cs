@@ -1,10 +1,36 @@
+using System.Buffers;
+using System.Text;
+
 namespace OpenUM.Media.Sdp;
 
 // Line-oriented and strict about structure (RFC 4566 §5: v, o, s first; an unknown type letter rejects the
 // whole description), tolerant about what peers commonly get wrong (LF-only line ends, missing t=, empty s=).
 internal static class SdpParser
 {
-    public static bool TryParse(string? text, out SessionDescription? sdp, out string? error)
+    // A SIP body as it arrived: decoded into a pooled buffer rather than a string that would live as long as the call.
+    public static bool TryParseUtf8(ReadOnlySpan<byte> utf8, out SessionDescription? sdp, out string? error)
+    {
+        // Never more characters than bytes; only a body longer than the limit in bytes needs counting.
+        int chars = utf8.Length <= SessionDescription.MaxLength ? utf8.Length : Encoding.UTF8.GetCharCount(utf8);
+        if (chars > SessionDescription.MaxLength)
+        {
+            sdp = null;
+            error = TooLarge(chars);
+            return false;
+        }
+        var buffer = ArrayPool<char>.Shared.Rent(Math.Max(chars, 1));
+        try
+        {
+            int length = Encoding.UTF8.GetChars(utf8, buffer);
+            return TryParse(buffer.AsSpan(0, length), out sdp, out error);
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(buffer);
+        }
+    }
+
+    public static bool TryParse(ReadOnlySpan<char> text, out SessionDescription? sdp, out string? error)
     {
         sdp = null;
         try
@@ -21,19 +47,21 @@ internal static class SdpParser
         return error is null;
     }
 
-    private static string? Parse(string? text, out SessionDescription? result)
+    private static string TooLarge(int chars) => $"SDP too large ({chars} characters, limit {SessionDescription.MaxLength})";
+
+    private static string? Parse(ReadOnlySpan<char> text, out SessionDescription? result)
     {
         result = null;
-        if (string.IsNullOrEmpty(text))
+        if (text.IsEmpty)
             return "empty SDP";
         if (text.Length > SessionDescription.MaxLength)
-            return $"SDP too large ({text.Length} characters, limit {SessionDescription.MaxLength})";
+            return TooLarge(text.Length);
 
         SessionDescription? sdp = null;
         SdpMedia? media = null;
         bool sawVersion = false, sawName = false;
         int lineNo = 0;
-        var rest = text.AsSpan();
+        var rest = text;
         while (!rest.IsEmpty)
         {
             int nl = rest.IndexOf('\n');

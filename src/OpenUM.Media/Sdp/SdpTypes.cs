@@ -53,7 +53,9 @@ public sealed record SdpConnection(string NetworkType, string AddressType, strin
         address.AddressFamily == AddressFamily.InterNetworkV6 ? "IP6" : "IP4";
 
     /// <summary>True for the RFC 2543 hold address 0.0.0.0 (still sent by older gateways).</summary>
-    public bool IsNullAddress => TryGetAddress(out var a) && (a.Equals(IPAddress.Any) || a.Equals(IPAddress.IPv6Any));
+    public bool IsNullAddress => TryGetAddress(out var a) && IsNull(a);
+
+    internal static bool IsNull(IPAddress a) => a.Equals(IPAddress.Any) || a.Equals(IPAddress.IPv6Any);
 
     /// <summary>Parses the address part as a literal IP address (host names are not resolved here).</summary>
     public bool TryGetAddress(out IPAddress address)

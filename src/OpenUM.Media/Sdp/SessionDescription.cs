@@ -81,7 +81,11 @@ public sealed partial class SessionDescription : ISdpWritable
 
     /// <summary>Parses; on failure returns a message naming the line. Never throws.</summary>
     public static bool TryParse(string text, out SessionDescription? sdp, out string? error) =>
-        SdpParser.TryParse(text, out sdp, out error);
+        SdpParser.TryParse(text.AsSpan(), out sdp, out error);
+
+    /// <summary>Parses a UTF-8 body (invalid sequences read as U+FFFD) without making a string of it. Never throws.</summary>
+    public static bool TryParseUtf8(ReadOnlySpan<byte> utf8, out SessionDescription? sdp, out string? error) =>
+        SdpParser.TryParseUtf8(utf8, out sdp, out error);
 
     /// <summary>Parses or throws <see cref="FormatException"/>.</summary>
     public static SessionDescription Parse(string text) =>
