@@ -139,4 +139,17 @@ public class SdpAnswerTextTests
         Assert.Equal(textError, error);
         Assert.Equal(expected?.ToString(), sdp?.ToString());
     }
+
+    [Fact]
+    public void LongDescriptionIsWrittenWhole()
+    {
+        // Far past the writer's first buffer: it grows and keeps every line.
+        var lines = new List<string> { "v=0", "o=- 1 18446744073709551615 IN IP4 192.0.2.1", "s=-", "t=0 0", "m=audio 4000 RTP/AVP 0" };
+        for (int i = 0; i < 300; i++)
+            lines.Add($"a=x-long{i}:{new string((char)('a' + i % 26), i % 40)}");
+        string text = SdpExamples.Crlf([.. lines]);
+        var sdp = SessionDescription.Parse(text);
+        Assert.Equal(text, sdp.ToString());
+        Assert.Equal(Encoding.UTF8.GetBytes(text), sdp.ToBytes());
+    }
 }

@@ -130,11 +130,11 @@ public sealed class SdpMedia
         w.Start('m');
         w.Append(Media);
         w.Append(' ');
-        w.Append(Port);
+        w.AppendNumber(Port);
         if (PortCount is { } count)
         {
             w.Append('/');
-            w.Append(count);
+            w.AppendNumber(count);
         }
         w.Append(' ');
         w.Append(Protocol);

@@ -33,13 +33,9 @@ public sealed record SdpOrigin(string UserName, string SessionId, ulong SessionV
         w.Append(' ');
         w.Append(SessionId);
         w.Append(' ');
-        w.Append(SessionVersion);
+        w.AppendNumber(SessionVersion);
         w.Append(' ');
-        w.Append(NetworkType);
-        w.Append(' ');
-        w.Append(AddressType);
-        w.Append(' ');
-        w.Append(Address);
+        SdpConnection.WriteAddress(ref w, NetworkType, AddressType, Address);
     }
 }
 
@@ -79,13 +75,16 @@ public sealed record SdpConnection(string NetworkType, string AddressType, strin
     /// <inheritdoc />
     public override string ToString() => SdpWriter.Format(this);
 
-    void ISdpWritable.WriteTo(ref SdpWriter w)
+    void ISdpWritable.WriteTo(ref SdpWriter w) => WriteAddress(ref w, NetworkType, AddressType, Address);
+
+    // "<nettype> <addrtype> <address>", the tail of o= and the whole of c=.
+    internal static void WriteAddress(ref SdpWriter w, string networkType, string addressType, string address)
     {
-        w.Append(NetworkType);
+        w.Append(networkType);
         w.Append(' ');
-        w.Append(AddressType);
+        w.Append(addressType);
         w.Append(' ');
-        w.Append(Address);
+        w.Append(address);
     }
 }
 

@@ -36,26 +36,13 @@ internal ref struct SdpWriter
         _length += s.Length;
     }
 
-    public void Append(ulong value)
+    public void AppendNumber<T>(T value) where T : ISpanFormattable
     {
-        // 20 digits hold any ulong.
+        // 20 characters hold any 64-bit number, sign included.
         if (_buffer.Length - _length < 20)
             Grow(20);
         value.TryFormat(_buffer.AsSpan(_length), out int written, default, CultureInfo.InvariantCulture);
         _length += written;
-    }
-
-    public void Append(int value)
-    {
-        if (value < 0)
-        {
-            Append('-');
-            Append((ulong)-(long)value);
-        }
-        else
-        {
-            Append((ulong)value);
-        }
     }
 
     // "<type>=" starts every line; "\r\n" ends it.
@@ -85,32 +72,23 @@ internal ref struct SdpWriter
 
     public static string Format<T>(T part) where T : ISdpWritable
     {
-        var w = new SdpWriter(512);
-        try
-        {
-            part.WriteTo(ref w);
-            return w.ToString();
-        }
-        finally
-        {
-            w.Dispose();
-        }
+        using var w = Of(part);
+        return w.ToString();
     }
 
     public static byte[] FormatUtf8<T>(T part) where T : ISdpWritable
     {
-        var w = new SdpWriter(512);
-        try
-        {
-            part.WriteTo(ref w);
-            return w.ToUtf8();
-        }
-        finally
-        {
-            w.Dispose();
-        }
+        using var w = Of(part);
+        return w.ToUtf8();
     }
 
+    // A part that throws while writing leaves its buffer to the collector, not to the pool.
+    private static SdpWriter Of<T>(T part) where T : ISdpWritable
+    {
+        var w = new SdpWriter(512);
+        part.WriteTo(ref w);
+        return w;
+    }
 
     public readonly byte[] ToUtf8() => Encoding.UTF8.GetBytes(_buffer, 0, _length);
 

@@ -100,7 +100,7 @@ public sealed partial class SessionDescription : ISdpWritable
     void ISdpWritable.WriteTo(ref SdpWriter w)
     {
         w.Start('v');
-        w.Append(Version);
+        w.AppendNumber(Version);
         w.End();
         w.Line('o', Origin);
         w.Line('s', SessionName);
