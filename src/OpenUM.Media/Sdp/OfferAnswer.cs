@@ -34,10 +34,6 @@ public static partial class OfferAnswer
         ArgumentNullException.ThrowIfNull(localAddress);
         Validate(caps);
 
-        var origin = previous?.NextVersion() ?? SdpOrigin.Create(localAddress);
-        var answer = new SessionDescription(origin, SessionName) { Connection = SdpConnection.For(localAddress) };
-        answer.Timing.AddRange(offer.Timing); // RFC 3264 §6: t= of the answer equals the offer's
-
         bool required = caps.Srtp == SrtpMode.Required;
         var prefs = required ? caps.EffectiveSrtpSuites : [];
         var diag = required ? new SrtpDiagnostics() : null;
@@ -45,8 +41,6 @@ public static partial class OfferAnswer
         SdpMedia? acceptedLine = null;
         int chosenIndex = -1;
         string? firstProblem = null;
-        bool sawAudio = offer.Media.Exists(m => m.Port != 0 && IsAudio(m));
-        bool sawSavp = offer.Media.Exists(m => m.Port != 0 && IsAudio(m) && m.Protocol.StartsWith("RTP/SAVP", StringComparison.OrdinalIgnoreCase));
         for (int i = 0; i < offer.Media.Count && chosen is null; i++)
         {
             var m = offer.Media[i];
@@ -80,6 +74,8 @@ public static partial class OfferAnswer
 
         if (chosen is null)
         {
+            bool sawAudio = offer.Media.Exists(m => m.Port != 0 && IsAudio(m));
+            bool sawSavp = offer.Media.Exists(m => m.Port != 0 && IsAudio(m) && m.Protocol.StartsWith("RTP/SAVP", StringComparison.OrdinalIgnoreCase));
             string reason = firstProblem
                 ?? (required ? diag!.Reason(prefs, sawAudio)
                 : sawSavp ? "This dial plan uses plain RTP; the offer is RTP/SAVP only (offer RTP/AVP, with or without a=crypto)"
@@ -87,6 +83,11 @@ public static partial class OfferAnswer
                 : "No audio stream offered");
             return OfferAnswerResult.Fail(reason);
         }
+        // Only now the origin: a refused offer costs no random draw.
+        var origin = previous?.NextVersion() ?? SdpOrigin.Create(localAddress);
+        var answer = new SessionDescription(origin, SessionName) { Connection = SdpConnection.For(localAddress) };
+        answer.Timing.AddRange(offer.Timing); // RFC 3264 §6: t= of the answer equals the offer's
+        answer.Media.EnsureCapacity(offer.Media.Count);
         for (int i = 0; i < offer.Media.Count; i++)
             answer.Media.Add(i == chosenIndex ? acceptedLine! : Rejected(offer.Media[i]));
         return new OfferAnswerResult(true, answer, chosen, 0, null);
@@ -235,8 +236,9 @@ public static partial class OfferAnswer
     // RFC 3264 §6: a rejected stream keeps its media type and protocol, port 0, and at least one format.
     private static SdpMedia Rejected(SdpMedia offered)
     {
-        var formats = offered.Formats.Count > 0 ? offered.Formats.Take(1) : ["0"];
-        return new SdpMedia(offered.Media, 0, offered.Protocol, formats);
+        var rejected = new SdpMedia(offered.Media, 0, offered.Protocol, []);
+        rejected.Formats.Add(offered.Formats.Count > 0 ? offered.Formats[0] : "0");
+        return rejected;
     }
 
     private static void AddTelephoneEvent(SdpMedia m, int pt)
