@@ -11,12 +11,9 @@ public sealed record SdpOrigin(string UserName, string SessionId, ulong SessionV
     /// <summary>An origin for a session we own, with a fresh random session id.</summary>
     public static SdpOrigin Create(IPAddress address, string userName = "-")
     {
-        // RFC 4566 suggests an NTP timestamp; any unique digit string works and a random one leaks nothing. One draw
-        // of 8 bytes gives both parts: 31 bits (1 .. 2^31-2) above 16 bits, at least 2^16 as ever.
-        Span<byte> random = stackalloc byte[8];
-        System.Security.Cryptography.RandomNumberGenerator.Fill(random);
-        ulong r = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(random);
-        ulong id = ((r >> 33) % (int.MaxValue - 1) + 1) << 16 | (r & 0xFFFF);
+        // RFC 4566 suggests an NTP timestamp; any unique digit string works and a random one leaks nothing. The draws
+        // come from the per-thread CSPRNG buffer: a RandomNumberGenerator call is ~1.2 us, and every answer made two.
+        ulong id = (ulong)(SecureRandomDraws.Next(int.MaxValue - 1) + 1) << 16 | (uint)SecureRandomDraws.Next(0x10000);
         return new SdpOrigin(userName, id.ToString(CultureInfo.InvariantCulture), 1, "IN",
             SdpConnection.AddressTypeOf(address), address.ToString());
     }
