@@ -25,9 +25,12 @@ internal static class SdpTarget
 
     public static void Run(ReadOnlySpan<byte> data)
     {
-        // The call layer decodes the body as UTF-8 before parsing (AnsweredCall.TryAnswer).
-        var text = Encoding.UTF8.GetString(data);
-        if (!SessionDescription.TryParse(text, out var sdp, out var error))
+        // The call layer parses the body's bytes (AnsweredCall.TryAnswer); its decoded text must read the same.
+        bool parsed = SessionDescription.TryParseUtf8(data, out var sdp, out var error);
+        bool fromText = SessionDescription.TryParse(Encoding.UTF8.GetString(data), out var textSdp, out var textError);
+        if (parsed != fromText || error != textError || sdp?.ToString() != textSdp?.ToString())
+            throw new InvariantException("the SDP read from bytes differs from the SDP read from their text");
+        if (!parsed)
         {
             if (error is null || sdp is not null)
                 throw new InvariantException("a refused SDP must come with an error and without a description");
@@ -63,6 +66,8 @@ internal static class SdpTarget
         if (result.Answer is null || result.Media is null)
             throw new InvariantException("a successful answer lacks its SDP or its media");
         Reparse(result.Answer.ToString(), "our answer");
+        if (!result.Answer.ToBytes().AsSpan().SequenceEqual(Encoding.UTF8.GetBytes(result.Answer.ToString())))
+            throw new InvariantException("our answer's bytes are not the UTF-8 of its text");
         if (result.Media.Srtp is { } srtp)
         {
             // MediaSession.Start makes one context per direction from the negotiated keys.

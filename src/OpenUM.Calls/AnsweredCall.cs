@@ -1,4 +1,3 @@
-using System.Text;
 using Microsoft.Extensions.Logging;
 using OpenUM.Directory;
 using OpenUM.Media;
@@ -31,7 +30,7 @@ internal sealed class AnsweredCall
         dialog.OnReInvite = OnReInvite;
         // A session refresh without SDP: our current session goes out as the offer, unchanged (RFC 3264 §8: same
         // origin version, since nothing changed), and the peer's answer in the ACK is not needed.
-        dialog.OnOfferlessReInvite = () => Encoding.UTF8.GetBytes(_lastAnswer.ToString());
+        dialog.OnOfferlessReInvite = () => _lastAnswer.ToBytes();
     }
 
     /// <summary>The dialog of the answered call.</summary>
@@ -60,7 +59,7 @@ internal sealed class AnsweredCall
             call.Reject(488, "Not Acceptable Here", [new SipHeader("Warning", "399 openum \"An SDP offer is required in the INVITE\"")]);
             return null;
         }
-        if (!SessionDescription.TryParse(Encoding.UTF8.GetString(sdpBody.Span), out var offer, out string? sdpError) || offer is null)
+        if (!SessionDescription.TryParseUtf8(sdpBody.Span, out var offer, out string? sdpError) || offer is null)
         {
             call.Reject(400, "Bad Request", [new SipHeader("Warning", $"399 openum \"Malformed SDP: {sdpError}\"")]);
             return null;
@@ -90,7 +89,7 @@ internal sealed class AnsweredCall
             // Receiving before the 200 OK leaves: the gateway may send RTP as soon as it has our answer, and a session
             // drops what arrives before it starts.
             media.Start(result.Media, SourcePolicy(gateway, config.FindUmServer(s.Options.ServerName), call.Connection.Remote.Address));
-            var dialog = call.Accept(Encoding.UTF8.GetBytes(result.Answer.ToString()));
+            var dialog = call.Accept(result.Answer.ToBytes());
             string codec = result.Media.Srtp is { } srtp ? $"{result.Media.Codec}, SRTP {SrtpSuites.Name(srtp.Suite)}" : result.Media.Codec.ToString();
             entry.SetMedia(result.Media.Codec.ToString().ToUpperInvariant(), result.Media.Srtp is { } suite ? SrtpSuites.Name(suite.Suite) : "");
             CallMetrics.CallAnswered();
@@ -156,14 +155,14 @@ internal sealed class AnsweredCall
     private ReadOnlyMemory<byte>? OnReInvite(SipMessage reInvite)
     {
         if (!SipBody.TryGetPart(reInvite, "application/sdp", out var body)
-            || !SessionDescription.TryParse(Encoding.UTF8.GetString(body.Span), out var offer, out _) || offer is null)
+            || !SessionDescription.TryParseUtf8(body.Span, out var offer, out _) || offer is null)
             return null;
         var result = OfferAnswer.Answer(offer, _capabilities, Media.LocalAddress, Media.LocalPort, _lastAnswer.Origin);
         if (!result.Success || result.Answer is null || result.Media is null) return null;
         _lastAnswer = result.Answer;
         Media.Update(result.Media);
         Entry.SetMedia(result.Media.Codec.ToString().ToUpperInvariant(), result.Media.Srtp is { } srtp ? SrtpSuites.Name(srtp.Suite) : "");
-        return Encoding.UTF8.GetBytes(result.Answer.ToString());
+        return result.Answer.ToBytes();
     }
 }
 

@@ -16,7 +16,6 @@ public static partial class OfferAnswer
     public const int MaxPtimeMs = 40;
 
     private const string SessionName = "OpenUM";
-    private const string TelephoneEventFmtp = "0-15";
 
     /// <summary>
     /// Answers an offer (RFC 3264 §6): accepts the first usable audio stream, rejects the others with port 0.
@@ -35,19 +34,13 @@ public static partial class OfferAnswer
         ArgumentNullException.ThrowIfNull(localAddress);
         Validate(caps);
 
-        var origin = previous?.NextVersion() ?? SdpOrigin.Create(localAddress);
-        var answer = new SessionDescription(origin, SessionName) { Connection = SdpConnection.For(localAddress) };
-        answer.Timing.AddRange(offer.Timing); // RFC 3264 §6: t= of the answer equals the offer's
-
         bool required = caps.Srtp == SrtpMode.Required;
         var prefs = required ? caps.EffectiveSrtpSuites : [];
-        var diag = new SrtpDiagnostics();
+        var diag = required ? new SrtpDiagnostics() : null;
         NegotiatedMedia? chosen = null;
         SdpMedia? acceptedLine = null;
         int chosenIndex = -1;
         string? firstProblem = null;
-        bool sawAudio = offer.Media.Exists(m => m.Port != 0 && IsAudio(m));
-        bool sawSavp = offer.Media.Exists(m => m.Port != 0 && IsAudio(m) && m.Protocol.StartsWith("RTP/SAVP", StringComparison.OrdinalIgnoreCase));
         for (int i = 0; i < offer.Media.Count && chosen is null; i++)
         {
             var m = offer.Media[i];
@@ -60,7 +53,7 @@ public static partial class OfferAnswer
             {
                 if (!avp && !savp)
                     continue;
-                crypto = SelectCrypto(m, prefs, diag);
+                crypto = SelectCrypto(m, prefs, diag!);
                 if (crypto is null)
                     continue;
             }
@@ -81,13 +74,20 @@ public static partial class OfferAnswer
 
         if (chosen is null)
         {
+            bool sawAudio = offer.Media.Exists(m => m.Port != 0 && IsAudio(m));
+            bool sawSavp = offer.Media.Exists(m => m.Port != 0 && IsAudio(m) && m.Protocol.StartsWith("RTP/SAVP", StringComparison.OrdinalIgnoreCase));
             string reason = firstProblem
-                ?? (required ? diag.Reason(prefs, sawAudio)
+                ?? (required ? diag!.Reason(prefs, sawAudio)
                 : sawSavp ? "This dial plan uses plain RTP; the offer is RTP/SAVP only (offer RTP/AVP, with or without a=crypto)"
                 : sawAudio ? "No RTP/AVP audio stream"
                 : "No audio stream offered");
             return OfferAnswerResult.Fail(reason);
         }
+        // Only now the origin: a refused offer costs no random draw.
+        var origin = previous?.NextVersion() ?? SdpOrigin.Create(localAddress);
+        var answer = new SessionDescription(origin, SessionName) { Connection = SdpConnection.For(localAddress) };
+        answer.Timing.AddRange(offer.Timing); // RFC 3264 §6: t= of the answer equals the offer's
+        answer.Media.EnsureCapacity(offer.Media.Count);
         for (int i = 0; i < offer.Media.Count; i++)
             answer.Media.Add(i == chosenIndex ? acceptedLine! : Rejected(offer.Media[i]));
         return new OfferAnswerResult(true, answer, chosen, 0, null);
@@ -102,10 +102,10 @@ public static partial class OfferAnswer
             formats.Add(DefaultTelephoneEventPayloadType.ToString(CultureInfo.InvariantCulture));
         var m = new SdpMedia("audio", localRtpPort, protocol, formats);
         foreach (var c in caps.Codecs.Distinct())
-            m.Attributes.Add(new SdpAttribute("rtpmap", new SdpRtpMap((int)c, EncodingName(c), 8000).ToString()));
+            m.Attributes.Add(AnswerAttributes.RtpMap((int)c, c));
         if (caps.TelephoneEvent)
             AddTelephoneEvent(m, DefaultTelephoneEventPayloadType);
-        m.Attributes.Add(new SdpAttribute("ptime", DefaultPtimeMs.ToString(CultureInfo.InvariantCulture)));
+        m.Attributes.Add(AnswerAttributes.Ptime(DefaultPtimeMs));
         m.SetDirection(MediaDirection.SendRecv);
         offer.Media.Add(m);
         return offer;
@@ -131,6 +131,8 @@ public static partial class OfferAnswer
             error = $"answer has {answer.Media.Count} m= lines, offer had {offer.Media.Count}";
             return null;
         }
+        Span<byte> offerKinds = stackalloc byte[RtpMapTable.Size];
+        Span<byte> answerKinds = stackalloc byte[RtpMapTable.Size];
         for (int i = 0; i < answer.Media.Count; i++)
         {
             var o = offer.Media[i];
@@ -146,11 +148,13 @@ public static partial class OfferAnswer
                 || !string.Equals(a.Protocol, secured is null ? "RTP/AVP" : "RTP/SAVP", StringComparison.OrdinalIgnoreCase))
                 continue;
             // The answer may only use formats we offered; take its first G.711 one.
+            var offerMaps = new RtpMapTable(o, offerKinds);
+            var answerMaps = new RtpMapTable(a, answerKinds);
             foreach (var f in a.Formats)
             {
                 if (!o.Formats.Contains(f) || !int.TryParse(f, NumberStyles.None, CultureInfo.InvariantCulture, out int pt))
                     continue;
-                var codec = CodecOf(o, pt) ?? CodecOf(a, pt);
+                var codec = offerMaps.CodecOf(pt) ?? answerMaps.CodecOf(pt);
                 if (codec is null)
                     continue;
                 if (!TryRemote(answer, a, out var remote))
@@ -158,11 +162,9 @@ public static partial class OfferAnswer
                     error = "answer has no usable c= address for the audio stream";
                     return null;
                 }
-                int? te = FindTelephoneEvent(a) is { } tpt && o.Formats.Contains(tpt.ToString(CultureInfo.InvariantCulture)) ? tpt : null;
+                int? te = FindTelephoneEvent(a, answerMaps) is { } tpt && o.Formats.Contains(tpt.ToString(CultureInfo.InvariantCulture)) ? tpt : null;
                 var theirs = answer.EffectiveDirection(a);
-                var ours = Reverse(theirs);
-                if (answer.EffectiveConnection(a)!.IsNullAddress)
-                    ours = ours == MediaDirection.SendRecv ? MediaDirection.RecvOnly : ours == MediaDirection.SendOnly ? MediaDirection.Inactive : ours;
+                var ours = Hold(Reverse(theirs), remote);
                 SrtpSession? srtp = null;
                 if (secured is not null && (srtp = ReadAnswerCrypto(secured, a, out error)) is null)
                     return null;
@@ -180,13 +182,14 @@ public static partial class OfferAnswer
         string protocol, out NegotiatedMedia? negotiated, out string? problem)
     {
         negotiated = null;
+        var rtpMaps = new RtpMapTable(m, stackalloc byte[RtpMapTable.Size]);
         int? pt = null;
         AudioCodec codec = default;
         foreach (var preferred in caps.Codecs)
         {
             foreach (var f in m.Formats)
             {
-                if (int.TryParse(f, NumberStyles.None, CultureInfo.InvariantCulture, out int p) && CodecOf(m, p) == preferred)
+                if (int.TryParse(f, NumberStyles.None, CultureInfo.InvariantCulture, out int p) && rtpMaps.CodecOf(p) == preferred)
                 {
                     pt = p;
                     codec = preferred;
@@ -209,23 +212,21 @@ public static partial class OfferAnswer
         }
         problem = null;
 
-        int? te = caps.TelephoneEvent ? FindTelephoneEvent(m) : null;
+        int? te = caps.TelephoneEvent ? FindTelephoneEvent(m, rtpMaps) : null;
         var theirs = offer.EffectiveDirection(m);
-        var ours = Reverse(theirs);
-        // RFC 2543-style hold (c=0.0.0.0): the peer does not want media, whatever the attribute says.
-        if (offer.EffectiveConnection(m)!.IsNullAddress)
-            ours = ours == MediaDirection.SendRecv ? MediaDirection.RecvOnly : ours == MediaDirection.SendOnly ? MediaDirection.Inactive : ours;
+        var ours = Hold(Reverse(theirs), remote);
         int ptime = PtimeOf(m, offer);
 
-        var formats = new List<string> { pt.Value.ToString(CultureInfo.InvariantCulture) };
+        var accepted = new SdpMedia("audio", localPort, protocol, []);
+        accepted.Attributes.EnsureCapacity(6); // rtpmap, telephone-event's two, ptime, direction, a=crypto
+        accepted.Formats.Add(SdpText.PayloadType(pt.Value));
         if (te is { } tpt)
-            formats.Add(tpt.ToString(CultureInfo.InvariantCulture));
-        var accepted = new SdpMedia("audio", localPort, protocol, formats);
-        accepted.Attributes.Add(new SdpAttribute("rtpmap", new SdpRtpMap(pt.Value, EncodingName(codec), 8000).ToString()));
+            accepted.Formats.Add(SdpText.PayloadType(tpt));
+        accepted.Attributes.Add(AnswerAttributes.RtpMap(pt.Value, codec));
         if (te is { } tp)
             AddTelephoneEvent(accepted, tp);
-        accepted.Attributes.Add(new SdpAttribute("ptime", ptime.ToString(CultureInfo.InvariantCulture)));
-        accepted.SetDirection(ours);
+        accepted.Attributes.Add(AnswerAttributes.Ptime(ptime));
+        accepted.Attributes.Add(SessionDescription.DirectionAttribute(ours));
         negotiated = new NegotiatedMedia(codec, pt.Value, te, remote, ours, ptime);
         return accepted;
     }
@@ -235,60 +236,49 @@ public static partial class OfferAnswer
     // RFC 3264 §6: a rejected stream keeps its media type and protocol, port 0, and at least one format.
     private static SdpMedia Rejected(SdpMedia offered)
     {
-        var formats = offered.Formats.Count > 0 ? offered.Formats.Take(1) : ["0"];
-        return new SdpMedia(offered.Media, 0, offered.Protocol, formats);
+        var rejected = new SdpMedia(offered.Media, 0, offered.Protocol, []);
+        rejected.Formats.Add(offered.Formats.Count > 0 ? offered.Formats[0] : "0");
+        return rejected;
     }
 
     private static void AddTelephoneEvent(SdpMedia m, int pt)
     {
-        m.Attributes.Add(new SdpAttribute("rtpmap", new SdpRtpMap(pt, "telephone-event", 8000).ToString()));
-        m.Attributes.Add(new SdpAttribute("fmtp", pt.ToString(CultureInfo.InvariantCulture) + " " + TelephoneEventFmtp));
+        m.Attributes.Add(AnswerAttributes.TelephoneEventMap(pt));
+        m.Attributes.Add(AnswerAttributes.TelephoneEventFmtpOf(pt));
     }
 
-    internal static AudioCodec? CodecOf(SdpMedia m, int pt)
+    private static int? FindTelephoneEvent(SdpMedia m, in RtpMapTable rtpMaps)
     {
-        if (m.GetRtpMap(pt) is { } map)
-        {
-            if (map.ClockRate != 8000 || map.Channels is > 1)
-                return null;
-            if (string.Equals(map.EncodingName, "PCMU", StringComparison.OrdinalIgnoreCase))
-                return AudioCodec.Pcmu;
-            if (string.Equals(map.EncodingName, "PCMA", StringComparison.OrdinalIgnoreCase))
-                return AudioCodec.Pcma;
-            return null;
-        }
-        // Static payload types need no rtpmap (RFC 3551 §6).
-        return pt switch { 0 => AudioCodec.Pcmu, 8 => AudioCodec.Pcma, _ => null };
-    }
-
-    private static int? FindTelephoneEvent(SdpMedia m)
-    {
+        Span<bool> events = stackalloc bool[256];
         foreach (var f in m.Formats)
         {
-            if (!int.TryParse(f, NumberStyles.None, CultureInfo.InvariantCulture, out int pt))
+            if (!int.TryParse(f, NumberStyles.None, CultureInfo.InvariantCulture, out int pt) || !rtpMaps.IsTelephoneEvent(pt))
                 continue;
-            if (m.GetRtpMap(pt) is { } map && map.ClockRate == 8000
-                && string.Equals(map.EncodingName, "telephone-event", StringComparison.OrdinalIgnoreCase))
-            {
-                // An fmtp without the DTMF digits would give us nothing to detect.
-                var fmtp = m.GetFmtp(pt);
-                if (fmtp is not null && TelephoneEventList.TryParse(fmtp, out var events) && !events[0])
-                    continue;
-                return pt;
-            }
+            // An fmtp without the DTMF digits would give us nothing to detect.
+            if (m.TryGetFmtp(pt, out var fmtp) && TelephoneEventList.TryParse(fmtp, events) && !events[0])
+                continue;
+            return pt;
         }
         return null;
     }
 
     private static bool TryRemote(SessionDescription sdp, SdpMedia m, out IPEndPoint remote)
     {
-        remote = new IPEndPoint(IPAddress.Any, 0);
         var c = sdp.EffectiveConnection(m);
         if (c is null || !c.TryGetAddress(out var address))
+        {
+            remote = null!;
             return false;
+        }
         remote = new IPEndPoint(address, m.Port);
         return true;
     }
+
+    // RFC 2543-style hold (c=0.0.0.0): the peer does not want media, whatever the attribute says.
+    private static MediaDirection Hold(MediaDirection ours, IPEndPoint remote) =>
+        !SdpConnection.IsNull(remote.Address) ? ours
+        : ours == MediaDirection.SendRecv ? MediaDirection.RecvOnly
+        : ours == MediaDirection.SendOnly ? MediaDirection.Inactive : ours;
 
     private static int PtimeOf(SdpMedia m, SessionDescription sdp)
     {

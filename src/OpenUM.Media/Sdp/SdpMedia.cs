@@ -1,5 +1,4 @@
-using System.Globalization;
-using System.Text;
+using System.Runtime.InteropServices;
 
 namespace OpenUM.Media.Sdp;
 
@@ -37,7 +36,10 @@ public sealed class SdpMedia
     public SdpConnection? Connection { get; set; }
 
     /// <summary>b= lines, raw ("AS:64").</summary>
-    public List<string> Bandwidths { get; } = [];
+    public List<string> Bandwidths => _bandwidths ??= [];
+
+    // Made on first use: b= in a media section is rare.
+    private List<string>? _bandwidths;
 
     /// <summary>k= line (obsolete, kept for round-trip).</summary>
     public string? Key { get; set; }
@@ -58,8 +60,7 @@ public sealed class SdpMedia
     public int? MaxPtime => ParseMs(GetAttribute("maxptime"));
 
     /// <summary>First value of the named attribute (case-insensitive name), or null.</summary>
-    public string? GetAttribute(string name) =>
-        Attributes.FirstOrDefault(a => string.Equals(a.Name, name, StringComparison.OrdinalIgnoreCase))?.Value;
+    public string? GetAttribute(string name) => SessionDescription.FirstValue(Attributes, name);
 
     /// <summary>True if an attribute with this name is present.</summary>
     public bool HasAttribute(string name) =>
@@ -83,49 +84,76 @@ public sealed class SdpMedia
     }
 
     /// <summary>The rtpmap for a payload type, or null.</summary>
-    public SdpRtpMap? GetRtpMap(int payloadType) => RtpMaps.FirstOrDefault(m => m.PayloadType == payloadType);
+    public SdpRtpMap? GetRtpMap(int payloadType)
+    {
+        foreach (var a in Attributes)
+        {
+            if (a.Value is not null && string.Equals(a.Name, "rtpmap", StringComparison.OrdinalIgnoreCase)
+                && SdpRtpMap.TryParse(a.Value, out int pt, out var name, out int clock, out int? channels) && pt == payloadType)
+                return new SdpRtpMap(pt, name.ToString(), clock, channels);
+        }
+        return null;
+    }
 
     /// <summary>The fmtp parameters for a payload type ("a=fmtp:101 0-15" gives "0-15"), or null.</summary>
-    public string? GetFmtp(int payloadType)
+    public string? GetFmtp(int payloadType) => TryGetFmtp(payloadType, out var parameters) ? parameters.ToString() : null;
+
+    // The first a=fmtp whose format is exactly this payload type's number; its parameters trimmed.
+    internal bool TryGetFmtp(int payloadType, out ReadOnlySpan<char> parameters)
     {
-        var prefix = payloadType.ToString(CultureInfo.InvariantCulture);
-        foreach (var v in GetAttributes("fmtp"))
+        var prefix = SdpText.PayloadType(payloadType);
+        foreach (var a in Attributes)
         {
-            if (v is null)
+            var v = a.Value;
+            if (v is null || !string.Equals(a.Name, "fmtp", StringComparison.OrdinalIgnoreCase))
                 continue;
             int sp = v.IndexOf(' ', StringComparison.Ordinal);
             if (sp > 0 && v.AsSpan(0, sp).SequenceEqual(prefix))
-                return v[(sp + 1)..].Trim();
+            {
+                parameters = v.AsSpan(sp + 1).Trim();
+                return true;
+            }
         }
-        return null;
+        parameters = default;
+        return false;
     }
 
     /// <summary>Replaces any direction attribute with the given one.</summary>
     public void SetDirection(MediaDirection direction)
     {
         Attributes.RemoveAll(a => SessionDescription.ParseDirection(a.Name) is not null && a.Value is null);
-        Attributes.Add(new SdpAttribute(SessionDescription.DirectionName(direction), null));
+        Attributes.Add(SessionDescription.DirectionAttribute(direction));
     }
 
-    internal void AppendTo(StringBuilder sb)
+    internal void WriteTo(ref SdpWriter w)
     {
-        sb.Append("m=").Append(Media).Append(' ').Append(Port.ToString(CultureInfo.InvariantCulture));
+        w.Start('m');
+        w.Append(Media);
+        w.Append(' ');
+        w.AppendNumber(Port);
         if (PortCount is { } count)
-            sb.Append('/').Append(count.ToString(CultureInfo.InvariantCulture));
-        sb.Append(' ').Append(Protocol);
+        {
+            w.Append('/');
+            w.AppendNumber(count);
+        }
+        w.Append(' ');
+        w.Append(Protocol);
         foreach (var f in Formats)
-            sb.Append(' ').Append(f);
-        sb.Append("\r\n");
+        {
+            w.Append(' ');
+            w.Append(f);
+        }
+        w.End();
         if (Information is not null)
-            sb.Append("i=").Append(Information).Append("\r\n");
+            w.Line('i', Information);
         if (Connection is not null)
-            sb.Append("c=").Append(Connection.ToString()).Append("\r\n");
-        foreach (var b in Bandwidths)
-            sb.Append("b=").Append(b).Append("\r\n");
+            w.Line('c', Connection);
+        foreach (var b in CollectionsMarshal.AsSpan(_bandwidths))
+            w.Line('b', b);
         if (Key is not null)
-            sb.Append("k=").Append(Key).Append("\r\n");
+            w.Line('k', Key);
         foreach (var a in Attributes)
-            sb.Append("a=").Append(a.ToString()).Append("\r\n");
+            w.Line('a', a);
     }
 
     // Some stacks write "20.0" or "20 ms"; take the leading integer.

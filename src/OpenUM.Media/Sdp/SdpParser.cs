@@ -1,10 +1,36 @@
+using System.Buffers;
+using System.Text;
+
 namespace OpenUM.Media.Sdp;
 
 // Line-oriented and strict about structure (RFC 4566 §5: v, o, s first; an unknown type letter rejects the
 // whole description), tolerant about what peers commonly get wrong (LF-only line ends, missing t=, empty s=).
 internal static class SdpParser
 {
-    public static bool TryParse(string? text, out SessionDescription? sdp, out string? error)
+    // A SIP body as it arrived: decoded into a pooled buffer rather than a string that would live as long as the call.
+    public static bool TryParseUtf8(ReadOnlySpan<byte> utf8, out SessionDescription? sdp, out string? error)
+    {
+        // Never more characters than bytes; only a body longer than the limit in bytes needs counting.
+        int chars = utf8.Length <= SessionDescription.MaxLength ? utf8.Length : Encoding.UTF8.GetCharCount(utf8);
+        if (chars > SessionDescription.MaxLength)
+        {
+            sdp = null;
+            error = TooLarge(chars);
+            return false;
+        }
+        var buffer = ArrayPool<char>.Shared.Rent(Math.Max(chars, 1));
+        try
+        {
+            int length = Encoding.UTF8.GetChars(utf8, buffer);
+            return TryParse(buffer.AsSpan(0, length), out sdp, out error);
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(buffer);
+        }
+    }
+
+    public static bool TryParse(ReadOnlySpan<char> text, out SessionDescription? sdp, out string? error)
     {
         sdp = null;
         try
@@ -21,19 +47,21 @@ internal static class SdpParser
         return error is null;
     }
 
-    private static string? Parse(string? text, out SessionDescription? result)
+    private static string TooLarge(int chars) => $"SDP too large ({chars} characters, limit {SessionDescription.MaxLength})";
+
+    private static string? Parse(ReadOnlySpan<char> text, out SessionDescription? result)
     {
         result = null;
-        if (string.IsNullOrEmpty(text))
+        if (text.IsEmpty)
             return "empty SDP";
         if (text.Length > SessionDescription.MaxLength)
-            return $"SDP too large ({text.Length} characters, limit {SessionDescription.MaxLength})";
+            return TooLarge(text.Length);
 
         SessionDescription? sdp = null;
         SdpMedia? media = null;
         bool sawVersion = false, sawName = false;
         int lineNo = 0;
-        var rest = text.AsSpan();
+        var rest = text;
         while (!rest.IsEmpty)
         {
             int nl = rest.IndexOf('\n');
@@ -48,11 +76,8 @@ internal static class SdpParser
                 continue;
             if (line.Length < 2 || line[1] != '=' || line[0] is < 'a' or > 'z')
                 return $"line {lineNo}: not a <type>=<value> line";
-            foreach (char c in line)
-            {
-                if (c is '\0' or '\r')
-                    return $"line {lineNo}: control character in line";
-            }
+            if (line.IndexOfAny('\0', '\r') >= 0)
+                return $"line {lineNo}: control character in line";
             char type = line[0];
             var value = line[2..];
 
@@ -75,7 +100,6 @@ internal static class SdpParser
                 continue;
             }
 
-            string v = value.ToString();
             if (type == 'm')
             {
                 if (!sawName)
@@ -97,13 +121,13 @@ internal static class SdpParser
                     if (sawName)
                         return $"line {lineNo}: duplicate s= line";
                     sawName = true;
-                    sdp.SessionName = v;
+                    sdp.SessionName = value.ToString();
                     break;
                 case 'i':
                     if (media is null)
-                        sdp.Information = v;
+                        sdp.Information = value.ToString();
                     else
-                        media.Information = v;
+                        media.Information = value.ToString();
                     break;
                 case 'c':
                     if (!TryParseConnection(value, out var conn))
@@ -116,21 +140,21 @@ internal static class SdpParser
                 case 'b':
                     if (value.IndexOf(':') <= 0)
                         return $"line {lineNo}: malformed b= line";
-                    (media?.Bandwidths ?? sdp.Bandwidths).Add(v);
+                    (media?.Bandwidths ?? sdp.Bandwidths).Add(value.ToString());
                     break;
                 case 't' when media is null:
                     if (!TryParseTiming(value))
                         return $"line {lineNo}: malformed t= line";
-                    sdp.Timing.Add(v);
+                    sdp.Timing.Add(SdpText.Intern(value));
                     break;
                 case 'k':
                     if (media is null)
-                        sdp.OtherFields.Add(new(type, v));
+                        sdp.OtherFields.Add(new(type, value.ToString()));
                     else
-                        media.Key = v;
+                        media.Key = value.ToString();
                     break;
                 case 'u' or 'e' or 'p' or 'r' or 'z' when media is null:
-                    sdp.OtherFields.Add(new(type, v));
+                    sdp.OtherFields.Add(new(type, value.ToString()));
                     break;
                 case 'a':
                     if (!TryParseAttribute(value, out var attr))
@@ -169,7 +193,7 @@ internal static class SdpParser
         var addr = value[parts[5]];
         if (!SdpText.IsToken(net) || !SdpText.IsToken(addrType) || !SdpText.IsVisible(addr))
             return false;
-        origin = new SdpOrigin(user.ToString(), id.ToString(), version, net.ToString(), addrType.ToString(), addr.ToString());
+        origin = new SdpOrigin(SdpText.Intern(user), id.ToString(), version, SdpText.Intern(net), SdpText.Intern(addrType), addr.ToString());
         return true;
     }
 
@@ -184,7 +208,7 @@ internal static class SdpParser
         var addr = value[parts[2]];
         if (!SdpText.IsToken(net) || !SdpText.IsToken(type) || !SdpText.IsVisible(addr))
             return false;
-        connection = new SdpConnection(net.ToString(), type.ToString(), addr.ToString());
+        connection = new SdpConnection(SdpText.Intern(net), SdpText.Intern(type), addr.ToString());
         return true;
     }
 
@@ -201,7 +225,7 @@ internal static class SdpParser
         var name = colon >= 0 ? value[..colon] : value;
         if (!SdpText.IsToken(name))
             return false;
-        attribute = new SdpAttribute(name.ToString(), colon >= 0 ? value[(colon + 1)..].ToString() : null);
+        attribute = new SdpAttribute(SdpText.Intern(name), colon >= 0 ? SdpText.Intern(value[(colon + 1)..]) : null);
         return true;
     }
 
@@ -233,21 +257,25 @@ internal static class SdpParser
         if (!SdpText.TryParseInt(portText, 0, 65535, out int port))
             return false;
         bool rtp = proto.StartsWith("RTP/", StringComparison.OrdinalIgnoreCase);
-        var list = new List<string>();
+        var section = new SdpMedia(SdpText.Intern(type), port, SdpText.Intern(proto), []) { PortCount = count };
+        var list = section.Formats;
         foreach (var r in formats.Split(' '))
         {
             var f = formats[r];
             why = "bad format";
-            if (f.IsEmpty || (rtp ? !SdpText.TryParseInt(f, 0, 127, out _) : !SdpText.IsVisible(f)))
+            int pt = 0;
+            if (f.IsEmpty || (rtp ? !SdpText.TryParseInt(f, 0, 127, out pt) : !SdpText.IsVisible(f)))
                 return false;
             if (list.Count >= 128)
             {
                 why = "too many formats";
                 return false;
             }
-            list.Add(f.ToString());
+            // A payload type written the usual way shares the one string for its number.
+            var usual = rtp ? SdpText.PayloadType(pt) : null;
+            list.Add(usual is not null && f.SequenceEqual(usual) ? usual : f.ToString());
         }
-        media = new SdpMedia(type.ToString(), port, proto.ToString(), list) { PortCount = count };
+        media = section;
         return true;
     }
 }

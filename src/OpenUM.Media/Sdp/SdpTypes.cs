@@ -6,14 +6,14 @@ namespace OpenUM.Media.Sdp;
 
 /// <summary>The SDP o= line (RFC 4566 §5.2). The session id is kept as the digit string the peer sent.</summary>
 public sealed record SdpOrigin(string UserName, string SessionId, ulong SessionVersion, string NetworkType,
-    string AddressType, string Address)
+    string AddressType, string Address) : ISdpWritable
 {
     /// <summary>An origin for a session we own, with a fresh random session id.</summary>
     public static SdpOrigin Create(IPAddress address, string userName = "-")
     {
-        // RFC 4566 suggests an NTP timestamp; any unique digit string works and a random one leaks nothing.
-        ulong id = (ulong)System.Security.Cryptography.RandomNumberGenerator.GetInt32(1, int.MaxValue) << 16
-            | (uint)System.Security.Cryptography.RandomNumberGenerator.GetInt32(0, 0x10000);
+        // RFC 4566 suggests an NTP timestamp; any unique digit string works and a random one leaks nothing. The draws
+        // come from the per-thread CSPRNG buffer: a RandomNumberGenerator call is ~1.2 us, and every answer made two.
+        ulong id = (ulong)(SecureRandomDraws.Next(int.MaxValue - 1) + 1) << 16 | (uint)SecureRandomDraws.Next(0x10000);
         return new SdpOrigin(userName, id.ToString(CultureInfo.InvariantCulture), 1, "IN",
             SdpConnection.AddressTypeOf(address), address.ToString());
     }
@@ -22,12 +22,22 @@ public sealed record SdpOrigin(string UserName, string SessionId, ulong SessionV
     public SdpOrigin NextVersion() => this with { SessionVersion = SessionVersion + 1 };
 
     /// <inheritdoc />
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"{UserName} {SessionId} {SessionVersion} {NetworkType} {AddressType} {Address}");
+    public override string ToString() => SdpWriter.Format(this);
+
+    void ISdpWritable.WriteTo(ref SdpWriter w)
+    {
+        w.Append(UserName);
+        w.Append(' ');
+        w.Append(SessionId);
+        w.Append(' ');
+        w.AppendNumber(SessionVersion);
+        w.Append(' ');
+        SdpConnection.WriteAddress(ref w, NetworkType, AddressType, Address);
+    }
 }
 
 /// <summary>The SDP c= line (RFC 4566 §5.7). <see cref="Address"/> may carry "/ttl[/count]" for multicast.</summary>
-public sealed record SdpConnection(string NetworkType, string AddressType, string Address)
+public sealed record SdpConnection(string NetworkType, string AddressType, string Address) : ISdpWritable
 {
     /// <summary>A unicast IN IP4/IP6 connection line for <paramref name="address"/>.</summary>
     public static SdpConnection For(IPAddress address) => new("IN", AddressTypeOf(address), address.ToString());
@@ -36,7 +46,9 @@ public sealed record SdpConnection(string NetworkType, string AddressType, strin
         address.AddressFamily == AddressFamily.InterNetworkV6 ? "IP6" : "IP4";
 
     /// <summary>True for the RFC 2543 hold address 0.0.0.0 (still sent by older gateways).</summary>
-    public bool IsNullAddress => TryGetAddress(out var a) && (a.Equals(IPAddress.Any) || a.Equals(IPAddress.IPv6Any));
+    public bool IsNullAddress => TryGetAddress(out var a) && IsNull(a);
+
+    internal static bool IsNull(IPAddress a) => a.Equals(IPAddress.Any) || a.Equals(IPAddress.IPv6Any);
 
     /// <summary>Parses the address part as a literal IP address (host names are not resolved here).</summary>
     public bool TryGetAddress(out IPAddress address)
@@ -58,14 +70,36 @@ public sealed record SdpConnection(string NetworkType, string AddressType, strin
     }
 
     /// <inheritdoc />
-    public override string ToString() => $"{NetworkType} {AddressType} {Address}";
+    public override string ToString() => SdpWriter.Format(this);
+
+    void ISdpWritable.WriteTo(ref SdpWriter w) => WriteAddress(ref w, NetworkType, AddressType, Address);
+
+    // "<nettype> <addrtype> <address>", the tail of o= and the whole of c=.
+    internal static void WriteAddress(ref SdpWriter w, string networkType, string addressType, string address)
+    {
+        w.Append(networkType);
+        w.Append(' ');
+        w.Append(addressType);
+        w.Append(' ');
+        w.Append(address);
+    }
 }
 
 /// <summary>One a= line: a property attribute has a null value.</summary>
-public sealed record SdpAttribute(string Name, string? Value)
+public sealed record SdpAttribute(string Name, string? Value) : ISdpWritable
 {
     /// <inheritdoc />
     public override string ToString() => Value is null ? Name : Name + ":" + Value;
+
+    void ISdpWritable.WriteTo(ref SdpWriter w)
+    {
+        w.Append(Name);
+        if (Value is not null)
+        {
+            w.Append(':');
+            w.Append(Value);
+        }
+    }
 }
 
 /// <summary>A parsed a=rtpmap value (RFC 4566 §6): "&lt;pt&gt; &lt;name&gt;/&lt;clock&gt;[/&lt;channels&gt;]".</summary>
@@ -75,19 +109,31 @@ public sealed record SdpRtpMap(int PayloadType, string EncodingName, int ClockRa
     public static bool TryParse(string? value, out SdpRtpMap? map)
     {
         map = null;
-        if (value is null)
+        if (value is null || !TryParse(value, out int pt, out var name, out int clock, out int? channels))
             return false;
-        var s = value.AsSpan().Trim();
+        map = new SdpRtpMap(pt, name.ToString(), clock, channels);
+        return true;
+    }
+
+    // The parse without allocation: negotiation only needs to compare the name.
+    internal static bool TryParse(ReadOnlySpan<char> value, out int payloadType, out ReadOnlySpan<char> name, out int clockRate, out int? channels)
+    {
+        name = default;
+        clockRate = 0;
+        channels = null;
+        var s = value.Trim();
         int sp = s.IndexOf(' ');
-        if (sp <= 0 || !SdpText.TryParseInt(s[..sp], 0, 127, out int pt))
+        if (sp <= 0 || !SdpText.TryParseInt(s[..sp], 0, 127, out payloadType))
+        {
+            payloadType = 0;
             return false;
+        }
         var enc = s[(sp + 1)..].Trim();
         int slash = enc.IndexOf('/');
         if (slash <= 0)
             return false;
-        var name = enc[..slash];
+        var encoding = enc[..slash];
         var rest = enc[(slash + 1)..];
-        int? channels = null;
         int slash2 = rest.IndexOf('/');
         if (slash2 >= 0)
         {
@@ -96,9 +142,9 @@ public sealed record SdpRtpMap(int PayloadType, string EncodingName, int ClockRa
             channels = ch;
             rest = rest[..slash2];
         }
-        if (!SdpText.TryParseInt(rest, 1, 1_000_000, out int clock) || !SdpText.IsToken(name))
+        if (!SdpText.TryParseInt(rest, 1, 1_000_000, out clockRate) || !SdpText.IsToken(encoding))
             return false;
-        map = new SdpRtpMap(pt, name.ToString(), clock, channels);
+        name = encoding;
         return true;
     }
 
@@ -114,9 +160,16 @@ public static class TelephoneEventList
     public static bool TryParse(string? value, out bool[] events)
     {
         events = new bool[256];
-        if (string.IsNullOrWhiteSpace(value))
+        return value is not null && TryParse(value, events);
+    }
+
+    // Into a caller's 256-entry set (cleared first), so a check needs no array.
+    internal static bool TryParse(ReadOnlySpan<char> value, Span<bool> events)
+    {
+        events.Clear();
+        if (value.IsWhiteSpace())
             return false;
-        var s = value.AsSpan().Trim();
+        var s = value.Trim();
         while (true)
         {
             int comma = s.IndexOf(',');
@@ -126,8 +179,7 @@ public static class TelephoneEventList
             {
                 if (!SdpText.TryParseInt(item[..dash], 0, 255, out int lo) || !SdpText.TryParseInt(item[(dash + 1)..], 0, 255, out int hi) || hi < lo)
                     return false;
-                for (int e = lo; e <= hi; e++)
-                    events[e] = true;
+                events[lo..(hi + 1)].Fill(true);
             }
             else
             {
@@ -144,6 +196,52 @@ public static class TelephoneEventList
 
 internal static class SdpText
 {
+    private static readonly string[] PayloadTypes = CreatePayloadTypes();
+
+    // "0" .. "127", made once: every m= line and every answer names a few of them.
+    public static string PayloadType(int pt) =>
+        (uint)pt < (uint)PayloadTypes.Length ? PayloadTypes[pt] : pt.ToString(CultureInfo.InvariantCulture);
+
+    // The words nearly every offer repeats, as shared strings; anything else is copied.
+    public static string Intern(ReadOnlySpan<char> s) => s switch
+    {
+        "IN" => "IN",
+        "IP4" => "IP4",
+        "IP6" => "IP6",
+        "-" => "-",
+        "0 0" => "0 0",
+        "audio" => "audio",
+        "video" => "video",
+        "RTP/AVP" => "RTP/AVP",
+        "RTP/SAVP" => "RTP/SAVP",
+        "rtpmap" => "rtpmap",
+        "fmtp" => "fmtp",
+        "ptime" => "ptime",
+        "maxptime" => "maxptime",
+        "sendrecv" => "sendrecv",
+        "sendonly" => "sendonly",
+        "recvonly" => "recvonly",
+        "inactive" => "inactive",
+        "crypto" => "crypto",
+        "rtcp" => "rtcp",
+        "0 PCMU/8000" => "0 PCMU/8000",
+        "8 PCMA/8000" => "8 PCMA/8000",
+        "101 telephone-event/8000" => "101 telephone-event/8000",
+        "101 0-15" => "101 0-15",
+        "101 0-16" => "101 0-16",
+        "20" => "20",
+        "30" => "30",
+        _ => s.ToString(),
+    };
+
+    private static string[] CreatePayloadTypes()
+    {
+        var texts = new string[128];
+        for (int i = 0; i < texts.Length; i++)
+            texts[i] = i.ToString(CultureInfo.InvariantCulture);
+        return texts;
+    }
+
     public static bool TryParseInt(ReadOnlySpan<char> s, int min, int max, out int value)
     {
         value = 0;
