@@ -81,7 +81,9 @@ public sealed class LoopbackCapture : IAsyncDisposable
         int sipText = (await FieldsAsync(["-Y", $"tcp.port=={tlsPort} && frame contains \"SIP/2.0\"", "-T", "fields", "-e", "frame.number"])).Count;
         int sipDecoded = (await FieldsAsync(["-d", tls, "-Y", $"(sip.Request-Line || sip.Status-Line) && tcp.port=={tlsPort}", "-T", "fields", "-e", "frame.number"])).Count;
 
-        var rtp = await FieldsAsync(["--enable-heuristic", "rtp_udp",
+        // The RTP heuristic before any port's dissector: the peer's random RTP port may be one Wireshark gives to
+        // another protocol (27910 is Quake II's), which would hide the stream in both directions.
+        var rtp = await FieldsAsync(["--enable-heuristic", "rtp_udp", "-o", "udp.try_heuristic_first:TRUE",
             "-Y", $"rtp && ((udp.srcport>={serverRtp.First} && udp.srcport<={serverRtp.Last}) || (udp.dstport>={serverRtp.First} && udp.dstport<={serverRtp.Last}))",
             "-T", "fields", "-E", "separator=;", "-e", "udp.srcport", "-e", "udp.dstport", "-e", "rtp.p_type", "-e", "udp.length"]);
         int toServer = 0, fromServer = 0, g711 = 0, other = 0;
@@ -111,7 +113,7 @@ public sealed class LoopbackCapture : IAsyncDisposable
     public async Task<short[]> PcmuHeardOnTheWireAsync((int First, int Last) serverRtp, bool fromServer = false)
     {
         string port = fromServer ? "udp.srcport" : "udp.dstport";
-        var lines = await FieldsAsync(["--enable-heuristic", "rtp_udp",
+        var lines = await FieldsAsync(["--enable-heuristic", "rtp_udp", "-o", "udp.try_heuristic_first:TRUE",
             "-Y", $"rtp && rtp.p_type==0 && {port}>={serverRtp.First} && {port}<={serverRtp.Last}",
             "-T", "fields", "-e", "udp.payload"]);
         var samples = new List<short>(lines.Count * 160);
